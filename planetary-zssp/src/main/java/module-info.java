@@ -1,0 +1,9 @@
+/**
+ * Planetary's ZSSP engine: a sans-IO implementation of the ZeroTier Secure Sessions Protocol.
+ *
+ * <p>Only {@code dev.planetary.zssp} is public API. The cryptographic suite in
+ * {@code dev.planetary.zssp.crypto} is exported only to Planetary's own modules.
+ */
+module dev.planetary.zssp {
+    exports dev.planetary.zssp;
+}
