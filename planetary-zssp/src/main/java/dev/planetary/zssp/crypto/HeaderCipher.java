@@ -1,0 +1,63 @@
+package dev.planetary.zssp.crypto;
+
+import java.security.GeneralSecurityException;
+import java.util.Objects;
+import javax.crypto.Cipher;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * ZFP fragment-header protection (spec §10.3): single-block AES-256 over bytes {@code [4, 20)} of a
+ * fragment. Immutable and safe for concurrent use (per-thread JCA Cipher objects).
+ */
+public final class HeaderCipher {
+    public static final int BLOCK = 16;
+
+    private static final ThreadLocal<Cipher[]> CIPHERS = ThreadLocal.withInitial(
+            () -> new Cipher[] {newCipher(), newCipher()});
+
+    private final SecretKeySpec key;
+
+    /** Copies the 32-byte key. */
+    public HeaderCipher(byte[] key) {
+        Objects.checkFromIndexSize(0, AesGcm.KEY_SIZE, key.length);
+        this.key = new SecretKeySpec(key, 0, AesGcm.KEY_SIZE, "AES");
+    }
+
+    /** Encrypts the block {@code buf[off, off+16)} in place. */
+    public void encryptBlock(byte[] buf, int off) {
+        apply(0, Cipher.ENCRYPT_MODE, buf, off);
+    }
+
+    /** Decrypts the block {@code buf[off, off+16)} in place. */
+    public void decryptBlock(byte[] buf, int off) {
+        apply(1, Cipher.DECRYPT_MODE, buf, off);
+    }
+
+    private void apply(int slot, int mode, byte[] buf, int off) {
+        Objects.checkFromIndexSize(off, BLOCK, buf.length);
+        Cipher c = CIPHERS.get()[slot];
+        try {
+            c.init(mode, key);
+            c.doFinal(buf, off, BLOCK, buf, off);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-256 block operation failed", e);
+        }
+    }
+
+    public void destroy() {
+        Bytes.destroy(key);
+    }
+
+    @Override
+    public String toString() {
+        return "HeaderCipher[key hidden]";
+    }
+
+    private static Cipher newCipher() {
+        try {
+            return Cipher.getInstance("AES/ECB/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/ECB/NoPadding is not available in this JDK", e);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.planetary.zssp.crypto;
+
+import static dev.planetary.zssp.testing.Vectors.hex;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** AES-256-GCM with ZSSP nonces and header protection against spec Appendix A. */
+class AesGcmTest {
+
+    @Test
+    void nonceLayout() {
+        assertArrayEquals(hex("000000080102030405060708"), AesGcm.nonce(8, 0x0102030405060708L));
+        assertArrayEquals(hex("00000009ffffffffffffffff"), AesGcm.nonce(9, -1L), "counter is unsigned");
+    }
+
+    @Test
+    void keyConfirmationTagAndProtectedHeader() {
+        byte[] kek = new byte[32];
+        Arrays.fill(kek, (byte) 0x42);
+        byte[] tag = new byte[16];
+        assertEquals(16, new AesGcm(kek).seal(3, 5, null, new byte[0], 0, 0, tag, 0));
+        assertArrayEquals(hex("7c6d4e7248e6238d7fc16c6098712218"), tag);
+
+        byte[] fragment = hex("a1b2c3d4" + "00" + "01" + "00" + "03" + "0000000000000005" + "7c6d4e7248e6238d7fc16c6098712218");
+        byte[] hk = new byte[32];
+        Arrays.fill(hk, (byte) 0x11);
+        HeaderCipher hc = new HeaderCipher(hk);
+        hc.encryptBlock(fragment, 4);
+        assertArrayEquals(hex("a1b2c3d4a389c5ec669c5ca9e949fdcece13a3ad48e6238d7fc16c6098712218"), fragment);
+        hc.decryptBlock(fragment, 4);
+        assertArrayEquals(hex("a1b2c3d40001000300000000000000057c6d4e7248e6238d7fc16c6098712218"), fragment);
+    }
+
+    @Test
+    void inPlaceRoundTripAndTagFailures() {
+        AesGcm k = new AesGcm(new byte[32]);
+        byte[] buf = new byte[1400 + 16];
+        for (int i = 0; i < 1400; i++) buf[i] = (byte) i;
+        byte[] orig = Arrays.copyOf(buf, 1400);
+        int n = k.seal(8, 77, null, buf, 0, 1400, buf, 0);
+        assertEquals(1416, n);
+        byte[] sealed = buf.clone();
+        assertTrue(k.open(8, 77, null, buf, 0, n, buf, 0));
+        assertArrayEquals(orig, Arrays.copyOf(buf, 1400));
+
+        assertFalse(k.open(8, 78, null, sealed.clone(), 0, n, new byte[n], 0), "wrong counter");
+        assertFalse(k.open(7, 77, null, sealed.clone(), 0, n, new byte[n], 0), "wrong type");
+        byte[] flipped = sealed.clone();
+        flipped[1415] ^= (byte) 0x80;
+        assertFalse(k.open(8, 77, null, flipped, 0, n, new byte[n], 0), "bad tag");
+        assertFalse(k.open(8, 77, null, new byte[15], 0, 15, new byte[15], 0), "shorter than a tag");
+    }
+
+    @Test
+    void repeatingAnIdenticalEncryptionIsDeterministic() {
+        AesGcm k = new AesGcm(new byte[32]);
+        byte[] a = new byte[16];
+        byte[] b = new byte[16];
+        k.seal(3, 0, null, new byte[0], 0, 0, a, 0);
+        k.seal(3, 0, null, new byte[0], 0, 0, b, 0);
+        assertArrayEquals(a, b);
+    }
+
+    @Test
+    void manyThreadsShareOneKey() throws Exception {
+        AesGcm k = new AesGcm(new byte[32]);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int id = t;
+                results.add(pool.submit(() -> {
+                    byte[] buf = new byte[100 + 16];
+                    for (int i = 0; i < 2000; i++) {
+                        long c = ((long) id << 32) | i;
+                        Arrays.fill(buf, 0, 100, (byte) i);
+                        int n = k.seal(8, c, null, buf, 0, 100, buf, 0);
+                        if (!k.open(8, c, null, buf, 0, n, buf, 0) || buf[99] != (byte) i) return false;
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> f : results) assertTrue(f.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
