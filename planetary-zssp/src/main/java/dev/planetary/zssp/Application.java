@@ -1,0 +1,51 @@
+package dev.planetary.zssp;
+
+import java.io.IOException;
+
+/**
+ * What the engine needs from the application (spec §12.1): the clock, the security policy, and
+ * durable ratchet storage. The engine calls these from whichever thread is inside
+ * {@link Context#receive}, {@link Context#service} or {@link Context#open}; calls concerning one
+ * session never overlap, calls for different sessions may run concurrently.
+ *
+ * @param <D> the application's per-session data (e.g. a peer record), chosen in
+ *            {@link #checkAcceptSession} (responder) or passed to {@link Context#open} (initiator)
+ */
+public interface Application<D> {
+
+    /** Current time in milliseconds. Need not be monotonic or synchronised with the peer. */
+    long time();
+
+    /** π1: drop a Hello whose ratchet fingerprints match nothing stored (responder). */
+    default boolean helloRequiresRecognizedRatchet() {
+        return false;
+    }
+
+    /**
+     * π2: refuse a Response that only the empty ratchet key decrypts (initiator). Must be
+     * deterministic per session; must return true while an OTP-provisioned first session is set up.
+     */
+    default boolean initiatorDisallowsDowngrade(Session<D> session) {
+        return false;
+    }
+
+    /**
+     * Responder, after the Completion fully authenticated the initiator: accept or refuse the
+     * session. When accepting, the application must first close any other session with this peer
+     * (spec §7.9).
+     */
+    AcceptDecision<D> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity);
+
+    /** Responder, for each non-zero fingerprint in a Hello: the stored state with that fingerprint, or null. */
+    RatchetState restoreByFingerprint(byte[] fingerprint) throws IOException;
+
+    /** The stored pair for a peer, or {@code null} if none (treated as {@code (EMPTY, none)}). */
+    RatchetPair restoreByIdentity(StaticPublicKey remoteStatic, D sessionData) throws IOException;
+
+    /**
+     * Atomic compare-and-swap of the peer's pair (spec §8.3); must not return before the write is
+     * durable. Returns false (and changes nothing) if the stored pair is not {@code update}'s
+     * current pair.
+     */
+    boolean saveRatchetState(StaticPublicKey remoteStatic, D sessionData, RatchetUpdate update) throws IOException;
+}

@@ -1,0 +1,342 @@
+package dev.planetary.zssp;
+
+import static dev.planetary.zssp.crypto.ZsspConstants.COMPLETION_MAX_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.HEADER_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.HELLO_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.IDENTITY_MAX_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.MAX_COUNTER_SKIP;
+import static dev.planetary.zssp.crypto.ZsspConstants.MAX_FRAGMENTS;
+import static dev.planetary.zssp.crypto.ZsspConstants.MIN_PACKET_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_ACK;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_CHALLENGE;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_COMPLETION;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_DATA;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_HELLO;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_KEY_CONFIRM;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_REKEY_COMPLETE;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_REKEY_INIT;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_RESPONSE;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_SESSION_REJECTED;
+
+import dev.planetary.zssp.crypto.Bytes;
+import dev.planetary.zssp.crypto.Kem;
+import dev.planetary.zssp.crypto.Kyber1024;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A ZSSP endpoint for one local static key (spec §1.2): its sessions in either role, pending
+ * responder handshakes, the shared Hello reassembly buffer and the challenge state. Sans-IO: bytes
+ * come in through {@link #receive}, go out through {@link Remote#send}, and time comes from
+ * {@link Application#time()}; the caller drives timers with {@link #service()}.
+ *
+ * <h2>Thread model</h2>
+ * All methods may be called from many threads at once. There is no context-wide lock: key ids are
+ * looked up in a concurrent table; each session serialises its own handshake steps; DATA packets
+ * are sent and received without locks (see {@link Session}). The shared Hello buffer and the
+ * challenge state have their own small locks on the handshake path only.
+ *
+ * <h2>Memory bounds under hostile input</h2>
+ * Pending responder handshakes: at most {@link Settings#maxPendingHandshakes()} (oldest evicted),
+ * each discarded after {@link Settings#pendingHandshakeTimeout()}. Shared Hello reassembly: at most
+ * {@link Settings#maxHelloReassemblies()} partial packets of at most 1749 bytes. Per session or
+ * pending handshake: 16 partial packets; all partial packets expire after
+ * {@link Settings#fragmentAssemblyTimeout()}.
+ */
+public final class Context<D> implements AutoCloseable {
+    static final int SESSION_REASSEMBLY_SLOTS = 16;
+    static final int MAX_SESSION_PACKET = MAX_FRAGMENTS * 16_384;
+
+    final StaticKeyPair local;
+    final Application<D> app;
+    final Settings settings;
+    final RandomSource rng;
+    final Kem kem = Kyber1024.instance();
+    final KeyIdTable kids = new KeyIdTable();
+    final Zcp zcp;
+    private final Set<Session<D>> sessions = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<Integer, PendingHandshake> pending = new ConcurrentHashMap<>();
+    private final Reassembler helloBuffer;
+    /** Seeds for reassembly slot hashing: local only, so not drawn from the protocol RNG. */
+    private final SplittableRandom seeds;
+    private final AtomicLong internalErrors = new AtomicLong();
+    private volatile RuntimeException lastInternalError;
+
+    /** A context with the platform CSPRNG and default settings. */
+    public Context(StaticKeyPair local, Application<D> app) {
+        this(local, app, Settings.defaults(), RandomSource.secure());
+    }
+
+    /**
+     * @param local the local static key pair (not copied; keep it alive as long as the context)
+     * @param rng   randomness for keys, key ids, challenges and timer jitter
+     */
+    public Context(StaticKeyPair local, Application<D> app, Settings settings, RandomSource rng) {
+        this.local = Objects.requireNonNull(local, "local");
+        this.app = Objects.requireNonNull(app, "app");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.rng = Objects.requireNonNull(rng, "rng");
+        this.zcp = new Zcp(rng);
+        this.seeds = new SplittableRandom(new SecureRandom().nextLong());
+        this.helloBuffer = new Reassembler(settings.maxHelloReassemblies(), HELLO_SIZE, settings.fragmentAssemblyTimeout(), nextSeed());
+    }
+
+    // ---------------------------------------------------------------- public API
+
+    public StaticPublicKey localPublicKey() {
+        return local.publicKey();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Opens a session to {@code peer} (spec §5.1): restores the stored ratchet pair, sends the
+     * Hello to {@code remote}, and returns the session in state A1. Call {@link #service()} to drive
+     * resends; the session becomes usable with {@link Event.Established}.
+     *
+     * @param identity an opaque blob (at most 4096 bytes) the responder sees after authentication
+     * @throws IOException if the ratchet store failed
+     */
+    public Session<D> open(StaticPublicKey peer, D data, byte[] identity, Remote remote) throws IOException {
+        Objects.requireNonNull(peer, "peer");
+        Objects.requireNonNull(identity, "identity (use an empty array for none)");
+        Objects.requireNonNull(remote, "remote");
+        if (identity.length > IDENTITY_MAX_SIZE) {
+            throw new IllegalArgumentException("identity is " + identity.length + " bytes; at most " + IDENTITY_MAX_SIZE + " are allowed");
+        }
+        return Hello.open(this, peer, data, identity.clone(), remote);
+    }
+
+    /**
+     * Processes one datagram from {@code from} (spec §10.4, §11). Never throws for bad input: a
+     * dropped datagram comes back as {@link Received.Dropped}. The engine may overwrite
+     * {@code datagram[off, off+len)} (headers are decrypted in place).
+     */
+    public Received<D> receive(byte[] datagram, int off, int len, Remote from) {
+        Objects.checkFromIndexSize(off, len, datagram.length);
+        Objects.requireNonNull(from, "from");
+        try {
+            return receiveFragment(datagram, off, len, from);
+        } catch (RuntimeException e) {
+            // A bug, not bad input: count it and keep the receive loop alive.
+            internalErrors.incrementAndGet();
+            lastInternalError = e;
+            return dropped(Fault.INVALID_PACKET, false, "internal error");
+        }
+    }
+
+    /** {@link #receive(byte[], int, int, Remote)} for a whole array. */
+    public Received<D> receive(byte[] datagram, Remote from) {
+        return receive(datagram, 0, datagram.length, from);
+    }
+
+    /**
+     * Runs due timers (spec §7.2): resends, timeouts, rekeys, expiry of partial packets and pending
+     * handshakes. Call it again within the returned number of milliseconds.
+     */
+    public long service() {
+        long now = app.time();
+        long next = now + settings.resendTime();
+        for (Session<D> s : sessions) next = Math.min(next, Timers.service(s, now));
+        long deadline = now - settings.pendingHandshakeTimeout();
+        for (PendingHandshake p : pending.values()) if (p.created - deadline <= 0) discardPending(p);
+        helloBuffer.expire(now);
+        return Math.max(0, next - now);
+    }
+
+    /** Turns the challenge (ZCP, spec §9) for incoming Hellos on or off. */
+    public void setChallengeEnabled(boolean enabled) {
+        zcp.setEnabled(enabled);
+    }
+
+    public boolean challengeEnabled() {
+        return zcp.enabled();
+    }
+
+    /** Live sessions (a snapshot). */
+    public Set<Session<D>> sessions() {
+        return Set.copyOf(sessions);
+    }
+
+    /** Responder handshakes awaiting their Completion. */
+    public int pendingHandshakes() {
+        return pending.size();
+    }
+
+    /** Unexpected internal errors caught in {@link #receive} (should stay 0; tests assert it). */
+    public long internalErrorCount() {
+        return internalErrors.get();
+    }
+
+    RuntimeException lastInternalError() {
+        return lastInternalError;
+    }
+
+    /** Expires every session and pending handshake. */
+    @Override
+    public void close() {
+        for (Session<D> s : sessions) s.close();
+        for (PendingHandshake p : pending.values()) discardPending(p);
+    }
+
+    // ---------------------------------------------------------------- fragment layer (§10.4)
+
+    private Received<D> receiveFragment(byte[] d, int off, int len, Remote from) {
+        if (len < MIN_PACKET_SIZE) return dropped(Fault.INVALID_PACKET, false, "datagram shorter than 32 bytes");
+        int kid = Bytes.getInt(d, off);
+        long now = app.time();
+        if (kid == 0) return receiveUnassociated(d, off, len, from, now);
+        Object owner = kids.get(kid);
+        if (owner instanceof Session<?> any) {
+            @SuppressWarnings("unchecked")
+            Session<D> s = (Session<D>) any;
+            return receiveForSession(s, kid, d, off, len, from, now);
+        }
+        if (owner instanceof PendingHandshake p) return receiveForPending(p, d, off, len, from, now);
+        return dropped(Fault.UNKNOWN_LOCAL_KEY_ID, true, "unknown key id");
+    }
+
+    private static boolean badNumbering(byte[] d, int off) {
+        int no = d[off + 4] & 0xff;
+        int count = d[off + 5] & 0xff;
+        return count == 0 || count > MAX_FRAGMENTS || no >= count; // count 0 is invalid (§13 D15)
+    }
+
+    private Received<D> receiveUnassociated(byte[] d, int off, int len, Remote from, long now) {
+        if (badNumbering(d, off)) return dropped(Fault.INVALID_PACKET, false, "bad fragment numbering");
+        int type = d[off + 7] & 0xff;
+        if (type != TYPE_HELLO && type != TYPE_CHALLENGE) return dropped(Fault.INVALID_PACKET, false, "type not allowed without a key id");
+        long counter = Bytes.getLong(d, off + 8);
+        byte[] packet = helloBuffer.add(d, off, len, from.addressBytes(), now);
+        if (packet == null) return Received.pending();
+        if (packet == Reassembler.CONFLICT) return dropped(Fault.INVALID_PACKET, true, "conflicting or oversized Hello fragment");
+        return type == TYPE_HELLO ? Hello.consume(this, packet, counter, from, now) : Hello.consumeChallenge(this, packet);
+    }
+
+    private Received<D> receiveForPending(PendingHandshake p, byte[] d, int off, int len, Remote from, long now) {
+        p.hkRecv.decryptBlock(d, off + 4);
+        if (badNumbering(d, off)) return dropped(Fault.INVALID_PACKET, false, "bad fragment numbering");
+        if ((d[off + 7] & 0xff) != TYPE_COMPLETION || Bytes.getLong(d, off + 8) != 0) {
+            return dropped(Fault.INVALID_PACKET, false, "only a Completion with counter 0 may reach a pending handshake");
+        }
+        byte[] packet = p.reassembler.add(d, off, len, null, now);
+        if (packet == null) return Received.pending();
+        if (packet == Reassembler.CONFLICT) return dropped(Fault.INVALID_PACKET, true, "conflicting Completion fragment");
+        return Completion.consume(this, p, packet, from, now);
+    }
+
+    private Received<D> receiveForSession(Session<D> s, int kid, byte[] d, int off, int len, Remote from, long now) {
+        Session.Headers h = s.headers;
+        h.recv().decryptBlock(d, off + 4);
+        if (badNumbering(d, off)) return dropped(Fault.INVALID_PACKET, false, "bad fragment numbering");
+        int type = d[off + 7] & 0xff;
+        long counter = Bytes.getLong(d, off + 8);
+        switch (type) {
+            case TYPE_RESPONSE -> {
+                if (s.state != Session.State.A1) return dropped(Fault.OUT_OF_SEQUENCE, true, "Response when not offering a Hello");
+                if (Long.compareUnsigned(counter, MAX_COUNTER_SKIP) >= 0) return dropped(Fault.EXPIRED_COUNTER, false, "Response counter >= 2^24");
+            }
+            case TYPE_KEY_CONFIRM, TYPE_ACK, TYPE_REKEY_INIT, TYPE_REKEY_COMPLETE, TYPE_SESSION_REJECTED, TYPE_DATA -> {
+                if (!s.window.check(counter)) return dropped(Fault.EXPIRED_COUNTER, true, "counter outside the replay window");
+            }
+            case TYPE_COMPLETION -> {
+                return dropped(Fault.INVALID_PACKET, true, "Completion for an established session (a resend)");
+            }
+            default -> {
+                return dropped(Fault.INVALID_PACKET, false, "packet type not allowed on a session");
+            }
+        }
+        byte[] nonce = new byte[12];
+        System.arraycopy(d, off + 6, nonce, 2, 10); // GCM nonce = 00 00 ‖ packet nonce (§2.3)
+        byte[] p;
+        int pOff;
+        int pLen;
+        if (d[off + 5] == 1) { // single fragment: no copy
+            p = d;
+            pOff = off + HEADER_SIZE;
+            pLen = len - HEADER_SIZE;
+        } else {
+            p = h.reassembler().add(d, off, len, null, now);
+            if (p == null) return Received.pending();
+            if (p == Reassembler.CONFLICT) return dropped(Fault.INVALID_PACKET, true, "conflicting fragment");
+            pOff = 0;
+            pLen = p.length;
+        }
+        return switch (type) {
+            case TYPE_DATA -> DataPath.receive(s, kid, nonce, counter, p, pOff, pLen);
+            case TYPE_RESPONSE -> Response.consume(s, kid, counter, p, pOff, pLen, now);
+            case TYPE_KEY_CONFIRM -> KeyConfirm.consumeKeyConfirm(s, kid, nonce, counter, p, pOff, pLen, now);
+            case TYPE_ACK -> KeyConfirm.consumeAck(s, kid, nonce, counter, p, pOff, pLen, now);
+            case TYPE_SESSION_REJECTED -> KeyConfirm.consumeRejected(s, kid, nonce, counter, p, pOff, pLen);
+            case TYPE_REKEY_INIT -> Rekey.consumeInit(s, kid, nonce, counter, p, pOff, pLen, now);
+            default -> Rekey.consumeComplete(s, kid, nonce, counter, p, pOff, pLen, now);
+        };
+    }
+
+    // ---------------------------------------------------------------- bookkeeping for the steps
+
+    static <D> Received<D> dropped(Fault fault, boolean natural, String reason) {
+        return new Received.Dropped<>(fault, natural, reason);
+    }
+
+    long nextSeed() {
+        synchronized (seeds) {
+            return seeds.nextLong();
+        }
+    }
+
+    Reassembler newSessionReassembler() {
+        return new Reassembler(SESSION_REASSEMBLY_SLOTS, MAX_SESSION_PACKET, settings.fragmentAssemblyTimeout(), nextSeed());
+    }
+
+    Reassembler newCompletionReassembler() {
+        return new Reassembler(2, COMPLETION_MAX_SIZE, settings.fragmentAssemblyTimeout(), nextSeed());
+    }
+
+    void track(Session<D> s) {
+        sessions.add(s);
+    }
+
+    void forget(Session<D> s) {
+        sessions.remove(s);
+    }
+
+    /** Stores a B2 entry, evicting the oldest when the cap is reached (§13 D4). */
+    void addPending(PendingHandshake p) {
+        while (pending.size() >= settings.maxPendingHandshakes()) {
+            PendingHandshake oldest = null;
+            for (PendingHandshake q : pending.values()) if (oldest == null || q.created - oldest.created < 0) oldest = q;
+            if (oldest == null) break;
+            discardPending(oldest);
+        }
+        pending.put(p.kidB, p);
+    }
+
+    /** Removes a B2 entry; true if this call removed it (so exactly one caller consumes it). */
+    boolean takePending(PendingHandshake p) {
+        boolean mine = pending.remove(p.kidB, p);
+        kids.release(p.kidB, p);
+        return mine;
+    }
+
+    private void discardPending(PendingHandshake p) {
+        if (takePending(p)) p.destroy();
+    }
+
+    @Override
+    public String toString() {
+        return "Context[" + local.publicKey() + ", " + sessions.size() + " sessions, " + pending.size() + " pending]";
+    }
+
+    static byte[] copy(byte[] p, int off, int len) {
+        return Arrays.copyOfRange(p, off, off + len);
+    }
+}

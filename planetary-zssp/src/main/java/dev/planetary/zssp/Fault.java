@@ -1,0 +1,22 @@
+package dev.planetary.zssp;
+
+/**
+ * Why a datagram was dropped (spec §11.2). Faults are reported in {@link Received.Dropped}, never
+ * thrown; "natural" ones happen between honest peers on a lossy, reordering network.
+ */
+public enum Fault {
+    /** Malformed: wrong length, bad fragment numbering, a type not allowed where it arrived. */
+    INVALID_PACKET,
+    /** An authentication tag, point, proof or ratchet check failed; or a challenge was issued. */
+    FAILED_AUTH,
+    /** No session or pending handshake has the key id the packet names. */
+    UNKNOWN_LOCAL_KEY_ID,
+    /** The anti-replay window refused the counter (replay, too old, or too far ahead). */
+    EXPIRED_COUNTER,
+    /** Valid but not expected in the session's current state. */
+    OUT_OF_SEQUENCE,
+    /** The application's ratchet storage failed; the packet was dropped and the peer will resend. */
+    STORAGE_ERROR,
+    /** The application refused the session (responder side). */
+    REJECTED
+}

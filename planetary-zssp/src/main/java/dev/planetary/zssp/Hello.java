@@ -1,0 +1,209 @@
+package dev.planetary.zssp;
+
+import static dev.planetary.zssp.crypto.ZsspConstants.CHALLENGE_PACKET_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.HELLO_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.KID_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.KYBER_CIPHERTEXT_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.KYBER_PUBLIC_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.P384_PUBLIC_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.RESPONSE_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.TAG_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_CHALLENGE;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_HELLO;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_RESPONSE;
+
+import dev.planetary.zssp.crypto.Bytes;
+import dev.planetary.zssp.crypto.HeaderCipher;
+import dev.planetary.zssp.crypto.KemEncapsulation;
+import dev.planetary.zssp.crypto.KemKeyPair;
+import dev.planetary.zssp.crypto.P384KeyPair;
+import dev.planetary.zssp.crypto.P384PublicKey;
+import dev.planetary.zssp.crypto.Secrets;
+import dev.planetary.zssp.crypto.SymmetricState;
+import dev.planetary.zssp.crypto.SymmetricState.Ask;
+import dev.planetary.zssp.crypto.SymmetricState.Protocol;
+import java.io.IOException;
+
+/**
+ * The Hello, X1 (spec §5.1, §5.2): the initiator creates it (entering A1); the responder consumes
+ * it and answers with the Response, X2, keeping a pending handshake (B2). Also the challenge that
+ * may answer a Hello (ZCP, spec §9).
+ *
+ * <pre>X1 = kid_A (4) ‖ e_A (49) ‖ Enc(kyber pk) (1584) ‖ Enc(rf1 ‖ rf2) (80) ‖ ZCP response (32)</pre>
+ */
+final class Hello {
+    static final int KID = 0;
+    static final int EPHEMERAL = KID + KID_SIZE;
+    static final int KEM_KEY = EPHEMERAL + P384_PUBLIC_SIZE;
+    static final int FINGERPRINTS = KEM_KEY + KYBER_PUBLIC_SIZE + TAG_SIZE;
+    static final int RESPONSE = FINGERPRINTS + 64 + TAG_SIZE; // = 1717, the ZCP response
+
+    private Hello() {}
+
+    /** {@link Context#open}: restore the ratchet pair, then create and send the first Hello. */
+    static <D> Session<D> open(Context<D> ctx, StaticPublicKey peer, D data, byte[] identity, Remote remote) throws IOException {
+        RatchetPair stored = ctx.app.restoreByIdentity(peer, data); // §5.1 step 1
+        Session<D> s = new Session<>(ctx, peer, data, false, 0, remote);
+        s.lock.lock();
+        try {
+            s.ratchet1 = stored == null ? RatchetState.EMPTY : stored.state1();
+            s.ratchet2 = stored == null ? null : stored.state2();
+            ctx.track(s);
+            create(s, identity, ctx.app.time());
+        } finally {
+            s.lock.unlock();
+        }
+        return s;
+    }
+
+    /**
+     * Creates and sends a fresh Hello from the in-memory ratchet states, entering A1. Used by
+     * {@link #open} and by A1 regeneration (A1/A3 timeout, Response failure, §7.2). Caller holds the lock.
+     */
+    static <D> void create(Session<D> s, byte[] identity, long now) {
+        Context<D> ctx = s.context;
+        s.discardOffer();
+        int kidA = ctx.kids.allocate(s, ctx.rng); // §5.1 step 2 (remap on regeneration)
+        if (s.keys == null) s.keys = new Session.Keys(KeySlot.NONE, KeySlot.receiveOnly(kidA));
+        else s.installOther(KeySlot.receiveOnly(kidA));
+
+        byte[] x1 = new byte[HELLO_SIZE];
+        Bytes.putInt(x1, KID, kidA);
+        SymmetricState noise = SymmetricState.initialize(Protocol.XK);
+        noise.mixHash(x1, KID, KID_SIZE); // prologue
+        noise.mixHash(s.peer.encodedShared()); // <- s
+        P384KeyPair e = P384KeyPair.generate(ctx.rng); // -> e
+        e.publicKey().writeTo(x1, EPHEMERAL);
+        noise.mixHash(x1, EPHEMERAL, P384_PUBLIC_SIZE);
+        noise.mixKey(Context.copy(x1, EPHEMERAL, P384_PUBLIC_SIZE));
+        byte[] es = e.agree(s.peer.point()); // es
+        noise.mixKey(es);
+        Secrets.wipe(es);
+        KemKeyPair kem = ctx.kem.generateKeyPair(ctx.rng); // e1
+        byte[] kemPublic = kem.publicKey();
+        noise.encryptAndHash(TYPE_HELLO, 0, kemPublic, 0, kemPublic.length, x1, KEM_KEY);
+        byte[] fingerprints = new byte[64];
+        System.arraycopy(s.ratchet1.fingerprintShared(), 0, fingerprints, 0, 32);
+        if (s.ratchet2 != null) System.arraycopy(s.ratchet2.fingerprintShared(), 0, fingerprints, 32, 32);
+        noise.encryptAndHash(TYPE_HELLO, 1, fingerprints, 0, 64, x1, FINGERPRINTS);
+        Bytes.putLong(x1, RESPONSE + Zcp.POW, ctx.rng.nextLong()); // §5.1 step 9: null ZCP response
+        byte[][] hk = noise.getAsk(Ask.ASKH); // Alice receives with output 1, sends with output 2
+        s.headers = new Session.Headers(new HeaderCipher(hk[1]), new HeaderCipher(hk[0]), ctx.newSessionReassembler());
+        Secrets.wipe(hk[0], hk[1]);
+
+        s.offer = new Session.HelloOffer(noise, e, kem, identity, x1);
+        s.state = Session.State.A1;
+        s.timers(now, ctx.settings.resendTime(), ctx.settings.initialOfferTimeout());
+        send(s, x1);
+    }
+
+    /** Sends (or resends) the Hello: kid 0, no header protection, counter from the rf tag (§5.1 step 8). */
+    static void send(Session<?> s, byte[] x1) {
+        Remote r = s.remote;
+        Fragmenter.send(r, r.mtu(), x1, x1.length, 0, TYPE_HELLO, Bytes.getLong(x1, RESPONSE - 8), null);
+    }
+
+    /** Responder: §5.2, with the challenge check of §9.3 first. Produces no session event. */
+    static <D> Received<D> consume(Context<D> ctx, byte[] x1, long counter, Remote from, long now) {
+        if (x1.length != HELLO_SIZE) return Context.dropped(Fault.INVALID_PACKET, false, "Hello must be 1749 bytes"); // §13 D10
+        if (ctx.zcp.enabled() && !ctx.zcp.accept(x1, RESPONSE, from.addressBytes())) {
+            byte[] challenge = ctx.zcp.issue(x1, from.addressBytes());
+            Fragmenter.send(from, from.mtu(), challenge, CHALLENGE_PACKET_SIZE, 0, TYPE_CHALLENGE, ctx.rng.nextLong(), null);
+            return Context.dropped(Fault.FAILED_AUTH, true, "Hello answered with a challenge");
+        }
+        if (Bytes.getLong(x1, RESPONSE - 8) != counter) return Context.dropped(Fault.FAILED_AUTH, false, "Hello nonce does not match its tag");
+        int kidA = Bytes.getInt(x1, KID);
+        if (kidA == 0) return Context.dropped(Fault.INVALID_PACKET, false, "zero key id in Hello");
+
+        SymmetricState noise = SymmetricState.initialize(Protocol.XK);
+        noise.mixHash(x1, KID, KID_SIZE);
+        noise.mixHash(ctx.local.publicKey().encodedShared());
+        noise.mixHash(x1, EPHEMERAL, P384_PUBLIC_SIZE); // read e
+        noise.mixKey(Context.copy(x1, EPHEMERAL, P384_PUBLIC_SIZE));
+        P384PublicKey eA = P384PublicKey.decode(x1, EPHEMERAL);
+        if (eA == null) return Context.dropped(Fault.FAILED_AUTH, false, "invalid ephemeral key in Hello");
+        byte[] es = ctx.local.pair().agree(eA);
+        noise.mixKey(es);
+        Secrets.wipe(es);
+        byte[] kemPublic = noise.decryptAndHash(TYPE_HELLO, 0, x1, KEM_KEY, KYBER_PUBLIC_SIZE + TAG_SIZE);
+        if (kemPublic == null) return Context.dropped(Fault.FAILED_AUTH, false, "Hello failed authentication");
+        byte[] fingerprints = noise.decryptAndHash(TYPE_HELLO, 1, x1, FINGERPRINTS, 64 + TAG_SIZE);
+        if (fingerprints == null) return Context.dropped(Fault.FAILED_AUTH, false, "Hello failed authentication");
+
+        RatchetState used; // §5.2 step 8
+        try {
+            used = lookUpRatchet(ctx, fingerprints);
+        } catch (IOException e) {
+            return Context.dropped(Fault.STORAGE_ERROR, false, "ratchet store failed: " + e.getMessage());
+        }
+        if (used == null) {
+            if (ctx.app.helloRequiresRecognizedRatchet()) return Context.dropped(Fault.FAILED_AUTH, false, "Hello with an unknown ratchet (π1)");
+            used = RatchetState.EMPTY;
+        }
+        byte[][] hk = noise.getAsk(Ask.ASKH); // Bob sends with output 1, receives with output 2
+
+        byte[] x2 = new byte[RESPONSE_SIZE];
+        P384KeyPair eB = P384KeyPair.generate(ctx.rng); // e
+        eB.publicKey().writeTo(x2, Response.EPHEMERAL);
+        noise.mixHash(x2, Response.EPHEMERAL, P384_PUBLIC_SIZE);
+        noise.mixKey(Context.copy(x2, Response.EPHEMERAL, P384_PUBLIC_SIZE));
+        byte[] ee = eB.agree(eA); // ee
+        noise.mixKey(ee);
+        Secrets.wipe(ee);
+        KemEncapsulation enc = ctx.kem.encapsulate(kemPublic, ctx.rng); // ekem1
+        noise.encryptAndHash(TYPE_RESPONSE, 0, enc.ciphertext(), 0, KYBER_CIPHERTEXT_SIZE, x2, Response.KEM_CIPHERTEXT);
+        noise.mixKey(enc.sharedSecret());
+        enc.destroy();
+        noise.mixKeyAndHash(used.keyShared()); // psk2
+
+        Object reserved = new Object();
+        int kidB = ctx.kids.allocate(reserved, ctx.rng);
+        byte[] kidBytes = new byte[KID_SIZE];
+        Bytes.putInt(kidBytes, 0, kidB);
+        noise.encryptAndHash(TYPE_RESPONSE, 0, kidBytes, 0, KID_SIZE, x2, Response.KID);
+        long cX2 = ((x2[RESPONSE_SIZE - 3] & 0xffL) << 16) | ((x2[RESPONSE_SIZE - 2] & 0xffL) << 8) | (x2[RESPONSE_SIZE - 1] & 0xffL);
+
+        PendingHandshake b2 = new PendingHandshake(kidA, kidB, noise, eB, used, new HeaderCipher(hk[0]), new HeaderCipher(hk[1]),
+                ctx.newCompletionReassembler(), now);
+        Secrets.wipe(hk[0], hk[1]);
+        ctx.kids.release(kidB, reserved);
+        if (!ctx.kids.claim(kidB, b2)) { // cannot happen: the kid was ours a moment ago
+            b2.destroy();
+            return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "key id collision");
+        }
+        ctx.addPending(b2);
+        Fragmenter.send(from, from.mtu(), x2, RESPONSE_SIZE, kidA, TYPE_RESPONSE, cX2, b2.hkSend);
+        return Received.pending();
+    }
+
+    /** §5.2 step 8: look up rf1, then rf2 (the reference looks up rf1 twice, §13 D2). */
+    private static RatchetState lookUpRatchet(Context<?> ctx, byte[] fingerprints) throws IOException {
+        for (int off = 0; off < 64; off += 32) {
+            if (Secrets.isZero(fingerprints, off, 32)) continue;
+            RatchetState found = ctx.app.restoreByFingerprint(Context.copy(fingerprints, off, 32));
+            if (found != null) return found;
+        }
+        return null;
+    }
+
+    /** Initiator: a challenge answering our Hello (§9.2). Solves it; the next resend carries the answer. */
+    static <D> Received<D> consumeChallenge(Context<D> ctx, byte[] packet) {
+        if (packet.length != CHALLENGE_PACKET_SIZE) return Context.dropped(Fault.INVALID_PACKET, false, "challenge must be 36 bytes");
+        int kid = Bytes.getInt(packet, 0);
+        if (!(ctx.kids.get(kid) instanceof Session<?> any)) return Context.dropped(Fault.UNKNOWN_LOCAL_KEY_ID, false, "challenge naming no session");
+        any.lock.lock();
+        try {
+            if (any.state != Session.State.A1 || !(any.offer instanceof Session.HelloOffer h) || any.keys.other().recvKid() != kid) {
+                return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "challenge when not offering a Hello");
+            }
+            byte[] x1 = h.hello();
+            if (!Secrets.equal(x1, RESPONSE + Zcp.POW, packet, KID_SIZE + Zcp.POW, 8)) {
+                return Context.dropped(Fault.FAILED_AUTH, true, "challenge does not echo our Hello");
+            }
+            Zcp.solve(x1, RESPONSE, packet, KID_SIZE, ctx.rng);
+            return Received.pending();
+        } finally {
+            any.lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.planetary.zssp;
+
+import dev.planetary.zssp.crypto.AesGcm;
+
+/**
+ * One of a session's two key slots (spec §7.1, §7.6): what this side sends with ({@code sendKid},
+ * the peer's receive kid, and the send keys) and receives with ({@code recvKid} and the receive
+ * keys). Immutable: a slot is replaced, never changed, so the data path reads it without locks.
+ * Keys are null while the slot holds only a receive kid (Alice in A1, the initiator in R1).
+ */
+record KeySlot(int sendKid, int recvKid, AesGcm kekSend, AesGcm kekRecv, AesGcm nkSend, AesGcm nkRecv) {
+
+    /** A slot that reserves a receive kid and has no keys yet. */
+    static KeySlot receiveOnly(int recvKid) {
+        return new KeySlot(0, recvKid, null, null, null, null);
+    }
+
+    static final KeySlot NONE = receiveOnly(0);
+
+    boolean hasKeys() {
+        return kekRecv != null;
+    }
+
+    /** Wipes the key material (the slot must no longer be reachable by the data path). */
+    void destroy() {
+        for (AesGcm k : new AesGcm[] {kekSend, kekRecv, nkSend, nkRecv}) if (k != null) k.destroy();
+    }
+
+    @Override
+    public String toString() {
+        return "KeySlot[send=" + Integer.toHexString(sendKid) + ", recv=" + Integer.toHexString(recvKid) + ", keys " + (hasKeys() ? "set" : "none") + "]";
+    }
+}

@@ -1,0 +1,85 @@
+package dev.planetary.zssp;
+
+import dev.planetary.zssp.crypto.ZsspConstants;
+
+/**
+ * Local timers and limits of a {@link Context} (spec §3.5). All times are milliseconds; peers may
+ * use different settings, since every timer is local. Use {@link #defaults()} and the
+ * {@code with…} methods to change one value.
+ *
+ * @param initialOfferTimeout     timeout of Hello (A1) and Completion (A3) before a fresh Hello
+ * @param rekeyTimeout            timeout of S1, R1, R2 before the session expires
+ * @param rekeyAfterTime          base of the jittered S2 timeout that starts a rekey
+ * @param rekeyTimeMaxJitter      the S2 timeout is {@code rekeyAfterTime - (random mod jitter)}; > 0
+ * @param rekeyAfterKeyUses       soft limit: packets under one key before a rekey is forced
+ * @param resendTime              resend interval of handshake packets; also the longest service interval
+ * @param fragmentAssemblyTimeout lifetime of a partial packet
+ * @param pendingHandshakeTimeout lifetime of a responder's pending handshake (B2) awaiting Completion
+ * @param maxPendingHandshakes    cap on pending handshakes; the oldest is dropped when full
+ * @param maxHelloReassemblies    cap on partially received Hello/Challenge packets (shared, unauthenticated)
+ */
+public record Settings(
+        long initialOfferTimeout,
+        long rekeyTimeout,
+        long rekeyAfterTime,
+        long rekeyTimeMaxJitter,
+        long rekeyAfterKeyUses,
+        long resendTime,
+        long fragmentAssemblyTimeout,
+        long pendingHandshakeTimeout,
+        int maxPendingHandshakes,
+        int maxHelloReassemblies) {
+
+    public Settings {
+        positive("initialOfferTimeout", initialOfferTimeout);
+        positive("rekeyTimeout", rekeyTimeout);
+        positive("rekeyAfterTime", rekeyAfterTime);
+        positive("rekeyTimeMaxJitter", rekeyTimeMaxJitter);
+        positive("rekeyAfterKeyUses", rekeyAfterKeyUses);
+        positive("resendTime", resendTime);
+        positive("fragmentAssemblyTimeout", fragmentAssemblyTimeout);
+        positive("pendingHandshakeTimeout", pendingHandshakeTimeout);
+        positive("maxPendingHandshakes", maxPendingHandshakes);
+        positive("maxHelloReassemblies", maxHelloReassemblies);
+        if (rekeyAfterKeyUses > ZsspConstants.HARD_KEY_USE_LIMIT) {
+            throw new IllegalArgumentException("rekeyAfterKeyUses must not exceed the hard limit 2^32-1, got " + rekeyAfterKeyUses);
+        }
+    }
+
+    /** The reference defaults ({@code Settings::new_ms()}), B2 lifetime 10 s (whitepaper), 256 pending handshakes. */
+    public static Settings defaults() {
+        return new Settings(ZsspConstants.INITIAL_OFFER_TIMEOUT, ZsspConstants.REKEY_TIMEOUT, ZsspConstants.REKEY_AFTER_TIME,
+                ZsspConstants.REKEY_TIME_MAX_JITTER, ZsspConstants.REKEY_AFTER_KEY_USES, ZsspConstants.RESEND_TIME,
+                ZsspConstants.FRAGMENT_ASSEMBLY_TIMEOUT, 10_000, 256, 256);
+    }
+
+    /** Rekey after {@code ms} (with at most {@code jitterMs} taken off at random). */
+    public Settings withRekeyAfterTime(long ms, long jitterMs) {
+        return new Settings(initialOfferTimeout, rekeyTimeout, ms, jitterMs, rekeyAfterKeyUses, resendTime,
+                fragmentAssemblyTimeout, pendingHandshakeTimeout, maxPendingHandshakes, maxHelloReassemblies);
+    }
+
+    public Settings withRekeyAfterKeyUses(long uses) {
+        return new Settings(initialOfferTimeout, rekeyTimeout, rekeyAfterTime, rekeyTimeMaxJitter, uses, resendTime,
+                fragmentAssemblyTimeout, pendingHandshakeTimeout, maxPendingHandshakes, maxHelloReassemblies);
+    }
+
+    public Settings withResendTime(long ms) {
+        return new Settings(initialOfferTimeout, rekeyTimeout, rekeyAfterTime, rekeyTimeMaxJitter, rekeyAfterKeyUses, ms,
+                fragmentAssemblyTimeout, pendingHandshakeTimeout, maxPendingHandshakes, maxHelloReassemblies);
+    }
+
+    public Settings withTimeouts(long initialOfferMs, long rekeyMs) {
+        return new Settings(initialOfferMs, rekeyMs, rekeyAfterTime, rekeyTimeMaxJitter, rekeyAfterKeyUses, resendTime,
+                fragmentAssemblyTimeout, pendingHandshakeTimeout, maxPendingHandshakes, maxHelloReassemblies);
+    }
+
+    public Settings withPendingHandshakes(int max, long timeoutMs) {
+        return new Settings(initialOfferTimeout, rekeyTimeout, rekeyAfterTime, rekeyTimeMaxJitter, rekeyAfterKeyUses, resendTime,
+                fragmentAssemblyTimeout, timeoutMs, max, maxHelloReassemblies);
+    }
+
+    private static void positive(String name, long v) {
+        if (v <= 0) throw new IllegalArgumentException(name + " must be positive, got " + v);
+    }
+}
