@@ -1,0 +1,20 @@
+package dev.planetary.zssp;
+
+import java.io.IOException;
+
+/**
+ * Durable storage of ratchet states (spec §8): what {@link Application}'s three storage callbacks
+ * need, as one interface that storage modules implement. Implementations must be safe for
+ * concurrent use and make {@link #compareAndSwap} atomic and durable before it returns.
+ */
+public interface RatchetStore {
+
+    /** The stored pair for {@code peer}, or {@code null} if none (meaning {@code (EMPTY, none)}). */
+    RatchetPair load(StaticPublicKey peer) throws IOException;
+
+    /** The stored state with this fingerprint, found through a fingerprint index (never by comparing keys). */
+    RatchetState findByFingerprint(byte[] fingerprint) throws IOException;
+
+    /** Atomic compare-and-swap of the peer's pair (spec §8.3). */
+    boolean compareAndSwap(StaticPublicKey peer, RatchetUpdate update) throws IOException;
+}
