@@ -1,0 +1,5 @@
+/** Planetary's durable ratchet stores. */
+module dev.planetary.store {
+    requires transitive dev.planetary.zssp;
+    exports dev.planetary.store;
+}
