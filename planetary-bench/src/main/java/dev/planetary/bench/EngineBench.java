@@ -1,0 +1,85 @@
+package dev.planetary.bench;
+
+import dev.planetary.zssp.Event;
+import dev.planetary.zssp.Received;
+import dev.planetary.zssp.Remote;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** Whole-engine figures: a full XK handshake, and DATA packets through send + receive. */
+@BenchmarkMode(Mode.AverageTime)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class EngineBench {
+
+    /** A full XK handshake, both sides computed in this thread (X1, X2, X3, C1, C2). */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public Object handshake() throws Exception {
+        LoopbackPair p = new LoopbackPair(1432);
+        p.handshake();
+        p.close();
+        return p;
+    }
+
+    /** One established session; DATA packets encrypted by Alice, then received by Bob. */
+    @State(Scope.Thread)
+    public static class Data {
+        @Param({"1400"})
+        int size;
+
+        LoopbackPair pair;
+        byte[] payload;
+        final byte[][] last = new byte[1][];
+        Remote capture;
+
+        @Setup(Level.Trial)
+        public void setup() throws Exception {
+            pair = new LoopbackPair(1500);
+            pair.handshake();
+            payload = new byte[size];
+            capture = new Remote() {
+                @Override
+                public void send(byte[] datagram, int off, int len) {
+                    byte[] b = last[0];
+                    if (b == null || b.length != len) last[0] = b = new byte[len];
+                    System.arraycopy(datagram, off, b, 0, len);
+                }
+
+                @Override
+                public int mtu() {
+                    return 1500;
+                }
+            };
+            pair.aliceSession.setRemote(capture);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            pair.close();
+        }
+    }
+
+    /** Encrypt + decrypt of one DATA packet through the whole engine (one fragment at MTU 1500). */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public Object dataSendReceive(Data d) {
+        d.pair.aliceSession.send(d.payload);
+        Received<String> r = d.pair.bob.receive(d.last[0], d.capture);
+        if (!(r instanceof Event.Data<String>)) throw new IllegalStateException("not delivered: " + r);
+        return r;
+    }
+}
