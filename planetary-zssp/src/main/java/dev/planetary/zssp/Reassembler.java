@@ -14,6 +14,8 @@ import java.util.Arrays;
 final class Reassembler {
     /** Returned by {@link #add} for a fragment that conflicts with what is stored (natural). */
     static final byte[] CONFLICT = new byte[0];
+    /** The address of session and pending-handshake buffers, which are keyed by nonce alone. */
+    private static final byte[] NO_ADDRESS = new byte[0];
 
     private final Entry[] slots;
     private final int maxPacket;
@@ -53,6 +55,7 @@ final class Reassembler {
      *         {@link #CONFLICT} for a duplicate or inconsistent fragment
      */
     synchronized byte[] add(byte[] d, int off, int len, byte[] address, long now) {
+        if (address == null) address = NO_ADDRESS;
         int no = d[off + 4] & 0xff;
         int count = d[off + 5] & 0xff;
         long nonceHi = ((d[off + 6] & 0xffL) << 8) | (d[off + 7] & 0xffL);
@@ -60,7 +63,7 @@ final class Reassembler {
         int plen = len - HEADER_SIZE;
         int idx = slot(nonceHi, counter, address);
         Entry e = slots[idx];
-        if (e != null && (e.deadline - now <= 0 || e.counter != counter || e.nonceHi != nonceHi
+        if (e != null && (expired(e, now) || e.counter != counter || e.nonceHi != nonceHi
                 || !Arrays.equals(e.address, address))) {
             e = null; // expired, or another packet: evict it
             slots[idx] = null;
@@ -96,7 +99,12 @@ final class Reassembler {
 
     /** Drops partial packets older than the timeout. */
     synchronized void expire(long now) {
-        for (int i = 0; i < slots.length; i++) if (slots[i] != null && slots[i].deadline - now <= 0) slots[i] = null;
+        for (int i = 0; i < slots.length; i++) if (slots[i] != null && expired(slots[i], now)) slots[i] = null;
+    }
+
+    /** Past its deadline, or with a deadline beyond one timeout from now: the clock jumped back (spec §0). */
+    private boolean expired(Entry e, long now) {
+        return e.deadline - now <= 0 || e.deadline - now > timeout;
     }
 
     synchronized int pending() {
@@ -107,7 +115,7 @@ final class Reassembler {
 
     private int slot(long nonceHi, long counter, byte[] address) {
         long h = hashKey ^ (counter * 0x9E3779B97F4A7C15L) ^ (nonceHi << 48);
-        if (address != null) for (byte b : address) h = (h ^ b) * 0x100000001B3L;
+        for (byte b : address) h = (h ^ b) * 0x100000001B3L;
         h ^= h >>> 29;
         h *= 0xBF58476D1CE4E5B9L;
         h ^= h >>> 32;
