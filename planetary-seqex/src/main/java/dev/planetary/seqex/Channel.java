@@ -1,0 +1,87 @@
+package dev.planetary.seqex;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One independent channel of a {@link Seqex} endpoint: its own sequence space, send window and
+ * receive buffer, so a stalled channel never blocks another. Handles are cheap; all methods are
+ * thread-safe. Blocking methods park on a {@link java.util.concurrent.locks.Condition} (virtual-thread
+ * friendly) and throw {@link ClosedException} once the endpoint is closed.
+ *
+ * <p>Send methods return (or complete their future) once the packet is in the send window, which
+ * blocks while the peer has not acknowledged {@code window} earlier packets: that is the flow
+ * control a slow reader exerts.
+ */
+public final class Channel {
+    private final Seqex owner;
+    private final int id;
+
+    Channel(Seqex owner, int id) {
+        this.owner = owner;
+        this.id = id;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    // ---------------------------------------------------------------- blocking
+
+    /** Sends a plain payload: delivered exactly once, as soon as it arrives. */
+    public void send(byte[] payload) throws InterruptedException {
+        owner.sendBlocking(id, payload, false, false);
+    }
+
+    /** Sends a SeqCst payload: delivered exactly once, after everything sent before it on this channel. */
+    public void sendSeqCst(byte[] payload) throws InterruptedException {
+        owner.sendBlocking(id, payload, true, false);
+    }
+
+    /** Sends a request and waits for its reply. */
+    public byte[] request(byte[] payload) throws InterruptedException {
+        return owner.sendBlocking(id, payload, false, true);
+    }
+
+    /** Sends a SeqCst request and waits for its reply. */
+    public byte[] requestSeqCst(byte[] payload) throws InterruptedException {
+        return owner.sendBlocking(id, payload, true, true);
+    }
+
+    /** Waits for the next delivered message. */
+    public Message receive() throws InterruptedException {
+        return owner.receiveBlocking(id, -1);
+    }
+
+    /** Waits at most {@code timeout} for the next delivered message; null on timeout. */
+    public Message receive(Duration timeout) throws InterruptedException {
+        return owner.receiveBlocking(id, Math.max(0, timeout.toNanos()));
+    }
+
+    /** The next delivered message, or null if none is buffered. */
+    public Message poll() {
+        return owner.poll(id);
+    }
+
+    // ---------------------------------------------------------------- futures
+
+    /** Queues a payload; the future completes when it entered the send window. */
+    public CompletableFuture<Void> sendAsync(byte[] payload, boolean seqCst) {
+        return owner.sendAsync(id, payload, seqCst, false).accepted;
+    }
+
+    /** Queues a request; the future completes with the reply. */
+    public CompletableFuture<byte[]> requestAsync(byte[] payload, boolean seqCst) {
+        return owner.sendAsync(id, payload, seqCst, true).replyFuture;
+    }
+
+    /** A future for the next delivered message (futures are served in the order they were asked for). */
+    public CompletableFuture<Message> receiveAsync() {
+        return owner.receiveAsync(id);
+    }
+
+    @Override
+    public String toString() {
+        return "Channel[" + id + "]";
+    }
+}

@@ -1,0 +1,146 @@
+package dev.planetary.seqex;
+
+/**
+ * The SEQEX wire format (docs/seqex.md §Wire format). All integers big-endian.
+ *
+ * <pre>
+ *  0        1        2..3       4..7        8..11              payload
+ *  ver|kind flags    channel    seq         reply-to (replies)  ...
+ * </pre>
+ *
+ * byte 0: high nibble version (1), low nibble kind. ACK is exactly 8 bytes. PAYLOAD and
+ * PAYLOAD_SEQCST have an 8-byte header, REPLY and REPLY_SEQCST a 12-byte header. Flags:
+ * EXPECT_REPLY (payload kinds only), WINDOW_OPEN (ACK only); every other bit must be zero.
+ */
+final class Codec {
+    private Codec() {}
+
+    static final int VERSION = 1;
+    static final int ACK = 0;
+    static final int PAYLOAD = 1;
+    static final int PAYLOAD_SEQCST = 2;
+    static final int REPLY = 3;
+    static final int REPLY_SEQCST = 4;
+
+    static final int FLAG_EXPECT_REPLY = 0x01;
+    static final int FLAG_WINDOW_OPEN = 0x02;
+
+    static final int HEADER = 8;
+    static final int REPLY_HEADER = 12;
+
+    /** A decoded packet. {@code replyTo} is 0 unless {@link #isReply()}; {@code payload} is empty for ACKs. */
+    record Packet(int kind, int flags, int channel, int seq, int replyTo, byte[] payload) {
+        boolean isAck() {
+            return kind == ACK;
+        }
+
+        boolean isReply() {
+            return kind == REPLY || kind == REPLY_SEQCST;
+        }
+
+        boolean seqCst() {
+            return kind == PAYLOAD_SEQCST || kind == REPLY_SEQCST;
+        }
+
+        boolean expectReply() {
+            return (flags & FLAG_EXPECT_REPLY) != 0;
+        }
+
+        boolean windowOpen() {
+            return (flags & FLAG_WINDOW_OPEN) != 0;
+        }
+    }
+
+    static int kind(boolean reply, boolean seqCst) {
+        return reply ? (seqCst ? REPLY_SEQCST : REPLY) : (seqCst ? PAYLOAD_SEQCST : PAYLOAD);
+    }
+
+    static byte[] ack(int channel, int seq, boolean windowOpen) {
+        byte[] b = new byte[HEADER];
+        header(b, ACK, windowOpen ? FLAG_WINDOW_OPEN : 0, channel, seq);
+        return b;
+    }
+
+    static byte[] payload(int channel, int seq, boolean seqCst, boolean expectReply, byte[] payload) {
+        byte[] b = new byte[HEADER + payload.length];
+        header(b, seqCst ? PAYLOAD_SEQCST : PAYLOAD, expectReply ? FLAG_EXPECT_REPLY : 0, channel, seq);
+        System.arraycopy(payload, 0, b, HEADER, payload.length);
+        return b;
+    }
+
+    static byte[] reply(int channel, int seq, int replyTo, boolean seqCst, byte[] payload) {
+        byte[] b = new byte[REPLY_HEADER + payload.length];
+        header(b, seqCst ? REPLY_SEQCST : REPLY, 0, channel, seq);
+        putInt(b, 8, replyTo);
+        System.arraycopy(payload, 0, b, REPLY_HEADER, payload.length);
+        return b;
+    }
+
+    static byte[] encode(Packet p) {
+        return switch (p.kind()) {
+            case ACK -> ack(p.channel(), p.seq(), p.windowOpen());
+            case PAYLOAD, PAYLOAD_SEQCST -> payload(p.channel(), p.seq(), p.seqCst(), p.expectReply(), p.payload());
+            case REPLY, REPLY_SEQCST -> reply(p.channel(), p.seq(), p.replyTo(), p.seqCst(), p.payload());
+            default -> throw new IllegalArgumentException("unknown kind " + p.kind());
+        };
+    }
+
+    /**
+     * Decodes {@code b[off, off+len)}; null if malformed (truncated, longer than {@code maxPacket},
+     * unknown version, kind or flag, ACK with trailing bytes). Never throws for any input.
+     */
+    static Packet decode(byte[] b, int off, int len, int maxPacket) {
+        if (b == null || off < 0 || len < HEADER || len > maxPacket || off > b.length - len) return null;
+        int v = (b[off] >> 4) & 0x0f;
+        int kind = b[off] & 0x0f;
+        int flags = b[off + 1] & 0xff;
+        if (v != VERSION) return null;
+        int channel = ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+        int seq = getInt(b, off + 4);
+        switch (kind) {
+            case ACK -> {
+                if (len != HEADER || (flags & ~FLAG_WINDOW_OPEN) != 0) return null;
+                return new Packet(ACK, flags, channel, seq, 0, EMPTY);
+            }
+            case PAYLOAD, PAYLOAD_SEQCST -> {
+                if ((flags & ~FLAG_EXPECT_REPLY) != 0) return null;
+                return new Packet(kind, flags, channel, seq, 0, copy(b, off + HEADER, len - HEADER));
+            }
+            case REPLY, REPLY_SEQCST -> {
+                if (len < REPLY_HEADER || flags != 0) return null;
+                return new Packet(kind, 0, channel, seq, getInt(b, off + 8), copy(b, off + REPLY_HEADER, len - REPLY_HEADER));
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private static byte[] copy(byte[] b, int off, int len) {
+        byte[] p = new byte[len];
+        System.arraycopy(b, off, p, 0, len);
+        return p;
+    }
+
+    private static void header(byte[] b, int kind, int flags, int channel, int seq) {
+        if (channel < 0 || channel > 0xffff) throw new IllegalArgumentException("channel must be in [0, 65535], got " + channel);
+        b[0] = (byte) ((VERSION << 4) | kind);
+        b[1] = (byte) flags;
+        b[2] = (byte) (channel >>> 8);
+        b[3] = (byte) channel;
+        putInt(b, 4, seq);
+    }
+
+    static void putInt(byte[] b, int off, int v) {
+        b[off] = (byte) (v >>> 24);
+        b[off + 1] = (byte) (v >>> 16);
+        b[off + 2] = (byte) (v >>> 8);
+        b[off + 3] = (byte) v;
+    }
+
+    static int getInt(byte[] b, int off) {
+        return ((b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+    }
+}

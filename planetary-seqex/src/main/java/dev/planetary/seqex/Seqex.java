@@ -1,0 +1,513 @@
+package dev.planetary.seqex;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * A thread-safe SEQEX endpoint for one peer: the {@link SeqexCore} behind one
+ * {@link ReentrantLock}, with blocking and {@link CompletableFuture} APIs per {@link Channel}.
+ *
+ * <p>Datagrams are handed to the {@link Carrier} and futures are completed after the lock is
+ * released, so carriers may deliver synchronously to another endpoint and future callbacks may call
+ * back into this one. Timers run either from the caller's loop ({@link #service()}) or from
+ * {@link #startServiceThread()}.
+ *
+ * <pre>{@code
+ * Seqex seqex = new Seqex(new ZsspCarrier(session), SeqexConfig.defaults(), Seqex.systemClock());
+ * seqex.startServiceThread();
+ * // transport: on Event.Data d -> seqex.receive(d.payload())
+ * Channel control = seqex.channel(0);
+ * byte[] answer = control.request("hello".getBytes());
+ * }</pre>
+ */
+public final class Seqex implements AutoCloseable {
+
+    /** A queued send or reply (also the attachment the core hands back). */
+    static final class Op {
+        final int channel;
+        final byte[] payload;
+        final boolean seqCst;
+        final boolean expectReply;
+        final Message replyTo; // non-null for replies
+        final CompletableFuture<Void> accepted = new CompletableFuture<>();
+        final CompletableFuture<byte[]> replyFuture;
+        boolean inWindow;
+        byte[] reply;
+        RuntimeException error;
+
+        Op(int channel, byte[] payload, boolean seqCst, boolean expectReply, Message replyTo) {
+            this.channel = channel;
+            this.payload = payload;
+            this.seqCst = seqCst;
+            this.expectReply = expectReply;
+            this.replyTo = replyTo;
+            this.replyFuture = expectReply ? new CompletableFuture<>() : null;
+        }
+    }
+
+    private final class ChanState {
+        final int id;
+        final ArrayDeque<Op> replies = new ArrayDeque<>();
+        final ArrayDeque<Op> sends = new ArrayDeque<>();
+        final ArrayDeque<Message> inbox = new ArrayDeque<>();
+        final ArrayDeque<CompletableFuture<Message>> receivers = new ArrayDeque<>();
+        final Condition changed = lock.newCondition();
+        boolean dirty;
+
+        ChanState(int id) {
+            this.id = id;
+        }
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition timer = lock.newCondition();
+    private final SeqexCore core;
+    private final Carrier carrier;
+    private final LongSupplier clock;
+    private final ChanState[] chans;
+    private final List<ChanState> active = new ArrayList<>();
+    private final List<ChanState> dirty = new ArrayList<>();
+    private List<byte[]> outbox = new ArrayList<>();
+    private List<Runnable> actions = new ArrayList<>();
+    private final int maxQueued;
+    private boolean closed;
+    private long timerWakeAt = Long.MAX_VALUE;
+    private Thread serviceThread;
+
+    /**
+     * @param clock milliseconds (any epoch); {@link #systemClock()} for real time, a virtual clock in tests
+     */
+    public Seqex(Carrier carrier, SeqexConfig config, LongSupplier clock) {
+        this.carrier = Objects.requireNonNull(carrier, "carrier");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.core = new SeqexCore(config, b -> outbox.add(b), new Listener());
+        this.chans = new ChanState[config.maxChannels()];
+        this.maxQueued = Math.max(1024, 4 * config.window());
+    }
+
+    /** A monotonic millisecond clock. */
+    public static LongSupplier systemClock() {
+        return () -> System.nanoTime() / 1_000_000L;
+    }
+
+    public SeqexConfig config() {
+        return core.config();
+    }
+
+    /** The handle of channel {@code id} in {@code [0, maxChannels)}. */
+    public Channel channel(int id) {
+        if (id < 0 || id >= chans.length) throw new IllegalArgumentException("channel must be in [0, " + chans.length + "), got " + id);
+        return new Channel(this, id);
+    }
+
+    // ---------------------------------------------------------------- transport side
+
+    /** Hands one datagram from the peer to SEQEX. Never throws for bad input (see {@link #stats()}). */
+    public void receive(byte[] datagram) {
+        lock.lock();
+        try {
+            if (closed) return;
+            core.receive(datagram, clock.getAsLong());
+            settle();
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /** Runs due resends; returns milliseconds until it should be called again (Long.MAX_VALUE: idle). */
+    public long service() {
+        lock.lock();
+        try {
+            if (closed) return Long.MAX_VALUE;
+            long now = clock.getAsLong();
+            long next = core.service(now);
+            settle();
+            return next == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, next - now);
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /**
+     * Starts a virtual thread that calls {@link #service()} when due (woken early by new sends) until
+     * {@link #close()}. Uses the endpoint's clock for deadlines and real time for sleeping.
+     */
+    public Thread startServiceThread() {
+        lock.lock();
+        try {
+            if (serviceThread != null) return serviceThread;
+            serviceThread = Thread.ofVirtual().name("seqex-service").unstarted(this::serviceLoop);
+            serviceThread.start();
+            return serviceThread;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void serviceLoop() {
+        while (true) {
+            long wait = service();
+            lock.lock();
+            try {
+                if (closed) return;
+                long now = clock.getAsLong();
+                long next = core.nextDeadline();
+                wait = next == Long.MAX_VALUE ? 1_000 : Math.max(1, next - now);
+                timerWakeAt = now + wait;
+                timer.await(wait, TimeUnit.MILLISECONDS);
+                timerWakeAt = Long.MAX_VALUE;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    public Stats stats() {
+        lock.lock();
+        try {
+            return core.stats();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Current base resend timeout in ms. */
+    public long rto() {
+        lock.lock();
+        try {
+            return core.rto();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes the endpoint locally: nothing more is sent or delivered, and every waiter (blocked
+     * sends, requests, receives, and all pending futures) fails with {@link ClosedException}.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            ClosedException ex = new ClosedException();
+            for (Object a : core.close()) if (a instanceof Op op) fail(op, ex);
+            for (ChanState cs : active) {
+                for (Op op : cs.replies) fail(op, ex);
+                for (Op op : cs.sends) fail(op, ex);
+                cs.replies.clear();
+                cs.sends.clear();
+                cs.inbox.clear();
+                for (CompletableFuture<Message> f : cs.receivers) actions.add(() -> f.completeExceptionally(ex));
+                cs.receivers.clear();
+                cs.changed.signalAll();
+            }
+            timer.signalAll();
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    // ---------------------------------------------------------------- channel operations
+
+    byte[] sendBlocking(int ch, byte[] payload, boolean seqCst, boolean expectReply) throws InterruptedException {
+        Op op = new Op(ch, checkPayload(payload), seqCst, expectReply, null);
+        lock.lock();
+        try {
+            ChanState cs = open(ch);
+            cs.sends.add(op);
+            pump(cs);
+            try {
+                while (op.error == null && !op.inWindow) cs.changed.await();
+                while (expectReply && op.error == null && op.reply == null) cs.changed.await();
+            } catch (InterruptedException e) {
+                if (!op.inWindow) cs.sends.remove(op);
+                throw e;
+            }
+            if (op.error != null) throw op.error;
+            return op.reply;
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    Op sendAsync(int ch, byte[] payload, boolean seqCst, boolean expectReply) {
+        Op op = new Op(ch, checkPayload(payload), seqCst, expectReply, null);
+        lock.lock();
+        try {
+            if (closed) {
+                fail(op, new ClosedException());
+                return op;
+            }
+            ChanState cs = state(ch);
+            if (cs.sends.size() >= maxQueued) {
+                fail(op, new SeqexException("more than " + maxQueued + " sends queued on channel " + ch + "; wait for earlier futures"));
+                return op;
+            }
+            cs.sends.add(op);
+            pump(cs);
+            return op;
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    void replyBlocking(Message m, byte[] payload, boolean seqCst) throws InterruptedException {
+        Op op = new Op(m.channel(), checkPayload(payload), seqCst, false, m);
+        lock.lock();
+        try {
+            ChanState cs = open(m.channel());
+            claimReply(m);
+            cs.replies.add(op);
+            pump(cs);
+            try {
+                while (op.error == null && !op.inWindow) cs.changed.await();
+            } catch (InterruptedException e) {
+                if (!op.inWindow && cs.replies.remove(op)) m.replied = false;
+                throw e;
+            }
+            if (op.error != null) throw op.error;
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    CompletableFuture<Void> replyAsync(Message m, byte[] payload, boolean seqCst) {
+        Op op = new Op(m.channel(), checkPayload(payload), seqCst, false, m);
+        lock.lock();
+        try {
+            if (closed) {
+                fail(op, new ClosedException());
+                return op.accepted;
+            }
+            ChanState cs = state(m.channel());
+            claimReply(m);
+            cs.replies.add(op);
+            pump(cs);
+            return op.accepted;
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    private static void claimReply(Message m) {
+        if (!m.expectsReply()) throw new IllegalStateException("message " + m + " is not a request");
+        if (m.replied) throw new IllegalStateException("message " + m + " was already answered");
+        m.replied = true;
+    }
+
+    Message receiveBlocking(int ch, long timeoutNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            ChanState cs = open(ch);
+            long left = timeoutNanos;
+            while (cs.inbox.isEmpty()) {
+                if (timeoutNanos < 0) cs.changed.await();
+                else if (left <= 0) return null;
+                else left = cs.changed.awaitNanos(left);
+                if (closed) throw new ClosedException();
+            }
+            return take(cs);
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    Message poll(int ch) {
+        lock.lock();
+        try {
+            ChanState cs = open(ch);
+            return cs.inbox.isEmpty() ? null : take(cs);
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    CompletableFuture<Message> receiveAsync(int ch) {
+        CompletableFuture<Message> f = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (closed) {
+                f.completeExceptionally(new ClosedException());
+                return f;
+            }
+            ChanState cs = state(ch);
+            cs.receivers.add(f);
+            dispatch(cs);
+            return f;
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    // ---------------------------------------------------------------- internals (lock held)
+
+    private byte[] checkPayload(byte[] payload) {
+        Objects.requireNonNull(payload, "payload");
+        if (payload.length > core.config().maxPayload()) {
+            throw new IllegalArgumentException("payload is " + payload.length + " bytes; at most " + core.config().maxPayload() + " fit in a packet");
+        }
+        return payload;
+    }
+
+    private ChanState open(int ch) {
+        if (closed) throw new ClosedException();
+        return state(ch);
+    }
+
+    private ChanState state(int ch) {
+        ChanState cs = chans[ch];
+        if (cs == null) {
+            cs = new ChanState(ch);
+            chans[ch] = cs;
+            active.add(cs);
+        }
+        return cs;
+    }
+
+    private Message take(ChanState cs) {
+        Message m = cs.inbox.poll();
+        core.consumed(cs.id, m.seq(), clock.getAsLong());
+        return m;
+    }
+
+    /** Moves queued ops into the send window while it has room (replies first). */
+    private void pump(ChanState cs) {
+        boolean moved = false;
+        long now = clock.getAsLong();
+        while (!closed) {
+            Op op;
+            if (!cs.replies.isEmpty() && core.canReply(cs.id)) op = cs.replies.poll();
+            else if (!cs.sends.isEmpty() && core.canSend(cs.id)) op = cs.sends.poll();
+            else break;
+            if (op.replyTo != null) core.reply(cs.id, op.replyTo.seq(), op.payload, op.seqCst, op, now);
+            else core.send(cs.id, op.payload, op.seqCst, op.expectReply, op, now);
+            op.inWindow = true;
+            actions.add(() -> op.accepted.complete(null));
+            moved = true;
+        }
+        if (moved) {
+            cs.changed.signalAll();
+            if (core.nextDeadline() < timerWakeAt) timer.signal();
+        }
+    }
+
+    /** Hands buffered messages to async receivers (dropping cancelled ones) and wakes blocked readers. */
+    private void dispatch(ChanState cs) {
+        while (!cs.inbox.isEmpty() && !cs.receivers.isEmpty()) {
+            CompletableFuture<Message> f = cs.receivers.poll();
+            if (f.isDone()) continue;
+            Message m = take(cs);
+            actions.add(() -> {
+                if (!f.complete(m)) requeue(m); // cancelled meanwhile: keep the message for the next reader
+            });
+        }
+        if (!cs.inbox.isEmpty()) cs.changed.signalAll();
+    }
+
+    private void requeue(Message m) {
+        lock.lock();
+        try {
+            if (closed) return;
+            ChanState cs = state(m.channel());
+            cs.inbox.addFirst(m); // already counted as consumed by the core (documented slack)
+            dispatch(cs);
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    private void settle() {
+        for (ChanState cs : dirty) {
+            cs.dirty = false;
+            dispatch(cs);
+            pump(cs);
+        }
+        dirty.clear();
+    }
+
+    private void markDirty(ChanState cs) {
+        if (!cs.dirty) {
+            cs.dirty = true;
+            dirty.add(cs);
+        }
+    }
+
+    private void fail(Op op, RuntimeException ex) {
+        op.error = ex;
+        actions.add(() -> {
+            op.accepted.completeExceptionally(ex);
+            if (op.replyFuture != null) op.replyFuture.completeExceptionally(ex);
+        });
+    }
+
+    private void unlockAndFlush() {
+        List<byte[]> out = null;
+        List<Runnable> acts = null;
+        if (lock.getHoldCount() == 1) {
+            if (!outbox.isEmpty()) {
+                out = outbox;
+                outbox = new ArrayList<>();
+            }
+            if (!actions.isEmpty()) {
+                acts = actions;
+                actions = new ArrayList<>();
+            }
+        }
+        lock.unlock();
+        if (out != null) {
+            for (byte[] b : out) {
+                try {
+                    carrier.send(b);
+                } catch (RuntimeException e) {
+                    // loss; the core resends
+                }
+            }
+        }
+        if (acts != null) for (Runnable r : acts) r.run();
+    }
+
+    private final class Listener implements SeqexCore.Listener {
+        @Override
+        public void onMessage(int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply) {
+            ChanState cs = state(channel);
+            cs.inbox.add(new Message(Seqex.this, channel, seq, payload, seqCst, expectsReply));
+            markDirty(cs);
+        }
+
+        @Override
+        public void onReply(int channel, int requestSeq, Object attachment, byte[] payload, boolean seqCst) {
+            ChanState cs = state(channel);
+            if (attachment instanceof Op op) {
+                op.reply = payload;
+                actions.add(() -> op.replyFuture.complete(payload));
+                cs.changed.signalAll();
+            }
+            markDirty(cs);
+        }
+
+        @Override
+        public void onAcked(int channel, int seq, Object attachment) {
+            markDirty(state(channel));
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.planetary.seqex;
+
+/**
+ * Limits and timers of one SEQEX endpoint. Both peers must agree on {@code initialSequence} (it
+ * fixes every channel's first sequence number) and should use the same {@code window}; the rest is
+ * local.
+ *
+ * @param window          send window and receive acceptance window per channel, in packets (1..2^15)
+ * @param receiveCapacity messages a channel buffers for the application (delivered but not yet
+ *                        consumed, plus requests awaiting the application's reply) before it stops
+ *                        accepting (and acking) new payloads
+ * @param initialRtoMillis the resend timeout before any RTT sample (and always, if not adaptive)
+ * @param minRtoMillis    lower clamp of the adaptive resend timeout
+ * @param maxRtoMillis    upper clamp of the resend timeout including exponential backoff
+ * @param adaptiveRto     RFC 6298 SRTT/RTTVAR estimation from acks of never-resent packets
+ * @param maxPacketSize   largest SEQEX packet (header included) sent or accepted; at most
+ *                        {@link #MAX_PACKET_SIZE}. Over ZSSP keep it at or below
+ *                        {@link ZsspCarrier#maxPayload(int)}
+ * @param maxChannels     channel ids accepted are {@code [0, maxChannels)}, at most 65536
+ * @param initialSequence base of every channel's initial sequence number (see docs/seqex.md)
+ */
+public record SeqexConfig(
+        int window,
+        int receiveCapacity,
+        long initialRtoMillis,
+        long minRtoMillis,
+        long maxRtoMillis,
+        boolean adaptiveRto,
+        int maxPacketSize,
+        int maxChannels,
+        int initialSequence) {
+
+    /** Hard cap on a SEQEX packet: 1 MiB. */
+    public static final int MAX_PACKET_SIZE = 1 << 20;
+
+    public SeqexConfig {
+        if (window < 1 || window > 1 << 15) throw new IllegalArgumentException("window must be in [1, 32768], got " + window);
+        if (receiveCapacity < 1) throw new IllegalArgumentException("receiveCapacity must be positive, got " + receiveCapacity);
+        if (minRtoMillis < 1 || initialRtoMillis < minRtoMillis || maxRtoMillis < initialRtoMillis) {
+            throw new IllegalArgumentException("need 1 <= minRto <= initialRto <= maxRto, got " + minRtoMillis + ", " + initialRtoMillis + ", " + maxRtoMillis);
+        }
+        if (maxPacketSize < Codec.REPLY_HEADER || maxPacketSize > MAX_PACKET_SIZE) {
+            throw new IllegalArgumentException("maxPacketSize must be in [" + Codec.REPLY_HEADER + ", " + MAX_PACKET_SIZE + "], got " + maxPacketSize);
+        }
+        if (maxChannels < 1 || maxChannels > 65536) throw new IllegalArgumentException("maxChannels must be in [1, 65536], got " + maxChannels);
+    }
+
+    /** Window 64, capacity 64, RTO 250 ms initial (50 ms .. 8 s, adaptive), 16 KiB packets, 64 channels, initial sequence 0. */
+    public static SeqexConfig defaults() {
+        return new SeqexConfig(64, 64, 250, 50, 8_000, true, 16_384, 64, 0);
+    }
+
+    /** Largest application payload of a packet (replies have the larger header). */
+    public int maxPayload() {
+        return maxPacketSize - Codec.REPLY_HEADER;
+    }
+
+    public SeqexConfig withWindow(int window, int receiveCapacity) {
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence);
+    }
+
+    public SeqexConfig withRto(long initialMs, long minMs, long maxMs, boolean adaptive) {
+        return new SeqexConfig(window, receiveCapacity, initialMs, minMs, maxMs, adaptive, maxPacketSize, maxChannels, initialSequence);
+    }
+
+    public SeqexConfig withMaxPacketSize(int bytes) {
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, bytes, maxChannels, initialSequence);
+    }
+
+    public SeqexConfig withMaxChannels(int channels) {
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, channels, initialSequence);
+    }
+
+    public SeqexConfig withInitialSequence(int seq) {
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, seq);
+    }
+}

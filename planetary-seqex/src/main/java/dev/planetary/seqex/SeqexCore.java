@@ -1,0 +1,552 @@
+package dev.planetary.seqex;
+
+import dev.planetary.seqex.Codec.Packet;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The sans-IO SEQEX state machine for one peer: every channel's send window, receive window and
+ * resend timers. It performs no I/O and reads no clock: datagrams go out through the
+ * {@link Carrier}, arrive through {@link #receive}, deliveries come back through the
+ * {@link Listener}, and the caller passes the current time (milliseconds, any epoch) to every call
+ * and calls {@link #service} by the deadline {@link #nextDeadline()} returns.
+ *
+ * <p>Not thread-safe: use it from one thread or under one lock ({@link Seqex} does the latter).
+ * Listener callbacks run synchronously inside the calls and must not call back into the core.
+ *
+ * <h2>Memory bounds (hostile peer included)</h2>
+ * Per channel: at most {@code 2 * window} send entries (payloads use {@code window}, replies may
+ * run {@code window} further); at most {@code 2 * window - 1} held (out-of-order SeqCst) packets;
+ * payloads are accepted only while delivered-but-unconsumed messages are below
+ * {@code receiveCapacity}, so unconsumed + held never exceeds {@code receiveCapacity + 2 * window - 1};
+ * at most {@code window} delivered requests await a reply. Every packet is at most {@code maxPacketSize} bytes, and at
+ * most {@code maxChannels} channels exist.
+ */
+public final class SeqexCore {
+
+    /** Deliveries to the application. Called inside core methods; must not re-enter the core. */
+    public interface Listener {
+        /**
+         * A payload, delivered exactly once. The application must later call
+         * {@link SeqexCore#consumed} once for it, and if {@code expectsReply}, answer it with
+         * {@link SeqexCore#reply}.
+         */
+        void onMessage(int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply);
+
+        /** The reply to our request {@code requestSeq} (sent with {@code attachment}), exactly once. */
+        void onReply(int channel, int requestSeq, Object attachment, byte[] payload, boolean seqCst);
+
+        /** A packet we sent without expecting a reply was acknowledged: window space was freed. */
+        default void onAcked(int channel, int seq, Object attachment) {}
+    }
+
+    static final byte EMPTY = 0;
+    static final byte DONE = 1;
+    static final byte HELD = 2;
+
+    static final class SendEntry {
+        final int seq;
+        final byte[] packet;
+        final boolean expectReply;
+        final boolean isReply;
+        final int replyTo;
+        final Object attachment;
+        final long firstSent;
+        long deadline;
+        int transmits;
+
+        SendEntry(int seq, byte[] packet, boolean expectReply, boolean isReply, int replyTo, Object attachment, long now) {
+            this.seq = seq;
+            this.packet = packet;
+            this.expectReply = expectReply;
+            this.isReply = isReply;
+            this.replyTo = replyTo;
+            this.attachment = attachment;
+            this.firstSent = now;
+        }
+    }
+
+    final class Chan {
+        final int id;
+        // send side: entries for [sendBase, sendNext); ring index of sendBase is sendHead
+        final SendEntry[] sent;
+        int sendBase;
+        int sendNext;
+        int sendHead;
+        int inFlight; // non-null entries
+        // receive side: slots for [recvNext, recvNext + window); ring index of recvNext is recvHead
+        final byte[] state;
+        final Packet[] held;
+        final Object[] heldAttachment;
+        int recvNext;
+        int recvHead;
+        int held_;
+        int unconsumed;
+        final Set<Integer> awaitingReply = new HashSet<>();
+        /** Requests delivered but not yet consumed (a subset of awaitingReply). */
+        final Set<Integer> unconsumedRequests = new HashSet<>();
+        boolean starved;
+        long lastWindowOpen = Long.MIN_VALUE;
+
+        Chan(int id) {
+            this.id = id;
+            int w = 2 * config.window(); // payloads use the first half, replies may use all of it
+            sent = new SendEntry[w];
+            state = new byte[w];
+            held = new Packet[w];
+            heldAttachment = new Object[w];
+            int isn = Seq.initial(config.initialSequence(), id);
+            sendBase = sendNext = recvNext = isn;
+        }
+
+        SendEntry entry(int seq) {
+            if (!Seq.inWindow(seq, sendBase, sendNext - sendBase)) return null;
+            return sent[(sendHead + (seq - sendBase)) % sent.length];
+        }
+
+        void remove(SendEntry e) {
+            int idx = (sendHead + (e.seq - sendBase)) % sent.length;
+            sent[idx] = null;
+            inFlight--;
+            while (sendBase != sendNext && sent[sendHead] == null) {
+                sendBase++;
+                sendHead = (sendHead + 1) % sent.length;
+            }
+        }
+
+        boolean canSend() {
+            return sendNext - sendBase < config.window();
+        }
+
+        boolean canReply() {
+            return sendNext - sendBase < sent.length;
+        }
+    }
+
+    private final SeqexConfig config;
+    private final Carrier carrier;
+    private final Listener listener;
+    private final Chan[] chans;
+    private final List<Chan> active = new ArrayList<>();
+    private boolean closed;
+
+    // RFC 6298 estimator
+    private long srtt = -1;
+    private long rttvar;
+    private long rto;
+
+    private long packetsIn, packetsOut, delivered, retransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
+            internalErrors, carrierErrors;
+
+    public SeqexCore(SeqexConfig config, Carrier carrier, Listener listener) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.carrier = Objects.requireNonNull(carrier, "carrier");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.chans = new Chan[config.maxChannels()];
+        this.rto = config.initialRtoMillis();
+    }
+
+    public SeqexConfig config() {
+        return config;
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /** True if {@code channel}'s send window has room for one more payload. */
+    public boolean canSend(int channel) {
+        return chan(channel).canSend();
+    }
+
+    /**
+     * True if {@code channel} has room for one more reply. Replies may run up to {@code window}
+     * packets past the payload window, so two peers whose windows are full of unanswered requests
+     * can still answer each other.
+     */
+    public boolean canReply(int channel) {
+        return chan(channel).canReply();
+    }
+
+    /**
+     * Sends a payload on {@code channel}; returns its sequence number.
+     *
+     * @param seqCst      deliver it only after everything sent before it on this channel
+     * @param expectReply the peer answers with a reply (delivered through {@link Listener#onReply}) instead of an ack
+     * @param attachment  handed back with the reply or ack (e.g. a future); may be null
+     * @throws IllegalStateException    if the window is full ({@link #canSend}) or the core is closed
+     * @throws IllegalArgumentException if the payload exceeds {@link SeqexConfig#maxPayload()}
+     */
+    public int send(int channel, byte[] payload, boolean seqCst, boolean expectReply, Object attachment, long now) {
+        Chan c = checkSend(channel, payload);
+        if (!c.canSend()) throw new IllegalStateException("send window of channel " + channel + " is full");
+        int seq = c.sendNext;
+        return push(c, new SendEntry(seq, Codec.payload(channel, seq, seqCst, expectReply, payload), expectReply, false, 0, attachment, now), now);
+    }
+
+    /**
+     * Answers the delivered request {@code requestSeq} of {@code channel}; returns the reply's own
+     * sequence number. Exactly one reply per request.
+     *
+     * @throws IllegalArgumentException if {@code requestSeq} is not a delivered request awaiting a reply
+     * @throws IllegalStateException    if the window is full or the core is closed
+     */
+    public int reply(int channel, int requestSeq, byte[] payload, boolean seqCst, Object attachment, long now) {
+        Chan c = checkSend(channel, payload);
+        if (!c.canReply()) throw new IllegalStateException("reply window of channel " + channel + " is full");
+        if (!c.awaitingReply.contains(requestSeq)) {
+            throw new IllegalArgumentException("no request " + Integer.toUnsignedString(requestSeq) + " awaits a reply on channel " + channel);
+        }
+        c.awaitingReply.remove(requestSeq);
+        c.unconsumedRequests.remove(requestSeq);
+        int seq = c.sendNext;
+        push(c, new SendEntry(seq, Codec.reply(channel, seq, requestSeq, seqCst, payload), false, true, requestSeq, attachment, now), now);
+        maybeWindowOpen(c, now);
+        return seq;
+    }
+
+    private Chan checkSend(int channel, byte[] payload) {
+        if (closed) throw new IllegalStateException("closed");
+        Objects.requireNonNull(payload, "payload");
+        if (payload.length > config.maxPayload()) {
+            throw new IllegalArgumentException("payload is " + payload.length + " bytes; at most " + config.maxPayload() + " fit in a packet");
+        }
+        return chan(channel);
+    }
+
+    private int push(Chan c, SendEntry e, long now) {
+        c.sent[(c.sendHead + (c.sendNext - c.sendBase)) % c.sent.length] = e;
+        c.sendNext++;
+        c.inFlight++;
+        e.transmits = 1;
+        e.deadline = now + rto;
+        transmit(e.packet);
+        return e.seq;
+    }
+
+    // ---------------------------------------------------------------- application feedback
+
+    /**
+     * The application took the delivered payload {@code seq} of {@code channel} off its buffer. A
+     * request keeps its buffer slot until it is replied to.
+     */
+    public void consumed(int channel, int seq, long now) {
+        Chan c = chan(channel);
+        if (c.unconsumed <= 0) throw new IllegalStateException("nothing delivered is unconsumed on channel " + channel);
+        c.unconsumed--;
+        c.unconsumedRequests.remove(seq);
+        maybeWindowOpen(c, now);
+    }
+
+    /**
+     * Receive-buffer slots in use: delivered payloads not yet consumed. (Consumed requests awaiting
+     * a reply are bounded separately by the sender's window, see {@link #onData}.)
+     */
+    private static int occupancy(Chan c) {
+        return c.unconsumed;
+    }
+
+    /** After the buffer was full and dropped a payload: tell the sender there is room again. */
+    private void maybeWindowOpen(Chan c, long now) {
+        if (c.starved && occupancy(c) < config.receiveCapacity()) {
+            c.starved = false;
+            transmit(Codec.ack(c.id, c.recvNext, true));
+        }
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    /** Processes one datagram from the peer. Never throws; bad input is dropped and counted. */
+    public void receive(byte[] datagram, long now) {
+        receive(datagram, 0, datagram == null ? 0 : datagram.length, now);
+    }
+
+    /** As {@link #receive(byte[], long)} for {@code datagram[off, off+len)}. */
+    public void receive(byte[] datagram, int off, int len, long now) {
+        packetsIn++;
+        if (closed) return;
+        try {
+            Packet p = Codec.decode(datagram, off, len, config.maxPacketSize());
+            if (p == null || p.channel() >= chans.length) {
+                malformed++;
+                return;
+            }
+            Chan c = chan(p.channel());
+            if (p.isAck()) onAck(c, p, now);
+            else onData(c, p, now);
+        } catch (RuntimeException e) {
+            internalErrors++;
+        }
+    }
+
+    private void onAck(Chan c, Packet p, long now) {
+        if (p.windowOpen()) {
+            // The receiver has buffer space again: resend what is unacked now (at most once per minRto).
+            if (now - c.lastWindowOpen < config.minRtoMillis()) return;
+            c.lastWindowOpen = now;
+            for (int i = 0, n = c.sendNext - c.sendBase; i < n; i++) { // in sequence order
+                SendEntry e = c.sent[(c.sendHead + i) % c.sent.length];
+                if (e != null) resend(e, now, rto);
+            }
+            return;
+        }
+        SendEntry e = c.entry(p.seq());
+        if (e == null) {
+            staleAcks++;
+            return;
+        }
+        if (e.expectReply) { // a request must be answered by a reply, never acked
+            malformed++;
+            return;
+        }
+        if (e.transmits == 1) sample(now - e.firstSent); // Karn: only unambiguous samples
+        c.remove(e);
+        listener.onAcked(c.id, e.seq, e.attachment);
+    }
+
+    private void onData(Chan c, Packet p, long now) {
+        int w = c.state.length;
+        int d = p.seq() - c.recvNext;
+        if (d < 0) {
+            if (d >= -w) duplicate(c, p, now);
+            else outOfWindow++;
+            return;
+        }
+        if (d >= w) {
+            outOfWindow++;
+            return;
+        }
+        int idx = (c.recvHead + d) % w;
+        if (c.state[idx] != EMPTY) {
+            duplicate(c, p, now);
+            return;
+        }
+        Object attachment = null;
+        if (p.isReply()) {
+            SendEntry req = c.entry(p.replyTo());
+            if (req == null || !req.expectReply) {
+                malformed++; // a reply to nothing we asked (or asked already answered)
+                return;
+            }
+            attachment = req.attachment;
+            c.remove(req); // answered: stop resending the request
+        } else if (occupancy(c) >= config.receiveCapacity()) {
+            c.starved = true;
+            droppedNoSpace++;
+            return; // not acked: the sender resends once we have room
+        } else if (p.expectReply() && c.awaitingReply.size() >= config.window()) {
+            malformed++; // an honest peer never has more than `window` requests outstanding
+            return;
+        }
+        if (!p.expectReply()) transmit(Codec.ack(c.id, p.seq(), false));
+        if (p.seqCst() && d != 0) {
+            c.state[idx] = HELD;
+            c.held[idx] = p;
+            c.heldAttachment[idx] = attachment;
+            c.held_++;
+        } else {
+            c.state[idx] = DONE;
+            deliver(c, p, attachment);
+        }
+        while (c.state[c.recvHead] != EMPTY) {
+            int h = c.recvHead;
+            if (c.state[h] == HELD) {
+                Packet q = c.held[h];
+                Object a = c.heldAttachment[h];
+                c.held[h] = null;
+                c.heldAttachment[h] = null;
+                c.held_--;
+                deliver(c, q, a);
+            }
+            c.state[h] = EMPTY;
+            c.recvHead = (h + 1) % w;
+            c.recvNext++;
+        }
+    }
+
+    private void duplicate(Chan c, Packet p, long now) {
+        duplicates++;
+        if (p.expectReply()) {
+            // Answered by a reply, never an ack: resend the reply if it is still unacked; if the
+            // application has not replied yet, stay silent.
+            for (SendEntry e : c.sent) {
+                if (e != null && e.isReply && e.replyTo == p.seq()) {
+                    resend(e, now, e.deadline - now);
+                    return;
+                }
+            }
+            return;
+        }
+        transmit(Codec.ack(c.id, p.seq(), false));
+    }
+
+    private void deliver(Chan c, Packet p, Object attachment) {
+        delivered++;
+        if (p.isReply()) {
+            listener.onReply(c.id, p.replyTo(), attachment, p.payload(), p.seqCst());
+        } else {
+            c.unconsumed++;
+            if (p.expectReply()) {
+                c.awaitingReply.add(p.seq());
+                c.unconsumedRequests.add(p.seq());
+            }
+            listener.onMessage(c.id, p.seq(), p.payload(), p.seqCst(), p.expectReply());
+        }
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    /** Resends every packet whose timer expired; returns {@link #nextDeadline()}. */
+    public long service(long now) {
+        if (closed) return Long.MAX_VALUE;
+        for (int i = 0; i < active.size(); i++) {
+            Chan c = active.get(i);
+            if (c.inFlight == 0) continue;
+            for (SendEntry e : c.sent) {
+                if (e != null && e.deadline - now <= 0) resend(e, now, backoff(e.transmits));
+            }
+        }
+        return nextDeadline();
+    }
+
+    /** The earliest resend deadline, or {@link Long#MAX_VALUE} if nothing is in flight. */
+    public long nextDeadline() {
+        long next = Long.MAX_VALUE;
+        for (int i = 0; i < active.size(); i++) {
+            Chan c = active.get(i);
+            if (c.inFlight == 0) continue;
+            for (SendEntry e : c.sent) if (e != null && e.deadline < next) next = e.deadline;
+        }
+        return next;
+    }
+
+    private void resend(SendEntry e, long now, long timeout) {
+        e.transmits++;
+        e.deadline = now + Math.max(1, timeout);
+        retransmits++;
+        transmit(e.packet);
+    }
+
+    /** RTO doubled per resend so far, clamped to maxRto. */
+    private long backoff(int transmits) {
+        int shift = Math.min(transmits, 20);
+        long t = rto << shift;
+        return t <= 0 || t > config.maxRtoMillis() ? config.maxRtoMillis() : t;
+    }
+
+    private void sample(long r) {
+        if (!config.adaptiveRto() || r < 0) return;
+        if (srtt < 0) {
+            srtt = r;
+            rttvar = r / 2;
+        } else {
+            rttvar = (3 * rttvar + Math.abs(srtt - r)) / 4;
+            srtt = (7 * srtt + r) / 8;
+        }
+        long v = srtt + Math.max(1, 4 * rttvar);
+        rto = Math.max(config.minRtoMillis(), Math.min(config.maxRtoMillis(), v));
+    }
+
+    /** The current base resend timeout (before backoff). */
+    public long rto() {
+        return rto;
+    }
+
+    /** The smoothed RTT, or -1 before the first sample. */
+    public long srtt() {
+        return srtt;
+    }
+
+    // ---------------------------------------------------------------- lifecycle and introspection
+
+    /**
+     * Stops the core: nothing more is sent or delivered. Returns the attachments of every packet
+     * still in flight and every held reply, so the caller can fail their waiters.
+     */
+    public List<Object> close() {
+        closed = true;
+        List<Object> out = new ArrayList<>();
+        for (Chan c : active) {
+            for (int i = 0; i < c.sent.length; i++) {
+                if (c.sent[i] != null && c.sent[i].attachment != null) out.add(c.sent[i].attachment);
+                c.sent[i] = null;
+                if (c.heldAttachment[i] != null) out.add(c.heldAttachment[i]);
+                c.heldAttachment[i] = null;
+                c.held[i] = null;
+            }
+            c.inFlight = 0;
+        }
+        return out;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public Stats stats() {
+        return new Stats(packetsIn, packetsOut, delivered, retransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
+                internalErrors, carrierErrors);
+    }
+
+    /** Packets of {@code channel} sent and not yet acked or answered. */
+    public int inFlight(int channel) {
+        Chan c = existing(channel);
+        return c == null ? 0 : c.inFlight;
+    }
+
+    /** Delivered payloads of {@code channel} not yet {@link #consumed}. */
+    public int unconsumed(int channel) {
+        Chan c = existing(channel);
+        return c == null ? 0 : c.unconsumed;
+    }
+
+    /** Out-of-order SeqCst packets of {@code channel} held for ordering. */
+    public int held(int channel) {
+        Chan c = existing(channel);
+        return c == null ? 0 : c.held_;
+    }
+
+    /** Receive-buffer slots of {@code channel} in use (unconsumed payloads and unanswered requests, each once). */
+    public int occupancy(int channel) {
+        Chan c = existing(channel);
+        return c == null ? 0 : occupancy(c);
+    }
+
+    /** Delivered requests of {@code channel} the application has not replied to. */
+    public int awaitingReply(int channel) {
+        Chan c = existing(channel);
+        return c == null ? 0 : c.awaitingReply.size();
+    }
+
+    /** Channels with state (created by a send or a received packet). */
+    public int activeChannels() {
+        return active.size();
+    }
+
+    private Chan existing(int channel) {
+        return channel < 0 || channel >= chans.length ? null : chans[channel];
+    }
+
+    private Chan chan(int channel) {
+        if (channel < 0 || channel >= chans.length) {
+            throw new IllegalArgumentException("channel must be in [0, " + chans.length + "), got " + channel);
+        }
+        Chan c = chans[channel];
+        if (c == null) {
+            c = new Chan(channel);
+            chans[channel] = c;
+            active.add(c);
+        }
+        return c;
+    }
+
+    private void transmit(byte[] packet) {
+        packetsOut++;
+        try {
+            carrier.send(packet);
+        } catch (RuntimeException e) {
+            carrierErrors++;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.planetary.seqex;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An authenticated but hostile (or buggy) peer: random, mutated and protocol-violating packets.
+ * The receive path never throws, counts the garbage, and stays within its memory bounds.
+ */
+class HostileInputTest {
+    static final int SEEDS = SeqexPropertyTest.LONG ? 200 : 20;
+
+    @Test
+    void randomAndMutatedPacketsAreDroppedAndCounted() {
+        for (int seed = 1; seed <= SEEDS; seed++) {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            SeqexConfig cfg = SeqexConfig.defaults().withWindow(8, 4).withMaxChannels(4).withMaxPacketSize(64).withInitialSequence(rnd.nextInt());
+            int[] delivered = {0};
+            long[] out = {0};
+            SeqexCore victim = new SeqexCore(cfg, b -> out[0]++, new SeqexCore.Listener() {
+                @Override
+                public void onMessage(int ch, int seq, byte[] p, boolean seqCst, boolean expectsReply) {
+                    delivered[0]++;
+                    assertTrue(p.length <= cfg.maxPayload() + 4);
+                }
+
+                @Override
+                public void onReply(int ch, int requestSeq, Object a, byte[] p, boolean seqCst) {
+                    delivered[0]++;
+                }
+            });
+            // Give the victim some requests in flight so replies and acks have something to hit.
+            for (int c = 0; c < 4; c++) for (int i = 0; i < 3; i++) victim.send(c, new byte[] {1}, i == 1, i != 0, "att", 0);
+            long now = 0;
+            int valid = 0;
+            for (int i = 0; i < 20_000; i++) {
+                now += rnd.nextInt(3);
+                byte[] b;
+                switch (rnd.nextInt(4)) {
+                    case 0 -> {
+                        b = new byte[rnd.nextInt(100)];
+                        rnd.nextBytes(b);
+                    }
+                    case 1 -> { // well-formed, random fields, near the victim's sequence numbers
+                        int ch = rnd.nextInt(6);
+                        int seq = Seq.initial(cfg.initialSequence(), ch & 3) + rnd.nextInt(40) - 20;
+                        b = switch (rnd.nextInt(3)) {
+                            case 0 -> Codec.ack(ch, seq, rnd.nextInt(10) == 0);
+                            case 1 -> Codec.payload(ch, seq, rnd.nextBoolean(), rnd.nextBoolean(), new byte[rnd.nextInt(60)]);
+                            default -> Codec.reply(ch, seq, seq + rnd.nextInt(8) - 4, rnd.nextBoolean(), new byte[rnd.nextInt(60)]);
+                        };
+                        valid++;
+                    }
+                    case 2 -> { // mutated valid packet
+                        b = Codec.payload(rnd.nextInt(4), rnd.nextInt(), false, false, new byte[rnd.nextInt(80)]);
+                        b[rnd.nextInt(b.length)] ^= (byte) (1 << rnd.nextInt(8));
+                        if (rnd.nextBoolean()) b = java.util.Arrays.copyOf(b, rnd.nextInt(b.length + 1));
+                    }
+                    default -> b = rnd.nextBoolean() ? new byte[0] : null;
+                }
+                victim.receive(b, now);
+                if (rnd.nextInt(50) == 0) victim.service(now);
+                for (int c = 0; c < 4; c++) {
+                    assertTrue(victim.held(c) <= 2 * cfg.window() - 1);
+                    assertTrue(victim.occupancy(c) <= cfg.receiveCapacity() + 2 * cfg.window() - 1);
+                    assertTrue(victim.awaitingReply(c) <= cfg.window());
+                    assertTrue(victim.inFlight(c) <= 2 * cfg.window());
+                }
+                assertTrue(victim.activeChannels() <= cfg.maxChannels());
+            }
+            Stats s = victim.stats();
+            assertEquals(0, s.internalErrors(), "seed " + seed);
+            assertTrue(s.malformed() > 1000, "garbage counted: " + s);
+            assertTrue(s.packetsIn() == 20_000, s.toString());
+            assertTrue(valid > 0 && delivered[0] > 0, "some well-formed packets were delivered");
+        }
+    }
+
+    @Test
+    void protocolViolationsAreCountedNotObeyed() {
+        SeqexConfig cfg = SeqexConfig.defaults().withWindow(4, 2).withMaxChannels(2);
+        int[] replies = {0};
+        SeqexCore core = new SeqexCore(cfg, b -> {}, new SeqexCore.Listener() {
+            @Override
+            public void onMessage(int ch, int seq, byte[] p, boolean seqCst, boolean expectsReply) {}
+
+            @Override
+            public void onReply(int ch, int requestSeq, Object a, byte[] p, boolean seqCst) {
+                replies[0]++;
+            }
+        });
+        int req = core.send(0, new byte[] {1}, false, true, "request", 0);
+        core.receive(Codec.ack(0, req, false), 1); // a request must be answered, not acked
+        assertEquals(1, core.inFlight(0));
+        core.receive(Codec.reply(0, 0, req + 1, false, new byte[0]), 2); // reply to nothing
+        core.receive(Codec.ack(5, 0, false), 3); // channel beyond maxChannels
+        assertEquals(3, core.stats().malformed());
+        core.receive(Codec.reply(0, 0, req, false, new byte[] {9}), 4);
+        core.receive(Codec.reply(0, 1, req, false, new byte[] {9}), 5); // second reply to the same request
+        assertEquals(1, replies[0]);
+        assertEquals(4, core.stats().malformed());
+        assertEquals(0, core.inFlight(0));
+        // more unanswered requests than an honest window allows
+        for (int i = 0; i < 10; i++) core.receive(Codec.payload(0, 2 + i, false, true, new byte[0]), 6);
+        assertTrue(core.awaitingReply(0) <= cfg.window());
+        assertTrue(core.occupancy(0) <= cfg.receiveCapacity());
+    }
+}

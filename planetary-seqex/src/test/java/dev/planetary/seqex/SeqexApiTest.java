@@ -1,0 +1,270 @@
+package dev.planetary.seqex;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The thread-safe {@link Seqex} API: blocking calls on virtual threads, futures, flow control, close. */
+class SeqexApiTest {
+
+    /** A lossy carrier that delivers synchronously to the peer endpoint (seeded; safe for many threads). */
+    static final class LossyLink implements Carrier {
+        final ReentrantLock lock = new ReentrantLock();
+        final SplittableRandom rnd;
+        final double loss;
+        volatile Seqex peer;
+        final AtomicLong dropped = new AtomicLong();
+
+        LossyLink(long seed, double loss) {
+            this.rnd = new SplittableRandom(seed);
+            this.loss = loss;
+        }
+
+        @Override
+        public void send(byte[] payload) {
+            boolean drop;
+            lock.lock();
+            try {
+                drop = rnd.nextDouble() < loss;
+            } finally {
+                lock.unlock();
+            }
+            if (drop) dropped.incrementAndGet();
+            else peer.receive(payload);
+        }
+    }
+
+    static byte[] num(int i) {
+        return ByteBuffer.allocate(4).putInt(i).array();
+    }
+
+    static int num(byte[] b) {
+        return ByteBuffer.wrap(b).getInt();
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void blockingRequestsAndSeqCstStreamOverLossyLinkOnVirtualThreads() throws Exception {
+        SeqexConfig cfg = SeqexConfig.defaults().withRto(20, 5, 200, true).withWindow(16, 16);
+        LossyLink ab = new LossyLink(1, 0.2);
+        LossyLink ba = new LossyLink(2, 0.2);
+        try (Seqex a = new Seqex(ab, cfg, Seqex.systemClock()); Seqex b = new Seqex(ba, cfg, Seqex.systemClock())) {
+            ab.peer = b;
+            ba.peer = a;
+            a.startServiceThread();
+            b.startServiceThread();
+            // b: echo server on channel 1 (reply = request + 1), ordered stream sink on channel 2
+            Thread server = Thread.ofVirtual().start(() -> {
+                try {
+                    Channel ch = b.channel(1);
+                    while (true) {
+                        Message m = ch.receive();
+                        assertTrue(m.expectsReply());
+                        if (num(m.payload()) % 2 == 0) m.reply(num(num(m.payload()) + 1));
+                        else m.replySeqCst(num(num(m.payload()) + 1));
+                    }
+                } catch (ClosedException | InterruptedException e) {
+                    // done
+                }
+            });
+            List<Integer> stream = new ArrayList<>();
+            Thread sink = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 300; i++) stream.add(num(b.channel(2).receive().payload()));
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            int clients = 4;
+            int perClient = 50;
+            AtomicInteger ok = new AtomicInteger();
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < clients; t++) {
+                int base = t * 1000;
+                ts.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int i = 0; i < perClient; i++) {
+                            int x = base + i;
+                            if (num(a.channel(1).request(num(x))) == x + 1) ok.incrementAndGet();
+                        }
+                    } catch (InterruptedException e) {
+                        throw new RuntimeException(e);
+                    }
+                }));
+            }
+            Thread streamer = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 300; i++) a.channel(2).sendSeqCst(num(i));
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            for (Thread t : ts) t.join();
+            streamer.join();
+            sink.join();
+            assertEquals(clients * perClient, ok.get(), "every request got its own reply");
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < 300; i++) expected.add(i);
+            assertEquals(expected, stream, "SeqCst stream arrives complete and in order");
+            assertTrue(ab.dropped.get() + ba.dropped.get() > 0, "the link lost packets");
+            assertEquals(0, a.stats().internalErrors() + b.stats().internalErrors());
+            b.close();
+            server.join();
+        }
+    }
+
+    /** Endpoints with a virtual clock and a synchronous lossless link, driven by hand. */
+    static final class Pair {
+        final long[] now = {0};
+        final Seqex a;
+        final Seqex b;
+        final LossyLink ab = new LossyLink(1, 0);
+        final LossyLink ba = new LossyLink(2, 0);
+
+        Pair(SeqexConfig cfg) {
+            a = new Seqex(ab, cfg, () -> now[0]);
+            b = new Seqex(ba, cfg, () -> now[0]);
+            ab.peer = b;
+            ba.peer = a;
+        }
+
+        void tick(long ms) {
+            now[0] += ms;
+            a.service();
+            b.service();
+        }
+    }
+
+    @Test
+    void slowReaderBackPressuresTheSender() {
+        int window = 4;
+        int capacity = 3;
+        Pair p = new Pair(SeqexConfig.defaults().withWindow(window, capacity));
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (int i = 0; i < 100; i++) sent.add(p.a.channel(0).sendAsync(num(i), i % 3 == 0));
+        for (int t = 0; t < 50; t++) p.tick(100);
+        long done = sent.stream().filter(CompletableFuture::isDone).count();
+        assertEquals(capacity + window, done, "the receiver buffers `capacity`, the sender has `window` more in flight");
+        assertTrue(p.b.stats().droppedNoSpace() > 0, "the receiver refused what it had no room for");
+        // Another channel is not blocked by the stalled one.
+        CompletableFuture<byte[]> other = p.a.channel(1).requestAsync(num(7), false);
+        Message req = p.b.channel(1).poll();
+        req.replyAsync(num(8), false);
+        assertEquals(8, num(other.join()));
+        // The reader catches up; everything arrives once, in order (no loss here), and the sender drains.
+        List<Integer> got = new ArrayList<>();
+        for (int t = 0; t < 2000 && got.size() < 100; t++) {
+            Message m;
+            while ((m = p.b.channel(0).poll()) != null) got.add(num(m.payload()));
+            p.tick(10);
+        }
+        assertEquals(100, got.size());
+        assertEquals(100, got.stream().distinct().count(), "exactly once");
+        for (int k = 0; k < 100; k++) {
+            int v = got.get(k);
+            if (v % 3 == 0) { // SeqCst: everything sent before it was delivered before it
+                for (int earlier = 0; earlier < v; earlier++) assertTrue(got.subList(0, k).contains(earlier), v + " after " + earlier);
+            }
+        }
+        assertTrue(sent.stream().allMatch(f -> f.isDone() && !f.isCompletedExceptionally()));
+    }
+
+    @Test
+    void asyncRequestsAndReceiveFutures() {
+        Pair p = new Pair(SeqexConfig.defaults().withWindow(8, 8));
+        ConcurrentLinkedQueue<Integer> served = new ConcurrentLinkedQueue<>();
+        List<CompletableFuture<byte[]>> replies = new ArrayList<>();
+        for (int i = 0; i < 40; i++) replies.add(p.a.channel(3).requestAsync(num(i), i % 2 == 0));
+        for (int round = 0; round < 200 && !replies.stream().allMatch(CompletableFuture::isDone); round++) {
+            CompletableFuture<Message> f = p.b.channel(3).receiveAsync();
+            f.thenAccept(m -> {
+                served.add(num(m.payload()));
+                m.replyAsync(num(-num(m.payload())), true);
+            });
+            p.tick(5);
+        }
+        for (int i = 0; i < 40; i++) assertEquals(-i, num(replies.get(i).join()));
+        assertEquals(40, served.size());
+        // Cancelled receive futures do not swallow messages.
+        CompletableFuture<Message> cancelled = p.b.channel(4).receiveAsync();
+        cancelled.cancel(false);
+        p.a.channel(4).sendAsync(num(99), false);
+        Message m = p.b.channel(4).poll();
+        assertEquals(99, num(m.payload()));
+        assertNull(p.b.channel(4).poll());
+        assertThrows(IllegalStateException.class, () -> m.replyAsync(num(1), false), "not a request");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void closeWakesEveryWaiterWithClosedException() throws Exception {
+        // Nothing ever arrives: sends fill the window and block, requests never get replies.
+        Seqex a = new Seqex(b -> {}, SeqexConfig.defaults().withWindow(2, 2), Seqex.systemClock());
+        a.startServiceThread();
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        List<Thread> waiters = new ArrayList<>();
+        waiters.add(Thread.ofVirtual().start(() -> catchInto(errors, () -> a.channel(0).receive())));
+        waiters.add(Thread.ofVirtual().start(() -> catchInto(errors, () -> a.channel(1).request(num(1)))));
+        waiters.add(Thread.ofVirtual().start(() -> catchInto(errors, () -> {
+            for (int i = 0; i < 10; i++) a.channel(2).send(num(i)); // blocks at the third
+            return null;
+        })));
+        CompletableFuture<byte[]> req = a.channel(3).requestAsync(num(1), false);
+        CompletableFuture<Message> recv = a.channel(3).receiveAsync();
+        List<CompletableFuture<Void>> queued = new ArrayList<>();
+        for (int i = 0; i < 5; i++) queued.add(a.channel(4).sendAsync(num(i), false));
+        // wait until the blocking waiters are parked (state, not timing: poll the thread states)
+        for (Thread t : waiters) while (t.getState() != Thread.State.WAITING && t.isAlive()) Thread.sleep(1);
+        a.close();
+        for (Thread t : waiters) t.join();
+        assertEquals(3, errors.size());
+        for (Throwable e : errors) assertInstanceOf(ClosedException.class, e);
+        assertInstanceOf(ClosedException.class, assertThrows(CompletionException.class, req::join).getCause());
+        assertInstanceOf(ClosedException.class, assertThrows(CompletionException.class, recv::join).getCause());
+        assertTrue(queued.get(0).isDone() && !queued.get(0).isCompletedExceptionally(), "in the window before close");
+        assertInstanceOf(ClosedException.class, assertThrows(CompletionException.class, () -> queued.get(4).join()).getCause());
+        assertThrows(ClosedException.class, () -> a.channel(0).send(num(1)));
+        assertTrue(a.channel(5).sendAsync(num(1), false).isCompletedExceptionally());
+        assertTrue(a.isClosed());
+        assertFalse(Thread.currentThread().isInterrupted());
+    }
+
+    interface Body {
+        Object run() throws Exception;
+    }
+
+    static void catchInto(ConcurrentLinkedQueue<Throwable> errors, Body body) {
+        try {
+            body.run();
+        } catch (Throwable t) {
+            errors.add(t);
+        }
+    }
+
+    @Test
+    void payloadLimitAndChannelRangeAreChecked() {
+        Pair p = new Pair(SeqexConfig.defaults().withMaxPacketSize(100).withMaxChannels(2));
+        assertThrows(IllegalArgumentException.class, () -> p.a.channel(0).sendAsync(new byte[89], false));
+        p.a.channel(0).sendAsync(new byte[88], false).join();
+        assertThrows(IllegalArgumentException.class, () -> p.a.channel(2));
+        assertArrayEquals(new byte[88], p.b.channel(0).poll().payload());
+    }
+}
