@@ -1,0 +1,105 @@
+package dev.planetary.cli;
+
+import dev.planetary.store.MemoryRatchetStore;
+import dev.planetary.store.RatchetStores;
+import dev.planetary.transport.Endpoint;
+import dev.planetary.zssp.RatchetStore;
+import dev.planetary.zssp.Settings;
+import dev.planetary.zssp.StaticPublicKey;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Options shared by listen, connect, ping and demo. */
+final class CommonOptions {
+    @Option(names = "--mtu", paramLabel = "N", description = "Largest datagram to send, 128..65507 (default: ${DEFAULT-VALUE}).",
+            defaultValue = "1432")
+    int mtu;
+
+    @Option(names = "--rekey-after", paramLabel = "DURATION", description = "Rekey sessions after this time (e.g. 3s, 500ms, 1h; default 1h).")
+    String rekeyAfter;
+
+    @Option(names = "--rekey-after-uses", paramLabel = "N", description = "Rekey after this many packets under one key (default 2^30).")
+    Long rekeyAfterUses;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "Handshake timeout when connecting (default: ${DEFAULT-VALUE}).",
+            defaultValue = "10s")
+    String timeout;
+
+    @Option(names = "--state", paramLabel = "DIR",
+            description = "Directory of the durable ratchet store (SQLite; default $XDG_STATE_HOME/planetary or ~/.local/state/planetary).")
+    Path state;
+
+    @Option(names = "--no-state", description = "Keep ratchets in memory only: opportunistic-only, state is lost at exit.")
+    boolean noState;
+
+    @Option(names = "--json", description = "One JSON object per line for every event (see docs/cli.md).")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, description = "Only errors and warnings.")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "More detail, and library debug logging on stderr.")
+    boolean verbose;
+
+    Output output(PrintStream human, PrintStream json) {
+        if (quiet && verbose) throw new CliError(CliError.USAGE, "--quiet and --verbose exclude each other");
+        return new Output(human, json, this.json, quiet, verbose);
+    }
+
+    int mtu() {
+        if (mtu < Endpoint.MIN_MTU || mtu > Endpoint.MAX_MTU) {
+            throw new CliError(CliError.USAGE, "--mtu must be between " + Endpoint.MIN_MTU + " and " + Endpoint.MAX_MTU + ", got " + mtu);
+        }
+        return mtu;
+    }
+
+    Duration handshakeTimeout() {
+        return Duration.ofMillis(Durations.parseMillis("--timeout", timeout, 100));
+    }
+
+    Settings settings() {
+        Settings s = Settings.defaults();
+        if (rekeyAfter != null) {
+            long ms = Durations.parseMillis("--rekey-after", rekeyAfter, 100);
+            s = s.withRekeyAfterTime(ms, Math.max(1, ms / 10));
+        }
+        if (rekeyAfterUses != null) {
+            if (rekeyAfterUses < 1 || rekeyAfterUses > 0xFFFF_FFFFL) {
+                throw new CliError(CliError.USAGE, "--rekey-after-uses must be between 1 and 4294967295, got " + rekeyAfterUses);
+            }
+            s = s.withRekeyAfterKeyUses(rekeyAfterUses);
+        }
+        return s;
+    }
+
+    /** Opens the ratchet store for {@code local}: SQLite in --state (or the default directory), or memory with --no-state. */
+    RatchetStore openStore(StaticPublicKey local, Output out) {
+        if (noState) {
+            if (state != null) throw new CliError(CliError.USAGE, "--state and --no-state exclude each other");
+            out.warn("no durable ratchet store (--no-state): this run is opportunistic-only; ratchet state is lost at exit");
+            return new MemoryRatchetStore();
+        }
+        Path dir = state != null ? state : RatchetStores.defaultStateDirectory();
+        try {
+            RatchetStore store = RatchetStores.openDefault(dir, local);
+            out.debug("ratchet store: " + store);
+            return store;
+        } catch (IOException | RuntimeException | LinkageError e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new CliError(CliError.FAILED, "cannot open the ratchet store in " + dir + ": " + why + " (or run opportunistic-only with --no-state)", e);
+        }
+    }
+
+    static void closeStore(RatchetStore store) {
+        if (store instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // exiting anyway; compare-and-swap writes are durable when they return
+            }
+        }
+    }
+}
