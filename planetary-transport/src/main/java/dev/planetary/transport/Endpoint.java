@@ -92,7 +92,6 @@ public final class Endpoint implements AutoCloseable {
     /** Default time {@link #connect} waits for the handshake. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final String CHALLENGE_REASON = "Hello answered with a challenge";
     private static final long SEND_WAKE_INTERVAL_NANOS = 50_000_000L;
 
     private final StaticKeyPair identity;
@@ -460,7 +459,7 @@ public final class Endpoint implements AutoCloseable {
         }
         if (r instanceof Received.Dropped<PeerSession> d) {
             counters.drop(d.fault());
-            if (CHALLENGE_REASON.equals(d.reason())) {
+            if (d.fault() == Fault.CHALLENGE_ISSUED) {
                 counters.inc(Counters.Counter.CHALLENGES_ISSUED);
                 emitEndpoint(EndpointEvent.Kind.CHALLENGE_ISSUED, null, src, "Hello from " + format(src) + " answered with a challenge");
             }

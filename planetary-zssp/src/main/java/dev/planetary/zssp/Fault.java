@@ -18,5 +18,11 @@ public enum Fault {
     /** The application's ratchet storage failed; the packet was dropped and the peer will resend. */
     STORAGE_ERROR,
     /** The application refused the session (responder side). */
-    REJECTED
+    REJECTED,
+    /**
+     * A Hello was answered with a challenge instead of being processed (ZCP, spec §9.3). The
+     * reference reports this as a natural FailedAuth; it has its own class here so that operators
+     * can count challenges.
+     */
+    CHALLENGE_ISSUED
 }

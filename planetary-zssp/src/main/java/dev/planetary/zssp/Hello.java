@@ -109,7 +109,7 @@ final class Hello {
         if (ctx.zcp.enabled() && !ctx.zcp.accept(x1, RESPONSE, from.addressBytes())) {
             byte[] challenge = ctx.zcp.issue(x1, from.addressBytes());
             Fragmenter.send(from, from.mtu(), challenge, CHALLENGE_PACKET_SIZE, 0, TYPE_CHALLENGE, ctx.rng.nextLong(), null);
-            return Context.dropped(Fault.FAILED_AUTH, true, "Hello answered with a challenge");
+            return Context.dropped(Fault.CHALLENGE_ISSUED, true, "Hello answered with a challenge");
         }
         if (Bytes.getLong(x1, RESPONSE - 8) != counter) return Context.dropped(Fault.FAILED_AUTH, false, "Hello nonce does not match its tag");
         int kidA = Bytes.getInt(x1, KID);

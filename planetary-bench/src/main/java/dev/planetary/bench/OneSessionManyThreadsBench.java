@@ -1,0 +1,83 @@
+package dev.planetary.bench;
+
+import dev.planetary.zssp.Event;
+import dev.planetary.zssp.Received;
+import dev.planetary.zssp.Remote;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * ONE session driven from several threads at once: each thread encrypts DATA packets with
+ * {@code Session.send} and has the peer decrypt them with {@code Context.receive}. Throughput mode;
+ * compare {@code twoThreads} with {@code oneThread} (target: ≥ 1.8×, the protocol allows sending and
+ * receiving on a session in parallel).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class OneSessionManyThreadsBench {
+    private LoopbackPair pair;
+    private final ThreadLocal<byte[][]> last = ThreadLocal.withInitial(() -> new byte[1][]);
+    private Remote capture;
+    private final byte[] payload = new byte[1400];
+
+    @Setup(Level.Trial)
+    public void setup() throws Exception {
+        pair = new LoopbackPair(1500);
+        pair.handshake();
+        capture = new Remote() {
+            @Override
+            public void send(byte[] datagram, int off, int len) {
+                byte[][] slot = last.get();
+                byte[] b = slot[0];
+                if (b == null || b.length != len) slot[0] = b = new byte[len];
+                System.arraycopy(datagram, off, b, 0, len);
+            }
+
+            @Override
+            public int mtu() {
+                return 1500;
+            }
+        };
+        pair.aliceSession.setRemote(capture);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pair.close();
+    }
+
+    private Object sendReceive() {
+        pair.aliceSession.send(payload);
+        Received<String> r = pair.bob.receive(last.get()[0], capture);
+        if (!(r instanceof Event.Data<String>)) throw new IllegalStateException("not delivered: " + r);
+        return r;
+    }
+
+    @Benchmark
+    @Threads(1)
+    public Object oneThread() {
+        return sendReceive();
+    }
+
+    @Benchmark
+    @Threads(2)
+    public Object twoThreads() {
+        return sendReceive();
+    }
+}
