@@ -12,17 +12,20 @@ import javax.crypto.spec.SecretKeySpec;
  * One AES-256-GCM key with ZSSP's 96-bit nonce {@code 00 00 00 ‖ type ‖ BE64(counter)} and a
  * 16-byte tag appended to the ciphertext (spec §2.3).
  *
- * <p>Immutable after construction and safe for concurrent use: the JCA {@link Cipher} objects are
- * per thread and shared by all keys, so there is no per-packet Cipher allocation. Operations work
- * in place (input and output ranges may be the same).
+ * <p>Immutable after construction and safe for concurrent use. Initialised JCA {@link Cipher}
+ * objects are kept per key ({@link CipherPool}, bounded globally), so there is no per-packet Cipher
+ * allocation and no per-packet key schedule. Operations work in place (input and output ranges may
+ * be the same).
  */
-public final class AesGcm {
+public final class AesGcm extends CipherPool {
     public static final int KEY_SIZE = 32;
     public static final int NONCE_SIZE = 12;
     public static final int TAG_SIZE = 16;
 
-    private static final ThreadLocal<Cipher[]> CIPHERS = ThreadLocal.withInitial(
-            () -> new Cipher[] {newCipher(), newCipher()});
+    private static final String GCM = "AES/GCM/NoPadding";
+    /** Fallback when the cipher budget is spent: one shared Cipher per thread and direction. */
+    private static final ThreadLocal<Cipher[]> SHARED = ThreadLocal.withInitial(
+            () -> new Cipher[] {CipherPool.newCipher(GCM), CipherPool.newCipher(GCM)});
 
     private final SecretKeySpec key;
 
@@ -60,7 +63,9 @@ public final class AesGcm {
      * @return bytes written ({@code len + 16})
      */
     public int seal(byte[] nonce, byte[] aad, byte[] in, int inOff, int len, byte[] out, int outOff) {
-        Cipher c = CIPHERS.get()[0];
+        Cipher c = acquire();
+        boolean pooled = c != null;
+        if (!pooled) c = SHARED.get()[0];
         try {
             try {
                 c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
@@ -69,14 +74,16 @@ public final class AesGcm {
                 // protocol's counters make nonces unique per key; the only legitimate repeat is a
                 // deterministic re-computation (vector replay, a retried handshake step) of the
                 // very same message, so a fresh Cipher is correct here.
-                c = newCipher();
-                CIPHERS.get()[0] = c;
+                c = CipherPool.newCipher(GCM);
+                if (!pooled) SHARED.get()[0] = c;
                 c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
             }
             if (aad != null) c.updateAAD(aad);
             return c.doFinal(in, inOff, len, out, outOff);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-GCM encryption failed", e);
+        } finally {
+            if (pooled) release(c);
         }
     }
 
@@ -92,7 +99,9 @@ public final class AesGcm {
      */
     public boolean open(byte[] nonce, byte[] aad, byte[] in, int inOff, int lenWithTag, byte[] out, int outOff) {
         if (lenWithTag < TAG_SIZE) return false;
-        Cipher c = CIPHERS.get()[1];
+        Cipher c = acquire();
+        boolean pooled = c != null;
+        if (!pooled) c = SHARED.get()[1];
         try {
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, nonce));
             if (aad != null) c.updateAAD(aad);
@@ -102,6 +111,8 @@ public final class AesGcm {
             return false;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-GCM decryption failed", e);
+        } finally {
+            if (pooled) release(c);
         }
     }
 
@@ -112,19 +123,17 @@ public final class AesGcm {
 
     /** Best-effort wipe of the key material held by the JCA key object. */
     public void destroy() {
+        clear();
         Bytes.destroy(key);
+    }
+
+    @Override
+    String transformation() {
+        return GCM;
     }
 
     @Override
     public String toString() {
         return "AesGcm[key hidden]";
-    }
-
-    private static Cipher newCipher() {
-        try {
-            return Cipher.getInstance("AES/GCM/NoPadding");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES/GCM/NoPadding is not available in this JDK", e);
-        }
     }
 }

@@ -7,13 +7,14 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * ZFP fragment-header protection (spec §10.3): single-block AES-256 over bytes {@code [4, 20)} of a
- * fragment. Immutable and safe for concurrent use (per-thread JCA Cipher objects).
+ * fragment. Immutable and safe for concurrent use (per-key JCA Cipher objects, {@link CipherPool}).
  */
-public final class HeaderCipher {
+public final class HeaderCipher extends CipherPool {
     public static final int BLOCK = 16;
 
-    private static final ThreadLocal<Cipher[]> CIPHERS = ThreadLocal.withInitial(
-            () -> new Cipher[] {newCipher(), newCipher()});
+    private static final String ECB = "AES/ECB/NoPadding";
+    private static final ThreadLocal<Cipher[]> SHARED = ThreadLocal.withInitial(
+            () -> new Cipher[] {CipherPool.newCipher(ECB), CipherPool.newCipher(ECB)});
 
     private final SecretKeySpec key;
 
@@ -35,29 +36,31 @@ public final class HeaderCipher {
 
     private void apply(int slot, int mode, byte[] buf, int off) {
         Objects.checkFromIndexSize(off, BLOCK, buf.length);
-        Cipher c = CIPHERS.get()[slot];
+        Cipher c = acquire();
+        boolean pooled = c != null;
+        if (!pooled) c = SHARED.get()[slot];
         try {
             c.init(mode, key);
             c.doFinal(buf, off, BLOCK, buf, off);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256 block operation failed", e);
+        } finally {
+            if (pooled) release(c);
         }
     }
 
     public void destroy() {
+        clear();
         Bytes.destroy(key);
+    }
+
+    @Override
+    String transformation() {
+        return ECB;
     }
 
     @Override
     public String toString() {
         return "HeaderCipher[key hidden]";
-    }
-
-    private static Cipher newCipher() {
-        try {
-            return Cipher.getInstance("AES/ECB/NoPadding");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES/ECB/NoPadding is not available in this JDK", e);
-        }
     }
 }

@@ -95,4 +95,25 @@ class AesGcmTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void cipherBudgetBoundsCachedCiphersAndTheFallbackStaysCorrect() {
+        int keys = CipherPool.BUDGET + 1000;
+        java.util.List<AesGcm> all = new ArrayList<>();
+        byte[] k = new byte[32];
+        byte[] buf = new byte[16 + 16];
+        for (int i = 0; i < keys; i++) {
+            Bytes.putInt(k, 0, i);
+            AesGcm g = new AesGcm(k);
+            all.add(g);
+            Bytes.putInt(buf, 0, i);
+            int n = g.seal(8, i, null, buf, 0, 16, buf, 0);
+            assertTrue(g.open(8, i, null, buf, 0, n, buf, 0), "key " + i);
+            assertEquals(i, Bytes.getInt(buf, 0));
+            assertTrue(CipherPool.live() <= CipherPool.BUDGET, "cached Ciphers above the budget");
+        }
+        int before = CipherPool.live();
+        for (AesGcm g : all) g.destroy();
+        assertTrue(CipherPool.live() < before, "destroyed keys give their Ciphers back");
+    }
 }

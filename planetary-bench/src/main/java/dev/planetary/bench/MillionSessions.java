@@ -1,0 +1,98 @@
+package dev.planetary.bench;
+
+import dev.planetary.zssp.Context;
+import dev.planetary.zssp.Event;
+import dev.planetary.zssp.Received;
+import dev.planetary.zssp.Remote;
+import dev.planetary.zssp.SessionFactory;
+import dev.planetary.zssp.StaticKeyPair;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Scale (issue "Performance", target 4): N established sessions in one Context, each having
+ * received data. Reports heap bytes per session and the cost of dispatching a DATA packet
+ * (header decryption, key-id lookup, replay window, AES-GCM, delivery) to a random session among
+ * N, next to the same with one session.
+ *
+ * <pre>./build sessions [N]     (default 1,000,000; needs about 4 GB of heap)</pre>
+ */
+public final class MillionSessions {
+    private MillionSessions() {}
+
+    public static void main(String[] args) {
+        int n = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
+        int payloadSize = 64;
+        StaticKeyPair bobKey = StaticKeyPair.generate();
+        StaticKeyPair peerKey = StaticKeyPair.generate();
+        Remote sink = new Remote() {
+            @Override
+            public void send(byte[] datagram, int off, int len) {}
+        };
+        SplittableRandom rnd = new SplittableRandom(7);
+        byte[] payload = new byte[payloadSize];
+
+        double single = dispatchCost(1, bobKey, peerKey, sink, rnd, payload, 2_000_000).nsPerPacket;
+        System.out.printf(Locale.ROOT, "1 session: %.0f ns per packet%n", single);
+
+        long before = usedHeap();
+        Result r = dispatchCost(n, bobKey, peerKey, sink, rnd, payload, Math.max(2_000_000, n));
+        System.out.printf(Locale.ROOT, "%,d sessions: %.0f bytes of heap per session, %.0f ns per packet (%.2fx the single-session cost), build %.1f s%n",
+                n, (double) (r.usedAfterBuild - before) / n, r.nsPerPacket, r.nsPerPacket / single, r.buildSeconds);
+        System.out.printf(Locale.ROOT, "{\"sessions\":%d,\"heapBytesPerSession\":%.0f,\"nsPerPacket\":%.1f,\"nsPerPacketOneSession\":%.1f,\"ratio\":%.3f}%n",
+                n, (double) (r.usedAfterBuild - before) / n, r.nsPerPacket, single, r.nsPerPacket / single);
+        if (r.ctx.sessions().size() != n) throw new IllegalStateException("sessions lost");
+    }
+
+    record Result(Context<String> ctx, long usedAfterBuild, double nsPerPacket, double buildSeconds) {}
+
+    private static Result dispatchCost(int n, StaticKeyPair bobKey, StaticKeyPair peerKey, Remote sink, SplittableRandom rnd,
+            byte[] payload, int packets) {
+        Context<String> bob = new Context<>(bobKey, new LoopbackPair.NullApp());
+        SessionFactory.Made[] made = new SessionFactory.Made[n];
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            made[i] = SessionFactory.make(bob, peerKey.publicKey(), sink, rnd);
+            // Each session exchanges data: it receives one packet and sends one.
+            Received<String> r = bob.receive(made[i].nextDatagram(payload), sink);
+            if (!(r instanceof Event.Data<String>)) throw new IllegalStateException("not delivered: " + r);
+            made[i].session.send(payload);
+            if ((i & 0x3ffff) == 0x3ffff) System.err.printf(Locale.ROOT, "  built %,d sessions%n", i + 1);
+        }
+        double build = (System.nanoTime() - t0) / 1e9;
+        long used = usedHeap();
+        // Dispatch cost: packets to random sessions, built ahead in batches so only receive() is timed.
+        int batch = 200_000;
+        byte[][] datagrams = new byte[batch][];
+        long totalNs = 0;
+        int done = 0;
+        for (int warm = 0; warm < 2; warm++) {
+            done = 0;
+            totalNs = 0;
+            while (done < packets) {
+                int m = Math.min(batch, packets - done);
+                for (int i = 0; i < m; i++) datagrams[i] = made[n == 1 ? 0 : rnd.nextInt(n)].nextDatagram(payload);
+                long s = System.nanoTime();
+                for (int i = 0; i < m; i++) {
+                    if (!(bob.receive(datagrams[i], sink) instanceof Event.Data<String>)) throw new IllegalStateException("not delivered");
+                }
+                totalNs += System.nanoTime() - s;
+                done += m;
+            }
+        }
+        return new Result(bob, used, (double) totalNs / done, build);
+    }
+
+    private static long usedHeap() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return rt.totalMemory() - rt.freeMemory();
+    }
+}

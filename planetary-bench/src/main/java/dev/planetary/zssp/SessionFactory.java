@@ -1,0 +1,82 @@
+package dev.planetary.zssp;
+
+import dev.planetary.zssp.crypto.AesGcm;
+import dev.planetary.zssp.crypto.Bytes;
+import dev.planetary.zssp.crypto.HeaderCipher;
+import java.util.SplittableRandom;
+
+/**
+ * Benchmark-only access to engine internals (same package on the class path): builds established
+ * responder-side sessions directly, with their own random keys and key ids, as the Completion step
+ * would leave them, so that a million sessions can be measured without a million handshakes; and
+ * builds the DATA datagrams their peers would send.
+ */
+public final class SessionFactory {
+    private SessionFactory() {}
+
+    /** One fabricated session plus the keys its peer would send with. */
+    public static final class Made {
+        public final Session<String> session;
+        final int kid;
+        final AesGcm peerNk;
+        final HeaderCipher peerHk;
+        long counter = 1;
+
+        Made(Session<String> session, int kid, AesGcm peerNk, HeaderCipher peerHk) {
+            this.session = session;
+            this.kid = kid;
+            this.peerNk = peerNk;
+            this.peerHk = peerHk;
+        }
+
+        /** The datagram the peer sends with the next counter: header + GCM(payload), header protected. */
+        public byte[] nextDatagram(byte[] payload) {
+            long c = counter++;
+            byte[] d = new byte[16 + payload.length + 16];
+            Bytes.putInt(d, 0, kid);
+            d[5] = 1;
+            d[7] = 8;
+            Bytes.putLong(d, 8, c);
+            peerNk.seal(8, c, null, payload, 0, payload.length, d, 16);
+            peerHk.encryptBlock(d, 4);
+            return d;
+        }
+    }
+
+    /** Registers a new established session (state S2) at {@code ctx}, as if a peer had completed a handshake. */
+    public static Made make(Context<String> ctx, StaticPublicKey peer, Remote remote, SplittableRandom rnd) {
+        Session<String> s = new Session<>(ctx, peer, "peer", true, 1, remote);
+        byte[] k = new byte[32];
+        rnd.nextBytes(k);
+        AesGcm nkRecv = new AesGcm(k);
+        AesGcm peerNk = new AesGcm(k);
+        rnd.nextBytes(k);
+        AesGcm nkSend = new AesGcm(k);
+        rnd.nextBytes(k);
+        AesGcm kekRecv = new AesGcm(k);
+        rnd.nextBytes(k);
+        AesGcm kekSend = new AesGcm(k);
+        rnd.nextBytes(k);
+        HeaderCipher hkRecv = new HeaderCipher(k);
+        HeaderCipher peerHk = new HeaderCipher(k);
+        rnd.nextBytes(k);
+        HeaderCipher hkSend = new HeaderCipher(k);
+        byte[] fp = new byte[32];
+        rnd.nextBytes(fp);
+        rnd.nextBytes(k);
+        s.lock.lock();
+        try {
+            int kid = ctx.kids.allocate(s, ctx.rng);
+            s.keys = new Session.Keys(new KeySlot(rnd.nextInt() | 1, kid, kekSend, kekRecv, nkSend, nkRecv), KeySlot.NONE);
+            s.headers = new Session.Headers(hkSend, hkRecv, ctx.newSessionReassembler());
+            s.keyCreationCounter = 1;
+            s.ratchet1 = new RatchetState(k, fp, 1);
+            s.state = Session.State.S2;
+            s.timeoutAt = Long.MAX_VALUE / 2;
+            ctx.track(s);
+            return new Made(s, kid, peerNk, peerHk);
+        } finally {
+            s.lock.unlock();
+        }
+    }
+}
