@@ -31,6 +31,14 @@ final class Completion {
     static <D> Received<D> consume(Context<D> ctx, PendingHandshake b2, byte[] x3, Remote from, long now) {
         // The B2 entry ends here whatever the outcome (§5.4); only one thread may take it.
         if (!ctx.takePending(b2)) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "Completion for a handshake already finished");
+        if (ctx.pendingExpired(b2, now)) {
+            // Its lifetime ended, even if service() has not run since: by now the initiator may have
+            // timed out in A3 and sent a new Hello whose PSK was chosen from our *current* stored
+            // states; accepting this stale Completion would replace them under it and leave the two
+            // stored pairs with no state in common (lockout in persistent mode, §8, §13 D4).
+            b2.destroy();
+            return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "Completion for an expired pending handshake");
+        }
         try {
             return consumeTaken(ctx, b2, x3, from, now);
         } finally {

@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -60,12 +61,18 @@ public final class Context<D> implements AutoCloseable {
     final Kem kem = Kyber1024.instance();
     final KeyIdTable kids = new KeyIdTable();
     final Zcp zcp;
-    private final Set<Session<D>> sessions = ConcurrentHashMap.newKeySet();
+    /** Live sessions by creation serial: {@link #service()} visits them in a fixed order (reproducible runs). */
+    private final ConcurrentSkipListMap<Long, Session<D>> sessions = new ConcurrentSkipListMap<>();
+    private final AtomicLong serials = new AtomicLong();
     private final ConcurrentHashMap<Integer, PendingHandshake> pending = new ConcurrentHashMap<>();
     private final Reassembler helloBuffer;
     /** Seeds for reassembly slot hashing: local only, so not drawn from the protocol RNG. */
     private final SplittableRandom seeds;
     private final AtomicLong internalErrors = new AtomicLong();
+    /** Complete Hellos (kid 0, type 0) that reached §5.2 / the challenge check; for rate-based auto-challenge. */
+    final AtomicLong hellosReceived = new AtomicLong();
+    /** Hellos answered with a Response, i.e. pending handshakes (B2) created. */
+    final AtomicLong hellosAnswered = new AtomicLong();
     private volatile RuntimeException lastInternalError;
 
     /** A context with the platform CSPRNG and default settings. */
@@ -78,12 +85,17 @@ public final class Context<D> implements AutoCloseable {
      * @param rng   randomness for keys, key ids, challenges and timer jitter
      */
     public Context(StaticKeyPair local, Application<D> app, Settings settings, RandomSource rng) {
+        this(local, app, settings, rng, new SecureRandom().nextLong());
+    }
+
+    /** As above with a fixed seed for reassembly slot hashing (local only), so simulations replay exactly. */
+    Context(StaticKeyPair local, Application<D> app, Settings settings, RandomSource rng, long reassemblySeed) {
         this.local = Objects.requireNonNull(local, "local");
         this.app = Objects.requireNonNull(app, "app");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.rng = Objects.requireNonNull(rng, "rng");
         this.zcp = new Zcp(rng);
-        this.seeds = new SplittableRandom(new SecureRandom().nextLong());
+        this.seeds = new SplittableRandom(reassemblySeed);
         this.helloBuffer = new Reassembler(settings.maxHelloReassemblies(), HELLO_SIZE, settings.fragmentAssemblyTimeout(), nextSeed());
     }
 
@@ -145,9 +157,8 @@ public final class Context<D> implements AutoCloseable {
     public long service() {
         long now = app.time();
         long next = now + settings.resendTime();
-        for (Session<D> s : sessions) next = Math.min(next, Timers.service(s, now));
-        long deadline = now - settings.pendingHandshakeTimeout();
-        for (PendingHandshake p : pending.values()) if (p.created - deadline <= 0) discardPending(p);
+        for (Session<D> s : sessions.values()) next = Math.min(next, Timers.service(s, now));
+        for (PendingHandshake p : pending.values()) if (pendingExpired(p, now)) discardPending(p);
         helloBuffer.expire(now);
         return Math.max(0, next - now);
     }
@@ -163,7 +174,7 @@ public final class Context<D> implements AutoCloseable {
 
     /** Live sessions (a snapshot). */
     public Set<Session<D>> sessions() {
-        return Set.copyOf(sessions);
+        return Set.copyOf(sessions.values());
     }
 
     /** Responder handshakes awaiting their Completion. */
@@ -171,9 +182,36 @@ public final class Context<D> implements AutoCloseable {
         return pending.size();
     }
 
+    /**
+     * Complete Hello packets received (reassembled, kid 0, type 0), whether answered, challenged or
+     * dropped: a cheap, monotonic count a transport can turn into a Hello rate (e.g. to turn the
+     * challenge on under load).
+     */
+    public long hellosReceived() {
+        return hellosReceived.get();
+    }
+
+    /**
+     * Hellos that passed every check and were answered with a Response, i.e. pending handshakes
+     * (B2) created, the step that costs the responder its public-key work (ECDH, Kyber).
+     */
+    public long hellosAnswered() {
+        return hellosAnswered.get();
+    }
+
+    /** Receive key ids registered (sessions and pending handshakes), for memory-bound checks. */
+    public int keyIdCount() {
+        return kids.size();
+    }
+
     /** Unexpected internal errors caught in {@link #receive} (should stay 0; tests assert it). */
     public long internalErrorCount() {
         return internalErrors.get();
+    }
+
+    /** Partial packets in the shared Hello/Challenge reassembly buffer (memory-bound checks). */
+    int helloReassemblies() {
+        return helloBuffer.pending();
     }
 
     RuntimeException lastInternalError() {
@@ -183,7 +221,7 @@ public final class Context<D> implements AutoCloseable {
     /** Expires every session and pending handshake. */
     @Override
     public void close() {
-        for (Session<D> s : sessions) s.close();
+        for (Session<D> s : sessions.values()) s.close();
         for (PendingHandshake p : pending.values()) discardPending(p);
     }
 
@@ -302,11 +340,15 @@ public final class Context<D> implements AutoCloseable {
     }
 
     void track(Session<D> s) {
-        sessions.add(s);
+        sessions.put(s.serial, s);
     }
 
     void forget(Session<D> s) {
-        sessions.remove(s);
+        sessions.remove(s.serial, s);
+    }
+
+    long nextSerial() {
+        return serials.getAndIncrement();
     }
 
     /** Stores a B2 entry, evicting the oldest when the cap is reached (§13 D4). */
@@ -318,6 +360,12 @@ public final class Context<D> implements AutoCloseable {
             discardPending(oldest);
         }
         pending.put(p.kidB, p);
+    }
+
+    /** Past its lifetime, or created more than a lifetime "in the future" (the clock jumped back, §0). */
+    boolean pendingExpired(PendingHandshake p, long now) {
+        long lifetime = settings.pendingHandshakeTimeout();
+        return now - p.created >= lifetime || p.created - now > lifetime;
     }
 
     /** Removes a B2 entry; true if this call removed it (so exactly one caller consumes it). */

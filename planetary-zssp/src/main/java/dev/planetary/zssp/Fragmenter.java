@@ -38,16 +38,45 @@ final class Fragmenter {
         int pos = 0;
         for (int i = 0; i < count; i++) {
             int n = base + (i < rem ? 1 : 0);
-            Bytes.putInt(buf, 0, kid);
-            buf[4] = (byte) i;
-            buf[5] = (byte) count;
-            buf[6] = 0;
-            buf[7] = (byte) type;
-            Bytes.putLong(buf, 8, counter);
             System.arraycopy(packet, pos, buf, HEADER_SIZE, n);
             pos += n;
-            if (hk != null) hk.encryptBlock(buf, 4);
+            header(buf, kid, i, count, type, counter, hk);
             remote.send(buf, 0, HEADER_SIZE + n);
         }
     }
+
+    /** Writes the 16-byte header of §10.1 at {@code buf[0..16)} and protects it (§10.3) unless {@code hk} is null. */
+    static void header(byte[] buf, int kid, int no, int count, int type, long counter, HeaderCipher hk) {
+        Bytes.putInt(buf, 0, kid);
+        buf[4] = (byte) no;
+        buf[5] = (byte) count;
+        buf[6] = 0;
+        buf[7] = (byte) type;
+        Bytes.putLong(buf, 8, counter);
+        if (hk != null) hk.encryptBlock(buf, 4);
+    }
+
+    /**
+     * A per-thread datagram buffer for single-fragment DATA (no allocation, no second copy: the
+     * payload is sealed straight into it). Null while the thread is already using it, i.e. when a
+     * {@link Remote} re-enters {@code send} synchronously; the caller then allocates.
+     */
+    static byte[] borrowScratch(int len) {
+        Scratch s = SCRATCH.get();
+        if (s.inUse) return null;
+        if (s.buf.length < len) s.buf = new byte[Math.max(len, 2048)];
+        s.inUse = true;
+        return s.buf;
+    }
+
+    static void returnScratch() {
+        SCRATCH.get().inUse = false;
+    }
+
+    private static final class Scratch {
+        byte[] buf = new byte[2048];
+        boolean inUse;
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 }

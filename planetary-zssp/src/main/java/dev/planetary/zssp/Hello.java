@@ -105,6 +105,7 @@ final class Hello {
 
     /** Responder: §5.2, with the challenge check of §9.3 first. Produces no session event. */
     static <D> Received<D> consume(Context<D> ctx, byte[] x1, long counter, Remote from, long now) {
+        ctx.hellosReceived.incrementAndGet();
         if (x1.length != HELLO_SIZE) return Context.dropped(Fault.INVALID_PACKET, false, "Hello must be 1749 bytes"); // §13 D10
         if (ctx.zcp.enabled() && !ctx.zcp.accept(x1, RESPONSE, from.addressBytes())) {
             byte[] challenge = ctx.zcp.issue(x1, from.addressBytes());
@@ -172,6 +173,7 @@ final class Hello {
             return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "key id collision");
         }
         ctx.addPending(b2);
+        ctx.hellosAnswered.incrementAndGet();
         Fragmenter.send(from, from.mtu(), x2, RESPONSE_SIZE, kidA, TYPE_RESPONSE, cX2, b2.hkSend);
         return Received.pending();
     }

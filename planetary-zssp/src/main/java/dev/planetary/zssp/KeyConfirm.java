@@ -17,6 +17,7 @@ final class KeyConfirm {
         if (len != KEY_CONFIRM_SIZE) return Context.dropped(Fault.INVALID_PACKET, false, "key confirmation must be 16 bytes");
         s.lock.lock();
         try {
+            if (Timers.expireIfOverdue(s, now)) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "session timed out");
             Session.Keys keys = s.keys;
             KeySlot slot = keys.forRecvKid(kid);
             if (slot == null) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "key confirmation on a retired key id");
@@ -59,6 +60,7 @@ final class KeyConfirm {
         if (len != KEY_CONFIRM_SIZE) return Context.dropped(Fault.INVALID_PACKET, false, "acknowledgement must be 16 bytes");
         s.lock.lock();
         try {
+            if (Timers.expireIfOverdue(s, now)) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "session timed out");
             if (s.state != Session.State.S1) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "acknowledgement when not confirming");
             KeySlot current = s.keys.current();
             if (current.recvKid() != kid) return Context.dropped(Fault.UNKNOWN_LOCAL_KEY_ID, true, "acknowledgement on a non-current key id");

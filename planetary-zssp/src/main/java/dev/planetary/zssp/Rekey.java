@@ -53,6 +53,7 @@ final class Rekey {
         if (len != REKEY_SIZE) return Context.dropped(Fault.INVALID_PACKET, false, "rekey init must be 85 bytes");
         s.lock.lock();
         try {
+            if (Timers.expireIfOverdue(s, now)) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "session timed out");
             if (!(s.state == Session.State.S2 || (s.state == Session.State.R1 && s.wasBob))) {
                 return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "rekey init when not established");
             }
@@ -123,6 +124,7 @@ final class Rekey {
         if (len != REKEY_SIZE) return Context.dropped(Fault.INVALID_PACKET, false, "rekey complete must be 85 bytes");
         s.lock.lock();
         try {
+            if (Timers.expireIfOverdue(s, now)) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "session timed out");
             if (s.state != Session.State.R1 || !(s.offer instanceof Session.RekeyOffer offer)) {
                 return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "rekey complete when not rekeying");
             }

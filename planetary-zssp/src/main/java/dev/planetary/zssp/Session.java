@@ -1,6 +1,7 @@
 package dev.planetary.zssp;
 
 import static dev.planetary.zssp.crypto.ZsspConstants.HARD_KEY_USE_LIMIT;
+import static dev.planetary.zssp.crypto.ZsspConstants.HEADER_SIZE;
 import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_DATA;
 
 import dev.planetary.zssp.crypto.AesGcm;
@@ -77,6 +78,7 @@ public final class Session<D> {
     record RekeyAnswer(byte[] inner) implements Offer {}
 
     final Context<D> context;
+    final long serial;
     final StaticPublicKey peer;
     final boolean wasBob;
     final ReentrantLock lock = new ReentrantLock();
@@ -101,6 +103,7 @@ public final class Session<D> {
 
     Session(Context<D> context, StaticPublicKey peer, D data, boolean wasBob, long firstCounter, Remote remote) {
         this.context = context;
+        this.serial = context.nextSerial();
         this.peer = peer;
         this.data = data;
         this.wasBob = wasBob;
@@ -196,9 +199,25 @@ public final class Session<D> {
         if (len > Fragmenter.maxDataPayload(mtu)) {
             throw new DataTooLargeException(len, Fragmenter.maxDataPayload(mtu));
         }
-        byte[] packet = new byte[len + AesGcm.TAG_SIZE];
-        int n = k.current().nkSend().seal(TYPE_DATA, c, null, payload, off, len, packet, 0);
-        Fragmenter.send(r, mtu, packet, n, k.current().sendKid(), TYPE_DATA, c, headers.send());
+        KeySlot current = k.current();
+        int packetLen = len + AesGcm.TAG_SIZE;
+        if (Fragmenter.fragmentCount(packetLen, mtu) == 1) { // the common case: seal straight into the datagram
+            int datagramLen = HEADER_SIZE + packetLen;
+            byte[] buf = Fragmenter.borrowScratch(datagramLen);
+            boolean scratch = buf != null;
+            if (!scratch) buf = new byte[datagramLen];
+            try {
+                current.nkSend().seal(TYPE_DATA, c, null, payload, off, len, buf, HEADER_SIZE);
+                Fragmenter.header(buf, current.sendKid(), 0, 1, TYPE_DATA, c, headers.send());
+                r.send(buf, 0, datagramLen);
+            } finally {
+                if (scratch) Fragmenter.returnScratch();
+            }
+            return;
+        }
+        byte[] packet = new byte[packetLen];
+        int n = current.nkSend().seal(TYPE_DATA, c, null, payload, off, len, packet, 0);
+        Fragmenter.send(r, mtu, packet, n, current.sendKid(), TYPE_DATA, c, headers.send());
     }
 
     /** Expires the session now (spec: application close); its key ids stop being valid. */

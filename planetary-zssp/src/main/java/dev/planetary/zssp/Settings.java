@@ -7,6 +7,15 @@ import dev.planetary.zssp.crypto.ZsspConstants;
  * use different settings, since every timer is local. Use {@link #defaults()} and the
  * {@code with…} methods to change one value.
  *
+ * <p>Persistent mode (spec §1.3) needs two relations between the peers' settings. The engine drops
+ * a Completion whose pending handshake outlived {@code pendingHandshakeTimeout}, and a K2/C1/C2
+ * reaching an S1/R1/R2 session past its {@code rekeyTimeout}. That stops a stale packet from
+ * advancing a ratchet after the peer has already started over with a new Hello, which with
+ * two-slot ratchet storage would leave the peers without a common state (a lockout under π1/π3).
+ * It works as long as a responder's {@code pendingHandshakeTimeout} is at most the initiator's
+ * {@code initialOfferTimeout}, and both peers use the same {@code rekeyTimeout}. The defaults
+ * (10 s, 10 s, 60 s) satisfy both.
+ *
  * @param initialOfferTimeout     timeout of Hello (A1) and Completion (A3) before a fresh Hello
  * @param rekeyTimeout            timeout of S1, R1, R2 before the session expires
  * @param rekeyAfterTime          base of the jittered S2 timeout that starts a rekey

@@ -15,6 +15,7 @@ final class Timers {
         s.lock.lock();
         try {
             if (s.state == Session.State.EXPIRED) return Long.MAX_VALUE;
+            clampAfterClockJump(s, now);
             if (s.rekeyWanted && s.state == Session.State.S2) { // soft key-use limit (§7.7)
                 s.rekeyWanted = false;
                 Rekey.start(s, now);
@@ -29,6 +30,42 @@ final class Timers {
         } finally {
             s.lock.unlock();
         }
+    }
+
+    /**
+     * Time need not be monotonic (spec §0), but timers are absolute: after the clock jumps back by
+     * hours they would not fire for hours (no resends, no timeout: a stuck session). No timer is ever
+     * set further ahead than its state's interval, so one that is must have been set before a
+     * backwards jump: pull it in to {@code now + interval}. A monotonic clock never triggers this.
+     */
+    private static void clampAfterClockJump(Session<?> s, long now) {
+        Settings st = s.context.settings;
+        if (s.resendAt != Long.MAX_VALUE && s.resendAt - now > st.resendTime()) s.resendAt = now + st.resendTime();
+        long interval = switch (s.state) {
+            case A1, A3 -> st.initialOfferTimeout();
+            case S2 -> st.rekeyAfterTime();
+            default -> st.rekeyTimeout();
+        };
+        if (s.timeoutAt != Long.MAX_VALUE && s.timeoutAt - now > interval) s.timeoutAt = now + interval;
+    }
+
+    /**
+     * For a handshake packet arriving at {@code s} (caller holds the lock): if the session's S1/R1/R2
+     * timeout has passed but the service has not run yet, expire it now and return true (drop the
+     * packet). A dead session must not advance its ratchet: a stale K2 or C1 accepted after the
+     * deadline can race with the peer's new Hello, which already chose its PSK from the states the
+     * two sides stored before, and leave the stored pairs with no state in common (a permanent
+     * lockout in persistent mode, §8). Deadlines therefore take effect on time, not at the next
+     * service call. A1/A3 are not cut short: their late packets are harmless and the reference
+     * processes them.
+     */
+    static boolean expireIfOverdue(Session<?> s, long now) {
+        Session.State st = s.state;
+        if ((st == Session.State.S1 || st == Session.State.R1 || st == Session.State.R2) && s.timeoutAt <= now) {
+            s.expire();
+            return true;
+        }
+        return false;
     }
 
     private static void timeout(Session<?> s, long now) {
