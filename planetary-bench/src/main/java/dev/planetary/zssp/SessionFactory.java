@@ -45,7 +45,8 @@ public final class SessionFactory {
 
     /** Registers a new established session (state S2) at {@code ctx}, as if a peer had completed a handshake. */
     public static Made make(Context<String> ctx, StaticPublicKey peer, Remote remote, SplittableRandom rnd) {
-        Session<String> s = new Session<>(ctx, peer, "peer", true, 1, remote);
+        // A distinct key object per session, as a responder with a million peers would hold.
+        Session<String> s = new Session<>(ctx, new StaticPublicKey(peer.point()), "peer", true, 1, remote);
         byte[] k = new byte[32];
         rnd.nextBytes(k);
         AesGcm nkRecv = new AesGcm(k);
@@ -68,7 +69,7 @@ public final class SessionFactory {
         try {
             int kid = ctx.kids.allocate(s, ctx.rng);
             s.keys = new Session.Keys(new KeySlot(rnd.nextInt() | 1, kid, kekSend, kekRecv, nkSend, nkRecv), KeySlot.NONE);
-            s.headers = new Session.Headers(hkSend, hkRecv, ctx.newSessionReassembler());
+            s.headers = new Session.Headers(hkSend, hkRecv, ctx);
             s.keyCreationCounter = 1;
             s.ratchet1 = new RatchetState(k, fp, 1);
             s.state = Session.State.S2;

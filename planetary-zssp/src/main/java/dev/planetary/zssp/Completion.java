@@ -104,7 +104,7 @@ final class Completion {
         try {
             s.keys = new Session.Keys(new KeySlot(b2.kidA, b2.kidB, kekSend, kekRecv, new AesGcm(nk[0]), new AesGcm(nk[1])), KeySlot.NONE);
             Secrets.wipe(nk[0], nk[1]);
-            s.headers = new Session.Headers(b2.hkSend, b2.hkRecv, ctx.newSessionReassembler());
+            s.headers = new Session.Headers(b2.hkSend, b2.hkRecv, ctx);
             s.keyCreationCounter = 1;
             s.ratchet1 = fresh;
             s.ratchet2 = null;

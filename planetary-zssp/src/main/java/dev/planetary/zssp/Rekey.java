@@ -38,8 +38,9 @@ final class Rekey {
         noise.mixKeyAndHash(s.ratchet1.keyShared()); // psk0
         byte[] inner = new byte[REKEY_INNER_SIZE];
         P384KeyPair e = writeEphemeral(s, noise, inner); // e
-        mixDh(noise, e.agree(s.peer.point())); // es
-        mixDh(noise, ctx.local.pair().agree(s.peer.point())); // ss
+        P384PublicKey peerPoint = s.peer.point();
+        mixDh(noise, e.agree(peerPoint)); // es
+        mixDh(noise, ctx.local.pair().agree(peerPoint)); // ss
         encryptKid(noise, TYPE_REKEY_INIT, kidI, inner);
         s.discardOffer();
         s.offer = new Session.RekeyOffer(noise, e, inner);
@@ -111,7 +112,7 @@ final class Rekey {
         Secrets.wipe(kek[0], kek[1], nk[0], nk[1]);
         s.ratchet2 = s.ratchet1;
         s.ratchet1 = fresh;
-        s.keyCreationCounter = s.sendCounter.get();
+        s.keyCreationCounter = s.counter();
         s.offer = new Session.RekeyAnswer(k2);
         s.state = Session.State.R2;
         s.timers(now, ctx.settings.resendTime(), ctx.settings.rekeyTimeout());
@@ -170,7 +171,7 @@ final class Rekey {
         s.keys = new Session.Keys(fresher, keys.current()); // install and flip at once: R has the key
         s.ratchet1 = fresh;
         s.ratchet2 = null;
-        s.keyCreationCounter = s.sendCounter.get();
+        s.keyCreationCounter = s.counter();
         s.discardOffer();
         s.state = Session.State.S1;
         s.timers(now, ctx.settings.resendTime(), ctx.settings.rekeyTimeout());
@@ -187,7 +188,7 @@ final class Rekey {
     /** Outer layer: {@code GCM(current.kek_send, N(type, c), ∅, inner)} to the peer's current kid. */
     private static void sendWrapped(Session<?> s, byte[] inner, int type) {
         KeySlot current = s.keys.current();
-        long c = s.sendCounter.getAndIncrement();
+        long c = s.nextCounter();
         byte[] wire = new byte[REKEY_SIZE];
         current.kekSend().seal(type, c, null, inner, 0, REKEY_INNER_SIZE, wire, 0);
         s.sendPacket(wire, REKEY_SIZE, current.sendKid(), type, c);

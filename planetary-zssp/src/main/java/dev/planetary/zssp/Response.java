@@ -115,7 +115,7 @@ final class Response {
         Secrets.wipe(kek[0], kek[1], nk[0], nk[1]);
         s.ratchet1 = fresh;
         s.ratchet2 = keep; // memory = what was persisted (fixes §13 D3)
-        s.keyCreationCounter = s.sendCounter.get();
+        s.keyCreationCounter = s.counter();
         s.discardOffer();
         s.offer = new Session.CompletionOffer(identity, x3);
         s.state = Session.State.A3;

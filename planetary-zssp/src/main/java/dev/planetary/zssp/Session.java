@@ -10,7 +10,6 @@ import dev.planetary.zssp.crypto.KemKeyPair;
 import dev.planetary.zssp.crypto.P384KeyPair;
 import dev.planetary.zssp.crypto.SymmetricState;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -59,8 +58,53 @@ public final class Session<D> {
         }
     }
 
-    /** Header-protection keys from the session's latest Hello, with its reassembly buffer. */
-    record Headers(HeaderCipher send, HeaderCipher recv, Reassembler reassembler) {}
+    /**
+     * Header-protection keys from the session's latest Hello, with its reassembly buffer — made on
+     * the first multi-fragment packet (most sessions never need one: 120 bytes saved per session).
+     */
+    static final class Headers {
+        private final HeaderCipher send;
+        private final HeaderCipher recv;
+        private final Context<?> context;
+        private volatile Reassembler reassembler;
+
+        Headers(HeaderCipher send, HeaderCipher recv, Context<?> context) {
+            this.send = send;
+            this.recv = recv;
+            this.context = context;
+        }
+
+        HeaderCipher send() {
+            return send;
+        }
+
+        HeaderCipher recv() {
+            return recv;
+        }
+
+        /** The reassembly buffer, created on first use. */
+        Reassembler reassembler() {
+            Reassembler r = reassembler;
+            if (r == null) {
+                synchronized (this) {
+                    r = reassembler;
+                    if (r == null) reassembler = r = context.newSessionReassembler();
+                }
+            }
+            return r;
+        }
+
+        /** Expires stale partial packets, if there is a buffer at all. */
+        void expire(long now) {
+            Reassembler r = reassembler;
+            if (r != null) r.expire(now);
+        }
+
+        int pending() {
+            Reassembler r = reassembler;
+            return r == null ? 0 : r.pending();
+        }
+    }
 
     /** Per-state data (spec §7.1, last row). */
     sealed interface Offer {}
@@ -83,7 +127,18 @@ public final class Session<D> {
     final boolean wasBob;
     final ReentrantLock lock = new ReentrantLock();
     final ReplayWindow window = new ReplayWindow();
-    final AtomicLong sendCounter;
+    /** The send counter (§7.7), shared by all key generations; updated through {@link #COUNTER}. */
+    @SuppressWarnings("unused")
+    private volatile long sendCounter;
+    private static final java.lang.invoke.VarHandle COUNTER;
+
+    static {
+        try {
+            COUNTER = java.lang.invoke.MethodHandles.lookup().findVarHandle(Session.class, "sendCounter", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     volatile State state;
     volatile Keys keys;
@@ -107,7 +162,7 @@ public final class Session<D> {
         this.peer = peer;
         this.data = data;
         this.wasBob = wasBob;
-        this.sendCounter = new AtomicLong(firstCounter);
+        this.sendCounter = firstCounter;
         this.remote = remote;
     }
 
@@ -162,7 +217,7 @@ public final class Session<D> {
 
     /** Number of send-counter values used so far (data and control packets). */
     public long packetsSent() {
-        return sendCounter.get();
+        return counter();
     }
 
     /**
@@ -185,7 +240,7 @@ public final class Session<D> {
             throw new SessionStateException(s == State.EXPIRED ? "session has expired" : "session is not established yet (state " + s + ")");
         }
         Keys k = keys;
-        long c = sendCounter.getAndIncrement();
+        long c = nextCounter();
         long uses = c - keyCreationCounter;
         if (Long.compareUnsigned(uses, HARD_KEY_USE_LIMIT) >= 0) { // §7.7 hard limit (§13 D7)
             expireLocked();
@@ -231,6 +286,16 @@ public final class Session<D> {
     }
 
     // ---------------------------------------------------------------- engine internals
+
+    /** Takes the next send-counter value (lock-free). */
+    long nextCounter() {
+        return (long) COUNTER.getAndAdd(this, 1L);
+    }
+
+    /** The next counter value that will be sent. */
+    long counter() {
+        return (long) COUNTER.getVolatile(this);
+    }
 
     void setData(D data) {
         this.data = data;
@@ -306,7 +371,7 @@ public final class Session<D> {
 
     /** Tag-only control packet (C1, C2): {@code GCM(kek, N(type, c), ∅, ∅)} with a fresh counter. */
     void sendTagOnly(AesGcm kek, int kid, int type) {
-        long c = sendCounter.getAndIncrement();
+        long c = nextCounter();
         byte[] tag = new byte[AesGcm.TAG_SIZE];
         kek.seal(type, c, null, tag, 0, 0, tag, 0);
         sendPacket(tag, tag.length, kid, type, c);

@@ -11,11 +11,10 @@ import java.util.Objects;
 public final class StaticPublicKey {
     public static final int ENCODED_SIZE = 49;
 
-    private final P384PublicKey point;
+    /** Only the encoding is kept (73 bytes instead of ≈ 400 with the decoded point): a responder may hold a million. */
     private final byte[] encoded;
 
     StaticPublicKey(P384PublicKey point) {
-        this.point = point;
         this.encoded = point.encoded();
     }
 
@@ -61,11 +60,12 @@ public final class StaticPublicKey {
 
     /** The X.509 SubjectPublicKeyInfo DER encoding. */
     public byte[] toSubjectPublicKeyInfo() {
-        return point.toSubjectPublicKeyInfo();
+        return point().toSubjectPublicKeyInfo();
     }
 
+    /** The decoded point, computed on each use (Hello creation and rekeys only; the encoding was validated). */
     P384PublicKey point() {
-        return point;
+        return P384PublicKey.decode(encoded, 0);
     }
 
     byte[] encodedShared() {

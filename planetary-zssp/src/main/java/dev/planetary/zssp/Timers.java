@@ -25,7 +25,7 @@ final class Timers {
                 s.resendAt = now + s.context.settings.resendTime();
                 resend(s);
             }
-            if (s.headers != null) s.headers.reassembler().expire(now);
+            if (s.headers != null) s.headers.expire(now);
             return s.state == Session.State.EXPIRED ? Long.MAX_VALUE : Math.min(s.resendAt, s.timeoutAt);
         } finally {
             s.lock.unlock();

@@ -31,7 +31,7 @@ final class EngineChecks {
             }
             expected += kids.size();
             Session.Headers h = s.headers;
-            if (h != null && h.reassembler().pending() > Context.SESSION_REASSEMBLY_SLOTS) return "session reassembly over its slots";
+            if (h != null && h.pending() > Context.SESSION_REASSEMBLY_SLOTS) return "session reassembly over its slots";
         }
         if (ctx.kids.size() != expected) return "key-id table holds " + ctx.kids.size() + " kids, expected " + expected + " (leak)";
         if (ctx.helloReassemblies() > ctx.settings().maxHelloReassemblies()) return "Hello reassembly over its cap";

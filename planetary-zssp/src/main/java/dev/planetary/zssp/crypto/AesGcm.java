@@ -6,18 +6,17 @@ import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One AES-256-GCM key with ZSSP's 96-bit nonce {@code 00 00 00 ‖ type ‖ BE64(counter)} and a
  * 16-byte tag appended to the ciphertext (spec §2.3).
  *
  * <p>Immutable after construction and safe for concurrent use. Initialised JCA {@link Cipher}
- * objects are kept per key ({@link CipherPool}, bounded globally), so there is no per-packet Cipher
+ * objects are kept per key ({@link AesKey}, bounded globally), so there is no per-packet Cipher
  * allocation and no per-packet key schedule. Operations work in place (input and output ranges may
  * be the same).
  */
-public final class AesGcm extends CipherPool {
+public final class AesGcm extends AesKey {
     public static final int KEY_SIZE = 32;
     public static final int NONCE_SIZE = 12;
     public static final int TAG_SIZE = 16;
@@ -25,9 +24,9 @@ public final class AesGcm extends CipherPool {
     private static final String GCM = "AES/GCM/NoPadding";
     /** Fallback when the cipher budget is spent: one shared Cipher per thread and direction. */
     private static final ThreadLocal<Cipher[]> SHARED = ThreadLocal.withInitial(
-            () -> new Cipher[] {CipherPool.newCipher(GCM), CipherPool.newCipher(GCM)});
+            () -> new Cipher[] {AesKey.newCipher(GCM), AesKey.newCipher(GCM)});
 
-    private final SecretKeySpec key;
+    private static final long serialVersionUID = 1L;
 
     /** Copies {@code key} (32 bytes); the caller may wipe its array afterwards. */
     public AesGcm(byte[] key) {
@@ -36,8 +35,7 @@ public final class AesGcm extends CipherPool {
 
     /** Uses the 32 bytes at {@code key[off..off+32)} (copied). */
     public AesGcm(byte[] key, int off) {
-        Objects.checkFromIndexSize(off, KEY_SIZE, key.length);
-        this.key = new SecretKeySpec(key, off, KEY_SIZE, "AES");
+        super(key, off);
     }
 
     /** Writes ZSSP's GCM nonce {@code N(type, counter)} into {@code out[off, off+12)}. */
@@ -68,15 +66,15 @@ public final class AesGcm extends CipherPool {
         if (!pooled) c = SHARED.get()[0];
         try {
             try {
-                c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+                c.init(Cipher.ENCRYPT_MODE, this, new GCMParameterSpec(128, nonce));
             } catch (InvalidAlgorithmParameterException sameKeyAndNonceAsLastCall) {
                 // The JDK refuses to encrypt twice in a row with one key+nonce on one Cipher. The
                 // protocol's counters make nonces unique per key; the only legitimate repeat is a
                 // deterministic re-computation (vector replay, a retried handshake step) of the
                 // very same message, so a fresh Cipher is correct here.
-                c = CipherPool.newCipher(GCM);
+                c = AesKey.newCipher(GCM);
                 if (!pooled) SHARED.get()[0] = c;
-                c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+                c.init(Cipher.ENCRYPT_MODE, this, new GCMParameterSpec(128, nonce));
             }
             if (aad != null) c.updateAAD(aad);
             return c.doFinal(in, inOff, len, out, outOff);
@@ -103,7 +101,7 @@ public final class AesGcm extends CipherPool {
         boolean pooled = c != null;
         if (!pooled) c = SHARED.get()[1];
         try {
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+            c.init(Cipher.DECRYPT_MODE, this, new GCMParameterSpec(128, nonce));
             if (aad != null) c.updateAAD(aad);
             c.doFinal(in, inOff, lenWithTag, out, outOff);
             return true;
@@ -119,12 +117,6 @@ public final class AesGcm extends CipherPool {
     /** {@link #open(byte[], byte[], byte[], int, int, byte[], int)} with {@code N(type, counter)}. */
     public boolean open(int type, long counter, byte[] aad, byte[] in, int inOff, int lenWithTag, byte[] out, int outOff) {
         return open(nonce(type, counter), aad, in, inOff, lenWithTag, out, outOff);
-    }
-
-    /** Best-effort wipe of the key material held by the JCA key object. */
-    public void destroy() {
-        clear();
-        Bytes.destroy(key);
     }
 
     @Override

@@ -1,8 +1,5 @@
 package dev.planetary.zssp.crypto;
 
-import javax.security.auth.DestroyFailedException;
-import javax.security.auth.Destroyable;
-
 /** Big-endian integer coding for the wire (spec §0) and small byte helpers. */
 public final class Bytes {
     private Bytes() {}
@@ -43,12 +40,4 @@ public final class Bytes {
         return out;
     }
 
-    /** Best-effort {@link Destroyable#destroy()}: JCA key objects hold a private copy of the key. */
-    static void destroy(Destroyable d) {
-        try {
-            if (!d.isDestroyed()) d.destroy();
-        } catch (DestroyFailedException | UnsupportedOperationException e) {
-            // Older JDKs cannot destroy a SecretKeySpec; nothing else can be done from here.
-        }
-    }
 }

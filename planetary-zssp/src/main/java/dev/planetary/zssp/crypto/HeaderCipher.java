@@ -3,25 +3,23 @@ package dev.planetary.zssp.crypto;
 import java.security.GeneralSecurityException;
 import java.util.Objects;
 import javax.crypto.Cipher;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * ZFP fragment-header protection (spec §10.3): single-block AES-256 over bytes {@code [4, 20)} of a
- * fragment. Immutable and safe for concurrent use (per-key JCA Cipher objects, {@link CipherPool}).
+ * fragment. Immutable and safe for concurrent use (per-key JCA Cipher objects, {@link AesKey}).
  */
-public final class HeaderCipher extends CipherPool {
+public final class HeaderCipher extends AesKey {
     public static final int BLOCK = 16;
 
     private static final String ECB = "AES/ECB/NoPadding";
     private static final ThreadLocal<Cipher[]> SHARED = ThreadLocal.withInitial(
-            () -> new Cipher[] {CipherPool.newCipher(ECB), CipherPool.newCipher(ECB)});
+            () -> new Cipher[] {AesKey.newCipher(ECB), AesKey.newCipher(ECB)});
 
-    private final SecretKeySpec key;
+    private static final long serialVersionUID = 1L;
 
     /** Copies the 32-byte key. */
     public HeaderCipher(byte[] key) {
-        Objects.checkFromIndexSize(0, AesGcm.KEY_SIZE, key.length);
-        this.key = new SecretKeySpec(key, 0, AesGcm.KEY_SIZE, "AES");
+        super(key, 0);
     }
 
     /** Encrypts the block {@code buf[off, off+16)} in place. */
@@ -40,18 +38,13 @@ public final class HeaderCipher extends CipherPool {
         boolean pooled = c != null;
         if (!pooled) c = SHARED.get()[slot];
         try {
-            c.init(mode, key);
+            c.init(mode, this);
             c.doFinal(buf, off, BLOCK, buf, off);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256 block operation failed", e);
         } finally {
             if (pooled) release(c);
         }
-    }
-
-    public void destroy() {
-        clear();
-        Bytes.destroy(key);
     }
 
     @Override

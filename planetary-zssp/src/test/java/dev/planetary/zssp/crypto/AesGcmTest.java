@@ -98,7 +98,7 @@ class AesGcmTest {
 
     @Test
     void cipherBudgetBoundsCachedCiphersAndTheFallbackStaysCorrect() {
-        int keys = CipherPool.BUDGET + 1000;
+        int keys = AesKey.BUDGET + 1000;
         java.util.List<AesGcm> all = new ArrayList<>();
         byte[] k = new byte[32];
         byte[] buf = new byte[16 + 16];
@@ -110,10 +110,22 @@ class AesGcmTest {
             int n = g.seal(8, i, null, buf, 0, 16, buf, 0);
             assertTrue(g.open(8, i, null, buf, 0, n, buf, 0), "key " + i);
             assertEquals(i, Bytes.getInt(buf, 0));
-            assertTrue(CipherPool.live() <= CipherPool.BUDGET, "cached Ciphers above the budget");
+            assertTrue(AesKey.live() <= AesKey.BUDGET, "cached Ciphers above the budget");
         }
-        int before = CipherPool.live();
+        int before = AesKey.live();
         for (AesGcm g : all) g.destroy();
-        assertTrue(CipherPool.live() < before, "destroyed keys give their Ciphers back");
+        assertTrue(AesKey.live() < before, "destroyed keys give their Ciphers back");
+    }
+
+    @Test
+    void destroyedKeysAreWipedAndRefuseUse() {
+        AesGcm k = new AesGcm(new byte[32]);
+        assertEquals("AES", k.getAlgorithm());
+        assertEquals(32, k.getEncoded().length);
+        k.destroy();
+        assertTrue(k.isDestroyed());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, k::getEncoded);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> k.seal(8, 1, null, new byte[0], 0, 0, new byte[16], 0));
     }
 }

@@ -5,9 +5,12 @@ import java.lang.invoke.VarHandle;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
 
 /**
- * Initialised JCA {@link Cipher} objects kept per key, so that a packet does not pay for the AES key
+ * An AES-256 key that is its own JCA {@link SecretKey} (the 32 bytes in four longs: no separate
+ * {@code SecretKeySpec} and array per key — a session holds six keys, so this matters at a million
+ * sessions) and that keeps initialised JCA {@link Cipher} objects, so that a packet does not pay for the AES key
  * schedule (and, for GCM, the GHASH tables) every time the key differs from the previous packet's.
  * The JDK only skips that work when a Cipher is re-initialised with the key it used last; with one
  * shared Cipher per thread, traffic over many sessions alternates keys on every packet (measured:
@@ -19,7 +22,8 @@ import javax.crypto.Cipher;
  * 1.3 KB each) bounds the memory: past it, callers use the per-thread shared Cipher and pay the key
  * setup as before. Ciphers are returned to the budget when their key is destroyed.
  */
-abstract class CipherPool {
+abstract class AesKey implements SecretKey {
+    private static final long serialVersionUID = 1L;
     static final int BUDGET = Integer.getInteger("planetary.cipherCache", 32_768);
     private static final AtomicInteger LIVE = new AtomicInteger();
     private static final VarHandle SLOT0;
@@ -28,17 +32,31 @@ abstract class CipherPool {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            SLOT0 = l.findVarHandle(CipherPool.class, "slot0", Cipher.class);
-            SLOT1 = l.findVarHandle(CipherPool.class, "slot1", Cipher.class);
+            SLOT0 = l.findVarHandle(AesKey.class, "slot0", Cipher.class);
+            SLOT1 = l.findVarHandle(AesKey.class, "slot1", Cipher.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     @SuppressWarnings("unused") // accessed through SLOT0
-    private volatile Cipher slot0;
+    private transient volatile Cipher slot0;
     @SuppressWarnings("unused") // accessed through SLOT1
-    private volatile Cipher slot1;
+    private transient volatile Cipher slot1;
+    private long k0;
+    private long k1;
+    private long k2;
+    private long k3;
+    private volatile boolean destroyed;
+
+    /** Copies the 32 key bytes at {@code key[off..off+32)}. */
+    AesKey(byte[] key, int off) {
+        java.util.Objects.checkFromIndexSize(off, 32, key.length);
+        k0 = Bytes.getLong(key, off);
+        k1 = Bytes.getLong(key, off + 8);
+        k2 = Bytes.getLong(key, off + 16);
+        k3 = Bytes.getLong(key, off + 24);
+    }
 
     /** The JCA transformation of this key's Ciphers. */
     abstract String transformation();
@@ -60,10 +78,40 @@ abstract class CipherPool {
         if (!SLOT0.compareAndSet(this, null, c) && !SLOT1.compareAndSet(this, null, c)) LIVE.decrementAndGet();
     }
 
-    /** Drops this key's Ciphers (when the key is destroyed). */
-    void clear() {
+    /** Wipes the key and drops its Ciphers; the key must not be used afterwards. */
+    @Override
+    public void destroy() {
+        destroyed = true;
+        k0 = k1 = k2 = k3 = 0;
         if (SLOT0.getAndSet(this, null) != null) LIVE.decrementAndGet();
         if (SLOT1.getAndSet(this, null) != null) LIVE.decrementAndGet();
+    }
+
+    @Override
+    public boolean isDestroyed() {
+        return destroyed;
+    }
+
+    @Override
+    public String getAlgorithm() {
+        return "AES";
+    }
+
+    @Override
+    public String getFormat() {
+        return "RAW";
+    }
+
+    /** A fresh copy of the 32 key bytes (JCA providers call this when a Cipher is initialised). */
+    @Override
+    public byte[] getEncoded() {
+        if (destroyed) throw new IllegalStateException("key has been destroyed");
+        byte[] b = new byte[32];
+        Bytes.putLong(b, 0, k0);
+        Bytes.putLong(b, 8, k1);
+        Bytes.putLong(b, 16, k2);
+        Bytes.putLong(b, 24, k3);
+        return b;
     }
 
     /** Ciphers currently held across all keys (for tests and metrics). */
