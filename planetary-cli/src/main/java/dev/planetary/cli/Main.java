@@ -9,12 +9,13 @@ import picocli.CommandLine.Command;
 @Command(name = "planetary", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "ZSSP secure sessions over UDP: keys, listener, client, ping and a demo.",
         subcommands = {KeygenCommand.class, PubkeyCommand.class, ListenCommand.class, ConnectCommand.class, PingCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+                TunnelCommand.class,
+                ProvisionCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required: keygen, pubkey, listen, connect, ping or demo");
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required: keygen, pubkey, listen, connect, ping, provision or demo");
     }
 
     public static void main(String[] args) {
