@@ -63,9 +63,18 @@ abstract class AesKey implements SecretKey {
 
     /** A Cipher reserved for this key, or null when the global budget is spent (use a shared one then). */
     Cipher acquire() {
+        Cipher c = takePooled();
+        return c != null ? c : reserveNew();
+    }
+
+    /** A Cipher this key used before (in whatever state its last use left it), or null. */
+    Cipher takePooled() {
         Cipher c = (Cipher) SLOT0.getAndSet(this, null);
-        if (c == null) c = (Cipher) SLOT1.getAndSet(this, null);
-        if (c != null) return c;
+        return c != null ? c : (Cipher) SLOT1.getAndSet(this, null);
+    }
+
+    /** A new, uninitialised Cipher counted against the budget, or null when the budget is spent. */
+    Cipher reserveNew() {
         if (LIVE.incrementAndGet() > BUDGET) {
             LIVE.decrementAndGet();
             return null;

@@ -16,6 +16,8 @@ public final class HeaderCipher extends AesKey {
             () -> new Cipher[] {AesKey.newCipher(ECB), AesKey.newCipher(ECB)});
 
     private static final long serialVersionUID = 1L;
+    /** Cipher.ENCRYPT_MODE or DECRYPT_MODE once the key has been used; 0 before. */
+    private volatile int direction;
 
     /** Copies the 32-byte key. */
     public HeaderCipher(byte[] key) {
@@ -34,16 +36,32 @@ public final class HeaderCipher extends AesKey {
 
     private void apply(int slot, int mode, byte[] buf, int off) {
         Objects.checkFromIndexSize(off, BLOCK, buf.length);
-        Cipher c = acquire();
-        boolean pooled = c != null;
-        if (!pooled) c = SHARED.get()[slot];
+        // ECB has no IV, so a Cipher initialised once can be reused for every block. A header key is
+        // used in one direction (sender encrypts, receiver decrypts): the first use fixes it, and
+        // pooled Ciphers are kept initialised for that direction.
+        int dir = direction;
+        if (dir == 0) direction = dir = mode;
         try {
+            if (mode == dir) {
+                Cipher c = takePooled();
+                if (c == null) {
+                    c = reserveNew();
+                    if (c != null) c.init(mode, this);
+                }
+                if (c != null) {
+                    try {
+                        c.doFinal(buf, off, BLOCK, buf, off);
+                    } finally {
+                        release(c);
+                    }
+                    return;
+                }
+            }
+            Cipher c = SHARED.get()[slot];
             c.init(mode, this);
             c.doFinal(buf, off, BLOCK, buf, off);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256 block operation failed", e);
-        } finally {
-            if (pooled) release(c);
         }
     }
 
