@@ -1,6 +1,8 @@
 package dev.planetary.cli;
 
 import dev.planetary.store.MemoryRatchetStore;
+import dev.planetary.store.PeerRatchetStore;
+import dev.planetary.store.PostgresRatchetStore;
 import dev.planetary.store.RatchetStores;
 import dev.planetary.transport.Endpoint;
 import dev.planetary.zssp.RatchetStore;
@@ -34,6 +36,10 @@ final class CommonOptions {
 
     @Option(names = "--no-state", description = "Keep ratchets in memory only: opportunistic-only, state is lost at exit.")
     boolean noState;
+
+    @Option(names = "--store-url", paramLabel = "URL",
+            description = "Keep ratchets in PostgreSQL instead of SQLite (jdbc:postgresql://HOST:PORT/DB?user=…): several listeners sharing one key share one store.")
+    String storeUrl;
 
     @Option(names = "--json", description = "One JSON object per line for every event (see docs/cli.md).")
     boolean json;
@@ -75,22 +81,47 @@ final class CommonOptions {
         return s;
     }
 
-    /** Opens the ratchet store for {@code local}: SQLite in --state (or the default directory), or memory with --no-state. */
+    /** Opens the ratchet store for {@code local}: SQLite in --state (or the default directory), PostgreSQL with --store-url, or memory with --no-state. */
     RatchetStore openStore(StaticPublicKey local, Output out) {
         if (noState) {
             if (state != null) throw new CliError(CliError.USAGE, "--state and --no-state exclude each other");
+            if (storeUrl != null) throw new CliError(CliError.USAGE, "--store-url and --no-state exclude each other");
             out.warn("no durable ratchet store (--no-state): this run is opportunistic-only; ratchet state is lost at exit");
             return new MemoryRatchetStore();
         }
-        Path dir = state != null ? state : RatchetStores.defaultStateDirectory();
+        PeerRatchetStore store = openDurableStore(state, storeUrl, local);
+        out.debug("ratchet store: " + store);
+        return store;
+    }
+
+    /** The durable store: PostgreSQL at {@code url} if given, else SQLite in {@code stateDir} (or the default directory). */
+    static PeerRatchetStore openDurableStore(Path stateDir, String url, StaticPublicKey local) {
+        if (url != null) {
+            if (stateDir != null) throw new CliError(CliError.USAGE, "--state and --store-url exclude each other");
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new CliError(CliError.USAGE, "--store-url must be a PostgreSQL JDBC URL (jdbc:postgresql://HOST:PORT/DATABASE), got '"
+                        + redact(url) + "'");
+            }
+            try {
+                return PostgresRatchetStore.open(url);
+            } catch (IOException | RuntimeException | LinkageError e) {
+                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                throw new CliError(CliError.FAILED, "cannot open the ratchet store at " + redact(url) + ": " + why, e);
+            }
+        }
+        Path dir = stateDir != null ? stateDir : RatchetStores.defaultStateDirectory();
         try {
-            RatchetStore store = RatchetStores.openDefault(dir, local);
-            out.debug("ratchet store: " + store);
-            return store;
+            return RatchetStores.openDefault(dir, local);
         } catch (IOException | RuntimeException | LinkageError e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new CliError(CliError.FAILED, "cannot open the ratchet store in " + dir + ": " + why + " (or run opportunistic-only with --no-state)", e);
         }
+    }
+
+    /** A JDBC URL without its query (user, password…) and without user info. */
+    static String redact(String url) {
+        int q = url.indexOf('?');
+        return (q < 0 ? url : url.substring(0, q)).replaceAll("//[^/@]*@", "//");
     }
 
     static void closeStore(RatchetStore store) {

@@ -43,6 +43,8 @@ class EventPrinter implements EndpointListener {
             case REFUSED -> out.event("refused", "refused " + who + " (" + e.detail() + ")", "peer", peer, "remote", remote,
                     "silent", e.detail().contains("silently"));
             case CHALLENGE_ISSUED -> out.event("challenge", "challenged a Hello from " + remote, "remote", remote);
+            case AUTO_CHALLENGE_ON -> out.event("autoChallenge", "auto-challenge ON: " + e.detail(), "active", true, "detail", e.detail());
+            case AUTO_CHALLENGE_OFF -> out.event("autoChallenge", "auto-challenge off: " + e.detail(), "active", false, "detail", e.detail());
             case PATH_CHANGED -> out.event("moved", "session with " + Net.shortKey(e.peer()) + " " + e.detail(), "peer", peer, "remote", remote,
                     "detail", e.detail());
             case CLOSED -> out.event("closed", out.verbose() ? "session with " + who + " closed: " + e.detail() : null,

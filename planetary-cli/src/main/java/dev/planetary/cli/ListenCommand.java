@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -34,6 +36,14 @@ final class ListenCommand implements Callable<Integer> {
     @Option(names = "--challenge", description = "Answer Hellos with a challenge first (ZCP: address check + proof of work).")
     boolean challenge;
 
+    @Option(names = "--auto-challenge", paramLabel = "RATE",
+            description = "Challenge Hellos automatically while they arrive at RATE per second or more (sliding window, see --auto-challenge-window); off again below RATE/2.")
+    Double autoChallenge;
+
+    @Option(names = "--auto-challenge-window", paramLabel = "D", defaultValue = "1s",
+            description = "Window over which --auto-challenge measures the Hello rate (default 1s).")
+    String autoChallengeWindow;
+
     @Option(names = "--require-ratchet", description = "π1: drop Hellos whose ratchet state we do not recognise (persistent mode).")
     boolean requireRatchet;
 
@@ -45,6 +55,10 @@ final class ListenCommand implements Callable<Integer> {
 
     @Option(names = "--allow", paramLabel = "PUBFILE", arity = "1..*", description = "Accept only these peers' public keys (repeatable).")
     List<Path> allow = new ArrayList<>();
+
+    @Option(names = "--allow-tunnel", paramLabel = "HOST:PORT", arity = "1..*",
+            description = "Carry 'planetary tunnel' streams to these TCP targets (repeatable); requests for other targets are refused.")
+    List<String> allowTunnel = new ArrayList<>();
 
     @Mixin
     CommonOptions common;
@@ -61,13 +75,23 @@ final class ListenCommand implements Callable<Integer> {
                 .disallowDowngrade(disallowDowngrade)
                 .silentlyReject(silentReject);
         if (!allowed.isEmpty()) policy.accept(AcceptPolicy.allowList(allowed));
-        if (challenge && requireRatchet) out.warn("--challenge answers unknown Hellos, which breaks the silence --require-ratchet aims for (spec §9)");
+        List<TunnelProtocol.Target> tunnelTargets = new ArrayList<>();
+        for (String t : allowTunnel) tunnelTargets.add(TunnelProtocol.Target.parse(t));
+        if (echo && !tunnelTargets.isEmpty()) throw new CliError(CliError.USAGE, "--echo and --allow-tunnel exclude each other");
+        Map<PeerSession, TunnelServer> tunnels = new ConcurrentHashMap<>();
+        long windowMs = Durations.parseMillis("--auto-challenge-window", autoChallengeWindow, 10);
+        if (autoChallenge != null && (!(autoChallenge > 0) || autoChallenge.isInfinite())) {
+            throw new CliError(CliError.USAGE, "--auto-challenge must be a positive number of Hellos per second, got " + autoChallenge);
+        }
+        if ((challenge || autoChallenge != null) && requireRatchet) out.warn("--challenge answers unknown Hellos, which breaks the silence --require-ratchet aims for (spec §9)");
         int mtu = common.mtu();
         var settings = common.settings();
         RatchetStore store = common.openStore(keyPair.publicKey(), out);
         Endpoint endpoint;
         try {
-            endpoint = Net.build(Endpoint.builder()
+            Endpoint.Builder builder = Endpoint.builder();
+            if (autoChallenge != null) builder.autoChallenge(autoChallenge, java.time.Duration.ofMillis(windowMs));
+            endpoint = Net.build(builder
                     .bind(address)
                     .identity(keyPair)
                     .store(store)
@@ -79,7 +103,24 @@ final class ListenCommand implements Callable<Integer> {
                     .receiveQueueCapacity(0)
                     .listener(new EventPrinter(out) {
                         @Override
+                        public void onSession(PeerSession s) {
+                            if (tunnelTargets.isEmpty()) return;
+                            TunnelServer t = new TunnelServer(s, tunnelTargets, out, 10_000);
+                            tunnels.put(s, t);
+                            s.closedFuture().thenRun(() -> {
+                                tunnels.remove(s, t);
+                                t.close();
+                            });
+                        }
+
+                        @Override
                         public void onData(PeerSession s, byte[] payload) {
+                            TunnelServer t = tunnels.get(s);
+                            if (t != null) {
+                                t.receive(payload);
+                                if (out.verbose()) out.debug(payload.length + " tunnel bytes from " + Endpoint.format(s.remoteAddress()));
+                                return;
+                            }
                             boolean echoed = false;
                             String error = null;
                             if (echo) {
@@ -101,12 +142,15 @@ final class ListenCommand implements Callable<Integer> {
         }
         String mode = requireRatchet && disallowDowngrade && silentReject ? "persistent" : (requireRatchet || disallowDowngrade || silentReject) ? "mixed" : "opportunistic";
         out.event("listening", "listening on " + Endpoint.format(endpoint.localAddress()) + " as " + keyPair.publicKey().toHex()
-                        + (echo ? " (echo)" : "") + (challenge ? " (challenge)" : "") + " [" + mode + "]",
+                        + (echo ? " (echo)" : "") + (tunnelTargets.isEmpty() ? "" : " (tunnel to " + String.join(", ", allowTunnel) + ")") + (challenge ? " (challenge)" : "")
+                        + (autoChallenge != null ? " (auto-challenge at " + Math.round(autoChallenge) + " Hellos/s)" : "") + " [" + mode + "]",
                 "address", Endpoint.format(endpoint.localAddress()), "publicKey", keyPair.publicKey().toHex(), "mtu", mtu,
-                "echo", echo, "challenge", challenge, "requireRatchet", requireRatchet, "disallowDowngrade", disallowDowngrade,
-                "silentReject", silentReject, "allow", allowed.stream().map(StaticPublicKey::toHex).toList(), "store", store.toString(), "mode", mode);
+                "echo", echo, "challenge", challenge, "autoChallenge", autoChallenge, "requireRatchet", requireRatchet, "disallowDowngrade", disallowDowngrade,
+                "silentReject", silentReject, "allow", allowed.stream().map(StaticPublicKey::toHex).toList(),
+                "allowTunnel", tunnelTargets.stream().map(TunnelProtocol.Target::toString).toList(), "store", store.toString(), "mode", mode);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            for (TunnelServer t : tunnels.values()) t.close();
             endpoint.close();
             CommonOptions.closeStore(store);
             Counters c = endpoint.counters();

@@ -40,7 +40,7 @@ final class PingCommand implements Callable<Integer> {
     @Option(names = "--peer", paramLabel = "PUBFILE", required = true, description = "The listener's public key file.")
     Path peer;
 
-    @Option(names = {"-c", "--count"}, paramLabel = "N", defaultValue = "5", description = "Number of probes (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-c", "--count"}, paramLabel = "N", defaultValue = "5", description = "Number of probes (default: ${DEFAULT-VALUE}; 0: until interrupted).")
     int count;
 
     @Option(names = {"-s", "--size"}, paramLabel = "N|A-B", defaultValue = "56",
@@ -65,6 +65,13 @@ final class PingCommand implements Callable<Integer> {
     @Option(names = "--disallow-downgrade", description = "π2: refuse a listener that has lost our ratchet state.")
     boolean disallowDowngrade;
 
+    @Option(names = "--reconnect", description = {"Keep going when the session ends, a probe is lost or a handshake fails: open a new session",
+            "(after --reconnect-delay) and continue. Exits 0 only if every probe came back."})
+    boolean reconnect;
+
+    @Option(names = "--reconnect-delay", paramLabel = "DURATION", defaultValue = "200ms", description = "Pause before reconnecting (default: ${DEFAULT-VALUE}).")
+    String reconnectDelay;
+
     @Mixin
     CommonOptions common;
 
@@ -73,7 +80,8 @@ final class PingCommand implements Callable<Integer> {
         Output out = common.output(System.out, System.out);
         InetSocketAddress address = Addresses.parse("peer address", target, false);
         InetSocketAddress local = bind != null ? Addresses.parse("--bind address", bind, true) : Net.anyLocalFor(address);
-        if (count < 1) throw new CliError(CliError.USAGE, "--count must be at least 1, got " + count);
+        if (count < 0) throw new CliError(CliError.USAGE, "--count must be at least 0 (0: until interrupted), got " + count);
+        long reconnectDelayMs = Durations.parseMillis("--reconnect-delay", reconnectDelay, 0);
         if (retries < 0) throw new CliError(CliError.USAGE, "--retries must be at least 0, got " + retries);
         long intervalMs = Durations.parseMillis("--interval", interval, 0);
         long waitMs = Durations.parseMillis("--probe-timeout", probeTimeout, 1);
@@ -100,19 +108,22 @@ final class PingCommand implements Callable<Integer> {
                         super.onEvent(e);
                     }
                 }))) {
-            PeerSession s = Net.connect(ep, peerKey, address, id, timeout);
             String where = Endpoint.format(address);
-            out.event("established", String.format(Locale.ROOT, "PING %s (peer %s): handshake %.1f ms, %s bytes, MTU %d", where,
-                            Net.shortKey(peerKey), s.handshakeMillis(), range[0] == range[1] ? range[0] : range[0] + "-" + range[1], mtu),
-                    "peer", peerKey.toHex(), "remote", where, "handshakeMs", s.handshakeMillis(), "downgraded", s.wasDowngraded());
+            String sizeText = range[0] == range[1] ? String.valueOf(range[0]) : range[0] + "-" + range[1];
+            Connector connector = new Connector(ep, peerKey, address, id, timeout, out, where, sizeText, mtu, reconnectDelayMs);
+            PeerSession s = connector.open(null);
             List<Double> rtts = new ArrayList<>();
             int lost = 0;
             long resends = 0;
             long stale = 0;
-            for (int seq = 1; seq <= count; seq++) {
+            int probes = 0;
+            for (int seq = 1; count == 0 || seq <= count; seq++) {
+                probes = seq;
                 long probeStart = System.nanoTime();
-                int len = count == 1 ? range[1] : range[0] + (int) ((long) (range[1] - range[0]) * (seq - 1) / (count - 1));
+                int len = count == 1 ? range[1] : count == 0 ? range[0] + (int) ((long) (range[1] - range[0]) * ((seq - 1) % 64) / 63)
+                        : range[0] + (int) ((long) (range[1] - range[0]) * (seq - 1) / (count - 1));
                 byte[] probe = probe(seq, len);
+                PeerSession probeSession = s;
                 double rtt = -1;
                 int attempt;
                 for (attempt = 1; attempt <= 1 + retries && rtt < 0; attempt++) {
@@ -123,7 +134,9 @@ final class PingCommand implements Callable<Integer> {
                     } catch (DataTooLargeException e) {
                         throw new CliError(CliError.USAGE, e.getMessage());
                     } catch (IllegalStateException e) {
-                        throw new CliError(CliError.FAILED, "session with " + where + " ended: " + e.getMessage());
+                        if (!reconnect) throw new CliError(CliError.FAILED, "session with " + where + " ended: " + e.getMessage());
+                        s = connector.open("session ended: " + e.getMessage());
+                        continue;
                     }
                     long deadline = sent + waitMs * 1_000_000L;
                     while (true) {
@@ -131,7 +144,10 @@ final class PingCommand implements Callable<Integer> {
                         if (left <= 0) break;
                         byte[] back = s.receive(Duration.ofNanos(left));
                         if (back == null) {
-                            if (s.isClosed()) throw new CliError(CliError.FAILED, "session with " + where + " closed: " + s.closeReason());
+                            if (s.isClosed()) {
+                                if (!reconnect) throw new CliError(CliError.FAILED, "session with " + where + " closed: " + s.closeReason());
+                                s = connector.open("session closed: " + s.closeReason());
+                            }
                             break;
                         }
                         if (Arrays.equals(back, probe)) {
@@ -151,18 +167,72 @@ final class PingCommand implements Callable<Integer> {
                     lost++;
                     out.event("lost", String.format(Locale.ROOT, "%d bytes to %s: seq=%d no echo after %d attempts", len, where, seq, attempts),
                             "seq", seq, "bytes", len, "attempts", attempts);
+                    // (unless this probe already moved to a new session)
+                    if (reconnect && s == probeSession) s = connector.open("probe " + seq + " not echoed after " + attempts + " attempts");
                 }
                 long sleep = intervalMs - (System.nanoTime() - probeStart) / 1_000_000;
-                if (seq < count && sleep > 0) Thread.sleep(sleep);
+                if ((count == 0 || seq < count) && sleep > 0) Thread.sleep(sleep);
             }
-            summary(out, where, s, rtts, count, lost, resends, stale);
+            summary(out, where, s, rtts, probes, lost, resends, stale, connector.sessions);
             return lost == 0 ? 0 : CliError.FAILED;
         } finally {
             CommonOptions.closeStore(store);
         }
     }
 
-    private static void summary(Output out, String where, PeerSession s, List<Double> rtts, int count, int lost, long resends, long stale) {
+    /** Opens sessions: once, or with --reconnect until one is established. */
+    private final class Connector {
+        final Endpoint ep;
+        final StaticPublicKey peerKey;
+        final InetSocketAddress address;
+        final byte[] id;
+        final Duration timeout;
+        final Output out;
+        final String where;
+        final String sizeText;
+        final int mtu;
+        final long delayMs;
+        int sessions;
+
+        Connector(Endpoint ep, StaticPublicKey peerKey, InetSocketAddress address, byte[] id, Duration timeout, Output out, String where,
+                String sizeText, int mtu, long delayMs) {
+            this.ep = ep;
+            this.peerKey = peerKey;
+            this.address = address;
+            this.id = id;
+            this.timeout = timeout;
+            this.out = out;
+            this.where = where;
+            this.sizeText = sizeText;
+            this.mtu = mtu;
+            this.delayMs = delayMs;
+        }
+
+        /** A new established session; {@code reason} (null for the first) is why the previous one was given up. */
+        PeerSession open(String reason) throws InterruptedException {
+            while (true) {
+                if (reason != null) {
+                    out.event("reconnecting", "reconnecting to " + where + ": " + reason, "remote", where, "reason", reason);
+                    if (delayMs > 0) Thread.sleep(delayMs);
+                }
+                try {
+                    PeerSession s = Net.connect(ep, peerKey, address, id, timeout);
+                    sessions++;
+                    out.event("established", String.format(Locale.ROOT, "%s %s (peer %s): handshake %.1f ms, %s bytes, MTU %d",
+                                    sessions == 1 ? "PING" : "RECONNECTED", where, Net.shortKey(peerKey), s.handshakeMillis(), sizeText, mtu),
+                            "peer", peerKey.toHex(), "remote", where, "handshakeMs", s.handshakeMillis(), "downgraded", s.wasDowngraded(),
+                            "sessions", sessions);
+                    return s;
+                } catch (CliError e) {
+                    if (!reconnect || e.exitCode == CliError.USAGE || !ep.isOpen()) throw e;
+                    reason = "no session: " + e.getMessage();
+                }
+            }
+        }
+    }
+
+    private static void summary(Output out, String where, PeerSession s, List<Double> rtts, int count, int lost, long resends, long stale,
+            int sessions) {
         double min = rtts.stream().mapToDouble(d -> d).min().orElse(Double.NaN);
         double max = rtts.stream().mapToDouble(d -> d).max().orElse(Double.NaN);
         double avg = rtts.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
@@ -171,15 +241,16 @@ final class PingCommand implements Callable<Integer> {
         double loss = 100.0 * lost / count;
         Counters c = s.counters();
         String text = String.format(Locale.ROOT, "--- %s planetary ping statistics ---%n"
-                        + "%d probes sent, %d echoed, %.1f%% loss, %d resends, %d rekeys%s%n"
+                        + "%d probes sent, %d echoed, %.1f%% loss, %d resends, %d rekeys%s%s%n"
                         + "rtt min/avg/max/stddev = %.3f/%.3f/%.3f/%.3f ms%n"
                         + "bytes: %d payload out, %d payload in, %d on the wire out, %d in",
                 where, count, count - lost, loss, resends, c.get(Counters.Counter.REKEYS), s.wasDowngraded() ? ", DOWNGRADED" : "",
+                sessions > 1 ? ", " + sessions + " sessions" : "",
                 min, avg, max, stddev, c.get(Counters.Counter.PAYLOAD_BYTES_OUT), c.get(Counters.Counter.PAYLOAD_BYTES_IN),
                 c.get(Counters.Counter.BYTES_OUT), c.get(Counters.Counter.BYTES_IN));
         out.event("summary", text, "remote", where, "sent", count, "received", count - lost, "lossPercent", loss, "resends", resends,
                 "staleEchoes", stale, "minMs", min, "avgMs", avg, "maxMs", max, "stddevMs", stddev, "handshakeMs", s.handshakeMillis(),
-                "rekeys", c.get(Counters.Counter.REKEYS), "downgraded", s.wasDowngraded(), "counters", c.snapshot());
+                "rekeys", c.get(Counters.Counter.REKEYS), "downgraded", s.wasDowngraded(), "sessions", sessions, "counters", c.snapshot());
     }
 
     /** {@code [min, max]} from "N" or "A-B". */

@@ -1,0 +1,50 @@
+package dev.planetary.cli;
+
+import dev.planetary.seqex.Carrier;
+import dev.planetary.seqex.Seqex;
+import dev.planetary.seqex.SeqexConfig;
+import dev.planetary.transport.PeerSession;
+import dev.planetary.zssp.DataTooLargeException;
+import dev.planetary.zssp.SessionStateException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * SEQEX over a {@link PeerSession}: each SEQEX packet is one ZSSP payload ({@link PeerSession#send});
+ * the endpoint's {@code onData} callback for the session hands incoming payloads to {@link #receive}.
+ * A send the session cannot take (closed, not established) is loss: SEQEX resends or, once the link
+ * is closed, fails its waiters.
+ */
+final class TunnelLink implements Carrier, AutoCloseable {
+    final PeerSession session;
+    final Seqex seqex;
+    private final AtomicLong dropped = new AtomicLong();
+
+    TunnelLink(PeerSession session, SeqexConfig config) {
+        this.session = session;
+        this.seqex = new Seqex(this, config, Seqex.systemClock());
+        seqex.startServiceThread();
+    }
+
+    @Override
+    public void send(byte[] payload) {
+        try {
+            session.send(payload);
+        } catch (SessionStateException | DataTooLargeException e) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** One ZSSP payload of this session (from {@code EndpointListener.onData}). */
+    void receive(byte[] datagram) {
+        seqex.receive(datagram);
+    }
+
+    long dropped() {
+        return dropped.get();
+    }
+
+    @Override
+    public void close() {
+        seqex.close();
+    }
+}

@@ -1,0 +1,164 @@
+package dev.planetary.cli;
+
+import dev.planetary.seqex.Channel;
+import dev.planetary.seqex.ClosedException;
+import dev.planetary.seqex.Message;
+import dev.planetary.transport.Endpoint;
+import dev.planetary.transport.PeerSession;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The listener side of a tunnel, for one session: answers OPEN requests for allowed targets by
+ * connecting to them and carrying the connection on the requested channel (see {@link TunnelProtocol}).
+ */
+final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
+    private final TunnelLink link;
+    private final Channel control;
+    private final List<TunnelProtocol.Target> allowed;
+    private final Output out;
+    private final int connectTimeoutMs;
+    private final String peer;
+    private final String remote;
+    private final String shortPeer;
+    private final int chunk;
+    private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
+    private final Map<Integer, Boolean> reserved = new ConcurrentHashMap<>();
+    final AtomicLong opened = new AtomicLong();
+    final AtomicLong refused = new AtomicLong();
+
+    TunnelServer(PeerSession session, List<TunnelProtocol.Target> allowed, Output out, int connectTimeoutMs) {
+        this.link = new TunnelLink(session, TunnelProtocol.config());
+        this.control = link.seqex.channel(0);
+        this.allowed = List.copyOf(allowed);
+        this.out = out;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.peer = session.peer().toHex();
+        this.remote = Endpoint.format(session.remoteAddress());
+        this.shortPeer = Net.shortKey(session.peer());
+        this.chunk = TunnelProtocol.chunkSize(session.mtu());
+        Thread.ofVirtual().name("tunnel-control").start(this::controlLoop);
+    }
+
+    /** A payload of this session (EndpointListener.onData). */
+    void receive(byte[] payload) {
+        link.receive(payload);
+    }
+
+    int activeStreams() {
+        return streams.size();
+    }
+
+    TunnelLink link() {
+        return link;
+    }
+
+    @Override
+    public void close() {
+        link.close();
+    }
+
+    private void controlLoop() {
+        try {
+            while (true) {
+                Message m = control.receive();
+                TunnelProtocol.Control c = TunnelProtocol.Control.decode(m.payload());
+                if (c != null && c.type() == TunnelProtocol.OPEN && m.expectsReply()) {
+                    Thread.ofVirtual().name("tunnel-open-" + c.stream()).start(() -> open(m, c));
+                } else if (m.expectsReply()) {
+                    m.replySeqCst(TunnelProtocol.reply(TunnelProtocol.BAD, "unknown request"));
+                } else if (c != null && c.type() == TunnelProtocol.RESET) {
+                    TunnelStream s = streams.get(c.channel());
+                    if (s != null && s.id == c.stream()) s.abort("reset by the peer: " + c.text());
+                }
+            }
+        } catch (ClosedException | InterruptedException e) {
+            // session over
+        }
+    }
+
+    private void open(Message m, TunnelProtocol.Control c) {
+        try {
+            byte[] answer = connect(c);
+            m.replySeqCst(answer);
+        } catch (ClosedException | InterruptedException e) {
+            // session over
+        }
+    }
+
+    private byte[] connect(TunnelProtocol.Control c) {
+        String target = c.text();
+        if (c.channel() < 1 || c.channel() > TunnelProtocol.MAX_STREAMS) {
+            return TunnelProtocol.reply(TunnelProtocol.BAD, "channel " + c.channel() + " is out of range 1.." + TunnelProtocol.MAX_STREAMS);
+        }
+        TunnelProtocol.Target t = TunnelProtocol.find(allowed, target);
+        if (t == null) {
+            refused.incrementAndGet();
+            String why = "target " + target + " is not allowed by the listener (not in its --allow-tunnel list)";
+            out.event("stream.refused", "refused tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + shortPeer + " at " + remote + " to " + target
+                            + ": not in --allow-tunnel",
+                    "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why);
+            return TunnelProtocol.reply(TunnelProtocol.REFUSED, why);
+        }
+        if (reserved.putIfAbsent(c.channel(), Boolean.TRUE) != null) {
+            return TunnelProtocol.reply(TunnelProtocol.BAD, "channel " + c.channel() + " is still in use");
+        }
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(t.address(), connectTimeoutMs);
+        } catch (IOException e) {
+            reserved.remove(c.channel());
+            closeQuietly(socket);
+            String why = "cannot connect to " + target + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            out.event("stream.failed", "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + ": " + why,
+                    "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why);
+            return TunnelProtocol.reply(TunnelProtocol.FAILED, why);
+        }
+        TunnelStream s = new TunnelStream(c.stream(), link.seqex.channel(c.channel()), target, socket, chunk, this);
+        streams.put(c.channel(), s);
+        opened.incrementAndGet();
+        out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + " to " + target : null,
+                "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "channel", c.channel(), "target", target,
+                "local", Endpoint.format((InetSocketAddress) socket.getLocalSocketAddress()));
+        s.start();
+        return TunnelProtocol.reply(TunnelProtocol.OK, "");
+    }
+
+    @Override
+    public void reset(TunnelStream s, String reason) {
+        try {
+            control.sendSeqCst(new TunnelProtocol.Control(TunnelProtocol.RESET, s.id, s.channelId, reason).encode());
+        } catch (ClosedException | InterruptedException e) {
+            // session over
+        }
+    }
+
+    @Override
+    public void finished(TunnelStream s) {
+        streams.remove(s.channelId, s);
+        out.event("stream.closed", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(s.id) + " to " + s.target + " closed: "
+                        + s.bytesReceived.get() + " bytes in, " + s.bytesSent.get() + " out" : null,
+                "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(s.id), "channel", s.channelId, "target", s.target,
+                "bytesIn", s.bytesReceived.get(), "bytesOut", s.bytesSent.get(), "reset", s.abortReason());
+        reserved.remove(s.channelId); // before CLOSE: the tunnel may reuse the channel as soon as CLOSE arrives
+        try {
+            control.sendSeqCst(new TunnelProtocol.Control(TunnelProtocol.CLOSE, s.id, s.channelId, "").encode());
+        } catch (ClosedException | InterruptedException e) {
+            // session over
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}
