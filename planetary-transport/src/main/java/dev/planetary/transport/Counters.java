@@ -52,6 +52,10 @@ public final class Counters {
         DOWNGRADES("downgrades"),
         /** Challenges (ZCP) sent in answer to Hellos. */
         CHALLENGES_ISSUED("challengesIssued"),
+        /** Complete Hello packets received (answered, challenged or dropped). */
+        HELLOS_IN("hellosIn"),
+        /** Times auto-challenge turned the challenge on because of the Hello rate. */
+        AUTO_CHALLENGE_ACTIVATIONS("autoChallengeActivations"),
         /** Sessions that followed their peer to a new address. */
         PATH_CHANGES("pathChanges"),
         /** Sessions closed or expired. */

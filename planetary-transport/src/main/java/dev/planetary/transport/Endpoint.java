@@ -116,6 +116,13 @@ public final class Endpoint implements AutoCloseable {
     private final Thread receiver;
     private final Thread timer;
     private final AtomicLong lastSendWake = new AtomicLong();
+    /** Hello rate and, if configured, the automatic challenge ({@link Builder#autoChallenge}). */
+    private final AutoChallenge hellos;
+    private final boolean autoChallenge;
+    /** The challenge as set by the builder / {@link #setChallengeEnabled}; auto-challenge only adds to it. */
+    private volatile boolean manualChallenge;
+    /** Last value of the engine's Hello counter seen by the receive thread (only it writes this). */
+    private long hellosSeen;
     private volatile boolean open = true;
 
     private Endpoint(Builder b) throws IOException {
@@ -133,6 +140,9 @@ public final class Endpoint implements AutoCloseable {
         LongSupplier clock = b.clock != null ? b.clock : StoreApplication.monotonicClock();
         EndpointApplication app = new EndpointApplication(store, policy, clock);
         this.context = new Context<>(identity, app, settings, b.rng != null ? b.rng : RandomSource.secure());
+        this.manualChallenge = b.challenge;
+        this.autoChallenge = b.autoChallengeRate > 0;
+        this.hellos = new AutoChallenge(autoChallenge ? b.autoChallengeRate : Double.POSITIVE_INFINITY, b.autoChallengeWindow.toNanos());
         context.setChallengeEnabled(b.challenge);
         Selector sel = Selector.open();
         this.selector = sel;
@@ -234,13 +244,44 @@ public final class Endpoint implements AutoCloseable {
         return sessions.stream().filter(s -> s.peer().equals(peer)).toList();
     }
 
-    /** Turns the challenge (ZCP, spec §9) for incoming Hellos on or off. */
+    /**
+     * Turns the challenge (ZCP, spec §9) for incoming Hellos on or off. With
+     * {@link Builder#autoChallenge auto-challenge}, this is the setting outside floods: the challenge
+     * is on while a flood lasts even if set off here.
+     */
     public void setChallengeEnabled(boolean enabled) {
-        context.setChallengeEnabled(enabled);
+        manualChallenge = enabled;
+        context.setChallengeEnabled(enabled || hellos.active());
     }
 
+    /** Whether incoming Hellos are challenged right now (manually or by auto-challenge). */
     public boolean challengeEnabled() {
         return context.challengeEnabled();
+    }
+
+    /** True while auto-challenge has the challenge on because of the Hello rate. */
+    public boolean autoChallengeActive() {
+        return hellos.active();
+    }
+
+    /** Complete Hellos received per second over the auto-challenge window (default window 1 s). */
+    public double helloRate() {
+        return hellos.rate(System.nanoTime());
+    }
+
+    /** Responder handshakes (B2) awaiting their Completion; at most {@link Settings#maxPendingHandshakes()}. */
+    public int pendingHandshakes() {
+        return context.pendingHandshakes();
+    }
+
+    /** Hellos answered with a Response (pending handshakes created, each costing ECDH and Kyber work). */
+    public long hellosAnswered() {
+        return context.hellosAnswered();
+    }
+
+    /** Receive key ids registered in the engine (sessions and pending handshakes). */
+    public int keyIdCount() {
+        return context.keyIdCount();
     }
 
     /** Sets the MTU for a peer address: used for new sessions there and applied to live ones. */
@@ -355,6 +396,11 @@ public final class Endpoint implements AutoCloseable {
         return callbackPool;
     }
 
+    /** The receive thread's id (tests measure its CPU time). */
+    long receiveThreadId() {
+        return receiver.threadId();
+    }
+
     static int checkMtu(int mtu) {
         if (mtu < MIN_MTU || mtu > MAX_MTU) throw new IllegalArgumentException("MTU must be between " + MIN_MTU + " and " + MAX_MTU + ", got " + mtu);
         return mtu;
@@ -457,11 +503,20 @@ public final class Endpoint implements AutoCloseable {
         } finally {
             currentSource.remove();
         }
+        long h = context.hellosReceived();
+        if (h != hellosSeen) {
+            long n = h - hellosSeen;
+            hellosSeen = h;
+            counters.add(Counters.Counter.HELLOS_IN, n);
+            apply(hellos.record(n, System.nanoTime()));
+        }
         if (r instanceof Received.Dropped<PeerSession> d) {
             counters.drop(d.fault());
             if (d.fault() == Fault.CHALLENGE_ISSUED) {
                 counters.inc(Counters.Counter.CHALLENGES_ISSUED);
-                emitEndpoint(EndpointEvent.Kind.CHALLENGE_ISSUED, null, src, "Hello from " + format(src) + " answered with a challenge");
+                // Under a flood (auto-challenge on) one event per Hello would itself be a cost the
+                // attacker controls: the counter still counts, the ON/OFF events summarise.
+                if (!hellos.active()) emitEndpoint(EndpointEvent.Kind.CHALLENGE_ISSUED, null, src, "Hello from " + format(src) + " answered with a challenge");
             }
             if (log.isTraceEnabled()) log.trace("dropped {} bytes from {}: {} ({})", len, format(src), d.fault(), d.reason());
         } else if (r instanceof Event<PeerSession> e) {
@@ -568,6 +623,24 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
+    /** Acts on an auto-challenge transition (receive or timer thread). */
+    private void apply(AutoChallenge.Transition t) {
+        if (t == AutoChallenge.Transition.NONE || !autoChallenge) return;
+        double rate = hellos.rate(System.nanoTime());
+        if (t == AutoChallenge.Transition.ON) {
+            context.setChallengeEnabled(true);
+            counters.inc(Counters.Counter.AUTO_CHALLENGE_ACTIVATIONS);
+            log.info("auto-challenge on: {} Hellos/s (threshold {})", Math.round(rate), hellos.onRate());
+            emitEndpoint(EndpointEvent.Kind.AUTO_CHALLENGE_ON, null, null,
+                    String.format(java.util.Locale.ROOT, "%.0f Hellos/s >= %.0f: challenging Hellos", rate, hellos.onRate()));
+        } else {
+            context.setChallengeEnabled(manualChallenge);
+            log.info("auto-challenge off: {} Hellos/s", Math.round(rate));
+            emitEndpoint(EndpointEvent.Kind.AUTO_CHALLENGE_OFF, null, null,
+                    String.format(java.util.Locale.ROOT, "%.0f Hellos/s < %.0f: challenge off", rate, hellos.onRate() / 2));
+        }
+    }
+
     // ---------------------------------------------------------------- timers
 
     private void wakeTimer() {
@@ -580,6 +653,10 @@ public final class Endpoint implements AutoCloseable {
             try {
                 waitMs = context.service();
                 waitMs = Math.min(waitMs, housekeeping());
+                if (autoChallenge) {
+                    apply(hellos.tick(System.nanoTime()));
+                    if (hellos.active()) waitMs = Math.min(waitMs, Math.max(1, TimeUnit.NANOSECONDS.toMillis(hellos.bucketNanos())));
+                }
             } catch (RuntimeException | Error e) {
                 counters.inc(Counters.Counter.INTERNAL_ERRORS);
                 log.error("unexpected error in the timer loop (continuing)", e);
@@ -675,6 +752,8 @@ public final class Endpoint implements AutoCloseable {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private int receiveQueueCapacity = 1024;
         private boolean challenge;
+        private double autoChallengeRate;
+        private Duration autoChallengeWindow = Duration.ofSeconds(1);
         private LongSupplier clock;
         private RandomSource rng;
 
@@ -751,6 +830,32 @@ public final class Endpoint implements AutoCloseable {
         public Builder challenge(boolean enabled) {
             this.challenge = enabled;
             return this;
+        }
+
+        /**
+         * Turns the challenge on automatically while incoming Hellos arrive at {@code hellosPerSecond}
+         * or more, measured over a sliding {@code window}; off again when the rate has fallen below
+         * half that for a while (hysteresis, at least one window after turning on). This is the
+         * whitepaper's recommendation: challenges cost honest initiators about a second, so use them
+         * only under load. Combines with {@link #challenge}: a manually enabled challenge stays on.
+         *
+         * @param hellosPerSecond threshold rate, > 0
+         * @param window          sliding window, at least 10 ms (1 s is a good choice)
+         */
+        public Builder autoChallenge(double hellosPerSecond, Duration window) {
+            Objects.requireNonNull(window, "window");
+            if (!(hellosPerSecond > 0) || Double.isInfinite(hellosPerSecond)) {
+                throw new IllegalArgumentException("auto-challenge rate must be a positive number of Hellos per second, got " + hellosPerSecond);
+            }
+            if (window.toMillis() < AutoChallenge.BUCKETS) throw new IllegalArgumentException("auto-challenge window must be at least 10 ms, got " + window);
+            this.autoChallengeRate = hellosPerSecond;
+            this.autoChallengeWindow = window;
+            return this;
+        }
+
+        /** {@link #autoChallenge(double, Duration)} with a one-second window. */
+        public Builder autoChallenge(double hellosPerSecond) {
+            return autoChallenge(hellosPerSecond, Duration.ofSeconds(1));
         }
 
         /** Millisecond clock for the engine (default: monotonic). */

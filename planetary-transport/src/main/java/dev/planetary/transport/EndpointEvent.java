@@ -33,8 +33,12 @@ public record EndpointEvent(Kind kind, long timeMillis, StaticPublicKey peer, In
         HANDSHAKE_TIMEOUT,
         /** Responder: the accept policy refused a peer ({@code detail} says whether silently). */
         REFUSED,
-        /** Responder: a Hello was answered with a challenge (ZCP). */
+        /** Responder: a Hello was answered with a challenge (ZCP); not emitted per Hello while auto-challenge is on. */
         CHALLENGE_ISSUED,
+        /** Responder: the Hello rate crossed the auto-challenge threshold; Hellos are now challenged ({@code detail}: the rate). */
+        AUTO_CHALLENGE_ON,
+        /** Responder: the Hello rate fell below half the threshold; the challenge is back to its manual setting. */
+        AUTO_CHALLENGE_OFF,
         /** An authenticated packet arrived from a new address; the session follows the peer there. */
         PATH_CHANGED,
         /** A session was closed (locally, by the engine's timers, or by the endpoint closing). */
