@@ -39,16 +39,18 @@ import org.junit.jupiter.api.Assumptions;
  *       run as the {@code postgres} system user through {@code runuser}.
  * </ul>
  * If PostgreSQL cannot be provided, the tests fail with a message that says why and how to skip them.
+ *
+ * <p>Public (and shipped in this module's test-jar) so that other modules' tests can use it.
  */
-final class PostgresFixture {
-    static final String SKIP_PROPERTY = "planetary.skipPostgres";
+public final class PostgresFixture {
+    public static final String SKIP_PROPERTY = "planetary.skipPostgres";
     private static final AtomicInteger PREFIXES = new AtomicInteger();
     private static PostgresFixture instance;
     private static RuntimeException failure;
 
-    final String url;
-    final Properties properties;
-    final long startMillis;
+    public final String url;
+    public final Properties properties;
+    public final long startMillis;
 
     private PostgresFixture(String url, Properties properties, long startMillis) {
         this.url = url;
@@ -57,7 +59,7 @@ final class PostgresFixture {
     }
 
     /** The shared fixture; aborts the calling test if PostgreSQL tests are skipped; throws if PostgreSQL cannot be provided. */
-    static synchronized PostgresFixture get() {
+    public static synchronized PostgresFixture get() {
         Assumptions.assumeFalse(Boolean.getBoolean(SKIP_PROPERTY), "PostgreSQL tests skipped (-D" + SKIP_PROPERTY + "=true)");
         if (failure != null) throw failure;
         if (instance == null) {
@@ -75,7 +77,7 @@ final class PostgresFixture {
     }
 
     /** A table prefix no other test in this JVM uses. */
-    static String freshPrefix() {
+    public static String freshPrefix() {
         return "t" + ProcessHandle.current().pid() + "_" + PREFIXES.incrementAndGet() + "_";
     }
 

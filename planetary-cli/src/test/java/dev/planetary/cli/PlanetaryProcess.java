@@ -1,0 +1,206 @@
+package dev.planetary.cli;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A child JVM running {@code java -jar target/planetary.jar …} (for the black-box ITs that kill and
+ * restart processes): its stdout and stderr lines are collected on threads, every wait is bounded,
+ * and every process still alive is killed by {@link #killAll()} (call it in a finally block) or,
+ * as a last resort, by a shutdown hook of the test JVM.
+ */
+final class PlanetaryProcess {
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(PlanetaryProcess::killAll, "planetary-it-children"));
+    }
+
+    final String name;
+    final Process process;
+    final Lines out;
+    final Lines err;
+
+    private PlanetaryProcess(String name, Process process) {
+        this.name = name;
+        this.process = process;
+        this.out = new Lines(process.getInputStream());
+        this.err = new Lines(process.getErrorStream());
+    }
+
+    /** The shaded jar from the system property {@code planetary.jar} (set by the pom for the ITs). */
+    /** Skips the calling test outside the integration-test phase (e.g. {@code -Dtest=…} also selects it for the unit-test phase). */
+    static void assumeJar() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("planetary.jar") != null,
+                "black-box test of the shaded jar: runs in the integration-test phase (mvn verify)");
+    }
+
+    static Path jar() {
+        String p = System.getProperty("planetary.jar");
+        assertNotNull(p, "system property planetary.jar is not set (run through mvn verify)");
+        Path jar = Path.of(p);
+        assertTrue(Files.isRegularFile(jar), jar + " does not exist: run 'mvn package' first");
+        return jar;
+    }
+
+    static List<String> command(List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-XX:TieredStopAtLevel=1"); // start fast; C1 code is plenty for a few sessions
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Xmx96m");
+        cmd.add("-jar");
+        cmd.add(jar().toString());
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /** Starts {@code planetary ARGS} in {@code dir} (stdin closed; XDG_STATE_HOME inside dir). */
+    static PlanetaryProcess start(String name, Path dir, List<String> args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(args)).directory(dir.toFile());
+        pb.environment().put("XDG_STATE_HOME", dir.resolve("xdg-state").toString()); // never the real home
+        Process p = pb.start();
+        LIVE.add(p);
+        p.getOutputStream().close();
+        return new PlanetaryProcess(name, p);
+    }
+
+    /** Runs {@code planetary ARGS} to completion (bounded) and returns the exit code; output in {@link #out}/{@link #err}. */
+    static PlanetaryProcess run(Path dir, long timeoutSeconds, String... args) throws Exception {
+        PlanetaryProcess p = start(args.length > 0 ? args[0] : "planetary", dir, List.of(args));
+        if (!p.process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.kill();
+            throw new AssertionError("planetary " + String.join(" ", args) + " did not finish within " + timeoutSeconds + " s\n" + p.dump());
+        }
+        p.out.join();
+        p.err.join();
+        return p;
+    }
+
+    int exitCode() {
+        return process.exitValue();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL ({@link Process#destroyForcibly()} on Linux), then waits (bounded) until it is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError(name + " did not die on SIGKILL within 30 s");
+        LIVE.remove(process);
+        out.join();
+        err.join();
+    }
+
+    /** SIGTERM (the CLI's shutdown hook closes the endpoint and the store), SIGKILL if it does not exit within 20 s. */
+    void stop() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                kill();
+                throw new AssertionError(name + " did not stop on SIGTERM within 20 s");
+            }
+        }
+        LIVE.remove(process);
+        out.join();
+        err.join();
+    }
+
+    static void killAll() {
+        for (Process p : LIVE) {
+            p.destroyForcibly();
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            LIVE.remove(p);
+        }
+    }
+
+    /** The JSON events named {@code event} on stdout so far. */
+    List<String> events(String event) {
+        String tag = "\"event\":\"" + event + "\"";
+        return out.lines.stream().filter(l -> l.contains(tag)).toList();
+    }
+
+    String dump() {
+        return "--- " + name + " (pid " + process.pid() + (process.isAlive() ? ", alive" : ", exit " + process.exitValue()) + ") stdout, last lines:\n"
+                + out.tail(40) + "\n--- stderr, last lines:\n" + err.tail(40);
+    }
+
+    /** A field of a one-line JSON event (string, number or boolean). */
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"?([^\",}]*)").matcher(json);
+        assertTrue(m.find(), "no field " + name + " in " + json);
+        return m.group(1);
+    }
+
+    /** A UDP port on 127.0.0.1 that was free a moment ago. */
+    static int freeUdpPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A stream's lines, collected on a daemon thread. */
+    static final class Lines {
+        final List<String> lines = new CopyOnWriteArrayList<>();
+        private final Thread thread;
+
+        Lines(InputStream in) {
+            thread = Thread.ofPlatform().daemon().start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) lines.add(line);
+                } catch (IOException ignored) {
+                    // the process ended
+                }
+            });
+        }
+
+        void join() throws InterruptedException {
+            thread.join(5000);
+        }
+
+        String text() {
+            return String.join("\n", lines);
+        }
+
+        String tail(int n) {
+            List<String> all = List.copyOf(lines);
+            return String.join("\n", all.subList(Math.max(0, all.size() - n), all.size()));
+        }
+
+        /** Waits (at most {@code seconds}) for a line matching {@code match}; returns it. */
+        String await(Predicate<String> match, long seconds, String what) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < deadline) {
+                for (String l : lines) if (match.test(l)) return l;
+                Thread.sleep(20);
+            }
+            throw new AssertionError("timed out after " + seconds + " s waiting for " + what + "; got:\n" + tail(40));
+        }
+    }
+}
