@@ -17,40 +17,46 @@ public final class SessionFactory {
     /** One fabricated session plus the keys its peer would send with. */
     public static final class Made {
         public final Session<String> session;
-        final int kid;
-        final AesGcm peerNk;
-        final HeaderCipher peerHk;
-        long counter = 1;
+        public final int kid;
 
-        Made(Session<String> session, int kid, AesGcm peerNk, HeaderCipher peerHk) {
+        Made(Session<String> session, int kid) {
             this.session = session;
             this.kid = kid;
-            this.peerNk = peerNk;
-            this.peerHk = peerHk;
-        }
-
-        /** The datagram the peer sends with the next counter: header + GCM(payload), header protected. */
-        public byte[] nextDatagram(byte[] payload) {
-            long c = counter++;
-            byte[] d = new byte[16 + payload.length + 16];
-            Bytes.putInt(d, 0, kid);
-            d[5] = 1;
-            d[7] = 8;
-            Bytes.putLong(d, 8, c);
-            peerNk.seal(8, c, null, payload, 0, payload.length, d, 16);
-            peerHk.encryptBlock(d, 4);
-            return d;
         }
     }
 
+    /**
+     * The DATA datagram the peer of the session made from {@code seed} sends with counter {@code c}:
+     * header + GCM(payload), header protected. The peer's keys are derived again from the seed, so a
+     * benchmark need not keep them per session (they are not the engine's memory).
+     */
+    public static byte[] datagram(long seed, int kid, long c, byte[] payload) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] k = new byte[32];
+        rnd.nextBytes(k);
+        AesGcm peerNk = new AesGcm(k);
+        for (int i = 0; i < 4; i++) rnd.nextBytes(k); // nkSend, kekRecv, kekSend, then the header key
+        HeaderCipher peerHk = new HeaderCipher(k);
+        byte[] d = new byte[16 + payload.length + 16];
+        Bytes.putInt(d, 0, kid);
+        d[5] = 1;
+        d[7] = 8;
+        Bytes.putLong(d, 8, c);
+        peerNk.seal(8, c, null, payload, 0, payload.length, d, 16);
+        peerHk.encryptBlock(d, 4);
+        peerNk.destroy();
+        peerHk.destroy();
+        return d;
+    }
+
     /** Registers a new established session (state S2) at {@code ctx}, as if a peer had completed a handshake. */
-    public static Made make(Context<String> ctx, StaticPublicKey peer, Remote remote, SplittableRandom rnd) {
+    public static Made make(Context<String> ctx, StaticPublicKey peer, Remote remote, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
         // A distinct key object per session, as a responder with a million peers would hold.
         Session<String> s = new Session<>(ctx, new StaticPublicKey(peer.point()), "peer", true, 1, remote);
         byte[] k = new byte[32];
         rnd.nextBytes(k);
         AesGcm nkRecv = new AesGcm(k);
-        AesGcm peerNk = new AesGcm(k);
         rnd.nextBytes(k);
         AesGcm nkSend = new AesGcm(k);
         rnd.nextBytes(k);
@@ -59,7 +65,6 @@ public final class SessionFactory {
         AesGcm kekSend = new AesGcm(k);
         rnd.nextBytes(k);
         HeaderCipher hkRecv = new HeaderCipher(k);
-        HeaderCipher peerHk = new HeaderCipher(k);
         rnd.nextBytes(k);
         HeaderCipher hkSend = new HeaderCipher(k);
         byte[] fp = new byte[32];
@@ -75,7 +80,7 @@ public final class SessionFactory {
             s.state = Session.State.S2;
             s.timeoutAt = Long.MAX_VALUE / 2;
             ctx.track(s);
-            return new Made(s, kid, peerNk, peerHk);
+            return new Made(s, kid);
         } finally {
             s.lock.unlock();
         }
