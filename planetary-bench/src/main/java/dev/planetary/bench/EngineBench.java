@@ -2,7 +2,6 @@ package dev.planetary.bench;
 
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.Received;
-import dev.planetary.zssp.Remote;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,27 +42,14 @@ public class EngineBench {
 
         LoopbackPair pair;
         byte[] payload;
-        final byte[][] last = new byte[1][];
-        Remote capture;
+        CaptureRemote capture;
 
         @Setup(Level.Trial)
         public void setup() throws Exception {
             pair = new LoopbackPair(1500);
             pair.handshake();
             payload = new byte[size];
-            capture = new Remote() {
-                @Override
-                public void send(byte[] datagram, int off, int len) {
-                    byte[] b = last[0];
-                    if (b == null || b.length != len) last[0] = b = new byte[len];
-                    System.arraycopy(datagram, off, b, 0, len);
-                }
-
-                @Override
-                public int mtu() {
-                    return 1500;
-                }
-            };
+            capture = new CaptureRemote(1500);
             pair.aliceSession.setRemote(capture);
         }
 
@@ -78,7 +64,7 @@ public class EngineBench {
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
     public Object dataSendReceive(Data d) {
         d.pair.aliceSession.send(d.payload);
-        Received<String> r = d.pair.bob.receive(d.last[0], d.capture);
+        Received<String> r = d.pair.bob.receive(d.capture.last(), d.capture);
         if (!(r instanceof Event.Data<String>)) throw new IllegalStateException("not delivered: " + r);
         return r;
     }

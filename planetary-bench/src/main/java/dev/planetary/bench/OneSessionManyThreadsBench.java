@@ -2,7 +2,6 @@ package dev.planetary.bench;
 
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.Received;
-import dev.planetary.zssp.Remote;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,28 +31,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class OneSessionManyThreadsBench {
     private LoopbackPair pair;
-    private final ThreadLocal<byte[][]> last = ThreadLocal.withInitial(() -> new byte[1][]);
-    private Remote capture;
+    private CaptureRemote capture;
     private final byte[] payload = new byte[1400];
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
         pair = new LoopbackPair(1500);
         pair.handshake();
-        capture = new Remote() {
-            @Override
-            public void send(byte[] datagram, int off, int len) {
-                byte[][] slot = last.get();
-                byte[] b = slot[0];
-                if (b == null || b.length != len) slot[0] = b = new byte[len];
-                System.arraycopy(datagram, off, b, 0, len);
-            }
-
-            @Override
-            public int mtu() {
-                return 1500;
-            }
-        };
+        capture = new CaptureRemote(1500);
         pair.aliceSession.setRemote(capture);
     }
 
@@ -68,7 +53,7 @@ public class OneSessionManyThreadsBench {
 
     private Object sendReceive() {
         pair.aliceSession.send(payload);
-        Received<String> r = pair.bob.receive(last.get()[0], capture);
+        Received<String> r = pair.bob.receive(capture.last(), capture);
         if (!(r instanceof Event.Data<String>)) {
             if (r instanceof Received.Dropped<String> d && d.fault() == dev.planetary.zssp.Fault.EXPIRED_COUNTER) windowDrops.increment();
             else throw new IllegalStateException("not delivered: " + r);
