@@ -23,7 +23,6 @@ import dev.planetary.zssp.crypto.Kem;
 import dev.planetary.zssp.crypto.Kyber1024;
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -384,7 +383,4 @@ public final class Context<D> implements AutoCloseable {
         return "Context[" + local.publicKey() + ", " + sessions.size() + " sessions, " + pending.size() + " pending]";
     }
 
-    static byte[] copy(byte[] p, int off, int len) {
-        return Arrays.copyOfRange(p, off, off + len);
-    }
 }

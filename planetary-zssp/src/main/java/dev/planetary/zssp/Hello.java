@@ -72,13 +72,8 @@ final class Hello {
         SymmetricState noise = SymmetricState.initialize(Protocol.XK);
         noise.mixHash(x1, KID, KID_SIZE); // prologue
         noise.mixHash(s.peer.encodedShared()); // <- s
-        P384KeyPair e = P384KeyPair.generate(ctx.rng); // -> e
-        e.publicKey().writeTo(x1, EPHEMERAL);
-        noise.mixHash(x1, EPHEMERAL, P384_PUBLIC_SIZE);
-        noise.mixKey(Context.copy(x1, EPHEMERAL, P384_PUBLIC_SIZE));
-        byte[] es = e.agree(s.peer.point()); // es
-        noise.mixKey(es);
-        Secrets.wipe(es);
+        P384KeyPair e = NoiseTokens.writeEphemeral(ctx.rng, noise, x1, EPHEMERAL); // -> e
+        NoiseTokens.mixDh(noise, e.agree(s.peer.point())); // es
         KemKeyPair kem = ctx.kem.generateKeyPair(ctx.rng); // e1
         byte[] kemPublic = kem.publicKey();
         noise.encryptAndHash(TYPE_HELLO, 0, kemPublic, 0, kemPublic.length, x1, KEM_KEY);
@@ -119,13 +114,9 @@ final class Hello {
         SymmetricState noise = SymmetricState.initialize(Protocol.XK);
         noise.mixHash(x1, KID, KID_SIZE);
         noise.mixHash(ctx.local.publicKey().encodedShared());
-        noise.mixHash(x1, EPHEMERAL, P384_PUBLIC_SIZE); // read e
-        noise.mixKey(Context.copy(x1, EPHEMERAL, P384_PUBLIC_SIZE));
-        P384PublicKey eA = P384PublicKey.decode(x1, EPHEMERAL);
+        P384PublicKey eA = NoiseTokens.readEphemeral(noise, x1, EPHEMERAL); // read e
         if (eA == null) return Context.dropped(Fault.FAILED_AUTH, false, "invalid ephemeral key in Hello");
-        byte[] es = ctx.local.pair().agree(eA);
-        noise.mixKey(es);
-        Secrets.wipe(es);
+        NoiseTokens.mixDh(noise, ctx.local.pair().agree(eA)); // es
         byte[] kemPublic = noise.decryptAndHash(TYPE_HELLO, 0, x1, KEM_KEY, KYBER_PUBLIC_SIZE + TAG_SIZE);
         if (kemPublic == null) return Context.dropped(Fault.FAILED_AUTH, false, "Hello failed authentication");
         byte[] fingerprints = noise.decryptAndHash(TYPE_HELLO, 1, x1, FINGERPRINTS, 64 + TAG_SIZE);
@@ -144,20 +135,15 @@ final class Hello {
         byte[][] hk = noise.getAsk(Ask.ASKH); // Bob sends with output 1, receives with output 2
 
         byte[] x2 = new byte[RESPONSE_SIZE];
-        P384KeyPair eB = P384KeyPair.generate(ctx.rng); // e
-        eB.publicKey().writeTo(x2, Response.EPHEMERAL);
-        noise.mixHash(x2, Response.EPHEMERAL, P384_PUBLIC_SIZE);
-        noise.mixKey(Context.copy(x2, Response.EPHEMERAL, P384_PUBLIC_SIZE));
-        byte[] ee = eB.agree(eA); // ee
-        noise.mixKey(ee);
-        Secrets.wipe(ee);
+        P384KeyPair eB = NoiseTokens.writeEphemeral(ctx.rng, noise, x2, Response.EPHEMERAL); // e
+        NoiseTokens.mixDh(noise, eB.agree(eA)); // ee
         KemEncapsulation enc = ctx.kem.encapsulate(kemPublic, ctx.rng); // ekem1
         noise.encryptAndHash(TYPE_RESPONSE, 0, enc.ciphertext(), 0, KYBER_CIPHERTEXT_SIZE, x2, Response.KEM_CIPHERTEXT);
         noise.mixKey(enc.sharedSecret());
         enc.destroy();
         noise.mixKeyAndHash(used.keyShared()); // psk2
 
-        Object reserved = new Object();
+        Object reserved = new Object(); // holds kid_B until the pending handshake exists
         int kidB = ctx.kids.allocate(reserved, ctx.rng);
         byte[] kidBytes = new byte[KID_SIZE];
         Bytes.putInt(kidBytes, 0, kidB);
@@ -167,11 +153,7 @@ final class Hello {
         PendingHandshake b2 = new PendingHandshake(kidA, kidB, noise, eB, used, new HeaderCipher(hk[0]), new HeaderCipher(hk[1]),
                 ctx.newCompletionReassembler(), now);
         Secrets.wipe(hk[0], hk[1]);
-        ctx.kids.release(kidB, reserved);
-        if (!ctx.kids.claim(kidB, b2)) { // cannot happen: the kid was ours a moment ago
-            b2.destroy();
-            return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "key id collision");
-        }
+        ctx.kids.replace(kidB, reserved, b2);
         ctx.addPending(b2);
         ctx.hellosAnswered.incrementAndGet();
         Fragmenter.send(from, from.mtu(), x2, RESPONSE_SIZE, kidA, TYPE_RESPONSE, cX2, b2.hkSend);
@@ -182,7 +164,7 @@ final class Hello {
     private static RatchetState lookUpRatchet(Context<?> ctx, byte[] fingerprints) throws IOException {
         for (int off = 0; off < 64; off += 32) {
             if (Secrets.isZero(fingerprints, off, 32)) continue;
-            RatchetState found = ctx.app.restoreByFingerprint(Context.copy(fingerprints, off, 32));
+            RatchetState found = ctx.app.restoreByFingerprint(java.util.Arrays.copyOfRange(fingerprints, off, off + 32));
             if (found != null) return found;
         }
         return null;

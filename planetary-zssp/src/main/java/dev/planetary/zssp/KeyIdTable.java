@@ -28,6 +28,11 @@ final class KeyIdTable {
         return kid != 0 && owners.putIfAbsent(kid, owner) == null;
     }
 
+    /** Moves {@code kid} from {@code current} to {@code next} atomically (the kid is never free in between). */
+    void replace(int kid, Object current, Object next) {
+        if (!owners.replace(kid, current, next)) throw new IllegalStateException("key id " + Integer.toHexString(kid) + " is not held by its reserver");
+    }
+
     /** Unregisters {@code kid} if (and only if) {@code owner} holds it. */
     boolean release(int kid, Object owner) {
         return kid != 0 && owners.remove(kid, owner);

@@ -37,10 +37,10 @@ final class Rekey {
         noise.mixHash(s.peer.encodedShared());
         noise.mixKeyAndHash(s.ratchet1.keyShared()); // psk0
         byte[] inner = new byte[REKEY_INNER_SIZE];
-        P384KeyPair e = writeEphemeral(s, noise, inner); // e
+        P384KeyPair e = NoiseTokens.writeEphemeral(s.context.rng, noise, inner, 0); // e
         P384PublicKey peerPoint = s.peer.point();
-        mixDh(noise, e.agree(peerPoint)); // es
-        mixDh(noise, ctx.local.pair().agree(peerPoint)); // ss
+        NoiseTokens.mixDh(noise, e.agree(peerPoint)); // es
+        NoiseTokens.mixDh(noise, ctx.local.pair().agree(peerPoint)); // ss
         encryptKid(noise, TYPE_REKEY_INIT, kidI, inner);
         s.discardOffer();
         s.offer = new Session.RekeyOffer(noise, e, inner);
@@ -73,19 +73,19 @@ final class Rekey {
         noise.mixHash(s.peer.encodedShared()); // initiator static first
         noise.mixHash(ctx.local.publicKey().encodedShared());
         noise.mixKeyAndHash(s.ratchet1.keyShared()); // psk0
-        P384PublicKey eI = readEphemeral(noise, k1);
+        P384PublicKey eI = NoiseTokens.readEphemeral(noise, k1, 0);
         if (eI == null) return fail(s, Fault.FAILED_AUTH, "invalid ephemeral key in rekey init");
-        mixDh(noise, ctx.local.pair().agree(eI)); // es
-        mixDh(noise, ctx.local.pair().agree(s.peer.point())); // ss
+        NoiseTokens.mixDh(noise, ctx.local.pair().agree(eI)); // es
+        NoiseTokens.mixDh(noise, ctx.local.pair().agree(s.peer.point())); // ss
         byte[] kidBytes = noise.decryptAndHash(TYPE_REKEY_INIT, 0, k1, P384_PUBLIC_SIZE, KID_SIZE + TAG_SIZE);
         if (kidBytes == null) return fail(s, Fault.FAILED_AUTH, "rekey init failed authentication");
         int kidI = Bytes.getInt(kidBytes, 0);
         if (kidI == 0) return fail(s, Fault.FAILED_AUTH, "zero key id in rekey init");
 
         byte[] k2 = new byte[REKEY_INNER_SIZE];
-        P384KeyPair eR = writeEphemeral(s, noise, k2); // e
-        mixDh(noise, eR.agree(eI)); // ee
-        mixDh(noise, ctx.local.pair().agree(eI)); // "se" as implemented: DH(s_R, E_I) again (§13 D1)
+        P384KeyPair eR = NoiseTokens.writeEphemeral(s.context.rng, noise, k2, 0); // e
+        NoiseTokens.mixDh(noise, eR.agree(eI)); // ee
+        NoiseTokens.mixDh(noise, ctx.local.pair().agree(eI)); // "se" as implemented: DH(s_R, E_I) again (§13 D1)
         eR.destroy();
         int kidR = ctx.kids.allocate(s, ctx.rng);
         encryptKid(noise, TYPE_REKEY_COMPLETE, kidR, k2);
@@ -141,10 +141,10 @@ final class Rekey {
     private static <D> Received<D> complete(Session<D> s, Session.RekeyOffer offer, byte[] k2, long now) {
         Context<D> ctx = s.context;
         SymmetricState noise = offer.noise().copy();
-        P384PublicKey eR = readEphemeral(noise, k2);
+        P384PublicKey eR = NoiseTokens.readEphemeral(noise, k2, 0);
         if (eR == null) return fail(s, Fault.FAILED_AUTH, "invalid ephemeral key in rekey complete");
-        mixDh(noise, offer.ephemeral().agree(eR)); // ee
-        mixDh(noise, offer.ephemeral().agree(s.peer.point())); // "se" as implemented (§13 D1)
+        NoiseTokens.mixDh(noise, offer.ephemeral().agree(eR)); // ee
+        NoiseTokens.mixDh(noise, offer.ephemeral().agree(s.peer.point())); // "se" as implemented (§13 D1)
         byte[] kidBytes = noise.decryptAndHash(TYPE_REKEY_COMPLETE, 0, k2, P384_PUBLIC_SIZE, KID_SIZE + TAG_SIZE);
         if (kidBytes == null) return fail(s, Fault.FAILED_AUTH, "rekey complete failed authentication");
         int kidR = Bytes.getInt(kidBytes, 0);
@@ -207,19 +207,7 @@ final class Rekey {
         return inner;
     }
 
-    private static P384KeyPair writeEphemeral(Session<?> s, SymmetricState noise, byte[] msg) {
-        P384KeyPair e = P384KeyPair.generate(s.context.rng);
-        e.publicKey().writeTo(msg, 0);
-        noise.mixHash(msg, 0, P384_PUBLIC_SIZE);
-        noise.mixKey(Context.copy(msg, 0, P384_PUBLIC_SIZE));
-        return e;
-    }
 
-    private static P384PublicKey readEphemeral(SymmetricState noise, byte[] msg) {
-        noise.mixHash(msg, 0, P384_PUBLIC_SIZE);
-        noise.mixKey(Context.copy(msg, 0, P384_PUBLIC_SIZE));
-        return P384PublicKey.decode(msg, 0);
-    }
 
     private static void encryptKid(SymmetricState noise, int type, int kid, byte[] msg) {
         byte[] kidBytes = new byte[KID_SIZE];
@@ -227,10 +215,6 @@ final class Rekey {
         noise.encryptAndHash(type, 0, kidBytes, 0, KID_SIZE, msg, P384_PUBLIC_SIZE);
     }
 
-    private static void mixDh(SymmetricState noise, byte[] shared) {
-        noise.mixKey(shared);
-        Secrets.wipe(shared);
-    }
 
     /** After the outer layer authenticated, any failure expires the session (§6.2 step 2, §13 D11). */
     private static <D> Received<D> fail(Session<D> s, Fault fault, String reason) {

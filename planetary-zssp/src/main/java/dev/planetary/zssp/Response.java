@@ -53,13 +53,9 @@ final class Response {
     private static <D> Received<D> consumeLocked(Session<D> s, Session.HelloOffer offer, byte[] p, int off, long now) {
         Context<D> ctx = s.context;
         SymmetricState noise = offer.noise().copy();
-        noise.mixHash(p, off + EPHEMERAL, P384_PUBLIC_SIZE); // read e
-        noise.mixKey(Context.copy(p, off + EPHEMERAL, P384_PUBLIC_SIZE));
-        P384PublicKey eB = P384PublicKey.decode(p, off + EPHEMERAL);
+        P384PublicKey eB = NoiseTokens.readEphemeral(noise, p, off + EPHEMERAL); // read e
         if (eB == null) return regenerate(s, offer, now, "invalid ephemeral key in Response");
-        byte[] ee = offer.ephemeral().agree(eB);
-        noise.mixKey(ee);
-        Secrets.wipe(ee);
+        NoiseTokens.mixDh(noise, offer.ephemeral().agree(eB)); // ee
         byte[] ct = noise.decryptAndHash(TYPE_RESPONSE, 0, p, off + KEM_CIPHERTEXT, KYBER_CIPHERTEXT_SIZE + TAG_SIZE);
         if (ct == null) return regenerate(s, offer, now, "Response failed authentication");
         byte[] ss = ctx.kem.decapsulate(offer.kem(), ct);
