@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.planetary.store.MemoryRatchetStore;
+import dev.planetary.zssp.Fault;
 import dev.planetary.zssp.StaticKeyPair;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -72,6 +73,7 @@ class HelloFloodTest {
             List<Double> handshakeMs = new ArrayList<>();
             long cpu;
             long challenged;
+            long limited;
             long hellos;
             long answered;
             long datagrams;
@@ -84,6 +86,7 @@ class HelloFloodTest {
                 long recvId = responder.receiveThreadId();
                 long cpu0 = ThreadCpu.cpuNanos(recvId);
                 long challenged0 = responder.counters().get(Counters.Counter.CHALLENGES_ISSUED);
+                long limited0 = responder.counters().drops(Fault.CHALLENGE_LIMITED);
                 long hellos0 = responder.counters().get(Counters.Counter.HELLOS_IN);
                 long answered0 = responder.hellosAnswered();
                 long datagrams0 = responder.counters().get(Counters.Counter.PACKETS_IN);
@@ -105,6 +108,7 @@ class HelloFloodTest {
                 floodSeconds = (System.nanoTime() - t0) / 1e9;
                 cpu = ThreadCpu.cpuNanos(recvId) - cpu0;
                 challenged = responder.counters().get(Counters.Counter.CHALLENGES_ISSUED) - challenged0;
+                limited = responder.counters().drops(Fault.CHALLENGE_LIMITED) - limited0;
                 hellos = responder.counters().get(Counters.Counter.HELLOS_IN) - hellos0;
                 answered = responder.hellosAnswered() - answered0;
                 datagrams = responder.counters().get(Counters.Counter.PACKETS_IN) - datagrams0;
@@ -113,7 +117,8 @@ class HelloFloodTest {
             }
             int needed = (int) Math.ceil(0.99 * attempts);
             assertTrue(ok >= needed, ok + " of " + attempts + " legitimate handshakes completed under the flood; need " + needed);
-            assertTrue(challenged > 1000, "the flood reached the responder and was challenged: " + challenged);
+            assertTrue(challenged + limited > 1000, "the flood reached the responder and was challenged or refused: " + challenged + " + " + limited);
+            assertTrue(limited > challenged, "past its per-address budget the flood gets no challenges: " + challenged + " sent, " + limited + " refused");
             assertTrue(answered <= legitOut,
                     "only the legitimate initiator's (solved) Hellos may cost public-key work: answered " + answered + " > its " + legitOut + " datagrams");
             assertTrue(maxPending <= responder.settings().maxPendingHandshakes());
@@ -133,12 +138,12 @@ class HelloFloodTest {
             double rejected = Math.max(1, hellos - answered);
             Figures.report("HelloFloodTest", String.format(Locale.ROOT,
                     "attacker %s; attacker sent %.0f datagrams (%.0f fresh Hellos, %.0f replays, %.0f Hello-shaped garbage, %.0f random) at %.0f/s; "
-                            + "responder received %d datagrams in the measured %.1f s (%d complete Hellos, %d challenged, %d answered = legitimate only); "
+                            + "responder received %d datagrams in the measured %.1f s (%d complete Hellos, %d challenged, %d over the per-address challenge budget, %d answered = legitimate only); "
                             + "receive-thread CPU %.1f ms = %.2f us per rejected Hello, %.2f us per datagram; "
                             + "legitimate handshakes %d/%d (%.1f%%), median %.0f ms, max %.0f ms under flood (unloaded %.0f ms before, %.0f ms after); "
                             + "max pending handshakes %d (cap %d); challenges %d total",
                     flood(attacker), attacker.get("sent"), attacker.get("fresh"), attacker.get("replays"), attacker.get("shaped"), attacker.get("random"),
-                    attacker.get("rate"), datagrams, floodSeconds, hellos, challenged, answered, cpu / 1e6, cpu / 1e3 / rejected, cpu / 1e3 / Math.max(1, datagrams),
+                    attacker.get("rate"), datagrams, floodSeconds, hellos, challenged, limited, answered, cpu / 1e6, cpu / 1e3 / rejected, cpu / 1e3 / Math.max(1, datagrams),
                     ok, attempts, 100.0 * ok / attempts, median(handshakeMs), handshakeMs.stream().mapToDouble(d -> d).max().orElse(Double.NaN), calmMs, afterMs,
                     maxPending, responder.settings().maxPendingHandshakes(), challengedAfterFlood));
         }

@@ -93,7 +93,7 @@ public final class Context<D> implements AutoCloseable {
         this.app = Objects.requireNonNull(app, "app");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.rng = Objects.requireNonNull(rng, "rng");
-        this.zcp = new Zcp(rng);
+        this.zcp = new Zcp(rng, settings.challengesPerAddress(), new SplittableRandom(~reassemblySeed).nextLong());
         this.seeds = new SplittableRandom(reassemblySeed);
         this.helloBuffer = new Reassembler(settings.maxHelloReassemblies(), HELLO_SIZE, settings.fragmentAssemblyTimeout(), nextSeed());
     }

@@ -24,5 +24,11 @@ public enum Fault {
      * reference reports this as a natural FailedAuth; it has its own class here so that operators
      * can count challenges.
      */
-    CHALLENGE_ISSUED
+    CHALLENGE_ISSUED,
+    /**
+     * A Hello needed a challenge, but its source address had used its challenge budget
+     * ({@link Settings#challengesPerAddress()}): dropped without a reply. A local rule that makes a
+     * flood from one address cost the responder no reply packets; the reference would answer each.
+     */
+    CHALLENGE_LIMITED
 }

@@ -103,7 +103,8 @@ final class Hello {
         ctx.hellosReceived.incrementAndGet();
         if (x1.length != HELLO_SIZE) return Context.dropped(Fault.INVALID_PACKET, false, "Hello must be 1749 bytes"); // §13 D10
         if (ctx.zcp.enabled() && !ctx.zcp.accept(x1, RESPONSE, from.addressBytes())) {
-            byte[] challenge = ctx.zcp.issue(x1, from.addressBytes());
+            byte[] challenge = ctx.zcp.issue(x1, from.addressBytes(), now);
+            if (challenge == null) return Context.dropped(Fault.CHALLENGE_LIMITED, false, "Hello needing a challenge from an address over its challenge budget");
             Fragmenter.send(from, from.mtu(), challenge, CHALLENGE_PACKET_SIZE, 0, TYPE_CHALLENGE, ctx.rng.nextLong(), null);
             return Context.dropped(Fault.CHALLENGE_ISSUED, true, "Hello answered with a challenge");
         }

@@ -26,6 +26,11 @@ import dev.planetary.zssp.crypto.ZsspConstants;
  * @param pendingHandshakeTimeout lifetime of a responder's pending handshake (B2) awaiting Completion
  * @param maxPendingHandshakes    cap on pending handshakes; the oldest is dropped when full
  * @param maxHelloReassemblies    cap on partially received Hello/Challenge packets (shared, unauthenticated)
+ * @param challengesPerAddress    challenges sent per second to one source address (also the burst); further
+ *                                Hellos needing a challenge are dropped unanswered ({@link Fault#CHALLENGE_LIMITED}).
+ *                                A local rule, not on the wire: an honest initiator resends once per
+ *                                {@code resendTime}, so it never meets the limit, while a flood from one
+ *                                address costs no reply packets and no MAC (compare wireguard-go's ratelimiter).
  */
 public record Settings(
         long initialOfferTimeout,
@@ -37,7 +42,8 @@ public record Settings(
         long fragmentAssemblyTimeout,
         long pendingHandshakeTimeout,
         int maxPendingHandshakes,
-        int maxHelloReassemblies) {
+        int maxHelloReassemblies,
+        int challengesPerAddress) {
 
     public Settings {
         positive("initialOfferTimeout", initialOfferTimeout);
@@ -50,42 +56,52 @@ public record Settings(
         positive("pendingHandshakeTimeout", pendingHandshakeTimeout);
         positive("maxPendingHandshakes", maxPendingHandshakes);
         positive("maxHelloReassemblies", maxHelloReassemblies);
+        positive("challengesPerAddress", challengesPerAddress);
         if (rekeyAfterKeyUses > ZsspConstants.HARD_KEY_USE_LIMIT) {
             throw new IllegalArgumentException("rekeyAfterKeyUses must not exceed the hard limit 2^32-1, got " + rekeyAfterKeyUses);
         }
     }
 
-    /** The reference defaults ({@code Settings::new_ms()}), B2 lifetime 10 s (whitepaper), 256 pending handshakes. */
+    /**
+     * The reference defaults ({@code Settings::new_ms()}), B2 lifetime 10 s (whitepaper), 256 pending
+     * handshakes, 20 challenges per second per source address.
+     */
     public static Settings defaults() {
         return new Settings(ZsspConstants.INITIAL_OFFER_TIMEOUT, ZsspConstants.REKEY_TIMEOUT, ZsspConstants.REKEY_AFTER_TIME,
                 ZsspConstants.REKEY_TIME_MAX_JITTER, ZsspConstants.REKEY_AFTER_KEY_USES, ZsspConstants.RESEND_TIME,
-                ZsspConstants.FRAGMENT_ASSEMBLY_TIMEOUT, 10_000, 256, 256);
+                ZsspConstants.FRAGMENT_ASSEMBLY_TIMEOUT, 10_000, 256, 256, 20);
     }
 
     /** Rekey after {@code ms} (with at most {@code jitterMs} taken off at random). */
     public Settings withRekeyAfterTime(long ms, long jitterMs) {
         return new Settings(initialOfferTimeout, rekeyTimeout, ms, jitterMs, rekeyAfterKeyUses, resendTime,
-                fragmentAssemblyTimeout, pendingHandshakeTimeout, maxPendingHandshakes, maxHelloReassemblies);
+                fragmentAssemblyTimeout, pendingHandshakeTimeout, maxPendingHandshakes, maxHelloReassemblies, challengesPerAddress);
     }
 
     public Settings withRekeyAfterKeyUses(long uses) {
         return new Settings(initialOfferTimeout, rekeyTimeout, rekeyAfterTime, rekeyTimeMaxJitter, uses, resendTime,
-                fragmentAssemblyTimeout, pendingHandshakeTimeout, maxPendingHandshakes, maxHelloReassemblies);
+                fragmentAssemblyTimeout, pendingHandshakeTimeout, maxPendingHandshakes, maxHelloReassemblies, challengesPerAddress);
     }
 
     public Settings withResendTime(long ms) {
         return new Settings(initialOfferTimeout, rekeyTimeout, rekeyAfterTime, rekeyTimeMaxJitter, rekeyAfterKeyUses, ms,
-                fragmentAssemblyTimeout, pendingHandshakeTimeout, maxPendingHandshakes, maxHelloReassemblies);
+                fragmentAssemblyTimeout, pendingHandshakeTimeout, maxPendingHandshakes, maxHelloReassemblies, challengesPerAddress);
     }
 
     public Settings withTimeouts(long initialOfferMs, long rekeyMs) {
         return new Settings(initialOfferMs, rekeyMs, rekeyAfterTime, rekeyTimeMaxJitter, rekeyAfterKeyUses, resendTime,
-                fragmentAssemblyTimeout, pendingHandshakeTimeout, maxPendingHandshakes, maxHelloReassemblies);
+                fragmentAssemblyTimeout, pendingHandshakeTimeout, maxPendingHandshakes, maxHelloReassemblies, challengesPerAddress);
     }
 
     public Settings withPendingHandshakes(int max, long timeoutMs) {
         return new Settings(initialOfferTimeout, rekeyTimeout, rekeyAfterTime, rekeyTimeMaxJitter, rekeyAfterKeyUses, resendTime,
-                fragmentAssemblyTimeout, timeoutMs, max, maxHelloReassemblies);
+                fragmentAssemblyTimeout, timeoutMs, max, maxHelloReassemblies, challengesPerAddress);
+    }
+
+    /** At most {@code perSecond} challenges per second (and in a burst) to one source address. */
+    public Settings withChallengesPerAddress(int perSecond) {
+        return new Settings(initialOfferTimeout, rekeyTimeout, rekeyAfterTime, rekeyTimeMaxJitter, rekeyAfterKeyUses, resendTime,
+                fragmentAssemblyTimeout, pendingHandshakeTimeout, maxPendingHandshakes, maxHelloReassemblies, perSecond);
     }
 
     private static void positive(String name, long v) {

@@ -26,10 +26,18 @@ final class Zcp {
     private final long[] window = new long[ZCP_WINDOW];
     private long issued;
     private volatile boolean enabled;
+    private final ChallengeBudget budget;
 
-    /** Draws the 32-byte salt (the first draw of a new Context, as in the reference). */
-    Zcp(RandomSource rng) {
+    /**
+     * Draws the 32-byte salt (the first draw of a new Context, as in the reference).
+     *
+     * @param perAddress challenges per second to one source address ({@link Settings#challengesPerAddress()})
+     * @param budgetKey  secret local key placing addresses in the budget table (not drawn from {@code rng},
+     *                   so transcripts stay identical to the reference's)
+     */
+    Zcp(RandomSource rng, int perAddress, long budgetKey) {
         this.salt = rng.bytes(ZCP_SALT_SIZE);
+        this.budget = new ChallengeBudget(perAddress, budgetKey);
     }
 
     boolean enabled() {
@@ -51,8 +59,13 @@ final class Zcp {
         return true;
     }
 
-    /** §9.3: the 36-byte challenge packet body answering a Hello whose response is at {@code r[off..off+32)}. */
-    synchronized byte[] issue(byte[] hello, byte[] address) {
+    /**
+     * §9.3: the 36-byte challenge packet body answering a Hello whose response is at
+     * {@code r[off..off+32)}, or null if {@code address} has used its challenge budget (no counter
+     * is spent then).
+     */
+    synchronized byte[] issue(byte[] hello, byte[] address, long now) {
+        if (!budget.take(address, now)) return null;
         byte[] out = new byte[KID_SIZE + CHALLENGE_BODY_SIZE];
         System.arraycopy(hello, 0, out, 0, KID_SIZE);
         long d = issued++;

@@ -11,7 +11,7 @@ import dev.planetary.zssp.crypto.Bytes;
  * our MAC and valid proof of work is accepted. Long run: {@code ./build fuzz ChallengeFuzzTest 600}.
  */
 class ChallengeFuzzTest {
-    private static final Zcp ZCP = new Zcp(RandomSource.secure());
+    private static final Zcp ZCP = new Zcp(RandomSource.secure(), 20, 1L);
 
     public static void fuzzerTestOneInput(FuzzedDataProvider data) {
         byte[] address = data.consumeBytes(data.consumeInt(0, 18));

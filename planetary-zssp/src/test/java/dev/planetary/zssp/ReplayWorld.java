@@ -170,7 +170,7 @@ final class ReplayWorld {
         if (r instanceof Received.Dropped<String> d) {
             String fault = switch (d.fault()) {
                 case INVALID_PACKET -> "InvalidPacket";
-                case FAILED_AUTH, REJECTED, CHALLENGE_ISSUED -> "FailedAuth"; // the reference reports these as FailedAuth (§11.2)
+                case FAILED_AUTH, REJECTED, CHALLENGE_ISSUED, CHALLENGE_LIMITED -> "FailedAuth"; // the reference reports these as FailedAuth (§11.2)
                 case UNKNOWN_LOCAL_KEY_ID -> "UnknownLocalKeyId";
                 case EXPIRED_COUNTER -> "ExpiredCounter";
                 case OUT_OF_SEQUENCE -> "OutOfSequence";

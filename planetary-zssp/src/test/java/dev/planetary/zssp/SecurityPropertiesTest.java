@@ -180,6 +180,34 @@ class SecurityPropertiesTest {
         assertEquals(0, bob.ctx.pendingHandshakes());
     }
 
+    /**
+     * A flood of unsolved Hellos from one address gets {@link Settings#challengesPerAddress()}
+     * challenges per second and then nothing (not even a challenge: no reply bytes, no MAC); the
+     * honest initiator's next resend, a second later, is challenged again and completes.
+     */
+    @Test
+    void challengesToOneAddressAreRateLimited() {
+        AdversaryWorld w = world();
+        Peer alice = w.peer("alice", SETTINGS);
+        Peer bob = w.peer("bob", SETTINGS.withChallengesPerAddress(5));
+        alice.linkTo(bob).mtu = 9000;
+        bob.ctx.setChallengeEnabled(true);
+        Session<String> a = alice.open(bob);
+        Packet hello = w.flight.get(0);
+        int issued = 0;
+        int limited = 0;
+        for (int i = 0; i < 50; i++) {
+            Fault f = ((Received.Dropped<?>) w.deliver(hello)).fault();
+            if (f == Fault.CHALLENGE_ISSUED) issued++;
+            else if (f == Fault.CHALLENGE_LIMITED) limited++;
+        }
+        assertEquals(5, issued, "the burst");
+        assertEquals(45, limited);
+        assertEquals(5, w.sentBy(bob), "one challenge datagram per issued challenge, none for the rest");
+        w.flight.clear(); // the attacker's challenges; Alice's Hello is still unanswered
+        assertTrue(w.runUntil(() -> a.state() == Session.State.S2, 5_000), "the honest handshake completes after the budget refills");
+    }
+
     // ------------------------------------------------------------------ forward secrecy
 
     /** What a passive attacker derives from a recorded handshake (all three packets one datagram each). */
