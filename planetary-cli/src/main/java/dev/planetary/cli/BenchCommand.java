@@ -3,6 +3,7 @@ package dev.planetary.cli;
 import dev.planetary.store.MemoryRatchetStore;
 import dev.planetary.transport.Counters;
 import dev.planetary.transport.Endpoint;
+import dev.planetary.transport.PayloadHandler;
 import dev.planetary.transport.PeerSession;
 import dev.planetary.transport.SecurityPolicy;
 import dev.planetary.transport.StoreApplication;
@@ -66,7 +67,7 @@ import picocli.CommandLine.Option;
                 "P-384, AES-256-GCM), each with one sender and one receiver thread and the same socket code; prints a",
                 "table (or one JSON object with --json) with MB/s, payloads/s, loss and the ratios ZSSP/UDP, ZSSP/DTLS."})
 final class BenchCommand implements Callable<Integer> {
-    static final List<String> PATHS = List.of("udp", "zssp", "zssp-raw", "dtls");
+    static final List<String> PATHS = List.of("udp", "zssp", "zssp-queue", "zssp-raw", "dtls");
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final Duration SETUP = Duration.ofSeconds(15);
 
@@ -145,7 +146,8 @@ final class BenchCommand implements Callable<Integer> {
                 try {
                     r = switch (p) {
                         case "udp" -> runUdp(cfg);
-                        case "zssp" -> runEndpoint(cfg);
+                        case "zssp" -> runEndpoint(cfg, true);
+                        case "zssp-queue" -> runEndpoint(cfg, false);
                         case "zssp-raw" -> runZsspRaw(cfg);
                         default -> runDtls(cfg);
                     };
@@ -194,7 +196,7 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println(Output.jsonLine("bench",
                     "payloadBytes", size, "mtu", mtu, "durationMs", durationMs, "warmupMs", warmupMs, "window", win, "rounds", rounds,
                     "jdk", jdk(), "cpu", cpuModel(), "cores", Runtime.getRuntime().availableProcessors(),
-                    "udp", figures.get("udp"), "zssp", figures.get("zssp"), "zsspRaw", figures.get("zssp-raw"), "dtls", figures.get("dtls"),
+                    "udp", figures.get("udp"), "zssp", figures.get("zssp"), "zsspQueue", figures.get("zssp-queue"), "zsspRaw", figures.get("zssp-raw"), "dtls", figures.get("dtls"),
                     "ratios", ratios, "notes", notes));
         } else {
             System.out.println();
@@ -623,11 +625,19 @@ final class BenchCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- ZSSP through the Endpoint
 
-    private static Result runEndpoint(Settings cfg) throws IOException, InterruptedException {
+    /**
+     * @param handler true: payloads reach the flow on Bob's receive thread ({@link PayloadHandler}, the
+     *                fast path); false: through the session's queue to a reader thread blocked in
+     *                {@link PeerSession#receive(Duration)} (the simple API)
+     */
+    private static Result runEndpoint(Settings cfg, boolean handler) throws IOException, InterruptedException {
         StaticKeyPair aliceKey = StaticKeyPair.generate();
         StaticKeyPair bobKey = StaticKeyPair.generate();
-        try (Endpoint bob = Net.build(Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(bobKey)
-                .store(new MemoryRatchetStore()).mtu(cfg.mtu()));
+        Flow flow = new Flow(cfg.window());
+        Endpoint.Builder bobBuilder = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(bobKey)
+                .store(new MemoryRatchetStore()).mtu(cfg.mtu());
+        if (handler) bobBuilder.payloadHandler((session, p) -> flow.deliver(p, 0, p.length));
+        try (Endpoint bob = Net.build(bobBuilder);
              Endpoint alice = Net.build(Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(aliceKey)
                 .store(new MemoryRatchetStore()).mtu(cfg.mtu()))) {
             long h0 = System.nanoTime();
@@ -635,10 +645,9 @@ final class BenchCommand implements Callable<Integer> {
             double handshakeMs = (System.nanoTime() - h0) / 1e6;
             PeerSession atBob = bob.accept(SETUP);
             if (atBob == null) throw new CliError(CliError.FAILED, "bench: the receiving endpoint never reported the session");
-            Flow flow = new Flow(cfg.window());
             Duration poll = Duration.ofMillis(50);
             java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-            Thread rt = Thread.ofPlatform().daemon().name("bench-receive-zssp").start(() -> {
+            Thread rt = handler ? null : Thread.ofPlatform().daemon().name("bench-receive-zssp").start(() -> {
                 try {
                     while (!done.get()) {
                         byte[] p = atBob.receive(poll);
@@ -652,7 +661,9 @@ final class BenchCommand implements Callable<Integer> {
             try {
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("handshakeMs", handshakeMs);
-                Result r = measure("zssp", "ZSSP (Endpoint)", cfg, flow, p -> {
+                String path = handler ? "zssp" : "zssp-queue";
+                String label = handler ? "ZSSP (Endpoint, handler)" : "ZSSP (Endpoint, queue)";
+                Result r = measure(path, label, cfg, flow, p -> {
                     try {
                         s.send(p);
                     } catch (SessionStateException e) {
@@ -671,7 +682,7 @@ final class BenchCommand implements Callable<Integer> {
             } finally {
                 flow.stop = true;
                 done.set(true);
-                rt.join(5000);
+                if (rt != null) rt.join(5000);
             }
         }
     }

@@ -119,7 +119,7 @@ class BenchIT {
                 "\"cores\":", "\"window\":", "\"ratios\":{", "\"zsspToUdp\":", "\"zsspToDtls\":", "\"zsspRawToUdp\":", "\"zsspRawToDtls\":")) {
             assertTrue(json.contains(k), "missing " + k + " in " + json);
         }
-        for (String path : List.of("udp", "zssp", "zsspRaw", "dtls")) {
+        for (String path : List.of("udp", "zssp", "zsspQueue", "zsspRaw", "dtls")) {
             int at = object(json, path);
             assertTrue(number(json, at, "mbPerSec") > 0, path + ": no throughput in " + json);
             assertTrue(number(json, at, "pps") > 0, path + ": no payloads/s in " + json);
@@ -139,7 +139,7 @@ class BenchIT {
     void humanTableAndBadOptions() throws Exception {
         Result r = run("bench", "--duration", "300ms", "--warmup", "0ms", "--only", "udp,zssp", "--size", "200");
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().contains("plain UDP") && r.out().contains("ZSSP (Endpoint)") && r.out().contains("ZSSP / plain UDP:"), r.toString());
+        assertTrue(r.out().contains("plain UDP") && r.out().contains("ZSSP (Endpoint, handler)") && r.out().contains("ZSSP / plain UDP:"), r.toString());
 
         Result bad = run("bench", "--size", "4");
         assertEquals(2, bad.exit(), bad.toString());

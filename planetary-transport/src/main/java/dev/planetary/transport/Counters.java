@@ -60,6 +60,8 @@ public final class Counters {
         PATH_CHANGES("pathChanges"),
         /** Sessions closed or expired. */
         SESSIONS_CLOSED("sessionsClosed"),
+        /** Exceptions thrown by the {@link PayloadHandler} (counted and ignored). */
+        HANDLER_ERRORS("handlerErrors"),
         /** Unexpected internal errors caught in the receive or timer loop (should stay 0). */
         INTERNAL_ERRORS("internalErrors");
 

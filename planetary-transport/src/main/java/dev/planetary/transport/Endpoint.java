@@ -71,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * One platform thread receives from all sockets (non-blocking channels behind a selector) and runs
  * the engine on each datagram; one platform thread drives the engine's timers
  * ({@link Context#service()}), sleeping until the next deadline. Listener callbacks run on virtual
- * threads, serialised per session. Sending never blocks: sockets are non-blocking, so a datagram
+ * threads, serialised per session; a {@link PayloadHandler}, if set, runs on the receive thread. Sending never blocks: sockets are non-blocking, so a datagram
  * the kernel will not take is dropped and counted, as UDP may drop it anyway. Because the sockets
  * are non-blocking, interrupting a thread that is sending does not close them.
  *
@@ -100,6 +100,10 @@ public final class Endpoint implements AutoCloseable {
     private final Settings settings;
     private final Context<PeerSession> context;
     private final EndpointListener listener;
+    /** If set, payloads go to it on the receive thread instead of the queues and onData. */
+    private final PayloadHandler payloadHandler;
+    /** The receive thread's last source: reused while datagrams keep coming from one address. */
+    private UdpRemote lastSource;
     private final int defaultMtu;
     private final Duration handshakeTimeout;
     private final int receiveQueueCapacity;
@@ -132,9 +136,10 @@ public final class Endpoint implements AutoCloseable {
         this.policy = b.policy;
         this.settings = b.settings;
         this.listener = b.listener;
+        this.payloadHandler = b.payloadHandler;
         this.defaultMtu = b.mtu;
         this.handshakeTimeout = b.handshakeTimeout;
-        this.receiveQueueCapacity = b.receiveQueueCapacity;
+        this.receiveQueueCapacity = b.payloadHandler != null ? 0 : b.receiveQueueCapacity;
         this.callbackPool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("planetary-callback-", 0).factory());
         this.endpointCallbacks = new SerialExecutor(callbackPool);
         LongSupplier clock = b.clock != null ? b.clock : StoreApplication.monotonicClock();
@@ -499,7 +504,7 @@ public final class Endpoint implements AutoCloseable {
         Received<PeerSession> r;
         currentSource.set(src);
         try {
-            r = context.receive(data, 0, len, new UdpRemote(this, ch, src, null));
+            r = context.receive(data, 0, len, sourceRemote(ch, src));
         } finally {
             currentSource.remove();
         }
@@ -522,6 +527,17 @@ public final class Endpoint implements AutoCloseable {
         } else if (r instanceof Event<PeerSession> e) {
             onEvent(e, ch, src, len);
         }
+    }
+
+    boolean hasPayloadHandler() {
+        return payloadHandler != null;
+    }
+
+    /** The Remote for a datagram's source; UdpRemote is immutable, so one serves a run of datagrams from one address. */
+    private UdpRemote sourceRemote(DatagramChannel ch, InetSocketAddress src) {
+        UdpRemote last = lastSource;
+        if (last != null && last.channel == ch && (last.address == src || last.address.equals(src))) return last;
+        return lastSource = new UdpRemote(this, ch, src, null);
     }
 
     private void onEvent(Event<PeerSession> e, DatagramChannel ch, InetSocketAddress src, int len) {
@@ -599,6 +615,15 @@ public final class Endpoint implements AutoCloseable {
         Counters c = ps.counters();
         c.inc(Counters.Counter.PAYLOADS_IN);
         c.add(Counters.Counter.PAYLOAD_BYTES_IN, payload.length);
+        if (payloadHandler != null) {
+            try {
+                payloadHandler.onPayload(ps, payload);
+            } catch (RuntimeException | Error e) {
+                c.inc(Counters.Counter.HANDLER_ERRORS);
+                log.warn("payload handler threw (ignored)", e);
+            }
+            return;
+        }
         if (!ps.enqueue(payload)) c.inc(Counters.Counter.RECEIVE_QUEUE_OVERFLOWS);
         if (listener != null) ps.callbacks.execute(() -> safely(() -> listener.onData(ps, payload)));
     }
@@ -751,6 +776,7 @@ public final class Endpoint implements AutoCloseable {
         private int mtu = DEFAULT_MTU;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private int receiveQueueCapacity = 1024;
+        private PayloadHandler payloadHandler;
         private boolean challenge;
         private double autoChallengeRate;
         private Duration autoChallengeWindow = Duration.ofSeconds(1);
@@ -816,6 +842,16 @@ public final class Endpoint implements AutoCloseable {
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("handshake timeout must be positive, got " + timeout);
             this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Delivers every payload to {@code handler} on the receive thread, instead of queueing it for
+         * {@link PeerSession#receive} and {@link EndpointListener#onData} (which then see none). The
+         * fastest way in; the handler must not block. See {@link PayloadHandler}.
+         */
+        public Builder payloadHandler(PayloadHandler handler) {
+            this.payloadHandler = Objects.requireNonNull(handler, "handler");
             return this;
         }
 

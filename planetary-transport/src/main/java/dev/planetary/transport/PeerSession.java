@@ -251,7 +251,9 @@ public final class PeerSession implements AutoCloseable {
     // ---------------------------------------------------------------- endpoint side
 
     private BlockingQueue<byte[]> requireInbox() {
-        if (inbox == null) throw new IllegalStateException("this endpoint was built with receiveQueueCapacity(0): use EndpointListener.onData");
+        if (inbox == null) throw new IllegalStateException(endpoint.hasPayloadHandler()
+                ? "this endpoint delivers payloads to its PayloadHandler (Builder.payloadHandler): PeerSession.receive has none"
+                : "this endpoint was built with receiveQueueCapacity(0): use EndpointListener.onData");
         return inbox;
     }
 

@@ -116,6 +116,39 @@ class EndpointTest {
         return back;
     }
 
+    /**
+     * With a PayloadHandler, payloads arrive on the receive thread in order, the handler may send
+     * (echo), its exceptions are counted without stopping delivery, and PeerSession.receive says
+     * why it has nothing.
+     */
+    @Test
+    void payloadHandlerRunsOnTheReceiveThread() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        List<Long> threads = new CopyOnWriteArrayList<>();
+        Endpoint bob = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate())
+                .store(new MemoryRatchetStore()).payloadHandler((session, payload) -> {
+                    String text = new String(payload, StandardCharsets.UTF_8);
+                    threads.add(Thread.currentThread().threadId());
+                    seen.add(text);
+                    if (text.equals("boom")) throw new IllegalStateException("handler failure (expected by the test)");
+                    session.send(payload);
+                }).build();
+        closeLater.add(bob);
+        Endpoint alice = endpoint(null);
+        PeerSession s = alice.connect(bob.publicKey(), bob.localAddress()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("one", new String(echo(s, "one".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
+        s.send("boom".getBytes(StandardCharsets.UTF_8));
+        assertEquals("two", new String(echo(s, "two".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8), "delivery goes on after a handler exception");
+        assertEquals(List.of("one", "boom", "two"), seen);
+        for (long t : threads) assertEquals(bob.receiveThreadId(), t);
+        await("bob's session", () -> !bob.sessions().isEmpty());
+        PeerSession atBob = bob.sessions().iterator().next();
+        assertEquals(1, atBob.counters().get(Counters.Counter.HANDLER_ERRORS));
+        assertEquals(1, bob.counters().get(Counters.Counter.HANDLER_ERRORS));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> atBob.receive(Duration.ofMillis(1)));
+        assertTrue(e.getMessage().contains("PayloadHandler"), e.getMessage());
+    }
+
     @Test
     void handshakeDataBothWaysAndCounters() throws Exception {
         Recorder bobEvents = new Recorder(true);
