@@ -65,19 +65,19 @@ public final class AesGcm extends AesKey {
         boolean pooled = c != null;
         if (!pooled) c = SHARED.get()[0];
         try {
+            Cipher use = c;
             try {
-                c.init(Cipher.ENCRYPT_MODE, this, new GCMParameterSpec(128, nonce));
+                use.init(Cipher.ENCRYPT_MODE, this, new GCMParameterSpec(128, nonce));
             } catch (InvalidAlgorithmParameterException sameKeyAndNonceAsLastCall) {
                 // The JDK refuses to encrypt twice in a row with one key+nonce on one Cipher. The
                 // protocol's counters make nonces unique per key; the only legitimate repeat is a
                 // deterministic re-computation (vector replay, a retried handshake step) of the
-                // very same message, so a fresh Cipher is correct here.
-                c = AesKey.newCipher(GCM);
-                if (!pooled) SHARED.get()[0] = c;
-                c.init(Cipher.ENCRYPT_MODE, this, new GCMParameterSpec(128, nonce));
+                // very same message, so a fresh single-use Cipher is correct here.
+                use = AesKey.newCipher(GCM);
+                use.init(Cipher.ENCRYPT_MODE, this, new GCMParameterSpec(128, nonce));
             }
-            if (aad != null) c.updateAAD(aad);
-            return c.doFinal(in, inOff, len, out, outOff);
+            if (aad != null) use.updateAAD(aad);
+            return use.doFinal(in, inOff, len, out, outOff);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-GCM encryption failed", e);
         } finally {

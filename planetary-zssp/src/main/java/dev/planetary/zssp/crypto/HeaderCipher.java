@@ -43,11 +43,7 @@ public final class HeaderCipher extends AesKey {
         if (dir == 0) direction = dir = mode;
         try {
             if (mode == dir) {
-                Cipher c = takePooled();
-                if (c == null) {
-                    c = reserveNew();
-                    if (c != null) c.init(mode, this);
-                }
+                Cipher c = acquire(); // initialised for this key and direction (prepare)
                 if (c != null) {
                     try {
                         c.doFinal(buf, off, BLOCK, buf, off);
@@ -63,6 +59,12 @@ public final class HeaderCipher extends AesKey {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256 block operation failed", e);
         }
+    }
+
+    /** ECB has no IV, so a Cipher initialised once serves every block in the key's one direction. */
+    @Override
+    void prepare(Cipher fresh) throws GeneralSecurityException {
+        fresh.init(direction, this);
     }
 
     @Override

@@ -117,6 +117,42 @@ class AesGcmTest {
         assertTrue(AesKey.live() < before, "destroyed keys give their Ciphers back");
     }
 
+    /** A platform thread keeps the Ciphers of its last keys; a destroyed key's Cipher leaves the budget when evicted. */
+    @Test
+    void threadHeldCiphersLeaveTheBudgetOnceTheirKeyIsDestroyed() {
+        int base = AesKey.live();
+        byte[] k = new byte[32];
+        byte[] buf = new byte[32];
+        java.util.List<AesGcm> first = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Bytes.putInt(k, 4, i);
+            AesGcm g = new AesGcm(k);
+            first.add(g);
+            int n = g.seal(8, 1, null, buf, 0, 16, buf, 0);
+            assertTrue(g.open(8, 1, null, buf, 0, n, buf, 0));
+            n = g.seal(8, 2, null, buf, 0, 16, buf, 0); // second use: the thread's own Cipher, no new one
+            assertTrue(g.open(8, 2, null, buf, 0, n, buf, 0));
+        }
+        assertTrue(AesKey.live() - base <= 40, "one Cipher per key at most: " + (AesKey.live() - base));
+        for (AesGcm g : first) g.destroy();
+        java.util.List<AesGcm> second = new ArrayList<>();
+        for (int i = 0; i < 32; i++) { // consecutive keys cover every entry of the thread's table
+            Bytes.putInt(k, 8, i + 1);
+            AesGcm g = new AesGcm(k);
+            second.add(g);
+            int n = g.seal(8, 1, null, buf, 0, 16, buf, 0);
+            assertTrue(g.open(8, 1, null, buf, 0, n, buf, 0));
+        }
+        for (AesGcm g : second) g.destroy();
+        assertTrue(AesKey.live() - base <= 16, "only the thread's table (16 entries) may still hold Ciphers: " + (AesKey.live() - base));
+        AesGcm fresh = new AesGcm(new byte[32]);
+        for (int i = 0; i < 16; i++) {
+            AesGcm g = new AesGcm(k);
+            g.seal(8, 1, null, buf, 0, 16, buf, 0);
+        }
+        fresh.destroy();
+    }
+
     @Test
     void destroyedKeysAreWipedAndRefuseUse() {
         AesGcm k = new AesGcm(new byte[32]);
