@@ -137,8 +137,11 @@ abstract class AesKey implements SecretKey {
     private static final int HELD_SIZE = 16; // power of two
     private static final ThreadLocal<Held> HELD = ThreadLocal.withInitial(Held::new);
     private static final AtomicInteger HOMES = new AtomicInteger();
-    /** This key's entry in every thread's {@link Held} table; consecutive keys get different entries. */
-    private final int home = HOMES.getAndIncrement() & (HELD_SIZE - 1);
+    /**
+     * This key's entry in every thread's {@link Held} table; consecutive keys get different entries.
+     * A byte, so that the field fits the object's alignment padding (no bytes per session added).
+     */
+    private final byte home = (byte) (HOMES.getAndIncrement() & (HELD_SIZE - 1));
 
     /** Wipes the key and drops its Ciphers; the key must not be used afterwards. */
     @Override
