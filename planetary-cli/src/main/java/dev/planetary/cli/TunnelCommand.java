@@ -138,6 +138,7 @@ final class TunnelCommand implements Callable<Integer> {
             seqex.put("packetsIn", st.packetsIn());
             seqex.put("packetsOut", st.packetsOut());
             seqex.put("retransmits", st.retransmits());
+            seqex.put("earlyRetransmits", st.earlyRetransmits());
             seqex.put("duplicates", st.duplicates());
             seqex.put("droppedNoSpace", st.droppedNoSpace());
             out.event("stopped", "stopped: " + tunnel.opened.get() + " streams, " + tunnel.refused.get() + " refused, " + tunnel.bytesSent.get()

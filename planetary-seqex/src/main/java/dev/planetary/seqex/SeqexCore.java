@@ -55,6 +55,8 @@ public final class SeqexCore {
         final int replyTo;
         final Object attachment;
         final long firstSent;
+        /** Time of the latest transmission (first send or resend). */
+        long lastSent;
         long deadline;
         int transmits;
 
@@ -66,6 +68,7 @@ public final class SeqexCore {
             this.replyTo = replyTo;
             this.attachment = attachment;
             this.firstSent = now;
+            this.lastSent = now;
         }
     }
 
@@ -138,7 +141,7 @@ public final class SeqexCore {
     private long rttvar;
     private long rto;
 
-    private long packetsIn, packetsOut, delivered, retransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
+    private long packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
             internalErrors, carrierErrors;
 
     public SeqexCore(SeqexConfig config, Carrier carrier, Listener listener) {
@@ -300,9 +303,30 @@ public final class SeqexCore {
             malformed++;
             return;
         }
-        if (e.transmits == 1) sample(now - e.firstSent); // Karn: only unambiguous samples
+        if (e.transmits == 1) {
+            sample(now - e.firstSent); // Karn: only unambiguous samples
+            earlyRetransmit(c, e, now);
+        }
         c.remove(e);
         listener.onAcked(c.id, e.seq, e.attachment);
+    }
+
+    /**
+     * Time-based loss detection (in the spirit of RACK, RFC 8985), a sender-local rule: when a packet
+     * sent once is acknowledged, every unacknowledged packet before it on the channel whose latest
+     * transmission happened at least a reorder window before the acknowledged one's is presumed lost
+     * and resent now, instead of waiting for its resend timer. Requests are left to their timers
+     * (their answer waits for the peer's application). A presumed loss that was only reordering
+     * costs a duplicate, which the receiver acknowledges and discards.
+     */
+    private void earlyRetransmit(Chan c, SendEntry acked, long now) {
+        long reorderWindow = srtt < 0 ? config.minRtoMillis() : Math.max(1, srtt / 4);
+        for (int i = 0, n = acked.seq - c.sendBase; i < n; i++) {
+            SendEntry e = c.sent[(c.sendHead + i) % c.sent.length];
+            if (e == null || e.expectReply || acked.lastSent - e.lastSent < reorderWindow) continue;
+            earlyRetransmits++;
+            resend(e, now, rto);
+        }
     }
 
     private void onData(Chan c, Packet p, long now) {
@@ -423,6 +447,7 @@ public final class SeqexCore {
 
     private void resend(SendEntry e, long now, long timeout) {
         e.transmits++;
+        e.lastSent = now;
         e.deadline = now + Math.max(1, timeout);
         retransmits++;
         transmit(e.packet);
@@ -485,7 +510,7 @@ public final class SeqexCore {
     }
 
     public Stats stats() {
-        return new Stats(packetsIn, packetsOut, delivered, retransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
+        return new Stats(packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
                 internalErrors, carrierErrors);
     }
 

@@ -7,7 +7,8 @@ package dev.planetary.seqex;
  * @param packetsIn       datagrams handed to receive
  * @param packetsOut      datagrams handed to the carrier (first sends, resends and acks)
  * @param delivered       payloads and replies delivered to the application
- * @param retransmits     resends of unacknowledged packets
+ * @param retransmits     resends of unacknowledged packets (timer and early together)
+ * @param earlyRetransmits resends before the timer: a later packet was acknowledged first (presumed loss)
  * @param duplicates      data packets received again (re-acked or answered by resending a reply)
  * @param malformed       undecodable packets, acks of requests, unknown channels, unpaired replies
  * @param outOfWindow     data packets outside {@code [next - window, next + window)}
@@ -21,6 +22,7 @@ public record Stats(
         long packetsOut,
         long delivered,
         long retransmits,
+        long earlyRetransmits,
         long duplicates,
         long malformed,
         long outOfWindow,
