@@ -44,6 +44,10 @@ final class ListenCommand implements Callable<Integer> {
             description = "Window over which --auto-challenge measures the Hello rate (default 1s).")
     String autoChallengeWindow;
 
+    @Option(names = "--challenge-budget", paramLabel = "N", defaultValue = "20",
+            description = "Challenges sent per second (and in a burst) to one source address (default 20); Hellos past it are dropped unanswered.")
+    int challengeBudget;
+
     @Option(names = "--require-ratchet", description = "π1: drop Hellos whose ratchet state we do not recognise (persistent mode).")
     boolean requireRatchet;
 
@@ -84,8 +88,9 @@ final class ListenCommand implements Callable<Integer> {
             throw new CliError(CliError.USAGE, "--auto-challenge must be a positive number of Hellos per second, got " + autoChallenge);
         }
         if ((challenge || autoChallenge != null) && requireRatchet) out.warn("--challenge answers unknown Hellos, which breaks the silence --require-ratchet aims for (spec §9)");
+        if (challengeBudget <= 0) throw new CliError(CliError.USAGE, "--challenge-budget must be a positive number of challenges per second, got " + challengeBudget);
         int mtu = common.mtu();
-        var settings = common.settings();
+        var settings = common.settings().withChallengesPerAddress(challengeBudget);
         RatchetStore store = common.openStore(keyPair.publicKey(), out);
         Endpoint endpoint;
         try {

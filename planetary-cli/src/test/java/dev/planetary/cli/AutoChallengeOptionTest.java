@@ -29,5 +29,8 @@ class AutoChallengeOptionTest {
         assertEquals(2, listen("--auto-challenge", "Infinity"));
         assertEquals(2, listen("--auto-challenge", "50", "--auto-challenge-window", "5ms"));
         assertEquals(2, listen("--auto-challenge", "50", "--auto-challenge-window", "10"));
+        assertEquals(2, listen("--challenge", "--challenge-budget", "0"));
+        assertEquals(2, listen("--challenge", "--challenge-budget", "-1"));
+        assertEquals(2, listen("--challenge", "--challenge-budget", "lots"));
     }
 }
