@@ -10,7 +10,7 @@ package dev.planetary.zssp;
  */
 final class ChallengeBudget {
     private static final int BUCKETS = 4096; // power of two
-    private final long[] fullAt = new long[BUCKETS]; // microseconds
+    private final long[] fullAt = new long[BUCKETS]; // microseconds; Long.MIN_VALUE = full (any clock epoch)
     private final long interval; // microseconds per challenge
     private final long burst; // microseconds of credit: (perSecond − 1) intervals
     private final long key;
@@ -20,6 +20,7 @@ final class ChallengeBudget {
         this.interval = 1_000_000L / perSecond;
         this.burst = interval * (perSecond - 1L);
         this.key = key;
+        java.util.Arrays.fill(fullAt, Long.MIN_VALUE);
     }
 
     /** Takes one challenge from {@code address}'s budget at {@code nowMs}; false if it has none left. */
@@ -27,6 +28,9 @@ final class ChallengeBudget {
         int slot = slot(address);
         long now = nowMs * 1000;
         long at = Math.max(fullAt[slot], now);
+        // Taking keeps fullAt within burst + interval of the clock; more means the clock went back
+        // (the engine's time is the application's): start the bucket full rather than refuse for hours.
+        if (at - now > burst + interval) at = now;
         if (at - now > burst) return false;
         fullAt[slot] = at + interval;
         return true;

@@ -58,6 +58,16 @@ class ChallengeBudgetTest {
     }
 
     @Test
+    void anyClockEpochAndBackwardJumps() {
+        ChallengeBudget b = new ChallengeBudget(20, 9);
+        assertEquals(20, taken(b, A, -5_000_000, 1_000), "a negative clock (any epoch) starts with a full budget");
+        assertFalse(b.take(A, -5_000_000));
+        assertEquals(20, taken(b, A, -5_000_000 - 3_600_000, 1_000), "an hour back in time: a full budget again, not an hour of silence");
+        assertEquals(0, taken(b, A, -5_000_000 - 3_600_000, 1_000));
+        assertEquals(1, taken(b, A, -5_000_000 - 3_600_000 + 50, 1_000), "and the rate from there");
+    }
+
+    @Test
     void nonPositiveRatesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new ChallengeBudget(0, 1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Settings.defaults().withChallengesPerAddress(-1));
