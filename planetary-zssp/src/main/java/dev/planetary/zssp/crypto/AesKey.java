@@ -2,6 +2,9 @@ package dev.planetary.zssp.crypto;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Cipher;
@@ -80,6 +83,7 @@ abstract class AesKey implements SecretKey {
         h.keys[i] = this;
         h.ciphers[i] = c;
         if (evicted != null) evicted.release(old); // no longer thread-held: back to its key's slots
+        else h.count.incrementAndGet();
         return c;
     }
 
@@ -88,10 +92,7 @@ abstract class AesKey implements SecretKey {
         Cipher c = (Cipher) SLOT0.getAndSet(this, null);
         if (c == null) c = (Cipher) SLOT1.getAndSet(this, null);
         if (c != null) return c;
-        if (LIVE.incrementAndGet() > BUDGET) {
-            LIVE.decrementAndGet();
-            return null;
-        }
+        if (!reserve()) return null;
         c = newCipher(transformation());
         try {
             prepare(c);
@@ -100,6 +101,34 @@ abstract class AesKey implements SecretKey {
             throw e instanceof RuntimeException r ? r : new IllegalStateException(transformation() + " initialisation failed", e);
         }
         return c;
+    }
+
+    /** Counts one more Cipher against the budget, first taking back those of finished threads if it is spent. */
+    private static boolean reserve() {
+        if (LIVE.incrementAndGet() <= BUDGET) return true;
+        LIVE.decrementAndGet();
+        if (reclaimFinishedThreads() == 0) return false;
+        if (LIVE.incrementAndGet() <= BUDGET) return true;
+        LIVE.decrementAndGet();
+        return false;
+    }
+
+    /**
+     * Gives the budget back the Ciphers that finished platform threads held in their {@link Held}
+     * tables (their tables have been garbage-collected). Runs only when the budget is spent.
+     *
+     * @return the number of Ciphers given back
+     */
+    static int reclaimFinishedThreads() {
+        int n = 0;
+        for (Reference<? extends Held> r; (r = FINISHED.poll()) != null; ) {
+            HeldRef ref = (HeldRef) r;
+            TABLES.remove(ref);
+            int k = ref.count.get();
+            LIVE.addAndGet(-k);
+            n += k;
+        }
+        return n;
     }
 
     /** Readies a Cipher new to this key (e.g. a one-direction initialisation); most keys need nothing. */
@@ -127,12 +156,32 @@ abstract class AesKey implements SecretKey {
      * per packet (measured: with the shared slots alone, two threads on one session ran 1.13× one
      * thread). Virtual threads do not keep Ciphers (there may be millions of them). A table entry
      * is handed back to its key's slots when another key claims the entry; a destroyed key's
-     * Cipher leaves the budget then.
+     * Cipher leaves the budget then. A finished thread's table is found through a weak reference
+     * and its Ciphers return to the budget when the budget runs out ({@link #reclaimFinishedThreads}).
      */
     private static final class Held {
         final AesKey[] keys = new AesKey[HELD_SIZE];
         final Cipher[] ciphers = new Cipher[HELD_SIZE];
+        /** Ciphers in this table (counted in the budget); given back when the thread is gone. */
+        final AtomicInteger count = new AtomicInteger();
+
+        Held() {
+            TABLES.add(new HeldRef(this));
+        }
     }
+
+    /** Tells, once a thread's table is unreachable (the thread finished), how many Ciphers it held. */
+    private static final class HeldRef extends WeakReference<Held> {
+        final AtomicInteger count;
+
+        HeldRef(Held table) {
+            super(table, FINISHED);
+            this.count = table.count;
+        }
+    }
+
+    private static final ReferenceQueue<Held> FINISHED = new ReferenceQueue<>();
+    private static final java.util.Set<HeldRef> TABLES = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private static final int HELD_SIZE = 16; // power of two
     private static final ThreadLocal<Held> HELD = ThreadLocal.withInitial(Held::new);

@@ -153,6 +153,33 @@ class AesGcmTest {
         fresh.destroy();
     }
 
+    /** Ciphers held by a platform thread that has finished go back to the budget (no slow leak with thread pools). */
+    @Test
+    void finishedThreadsGiveTheirCiphersBack() throws Exception {
+        AesKey.reclaimFinishedThreads();
+        int base = AesKey.live();
+        Thread t = Thread.ofPlatform().start(() -> {
+            byte[] k = new byte[32];
+            byte[] buf = new byte[32];
+            for (int i = 0; i < 10; i++) {
+                Bytes.putInt(k, 12, i + 1);
+                AesGcm g = new AesGcm(k);
+                int n = g.seal(8, 1, null, buf, 0, 16, buf, 0);
+                assertTrue(g.open(8, 1, null, buf, 0, n, buf, 0));
+            }
+        });
+        t.join();
+        assertEquals(10, AesKey.live() - base, "the finished thread's table still counts its 10 Ciphers");
+        t = null;
+        // The table is collected at some GC after the thread ended (other finished threads' tables may come back too).
+        for (int i = 0; i < 100 && AesKey.live() > base; i++) {
+            System.gc();
+            Thread.sleep(10);
+            AesKey.reclaimFinishedThreads();
+        }
+        assertTrue(AesKey.live() <= base, "the finished thread's Ciphers came back to the budget: " + (AesKey.live() - base) + " still out");
+    }
+
     @Test
     void destroyedKeysAreWipedAndRefuseUse() {
         AesGcm k = new AesGcm(new byte[32]);
