@@ -70,6 +70,8 @@ public final class Context<D> implements AutoCloseable {
     private final AtomicLong internalErrors = new AtomicLong();
     /** Complete Hellos (kid 0, type 0) that reached §5.2 / the challenge check; for rate-based auto-challenge. */
     final AtomicLong hellosReceived = new AtomicLong();
+    /** The time of the last {@link #service()} pass, to notice the clock going back. */
+    private volatile long lastService = Long.MIN_VALUE;
     /** Hellos answered with a Response, i.e. pending handshakes (B2) created. */
     final AtomicLong hellosAnswered = new AtomicLong();
     private volatile RuntimeException lastInternalError;
@@ -156,7 +158,14 @@ public final class Context<D> implements AutoCloseable {
     public long service() {
         long now = app.time();
         long next = now + settings.resendTime();
-        for (Session<D> s : sessions.values()) next = Math.min(next, Timers.service(s, now));
+        // Idle sessions are skipped by their published due time, without their locks; after the
+        // clock went back every session is visited, so that its timers are pulled in (Timers).
+        boolean clockWentBack = now < lastService;
+        lastService = now;
+        for (Session<D> s : sessions.values()) {
+            long due = s.due;
+            next = Math.min(next, due > now && !clockWentBack ? due : Timers.service(s, now));
+        }
         for (PendingHandshake p : pending.values()) if (pendingExpired(p, now)) discardPending(p);
         helloBuffer.expire(now);
         return Math.max(0, next - now);
@@ -302,7 +311,10 @@ public final class Context<D> implements AutoCloseable {
             pLen = len - HEADER_SIZE;
         } else {
             p = h.reassembler().add(d, off, len, null, now);
-            if (p == null) return Received.pending();
+            if (p == null) {
+                s.due = Long.MIN_VALUE; // a partial packet: the next service pass expires it if it stays partial
+                return Received.pending();
+            }
             if (p == Reassembler.CONFLICT) return dropped(Fault.INVALID_PACKET, true, "conflicting fragment");
             pOff = 0;
             pLen = p.length;

@@ -154,6 +154,13 @@ public final class Session<D> {
     long timeoutAt = Long.MAX_VALUE;
     /** Set by the data path when the soft key-use limit is reached; acted on by the timer service. */
     volatile boolean rekeyWanted;
+    /**
+     * When {@link Context#service()} must next visit this session: its earliest timer, or
+     * {@link Long#MIN_VALUE} when something needs it at once (a wanted rekey, partial packets to
+     * expire). Lets the service pass skip idle sessions without taking their locks. Written after
+     * the conditions it summarises, so a racing "visit me" is never lost (see {@link Timers#service}).
+     */
+    volatile long due = Long.MIN_VALUE;
     Offer offer;
 
     Session(Context<D> context, StaticPublicKey peer, D data, boolean wasBob, long firstCounter, Remote remote) {
@@ -247,7 +254,7 @@ public final class Session<D> {
             throw new SessionStateException("session expired: key used 2^32-1 times without a rekey");
         }
         if (Long.compareUnsigned(uses, context.settings.rekeyAfterKeyUses()) >= 0 && state == State.S2) {
-            rekeyWanted = true; // §7.7 soft limit: rekey at the next service (in S2, fixing §13 D5)
+            wantRekey(); // §7.7 soft limit: rekey at the next service (in S2, fixing §13 D5)
         }
         Remote r = remote;
         int mtu = r.mtu();
@@ -321,6 +328,7 @@ public final class Session<D> {
         }
         resendAt = Long.MAX_VALUE;
         timeoutAt = Long.MAX_VALUE;
+        due = Long.MAX_VALUE;
         discardOffer();
         context.forget(this);
     }
@@ -338,10 +346,17 @@ public final class Session<D> {
         }
     }
 
+    /** Asks the next service pass to start a rekey (in S2). Lock-free. */
+    void wantRekey() {
+        rekeyWanted = true;
+        due = Long.MIN_VALUE; // after the flag: see Timers.service
+    }
+
     /** Sets both timers from a state entry (spec §7.2). */
     void timers(long now, long resendIn, long timeoutIn) {
         resendAt = resendIn == Long.MAX_VALUE ? Long.MAX_VALUE : now + resendIn;
         timeoutAt = now + timeoutIn;
+        due = Math.min(due, Math.min(resendAt, timeoutAt));
     }
 
     /** The S2 timeout: {@code rekeyAfterTime − (random u64 mod jitter)}, resend never (spec §7.2). */
@@ -350,6 +365,7 @@ public final class Session<D> {
         state = State.S2;
         resendAt = Long.MAX_VALUE;
         timeoutAt = now + context.settings.rekeyAfterTime() - jitter;
+        due = Math.min(due, timeoutAt);
     }
 
     /**

@@ -25,8 +25,20 @@ final class Timers {
                 s.resendAt = now + s.context.settings.resendTime();
                 resend(s);
             }
-            if (s.headers != null) s.headers.expire(now);
-            return s.state == Session.State.EXPIRED ? Long.MAX_VALUE : Math.min(s.resendAt, s.timeoutAt);
+            if (s.state == Session.State.EXPIRED) return Long.MAX_VALUE;
+            long next = Math.min(s.resendAt, s.timeoutAt);
+            // Publish the next visit first, then look at what others may ask for without the lock
+            // (a wanted rekey, a partial packet): one that races this check writes its own
+            // Long.MIN_VALUE after ours, so it is never lost.
+            s.due = next;
+            Session.Headers h = s.headers;
+            if (h != null) {
+                h.expire(now);
+                if (h.pending() > 0) next = Math.min(next, now + s.context.settings.resendTime());
+            }
+            if (s.rekeyWanted && s.state == Session.State.S2) next = now;
+            if (next != s.due) s.due = next;
+            return next;
         } finally {
             s.lock.unlock();
         }

@@ -164,7 +164,7 @@ class FaultInjectionTest {
         Peer failing = failAtResponder ? bob : alice;
         RatchetPair before = failing.stored(failAtResponder ? alice : bob);
         failing.store.failSaves = true;
-        a.rekeyWanted = true;
+        a.wantRekey();
         w.run(3_000);
         assertTrue(failing.store.saveFailures >= 2, "the rekey's CAS was attempted and failed");
         assertTrue(sawStorageError(failing));
@@ -234,7 +234,7 @@ class FaultInjectionTest {
             assertFalse(a.isExpired() || b.isExpired(), "expired after a clock jump of " + j[0] + "/" + j[1] + " ms");
             assertHealthy(w, alice, bob);
             long chain = a.ratchetChainLength();
-            (chain % 2 == 0 ? a : b).rekeyWanted = true;
+            (chain % 2 == 0 ? a : b).wantRekey();
             assertTrue(w.runUntil(() -> a.ratchetChainLength() > chain && a.state() == Session.State.S2 && b.state() == Session.State.S2, 10_000),
                     "rekey after a clock jump");
         }
@@ -264,7 +264,7 @@ class FaultInjectionTest {
         for (int i = 0; i < mtus.length; i++) {
             alice.linkTo(bob).mtu = mtus[i];
             bob.linkTo(alice).mtu = mtus[(i + 3) % mtus.length];
-            if (i == 4) a.rekeyWanted = true; // a rekey in flight across MTU changes
+            if (i == 4) a.wantRekey(); // a rekey in flight across MTU changes
             for (int size : new int[] {0, 1, 111, 112, 113, 1500, 5000}) {
                 byte[] x = new byte[size];
                 r.nextBytes(x);

@@ -48,7 +48,7 @@ class SecurityPropertiesTest {
     static void rekey(AdversaryWorld w, Session<String> initiator, Session<String> responder) {
         long before = rekeys(w);
         long chain = initiator.ratchetChainLength();
-        initiator.rekeyWanted = true;
+        initiator.wantRekey();
         assertTrue(w.runUntil(() -> initiator.state() == Session.State.S2 && responder.state() == Session.State.S2
                 && rekeys(w) >= before + 2 && initiator.ratchetChainLength() == chain + 1, 5_000), "rekey did not complete");
     }
@@ -718,7 +718,7 @@ class SecurityPropertiesTest {
         byte[] k = b.ratchet1.key();
         k[5] ^= 0x40;
         b.ratchet1 = new RatchetState(k, b.ratchet1.fingerprint(), b.ratchet1.chainLength());
-        a.rekeyWanted = true;
+        a.wantRekey();
         w.run(3_000);
         assertTrue(b.isExpired(), "Bob accepted a K1 under a different ratchet");
         assertFalse(alice.saw(Event.RekeyCompleted.class));
