@@ -116,7 +116,8 @@ public final class Endpoint implements AutoCloseable {
     private final BlockingQueue<PeerSession> acceptQueue = new LinkedBlockingQueue<>(1024);
     private final ExecutorService callbackPool;
     private final SerialExecutor endpointCallbacks;
-    private final ThreadLocal<InetSocketAddress> currentSource = new ThreadLocal<>();
+    /** The source of the datagram the calling thread is processing (a holder per thread: no ThreadLocal.set per datagram). */
+    private final ThreadLocal<InetSocketAddress[]> currentSource = ThreadLocal.withInitial(() -> new InetSocketAddress[1]);
     private final Thread receiver;
     private final Thread timer;
     private final AtomicLong lastSendWake = new AtomicLong();
@@ -502,11 +503,12 @@ public final class Endpoint implements AutoCloseable {
         counters.inc(Counters.Counter.PACKETS_IN);
         counters.add(Counters.Counter.BYTES_IN, len);
         Received<PeerSession> r;
-        currentSource.set(src);
+        InetSocketAddress[] source = currentSource.get();
+        source[0] = src;
         try {
             r = context.receive(data, 0, len, sourceRemote(ch, src));
         } finally {
-            currentSource.remove();
+            source[0] = null;
         }
         long h = context.hellosReceived();
         if (h != hellosSeen) {
@@ -728,7 +730,7 @@ public final class Endpoint implements AutoCloseable {
 
         @Override
         protected InetSocketAddress currentSource() {
-            return currentSource.get();
+            return currentSource.get()[0];
         }
 
         @Override

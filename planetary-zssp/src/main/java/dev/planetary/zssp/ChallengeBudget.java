@@ -27,13 +27,23 @@ final class ChallengeBudget {
     boolean take(byte[] address, long nowMs) {
         int slot = slot(address);
         long now = nowMs * 1000;
-        long at = Math.max(fullAt[slot], now);
-        // Taking keeps fullAt within burst + interval of the clock; more means the clock went back
-        // (the engine's time is the application's): start the bucket full rather than refuse for hours.
-        if (at - now > burst + interval) at = now;
+        long at = refilledAt(slot, now);
         if (at - now > burst) return false;
         fullAt[slot] = at + interval;
         return true;
+    }
+
+    /** Whether {@code address} has no challenge left at {@code nowMs} (takes nothing). */
+    boolean exhausted(byte[] address, long nowMs) {
+        long now = nowMs * 1000;
+        return refilledAt(slot(address), now) - now > burst;
+    }
+
+    private long refilledAt(int slot, long now) {
+        long at = Math.max(fullAt[slot], now);
+        // Taking keeps fullAt within burst + interval of the clock; more means the clock went back
+        // (the engine's time is the application's): start the bucket full rather than refuse for hours.
+        return at - now > burst + interval ? now : at;
     }
 
     private int slot(byte[] address) {

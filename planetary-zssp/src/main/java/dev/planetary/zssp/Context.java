@@ -261,9 +261,23 @@ public final class Context<D> implements AutoCloseable {
         int type = d[off + 7] & 0xff;
         if (type != TYPE_HELLO && type != TYPE_CHALLENGE) return dropped(Fault.INVALID_PACKET, false, "type not allowed without a key id");
         long counter = Bytes.getLong(d, off + 8);
-        byte[] packet = helloBuffer.add(d, off, len, from.addressBytes(), now);
-        if (packet == null) return Received.pending();
-        if (packet == Reassembler.CONFLICT) return dropped(Fault.INVALID_PACKET, true, "conflicting or oversized Hello fragment");
+        byte[] packet;
+        if (d[off + 5] == 1) { // a single-fragment packet is delivered at once (§10.5), without the shared buffer
+            if (len - HEADER_SIZE - 1 > HELLO_SIZE) return dropped(Fault.INVALID_PACKET, true, "oversized Hello"); // the buffer's bound
+            if (type == TYPE_HELLO) { // screened in place: a rejected Hello costs no copy
+                Received<D> rejected = Hello.screen(this, d, off + HEADER_SIZE, len - HEADER_SIZE, from, now);
+                if (rejected != null) return rejected;
+            }
+            packet = java.util.Arrays.copyOfRange(d, off + HEADER_SIZE, off + len);
+        } else {
+            packet = helloBuffer.add(d, off, len, from.addressBytes(), now);
+            if (packet == null) return Received.pending();
+            if (packet == Reassembler.CONFLICT) return dropped(Fault.INVALID_PACKET, true, "conflicting or oversized Hello fragment");
+            if (type == TYPE_HELLO) {
+                Received<D> rejected = Hello.screen(this, packet, 0, packet.length, from, now);
+                if (rejected != null) return rejected;
+            }
+        }
         return type == TYPE_HELLO ? Hello.consume(this, packet, counter, from, now) : Hello.consumeChallenge(this, packet);
     }
 

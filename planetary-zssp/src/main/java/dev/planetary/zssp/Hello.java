@@ -98,16 +98,22 @@ final class Hello {
         Fragmenter.send(r, r.mtu(), x1, x1.length, 0, TYPE_HELLO, Bytes.getLong(x1, RESPONSE - 8), null);
     }
 
-    /** Responder: §5.2, with the challenge check of §9.3 first. Produces no session event. */
-    static <D> Received<D> consume(Context<D> ctx, byte[] x1, long counter, Remote from, long now) {
+    /**
+     * Responder, on the received bytes {@code b[off, off+len)} before anything is copied: the length
+     * rule (§13 D10) and the challenge gate (§9.3). Returns the drop, or null if the Hello goes on
+     * to {@link #consume}.
+     */
+    static <D> Received<D> screen(Context<D> ctx, byte[] b, int off, int len, Remote from, long now) {
         ctx.hellosReceived.incrementAndGet();
-        if (x1.length != HELLO_SIZE) return Context.dropped(Fault.INVALID_PACKET, false, "Hello must be 1749 bytes"); // §13 D10
-        if (ctx.zcp.enabled() && !ctx.zcp.accept(x1, RESPONSE, from.addressBytes())) {
-            byte[] challenge = ctx.zcp.issue(x1, from.addressBytes(), now);
-            if (challenge == null) return Context.dropped(Fault.CHALLENGE_LIMITED, false, "Hello needing a challenge from an address over its challenge budget");
-            Fragmenter.send(from, from.mtu(), challenge, CHALLENGE_PACKET_SIZE, 0, TYPE_CHALLENGE, ctx.rng.nextLong(), null);
-            return Context.dropped(Fault.CHALLENGE_ISSUED, true, "Hello answered with a challenge");
-        }
+        if (len != HELLO_SIZE) return Context.dropped(Fault.INVALID_PACKET, false, "Hello must be 1749 bytes"); // §13 D10
+        if (!ctx.zcp.enabled()) return null;
+        byte[] address = from.addressBytes();
+        if (ctx.zcp.overBudget(address, now)) return limited(); // cheaper than the MAC check below
+        return ctx.zcp.accept(b, off + RESPONSE, address) ? null : challenge(ctx, b, off, from, address, now);
+    }
+
+    /** Responder: §5.2 on a Hello that passed {@link #screen}. Produces no session event. */
+    static <D> Received<D> consume(Context<D> ctx, byte[] x1, long counter, Remote from, long now) {
         if (Bytes.getLong(x1, RESPONSE - 8) != counter) return Context.dropped(Fault.FAILED_AUTH, false, "Hello nonce does not match its tag");
         int kidA = Bytes.getInt(x1, KID);
         if (kidA == 0) return Context.dropped(Fault.INVALID_PACKET, false, "zero key id in Hello");
@@ -169,6 +175,18 @@ final class Hello {
             if (found != null) return found;
         }
         return null;
+    }
+
+    /** §9.3: answers an unsolved Hello with a challenge, within the address's budget. */
+    private static <D> Received<D> challenge(Context<D> ctx, byte[] b, int off, Remote from, byte[] address, long now) {
+        byte[] challenge = ctx.zcp.issue(b, off, address, now);
+        if (challenge == null) return limited();
+        Fragmenter.send(from, from.mtu(), challenge, CHALLENGE_PACKET_SIZE, 0, TYPE_CHALLENGE, ctx.rng.nextLong(), null);
+        return Context.dropped(Fault.CHALLENGE_ISSUED, true, "Hello answered with a challenge");
+    }
+
+    private static <D> Received<D> limited() {
+        return Context.dropped(Fault.CHALLENGE_LIMITED, false, "Hello from an address over its challenge budget");
     }
 
     /** Initiator: a challenge answering our Hello (§9.2). Solves it; the next resend carries the answer. */

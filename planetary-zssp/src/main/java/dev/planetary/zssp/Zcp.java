@@ -1,6 +1,7 @@
 package dev.planetary.zssp;
 
 import static dev.planetary.zssp.crypto.ZsspConstants.CHALLENGE_BODY_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.HELLO_SIZE;
 import static dev.planetary.zssp.crypto.ZsspConstants.KID_SIZE;
 import static dev.planetary.zssp.crypto.ZsspConstants.ZCP_DIFFICULTY;
 import static dev.planetary.zssp.crypto.ZsspConstants.ZCP_SALT_SIZE;
@@ -48,6 +49,14 @@ final class Zcp {
         enabled = on;
     }
 
+    /**
+     * Whether {@code address} has used its challenge budget: its Hellos are then dropped before any
+     * MAC is computed (a local rule; an honest initiator asks for one challenge per resend at most).
+     */
+    synchronized boolean overBudget(byte[] address, long now) {
+        return budget.exhausted(address, now);
+    }
+
     /** §9.3: a fresh counter, our MAC for the sender's address, and valid proof of work. Records the counter on success. */
     synchronized boolean accept(byte[] r, int off, byte[] address) {
         long c = Bytes.getLong(r, off + COUNTER);
@@ -60,18 +69,18 @@ final class Zcp {
     }
 
     /**
-     * §9.3: the 36-byte challenge packet body answering a Hello whose response is at
-     * {@code r[off..off+32)}, or null if {@code address} has used its challenge budget (no counter
+     * §9.3: the 36-byte challenge packet body answering the Hello at {@code hello[off, off+1749)},
+     * or null if {@code address} has used its challenge budget (no counter
      * is spent then).
      */
-    synchronized byte[] issue(byte[] hello, byte[] address, long now) {
+    synchronized byte[] issue(byte[] hello, int off, byte[] address, long now) {
         if (!budget.take(address, now)) return null;
         byte[] out = new byte[KID_SIZE + CHALLENGE_BODY_SIZE];
-        System.arraycopy(hello, 0, out, 0, KID_SIZE);
+        System.arraycopy(hello, off, out, 0, KID_SIZE);
         long d = issued++;
         Bytes.putLong(out, KID_SIZE + COUNTER, d);
         System.arraycopy(mac(d, address), 0, out, KID_SIZE + MAC, MAC_SIZE);
-        System.arraycopy(hello, hello.length - 8, out, KID_SIZE + POW, 8); // echo the pow: proof of receipt
+        System.arraycopy(hello, off + HELLO_SIZE - 8, out, KID_SIZE + POW, 8); // echo the pow: proof of receipt
         return out;
     }
 
