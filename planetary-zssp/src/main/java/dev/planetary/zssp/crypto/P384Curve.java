@@ -43,7 +43,7 @@ final class P384Curve {
              long[] x1, long[] y1, long[] z1, long[] x2, long[] y2, long[] z2) {
         P384Field f = this.f;
         long[] t0 = this.t0, t1 = this.t1, t2 = this.t2, t3 = this.t3, t4 = this.t4;
-        long[] X3 = this.x3, Y3 = this.y3, Z3 = this.z3;
+        long[] X3 = this.x3, Y3 = this.y3;
         f.mul(t0, x1, x2);
         f.mul(t1, y1, y2);
         f.mul(t2, z1, z2);
@@ -62,6 +62,17 @@ final class P384Curve {
         f.mul(X3, X3, Y3);
         P384Field.add(Y3, t0, t2);
         P384Field.sub(Y3, X3, Y3);
+        finishAdd(ox, oy, oz);
+    }
+
+    /**
+     * The part of RCB Algorithms 4 and 5 they share, from Z3 = b·t2 on: expects t0, t1, t3, t4, Y3
+     * and t2 (z1·z2, or z1 for an affine second point) as the two algorithms leave them.
+     */
+    private void finishAdd(long[] ox, long[] oy, long[] oz) {
+        P384Field f = this.f;
+        long[] t0 = this.t0, t1 = this.t1, t2 = this.t2, t3 = this.t3, t4 = this.t4;
+        long[] X3 = this.x3, Y3 = this.y3, Z3 = this.z3;
         f.mul(Z3, B, t2);
         P384Field.sub(X3, Y3, Z3);
         P384Field.add(Z3, X3, X3);
@@ -100,7 +111,7 @@ final class P384Curve {
                    long[] x1, long[] y1, long[] z1, long[] x2, long[] y2) {
         P384Field f = this.f;
         long[] t0 = this.t0, t1 = this.t1, t2 = this.t2, t3 = this.t3, t4 = this.t4;
-        long[] X3 = this.x3, Y3 = this.y3, Z3 = this.z3;
+        long[] Y3 = this.y3;
         f.mul(t0, x1, x2);
         f.mul(t1, y1, y2);
         P384Field.add(t3, x2, y2);
@@ -112,34 +123,8 @@ final class P384Curve {
         P384Field.add(t4, t4, y1);
         f.mul(Y3, x2, z1);
         P384Field.add(Y3, Y3, x1);
-        f.mul(Z3, B, z1);
-        P384Field.sub(X3, Y3, Z3);
-        P384Field.add(Z3, X3, X3);
-        P384Field.add(X3, X3, Z3);
-        P384Field.sub(Z3, t1, X3);
-        P384Field.add(X3, t1, X3);
-        f.mul(Y3, B, Y3);
-        P384Field.add(t1, z1, z1);
-        P384Field.add(t2, t1, z1);
-        P384Field.sub(Y3, Y3, t2);
-        P384Field.sub(Y3, Y3, t0);
-        P384Field.add(t1, Y3, Y3);
-        P384Field.add(Y3, t1, Y3);
-        P384Field.add(t1, t0, t0);
-        P384Field.add(t0, t1, t0);
-        P384Field.sub(t0, t0, t2);
-        f.mul(t1, t4, Y3);
-        f.mul(t2, t0, Y3);
-        f.mul(Y3, X3, Z3);
-        P384Field.add(Y3, Y3, t2);
-        f.mul(X3, t3, X3);
-        P384Field.sub(X3, X3, t1);
-        f.mul(Z3, t4, Z3);
-        f.mul(t1, t3, t0);
-        P384Field.add(Z3, Z3, t1);
-        P384Field.copy(ox, X3);
-        P384Field.copy(oy, Y3);
-        P384Field.copy(oz, Z3);
+        P384Field.copy(t2, z1); // Algorithm 5 is Algorithm 4 with z2 = 1 from here on
+        finishAdd(ox, oy, oz);
     }
 
     /** (ox:oy:oz) = 2·(x:y:z); complete (RCB Algorithm 6, a = −3). Outputs may alias inputs. */
