@@ -38,6 +38,8 @@ public final class Counters {
         PAYLOAD_BYTES_OUT("payloadBytesOut"),
         /** Payloads dropped because the session's receive queue was full. */
         RECEIVE_QUEUE_OVERFLOWS("receiveQueueOverflows"),
+        /** Listener callbacks (payloads, events) dropped because a callback queue was full (a slow listener). */
+        CALLBACKS_DROPPED("callbacksDropped"),
         /** Handshakes completed (NewSession, NewDowngradedSession or Established). */
         HANDSHAKES("handshakes"),
         /** Outgoing handshakes abandoned after the handshake timeout. */

@@ -91,6 +91,12 @@ public final class Endpoint implements AutoCloseable {
     public static final int MAX_MTU = 65_507;
     /** Default time {@link #connect} waits for the handshake. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** Callbacks queued per session at most, by default ({@link Builder#callbackQueueLimits}). */
+    public static final int DEFAULT_CALLBACK_TASKS = 1024;
+    /** Payload bytes queued for {@link EndpointListener#onData} per session at most, by default. */
+    public static final long DEFAULT_CALLBACK_BYTES = 1L << 20;
+    /** Payload bytes queued for callbacks over all sessions at most, by default. */
+    public static final long DEFAULT_CALLBACK_ENDPOINT_BYTES = 16L << 20;
 
     private static final long SEND_WAKE_INTERVAL_NANOS = 50_000_000L;
 
@@ -116,6 +122,10 @@ public final class Endpoint implements AutoCloseable {
     private final BlockingQueue<PeerSession> acceptQueue = new LinkedBlockingQueue<>(1024);
     private final ExecutorService callbackPool;
     private final SerialExecutor endpointCallbacks;
+    /** Bounds of each session's callback queue and of all of them together ({@link Builder#callbackQueueLimits}). */
+    private final int callbackTasks;
+    private final long callbackBytes;
+    private final SerialExecutor.Budget callbackBudget;
     /** The source of the datagram the calling thread is processing (a holder per thread: no ThreadLocal.set per datagram). */
     private final ThreadLocal<InetSocketAddress[]> currentSource = ThreadLocal.withInitial(() -> new InetSocketAddress[1]);
     private final Thread receiver;
@@ -142,7 +152,10 @@ public final class Endpoint implements AutoCloseable {
         this.handshakeTimeout = b.handshakeTimeout;
         this.receiveQueueCapacity = b.payloadHandler != null ? 0 : b.receiveQueueCapacity;
         this.callbackPool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("planetary-callback-", 0).factory());
-        this.endpointCallbacks = new SerialExecutor(callbackPool);
+        this.callbackTasks = b.callbackTasks;
+        this.callbackBytes = b.callbackBytes;
+        this.callbackBudget = new SerialExecutor.Budget(b.callbackEndpointBytes);
+        this.endpointCallbacks = newCallbackQueue();
         LongSupplier clock = b.clock != null ? b.clock : StoreApplication.monotonicClock();
         EndpointApplication app = new EndpointApplication(store, policy, clock);
         this.context = new Context<>(identity, app, settings, b.rng != null ? b.rng : RandomSource.secure());
@@ -398,8 +411,15 @@ public final class Endpoint implements AutoCloseable {
 
     // ---------------------------------------------------------------- package API
 
-    ExecutorService callbackExecutor() {
-        return callbackPool;
+    /** A new bounded, in-order callback queue (one per session, one for endpoint events). */
+    SerialExecutor newCallbackQueue() {
+        return new SerialExecutor(callbackPool, callbackTasks, callbackBytes, callbackBudget);
+    }
+
+    /** Queues a listener callback of {@code ps} (or of the endpoint if null); a full queue drops it and counts the drop. */
+    private void callback(PeerSession ps, Runnable r, long weight) {
+        SerialExecutor q = ps != null ? ps.callbacks : endpointCallbacks;
+        if (!q.submit(() -> safely(r), weight)) (ps != null ? ps.counters() : counters).inc(Counters.Counter.CALLBACKS_DROPPED);
     }
 
     /** The receive thread's id (tests measure its CPU time). */
@@ -610,7 +630,7 @@ public final class Endpoint implements AutoCloseable {
         }
         emit(ps, downgraded ? EndpointEvent.Kind.NEW_DOWNGRADED_SESSION : EndpointEvent.Kind.NEW_SESSION,
                 downgraded ? "the peer used the empty ratchet although we had state for it" : "");
-        if (listener != null) ps.callbacks.execute(() -> safely(() -> listener.onSession(ps)));
+        if (listener != null) callback(ps, () -> listener.onSession(ps), 0);
     }
 
     private void deliver(PeerSession ps, byte[] payload) {
@@ -627,19 +647,19 @@ public final class Endpoint implements AutoCloseable {
             return;
         }
         if (!ps.enqueue(payload)) c.inc(Counters.Counter.RECEIVE_QUEUE_OVERFLOWS);
-        if (listener != null) ps.callbacks.execute(() -> safely(() -> listener.onData(ps, payload)));
+        if (listener != null) callback(ps, () -> listener.onData(ps, payload), payload.length);
     }
 
     private void emit(PeerSession ps, EndpointEvent.Kind kind, String detail) {
         if (listener == null) return;
         EndpointEvent ev = new EndpointEvent(kind, System.currentTimeMillis(), ps.peer(), ps.remoteAddress(), ps, detail);
-        ps.callbacks.execute(() -> safely(() -> listener.onEvent(ev)));
+        callback(ps, () -> listener.onEvent(ev), 0);
     }
 
     private void emitEndpoint(EndpointEvent.Kind kind, StaticPublicKey peer, InetSocketAddress remote, String detail) {
         if (listener == null) return;
         EndpointEvent ev = new EndpointEvent(kind, System.currentTimeMillis(), peer, remote, null, detail);
-        endpointCallbacks.execute(() -> safely(() -> listener.onEvent(ev)));
+        callback(null, () -> listener.onEvent(ev), 0);
     }
 
     private static void safely(Runnable r) {
@@ -778,6 +798,9 @@ public final class Endpoint implements AutoCloseable {
         private int mtu = DEFAULT_MTU;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private int receiveQueueCapacity = 1024;
+        private int callbackTasks = DEFAULT_CALLBACK_TASKS;
+        private long callbackBytes = DEFAULT_CALLBACK_BYTES;
+        private long callbackEndpointBytes = DEFAULT_CALLBACK_ENDPOINT_BYTES;
         private PayloadHandler payloadHandler;
         private boolean challenge;
         private double autoChallengeRate;
@@ -861,6 +884,26 @@ public final class Endpoint implements AutoCloseable {
         public Builder receiveQueueCapacity(int capacity) {
             if (capacity < 0) throw new IllegalArgumentException("receive queue capacity must be >= 0, got " + capacity);
             this.receiveQueueCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * Bounds the listener's callback queues: each session queues at most {@code tasks} callbacks
+         * and {@code bytesPerSession} payload bytes for {@link EndpointListener#onData}, and all
+         * sessions together at most {@code bytesPerEndpoint} (defaults {@value #DEFAULT_CALLBACK_TASKS},
+         * 1 MiB, 16 MiB). A callback past a bound is dropped and counted
+         * ({@link Counters.Counter#CALLBACKS_DROPPED}): a listener slower than its peers loses
+         * payloads, as a full socket buffer would, instead of filling the heap.
+         */
+        public Builder callbackQueueLimits(int tasks, long bytesPerSession, long bytesPerEndpoint) {
+            if (tasks < 1) throw new IllegalArgumentException("callback queue must hold at least 1 task, got " + tasks);
+            if (bytesPerSession < 0 || bytesPerEndpoint < bytesPerSession) {
+                throw new IllegalArgumentException("callback queue bytes must satisfy 0 <= per session <= per endpoint, got "
+                        + bytesPerSession + " and " + bytesPerEndpoint);
+            }
+            this.callbackTasks = tasks;
+            this.callbackBytes = bytesPerSession;
+            this.callbackEndpointBytes = bytesPerEndpoint;
             return this;
         }
 

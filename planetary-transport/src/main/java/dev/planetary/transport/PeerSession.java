@@ -56,7 +56,7 @@ public final class PeerSession implements AutoCloseable {
         this.mtu = mtu;
         this.counters = new Counters(endpoint.counters());
         this.inbox = queueCapacity > 0 ? new LinkedBlockingQueue<>(queueCapacity + 1) : null;
-        this.callbacks = new SerialExecutor(endpoint.callbackExecutor());
+        this.callbacks = endpoint.newCallbackQueue();
     }
 
     // ---------------------------------------------------------------- public API
