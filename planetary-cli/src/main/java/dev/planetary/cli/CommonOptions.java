@@ -124,6 +124,19 @@ final class CommonOptions {
         return (q < 0 ? url : url.substring(0, q)).replaceAll("//[^/@]*@", "//");
     }
 
+    /**
+     * Runs {@code r} (a last write to stdout, say) on a daemon thread and waits at most
+     * {@code millis} for it: a shutdown hook must never block on output that nobody reads.
+     */
+    static void bounded(Runnable r, long millis) {
+        Thread t = Thread.ofPlatform().daemon().name("planetary-last-words").start(r);
+        try {
+            t.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     static void closeStore(RatchetStore store) {
         if (store instanceof AutoCloseable c) {
             try {

@@ -159,9 +159,10 @@ final class ListenCommand implements Callable<Integer> {
             endpoint.close();
             CommonOptions.closeStore(store);
             Counters c = endpoint.counters();
-            out.event("stopped", "stopped: " + c.get(Counters.Counter.HANDSHAKES) + " sessions, " + c.get(Counters.Counter.PAYLOADS_IN)
-                    + " payloads in, " + c.get(Counters.Counter.PAYLOADS_OUT) + " out, " + c.totalDrops() + " datagrams dropped",
-                    "counters", c.snapshot());
+            // stdout may be a pipe nobody reads: the last event must not hold up the exit
+            CommonOptions.bounded(() -> out.event("stopped", "stopped: " + c.get(Counters.Counter.HANDSHAKES) + " sessions, "
+                    + c.get(Counters.Counter.PAYLOADS_IN) + " payloads in, " + c.get(Counters.Counter.PAYLOADS_OUT) + " out, "
+                    + c.totalDrops() + " datagrams dropped", "counters", c.snapshot()), 1000);
             done.countDown();
         }, "planetary-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
