@@ -105,6 +105,22 @@ public final class MemoryRatchetStore implements PeerRatchetStore {
     }
 
     @Override
+    public synchronized int prune(Instant cutoff) throws IOException {
+        Objects.requireNonNull(cutoff, "cutoff");
+        open();
+        int n = 0;
+        for (var it = byPeer.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().updated().isBefore(cutoff)) {
+                it.remove();
+                unindex(e.getKey(), e.getValue().pair());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
     public synchronized void close() {
         closed = true;
         byPeer.clear();

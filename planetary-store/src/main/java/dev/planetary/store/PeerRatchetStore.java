@@ -5,6 +5,7 @@ import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.StaticPublicKey;
 import java.io.Closeable;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -56,6 +57,17 @@ public interface PeerRatchetStore extends RatchetStore, Closeable {
 
     /** Deletes the peer's record (its next session starts from {@code (EMPTY, none)}); false if there was none. */
     boolean forget(StaticPublicKey peer) throws IOException;
+
+    /**
+     * Deletes the record of every peer whose record was last written ({@link PeerRecord#lastUpdated})
+     * before {@code cutoff}: peers not seen since then (every handshake and rekey with a peer
+     * rewrites its record). A forgotten peer's next session starts from {@code (EMPTY, none)}: in
+     * persistent mode it must be provisioned again. Open listeners and clients use this to bound
+     * what strangers and old peers leave behind.
+     *
+     * @return how many records were deleted
+     */
+    int prune(Instant cutoff) throws IOException;
 
     /** Releases the store's connections; later calls fail with an {@link IOException}. Idempotent. */
     @Override

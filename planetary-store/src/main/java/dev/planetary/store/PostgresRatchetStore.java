@@ -70,6 +70,8 @@ public final class PostgresRatchetStore implements PeerRatchetStore {
     private final String sqlUpsert;
     private final String sqlInsertNew;
     private final String sqlDelete;
+    private final String sqlPrune;
+    private volatile boolean encrypted;
     private volatile boolean closed;
 
     private PostgresRatchetStore(String url, Properties properties, String prefix, int poolSize, Duration lockTimeout) {
@@ -97,6 +99,7 @@ public final class PostgresRatchetStore implements PeerRatchetStore {
                 + " key2 = excluded.key2, fp2 = excluded.fp2, chain2 = excluded.chain2, updated_at = now()";
         sqlInsertNew = "INSERT INTO " + table + " (" + cols + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (peer) DO NOTHING";
         sqlDelete = "DELETE FROM " + table + " WHERE peer = ?";
+        sqlPrune = "DELETE FROM " + table + " WHERE updated_at < ?";
     }
 
     /** Opens the store at {@code jdbcUrl} (credentials in the URL or PG environment) with the default prefix. */
@@ -136,6 +139,13 @@ public final class PostgresRatchetStore implements PeerRatchetStore {
         if (connectionProperties != null) props.putAll(connectionProperties);
         PostgresRatchetStore store = new PostgresRatchetStore(jdbcUrl, props, tablePrefix, poolSize, lockTimeout);
         store.migrate();
+        store.encrypted = store.withConnection("check the connection's encryption", c -> {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+                return rs.next() && rs.getBoolean(1);
+            } catch (SQLException e) {
+                return false; // cannot tell: report it as unencrypted
+            }
+        });
         return store;
     }
 
@@ -243,6 +253,27 @@ public final class PostgresRatchetStore implements PeerRatchetStore {
                 return ps.executeUpdate() > 0;
             }
         });
+    }
+
+    @Override
+    public int prune(java.time.Instant cutoff) throws IOException {
+        Objects.requireNonNull(cutoff, "cutoff");
+        return withConnection("prune peers not seen since " + cutoff, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sqlPrune)) {
+                ps.setTimestamp(1, Timestamp.from(cutoff));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * True if the connection opened by {@link #open} is encrypted (TLS, as the server reports in
+     * {@code pg_stat_ssl}). Ratchet keys cross this connection: without TLS anyone on the path
+     * reads them. Use {@code sslmode=verify-full} (with {@code sslrootcert=…}) in the URL, which
+     * also authenticates the server; {@code sslmode=require} encrypts without checking who answers.
+     */
+    public boolean encrypted() {
+        return encrypted;
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -57,6 +58,9 @@ import org.sqlite.SQLiteConfig;
  *
  * <p><b>Files.</b> A new database file is created with owner-only permissions (0600; SQLite gives
  * its {@code -wal} and {@code -shm} files the same), and directories this class creates get 0700.
+ * Before opening, symbolic links at the directory or the files are refused, as are a directory or
+ * file owned by another user, a directory writable by group or others and a file accessible by
+ * group or others ({@link FileChecks}).
  * A file that is not writable by this process, or whose owner-write permission bit is clear
  * (so a {@code chmod 0400} is honoured even when running as root), is opened read-only: loads work
  * and every write fails with an {@link IOException} saying the database is read-only.
@@ -106,6 +110,7 @@ public final class SqliteRatchetStore implements PeerRatchetStore {
     private static final String SQL_INSERT_NEW = "INSERT INTO ratchet_peers(peer, key1, fp1, chain1, key2, fp2, chain2, updated_at)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(peer) DO NOTHING";
     private static final String SQL_DELETE = "DELETE FROM ratchet_peers WHERE peer = ?";
+    private static final String SQL_PRUNE = "DELETE FROM ratchet_peers WHERE updated_at < ?";
 
     private final Path file;
     private final String name;
@@ -363,6 +368,24 @@ public final class SqliteRatchetStore implements PeerRatchetStore {
     }
 
     @Override
+    public int prune(Instant cutoff) throws IOException {
+        Objects.requireNonNull(cutoff, "cutoff");
+        String op = "prune peers not seen since " + cutoff;
+        writeLock.lock();
+        try {
+            checkWritable(op);
+            try (PreparedStatement ps = writer.prepareStatement(SQL_PRUNE)) {
+                ps.setLong(1, cutoff.toEpochMilli());
+                return ps.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw StoreErrors.sqlite(name, op, e, busyTimeoutMillis);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
     public void close() throws IOException {
         if (closed) return;
         closed = true;
@@ -520,7 +543,8 @@ public final class SqliteRatchetStore implements PeerRatchetStore {
                     // created concurrently: not ours, leave its permissions alone
                 }
             }
-            if (!Files.exists(f)) {
+            FileChecks.checkDirectory(dir, f);
+            if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
                 try {
                     if (posix) {
                         Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -533,9 +557,11 @@ public final class SqliteRatchetStore implements PeerRatchetStore {
                 }
             }
         } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("ratchet store ")) throw e; // a FileChecks refusal
             throw new IOException("ratchet store " + f + ": cannot create the database file or its directory: " + e, e);
         }
-        if (Files.isDirectory(f)) throw new IOException("ratchet store " + f + ": is a directory, not a database file");
+        if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) throw new IOException("ratchet store " + f + ": is a directory, not a database file");
+        FileChecks.checkFile(f);
     }
 
     private static boolean writable(Path f) throws IOException {

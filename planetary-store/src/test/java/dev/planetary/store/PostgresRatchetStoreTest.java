@@ -1,6 +1,7 @@
 package dev.planetary.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +44,12 @@ class PostgresRatchetStoreTest extends RatchetStoreContract {
 
     static void assertMessage(Exception e, String... parts) {
         for (String part : parts) assertTrue(e.getMessage().contains(part), "message should contain '" + part + "': " + e.getMessage());
+    }
+
+    /** The test cluster runs without TLS: the store says so (the CLI turns this into a warning). */
+    @Test
+    void reportsAnUnencryptedConnection() {
+        assertFalse(((PostgresRatchetStore) store).encrypted());
     }
 
     @Test

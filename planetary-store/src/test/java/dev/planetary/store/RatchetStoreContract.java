@@ -322,6 +322,24 @@ abstract class RatchetStoreContract {
         assertNull(store.load(BOB));
     }
 
+    @Test
+    void pruneForgetsPeersNotWrittenSinceTheCutoffAndUnindexesThem() throws IOException {
+        RatchetState a = st(3), b1 = st(5), b2 = st(4);
+        seed(ALICE, a, null);
+        seed(BOB, b1, b2);
+        assertEquals(0, store.prune(Instant.now().minusSeconds(3600)), "both written just now");
+        assertStored(ALICE, a, null);
+        assertEquals(2, store.prune(Instant.now().plusSeconds(3600)));
+        assertEquals(List.of(), store.peers());
+        assertNull(store.load(ALICE));
+        assertNotFound(a);
+        assertNotFound(b1);
+        assertNotFound(b2);
+        assertThrows(NullPointerException.class, () -> store.prune(null));
+        // a forgotten peer starts again from (EMPTY, none)
+        assertTrue(store.compareAndSwap(ALICE, new RatchetUpdate(st(1), null, RatchetState.EMPTY, null, true, false, false)));
+    }
+
     // ----------------------------------------------------------------------------- list / forget / close
 
     @Test

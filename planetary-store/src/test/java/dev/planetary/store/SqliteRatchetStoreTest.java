@@ -141,6 +141,7 @@ class SqliteRatchetStoreTest extends RatchetStoreContract {
         try (Connection c = raw(f); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE customers (id INTEGER)");
         }
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------")); // past the permission check
         IOException e = assertThrows(IOException.class, () -> SqliteRatchetStore.open(f));
         assertMessage(e, f.toString(), "not a Planetary ratchet store");
     }
@@ -167,6 +168,7 @@ class SqliteRatchetStoreTest extends RatchetStoreContract {
         store = null;
         Path f = dir.resolve("garbage.db");
         Files.write(f, "this is not an SQLite database, just garbage ".repeat(200).getBytes(StandardCharsets.US_ASCII));
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------")); // past the permission check
         IOException e = assertThrows(IOException.class, () -> SqliteRatchetStore.open(f));
         assertMessage(e, f.toString(), "corrupt or is not an SQLite database");
     }
