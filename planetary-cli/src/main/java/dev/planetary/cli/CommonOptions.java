@@ -41,6 +41,11 @@ final class CommonOptions {
             description = "Keep ratchets in PostgreSQL instead of SQLite (jdbc:postgresql://HOST:PORT/DB?user=…): several listeners sharing one key share one store.")
     String storeUrl;
 
+    @Option(names = "--prune-after", paramLabel = "DURATION", defaultValue = "90d",
+            description = "Forget the ratchet states of peers not seen (no handshake or rekey) for this long, at start and then hourly"
+                    + " (default: ${DEFAULT-VALUE}; 'never' keeps them). A forgotten peer starts again from the empty ratchet.")
+    String pruneAfter;
+
     @Option(names = "--json", description = "One JSON object per line for every event (see docs/cli.md).")
     boolean json;
 
@@ -89,13 +94,21 @@ final class CommonOptions {
             out.warn("no durable ratchet store (--no-state): this run is opportunistic-only; ratchet state is lost at exit");
             return new MemoryRatchetStore();
         }
-        PeerRatchetStore store = openDurableStore(state, storeUrl, local);
+        Duration prune = pruneAfter();
+        PeerRatchetStore store = openDurableStore(state, storeUrl, local, out);
         out.debug("ratchet store: " + store);
+        if (prune != null) StorePruning.start(store, prune, out);
         return store;
     }
 
+    /** {@code --prune-after}, or null for {@code never}. */
+    Duration pruneAfter() {
+        if (pruneAfter == null || pruneAfter.strip().equalsIgnoreCase("never")) return null;
+        return Duration.ofMillis(Durations.parseMillis("--prune-after", pruneAfter, 1000));
+    }
+
     /** The durable store: PostgreSQL at {@code url} if given, else SQLite in {@code stateDir} (or the default directory). */
-    static PeerRatchetStore openDurableStore(Path stateDir, String url, StaticPublicKey local) {
+    static PeerRatchetStore openDurableStore(Path stateDir, String url, StaticPublicKey local, Output out) {
         if (url != null) {
             if (stateDir != null) throw new CliError(CliError.USAGE, "--state and --store-url exclude each other");
             if (!url.startsWith("jdbc:postgresql:")) {
@@ -103,7 +116,12 @@ final class CommonOptions {
                         + redact(url) + "'");
             }
             try {
-                return PostgresRatchetStore.open(url);
+                PostgresRatchetStore pg = PostgresRatchetStore.open(url);
+                if (!pg.encrypted()) {
+                    out.warn("the connection to the ratchet store at " + redact(url) + " is not encrypted: ratchet keys cross it in clear;"
+                            + " use TLS with sslmode=verify-full (see docs/cli.md)");
+                }
+                return pg;
             } catch (IOException | RuntimeException | LinkageError e) {
                 String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 throw new CliError(CliError.FAILED, "cannot open the ratchet store at " + redact(url) + ": " + why, e);

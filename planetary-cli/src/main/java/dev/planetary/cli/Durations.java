@@ -4,9 +4,9 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses durations such as {@code 500ms}, {@code 3s}, {@code 1.5s}, {@code 2m}, {@code 1h}. */
+/** Parses durations such as {@code 500ms}, {@code 3s}, {@code 1.5s}, {@code 2m}, {@code 1h}, {@code 90d}. */
 final class Durations {
-    private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
+    private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
 
     private Durations() {}
 
@@ -25,7 +25,8 @@ final class Durations {
             case "ms" -> v;
             case "s" -> v * 1e3;
             case "m" -> v * 60e3;
-            default -> v * 3600e3;
+            case "h" -> v * 3600e3;
+            default -> v * 86_400e3;
         };
         if (ms > Long.MAX_VALUE / 4) throw new CliError(CliError.USAGE, option + " '" + text + "' is too long");
         long r = Math.round(ms);

@@ -10,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -25,7 +28,45 @@ final class KeyFiles {
 
     private KeyFiles() {}
 
+    /**
+     * Reads a private key file; one that group or others may read, write or execute is refused,
+     * like ssh's "UNPROTECTED PRIVATE KEY FILE" (after parsing, so a file that is not a key at
+     * all still says so).
+     */
     static StaticKeyPair readPrivate(Path file) {
+        StaticKeyPair k = parsePrivate(file);
+        try {
+            requireOwnerOnly(file, "private key");
+        } catch (CliError e) {
+            k.close();
+            throw e;
+        }
+        return k;
+    }
+
+    /**
+     * Refuses a secret file (private key, one-time password) that group or others can access:
+     * {@code UNPROTECTED PRIVATE KEY FILE: … (mode 0644) … run 'chmod 600 FILE'}. No-op where the
+     * file system has no POSIX permissions.
+     */
+    static void requireOwnerOnly(Path file, String what) {
+        Set<PosixFilePermission> perms;
+        try {
+            perms = Files.getPosixFilePermissions(file);
+        } catch (UnsupportedOperationException | IOException e) {
+            return;
+        }
+        Set<PosixFilePermission> loose = EnumSet.noneOf(PosixFilePermission.class);
+        for (PosixFilePermission p : perms) if (!p.name().startsWith("OWNER_")) loose.add(p);
+        if (loose.isEmpty()) return;
+        int mode = 0;
+        for (PosixFilePermission p : perms) mode |= 1 << (8 - p.ordinal());
+        String label = what.equals("private key") ? "PRIVATE KEY" : what.toUpperCase(Locale.ROOT);
+        throw new CliError(CliError.USAGE, String.format("UNPROTECTED %s FILE: %s is accessible by group or others (mode %04o);"
+                + " a %s must be readable by its owner only, so it is refused: run 'chmod 600 %s'", label, file, mode, what, file));
+    }
+
+    private static StaticKeyPair parsePrivate(Path file) {
         String text = read(file, "private key");
         try {
             if (text.contains("-----BEGIN PRIVATE KEY-----")) return StaticKeyPair.fromPkcs8(pem(text, "PRIVATE KEY", file));

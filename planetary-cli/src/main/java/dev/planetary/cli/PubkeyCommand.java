@@ -24,7 +24,7 @@ final class PubkeyCommand implements Callable<Integer> {
             try {
                 pub = KeyFiles.readPublic(file);
             } catch (CliError notPublic) {
-                if (notPrivate.getMessage().startsWith("cannot read")) throw notPrivate;
+                if (notPrivate.getMessage().startsWith("cannot read") || notPrivate.getMessage().startsWith("UNPROTECTED")) throw notPrivate;
                 throw new CliError(CliError.USAGE, "key file " + file + " is neither a private key (PKCS#8 PEM, 96 hex digits) nor a public key (98 hex digits, PEM)");
             }
         }

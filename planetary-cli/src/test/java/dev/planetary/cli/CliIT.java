@@ -221,6 +221,7 @@ class CliIT {
         try (StaticKeyPair k = StaticKeyPair.fromScalar(scalar)) {
             expected = k.publicKey().toHex();
             Files.writeString(dir.resolve("hex.key"), HexFormat.of().formatHex(scalar) + "\n");
+            Files.setPosixFilePermissions(dir.resolve("hex.key"), PosixFilePermissions.fromString("rw-------"));
             Files.writeString(dir.resolve("pem.pub"), "-----BEGIN PUBLIC KEY-----\n"
                     + Base64.getMimeEncoder().encodeToString(k.publicKey().toSubjectPublicKeyInfo()) + "\n-----END PUBLIC KEY-----\n");
         }

@@ -17,7 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code planetary provision}: OTP first contact in persistent mode, and its refusals. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ProvisionIT {
-    private static final String OTP = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    private static final String OTP = randomHex();
+
+    private static String randomHex() {
+        byte[] b = new byte[32];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    private static void ownerOnly(Path f) throws java.io.IOException {
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
 
     @TempDir
     Path dir;
@@ -27,11 +37,55 @@ class ProvisionIT {
         PlanetaryProcess.assumeJar();
     }
 
+    /**
+     * Without --otp/--otp-file, provision generates the OTP (256 bits) and prints it once; the
+     * peer provisions with it and both derive the same ratchet. Weak and unprotected OTPs are refused.
+     */
+    @Test
+    void generatedOtpIsPrintedOnceAndWeakOrUnprotectedOtpsAreRefused() throws Exception {
+        for (String k : List.of("server", "client")) assertEquals(0, PlanetaryProcess.run(dir, 60, "keygen", k).exitCode());
+        PlanetaryProcess gen = PlanetaryProcess.run(dir, 60, "provision", "--key", "server.key", "--peer", "client.pub", "--state", "s", "--json");
+        assertEquals(0, gen.exitCode(), gen.dump());
+        assertEquals(1, gen.events("otp").size(), gen.dump());
+        String otp = field(gen.events("otp").get(0), "otp");
+        assertTrue(otp.matches("[0-9a-f]{64}"), otp);
+        assertEquals(1, gen.out.lines.stream().filter(l -> l.contains(otp)).count(), "printed once");
+        assertEquals("true", field(gen.events("provisioned").get(0), "generated"));
+        PlanetaryProcess human = PlanetaryProcess.run(dir, 60, "provision", "--key", "client.key", "--peer", "server.pub", "--state", "other");
+        assertEquals(0, human.exitCode(), human.dump());
+        assertTrue(human.out.text().matches("(?s).*one-time password \\(shown once.*\n[0-9a-f]{64}.*"), human.dump());
+
+        Files.writeString(dir.resolve("given.otp"), otp + "\n");
+        Files.setPosixFilePermissions(dir.resolve("given.otp"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        PlanetaryProcess unprotected = PlanetaryProcess.run(dir, 60, "provision", "--key", "client.key", "--peer", "server.pub",
+                "--otp-file", "given.otp", "--state", "c");
+        assertEquals(2, unprotected.exitCode(), unprotected.dump());
+        assertTrue(unprotected.err.text().contains("UNPROTECTED ONE-TIME PASSWORD FILE: given.otp") && unprotected.err.text().contains("chmod 600"),
+                unprotected.dump());
+        ownerOnly(dir.resolve("given.otp"));
+        PlanetaryProcess peer = PlanetaryProcess.run(dir, 60, "provision", "--key", "client.key", "--peer", "server.pub",
+                "--otp-file", "given.otp", "--state", "c", "--json");
+        assertEquals(0, peer.exitCode(), peer.dump());
+        assertTrue(peer.events("otp").isEmpty(), "a given OTP is never printed");
+        assertEquals(field(gen.events("provisioned").get(0), "fingerprint"), field(peer.events("provisioned").get(0), "fingerprint"));
+
+        for (String weak : List.of("00".repeat(32), "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", "ab".repeat(40),
+                "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")) {
+            PlanetaryProcess w = PlanetaryProcess.run(dir, 60, "provision", "--key", "client.key", "--peer", "server.pub", "--otp", weak,
+                    "--state", "weak");
+            assertEquals(2, w.exitCode(), w.dump());
+            assertTrue(w.err.text().contains("does not look random"), w.dump());
+        }
+        assertFalse(Files.exists(dir.resolve("weak")), "nothing stored for a refused OTP");
+    }
+
     @Test
     void otpFirstContactInPersistentModeAndRefusals() throws Exception {
         for (String k : List.of("server", "client", "stranger")) assertEquals(0, PlanetaryProcess.run(dir, 60, "keygen", k).exitCode());
         Files.writeString(dir.resolve("pair.otp"), OTP + "\n");
         Files.writeString(dir.resolve("short.otp"), "abcd\n");
+        ownerOnly(dir.resolve("pair.otp"));
+        ownerOnly(dir.resolve("short.otp"));
 
         PlanetaryProcess tooShort = PlanetaryProcess.run(dir, 60, "provision", "--key", "server.key", "--peer", "client.pub", "--otp-file", "short.otp",
                 "--state", "s");
