@@ -57,6 +57,8 @@ class SharedPostgresStoreIT {
                 "--store-url", url, "--json");
         assertEquals(0, ps.exitCode(), ps.dump());
         assertFalse(ps.out.text().contains("password"), ps.out.text());
+        // The test cluster runs without TLS: the CLI says so, and names the fix.
+        assertTrue(ps.events("warning").stream().anyMatch(l -> l.contains("is not encrypted") && l.contains("sslmode=verify-full")), ps.dump());
         PlanetaryProcess pc = PlanetaryProcess.run(dir, 60, "provision", "--key", "client.key", "--peer", "server.pub", "--otp", otpHex,
                 "--state", "client-state", "--json");
         assertEquals(0, pc.exitCode(), pc.dump());
