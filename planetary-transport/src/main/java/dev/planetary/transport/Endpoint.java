@@ -95,6 +95,8 @@ public final class Endpoint implements AutoCloseable {
     public static final int DEFAULT_CALLBACK_TASKS = 1024;
     /** Payload bytes queued for {@link EndpointListener#onData} per session at most, by default. */
     public static final long DEFAULT_CALLBACK_BYTES = 1L << 20;
+    /** Payload bytes waiting for {@link PeerSession#receive} per session at most, by default. */
+    public static final long DEFAULT_RECEIVE_QUEUE_BYTES = 16L << 20;
     /** Payload bytes queued for callbacks over all sessions at most, by default. */
     public static final long DEFAULT_CALLBACK_ENDPOINT_BYTES = 16L << 20;
 
@@ -113,6 +115,7 @@ public final class Endpoint implements AutoCloseable {
     private final int defaultMtu;
     private final Duration handshakeTimeout;
     private final int receiveQueueCapacity;
+    private final long receiveQueueBytes;
     private final Counters counters = new Counters(null);
     private final List<DatagramChannel> channels = new ArrayList<>();
     private final List<InetSocketAddress> localAddresses = new ArrayList<>();
@@ -151,6 +154,7 @@ public final class Endpoint implements AutoCloseable {
         this.defaultMtu = b.mtu;
         this.handshakeTimeout = b.handshakeTimeout;
         this.receiveQueueCapacity = b.payloadHandler != null ? 0 : b.receiveQueueCapacity;
+        this.receiveQueueBytes = b.receiveQueueBytes;
         this.callbackPool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("planetary-callback-", 0).factory());
         this.callbackTasks = b.callbackTasks;
         this.callbackBytes = b.callbackBytes;
@@ -410,6 +414,10 @@ public final class Endpoint implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- package API
+
+    long receiveQueueBytes() {
+        return receiveQueueBytes;
+    }
 
     /** A new bounded, in-order callback queue (one per session, one for endpoint events). */
     SerialExecutor newCallbackQueue() {
@@ -798,6 +806,7 @@ public final class Endpoint implements AutoCloseable {
         private int mtu = DEFAULT_MTU;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private int receiveQueueCapacity = 1024;
+        private long receiveQueueBytes = DEFAULT_RECEIVE_QUEUE_BYTES;
         private int callbackTasks = DEFAULT_CALLBACK_TASKS;
         private long callbackBytes = DEFAULT_CALLBACK_BYTES;
         private long callbackEndpointBytes = DEFAULT_CALLBACK_ENDPOINT_BYTES;
@@ -877,6 +886,17 @@ public final class Endpoint implements AutoCloseable {
          */
         public Builder payloadHandler(PayloadHandler handler) {
             this.payloadHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Payload bytes buffered per session for {@link PeerSession#receive} at most (default 16 MiB;
+         * an empty queue always takes one payload). Past it, as past {@link #receiveQueueCapacity},
+         * payloads are dropped and counted ({@link Counters.Counter#RECEIVE_QUEUE_OVERFLOWS}).
+         */
+        public Builder receiveQueueBytes(long bytes) {
+            if (bytes < 0) throw new IllegalArgumentException("receive queue bytes must be >= 0, got " + bytes);
+            this.receiveQueueBytes = bytes;
             return this;
         }
 

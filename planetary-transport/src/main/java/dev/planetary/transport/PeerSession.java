@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A ZSSP session with one peer, bound to an {@link Endpoint}: send payloads, receive them
@@ -34,6 +35,8 @@ public final class PeerSession implements AutoCloseable {
     private final boolean initiator;
     private final Counters counters;
     private final BlockingQueue<byte[]> inbox;
+    /** Payload bytes in {@link #inbox}, bounded by the endpoint's {@code receiveQueueBytes}. */
+    private final AtomicLong inboxBytes = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<PeerSession> established = new CompletableFuture<>();
     private final CompletableFuture<PeerSession> closedFuture = new CompletableFuture<>();
@@ -200,7 +203,7 @@ public final class PeerSession implements AutoCloseable {
      */
     public byte[] receive() throws InterruptedException {
         BlockingQueue<byte[]> q = requireInbox();
-        byte[] p = q.take();
+        byte[] p = taken(q.take());
         if (p == EOF) {
             q.offer(EOF); // keep end-of-stream visible to other readers
             return null;
@@ -215,7 +218,7 @@ public final class PeerSession implements AutoCloseable {
     public byte[] receive(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         BlockingQueue<byte[]> q = requireInbox();
-        byte[] p = q.poll(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        byte[] p = taken(q.poll(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS));
         if (p == EOF) {
             q.offer(EOF);
             return null;
@@ -302,8 +305,24 @@ public final class PeerSession implements AutoCloseable {
     boolean enqueue(byte[] payload) {
         BlockingQueue<byte[]> q = inbox;
         if (q == null || closed.get()) return true;
-        if (q.remainingCapacity() <= 1 || !q.offer(payload)) return false; // one slot stays free for EOF
+        if (q.remainingCapacity() <= 1) return false; // one slot stays free for EOF
+        long before = inboxBytes.getAndAdd(payload.length);
+        // a payload past the byte bound is dropped, unless the queue is empty (one is always taken)
+        if ((before > 0 && before + payload.length > endpoint.receiveQueueBytes()) || !q.offer(payload)) {
+            inboxBytes.addAndGet(-payload.length);
+            return false;
+        }
         return true;
+    }
+
+    /** Bytes of the payloads waiting in the receive queue. */
+    long queuedBytes() {
+        return inboxBytes.get();
+    }
+
+    private byte[] taken(byte[] p) {
+        if (p != null && p != EOF) inboxBytes.addAndGet(-p.length);
+        return p;
     }
 
     /** Marks closed; true if this call closed it. */

@@ -113,8 +113,39 @@ class ResourceLimitsTest {
         assertEquals(0, atBob.callbacks.queuedBytes());
     }
 
+    /** The same for {@link PeerSession#receive}'s queue: an application that stops reading holds at most its byte bound. */
+    @Test
+    void anUnreadReceiveQueueHoldsAtMostItsByteBound() throws Exception {
+        long bound = 256 * 1024;
+        Endpoint bob = build(builder().store(new MemoryRatchetStore()).receiveQueueCapacity(100_000).receiveQueueBytes(bound));
+        Endpoint alice = build(builder().store(new MemoryRatchetStore()));
+        PeerSession s = alice.connect(bob.publicKey(), bob.localAddress()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        PeerSession atBob = bob.accept(WAIT);
+        int size = 8192;
+        long maxQueued = 0;
+        for (int i = 0; i < 5120; i++) { // 40 MiB, never read
+            s.send(new byte[size]);
+            if ((i & 63) == 0) {
+                Thread.sleep(1);
+                maxQueued = Math.max(maxQueued, atBob.queuedBytes());
+            }
+        }
+        await("the flood to arrive", () -> atBob.counters().get(Counters.Counter.PAYLOADS_IN) >= 1000);
+        Thread.sleep(200);
+        maxQueued = Math.max(maxQueued, atBob.queuedBytes());
+        assertTrue(maxQueued <= bound + size, "queued " + maxQueued + " bytes, bound " + bound);
+        long in = atBob.counters().get(Counters.Counter.PAYLOADS_IN);
+        long overflows = atBob.counters().get(Counters.Counter.RECEIVE_QUEUE_OVERFLOWS);
+        assertTrue(overflows >= in - bound / size - 1, in + " payloads in, " + overflows + " dropped");
+        int read = 0;
+        while (atBob.receive(Duration.ofMillis(200)) != null) read++;
+        assertEquals(atBob.counters().get(Counters.Counter.PAYLOADS_IN) - atBob.counters().get(Counters.Counter.RECEIVE_QUEUE_OVERFLOWS), read);
+        assertEquals(0, atBob.queuedBytes());
+    }
+
     @Test
     void badLimitsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Endpoint.builder().receiveQueueBytes(-1));
         assertThrows(IllegalArgumentException.class, () -> Endpoint.builder().callbackQueueLimits(0, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> Endpoint.builder().callbackQueueLimits(1, -1, 1));
         assertThrows(IllegalArgumentException.class, () -> Endpoint.builder().callbackQueueLimits(1, 2, 1));
