@@ -70,6 +70,7 @@ class CrashSafetyIT {
         byte[] otp = new byte[32];
         new SecureRandom().nextBytes(otp);
         Files.writeString(dir.resolve("pair.otp"), HexFormat.of().formatHex(otp) + "\n");
+        Files.setPosixFilePermissions(dir.resolve("pair.otp"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         PlanetaryProcess ps = PlanetaryProcess.run(dir, 60, "provision", "--key", "server.key", "--peer", "client.pub", "--otp-file", "pair.otp",
                 "--state", "server-state", "--json");
         assertEquals(0, ps.exitCode(), ps.dump());
