@@ -19,8 +19,8 @@ public sealed interface Decoded permits Decoded.Message, Decoded.Malformed, Deco
 
     /**
      * A verb this module does not decode: unassigned numbers (ignored, §3.4: the receiver MAY answer
-     * ERROR UNSUPPORTED_OPERATION) and assigned verbs owned by other layers or not yet built (VL2,
-     * SEQEX, RENDEZVOUS, RENDEZVOUS_REQUEST, PUSH_DIRECT_PATHS).
+     * ERROR UNSUPPORTED_OPERATION) and assigned verbs owned by other layers (VL2 verbs, SEQEX,
+     * PORT_FORWARD), which their modules decode from the same payload.
      */
     record Unsupported(int verb) implements Decoded {}
 }

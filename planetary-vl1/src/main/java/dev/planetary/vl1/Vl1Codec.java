@@ -37,6 +37,9 @@ public final class Vl1Codec {
                 case Verb.RELAY -> readRelay(r);
                 case Verb.ROOT_SET -> new RootSet(r.rest());
                 case Verb.RELAY_BLOCK -> readRelayBlock(r);
+                case Verb.RENDEZVOUS_REQUEST -> readRendezvousRequest(r);
+                case Verb.RENDEZVOUS -> readRendezvous(r);
+                case Verb.PUSH_DIRECT_PATHS -> readPushDirectPaths(r);
                 default -> null;
             };
             if (m == null) return new Decoded.Unsupported(verb);
@@ -108,6 +111,18 @@ public final class Vl1Codec {
             case Relay rl -> w.u8(rl.hops()).address(rl.destination()).address(rl.origin()).bytes(rl.datagram());
             case RootSet rs -> w.bytes(rs.rootSet());
             case RelayBlock b -> w.address(b.origin()).u16(b.ttlSeconds());
+            case RendezvousRequest q -> w.address(q.peer());
+            case Rendezvous rv -> {
+                w.u8(rv.flags()).address(rv.peer()).u8(rv.endpoints().size());
+                for (Endpoint e : rv.endpoints()) writeEndpoint(w, e);
+            }
+            case PushDirectPaths p -> {
+                w.u8(p.paths().size());
+                for (PushDirectPaths.Path x : p.paths()) {
+                    w.u8(x.flags());
+                    writeEndpoint(w, x.endpoint());
+                }
+            }
         }
         if (w.length() > Vl1Limits.MAX_VL1_MESSAGE) {
             throw new IllegalArgumentException(Verb.name(m.verb()) + " message of " + w.length() + " bytes exceeds MAX_VL1_MESSAGE (" + Vl1Limits.MAX_VL1_MESSAGE + ", §3.4)");
@@ -284,6 +299,35 @@ public final class Vl1Codec {
         int n = r.remaining();
         if (n < Vl1Limits.MIN_ZSSP_DATAGRAM || n > Vl1Limits.RELAYED_PATH_MTU) throw Wire.malformed("RELAY datagram of " + n + " bytes (32..1188)");
         return new Relay(hopByte, dest, origin, r.rest());
+    }
+
+    private static RendezvousRequest readRendezvousRequest(Wire.Reader r) {
+        RendezvousRequest q = new RendezvousRequest(r.address("RENDEZVOUS_REQUEST peer"));
+        r.end("RENDEZVOUS_REQUEST");
+        return q;
+    }
+
+    private static Rendezvous readRendezvous(Wire.Reader r) {
+        int flags = r.u8("flags");
+        Address peer = r.address("RENDEZVOUS peer");
+        int n = r.u8("endpoint count");
+        if (n < 1 || n > Rendezvous.MAX_ENDPOINTS) throw Wire.malformed("RENDEZVOUS with " + n + " endpoints (1..4)");
+        List<Endpoint> eps = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) eps.add(readEndpoint(r));
+        r.end("RENDEZVOUS");
+        return new Rendezvous(flags, peer, eps);
+    }
+
+    private static PushDirectPaths readPushDirectPaths(Wire.Reader r) {
+        int n = r.u8("path count");
+        if (n < 1 || n > PushDirectPaths.MAX_PATHS) throw Wire.malformed("PUSH_DIRECT_PATHS with " + n + " paths (1..16)");
+        List<PushDirectPaths.Path> paths = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int flags = r.u8("path flags");
+            paths.add(new PushDirectPaths.Path(flags, readEndpoint(r)));
+        }
+        r.end("PUSH_DIRECT_PATHS");
+        return new PushDirectPaths(paths);
     }
 
     private static RelayBlock readRelayBlock(Wire.Reader r) {

@@ -6,7 +6,7 @@ package dev.planetary.vl1;
  * field rules of the spec, so a message that exists can be encoded. {@link Vl1Codec#decode} never
  * throws: it returns {@link Decoded}.
  */
-public sealed interface Vl1Message permits Nop, Hello, ErrorMessage, Ok, Whois, Echo, UserMessage, Relay, RootSet, RelayBlock {
+public sealed interface Vl1Message permits Nop, Hello, ErrorMessage, Ok, Whois, Rendezvous, Echo, PushDirectPaths, UserMessage, Relay, RootSet, RendezvousRequest, RelayBlock {
 
     /** The verb byte (§3.4). */
     int verb();

@@ -114,7 +114,7 @@ final class RandomMessages {
 
     /** One message of a random kind. */
     Vl1Message any() {
-        return switch (rnd.nextInt(11)) {
+        return switch (rnd.nextInt(14)) {
             case 0 -> new Nop(bytes(0, 20));
             case 1 -> new Hello(requestId(), rnd.nextInt(4), rnd.nextInt(256), software(), rnd.nextLong(), helloTlvs());
             case 2 -> error();
@@ -125,6 +125,19 @@ final class RandomMessages {
             case 7 -> new Relay(rnd.nextInt(8), address(), address(), bytes(32, 1188));
             case 8 -> new RootSet(bytes(1, 400));
             case 9 -> new RelayBlock(address(), rnd.nextInt(3601));
+            case 10 -> new RendezvousRequest(address());
+            case 11 -> {
+                List<Endpoint> eps = new ArrayList<>();
+                int n = 1 + rnd.nextInt(4);
+                for (int i = 0; i < n; i++) eps.add(endpoint());
+                yield new Rendezvous(rnd.nextInt(256), address(), eps);
+            }
+            case 12 -> {
+                List<PushDirectPaths.Path> ps = new ArrayList<>();
+                int n = 1 + rnd.nextInt(16);
+                for (int i = 0; i < n; i++) ps.add(new PushDirectPaths.Path(rnd.nextInt(256), endpoint()));
+                yield new PushDirectPaths(ps);
+            }
             default -> ok();
         };
     }

@@ -83,7 +83,7 @@ class Vl1CodecPropertyTest {
         for (int i = 0; i < 20_000; i++) {
             byte[] b = new byte[rnd.nextInt(64)];
             rnd.nextBytes(b);
-            if (b.length > 0 && rnd.nextBoolean()) b[0] = (byte) new int[] {0x00, 0x01, 0x02, 0x03, 0x04, 0x08, 0x14, 0x18, 0x19, 0x1b}[rnd.nextInt(10)];
+            if (b.length > 0 && rnd.nextBoolean()) b[0] = (byte) new int[] {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x08, 0x10, 0x14, 0x18, 0x19, 0x1a, 0x1b}[rnd.nextInt(13)];
             decodeChecked(b);
         }
     }
@@ -148,13 +148,25 @@ class Vl1CodecPropertyTest {
         // trailing bytes after a fixed layout
         byte[] trailing = java.util.Arrays.copyOf(new Echo(1, 0, 0).encode(), 15);
         assertMalformed(trailing, "trailing byte");
+        // RENDEZVOUS with 0 or 5 endpoints, PUSH_DIRECT_PATHS with 0 or 17 paths
+        assertMalformed(java.util.Arrays.copyOf(new byte[] {Verb.RENDEZVOUS, 0, 1, 2, 3, 4, 5, 0}, 8), "0 endpoints");
+        byte[] rv = new Rendezvous(0, g.address(), List.of(Endpoint.NONE, Endpoint.NONE, Endpoint.NONE, Endpoint.NONE)).encode();
+        rv[7] = 5;
+        assertMalformed(java.util.Arrays.copyOf(rv, rv.length + 2), "5 endpoints");
+        assertMalformed(new byte[] {Verb.PUSH_DIRECT_PATHS, 0}, "0 paths");
+        byte[] pdp = new byte[2 + 17 * 3];
+        pdp[0] = Verb.PUSH_DIRECT_PATHS;
+        pdp[1] = 17;
+        assertMalformed(pdp, "17 paths");
+        pdp[1] = 16;
+        assertInstanceOf(Decoded.Message.class, Vl1Codec.decode(java.util.Arrays.copyOf(pdp, 2 + 16 * 3)), "16 paths of type none");
         // an empty ROOT_SET
         assertMalformed(new byte[] {Verb.ROOT_SET}, "empty root set");
     }
 
     @Test
     void unknownAndForeignVerbsAreUnsupported() {
-        for (int v : new int[] {0x0f, 0x11, 0x1d, 0x1f, 0xff, Verb.FRAME, Verb.SEQEX, Verb.RENDEZVOUS, Verb.PUSH_DIRECT_PATHS}) {
+        for (int v : new int[] {0x0f, 0x11, 0x1d, 0x1f, 0xff, Verb.FRAME, Verb.SEQEX, Verb.PORT_FORWARD, Verb.MULTICAST_GATHER}) {
             Decoded d = Vl1Codec.decode(new byte[] {(byte) v, 1, 2, 3});
             assertEquals(v, assertInstanceOf(Decoded.Unsupported.class, d).verb());
         }

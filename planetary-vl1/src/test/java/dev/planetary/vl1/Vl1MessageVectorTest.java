@@ -47,7 +47,8 @@ class Vl1MessageVectorTest {
             n++;
         }
         assertEquals(Vl1Vectors.messages().size(), n);
-        assertEquals(Set.of("NOP", "HELLO", "OK", "ERROR", "WHOIS", "ECHO", "RELAY", "RELAY_BLOCK", "USER_MESSAGE", "ROOT_SET"), verbs);
+        assertEquals(Set.of("NOP", "HELLO", "OK", "ERROR", "WHOIS", "ECHO", "RELAY", "RELAY_BLOCK", "USER_MESSAGE", "ROOT_SET",
+                "RENDEZVOUS", "RENDEZVOUS_REQUEST", "PUSH_DIRECT_PATHS"), verbs);
     }
 
     @Test
@@ -92,6 +93,11 @@ class Vl1MessageVectorTest {
         assertEquals(12 + 48, m.get("relay_from_member").encode().length);
         // §5.4
         assertEquals("1b" + "89e92ceee5" + "003c", hex(m.get("relay_block")));
+        // §5.5
+        assertEquals("1a" + "0123456789", hex(m.get("rendezvous_request")));
+        assertEquals("05" + "00" + "0123456789" + "02" + "0406cb007114a2a9" + "0612" + "20010db8000000000000000000000001" + "2709", hex(m.get("rendezvous")));
+        // §5.7
+        assertEquals("10" + "03" + "01" + "0406c0a801172709" + "04" + "0406cb007114a2a9" + "02" + "061220010db80000000000000000000000012709", hex(m.get("push_direct_paths")));
         // §3.10
         assertEquals("14" + "0000000000010000" + "68656c6c6f2c20706c616e6574617279", hex(m.get("user_message")));
         // §4.2

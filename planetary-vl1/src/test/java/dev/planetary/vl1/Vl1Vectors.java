@@ -83,6 +83,13 @@ final class Vl1Vectors {
         m.put("relay_from_root", new Relay(Relay.HOPS_FROM_ROOT, B, A, datagram(32)));
         m.put("relay_block", new RelayBlock(A, 60));
         m.put("relay_block_lift", new RelayBlock(A, 0));
+        m.put("rendezvous_request", new RendezvousRequest(B));
+        m.put("rendezvous", new Rendezvous(0, B, List.of(v4, v6)));
+        m.put("rendezvous_symmetric_peer", new Rendezvous(Rendezvous.PEER_SYMMETRIC_NAT, A, List.of(v4)));
+        m.put("push_direct_paths", new PushDirectPaths(List.of(
+                new PushDirectPaths.Path(PushDirectPaths.LAN, Endpoint.Udp.of(new byte[] {(byte) 192, (byte) 168, 1, 23}, 9993)),
+                new PushDirectPaths.Path(PushDirectPaths.OBSERVED, v4),
+                new PushDirectPaths.Path(PushDirectPaths.STATIC, v6))));
         m.put("user_message", new UserMessage(0x0000_0000_0001_0000L, Bytes.of("hello, planetary".getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
         m.put("root_set_opaque", new RootSet(Bytes.fromHex("504c525401")));
         m.put("ok_multicast_gather_opaque", new Ok.Other(Verb.MULTICAST_GATHER, 0x0000_0030, Bytes.fromHex("00")));
