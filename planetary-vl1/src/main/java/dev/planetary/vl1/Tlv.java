@@ -49,6 +49,36 @@ public record Tlv(int type, Bytes value) {
         }
     }
 
+    /** The outcome of {@link #parse}: the fields, or why the block is invalid. */
+    public sealed interface Parsed permits Parsed.Fields, Parsed.Invalid {
+        /** A valid block, fields in wire order (unknown optional ones included). */
+        record Fields(List<Tlv> tlvs) implements Parsed {}
+
+        /** An invalid block; {@code reason} is built from constants and numbers only. */
+        record Invalid(String reason) implements Parsed {}
+    }
+
+    /**
+     * Parses a whole TLV block ({@code bytes[off, off+len)}, no length prefix) against {@code rules}
+     * with the §0 rules; never throws on hostile bytes. For TLV-bodied objects of other modules (PSO
+     * bodies, the identity blob's optional TLVs).
+     */
+    public static Parsed parse(byte[] bytes, int off, int len, List<Rule> rules) {
+        java.util.Objects.checkFromIndexSize(off, len, bytes.length);
+        try {
+            return new Parsed.Fields(readAll(new Wire.Reader(bytes, off, len), List.copyOf(rules), "TLV block"));
+        } catch (Wire.MalformedException e) {
+            return new Parsed.Invalid(e.getMessage());
+        }
+    }
+
+    /** Encodes {@code tlvs} in ascending type order (stable), without a length prefix. */
+    public static byte[] encode(List<Tlv> tlvs) {
+        Wire.Writer w = new Wire.Writer();
+        writeAll(w, tlvs);
+        return w.toArray();
+    }
+
     /** Reads TLVs until the reader is exhausted, checking them against {@code rules} (§0). */
     static List<Tlv> readAll(Wire.Reader r, List<Rule> rules, String where) {
         List<Tlv> out = new ArrayList<>();

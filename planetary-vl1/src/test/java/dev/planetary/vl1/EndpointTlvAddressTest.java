@@ -105,6 +105,20 @@ class EndpointTlvAddressTest {
     }
 
     @Test
+    void standaloneTlvBlocks() {
+        List<Tlv.Rule> rules = List.of(Tlv.Rule.fixed(0x01, 8, false), new Tlv.Rule(0x02, 1, 64, true));
+        List<Tlv> fields = List.of(new Tlv(0x02, Bytes.fromHex("aa")), new Tlv(0x01, Bytes.fromHex("0102030405060708")), new Tlv(0x02, Bytes.fromHex("bb")), new Tlv(0xfe, Bytes.EMPTY));
+        byte[] b = Tlv.encode(fields);
+        assertEquals("0100080102030405060708" + "020001aa" + "020001bb" + "fe0000", HEX.formatHex(b), "ascending, repeatable kept in order");
+        Tlv.Parsed.Fields ok = assertInstanceOf(Tlv.Parsed.Fields.class, Tlv.parse(b, 0, b.length, rules));
+        assertEquals(4, ok.tlvs().size());
+        assertInstanceOf(Tlv.Parsed.Invalid.class, Tlv.parse(HEX.parseHex("020000"), 0, 3, rules), "below the minimum length");
+        assertInstanceOf(Tlv.Parsed.Invalid.class, Tlv.parse(HEX.parseHex("030000"), 0, 3, rules), "unknown mandatory");
+        assertInstanceOf(Tlv.Parsed.Invalid.class, Tlv.parse(HEX.parseHex("0100"), 0, 2, rules), "truncated header");
+        assertInstanceOf(Tlv.Parsed.Fields.class, Tlv.parse(new byte[0], 0, 0, rules), "empty block");
+    }
+
+    @Test
     void rootSetNameId() {
         RootSetSummary s = new RootSetSummary(RootSetSummary.nameId("planetary"), 3);
         assertEquals(16, s.toTlv().value().length());
