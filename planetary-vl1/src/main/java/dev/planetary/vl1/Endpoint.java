@@ -118,20 +118,91 @@ public sealed interface Endpoint permits Endpoint.None, Endpoint.Udp, Endpoint.U
             return Arrays.hashCode(ip) * 31 + port;
         }
 
-        /** §2.9 text: {@code 1.2.3.4/9993} or {@code [2001:db8::1]/9993}. */
+        /** §2.9 text: {@code 1.2.3.4/9993} or {@code [2001:db8::1]/9993} (RFC 5952 form). */
         @Override
         public String toString() {
-            String host = toSocketAddress().getAddress().getHostAddress();
-            if (ip.length == 16) {
-                // An IPv4-mapped address prints as IPv4 through InetAddress; keep the IPv6 form.
-                boolean mapped = toSocketAddress().getAddress() instanceof java.net.Inet4Address;
-                if (mapped) host = "::ffff:" + host;
-                int pct = host.indexOf('%');
-                if (pct >= 0) host = host.substring(0, pct);
-                return "[" + host + "]/" + port;
-            }
-            return host + "/" + port;
+            return ip.length == 4 ? dotted(ip, 0) + "/" + port : "[" + ipv6Text(ip) + "]/" + port;
         }
+
+        private static String dotted(byte[] b, int off) {
+            return (b[off] & 0xff) + "." + (b[off + 1] & 0xff) + "." + (b[off + 2] & 0xff) + "." + (b[off + 3] & 0xff);
+        }
+
+        /** RFC 5952: lowercase, no leading zeros, the longest run (≥ 2) of zero groups as "::", IPv4-mapped as ::ffff:a.b.c.d. */
+        static String ipv6Text(byte[] ip) {
+            int[] g = new int[8];
+            for (int i = 0; i < 8; i++) g[i] = ((ip[2 * i] & 0xff) << 8) | (ip[2 * i + 1] & 0xff);
+            if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xffff) return "::ffff:" + dotted(ip, 12);
+            int bestStart = -1, bestLen = 1;
+            for (int i = 0; i < 8; ) {
+                if (g[i] != 0) {
+                    i++;
+                    continue;
+                }
+                int j = i;
+                while (j < 8 && g[j] == 0) j++;
+                if (j - i > bestLen) {
+                    bestStart = i;
+                    bestLen = j - i;
+                }
+                i = j;
+            }
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 8; i++) {
+                if (i == bestStart) {
+                    sb.append("::");
+                    i += bestLen - 1;
+                    continue;
+                }
+                if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') sb.append(':');
+                sb.append(Integer.toHexString(g[i]));
+            }
+            return sb.toString();
+        }
+    }
+
+    /**
+     * Parses the §2.9 text form, {@code 1.2.3.4/9993} or {@code [2001:db8::1]/9993} (never a name
+     * lookup).
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static Udp parse(String text) {
+        java.util.regex.Matcher v4 = java.util.regex.Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,5})").matcher(text);
+        java.util.regex.Matcher v6 = java.util.regex.Pattern.compile("\\[([0-9a-fA-F:.]*:[0-9a-fA-F:.]*)\\]/(\\d{1,5})").matcher(text);
+        if (v4.matches()) {
+            byte[] ip = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                int o = Integer.parseInt(v4.group(i + 1));
+                if (o > 255) throw new IllegalArgumentException("IPv4 octet " + o + " is above 255 in an endpoint");
+                ip[i] = (byte) o;
+            }
+            return Udp.of(ip, port(v4.group(5)));
+        }
+        if (v6.matches()) {
+            InetAddress a;
+            try {
+                a = InetAddress.getByName(v6.group(1)); // contains ':': parsed as an IPv6 literal, no lookup
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("not an IPv6 address in an endpoint");
+            }
+            byte[] ip = a.getAddress();
+            if (ip.length == 4) { // the JDK turns ::ffff:a.b.c.d into IPv4; the text said IPv6
+                byte[] mapped = new byte[16];
+                mapped[10] = (byte) 0xff;
+                mapped[11] = (byte) 0xff;
+                System.arraycopy(ip, 0, mapped, 12, 4);
+                ip = mapped;
+            }
+            return Udp.of(ip, port(v6.group(2)));
+        }
+        throw new IllegalArgumentException("an endpoint is written 1.2.3.4/9993 or [2001:db8::1]/9993");
+    }
+
+    private static int port(String digits) {
+        int p = Integer.parseInt(digits);
+        if (p > 65535) throw new IllegalArgumentException("port " + p + " is above 65535 in an endpoint");
+        return p;
     }
 
     /** An endpoint of a type this version does not know (or reserves); kept byte for byte. */

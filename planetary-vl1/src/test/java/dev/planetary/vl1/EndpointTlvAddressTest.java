@@ -56,9 +56,23 @@ class EndpointTlvAddressTest {
         assertEquals("1.2.3.4/9993", v4.toString());
         assertEquals("0406010203042709", HEX.formatHex(Endpoint.encode(v4)));
         Endpoint.Udp v6 = Endpoint.Udp.of(HEX.parseHex("20010db8000000000000000000000001"), 9993);
-        assertEquals("[2001:db8:0:0:0:0:0:1]/9993", v6.toString());
+        assertEquals("[2001:db8::1]/9993", v6.toString());
+        assertEquals(v6, Endpoint.parse("[2001:db8::1]/9993"));
+        assertEquals(v4, Endpoint.parse("1.2.3.4/9993"));
+        for (String t : new String[] {"[::]/1", "[::1]/2", "[1::]/3", "[2001:db8:0:1:0:0:0:1]/4", "[2001:0:0:1:0:0:0:1]/5", "[fe80::1:2:3:4]/6", "[::ffff:1.2.3.4]/7", "[1:2:3:4:5:6:7:8]/8"}) {
+            Endpoint.Udp e = Endpoint.parse(t);
+            assertEquals(e, Endpoint.parse(e.toString()), t);
+        }
+        assertEquals("[2001:db8:0:1::1]/4", Endpoint.parse("[2001:db8:0:1:0:0:0:1]/4").toString(), "the longest zero run is compressed, a lone zero is not");
+        assertEquals("[2001::1:0:0:1:1]/5", Endpoint.parse("[2001:0:0:1:0:0:1:1]/5").toString(), "on a tie, the first run");
+        assertEquals("[::ffff:1.2.3.4]/7", Endpoint.parse("[::ffff:1.2.3.4]/7").toString());
+        assertFalse(Endpoint.parse("[::ffff:1.2.3.4]/7").isIpv4());
+        for (String bad : new String[] {"1.2.3.256/1", "1.2.3.4/65536", "1.2.3.4", "example.com/1", "[abc]/1", "[zz::1]/1", "1.2.3.4:9993"}) {
+            assertThrows(IllegalArgumentException.class, () -> Endpoint.parse(bad), bad);
+        }
         assertEquals(v6, Endpoint.decode(Endpoint.encode(v6)));
         Endpoint.Udp mapped = Endpoint.Udp.of(HEX.parseHex("00000000000000000000ffff01020304"), 1);
+        assertEquals("[::ffff:1.2.3.4]/1", mapped.toString());
         assertFalse(mapped.isIpv4(), "an IPv4-mapped IPv6 endpoint stays type 0x06");
         assertEquals(Endpoint.TYPE_IPV6_UDP, Endpoint.encode(mapped)[0]);
         assertEquals(v4, Endpoint.Udp.of(v4.toSocketAddress()));

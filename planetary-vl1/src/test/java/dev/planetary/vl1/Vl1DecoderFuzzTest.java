@@ -9,9 +9,9 @@ import java.util.Arrays;
  * (never throws) and never takes its internal-error path; a decoded message is canonical (re-encodes
  * to exactly the input); a malformed result names the verb byte. Half the inputs start from a valid
  * random message and are mutated, so the fuzzer reaches deep fields quickly.
- * Short run in every build (tag {@code jazzer}); long run:
- * {@code ./build mvn -pl planetary-vl1 -am test -Dtest=Vl1DecoderFuzzTest -Djazzer.max_duration=600s} or
- * the Jazzer main class as in {@code ./build fuzz}.
+ * Short run (15 s) in every build (tag {@code jazzer}); for a long run, start the Jazzer main class
+ * with {@code --target_class=dev.planetary.vl1.Vl1DecoderFuzzTest} on the module's test class path, as
+ * {@code ./build fuzz} does for the planetary-zssp targets.
  */
 class Vl1DecoderFuzzTest {
     public static void fuzzerTestOneInput(FuzzedDataProvider data) {

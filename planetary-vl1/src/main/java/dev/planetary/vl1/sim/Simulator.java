@@ -92,7 +92,8 @@ public final class Simulator {
 
     /** Parses an IP literal (no name lookup). */
     public static InetAddress ip(String literal) {
-        if (!literal.matches("[0-9a-fA-F:.]+")) throw new IllegalArgumentException("not an IP literal: " + literal);
+        // A dotted quad or a string with ':' is parsed as a literal by the JDK; anything else could be a name lookup.
+        if (!literal.matches("\\d{1,3}(\\.\\d{1,3}){3}|[0-9a-fA-F.]*:[0-9a-fA-F:.]*")) throw new IllegalArgumentException("not an IP literal: " + literal);
         try {
             return InetAddress.getByName(literal);
         } catch (UnknownHostException e) {
