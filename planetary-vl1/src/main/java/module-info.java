@@ -6,6 +6,7 @@
  * {@code dev.planetary.vl1.sim} is a test harness for engines; tests reach it on the class path.
  * See {@code docs/vl1.md}.
  */
+@SuppressWarnings("module") // the name follows the layer (VL1), terminal digit included
 module dev.planetary.vl1 {
     requires transitive dev.planetary.zssp;
 
