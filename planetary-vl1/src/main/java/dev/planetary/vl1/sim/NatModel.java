@@ -11,7 +11,9 @@ import java.util.Set;
 /**
  * A NAT by RFC 4787's classes: how mappings are chosen ({@link Mapping}) and which inbound datagrams a
  * mapping lets through ({@link Filtering}), with an idle timeout (refreshed by traffic both ways, as
- * Linux conntrack does). Public ports are allocated sequentially from a start port. The four classic
+ * Linux conntrack does). Public ports are allocated sequentially from a start port, or keep the inside
+ * port with {@link #withPortPreservation}; {@link #withClashingState} adds the conntrack behaviour of VL
+ * spec §16.3 (a refused inbound datagram pushes a later flow to that source onto another port). The four classic
  * NATs of VL spec §16.1:
  *
  * <table>
@@ -67,6 +69,9 @@ public final class NatModel implements NatBehaviour {
     private final Map<Key, Binding> byFlow = new HashMap<>();
     private final Map<Integer, Binding> byPort = new HashMap<>();
     private int nextPort;
+    private boolean portPreservation;
+    private boolean clashingState;
+    private final Map<Clash, Long> clashes = new HashMap<>();
 
     /**
      * @param timeoutMs idle time after which a mapping is forgotten
@@ -105,21 +110,45 @@ public final class NatModel implements NatBehaviour {
         return byPort.size();
     }
 
+    /**
+     * Port preservation (Linux MASQUERADE without {@code --random-fully}): a new mapping takes the inside
+     * port when that public port is free. Configure before use.
+     */
+    public NatModel withPortPreservation(boolean on) {
+        this.portPreservation = on;
+        return this;
+    }
+
+    /**
+     * "Unsolicited packet creates clashing state" (VL spec §16.3's pitfall): an inbound datagram the NAT
+     * refuses still leaves state (source → public port) for one timeout; a later outbound flow from that
+     * public port to that source clashes with it and alone moves to another port, so a cone NAT acts
+     * symmetric towards that peer. Configure before use.
+     */
+    public NatModel withClashingState(boolean on) {
+        this.clashingState = on;
+        return this;
+    }
+
     @Override
     public int outbound(InetSocketAddress inside, InetSocketAddress destination, long now) {
-        Key key = new Key(inside, mapping == Mapping.ENDPOINT_INDEPENDENT ? null : destination);
-        Binding b = byFlow.get(key);
-        if (b != null && b.expired(now)) {
-            forget(key, b);
-            b = null;
+        Key flow = new Key(inside, destination);
+        Binding b = live(flow, now); // per-destination binding: symmetric, or split off by a clash
+        if (b == null && mapping == Mapping.ENDPOINT_INDEPENDENT) {
+            Key shared = new Key(inside, null);
+            b = live(shared, now);
+            int preferred = portPreservation ? inside.getPort() : -1;
+            if (b == null && preferred > 0 && free(preferred, now) && clashed(preferred, destination, now)) {
+                b = bind(flow, inside, -1, destination, now); // this flow alone avoids the clashing state
+            } else if (b == null) {
+                b = bind(shared, inside, preferred, destination, now);
+            } else if (clashed(b.publicPort, destination, now)) {
+                b = bind(flow, inside, -1, destination, now);
+            }
+        } else if (b == null) {
+            b = bind(flow, inside, portPreservation ? inside.getPort() : -1, destination, now);
         }
-        if (b == null) {
-            int port = allocate(now);
-            if (port < 0) return -1;
-            b = new Binding(inside, port);
-            byFlow.put(key, b);
-            byPort.put(port, b);
-        }
+        if (b == null) return -1;
         b.lastUsed = now;
         b.addresses.add(destination.getAddress());
         b.sockets.add(destination);
@@ -129,39 +158,75 @@ public final class NatModel implements NatBehaviour {
     @Override
     public InetSocketAddress inbound(int publicPort, InetSocketAddress source, long now) {
         Binding b = byPort.get(publicPort);
-        if (b == null) return null;
-        if (b.expired(now)) {
+        if (b != null && b.expired(now)) {
             byFlow.values().remove(b);
             byPort.remove(publicPort);
-            return null;
+            b = null;
         }
-        boolean allowed = switch (filtering) {
+        boolean allowed = b != null && switch (filtering) {
             case ENDPOINT_INDEPENDENT -> true;
             case ADDRESS_DEPENDENT -> b.addresses.contains(source.getAddress());
             case ADDRESS_AND_PORT_DEPENDENT -> b.sockets.contains(source);
         };
-        if (!allowed) return null;
+        if (!allowed) {
+            if (clashingState && clashes.size() < MAX_CLASHES) clashes.put(new Clash(publicPort, source), now);
+            return null;
+        }
         b.lastUsed = now;
         return b.inside;
     }
 
-    private void forget(Key key, Binding b) {
-        byFlow.remove(key);
-        byPort.remove(b.publicPort);
+    private record Clash(int port, InetSocketAddress source) {}
+
+    /** Bound on remembered clashing states (refused inbound datagrams). */
+    static final int MAX_CLASHES = 4096;
+
+    private Binding live(Key key, long now) {
+        Binding b = byFlow.get(key);
+        if (b != null && b.expired(now)) {
+            byFlow.remove(key);
+            byPort.remove(b.publicPort);
+            return null;
+        }
+        return b;
     }
 
-    /** The next free public port; expired bindings holding it are reclaimed. -1 if all 64 k are in use. */
-    private int allocate(long now) {
+    private boolean free(int port, long now) {
+        Binding holder = byPort.get(port);
+        if (holder == null) return true;
+        if (!holder.expired(now)) return false;
+        byFlow.values().remove(holder);
+        byPort.remove(port);
+        return true;
+    }
+
+    private boolean clashed(int port, InetSocketAddress destination, long now) {
+        if (!clashingState) return false;
+        Long at = clashes.get(new Clash(port, destination));
+        if (at == null) return false;
+        if (now - at > timeoutMs) {
+            clashes.remove(new Clash(port, destination));
+            return false;
+        }
+        return true;
+    }
+
+    /** A new binding for {@code key} on {@code preferred} if usable, else the next free port; null if none. */
+    private Binding bind(Key key, InetSocketAddress inside, int preferred, InetSocketAddress destination, long now) {
+        int port = preferred > 0 && free(preferred, now) && !clashed(preferred, destination, now) ? preferred : allocate(destination, now);
+        if (port < 0) return null;
+        Binding b = new Binding(inside, port);
+        byFlow.put(key, b);
+        byPort.put(port, b);
+        return b;
+    }
+
+    /** The next free public port without clashing state towards {@code destination}; -1 if none. */
+    private int allocate(InetSocketAddress destination, long now) {
         for (int tries = 0; tries < 65_535; tries++) {
             int p = nextPort;
             nextPort = nextPort == 65_535 ? 1_024 : nextPort + 1;
-            Binding holder = byPort.get(p);
-            if (holder == null) return p;
-            if (holder.expired(now)) {
-                byFlow.values().remove(holder);
-                byPort.remove(p);
-                return p;
-            }
+            if (free(p, now) && !clashed(p, destination, now)) return p;
         }
         return -1;
     }

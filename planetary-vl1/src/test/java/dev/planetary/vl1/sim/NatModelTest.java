@@ -98,6 +98,33 @@ class NatModelTest {
     }
 
     @Test
+    void portPreservationKeepsTheInsidePort() {
+        World w = new World(NatModel.portRestricted().withPortPreservation(true));
+        assertEquals(9993, w.observedBy(w.h, w.r1, w.s1a).getPort());
+        assertEquals(9993, w.observedBy(w.h, w.r2, w.s2a).getPort(), "cone: the same port towards everyone");
+    }
+
+    @Test
+    void anUnsolicitedPacketLeavesClashingState() {
+        // §16.3 pitfall: s2 probes the NAT before h's flow to s2 exists; that flow then gets another port.
+        World w = new World(NatModel.portRestricted().withPortPreservation(true).withClashingState(true));
+        InetSocketAddress m = w.observedBy(w.h, w.r1, w.s1a);
+        assertEquals(9993, m.getPort());
+        assertEquals(false, w.reaches(w.s2, 9993, m), "the early probe is refused");
+        InetSocketAddress towardsS2 = w.observedBy(w.h, w.r2, w.s2a);
+        assertNotEquals(9993, towardsS2.getPort(), "h's flow to s2 clashes and moves");
+        assertEquals(9993, w.observedBy(w.h, w.r1, w.s1a).getPort(), "other flows keep the preserved port");
+        assertEquals(false, w.reaches(w.s2, 9993, m), "s2 punching to the port the root saw still fails: cone acts symmetric");
+        assertEquals(true, w.reaches(w.s2, 9993, towardsS2));
+        // without the behaviour, the same sequence punches through
+        World plain = new World(NatModel.portRestricted().withPortPreservation(true));
+        InetSocketAddress pm = plain.observedBy(plain.h, plain.r1, plain.s1a);
+        assertEquals(false, plain.reaches(plain.s2, 9993, pm));
+        assertEquals(pm, plain.observedBy(plain.h, plain.r2, plain.s2a));
+        assertEquals(true, plain.reaches(plain.s2, 9993, pm));
+    }
+
+    @Test
     void mappingsTimeOutWhenIdle() {
         World w = new World(new NatModel(NatModel.Mapping.ENDPOINT_INDEPENDENT, NatModel.Filtering.ENDPOINT_INDEPENDENT, 30_000, 40_000));
         InetSocketAddress m = w.observedBy(w.h, w.r1, w.s1a);
