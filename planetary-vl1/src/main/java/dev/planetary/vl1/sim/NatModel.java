@@ -105,6 +105,16 @@ public final class NatModel implements NatBehaviour {
         return new NatModel(Mapping.ADDRESS_AND_PORT_DEPENDENT, Filtering.ADDRESS_AND_PORT_DEPENDENT, DEFAULT_TIMEOUT_MS, 20_000);
     }
 
+    /**
+     * Forgets every mapping and clashing state, like {@code conntrack -F} (VL spec §16.3 rebinding): the
+     * next outbound flow gets a fresh mapping (a new port unless port preservation gives the old one back).
+     */
+    public void flush() {
+        byFlow.clear();
+        byPort.clear();
+        clashes.clear();
+    }
+
     /** Live mappings (for tests and leak checks). */
     public int mappings() {
         return byPort.size();

@@ -138,6 +138,17 @@ class NatModelTest {
     }
 
     @Test
+    void flushRebindsLikeConntrackFlush() {
+        World w = new World(NatModel.portRestricted());
+        InetSocketAddress before = w.observedBy(w.h, w.r1, w.s1a);
+        ((NatModel) w.nat.behaviour()).flush();
+        assertEquals(false, w.reaches(w.s1, 9993, before), "the old mapping is gone");
+        InetSocketAddress after = w.observedBy(w.h, w.r1, w.s1a);
+        assertNotEquals(before, after, "the NAT rebound: the peer sees a new source");
+        assertEquals(true, w.reaches(w.s1, 9993, after));
+    }
+
+    @Test
     void lanHostsTalkDirectlyAndHairpinIsOptional() {
         World w = new World(NatModel.portRestricted());
         SimHost g = w.sim.privateHost("g", w.nat, "10.1.0.3");
