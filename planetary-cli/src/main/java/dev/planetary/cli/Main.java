@@ -64,19 +64,30 @@ public final class Main implements Runnable {
         if (System.getProperty(key) == null) System.setProperty(key, value);
     }
 
-    /** The version from the parent pom (filtered into planetary-cli.properties). */
+    /** The version from the parent pom and the git commit of the build (planetary-cli.properties). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"planetary " + version()};
+            return new String[] {"planetary " + version() + " (commit " + commit() + ")"};
         }
     }
 
     static String version() {
+        return buildProperty("version");
+    }
+
+    /** The short git commit the jar was built from ("-dirty" if it had local changes), or "unknown". */
+    static String commit() {
+        return buildProperty("commit");
+    }
+
+    private static String buildProperty(String key) {
         try (InputStream in = Main.class.getResourceAsStream("/planetary-cli.properties")) {
             Properties p = new Properties();
             if (in != null) p.load(in);
-            return p.getProperty("version", "unknown");
+            String v = p.getProperty(key, "unknown");
+            // an unfiltered resource (an IDE build without Maven) still holds the ${...} placeholder
+            return v.isEmpty() || v.startsWith("${") ? "unknown" : v;
         } catch (java.io.IOException e) {
             return "unknown";
         }

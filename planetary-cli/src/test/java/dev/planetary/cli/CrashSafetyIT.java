@@ -38,13 +38,14 @@ import org.junit.jupiter.api.io.TempDir;
  * initiator runs {@code ping --count 0 --reconnect}) within a bounded time, with no downgrade, no
  * refused or rejected session, and at the end both stores must still share a ratchet state.
  *
- * <p>Default: 40 kills (a few minutes). {@code -Dplanetary.long=true}: 300 kills;
+ * <p>Default: 16 kills (about a minute), always including a listener kill, an initiator kill and an
+ * early kill (in the victim's start-up or handshake). {@code -Dplanetary.long=true}: 300 kills;
  * {@code -Dplanetary.crashKills=N} sets the number. Writes {@code target/crash-safety.txt}.
  */
 @Timeout(value = 90, unit = TimeUnit.MINUTES) // every wait below is bounded; this only backs them up
 class CrashSafetyIT {
     private static final boolean LONG = Boolean.parseBoolean(System.getProperty("planetary.long", "false"));
-    private static final int KILLS = Integer.getInteger("planetary.crashKills", LONG ? 300 : 40);
+    private static final int KILLS = Integer.getInteger("planetary.crashKills", LONG ? 300 : 16);
     /** Bound for one reconnection after a restart (JVM start + handshake + a probe), generous for a loaded 2-core machine. */
     private static final long RECONNECT_BOUND_S = 120;
 
@@ -94,7 +95,7 @@ class CrashSafetyIT {
             for (int i = 1; i <= KILLS; i++) {
                 // A quarter of the kills land shortly after the previous restart, without waiting for
                 // the reconnection: in the victim's start-up or in the handshake itself.
-                boolean early = i > 1 && rnd.nextInt(4) == 0;
+                boolean early = i == 3 || (i > 1 && rnd.nextInt(4) == 0);
                 if (early) {
                     earlyKills++;
                     Thread.sleep(rnd.nextInt(1500));
@@ -102,7 +103,7 @@ class CrashSafetyIT {
                     Thread.sleep(rnd.nextInt(2000)); // idle, mid-rekey (every 300–400 ms) or mid-ping
                 }
                 checkNoViolation();
-                boolean killListener = rnd.nextBoolean();
+                boolean killListener = i <= 2 ? i == 1 : rnd.nextBoolean(); // both sides at least once
                 int listenerSessions;
                 int initiatorEstablished;
                 if (killListener) {
@@ -118,7 +119,8 @@ class CrashSafetyIT {
                     initiator = startInitiator();
                     initiatorEstablished = 0;
                 }
-                boolean checkNow = !(i < KILLS && rnd.nextInt(4) == 0); // the next kill may be an early one
+                // the next kill may be an early one; kill 3 always is (kill 2 is never awaited)
+                boolean checkNow = !(i < KILLS && (i == 2 || rnd.nextInt(4) == 0));
                 if (checkNow) {
                     awaitReconnected(listener, listenerSessions, initiator, initiatorEstablished,
                             "after kill " + i + " (" + (killListener ? "listener" : "initiator") + (early ? ", early" : "") + ")");
@@ -162,6 +164,9 @@ class CrashSafetyIT {
         System.out.print(report);
         Files.writeString(Path.of("target", "crash-safety.txt"), report, StandardCharsets.UTF_8);
         assertTrue(atServer.state1().chainLength() > KILLS / 4, "the ratchet chain hardly moved: " + chains(atServer));
+        if (KILLS >= 3) {
+            assertTrue(listenerKills > 0 && initiatorKills > 0 && earlyKills > 0, "every kind of kill happened: " + report);
+        }
     }
 
     // ---------------------------------------------------------------- processes

@@ -9,24 +9,26 @@ import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Random;
-import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
-import org.bouncycastle.crypto.SecretWithEncapsulation;
-import org.bouncycastle.pqc.crypto.crystals.kyber.KyberKEMExtractor;
-import org.bouncycastle.pqc.crypto.crystals.kyber.KyberKEMGenerator;
-import org.bouncycastle.pqc.crypto.crystals.kyber.KyberKeyGenerationParameters;
-import org.bouncycastle.pqc.crypto.crystals.kyber.KyberKeyPairGenerator;
-import org.bouncycastle.pqc.crypto.crystals.kyber.KyberParameters;
-import org.bouncycastle.pqc.crypto.crystals.kyber.KyberPrivateKeyParameters;
-import org.bouncycastle.pqc.crypto.crystals.kyber.KyberPublicKeyParameters;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Differential test against BouncyCastle 1.76's round-3 Kyber1024 (test oracle only): the same
  * coins must give the same pk, sk, ciphertext and shared secrets, also for tampered ciphertexts.
+ * The first source of truth is the official NIST round-3 KAT ({@link Kyber1024KatTest}); this
+ * oracle adds random coins. BouncyCastle 1.76 is the last release with round-3 Kyber and has
+ * published CVEs, so it never joins a class path: {@link KyberRound3Oracle} loads it in a class
+ * loader of its own, and everything else uses the current release.
  */
 class Kyber1024DifferentialTest {
     private static final Kyber1024 KYBER = Kyber1024.instance();
     private static final int ROUNDS = Boolean.getBoolean("planetary.long") ? 3000 : 300;
+    private static final KyberRound3Oracle BC = KyberRound3Oracle.load();
+
+    @AfterAll
+    static void close() throws Exception {
+        BC.close();
+    }
 
     /** Hands BouncyCastle exactly the recorded coins, one nextBytes call per coin. */
     static final class CoinRandom extends SecureRandom {
@@ -49,11 +51,9 @@ class Kyber1024DifferentialTest {
         boolean drained() { return coins.isEmpty(); }
     }
 
-    private static AsymmetricCipherKeyPair bcKeyPair(byte[] d, byte[] z) {
+    private static KyberRound3Oracle.KeyPair bcKeyPair(byte[] d, byte[] z) {
         CoinRandom rnd = new CoinRandom(d, z);
-        KyberKeyPairGenerator g = new KyberKeyPairGenerator();
-        g.init(new KyberKeyGenerationParameters(rnd, KyberParameters.kyber1024));
-        AsymmetricCipherKeyPair kp = g.generateKeyPair();
+        KyberRound3Oracle.KeyPair kp = BC.generateKeyPair(rnd);
         assertTrue(rnd.drained(), "BC keygen used d and z");
         return kp;
     }
@@ -65,13 +65,11 @@ class Kyber1024DifferentialTest {
             byte[] d = Vectors.hex(c.at("/keypair_coins/d_first_draw"));
             byte[] z = Vectors.hex(c.at("/keypair_coins/z_second_draw"));
             byte[] m = Vectors.hex(c.get("encapsulation_coins_m"));
-            AsymmetricCipherKeyPair kp = bcKeyPair(d, z);
-            byte[] pk = ((KyberPublicKeyParameters) kp.getPublic()).getEncoded();
-            assertEquals(c.get("public_key_sha256").asText(), Vectors.hex(Kyber1024KatTest.sha256(pk)));
-            SecretWithEncapsulation enc = new KyberKEMGenerator(new CoinRandom(m))
-                    .generateEncapsulated(kp.getPublic());
-            assertArrayEquals(Vectors.hex(c.get("ciphertext")), enc.getEncapsulation());
-            assertArrayEquals(Vectors.hex(c.get("shared_secret")), enc.getSecret());
+            KyberRound3Oracle.KeyPair kp = bcKeyPair(d, z);
+            assertEquals(c.get("public_key_sha256").asText(), Vectors.hex(Kyber1024KatTest.sha256(kp.publicKey())));
+            KyberRound3Oracle.Encapsulation enc = BC.encapsulate(kp, new CoinRandom(m));
+            assertArrayEquals(Vectors.hex(c.get("ciphertext")), enc.ciphertext());
+            assertArrayEquals(Vectors.hex(c.get("shared_secret")), enc.secret());
         }
     }
 
@@ -85,28 +83,26 @@ class Kyber1024DifferentialTest {
             r.nextBytes(m);
             String id = "round " + i;
 
-            AsymmetricCipherKeyPair bc = bcKeyPair(d, z);
-            byte[] bcPk = ((KyberPublicKeyParameters) bc.getPublic()).getEncoded();
-            byte[] bcSk = ((KyberPrivateKeyParameters) bc.getPrivate()).getEncoded();
+            KyberRound3Oracle.KeyPair bc = bcKeyPair(d, z);
+            byte[] bcPk = bc.publicKey();
+            byte[] bcSk = bc.privateKey();
 
             KemKeyPair kp = KYBER.generateKeyPair(d, z);
             assertArrayEquals(bcPk, kp.publicKey(), id + " pk");
             assertArrayEquals(bcSk, Kyber1024.exportPrivateKey(kp.privateKey()), id + " sk");
 
-            SecretWithEncapsulation bcEnc = new KyberKEMGenerator(new CoinRandom(m))
-                    .generateEncapsulated(bc.getPublic());
+            KyberRound3Oracle.Encapsulation bcEnc = BC.encapsulate(bc, new CoinRandom(m));
             KemEncapsulation enc = KYBER.encapsulate(kp.publicKey(), m);
-            assertArrayEquals(bcEnc.getEncapsulation(), enc.ciphertext(), id + " ct");
-            assertArrayEquals(bcEnc.getSecret(), enc.sharedSecret(), id + " ss");
+            assertArrayEquals(bcEnc.ciphertext(), enc.ciphertext(), id + " ct");
+            assertArrayEquals(bcEnc.secret(), enc.sharedSecret(), id + " ss");
 
-            KyberKEMExtractor ex = new KyberKEMExtractor((KyberPrivateKeyParameters) bc.getPrivate());
-            assertArrayEquals(ex.extractSecret(enc.ciphertext()), KYBER.decapsulate(kp, enc.ciphertext()),
+            assertArrayEquals(BC.decapsulate(bc, enc.ciphertext()), KYBER.decapsulate(kp, enc.ciphertext()),
                     id + " decaps");
 
             // a tampered ciphertext: both must agree on the implicit-rejection secret
             byte[] bad = enc.ciphertext().clone();
             bad[r.nextInt(bad.length)] ^= (byte) (1 + r.nextInt(255));
-            assertArrayEquals(ex.extractSecret(bad), KYBER.decapsulate(kp, bad), id + " tampered decaps");
+            assertArrayEquals(BC.decapsulate(bc, bad), KYBER.decapsulate(kp, bad), id + " tampered decaps");
         }
     }
 }
