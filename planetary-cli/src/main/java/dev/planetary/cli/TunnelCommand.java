@@ -8,14 +8,20 @@ import dev.planetary.transport.SecurityPolicy;
 import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.StaticKeyPair;
 import dev.planetary.zssp.StaticPublicKey;
+import dev.planetary.transport.AcceptPolicy;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,7 +38,7 @@ final class TunnelCommand implements Callable<Integer> {
     String peerAddress;
 
     @Option(names = "--local", paramLabel = "HOST:PORT", required = true,
-            description = "Local TCP address to accept connections on (port 0 picks a free port; the 'tunnel' line/event names it).")
+            description = "Local TCP address to accept connections on; :PORT or PORT binds the loopback address, like ssh -L (port 0 picks a free port; the 'tunnel' line/event names it).")
     String localAddress;
 
     @Option(names = "--remote", paramLabel = "HOST:PORT", required = true,
@@ -51,12 +57,20 @@ final class TunnelCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "HOST:PORT", description = "Local UDP address (default: any address, a free port).")
     String bind;
 
-    @Option(names = "--max-streams", paramLabel = "N", defaultValue = "" + TunnelProtocol.MAX_STREAMS,
+    @Option(names = "--max-streams", paramLabel = "N", defaultValue = "" + TunnelProtocol.Limits.DEFAULT_STREAMS,
             description = "Concurrent TCP streams, 1..256 (default: ${DEFAULT-VALUE}); further connections wait for a free one.")
     int maxStreams;
 
     @Option(names = "--disallow-downgrade", description = "π2: refuse a listener that has lost our ratchet state.")
     boolean disallowDowngrade;
+
+    @Option(names = "--keepalive", paramLabel = "DURATION", defaultValue = "5s",
+            description = "Ask the listener for a sign of life this often (default: ${DEFAULT-VALUE}); no answer for three intervals means the session is lost.")
+    String keepalive;
+
+    @Option(names = "--reconnect-attempts", paramLabel = "N", defaultValue = "5",
+            description = "After losing the session, handshakes to try before exiting with an error (default: ${DEFAULT-VALUE}; 0: exit at once).")
+    int reconnectAttempts;
 
     @Mixin
     CommonOptions common;
@@ -65,11 +79,13 @@ final class TunnelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Output out = common.output(System.out, System.out);
         InetSocketAddress address = Addresses.parse("peer address", peerAddress, false);
-        InetSocketAddress localTcp = Addresses.parse("--local address", localAddress, true);
+        InetSocketAddress localTcp = Addresses.parse("--local address", loopbackByDefault(localAddress), true);
         checkTarget(remote);
         if (maxStreams < 1 || maxStreams > TunnelProtocol.MAX_STREAMS) {
             throw new CliError(CliError.USAGE, "--max-streams must be between 1 and " + TunnelProtocol.MAX_STREAMS + ", got " + maxStreams);
         }
+        long keepaliveMs = Durations.parseMillis("--keepalive", keepalive, 100);
+        if (reconnectAttempts < 0) throw new CliError(CliError.USAGE, "--reconnect-attempts must be 0 or more, got " + reconnectAttempts);
         InetSocketAddress localUdp = bind != null ? Addresses.parse("--bind address", bind, true) : Net.anyLocalFor(address);
         byte[] id = identity == null ? new byte[0] : identity.getBytes(StandardCharsets.UTF_8);
         if (id.length > 4096) throw new CliError(CliError.USAGE, "--identity is " + id.length + " bytes; at most 4096 are allowed");
@@ -95,15 +111,16 @@ final class TunnelCommand implements Callable<Integer> {
         AtomicReference<TunnelClient> client = new AtomicReference<>();
         Endpoint ep;
         try {
+            // A tunnel only initiates: every inbound session is refused, and only its own session's payloads reach the tunnel.
             ep = Net.build(Endpoint.builder().bind(localUdp).identity(keyPair).store(store).settings(common.settings()).mtu(mtu)
-                    .policy(SecurityPolicy.builder().disallowDowngrade(disallowDowngrade).build())
+                    .policy(SecurityPolicy.builder().disallowDowngrade(disallowDowngrade).accept(AcceptPolicy.refuseAll()).build())
                     .handshakeTimeout(timeout)
                     .receiveQueueCapacity(0)
                     .listener(new EventPrinter(out) {
                         @Override
                         public void onData(PeerSession s, byte[] payload) {
                             TunnelClient c = client.get();
-                            if (c != null) c.receive(payload);
+                            if (c != null) c.receive(s, payload);
                         }
                     }));
         } catch (RuntimeException e) {
@@ -111,48 +128,120 @@ final class TunnelCommand implements Callable<Integer> {
             CommonOptions.closeStore(store);
             throw e;
         }
-        PeerSession session;
+        PeerSession first;
         try {
-            session = Net.connect(ep, peerKey, address, id, timeout);
+            first = Net.connect(ep, peerKey, address, id, timeout);
         } catch (RuntimeException e) {
             ep.close();
             server.close();
             CommonOptions.closeStore(store);
             throw e;
         }
-        TunnelClient tunnel = new TunnelClient(session, server, remote, maxStreams, out);
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<String> failure = new AtomicReference<>();
+        List<TunnelClient> all = new CopyOnWriteArrayList<>();
+        Object lock = new Object();
+        // Session loss (closed here, or the listener stopped answering keepalives): reconnect, or fail loudly.
+        Consumer<TunnelClient> watch = new Consumer<>() {
+            @Override
+            public void accept(TunnelClient t) {
+                AtomicBoolean once = new AtomicBoolean();
+                Consumer<String> onLost = reason -> {
+                    if (!once.compareAndSet(false, true) || done.getCount() == 0 || !ep.isOpen()) return;
+                    Thread.ofVirtual().start(() -> reconnect(t, reason));
+                };
+                t.session().closedFuture().thenRun(() -> onLost.accept("session closed: " + t.session().closeReason()));
+                t.startLink(keepaliveMs, onLost);
+            }
+
+            private void reconnect(TunnelClient old, String reason) {
+                synchronized (lock) {
+                    if (client.get() != old) return;
+                    client.set(null);
+                    old.close();
+                    old.session().close();
+                    out.event("tunnel.lost", null, "peer", peerKey.toHex(), "remote", Endpoint.format(address), "reason", reason,
+                            "activeStreams", old.activeStreams());
+                    out.warn("tunnel session with " + Endpoint.format(address) + " lost: " + reason
+                            + (reconnectAttempts > 0 ? "; reconnecting" : ""));
+                    String last = reason;
+                    for (int attempt = 1; attempt <= reconnectAttempts && done.getCount() > 0; attempt++) {
+                        try {
+                            PeerSession s = Net.connect(ep, peerKey, address, id, timeout);
+                            TunnelClient t = new TunnelClient(s, null, remote, maxStreams, out);
+                            all.add(t);
+                            client.set(t);
+                            out.event("tunnel.reconnected", "tunnel session with " + Endpoint.format(address) + " re-established (attempt " + attempt + ")",
+                                    "peer", peerKey.toHex(), "remote", Endpoint.format(address), "attempt", attempt);
+                            accept(t);
+                            lock.notifyAll();
+                            return;
+                        } catch (CliError e) {
+                            last = e.getMessage();
+                            try {
+                                lock.wait(Math.min(8_000, 500L << Math.min(4, attempt - 1)));
+                            } catch (InterruptedException ie) {
+                                return;
+                            }
+                        }
+                    }
+                    failure.set("tunnel session with " + Endpoint.format(address) + " lost (" + reason + ")"
+                            + (reconnectAttempts > 0 ? " and " + reconnectAttempts + " reconnect attempts failed: " + last : ""));
+                    lock.notifyAll();
+                }
+                Thread.ofVirtual().start(stopRef.get());
+            }
+        };
+        TunnelClient tunnel = new TunnelClient(first, null, remote, maxStreams, out);
+        all.add(tunnel);
         client.set(tunnel);
-        tunnel.start();
+        watch.accept(tunnel);
         String localText = Endpoint.format((InetSocketAddress) server.getLocalSocketAddress());
         out.event("tunnel", "tunnel " + localText + " -> " + Endpoint.format(address) + " (" + Net.shortKey(peerKey) + ") -> " + remote,
                 "local", localText, "peer", peerKey.toHex(), "remote", Endpoint.format(address), "target", remote, "maxStreams", maxStreams);
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicReference<String> failure = new AtomicReference<>();
+        Thread.ofVirtual().name("tunnel-accept").start(() -> acceptLoop(server, client, lock, done, out));
         Runnable stop = () -> {
-            tunnel.close();
+            if (done.getCount() == 0) return;
+            try {
+                server.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            for (TunnelClient t : all) t.close();
             ep.close();
             CommonOptions.closeStore(store);
-            Stats st = tunnel.link().seqex.stats();
             Counters c = ep.counters();
             Map<String, Object> seqex = new LinkedHashMap<>();
-            seqex.put("packetsIn", st.packetsIn());
-            seqex.put("packetsOut", st.packetsOut());
-            seqex.put("retransmits", st.retransmits());
-            seqex.put("earlyRetransmits", st.earlyRetransmits());
-            seqex.put("duplicates", st.duplicates());
-            seqex.put("droppedNoSpace", st.droppedNoSpace());
-            out.event("stopped", "stopped: " + tunnel.opened.get() + " streams, " + tunnel.refused.get() + " refused, " + tunnel.bytesSent.get()
-                            + " bytes sent, " + tunnel.bytesReceived.get() + " received, " + st.retransmits() + " resends",
-                    "streams", tunnel.opened.get(), "refused", tunnel.refused.get(), "bytesOut", tunnel.bytesSent.get(), "bytesIn", tunnel.bytesReceived.get(),
+            long[] sum = new long[9];
+            for (TunnelClient t : all) {
+                Stats st = t.link().seqex.stats();
+                sum[0] += st.packetsIn();
+                sum[1] += st.packetsOut();
+                sum[2] += st.retransmits();
+                sum[3] += st.earlyRetransmits();
+                sum[4] += st.duplicates();
+                sum[5] += st.droppedNoSpace();
+                sum[6] += st.droppedClosedChannel();
+                sum[7] += t.opened.get();
+                sum[8] += t.refused.get();
+            }
+            seqex.put("packetsIn", sum[0]);
+            seqex.put("packetsOut", sum[1]);
+            seqex.put("retransmits", sum[2]);
+            seqex.put("earlyRetransmits", sum[3]);
+            seqex.put("duplicates", sum[4]);
+            seqex.put("droppedNoSpace", sum[5]);
+            seqex.put("droppedClosedChannel", sum[6]);
+            long sent = all.stream().mapToLong(t -> t.bytesSent.get()).sum();
+            long received = all.stream().mapToLong(t -> t.bytesReceived.get()).sum();
+            long foreign = all.stream().mapToLong(t -> t.foreign.get()).sum();
+            out.event("stopped", "stopped: " + sum[7] + " streams, " + sum[8] + " refused, " + sent
+                            + " bytes sent, " + received + " received, " + sum[2] + " resends",
+                    "streams", sum[7], "refused", sum[8], "bytesOut", sent, "bytesIn", received, "sessions", all.size(), "foreignPayloads", foreign,
                     "seqex", seqex, "counters", c.snapshot());
             done.countDown();
         };
-        session.closedFuture().thenRun(() -> {
-            if (ep.isOpen()) {
-                failure.set("session with " + Endpoint.format(address) + " closed: " + session.closeReason());
-                Thread.ofVirtual().start(stop);
-            }
-        });
+        stopRef.set(stop);
         Thread hook = new Thread(() -> {
             if (failure.get() == null) stop.run();
             try {
@@ -165,6 +254,48 @@ final class TunnelCommand implements Callable<Integer> {
         done.await();
         if (failure.get() != null) throw new CliError(CliError.FAILED, failure.get());
         return 0;
+    }
+
+    private final AtomicReference<Runnable> stopRef = new AtomicReference<>();
+
+    /** Hands each local connection to the current session's tunnel; while reconnecting, it waits for the next one. */
+    private static void acceptLoop(ServerSocket server, AtomicReference<TunnelClient> client, Object lock, CountDownLatch done, Output out) {
+        while (done.getCount() > 0) {
+            Socket s;
+            try {
+                s = server.accept();
+            } catch (IOException e) {
+                if (!server.isClosed()) out.warn("tunnel: accepting on the local socket failed: " + e.getMessage());
+                return;
+            }
+            TunnelClient t;
+            synchronized (lock) {
+                while ((t = client.get()) == null && done.getCount() > 0) {
+                    try {
+                        lock.wait(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+            if (t == null) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+                return;
+            }
+            t.handle(s);
+        }
+    }
+
+    /** {@code :PORT} or {@code PORT} binds the loopback address, as {@code ssh -L} does; name a host (or 0.0.0.0) to bind others. */
+    static String loopbackByDefault(String local) {
+        String t = local.strip();
+        if (t.matches("[0-9]+")) return "127.0.0.1:" + t;
+        if (t.startsWith(":")) return "127.0.0.1" + t;
+        return t;
     }
 
     /** The target is the listener's business; check only that it looks like HOST:PORT. */
