@@ -185,6 +185,7 @@ final class TunnelCommand implements Callable<Integer> {
                             }
                         }
                     }
+                    if (done.getCount() == 0) return; // stopped meanwhile (Ctrl-C)
                     failure.set("tunnel session with " + Endpoint.format(address) + " lost (" + reason + ")"
                             + (reconnectAttempts > 0 ? " and " + reconnectAttempts + " reconnect attempts failed: " + last : ""));
                     lock.notifyAll();
