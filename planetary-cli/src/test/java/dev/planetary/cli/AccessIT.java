@@ -176,6 +176,25 @@ class AccessIT {
         }
     }
 
+    /** The child's heap after a full GC, as {@code jcmd GC.heap_info} reports it (a figure for the report; "?" without jcmd). */
+    private static String heap(PlanetaryProcess p) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd)) return "?";
+        try {
+            for (String cmd : List.of("GC.run", "GC.heap_info")) {
+                Process j = new ProcessBuilder(jcmd.toString(), Long.toString(p.process.pid()), cmd).redirectErrorStream(true).start();
+                String text = new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                j.waitFor(30, TimeUnit.SECONDS);
+                if (cmd.equals("GC.heap_info")) {
+                    return String.join("; ", text.lines().filter(l -> l.contains("total") && l.contains("used")).map(l -> l.strip().replaceAll(" \\[.*", "")).toList());
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            return "? (" + e.getMessage() + ")";
+        }
+        return "?";
+    }
+
     // ---------------------------------------------------------------- item 1: client commands take no inbound session
 
     @Test
@@ -329,6 +348,8 @@ class AccessIT {
         long fds = openFiles(listener);
         assertTrue(fds - fdsBefore <= TunnelProtocol.Limits.DEFAULT_STREAMS + 8, "file descriptors grew from " + fdsBefore + " to " + fds);
 
+        System.out.println("channel/stream flood: " + ok + " streams opened, " + refusedStreams + " refused, " + connections.get()
+                + " target connections, listener fds " + fdsBefore + " -> " + fds + ", heap: " + heap(listener));
         // The listener (96 MiB heap) is alive and serves a legitimate tunnel.
         assertTrue(listener.isAlive(), listener.dump());
         PlanetaryProcess good = tunnel(address(listener), "client", target(echo));
@@ -355,6 +376,18 @@ class AccessIT {
         // A peer that has a session may replace it: a's second session fits.
         PlanetaryProcess again = PlanetaryProcess.run(dir, 60, "ping", address(listener), "--key", "a.key", "--peer", "server.pub", "--count", "1", "--no-state");
         assertEquals(0, again.exitCode(), again.dump());
+    }
+
+    @Test
+    void idleSessionsAreClosedAndFreeTheirPlace() throws Exception {
+        keygen("server", "a", "b");
+        PlanetaryProcess listener = listen("--echo", "--allow-any", "--max-sessions", "1", "--idle-timeout", "2s");
+        PlanetaryProcess first = PlanetaryProcess.run(dir, 60, "ping", address(listener), "--key", "a.key", "--peer", "server.pub", "--count", "1", "--no-state");
+        assertEquals(0, first.exitCode(), first.dump());
+        String idle = listener.out.await(l -> l.contains("\"event\":\"idle\""), 20, "the idle event");
+        assertEquals(pub("a").toHex(), field(idle, "peer"), idle);
+        PlanetaryProcess second = PlanetaryProcess.run(dir, 60, "ping", address(listener), "--key", "b.key", "--peer", "server.pub", "--count", "1", "--no-state");
+        assertEquals(0, second.exitCode(), "a's idle session no longer holds the only place\n" + second.dump());
     }
 
     // ---------------------------------------------------------------- item 6: Hello flood against default settings
