@@ -83,6 +83,10 @@ final class ListenCommand implements Callable<Integer> {
             description = "Close a session that has sent no payload for this long (default: ${DEFAULT-VALUE}; tunnels send keepalives). 0 disables.")
     String idleTimeout;
 
+    @Option(names = "--stream-idle-timeout", paramLabel = "DURATION", defaultValue = "1h",
+            description = "Reset a tunnel stream that carried no byte either way for this long (default: ${DEFAULT-VALUE}). 0 disables.")
+    String streamIdleTimeout;
+
     @Option(names = "--max-streams", paramLabel = "N", defaultValue = "" + TunnelProtocol.Limits.DEFAULT_STREAMS,
             description = "Tunnel streams (TCP connections to targets) per session, 1..256 (default: ${DEFAULT-VALUE}); further OPENs are refused.")
     int maxStreams;
@@ -117,6 +121,30 @@ final class ListenCommand implements Callable<Integer> {
         throw new CliError(CliError.USAGE, "listen accepts no peer by default: name them with --allow PUB… or --allow-file FILE, or pass --allow-any");
     }
 
+    /** Closes {@code s} once it has sent no payload for {@code timeoutMs} (--idle-timeout). */
+    private static void watchIdle(PeerSession s, IdleTimer timer, long timeoutMs, Map<PeerSession, Long> lastPayload, Output out) {
+        lastPayload.put(s, System.nanoTime());
+        s.closedFuture().thenRun(() -> lastPayload.remove(s));
+        timer.watch(new IdleTimer.Watched() {
+            @Override
+            public long lastActivity() {
+                return lastPayload.getOrDefault(s, System.nanoTime());
+            }
+
+            @Override
+            public boolean isDone() {
+                return s.isClosed();
+            }
+
+            @Override
+            public void idle(long idleMs) {
+                out.event("idle", "closing the session of " + AllowList.fingerprint(s.peer()) + " at " + Endpoint.format(s.remoteAddress()) + ": no payload for "
+                        + idleMs / 1000 + " s (--idle-timeout)", "peer", s.peer().toHex(), "remote", Endpoint.format(s.remoteAddress()), "idleMs", idleMs);
+                s.close();
+            }
+        }, timeoutMs);
+    }
+
     @Override
     public Integer call() throws Exception {
         Output out = common.output(System.out, System.out);
@@ -129,7 +157,8 @@ final class ListenCommand implements Callable<Integer> {
         boolean anyPeer = access(allowed, tunnelTargets, out);
         if (maxSessions < 1) throw new CliError(CliError.USAGE, "--max-sessions must be positive, got " + maxSessions);
         long idleMs = idleTimeout.strip().equals("0") ? 0 : Durations.parseMillis("--idle-timeout", idleTimeout, 1000);
-        TunnelProtocol.Limits limits = new TunnelProtocol.Limits(maxStreams, Sizes.parse("--session-buffer", sessionBuffer));
+        long streamIdleMs = streamIdleTimeout.strip().equals("0") ? 0 : Durations.parseMillis("--stream-idle-timeout", streamIdleTimeout, 1000);
+        TunnelProtocol.Limits limits = new TunnelProtocol.Limits(maxStreams, Sizes.parse("--session-buffer", sessionBuffer), streamIdleMs);
         Map<PeerSession, Long> live = new ConcurrentHashMap<>();
         // Access control (docs/security.md "Access control"): the allow-list, and room for one more peer.
         AcceptPolicy accept = (peer, identity, source) -> (anyPeer || allowed.allows(peer))
@@ -140,7 +169,8 @@ final class ListenCommand implements Callable<Integer> {
                 .silentlyReject(silentReject)
                 .accept(accept);
         Map<PeerSession, TunnelServer> tunnels = new ConcurrentHashMap<>();
-        IdleSessions idle = new IdleSessions(out);
+        IdleTimer idle = new IdleTimer();
+        Map<PeerSession, Long> lastPayload = new ConcurrentHashMap<>();
         long windowMs = Durations.parseMillis("--auto-challenge-window", autoChallengeWindow, 10);
         if (autoChallenge != null && (!(autoChallenge > 0) || autoChallenge.isInfinite())) {
             throw new CliError(CliError.USAGE, "--auto-challenge must be a positive number of Hellos per second, got " + autoChallenge);
@@ -184,10 +214,10 @@ final class ListenCommand implements Callable<Integer> {
                         @Override
                         public void onSession(PeerSession s) {
                             live.put(s, System.nanoTime());
-                            if (idleMs > 0) idle.watch(s, idleMs);
+                            if (idleMs > 0) watchIdle(s, idle, idleMs, lastPayload, out);
                             s.closedFuture().thenRun(() -> live.remove(s));
                             if (tunnelTargets.isEmpty()) return;
-                            TunnelServer t = new TunnelServer(s, tunnelTargets, out, 10_000, limits);
+                            TunnelServer t = new TunnelServer(s, tunnelTargets, out, 10_000, limits, idle);
                             tunnels.put(s, t);
                             s.closedFuture().thenRun(() -> {
                                 tunnels.remove(s, t);
@@ -201,7 +231,7 @@ final class ListenCommand implements Callable<Integer> {
 
                         @Override
                         public void onData(PeerSession s, byte[] payload) {
-                            if (idleMs > 0) idle.touch(s);
+                            if (idleMs > 0) lastPayload.computeIfPresent(s, (k, v) -> System.nanoTime());
                             TunnelServer t = tunnels.get(s);
                             if (t != null) {
                                 t.receive(payload);

@@ -69,11 +69,12 @@ final class TunnelProtocol {
     /**
      * What one session may cost the listener (listen --max-streams, --session-buffer): concurrent
      * streams, and bytes SEQEX buffers for it (unconsumed payloads on open channels plus out-of-order
-     * packets held for reordering, half each). Data on channels without an open stream is dropped.
+     * packets held for reordering, half each), and how long a stream may carry nothing (0: for ever).
+     * Data on channels without an open stream is dropped.
      */
-    record Limits(int maxStreams, long sessionBuffer) {
+    record Limits(int maxStreams, long sessionBuffer, long streamIdleMs) {
         static final int DEFAULT_STREAMS = 32;
-        static final Limits DEFAULT = new Limits(DEFAULT_STREAMS, 8L << 20);
+        static final Limits DEFAULT = new Limits(DEFAULT_STREAMS, 8L << 20, 0);
 
         Limits {
             if (maxStreams < 1 || maxStreams > MAX_STREAMS) throw new CliError(CliError.USAGE, "--max-streams must be between 1 and " + MAX_STREAMS + ", got " + maxStreams);

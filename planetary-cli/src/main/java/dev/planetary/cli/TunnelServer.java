@@ -33,12 +33,16 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
     final AtomicLong opened = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
 
+    private final IdleTimer idle;
+
     TunnelServer(PeerSession session, List<TunnelProtocol.Target> allowed, Output out, int connectTimeoutMs) {
-        this(session, allowed, out, connectTimeoutMs, TunnelProtocol.Limits.DEFAULT);
+        this(session, allowed, out, connectTimeoutMs, TunnelProtocol.Limits.DEFAULT, null);
     }
 
-    TunnelServer(PeerSession session, List<TunnelProtocol.Target> allowed, Output out, int connectTimeoutMs, TunnelProtocol.Limits limits) {
+    /** @param idle the timer for {@code limits.streamIdleMs()} (null if that is 0) */
+    TunnelServer(PeerSession session, List<TunnelProtocol.Target> allowed, Output out, int connectTimeoutMs, TunnelProtocol.Limits limits, IdleTimer idle) {
         this.limits = limits;
+        this.idle = limits.streamIdleMs() > 0 ? java.util.Objects.requireNonNull(idle, "idle") : null;
         // channel 0 and the channels of accepted OPENs (reserved before the reply) take data; others are dropped
         this.link = new TunnelLink(session, limits.seqex(), c -> c == 0 || reserved.containsKey(c), limits.maxHeld());
         this.control = link.seqex.channel(0);
@@ -144,7 +148,30 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
                 "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "channel", c.channel(), "target", target,
                 "local", Endpoint.format((InetSocketAddress) socket.getLocalSocketAddress()));
         s.start();
+        if (idle != null) watchIdle(s);
         return TunnelProtocol.reply(TunnelProtocol.OK, "");
+    }
+
+    /** Resets {@code s} once it carried no byte for --stream-idle-timeout: an idle peer does not pin a connection to the target for ever. */
+    private void watchIdle(TunnelStream s) {
+        idle.watch(new IdleTimer.Watched() {
+            @Override
+            public long lastActivity() {
+                return s.lastActivity();
+            }
+
+            @Override
+            public boolean isDone() {
+                return s.isFinished() || s.aborted();
+            }
+
+            @Override
+            public void idle(long idleMs) {
+                String reason = "idle for " + idleMs / 1000 + " s (the listener's --stream-idle-timeout)";
+                s.abort(reason);
+                Thread.ofVirtual().start(() -> reset(s, reason)); // may block on the control channel's window
+            }
+        }, limits.streamIdleMs());
     }
 
     @Override

@@ -390,6 +390,32 @@ class AccessIT {
         assertEquals(0, second.exitCode(), "a's idle session no longer holds the only place\n" + second.dump());
     }
 
+    @Test
+    void anIdleStreamIsResetByTheListener() throws Exception {
+        keygen("server", "client");
+        ServerSocket echo = target(true, new AtomicInteger());
+        PlanetaryProcess listener = listen("--allow", "client.pub", "--allow-tunnel", target(echo), "--stream-idle-timeout", "2s");
+        PlanetaryProcess t = tunnel(address(listener), "client", target(echo));
+        InetSocketAddress local = local(t);
+        try (Socket s = new Socket(local.getAddress(), local.getPort())) {
+            assertEquals("busy", roundTrip(s, "busy"));
+            s.setSoTimeout(20_000);
+            int r;
+            try {
+                r = s.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                r = -1;
+            }
+            assertEquals(-1, r, "the idle stream ends");
+        }
+        String closed = listener.out.await(l -> l.contains("\"event\":\"stream.closed\""), 20, "the listener's stream.closed event");
+        assertTrue(field(closed, "reset").contains("--stream-idle-timeout"), closed);
+        // The session itself goes on: a new stream works.
+        try (Socket s = new Socket(local.getAddress(), local.getPort())) {
+            assertEquals("again", roundTrip(s, "again"));
+        }
+    }
+
     // ---------------------------------------------------------------- item 6: Hello flood against default settings
 
     @Test
