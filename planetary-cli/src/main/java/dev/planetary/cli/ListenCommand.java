@@ -8,7 +8,6 @@ import dev.planetary.transport.PeerSession;
 import dev.planetary.transport.SecurityPolicy;
 import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.StaticKeyPair;
-import dev.planetary.zssp.StaticPublicKey;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,5 @@
 package dev.planetary.cli;
 
-import dev.planetary.seqex.Stats;
-import dev.planetary.transport.Counters;
 import dev.planetary.transport.Endpoint;
 import dev.planetary.transport.PeerSession;
 import dev.planetary.transport.SecurityPolicy;
@@ -12,16 +10,12 @@ import dev.planetary.transport.AcceptPolicy;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -108,7 +102,7 @@ final class TunnelCommand implements Callable<Integer> {
             server.close();
             throw e;
         }
-        AtomicReference<TunnelClient> client = new AtomicReference<>();
+        AtomicReference<TunnelSupervisor> supervisor = new AtomicReference<>();
         Endpoint ep;
         try {
             // A tunnel only initiates: every inbound session is refused, and only its own session's payloads reach the tunnel.
@@ -119,8 +113,8 @@ final class TunnelCommand implements Callable<Integer> {
                     .listener(new EventPrinter(out) {
                         @Override
                         public void onData(PeerSession s, byte[] payload) {
-                            TunnelClient c = client.get();
-                            if (c != null) c.receive(s, payload);
+                            TunnelSupervisor t = supervisor.get();
+                            if (t != null) t.receive(s, payload);
                         }
                     }));
         } catch (RuntimeException e) {
@@ -138,113 +132,33 @@ final class TunnelCommand implements Callable<Integer> {
             throw e;
         }
         CountDownLatch done = new CountDownLatch(1);
-        AtomicReference<String> failure = new AtomicReference<>();
-        List<TunnelClient> all = new CopyOnWriteArrayList<>();
-        Object lock = new Object();
-        // Session loss (closed here, or the listener stopped answering keepalives): reconnect, or fail loudly.
-        Consumer<TunnelClient> watch = new Consumer<>() {
-            @Override
-            public void accept(TunnelClient t) {
-                AtomicBoolean once = new AtomicBoolean();
-                Consumer<String> onLost = reason -> {
-                    if (!once.compareAndSet(false, true) || done.getCount() == 0 || !ep.isOpen()) return;
-                    Thread.ofVirtual().start(() -> reconnect(t, reason));
-                };
-                t.session().closedFuture().thenRun(() -> onLost.accept("session closed: " + t.session().closeReason()));
-                t.startLink(keepaliveMs, onLost);
-            }
-
-            private void reconnect(TunnelClient old, String reason) {
-                synchronized (lock) {
-                    if (client.get() != old) return;
-                    client.set(null);
-                    old.close();
-                    old.session().close();
-                    out.event("tunnel.lost", null, "peer", peerKey.toHex(), "remote", Endpoint.format(address), "reason", reason,
-                            "activeStreams", old.activeStreams());
-                    out.warn("tunnel session with " + Endpoint.format(address) + " lost: " + reason
-                            + (reconnectAttempts > 0 ? "; reconnecting" : ""));
-                    String last = reason;
-                    for (int attempt = 1; attempt <= reconnectAttempts && done.getCount() > 0; attempt++) {
-                        try {
-                            PeerSession s = Net.connect(ep, peerKey, address, id, timeout);
-                            TunnelClient t = new TunnelClient(s, null, remote, maxStreams, out);
-                            all.add(t);
-                            client.set(t);
-                            out.event("tunnel.reconnected", "tunnel session with " + Endpoint.format(address) + " re-established (attempt " + attempt + ")",
-                                    "peer", peerKey.toHex(), "remote", Endpoint.format(address), "attempt", attempt);
-                            accept(t);
-                            lock.notifyAll();
-                            return;
-                        } catch (CliError e) {
-                            last = e.getMessage();
-                            try {
-                                lock.wait(Math.min(8_000, 500L << Math.min(4, attempt - 1)));
-                            } catch (InterruptedException ie) {
-                                return;
-                            }
-                        }
-                    }
-                    if (done.getCount() == 0) return; // stopped meanwhile (Ctrl-C)
-                    failure.set("tunnel session with " + Endpoint.format(address) + " lost (" + reason + ")"
-                            + (reconnectAttempts > 0 ? " and " + reconnectAttempts + " reconnect attempts failed: " + last : ""));
-                    lock.notifyAll();
-                }
-                Thread.ofVirtual().start(stopRef.get());
-            }
+        AtomicBoolean stopping = new AtomicBoolean();
+        Map<String, Object> peerFields = new LinkedHashMap<>();
+        peerFields.put("peer", peerKey.toHex());
+        peerFields.put("remote", Endpoint.format(address));
+        Runnable[] stop = new Runnable[1];
+        TunnelSupervisor tunnel = new TunnelSupervisor(server, () -> Net.connect(ep, peerKey, address, id, timeout), remote, maxStreams, keepaliveMs,
+                reconnectAttempts, out, Endpoint.format(address), peerFields, () -> stop[0].run());
+        stop[0] = () -> {
+            if (!stopping.compareAndSet(false, true)) return;
+            tunnel.stop();
+            ep.close();
+            CommonOptions.closeStore(store);
+            TunnelSupervisor.Totals totals = tunnel.totals();
+            Object[] f = totals.fields();
+            Object[] kv = java.util.Arrays.copyOf(f, f.length + 2);
+            kv[f.length] = "counters";
+            kv[f.length + 1] = ep.counters().snapshot();
+            out.event("stopped", "stopped: " + totals.text(), kv);
+            done.countDown();
         };
-        TunnelClient tunnel = new TunnelClient(first, null, remote, maxStreams, out);
-        all.add(tunnel);
-        client.set(tunnel);
-        watch.accept(tunnel);
+        supervisor.set(tunnel);
+        tunnel.start(first);
         String localText = Endpoint.format((InetSocketAddress) server.getLocalSocketAddress());
         out.event("tunnel", "tunnel " + localText + " -> " + Endpoint.format(address) + " (" + Net.shortKey(peerKey) + ") -> " + remote,
                 "local", localText, "peer", peerKey.toHex(), "remote", Endpoint.format(address), "target", remote, "maxStreams", maxStreams);
-        Thread.ofVirtual().name("tunnel-accept").start(() -> acceptLoop(server, client, lock, done, out));
-        Runnable stop = () -> {
-            if (done.getCount() == 0) return;
-            try {
-                server.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-            for (TunnelClient t : all) t.close();
-            ep.close();
-            CommonOptions.closeStore(store);
-            Counters c = ep.counters();
-            Map<String, Object> seqex = new LinkedHashMap<>();
-            long[] sum = new long[9];
-            for (TunnelClient t : all) {
-                Stats st = t.link().seqex.stats();
-                sum[0] += st.packetsIn();
-                sum[1] += st.packetsOut();
-                sum[2] += st.retransmits();
-                sum[3] += st.earlyRetransmits();
-                sum[4] += st.duplicates();
-                sum[5] += st.droppedNoSpace();
-                sum[6] += st.droppedClosedChannel();
-                sum[7] += t.opened.get();
-                sum[8] += t.refused.get();
-            }
-            seqex.put("packetsIn", sum[0]);
-            seqex.put("packetsOut", sum[1]);
-            seqex.put("retransmits", sum[2]);
-            seqex.put("earlyRetransmits", sum[3]);
-            seqex.put("duplicates", sum[4]);
-            seqex.put("droppedNoSpace", sum[5]);
-            seqex.put("droppedClosedChannel", sum[6]);
-            long sent = all.stream().mapToLong(t -> t.bytesSent.get()).sum();
-            long received = all.stream().mapToLong(t -> t.bytesReceived.get()).sum();
-            long foreign = all.stream().mapToLong(t -> t.foreign.get()).sum();
-            out.event("stopped", "stopped: " + sum[7] + " streams, " + sum[8] + " refused, " + sent
-                            + " bytes sent, " + received + " received, " + sum[2] + " resends",
-                    "streams", sum[7], "refused", sum[8], "bytesOut", sent, "bytesIn", received, "sessions", all.size(), "foreignPayloads", foreign,
-                    "seqex", seqex, "counters", c.snapshot());
-            done.countDown();
-        };
-        stopRef.set(stop);
         Thread hook = new Thread(() -> {
-            if (failure.get() == null) stop.run();
+            stop[0].run();
             try {
                 done.await();
             } catch (InterruptedException ignored) {
@@ -253,42 +167,8 @@ final class TunnelCommand implements Callable<Integer> {
         }, "planetary-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         done.await();
-        if (failure.get() != null) throw new CliError(CliError.FAILED, failure.get());
+        if (tunnel.failure() != null) throw new CliError(CliError.FAILED, tunnel.failure());
         return 0;
-    }
-
-    private final AtomicReference<Runnable> stopRef = new AtomicReference<>();
-
-    /** Hands each local connection to the current session's tunnel; while reconnecting, it waits for the next one. */
-    private static void acceptLoop(ServerSocket server, AtomicReference<TunnelClient> client, Object lock, CountDownLatch done, Output out) {
-        while (done.getCount() > 0) {
-            Socket s;
-            try {
-                s = server.accept();
-            } catch (IOException e) {
-                if (!server.isClosed()) out.warn("tunnel: accepting on the local socket failed: " + e.getMessage());
-                return;
-            }
-            TunnelClient t;
-            synchronized (lock) {
-                while ((t = client.get()) == null && done.getCount() > 0) {
-                    try {
-                        lock.wait(1000);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }
-            if (t == null) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
-                return;
-            }
-            t.handle(s);
-        }
     }
 
     /** {@code :PORT} or {@code PORT} binds the loopback address, as {@code ssh -L} does; name a host (or 0.0.0.0) to bind others. */
