@@ -497,6 +497,21 @@ class AccessIT {
         return out;
     }
 
+    @Test
+    void aTunnelWhoseListenerIsGoneFailsLoudly() throws Exception {
+        keygen("server", "client");
+        ServerSocket echo = target(true, new AtomicInteger());
+        PlanetaryProcess listener = listen("--allow", "client.pub", "--allow-tunnel", target(echo));
+        PlanetaryProcess t = tunnel(address(listener), "client", target(echo), "--keepalive", "500ms", "--reconnect-attempts", "1", "--timeout", "1s");
+        listener.kill();
+        assertTrue(t.process.waitFor(60, TimeUnit.SECONDS), "the tunnel exits once the listener is gone\n" + t.dump());
+        t.out.join();
+        t.err.join();
+        assertEquals(1, t.exitCode(), t.dump());
+        assertFalse(t.events("tunnel.lost").isEmpty(), t.dump());
+        assertTrue(t.err.text().contains("lost") && t.err.text().contains("1 reconnect attempts failed"), t.dump());
+    }
+
     // ---------------------------------------------------------------- item 9: loopback by default
 
     @Test
