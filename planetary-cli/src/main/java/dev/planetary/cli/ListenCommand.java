@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "listen", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Accepts ZSSP sessions on a UDP address until interrupted (Ctrl-C).",
+                "Only from the peers named by --allow or --allow-file (any peer with --allow-any, or for a plain --echo demo).",
                 "Reports sessions and payloads; with --echo, sends every payload back on its session."})
 final class ListenCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "HOST:PORT", required = true, description = "Address to listen on (port 0 picks a free port; [::]:PORT for IPv6).")
