@@ -39,7 +39,7 @@ final class ListenCommand implements Callable<Integer> {
 
     @Option(names = "--auto-challenge", paramLabel = "RATE",
             description = "Challenge Hellos automatically while they arrive at RATE per second or more (sliding window, see --auto-challenge-window); off again below RATE/2 (default: on at "
-                    + DEFAULT_AUTO_CHALLENGE + ").")
+                    + DEFAULT_AUTO_CHALLENGE + ", off with --require-ratchet).")
     Double autoChallenge;
 
     @Option(names = "--no-auto-challenge", description = "Never challenge automatically: every Hello is answered at full cost, also during a flood.")
@@ -176,8 +176,9 @@ final class ListenCommand implements Callable<Integer> {
             throw new CliError(CliError.USAGE, "--auto-challenge must be a positive number of Hellos per second, got " + autoChallenge);
         }
         if (autoChallenge != null && noAutoChallenge) throw new CliError(CliError.USAGE, "--auto-challenge and --no-auto-challenge exclude each other");
-        // on by default, as WireGuard's cookies are: a Hello flood costs honest clients one challenge round, not their session
-        Double autoRate = noAutoChallenge ? null : autoChallenge != null ? autoChallenge : Double.valueOf(DEFAULT_AUTO_CHALLENGE);
+        // On by default, as WireGuard's cookies are: a Hello flood costs honest clients one challenge round, not their session.
+        // Not by default with π1, whose point is answering no unknown Hello (spec §9 advises against combining them).
+        Double autoRate = noAutoChallenge ? null : autoChallenge != null ? autoChallenge : requireRatchet ? null : Double.valueOf(DEFAULT_AUTO_CHALLENGE);
         if ((challenge || autoChallenge != null) && requireRatchet) out.warn("--challenge answers unknown Hellos, which breaks the silence --require-ratchet aims for (spec §9)");
         if (challengeBudget <= 0) throw new CliError(CliError.USAGE, "--challenge-budget must be a positive number of challenges per second, got " + challengeBudget);
         int mtu = common.mtu();
@@ -223,7 +224,7 @@ final class ListenCommand implements Callable<Integer> {
                                 tunnels.remove(s, t);
                                 int open = t.activeStreams();
                                 t.close();
-                                // §15 of issue 11: never drop a live tunnel silently (a second client with the same key replaces this session)
+                                // never end a live tunnel silently (most often a second client with the same key replaced this session)
                                 if (open > 0) out.warn("tunnel session of " + AllowList.fingerprint(s.peer()) + " at " + Endpoint.format(s.remoteAddress())
                                         + " closed with " + open + " open stream" + (open == 1 ? "" : "s") + ": " + s.closeReason());
                             });
