@@ -1,5 +1,6 @@
 package dev.planetary.cli;
 
+import dev.planetary.transport.AcceptPolicy;
 import dev.planetary.transport.Endpoint;
 import dev.planetary.transport.PeerSession;
 import dev.planetary.transport.SecurityPolicy;
@@ -66,7 +67,7 @@ final class ConnectCommand implements Callable<Integer> {
         Duration timeout = common.handshakeTimeout();
         RatchetStore store = common.openStore(keyPair.publicKey(), out);
         try (Endpoint ep = Net.build(Endpoint.builder().bind(local).identity(keyPair).store(store).settings(settings).mtu(mtu)
-                .policy(SecurityPolicy.builder().disallowDowngrade(disallowDowngrade).build())
+                .policy(SecurityPolicy.builder().disallowDowngrade(disallowDowngrade).accept(AcceptPolicy.refuseAll()).build()) // a client: no inbound sessions
                 .handshakeTimeout(timeout).listener(new EventPrinter(out)))) {
             PeerSession s = Net.connect(ep, peerKey, address, id, timeout);
             AtomicLong lastReceive = new AtomicLong(System.nanoTime());

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "keygen", mixinStandardHelpOptions = true,
         description = {"Generates a static key pair: NAME.key and NAME.pub.",
                 "NAME.key is the private key (PKCS#8 PEM, mode 0600); NAME.pub the public key line (98 hex digits),",
-                "which is also printed."})
+                "which is also printed, and its fingerprint (SHA256:…, what 'listen --allow' accepts and 'refused' lines show)."})
 final class KeygenCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "Path prefix of the two files (e.g. alice, keys/server).")
     String name;
@@ -32,8 +32,9 @@ final class KeygenCommand implements Callable<Integer> {
             KeyFiles.write(priv, KeyFiles.privatePem(key), true, force);
             KeyFiles.write(pub, KeyFiles.publicLine(key.publicKey()) + "\n", false, force);
             System.out.println(KeyFiles.publicLine(key.publicKey()));
+            System.err.println("wrote " + priv + " (private, keep it secret) and " + pub + " (public, give it to peers)");
+            System.err.println("fingerprint " + AllowList.fingerprint(key.publicKey()));
         }
-        System.err.println("wrote " + priv + " (private, keep it secret) and " + pub + " (public, give it to peers)");
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.planetary.cli;
 
 import dev.planetary.transport.Counters;
+import dev.planetary.transport.AcceptPolicy;
 import dev.planetary.transport.Endpoint;
 import dev.planetary.transport.PeerSession;
 import dev.planetary.transport.SecurityPolicy;
@@ -100,7 +101,7 @@ final class PingCommand implements Callable<Integer> {
         Duration timeout = common.handshakeTimeout();
         RatchetStore store = common.openStore(keyPair.publicKey(), out);
         try (Endpoint ep = Net.build(Endpoint.builder().bind(local).identity(keyPair).store(store).settings(settings).mtu(mtu)
-                .policy(SecurityPolicy.builder().disallowDowngrade(disallowDowngrade).build())
+                .policy(SecurityPolicy.builder().disallowDowngrade(disallowDowngrade).accept(AcceptPolicy.refuseAll()).build()) // a client: no inbound sessions
                 .handshakeTimeout(timeout).listener(new EventPrinter(out) {
                     @Override
                     public void onEvent(dev.planetary.transport.EndpointEvent e) {

@@ -11,7 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,6 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * per connection to {@code target} at the listener (see {@link TunnelProtocol}). Channel ids come
  * from a pool of {@code maxStreams}; a connection waits for a free channel when all are in use. A
  * channel returns to the pool when this side's stream finished and the listener's CLOSE arrived.
+ *
+ * <p>Only payloads of its own session are taken ({@link #receive(PeerSession, byte[])}), and only
+ * on channels it opened. A keepalive request on the control channel every {@code keepalive} finds
+ * a session the listener no longer has (it was replaced by another client with the same key, or the
+ * listener restarted): no answer within three intervals reports the session lost.
  */
 final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
     private final TunnelLink link;
@@ -30,6 +40,12 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
     private final int chunk;
     private final BlockingQueue<Integer> free;
     private final Map<Integer, Slot> slots = new ConcurrentHashMap<>();
+    /** Channels that take data: 0, a channel whose OPEN is on its way, and the channels of open streams. */
+    private final Set<Integer> open = ConcurrentHashMap.newKeySet();
+    private final PeerSession session;
+    private volatile long keepaliveMs;
+    private volatile Consumer<String> lost = reason -> {};
+    final AtomicLong foreign = new AtomicLong();
     private final AtomicInteger nextStream = new AtomicInteger(1);
     private volatile boolean closed;
     final AtomicLong opened = new AtomicLong();
@@ -54,7 +70,9 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
         if (maxStreams < 1 || maxStreams > TunnelProtocol.MAX_STREAMS) {
             throw new CliError(CliError.USAGE, "--max-streams must be between 1 and " + TunnelProtocol.MAX_STREAMS + ", got " + maxStreams);
         }
-        this.link = new TunnelLink(session, TunnelProtocol.config());
+        this.session = session;
+        open.add(0);
+        this.link = new TunnelLink(session, TunnelProtocol.config(), open::contains, Integer.MAX_VALUE);
         this.control = link.seqex.channel(0);
         this.local = local;
         this.target = target;
@@ -64,16 +82,48 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
         for (int c = 1; c <= maxStreams; c++) free.add(c);
     }
 
-    /** Starts accepting connections and reading control messages. */
+    /** Starts accepting connections on the local socket and reading control messages. */
     TunnelClient start() {
-        Thread.ofVirtual().name("tunnel-control").start(this::controlLoop);
+        startLink();
         Thread.ofVirtual().name("tunnel-accept").start(this::acceptLoop);
         return this;
     }
 
-    /** A payload of the session (EndpointListener.onData). */
-    void receive(byte[] payload) {
+    /**
+     * Starts reading control messages (connections come through {@link #handle}); with
+     * {@code keepaliveMs > 0}, also the keepalive, which calls {@code lost} once if the listener stops answering.
+     */
+    TunnelClient startLink(long keepaliveMs, Consumer<String> lost) {
+        this.keepaliveMs = keepaliveMs;
+        this.lost = lost;
+        return startLink();
+    }
+
+    private TunnelClient startLink() {
+        Thread.ofVirtual().name("tunnel-control").start(this::controlLoop);
+        if (keepaliveMs > 0) Thread.ofVirtual().name("tunnel-keepalive").start(this::keepaliveLoop);
+        return this;
+    }
+
+    PeerSession session() {
+        return session;
+    }
+
+    /**
+     * A payload the endpoint received (EndpointListener.onData). Only this tunnel's own session
+     * carries tunnel data; a payload of any other session is dropped and counted.
+     */
+    void receive(PeerSession from, byte[] payload) {
+        if (from != session) {
+            foreign.incrementAndGet();
+            return;
+        }
         link.receive(payload);
+    }
+
+    /** Carries one accepted local connection (on a virtual thread of its own). */
+    void handle(Socket socket) {
+        Thread.ofVirtual().name("tunnel-open").start(() -> open(socket));
     }
 
     TunnelLink link() {
@@ -88,7 +138,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
     public void close() {
         closed = true;
         try {
-            local.close();
+            if (local != null) local.close();
         } catch (IOException ignored) {
             // closing anyway
         }
@@ -104,7 +154,27 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
                 if (!closed) out.warn("tunnel: accepting on the local socket failed: " + e.getMessage());
                 return;
             }
-            Thread.ofVirtual().name("tunnel-open").start(() -> open(s));
+            handle(s);
+        }
+    }
+
+    private void keepaliveLoop() {
+        byte[] ping = new TunnelProtocol.Control(TunnelProtocol.PING, 0, 0, "").encode();
+        try {
+            while (!closed) {
+                Thread.sleep(keepaliveMs);
+                try {
+                    control.requestAsync(ping, true).get(3 * keepaliveMs, TimeUnit.MILLISECONDS); // any answer will do, also BAD from an old listener
+                } catch (TimeoutException e) {
+                    if (!closed) lost.accept("the listener did not answer keepalives for " + String.format(java.util.Locale.ROOT, "%.1f s", 3 * keepaliveMs / 1e3)
+                            + " (its session was replaced by another client with our key, or it restarted or is unreachable)");
+                    return;
+                } catch (ExecutionException e) {
+                    return; // the link closed
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing
         }
     }
 
@@ -114,6 +184,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
         try {
             socket.setTcpNoDelay(true);
             channel = free.take();
+            open.add(channel); // the listener's data may arrive before its answer
             byte[] answer = control.requestSeqCst(new TunnelProtocol.Control(TunnelProtocol.OPEN, id, channel, target).encode());
             byte status = answer.length == 0 ? TunnelProtocol.BAD : answer[0];
             if (status != TunnelProtocol.OK) {
@@ -123,6 +194,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
                 String text = "the listener " + kind + " tunnel stream " + Integer.toUnsignedString(id) + " to " + target + ": " + why;
                 if (out.json()) out.event("stream.refused", null, "stream", Integer.toUnsignedLong(id), "target", target, "status", kind, "reason", why);
                 else out.warn(text);
+                open.remove(channel);
                 free.add(channel);
                 channel = null;
                 closeQuietly(socket);
@@ -137,7 +209,10 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
                     "client", String.valueOf(socket.getRemoteSocketAddress()).replaceFirst("^/", ""));
             stream.start();
         } catch (IOException | ClosedException | InterruptedException e) {
-            if (channel != null) free.add(channel);
+            if (channel != null) {
+                open.remove(channel);
+                free.add(channel);
+            }
             closeQuietly(socket);
         }
     }
@@ -174,6 +249,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
             slot.released = true;
         }
         slots.remove(channel, slot);
+        open.remove(channel);
         free.add(channel);
     }
 

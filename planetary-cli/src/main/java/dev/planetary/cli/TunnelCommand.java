@@ -1,13 +1,12 @@
 package dev.planetary.cli;
 
-import dev.planetary.seqex.Stats;
-import dev.planetary.transport.Counters;
 import dev.planetary.transport.Endpoint;
 import dev.planetary.transport.PeerSession;
 import dev.planetary.transport.SecurityPolicy;
 import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.StaticKeyPair;
 import dev.planetary.zssp.StaticPublicKey;
+import dev.planetary.transport.AcceptPolicy;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -16,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,7 +32,7 @@ final class TunnelCommand implements Callable<Integer> {
     String peerAddress;
 
     @Option(names = "--local", paramLabel = "HOST:PORT", required = true,
-            description = "Local TCP address to accept connections on (port 0 picks a free port; the 'tunnel' line/event names it).")
+            description = "Local TCP address to accept connections on; :PORT or PORT binds the loopback address, like ssh -L (port 0 picks a free port; the 'tunnel' line/event names it).")
     String localAddress;
 
     @Option(names = "--remote", paramLabel = "HOST:PORT", required = true,
@@ -51,12 +51,20 @@ final class TunnelCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "HOST:PORT", description = "Local UDP address (default: any address, a free port).")
     String bind;
 
-    @Option(names = "--max-streams", paramLabel = "N", defaultValue = "" + TunnelProtocol.MAX_STREAMS,
+    @Option(names = "--max-streams", paramLabel = "N", defaultValue = "" + TunnelProtocol.Limits.DEFAULT_STREAMS,
             description = "Concurrent TCP streams, 1..256 (default: ${DEFAULT-VALUE}); further connections wait for a free one.")
     int maxStreams;
 
     @Option(names = "--disallow-downgrade", description = "π2: refuse a listener that has lost our ratchet state.")
     boolean disallowDowngrade;
+
+    @Option(names = "--keepalive", paramLabel = "DURATION", defaultValue = "5s",
+            description = "Ask the listener for a sign of life this often (default: ${DEFAULT-VALUE}); no answer for three intervals means the session is lost.")
+    String keepalive;
+
+    @Option(names = "--reconnect-attempts", paramLabel = "N", defaultValue = "5",
+            description = "After losing the session, handshakes to try before exiting with an error (default: ${DEFAULT-VALUE}; 0: exit at once).")
+    int reconnectAttempts;
 
     @Mixin
     CommonOptions common;
@@ -65,11 +73,13 @@ final class TunnelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Output out = common.output(System.out, System.out);
         InetSocketAddress address = Addresses.parse("peer address", peerAddress, false);
-        InetSocketAddress localTcp = Addresses.parse("--local address", localAddress, true);
+        InetSocketAddress localTcp = Addresses.parse("--local address", loopbackByDefault(localAddress), true);
         checkTarget(remote);
         if (maxStreams < 1 || maxStreams > TunnelProtocol.MAX_STREAMS) {
             throw new CliError(CliError.USAGE, "--max-streams must be between 1 and " + TunnelProtocol.MAX_STREAMS + ", got " + maxStreams);
         }
+        long keepaliveMs = Durations.parseMillis("--keepalive", keepalive, 100);
+        if (reconnectAttempts < 0) throw new CliError(CliError.USAGE, "--reconnect-attempts must be 0 or more, got " + reconnectAttempts);
         InetSocketAddress localUdp = bind != null ? Addresses.parse("--bind address", bind, true) : Net.anyLocalFor(address);
         byte[] id = identity == null ? new byte[0] : identity.getBytes(StandardCharsets.UTF_8);
         if (id.length > 4096) throw new CliError(CliError.USAGE, "--identity is " + id.length + " bytes; at most 4096 are allowed");
@@ -92,18 +102,19 @@ final class TunnelCommand implements Callable<Integer> {
             server.close();
             throw e;
         }
-        AtomicReference<TunnelClient> client = new AtomicReference<>();
+        AtomicReference<TunnelSupervisor> supervisor = new AtomicReference<>();
         Endpoint ep;
         try {
+            // A tunnel only initiates: every inbound session is refused, and only its own session's payloads reach the tunnel.
             ep = Net.build(Endpoint.builder().bind(localUdp).identity(keyPair).store(store).settings(common.settings()).mtu(mtu)
-                    .policy(SecurityPolicy.builder().disallowDowngrade(disallowDowngrade).build())
+                    .policy(SecurityPolicy.builder().disallowDowngrade(disallowDowngrade).accept(AcceptPolicy.refuseAll()).build())
                     .handshakeTimeout(timeout)
                     .receiveQueueCapacity(0)
                     .listener(new EventPrinter(out) {
                         @Override
                         public void onData(PeerSession s, byte[] payload) {
-                            TunnelClient c = client.get();
-                            if (c != null) c.receive(payload);
+                            TunnelSupervisor t = supervisor.get();
+                            if (t != null) t.receive(s, payload);
                         }
                     }));
         } catch (RuntimeException e) {
@@ -111,50 +122,43 @@ final class TunnelCommand implements Callable<Integer> {
             CommonOptions.closeStore(store);
             throw e;
         }
-        PeerSession session;
+        PeerSession first;
         try {
-            session = Net.connect(ep, peerKey, address, id, timeout);
+            first = Net.connect(ep, peerKey, address, id, timeout);
         } catch (RuntimeException e) {
             ep.close();
             server.close();
             CommonOptions.closeStore(store);
             throw e;
         }
-        TunnelClient tunnel = new TunnelClient(session, server, remote, maxStreams, out);
-        client.set(tunnel);
-        tunnel.start();
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
+        Map<String, Object> peerFields = new LinkedHashMap<>();
+        peerFields.put("peer", peerKey.toHex());
+        peerFields.put("remote", Endpoint.format(address));
+        Runnable[] stop = new Runnable[1];
+        TunnelSupervisor tunnel = new TunnelSupervisor(server, () -> Net.connect(ep, peerKey, address, id, timeout), remote, maxStreams, keepaliveMs,
+                reconnectAttempts, out, Endpoint.format(address), peerFields, () -> stop[0].run());
+        stop[0] = () -> {
+            if (!stopping.compareAndSet(false, true)) return;
+            tunnel.stop();
+            ep.close();
+            CommonOptions.closeStore(store);
+            TunnelSupervisor.Totals totals = tunnel.totals();
+            Object[] f = totals.fields();
+            Object[] kv = java.util.Arrays.copyOf(f, f.length + 2);
+            kv[f.length] = "counters";
+            kv[f.length + 1] = ep.counters().snapshot();
+            out.event("stopped", "stopped: " + totals.text(), kv);
+            done.countDown();
+        };
+        supervisor.set(tunnel);
+        tunnel.start(first);
         String localText = Endpoint.format((InetSocketAddress) server.getLocalSocketAddress());
         out.event("tunnel", "tunnel " + localText + " -> " + Endpoint.format(address) + " (" + Net.shortKey(peerKey) + ") -> " + remote,
                 "local", localText, "peer", peerKey.toHex(), "remote", Endpoint.format(address), "target", remote, "maxStreams", maxStreams);
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicReference<String> failure = new AtomicReference<>();
-        Runnable stop = () -> {
-            tunnel.close();
-            ep.close();
-            CommonOptions.closeStore(store);
-            Stats st = tunnel.link().seqex.stats();
-            Counters c = ep.counters();
-            Map<String, Object> seqex = new LinkedHashMap<>();
-            seqex.put("packetsIn", st.packetsIn());
-            seqex.put("packetsOut", st.packetsOut());
-            seqex.put("retransmits", st.retransmits());
-            seqex.put("earlyRetransmits", st.earlyRetransmits());
-            seqex.put("duplicates", st.duplicates());
-            seqex.put("droppedNoSpace", st.droppedNoSpace());
-            out.event("stopped", "stopped: " + tunnel.opened.get() + " streams, " + tunnel.refused.get() + " refused, " + tunnel.bytesSent.get()
-                            + " bytes sent, " + tunnel.bytesReceived.get() + " received, " + st.retransmits() + " resends",
-                    "streams", tunnel.opened.get(), "refused", tunnel.refused.get(), "bytesOut", tunnel.bytesSent.get(), "bytesIn", tunnel.bytesReceived.get(),
-                    "seqex", seqex, "counters", c.snapshot());
-            done.countDown();
-        };
-        session.closedFuture().thenRun(() -> {
-            if (ep.isOpen()) {
-                failure.set("session with " + Endpoint.format(address) + " closed: " + session.closeReason());
-                Thread.ofVirtual().start(stop);
-            }
-        });
         Thread hook = new Thread(() -> {
-            if (failure.get() == null) stop.run();
+            stop[0].run();
             try {
                 done.await();
             } catch (InterruptedException ignored) {
@@ -163,8 +167,16 @@ final class TunnelCommand implements Callable<Integer> {
         }, "planetary-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         done.await();
-        if (failure.get() != null) throw new CliError(CliError.FAILED, failure.get());
+        if (tunnel.failure() != null) throw new CliError(CliError.FAILED, tunnel.failure());
         return 0;
+    }
+
+    /** {@code :PORT} or {@code PORT} binds the loopback address, as {@code ssh -L} does; name a host (or 0.0.0.0) to bind others. */
+    static String loopbackByDefault(String local) {
+        String t = local.strip();
+        if (t.matches("[0-9]+")) return "127.0.0.1:" + t;
+        if (t.startsWith(":")) return "127.0.0.1" + t;
+        return t;
     }
 
     /** The target is the listener's business; check only that it looks like HOST:PORT. */

@@ -7,21 +7,24 @@ import dev.planetary.transport.PeerSession;
 import dev.planetary.zssp.DataTooLargeException;
 import dev.planetary.zssp.SessionStateException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
 
 /**
  * SEQEX over a {@link PeerSession}: each SEQEX packet is one ZSSP payload ({@link PeerSession#send});
  * the endpoint's {@code onData} callback for the session hands incoming payloads to {@link #receive}.
  * A send the session cannot take (closed, not established) is loss: SEQEX resends or, once the link
- * is closed, fails its waiters.
+ * is closed, fails its waiters. New payloads on a channel the owner has not opened are dropped
+ * ({@link dev.planetary.seqex.Stats#droppedClosedChannel}), and out-of-order packets held for
+ * reordering are bounded per session.
  */
 final class TunnelLink implements Carrier, AutoCloseable {
     final PeerSession session;
     final Seqex seqex;
     private final AtomicLong dropped = new AtomicLong();
 
-    TunnelLink(PeerSession session, SeqexConfig config) {
+    TunnelLink(PeerSession session, SeqexConfig config, IntPredicate channelOpen, int maxHeldPackets) {
         this.session = session;
-        this.seqex = new Seqex(this, config, Seqex.systemClock());
+        this.seqex = new Seqex(this, config, Seqex.systemClock(), channelOpen, maxHeldPackets);
         seqex.startServiceThread();
     }
 

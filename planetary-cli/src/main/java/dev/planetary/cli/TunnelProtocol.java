@@ -24,6 +24,8 @@ import java.util.Locale;
  *       the listener has sent its end-of-stream and received the tunnel's: the channel is free
  * RESET (either way):                 3, stream u32, channel u16, reason UTF-8
  *       the sender's socket failed: abort the local socket (end-of-stream markers still follow)
+ * PING  (request, tunnel → listener): 4, stream 0, channel 0
+ *       reply: status OK; a keepalive that finds a session the listener no longer has
  * </pre>
  */
 final class TunnelProtocol {
@@ -32,6 +34,7 @@ final class TunnelProtocol {
     static final byte OPEN = 1;
     static final byte CLOSE = 2;
     static final byte RESET = 3;
+    static final byte PING = 4;
 
     static final byte OK = 0;
     static final byte REFUSED = 1;
@@ -61,6 +64,47 @@ final class TunnelProtocol {
                 .withMaxChannels(MAX_STREAMS + 1)
                 .withWindow(WINDOW, RECEIVE_CAPACITY)
                 .withRto(250, MIN_RTO_MS, 8_000, true);
+    }
+
+    /**
+     * What one session may cost the listener (listen --max-streams, --session-buffer): concurrent
+     * streams, and bytes SEQEX buffers for it (unconsumed payloads on open channels plus out-of-order
+     * packets held for reordering, half each), and how long a stream may carry nothing (0: for ever).
+     * Data on channels without an open stream is dropped.
+     */
+    record Limits(int maxStreams, long sessionBuffer, long streamIdleMs) {
+        static final int DEFAULT_STREAMS = 32;
+        static final Limits DEFAULT = new Limits(DEFAULT_STREAMS, 8L << 20, 0);
+
+        Limits {
+            if (maxStreams < 1 || maxStreams > MAX_STREAMS) throw new CliError(CliError.USAGE, "--max-streams must be between 1 and " + MAX_STREAMS + ", got " + maxStreams);
+            long need = (long) (maxStreams + 1) * 2 * MAX_PACKET + 2L * WINDOW * MAX_PACKET;
+            if (sessionBuffer < need) {
+                throw new CliError(CliError.USAGE, "--session-buffer must be at least " + need + " bytes for --max-streams " + maxStreams
+                        + " (two packets per channel and one window of reordering), got " + sessionBuffer);
+            }
+        }
+
+        /** Receive capacity per channel (packets): half the budget shared among the channels, 2..64. */
+        int receiveCapacity() {
+            return (int) Math.max(2, Math.min(RECEIVE_CAPACITY, sessionBuffer / 2 / ((long) (maxStreams + 1) * MAX_PACKET)));
+        }
+
+        /** Out-of-order packets held across the session's channels: the rest of the budget, at least two windows. */
+        int maxHeld() {
+            long rest = sessionBuffer - (long) (maxStreams + 1) * receiveCapacity() * MAX_PACKET;
+            return (int) Math.max(2 * WINDOW, Math.min(Integer.MAX_VALUE, rest / MAX_PACKET));
+        }
+
+        /** The listener's SEQEX configuration. */
+        SeqexConfig seqex() {
+            return config().withWindow(WINDOW, receiveCapacity());
+        }
+
+        /** Most payload bytes SEQEX buffers for one session: unconsumed payloads on open channels plus held packets. */
+        long bound() {
+            return ((long) (maxStreams + 1) * receiveCapacity() + maxHeld()) * MAX_PACKET;
+        }
     }
 
     /** Bytes per stream chunk: fills a SEQEX packet, but no more than one ZSSP payload at this MTU. */

@@ -29,11 +29,22 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
     private final int chunk;
     private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> reserved = new ConcurrentHashMap<>();
+    private final TunnelProtocol.Limits limits;
     final AtomicLong opened = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
 
+    private final IdleTimer idle;
+
     TunnelServer(PeerSession session, List<TunnelProtocol.Target> allowed, Output out, int connectTimeoutMs) {
-        this.link = new TunnelLink(session, TunnelProtocol.config());
+        this(session, allowed, out, connectTimeoutMs, TunnelProtocol.Limits.DEFAULT, null);
+    }
+
+    /** @param idle the timer for {@code limits.streamIdleMs()} (null if that is 0) */
+    TunnelServer(PeerSession session, List<TunnelProtocol.Target> allowed, Output out, int connectTimeoutMs, TunnelProtocol.Limits limits, IdleTimer idle) {
+        this.limits = limits;
+        this.idle = limits.streamIdleMs() > 0 ? java.util.Objects.requireNonNull(idle, "idle") : null;
+        // channel 0 and the channels of accepted OPENs (reserved before the reply) take data; others are dropped
+        this.link = new TunnelLink(session, limits.seqex(), c -> c == 0 || reserved.containsKey(c), limits.maxHeld());
         this.control = link.seqex.channel(0);
         this.allowed = List.copyOf(allowed);
         this.out = out;
@@ -68,7 +79,9 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
             while (true) {
                 Message m = control.receive();
                 TunnelProtocol.Control c = TunnelProtocol.Control.decode(m.payload());
-                if (c != null && c.type() == TunnelProtocol.OPEN && m.expectsReply()) {
+                if (c != null && c.type() == TunnelProtocol.PING && m.expectsReply()) {
+                    m.replySeqCst(TunnelProtocol.reply(TunnelProtocol.OK, ""));
+                } else if (c != null && c.type() == TunnelProtocol.OPEN && m.expectsReply()) {
                     Thread.ofVirtual().name("tunnel-open-" + c.stream()).start(() -> open(m, c));
                 } else if (m.expectsReply()) {
                     m.replySeqCst(TunnelProtocol.reply(TunnelProtocol.BAD, "unknown request"));
@@ -105,8 +118,16 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
                     "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why);
             return TunnelProtocol.reply(TunnelProtocol.REFUSED, why);
         }
-        if (reserved.putIfAbsent(c.channel(), Boolean.TRUE) != null) {
-            return TunnelProtocol.reply(TunnelProtocol.BAD, "channel " + c.channel() + " is still in use");
+        synchronized (reserved) {
+            if (reserved.containsKey(c.channel())) return TunnelProtocol.reply(TunnelProtocol.BAD, "channel " + c.channel() + " is still in use");
+            if (reserved.size() >= limits.maxStreams()) {
+                refused.incrementAndGet();
+                String why = "too many streams on this session (the listener's --max-streams is " + limits.maxStreams() + ")";
+                out.event("stream.refused", "refused tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + shortPeer + " at " + remote + ": " + why,
+                        "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why);
+                return TunnelProtocol.reply(TunnelProtocol.REFUSED, why);
+            }
+            reserved.put(c.channel(), Boolean.TRUE);
         }
         Socket socket = new Socket();
         try {
@@ -127,7 +148,30 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
                 "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "channel", c.channel(), "target", target,
                 "local", Endpoint.format((InetSocketAddress) socket.getLocalSocketAddress()));
         s.start();
+        if (idle != null) watchIdle(s);
         return TunnelProtocol.reply(TunnelProtocol.OK, "");
+    }
+
+    /** Resets {@code s} once it carried no byte for --stream-idle-timeout: an idle peer does not pin a connection to the target for ever. */
+    private void watchIdle(TunnelStream s) {
+        idle.watch(new IdleTimer.Watched() {
+            @Override
+            public long lastActivity() {
+                return s.lastActivity();
+            }
+
+            @Override
+            public boolean isDone() {
+                return s.isFinished() || s.aborted();
+            }
+
+            @Override
+            public void idle(long idleMs) {
+                String reason = "idle for " + idleMs / 1000 + " s (the listener's --stream-idle-timeout)";
+                s.abort(reason);
+                Thread.ofVirtual().start(() -> reset(s, reason)); // may block on the control channel's window
+            }
+        }, limits.streamIdleMs());
     }
 
     @Override

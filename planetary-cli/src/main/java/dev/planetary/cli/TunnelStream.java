@@ -46,6 +46,9 @@ final class TunnelStream {
     final AtomicLong bytesReceived = new AtomicLong(); // tunnel -> local socket
     private volatile boolean aborted;
     private volatile String abortReason;
+    private volatile boolean finished;
+    /** {@link System#nanoTime()} of the last byte either way (for the listener's --stream-idle-timeout). */
+    private volatile long lastActivity = System.nanoTime();
 
     TunnelStream(int id, Channel channel, String target, Socket socket, int chunk, Hooks hooks) {
         this.id = id;
@@ -94,6 +97,7 @@ final class TunnelStream {
                     if (n == 0) continue;
                     channel.sendSeqCst(Arrays.copyOf(buf, n));
                     bytesSent.addAndGet(n);
+                    lastActivity = System.nanoTime();
                 }
             } catch (IOException e) {
                 if (!aborted) {
@@ -122,6 +126,7 @@ final class TunnelStream {
                 try {
                     out.write(p);
                     bytesReceived.addAndGet(p.length);
+                    lastActivity = System.nanoTime();
                 } catch (IOException e) {
                     broken = true;
                     if (!aborted) {
@@ -145,8 +150,18 @@ final class TunnelStream {
         }
     }
 
+    long lastActivity() {
+        return lastActivity;
+    }
+
+    /** Both directions ended. */
+    boolean isFinished() {
+        return finished;
+    }
+
     private void done() {
         if (running.decrementAndGet() != 0) return;
+        finished = true;
         closeSocket();
         hooks.finished(this);
     }

@@ -175,7 +175,7 @@ class TunnelIT {
 
     /** listen --allow-tunnel TARGETS; returns the process and its UDP address. */
     private Proc listener(String... targets) throws Exception {
-        List<String> a = new ArrayList<>(List.of("listen", "--json", "--bind", "127.0.0.1:0", "--key", "server.key", "--no-state", "--allow-tunnel"));
+        List<String> a = new ArrayList<>(List.of("listen", "--json", "--bind", "127.0.0.1:0", "--key", "server.key", "--no-state", "--allow", "client.pub", "--allow-tunnel"));
         a.addAll(List.of(targets));
         Proc p = start(a.toArray(String[]::new));
         p.event("listening");

@@ -71,7 +71,7 @@ class TunnelTest {
                     @Override
                     public void onData(PeerSession s, byte[] payload) {
                         TunnelClient c = ref.get();
-                        if (c != null) c.receive(payload);
+                        if (c != null) c.receive(s, payload);
                     }
                 }).build();
         PeerSession session = clientEp.connect(serverEp.publicKey(), serverEp.localAddress()).get(20, TimeUnit.SECONDS);

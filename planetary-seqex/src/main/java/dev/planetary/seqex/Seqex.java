@@ -92,6 +92,12 @@ public final class Seqex implements AutoCloseable {
         this.maxQueued = Math.max(1024, 4 * config.window());
     }
 
+    /** As {@link #Seqex(Carrier, SeqexConfig, LongSupplier)}, with receive limits against a hostile peer ({@link SeqexCore#restrict}). */
+    public Seqex(Carrier carrier, SeqexConfig config, LongSupplier clock, java.util.function.IntPredicate channelOpen, int maxHeldPackets) {
+        this(carrier, config, clock);
+        core.restrict(channelOpen, maxHeldPackets);
+    }
+
     /** A monotonic millisecond clock. */
     public static LongSupplier systemClock() {
         return () -> System.nanoTime() / 1_000_000L;

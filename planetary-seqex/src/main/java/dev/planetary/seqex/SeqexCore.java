@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * The sans-IO SEQEX state machine for one peer: every channel's send window, receive window and
@@ -142,7 +143,12 @@ public final class SeqexCore {
     private long rto;
 
     private long packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
-            internalErrors, carrierErrors;
+            internalErrors, carrierErrors, droppedClosedChannel;
+
+    // receive limits for a hostile peer (see restrict)
+    private IntPredicate channelOpen = c -> true;
+    private int maxHeld = Integer.MAX_VALUE;
+    private int heldTotal;
 
     public SeqexCore(SeqexConfig config, Carrier carrier, Listener listener) {
         this.config = Objects.requireNonNull(config, "config");
@@ -154,6 +160,20 @@ public final class SeqexCore {
 
     public SeqexConfig config() {
         return config;
+    }
+
+    /**
+     * Receive limits against a hostile peer, set before the first {@link #receive}. A new payload on a
+     * channel for which {@code channelOpen} is false is dropped unacked and counted
+     * ({@link Stats#droppedClosedChannel}); duplicates, replies and acks are handled as usual, so a
+     * channel that just closed still ends clean. At most {@code maxHeldPackets} out-of-order SeqCst
+     * packets are held across all channels (default: only the per-channel window bounds them);
+     * past it a packet is dropped unacked ({@link Stats#droppedNoSpace}) and resent by its sender.
+     */
+    public void restrict(IntPredicate channelOpen, int maxHeldPackets) {
+        if (maxHeldPackets < 1) throw new IllegalArgumentException("maxHeldPackets must be positive, got " + maxHeldPackets);
+        this.channelOpen = Objects.requireNonNull(channelOpen, "channelOpen");
+        this.maxHeld = maxHeldPackets;
     }
 
     // ---------------------------------------------------------------- sending
@@ -355,6 +375,9 @@ public final class SeqexCore {
             }
             attachment = req.attachment;
             c.remove(req); // answered: stop resending the request
+        } else if (!channelOpen.test(c.id)) {
+            droppedClosedChannel++; // nobody reads this channel: buffering it would only cost memory
+            return;
         } else if (occupancy(c) >= config.receiveCapacity()) {
             c.starved = true;
             droppedNoSpace++;
@@ -363,8 +386,13 @@ public final class SeqexCore {
             malformed++; // an honest peer never has more than `window` requests outstanding
             return;
         }
+        if (p.seqCst() && d != 0 && heldTotal >= maxHeld) {
+            droppedNoSpace++;
+            return; // not acked: resent later, when the gap before it has been filled
+        }
         if (!p.expectReply()) transmit(Codec.ack(c.id, p.seq(), false));
         if (p.seqCst() && d != 0) {
+            heldTotal++;
             c.state[idx] = HELD;
             c.held[idx] = p;
             c.heldAttachment[idx] = attachment;
@@ -381,6 +409,7 @@ public final class SeqexCore {
                 c.held[h] = null;
                 c.heldAttachment[h] = null;
                 c.held_--;
+                heldTotal--;
                 deliver(c, q, a);
             }
             c.state[h] = EMPTY;
@@ -511,7 +540,7 @@ public final class SeqexCore {
 
     public Stats stats() {
         return new Stats(packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
-                internalErrors, carrierErrors);
+                internalErrors, carrierErrors, droppedClosedChannel);
     }
 
     /** Packets of {@code channel} sent and not yet acked or answered. */

@@ -16,6 +16,8 @@ package dev.planetary.seqex;
  * @param staleAcks       acks for sequence numbers not (or no longer) in flight
  * @param internalErrors  unexpected exceptions caught in the receive path (should stay 0)
  * @param carrierErrors   exceptions thrown by the carrier (treated as loss)
+ * @param droppedClosedChannel new payloads dropped unacked on a channel the application has not opened
+ *                        ({@link SeqexCore#restrict})
  */
 public record Stats(
         long packetsIn,
@@ -29,4 +31,5 @@ public record Stats(
         long droppedNoSpace,
         long staleAcks,
         long internalErrors,
-        long carrierErrors) {}
+        long carrierErrors,
+        long droppedClosedChannel) {}

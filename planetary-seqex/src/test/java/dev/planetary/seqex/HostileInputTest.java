@@ -108,4 +108,51 @@ class HostileInputTest {
         assertTrue(core.awaitingReply(0) <= cfg.window());
         assertTrue(core.occupancy(0) <= cfg.receiveCapacity());
     }
+
+    @Test
+    void dataOnChannelsTheApplicationDidNotOpenIsDroppedAndHeldPacketsAreCapped() {
+        SeqexConfig cfg = SeqexConfig.defaults().withWindow(8, 4).withMaxChannels(4);
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        int[] delivered = {0};
+        java.util.Set<Integer> open = new java.util.HashSet<>(java.util.Set.of(0));
+        SeqexCore core = new SeqexCore(cfg, out::add, new SeqexCore.Listener() {
+            @Override
+            public void onMessage(int ch, int seq, byte[] p, boolean seqCst, boolean expectsReply) {
+                delivered[0]++;
+            }
+
+            @Override
+            public void onReply(int ch, int requestSeq, Object a, byte[] p, boolean seqCst) {}
+        });
+        core.restrict(open::contains, 3);
+        int isn1 = Seq.initial(0, 1);
+        for (int d = 0; d < 8; d++) core.receive(Codec.payload(1, isn1 + d, true, false, new byte[100]), 1);
+        assertEquals(0, delivered[0], "nothing delivered on a channel nobody opened");
+        assertEquals(8, core.stats().droppedClosedChannel());
+        assertTrue(out.isEmpty(), "and nothing acknowledged: an honest sender never sends there");
+
+        // Once open, the channel takes data; then closed again, a resent duplicate is still acknowledged.
+        open.add(1);
+        core.receive(Codec.payload(1, isn1, true, false, new byte[1]), 2);
+        assertEquals(1, delivered[0]);
+        open.remove(1);
+        out.clear();
+        core.receive(Codec.payload(1, isn1, true, false, new byte[1]), 3);
+        assertEquals(1, out.size(), "a duplicate on a closed channel is re-acknowledged");
+        assertEquals(8, core.stats().droppedClosedChannel());
+
+        // Out-of-order packets held for reordering: at most 3 across all channels.
+        open.add(2);
+        open.add(3);
+        int isn2 = Seq.initial(0, 2);
+        int isn3 = Seq.initial(0, 3);
+        long noSpace = core.stats().droppedNoSpace();
+        for (int d = 1; d < 8; d++) {
+            core.receive(Codec.payload(2, isn2 + d, true, false, new byte[1]), 4);
+            core.receive(Codec.payload(3, isn3 + d, true, false, new byte[1]), 4);
+        }
+        assertEquals(14 - 3, core.stats().droppedNoSpace() - noSpace, "only 3 held, the rest dropped unacknowledged");
+        core.receive(Codec.payload(2, isn2, true, false, new byte[1]), 5); // fills the gap: the held ones of channel 2 are delivered
+        assertTrue(delivered[0] >= 3, "held packets delivered after the gap: " + delivered[0]);
+    }
 }
