@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "listen", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Accepts ZSSP sessions on a UDP address until interrupted (Ctrl-C).",
-                "Only from the peers named by --allow or --allow-file (any peer with --allow-any, or for a plain --echo demo).",
+                "Only from the peers named by --allow or --allow-file (any peer only with --allow-any).",
                 "Reports sessions and payloads; with --echo, sends every payload back on its session."})
 final class ListenCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "HOST:PORT", required = true, description = "Address to listen on (port 0 picks a free port; [::]:PORT for IPv6).")
@@ -103,8 +103,8 @@ final class ListenCommand implements Callable<Integer> {
     CommonOptions common;
 
     /**
-     * Default deny: true if any peer may connect. The allow-list decides, unless --allow-any (or a
-     * plain --echo demo, which serves nothing but echoes) says any peer; tunnels need an allow-list.
+     * Default deny: true if any peer may connect. The allow-list decides, unless --allow-any says any
+     * peer (also for --echo demos: a peer nobody named gets nothing); tunnels need an allow-list.
      */
     private boolean access(AllowList allowed, List<TunnelProtocol.Target> tunnelTargets, Output out) {
         if (allowAny && !allowed.isEmpty()) throw new CliError(CliError.USAGE, "--allow-any and --allow/--allow-file exclude each other");
@@ -114,11 +114,8 @@ final class ListenCommand implements Callable<Integer> {
         }
         if (allowAny) return true;
         if (!allowed.isEmpty()) return false;
-        if (echo) {
-            out.debug("--echo without an allow-list: accepting any peer");
-            return true;
-        }
-        throw new CliError(CliError.USAGE, "listen accepts no peer by default: name them with --allow PUB… or --allow-file FILE, or pass --allow-any");
+        throw new CliError(CliError.USAGE, "listen accepts no peer by default: name them with --allow PUB… or --allow-file FILE, or pass --allow-any"
+                + (echo ? " (for an echo demo: --allow client.pub)" : ""));
     }
 
     /** Closes {@code s} once it has sent no payload for {@code timeoutMs} (--idle-timeout). */

@@ -240,6 +240,9 @@ class AccessIT {
         PlanetaryProcess bare = PlanetaryProcess.run(dir, 60, "listen", "--bind", "127.0.0.1:0", "--key", "server.key", "--no-state");
         assertEquals(2, bare.exitCode(), bare.dump());
         assertTrue(bare.err.text().contains("listen accepts no peer by default"), bare.dump());
+        PlanetaryProcess bareEcho = PlanetaryProcess.run(dir, 60, "listen", "--bind", "127.0.0.1:0", "--key", "server.key", "--no-state", "--echo");
+        assertEquals(2, bareEcho.exitCode(), bareEcho.dump());
+        assertTrue(bareEcho.err.text().contains("for an echo demo: --allow client.pub"), bareEcho.dump());
         PlanetaryProcess openTunnel = PlanetaryProcess.run(dir, 60, "listen", "--bind", "127.0.0.1:0", "--key", "server.key", "--no-state",
                 "--allow-tunnel", "127.0.0.1:9");
         assertEquals(2, openTunnel.exitCode(), openTunnel.dump());

@@ -248,7 +248,7 @@ class CliIT {
         keygen("client");
         for (int mtu : new int[] {128, 1280, 1432}) {
             int max = (mtu - 16) * 48 - 16;
-            Listener l = new Listener("--bind", "127.0.0.1:0", "--key", "server.key", "--echo", "--no-state", "--mtu", String.valueOf(mtu));
+            Listener l = new Listener("--bind", "127.0.0.1:0", "--key", "server.key", "--echo", "--allow-any", "--no-state", "--mtu", String.valueOf(mtu));
             Result r = run(ping(l.address, "client", "server", "--mtu", String.valueOf(mtu), "--count", "5", "--size", "8-" + max));
             assertEquals(0, r.exit(), "MTU " + mtu + ": " + r);
             assertTrue(r.out().contains(max + " bytes from " + l.address), r.out());
@@ -266,7 +266,7 @@ class CliIT {
     void netcatStyleConnect() throws Exception {
         keygen("server");
         keygen("client");
-        Listener l = new Listener("--bind", "127.0.0.1:0", "--key", "server.key", "--echo", "--no-state");
+        Listener l = new Listener("--bind", "127.0.0.1:0", "--key", "server.key", "--echo", "--allow-any", "--no-state");
         Result r = runWithInput("hello over zssp\n", "connect", l.address, "--key", "client.key", "--peer", "server.pub", "--identity", "client-1",
                 "--no-state", "--linger", "500ms");
         assertEquals(0, r.exit(), r.toString());
@@ -280,7 +280,7 @@ class CliIT {
     void rekeysDuringALongPing() throws Exception {
         keygen("server");
         keygen("client");
-        Listener l = new Listener("--bind", "127.0.0.1:0", "--key", "server.key", "--echo", "--no-state", "--rekey-after", "500ms");
+        Listener l = new Listener("--bind", "127.0.0.1:0", "--key", "server.key", "--echo", "--allow-any", "--no-state", "--rekey-after", "500ms");
         Result r = run(ping(l.address, "client", "server", "--count", "60", "--interval", "40ms", "--size", "8-3000",
                 "--rekey-after", "700ms", "--rekey-after-uses", "40", "--json"));
         assertEquals(0, r.exit(), r.toString());
@@ -299,7 +299,7 @@ class CliIT {
     void challengeRound() throws Exception {
         keygen("server");
         keygen("client");
-        Listener l = new Listener("--bind", "127.0.0.1:0", "--key", "server.key", "--echo", "--no-state", "--challenge");
+        Listener l = new Listener("--bind", "127.0.0.1:0", "--key", "server.key", "--echo", "--allow-any", "--no-state", "--challenge");
         Result r = run(ping(l.address, "client", "server", "--count", "3"));
         assertEquals(0, r.exit(), r.toString());
         assertFalse(l.events("challenge").isEmpty(), l.out.text());
@@ -372,7 +372,7 @@ class CliIT {
     void listenerRestartWithStateReconnectsWithoutDowngrade() throws Exception {
         keygen("server");
         keygen("client");
-        String[] listen = {"--bind", "127.0.0.1:0", "--key", "server.key", "--echo", "--state", "server-state", "--disallow-downgrade"};
+        String[] listen = {"--bind", "127.0.0.1:0", "--key", "server.key", "--echo", "--allow-any", "--state", "server-state", "--disallow-downgrade"};
         String[] clientState = {"--state", "client-state", "--disallow-downgrade", "--count", "2", "--json"};
 
         Listener first = new Listener(listen);
@@ -390,7 +390,7 @@ class CliIT {
         assertEquals("false", field(session, "downgraded"));
 
         // Control: a listener that lost its storage. With π2 the client refuses it; without, it connects downgraded.
-        Listener amnesiac = new Listener("--bind", "127.0.0.1:0", "--key", "server.key", "--echo", "--state", "fresh-state");
+        Listener amnesiac = new Listener("--bind", "127.0.0.1:0", "--key", "server.key", "--echo", "--allow-any", "--state", "fresh-state");
         Result refused = run(withoutNoState(ping(amnesiac.address, "client", "server", "--state", "client-state", "--disallow-downgrade",
                 "--count", "1", "--timeout", "1500ms")));
         assertEquals(1, refused.exit(), refused.toString());

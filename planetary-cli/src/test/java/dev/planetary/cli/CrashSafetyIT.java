@@ -174,7 +174,7 @@ class CrashSafetyIT {
     private PlanetaryProcess startListener() throws Exception {
         for (int attempt = 1; ; attempt++) {
             PlanetaryProcess p = PlanetaryProcess.start("listener", dir, List.of("listen", "--json", "--bind", "127.0.0.1:" + port,
-                    "--key", "server.key", "--echo", "--state", "server-state", "--require-ratchet", "--disallow-downgrade", "--silent-reject",
+                    "--key", "server.key", "--echo", "--allow-any", "--state", "server-state", "--require-ratchet", "--disallow-downgrade", "--silent-reject",
                     "--rekey-after", "400ms"));
             all.add(p);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);

@@ -53,7 +53,7 @@ class FileHygieneIT {
     void privateKeyReadableByOthersIsRefused() throws Exception {
         keygen("server");
         Files.setPosixFilePermissions(dir.resolve("server.key"), PosixFilePermissions.fromString("rw-r--r--"));
-        for (List<String> args : List.of(List.of("listen", "--bind", "127.0.0.1:0", "--key", "server.key", "--no-state"),
+        for (List<String> args : List.of(List.of("listen", "--bind", "127.0.0.1:0", "--key", "server.key", "--no-state", "--allow-any"),
                 List.of("pubkey", "server.key"))) {
             PlanetaryProcess p = PlanetaryProcess.run(dir, 60, args.toArray(String[]::new));
             assertEquals(2, p.exitCode(), p.dump());
@@ -113,14 +113,14 @@ class FileHygieneIT {
 
         Thread.sleep(1500);
         PlanetaryProcess again = PlanetaryProcess.start("listener2", dir, List.of("listen", "--json", "--bind", "127.0.0.1:0",
-                "--key", "server.key", "--state", "ls", "--prune-after", "1s"));
+                "--key", "server.key", "--allow", "client.pub", "--state", "ls", "--prune-after", "1s"));
         String pruned = again.out.await(l -> l.contains("\"event\":\"pruned\""), 90, "the pruned event");
         assertEquals("1", field(pruned, "peers"));
         again.stop();
         assertEquals(List.of(), storedPeers(dir.resolve("ls"), "server"));
 
         PlanetaryProcess bad = PlanetaryProcess.run(dir, 60, "listen", "--bind", "127.0.0.1:0", "--key", "server.key", "--state", "ls",
-                "--prune-after", "soon");
+                "--allow-any", "--prune-after", "soon");
         assertEquals(2, bad.exitCode(), bad.dump());
     }
 }

@@ -114,7 +114,7 @@ class ProvisionIT {
                 "--state", "s", "--force").exitCode());
 
         PlanetaryProcess listener = PlanetaryProcess.start("listener", dir, List.of("listen", "--json", "--bind", "127.0.0.1:0", "--key", "server.key",
-                "--echo", "--state", "s", "--require-ratchet", "--disallow-downgrade", "--silent-reject"));
+                "--echo", "--allow-any", "--state", "s", "--require-ratchet", "--disallow-downgrade", "--silent-reject"));
         try {
             String address = field(listener.out.await(l -> l.contains("\"event\":\"listening\""), 90, "the listening event"), "address");
             // π1: a peer without a provisioned ratchet gets no answer at all.

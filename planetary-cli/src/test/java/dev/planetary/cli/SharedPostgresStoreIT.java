@@ -68,7 +68,7 @@ class SharedPostgresStoreIT {
             // Both responders run at the same time, with the same key and the same store.
             for (String name : List.of("responder-1", "responder-2")) {
                 PlanetaryProcess r = PlanetaryProcess.start(name, dir, List.of("listen", "--json", "--bind", "127.0.0.1:0", "--key", "server.key",
-                        "--echo", "--store-url", url, "--require-ratchet", "--disallow-downgrade", "--silent-reject", "--rekey-after", "400ms"));
+                        "--echo", "--allow-any", "--store-url", url, "--require-ratchet", "--disallow-downgrade", "--silent-reject", "--rekey-after", "400ms"));
                 responders.add(r);
                 String listening = r.out.await(l -> l.contains("\"event\":\"listening\""), 90, name + "'s listening event");
                 assertEquals("persistent", field(listening, "mode"));
