@@ -105,7 +105,7 @@ final class CommonOptions {
             try {
                 return PostgresRatchetStore.open(url);
             } catch (IOException | RuntimeException | LinkageError e) {
-                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                String why = Errors.describe(e);
                 throw new CliError(CliError.FAILED, "cannot open the ratchet store at " + redact(url) + ": " + why, e);
             }
         }
@@ -113,7 +113,7 @@ final class CommonOptions {
         try {
             return RatchetStores.openDefault(dir, local);
         } catch (IOException | RuntimeException | LinkageError e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String why = Errors.describe(e);
             throw new CliError(CliError.FAILED, "cannot open the ratchet store in " + dir + ": " + why + " (or run opportunistic-only with --no-state)", e);
         }
     }
