@@ -137,7 +137,7 @@ final class Output {
             json.println(jsonLine("suppressed", "kind", kind, "count", n, "seconds", seconds));
             json.flush();
         } else {
-            human.println(String.format(Locale.ROOT, "… %d more %s events in %.1f s not shown (at most %d per second are printed)", n, kind,
+            human.println(String.format(Locale.ROOT, "(%d more %s events in %.1f s not shown: at most %d per second are printed)", n, kind,
                     seconds, BURST));
             human.flush();
         }
