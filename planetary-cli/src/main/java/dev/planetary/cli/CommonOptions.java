@@ -26,7 +26,7 @@ final class CommonOptions {
     @Option(names = "--rekey-after-uses", paramLabel = "N", description = "Rekey after this many packets under one key (default 2^30).")
     Long rekeyAfterUses;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "Handshake timeout when connecting (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "Handshake timeout of the commands that connect (default: ${DEFAULT-VALUE}); listen ignores it.",
             defaultValue = "10s")
     String timeout;
 

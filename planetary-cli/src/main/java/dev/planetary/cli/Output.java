@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,14 +20,13 @@ import java.util.concurrent.TimeUnit;
  * <p>Hostile peers write here too, so: every human line is one line (control, format and
  * line-separator characters are escaped; only {@link #eventBlock} keeps its own newlines), strings a
  * peer chose go through {@link #peer} (escaped and truncated) at the call site, and the events a
- * remote party can cause at packet rate ({@link #RATE_LIMITED}) print at most {@link #BURST} lines per
- * kind and second; the rest are counted and reported as one line per kind and second.
+ * remote party can cause at packet rate ({@link #peerEvent}: refused tunnel streams, challenged
+ * Hellos, refused peers) print at most {@link #BURST} lines per kind and second; the rest are
+ * counted and reported as one line per kind and second.
  */
 final class Output {
     /** Longest peer-supplied string printed, in characters (a HOST:PORT target is at most ~260). */
     static final int MAX_PEER_TEXT = 256;
-    /** Events a remote party can trigger at packet rate: at most {@link #BURST} per second each, the rest aggregated. */
-    static final Set<String> RATE_LIMITED = Set.of("challenge", "refused", "stream.refused", "stream.failed");
     /** Lines per rate-limited kind and second printed individually. */
     static final int BURST = 3;
     private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -73,19 +71,29 @@ final class Output {
      * humans (nothing when text is null or --quiet).
      */
     synchronized void event(String name, String text, Object... kv) {
-        emit(name, text == null ? null : escape(text, false), kv);
+        emit(name, text == null ? null : escape(text, false), kv, false);
+    }
+
+    /**
+     * As {@link #event}, for an event a remote party can cause at will (a refused tunnel stream, a
+     * challenged Hello): at most {@link #BURST} per name and second are printed, the others counted
+     * and reported once the second is over ({@code (N more NAME events in 1.0 s not shown…)}, JSON
+     * event {@code suppressed} with {@code kind} and {@code count}).
+     */
+    synchronized void peerEvent(String name, String text, Object... kv) {
+        emit(name, text == null ? null : escape(text, false), kv, true);
     }
 
     /** As {@link #event}, for a multi-line text of our own (ping statistics, the demo's report): newlines are kept. */
     synchronized void eventBlock(String name, String text, Object... kv) {
-        emit(name, text == null ? null : escape(text, true), kv);
+        emit(name, text == null ? null : escape(text, true), kv, false);
     }
 
-    private void emit(String name, String text, Object[] kv) {
+    private void emit(String name, String text, Object[] kv, boolean limited) {
         boolean shown = jsonMode || (text != null && !quiet);
         if (!shown) return;
-        if (RATE_LIMITED.contains(name) && !admit(name)) return;
-        if (!RATE_LIMITED.contains(name)) flushSuppressed(false); // counts first, then what came after them
+        if (limited && !admit(name)) return;
+        if (!limited) flushSuppressed(false); // counts first, then what came after them
         if (jsonMode) {
             json.println(jsonLine(name, kv));
             json.flush();
@@ -165,7 +173,7 @@ final class Output {
     static String escape(String s, boolean keepNewlines) {
         int n = s.length();
         int i = 0;
-        while (i < n && plain(s, i)) i++;
+        while (i < n && plain(s, i)) i += Character.isHighSurrogate(s.charAt(i)) ? 2 : 1;
         if (i == n) return s;
         StringBuilder b = new StringBuilder(n + 16).append(s, 0, i);
         for (; i < n; i++) {

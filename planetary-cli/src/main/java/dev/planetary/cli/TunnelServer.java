@@ -101,7 +101,7 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
         if (t == null) {
             refused.incrementAndGet();
             String why = "target " + shown + " is not allowed by the listener (not in its --allow-tunnel list)";
-            out.event("stream.refused", "refused tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + shortPeer + " at " + remote + " to " + shown
+            out.peerEvent("stream.refused", "refused tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + shortPeer + " at " + remote + " to " + shown
                             + ": not in --allow-tunnel",
                     "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", shown, "reason", why);
             return TunnelProtocol.reply(TunnelProtocol.REFUSED, why);
@@ -117,7 +117,7 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
             reserved.remove(c.channel());
             closeQuietly(socket);
             String why = "cannot connect to " + target + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-            out.event("stream.failed", "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + ": " + why,
+            out.peerEvent("stream.failed", "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + ": " + why,
                     "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why);
             return TunnelProtocol.reply(TunnelProtocol.FAILED, why);
         }
