@@ -20,7 +20,7 @@ import java.util.Locale;
 final class Errors {
     private Errors() {}
 
-    /** One line for {@code t}: the file system problem and the path, or the message, or "internal error". */
+    /** One line for {@code t}: the file system problem and the path, or the message (without class names), or "no details". */
     static String describe(Throwable t) {
         Throwable e = unwrap(t);
         if (e instanceof FileSystemException f) {
@@ -32,7 +32,7 @@ final class Errors {
         String m = e.getMessage();
         if (m != null && !m.isBlank()) return withoutClassNames(m.strip());
         if (e instanceof OutOfMemoryError) return "out of memory (raise -Xmx)";
-        return "internal error (run with -Dplanetary.debug=true for details)";
+        return "no details";
     }
 
     /** The reason alone (no path): for messages that already name the file. */

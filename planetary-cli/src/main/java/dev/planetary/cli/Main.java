@@ -57,7 +57,8 @@ public final class Main implements Runnable {
                 error(e.getMessage());
                 return e.exitCode;
             }
-            error(Errors.describe(ex));
+            boolean io = ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException;
+            error(io ? Errors.describe(ex) : "unexpected failure: " + Errors.describe(ex) + " (-Dplanetary.debug=true prints where)");
             if (Boolean.getBoolean("planetary.debug")) ex.printStackTrace();
             return CliError.FAILED;
         });
