@@ -54,7 +54,7 @@ public final class Main implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             if (ex instanceof CliError e) {
-                error(e.getMessage());
+                error(Errors.withoutClassNames(e.getMessage())); // a cause's "java.nio.file.…Exception: /x" inside becomes words
                 return e.exitCode;
             }
             boolean io = ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException;

@@ -29,7 +29,7 @@ final class Net {
         } catch (BindException e) {
             throw new CliError(CliError.FAILED, e.getMessage(), e);
         } catch (IOException e) {
-            throw new CliError(CliError.FAILED, "cannot open a UDP socket: " + e.getMessage(), e);
+            throw new CliError(CliError.FAILED, "cannot open a UDP socket: " + Errors.describe(e), e);
         } catch (IllegalArgumentException e) {
             throw new CliError(CliError.USAGE, e.getMessage(), e);
         }
@@ -49,7 +49,7 @@ final class Net {
             Throwable c = e.getCause();
             if (c instanceof HandshakeTimeoutException || c instanceof SessionRejectedException) throw new CliError(CliError.FAILED, c.getMessage(), c);
             if (c instanceof EndpointClosedException) throw new CliError(CliError.FAILED, "interrupted: " + c.getMessage(), c);
-            throw new CliError(CliError.FAILED, "cannot connect to " + Endpoint.format(address) + ": " + c.getMessage(), c);
+            throw new CliError(CliError.FAILED, "cannot connect to " + Endpoint.format(address) + ": " + Errors.describe(c), c);
         } catch (TimeoutException e) {
             throw new CliError(CliError.FAILED, "no handshake with " + Endpoint.format(address) + " after "
                     + String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9) + " s");

@@ -158,6 +158,8 @@ class CliHygieneIT {
             Matcher m = more.matcher(line);
             if (m.find()) suppressed += Long.parseLong(m.group(1));
         }
+        System.out.printf("hostile OPENs: %d refusals -> %d refusal lines, %d counted as suppressed, %d lines and %d bytes on stdout%n",
+                1 + floods, printed, suppressed, out.size(), bytes(out));
         assertEquals(1 + floods, printed + suppressed, "every refusal printed or counted:\n" + l.out.tail(20));
         assertTrue(printed < 200, printed + " refusal lines for " + (1 + floods) + " refusals");
         assertTrue(bytes(out) < 100_000, bytes(out) + " bytes of output for " + (1 + floods) + " refusals");

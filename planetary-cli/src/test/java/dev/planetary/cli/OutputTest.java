@@ -53,4 +53,15 @@ class OutputTest {
         assertEquals(5, events.size(), events.toString());
         assertTrue(events.get(3).contains("\"event\":\"suppressed\"") && events.get(3).contains("\"kind\":\"challenge\",\"count\":7"), events.get(3));
     }
+
+    @Test
+    void errorsInWords() {
+        assertEquals("/proc/x: no such file or directory", Errors.describe(new java.nio.file.NoSuchFileException("/proc/x")));
+        assertEquals("/k.key: permission denied", Errors.describe(new java.io.UncheckedIOException(new java.nio.file.AccessDeniedException("/k.key"))));
+        assertEquals("/a -> /b: read-only file system", Errors.describe(new java.nio.file.FileSystemException("/a", "/b", "Read-only file system")));
+        assertEquals("cannot create the store: /proc/x: no such file or directory (or --no-state)",
+                Errors.withoutClassNames("cannot create the store: java.nio.file.NoSuchFileException: /proc/x (or --no-state)"));
+        assertEquals("store: database is locked", Errors.withoutClassNames("store: org.sqlite.SQLiteException: database is locked"));
+        assertEquals("no details", Errors.describe(new IllegalStateException()));
+    }
 }
