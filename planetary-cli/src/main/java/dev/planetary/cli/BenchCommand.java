@@ -92,7 +92,7 @@ final class BenchCommand implements Callable<Integer> {
     Integer window;
 
     @Option(names = "--only", paramLabel = "PATH", split = ",",
-            description = "Run only these paths: udp, zssp, zssp-raw, dtls (comma-separated; default all).")
+            description = "Run only these paths: udp, zssp, zssp-queue, zssp-raw, dtls (comma-separated; default all).")
     List<String> only;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",

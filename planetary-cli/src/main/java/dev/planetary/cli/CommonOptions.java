@@ -26,7 +26,7 @@ final class CommonOptions {
     @Option(names = "--rekey-after-uses", paramLabel = "N", description = "Rekey after this many packets under one key (default 2^30).")
     Long rekeyAfterUses;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "Handshake timeout when connecting (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "Handshake timeout of the commands that connect (default: ${DEFAULT-VALUE}); listen ignores it.",
             defaultValue = "10s")
     String timeout;
 
@@ -123,7 +123,7 @@ final class CommonOptions {
                 }
                 return pg;
             } catch (IOException | RuntimeException | LinkageError e) {
-                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                String why = Errors.describe(e);
                 throw new CliError(CliError.FAILED, "cannot open the ratchet store at " + redact(url) + ": " + why, e);
             }
         }
@@ -131,7 +131,7 @@ final class CommonOptions {
         try {
             return RatchetStores.openDefault(dir, local);
         } catch (IOException | RuntimeException | LinkageError e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String why = Errors.describe(e);
             throw new CliError(CliError.FAILED, "cannot open the ratchet store in " + dir + ": " + why + " (or run opportunistic-only with --no-state)", e);
         }
     }

@@ -197,7 +197,7 @@ final class DemoCommand implements Callable<Integer> {
                     a.get(Counters.Counter.BYTES_OUT), a.get(Counters.Counter.PACKETS_OUT), a.get(Counters.Counter.BYTES_IN), a.get(Counters.Counter.PACKETS_IN),
                     a.get(Counters.Counter.REKEYS), b.get(Counters.Counter.REKEYS), b.get(Counters.Counter.CHALLENGES_ISSUED), chain,
                     a.totalDrops(), b.totalDrops()));
-            out.event("demo.summary", text.toString(), "handshakeMs", handshake1, "challengedHandshakeMs", handshake2, "warmHandshakeMs", handshake3, "rttMinMs", min,
+            out.eventBlock("demo.summary", text.toString(), "handshakeMs", handshake1, "challengedHandshakeMs", handshake2, "warmHandshakeMs", handshake3, "rttMinMs", min,
                     "rttAvgMs", avg, "rttMaxMs", max, "echoes", rtts.size(), "alice", a.snapshot(), "bob", b.snapshot(), "ok", true);
             return 0;
         }

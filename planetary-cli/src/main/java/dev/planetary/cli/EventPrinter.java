@@ -40,9 +40,10 @@ class EventPrinter implements EndpointListener {
                     "peer", peer, "remote", remote, "rekeys", s.counters().get(Counters.Counter.REKEYS));
             case REJECTED -> out.event("rejected", who + " rejected the session", "peer", peer, "remote", remote);
             case HANDSHAKE_TIMEOUT -> out.event("timeout", null, "peer", peer, "remote", remote, "detail", e.detail());
-            case REFUSED -> out.event("refused", "refused " + who + " (" + e.detail() + ")", "peer", peer, "remote", remote,
+            case REFUSED -> out.peerEvent("refused", "refused " + who + " (" + e.detail() + ")", "peer", peer, "remote", remote,
                     "silent", e.detail().contains("silently"));
-            case CHALLENGE_ISSUED -> out.event("challenge", "challenged a Hello from " + remote, "remote", remote);
+            // One per Hello, and Hellos are cheap to send: a line each only with --verbose, and rate-limited.
+            case CHALLENGE_ISSUED -> out.peerEvent("challenge", out.verbose() ? "challenged a Hello from " + remote : null, "remote", remote);
             case AUTO_CHALLENGE_ON -> out.event("autoChallenge", "auto-challenge ON: " + e.detail(), "active", true, "detail", e.detail());
             case AUTO_CHALLENGE_OFF -> out.event("autoChallenge", "auto-challenge off: " + e.detail(), "active", false, "detail", e.detail());
             case PATH_CHANGED -> out.event("moved", "session with " + Net.shortKey(e.peer()) + " " + e.detail(), "peer", peer, "remote", remote,

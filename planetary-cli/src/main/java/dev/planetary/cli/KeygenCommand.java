@@ -1,6 +1,7 @@
 package dev.planetary.cli;
 
 import dev.planetary.zssp.StaticKeyPair;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,6 +24,12 @@ final class KeygenCommand implements Callable<Integer> {
         if (name.isBlank()) throw new CliError(CliError.USAGE, "NAME must not be empty");
         Path priv = Path.of(name + ".key");
         Path pub = Path.of(name + ".pub");
+        // A typo in NAME must not create a directory tree somewhere: the directory has to exist.
+        Path dir = priv.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new CliError(CliError.USAGE, "cannot write " + priv + ": " + (Files.exists(dir) ? dir + " is not a directory"
+                    : "directory " + dir + " does not exist (create it first)"));
+        }
         if (!force) {
             for (Path p : new Path[] {priv, pub}) {
                 if (p.toFile().exists()) throw new CliError(CliError.FAILED, p + " already exists (use --force to overwrite)");

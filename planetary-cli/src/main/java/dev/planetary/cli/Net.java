@@ -29,7 +29,7 @@ final class Net {
         } catch (BindException e) {
             throw new CliError(CliError.FAILED, e.getMessage(), e);
         } catch (IOException e) {
-            throw new CliError(CliError.FAILED, "cannot open a UDP socket: " + e.getMessage(), e);
+            throw new CliError(CliError.FAILED, "cannot open a UDP socket: " + Errors.describe(e), e);
         } catch (IllegalArgumentException e) {
             throw new CliError(CliError.USAGE, e.getMessage(), e);
         }
@@ -49,7 +49,7 @@ final class Net {
             Throwable c = e.getCause();
             if (c instanceof HandshakeTimeoutException || c instanceof SessionRejectedException) throw new CliError(CliError.FAILED, c.getMessage(), c);
             if (c instanceof EndpointClosedException) throw new CliError(CliError.FAILED, "interrupted: " + c.getMessage(), c);
-            throw new CliError(CliError.FAILED, "cannot connect to " + Endpoint.format(address) + ": " + c.getMessage(), c);
+            throw new CliError(CliError.FAILED, "cannot connect to " + Endpoint.format(address) + ": " + Errors.describe(c), c);
         } catch (TimeoutException e) {
             throw new CliError(CliError.FAILED, "no handshake with " + Endpoint.format(address) + " after "
                     + String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9) + " s");
@@ -65,16 +65,17 @@ final class Net {
         return k == null ? "?" : k.toHex().substring(0, 16) + "…";
     }
 
-    /** The identity as text if it is printable UTF-8, else as hex. */
+    /** The identity (peer-chosen, up to 4096 bytes) for a human line: as text if it is UTF-8, else as hex; escaped and truncated. */
     static String identityText(byte[] identity) {
         if (identity.length == 0) return "";
         try {
             String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(identity)).toString();
-            if (s.codePoints().allMatch(cp -> cp >= 0x20 && cp != 0x7f)) return s;
+            if (s.codePoints().allMatch(cp -> cp >= 0x20 && cp != 0x7f)) return Output.peer(s);
         } catch (CharacterCodingException ignored) {
             // binary
         }
-        return "0x" + HexFormat.of().formatHex(identity);
+        int shown = Math.min(identity.length, Output.MAX_PEER_TEXT / 2);
+        return "0x" + HexFormat.of().formatHex(identity, 0, shown) + (shown < identity.length ? "…(" + identity.length + " bytes)" : "");
     }
 }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -113,69 +114,86 @@ final class PingCommand implements Callable<Integer> {
             String sizeText = range[0] == range[1] ? String.valueOf(range[0]) : range[0] + "-" + range[1];
             Connector connector = new Connector(ep, peerKey, address, id, timeout, out, where, sizeText, mtu, reconnectDelayMs);
             PeerSession s = connector.open(null);
+            // From here on Ctrl-C / SIGTERM ends the run with the statistics so far, as ping(8) does.
+            AtomicBoolean stopped = Signals.interruptOnStop(Thread.currentThread());
             List<Double> rtts = new ArrayList<>();
             int lost = 0;
             long resends = 0;
             long stale = 0;
             int probes = 0;
+            probing:
             for (int seq = 1; count == 0 || seq <= count; seq++) {
-                probes = seq;
-                long probeStart = System.nanoTime();
-                int len = count == 1 ? range[1] : count == 0 ? range[0] + (int) ((long) (range[1] - range[0]) * ((seq - 1) % 64) / 63)
-                        : range[0] + (int) ((long) (range[1] - range[0]) * (seq - 1) / (count - 1));
-                byte[] probe = probe(seq, len);
-                PeerSession probeSession = s;
-                double rtt = -1;
-                int attempt;
-                for (attempt = 1; attempt <= 1 + retries && rtt < 0; attempt++) {
-                    if (attempt > 1) resends++;
-                    long sent = System.nanoTime();
-                    try {
-                        s.send(probe);
-                    } catch (DataTooLargeException e) {
-                        throw new CliError(CliError.USAGE, e.getMessage());
-                    } catch (IllegalStateException e) {
-                        if (!reconnect) throw new CliError(CliError.FAILED, "session with " + where + " ended: " + e.getMessage());
-                        s = connector.open("session ended: " + e.getMessage());
-                        continue;
-                    }
-                    long deadline = sent + waitMs * 1_000_000L;
-                    while (true) {
-                        long left = deadline - System.nanoTime();
-                        if (left <= 0) break;
-                        byte[] back = s.receive(Duration.ofNanos(left));
-                        if (back == null) {
-                            if (s.isClosed()) {
-                                if (!reconnect) throw new CliError(CliError.FAILED, "session with " + where + " closed: " + s.closeReason());
-                                s = connector.open("session closed: " + s.closeReason());
+                try {
+                    long probeStart = System.nanoTime();
+                    int len = count == 1 ? range[1] : count == 0 ? range[0] + (int) ((long) (range[1] - range[0]) * ((seq - 1) % 64) / 63)
+                            : range[0] + (int) ((long) (range[1] - range[0]) * (seq - 1) / (count - 1));
+                    byte[] probe = probe(seq, len);
+                    PeerSession probeSession = s;
+                    double rtt = -1;
+                    int attempt;
+                    for (attempt = 1; attempt <= 1 + retries && rtt < 0; attempt++) {
+                        if (attempt > 1) resends++;
+                        long sent = System.nanoTime();
+                        try {
+                            s.send(probe);
+                        } catch (DataTooLargeException e) {
+                            throw new CliError(CliError.USAGE, e.getMessage());
+                        } catch (IllegalStateException e) {
+                            if (!reconnect) throw new CliError(CliError.FAILED, "session with " + where + " ended: " + e.getMessage());
+                            s = connector.open("session ended: " + e.getMessage());
+                            continue;
+                        }
+                        long deadline = sent + waitMs * 1_000_000L;
+                        while (true) {
+                            long left = deadline - System.nanoTime();
+                            if (left <= 0) break;
+                            byte[] back = s.receive(Duration.ofNanos(left));
+                            if (back == null) {
+                                if (s.isClosed()) {
+                                    if (!reconnect) throw new CliError(CliError.FAILED, "session with " + where + " closed: " + s.closeReason());
+                                    s = connector.open("session closed: " + s.closeReason());
+                                }
+                                break;
                             }
-                            break;
+                            if (Arrays.equals(back, probe)) {
+                                rtt = (System.nanoTime() - sent) / 1e6;
+                                break;
+                            }
+                            stale++; // a late echo of an earlier probe or attempt
                         }
-                        if (Arrays.equals(back, probe)) {
-                            rtt = (System.nanoTime() - sent) / 1e6;
-                            break;
-                        }
-                        stale++; // a late echo of an earlier probe or attempt
                     }
+                    int attempts = attempt - 1;
+                    if (stopped.get() && rtt < 0) break; // the probe in flight when interrupted counts as neither echoed nor lost
+                    probes = seq;
+                    if (rtt >= 0) {
+                        rtts.add(rtt);
+                        out.event("probe", String.format(Locale.ROOT, "%d bytes from %s: seq=%d time=%.3f ms%s", len, where, seq, rtt,
+                                        attempts > 1 ? " (attempt " + attempts + ")" : ""),
+                                "seq", seq, "bytes", len, "rttMs", rtt, "attempts", attempts);
+                    } else {
+                        lost++;
+                        out.event("lost", String.format(Locale.ROOT, "%d bytes to %s: seq=%d no echo after %d attempts", len, where, seq, attempts),
+                                "seq", seq, "bytes", len, "attempts", attempts);
+                        // (unless this probe already moved to a new session)
+                        if (reconnect && s == probeSession) s = connector.open("probe " + seq + " not echoed after " + attempts + " attempts");
+                    }
+                    long sleep = intervalMs - (System.nanoTime() - probeStart) / 1_000_000;
+                    if ((count == 0 || seq < count) && sleep > 0) Thread.sleep(sleep);
+                } catch (InterruptedException | CliError e) {
+                    if (!stopped.get()) throw e;
+                    break probing;
                 }
-                int attempts = attempt - 1;
-                if (rtt >= 0) {
-                    rtts.add(rtt);
-                    out.event("probe", String.format(Locale.ROOT, "%d bytes from %s: seq=%d time=%.3f ms%s", len, where, seq, rtt,
-                                    attempts > 1 ? " (attempt " + attempts + ")" : ""),
-                            "seq", seq, "bytes", len, "rttMs", rtt, "attempts", attempts);
-                } else {
-                    lost++;
-                    out.event("lost", String.format(Locale.ROOT, "%d bytes to %s: seq=%d no echo after %d attempts", len, where, seq, attempts),
-                            "seq", seq, "bytes", len, "attempts", attempts);
-                    // (unless this probe already moved to a new session)
-                    if (reconnect && s == probeSession) s = connector.open("probe " + seq + " not echoed after " + attempts + " attempts");
-                }
-                long sleep = intervalMs - (System.nanoTime() - probeStart) / 1_000_000;
-                if ((count == 0 || seq < count) && sleep > 0) Thread.sleep(sleep);
+                if (stopped.get()) break;
             }
+            Thread.interrupted(); // a stop signal's interrupt, consumed: the summary and close follow
             summary(out, where, s, rtts, probes, lost, resends, stale, connector.sessions);
-            return lost == 0 ? 0 : CliError.FAILED;
+            if (probes == 0) throw new CliError(CliError.FAILED, "interrupted before the first probe completed");
+            if (lost == probes) {
+                throw new CliError(CliError.FAILED, "no probe came back (" + probes + " sent)" + (s.isClosed() ? ""
+                        : ": the session with " + where + " is up but nothing was echoed; is the listener running with --echo?"));
+            }
+            if (lost > 0) throw new CliError(CliError.FAILED, lost + " of " + probes + " probes were not echoed");
+            return 0;
         } finally {
             CommonOptions.closeStore(store);
         }
@@ -239,17 +257,18 @@ final class PingCommand implements Callable<Integer> {
         double avg = rtts.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
         double var = rtts.stream().mapToDouble(d -> (d - avg) * (d - avg)).average().orElse(Double.NaN);
         double stddev = Math.sqrt(var);
-        double loss = 100.0 * lost / count;
+        double loss = count == 0 ? 0 : 100.0 * lost / count;
         Counters c = s.counters();
         String text = String.format(Locale.ROOT, "--- %s planetary ping statistics ---%n"
                         + "%d probes sent, %d echoed, %.1f%% loss, %d resends, %d rekeys%s%s%n"
-                        + "rtt min/avg/max/stddev = %.3f/%.3f/%.3f/%.3f ms%n"
+                        + "%s"
                         + "bytes: %d payload out, %d payload in, %d on the wire out, %d in",
                 where, count, count - lost, loss, resends, c.get(Counters.Counter.REKEYS), s.wasDowngraded() ? ", DOWNGRADED" : "",
                 sessions > 1 ? ", " + sessions + " sessions" : "",
-                min, avg, max, stddev, c.get(Counters.Counter.PAYLOAD_BYTES_OUT), c.get(Counters.Counter.PAYLOAD_BYTES_IN),
+                rtts.isEmpty() ? "" : String.format(Locale.ROOT, "rtt min/avg/max/stddev = %.3f/%.3f/%.3f/%.3f ms%n", min, avg, max, stddev),
+                c.get(Counters.Counter.PAYLOAD_BYTES_OUT), c.get(Counters.Counter.PAYLOAD_BYTES_IN),
                 c.get(Counters.Counter.BYTES_OUT), c.get(Counters.Counter.BYTES_IN));
-        out.event("summary", text, "remote", where, "sent", count, "received", count - lost, "lossPercent", loss, "resends", resends,
+        out.eventBlock("summary", text, "remote", where, "sent", count, "received", count - lost, "lossPercent", loss, "resends", resends,
                 "staleEchoes", stale, "minMs", min, "avgMs", avg, "maxMs", max, "stddevMs", stddev, "handshakeMs", s.handshakeMillis(),
                 "rekeys", c.get(Counters.Counter.REKEYS), "downgraded", s.wasDowngraded(), "sessions", sessions, "counters", c.snapshot());
     }

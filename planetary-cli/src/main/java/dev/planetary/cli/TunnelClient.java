@@ -188,7 +188,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
             byte[] answer = control.requestSeqCst(new TunnelProtocol.Control(TunnelProtocol.OPEN, id, channel, target).encode());
             byte status = answer.length == 0 ? TunnelProtocol.BAD : answer[0];
             if (status != TunnelProtocol.OK) {
-                String why = answer.length <= 1 ? "no reason given" : new String(answer, 1, answer.length - 1, StandardCharsets.UTF_8);
+                String why = answer.length <= 1 ? "no reason given" : Output.peer(new String(answer, 1, answer.length - 1, StandardCharsets.UTF_8));
                 refused.incrementAndGet();
                 String kind = status == TunnelProtocol.REFUSED ? "refused" : status == TunnelProtocol.FAILED ? "failed" : "rejected";
                 String text = "the listener " + kind + " tunnel stream " + Integer.toUnsignedString(id) + " to " + target + ": " + why;
@@ -235,7 +235,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
                     }
                     maybeRelease(c.channel(), slot);
                 } else if (c.type() == TunnelProtocol.RESET) {
-                    slot.stream.abort("reset by the listener: " + c.text());
+                    slot.stream.abort("reset by the listener: " + Output.peer(c.text()));
                 }
             }
         } catch (ClosedException | InterruptedException e) {

@@ -87,7 +87,7 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
                     m.replySeqCst(TunnelProtocol.reply(TunnelProtocol.BAD, "unknown request"));
                 } else if (c != null && c.type() == TunnelProtocol.RESET) {
                     TunnelStream s = streams.get(c.channel());
-                    if (s != null && s.id == c.stream()) s.abort("reset by the peer: " + c.text());
+                    if (s != null && s.id == c.stream()) s.abort("reset by the peer: " + Output.peer(c.text()));
                 }
             }
         } catch (ClosedException | InterruptedException e) {
@@ -106,16 +106,17 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
 
     private byte[] connect(TunnelProtocol.Control c) {
         String target = c.text();
+        String shown = Output.peer(target); // peer-chosen: escaped and truncated wherever it is printed
         if (c.channel() < 1 || c.channel() > TunnelProtocol.MAX_STREAMS) {
             return TunnelProtocol.reply(TunnelProtocol.BAD, "channel " + c.channel() + " is out of range 1.." + TunnelProtocol.MAX_STREAMS);
         }
         TunnelProtocol.Target t = TunnelProtocol.find(allowed, target);
         if (t == null) {
             refused.incrementAndGet();
-            String why = "target " + target + " is not allowed by the listener (not in its --allow-tunnel list)";
-            out.event("stream.refused", "refused tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + shortPeer + " at " + remote + " to " + target
+            String why = "target " + shown + " is not allowed by the listener (not in its --allow-tunnel list)";
+            out.peerEvent("stream.refused", "refused tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + shortPeer + " at " + remote + " to " + shown
                             + ": not in --allow-tunnel",
-                    "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why);
+                    "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", shown, "reason", why);
             return TunnelProtocol.reply(TunnelProtocol.REFUSED, why);
         }
         synchronized (reserved) {
@@ -137,7 +138,7 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
             reserved.remove(c.channel());
             closeQuietly(socket);
             String why = "cannot connect to " + target + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-            out.event("stream.failed", "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + ": " + why,
+            out.peerEvent("stream.failed", "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + ": " + why,
                     "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why);
             return TunnelProtocol.reply(TunnelProtocol.FAILED, why);
         }
