@@ -123,7 +123,7 @@ class CliHygieneIT {
                     }
                 }).build()) {
             PeerSession s = ep.connect(server, address(l)).get(30, TimeUnit.SECONDS);
-            link.set(new TunnelLink(s, TunnelProtocol.config()));
+            link.set(new TunnelLink(s, TunnelProtocol.config(), c -> c == 0, Integer.MAX_VALUE));
             Channel control = link.get().seqex.channel(0);
             String forged = "127.0.0.1:22\nplanetary: error: FORGED by the peer\u001b[2J";
             byte[] first = control.requestSeqCst(new TunnelProtocol.Control(TunnelProtocol.OPEN, 1, 1, forged).encode());
