@@ -25,6 +25,7 @@ public final class Identity {
 
     private final byte[] encoded; // 195 bytes
     private final Fingerprint fingerprint;
+    private volatile java.security.PublicKey sigKey; // K_sig for the JDK verifier, built on first use
 
     private Identity(byte[] encoded) {
         this.encoded = encoded;
@@ -68,7 +69,7 @@ public final class Identity {
     /** Verifies the self-signature (one ECDSA verification, uncached; see {@link IdentityVerifier}). */
     public boolean selfSignatureValid() {
         byte[] m = selfSignatureMessage(encoded, 1, encoded, 50);
-        return Ecdsa384.verify(encoded, 50, m, 0, m.length, encoded, 99);
+        return verifySignature(m, 0, m.length, encoded, 99);
     }
 
     /**
@@ -123,7 +124,13 @@ public final class Identity {
 
     /** Verifies an ECDSA P-384/SHA-384 P1363 signature by this identity's K_sig over {@code message[off, off+len)}. */
     public boolean verifySignature(byte[] message, int off, int len, byte[] signature, int sigOff) {
-        return Ecdsa384.verify(encoded, 50, message, off, len, signature, sigOff);
+        java.security.PublicKey k = sigKey;
+        if (k == null) {
+            k = Ecdsa384.jdkPublicKey(encoded, 50);
+            if (k == null) return false; // cannot happen: decode checked the point
+            sigKey = k;
+        }
+        return Ecdsa384.verify(k, message, off, len, signature, sigOff);
     }
 
     /** Same identity iff same fingerprint (spec §2.2; the self-signature bytes may differ). */

@@ -1,13 +1,17 @@
 package dev.planetary.identity.internal;
 
 import dev.planetary.zssp.crypto.P384KeyPair;
-import dev.planetary.zssp.crypto.P384PublicKey;
+import java.math.BigInteger;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.spec.X509EncodedKeySpec;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
 import java.util.Arrays;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -109,24 +113,62 @@ public final class Ecdsa384 {
         }
     }
 
+    private static final BigInteger P = new BigInteger(
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff", 16);
+    private static final BigInteger B = new BigInteger(
+            "b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef", 16);
+    private static final BigInteger SQRT_EXP = P.add(BigInteger.ONE).shiftRight(2);
+    private static volatile ECParameterSpec params;
+
+    /**
+     * The JDK public key of the compressed point at {@code buf[off, off+49)}, or null if it is not a
+     * point of P-384 (prefix, x &lt; p, x³ − 3x + b a square). Public data: BigInteger is fine here.
+     */
+    public static PublicKey jdkPublicKey(byte[] buf, int off) {
+        if (buf == null || off < 0 || off > buf.length - PUBLIC_KEY_SIZE) return null;
+        int prefix = buf[off];
+        if (prefix != 2 && prefix != 3) return null;
+        BigInteger x = new BigInteger(1, Arrays.copyOfRange(buf, off + 1, off + PUBLIC_KEY_SIZE));
+        if (x.compareTo(P) >= 0) return null;
+        BigInteger rhs = x.pow(3).subtract(x.multiply(BigInteger.valueOf(3))).add(B).mod(P);
+        BigInteger y = rhs.modPow(SQRT_EXP, P);
+        if (!y.multiply(y).mod(P).equals(rhs)) return null;
+        if (y.testBit(0) != (prefix == 3)) y = P.subtract(y).mod(P);
+        if (y.testBit(0) != (prefix == 3)) return null; // y = 0 with prefix 3
+        try {
+            return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(new ECPoint(x, y), params()));
+        } catch (GeneralSecurityException e) {
+            return null;
+        }
+    }
+
+    private static ECParameterSpec params() throws GeneralSecurityException {
+        ECParameterSpec p = params;
+        if (p == null) {
+            AlgorithmParameters ap = AlgorithmParameters.getInstance("EC");
+            ap.init(new ECGenParameterSpec("secp384r1"));
+            params = p = ap.getParameterSpec(ECParameterSpec.class);
+        }
+        return p;
+    }
+
     /**
      * Verifies a P1363 signature under a 49-byte compressed public key. Never throws on hostile
      * input: an invalid key, a wrong length or an out-of-range (r, s) give false.
      */
     public static boolean verify(byte[] publicKey, int keyOff, byte[] message, int msgOff, int msgLen,
                                  byte[] signature, int sigOff) {
-        if (signature == null || sigOff < 0 || sigOff > signature.length - SIGNATURE_SIZE) return false;
-        P384PublicKey key = P384PublicKey.decode(publicKey, keyOff);
-        if (key == null) return false;
-        return verify(key, message, msgOff, msgLen, signature, sigOff);
+        PublicKey key = jdkPublicKey(publicKey, keyOff);
+        return key != null && verify(key, message, msgOff, msgLen, signature, sigOff);
     }
 
-    /** As {@link #verify(byte[], int, byte[], int, int, byte[], int)} with a decoded key. */
-    public static boolean verify(P384PublicKey key, byte[] message, int msgOff, int msgLen, byte[] signature, int sigOff) {
+    /** As {@link #verify(byte[], int, byte[], int, int, byte[], int)} with a prepared JDK key. */
+    public static boolean verify(PublicKey key, byte[] message, int msgOff, int msgLen, byte[] signature, int sigOff) {
+        if (signature == null || sigOff < 0 || sigOff > signature.length - SIGNATURE_SIZE) return false;
+        if (message == null || msgOff < 0 || msgLen < 0 || msgOff > message.length - msgLen) return false;
         try {
-            PublicKey pk = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(key.toSubjectPublicKeyInfo()));
             Signature v = Signature.getInstance("SHA384withECDSAinP1363Format");
-            v.initVerify(pk);
+            v.initVerify(key);
             v.update(message, msgOff, msgLen);
             return v.verify(signature, sigOff, SIGNATURE_SIZE);
         } catch (GeneralSecurityException | RuntimeException e) {

@@ -95,6 +95,30 @@ class Ecdsa384Test {
     }
 
     @Test
+    void jdkKeyDecompressionAgreesWithTheConstantTimeDecoder() {
+        Random rnd = new Random(49);
+        for (int i = 0; i < 300; i++) {
+            byte[] b = new byte[49];
+            rnd.nextBytes(b);
+            b[0] = (byte) (i % 5 == 0 ? rnd.nextInt(256) : 2 + (i & 1));
+            if (i % 7 == 0) java.util.Arrays.fill(b, 1, 49, (byte) 0xff); // x >= p
+            var ours = dev.planetary.zssp.crypto.P384PublicKey.decode(b, 0);
+            var jdk = (java.security.interfaces.ECPublicKey) Ecdsa384.jdkPublicKey(b, 0);
+            assertEquals(ours != null, jdk != null, "input " + HEX.formatHex(b));
+            if (jdk != null) {
+                byte[] y = fixed48(jdk.getW().getAffineY());
+                assertEquals(b[0] & 1, y[47] & 1);
+                assertArrayEquals(java.util.Arrays.copyOfRange(b, 1, 49), fixed48(jdk.getW().getAffineX()));
+            }
+        }
+        for (int i = 0; i < 20; i++) {
+            byte[] d = fixed48(new BigInteger(384, rnd).mod(N.subtract(BigInteger.ONE)).add(BigInteger.ONE));
+            byte[] pub = Ecdsa384.publicKey(d);
+            assertTrue(Ecdsa384.jdkPublicKey(pub, 0) != null);
+        }
+    }
+
+    @Test
     void scalarArithmeticMatchesBigInteger() {
         Random rnd = new Random(7);
         BigInteger r = BigInteger.ONE.shiftLeft(384).mod(N);
