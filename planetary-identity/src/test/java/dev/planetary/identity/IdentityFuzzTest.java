@@ -23,8 +23,9 @@ class IdentityFuzzTest {
         Decoded<Identity> d = Identity.decode(b);
         if (d instanceof Decoded.Ok<Identity> ok) {
             if (!Arrays.equals(ok.value().encoded(), b)) throw new AssertionError("re-encoding differs");
-            Decoded<Address> a = ok.value().selfSignatureValid() ? Decoded.ok(new Address(1)) : VERIFIER.verify(ok.value());
-            if (a == null) throw new AssertionError("null result");
+            // cheap after the first call: the PoW is cached by fingerprint, and a mutated identity
+            // fails its self-signature before any Argon2id evaluation
+            if (VERIFIER.verify(ok.value()) == null) throw new AssertionError("null result");
         }
     }
 
