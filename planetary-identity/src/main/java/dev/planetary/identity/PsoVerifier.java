@@ -48,6 +48,7 @@ public final class PsoVerifier {
                                Tlv.Schema schema, Semantics semantics) {
         if (b == null || off < 0 || len < 0 || off > b.length - len) return Decoded.invalid(Rejection.LENGTH, "range outside the buffer");
         if (len < Pso.MIN_SIZE || len > Pso.MAX_SIZE) return Decoded.invalid(Rejection.LENGTH, "a PSO is 162..49,122 bytes, got " + len);
+        if (!java.util.Arrays.equals(b, off, off + 4, Pso.MAGIC, 0, 4)) return Decoded.invalid(Rejection.TYPE, "no PLSO magic");
         if ((b[off + 4] & 0xFF) != expectedType) return Decoded.invalid(Rejection.TYPE, "PSO type " + (b[off + 4] & 0xFF) + ", expected " + expectedType);
         if (!issuer.fingerprint().matches(b, off + 6)) return Decoded.invalid(Rejection.ISSUER, "not issued by " + issuer.fingerprint().toShortString());
         Decoded<Pso> parsed = Pso.parse(b, off, len, schema); // magic, version, length, TLV

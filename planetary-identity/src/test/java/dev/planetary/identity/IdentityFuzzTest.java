@@ -29,7 +29,7 @@ class IdentityFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     void decode(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

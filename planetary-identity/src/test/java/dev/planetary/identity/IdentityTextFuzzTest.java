@@ -43,7 +43,7 @@ class IdentityTextFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     void parse(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

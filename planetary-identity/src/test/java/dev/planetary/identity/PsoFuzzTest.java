@@ -30,7 +30,7 @@ class PsoFuzzTest {
         Pso.parse(b, VectorsB4.PLACEHOLDER);
     }
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     void verify(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

@@ -37,7 +37,7 @@ class RootSetFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     void decode(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }
