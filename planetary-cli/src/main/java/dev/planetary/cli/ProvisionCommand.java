@@ -104,7 +104,7 @@ final class ProvisionCommand implements Callable<Integer> {
                 "generated", generated);
         if (generated) {
             // Printed once, here: it is not stored anywhere (only the ratchet state derived from it).
-            out.event("otp", "one-time password (shown once; give it to the peer over a trusted channel, and run there:"
+            out.eventBlock("otp", "one-time password (shown once; give it to the peer over a trusted channel, and run there:"
                             + " planetary provision --key PEER.key --peer THIS.pub --otp-file FILE):\n" + shown,
                     "otp", shown, "bits", 8 * secret.length);
         }

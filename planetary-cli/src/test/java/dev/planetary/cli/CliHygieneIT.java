@@ -67,6 +67,7 @@ class CliHygieneIT {
     private PlanetaryProcess listen(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("listen", "--bind", "127.0.0.1:0", "--key", "server.key", "--no-state"));
         all.addAll(List.of(args));
+        if (all.stream().noneMatch(a -> a.startsWith("--allow"))) all.add("--allow-any"); // listen denies by default
         PlanetaryProcess l = PlanetaryProcess.start("listen", dir, all);
         l.out.await(x -> x.startsWith("listening on "), 30, "the listening line");
         return l;
@@ -316,8 +317,8 @@ class CliHygieneIT {
         Path file = dir.resolve("a-file");
         Files.writeString(file, "x");
         List<PlanetaryProcess> runs = List.of(
-                run("listen", "--bind", "127.0.0.1:0", "--key", "server.key", "--state", "/proc/planetary-no-such-dir"),
-                run("listen", "--bind", "127.0.0.1:0", "--key", "server.key", "--state", "a-file/sub"),
+                run("listen", "--bind", "127.0.0.1:0", "--key", "server.key", "--allow-any", "--state", "/proc/planetary-no-such-dir"),
+                run("listen", "--bind", "127.0.0.1:0", "--key", "server.key", "--allow-any", "--state", "a-file/sub"),
                 run("keygen", "/proc/planetary-k"),
                 run("pubkey", "/proc/self/planetary-no-such-file"));
         for (PlanetaryProcess p : runs) {

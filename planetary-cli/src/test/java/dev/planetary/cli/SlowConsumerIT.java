@@ -53,7 +53,7 @@ class SlowConsumerIT {
         StaticPublicKey server = KeyFiles.readPublic(dir.resolve("server.pub"));
         int port = PlanetaryProcess.freeUdpPort();
         ProcessBuilder pb = new ProcessBuilder(PlanetaryProcess.command(List.of("listen", "--json", "--bind", "127.0.0.1:" + port,
-                "--key", "server.key", "--no-state"))).directory(dir.toFile());
+                "--key", "server.key", "--no-state", "--allow-any"))).directory(dir.toFile());
         pb.redirectError(dir.resolve("listener.err").toFile());
         listener = pb.start(); // stdout: a pipe this test never reads
         listener.getOutputStream().close();
