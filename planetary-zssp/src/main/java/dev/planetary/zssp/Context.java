@@ -68,6 +68,8 @@ public final class Context<D> implements AutoCloseable {
     /** Seeds for reassembly slot hashing: local only, so not drawn from the protocol RNG. */
     private final SplittableRandom seeds;
     private final AtomicLong internalErrors = new AtomicLong();
+    /** Keys that left every live structure, destroyed after their grace period (the Context owns them). */
+    private final KeyRetirement retired = new KeyRetirement();
     /** Complete Hellos (kid 0, type 0) that reached §5.2 / the challenge check; for rate-based auto-challenge. */
     final AtomicLong hellosReceived = new AtomicLong();
     /** The time of the last {@link #service()} pass, to notice the clock going back. */
@@ -139,10 +141,10 @@ public final class Context<D> implements AutoCloseable {
         try {
             return receiveFragment(datagram, off, len, from);
         } catch (RuntimeException e) {
-            // A bug, not bad input: count it and keep the receive loop alive.
+            // A bug, not bad input: count it, report it as such, and keep the receive loop alive.
             internalErrors.incrementAndGet();
             lastInternalError = e;
-            return dropped(Fault.INVALID_PACKET, false, "internal error");
+            return dropped(Fault.INTERNAL, false, "internal error: " + e.getClass().getName());
         }
     }
 
@@ -168,6 +170,7 @@ public final class Context<D> implements AutoCloseable {
         }
         for (PendingHandshake p : pending.values()) if (pendingExpired(p, now)) discardPending(p);
         helloBuffer.expire(now);
+        retired.destroyDue(now);
         return Math.max(0, next - now);
     }
 
@@ -226,11 +229,16 @@ public final class Context<D> implements AutoCloseable {
         return lastInternalError;
     }
 
-    /** Expires every session and pending handshake. */
+    /**
+     * Expires every session and pending handshake and destroys all their keys at once, without the
+     * grace period: call it after the threads that send and receive on this context have stopped (a
+     * call still running may fail with an exception instead of using a wiped key).
+     */
     @Override
     public void close() {
         for (Session<D> s : sessions.values()) s.close();
         for (PendingHandshake p : pending.values()) discardPending(p);
+        retired.destroyAll();
     }
 
     // ---------------------------------------------------------------- fragment layer (§10.4)
@@ -401,7 +409,21 @@ public final class Context<D> implements AutoCloseable {
     }
 
     private void discardPending(PendingHandshake p) {
-        if (takePending(p)) p.destroy();
+        if (takePending(p)) p.destroy(this);
+    }
+
+    /**
+     * Takes ownership of keys that left every structure the engine reads (see {@link KeyRetirement});
+     * null and key slots without keys are ignored.
+     */
+    void retire(javax.security.auth.Destroyable keys) {
+        if (keys == null || keys instanceof KeySlot slot && !slot.hasKeys()) return;
+        retired.retire(keys, app.time());
+    }
+
+    /** Retired keys still inside their grace period (leak checks). */
+    int retiredKeys() {
+        return retired.pending();
     }
 
     @Override
