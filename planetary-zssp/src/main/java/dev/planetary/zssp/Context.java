@@ -47,7 +47,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * each discarded after {@link Settings#pendingHandshakeTimeout()}. Shared Hello reassembly: at most
  * {@link Settings#maxHelloReassemblies()} partial packets of at most 1749 bytes. Per session or
  * pending handshake: 16 partial packets; all partial packets expire after
- * {@link Settings#fragmentAssemblyTimeout()}.
+ * {@link Settings#fragmentAssemblyTimeout()}. Retired keys (replaced slots, expired sessions,
+ * discarded pending handshakes' header keys) are kept for a 10 s grace period and then destroyed at
+ * a {@link #service()} pass (see {@code KeyRetirement}); each costs public-key work to make (an
+ * answered Hello, a rekey, a handshake), so their number is bounded by that rate times 10 s.
+ *
+ * <h2>Key ownership</h2>
+ * A session owns the keys in its two slots and its header keys; a pending handshake owns its header
+ * keys; the context owns every key retired from either and destroys it. {@link #close()} destroys
+ * all keys at once.
  */
 public final class Context<D> implements AutoCloseable {
     static final int SESSION_REASSEMBLY_SLOTS = 16;

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Sizes: each open/rekey/close cycle costs two handshakes' worth of public-key work (P-384 and
  * Kyber, milliseconds) and each answered Hello about as much, too slow for the default suite on a
- * 2-core machine. By default the test runs 500 cycles (about 30 s) and 2,000 answered Hellos; with
- * {@code -Dplanetary.long=true} it runs the full 10,000 cycles and 50,000 answered Hellos.
+ * 2-core machine. By default the test runs 500 cycles and 2,000 answered Hellos (20–70 s in all,
+ * by machine load); with {@code -Dplanetary.long=true} it runs the full 10,000 cycles and 50,000
+ * answered Hellos (about 4 and 8 minutes on the project's 2-core machine).
  */
 class KeyLifecycleTest {
     static final boolean LONG = Boolean.parseBoolean(System.getProperty("planetary.long", "false"));
