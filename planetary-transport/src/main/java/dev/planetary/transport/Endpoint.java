@@ -553,7 +553,8 @@ public final class Endpoint implements AutoCloseable {
                 // attacker controls: the counter still counts, the ON/OFF events summarise.
                 if (!hellos.active()) emitEndpoint(EndpointEvent.Kind.CHALLENGE_ISSUED, null, src, "Hello from " + format(src) + " answered with a challenge");
             }
-            if (log.isTraceEnabled()) log.trace("dropped {} bytes from {}: {} ({})", len, format(src), d.fault(), d.reason());
+            if (d.fault() == Fault.INTERNAL) log.warn("engine error on {} bytes from {} (dropped): {}", len, format(src), d.reason());
+            else if (log.isTraceEnabled()) log.trace("dropped {} bytes from {}: {} ({})", len, format(src), d.fault(), d.reason());
         } else if (r instanceof Event<PeerSession> e) {
             onEvent(e, ch, src, len);
         }

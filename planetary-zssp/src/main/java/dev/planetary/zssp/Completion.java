@@ -36,13 +36,13 @@ final class Completion {
             // timed out in A3 and sent a new Hello whose PSK was chosen from our *current* stored
             // states; accepting this stale Completion would replace them under it and leave the two
             // stored pairs with no state in common (lockout in persistent mode, §8, §13 D4).
-            b2.destroy();
+            b2.destroy(ctx);
             return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "Completion for an expired pending handshake");
         }
         try {
             return consumeTaken(ctx, b2, x3, from, now);
         } finally {
-            b2.destroy();
+            b2.destroy(ctx);
         }
     }
 
@@ -63,6 +63,20 @@ final class Completion {
         AesGcm kekSend = new AesGcm(kek[0]);
         AesGcm kekRecv = new AesGcm(kek[1]);
         Secrets.wipe(kek[0], kek[1]);
+        KeySlot[] installed = new KeySlot[1];
+        try {
+            return finish(ctx, b2, point, identity, noise, kekSend, kekRecv, installed, from, now);
+        } finally {
+            if (installed[0] == null) { // no session took the keys, and nothing else ever saw them
+                kekSend.destroy();
+                kekRecv.destroy();
+            }
+        }
+    }
+
+    /** §5.4 steps 7–12 once the Completion authenticated; sets {@code installed[0]} when a session owns the keys. */
+    private static <D> Received<D> finish(Context<D> ctx, PendingHandshake b2, P384PublicKey point, byte[] identity, SymmetricState noise,
+            AesGcm kekSend, AesGcm kekRecv, KeySlot[] installed, Remote from, long now) {
         StaticPublicKey peer = new StaticPublicKey(point);
 
         AcceptDecision<D> decision = ctx.app.checkAcceptSession(peer, identity);
@@ -102,7 +116,8 @@ final class Completion {
         Session<D> s = new Session<>(ctx, peer, decision.sessionData(), true, 1, from);
         s.lock.lock();
         try {
-            s.keys = new Session.Keys(new KeySlot(b2.kidA, b2.kidB, kekSend, kekRecv, new AesGcm(nk[0]), new AesGcm(nk[1])), KeySlot.NONE);
+            KeySlot slot = new KeySlot(b2.kidA, b2.kidB, kekSend, kekRecv, new AesGcm(nk[0]), new AesGcm(nk[1]));
+            s.keys = new Session.Keys(slot, KeySlot.NONE);
             Secrets.wipe(nk[0], nk[1]);
             s.headers = new Session.Headers(b2.hkSend, b2.hkRecv, ctx);
             s.keyCreationCounter = 1;
@@ -110,7 +125,13 @@ final class Completion {
             s.ratchet2 = null;
             s.state = Session.State.S1;
             s.timers(now, ctx.settings.resendTime(), ctx.settings.rekeyTimeout());
-            if (!ctx.kids.claim(b2.kidB, s)) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "key id taken meanwhile");
+            if (!ctx.kids.claim(b2.kidB, s)) { // the session was never reachable: its data keys go now
+                slot.nkSend().destroy();
+                slot.nkRecv().destroy();
+                return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "key id taken meanwhile");
+            }
+            installed[0] = slot;
+            b2.handOverHeaders();
             ctx.track(s);
             s.sendPacket(c1, TAG_SIZE, b2.kidA, TYPE_KEY_CONFIRM, 0);
         } finally {

@@ -47,7 +47,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * each discarded after {@link Settings#pendingHandshakeTimeout()}. Shared Hello reassembly: at most
  * {@link Settings#maxHelloReassemblies()} partial packets of at most 1749 bytes. Per session or
  * pending handshake: 16 partial packets; all partial packets expire after
- * {@link Settings#fragmentAssemblyTimeout()}.
+ * {@link Settings#fragmentAssemblyTimeout()}. Retired keys (replaced slots, expired sessions,
+ * discarded pending handshakes' header keys) are kept for a 10 s grace period and then destroyed at
+ * a {@link #service()} pass (see {@code KeyRetirement}); each costs public-key work to make (an
+ * answered Hello, a rekey, a handshake), so their number is bounded by that rate times 10 s.
+ *
+ * <h2>Key ownership</h2>
+ * A session owns the keys in its two slots and its header keys; a pending handshake owns its header
+ * keys; the context owns every key retired from either and destroys it. {@link #close()} destroys
+ * all keys at once.
  */
 public final class Context<D> implements AutoCloseable {
     static final int SESSION_REASSEMBLY_SLOTS = 16;
@@ -68,6 +76,8 @@ public final class Context<D> implements AutoCloseable {
     /** Seeds for reassembly slot hashing: local only, so not drawn from the protocol RNG. */
     private final SplittableRandom seeds;
     private final AtomicLong internalErrors = new AtomicLong();
+    /** Keys that left every live structure, destroyed after their grace period (the Context owns them). */
+    private final KeyRetirement retired = new KeyRetirement();
     /** Complete Hellos (kid 0, type 0) that reached §5.2 / the challenge check; for rate-based auto-challenge. */
     final AtomicLong hellosReceived = new AtomicLong();
     /** The time of the last {@link #service()} pass, to notice the clock going back. */
@@ -139,10 +149,10 @@ public final class Context<D> implements AutoCloseable {
         try {
             return receiveFragment(datagram, off, len, from);
         } catch (RuntimeException e) {
-            // A bug, not bad input: count it and keep the receive loop alive.
+            // A bug, not bad input: count it, report it as such, and keep the receive loop alive.
             internalErrors.incrementAndGet();
             lastInternalError = e;
-            return dropped(Fault.INVALID_PACKET, false, "internal error");
+            return dropped(Fault.INTERNAL, false, "internal error: " + e.getClass().getName());
         }
     }
 
@@ -168,6 +178,7 @@ public final class Context<D> implements AutoCloseable {
         }
         for (PendingHandshake p : pending.values()) if (pendingExpired(p, now)) discardPending(p);
         helloBuffer.expire(now);
+        retired.destroyDue(now);
         return Math.max(0, next - now);
     }
 
@@ -226,11 +237,16 @@ public final class Context<D> implements AutoCloseable {
         return lastInternalError;
     }
 
-    /** Expires every session and pending handshake. */
+    /**
+     * Expires every session and pending handshake and destroys all their keys at once, without the
+     * grace period: call it after the threads that send and receive on this context have stopped (a
+     * call still running may fail with an exception instead of using a wiped key).
+     */
     @Override
     public void close() {
         for (Session<D> s : sessions.values()) s.close();
         for (PendingHandshake p : pending.values()) discardPending(p);
+        retired.destroyAll();
     }
 
     // ---------------------------------------------------------------- fragment layer (§10.4)
@@ -401,7 +417,21 @@ public final class Context<D> implements AutoCloseable {
     }
 
     private void discardPending(PendingHandshake p) {
-        if (takePending(p)) p.destroy();
+        if (takePending(p)) p.destroy(this);
+    }
+
+    /**
+     * Takes ownership of keys that left every structure the engine reads (see {@link KeyRetirement});
+     * null and key slots without keys are ignored.
+     */
+    void retire(javax.security.auth.Destroyable keys) {
+        if (keys == null || keys instanceof KeySlot slot && !slot.hasKeys()) return;
+        retired.retire(keys, app.time());
+    }
+
+    /** Retired keys still inside their grace period (leak checks). */
+    int retiredKeys() {
+        return retired.pending();
     }
 
     @Override

@@ -30,5 +30,11 @@ public enum Fault {
      * ({@link Settings#challengesPerAddress()}): dropped without a reply. A local rule that makes a
      * flood from one address cost the responder no reply packets; the reference would answer each.
      */
-    CHALLENGE_LIMITED
+    CHALLENGE_LIMITED,
+    /**
+     * Not the packet's fault: the engine hit an unexpected error (a bug) while processing it. The
+     * datagram was dropped and the receive loop goes on; {@link Context#internalErrorCount()} counts
+     * these. A transport should log them at warning level.
+     */
+    INTERNAL
 }

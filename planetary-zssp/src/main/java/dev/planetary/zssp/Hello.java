@@ -83,7 +83,7 @@ final class Hello {
         noise.encryptAndHash(TYPE_HELLO, 1, fingerprints, 0, 64, x1, FINGERPRINTS);
         Bytes.putLong(x1, RESPONSE + Zcp.POW, ctx.rng.nextLong()); // §5.1 step 9: null ZCP response
         byte[][] hk = noise.getAsk(Ask.ASKH); // Alice receives with output 1, sends with output 2
-        s.headers = new Session.Headers(new HeaderCipher(hk[1]), new HeaderCipher(hk[0]), ctx);
+        s.installHeaders(new Session.Headers(new HeaderCipher(hk[1]), new HeaderCipher(hk[0]), ctx));
         Secrets.wipe(hk[0], hk[1]);
 
         s.offer = new Session.HelloOffer(noise, e, kem, identity, x1);

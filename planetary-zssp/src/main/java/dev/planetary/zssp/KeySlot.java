@@ -1,14 +1,18 @@
 package dev.planetary.zssp;
 
 import dev.planetary.zssp.crypto.AesGcm;
+import javax.security.auth.Destroyable;
 
 /**
  * One of a session's two key slots (spec §7.1, §7.6): what this side sends with ({@code sendKid},
  * the peer's receive kid, and the send keys) and receives with ({@code recvKid} and the receive
  * keys). Immutable: a slot is replaced, never changed, so the data path reads it without locks.
  * Keys are null while the slot holds only a receive kid (Alice in A1, the initiator in R1).
+ *
+ * <p>A slot owns its four keys. A slot that leaves the session's {@link Session.Keys} is handed to
+ * the Context's {@link KeyRetirement}, which destroys it after the grace period.
  */
-record KeySlot(int sendKid, int recvKid, AesGcm kekSend, AesGcm kekRecv, AesGcm nkSend, AesGcm nkRecv) {
+record KeySlot(int sendKid, int recvKid, AesGcm kekSend, AesGcm kekRecv, AesGcm nkSend, AesGcm nkRecv) implements Destroyable {
 
     /** A slot that reserves a receive kid and has no keys yet. */
     static KeySlot receiveOnly(int recvKid) {
@@ -22,8 +26,17 @@ record KeySlot(int sendKid, int recvKid, AesGcm kekSend, AesGcm kekRecv, AesGcm 
     }
 
     /** Wipes the key material (the slot must no longer be reachable by the data path). */
-    void destroy() {
-        for (AesGcm k : new AesGcm[] {kekSend, kekRecv, nkSend, nkRecv}) if (k != null) k.destroy();
+    @Override
+    public void destroy() {
+        if (kekSend != null) kekSend.destroy();
+        if (kekRecv != null) kekRecv.destroy();
+        if (nkSend != null) nkSend.destroy();
+        if (nkRecv != null) nkRecv.destroy();
+    }
+
+    @Override
+    public boolean isDestroyed() {
+        return hasKeys() && kekRecv.isDestroyed();
     }
 
     @Override

@@ -19,6 +19,8 @@ final class PendingHandshake {
     final HeaderCipher hkRecv;
     final Reassembler reassembler;
     final long created;
+    /** Set once a session took over the header keys; until then this entry owns them. */
+    private boolean headersHandedOver;
 
     PendingHandshake(int kidA, int kidB, SymmetricState noise, P384KeyPair ephemeral, RatchetState used,
             HeaderCipher hkSend, HeaderCipher hkRecv, Reassembler reassembler, long created) {
@@ -33,9 +35,22 @@ final class PendingHandshake {
         this.created = created;
     }
 
-    /** Wipes the handshake secrets once the entry is discarded or consumed. */
-    void destroy() {
+    /** The session made from this handshake owns the header keys from now on. */
+    void handOverHeaders() {
+        headersHandedOver = true;
+    }
+
+    /**
+     * Wipes the handshake secrets once the entry is discarded or consumed, and retires the header
+     * keys unless a session took them over (a receiving thread may still be decrypting a header
+     * with them: they are destroyed after the grace period).
+     */
+    void destroy(Context<?> ctx) {
         noise.destroy();
         ephemeral.destroy();
+        if (!headersHandedOver) {
+            ctx.retire(hkSend);
+            ctx.retire(hkRecv);
+        }
     }
 }

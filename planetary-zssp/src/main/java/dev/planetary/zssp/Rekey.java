@@ -169,6 +169,7 @@ final class Rekey {
         KeySlot fresher = new KeySlot(kidR, keys.other().recvKid(), new AesGcm(kek[1]), new AesGcm(kek[0]), new AesGcm(nk[1]), new AesGcm(nk[0]));
         Secrets.wipe(kek[0], kek[1], nk[0], nk[1]);
         s.keys = new Session.Keys(fresher, keys.current()); // install and flip at once: R has the key
+        ctx.retire(keys.other()); // the generation before current
         s.ratchet1 = fresh;
         s.ratchet2 = null;
         s.keyCreationCounter = s.counter();

@@ -62,7 +62,7 @@ public final class Session<D> {
      * Header-protection keys from the session's latest Hello, with its reassembly buffer — made on
      * the first multi-fragment packet (most sessions never need one: 120 bytes saved per session).
      */
-    static final class Headers {
+    static final class Headers implements javax.security.auth.Destroyable {
         private final HeaderCipher send;
         private final HeaderCipher recv;
         private final Context<?> context;
@@ -103,6 +103,18 @@ public final class Session<D> {
         int pending() {
             Reassembler r = reassembler;
             return r == null ? 0 : r.pending();
+        }
+
+        /** Wipes both header keys (through {@link KeyRetirement}: the data path may still hold them). */
+        @Override
+        public void destroy() {
+            send.destroy();
+            recv.destroy();
+        }
+
+        @Override
+        public boolean isDestroyed() {
+            return send.isDestroyed();
         }
     }
 
@@ -317,7 +329,11 @@ public final class Session<D> {
         }
     }
 
-    /** Expired state: unregister both receive kids, drop per-state data (spec §7.5). Caller holds the lock. */
+    /**
+     * Expired state: unregister both receive kids, drop per-state data (spec §7.5), and retire every
+     * key (destroyed after the grace period: a sender may have read the keys before the state
+     * changed). Caller holds the lock.
+     */
     void expire() {
         if (state == State.EXPIRED) return;
         state = State.EXPIRED;
@@ -325,7 +341,10 @@ public final class Session<D> {
         if (k != null) {
             context.kids.release(k.current().recvKid(), this);
             context.kids.release(k.other().recvKid(), this);
+            context.retire(k.current());
+            context.retire(k.other());
         }
+        context.retire(headers);
         resendAt = Long.MAX_VALUE;
         timeoutAt = Long.MAX_VALUE;
         due = Long.MAX_VALUE;
@@ -370,13 +389,22 @@ public final class Session<D> {
 
     /**
      * Installs {@code slot} as the other slot, unregistering the old other slot's receive kid if the
-     * new slot does not reuse it (the end of a remap, spec §7.5). Caller holds the lock and has
+     * new slot does not reuse it (the end of a remap, spec §7.5), and retiring the old other slot's
+     * keys (the previous generation, or an unconfirmed one). Caller holds the lock and has
      * registered {@code slot.recvKid()} already.
      */
     void installOther(KeySlot slot) {
         Keys k = keys;
         if (k.other().recvKid() != slot.recvKid()) context.kids.release(k.other().recvKid(), this);
         keys = new Keys(k.current(), slot);
+        context.retire(k.other());
+    }
+
+    /** Replaces the header keys (a new Hello), retiring the old ones. Caller holds the lock. */
+    void installHeaders(Headers h) {
+        Headers old = headers;
+        headers = h;
+        context.retire(old);
     }
 
     /** Sends a packet on this session's current header keys, to its remote. */

@@ -192,13 +192,28 @@ abstract class AesKey implements SecretKey {
      */
     private final byte home = (byte) (HOMES.getAndIncrement() & (HELD_SIZE - 1));
 
-    /** Wipes the key and drops its Ciphers; the key must not be used afterwards. */
+    /**
+     * Wipes the key and drops its Ciphers: those in its two slots and the one the calling thread
+     * holds for it, if any. Another thread's held Cipher leaves the budget when that thread's table
+     * entry is next claimed by another key (at most {@code HELD_SIZE} per thread). The key must not
+     * be used afterwards: {@link #getEncoded} refuses, so no Cipher can be initialised with it.
+     */
     @Override
     public void destroy() {
         destroyed = true;
         k0 = k1 = k2 = k3 = 0;
         if (SLOT0.getAndSet(this, null) != null) LIVE.decrementAndGet();
         if (SLOT1.getAndSet(this, null) != null) LIVE.decrementAndGet();
+        if (!Thread.currentThread().isVirtual()) {
+            Held h = HELD.get();
+            int i = home;
+            if (h.keys[i] == this) {
+                h.keys[i] = null;
+                h.ciphers[i] = null;
+                h.count.decrementAndGet();
+                LIVE.decrementAndGet();
+            }
+        }
     }
 
     @Override

@@ -36,6 +36,7 @@ public final class HeaderCipher extends AesKey {
 
     private void apply(int slot, int mode, byte[] buf, int off) {
         Objects.checkFromIndexSize(off, BLOCK, buf.length);
+        if (isDestroyed()) throw new IllegalStateException("header key has been destroyed"); // a thread-held Cipher would still work
         // ECB has no IV, so a Cipher initialised once can be reused for every block. A header key is
         // used in one direction (sender encrypts, receiver decrypts): the first use fixes it, and
         // pooled Ciphers are kept initialised for that direction.

@@ -61,14 +61,67 @@ class AesGcmTest {
         assertFalse(k.open(8, 77, null, new byte[15], 0, 15, new byte[15], 0), "shorter than a tag");
     }
 
+    /** A key refuses to seal the nonce it sealed last (even the same message); never another Cipher to get round it. */
     @Test
-    void repeatingAnIdenticalEncryptionIsDeterministic() {
+    void sealingOneNonceTwiceInARowIsRefused() {
         AesGcm k = new AesGcm(new byte[32]);
         byte[] a = new byte[16];
-        byte[] b = new byte[16];
         k.seal(3, 0, null, new byte[0], 0, 0, a, 0);
-        k.seal(3, 0, null, new byte[0], 0, 0, b, 0);
-        assertArrayEquals(a, b);
+        Throwable t = org.junit.jupiter.api.Assertions.assertThrows(Throwable.class, () -> k.seal(3, 0, null, new byte[1], 0, 1, new byte[17], 0));
+        assertTrue(t instanceof IllegalStateException || t instanceof AssertionError, t.toString());
+        k.seal(3, 1, null, new byte[0], 0, 0, a, 0); // the next counter is fine
+        k.destroy();
+    }
+
+    /** With assertions on (as in every test run), any earlier nonce is refused too, not only the last. */
+    @Test
+    void sealingAnEarlierNonceAgainFailsTheAudit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(AesGcm.class.desiredAssertionStatus(), "needs -ea");
+        AesGcm k = new AesGcm(new byte[32]);
+        byte[] out = new byte[32];
+        k.seal(8, 5, null, new byte[16], 0, 16, out, 0);
+        k.seal(8, 7, null, new byte[16], 0, 16, out, 0);
+        k.seal(8, 6, null, new byte[16], 0, 16, out, 0); // out of order is fine (concurrent senders)
+        k.seal(7, 5, null, new byte[16], 0, 16, out, 0); // another type is another nonce
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> k.seal(8, 5, null, new byte[16], 0, 16, out, 0));
+        k.destroy();
+    }
+
+    /** open() reports every malformed input as false: it never throws. */
+    @Test
+    void openReturnsFalseForEveryMalformedInput() {
+        AesGcm k = new AesGcm(new byte[32]);
+        byte[] buf = new byte[64];
+        int n = k.seal(8, 1, null, buf, 0, 16, buf, 0);
+        byte[] good = AesGcm.nonce(8, 1);
+        assertTrue(k.open(good, null, buf.clone(), 0, n, new byte[16], 0), "the well-formed case opens");
+        assertFalse(k.open(new byte[0], null, buf.clone(), 0, n, new byte[16], 0), "zero-length nonce");
+        assertFalse(k.open(null, null, buf.clone(), 0, n, new byte[16], 0), "null nonce");
+        assertFalse(k.open(new byte[11], null, buf.clone(), 0, n, new byte[16], 0), "short nonce");
+        assertFalse(k.open(new byte[13], null, buf.clone(), 0, n, new byte[16], 0), "long nonce");
+        assertFalse(k.open(good, null, null, 0, n, new byte[16], 0), "null input");
+        assertFalse(k.open(good, null, buf.clone(), 0, n, null, 0), "null output");
+        assertFalse(k.open(good, null, buf.clone(), -1, n, new byte[16], 0), "negative offset");
+        assertFalse(k.open(good, null, buf.clone(), 60, n, new byte[16], 0), "range past the end");
+        assertFalse(k.open(good, null, buf.clone(), 0, Integer.MAX_VALUE, new byte[16], 0), "huge length");
+        assertFalse(k.open(good, null, buf.clone(), 0, -5, new byte[16], 0), "negative length");
+        assertFalse(k.open(good, null, buf.clone(), 0, n, new byte[15], 0), "output too small");
+        assertFalse(k.open(good, null, buf.clone(), 0, n, new byte[16], -1), "negative output offset");
+        assertFalse(k.open(good, null, buf.clone(), 0, n, new byte[16], 1), "output offset past room");
+        k.destroy();
+        assertFalse(k.open(good, null, buf.clone(), 0, n, new byte[16], 0), "destroyed key");
+    }
+
+    /** Destroying a key gives back the Cipher the destroying thread holds for it, at once. */
+    @Test
+    void destroyReturnsTheCallingThreadsCipher() {
+        int base = AesKey.live();
+        AesGcm k = new AesGcm(new byte[32]);
+        byte[] buf = new byte[32];
+        k.seal(8, 1, null, buf, 0, 16, buf, 0);
+        assertTrue(AesKey.live() > base || AesKey.live() == AesKey.BUDGET);
+        k.destroy();
+        assertTrue(AesKey.live() <= base, "still counted: " + (AesKey.live() - base));
     }
 
     @Test
