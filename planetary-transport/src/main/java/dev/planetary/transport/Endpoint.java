@@ -382,11 +382,11 @@ public final class Endpoint implements AutoCloseable {
         if (!open) return;
         open = false;
         for (PeerSession s : sessions) closeSession(s, "endpoint closed");
-        context.close();
         selector.wakeup();
         LockSupport.unpark(timer);
         join(receiver);
         join(timer);
+        context.close(); // after the threads: no datagram meets a destroyed key (no spurious INTERNAL)
         for (DatagramChannel ch : channels) closeQuietly(ch);
         closeQuietly(selector);
         callbackPool.shutdown();
