@@ -11,6 +11,8 @@ import java.util.function.Function;
 
 /** A {@link Node} as a simulator engine: one bound port, outputs to the host, events recorded. */
 final class SimNode implements SimEngine, NodeOutput {
+    /** One verifier for every simulated node of the JVM: identities are verified once (§2.6), not once per seed. */
+    static final dev.planetary.identity.IdentityVerifier VERIFIER = new dev.planetary.identity.IdentityVerifier();
     final String name;
     final SimHost host;
     final InetSocketAddress local;
@@ -21,7 +23,7 @@ final class SimNode implements SimEngine, NodeOutput {
         this.name = name;
         this.host = host;
         this.local = host.bind(port);
-        this.node = new Node(config.apply(local), id, this, new SeededRandom(host.random().nextLong()), host.now());
+        this.node = new Node(config.apply(local), id, this, new SeededRandom(host.random().nextLong()), host.now(), VERIFIER);
         host.attach(this);
     }
 
