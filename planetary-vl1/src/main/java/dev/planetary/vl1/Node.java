@@ -1450,6 +1450,8 @@ public final class Node {
                     }
                 }
             }
+            // Local: a lookup that has not yet asked two roots waits (≤ 5 s, the queue lifetime) for another live root
+            if (l.asks.size() < 2 && now - l.started < LOOKUP_WAIT_FOR_ROOTS && rootPeers.size() > 1) return;
             fail(l, answers.isEmpty() ? "no root knows the address" : "only one root answered");
             return;
         }
