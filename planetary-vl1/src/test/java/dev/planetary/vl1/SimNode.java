@@ -18,6 +18,8 @@ final class SimNode implements SimEngine, NodeOutput {
     final InetSocketAddress local;
     final Node node;
     final List<NodeEvent> events = new ArrayList<>();
+    /** The last datagrams received with their sources (fuzzing replays mutated copies). */
+    final java.util.ArrayDeque<Object[]> recent = new java.util.ArrayDeque<>();
 
     SimNode(String name, SimHost host, int port, SecretIdentity id, Function<InetSocketAddress, NodeConfig> config) {
         this.name = name;
@@ -39,11 +41,14 @@ final class SimNode implements SimEngine, NodeOutput {
 
     @Override
     public void event(NodeEvent e) {
+        if (events.size() >= 10_000) events.removeFirst(); // long fuzz runs
         events.add(e);
     }
 
     @Override
     public void receive(byte[] datagram, InetSocketAddress localSocket, InetSocketAddress from, long now) {
+        if (recent.size() >= 64) recent.removeFirst();
+        recent.addLast(new Object[] {datagram.clone(), from});
         node.receive(datagram, localSocket, from, now);
         host.wake(node.nextDeadline());
     }
