@@ -147,4 +147,21 @@ class NodeSimTest {
         a.userMessage(c.node.address(), "after heal");
         assertTrue(w.runUntil(() -> c.texts().contains("after heal"), 10_000));
     }
+
+    @Test
+    void verificationQueueRefusesAThirdFromOnePrefixWithRateLimitedAndTheNodeRetries() {
+        dev.planetary.vl1.sim.Simulator sim = new dev.planetary.vl1.sim.Simulator(12);
+        sim.defaultProfile(LinkProfile.latency(20));
+        // one verification per 5 s: the queue fills; four members share one /24
+        SimNode r = new SimNode("r", sim.publicHost("r", "198.51.100.1"), 9993, Pool.get(0), l -> NodeConfig.root(l).withVerificationsPerSecond(0.2));
+        List<RootInfo> roots = List.of(r.rootInfo(Pool.get(0)));
+        List<SimNode> ms = new java.util.ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            ms.add(new SimNode("m" + i, sim.publicHost("m" + i, "203.0.113." + (10 + i)), 9993, Pool.get(i), l -> NodeConfig.member(l, roots)));
+        }
+        assertTrue(sim.runUntil(() -> ms.stream().allMatch(m -> m.node.isOnline()), 120_000), () -> r.node.counters().toString());
+        assertTrue(r.node.count(NodeCounter.VERIFICATION_REFUSED) >= 1, "≤ 2 queued per prefix (§2.6)");
+        assertTrue(ms.stream().mapToLong(m -> m.node.count(NodeCounter.ERROR_RECEIVED)).sum() >= 1, "ERROR RATE_LIMITED in answer to the HELLO");
+        assertEquals(4, r.node.count(NodeCounter.VERIFIED));
+    }
 }
