@@ -441,6 +441,10 @@ public final class Node {
         touchActive(dest);
         Fingerprint fp = byAddress.get(dest);
         Peer p = fp == null ? null : peers.get(fp);
+        if (p != null && !p.bound && p.root == null) { // the cache binds dest to this peer's fingerprint
+            p.bound = true;
+            p.address = dest;
+        }
         if (p != null && p.canSend() && p.bound) {
             sendRaw(p, b);
             return true;

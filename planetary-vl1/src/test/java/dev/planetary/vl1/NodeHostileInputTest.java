@@ -33,7 +33,9 @@ class NodeHostileInputTest {
 
         Arena(StaticKeyPair attackerKeys) {
             sim.defaultProfile(LinkProfile.latency(10));
-            target = new SimNode("t", sim.publicHost("t", "203.0.113.1"), 9993, Pool.get(3), l -> NodeConfig.member(l, List.of()));
+            // its own verifier: the shared one has seen the genuine identities (a signature is cached per fingerprint)
+            target = new SimNode("t", sim.publicHost("t", "203.0.113.1"), 9993, Pool.get(3), l -> NodeConfig.member(l, List.of()),
+                    new dev.planetary.identity.IdentityVerifier());
             attacker = new RawPeer(sim.publicHost("x", "198.18.0.1"), attackerKeys);
         }
 

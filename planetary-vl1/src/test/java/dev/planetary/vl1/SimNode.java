@@ -22,10 +22,14 @@ final class SimNode implements SimEngine, NodeOutput {
     final java.util.ArrayDeque<Object[]> recent = new java.util.ArrayDeque<>();
 
     SimNode(String name, SimHost host, int port, SecretIdentity id, Function<InetSocketAddress, NodeConfig> config) {
+        this(name, host, port, id, config, VERIFIER);
+    }
+
+    SimNode(String name, SimHost host, int port, SecretIdentity id, Function<InetSocketAddress, NodeConfig> config, dev.planetary.identity.IdentityVerifier verifier) {
         this.name = name;
         this.host = host;
         this.local = host.bind(port);
-        this.node = new Node(config.apply(local), id, this, new SeededRandom(host.random().nextLong()), host.now(), VERIFIER);
+        this.node = new Node(config.apply(local), id, this, new SeededRandom(host.random().nextLong()), host.now(), verifier);
         host.attach(this);
     }
 
