@@ -134,6 +134,26 @@ class NodeHostileInputTest {
     }
 
     @Test
+    void echoAnswersAreLimitedTo64PerSecondAndAnUnknownProtocolVersionCloses() {
+        SecretIdentity id = Pool.get(5);
+        Arena a = new Arena(id.staticKeyPair());
+        a.open(blob(id, id.address()));
+        assertTrue(a.attacker.established);
+        a.sim.runUntil(a.sim.now() + 200);
+        int before = a.attacker.received.size();
+        for (int i = 1; i <= 100; i++) a.attacker.send(Vl1Codec.encode(new Echo(i, Echo.PATH_PROBE, 1234)));
+        a.sim.runUntil(a.sim.now() + 300);
+        long oks = a.attacker.received.subList(before, a.attacker.received.size()).stream()
+                .filter(p -> p[0] == Verb.OK && p[1] == Verb.ECHO).count();
+        assertEquals(64, oks, "OK(ECHO) answers within the burst of 64 (§3.8)");
+        assertEquals(36, a.count(NodeCounter.ECHO_RATE_LIMITED));
+        a.attacker.send(Vl1Codec.encode(new Hello(77, 2, 0, Node.SOFTWARE, 1, List.of())));
+        a.sim.runUntil(a.sim.now() + 300);
+        assertTrue(a.attacker.received.stream().anyMatch(p -> p[0] == Verb.ERROR && p[1] == Verb.HELLO && (p[6] & 0xff) == ErrorMessage.BAD_PROTOCOL_VERSION));
+        assertFalse(a.target.node.hasSession(id.fingerprint()), "closed (§3.6)");
+    }
+
+    @Test
     void relayAbuseAndWhoisFloodAtARootGetTheirDefinedAnswers() {
         World w = new World(9, 2, 2);
         assertTrue(w.runUntil(w::allOnline, 5_000));

@@ -164,4 +164,19 @@ class NodeSimTest {
         assertTrue(ms.stream().mapToLong(m -> m.node.count(NodeCounter.ERROR_RECEIVED)).sum() >= 1, "ERROR RATE_LIMITED in answer to the HELLO");
         assertEquals(4, r.node.count(NodeCounter.VERIFIED));
     }
+
+    @Test
+    void messagesWaitingForALookupAreBoundedOldestOut() {
+        World w = new World(13, 2, 2);
+        assertTrue(w.runUntil(w::allOnline, 5_000));
+        SimNode a = w.member(0), b = w.member(1);
+        a.run(() -> {
+            for (int i = 0; i < 40; i++) a.node.sendUserMessage(b.node.address(), 70_000, ("m" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
+        assertTrue(w.runUntil(() -> b.texts().size() >= 32, 10_000));
+        w.run(2_000);
+        assertEquals(32, b.texts().size(), "≤ 32 queued per destination (§5.10)");
+        assertTrue(b.texts().contains("m39") && !b.texts().contains("m7"), "oldest first out");
+        assertEquals(8, a.node.count(NodeCounter.QUEUE_DROPPED));
+    }
 }
