@@ -403,16 +403,24 @@ public final class Node {
             bump(NodeCounter.ZSSP_DROPPED);
             return;
         }
-        zssp(datagram, new PathRemote(new Direct(localSocket, from)));
-        timers.runDue(now);
+        try {
+            zssp(datagram, new PathRemote(new Direct(localSocket, from)));
+            timers.runDue(now);
+        } catch (RuntimeException e) { // a bug, not bad input: counted (tests and fuzzing assert 0), the loop lives on
+            bump(NodeCounter.INTERNAL_ERROR);
+        }
     }
 
     /** Runs due timers (ZSSP resends, HELLO retries, heartbeats, lookups, verification budget); returns the absolute next deadline. */
     public long service(long now) {
         this.now = now;
         long z = ctx.service();
-        runVerifications();
-        timers.runDue(now);
+        try {
+            runVerifications();
+            timers.runDue(now);
+        } catch (RuntimeException e) { // as in receive
+            bump(NodeCounter.INTERNAL_ERROR);
+        }
         return Math.min(now + Math.max(1, z), nextDeadline());
     }
 

@@ -72,6 +72,7 @@ class GlareSimTest {
                     + " b=" + b.node.initiatedSession(ia.fingerprint()) + ", final delivered " + b.texts().contains("final-a") + "/" + a.texts().contains("final-b")
                     + "\n  a " + nonZero(a.node) + "\n  b " + nonZero(b.node));
             assertEquals(0, a.node.zsspInternalErrors() + b.node.zsspInternalErrors());
+            assertEquals(0, a.node.count(NodeCounter.INTERNAL_ERROR) + b.node.count(NodeCounter.INTERNAL_ERROR));
             glareRefusals += a.node.count(NodeCounter.GLARE_REFUSED) + b.node.count(NodeCounter.GLARE_REFUSED);
             replaced += a.node.count(NodeCounter.SESSION_REPLACED) + b.node.count(NodeCounter.SESSION_REPLACED);
             if (failures.size() > 5) break;

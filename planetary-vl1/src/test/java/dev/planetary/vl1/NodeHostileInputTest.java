@@ -227,6 +227,7 @@ class NodeHostileInputTest {
             assertTrue(sizes.get("lookups") <= 1024 && sizes.get("negative") <= 4096, t + " " + sizes);
             assertTrue(sizes.get("timers") <= 8, t + " " + sizes);
             assertEquals(0, t.node.zsspInternalErrors());
+            assertEquals(0, t.node.count(NodeCounter.INTERNAL_ERROR));
         }
         long dropped = 0;
         for (SimNode t : targets) dropped += t.node.count(NodeCounter.PUNCH) + t.node.count(NodeCounter.ZSSP_DROPPED);

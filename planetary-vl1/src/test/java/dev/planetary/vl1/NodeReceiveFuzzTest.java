@@ -90,6 +90,7 @@ class NodeReceiveFuzzTest {
     private static void check(World w) {
         for (SimNode n : List.of(w.member(0), w.member(1), w.root(0))) {
             if (n.node.zsspInternalErrors() != 0) throw new AssertionError("ZSSP internal error at " + n);
+            if (n.node.count(NodeCounter.INTERNAL_ERROR) != 0) throw new AssertionError("engine internal error at " + n);
             Map<String, Integer> t = n.node.tableSizes();
             if (t.get("peers") > 16 || t.get("zsspPending") > 256 || t.get("waiting") > 1024 || t.get("lookups") > 1024 || t.get("timers") > 64) {
                 throw new AssertionError("table bound exceeded at " + n + ": " + t);
