@@ -25,6 +25,7 @@ class NodeSimTest {
     void e3WhoisThroughTwoAgreeingRootsThenUserMessagesBothWays() {
         World w = new World(2, 2, 3);
         assertTrue(w.runUntil(w::allOnline, 5_000));
+        assertTrue(w.runUntil(w::allRootsAlive, 10_000));
         SimNode a = w.member(0), b = w.member(1);
         a.userMessage(b.node.address(), "hello b");
         assertTrue(w.runUntil(() -> b.texts().contains("hello b"), 10_000), () -> "a: " + a.events + " " + a.node.counters() + "\nb: " + b.events);
@@ -45,12 +46,13 @@ class NodeSimTest {
     @Test
     void disagreeingRootRaisesIdentityConflictAndPinsNothing() {
         World w = new World(3, 2, 3);
-        assertTrue(w.runUntil(w::allOnline, 5_000));
+        assertTrue(w.runUntil(w::allRootsAlive, 10_000));
         SimNode a = w.member(0), b = w.member(1), c = w.member(2);
         // r2's registry serves c's (PoW-valid) identity at a's address: a restored or malicious root
         w.root(1).run(() -> w.root(1).node.importRegistration(a.node.address(), Pool.get(4).identity()));
         b.run(() -> b.node.lookup(a.node.address()));
         assertTrue(w.runUntil(() -> !b.events(NodeEvent.LookupFailed.class).isEmpty(), 10_000), () -> "b: " + b.events);
+        assertFalse(b.events(NodeEvent.IdentityConflict.class).isEmpty(), () -> "b: " + b.events + " " + b.node.counters());
         NodeEvent.IdentityConflict conflict = b.events(NodeEvent.IdentityConflict.class).getFirst();
         assertEquals(a.node.address(), conflict.address());
         assertTrue(conflict.fingerprints().containsAll(List.of(a.node.fingerprint(), c.node.fingerprint())), conflict::toString);
