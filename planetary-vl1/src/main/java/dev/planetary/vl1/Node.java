@@ -258,7 +258,7 @@ public final class Node {
     private final SecretIdentity self;
     private final Fingerprint selfFp;
     final Address selfAddress;
-    private final byte[] selfBlob;
+    private byte[] selfBlob;
     final NodeOutput out;
     private final RandomSource rng;
     private final Context<Fingerprint> ctx;
@@ -496,6 +496,11 @@ public final class Node {
     public void importRegistration(Address address, Identity identity) {
         if (!config.root()) throw new IllegalStateException("only a root has a registry");
         registry.put(address, new Registration(identity.fingerprint(), identity, now, now));
+    }
+
+    /** Tests: this node's identity blob claims {@code address} from now on (a forger's X3, §3.2 step 4). */
+    void forgeClaimedAddress(Address address) {
+        selfBlob = new IdentityBlob(address, self.identity()).encode();
     }
 
     /** Tests: sends raw bytes as one VL1 message in the live session with {@code peer} (hostile-input tests). */

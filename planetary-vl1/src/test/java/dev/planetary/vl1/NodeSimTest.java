@@ -181,4 +181,19 @@ class NodeSimTest {
         assertTrue(b.texts().contains("m39") && !b.texts().contains("m7"), "oldest first out");
         assertEquals(8, a.node.count(NodeCounter.QUEUE_DROPPED));
     }
+
+    @Test
+    void aRelayedX3MustClaimItsOriginElseRefusedAndBlocked() {
+        World w = new World(14, 2, 3);
+        assertTrue(w.runUntil(w::allRootsAlive, 10_000));
+        SimNode a = w.member(0), b = w.member(1), c = w.member(2);
+        a.run(() -> a.node.forgeClaimedAddress(c.node.address())); // a's X3 will claim c's address
+        a.userMessage(b.node.address(), "i am c");
+        w.run(8_000);
+        assertTrue(b.node.count(NodeCounter.RELAY_ADDRESS_MISMATCH) >= 1, () -> "b: " + b.node.counters());
+        assertFalse(b.node.hasSession(a.node.fingerprint()));
+        assertEquals(List.of(), b.texts());
+        long blocked = w.root(0).node.count(NodeCounter.RELAY_BLOCKED) + w.root(1).node.count(NodeCounter.RELAY_BLOCKED);
+        assertTrue(blocked > 0, "b sent RELAY_BLOCK for a to the root (§5.4) and the root drops a's relayed Hellos");
+    }
 }
