@@ -79,7 +79,7 @@ final class Completion {
             AesGcm kekSend, AesGcm kekRecv, KeySlot[] installed, Remote from, long now) {
         StaticPublicKey peer = new StaticPublicKey(point);
 
-        AcceptDecision<D> decision = ctx.app.checkAcceptSession(peer, identity);
+        AcceptDecision<D> decision = ctx.app.checkAcceptSession(peer, identity, from);
         if (decision == null || !decision.accepted()) {
             return reject(b2, kekSend, from, decision != null && decision.responderSilentlyRejects(), "session refused by the application");
         }
