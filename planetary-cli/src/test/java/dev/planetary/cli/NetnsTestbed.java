@@ -97,6 +97,8 @@ final class NetnsTestbed implements AutoCloseable {
             why = "it needs root (network namespaces, veth, iptables)";
         } else {
             try {
+                Result deps = run(List.of(script().toString(), "deps"), 300); // installs iproute2 & co. when missing
+                if (deps.exit != 0) System.err.println("netns-testbed deps failed (exit " + deps.exit + "): " + deps.output);
                 Result r = run(List.of("ip", "netns", "list"), 30);
                 if (r.exit != 0) why = "'ip netns list' failed (exit " + r.exit + "): " + r.output.strip();
             } catch (IOException e) {
@@ -242,9 +244,13 @@ final class NetnsTestbed implements AutoCloseable {
             return process.exitValue();
         }
 
-        /** SIGTERM (the CLI prints its summary), SIGKILL after 20 s. */
+        /**
+         * SIGTERM (the CLI prints its summary), SIGKILL after 20 s. Through the process handle:
+         * {@link Process#destroy()} would also close our ends of the output pipes, and the lines
+         * written after the signal (ping's summary) would be lost.
+         */
         void stop() throws InterruptedException {
-            process.destroy();
+            process.toHandle().destroy();
             if (!process.waitFor(20, TimeUnit.SECONDS)) process.destroyForcibly();
             out.join();
             err.join();
