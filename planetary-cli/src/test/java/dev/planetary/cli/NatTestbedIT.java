@@ -141,6 +141,44 @@ class NatTestbedIT {
         throw new AssertionError("no INPUT DROP rule on wan0 in plt-nata:\n" + out);
     }
 
+    /**
+     * The pitfall the INPUT rule exists for (docs/testbed.md): after a rebind (the mapping
+     * flushed), a packet from the peer to the old mapping arrives before the member sends again.
+     * With the rule it is dropped and the member gets its port back; without it the packet becomes
+     * a flow to the NAT itself that holds the port, and the cone NAT remaps: it behaves symmetric.
+     */
+    @Test
+    void withoutTheInputDropRuleAnEarlyInboundPacketAfterARebindMakesTheConeNatRemap() throws Exception {
+        try (NetnsTestbed bed = NetnsTestbed.up(Variant.CONE)) {
+            assertEquals(NAT_A + ":" + PING_PORT, mappingAfterRebindWithEarlyInbound(bed), "with the rule the cone NAT keeps the port");
+            bed.check("nata", "iptables", "-D", "INPUT", "-i", "wan0", "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP");
+            String without = mappingAfterRebindWithEarlyInbound(bed);
+            assertTrue(without.startsWith(NAT_A + ":"), without);
+            assertNotEquals(NAT_A + ":" + PING_PORT, without, "without the INPUT rule the early packet took the port");
+        }
+    }
+
+    /** plt-a maps toward plt-root; conntrack -F; plt-root sends to the old mapping; plt-a asks again: the new mapping. */
+    private String mappingAfterRebindWithEarlyInbound(NetnsTestbed bed) throws Exception {
+        Proc reflector = bed.startJava("root", dir, NatProbe.class, "reflect", String.valueOf(REFLECT_PORT));
+        reflector.out.await("ready"::equals, 30, "the reflector on plt-root");
+        String rootDest = ROOT + ":" + REFLECT_PORT;
+        Proc probe = bed.startJava("a", dir, NatProbe.class, "probe", String.valueOf(PING_PORT), rootDest);
+        String first = mapped(probe, rootDest);
+        assertEquals(NAT_A + ":" + PING_PORT, first);
+        bed.check("nata", "conntrack", "-F");
+        reflector.send("send " + first);
+        reflector.out.await("sent"::equals, 10, "the reflector's early packet");
+        Thread.sleep(200); // it has reached the NAT
+        probe.send("again");
+        String line = probe.out.await(l -> l.startsWith("remapped " + rootDest + " "), 30, "the new mapping");
+        probe.send("end");
+        probe.waitFor(10);
+        reflector.process.destroyForcibly();
+        reflector.waitFor(10);
+        return line.substring(("remapped " + rootDest + " ").length());
+    }
+
     // --- (4): rebinding: conntrack -F in the NAT during a long ping ----------------------------
 
     @Test
