@@ -279,6 +279,32 @@ class NatTestbedIT {
         return m.group(1);
     }
 
+    // --- lifecycle and isolation ----------------------------------------------------------------
+
+    @Test
+    void upRemovesLeftoversAndNothingRoutesOutOfTheBed() throws Exception {
+        NetnsTestbed.requireAvailable();
+        assertEquals(0, new ProcessBuilder("ip", "netns", "add", "plt-stale").inheritIO().start().waitFor());
+        try (NetnsTestbed bed = NetnsTestbed.up(Variant.CONE)) {
+            assertEquals(List.of("plt-a", "plt-b", "plt-ctl", "plt-nata", "plt-natb", "plt-root", "plt-wan"), pltNamespaces());
+            // no default route but the members' (to their NAT): nothing leaves 203.0.113.0/24 and the LANs
+            for (String ns : List.of("nata", "natb", "root", "ctl", "wan")) {
+                assertEquals("", bed.check(ns, "ip", "-4", "route", "show", "default").strip(), "plt-" + ns + " has a default route");
+            }
+            assertTrue(bed.check("a", "ip", "-4", "route", "show", "default").startsWith("default via 10.0.1.1 dev eth0"));
+            assertTrue(bed.check("b", "ip", "-4", "route", "show", "default").startsWith("default via 10.0.2.1 dev eth0"));
+            // and no link of the bed lives in the host's namespace
+            assertTrue(NetnsTestbed.run(List.of("ip", "-o", "link", "show"), 30).output().lines().noneMatch(l -> l.contains(" plt-")
+                    || l.contains(" br0:") || l.contains(" wan0") || l.contains(" lan0")));
+        }
+        assertEquals(List.of(), pltNamespaces(), "close() took the bed down");
+    }
+
+    private static List<String> pltNamespaces() throws Exception {
+        return NetnsTestbed.run(List.of("ip", "netns", "list"), 30).output().lines()
+                .map(l -> l.split(" ")[0]).filter(n -> n.startsWith("plt-")).sorted().toList();
+    }
+
     // --- helpers --------------------------------------------------------------------------------
 
     private void keys() throws Exception {

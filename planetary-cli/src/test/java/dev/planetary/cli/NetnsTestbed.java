@@ -197,7 +197,8 @@ final class NetnsTestbed implements AutoCloseable {
     /** An exit code and the merged stdout/stderr of a finished command. */
     record Result(int exit, String output) {}
 
-    private static Result run(List<String> cmd, long timeoutSeconds) throws Exception {
+    /** Runs {@code cmd} on the host (bounded), stdout and stderr merged. */
+    static Result run(List<String> cmd, long timeoutSeconds) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         PlanetaryProcess.Lines out = new PlanetaryProcess.Lines(p.getInputStream());
