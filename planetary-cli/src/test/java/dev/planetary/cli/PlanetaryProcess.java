@@ -117,7 +117,9 @@ final class PlanetaryProcess {
     /** SIGTERM (the CLI's shutdown hook closes the endpoint and the store), SIGKILL if it does not exit within 20 s. */
     void stop() throws InterruptedException {
         if (process.isAlive()) {
-            process.destroy();
+            // SIGTERM through the handle: Process.destroy() would also close our ends of the child's
+            // stdout/stderr, and whatever it prints while stopping would be lost to the assertions.
+            process.toHandle().destroy();
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 kill();
                 throw new AssertionError(name + " did not stop on SIGTERM within 20 s");
