@@ -77,12 +77,13 @@ public final class LinkConfigurator {
     static String run(List<String> cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            byte[] out = p.getInputStream().readNBytes(8192);
+            byte[] out = p.getInputStream().readNBytes(1 << 20); // bounded: the rest is discarded
+            p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new NicException("`" + String.join(" ", cmd) + "` did not finish within 30 s", 0);
             }
-            String text = new String(out, StandardCharsets.UTF_8).replaceAll("[^\\x20-\\x7e\\n]", "?").strip();
+            String text = new String(out, StandardCharsets.UTF_8).replaceAll("[^\\x20-\\x7e\\n\\t]", "?").strip();
             if (p.exitValue() != 0) {
                 throw new NicException("`" + String.join(" ", cmd) + "` failed (exit " + p.exitValue() + "): " + text, 0);
             }
