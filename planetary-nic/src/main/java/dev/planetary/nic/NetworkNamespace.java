@@ -17,7 +17,9 @@ public final class NetworkNamespace {
 
     /** The file {@code ip netns add <name>} creates. */
     public static Path path(String name) {
-        TapName.check(name.length() > 15 ? name.substring(0, 15) : name);
+        if (name == null || !name.matches("[A-Za-z0-9_.-]{1,200}") || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("a namespace name is 1 to 200 characters of letters, digits, '_', '.', '-'");
+        }
         return Path.of("/run/netns", name);
     }
 
