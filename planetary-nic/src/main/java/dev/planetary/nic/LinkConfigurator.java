@@ -76,9 +76,13 @@ public final class LinkConfigurator {
 
     static String run(List<String> cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            byte[] out = p.getInputStream().readNBytes(1 << 20); // bounded: the rest is discarded
-            p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            byte[] out;
+            try (var in = p.getInputStream()) {
+                out = in.readNBytes(1 << 20); // bounded: the rest is discarded
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new NicException("`" + String.join(" ", cmd) + "` did not finish within 30 s", 0);

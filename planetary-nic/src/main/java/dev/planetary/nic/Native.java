@@ -62,9 +62,9 @@ final class Native {
             LINKER.defaultLookup().find("strerror").orElseThrow(),
             FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
-    /** The per-thread errno capture buffer (platform threads: FFM downcalls pin virtual ones anyway). */
+    /** The per-thread errno capture buffer, freed by the GC with its thread's map entry. */
     private static final ThreadLocal<MemorySegment> STATE =
-            ThreadLocal.withInitial(() -> Arena.global().allocate(CAPTURE));
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
     private Native() {
     }

@@ -124,6 +124,35 @@ class TapNamespaceTest {
     }
 
     @Test
+    void openConfigureCloseLeavesNoDescriptorThreadOrDevice() throws Exception {
+        try (TestNamespaces.Ns ns = TestNamespaces.create()) {
+            LinkConfigurator cfg = new LinkConfigurator(ns.name());
+            Runnable cycle = () -> {
+                Tap t = NetworkNamespace.callIn(ns.name(), () -> Tap.open("plt-nic-leak"));
+                try (t) {
+                    cfg.apply(t, MacAddress.derive(NWID, ADDR_A), 1500, List.of(), List.of());
+                    t.start(f -> { });
+                }
+            };
+            cycle.run(); // warm-up: classes, the JDK's process reaper, lazily opened files
+            long fds = openFds();
+            for (int i = 0; i < 20; i++) {
+                cycle.run();
+            }
+            assertEquals(fds, openFds(), "file descriptors back to the baseline after 20 TAPs");
+            assertTrue(Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().startsWith("tap-plt-nic-leak") && t.isAlive()), "reader threads ended");
+            assertThrows(NicException.class, () -> ns.exec("ip", "link", "show", "dev", "plt-nic-leak"));
+        }
+    }
+
+    private static long openFds() throws Exception {
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    @Test
     void misuseIsNamed() throws Exception {
         assertThrows(IllegalArgumentException.class, () -> Tap.open("a-name-longer-than-15"));
         try (TestNamespaces.Ns ns = TestNamespaces.create()) {
