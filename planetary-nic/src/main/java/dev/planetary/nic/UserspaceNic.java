@@ -411,14 +411,7 @@ public final class UserspaceNic implements VirtualNic {
             if (Arrays.equals(src, new byte[16]) || smac.isMulticast()) {
                 return NicDrop.BAD_ICMP; // DAD probe for our address: the address stays ours, no answer
             }
-            byte[] na = new byte[32];
-            na[0] = (byte) 136;
-            na[4] = 0x60; // solicited, override
-            System.arraycopy(target, 0, na, 8, 16);
-            na[24] = 2; // target link-layer address option
-            na[25] = 1;
-            System.arraycopy(mac.toBytes(), 0, na, 26, 6);
-            emit(ipv6Frame(smac, target, src, na));
+            emit(Ndp.advertisement(mac, smac, target, src));
             return null;
         }
         if (type == 128 && f.get(p + 1) == 0) { // echo request
@@ -429,7 +422,7 @@ public final class UserspaceNic implements VirtualNic {
             f.get(p, echo);
             echo[0] = (byte) 129;
             byte[] from = owns6(dst) ? dst : ip6.getFirst().getAddress();
-            emit(ipv6Frame(smac, from, src, echo));
+            emit(Ndp.ipv6Frame(mac, smac, from, src, echo));
             return null;
         }
         return NicDrop.BAD_ICMP;
@@ -546,25 +539,6 @@ public final class UserspaceNic implements VirtualNic {
         System.arraycopy(dst.getAddress(), 0, fr, h + 16, 4);
         put16(fr, h + 10, Packets.fold(Packets.sum(ByteBuffer.wrap(fr), h, 20, 0)));
         System.arraycopy(payload, 0, fr, h + 20, payload.length);
-        return fr;
-    }
-
-    private byte[] ipv6Frame(MacAddress dmac, byte[] src, byte[] dst, byte[] icmp6) {
-        byte[] fr = new byte[ETH_HEADER + 40 + icmp6.length];
-        ethernet(fr, dmac, ETHERTYPE_IPV6);
-        int h = ETH_HEADER;
-        fr[h] = 0x60;
-        put16(fr, h + 4, icmp6.length);
-        fr[h + 6] = (byte) PROTO_ICMPV6;
-        fr[h + 7] = (byte) 255;
-        System.arraycopy(src, 0, fr, h + 8, 16);
-        System.arraycopy(dst, 0, fr, h + 24, 16);
-        icmp6[2] = 0;
-        icmp6[3] = 0;
-        System.arraycopy(icmp6, 0, fr, h + 40, icmp6.length);
-        ByteBuffer b = ByteBuffer.wrap(fr);
-        put16(fr, h + 42, Packets.fold(Packets.pseudo(b, h + 8, h + 24, 16, PROTO_ICMPV6, icmp6.length)
-                + Packets.sum(b, h + 40, icmp6.length, 0)));
         return fr;
     }
 

@@ -104,6 +104,32 @@ class TapNamespaceTest {
     }
 
     @Test
+    void kernelNeighbourSolicitationsAreAnsweredByNdpEmulation() throws Exception {
+        try (TestNamespaces.Ns ns = TestNamespaces.create()) {
+            Tap tap = NetworkNamespace.callIn(ns.name(), () -> Tap.open(TapName.of(NWID)));
+            try (tap) {
+                new LinkConfigurator(ns.name()).apply(tap, MacAddress.derive(NWID, ADDR_A), 2800, List.of(
+                        new IpAssignment(Ipv6Addresses.rfc4193(NWID, ADDR_A), 88)), List.of());
+                NdpEmulator emulator = new NdpEmulator(NWID, ADDR_A);
+                tap.start(f -> {
+                    ByteBuffer na = emulator.answer(f);
+                    if (na != null) {
+                        tap.send(na); // §10.6: answered locally, nothing goes on the network
+                    }
+                });
+                String b = Ipv6Addresses.rfc4193(NWID, ADDR_B).getHostAddress();
+                try {
+                    ns.exec("ping", "-6", "-c", "1", "-W", "2", b); // no echo reply: nobody is there
+                } catch (NicException expected) {
+                    // the solicitation is what this test is about
+                }
+                String neigh = ns.exec("ip", "-6", "neigh", "show", "dev", tap.name());
+                assertTrue(neigh.contains(b + " lladdr " + MacAddress.derive(NWID, ADDR_B)), neigh);
+            }
+        }
+    }
+
+    @Test
     void readReturnsMinusOneAfterCloseAndSendAfterCloseIsCounted() throws Exception {
         try (TestNamespaces.Ns ns = TestNamespaces.create()) {
             Tap tap = NetworkNamespace.callIn(ns.name(), () -> Tap.open("plt%d"));
