@@ -61,6 +61,7 @@ public final class Tap implements VirtualNic {
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile MacAddress mac;
     private volatile Thread reader;
+    private volatile NicException readFault;
 
     private final AtomicLong framesRead = new AtomicLong();
     private final AtomicLong framesWritten = new AtomicLong();
@@ -288,10 +289,10 @@ public final class Tap implements VirtualNic {
                 try {
                     n = read(buf);
                 } catch (NicException e) {
-                    if (closed.get()) {
-                        return;
+                    if (!closed.get()) {
+                        readFault = e; // the device failed under us (e.g. deleted): the reader ends, the fault stays visible
                     }
-                    throw e;
+                    return;
                 }
                 if (n < 0) {
                     return;
@@ -317,6 +318,11 @@ public final class Tap implements VirtualNic {
     /** Frames {@link #send} dropped (refused by the kernel, malformed, or after close). */
     public long writeDrops() {
         return writeDrops.get();
+    }
+
+    /** Why the {@link #start} reader stopped before {@link #close}, or null. */
+    public NicException readFault() {
+        return readFault;
     }
 
     /** Frames whose handler threw. */
