@@ -24,6 +24,8 @@ public enum NicDrop {
     NO_LISTENER,
     /** A bounded table (ARP waiters, pending pings) was full. */
     TABLE_FULL,
-    /** A frame emitted before {@link VirtualNic#start}, or whose handler threw. */
-    NO_HANDLER
+    /** A frame emitted before {@link VirtualNic#start}, or whose frame handler threw. */
+    NO_HANDLER,
+    /** A UDP handler threw on a datagram; the receive path goes on. */
+    HANDLER_FAULT
 }

@@ -140,6 +140,11 @@ public final class UserspaceNic implements VirtualNic {
         return delivered.get();
     }
 
+    /** Echo requests awaiting a reply, and ARP resolutions in flight (both bounded; both drain on timeout). */
+    public int pending() {
+        return pings.size() + resolving.size();
+    }
+
     /** The MAC learnt for {@code ip}, or null. */
     public MacAddress arpEntry(Inet4Address ip) {
         return arp.get(ip);
@@ -167,7 +172,15 @@ public final class UserspaceNic implements VirtualNic {
                 icmp[i] = (byte) i;
             }
             put16(icmp, 2, Packets.fold(Packets.sum(ByteBuffer.wrap(icmp), 0, icmp.length, 0)));
-            pings.put(seq, new Pending(result, System.nanoTime()));
+            if (result.isDone()) {
+                return; // timed out while ARP resolved: nothing to send, nothing to keep
+            }
+            Pending pending = new Pending(result, System.nanoTime());
+            pings.put(seq, pending);
+            if (result.isDone()) {
+                pings.remove(seq, pending); // the timeout's removal ran before the put
+                return;
+            }
             emit(ipv4Frame(dmac, dst, PROTO_ICMP, icmp));
         }).exceptionally(e -> {
             result.completeExceptionally(e);
@@ -365,7 +378,11 @@ public final class UserspaceNic implements VirtualNic {
         if (h == null) {
             return NicDrop.NO_LISTENER;
         }
-        h.onDatagram(src, u16(f, p), port, f.slice(p + 8, ulen - 8).asReadOnlyBuffer());
+        try {
+            h.onDatagram(src, u16(f, p), port, f.slice(p + 8, ulen - 8).asReadOnlyBuffer());
+        } catch (RuntimeException e) {
+            return NicDrop.HANDLER_FAULT;
+        }
         return null;
     }
 
