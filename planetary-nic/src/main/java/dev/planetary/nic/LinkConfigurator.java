@@ -1,18 +1,19 @@
 package dev.planetary.nic;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Configures a TAP in the order of VL.md §12.3. MAC, MTU and IFF_UP go through ioctls on the Tap
- * (FFM); the IPv6 sysctls, addresses and routes through the reference commands ({@code sysctl},
- * {@code ip addr replace}, {@code ip route replace}) — rtnetlink through FFM is left for later
- * (docs/nic.md). With a namespace name, the commands run there ({@code ip -n}, {@code ip netns exec}).
+ * Configures a TAP in the order of VL.md §12.3, all through FFM: MAC, MTU and IFF_UP by ioctls,
+ * addresses and routes by rtnetlink (the requests {@code ip addr replace} / {@code ip route replace}
+ * send), the IPv6 sysctls through {@code /proc/sys} in the device's namespace (named here when it is
+ * not the JVM's). {@link #ip} runs the reference command for checks and for what is not built in.
  */
 public final class LinkConfigurator {
     /** A route of the config (§12.3 step 6): {@code via} may be null. */
@@ -33,24 +34,47 @@ public final class LinkConfigurator {
     public void apply(Tap tap, MacAddress mac, int mtu, List<IpAssignment> addresses, List<Route> routes) {
         tap.setMac(mac);                                                  // 1
         tap.setMtu(mtu);                                                  // 2
-        String conf = "net.ipv6.conf." + tap.name() + ".";
-        sysctl(conf + "addr_gen_mode=0", conf + "accept_ra=0", conf + "autoconf=0"); // 3
+        ipv6Sysctls(tap.name());                                          // 3
         tap.setUp(true);                                                  // 4
         for (IpAssignment a : addresses) {                                // 5
-            if (a.address() instanceof Inet4Address) {
-                ip("addr", "replace", a.toString(), "broadcast", "+", "dev", tap.name());
-            } else {
-                ip("-6", "addr", "replace", a.toString(), "dev", tap.name(), "nodad");
-            }
+            tap.replaceAddress(a);
         }
         for (Route r : routes) {                                          // 6
-            List<String> cmd = new ArrayList<>(List.of("route", "replace",
-                    r.target().getHostAddress() + "/" + r.prefix()));
-            if (r.via() != null) {
-                cmd.addAll(List.of("via", r.via().getHostAddress()));
+            tap.replaceRoute(r.target(), r.prefix(), r.via(), r.metric());
+        }
+    }
+
+    /**
+     * §12.3 step 3: {@code addr_gen_mode=0} (EUI-64 link-local from the derived MAC, §9.5),
+     * {@code accept_ra=0}, {@code autoconf=0}, written to {@code /proc/sys} from a thread in the
+     * device's namespace ({@code /proc/sys/net} shows the namespace of the thread that opens it).
+     */
+    void ipv6Sysctls(String dev) {
+        java.util.concurrent.Callable<Void> write = () -> {
+            Path conf = Path.of("/proc/sys/net/ipv6/conf", dev);
+            if (!Files.isDirectory(conf)) {
+                return null; // IPv6 disabled in this kernel or namespace: nothing to configure
             }
-            cmd.addAll(List.of("dev", tap.name(), "metric", Integer.toString(r.metric())));
-            ip(cmd.toArray(String[]::new));
+            for (String[] kv : new String[][] {{"addr_gen_mode", "0"}, {"accept_ra", "0"}, {"autoconf", "0"}}) {
+                try {
+                    Files.writeString(conf.resolve(kv[0]), kv[1]);
+                } catch (IOException e) {
+                    throw new NicException("cannot set net.ipv6.conf." + dev + "." + kv[0] + ": " + e.getMessage()
+                            + "; " + Tap.PRIVILEGE_HINT, e);
+                }
+            }
+            return null;
+        };
+        try {
+            if (netns == null) {
+                write.call();
+            } else {
+                NetworkNamespace.callIn(netns, write);
+            }
+        } catch (NicException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new NicException("cannot configure IPv6 on " + dev + ": " + e, e);
         }
     }
 
@@ -61,16 +85,6 @@ public final class LinkConfigurator {
             cmd.addAll(List.of("-n", netns));
         }
         cmd.addAll(List.of(args));
-        run(cmd);
-    }
-
-    private void sysctl(String... settings) {
-        List<String> cmd = new ArrayList<>();
-        if (netns != null) {
-            cmd.addAll(List.of("ip", "netns", "exec", netns));
-        }
-        cmd.addAll(List.of("sysctl", "-q", "-w"));
-        cmd.addAll(List.of(settings));
         run(cmd);
     }
 

@@ -34,6 +34,7 @@ public final class Tap implements VirtualNic {
     private static final long SIOCSIFFLAGS = 0x8914;
     private static final long SIOCSIFMTU = 0x8922;
     private static final long SIOCSIFHWADDR = 0x8924;
+    private static final long SIOCGIFINDEX = 0x8933;
     private static final short IFF_TAP = 0x0002;
     private static final short IFF_NO_PI = 0x1000;
     private static final short IFF_UP = 0x1;
@@ -51,6 +52,8 @@ public final class Tap implements VirtualNic {
     private final int fd;
     private final int wakeFd;
     private final int ctlSocket;
+    private final Rtnetlink netlink;
+    private final int index;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment readBuf = arena.allocate(MAX_FRAME, 16);
     private final MemorySegment writeBuf = arena.allocate(MAX_FRAME, 16);
@@ -68,11 +71,13 @@ public final class Tap implements VirtualNic {
     private final AtomicLong writeDrops = new AtomicLong();
     private final AtomicLong handlerFaults = new AtomicLong();
 
-    private Tap(String name, int fd, int wakeFd, int ctlSocket) {
+    private Tap(String name, int fd, int wakeFd, int ctlSocket, Rtnetlink netlink, int index) {
         this.name = name;
         this.fd = fd;
         this.wakeFd = wakeFd;
         this.ctlSocket = ctlSocket;
+        this.netlink = netlink;
+        this.index = index;
     }
 
     /**
@@ -89,6 +94,7 @@ public final class Tap implements VirtualNic {
         }
         int wake = -1;
         int sock = -1;
+        Rtnetlink nl = null;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ifr = a.allocate(IFREQ_SIZE);
             putName(ifr, name);
@@ -113,8 +119,18 @@ public final class Tap implements VirtualNic {
             if (sock < 0) {
                 throw new NicException("socket(AF_INET) failed: " + Native.strerror(-sock), -sock);
             }
-            return new Tap(actual, fd, wake, sock);
+            MemorySegment q = a.allocate(IFREQ_SIZE);
+            putName(q, actual);
+            int r2 = Native.ioctl(sock, SIOCGIFINDEX, q);
+            if (r2 < 0) {
+                throw new NicException("SIOCGIFINDEX on " + actual + " failed: " + Native.strerror(-r2), -r2);
+            }
+            nl = Rtnetlink.open(); // like the control socket: in the device's namespace
+            return new Tap(actual, fd, wake, sock, nl, q.get(JAVA_INT, 16));
         } catch (RuntimeException e) {
+            if (nl != null) {
+                nl.close();
+            }
             Native.close(fd);
             if (wake >= 0) {
                 Native.close(wake);
@@ -186,6 +202,27 @@ public final class Tap implements VirtualNic {
             ifr.set(JAVA_SHORT, 16, flags);
             check(Native.ioctl(ctlSocket, SIOCSIFFLAGS, ifr), "SIOCSIFFLAGS");
         }
+    }
+
+    /** The kernel's interface index. */
+    public int index() {
+        return index;
+    }
+
+    /**
+     * §12.3 step 5 through rtnetlink: {@code ip addr replace <a> [broadcast +] dev <tap>} (IPv6 with
+     * {@code nodad}: an assigned address encodes its owner).
+     */
+    public void replaceAddress(IpAssignment a) {
+        ifreq(Arena.ofAuto()); // closed check
+        netlink.replaceAddress(index, a);
+    }
+
+    /** §12.3 step 6 through rtnetlink: {@code ip route replace <target>/<prefix> [via <via>] dev <tap> metric <m>}. */
+    public void replaceRoute(java.net.InetAddress target, int prefix, java.net.InetAddress via, int metric) {
+        new IpAssignment(target, prefix);
+        ifreq(Arena.ofAuto());
+        netlink.replaceRoute(index, target, prefix, via, metric);
     }
 
     /**
@@ -354,6 +391,7 @@ public final class Tap implements VirtualNic {
         try {
             Native.close(fd);
             Native.close(ctlSocket);
+            netlink.close();
             Native.close(wakeFd);
             arena.close();
         } finally {

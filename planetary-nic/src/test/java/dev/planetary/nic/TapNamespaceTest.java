@@ -44,7 +44,9 @@ class TapNamespaceTest {
                 MacAddress macA = MacAddress.derive(NWID, ADDR_A);
                 new LinkConfigurator(ns.name()).apply(tap, macA, 2800, List.of(
                         new IpAssignment(ip("10.147.17.1"), 24),
-                        new IpAssignment(Ipv6Addresses.rfc4193(NWID, ADDR_A), Ipv6Addresses.RFC4193_PREFIX)), List.of());
+                        new IpAssignment(Ipv6Addresses.rfc4193(NWID, ADDR_A), Ipv6Addresses.RFC4193_PREFIX)), List.of(
+                        new LinkConfigurator.Route(ip("10.99.0.0"), 16, ip("10.147.17.2"), 5000),
+                        new LinkConfigurator.Route(InetAddress.getByName("fd99::"), 64, null, 7)));
                 String link = ns.exec("ip", "link", "show", "dev", name);
                 assertTrue(link.contains("link/ether " + macA), link);
                 assertTrue(link.contains("mtu 2800"), link);
@@ -52,6 +54,22 @@ class TapNamespaceTest {
                 String addrs = ns.exec("ip", "addr", "show", "dev", name);
                 assertTrue(addrs.contains("inet 10.147.17.1/24"), addrs);
                 assertTrue(addrs.contains("inet6 fd80:56c2:e21c:0:199:9389:e92c:eee5/88"), addrs);
+                assertTrue(addrs.contains("brd 10.147.17.255"), addrs);
+                // §12.3 step 3 → §9.5: the kernel's link-local address is the EUI-64 one of the derived MAC (B.2)
+                assertTrue(addrs.contains("inet6 fe80::89:e9ff:fe30:c27/64"), addrs);
+                assertEquals("net.ipv6.conf." + name + ".accept_ra = 0",
+                        ns.exec("sysctl", "net.ipv6.conf." + name + ".accept_ra"));
+                assertEquals("net.ipv6.conf." + name + ".autoconf = 0",
+                        ns.exec("sysctl", "net.ipv6.conf." + name + ".autoconf"));
+                String routes = ns.exec("ip", "route", "show", "dev", name);
+                assertTrue(routes.contains("10.99.0.0/16 via 10.147.17.2 proto static metric 5000"), routes);
+                String routes6 = ns.exec("ip", "-6", "route", "show", "dev", name);
+                assertTrue(routes6.contains("fd99::/64 proto static metric 7"), routes6);
+                // a route the kernel refuses comes back as a NicException naming the request and errno
+                NicException refused = assertThrows(NicException.class,
+                        () -> tap.replaceRoute(ip("10.98.0.0"), 16, ip("192.0.2.1"), 1));
+                assertTrue(refused.getMessage().contains("RTM_NEWROUTE 10.98.0.0/16 refused by the kernel"), refused.getMessage());
+                tap.replaceAddress(new IpAssignment(ip("10.147.17.1"), 24)); // replace is idempotent
 
                 user.addIpv6(Ipv6Addresses.rfc4193(NWID, ADDR_B));
                 user.start(tap::send);
