@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,8 +25,8 @@ class TapNamespaceTest {
     static final long ADDR_A = 0x89e92ceee5L;
     static final long ADDR_B = 0xf3da19d0f4L;
 
-    @BeforeAll
-    static void privileges() {
+    @BeforeEach
+    void privileges() {
         TestNamespaces.requireTapPrivileges();
     }
 

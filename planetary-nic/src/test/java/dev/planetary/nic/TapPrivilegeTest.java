@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
  * JVM of its own. Needs root to set up; fails without it unless {@code -Dplanetary.tap=skip}.
  */
 class TapPrivilegeTest {
-    @BeforeAll
-    static void privileges() {
+    @BeforeEach
+    void privileges() {
         TestNamespaces.requireTapPrivileges();
     }
 
