@@ -214,14 +214,14 @@ public final class Tap implements VirtualNic {
      * {@code nodad}: an assigned address encodes its owner).
      */
     public void replaceAddress(IpAssignment a) {
-        ifreq(Arena.ofAuto()); // closed check
+        checkOpen();
         netlink.replaceAddress(index, a);
     }
 
     /** §12.3 step 6 through rtnetlink: {@code ip route replace <target>/<prefix> [via <via>] dev <tap> metric <m>}. */
     public void replaceRoute(java.net.InetAddress target, int prefix, java.net.InetAddress via, int metric) {
         new IpAssignment(target, prefix);
-        ifreq(Arena.ofAuto());
+        checkOpen();
         netlink.replaceRoute(index, target, prefix, via, metric);
     }
 
@@ -400,10 +400,14 @@ public final class Tap implements VirtualNic {
         }
     }
 
-    private MemorySegment ifreq(Arena a) {
+    private void checkOpen() {
         if (closed.get()) {
             throw new IllegalStateException("TAP " + name + " is closed");
         }
+    }
+
+    private MemorySegment ifreq(Arena a) {
+        checkOpen();
         MemorySegment ifr = a.allocate(IFREQ_SIZE);
         putName(ifr, name);
         return ifr;
