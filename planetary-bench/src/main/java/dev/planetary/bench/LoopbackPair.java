@@ -4,9 +4,6 @@ import dev.planetary.zssp.AcceptDecision;
 import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
-import dev.planetary.zssp.RatchetPair;
-import dev.planetary.zssp.RatchetState;
-import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.Received;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
@@ -43,7 +40,7 @@ final class LoopbackPair {
     }
 
     /** Accepts everyone, stores nothing. */
-    static final class NullApp implements Application<String> {
+    static final class NullApp implements Application.WithoutRatchetStorage<String> {
         @Override
         public long time() {
             return 1_000_000;
@@ -52,21 +49,6 @@ final class LoopbackPair {
         @Override
         public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
             return AcceptDecision.accept("peer", false, false);
-        }
-
-        @Override
-        public RatchetState restoreByFingerprint(byte[] fingerprint) {
-            return null;
-        }
-
-        @Override
-        public RatchetPair restoreByIdentity(StaticPublicKey remoteStatic, String sessionData) {
-            return null;
-        }
-
-        @Override
-        public boolean saveRatchetState(StaticPublicKey remoteStatic, String sessionData, RatchetUpdate update) {
-            return true;
         }
     }
 

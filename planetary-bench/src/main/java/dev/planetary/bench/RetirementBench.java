@@ -4,9 +4,6 @@ import dev.planetary.zssp.AcceptDecision;
 import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
-import dev.planetary.zssp.RatchetPair;
-import dev.planetary.zssp.RatchetState;
-import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.Received;
 import dev.planetary.zssp.SessionFactory;
 import dev.planetary.zssp.StaticKeyPair;
@@ -36,7 +33,7 @@ public final class RetirementBench {
     private RetirementBench() {}
 
     /** A clock the benchmark moves; accepts everyone, stores nothing. */
-    static final class ClockApp implements Application<String> {
+    static final class ClockApp implements Application.WithoutRatchetStorage<String> {
         long now = 1_000_000;
 
         @Override
@@ -47,21 +44,6 @@ public final class RetirementBench {
         @Override
         public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
             return AcceptDecision.accept("peer", false, false);
-        }
-
-        @Override
-        public RatchetState restoreByFingerprint(byte[] fingerprint) {
-            return null;
-        }
-
-        @Override
-        public RatchetPair restoreByIdentity(StaticPublicKey remoteStatic, String sessionData) {
-            return null;
-        }
-
-        @Override
-        public boolean saveRatchetState(StaticPublicKey remoteStatic, String sessionData, RatchetUpdate update) {
-            return true;
         }
     }
 

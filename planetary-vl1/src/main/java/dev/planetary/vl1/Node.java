@@ -15,9 +15,6 @@ import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.RandomSource;
-import dev.planetary.zssp.RatchetPair;
-import dev.planetary.zssp.RatchetState;
-import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.Received;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
@@ -612,7 +609,7 @@ public final class Node {
     }
 
     /** The ZSSP application: clock, accept decision (§3.2), no ratchet storage yet (opportunistic mode, §3.3). */
-    private final class App implements Application<Fingerprint> {
+    private final class App implements Application.WithoutRatchetStorage<Fingerprint> {
         @Override
         public long time() {
             return now;
@@ -626,21 +623,6 @@ public final class Node {
         @Override
         public AcceptDecision<Fingerprint> checkAcceptSession(StaticPublicKey remoteStatic, byte[] blob, Remote source) {
             return accept(remoteStatic, blob, source instanceof PathRemote p ? p.path : null);
-        }
-
-        @Override
-        public RatchetState restoreByFingerprint(byte[] fingerprint) {
-            return null;
-        }
-
-        @Override
-        public RatchetPair restoreByIdentity(StaticPublicKey remoteStatic, Fingerprint sessionData) {
-            return null;
-        }
-
-        @Override
-        public boolean saveRatchetState(StaticPublicKey remoteStatic, Fingerprint sessionData, RatchetUpdate update) {
-            return true;
         }
     }
 

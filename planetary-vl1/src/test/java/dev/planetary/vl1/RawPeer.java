@@ -6,9 +6,6 @@ import dev.planetary.zssp.AcceptDecision;
 import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
-import dev.planetary.zssp.RatchetPair;
-import dev.planetary.zssp.RatchetState;
-import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.Received;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
@@ -25,7 +22,7 @@ import java.util.List;
  * A hostile peer on the simulated network: a bare ZSSP context that opens a session to a node with
  * whatever identity blob it likes and then sends arbitrary bytes as VL1 messages.
  */
-final class RawPeer implements SimEngine, Application<String> {
+final class RawPeer implements SimEngine, Application.WithoutRatchetStorage<String> {
     final SimHost host;
     final InetSocketAddress local;
     final Context<String> ctx;
@@ -100,20 +97,5 @@ final class RawPeer implements SimEngine, Application<String> {
     @Override
     public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
         return AcceptDecision.reject(true);
-    }
-
-    @Override
-    public RatchetState restoreByFingerprint(byte[] fingerprint) {
-        return null;
-    }
-
-    @Override
-    public RatchetPair restoreByIdentity(StaticPublicKey remoteStatic, String sessionData) {
-        return null;
-    }
-
-    @Override
-    public boolean saveRatchetState(StaticPublicKey remoteStatic, String sessionData, RatchetUpdate update) {
-        return true;
     }
 }

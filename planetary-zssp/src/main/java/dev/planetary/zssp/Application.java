@@ -58,4 +58,27 @@ public interface Application<D> {
      * current pair.
      */
     boolean saveRatchetState(StaticPublicKey remoteStatic, D sessionData, RatchetUpdate update) throws IOException;
+
+    /**
+     * An application that keeps no ratchet state: it restores nothing and accepts every save, so
+     * every session starts from the empty ratchet (opportunistic mode only, spec §1.3). For
+     * in-memory peers, simulations and benchmarks; durable peers implement the three methods
+     * against a store.
+     */
+    interface WithoutRatchetStorage<D> extends Application<D> {
+        @Override
+        default RatchetState restoreByFingerprint(byte[] fingerprint) {
+            return null;
+        }
+
+        @Override
+        default RatchetPair restoreByIdentity(StaticPublicKey remoteStatic, D sessionData) {
+            return null;
+        }
+
+        @Override
+        default boolean saveRatchetState(StaticPublicKey remoteStatic, D sessionData, RatchetUpdate update) {
+            return true;
+        }
+    }
 }

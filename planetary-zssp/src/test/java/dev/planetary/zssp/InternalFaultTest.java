@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class InternalFaultTest {
 
     /** An application whose clock fails: every receive hits an unexpected exception inside the engine. */
-    static final class BrokenClock implements Application<String> {
+    static final class BrokenClock implements Application.WithoutRatchetStorage<String> {
         boolean broken;
 
         @Override
@@ -23,21 +23,6 @@ class InternalFaultTest {
         @Override
         public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
             return AcceptDecision.accept("peer", false, false);
-        }
-
-        @Override
-        public RatchetState restoreByFingerprint(byte[] fingerprint) {
-            return null;
-        }
-
-        @Override
-        public RatchetPair restoreByIdentity(StaticPublicKey remoteStatic, String sessionData) {
-            return null;
-        }
-
-        @Override
-        public boolean saveRatchetState(StaticPublicKey remoteStatic, String sessionData, RatchetUpdate update) {
-            return true;
         }
     }
 

@@ -8,9 +8,6 @@ import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.RandomSource;
-import dev.planetary.zssp.RatchetPair;
-import dev.planetary.zssp.RatchetState;
-import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.Received;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
@@ -67,7 +64,7 @@ class ZsspOverSimTest {
     }
 
     /** A ZSSP endpoint as a {@link SimEngine}: one bound port, one {@link Remote} per remote socket. */
-    static final class ZsspNode implements SimEngine, Application<String> {
+    static final class ZsspNode implements SimEngine, Application.WithoutRatchetStorage<String> {
         final String name;
         final SimHost host;
         final int port;
@@ -168,21 +165,6 @@ class ZsspOverSimTest {
             if (!remoteStatic.equals(peerKey)) return AcceptDecision.reject(true);
             for (Session<String> s : ctx.sessions()) if (s.peer().equals(remoteStatic)) s.close(); // ZSSP §7.9
             return AcceptDecision.accept(new String(identity, StandardCharsets.UTF_8), false, false);
-        }
-
-        @Override
-        public RatchetState restoreByFingerprint(byte[] fingerprint) {
-            return null;
-        }
-
-        @Override
-        public RatchetPair restoreByIdentity(StaticPublicKey remoteStatic, String sessionData) {
-            return null;
-        }
-
-        @Override
-        public boolean saveRatchetState(StaticPublicKey remoteStatic, String sessionData, RatchetUpdate update) {
-            return true;
         }
     }
 
