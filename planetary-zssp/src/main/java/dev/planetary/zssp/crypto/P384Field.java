@@ -43,202 +43,118 @@ final class P384Field {
 
     /** out = a·b mod p ({@code out} may alias {@code a} or {@code b}). Generated, fully unrolled. */
     static void mulUnrolled(long[] out, long[] a, long[] b) {
-        long a0 = a[0]; long a1 = a[1]; long a2 = a[2]; long a3 = a[3]; long a4 = a[4]; long a5 = a[5];
-        long a6 = a[6]; long a7 = a[7]; long a8 = a[8]; long a9 = a[9]; long a10 = a[10]; long a11 = a[11];
-        long b0 = b[0]; long b1 = b[1]; long b2 = b[2]; long b3 = b[3]; long b4 = b[4]; long b5 = b[5];
-        long b6 = b[6]; long b7 = b[7]; long b8 = b[8]; long b9 = b[9]; long b10 = b[10]; long b11 = b[11];
-        long t, lo, hi, acc, hp = 0;
-        // column 0
-        t = a0 * b0; lo = t & M32; hi = t >>> 32;
-        long c0 = lo & M32; acc = lo >>> 32; hp = hi;
-        // column 1
-        t = a0 * b1; lo = t & M32; hi = t >>> 32;
-        t = a1 * b0; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c1 = acc & M32; acc >>>= 32; hp = hi;
-        // column 2
-        t = a0 * b2; lo = t & M32; hi = t >>> 32;
-        t = a1 * b1; lo += t & M32; hi += t >>> 32;
-        t = a2 * b0; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c2 = acc & M32; acc >>>= 32; hp = hi;
-        // column 3
-        t = a0 * b3; lo = t & M32; hi = t >>> 32;
-        t = a1 * b2; lo += t & M32; hi += t >>> 32;
-        t = a2 * b1; lo += t & M32; hi += t >>> 32;
-        t = a3 * b0; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c3 = acc & M32; acc >>>= 32; hp = hi;
-        // column 4
-        t = a0 * b4; lo = t & M32; hi = t >>> 32;
-        t = a1 * b3; lo += t & M32; hi += t >>> 32;
-        t = a2 * b2; lo += t & M32; hi += t >>> 32;
-        t = a3 * b1; lo += t & M32; hi += t >>> 32;
-        t = a4 * b0; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c4 = acc & M32; acc >>>= 32; hp = hi;
-        // column 5
-        t = a0 * b5; lo = t & M32; hi = t >>> 32;
-        t = a1 * b4; lo += t & M32; hi += t >>> 32;
-        t = a2 * b3; lo += t & M32; hi += t >>> 32;
-        t = a3 * b2; lo += t & M32; hi += t >>> 32;
-        t = a4 * b1; lo += t & M32; hi += t >>> 32;
-        t = a5 * b0; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c5 = acc & M32; acc >>>= 32; hp = hi;
-        // column 6
-        t = a0 * b6; lo = t & M32; hi = t >>> 32;
-        t = a1 * b5; lo += t & M32; hi += t >>> 32;
-        t = a2 * b4; lo += t & M32; hi += t >>> 32;
-        t = a3 * b3; lo += t & M32; hi += t >>> 32;
-        t = a4 * b2; lo += t & M32; hi += t >>> 32;
-        t = a5 * b1; lo += t & M32; hi += t >>> 32;
-        t = a6 * b0; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c6 = acc & M32; acc >>>= 32; hp = hi;
-        // column 7
-        t = a0 * b7; lo = t & M32; hi = t >>> 32;
-        t = a1 * b6; lo += t & M32; hi += t >>> 32;
-        t = a2 * b5; lo += t & M32; hi += t >>> 32;
-        t = a3 * b4; lo += t & M32; hi += t >>> 32;
-        t = a4 * b3; lo += t & M32; hi += t >>> 32;
-        t = a5 * b2; lo += t & M32; hi += t >>> 32;
-        t = a6 * b1; lo += t & M32; hi += t >>> 32;
-        t = a7 * b0; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c7 = acc & M32; acc >>>= 32; hp = hi;
-        // column 8
-        t = a0 * b8; lo = t & M32; hi = t >>> 32;
-        t = a1 * b7; lo += t & M32; hi += t >>> 32;
-        t = a2 * b6; lo += t & M32; hi += t >>> 32;
-        t = a3 * b5; lo += t & M32; hi += t >>> 32;
-        t = a4 * b4; lo += t & M32; hi += t >>> 32;
-        t = a5 * b3; lo += t & M32; hi += t >>> 32;
-        t = a6 * b2; lo += t & M32; hi += t >>> 32;
-        t = a7 * b1; lo += t & M32; hi += t >>> 32;
-        t = a8 * b0; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c8 = acc & M32; acc >>>= 32; hp = hi;
-        // column 9
-        t = a0 * b9; lo = t & M32; hi = t >>> 32;
-        t = a1 * b8; lo += t & M32; hi += t >>> 32;
-        t = a2 * b7; lo += t & M32; hi += t >>> 32;
-        t = a3 * b6; lo += t & M32; hi += t >>> 32;
-        t = a4 * b5; lo += t & M32; hi += t >>> 32;
-        t = a5 * b4; lo += t & M32; hi += t >>> 32;
-        t = a6 * b3; lo += t & M32; hi += t >>> 32;
-        t = a7 * b2; lo += t & M32; hi += t >>> 32;
-        t = a8 * b1; lo += t & M32; hi += t >>> 32;
-        t = a9 * b0; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c9 = acc & M32; acc >>>= 32; hp = hi;
-        // column 10
-        t = a0 * b10; lo = t & M32; hi = t >>> 32;
-        t = a1 * b9; lo += t & M32; hi += t >>> 32;
-        t = a2 * b8; lo += t & M32; hi += t >>> 32;
-        t = a3 * b7; lo += t & M32; hi += t >>> 32;
-        t = a4 * b6; lo += t & M32; hi += t >>> 32;
-        t = a5 * b5; lo += t & M32; hi += t >>> 32;
-        t = a6 * b4; lo += t & M32; hi += t >>> 32;
-        t = a7 * b3; lo += t & M32; hi += t >>> 32;
-        t = a8 * b2; lo += t & M32; hi += t >>> 32;
-        t = a9 * b1; lo += t & M32; hi += t >>> 32;
-        t = a10 * b0; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c10 = acc & M32; acc >>>= 32; hp = hi;
-        // column 11
-        t = a0 * b11; lo = t & M32; hi = t >>> 32;
-        t = a1 * b10; lo += t & M32; hi += t >>> 32;
-        t = a2 * b9; lo += t & M32; hi += t >>> 32;
-        t = a3 * b8; lo += t & M32; hi += t >>> 32;
-        t = a4 * b7; lo += t & M32; hi += t >>> 32;
-        t = a5 * b6; lo += t & M32; hi += t >>> 32;
-        t = a6 * b5; lo += t & M32; hi += t >>> 32;
-        t = a7 * b4; lo += t & M32; hi += t >>> 32;
-        t = a8 * b3; lo += t & M32; hi += t >>> 32;
-        t = a9 * b2; lo += t & M32; hi += t >>> 32;
-        t = a10 * b1; lo += t & M32; hi += t >>> 32;
-        t = a11 * b0; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c11 = acc & M32; acc >>>= 32; hp = hi;
-        // column 12
-        t = a1 * b11; lo = t & M32; hi = t >>> 32;
-        t = a2 * b10; lo += t & M32; hi += t >>> 32;
-        t = a3 * b9; lo += t & M32; hi += t >>> 32;
-        t = a4 * b8; lo += t & M32; hi += t >>> 32;
-        t = a5 * b7; lo += t & M32; hi += t >>> 32;
-        t = a6 * b6; lo += t & M32; hi += t >>> 32;
-        t = a7 * b5; lo += t & M32; hi += t >>> 32;
-        t = a8 * b4; lo += t & M32; hi += t >>> 32;
-        t = a9 * b3; lo += t & M32; hi += t >>> 32;
-        t = a10 * b2; lo += t & M32; hi += t >>> 32;
-        t = a11 * b1; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c12 = acc & M32; acc >>>= 32; hp = hi;
-        // column 13
-        t = a2 * b11; lo = t & M32; hi = t >>> 32;
-        t = a3 * b10; lo += t & M32; hi += t >>> 32;
-        t = a4 * b9; lo += t & M32; hi += t >>> 32;
-        t = a5 * b8; lo += t & M32; hi += t >>> 32;
-        t = a6 * b7; lo += t & M32; hi += t >>> 32;
-        t = a7 * b6; lo += t & M32; hi += t >>> 32;
-        t = a8 * b5; lo += t & M32; hi += t >>> 32;
-        t = a9 * b4; lo += t & M32; hi += t >>> 32;
-        t = a10 * b3; lo += t & M32; hi += t >>> 32;
-        t = a11 * b2; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c13 = acc & M32; acc >>>= 32; hp = hi;
-        // column 14
-        t = a3 * b11; lo = t & M32; hi = t >>> 32;
-        t = a4 * b10; lo += t & M32; hi += t >>> 32;
-        t = a5 * b9; lo += t & M32; hi += t >>> 32;
-        t = a6 * b8; lo += t & M32; hi += t >>> 32;
-        t = a7 * b7; lo += t & M32; hi += t >>> 32;
-        t = a8 * b6; lo += t & M32; hi += t >>> 32;
-        t = a9 * b5; lo += t & M32; hi += t >>> 32;
-        t = a10 * b4; lo += t & M32; hi += t >>> 32;
-        t = a11 * b3; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c14 = acc & M32; acc >>>= 32; hp = hi;
-        // column 15
-        t = a4 * b11; lo = t & M32; hi = t >>> 32;
-        t = a5 * b10; lo += t & M32; hi += t >>> 32;
-        t = a6 * b9; lo += t & M32; hi += t >>> 32;
-        t = a7 * b8; lo += t & M32; hi += t >>> 32;
-        t = a8 * b7; lo += t & M32; hi += t >>> 32;
-        t = a9 * b6; lo += t & M32; hi += t >>> 32;
-        t = a10 * b5; lo += t & M32; hi += t >>> 32;
-        t = a11 * b4; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c15 = acc & M32; acc >>>= 32; hp = hi;
-        // column 16
-        t = a5 * b11; lo = t & M32; hi = t >>> 32;
-        t = a6 * b10; lo += t & M32; hi += t >>> 32;
-        t = a7 * b9; lo += t & M32; hi += t >>> 32;
-        t = a8 * b8; lo += t & M32; hi += t >>> 32;
-        t = a9 * b7; lo += t & M32; hi += t >>> 32;
-        t = a10 * b6; lo += t & M32; hi += t >>> 32;
-        t = a11 * b5; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c16 = acc & M32; acc >>>= 32; hp = hi;
-        // column 17
-        t = a6 * b11; lo = t & M32; hi = t >>> 32;
-        t = a7 * b10; lo += t & M32; hi += t >>> 32;
-        t = a8 * b9; lo += t & M32; hi += t >>> 32;
-        t = a9 * b8; lo += t & M32; hi += t >>> 32;
-        t = a10 * b7; lo += t & M32; hi += t >>> 32;
-        t = a11 * b6; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c17 = acc & M32; acc >>>= 32; hp = hi;
-        // column 18
-        t = a7 * b11; lo = t & M32; hi = t >>> 32;
-        t = a8 * b10; lo += t & M32; hi += t >>> 32;
-        t = a9 * b9; lo += t & M32; hi += t >>> 32;
-        t = a10 * b8; lo += t & M32; hi += t >>> 32;
-        t = a11 * b7; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c18 = acc & M32; acc >>>= 32; hp = hi;
-        // column 19
-        t = a8 * b11; lo = t & M32; hi = t >>> 32;
-        t = a9 * b10; lo += t & M32; hi += t >>> 32;
-        t = a10 * b9; lo += t & M32; hi += t >>> 32;
-        t = a11 * b8; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c19 = acc & M32; acc >>>= 32; hp = hi;
-        // column 20
-        t = a9 * b11; lo = t & M32; hi = t >>> 32;
-        t = a10 * b10; lo += t & M32; hi += t >>> 32;
-        t = a11 * b9; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c20 = acc & M32; acc >>>= 32; hp = hi;
-        // column 21
-        t = a10 * b11; lo = t & M32; hi = t >>> 32;
-        t = a11 * b10; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c21 = acc & M32; acc >>>= 32; hp = hi;
-        // column 22
-        t = a11 * b11; lo = t & M32; hi = t >>> 32;
-        acc += lo + hp; long c22 = acc & M32; acc >>>= 32; hp = hi;
-        long c23 = (acc + hp) & M32;
+        long a0 = a[0] | (a[1] << 32), a1 = a[2] | (a[3] << 32), a2 = a[4] | (a[5] << 32);
+        long a3 = a[6] | (a[7] << 32), a4 = a[8] | (a[9] << 32), a5 = a[10] | (a[11] << 32);
+        long b0 = b[0] | (b[1] << 32), b1 = b[2] | (b[3] << 32), b2 = b[4] | (b[5] << 32);
+        long b3 = b[6] | (b[7] << 32), b4 = b[8] | (b[9] << 32), b5 = b[10] | (b[11] << 32);
+        long t, u, q0, q1, q2, q3, p2 = 0, p3 = 0, acc = 0;
+        // 64-bit column 0 (32-bit columns 0, 1)
+        t = a0 * b0; u = Math.unsignedMultiplyHigh(a0, b0);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        acc += q0 + p2; long c0 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c1 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 1 (32-bit columns 2, 3)
+        t = a0 * b1; u = Math.unsignedMultiplyHigh(a0, b1);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a1 * b0; u = Math.unsignedMultiplyHigh(a1, b0);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        acc += q0 + p2; long c2 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c3 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 2 (32-bit columns 4, 5)
+        t = a0 * b2; u = Math.unsignedMultiplyHigh(a0, b2);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a1 * b1; u = Math.unsignedMultiplyHigh(a1, b1);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a2 * b0; u = Math.unsignedMultiplyHigh(a2, b0);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        acc += q0 + p2; long c4 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c5 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 3 (32-bit columns 6, 7)
+        t = a0 * b3; u = Math.unsignedMultiplyHigh(a0, b3);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a1 * b2; u = Math.unsignedMultiplyHigh(a1, b2);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a2 * b1; u = Math.unsignedMultiplyHigh(a2, b1);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a3 * b0; u = Math.unsignedMultiplyHigh(a3, b0);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        acc += q0 + p2; long c6 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c7 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 4 (32-bit columns 8, 9)
+        t = a0 * b4; u = Math.unsignedMultiplyHigh(a0, b4);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a1 * b3; u = Math.unsignedMultiplyHigh(a1, b3);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a2 * b2; u = Math.unsignedMultiplyHigh(a2, b2);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a3 * b1; u = Math.unsignedMultiplyHigh(a3, b1);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a4 * b0; u = Math.unsignedMultiplyHigh(a4, b0);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        acc += q0 + p2; long c8 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c9 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 5 (32-bit columns 10, 11)
+        t = a0 * b5; u = Math.unsignedMultiplyHigh(a0, b5);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a1 * b4; u = Math.unsignedMultiplyHigh(a1, b4);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a2 * b3; u = Math.unsignedMultiplyHigh(a2, b3);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a3 * b2; u = Math.unsignedMultiplyHigh(a3, b2);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a4 * b1; u = Math.unsignedMultiplyHigh(a4, b1);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a5 * b0; u = Math.unsignedMultiplyHigh(a5, b0);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        acc += q0 + p2; long c10 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c11 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 6 (32-bit columns 12, 13)
+        t = a1 * b5; u = Math.unsignedMultiplyHigh(a1, b5);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a2 * b4; u = Math.unsignedMultiplyHigh(a2, b4);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a3 * b3; u = Math.unsignedMultiplyHigh(a3, b3);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a4 * b2; u = Math.unsignedMultiplyHigh(a4, b2);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a5 * b1; u = Math.unsignedMultiplyHigh(a5, b1);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        acc += q0 + p2; long c12 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c13 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 7 (32-bit columns 14, 15)
+        t = a2 * b5; u = Math.unsignedMultiplyHigh(a2, b5);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a3 * b4; u = Math.unsignedMultiplyHigh(a3, b4);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a4 * b3; u = Math.unsignedMultiplyHigh(a4, b3);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a5 * b2; u = Math.unsignedMultiplyHigh(a5, b2);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        acc += q0 + p2; long c14 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c15 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 8 (32-bit columns 16, 17)
+        t = a3 * b5; u = Math.unsignedMultiplyHigh(a3, b5);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a4 * b4; u = Math.unsignedMultiplyHigh(a4, b4);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a5 * b3; u = Math.unsignedMultiplyHigh(a5, b3);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        acc += q0 + p2; long c16 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c17 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 9 (32-bit columns 18, 19)
+        t = a4 * b5; u = Math.unsignedMultiplyHigh(a4, b5);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a5 * b4; u = Math.unsignedMultiplyHigh(a5, b4);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        acc += q0 + p2; long c18 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c19 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 10 (32-bit columns 20, 21)
+        t = a5 * b5; u = Math.unsignedMultiplyHigh(a5, b5);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        acc += q0 + p2; long c20 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c21 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        acc += p2; long c22 = acc & M32; acc >>>= 32;
+        long c23 = (acc + p3) & M32;
         long r0 = c0 +c12;
         long r1 = c1 +c13 -c12;
         long r2 = c2 +c14 -c13;
@@ -339,155 +255,95 @@ final class P384Field {
 
     /** out = a² mod p ({@code out} may alias {@code a}). Generated, fully unrolled. */
     static void sqrUnrolled(long[] out, long[] a) {
-        long a0 = a[0]; long a1 = a[1]; long a2 = a[2]; long a3 = a[3]; long a4 = a[4]; long a5 = a[5];
-        long a6 = a[6]; long a7 = a[7]; long a8 = a[8]; long a9 = a[9]; long a10 = a[10]; long a11 = a[11];
-        long t, lo, hi, acc, hp = 0;
-        // column 0
-        t = a0 * a0; lo = t & M32; hi = t >>> 32;
-        long c0 = lo & M32; acc = lo >>> 32; hp = hi;
-        // column 1
-        t = a0 * a1; lo = t & M32; hi = t >>> 32;
-        lo <<= 1; hi <<= 1;
-        acc += lo + hp; long c1 = acc & M32; acc >>>= 32; hp = hi;
-        // column 2
-        t = a0 * a2; lo = t & M32; hi = t >>> 32;
-        lo <<= 1; hi <<= 1;
-        t = a1 * a1; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c2 = acc & M32; acc >>>= 32; hp = hi;
-        // column 3
-        t = a0 * a3; lo = t & M32; hi = t >>> 32;
-        t = a1 * a2; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        acc += lo + hp; long c3 = acc & M32; acc >>>= 32; hp = hi;
-        // column 4
-        t = a0 * a4; lo = t & M32; hi = t >>> 32;
-        t = a1 * a3; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        t = a2 * a2; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c4 = acc & M32; acc >>>= 32; hp = hi;
-        // column 5
-        t = a0 * a5; lo = t & M32; hi = t >>> 32;
-        t = a1 * a4; lo += t & M32; hi += t >>> 32;
-        t = a2 * a3; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        acc += lo + hp; long c5 = acc & M32; acc >>>= 32; hp = hi;
-        // column 6
-        t = a0 * a6; lo = t & M32; hi = t >>> 32;
-        t = a1 * a5; lo += t & M32; hi += t >>> 32;
-        t = a2 * a4; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        t = a3 * a3; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c6 = acc & M32; acc >>>= 32; hp = hi;
-        // column 7
-        t = a0 * a7; lo = t & M32; hi = t >>> 32;
-        t = a1 * a6; lo += t & M32; hi += t >>> 32;
-        t = a2 * a5; lo += t & M32; hi += t >>> 32;
-        t = a3 * a4; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        acc += lo + hp; long c7 = acc & M32; acc >>>= 32; hp = hi;
-        // column 8
-        t = a0 * a8; lo = t & M32; hi = t >>> 32;
-        t = a1 * a7; lo += t & M32; hi += t >>> 32;
-        t = a2 * a6; lo += t & M32; hi += t >>> 32;
-        t = a3 * a5; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        t = a4 * a4; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c8 = acc & M32; acc >>>= 32; hp = hi;
-        // column 9
-        t = a0 * a9; lo = t & M32; hi = t >>> 32;
-        t = a1 * a8; lo += t & M32; hi += t >>> 32;
-        t = a2 * a7; lo += t & M32; hi += t >>> 32;
-        t = a3 * a6; lo += t & M32; hi += t >>> 32;
-        t = a4 * a5; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        acc += lo + hp; long c9 = acc & M32; acc >>>= 32; hp = hi;
-        // column 10
-        t = a0 * a10; lo = t & M32; hi = t >>> 32;
-        t = a1 * a9; lo += t & M32; hi += t >>> 32;
-        t = a2 * a8; lo += t & M32; hi += t >>> 32;
-        t = a3 * a7; lo += t & M32; hi += t >>> 32;
-        t = a4 * a6; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        t = a5 * a5; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c10 = acc & M32; acc >>>= 32; hp = hi;
-        // column 11
-        t = a0 * a11; lo = t & M32; hi = t >>> 32;
-        t = a1 * a10; lo += t & M32; hi += t >>> 32;
-        t = a2 * a9; lo += t & M32; hi += t >>> 32;
-        t = a3 * a8; lo += t & M32; hi += t >>> 32;
-        t = a4 * a7; lo += t & M32; hi += t >>> 32;
-        t = a5 * a6; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        acc += lo + hp; long c11 = acc & M32; acc >>>= 32; hp = hi;
-        // column 12
-        t = a1 * a11; lo = t & M32; hi = t >>> 32;
-        t = a2 * a10; lo += t & M32; hi += t >>> 32;
-        t = a3 * a9; lo += t & M32; hi += t >>> 32;
-        t = a4 * a8; lo += t & M32; hi += t >>> 32;
-        t = a5 * a7; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        t = a6 * a6; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c12 = acc & M32; acc >>>= 32; hp = hi;
-        // column 13
-        t = a2 * a11; lo = t & M32; hi = t >>> 32;
-        t = a3 * a10; lo += t & M32; hi += t >>> 32;
-        t = a4 * a9; lo += t & M32; hi += t >>> 32;
-        t = a5 * a8; lo += t & M32; hi += t >>> 32;
-        t = a6 * a7; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        acc += lo + hp; long c13 = acc & M32; acc >>>= 32; hp = hi;
-        // column 14
-        t = a3 * a11; lo = t & M32; hi = t >>> 32;
-        t = a4 * a10; lo += t & M32; hi += t >>> 32;
-        t = a5 * a9; lo += t & M32; hi += t >>> 32;
-        t = a6 * a8; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        t = a7 * a7; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c14 = acc & M32; acc >>>= 32; hp = hi;
-        // column 15
-        t = a4 * a11; lo = t & M32; hi = t >>> 32;
-        t = a5 * a10; lo += t & M32; hi += t >>> 32;
-        t = a6 * a9; lo += t & M32; hi += t >>> 32;
-        t = a7 * a8; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        acc += lo + hp; long c15 = acc & M32; acc >>>= 32; hp = hi;
-        // column 16
-        t = a5 * a11; lo = t & M32; hi = t >>> 32;
-        t = a6 * a10; lo += t & M32; hi += t >>> 32;
-        t = a7 * a9; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        t = a8 * a8; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c16 = acc & M32; acc >>>= 32; hp = hi;
-        // column 17
-        t = a6 * a11; lo = t & M32; hi = t >>> 32;
-        t = a7 * a10; lo += t & M32; hi += t >>> 32;
-        t = a8 * a9; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        acc += lo + hp; long c17 = acc & M32; acc >>>= 32; hp = hi;
-        // column 18
-        t = a7 * a11; lo = t & M32; hi = t >>> 32;
-        t = a8 * a10; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        t = a9 * a9; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c18 = acc & M32; acc >>>= 32; hp = hi;
-        // column 19
-        t = a8 * a11; lo = t & M32; hi = t >>> 32;
-        t = a9 * a10; lo += t & M32; hi += t >>> 32;
-        lo <<= 1; hi <<= 1;
-        acc += lo + hp; long c19 = acc & M32; acc >>>= 32; hp = hi;
-        // column 20
-        t = a9 * a11; lo = t & M32; hi = t >>> 32;
-        lo <<= 1; hi <<= 1;
-        t = a10 * a10; lo += t & M32; hi += t >>> 32;
-        acc += lo + hp; long c20 = acc & M32; acc >>>= 32; hp = hi;
-        // column 21
-        t = a10 * a11; lo = t & M32; hi = t >>> 32;
-        lo <<= 1; hi <<= 1;
-        acc += lo + hp; long c21 = acc & M32; acc >>>= 32; hp = hi;
-        // column 22
-        t = a11 * a11; lo = t & M32; hi = t >>> 32;
-        acc += lo + hp; long c22 = acc & M32; acc >>>= 32; hp = hi;
-        long c23 = (acc + hp) & M32;
+        long a0 = a[0] | (a[1] << 32), a1 = a[2] | (a[3] << 32), a2 = a[4] | (a[5] << 32);
+        long a3 = a[6] | (a[7] << 32), a4 = a[8] | (a[9] << 32), a5 = a[10] | (a[11] << 32);
+        long t, u, q0, q1, q2, q3, p2 = 0, p3 = 0, acc = 0;
+        // 64-bit column 0 (32-bit columns 0, 1)
+        t = a0 * a0; u = Math.unsignedMultiplyHigh(a0, a0);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        acc += q0 + p2; long c0 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c1 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 1 (32-bit columns 2, 3)
+        t = a0 * a1; u = Math.unsignedMultiplyHigh(a0, a1);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
+        acc += q0 + p2; long c2 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c3 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 2 (32-bit columns 4, 5)
+        t = a0 * a2; u = Math.unsignedMultiplyHigh(a0, a2);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
+        t = a1 * a1; u = Math.unsignedMultiplyHigh(a1, a1);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        acc += q0 + p2; long c4 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c5 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 3 (32-bit columns 6, 7)
+        t = a0 * a3; u = Math.unsignedMultiplyHigh(a0, a3);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a1 * a2; u = Math.unsignedMultiplyHigh(a1, a2);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
+        acc += q0 + p2; long c6 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c7 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 4 (32-bit columns 8, 9)
+        t = a0 * a4; u = Math.unsignedMultiplyHigh(a0, a4);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a1 * a3; u = Math.unsignedMultiplyHigh(a1, a3);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
+        t = a2 * a2; u = Math.unsignedMultiplyHigh(a2, a2);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        acc += q0 + p2; long c8 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c9 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 5 (32-bit columns 10, 11)
+        t = a0 * a5; u = Math.unsignedMultiplyHigh(a0, a5);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a1 * a4; u = Math.unsignedMultiplyHigh(a1, a4);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        t = a2 * a3; u = Math.unsignedMultiplyHigh(a2, a3);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
+        acc += q0 + p2; long c10 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c11 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 6 (32-bit columns 12, 13)
+        t = a1 * a5; u = Math.unsignedMultiplyHigh(a1, a5);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a2 * a4; u = Math.unsignedMultiplyHigh(a2, a4);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
+        t = a3 * a3; u = Math.unsignedMultiplyHigh(a3, a3);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        acc += q0 + p2; long c12 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c13 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 7 (32-bit columns 14, 15)
+        t = a2 * a5; u = Math.unsignedMultiplyHigh(a2, a5);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        t = a3 * a4; u = Math.unsignedMultiplyHigh(a3, a4);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
+        acc += q0 + p2; long c14 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c15 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 8 (32-bit columns 16, 17)
+        t = a3 * a5; u = Math.unsignedMultiplyHigh(a3, a5);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
+        t = a4 * a4; u = Math.unsignedMultiplyHigh(a4, a4);
+        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        acc += q0 + p2; long c16 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c17 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 9 (32-bit columns 18, 19)
+        t = a4 * a5; u = Math.unsignedMultiplyHigh(a4, a5);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
+        acc += q0 + p2; long c18 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c19 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        // 64-bit column 10 (32-bit columns 20, 21)
+        t = a5 * a5; u = Math.unsignedMultiplyHigh(a5, a5);
+        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        acc += q0 + p2; long c20 = acc & M32; acc >>>= 32;
+        acc += q1 + p3; long c21 = acc & M32; acc >>>= 32; p2 = q2; p3 = q3;
+        acc += p2; long c22 = acc & M32; acc >>>= 32;
+        long c23 = (acc + p3) & M32;
         long r0 = c0 +c12;
         long r1 = c1 +c13 -c12;
         long r2 = c2 +c14 -c13;
