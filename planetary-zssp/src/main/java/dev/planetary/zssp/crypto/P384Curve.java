@@ -261,20 +261,47 @@ final class P384Curve {
         return (i & 1) == 0 ? b >>> 4 : b & 0xF; // branch on the position only
     }
 
+    /** Bit {@code pos} of a 48-byte big-endian scalar, 0 outside [0, 384) (branch on the position only). */
+    private static int bit(byte[] k, int pos) {
+        if (pos < 0 || pos >= 384) return 0;
+        return (k[47 - (pos >>> 3)] >>> (pos & 7)) & 1;
+    }
+
+    /**
+     * Signed 5-bit window {@code i} (0 = least significant) of k in Booth form: bits 5i − 1 .. 5i + 4
+     * give a digit in [−16, 16] with Σ digit_i·32^i = k over i = 0..76. Returns |digit| in the low
+     * bits and, in bit 8, the sign (1 = negative); branch-free in the bits.
+     */
+    static int boothDigit(byte[] k, int i) {
+        int w = 0;
+        for (int j = 0; j < 6; j++) w |= bit(k, 5 * i - 1 + j) << j;
+        int neg = -(w >>> 5); // all ones when the top bit is set: digit −((64 − w) >> 1)
+        int d = ((63 - w) & neg) | (w & ~neg);
+        d = (d >>> 1) + (d & 1);
+        return d | ((neg & 1) << 8);
+    }
+
     /**
      * (ox:oy:oz) = k·(qx, qy) (homogeneous projective output) for an affine point q on the curve and
-     * a 48-byte big-endian scalar 0 ≤ k &lt; n. Constant time in k: 96 windows of 4 Jacobian
-     * doublings, one lookup reading all 15 table entries, one Jacobian addition and two masked
-     * selections, whatever the digits.
+     * a 48-byte big-endian scalar 0 ≤ k &lt; n. Constant time in k: 77 signed 5-bit windows (Booth
+     * recoding, digits −16..16), each with 5 Jacobian doublings, one lookup reading all 16 table
+     * entries j·q, a masked negation of y, one Jacobian addition and masked selections, whatever
+     * the digits.
      *
-     * <p>The addition formula is not complete, so its exceptions are excluded or masked: before
-     * window i the accumulator is 16·m·q with m the integer of the digits above, and 0 ≤ 16m &lt; k
-     * &lt; n, so it equals ±d·q (1 ≤ d ≤ 15) only when m = 0, i.e. when it is the identity; then the
-     * table entry is selected instead of the sum. A zero digit keeps the accumulator.
+     * <p>The addition formula is not complete, so its exceptions are excluded or masked. Before
+     * window i the accumulator is a·q with a = Σ_{j&gt;i} digit_j·32^{j−i} = 32·(⌊k/32^{i+1}⌋ +
+     * bit 5i+4 of k), so 0 ≤ a ≤ k/32^i + 32, and the entry is e·q with e = digit_i, 1 ≤ |e| ≤ 16.
+     * An exception needs a ≡ ±e (mod n): a = ±e is impossible (a is a multiple of 32) unless a = 0,
+     * the identity accumulator, for which the entry is selected instead of the sum; a = n ± e needs
+     * a ≥ n − 16, impossible before the last window (a ≤ k/32 + 32). At the last window a + e = k,
+     * so a ≡ −e means k ≡ 0 (excluded; the formula even gives Z = 0 then), and a ≡ e means
+     * k = n + 2e with e &lt; 0; for this n none of the 16 scalars n − 2, n − 4, …, n − 32 has e as its
+     * lowest Booth digit (P384OracleTest checks every k in [n − 64, n) and [1, 64]). A zero digit
+     * keeps the accumulator.
      */
     void mulVariable(long[] ox, long[] oy, long[] oz, long[] qx, long[] qy, byte[] k) {
-        // table[j − 1] = j·q, j = 1..15, Jacobian (public data: q is the peer's key)
-        long[][] tx = new long[15][W], ty = new long[15][W], tz = new long[15][W];
+        // table[j − 1] = j·q, j = 1..16, Jacobian (public data: q is the peer's key)
+        long[][] tx = new long[16][W], ty = new long[16][W], tz = new long[16][W];
         P384Field.copy(tx[0], qx);
         P384Field.copy(ty[0], qy);
         tz[0][0] = 1;
@@ -282,23 +309,25 @@ final class P384Curve {
         P384Field.copy(ty[1], qy);
         tz[1][0] = 1;
         dblJacobian(tx[1], ty[1], tz[1]);
-        for (int j = 2; j < 15; j++) { // (j+1)·q = j·q + q; j·q ≠ ±q as 2 ≤ j ≤ 14 < n − 1
+        for (int j = 2; j < 16; j++) { // (j+1)·q = j·q + q; j·q ≠ ±q as 2 ≤ j ≤ 15 < n − 1
             addJacobian(tx[j], ty[j], tz[j], tx[j - 1], ty[j - 1], tz[j - 1], tx[0], ty[0], tz[0]);
         }
         long[] ax = new long[W], ay = new long[W], az = new long[W]; // identity (Z = 0)
-        long[] lx = new long[W], ly = new long[W], lz = new long[W];
+        long[] lx = new long[W], ly = new long[W], lz = new long[W], ny = new long[W];
         long[] sx = new long[W], sy = new long[W], sz = new long[W];
-        for (int i = 0; i < 96; i++) {
-            if (i != 0) { // position only
-                for (int d = 0; d < 4; d++) dblJacobian(ax, ay, az);
+        for (int i = 76; i >= 0; i--) {
+            if (i != 76) { // position only
+                for (int d = 0; d < 5; d++) dblJacobian(ax, ay, az);
             }
-            int di = digit(k, i);
+            int rec = boothDigit(k, i);
+            int di = rec & 0xFF;
+            long negative = -(long) (rec >>> 8);
             for (int w = 0; w < W; w++) {
                 lx[w] = 0;
                 ly[w] = 0;
                 lz[w] = 0;
             }
-            for (int j = 0; j < 15; j++) { // digit 0 selects nothing: (0, 0, 0), discarded below
+            for (int j = 0; j < 16; j++) { // digit 0 selects nothing: (0, 0, 0), discarded below
                 long m = eqMask(di, j + 1);
                 long[] ex = tx[j], ey = ty[j], ez = tz[j];
                 for (int w = 0; w < W; w++) {
@@ -307,6 +336,8 @@ final class P384Curve {
                     lz[w] |= ez[w] & m;
                 }
             }
+            P384Field.neg(ny, ly);
+            P384Field.select(ly, ly, ny, negative); // −(X : Y : Z) = (X : −Y : Z)
             long accIsIdentity = P384Field.isZeroMask(az);
             addJacobian(sx, sy, sz, ax, ay, az, lx, ly, lz);
             long keep = eqMask(di, 0) & ~accIsIdentity;
@@ -323,7 +354,7 @@ final class P384Curve {
         P384Field.copy(oy, ay);
         f.sqr(sz, az);
         f.mul(oz, sz, az);
-        wipe(ax, ay, az, lx, ly, lz, sx, sy, sz);
+        wipe(ax, ay, az, lx, ly, lz, ny, sx, sy, sz);
         wipeTemporaries();
     }
 

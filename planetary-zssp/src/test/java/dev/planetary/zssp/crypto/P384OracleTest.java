@@ -109,4 +109,46 @@ class P384OracleTest {
             assertArrayEquals(by, ay, "k2·Q y");
         }
     }
+
+    /** k·q for every k in [1, 64] and [n − 64, n): the edges of the Booth recoding's exception analysis. */
+    @Test
+    void variableBaseEdgeScalarsMatchOldCode() {
+        P384Curve c = new P384Curve();
+        P384CurveRef o = new P384CurveRef();
+        int W = 12;
+        long[] x = new long[W], y = new long[W], z = new long[W], ax = new long[W], ay = new long[W];
+        long[] ox = new long[W], oy = new long[W], oz = new long[W], bx = new long[W], by = new long[W];
+        // q = 7·G, affine
+        o.mulGenerator(ox, oy, oz, P384Params.toFixed48(BigInteger.valueOf(7)));
+        long[] qx = new long[W], qy = new long[W];
+        o.toAffine(qx, qy, ox, oy, oz);
+        for (int i = 1; i <= 128; i++) {
+            BigInteger kv = i <= 64 ? BigInteger.valueOf(i) : P384Params.N.subtract(BigInteger.valueOf(i - 64));
+            byte[] k = P384Params.toFixed48(kv);
+            c.mulVariable(x, y, z, qx, qy, k);
+            assertEquals(0L, P384Field.isZeroMask(z), "identity for k = " + kv.toString(16));
+            c.toAffine(ax, ay, x, y, z);
+            o.mulVariable(ox, oy, oz, qx, qy, k);
+            o.toAffine(bx, by, ox, oy, oz);
+            assertArrayEquals(bx, ax, "x of k·q, k = " + kv.toString(16));
+            assertArrayEquals(by, ay, "y of k·q, k = " + kv.toString(16));
+        }
+    }
+
+    /** The Booth digits of random scalars sum back to the scalar. */
+    @Test
+    void boothDigitsSumToTheScalar() {
+        Random r = new Random(0xB007);
+        for (int t = 0; t < 2000; t++) {
+            byte[] k = t < 2 ? (t == 0 ? new byte[48] : P384Params.toFixed48(TWO384.subtract(BigInteger.ONE))) : scalar(r);
+            BigInteger sum = BigInteger.ZERO;
+            for (int i = 76; i >= 0; i--) {
+                int rec = P384Curve.boothDigit(k, i);
+                int d = rec & 0xFF;
+                assertEquals(true, d <= 16, "digit magnitude");
+                sum = sum.shiftLeft(5).add(BigInteger.valueOf((rec >>> 8) != 0 ? -d : d));
+            }
+            assertEquals(new BigInteger(1, k), sum);
+        }
+    }
 }
