@@ -224,31 +224,20 @@ final class P384Field {
         v = r11 + (v >> 32); r11 = v & M32;
         long top = v >> 32;
         r0 += top; r1 -= top; r3 += top; r4 += top;
-        v = r0; r0 = v & M32;
-        v = r1 + (v >> 32); r1 = v & M32;
-        v = r2 + (v >> 32); r2 = v & M32;
-        v = r3 + (v >> 32); r3 = v & M32;
-        v = r4 + (v >> 32); r4 = v & M32;
-        v = r5 + (v >> 32); r5 = v & M32;
-        v = r6 + (v >> 32); r6 = v & M32;
-        v = r7 + (v >> 32); r7 = v & M32;
-        v = r8 + (v >> 32); r8 = v & M32;
-        v = r9 + (v >> 32); r9 = v & M32;
-        v = r10 + (v >> 32); r10 = v & M32;
-        v = r11 + (v >> 32); r11 = v & M32;
+        // normalise r and r − p as two independent chains; keep r if r − p borrowed
         long d;
-        d = r0 - 0xFFFFFFFFL; long s0 = d & M32;
-        d = r1 - 0x0L + (d >> 32); long s1 = d & M32;
-        d = r2 - 0x0L + (d >> 32); long s2 = d & M32;
-        d = r3 - 0xFFFFFFFFL + (d >> 32); long s3 = d & M32;
-        d = r4 - 0xFFFFFFFEL + (d >> 32); long s4 = d & M32;
-        d = r5 - 0xFFFFFFFFL + (d >> 32); long s5 = d & M32;
-        d = r6 - 0xFFFFFFFFL + (d >> 32); long s6 = d & M32;
-        d = r7 - 0xFFFFFFFFL + (d >> 32); long s7 = d & M32;
-        d = r8 - 0xFFFFFFFFL + (d >> 32); long s8 = d & M32;
-        d = r9 - 0xFFFFFFFFL + (d >> 32); long s9 = d & M32;
-        d = r10 - 0xFFFFFFFFL + (d >> 32); long s10 = d & M32;
-        d = r11 - 0xFFFFFFFFL + (d >> 32); long s11 = d & M32;
+        v = r0; d = r0 - 0xFFFFFFFFL; r0 = v & M32; long s0 = d & M32;
+        v = r1 + (v >> 32); d = r1 - 0x0L + (d >> 32); r1 = v & M32; long s1 = d & M32;
+        v = r2 + (v >> 32); d = r2 - 0x0L + (d >> 32); r2 = v & M32; long s2 = d & M32;
+        v = r3 + (v >> 32); d = r3 - 0xFFFFFFFFL + (d >> 32); r3 = v & M32; long s3 = d & M32;
+        v = r4 + (v >> 32); d = r4 - 0xFFFFFFFEL + (d >> 32); r4 = v & M32; long s4 = d & M32;
+        v = r5 + (v >> 32); d = r5 - 0xFFFFFFFFL + (d >> 32); r5 = v & M32; long s5 = d & M32;
+        v = r6 + (v >> 32); d = r6 - 0xFFFFFFFFL + (d >> 32); r6 = v & M32; long s6 = d & M32;
+        v = r7 + (v >> 32); d = r7 - 0xFFFFFFFFL + (d >> 32); r7 = v & M32; long s7 = d & M32;
+        v = r8 + (v >> 32); d = r8 - 0xFFFFFFFFL + (d >> 32); r8 = v & M32; long s8 = d & M32;
+        v = r9 + (v >> 32); d = r9 - 0xFFFFFFFFL + (d >> 32); r9 = v & M32; long s9 = d & M32;
+        v = r10 + (v >> 32); d = r10 - 0xFFFFFFFFL + (d >> 32); r10 = v & M32; long s10 = d & M32;
+        v = r11 + (v >> 32); d = r11 - 0xFFFFFFFFL + (d >> 32); r11 = v & M32; long s11 = d & M32;
         long keep = d >> 63; // all ones when r < p
         out[0] = s0 ^ ((s0 ^ r0) & keep);
         out[1] = s1 ^ ((s1 ^ r1) & keep);
@@ -413,31 +402,20 @@ final class P384Field {
         v = r11 + (v >> 32); r11 = v & M32;
         long top = v >> 32;
         r0 += top; r1 -= top; r3 += top; r4 += top;
-        v = r0; r0 = v & M32;
-        v = r1 + (v >> 32); r1 = v & M32;
-        v = r2 + (v >> 32); r2 = v & M32;
-        v = r3 + (v >> 32); r3 = v & M32;
-        v = r4 + (v >> 32); r4 = v & M32;
-        v = r5 + (v >> 32); r5 = v & M32;
-        v = r6 + (v >> 32); r6 = v & M32;
-        v = r7 + (v >> 32); r7 = v & M32;
-        v = r8 + (v >> 32); r8 = v & M32;
-        v = r9 + (v >> 32); r9 = v & M32;
-        v = r10 + (v >> 32); r10 = v & M32;
-        v = r11 + (v >> 32); r11 = v & M32;
+        // normalise r and r − p as two independent chains; keep r if r − p borrowed
         long d;
-        d = r0 - 0xFFFFFFFFL; long s0 = d & M32;
-        d = r1 - 0x0L + (d >> 32); long s1 = d & M32;
-        d = r2 - 0x0L + (d >> 32); long s2 = d & M32;
-        d = r3 - 0xFFFFFFFFL + (d >> 32); long s3 = d & M32;
-        d = r4 - 0xFFFFFFFEL + (d >> 32); long s4 = d & M32;
-        d = r5 - 0xFFFFFFFFL + (d >> 32); long s5 = d & M32;
-        d = r6 - 0xFFFFFFFFL + (d >> 32); long s6 = d & M32;
-        d = r7 - 0xFFFFFFFFL + (d >> 32); long s7 = d & M32;
-        d = r8 - 0xFFFFFFFFL + (d >> 32); long s8 = d & M32;
-        d = r9 - 0xFFFFFFFFL + (d >> 32); long s9 = d & M32;
-        d = r10 - 0xFFFFFFFFL + (d >> 32); long s10 = d & M32;
-        d = r11 - 0xFFFFFFFFL + (d >> 32); long s11 = d & M32;
+        v = r0; d = r0 - 0xFFFFFFFFL; r0 = v & M32; long s0 = d & M32;
+        v = r1 + (v >> 32); d = r1 - 0x0L + (d >> 32); r1 = v & M32; long s1 = d & M32;
+        v = r2 + (v >> 32); d = r2 - 0x0L + (d >> 32); r2 = v & M32; long s2 = d & M32;
+        v = r3 + (v >> 32); d = r3 - 0xFFFFFFFFL + (d >> 32); r3 = v & M32; long s3 = d & M32;
+        v = r4 + (v >> 32); d = r4 - 0xFFFFFFFEL + (d >> 32); r4 = v & M32; long s4 = d & M32;
+        v = r5 + (v >> 32); d = r5 - 0xFFFFFFFFL + (d >> 32); r5 = v & M32; long s5 = d & M32;
+        v = r6 + (v >> 32); d = r6 - 0xFFFFFFFFL + (d >> 32); r6 = v & M32; long s6 = d & M32;
+        v = r7 + (v >> 32); d = r7 - 0xFFFFFFFFL + (d >> 32); r7 = v & M32; long s7 = d & M32;
+        v = r8 + (v >> 32); d = r8 - 0xFFFFFFFFL + (d >> 32); r8 = v & M32; long s8 = d & M32;
+        v = r9 + (v >> 32); d = r9 - 0xFFFFFFFFL + (d >> 32); r9 = v & M32; long s9 = d & M32;
+        v = r10 + (v >> 32); d = r10 - 0xFFFFFFFFL + (d >> 32); r10 = v & M32; long s10 = d & M32;
+        v = r11 + (v >> 32); d = r11 - 0xFFFFFFFFL + (d >> 32); r11 = v & M32; long s11 = d & M32;
         long keep = d >> 63; // all ones when r < p
         out[0] = s0 ^ ((s0 ^ r0) & keep);
         out[1] = s1 ^ ((s1 ^ r1) & keep);
@@ -454,35 +432,50 @@ final class P384Field {
     }
 
 
-    /** out = a + b mod p (aliasing allowed). Generated, unrolled: add, subtract p, keep the sum if that borrowed. */
+    /**
+     * out = a + b mod p (aliasing allowed). Generated, unrolled: a + b and a + b − p as two
+     * independent carry chains (so they run side by side), then the sum kept by mask if the second
+     * borrowed.
+     */
     static void add(long[] out, long[] a, long[] b) {
-        long v;
-        v = a[0] + b[0]; long r0 = v & M32;
-        v = a[1] + b[1] + (v >>> 32); long r1 = v & M32;
-        v = a[2] + b[2] + (v >>> 32); long r2 = v & M32;
-        v = a[3] + b[3] + (v >>> 32); long r3 = v & M32;
-        v = a[4] + b[4] + (v >>> 32); long r4 = v & M32;
-        v = a[5] + b[5] + (v >>> 32); long r5 = v & M32;
-        v = a[6] + b[6] + (v >>> 32); long r6 = v & M32;
-        v = a[7] + b[7] + (v >>> 32); long r7 = v & M32;
-        v = a[8] + b[8] + (v >>> 32); long r8 = v & M32;
-        v = a[9] + b[9] + (v >>> 32); long r9 = v & M32;
-        v = a[10] + b[10] + (v >>> 32); long r10 = v & M32;
-        v = a[11] + b[11] + (v >>> 32); long r11 = v & M32;
-        long hi = v >>> 32;
-        long d = r0 - 0xFFFFFFFFL; long s0 = d & M32;
-        d = r1 - 0x0L + (d >> 32); long s1 = d & M32;
-        d = r2 - 0x0L + (d >> 32); long s2 = d & M32;
-        d = r3 - 0xFFFFFFFFL + (d >> 32); long s3 = d & M32;
-        d = r4 - 0xFFFFFFFEL + (d >> 32); long s4 = d & M32;
-        d = r5 - 0xFFFFFFFFL + (d >> 32); long s5 = d & M32;
-        d = r6 - 0xFFFFFFFFL + (d >> 32); long s6 = d & M32;
-        d = r7 - 0xFFFFFFFFL + (d >> 32); long s7 = d & M32;
-        d = r8 - 0xFFFFFFFFL + (d >> 32); long s8 = d & M32;
-        d = r9 - 0xFFFFFFFFL + (d >> 32); long s9 = d & M32;
-        d = r10 - 0xFFFFFFFFL + (d >> 32); long s10 = d & M32;
-        d = r11 - 0xFFFFFFFFL + (d >> 32); long s11 = d & M32;
-        long keep = (hi + (d >> 32)) >> 63; // all ones when a + b < p
+        long v, d, x;
+        x = a[0] + b[0];
+        v = x; long r0 = v & M32;
+        d = x - 0xFFFFFFFFL; long s0 = d & M32;
+        x = a[1] + b[1];
+        v = x + (v >>> 32); long r1 = v & M32;
+        d = x - 0x0L + (d >> 32); long s1 = d & M32;
+        x = a[2] + b[2];
+        v = x + (v >>> 32); long r2 = v & M32;
+        d = x - 0x0L + (d >> 32); long s2 = d & M32;
+        x = a[3] + b[3];
+        v = x + (v >>> 32); long r3 = v & M32;
+        d = x - 0xFFFFFFFFL + (d >> 32); long s3 = d & M32;
+        x = a[4] + b[4];
+        v = x + (v >>> 32); long r4 = v & M32;
+        d = x - 0xFFFFFFFEL + (d >> 32); long s4 = d & M32;
+        x = a[5] + b[5];
+        v = x + (v >>> 32); long r5 = v & M32;
+        d = x - 0xFFFFFFFFL + (d >> 32); long s5 = d & M32;
+        x = a[6] + b[6];
+        v = x + (v >>> 32); long r6 = v & M32;
+        d = x - 0xFFFFFFFFL + (d >> 32); long s6 = d & M32;
+        x = a[7] + b[7];
+        v = x + (v >>> 32); long r7 = v & M32;
+        d = x - 0xFFFFFFFFL + (d >> 32); long s7 = d & M32;
+        x = a[8] + b[8];
+        v = x + (v >>> 32); long r8 = v & M32;
+        d = x - 0xFFFFFFFFL + (d >> 32); long s8 = d & M32;
+        x = a[9] + b[9];
+        v = x + (v >>> 32); long r9 = v & M32;
+        d = x - 0xFFFFFFFFL + (d >> 32); long s9 = d & M32;
+        x = a[10] + b[10];
+        v = x + (v >>> 32); long r10 = v & M32;
+        d = x - 0xFFFFFFFFL + (d >> 32); long s10 = d & M32;
+        x = a[11] + b[11];
+        v = x + (v >>> 32); long r11 = v & M32;
+        d = x - 0xFFFFFFFFL + (d >> 32); long s11 = d & M32;
+        long keep = d >> 63; // all ones when a + b < p
         out[0] = s0 ^ ((s0 ^ r0) & keep);
         out[1] = s1 ^ ((s1 ^ r1) & keep);
         out[2] = s2 ^ ((s2 ^ r2) & keep);
@@ -497,34 +490,61 @@ final class P384Field {
         out[11] = s11 ^ ((s11 ^ r11) & keep);
     }
 
-    /** out = a − b mod p (aliasing allowed). Generated, unrolled: subtract, add p masked by the borrow. */
+    /**
+     * out = a − b mod p (aliasing allowed). Generated, unrolled: a − b and a − b + p as two
+     * independent carry chains, the second kept by mask if the first borrowed.
+     */
     static void sub(long[] out, long[] a, long[] b) {
-        long v;
-        v = a[0] - b[0]; long r0 = v & M32;
-        v = a[1] - b[1] + (v >> 32); long r1 = v & M32;
-        v = a[2] - b[2] + (v >> 32); long r2 = v & M32;
-        v = a[3] - b[3] + (v >> 32); long r3 = v & M32;
-        v = a[4] - b[4] + (v >> 32); long r4 = v & M32;
-        v = a[5] - b[5] + (v >> 32); long r5 = v & M32;
-        v = a[6] - b[6] + (v >> 32); long r6 = v & M32;
-        v = a[7] - b[7] + (v >> 32); long r7 = v & M32;
-        v = a[8] - b[8] + (v >> 32); long r8 = v & M32;
-        v = a[9] - b[9] + (v >> 32); long r9 = v & M32;
-        v = a[10] - b[10] + (v >> 32); long r10 = v & M32;
-        v = a[11] - b[11] + (v >> 32); long r11 = v & M32;
-        long m = v >> 32; // 0 or −1
-        v = r0 + (0xFFFFFFFFL & m); out[0] = v & M32;
-        v = r1 + (v >>> 32); out[1] = v & M32;
-        v = r2 + (v >>> 32); out[2] = v & M32;
-        v = r3 + (0xFFFFFFFFL & m) + (v >>> 32); out[3] = v & M32;
-        v = r4 + (0xFFFFFFFEL & m) + (v >>> 32); out[4] = v & M32;
-        v = r5 + (0xFFFFFFFFL & m) + (v >>> 32); out[5] = v & M32;
-        v = r6 + (0xFFFFFFFFL & m) + (v >>> 32); out[6] = v & M32;
-        v = r7 + (0xFFFFFFFFL & m) + (v >>> 32); out[7] = v & M32;
-        v = r8 + (0xFFFFFFFFL & m) + (v >>> 32); out[8] = v & M32;
-        v = r9 + (0xFFFFFFFFL & m) + (v >>> 32); out[9] = v & M32;
-        v = r10 + (0xFFFFFFFFL & m) + (v >>> 32); out[10] = v & M32;
-        v = r11 + (0xFFFFFFFFL & m) + (v >>> 32); out[11] = v & M32;
+        long v, d, x;
+        x = a[0] - b[0];
+        v = x; long r0 = v & M32;
+        d = x + 0xFFFFFFFFL; long s0 = d & M32;
+        x = a[1] - b[1];
+        v = x + (v >> 32); long r1 = v & M32;
+        d = x + 0x0L + (d >> 32); long s1 = d & M32;
+        x = a[2] - b[2];
+        v = x + (v >> 32); long r2 = v & M32;
+        d = x + 0x0L + (d >> 32); long s2 = d & M32;
+        x = a[3] - b[3];
+        v = x + (v >> 32); long r3 = v & M32;
+        d = x + 0xFFFFFFFFL + (d >> 32); long s3 = d & M32;
+        x = a[4] - b[4];
+        v = x + (v >> 32); long r4 = v & M32;
+        d = x + 0xFFFFFFFEL + (d >> 32); long s4 = d & M32;
+        x = a[5] - b[5];
+        v = x + (v >> 32); long r5 = v & M32;
+        d = x + 0xFFFFFFFFL + (d >> 32); long s5 = d & M32;
+        x = a[6] - b[6];
+        v = x + (v >> 32); long r6 = v & M32;
+        d = x + 0xFFFFFFFFL + (d >> 32); long s6 = d & M32;
+        x = a[7] - b[7];
+        v = x + (v >> 32); long r7 = v & M32;
+        d = x + 0xFFFFFFFFL + (d >> 32); long s7 = d & M32;
+        x = a[8] - b[8];
+        v = x + (v >> 32); long r8 = v & M32;
+        d = x + 0xFFFFFFFFL + (d >> 32); long s8 = d & M32;
+        x = a[9] - b[9];
+        v = x + (v >> 32); long r9 = v & M32;
+        d = x + 0xFFFFFFFFL + (d >> 32); long s9 = d & M32;
+        x = a[10] - b[10];
+        v = x + (v >> 32); long r10 = v & M32;
+        d = x + 0xFFFFFFFFL + (d >> 32); long s10 = d & M32;
+        x = a[11] - b[11];
+        v = x + (v >> 32); long r11 = v & M32;
+        d = x + 0xFFFFFFFFL + (d >> 32); long s11 = d & M32;
+        long borrow = v >> 63; // all ones when a < b
+        out[0] = r0 ^ ((r0 ^ s0) & borrow);
+        out[1] = r1 ^ ((r1 ^ s1) & borrow);
+        out[2] = r2 ^ ((r2 ^ s2) & borrow);
+        out[3] = r3 ^ ((r3 ^ s3) & borrow);
+        out[4] = r4 ^ ((r4 ^ s4) & borrow);
+        out[5] = r5 ^ ((r5 ^ s5) & borrow);
+        out[6] = r6 ^ ((r6 ^ s6) & borrow);
+        out[7] = r7 ^ ((r7 ^ s7) & borrow);
+        out[8] = r8 ^ ((r8 ^ s8) & borrow);
+        out[9] = r9 ^ ((r9 ^ s9) & borrow);
+        out[10] = r10 ^ ((r10 ^ s10) & borrow);
+        out[11] = r11 ^ ((r11 ^ s11) & borrow);
     }
 
 
