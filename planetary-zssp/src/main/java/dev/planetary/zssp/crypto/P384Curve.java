@@ -3,13 +3,21 @@ package dev.planetary.zssp.crypto;
 /**
  * The P-384 group: y² = x³ − 3x + b over {@link P384Field}, prime order n, cofactor 1.
  *
- * <p>Points are kept in homogeneous projective coordinates (X:Y:Z), x = X/Z, y = Y/Z, identity
- * (0:1:0), and combined with the complete formulas for a = −3 of Renes, Costello and Batina,
- * "Complete addition formulas for prime order elliptic curves" (EUROCRYPT 2016), Algorithms 4
- * (addition), 5 (mixed addition) and 6 (doubling). Complete formulas have no exceptional cases, so
- * the scalar multiplications below are straight-line code: fixed 4-bit windows, every table entry
- * read for every lookup and selected with masks, the same number of additions and doublings for
- * every scalar. The scalar only ever influences mask values.
+ * <p>Points are handed out in homogeneous projective coordinates (X:Y:Z), x = X/Z, y = Y/Z,
+ * identity (0:1:0). Two scalar multiplications, both straight-line code in which the scalar only
+ * ever influences mask values (every table entry is read for every lookup and selected with
+ * all-ones/all-zeros masks; the number and order of field operations is the same for every scalar):
+ *
+ * <ul>
+ *   <li>{@link #mulGenerator} (key generation, ECDSA's k·G): a fixed-base comb over a precomputed
+ *       affine table with the complete formulas for a = −3 of Renes, Costello and Batina, "Complete
+ *       addition formulas for prime order elliptic curves" (EUROCRYPT 2016), Algorithms 4
+ *       (addition), 5 (mixed addition) and 6 (doubling): no exceptional cases at all.
+ *   <li>{@link #mulVariable} (ECDH): Jacobian coordinates (x = X/Z², y = Y/Z³), whose doubling
+ *       costs about half of the complete one, over signed 5-bit windows. Its addition is not
+ *       complete; the method's Javadoc shows that for scalars in [0, n) the only exceptional input
+ *       that occurs is an identity accumulator, and that case is resolved by masked selection.
+ * </ul>
  *
  * <p>An instance holds scratch space: one per operation, never shared between threads.
  */
