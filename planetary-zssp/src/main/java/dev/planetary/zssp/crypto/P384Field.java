@@ -6,8 +6,9 @@ package dev.planetary.zssp.crypto;
  * <p>An element is a {@code long[12]} of 32-bit words, least significant first, always fully
  * reduced (0 ≤ value &lt; p) between operations. Multiplication and squaring pair the words into
  * six 64-bit limbs and form each 128-bit limb product with one {@code *} and one
- * {@link Math#unsignedMultiplyHigh} (a single MUL instruction on x86-64 and AArch64, whose timing
- * does not depend on the operands): 36 multiplications per product, 21 per square, instead of the
+ * {@link Math#unsignedMultiplyHigh} (an intrinsic, a single MUL instruction on x86-64 and AArch64
+ * whose timing does not depend on the operands; before the JIT compiles it, the JDK's fallback is
+ * branch-free arithmetic too): 36 multiplications per product, 21 per square, instead of the
  * 144 and 78 of 32-bit words. The product halves are summed in 32-bit columns (at most 24 terms
  * below 2^32 each, so a column never overflows a long) and reduced with the special form of p.
  *
