@@ -3,13 +3,21 @@ package dev.planetary.zssp.crypto;
 /**
  * The P-384 group: y² = x³ − 3x + b over {@link P384Field}, prime order n, cofactor 1.
  *
- * <p>Points are kept in homogeneous projective coordinates (X:Y:Z), x = X/Z, y = Y/Z, identity
- * (0:1:0), and combined with the complete formulas for a = −3 of Renes, Costello and Batina,
- * "Complete addition formulas for prime order elliptic curves" (EUROCRYPT 2016), Algorithms 4
- * (addition), 5 (mixed addition) and 6 (doubling). Complete formulas have no exceptional cases, so
- * the scalar multiplications below are straight-line code: fixed 4-bit windows, every table entry
- * read for every lookup and selected with masks, the same number of additions and doublings for
- * every scalar. The scalar only ever influences mask values.
+ * <p>Points are handed out in homogeneous projective coordinates (X:Y:Z), x = X/Z, y = Y/Z,
+ * identity (0:1:0). Two scalar multiplications, both straight-line code in which the scalar only
+ * ever influences mask values (every table entry is read for every lookup and selected with
+ * all-ones/all-zeros masks; the number and order of field operations is the same for every scalar):
+ *
+ * <ul>
+ *   <li>{@link #mulGenerator} (key generation, ECDSA's k·G): a fixed-base comb over a precomputed
+ *       affine table with the complete formulas for a = −3 of Renes, Costello and Batina, "Complete
+ *       addition formulas for prime order elliptic curves" (EUROCRYPT 2016), Algorithms 4
+ *       (addition), 5 (mixed addition) and 6 (doubling): no exceptional cases at all.
+ *   <li>{@link #mulVariable} (ECDH): Jacobian coordinates (x = X/Z², y = Y/Z³), whose doubling
+ *       costs about half of the complete one, over signed 5-bit windows. Its addition is not
+ *       complete; the method's Javadoc shows that for scalars in [0, n) the only exceptional input
+ *       that occurs is an identity accumulator, and that case is resolved by masked selection.
+ * </ul>
  *
  * <p>An instance holds scratch space: one per operation, never shared between threads.
  */
@@ -171,6 +179,83 @@ final class P384Curve {
         P384Field.copy(oz, Z3);
     }
 
+    // ------------------------------------------------------------------ Jacobian coordinates
+
+    // Scratch of the Jacobian formulas (x = X/Z², y = Y/Z³), separate from the RCB temporaries.
+    private final long[] j0 = new long[W], j1 = new long[W], j2 = new long[W], j3 = new long[W],
+            j4 = new long[W], j5 = new long[W], j6 = new long[W], j7 = new long[W], j8 = new long[W];
+
+    /**
+     * 2·(x:y:z) in place, Jacobian, a = −3 ("dbl-2001-b" of the Explicit-Formulas Database, with Z3 = 2YZ: 4M + 4S).
+     * Z = 0 (the identity) stays Z = 0; on a curve of odd order no other point is exceptional.
+     */
+    void dblJacobian(long[] x, long[] y, long[] z) {
+        P384Field f = this.f;
+        long[] delta = j0, gamma = j1, beta = j2, alpha = j3, t = j4;
+        f.sqr(delta, z);
+        f.sqr(gamma, y);
+        f.mul(beta, x, gamma);
+        P384Field.sub(t, x, delta);
+        P384Field.add(alpha, x, delta);
+        f.mul(t, t, alpha);
+        P384Field.add(alpha, t, t);
+        P384Field.add(alpha, alpha, t); // α = 3(x − δ)(x + δ)
+        f.mul(z, y, z);
+        P384Field.add(z, z, z); // Z3 = 2YZ (one multiplication is cheaper here than (Y + Z)² − γ − δ)
+        P384Field.add(beta, beta, beta);
+        P384Field.add(beta, beta, beta); // 4β
+        f.sqr(x, alpha);
+        P384Field.sub(x, x, beta);
+        P384Field.sub(x, x, beta); // X3 = α² − 8β
+        P384Field.sub(t, beta, x);
+        f.mul(t, alpha, t);
+        f.sqr(gamma, gamma);
+        P384Field.add(gamma, gamma, gamma);
+        P384Field.add(gamma, gamma, gamma);
+        P384Field.add(gamma, gamma, gamma); // 8γ²
+        P384Field.sub(y, t, gamma); // Y3 = α(4β − X3) − 8γ²
+    }
+
+    /**
+     * (ox:oy:oz) = (x1:y1:z1) + (x2:y2:z2), Jacobian ("add-2007-bl" of the Explicit-Formulas Database, with Z3 = 2·Z1·Z2·H: 12M + 4S); outputs must not
+     * alias inputs. Correct when the inputs differ and neither is the identity (P + (−P) gives Z = 0,
+     * the identity, as it should); for P = P or an identity input the result is garbage, so callers
+     * rule those out or replace the result by masked selection.
+     */
+    void addJacobian(long[] ox, long[] oy, long[] oz,
+                     long[] x1, long[] y1, long[] z1, long[] x2, long[] y2, long[] z2) {
+        P384Field f = this.f;
+        long[] z1z1 = j0, z2z2 = j1, u1 = j2, u2 = j3, s1 = j4, s2 = j5, h = j6, i = j7, r = j8;
+        f.sqr(z1z1, z1);
+        f.sqr(z2z2, z2);
+        f.mul(u1, x1, z2z2);
+        f.mul(u2, x2, z1z1);
+        f.mul(s1, y1, z2);
+        f.mul(s1, s1, z2z2);
+        f.mul(s2, y2, z1);
+        f.mul(s2, s2, z1z1);
+        P384Field.sub(h, u2, u1);
+        P384Field.add(i, h, h);
+        f.sqr(i, i); // I = (2H)²
+        P384Field.sub(r, s2, s1);
+        P384Field.add(r, r, r);
+        f.mul(oz, z1, z2);
+        P384Field.add(oz, oz, oz);
+        f.mul(oz, oz, h); // Z3 = 2·Z1·Z2·H
+        long[] j = z1z1, v = z2z2;
+        f.mul(j, h, i);
+        f.mul(v, u1, i);
+        f.sqr(ox, r);
+        P384Field.sub(ox, ox, j);
+        P384Field.sub(ox, ox, v);
+        P384Field.sub(ox, ox, v); // X3 = r² − J − 2V
+        P384Field.sub(oy, v, ox);
+        f.mul(oy, r, oy);
+        f.mul(s1, s1, j);
+        P384Field.add(s1, s1, s1);
+        P384Field.sub(oy, oy, s1); // Y3 = r(V − X3) − 2·S1·J
+    }
+
     // ------------------------------------------------------------------ scalar multiplication
 
     /** Constant-time equality mask of two small non-negative ints: −1 if a == b else 0. */
@@ -184,48 +269,100 @@ final class P384Curve {
         return (i & 1) == 0 ? b >>> 4 : b & 0xF; // branch on the position only
     }
 
+    /** Bit {@code pos} of a 48-byte big-endian scalar, 0 outside [0, 384) (branch on the position only). */
+    private static int bit(byte[] k, int pos) {
+        if (pos < 0 || pos >= 384) return 0;
+        return (k[47 - (pos >>> 3)] >>> (pos & 7)) & 1;
+    }
+
     /**
-     * (ox:oy:oz) = k·(qx, qy) for an affine point q on the curve and a 48-byte big-endian scalar k.
-     * Constant time in k: 96 windows of 4 doublings, one full-table lookup and one complete addition.
+     * Signed 5-bit window {@code i} (0 = least significant) of k in Booth form: bits 5i − 1 .. 5i + 4
+     * give a digit in [−16, 16] with Σ digit_i·32^i = k over i = 0..76. Returns |digit| in the low
+     * bits and, in bit 8, the sign (1 = negative); branch-free in the bits.
+     */
+    static int boothDigit(byte[] k, int i) {
+        int w = 0;
+        for (int j = 0; j < 6; j++) w |= bit(k, 5 * i - 1 + j) << j;
+        int neg = -(w >>> 5); // all ones when the top bit is set: digit −((64 − w) >> 1)
+        int d = ((63 - w) & neg) | (w & ~neg);
+        d = (d >>> 1) + (d & 1);
+        return d | ((neg & 1) << 8);
+    }
+
+    /**
+     * (ox:oy:oz) = k·(qx, qy) (homogeneous projective output) for an affine point q on the curve and
+     * a 48-byte big-endian scalar 0 ≤ k &lt; n. Constant time in k: 77 signed 5-bit windows (Booth
+     * recoding, digits −16..16), each with 5 Jacobian doublings, one lookup reading all 16 table
+     * entries j·q, a masked negation of y, one Jacobian addition and masked selections, whatever
+     * the digits.
+     *
+     * <p>The addition formula is not complete, so its exceptions are excluded or masked. Before
+     * window i the accumulator is a·q with a = Σ_{j&gt;i} digit_j·32^{j−i} = 32·(⌊k/32^{i+1}⌋ +
+     * bit 5i+4 of k), so 0 ≤ a ≤ k/32^i + 32, and the entry is e·q with e = digit_i, 1 ≤ |e| ≤ 16.
+     * An exception needs a ≡ ±e (mod n): a = ±e is impossible (a is a multiple of 32) unless a = 0,
+     * the identity accumulator, for which the entry is selected instead of the sum; a = n ± e needs
+     * a ≥ n − 16, impossible before the last window (a ≤ k/32 + 32). At the last window a + e = k,
+     * so a ≡ −e means k ≡ 0 (excluded; the formula even gives Z = 0 then), and a ≡ e means
+     * k = n + 2e with e &lt; 0; for this n none of the 16 scalars n − 2, n − 4, …, n − 32 has e as its
+     * lowest Booth digit (P384OracleTest checks every k in [n − 64, n) and [1, 64]). A zero digit
+     * keeps the accumulator.
      */
     void mulVariable(long[] ox, long[] oy, long[] oz, long[] qx, long[] qy, byte[] k) {
-        // table[j] = j·q, j = 0..15, projective
+        // table[j − 1] = j·q, j = 1..16, Jacobian (public data: q is the peer's key)
         long[][] tx = new long[16][W], ty = new long[16][W], tz = new long[16][W];
-        ty[0][0] = 1; // identity (0:1:0)
+        P384Field.copy(tx[0], qx);
+        P384Field.copy(ty[0], qy);
+        tz[0][0] = 1;
         P384Field.copy(tx[1], qx);
         P384Field.copy(ty[1], qy);
         tz[1][0] = 1;
-        for (int j = 2; j < 16; j++) {
-            addAffine(tx[j], ty[j], tz[j], tx[j - 1], ty[j - 1], tz[j - 1], qx, qy);
+        dblJacobian(tx[1], ty[1], tz[1]);
+        for (int j = 2; j < 16; j++) { // (j+1)·q = j·q + q; j·q ≠ ±q as 2 ≤ j ≤ 15 < n − 1
+            addJacobian(tx[j], ty[j], tz[j], tx[j - 1], ty[j - 1], tz[j - 1], tx[0], ty[0], tz[0]);
         }
-        long[] ax = new long[W], ay = new long[W], az = new long[W];
-        long[] lx = new long[W], ly = new long[W], lz = new long[W];
-        ay[0] = 1;
-        for (int i = 0; i < 96; i++) {
-            if (i != 0) { // position only
-                for (int d = 0; d < 4; d++) dbl(ax, ay, az, ax, ay, az);
+        long[] ax = new long[W], ay = new long[W], az = new long[W]; // identity (Z = 0)
+        long[] lx = new long[W], ly = new long[W], lz = new long[W], ny = new long[W];
+        long[] sx = new long[W], sy = new long[W], sz = new long[W];
+        for (int i = 76; i >= 0; i--) {
+            if (i != 76) { // position only
+                for (int d = 0; d < 5; d++) dblJacobian(ax, ay, az);
             }
-            int di = digit(k, i);
+            int rec = boothDigit(k, i);
+            int di = rec & 0xFF;
+            long negative = -(long) (rec >>> 8);
             for (int w = 0; w < W; w++) {
                 lx[w] = 0;
                 ly[w] = 0;
                 lz[w] = 0;
             }
-            for (int j = 0; j < 16; j++) {
-                long m = eqMask(di, j);
-                long[] sx = tx[j], sy = ty[j], sz = tz[j];
+            for (int j = 0; j < 16; j++) { // digit 0 selects nothing: (0, 0, 0), discarded below
+                long m = eqMask(di, j + 1);
+                long[] ex = tx[j], ey = ty[j], ez = tz[j];
                 for (int w = 0; w < W; w++) {
-                    lx[w] |= sx[w] & m;
-                    ly[w] |= sy[w] & m;
-                    lz[w] |= sz[w] & m;
+                    lx[w] |= ex[w] & m;
+                    ly[w] |= ey[w] & m;
+                    lz[w] |= ez[w] & m;
                 }
             }
-            add(ax, ay, az, ax, ay, az, lx, ly, lz);
+            P384Field.neg(ny, ly);
+            P384Field.select(ly, ly, ny, negative); // −(X : Y : Z) = (X : −Y : Z)
+            long accIsIdentity = P384Field.isZeroMask(az);
+            addJacobian(sx, sy, sz, ax, ay, az, lx, ly, lz);
+            long keep = eqMask(di, 0) & ~accIsIdentity;
+            // acc = identity ? entry : (digit 0 ? acc : sum)
+            P384Field.select(sx, sx, ax, keep);
+            P384Field.select(sy, sy, ay, keep);
+            P384Field.select(sz, sz, az, keep);
+            P384Field.select(ax, sx, lx, accIsIdentity);
+            P384Field.select(ay, sy, ly, accIsIdentity);
+            P384Field.select(az, sz, lz, accIsIdentity);
         }
-        P384Field.copy(ox, ax);
+        // Jacobian (X, Y, Z) to homogeneous (X·Z : Y : Z³): X·Z/Z³ = X/Z², Y/Z³
+        f.mul(ox, ax, az);
         P384Field.copy(oy, ay);
-        P384Field.copy(oz, az);
-        wipe(ax, ay, az, lx, ly, lz);
+        f.sqr(sz, az);
+        f.mul(oz, sz, az);
+        wipe(ax, ay, az, lx, ly, lz, ny, sx, sy, sz);
         wipeTemporaries();
     }
 
@@ -281,7 +418,7 @@ final class P384Curve {
 
     /** Zeroes the formula temporaries of this instance. */
     void wipeTemporaries() {
-        wipe(t0, t1, t2, t3, t4, x3, y3, z3);
+        wipe(t0, t1, t2, t3, t4, x3, y3, z3, j0, j1, j2, j3, j4, j5, j6, j7, j8);
     }
 
     /** Affine (x, y) of (X:Y:Z), Z ≠ 0 (x and y may alias nothing of the input). */
