@@ -287,7 +287,7 @@ class NatTestbedIT {
         NetnsTestbed.requireAvailable();
         // a leftover of an earlier, killed run: plt-root with a link the bed never makes
         assertEquals(0, new ProcessBuilder("ip", "netns", "add", "plt-root").inheritIO().start().waitFor());
-        assertEquals(0, new ProcessBuilder("ip", "netns", "exec", "plt-root", "ip", "link", "add", "stale0", "type", "dummy").inheritIO().start().waitFor());
+        assertEquals(0, new ProcessBuilder("ip", "netns", "exec", "plt-root", "ip", "link", "add", "stale0", "type", "veth", "peer", "name", "stale1").inheritIO().start().waitFor());
         try (NetnsTestbed bed = NetnsTestbed.up(Variant.CONE)) {
             assertEquals(List.of("plt-a", "plt-b", "plt-ctl", "plt-nata", "plt-natb", "plt-root", "plt-wan"), pltNamespaces());
             assertFalse(bed.check("root", "ip", "-o", "link", "show").contains("stale0"), "the leftover plt-root was replaced");
