@@ -6,4 +6,5 @@
  */
 module dev.planetary.zssp {
     exports dev.planetary.zssp;
+    exports dev.planetary.zssp.crypto to dev.planetary.identity;
 }

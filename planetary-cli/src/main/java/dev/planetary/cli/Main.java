@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "ZSSP secure sessions over UDP: keys, listener, client, ping and a demo.",
         subcommands = {KeygenCommand.class, PubkeyCommand.class, ListenCommand.class, ConnectCommand.class, PingCommand.class,
                 TunnelCommand.class,
+                IdentityCommand.class, RootsetCommand.class,
                 ProvisionCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
