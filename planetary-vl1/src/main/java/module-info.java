@@ -9,6 +9,7 @@
 @SuppressWarnings("module") // the name follows the layer (VL1), terminal digit included
 module dev.planetary.vl1 {
     requires transitive dev.planetary.zssp;
+    requires transitive dev.planetary.identity;
 
     exports dev.planetary.vl1;
 }

@@ -1,5 +1,6 @@
 package dev.planetary.vl1;
 
+import dev.planetary.identity.Address;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,6 @@
 package dev.planetary.vl1;
 
+import dev.planetary.identity.Address;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -62,7 +63,7 @@ public final class Vl1Codec {
     public static Address peekRelayDestination(byte[] payload, int off, int len) {
         Objects.checkFromIndexSize(off, len, payload.length);
         if (len < Vl1Limits.RELAY_HEADER_BYTES || (payload[off] & 0xff) != Verb.RELAY) return null;
-        return Address.read(payload, off + 2);
+        return Wire.readAddress(payload, off + 2);
     }
 
     /** The wire form of {@code m}. */

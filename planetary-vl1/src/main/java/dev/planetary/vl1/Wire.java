@@ -1,9 +1,18 @@
 package dev.planetary.vl1;
 
+import dev.planetary.identity.Address;
 import java.util.Arrays;
 
 /** Bounds-checked big-endian cursor and growable writer shared by the codecs (package-private). */
 final class Wire {
+
+    /** Reads 5 big-endian bytes at {@code off}; {@code null} if they are not a valid address (§2.4). */
+    static Address readAddress(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < Address.SIZE; i++) v = (v << 8) | (b[off + i] & 0xff);
+        return Address.isValid(v) ? new Address(v) : null;
+    }
+
     private Wire() {}
 
     /** Thrown inside the decoder only; {@link Vl1Codec#decode} turns it into {@link Decoded.Malformed}. */
@@ -69,7 +78,7 @@ final class Wire {
 
         Address address(String what) {
             need(5, what);
-            Address a = Address.read(b, pos);
+            Address a = readAddress(b, pos);
             if (a == null) throw malformed("invalid address in " + what);
             pos += 5;
             return a;

@@ -1,5 +1,6 @@
 package dev.planetary.vl1;
 
+import dev.planetary.identity.Address;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

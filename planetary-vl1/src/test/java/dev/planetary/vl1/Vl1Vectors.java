@@ -1,5 +1,6 @@
 package dev.planetary.vl1;
 
+import dev.planetary.identity.Address;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,10 +34,10 @@ final class Vl1Vectors {
             + "03c752af9b753f0d69d7daf95a64af6c9bc1cc1e0cd9807a8c6ec087bd576dbe9663b4b0bb3169ecfe4e0fd6fc65765aa5"
             + "0822c2eddef9085c72130117f7ec145ba8d4bc82717752e4558576884256fecb4a5d7a1f9022fe1de1b0352fec7f2bfe"
             + "bf007a0c262e412a1d6b8948be8ca51f1d09f8186790f469be5bb2e98364da888ad83ffe8cac5823fe6075ee6f0ba465");
-    static final Address B1_ADDRESS = Address.parse("f3da19d0f4");
-    static final Address A = Address.parse("89e92ceee5");
-    static final Address B = Address.parse("0123456789");
-    static final Address C = Address.parse("fe00000001");
+    static final Address B1_ADDRESS = Address.parse("f3da19d0f4").orElseThrow();
+    static final Address A = Address.parse("89e92ceee5").orElseThrow();
+    static final Address B = Address.parse("0123456789").orElseThrow();
+    static final Address C = Address.parse("fe00000001").orElseThrow();
 
     /** A fixed 48-byte stand-in for a ZSSP datagram (its content is opaque to RELAY). */
     static Bytes datagram(int len) {

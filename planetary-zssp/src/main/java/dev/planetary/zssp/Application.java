@@ -36,6 +36,16 @@ public interface Application<D> {
      */
     AcceptDecision<D> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity);
 
+    /**
+     * As {@link #checkAcceptSession(StaticPublicKey, byte[])}, with the source the Completion (X3)
+     * arrived from: the {@link Remote} passed to {@link Context#receive} (VL spec §3.2, ZSSP layer
+     * requirement 1: a relayed X3 must claim its origin). The engine calls this one; the default
+     * ignores the source.
+     */
+    default AcceptDecision<D> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
+        return checkAcceptSession(remoteStatic, identity);
+    }
+
     /** Responder, for each non-zero fingerprint in a Hello: the stored state with that fingerprint, or null. */
     RatchetState restoreByFingerprint(byte[] fingerprint) throws IOException;
 

@@ -65,7 +65,7 @@ final class Completion {
         Secrets.wipe(kek[0], kek[1]);
         StaticPublicKey peer = new StaticPublicKey(point);
 
-        AcceptDecision<D> decision = ctx.app.checkAcceptSession(peer, identity);
+        AcceptDecision<D> decision = ctx.app.checkAcceptSession(peer, identity, from);
         if (decision == null || !decision.accepted()) {
             return reject(b2, kekSend, from, decision != null && decision.responderSilentlyRejects(), "session refused by the application");
         }

@@ -1,0 +1,1652 @@
+package dev.planetary.vl1;
+
+import dev.planetary.identity.Address;
+import dev.planetary.identity.Fingerprint;
+import dev.planetary.identity.Identity;
+import dev.planetary.identity.IdentityVerifier;
+import dev.planetary.identity.SecretIdentity;
+import dev.planetary.vl1.engine.BoundedMap;
+import dev.planetary.vl1.engine.IdentityBlob;
+import dev.planetary.vl1.engine.TimerQueue;
+import dev.planetary.vl1.engine.TokenBucket;
+import dev.planetary.vl1.engine.VerificationQueue;
+import dev.planetary.zssp.AcceptDecision;
+import dev.planetary.zssp.Application;
+import dev.planetary.zssp.Context;
+import dev.planetary.zssp.Event;
+import dev.planetary.zssp.RandomSource;
+import dev.planetary.zssp.RatchetPair;
+import dev.planetary.zssp.RatchetState;
+import dev.planetary.zssp.RatchetUpdate;
+import dev.planetary.zssp.Received;
+import dev.planetary.zssp.Remote;
+import dev.planetary.zssp.Session;
+import dev.planetary.zssp.Settings;
+import dev.planetary.zssp.StaticPublicKey;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The sans-IO VL1 engine (VL.md §3, §4.3–§4.5, §5.3–§5.4, §5.10): one ZSSP {@link Context} (static
+ * key = K_dh of the node's identity), HELLO/ECHO/WHOIS/RELAY/RELAY_BLOCK/ERROR/USER_MESSAGE, the
+ * identity cache with pinning, and, in the root role, the registry, the verification queue and the
+ * relay with its limits.
+ *
+ * <h2>Contract</h2>
+ * The driver feeds datagrams with {@link #receive} and calls {@link #service} no later than the
+ * deadline it returns (or {@link #nextDeadline} after a receive). Outputs go to the injected
+ * {@link NodeOutput}: datagrams to send on (local socket, endpoint) and {@link NodeEvent}s.
+ * Hostile input never throws: it is dropped and counted ({@link NodeCounter}). Misuse of the API
+ * (a message over 49,152 bytes, a null) throws {@link IllegalArgumentException} or
+ * {@link NullPointerException} naming the problem.
+ *
+ * <h2>Thread model</h2>
+ * Not thread-safe: one thread (the driver's) calls every method; the simulator does, and a UDP
+ * driver runs one loop thread per node. Identity verification (Argon2id) runs inside
+ * {@link #service} within a budget of {@link NodeConfig#verificationsPerSecond()} — the "one worker"
+ * of §2.6, without a thread of its own.
+ */
+public final class Node {
+    static final SoftwareVersion SOFTWARE = new SoftwareVersion(0, 1, 0);
+    static final long DENY_MS = 600_000;
+    static final long PIN_PROTECT_MS = 60L * 86_400_000;
+    static final long REGISTRY_DORMANT_MS = 60L * 86_400_000;
+    /** §5.10 step 4 and §3.2: per-destination queue bounds. */
+    static final int QUEUE_MESSAGES = 32;
+    static final int QUEUE_BYTES = 256 * 1024;
+    static final long QUEUE_AGE = 5_000;
+    static final int MAX_REMEMBERED_ENDPOINTS = 4;
+    /** §5.4 Local default: relayed Hellos per origin per second at a member. */
+    static final double RELAYED_HELLOS_PER_SECOND = 5;
+    static final int RELAY_BLOCK_TTL = 600;
+    static final long OPEN_RETRY = 1_000;
+    static final long LOOKUP_WAIT_FOR_ROOTS = 5_000;
+
+    // ---------------------------------------------------------------- paths and remotes
+
+    /** A path (§5.1): direct (local socket, remote endpoint) or relayed through root {@code root} to/from {@code peer}. */
+    sealed interface Path permits Direct, Relayed {}
+
+    record Direct(InetSocketAddress local, InetSocketAddress remote) implements Path {}
+
+    record Relayed(Address root, Address peer) implements Path {}
+
+    /** A ZSSP {@link Remote} for one path. */
+    final class PathRemote implements Remote {
+        final Path path;
+
+        PathRemote(Path path) {
+            this.path = path;
+        }
+
+        @Override
+        public void send(byte[] datagram, int off, int len) {
+            transmit(path, Arrays.copyOfRange(datagram, off, off + len));
+        }
+
+        @Override
+        public int mtu() {
+            return path instanceof Relayed ? config.relayedPathMtu() : Vl1Limits.PATH_MTU_DEFAULT;
+        }
+
+        @Override
+        public byte[] addressBytes() {
+            return switch (path) {
+                case Direct d -> {
+                    byte[] ip = d.remote().getAddress().getAddress();
+                    byte[] b = Arrays.copyOf(ip, ip.length + 2);
+                    b[ip.length] = (byte) (d.remote().getPort() >>> 8);
+                    b[ip.length + 1] = (byte) d.remote().getPort();
+                    yield b;
+                }
+                case Relayed r -> { // §5.3: "R" ‖ root address ‖ origin address
+                    byte[] b = new byte[11];
+                    b[0] = 'R';
+                    r.root().write(b, 1);
+                    r.peer().write(b, 6);
+                    yield b;
+                }
+            };
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PathRemote p && p.path.equals(path);
+        }
+
+        @Override
+        public int hashCode() {
+            return path.hashCode();
+        }
+    }
+
+    /** §5.10 step 2: an opening initiator's datagrams go through the relay and to every remembered endpoint. */
+    final class OpenRemote implements Remote {
+        final List<PathRemote> parts;
+
+        OpenRemote(List<PathRemote> parts) {
+            this.parts = List.copyOf(parts);
+        }
+
+        @Override
+        public void send(byte[] datagram, int off, int len) {
+            for (PathRemote p : parts) p.send(datagram, off, len);
+        }
+
+        @Override
+        public int mtu() {
+            int m = Integer.MAX_VALUE;
+            for (PathRemote p : parts) m = Math.min(m, p.mtu());
+            return m;
+        }
+
+        @Override
+        public byte[] addressBytes() {
+            return parts.getFirst().addressBytes();
+        }
+    }
+
+    // ---------------------------------------------------------------- peers
+
+    /** Everything about one peer (by fingerprint); its timers run through {@link #peerTimer}. */
+    final class Peer implements TimerQueue.Timed {
+        final Fingerprint fp;
+        final RootInfo root; // a member's root, else null
+        Identity identity;
+        Address address; // bound, or the claimed hint
+        boolean bound;
+        Session<Fingerprint> session;
+        boolean initiator;
+        boolean up; // SessionUp emitted for the current session
+        long openedAt;
+        Path path;
+        int helloId;
+        int helloSends;
+        long helloLastAt;
+        boolean helloOk;
+        int pendingHelloId; // root: a HELLO waiting for verification
+        boolean verifying;
+        boolean verified;
+        boolean verificationRefused;
+        long lastRecv;
+        long lastSent;
+        long lastActive = Long.MIN_VALUE / 2;
+        int unanswered;
+        double latency = Double.NaN;
+        int failures;
+        long nextAttempt;
+        long retryAfterUntil;
+        int endpointRotation;
+        long openRetryAt;
+        TokenBucket echoAnswers;
+        TokenBucket whoisRate;
+        TokenBucket relayOrigin;
+        TokenBucket relayHellos;
+        TokenBucket inboundRelayedHellos;
+        final Map<Integer, Long> lastError = new HashMap<>(4);
+        final BoundedMap<Address, Long> blocksSent = new BoundedMap<>(64);
+        int relayAbuse;
+        long relayAbuseWindow;
+        long relayBannedUntil;
+
+        Peer(Fingerprint fp, RootInfo root) {
+            this.fp = fp;
+            this.root = root;
+        }
+
+        boolean canSend() {
+            return session != null && !session.isExpired() && session.isEstablished();
+        }
+
+        boolean alive() {
+            return canSend() && helloOk && now - lastRecv < Vl1Limits.T_PATH_ALIVE;
+        }
+
+        @Override
+        public long onTimer(long t) {
+            return peerTimer(this, t);
+        }
+
+        @Override
+        public String toString() {
+            return "Peer[" + fp.toShortString() + (address != null ? " " + address : "") + "]";
+        }
+    }
+
+    /** Messages waiting for a session or a lookup, per destination address (§5.10 step 4, §3.9). */
+    static final class MessageQueue {
+        final ArrayDeque<byte[]> messages = new ArrayDeque<>();
+        final ArrayDeque<Long> times = new ArrayDeque<>();
+        int bytes;
+    }
+
+    /** One WHOIS lookup (§2.7, §3.9). */
+    final class Lookup implements TimerQueue.Timed {
+        final Address address;
+        final long started;
+        final Map<Fingerprint, Ask> asks = new LinkedHashMap<>();
+        final Map<Fingerprint, Identity> identities = new HashMap<>();
+        boolean conflictRound;
+        boolean finished;
+
+        Lookup(Address address, long started) {
+            this.address = address;
+            this.started = started;
+        }
+
+        @Override
+        public long onTimer(long t) {
+            return lookupTimer(this, t);
+        }
+    }
+
+    static final class Ask {
+        final int requestId;
+        final long sentAt;
+        boolean done;
+        Fingerprint answer;
+
+        Ask(int requestId, long sentAt) {
+            this.requestId = requestId;
+            this.sentAt = sentAt;
+        }
+    }
+
+    enum Source { ROOT_SET, CONFIG, WHOIS, WHOIS_TOFU, SESSION }
+
+    static final class CacheEntry {
+        final Identity identity;
+        final Address address;
+        final Source source;
+        long lastUsed;
+        final List<InetSocketAddress> endpoints = new ArrayList<>(MAX_REMEMBERED_ENDPOINTS);
+
+        CacheEntry(Identity identity, Address address, Source source, long now) {
+            this.identity = identity;
+            this.address = address;
+            this.source = source;
+            this.lastUsed = now;
+        }
+    }
+
+    record Registration(Fingerprint fp, Identity identity, long firstSeen, long lastSeen) {}
+
+    // ---------------------------------------------------------------- state
+
+    private final NodeConfig config;
+    private final SecretIdentity self;
+    private final Fingerprint selfFp;
+    private final Address selfAddress;
+    private final byte[] selfBlob;
+    private final NodeOutput out;
+    private final RandomSource rng;
+    private final Context<Fingerprint> ctx;
+    private final long instanceId;
+    private final IdentityVerifier verifier;
+    private final TimerQueue timers = new TimerQueue();
+    private long now;
+    private int requestCounter;
+    private boolean online;
+    private final long[] counts = new long[NodeCounter.values().length];
+
+    private final Map<Fingerprint, Peer> peers = new HashMap<>();
+    private final Map<Address, Peer> rootPeers = new LinkedHashMap<>();
+    private final BoundedMap<Fingerprint, CacheEntry> cache;
+    private final BoundedMap<Address, Fingerprint> byAddress;
+    private final BoundedMap<Fingerprint, Long> denied = new BoundedMap<>(4096);
+    private final Map<Address, MessageQueue> waiting = new HashMap<>();
+    private final Map<Address, Lookup> lookups = new HashMap<>();
+    private final Map<Integer, Lookup> lookupByRequest = new HashMap<>();
+    private final BoundedMap<Address, Long> negative = new BoundedMap<>(4096);
+    private final VerificationQueue<Peer> verifications = new VerificationQueue<>(256, 2);
+    private final TokenBucket verifyBudget;
+    // root role
+    private final BoundedMap<Address, Registration> registry;
+    private final Map<Address, Peer> registeredOnline = new HashMap<>();
+    private final BoundedMap<Address, BoundedMap<Address, Long>> relayBlocks;
+    private final BoundedMap<Long, TokenBucket> relayPairs = new BoundedMap<>(65_536);
+    private final BoundedMap<String, TokenBucket> relayPrefixes = new BoundedMap<>(65_536);
+
+    /**
+     * @param self the node's identity (not copied; the caller keeps ownership and destroys it after the node)
+     * @param rng  randomness for ZSSP and request ids (a seeded one in simulations)
+     * @param now  the driver's monotonic clock, ms
+     */
+    public Node(NodeConfig config, SecretIdentity self, NodeOutput out, RandomSource rng, long now) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.self = Objects.requireNonNull(self, "self");
+        this.out = Objects.requireNonNull(out, "out");
+        this.rng = Objects.requireNonNull(rng, "rng");
+        this.now = now;
+        this.selfFp = self.fingerprint();
+        this.selfAddress = self.address();
+        this.selfBlob = new IdentityBlob(selfAddress, self.identity()).encode();
+        this.instanceId = rng.nextLong();
+        this.requestCounter = rng.nextInt();
+        this.verifier = new IdentityVerifier(config.identityCacheSize());
+        this.cache = new BoundedMap<>(config.identityCacheSize());
+        this.byAddress = new BoundedMap<>(config.identityCacheSize());
+        this.registry = new BoundedMap<>(config.registrySize());
+        this.relayBlocks = new BoundedMap<>(Math.min(config.maxPeers(), 1 << 20));
+        this.verifyBudget = new TokenBucket(config.verificationsPerSecond(), 1, now);
+        this.ctx = new Context<>(self.staticKeyPair(), new App(), Settings.defaults(), rng);
+        if (config.root()) ctx.setChallengeEnabled(true); // §3.3: roots challenge every Hello
+        for (RootInfo r : config.roots()) {
+            Fingerprint fp = r.identity().fingerprint();
+            if (fp.equals(selfFp)) continue;
+            Peer p = new Peer(fp, r);
+            p.identity = r.identity();
+            p.address = r.address();
+            p.bound = true;
+            p.nextAttempt = now;
+            peers.put(fp, p);
+            rootPeers.put(r.address(), p);
+            pin(r.identity(), r.address(), Source.ROOT_SET);
+            timers.schedule(p, now);
+        }
+    }
+
+    // ---------------------------------------------------------------- public API
+
+    public Fingerprint fingerprint() {
+        return selfFp;
+    }
+
+    public Address address() {
+        return selfAddress;
+    }
+
+    public boolean isRoot() {
+        return config.root();
+    }
+
+    /** True while a root session has an alive path (§4.3). */
+    public boolean isOnline() {
+        return online;
+    }
+
+    /**
+     * One datagram arrived on {@code localSocket} from {@code from}. Never throws for hostile
+     * input; due timers run too.
+     */
+    public void receive(byte[] datagram, InetSocketAddress localSocket, InetSocketAddress from, long now) {
+        Objects.requireNonNull(datagram, "datagram");
+        Objects.requireNonNull(localSocket, "localSocket");
+        Objects.requireNonNull(from, "from");
+        this.now = now;
+        if (datagram.length < Vl1Limits.MIN_ZSSP_DATAGRAM) { // §3.1: a punch
+            bump(NodeCounter.PUNCH);
+            return;
+        }
+        if (from.getAddress() == null) {
+            bump(NodeCounter.ZSSP_DROPPED);
+            return;
+        }
+        zssp(datagram, new PathRemote(new Direct(localSocket, from)));
+        timers.runDue(now);
+    }
+
+    /** Runs due timers (ZSSP resends, HELLO retries, heartbeats, lookups, verification budget); returns the absolute next deadline. */
+    public long service(long now) {
+        this.now = now;
+        long z = ctx.service();
+        runVerifications();
+        timers.runDue(now);
+        return Math.min(now + Math.max(1, z), nextDeadline());
+    }
+
+    /** The earliest time {@link #service} has work (after a {@link #receive}, the driver may need to call it sooner). */
+    public long nextDeadline() {
+        long t = timers.runDue(Long.MIN_VALUE);
+        if (!verifications.isEmpty()) t = Math.min(t, now + Math.max(1, verifyBudget.waitFor(now)));
+        return Math.min(t, now + Math.max(1, ctx.settings().resendTime()));
+    }
+
+    /** Sends a USER_MESSAGE (§3.10) to the node with address {@code dest}. */
+    public boolean sendUserMessage(Address dest, long typeId, byte[] payload) {
+        return send(dest, new UserMessage(typeId, Bytes.of(payload)));
+    }
+
+    /**
+     * Sends {@code message} to {@code dest}: at once over a live session; else queued (≤ 32
+     * messages, 256 KiB, 5 s) while the identity is looked up (§2.7) and a session opened (§5.10).
+     *
+     * @return false if the message was discarded at once (negative lookup cache, table limits)
+     */
+    public boolean send(Address dest, Vl1Message message) {
+        Objects.requireNonNull(dest, "dest");
+        byte[] b = encode(message);
+        if (dest.equals(selfAddress)) throw new IllegalArgumentException("cannot send to this node's own address " + dest);
+        touchActive(dest);
+        Fingerprint fp = byAddress.get(dest);
+        Peer p = fp == null ? null : peers.get(fp);
+        if (p != null && p.canSend() && p.bound) {
+            sendRaw(p, b);
+            return true;
+        }
+        Long neg = negative.get(dest);
+        if (fp == null && neg != null && neg > now) {
+            out.event(new NodeEvent.MessagesDropped(dest, 1, "lookup failed recently"));
+            return false;
+        }
+        if (!enqueue(dest, b)) return false;
+        if (fp != null) {
+            Peer q = ensurePeer(fp);
+            if (q == null) return false;
+            timers.schedule(q, now);
+        } else {
+            startLookup(dest);
+        }
+        timers.runDue(now);
+        return true;
+    }
+
+    /** Sends to a peer known by fingerprint (its identity must be cached or a session live). */
+    public boolean send(Fingerprint dest, Vl1Message message) {
+        Objects.requireNonNull(dest, "dest");
+        Peer p = peers.get(dest);
+        if (p != null && p.canSend()) {
+            sendRaw(p, encode(message));
+            p.lastActive = now;
+            return true;
+        }
+        CacheEntry e = cache.get(dest);
+        if (e == null) throw new IllegalArgumentException("no identity known for " + dest.toShortString() + "; send by address to look it up");
+        return send(e.address, message);
+    }
+
+    /** Starts a WHOIS lookup for {@code address} unless its identity is cached (result: an event). */
+    public void lookup(Address address) {
+        Objects.requireNonNull(address, "address");
+        this.touchActive(address);
+        if (byAddress.get(address) != null) return;
+        startLookup(address);
+        timers.runDue(now);
+    }
+
+    /**
+     * Static configuration (§5.2 (d)): pins {@code identity} at its derived address and remembers
+     * {@code endpoint} (may be null) for opening sessions directly (§5.10).
+     */
+    public void remember(Identity identity, InetSocketAddress endpoint) {
+        Address a = identity.deriveAddress().orThrow();
+        if (!identity.selfSignatureValid()) throw new IllegalArgumentException("identity " + a + " has an invalid self-signature");
+        CacheEntry e = pin(identity, a, Source.CONFIG);
+        if (e != null && endpoint != null && !e.endpoints.contains(endpoint)) {
+            if (e.endpoints.size() >= MAX_REMEMBERED_ENDPOINTS) e.endpoints.removeFirst();
+            e.endpoints.add(endpoint);
+        }
+    }
+
+    /** The fingerprint bound to {@code address} in the identity cache. */
+    public Optional<Fingerprint> cachedFingerprint(Address address) {
+        return Optional.ofNullable(byAddress.get(address));
+    }
+
+    /** True if a session with {@code peer} can carry messages now. */
+    public boolean hasSession(Fingerprint peer) {
+        Peer p = peers.get(peer);
+        return p != null && p.canSend();
+    }
+
+    /** Live (non-expired) ZSSP sessions with {@code peer} (glare checks: at most one once settled). */
+    public int liveSessions(Fingerprint peer) {
+        int n = 0;
+        for (Session<Fingerprint> s : ctx.sessions()) if (!s.isExpired() && s.data().equals(peer)) n++;
+        return n;
+    }
+
+    /** True if this node's live session with {@code peer} was opened by this node. */
+    public boolean initiatedSession(Fingerprint peer) {
+        Peer p = peers.get(peer);
+        return p != null && p.session != null && p.initiator;
+    }
+
+    /** Whether the current session with {@code peer} runs over a relayed path. */
+    public boolean relayed(Fingerprint peer) {
+        Peer p = peers.get(peer);
+        return p != null && p.path instanceof Relayed;
+    }
+
+    public long count(NodeCounter c) {
+        return counts[c.ordinal()];
+    }
+
+    /** Every counter (a snapshot). */
+    public Map<NodeCounter, Long> counters() {
+        Map<NodeCounter, Long> m = new EnumMap<>(NodeCounter.class);
+        for (NodeCounter c : NodeCounter.values()) m.put(c, counts[c.ordinal()]);
+        return m;
+    }
+
+    /** Sizes of every table fed by peers (memory-bound checks). */
+    public Map<String, Integer> tableSizes() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        m.put("peers", peers.size());
+        m.put("zsspSessions", ctx.sessions().size());
+        m.put("zsspPending", ctx.pendingHandshakes());
+        m.put("zsspKeyIds", ctx.keyIdCount());
+        m.put("identityCache", cache.size());
+        m.put("denied", denied.size());
+        m.put("waiting", waiting.size());
+        m.put("lookups", lookups.size());
+        m.put("lookupRequests", lookupByRequest.size());
+        m.put("negative", negative.size());
+        m.put("verifications", verifications.size());
+        m.put("registry", registry.size());
+        m.put("online", registeredOnline.size());
+        m.put("relayBlocks", relayBlocks.size());
+        m.put("relayPairs", relayPairs.size());
+        m.put("relayPrefixes", relayPrefixes.size());
+        m.put("timers", timers.armed());
+        return m;
+    }
+
+    /** Unexpected internal errors ZSSP caught (should stay 0). */
+    public long zsspInternalErrors() {
+        return ctx.internalErrorCount();
+    }
+
+    /** The root registry entry for {@code address} (root role), for tests and the root's API. */
+    public Optional<Fingerprint> registered(Address address) {
+        Registration r = registry.get(address);
+        return r == null ? Optional.empty() : Optional.of(r.fp());
+    }
+
+    /** Closes every session (the node stops). */
+    public void close() {
+        ctx.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Node[" + (config.root() ? "root " : "member ") + selfAddress + ", " + peers.size() + " peers]";
+    }
+
+    // ---------------------------------------------------------------- ZSSP input
+
+    private void zssp(byte[] datagram, PathRemote from) {
+        Received<Fingerprint> r = ctx.receive(datagram, from);
+        switch (r) {
+            case Received.Dropped<Fingerprint> d -> bump(NodeCounter.ZSSP_DROPPED);
+            case Event.NewSession<Fingerprint> e -> onNewSession(e.session(), from);
+            case Event.NewDowngradedSession<Fingerprint> e -> onNewSession(e.session(), from);
+            case Event.Established<Fingerprint> e -> onEstablished(e.session(), from);
+            case Event.Data<Fingerprint> e -> onData(e.session(), e.payload(), from);
+            case Event.Rejected<Fingerprint> e -> onRejected(e.session());
+            case Event<Fingerprint> e -> {
+                Peer p = peers.get(e.session().data());
+                if (p != null && p.session == e.session()) received(p);
+            }
+            default -> { } // Pending
+        }
+    }
+
+    /** The ZSSP application: clock, accept decision (§3.2), no ratchet storage yet (opportunistic mode, §3.3). */
+    private final class App implements Application<Fingerprint> {
+        @Override
+        public long time() {
+            return now;
+        }
+
+        @Override
+        public AcceptDecision<Fingerprint> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+            return checkAcceptSession(remoteStatic, identity, null);
+        }
+
+        @Override
+        public AcceptDecision<Fingerprint> checkAcceptSession(StaticPublicKey remoteStatic, byte[] blob, Remote source) {
+            return accept(remoteStatic, blob, source instanceof PathRemote p ? p.path : null);
+        }
+
+        @Override
+        public RatchetState restoreByFingerprint(byte[] fingerprint) {
+            return null;
+        }
+
+        @Override
+        public RatchetPair restoreByIdentity(StaticPublicKey remoteStatic, Fingerprint sessionData) {
+            return null;
+        }
+
+        @Override
+        public boolean saveRatchetState(StaticPublicKey remoteStatic, Fingerprint sessionData, RatchetUpdate update) {
+            return true;
+        }
+    }
+
+    /** §3.2 {@code check_accept_session}, steps 1–6. */
+    private AcceptDecision<Fingerprint> accept(StaticPublicKey sA, byte[] bytes, Path source) {
+        IdentityBlob blob = IdentityBlob.parse(bytes); // step 1
+        Relayed relayed = source instanceof Relayed r ? r : null;
+        if (blob == null || !Arrays.equals(blob.identity().dhKey(), sA.toBytes())) { // step 2
+            bump(NodeCounter.BAD_IDENTITY_BLOB);
+            blockRelayed(relayed);
+            return AcceptDecision.reject(false);
+        }
+        Identity id = blob.identity();
+        Fingerprint fp = id.fingerprint();
+        Long deniedUntil = denied.get(fp);
+        if (deniedUntil != null && deniedUntil > now) { // step 3
+            bump(NodeCounter.DENIED);
+            blockRelayed(relayed);
+            return AcceptDecision.reject(false);
+        }
+        if (fp.equals(selfFp) || !verifier.selfSignatureValid(id)) {
+            bump(NodeCounter.BAD_SELF_SIGNATURE);
+            denied.put(fp, now + DENY_MS);
+            blockRelayed(relayed);
+            return AcceptDecision.reject(false);
+        }
+        if (relayed != null && !blob.claimed().equals(relayed.peer())) { // step 4
+            bump(NodeCounter.RELAY_ADDRESS_MISMATCH);
+            blockRelayed(relayed);
+            return AcceptDecision.reject(false);
+        }
+        Peer p = peers.get(fp);
+        if (p == null && peers.size() >= config.maxPeers()) {
+            bump(NodeCounter.PEER_TABLE_FULL);
+            return AcceptDecision.reject(false);
+        }
+        if (p != null && p.session != null && !p.session.isExpired()) { // step 5
+            boolean glare = p.initiator && (!p.session.isEstablished() || now - p.openedAt < Vl1Limits.T_GLARE);
+            if (glare && selfFp.compareTo(fp) < 0) {
+                bump(NodeCounter.GLARE_REFUSED);
+                return AcceptDecision.reject(false);
+            }
+            bump(NodeCounter.SESSION_REPLACED);
+            closeSession(p, glare ? "glare: the peer's session survives" : "replaced by a new session", true);
+        }
+        if (p == null) {
+            p = new Peer(fp, null);
+            peers.put(fp, p);
+        }
+        if (p.root == null) {
+            p.identity = id;
+            if (!p.bound || !blob.claimed().equals(p.address)) {
+                p.address = blob.claimed();
+                p.bound = fp.equals(byAddress.get(blob.claimed()));
+            }
+        } else if (!blob.claimed().equals(p.address)) {
+            p.bound = false; // a root claiming another address than its root set's: refuse below
+            bump(NodeCounter.RELAY_ADDRESS_MISMATCH);
+            return AcceptDecision.reject(false);
+        }
+        return AcceptDecision.accept(fp, false, false); // step 6: opportunistic flags (§3.3)
+    }
+
+    /** §5.4: after refusing a relayed session, ask the root to stop relaying from its origin. */
+    private void blockRelayed(Relayed r) {
+        if (r == null) return;
+        Peer root = rootPeers.get(r.root());
+        if (root != null && root.canSend()) sendRelayBlock(root, new RelayBlock(r.peer(), RELAY_BLOCK_TTL));
+    }
+
+    private void onNewSession(Session<Fingerprint> s, PathRemote from) {
+        Peer p = peers.get(s.data());
+        if (p == null) { // the record went away inside the accept (should not happen): refuse
+            s.close();
+            return;
+        }
+        p.session = s;
+        p.initiator = false;
+        p.openedAt = now;
+        p.path = from.path;
+        startSession(p);
+        if (config.root()) {
+            Registration reg = registry.get(p.address);
+            if (reg != null && reg.fp().equals(p.fp)) { // §2.6: registered fingerprints are never verified again
+                p.verified = true;
+                p.bound = true;
+                register(p);
+            } else {
+                queueVerification(p, from.path);
+            }
+        } else if (!p.bound && p.root == null) {
+            queueVerification(p, from.path); // §2.6: a peer addressed by address for VL1 use
+        }
+        sessionUp(p);
+    }
+
+    private void onEstablished(Session<Fingerprint> s, PathRemote from) {
+        Peer p = peers.get(s.data());
+        if (p == null || p.session != s) {
+            s.close();
+            bump(NodeCounter.STALE_SESSION);
+            return;
+        }
+        p.path = from.path;
+        s.setRemote(new PathRemote(from.path)); // §3.5 (b): the handshake's path is confirmed
+        startSession(p);
+        sessionUp(p);
+    }
+
+    private void startSession(Peer p) {
+        p.lastRecv = now;
+        p.lastSent = now;
+        p.unanswered = 0;
+        p.helloOk = false;
+        p.helloSends = 0;
+        p.helloId = nextRequestId();
+        sendHello(p);
+        timers.schedule(p, now);
+    }
+
+    private void sessionUp(Peer p) {
+        p.up = true;
+        if (p.path instanceof Direct d && p.bound) {
+            CacheEntry e = cache.get(p.fp);
+            if (e != null && !e.endpoints.contains(d.remote())) {
+                if (e.endpoints.size() >= MAX_REMEMBERED_ENDPOINTS) e.endpoints.removeFirst();
+                e.endpoints.add(d.remote());
+            }
+        }
+        out.event(new NodeEvent.SessionUp(p.fp, p.bound ? p.address : null, p.path instanceof Relayed));
+        if (p.bound) flush(p.address);
+    }
+
+    private void onRejected(Session<Fingerprint> s) {
+        Peer p = peers.get(s.data());
+        if (p == null || p.session != s) return;
+        closeSession(p, "rejected by the peer", false);
+    }
+
+    private void received(Peer p) {
+        p.lastRecv = now;
+        p.unanswered = 0;
+    }
+
+    // ---------------------------------------------------------------- VL1 messages
+
+    private void onData(Session<Fingerprint> s, byte[] payload, PathRemote from) {
+        Peer p = peers.get(s.data());
+        if (p == null || p.session != s) {
+            bump(NodeCounter.STALE_SESSION);
+            return;
+        }
+        received(p);
+        Decoded d = Vl1Codec.decode(payload);
+        switch (d) {
+            case Decoded.Malformed m -> {
+                bump(NodeCounter.MALFORMED);
+                if (m.verb() == Verb.RELAY && config.root()) {
+                    Address dest = Vl1Codec.peekRelayDestination(payload, 0, payload.length);
+                    relayRefused(p, dest, ErrorMessage.RELAY_MALFORMED); // §5.3 step 4
+                }
+            }
+            case Decoded.Unsupported u -> {
+                bump(NodeCounter.UNSUPPORTED_VERB);
+                sendError(p, ErrorMessage.unsupported(u.verb()));
+            }
+            case Decoded.Message msg -> dispatch(p, msg.message(), from);
+        }
+    }
+
+    private void dispatch(Peer p, Vl1Message m, PathRemote from) {
+        if (config.root() && !p.verified && !(m instanceof Hello) && !(m instanceof Echo) && !(m instanceof Ok.HelloReply)) { // §2.6
+            bump(NodeCounter.UNVERIFIED_PEER);
+            return;
+        }
+        switch (m) {
+            case Nop n -> { }
+            case Hello h -> onHello(p, h, from);
+            case Echo e -> onEcho(p, e, from);
+            case Ok.HelloReply r -> onHelloReply(p, r);
+            case Ok.EchoReply r -> onEchoReply(p, r);
+            case Ok.WhoisReply r -> onWhoisReply(p, r);
+            case Ok.Other o -> bump(NodeCounter.IGNORED_VERB);
+            case ErrorMessage e -> onError(p, e);
+            case Whois w -> onWhois(p, w);
+            case UserMessage u -> {
+                p.lastActive = now;
+                out.event(new NodeEvent.UserMessageReceived(p.fp, p.bound ? p.address : null, u.typeId(), u.payload().toArray()));
+            }
+            case Relay r -> {
+                if (config.root()) relayAtRoot(p, r);
+                else relayAtMember(p, r);
+            }
+            case RelayBlock b -> onRelayBlock(p, b);
+            default -> bump(NodeCounter.IGNORED_VERB);
+        }
+    }
+
+    private void sendHello(Peer p) {
+        p.helloSends++;
+        p.helloLastAt = now;
+        List<RootSetSummary> none = List.of();
+        sendMessage(p, Hello.of(p.helloId, config.root() ? Hello.ROLE_ROOT : 0, SOFTWARE, instanceId, none, null));
+    }
+
+    /** §3.7: answer every copy alike; a root only once the peer is verified and registered (§4.4). */
+    private void onHello(Peer p, Hello h, PathRemote from) {
+        if (h.protocolVersion() != Vl1Limits.PROTOCOL_VERSION) { // §3.6
+            sendError(p, new ErrorMessage(Verb.HELLO, h.requestId(), ErrorMessage.BAD_PROTOCOL_VERSION, new ErrorMessage.Detail.Version(Vl1Limits.PROTOCOL_VERSION)));
+            closeSession(p, "unsupported protocol version", false);
+            return;
+        }
+        if (config.root() && !p.verified) {
+            if (p.verificationRefused) {
+                refuseVerification(p, h.requestId());
+                return;
+            }
+            p.pendingHelloId = h.requestId();
+            return;
+        }
+        answerHello(p, h.requestId(), from.path);
+    }
+
+    private void answerHello(Peer p, int requestId, Path observedOn) {
+        Endpoint observed = observedOn instanceof Direct d ? Endpoint.Udp.of(d.remote()) : Endpoint.NONE;
+        sendMessage(p, new Ok.HelloReply(requestId, Vl1Limits.PROTOCOL_VERSION, config.root() ? Hello.ROLE_ROOT : 0, SOFTWARE, instanceId, observed, List.of()));
+    }
+
+    private void onHelloReply(Peer p, Ok.HelloReply r) {
+        if (r.inReRequestId() != p.helloId || p.helloOk) return;
+        p.helloOk = true;
+        p.failures = 0;
+        sample(p, now - p.helloLastAt);
+        updateOnline();
+        timers.schedule(p, now);
+    }
+
+    /** §3.8: the OK goes back on the very path the ECHO came in on (§3.5's exception), ≤ 64/s per peer. */
+    private void onEcho(Peer p, Echo e, PathRemote from) {
+        if (p.echoAnswers == null) p.echoAnswers = new TokenBucket(Vl1Limits.MAX_ECHO_RATE, Vl1Limits.MAX_ECHO_RATE, now);
+        if (!p.echoAnswers.take(now)) {
+            bump(NodeCounter.ECHO_RATE_LIMITED);
+            return;
+        }
+        Endpoint observed = from.path instanceof Direct d ? Endpoint.Udp.of(d.remote()) : Endpoint.NONE;
+        byte[] b = Vl1Codec.encode(new Ok.EchoReply(e.requestId(), e.timestamp(), observed));
+        Session<Fingerprint> s = p.session;
+        Remote saved = s.remote();
+        s.setRemote(from); // single-threaded engine: the swap is not observable
+        try {
+            send(p, b);
+        } finally {
+            s.setRemote(saved);
+        }
+    }
+
+    private void onEchoReply(Peer p, Ok.EchoReply r) {
+        long rtt = now - r.timestamp();
+        if (rtt >= 0 && rtt < 60_000) sample(p, rtt);
+    }
+
+    private static void sample(Peer p, long rtt) { // §3.8: EWMA, α = 1/4
+        p.latency = Double.isNaN(p.latency) ? rtt : p.latency * 0.75 + rtt * 0.25;
+    }
+
+    private void onError(Peer p, ErrorMessage e) {
+        bump(NodeCounter.ERROR_RECEIVED);
+        int retry = e.effectiveRetryAfterSeconds();
+        if (retry > 0) p.retryAfterUntil = now + retry * 1000L;
+        switch (e.inReVerb()) {
+            case Verb.HELLO -> { // §3.7: an ERROR answering the HELLO closes the session
+                if (e.code() == ErrorMessage.IDENTITY_COLLISION) out.event(new NodeEvent.IdentityCollision(p.fp));
+                bump(NodeCounter.HELLO_FAILED);
+                closeSession(p, "ERROR " + ErrorMessage.codeName(e.code()) + " in answer to HELLO", false);
+            }
+            case Verb.WHOIS -> {
+                Lookup l = lookupByRequest.get(e.inReRequestId());
+                if (l != null) {
+                    Ask a = l.asks.get(p.fp);
+                    if (a != null && a.requestId == e.inReRequestId() && !a.done) {
+                        a.done = true;
+                        evaluate(l);
+                    }
+                }
+            }
+            default -> { }
+        }
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    private static byte[] encode(Vl1Message m) {
+        Objects.requireNonNull(m, "message");
+        byte[] b = Vl1Codec.encode(m);
+        if (b.length > Vl1Limits.MAX_VL1_MESSAGE) {
+            throw new IllegalArgumentException("message of " + b.length + " bytes exceeds MAX_VL1_MESSAGE (49,152)");
+        }
+        return b;
+    }
+
+    private void sendMessage(Peer p, Vl1Message m) {
+        send(p, Vl1Codec.encode(m));
+    }
+
+    private void sendRaw(Peer p, byte[] b) {
+        send(p, b);
+        p.lastActive = now;
+    }
+
+    private void send(Peer p, byte[] b) {
+        if (!p.canSend()) {
+            bump(NodeCounter.NO_PATH);
+            return;
+        }
+        try {
+            p.session.send(b);
+            p.lastSent = now;
+        } catch (RuntimeException e) { // SessionStateException, DataTooLargeException: a value, not a crash
+            bump(NodeCounter.NO_PATH);
+        }
+    }
+
+    /** §3.4: ERRORs are limited to one per (peer, code) per second. */
+    private void sendError(Peer p, ErrorMessage e) {
+        Long last = p.lastError.get(e.code());
+        if (last != null && now - last < 1000) {
+            bump(NodeCounter.ERROR_RATE_LIMITED);
+            return;
+        }
+        p.lastError.put(e.code(), now);
+        sendMessage(p, e);
+    }
+
+    private void transmit(Path path, byte[] d) {
+        switch (path) {
+            case Direct x -> out.transmit(x.local(), x.remote(), d);
+            case Relayed r -> {
+                Peer root = rootPeers.get(r.root());
+                if (root == null || !root.canSend() || d.length < Vl1Limits.MIN_ZSSP_DATAGRAM || d.length > Vl1Limits.RELAYED_PATH_MTU) {
+                    bump(NodeCounter.NO_PATH);
+                    return;
+                }
+                send(root, Vl1Codec.encode(new Relay(Relay.HOPS_FROM_MEMBER, r.peer(), selfAddress, Bytes.of(d))));
+            }
+        }
+    }
+
+    private int nextRequestId() {
+        int id = ++requestCounter;
+        if (id == 0) id = ++requestCounter;
+        return id;
+    }
+
+    private boolean enqueue(Address dest, byte[] b) {
+        MessageQueue q = waiting.get(dest);
+        if (q == null) {
+            if (waiting.size() >= config.maxPendingLookups()) {
+                bump(NodeCounter.QUEUE_DROPPED);
+                out.event(new NodeEvent.MessagesDropped(dest, 1, "too many destinations waiting"));
+                return false;
+            }
+            q = new MessageQueue();
+            waiting.put(dest, q);
+        }
+        expire(dest, q);
+        while (!q.messages.isEmpty() && (q.messages.size() >= QUEUE_MESSAGES || q.bytes + b.length > QUEUE_BYTES)) {
+            q.bytes -= q.messages.removeFirst().length; // oldest first out (§5.10 step 4)
+            q.times.removeFirst();
+            bump(NodeCounter.QUEUE_DROPPED);
+        }
+        q.messages.addLast(b);
+        q.times.addLast(now);
+        q.bytes += b.length;
+        return true;
+    }
+
+    private void expire(Address dest, MessageQueue q) {
+        int n = 0;
+        while (!q.times.isEmpty() && now - q.times.getFirst() > QUEUE_AGE) {
+            q.bytes -= q.messages.removeFirst().length;
+            q.times.removeFirst();
+            n++;
+        }
+        if (n > 0) {
+            bump(NodeCounter.QUEUE_DROPPED, n);
+            out.event(new NodeEvent.MessagesDropped(dest, n, "not sent within 5 s"));
+        }
+    }
+
+    private void flush(Address dest) {
+        MessageQueue q = waiting.get(dest);
+        if (q == null) return;
+        Fingerprint fp = byAddress.get(dest);
+        Peer p = fp == null ? null : peers.get(fp);
+        if (p == null || !p.canSend() || !p.bound) return;
+        waiting.remove(dest);
+        expire(dest, q);
+        for (byte[] b : q.messages) sendRaw(p, b);
+    }
+
+    private void dropWaiting(Address dest, String reason) {
+        MessageQueue q = waiting.remove(dest);
+        if (q != null && !q.messages.isEmpty()) {
+            bump(NodeCounter.QUEUE_DROPPED, q.messages.size());
+            out.event(new NodeEvent.MessagesDropped(dest, q.messages.size(), reason));
+        }
+    }
+
+    private void touchActive(Address dest) {
+        Fingerprint fp = byAddress.get(dest);
+        if (fp != null) {
+            CacheEntry e = cache.get(fp);
+            if (e != null) e.lastUsed = now;
+        }
+    }
+
+    // ---------------------------------------------------------------- opening (§5.10, §4.3)
+
+    private Peer ensurePeer(Fingerprint fp) {
+        Peer p = peers.get(fp);
+        if (p != null) return p;
+        CacheEntry e = cache.get(fp);
+        if (e == null) return null;
+        if (peers.size() >= config.maxPeers()) {
+            bump(NodeCounter.PEER_TABLE_FULL);
+            return null;
+        }
+        p = new Peer(fp, null);
+        p.identity = e.identity;
+        p.address = e.address;
+        p.bound = true;
+        peers.put(fp, p);
+        return p;
+    }
+
+    /** The live roots, lowest latency first (§2.7, §5.1). */
+    private List<Peer> liveRoots() {
+        List<Peer> l = new ArrayList<>();
+        for (Peer r : rootPeers.values()) if (r.alive()) l.add(r);
+        l.sort(Comparator.comparingDouble((Peer r) -> Double.isNaN(r.latency) ? Double.MAX_VALUE : r.latency));
+        return l;
+    }
+
+    private void openPeer(Peer p) {
+        List<PathRemote> parts = new ArrayList<>();
+        List<Peer> roots = liveRoots();
+        if (!roots.isEmpty()) parts.add(new PathRemote(new Relayed(roots.getFirst().address, p.address)));
+        CacheEntry e = cache.get(p.fp);
+        if (e != null) for (InetSocketAddress ep : e.endpoints) parts.add(new PathRemote(new Direct(config.localSocket(), ep)));
+        if (parts.isEmpty()) {
+            p.openRetryAt = now + OPEN_RETRY;
+            bump(NodeCounter.NO_PATH);
+            return;
+        }
+        open(p, new OpenRemote(parts));
+    }
+
+    private void openRoot(Peer p) {
+        List<InetSocketAddress> eps = p.root.endpoints();
+        InetSocketAddress ep = eps.get(Math.floorMod(p.endpointRotation++, eps.size()));
+        p.nextAttempt = Long.MAX_VALUE;
+        open(p, new PathRemote(new Direct(config.localSocket(), ep)));
+    }
+
+    private void open(Peer p, Remote remote) {
+        try {
+            p.session = ctx.open(p.identity.staticPublicKey(), p.fp, selfBlob, remote);
+            p.initiator = true;
+            p.up = false;
+            p.openedAt = now;
+            p.helloOk = false;
+            p.path = null;
+        } catch (java.io.IOException | RuntimeException e) {
+            bump(NodeCounter.NO_PATH);
+            p.openRetryAt = now + OPEN_RETRY;
+            if (p.root != null) rootFailed(p);
+        }
+    }
+
+    private void rootFailed(Peer p) {
+        p.failures++;
+        long backoff = online ? Math.min(5_000L << Math.min(p.failures - 1, 4), 60_000) : 5_000; // §4.3
+        p.nextAttempt = Math.max(now + backoff, p.retryAfterUntil);
+    }
+
+    /** Closes the peer's session; {@code keepRecord} while it is being replaced. */
+    private void closeSession(Peer p, String reason, boolean keepRecord) {
+        Session<Fingerprint> s = p.session;
+        p.session = null;
+        if (s != null) s.close();
+        boolean wasUp = p.up;
+        p.up = false;
+        p.helloOk = false;
+        p.verifying = false;
+        p.pendingHelloId = 0;
+        if (wasUp) out.event(new NodeEvent.SessionDown(p.fp, reason));
+        if (registeredOnline.get(p.address) == p) registeredOnline.remove(p.address);
+        if (p.root != null) {
+            rootFailed(p);
+            updateOnline();
+            timers.schedule(p, now);
+            return;
+        }
+        p.openRetryAt = now + OPEN_RETRY;
+        timers.schedule(p, now); // the timer removes the record if nothing waits and no new session came
+    }
+
+    private void updateOnline() {
+        boolean any = false;
+        for (Peer r : rootPeers.values()) any |= r.alive();
+        if (any != online) {
+            online = any;
+            out.event(any ? new NodeEvent.Online() : new NodeEvent.Offline());
+        }
+    }
+
+    /** A peer's timers: session expiry, HELLO retries (§3.7), heartbeats (§5.1), dead sessions (§3.2), reopening. */
+    private long peerTimer(Peer p, long t) {
+        if (p.session != null && p.session.isExpired()) {
+            if (!p.up && p.initiator) bump(NodeCounter.NO_PATH);
+            closeSession(p, "session expired", true);
+        }
+        long next = Long.MAX_VALUE;
+        if (p.session != null) {
+            if (!p.session.isEstablished()) {
+                next = t + 250; // opening: watch for ZSSP's timeout
+            } else if (!p.helloOk) {
+                int limit = p.root != null ? Vl1Limits.HELLO_SENDS_TO_ROOT : Vl1Limits.HELLO_SENDS;
+                if (t >= p.helloLastAt + Vl1Limits.T_HELLO_RETRY) {
+                    if (p.helloSends >= limit) {
+                        bump(NodeCounter.HELLO_FAILED);
+                        closeSession(p, "no OK(HELLO)", true);
+                        return t;
+                    }
+                    sendHello(p);
+                }
+                next = p.helloLastAt + Vl1Limits.T_HELLO_RETRY;
+                if (config.root()) next = Math.min(next, p.lastRecv + Vl1Limits.T_PATH_EXPIRE);
+            } else {
+                boolean heartbeat = p.root != null || t - p.lastActive < Vl1Limits.T_PEER_ACTIVE;
+                if (heartbeat && !config.root() && t - p.lastSent >= Vl1Limits.T_HEARTBEAT) {
+                    sendMessage(p, new Echo(nextRequestId(), Echo.HEARTBEAT, t));
+                    p.unanswered++;
+                }
+                if (t - p.lastRecv >= Vl1Limits.T_SESSION_DEAD && p.unanswered >= 3) {
+                    bump(NodeCounter.SESSION_DEAD);
+                    closeSession(p, "peer stopped answering", true);
+                    return t;
+                }
+                if (p.root == null && !config.root() && t - p.lastActive >= Vl1Limits.T_SESSION_IDLE && t - p.lastRecv >= Vl1Limits.T_SESSION_IDLE) {
+                    closeSession(p, "idle", true);
+                    return t;
+                }
+                if (config.root() && t - p.lastRecv >= Vl1Limits.T_PATH_EXPIRE) {
+                    closeSession(p, "no receipt for T_PATH_EXPIRE", true);
+                    return t;
+                }
+                if (heartbeat && !config.root()) next = Math.min(next, p.lastSent + Vl1Limits.T_HEARTBEAT);
+                if (p.unanswered > 0) next = Math.min(next, t + 1_000);
+                if (p.root != null) next = Math.min(next, p.lastRecv + Vl1Limits.T_PATH_ALIVE);
+                if (p.root == null && !config.root()) next = Math.min(next, Math.max(p.lastActive, p.lastRecv) + Vl1Limits.T_SESSION_IDLE);
+                if (config.root()) next = Math.min(next, p.lastRecv + Vl1Limits.T_PATH_EXPIRE);
+            }
+        }
+        if (p.root != null) {
+            updateOnline();
+            if (p.session == null) {
+                if (t >= p.nextAttempt) {
+                    openRoot(p);
+                    return t + 250;
+                }
+                next = Math.min(next, p.nextAttempt);
+            }
+            return next <= t ? t + 1 : next;
+        }
+        if (p.session == null) {
+            MessageQueue q = p.bound ? waiting.get(p.address) : null;
+            if (q != null) expire(p.address, q);
+            if (q != null && !q.messages.isEmpty() && !config.root()) {
+                if (t >= p.openRetryAt) {
+                    openPeer(p);
+                    return t + 250;
+                }
+                return p.openRetryAt;
+            }
+            if (q != null) waiting.remove(p.address);
+            if (!p.verifying) {
+                peers.remove(p.fp);
+                return Long.MAX_VALUE;
+            }
+            return t + 1_000;
+        }
+        return next <= t ? t + 1 : next;
+    }
+
+    // ---------------------------------------------------------------- verification (§2.6) and registry (§4.4)
+
+    private static String prefix(Path path) {
+        return switch (path) {
+            case Direct d -> {
+                byte[] ip = d.remote().getAddress().getAddress();
+                int n = d.remote().getAddress() instanceof Inet4Address ? 3 : 8; // /24 or /64
+                yield java.util.HexFormat.of().formatHex(ip, 0, n);
+            }
+            case Relayed r -> "R" + r.root(); // a relayed session counts under its relaying root
+        };
+    }
+
+    private void queueVerification(Peer p, Path source) {
+        p.verifying = true;
+        switch (verifications.offer(prefix(source), p)) {
+            case VerificationQueue.Offer.Admitted<Peer> a -> { }
+            case VerificationQueue.Offer.AdmittedEvicting<Peer> e -> refuseEvicted(e.evicted());
+            case VerificationQueue.Offer.Refused<Peer> r -> refuseEvicted(p);
+        }
+    }
+
+    private void refuseEvicted(Peer p) {
+        p.verifying = false;
+        bump(NodeCounter.VERIFICATION_REFUSED);
+        if (!config.root()) return; // a member simply leaves the address unbound
+        p.verificationRefused = true;
+        if (p.pendingHelloId != 0) refuseVerification(p, p.pendingHelloId);
+    }
+
+    /** §2.6: refused verification → ERROR RATE_LIMITED (retry-after 10 s) in answer to the HELLO, then close. */
+    private void refuseVerification(Peer p, int helloId) {
+        sendError(p, ErrorMessage.rateLimited(Verb.HELLO, helloId, Vl1Limits.RETRY_AFTER_ROOT));
+        closeSession(p, "verification queue full", false);
+    }
+
+    /** The §2.6 worker, run from {@link #service} within its budget: one identity per token. */
+    private void runVerifications() {
+        while (!verifications.isEmpty() && verifyBudget.waitFor(now) == 0) {
+            Peer p = verifications.poll();
+            if (p == null || !p.verifying || p.session == null) continue; // stale
+            verifyBudget.take(now);
+            p.verifying = false;
+            dev.planetary.identity.Decoded<Address> r = verifier.verify(p.identity, p.address);
+            if (!r.isOk()) {
+                bump(NodeCounter.VERIFICATION_FAILED);
+                denied.put(p.fp, now + DENY_MS); // §2.6: a failure denies fp 10 min
+                closeSession(p, "identity verification failed", false);
+                continue;
+            }
+            bump(NodeCounter.VERIFIED);
+            if (config.root()) {
+                register(p);
+            } else {
+                bindSessionPeer(p);
+            }
+        }
+    }
+
+    /** §4.4 registration after verification; then the held HELLO is answered. */
+    private void register(Peer p) {
+        Registration reg = registry.get(p.address);
+        if (reg == null || reg.fp().equals(p.fp) || now - reg.lastSeen() > REGISTRY_DORMANT_MS) {
+            long first = reg != null && reg.fp().equals(p.fp) ? reg.firstSeen() : now;
+            registry.put(p.address, new Registration(p.fp, p.identity, first, now));
+        } else {
+            sendError(p, new ErrorMessage(Verb.HELLO, p.pendingHelloId, ErrorMessage.IDENTITY_COLLISION, new ErrorMessage.Detail.Collision(p.address)));
+            closeSession(p, "identity collision", false);
+            return;
+        }
+        p.verified = true;
+        p.bound = true;
+        Peer old = registeredOnline.put(p.address, p);
+        if (old != null && old != p && old.session != null) closeSession(old, "address re-registered", false);
+        if (p.pendingHelloId != 0) {
+            answerHello(p, p.pendingHelloId, p.path);
+            p.pendingHelloId = 0;
+        }
+    }
+
+    /** A member binds a verified session peer's claimed address (§2.7), unless a pinned binding says otherwise. */
+    private void bindSessionPeer(Peer p) {
+        Fingerprint existing = byAddress.get(p.address);
+        if (existing != null && !existing.equals(p.fp)) {
+            CacheEntry e = cache.get(existing);
+            if (e != null && now - e.lastUsed < PIN_PROTECT_MS) {
+                out.event(new NodeEvent.IdentityConflict(p.address, List.of(existing, p.fp)));
+                return;
+            }
+        }
+        pin(p.identity, p.address, Source.SESSION);
+        p.bound = true;
+        flush(p.address);
+    }
+
+    /** Pins {@code id} at {@code a} in the cache (§2.7). */
+    private CacheEntry pin(Identity id, Address a, Source source) {
+        Fingerprint fp = id.fingerprint();
+        CacheEntry e = cache.get(fp);
+        if (e == null || !e.address.equals(a)) {
+            e = new CacheEntry(id, a, source, now);
+            cache.put(fp, e);
+        }
+        Fingerprint old = byAddress.put(a, fp);
+        if (old != null && !old.equals(fp)) cache.remove(old);
+        return e;
+    }
+
+    // ---------------------------------------------------------------- WHOIS (§2.7, §3.9)
+
+    private void startLookup(Address a) {
+        if (lookups.containsKey(a)) return;
+        if (lookups.size() >= config.maxPendingLookups()) {
+            out.event(new NodeEvent.LookupFailed(a, "too many lookups in progress"));
+            dropWaiting(a, "lookup refused");
+            return;
+        }
+        Lookup l = new Lookup(a, now);
+        lookups.put(a, l);
+        List<Peer> live = liveRoots();
+        int first = tofu() ? 1 : 2;
+        for (int i = 0; i < Math.min(first, live.size()); i++) ask(l, live.get(i));
+        timers.schedule(l, now + (l.asks.isEmpty() ? 250 : Vl1Limits.T_WHOIS_RETRY));
+    }
+
+    /** §2.7: only a node whose root sets hold exactly one root trusts it alone. */
+    private boolean tofu() {
+        return rootPeers.size() == 1;
+    }
+
+    private void ask(Lookup l, Peer root) {
+        int id = nextRequestId();
+        l.asks.put(root.fp, new Ask(id, now));
+        lookupByRequest.put(id, l);
+        sendMessage(root, new Whois(id, List.of(l.address)));
+    }
+
+    private void onWhoisReply(Peer p, Ok.WhoisReply r) {
+        Lookup l = lookupByRequest.get(r.inReRequestId());
+        if (l == null || p.root == null) return;
+        Ask a = l.asks.get(p.fp);
+        if (a == null || a.requestId != r.inReRequestId() || a.done) return;
+        a.done = true;
+        for (Ok.WhoisRecord rec : r.records()) {
+            if (!rec.address().equals(l.address)) { // not requested: discarded
+                bump(NodeCounter.WHOIS_RECORD_DISCARDED);
+                continue;
+            }
+            Identity id = Identity.decode(rec.identity().toArray()).orNull();
+            if (id == null || !verifier.selfSignatureValid(id)) {
+                bump(NodeCounter.WHOIS_RECORD_DISCARDED);
+                continue;
+            }
+            a.answer = id.fingerprint();
+            l.identities.put(a.answer, id);
+        }
+        evaluate(l);
+    }
+
+    /** The §2.7 decision after each answer or timeout. */
+    private void evaluate(Lookup l) {
+        if (l.finished) return;
+        List<Fingerprint> answers = new ArrayList<>();
+        boolean outstanding = false;
+        for (Ask a : l.asks.values()) {
+            if (!a.done) outstanding = true;
+            else if (a.answer != null) answers.add(a.answer);
+        }
+        Set<Fingerprint> distinct = new LinkedHashSet<>(answers);
+        if (!l.conflictRound) {
+            if (distinct.size() > 1) { // ask every live root once, those already asked included
+                l.conflictRound = true;
+                forgetAsks(l);
+                for (Peer r : liveRoots()) ask(l, r);
+                if (l.asks.isEmpty()) conflict(l, distinct);
+                return;
+            }
+            if (answers.size() >= 2 || (tofu() && answers.size() == 1)) {
+                succeed(l, answers.getFirst(), tofu());
+                return;
+            }
+            if (outstanding) return;
+            if (l.asks.size() < Vl1Limits.WHOIS_MAX_ROOTS_ASKED) {
+                for (Peer r : liveRoots()) {
+                    if (!l.asks.containsKey(r.fp)) {
+                        ask(l, r);
+                        return;
+                    }
+                }
+            }
+            fail(l, answers.isEmpty() ? "no root knows the address" : "only one root answered");
+            return;
+        }
+        if (outstanding) return;
+        if (answers.size() >= 2 && distinct.size() == 1) succeed(l, answers.getFirst(), false);
+        else conflict(l, distinct);
+    }
+
+    private void forgetAsks(Lookup l) {
+        for (Ask a : l.asks.values()) lookupByRequest.remove(a.requestId);
+        l.asks.clear();
+    }
+
+    private void succeed(Lookup l, Fingerprint fp, boolean tofu) {
+        Identity id = l.identities.get(fp);
+        // §2.6: a VL1 peer addressed by address needs the PoW and derived address checked
+        if (id == null || !verifier.verify(id, l.address).isOk()) {
+            bump(NodeCounter.WHOIS_RECORD_DISCARDED);
+            fail(l, "the agreed identity does not derive the address");
+            return;
+        }
+        Fingerprint existing = byAddress.get(l.address);
+        if (existing != null && !existing.equals(fp)) {
+            CacheEntry e = cache.get(existing);
+            if (e != null && now - e.lastUsed < PIN_PROTECT_MS) {
+                conflict(l, new LinkedHashSet<>(List.of(existing, fp)));
+                return;
+            }
+        }
+        finish(l);
+        pin(id, l.address, tofu ? Source.WHOIS_TOFU : Source.WHOIS);
+        out.event(new NodeEvent.IdentityResolved(l.address, fp, tofu));
+        if (waiting.containsKey(l.address)) {
+            Peer p = ensurePeer(fp);
+            if (p != null) {
+                if (p.canSend()) {
+                    p.bound = true;
+                    p.address = l.address;
+                    flush(l.address);
+                } else {
+                    timers.schedule(p, now);
+                }
+            }
+        }
+    }
+
+    private void conflict(Lookup l, Set<Fingerprint> fps) {
+        out.event(new NodeEvent.IdentityConflict(l.address, List.copyOf(fps)));
+        fail(l, "identity.conflict");
+    }
+
+    private void fail(Lookup l, String reason) {
+        finish(l);
+        negative.put(l.address, now + Vl1Limits.T_WHOIS_NEGATIVE_CACHE);
+        out.event(new NodeEvent.LookupFailed(l.address, reason));
+        dropWaiting(l.address, "lookup failed: " + reason);
+    }
+
+    private void finish(Lookup l) {
+        l.finished = true;
+        forgetAsks(l);
+        lookups.remove(l.address);
+        timers.cancel(l);
+    }
+
+    private long lookupTimer(Lookup l, long t) {
+        if (l.finished) return Long.MAX_VALUE;
+        if (l.asks.isEmpty()) { // waiting for a live root
+            List<Peer> live = liveRoots();
+            if (!live.isEmpty()) {
+                for (int i = 0; i < Math.min(tofu() ? 1 : 2, live.size()); i++) ask(l, live.get(i));
+                return t + Vl1Limits.T_WHOIS_RETRY;
+            }
+            if (t - l.started >= LOOKUP_WAIT_FOR_ROOTS) {
+                fail(l, "no live root");
+                return Long.MAX_VALUE;
+            }
+            return t + 250;
+        }
+        for (Ask a : l.asks.values()) {
+            if (!a.done && t - a.sentAt >= Vl1Limits.T_WHOIS_RETRY) a.done = true; // silence = no answer
+        }
+        evaluate(l);
+        if (l.finished) return Long.MAX_VALUE;
+        long next = Long.MAX_VALUE;
+        for (Ask a : l.asks.values()) if (!a.done) next = Math.min(next, a.sentAt + Vl1Limits.T_WHOIS_RETRY);
+        return next == Long.MAX_VALUE ? t + 250 : next;
+    }
+
+    /** Root side (§3.9): verified sessions only (gated in dispatch), ≤ 100 addresses/s per requester. */
+    private void onWhois(Peer p, Whois w) {
+        if (!config.root()) {
+            bump(NodeCounter.IGNORED_VERB);
+            return;
+        }
+        if (p.whoisRate == null) p.whoisRate = new TokenBucket(Vl1Limits.MAX_WHOIS_RATE, Vl1Limits.MAX_WHOIS_RATE, now);
+        if (!p.whoisRate.take(w.addresses().size(), now)) {
+            bump(NodeCounter.WHOIS_RATE_LIMITED);
+            sendError(p, ErrorMessage.rateLimited(Verb.WHOIS, w.requestId(), Vl1Limits.RETRY_AFTER_ROOT));
+            return;
+        }
+        List<Ok.WhoisRecord> records = new ArrayList<>();
+        for (Address a : new LinkedHashSet<>(w.addresses())) {
+            Registration r = registry.get(a);
+            if (r != null) records.add(new Ok.WhoisRecord(a, Bytes.of(r.identity().encoded())));
+        }
+        if (records.isEmpty()) sendError(p, ErrorMessage.whoisNotFound(w.requestId(), w.addresses()));
+        else sendMessage(p, new Ok.WhoisReply(w.requestId(), records));
+    }
+
+    // ---------------------------------------------------------------- RELAY (§5.3) and RELAY_BLOCK (§5.4)
+
+    private void relayAtRoot(Peer p, Relay r) {
+        if (now < p.relayBannedUntil) {
+            bump(NodeCounter.RELAY_ABUSE_BANNED);
+            return;
+        }
+        if (!p.verified || !r.origin().equals(p.address) || r.hops() != Relay.HOPS_FROM_MEMBER // step 1
+                || r.destination().equals(selfAddress) || r.destination().equals(r.origin())) { // step 2
+            relayRefused(p, null, 0);
+            return;
+        }
+        BoundedMap<Address, Long> blocks = relayBlocks.get(r.destination());
+        Long until = blocks == null ? null : blocks.get(r.origin());
+        if (until != null && until > now) { // step 3
+            bump(NodeCounter.RELAY_BLOCKED);
+            relayRefused(p, r.destination(), ErrorMessage.RELAY_BLOCKED);
+            return;
+        }
+        // step 4 is the codec's: a datagram outside 32..1188 bytes makes the RELAY malformed (see onData)
+        if (!relayAllowed(p, r)) { // step 5 (§4.5)
+            bump(NodeCounter.RELAY_LIMITED);
+            sendError(p, ErrorMessage.relayDenied(r.destination(), ErrorMessage.RELAY_RATE_LIMITED));
+            return;
+        }
+        Peer dest = registeredOnline.get(r.destination()); // step 6
+        if (dest == null || !dest.canSend()) {
+            bump(NodeCounter.RELAY_NO_DESTINATION);
+            int reason = registry.containsKey(r.destination()) ? ErrorMessage.RELAY_OFFLINE : ErrorMessage.RELAY_UNKNOWN;
+            sendError(p, ErrorMessage.relayDenied(r.destination(), reason));
+            return;
+        }
+        bump(NodeCounter.RELAY_FORWARDED);
+        sendMessage(dest, new Relay(Relay.HOPS_FROM_ROOT, r.destination(), r.origin(), r.datagram()));
+    }
+
+    /** Steps 1–4 refusals count towards abuse: > 100 in a minute bans the peer's RELAYs for 60 s. */
+    private void relayRefused(Peer p, Address dest, int reason) {
+        bump(NodeCounter.RELAY_REFUSED);
+        if (now - p.relayAbuseWindow >= 60_000) {
+            p.relayAbuseWindow = now;
+            p.relayAbuse = 0;
+        }
+        if (++p.relayAbuse > 100) {
+            p.relayBannedUntil = now + 60_000;
+            return;
+        }
+        if (dest != null && reason != 0) sendError(p, ErrorMessage.relayDenied(dest, reason));
+    }
+
+    private boolean relayAllowed(Peer p, Relay r) {
+        if (p.relayOrigin == null) p.relayOrigin = new TokenBucket(2_000, 4_000, now);
+        if (p.relayHellos == null) p.relayHellos = new TokenBucket(10, 20, now);
+        boolean hello = isZsspHello(r.datagram());
+        if (hello && !p.relayHellos.take(now)) return false;
+        long pair = (r.origin().value() << 24) ^ r.destination().value() * 0x9E3779B97F4A7C15L;
+        TokenBucket pb = relayPairs.computeIfAbsent(pair, k -> new TokenBucket(1_000, 2_000, now));
+        String prefix = p.path == null ? "?" : prefix(p.path);
+        TokenBucket px = relayPrefixes.computeIfAbsent(prefix, k -> new TokenBucket(4_000, 8_000, now));
+        return p.relayOrigin.take(now) && pb.take(now) && px.take(now);
+    }
+
+    /** A ZSSP Hello has key id 0 (ZSSP §10.4). */
+    private static boolean isZsspHello(Bytes datagram) {
+        return datagram.length() >= 4 && datagram.get(0) == 0 && datagram.get(1) == 0 && datagram.get(2) == 0 && datagram.get(3) == 0;
+    }
+
+    /** §5.3 at the destination: RELAY only from a root, addressed to this node; the datagram goes to ZSSP as Relayed(R, origin). */
+    private void relayAtMember(Peer p, Relay r) {
+        if (p.root == null || !r.destination().equals(selfAddress) || r.origin().equals(selfAddress)) {
+            bump(NodeCounter.RELAY_NOT_FROM_ROOT);
+            return;
+        }
+        if (isZsspHello(r.datagram())) { // §5.4: inbound limit of relayed Hellos per origin
+            Fingerprint ofp = byAddress.get(r.origin());
+            Peer op = ofp == null ? null : peers.get(ofp);
+            TokenBucket b = op != null ? op.inboundRelayedHellos : null;
+            if (op != null && b == null) b = op.inboundRelayedHellos = new TokenBucket(RELAYED_HELLOS_PER_SECOND, RELAYED_HELLOS_PER_SECOND, now);
+            if (b == null) b = relayedHellosFromStrangers(r.origin());
+            if (!b.take(now)) {
+                bump(NodeCounter.RELAYED_HELLO_LIMITED);
+                sendRelayBlock(p, new RelayBlock(r.origin(), RELAY_BLOCK_TTL));
+                return;
+            }
+        }
+        zssp(r.datagram().toArray(), new PathRemote(new Relayed(p.address, r.origin())));
+    }
+
+    private final BoundedMap<Address, TokenBucket> strangerHellos = new BoundedMap<>(1024);
+
+    private TokenBucket relayedHellosFromStrangers(Address origin) {
+        return strangerHellos.computeIfAbsent(origin, k -> new TokenBucket(RELAYED_HELLOS_PER_SECOND, RELAYED_HELLOS_PER_SECOND, now));
+    }
+
+    /** A RELAY_BLOCK to a root, at most one per (root, origin) per second. */
+    private void sendRelayBlock(Peer root, RelayBlock block) {
+        Long last = root.blocksSent.get(block.origin());
+        if (last != null && now - last < 1000) return;
+        root.blocksSent.put(block.origin(), now);
+        sendMessage(root, block);
+    }
+
+    /** §5.4 at the root: the destination (this session peer) blocks relays from an origin. */
+    private void onRelayBlock(Peer p, RelayBlock b) {
+        if (!config.root()) {
+            bump(NodeCounter.IGNORED_VERB);
+            return;
+        }
+        BoundedMap<Address, Long> m = relayBlocks.get(p.address);
+        if (b.lifts()) {
+            if (m != null) m.remove(b.origin());
+            return;
+        }
+        if (m == null) {
+            m = new BoundedMap<>(Vl1Limits.RELAY_BLOCKS_PER_DESTINATION);
+            relayBlocks.put(p.address, m);
+        }
+        m.put(b.origin(), now + b.ttlSeconds() * 1000L);
+    }
+
+    // ---------------------------------------------------------------- counters
+
+    private void bump(NodeCounter c) {
+        counts[c.ordinal()]++;
+    }
+
+    private void bump(NodeCounter c, long n) {
+        counts[c.ordinal()] += n;
+    }
+}

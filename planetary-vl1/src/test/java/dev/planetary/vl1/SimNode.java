@@ -1,0 +1,85 @@
+package dev.planetary.vl1;
+
+import dev.planetary.identity.Address;
+import dev.planetary.identity.SecretIdentity;
+import dev.planetary.vl1.sim.SimEngine;
+import dev.planetary.vl1.sim.SimHost;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/** A {@link Node} as a simulator engine: one bound port, outputs to the host, events recorded. */
+final class SimNode implements SimEngine, NodeOutput {
+    final String name;
+    final SimHost host;
+    final InetSocketAddress local;
+    final Node node;
+    final List<NodeEvent> events = new ArrayList<>();
+
+    SimNode(String name, SimHost host, int port, SecretIdentity id, Function<InetSocketAddress, NodeConfig> config) {
+        this.name = name;
+        this.host = host;
+        this.local = host.bind(port);
+        this.node = new Node(config.apply(local), id, this, new SeededRandom(host.random().nextLong()), host.now());
+        host.attach(this);
+    }
+
+    /** The root's entry for members' root lists. */
+    RootInfo rootInfo(SecretIdentity id) {
+        return new RootInfo(id.identity(), id.address(), List.of(local));
+    }
+
+    @Override
+    public void transmit(InetSocketAddress localSocket, InetSocketAddress to, byte[] datagram) {
+        host.send(localSocket.getPort(), to, datagram);
+    }
+
+    @Override
+    public void event(NodeEvent e) {
+        events.add(e);
+    }
+
+    @Override
+    public void receive(byte[] datagram, InetSocketAddress localSocket, InetSocketAddress from, long now) {
+        node.receive(datagram, localSocket, from, now);
+        host.wake(node.nextDeadline());
+    }
+
+    @Override
+    public long service(long now) {
+        return node.service(now);
+    }
+
+    /** Application calls between simulator steps: bring the node's clock up first, then wake it. */
+    void userMessage(Address to, String text) {
+        node.service(host.now());
+        node.sendUserMessage(to, 70_000, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        host.wake(node.nextDeadline());
+    }
+
+    void run(Runnable r) {
+        node.service(host.now());
+        r.run();
+        host.wake(node.nextDeadline());
+    }
+
+    List<String> texts() {
+        List<String> l = new ArrayList<>();
+        for (NodeEvent e : events) {
+            if (e instanceof NodeEvent.UserMessageReceived u) l.add(new String(u.payload(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return l;
+    }
+
+    <T extends NodeEvent> List<T> events(Class<T> type) {
+        List<T> l = new ArrayList<>();
+        for (NodeEvent e : events) if (type.isInstance(e)) l.add(type.cast(e));
+        return l;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
