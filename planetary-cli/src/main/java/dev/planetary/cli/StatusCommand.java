@@ -74,7 +74,7 @@ final class StatusCommand {
                 StringBuilder b = new StringBuilder("peer ").append(p.path("address").asText()).append(' ').append(p.path("role").asText())
                         .append(' ').append(p.path("sessionState").asText()).append(" latency ").append(p.path("latency").asLong()).append(" ms");
                 if (!p.path("relayedVia").isNull() && !p.path("relayedVia").isMissingNode()) b.append(" via ").append(p.path("relayedVia").asText());
-                for (var path : p.path("paths")) b.append(' ').append(path.path("address").asText()).append(path.path("preferred").asBoolean() ? "*" : "");
+                for (var path : p.path("paths")) b.append(' ').append(path.path("address").isTextual() ? path.path("address").asText() : path.path("kind").asText()).append(path.path("preferred").asBoolean() ? "*" : "");
                 System.out.println(RootsetCommand.printable(b.toString()));
             }
             return 0;

@@ -179,6 +179,7 @@ public final class UdpDriver implements AutoCloseable {
                     }
                 }
                 for (Runnable t; (t = tasks.poll()) != null; ) t.run();
+                deadline = Math.min(deadline, nextDeadlineSafely()); // a datagram or a send may have brought work forward
             } catch (java.nio.channels.ClosedChannelException | java.nio.channels.ClosedSelectorException e) {
                 break;
             } catch (IOException e) {
@@ -186,6 +187,20 @@ public final class UdpDriver implements AutoCloseable {
             }
         }
         for (Runnable t; (t = tasks.poll()) != null; ) t.run(); // callers get their answer, not a timeout
+        try {
+            engine.close();
+        } catch (RuntimeException e) {
+            engineError("close", e);
+        }
+    }
+
+    private long nextDeadlineSafely() {
+        try {
+            return engine.nextDeadline();
+        } catch (RuntimeException e) {
+            engineError("nextDeadline", e);
+            return now() + 100;
+        }
     }
 
     private long serviceSafely(long now) {

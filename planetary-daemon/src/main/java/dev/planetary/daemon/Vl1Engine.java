@@ -21,8 +21,14 @@ public interface Vl1Engine {
     /** Runs due timers; returns the monotonic time (ms) at which it wants to be called again. */
     long service(long nowMs);
 
+    /** The earliest time {@link #service} has work (it may move earlier after {@link #receive} or a send). */
+    long nextDeadline();
+
     /** Queues a USER_MESSAGE (§3.10) for {@code address}; an error text if refused at once, else null. */
     String sendUserMessage(String address, long typeId, byte[] payload, long nowMs);
+
+    /** Closes every session (the daemon stops); called once, last, on the driver's thread. */
+    void close();
 
     /** A consistent view for the API and the metrics. */
     Snapshot snapshot(long nowMs);

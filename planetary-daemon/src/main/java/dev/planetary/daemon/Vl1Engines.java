@@ -4,7 +4,7 @@ package dev.planetary.daemon;
 final class Vl1Engines {
     private Vl1Engines() {}
 
-    static Vl1Engine create(EngineContext context, Vl1Engine.Output output) {
-        return new DormantEngine(context);
+    static Vl1Engine create(EngineContext context, Vl1Engine.Output output, long nowMs) {
+        return new NodeEngine(context, output, nowMs);
     }
 }
