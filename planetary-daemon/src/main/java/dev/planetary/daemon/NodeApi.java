@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The node service API (VL.md §13.2) as far as VL1 goes: {@code GET /status}, {@code GET /peer},
  * {@code GET /peer/{address}}, {@code GET /metrics}, and {@code POST /planetary/message/{address}}
- * (a USER_MESSAGE, §3.10). Objects carry ZeroTier One's field names plus Planetary's additions.
+ * (a USER_MESSAGE, §3.10) and {@code POST /planetary/whois/{address}} (a lookup, §3.9). Objects carry ZeroTier One's field names plus Planetary's additions.
  * Every engine read goes through the driver's loop thread ({@link UdpDriver#call}).
  */
 final class NodeApi implements HttpMessages.Router {
@@ -39,6 +39,7 @@ final class NodeApi implements HttpMessages.Router {
                 if (!get(r)) return notAllowed();
                 return Response.text(200, DaemonMetrics.contentType(), daemon.metrics().scrape(snapshot()));
             }
+            if (p.startsWith("/planetary/whois/")) return r.method().equals("POST") ? whois(p.substring(17)) : notAllowed();
             if (p.startsWith("/planetary/message/")) return r.method().equals("POST") ? message(p.substring(19), r.body()) : notAllowed();
         } catch (IllegalStateException e) {
             return Response.error(503, e.getMessage());
@@ -130,6 +131,15 @@ final class NodeApi implements HttpMessages.Router {
         m.put("sessionState", p.sessionState());
         m.put("tofu", p.tofu());
         return m;
+    }
+
+    /** Starts a WHOIS lookup; the outcome is an event ({@code whois.resolved} or {@code whois.failed}). */
+    private Response whois(String address) {
+        if (Address.parse(address).isEmpty()) return Response.error(400, "not a VL address (10 hex digits)");
+        UdpDriver d = daemon.driver();
+        String refused = d.call(e -> e.lookup(address.toLowerCase(java.util.Locale.ROOT), d.now()), ENGINE_TIMEOUT_MS);
+        if (refused != null) return Response.error(409, refused);
+        return Response.json(200, Map.of("lookup", "started"));
     }
 
     /** {@code {"type": N, "text": "…"}} or {@code {"type": N, "base64": "…"}}; type defaults to 0. */

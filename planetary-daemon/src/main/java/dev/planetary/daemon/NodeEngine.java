@@ -91,6 +91,16 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         return node.sendUserMessage(a, typeId, payload) ? null : "message discarded (failed lookup cached, or a table is full)";
     }
 
+    @Override
+    public String lookup(String address, long nowMs) {
+        Address a = Address.parse(address).orElse(null);
+        if (a == null) return "not a VL address";
+        if (node.isRoot()) return "a root does not look identities up";
+        node.service(nowMs);
+        node.lookup(a);
+        return null;
+    }
+
     // ------------------------------------------------------------------ NodeOutput (called from inside the node)
 
     @Override

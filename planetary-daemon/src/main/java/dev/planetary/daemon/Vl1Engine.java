@@ -30,6 +30,9 @@ public interface Vl1Engine {
     /** Closes every session (the daemon stops); called once, last, on the driver's thread. */
     void close();
 
+    /** Starts a WHOIS lookup (§3.9) for {@code address} unless it is cached; an error text if refused at once, else null. */
+    String lookup(String address, long nowMs);
+
     /** A consistent view for the API and the metrics. */
     Snapshot snapshot(long nowMs);
 
