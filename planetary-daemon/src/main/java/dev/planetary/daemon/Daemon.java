@@ -147,6 +147,8 @@ public final class Daemon implements AutoCloseable {
         if (apiPort >= 0) ready.put("apiPort", apiPort);
         ready.put("roots", roots.size());
         events.emit("ready", ready);
+        org.slf4j.LoggerFactory.getLogger(Daemon.class).info("{} {} ready: UDP {}, API socket {}{}, {} root(s)", options.role.label(), identity.address(),
+                driver.localAddress(), socket, apiPort >= 0 ? ", TCP API 127.0.0.1:" + apiPort : "", roots.size());
     }
 
     UdpDriver driver() {

@@ -34,6 +34,7 @@ public final class DaemonMetrics {
     /** Gauges the engine reports as counters-map entries (current values, not totals). */
     private static final Set<String> GAUGES = Set.of("verification_budget_used", "verification_queue");
 
+    private final Set<String> registered = new java.util.HashSet<>();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicReference<Vl1Engine.Snapshot> last = new AtomicReference<>(
             new Vl1Engine.Snapshot(false, java.util.List.of(), Map.of(), java.util.List.of()));
@@ -74,6 +75,7 @@ public final class DaemonMetrics {
     }
 
     private void engineMeter(String counter) {
+        if (!registered.add(counter)) return; // Micrometer warns on re-registration
         ToDoubleFunction<AtomicReference<Vl1Engine.Snapshot>> f = r -> r.get().counters().getOrDefault(counter, 0L);
         if (GAUGES.contains(counter)) {
             Gauge.builder("planetary." + counter.replace('_', '.'), last, f).register(registry);
