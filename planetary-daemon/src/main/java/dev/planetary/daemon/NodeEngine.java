@@ -46,6 +46,14 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
 
     private record LeafPeer(Address address, boolean relayed) {}
 
+    /** Addresses learnt for fingerprints (sessions, WHOIS, messages): a session event may come before the binding (§2.6). */
+    private final Map<Fingerprint, Address> addresses = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Fingerprint, Address> eldest) {
+            return size() > MAX_LISTED;
+        }
+    };
+
     /** Fingerprints resolved under the one-root trust rule (§2.7), bounded like the leaves. */
     private final java.util.Set<Fingerprint> tofu = new java.util.HashSet<>();
 
@@ -123,21 +131,25 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             }
             case NodeEvent.SessionUp s -> {
                 boolean root = isRoot(s.peer());
-                if (!root && (leaves.containsKey(s.peer()) || leaves.size() < MAX_LISTED)) leaves.put(s.peer(), new LeafPeer(s.address(), s.relayed()));
-                out.event("session.new", fields("address", text(s.address()), "fingerprint", s.peer().toBase32(), "role", root ? "PLANET" : "LEAF",
+                Address address = learn(s.peer(), s.address());
+                if (!root && (leaves.containsKey(s.peer()) || leaves.size() < MAX_LISTED)) leaves.put(s.peer(), new LeafPeer(address, s.relayed()));
+                out.event("session.new", fields("address", text(address), "fingerprint", s.peer().toBase32(), "role", root ? "PLANET" : "LEAF",
                         "relayed", s.relayed()));
             }
             case NodeEvent.SessionDown s -> {
-                LeafPeer l = leaves.remove(s.peer());
-                tofu.remove(s.peer());
-                out.event("session.closed", fields("address", l == null ? null : text(l.address()), "fingerprint", s.peer().toBase32(),
+                // a replaced session (§3.2) may close after its successor came up: keep the peer while one is live
+                boolean live = node.hasSession(s.peer());
+                if (!live) {
+                    leaves.remove(s.peer());
+                    tofu.remove(s.peer());
+                }
+                out.event("session.closed", fields("address", text(addresses.get(s.peer())), "fingerprint", s.peer().toBase32(),
                         "reason", s.reason()));
             }
             case NodeEvent.UserMessageReceived m -> {
                 messagesReceived++;
-                LeafPeer known = leaves.get(m.from());
-                if (known != null && known.address() == null && m.address() != null) leaves.put(m.from(), new LeafPeer(m.address(), known.relayed()));
-                Map<String, Object> f = fields("from", text(m.address()), "fingerprint", m.from().toBase32(), "type", m.typeId(),
+                Address from = learn(m.from(), m.address());
+                Map<String, Object> f = fields("from", text(from), "fingerprint", m.from().toBase32(), "type", m.typeId(),
                         "bytes", m.payload().length, "base64", Base64.getEncoder().encodeToString(m.payload()));
                 String utf8 = utf8(m.payload());
                 if (utf8 != null) f.put("text", utf8); // JSON-escaped on output; EventSink escapes control characters for humans
@@ -145,6 +157,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             }
             case NodeEvent.IdentityResolved r -> {
                 whoisResolved++;
+                learn(r.fingerprint(), r.address());
                 if (r.tofu() && tofu.size() < MAX_LISTED) tofu.add(r.fingerprint());
                 out.event("whois.resolved", fields("address", text(r.address()), "fingerprint", r.fingerprint().toBase32(), "tofu", r.tofu()));
             }
@@ -189,7 +202,8 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             boolean relayed = up ? node.relayed(e.getKey()) : l.relayed();
             // the node does not say which root carries a relayed session: the first root with a session is shown
             List<PathView> paths = List.of(new PathView(null, relayed ? "relayed" : "direct", 0, 0, up, !up, up));
-            peers.add(new PeerView(text(l.address()), e.getKey().toBase32(), "LEAF", -1, paths, relayed ? relayRoot : null,
+            Address address = l.address() != null ? l.address() : addresses.get(e.getKey());
+            peers.add(new PeerView(text(address), e.getKey().toBase32(), "LEAF", -1, paths, relayed ? relayRoot : null,
                     up ? "established" : "closed", tofu.contains(e.getKey()), null));
         }
         Map<String, Long> counters = new HashMap<>();
@@ -199,6 +213,15 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         counters.put("messages_received", messagesReceived);
         counters.put("zssp_internal_errors", node.zsspInternalErrors());
         return new Snapshot(online, peers, counters, List.of());
+    }
+
+    /** Remembers {@code address} for {@code fp} if given; returns the best address known (may be null). */
+    private Address learn(Fingerprint fp, Address address) {
+        if (address != null) {
+            addresses.put(fp, address);
+            return address;
+        }
+        return addresses.get(fp);
     }
 
     private boolean isRoot(Fingerprint fp) {
