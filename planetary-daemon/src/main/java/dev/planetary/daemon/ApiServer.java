@@ -130,6 +130,7 @@ public final class ApiServer implements AutoCloseable {
                     Thread.ofVirtual().start(() -> {
                         try (c) {
                             write(c, Response.error(503, "too many connections"));
+                            drain(c);
                         } catch (IOException ignored) {
                             // the client went away
                         }
@@ -159,6 +160,7 @@ public final class ApiServer implements AutoCloseable {
         if (p.error != null) {
             badRequests.increment();
             write(c, p.error);
+            drain(c);
             return;
         }
         if (token != null && !authorised(p.request, token)) {
@@ -249,6 +251,14 @@ public final class ApiServer implements AutoCloseable {
         ByteBuffer out = ByteBuffer.allocate(head.length() + r.body().length);
         out.put(head.getBytes(StandardCharsets.ISO_8859_1)).put(r.body()).flip();
         while (out.hasRemaining()) c.write(out);
+    }
+
+    /** Reads (without waiting, bounded) what the client sent, so that closing does not reset the connection before it read the answer. */
+    private static void drain(SocketChannel c) throws IOException {
+        c.shutdownOutput();
+        c.configureBlocking(false);
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        for (int i = 0; i < 4 && c.read(b) > 0; i++) b.clear();
     }
 
     private static void closeQuietly(java.nio.channels.Channel c) {

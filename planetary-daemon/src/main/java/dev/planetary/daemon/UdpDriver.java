@@ -124,6 +124,11 @@ public final class UdpDriver implements AutoCloseable {
         thread = Thread.ofPlatform().name("planetary-udp-" + local.getPort()).daemon(false).start(this::loop);
     }
 
+    /** {@link #call(Function, long)} with a 2 s limit. */
+    public <T> T call(Function<Vl1Engine, T> query) {
+        return call(query, 2000);
+    }
+
     /**
      * Runs {@code query} on the loop thread and returns its result (at most {@code timeoutMs});
      * throws {@link IllegalStateException} if the loop is busy, stopped or too slow.

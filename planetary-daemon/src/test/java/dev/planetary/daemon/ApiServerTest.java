@@ -67,6 +67,15 @@ class ApiServerTest {
         return exchange(c, request.getBytes(StandardCharsets.ISO_8859_1));
     }
 
+    /** A refused connection may be reset before the answer is read: that counts as no answer yet. */
+    String unixOrReset(String request) {
+        try {
+            return unix(request);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     String tcp(String request) throws IOException {
         SocketChannel c = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         return exchange(c, request.getBytes(StandardCharsets.ISO_8859_1));
@@ -145,6 +154,31 @@ class ApiServerTest {
         SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
         c.connect(UnixDomainSocketAddress.of(p));
         return exchange(c, "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void connectionsBeyondTheLimitGet503() throws IOException {
+        java.util.List<SocketChannel> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < ApiServer.MAX_CONNECTIONS; i++) {
+                SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+                c.connect(UnixDomainSocketAddress.of(socket));
+                c.write(ByteBuffer.wrap("GET /echo HTTP/1.1\r\n".getBytes(StandardCharsets.ISO_8859_1))); // never finished
+                idle.add(c);
+            }
+            // the accept loop takes the connections in order; wait (bounded) until all slots are taken
+            long end = System.nanoTime() + 10_000_000_000L;
+            String r = "";
+            while (System.nanoTime() < end && !(r = unixOrReset("GET /echo HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 503 ")) Thread.onSpinWait();
+            assertStatus(503, r);
+        } finally {
+            for (SocketChannel c : idle) c.close();
+        }
+        // slots come back when the clients leave
+        long end = System.nanoTime() + 10_000_000_000L;
+        String r = "";
+        while (System.nanoTime() < end && !(r = unix("GET /echo HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 200 ")) Thread.onSpinWait();
+        assertStatus(200, r);
     }
 
     @Test
