@@ -55,8 +55,9 @@ class DaemonIT {
         DaemonFixture.Daemon root = DaemonFixture.start(dir, "root", "root1", "--api-tcp", "--api-port", "0");
         Path rootset = DaemonFixture.rootSet(dir, root);
         DaemonFixture.Daemon node = DaemonFixture.start(dir, "node", "node1", "--rootset", rootset.toString());
-        assertTrue(node.process().out.lines.getFirst().contains("\"event\":\"identity.created\"") || node.process().out.lines.getFirst().contains("\"event\":\"ready\""),
-                node.process().out.lines.getFirst());
+        // §16.2: the first stdout line is ready, even on the first start that creates the identity
+        assertTrue(node.process().out.lines.getFirst().startsWith("{\"event\":\"ready\""), node.process().out.lines.getFirst());
+        assertTrue(node.ready().contains("\"identityCreated\":true"), node.ready());
         assertTrue(node.ready().contains("\"identity\":\"" + node.address() + ":1:"), node.ready());
         // §4.3 / E2: online within 5 s of start
         DaemonFixture.awaitEvent(node, 5, "online");
@@ -100,7 +101,7 @@ class DaemonIT {
         }
         for (String name : List.of("planetary_online{role=\"node\"} 1.0", "planetary_sessions{", "planetary_paths{", "planetary_relay_bytes_total{",
                 "planetary_whois_total{", "planetary_identity_verifications_total{", "planetary_drops_total{", "planetary_udp_datagrams_total{direction=\"in\"",
-                "planetary_api_rejected_total{")) {
+                "planetary_api_rejected_total{", "planetary_table_entries{role=\"node\",table=\"verifications\"}")) {
             assertTrue(metrics.contains(name), name + " missing in\n" + metrics);
         }
         assertTrue(Pattern.compile("planetary_identity_verifications_total\\{result=\"ok\",role=\"root\"} [1-9]").matcher(root.metrics()).find(), root.metrics());

@@ -53,6 +53,7 @@ public final class Daemon implements AutoCloseable {
     private DaemonMetrics metrics;
     private Path socket;
     private int apiPort = -1;
+    private boolean identityCreated;
 
     private Daemon(Options options, EventSink events) {
         this.options = options;
@@ -95,7 +96,7 @@ public final class Daemon implements AutoCloseable {
         try {
             DaemonHome.Loaded loaded = DaemonHome.identity(home);
             identity = loaded.identity();
-            if (loaded.created()) events.emit("identity.created", Map.of("address", identity.address().toString()));
+            identityCreated = loaded.created();
         } catch (DaemonHome.HomeException e) {
             throw new StartException(1, e.getMessage());
         }
@@ -146,6 +147,7 @@ public final class Daemon implements AutoCloseable {
         ready.put("socket", socket.toString());
         if (apiPort >= 0) ready.put("apiPort", apiPort);
         ready.put("roots", roots.size());
+        ready.put("identityCreated", identityCreated);
         events.emit("ready", ready);
         org.slf4j.LoggerFactory.getLogger(Daemon.class).info("{} {} ready: UDP {}, API socket {}{}, {} root(s)", options.role.label(), identity.address(),
                 driver.localAddress(), socket, apiPort >= 0 ? ", TCP API 127.0.0.1:" + apiPort : "", roots.size());

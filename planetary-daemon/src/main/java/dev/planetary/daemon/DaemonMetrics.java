@@ -37,7 +37,7 @@ public final class DaemonMetrics {
     private final Set<String> registered = new java.util.HashSet<>();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicReference<Vl1Engine.Snapshot> last = new AtomicReference<>(
-            new Vl1Engine.Snapshot(false, java.util.List.of(), Map.of(), java.util.List.of()));
+            new Vl1Engine.Snapshot(false, java.util.List.of(), Map.of(), java.util.List.of(), Map.of()));
 
     public DaemonMetrics(String role, UdpDriver.Counters udp, ApiServer api) {
         registry.config().commonTags("role", role);
@@ -96,6 +96,12 @@ public final class DaemonMetrics {
     public synchronized String scrape(Vl1Engine.Snapshot snapshot) {
         last.set(snapshot);
         for (String name : snapshot.counters().keySet()) engineMeter(name);
+        for (String table : snapshot.tables().keySet()) {
+            if (registered.add("table:" + table)) {
+                Gauge.builder("planetary.table.entries", last, r -> r.get().tables().getOrDefault(table, 0)).tag("table", table)
+                        .description("entries of the engine's peer-fed tables").register(registry);
+            }
+        }
         return registry.scrape();
     }
 

@@ -212,7 +212,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         counters.put("whois_failed", whoisFailed);
         counters.put("messages_received", messagesReceived);
         counters.put("zssp_internal_errors", node.zsspInternalErrors());
-        return new Snapshot(online, peers, counters, List.of());
+        return new Snapshot(online, peers, counters, List.of(), node.tableSizes());
     }
 
     /** Remembers {@code address} for {@code fp} if given; returns the best address known (may be null). */

@@ -52,12 +52,14 @@ public interface Vl1Engine {
      * @param peers    every peer with a session or a pending one
      * @param counters monotonically increasing counters by name (drop reasons and outcomes, lower case)
      * @param externalEndpoints this node's endpoints as roots observe them (§5.6)
+     * @param tables   entries of the engine's peer-fed tables by name (memory bounds; {@code verifications} is the §2.6 queue)
      */
-    record Snapshot(boolean online, List<PeerView> peers, Map<String, Long> counters, List<String> externalEndpoints) {
+    record Snapshot(boolean online, List<PeerView> peers, Map<String, Long> counters, List<String> externalEndpoints, Map<String, Integer> tables) {
         public Snapshot {
             peers = List.copyOf(peers);
             counters = Map.copyOf(counters);
             externalEndpoints = List.copyOf(externalEndpoints);
+            tables = Map.copyOf(tables);
         }
     }
 

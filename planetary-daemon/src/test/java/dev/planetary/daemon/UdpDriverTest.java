@@ -56,7 +56,7 @@ class UdpDriverTest {
 
         @Override
         public Snapshot snapshot(long nowMs) {
-            return new Snapshot(false, List.of(), Map.of("received", (long) received), List.of());
+            return new Snapshot(false, List.of(), Map.of("received", (long) received), List.of(), Map.of());
         }
     }
 
