@@ -12,4 +12,5 @@ module dev.planetary.vl1 {
     requires transitive dev.planetary.identity;
 
     exports dev.planetary.vl1;
+    exports dev.planetary.vl1.udp;
 }

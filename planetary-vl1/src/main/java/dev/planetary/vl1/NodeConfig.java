@@ -49,6 +49,10 @@ public record NodeConfig(boolean root, InetSocketAddress localSocket, List<RootI
         return new NodeConfig(root, localSocket, roots, maxPeers, identityCacheSize, n, verificationsPerSecond, maxPendingLookups, relayedPathMtu);
     }
 
+    public NodeConfig withVerificationsPerSecond(double perSecond) {
+        return new NodeConfig(root, localSocket, roots, maxPeers, identityCacheSize, registrySize, perSecond, maxPendingLookups, relayedPathMtu);
+    }
+
     public NodeConfig withIdentityCacheSize(int n) {
         return new NodeConfig(root, localSocket, roots, maxPeers, n, registrySize, verificationsPerSecond, maxPendingLookups, relayedPathMtu);
     }

@@ -69,5 +69,7 @@ public enum NodeCounter {
     /** HELLO exchanges that failed (no OK after the retries, or an ERROR). */
     HELLO_FAILED,
     /** Sessions closed because the peer stopped answering (§3.2, T_SESSION_DEAD). */
-    SESSION_DEAD
+    SESSION_DEAD,
+    /** Unexpected exceptions caught in receive or service: a bug, never bad input (tests assert 0). */
+    INTERNAL_ERROR
 }

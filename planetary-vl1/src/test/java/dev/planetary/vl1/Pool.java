@@ -3,7 +3,6 @@ package dev.planetary.vl1;
 import dev.planetary.identity.SecretIdentity;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Identities for the engine tests, generated once per JVM (≈ 1 s each: Argon2id, 64 tries
@@ -11,17 +10,16 @@ import java.util.List;
  */
 final class Pool {
     static final int SIZE = 7;
-    private static List<SecretIdentity> ids;
+    private static java.util.List<SecretIdentity> ids;
 
     private Pool() {}
 
+    /** Identity {@code i}, generating the pool up to it on first use. */
     static synchronized SecretIdentity get(int i) {
-        if (ids == null) {
-            List<SecretIdentity> l = new ArrayList<>();
-            SecureRandom r = new SecureRandom();
-            for (int k = 0; k < SIZE; k++) l.add(SecretIdentity.generate(r, Math.max(1, Runtime.getRuntime().availableProcessors())));
-            ids = l;
-        }
+        if (i < 0 || i >= SIZE) throw new IllegalArgumentException("pool index " + i + " outside 0.." + (SIZE - 1));
+        if (ids == null) ids = new ArrayList<>();
+        SecureRandom r = new SecureRandom();
+        while (ids.size() <= i) ids.add(SecretIdentity.generate(r, Math.max(1, Runtime.getRuntime().availableProcessors())));
         return ids.get(i);
     }
 }

@@ -11,17 +11,25 @@ import java.util.function.Function;
 
 /** A {@link Node} as a simulator engine: one bound port, outputs to the host, events recorded. */
 final class SimNode implements SimEngine, NodeOutput {
+    /** One verifier for every simulated node of the JVM: identities are verified once (§2.6), not once per seed. */
+    static final dev.planetary.identity.IdentityVerifier VERIFIER = new dev.planetary.identity.IdentityVerifier();
     final String name;
     final SimHost host;
     final InetSocketAddress local;
     final Node node;
     final List<NodeEvent> events = new ArrayList<>();
+    /** The last datagrams received with their sources (fuzzing replays mutated copies). */
+    final java.util.ArrayDeque<Object[]> recent = new java.util.ArrayDeque<>();
 
     SimNode(String name, SimHost host, int port, SecretIdentity id, Function<InetSocketAddress, NodeConfig> config) {
+        this(name, host, port, id, config, VERIFIER);
+    }
+
+    SimNode(String name, SimHost host, int port, SecretIdentity id, Function<InetSocketAddress, NodeConfig> config, dev.planetary.identity.IdentityVerifier verifier) {
         this.name = name;
         this.host = host;
         this.local = host.bind(port);
-        this.node = new Node(config.apply(local), id, this, new SeededRandom(host.random().nextLong()), host.now());
+        this.node = new Node(config.apply(local), id, this, new SeededRandom(host.random().nextLong()), host.now(), verifier);
         host.attach(this);
     }
 
@@ -37,11 +45,14 @@ final class SimNode implements SimEngine, NodeOutput {
 
     @Override
     public void event(NodeEvent e) {
+        if (events.size() >= 10_000) events.removeFirst(); // long fuzz runs
         events.add(e);
     }
 
     @Override
     public void receive(byte[] datagram, InetSocketAddress localSocket, InetSocketAddress from, long now) {
+        if (recent.size() >= 64) recent.removeFirst();
+        recent.addLast(new Object[] {datagram.clone(), from});
         node.receive(datagram, localSocket, from, now);
         host.wake(node.nextDeadline());
     }
