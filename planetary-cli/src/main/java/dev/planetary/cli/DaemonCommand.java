@@ -60,6 +60,10 @@ abstract class DaemonCommand implements Callable<Integer> {
         configureLogging(logLevel != null ? logLevel : config.logLevel(), logFile != null ? logFile : config.logFile());
         for (String w : config.warnings()) System.err.println("planetary: warning: " + w);
         EventSink events = new EventSink(System.out, json);
+        // handlers first: a SIGTERM during the start stops the daemon once it is up, still with exit 0
+        CountDownLatch stop = new CountDownLatch(1);
+        onSignal("TERM", stop);
+        onSignal("INT", stop);
         Daemon daemon;
         try {
             daemon = Daemon.start(new Daemon.Options(role(), home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, Main.version()),
@@ -67,9 +71,6 @@ abstract class DaemonCommand implements Callable<Integer> {
         } catch (Daemon.StartException e) {
             throw new CliError(e.exitCode, e.getMessage());
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        onSignal("TERM", stop);
-        onSignal("INT", stop);
         stop.await();
         events.emit("stopping", Map.of("reason", "signal"));
         daemon.close();

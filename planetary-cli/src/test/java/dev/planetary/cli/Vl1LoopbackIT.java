@@ -45,6 +45,17 @@ class Vl1LoopbackIT {
         DaemonFixture.awaitEvent(at, seconds, "message.received", "\"fingerprint\":\"" + from.fingerprint() + "\"", "\"text\":\"" + text + "\"", "\"type\":7");
     }
 
+    static void awaitRootPathInactive(Daemon n, Daemon root, long seconds) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        JsonNode p = null;
+        while (System.nanoTime() < end) {
+            p = n.get("/peer/" + root.address());
+            if (!p.path("paths").path(0).path("active").asBoolean()) return;
+            Thread.sleep(500);
+        }
+        throw new AssertionError(n.process().name + " still shows " + root.process().name + "'s path active: " + p);
+    }
+
     static long counter(String metrics, String sample) {
         Matcher m = Pattern.compile(Pattern.quote(sample) + " ([0-9.eE+]+)").matcher(metrics);
         return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
@@ -75,6 +86,8 @@ class Vl1LoopbackIT {
         awaitMessage(b, a, "a to b", 20);
         send(b, a, "b to a");
         awaitMessage(a, b, "b to a", 20);
+        JsonNode aPeers = a.get("/peer");
+        assertTrue(aPeers.toString().contains(b.fingerprint()), aPeers + "\n" + a.process().dump());
         JsonNode aPeerB = a.get("/peer/" + b.address());
         assertEquals("LEAF", aPeerB.path("role").asText());
         assertEquals("established", aPeerB.path("sessionState").asText(), aPeerB.toString());
@@ -99,10 +112,13 @@ class Vl1LoopbackIT {
         long r2Before = counter(r2.metrics(), "planetary_relay_forwarded_total{role=\"root\"}");
         r1.process().kill();
         for (Daemon n : List.of(a, b, c)) assertTrue(n.online(), n.process().name + " went offline");
-        long deadline = System.nanoTime() + 90_000_000_000L;
+        // the nodes notice the loss when r1's path stops being alive (§5.11 T_PATH_ALIVE = 19 s); then they open through r2
+        for (Daemon n : List.of(a, c)) awaitRootPathInactive(n, r1, 40);
+        for (Daemon n : List.of(a, b, c)) assertTrue(n.online(), n.process().name + " went offline");
+        long deadline = System.nanoTime() + 60_000_000_000L;
         boolean delivered = false;
         for (int i = 0; !delivered && System.nanoTime() < deadline; i++) {
-            // a relayed opening through r1 fails until the nodes see r1 is dead (§4.3, T_PATH_ALIVE): resend meanwhile
+            // a message waits at most 5 s for its session (§5.10): resend until one gets through
             send(a, c, "a to c " + i);
             try {
                 DaemonFixture.awaitEvent(c, 6, "message.received", "\"fingerprint\":\"" + a.fingerprint() + "\"", "\"text\":\"a to c ");

@@ -32,8 +32,8 @@ import java.util.Map;
 final class NodeEngine implements Vl1Engine, NodeOutput {
     /** Peers listed at most (a node's sessions are bounded by its own table; this bounds the view). */
     private static final int MAX_LISTED = 100_000;
-    /** A root path is active while something was received on it within this time (§5.1's 3 heartbeats of 10 s). */
-    private static final long PATH_ALIVE_MS = 30_000;
+    /** A root path is active while something was received on it within this time (§5.11 T_PATH_ALIVE, the engine's own rule). */
+    private static final long PATH_ALIVE_MS = dev.planetary.vl1.Vl1Limits.T_PATH_ALIVE;
 
     private final Vl1Engine.Output out;
     private final Node node;
@@ -44,7 +44,12 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     private long whoisResolved, whoisFailed, messagesReceived;
     private boolean online;
 
-    private record LeafPeer(Address address, boolean relayed) {}
+    /** A peer seen in a session; {@code closedAt} (driver ms) once its last session closed, else -1. */
+    private record LeafPeer(Address address, boolean relayed, long closedAt) {}
+
+    /** How long a peer whose sessions closed stays listed (§5.11 T_PEER_ACTIVE). */
+    private static final long CLOSED_LISTED_MS = 300_000;
+    private long lastNow;
 
     /** Addresses learnt for fingerprints (sessions, WHOIS, messages): a session event may come before the binding (§2.6). */
     private final Map<Fingerprint, Address> addresses = new LinkedHashMap<>(16, 0.75f, true) {
@@ -53,6 +58,14 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             return size() > MAX_LISTED;
         }
     };
+
+    /** Addresses the application sent to or looked up: their bindings may come from a session, with no event (§3.2). */
+    private final java.util.Set<Address> asked = java.util.Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Address, Boolean> eldest) {
+            return size() > 1024;
+        }
+    });
 
     /** Fingerprints resolved under the one-root trust rule (§2.7), bounded like the leaves. */
     private final java.util.Set<Fingerprint> tofu = new java.util.HashSet<>();
@@ -70,6 +83,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
 
     @Override
     public void receive(byte[] datagram, InetSocketAddress local, InetSocketAddress from, long nowMs) {
+        lastNow = nowMs;
         long[] t = rootPathTimes.get(from);
         if (t != null) t[1] = nowMs + wallOffset;
         node.receive(datagram, local, from, nowMs);
@@ -77,6 +91,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
 
     @Override
     public long service(long nowMs) {
+        lastNow = nowMs;
         return node.service(nowMs);
     }
 
@@ -96,6 +111,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         if (a == null) return "not a VL address";
         if (a.equals(node.address())) return "that is this node's own address";
         node.service(nowMs); // bring the node's clock up before it queues
+        asked.add(a);
         return node.sendUserMessage(a, typeId, payload) ? null : "message discarded (failed lookup cached, or a table is full)";
     }
 
@@ -105,6 +121,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         if (a == null) return "not a VL address";
         if (node.isRoot()) return "a root does not look identities up";
         node.service(nowMs);
+        asked.add(a);
         node.lookup(a);
         return null;
     }
@@ -132,17 +149,15 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             case NodeEvent.SessionUp s -> {
                 boolean root = isRoot(s.peer());
                 Address address = learn(s.peer(), s.address());
-                if (!root && (leaves.containsKey(s.peer()) || leaves.size() < MAX_LISTED)) leaves.put(s.peer(), new LeafPeer(address, s.relayed()));
+                if (!root && (leaves.containsKey(s.peer()) || leaves.size() < MAX_LISTED)) leaves.put(s.peer(), new LeafPeer(address, s.relayed(), -1));
                 out.event("session.new", fields("address", text(address), "fingerprint", s.peer().toBase32(), "role", root ? "PLANET" : "LEAF",
                         "relayed", s.relayed()));
             }
             case NodeEvent.SessionDown s -> {
-                // a replaced session (§3.2) may close after its successor came up: keep the peer while one is live
-                boolean live = node.hasSession(s.peer());
-                if (!live) {
-                    leaves.remove(s.peer());
-                    tofu.remove(s.peer());
-                }
+                // a replaced session (§3.2) may close after its successor came up: the peer stays while one is live,
+                // and is listed as closed for a while after the last one
+                LeafPeer l = leaves.get(s.peer());
+                if (l != null && !node.hasSession(s.peer())) leaves.put(s.peer(), new LeafPeer(l.address(), l.relayed(), lastNow));
                 out.event("session.closed", fields("address", text(addresses.get(s.peer())), "fingerprint", s.peer().toBase32(),
                         "reason", s.reason()));
             }
@@ -179,6 +194,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
 
     @Override
     public Snapshot snapshot(long nowMs) {
+        for (Address a : asked) node.cachedFingerprint(a).ifPresent(fp -> learn(fp, a));
         List<PeerView> peers = new ArrayList<>();
         long wallNow = nowMs + wallOffset;
         String relayRoot = null;
@@ -196,9 +212,15 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             peers.add(new PeerView(r.address().toString(), r.identity().fingerprint().toBase32(), "PLANET", -1, paths, null,
                     up ? "established" : "connecting", false, null));
         }
-        for (Map.Entry<Fingerprint, LeafPeer> e : leaves.entrySet()) {
+        for (java.util.Iterator<Map.Entry<Fingerprint, LeafPeer>> it = leaves.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Fingerprint, LeafPeer> e = it.next();
             LeafPeer l = e.getValue();
             boolean up = node.hasSession(e.getKey());
+            if (!up && l.closedAt() >= 0 && nowMs - l.closedAt() > CLOSED_LISTED_MS) {
+                it.remove();
+                tofu.remove(e.getKey());
+                continue;
+            }
             boolean relayed = up ? node.relayed(e.getKey()) : l.relayed();
             // the node does not say which root carries a relayed session: the first root with a session is shown
             List<PathView> paths = List.of(new PathView(null, relayed ? "relayed" : "direct", 0, 0, up, !up, up));
