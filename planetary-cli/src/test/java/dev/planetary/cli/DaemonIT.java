@@ -152,6 +152,10 @@ class DaemonIT {
         assertNotEquals(0, p.exitCode());
         assertTrue(p.err.text().contains("no roots configured") && p.err.text().contains("--rootset"), p.err.text());
         assertFalse(p.out.text().contains("\"ready\""), p.out.text());
+        // and with no daemon behind the socket, status says so
+        PlanetaryProcess st = PlanetaryProcess.run(dir, 60, "status", "--home", dir.resolve("lonely").toString(), "--json");
+        assertEquals(1, st.exitCode());
+        assertTrue(st.err.text().contains("no daemon answers on"), st.err.text());
     }
 
     @Test

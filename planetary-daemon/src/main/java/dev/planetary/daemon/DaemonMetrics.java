@@ -30,7 +30,12 @@ public final class DaemonMetrics {
             Map.entry("relay_forwarded", new String[] {"planetary.relay.forwarded", null}),
             Map.entry("relayed_bytes", new String[] {"planetary.relay.bytes", null}),
             Map.entry("session_replaced", new String[] {"planetary.sessions.replaced", null}),
-            Map.entry("error_received", new String[] {"planetary.errors.received", null}));
+            Map.entry("error_received", new String[] {"planetary.errors.received", null}),
+            Map.entry("messages_received", new String[] {"planetary.messages.received", null}),
+            Map.entry("session_dead", new String[] {"planetary.sessions.dead", null}),
+            Map.entry("hello_failed", new String[] {"planetary.hello.failed", null}),
+            Map.entry("internal_error", new String[] {"planetary.engine.internal.errors", "vl1"}),
+            Map.entry("zssp_internal_errors", new String[] {"planetary.engine.internal.errors", "zssp"}));
     /** Gauges the engine reports as counters-map entries (current values, not totals). */
     private static final Set<String> GAUGES = Set.of("verification_budget_used", "verification_queue");
 
@@ -87,7 +92,7 @@ public final class DaemonMetrics {
             b = FunctionCounter.builder("planetary.drops", last, f).tag("reason", counter).description("inputs dropped, by reason");
         } else {
             b = FunctionCounter.builder(o[0], last, f);
-            if (o[1] != null) b.tag("result", o[1]);
+            if (o[1] != null) b.tag(o[0].equals("planetary.engine.internal.errors") ? "layer" : "result", o[1]);
         }
         b.register(registry);
     }
