@@ -84,7 +84,10 @@ class Vl1LoopbackIT {
         send(a, b, "a to b");
         DaemonFixture.awaitEvent(a, 20, "whois.resolved", "\"address\":\"" + b.address() + "\"", "\"fingerprint\":\"" + b.fingerprint() + "\"", "\"tofu\":false");
         awaitMessage(b, a, "a to b", 20);
-        send(b, a, "b to a");
+        // the reply through the CLI verb (POST /planetary/message/{address} over b's socket)
+        PlanetaryProcess reply = PlanetaryProcess.run(dir, 60, "send-message", "--home", b.home().toString(), "--type", "7", a.address(), "b to a");
+        assertEquals(0, reply.exitCode(), reply.err.text());
+        assertTrue(reply.out.text().contains("\"queued\":true"), reply.out.text());
         awaitMessage(a, b, "b to a", 20);
         JsonNode aPeers = a.get("/peer");
         assertTrue(aPeers.toString().contains(b.fingerprint()), aPeers + "\n" + a.process().dump());
