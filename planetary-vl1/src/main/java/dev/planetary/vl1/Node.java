@@ -233,38 +233,6 @@ public final class Node {
         int bytes;
     }
 
-    /** One WHOIS lookup (§2.7, §3.9). */
-    final class Lookup implements TimerQueue.Timed {
-        final Address address;
-        final long started;
-        final Map<Fingerprint, Ask> asks = new LinkedHashMap<>();
-        final Map<Fingerprint, Identity> identities = new HashMap<>();
-        boolean conflictRound;
-        boolean finished;
-
-        Lookup(Address address, long started) {
-            this.address = address;
-            this.started = started;
-        }
-
-        @Override
-        public long onTimer(long t) {
-            return lookupTimer(this, t);
-        }
-    }
-
-    static final class Ask {
-        final int requestId;
-        final long sentAt;
-        boolean done;
-        Fingerprint answer;
-
-        Ask(int requestId, long sentAt) {
-            this.requestId = requestId;
-            this.sentAt = sentAt;
-        }
-    }
-
     enum Source { ROOT_SET, CONFIG, WHOIS, WHOIS_TOFU, SESSION }
 
     static final class CacheEntry {
@@ -286,39 +254,35 @@ public final class Node {
 
     // ---------------------------------------------------------------- state
 
-    private final NodeConfig config;
+    final NodeConfig config;
     private final SecretIdentity self;
     private final Fingerprint selfFp;
-    private final Address selfAddress;
-    private final byte[] selfBlob;
-    private final NodeOutput out;
+    final Address selfAddress;
+    private byte[] selfBlob;
+    final NodeOutput out;
     private final RandomSource rng;
     private final Context<Fingerprint> ctx;
     private final long instanceId;
-    private final IdentityVerifier verifier;
-    private final TimerQueue timers = new TimerQueue();
-    private long now;
+    final IdentityVerifier verifier;
+    final TimerQueue timers = new TimerQueue();
+    long now;
     private int requestCounter;
     private boolean online;
     private final long[] counts = new long[NodeCounter.values().length];
 
     private final Map<Fingerprint, Peer> peers = new HashMap<>();
-    private final Map<Address, Peer> rootPeers = new LinkedHashMap<>();
-    private final BoundedMap<Fingerprint, CacheEntry> cache;
-    private final BoundedMap<Address, Fingerprint> byAddress;
+    final Map<Address, Peer> rootPeers = new LinkedHashMap<>();
+    final BoundedMap<Fingerprint, CacheEntry> cache;
+    final BoundedMap<Address, Fingerprint> byAddress;
     private final BoundedMap<Fingerprint, Long> denied = new BoundedMap<>(4096);
-    private final Map<Address, MessageQueue> waiting = new HashMap<>();
-    private final Map<Address, Lookup> lookups = new HashMap<>();
-    private final Map<Integer, Lookup> lookupByRequest = new HashMap<>();
-    private final BoundedMap<Address, Long> negative = new BoundedMap<>(4096);
+    final Map<Address, MessageQueue> waiting = new HashMap<>();
+    private final WhoisClient whois = new WhoisClient(this);
     private final VerificationQueue<Peer> verifications = new VerificationQueue<>(256, 2);
     private final TokenBucket verifyBudget;
     // root role
-    private final BoundedMap<Address, Registration> registry;
-    private final Map<Address, Peer> registeredOnline = new HashMap<>();
-    private final BoundedMap<Address, BoundedMap<Address, Long>> relayBlocks;
-    private final BoundedMap<Long, TokenBucket> relayPairs = new BoundedMap<>(65_536);
-    private final BoundedMap<String, TokenBucket> relayPrefixes = new BoundedMap<>(65_536);
+    final BoundedMap<Address, Registration> registry;
+    final Map<Address, Peer> registeredOnline = new HashMap<>();
+    private final RootRelay relay;
 
     /**
      * @param self the node's identity (not copied; the caller keeps ownership and destroys it after the node)
@@ -348,7 +312,7 @@ public final class Node {
         this.cache = new BoundedMap<>(config.identityCacheSize());
         this.byAddress = new BoundedMap<>(config.identityCacheSize());
         this.registry = new BoundedMap<>(config.registrySize());
-        this.relayBlocks = new BoundedMap<>(Math.min(config.maxPeers(), 1 << 20));
+        this.relay = new RootRelay(this, Math.min(config.maxPeers(), 1 << 20));
         this.verifyBudget = new TokenBucket(config.verificationsPerSecond(), 1, now);
         this.ctx = new Context<>(self.staticKeyPair(), new App(), Settings.defaults(), rng);
         if (config.root()) ctx.setChallengeEnabled(true); // §3.3: roots challenge every Hello
@@ -457,8 +421,7 @@ public final class Node {
             sendRaw(p, b);
             return true;
         }
-        Long neg = negative.get(dest);
-        if (fp == null && neg != null && neg > now) {
+        if (fp == null && whois.recentlyFailed(dest)) {
             out.event(new NodeEvent.MessagesDropped(dest, 1, "lookup failed recently"));
             return false;
         }
@@ -468,7 +431,7 @@ public final class Node {
             if (q == null) return false;
             timers.schedule(q, now);
         } else {
-            startLookup(dest);
+            whois.start(dest);
         }
         timers.runDue(now);
         return true;
@@ -493,7 +456,7 @@ public final class Node {
         Objects.requireNonNull(address, "address");
         this.touchActive(address);
         if (byAddress.get(address) != null) return;
-        startLookup(address);
+        whois.start(address);
         timers.runDue(now);
     }
 
@@ -533,6 +496,11 @@ public final class Node {
     public void importRegistration(Address address, Identity identity) {
         if (!config.root()) throw new IllegalStateException("only a root has a registry");
         registry.put(address, new Registration(identity.fingerprint(), identity, now, now));
+    }
+
+    /** Tests: this node's identity blob claims {@code address} from now on (a forger's X3, §3.2 step 4). */
+    void forgeClaimedAddress(Address address) {
+        selfBlob = new IdentityBlob(address, self.identity()).encode();
     }
 
     /** Tests: sends raw bytes as one VL1 message in the live session with {@code peer} (hostile-input tests). */
@@ -594,15 +562,11 @@ public final class Node {
         m.put("identityCache", cache.size());
         m.put("denied", denied.size());
         m.put("waiting", waiting.size());
-        m.put("lookups", lookups.size());
-        m.put("lookupRequests", lookupByRequest.size());
-        m.put("negative", negative.size());
+        whois.sizes(m);
         m.put("verifications", verifications.size());
         m.put("registry", registry.size());
         m.put("online", registeredOnline.size());
-        m.put("relayBlocks", relayBlocks.size());
-        m.put("relayPairs", relayPairs.size());
-        m.put("relayPrefixes", relayPrefixes.size());
+        relay.sizes(m);
         m.put("timers", timers.armed());
         return m;
     }
@@ -836,7 +800,7 @@ public final class Node {
                 bump(NodeCounter.MALFORMED);
                 if (m.verb() == Verb.RELAY && config.root()) {
                     Address dest = Vl1Codec.peekRelayDestination(payload, 0, payload.length);
-                    relayRefused(p, dest, ErrorMessage.RELAY_MALFORMED); // §5.3 step 4
+                    relay.refused(p, dest, ErrorMessage.RELAY_MALFORMED); // §5.3 step 4
                 }
             }
             case Decoded.Unsupported u -> {
@@ -858,7 +822,7 @@ public final class Node {
             case Echo e -> onEcho(p, e, from);
             case Ok.HelloReply r -> onHelloReply(p, r);
             case Ok.EchoReply r -> onEchoReply(p, r);
-            case Ok.WhoisReply r -> onWhoisReply(p, r);
+            case Ok.WhoisReply r -> whois.onReply(p, r);
             case Ok.Other o -> bump(NodeCounter.IGNORED_VERB);
             case ErrorMessage e -> onError(p, e);
             case Whois w -> onWhois(p, w);
@@ -867,10 +831,13 @@ public final class Node {
                 out.event(new NodeEvent.UserMessageReceived(p.fp, p.bound ? p.address : null, u.typeId(), u.payload().toArray()));
             }
             case Relay r -> {
-                if (config.root()) relayAtRoot(p, r);
+                if (config.root()) relay.forward(p, r);
                 else relayAtMember(p, r);
             }
-            case RelayBlock b -> onRelayBlock(p, b);
+            case RelayBlock b -> {
+                if (config.root()) relay.block(p, b);
+                else bump(NodeCounter.IGNORED_VERB);
+            }
             default -> bump(NodeCounter.IGNORED_VERB);
         }
     }
@@ -952,16 +919,7 @@ public final class Node {
                 bump(NodeCounter.HELLO_FAILED);
                 closeSession(p, "ERROR " + ErrorMessage.codeName(e.code()) + " in answer to HELLO", false);
             }
-            case Verb.WHOIS -> {
-                Lookup l = lookupByRequest.get(e.inReRequestId());
-                if (l != null) {
-                    Ask a = l.asks.get(p.fp);
-                    if (a != null && a.requestId == e.inReRequestId() && !a.done) {
-                        a.done = true;
-                        evaluate(l);
-                    }
-                }
-            }
+            case Verb.WHOIS -> whois.onError(p, e.inReRequestId());
             default -> { }
         }
     }
@@ -977,7 +935,7 @@ public final class Node {
         return b;
     }
 
-    private void sendMessage(Peer p, Vl1Message m) {
+    void sendMessage(Peer p, Vl1Message m) {
         send(p, Vl1Codec.encode(m));
     }
 
@@ -1000,7 +958,7 @@ public final class Node {
     }
 
     /** §3.4: ERRORs are limited to one per (peer, code) per second. */
-    private void sendError(Peer p, ErrorMessage e) {
+    void sendError(Peer p, ErrorMessage e) {
         Long last = p.lastError.get(e.code());
         if (last != null && now - last < 1000) {
             bump(NodeCounter.ERROR_RATE_LIMITED);
@@ -1024,7 +982,7 @@ public final class Node {
         }
     }
 
-    private int nextRequestId() {
+    int nextRequestId() {
         int id = ++requestCounter;
         if (id == 0) id = ++requestCounter;
         return id;
@@ -1066,7 +1024,7 @@ public final class Node {
         }
     }
 
-    private void flush(Address dest) {
+    void flush(Address dest) {
         MessageQueue q = waiting.get(dest);
         if (q == null) return;
         Fingerprint fp = byAddress.get(dest);
@@ -1077,7 +1035,7 @@ public final class Node {
         for (byte[] b : q.messages) sendRaw(p, b);
     }
 
-    private void dropWaiting(Address dest, String reason) {
+    void dropWaiting(Address dest, String reason) {
         MessageQueue q = waiting.remove(dest);
         if (q != null && !q.messages.isEmpty()) {
             bump(NodeCounter.QUEUE_DROPPED, q.messages.size());
@@ -1095,7 +1053,7 @@ public final class Node {
 
     // ---------------------------------------------------------------- opening (§5.10, §4.3)
 
-    private Peer ensurePeer(Fingerprint fp) {
+    Peer ensurePeer(Fingerprint fp) {
         Peer p = peers.get(fp);
         if (p != null) return p;
         CacheEntry e = cache.get(fp);
@@ -1113,7 +1071,7 @@ public final class Node {
     }
 
     /** The live roots, lowest latency first (§2.7, §5.1). */
-    private List<Peer> liveRoots() {
+    List<Peer> liveRoots() {
         List<Peer> l = new ArrayList<>();
         for (Peer r : rootPeers.values()) if (r.alive()) l.add(r);
         l.sort(Comparator.comparingDouble((Peer r) -> Double.isNaN(r.latency) ? Double.MAX_VALUE : r.latency));
@@ -1274,7 +1232,7 @@ public final class Node {
 
     // ---------------------------------------------------------------- verification (§2.6) and registry (§4.4)
 
-    private static String prefix(Path path) {
+    static String prefix(Path path) {
         return switch (path) {
             case Direct d -> {
                 byte[] ip = d.remote().getAddress().getAddress();
@@ -1368,7 +1326,7 @@ public final class Node {
     }
 
     /** Pins {@code id} at {@code a} in the cache (§2.7). */
-    private CacheEntry pin(Identity id, Address a, Source source) {
+    CacheEntry pin(Identity id, Address a, Source source) {
         Fingerprint fp = id.fingerprint();
         CacheEntry e = cache.get(fp);
         if (e == null || !e.address.equals(a)) {
@@ -1380,178 +1338,7 @@ public final class Node {
         return e;
     }
 
-    // ---------------------------------------------------------------- WHOIS (§2.7, §3.9)
-
-    private void startLookup(Address a) {
-        if (lookups.containsKey(a)) return;
-        if (lookups.size() >= config.maxPendingLookups()) {
-            out.event(new NodeEvent.LookupFailed(a, "too many lookups in progress"));
-            dropWaiting(a, "lookup refused");
-            return;
-        }
-        Lookup l = new Lookup(a, now);
-        lookups.put(a, l);
-        List<Peer> live = liveRoots();
-        int first = tofu() ? 1 : 2;
-        for (int i = 0; i < Math.min(first, live.size()); i++) ask(l, live.get(i));
-        timers.schedule(l, now + (l.asks.isEmpty() ? 250 : Vl1Limits.T_WHOIS_RETRY));
-    }
-
-    /** §2.7: only a node whose root sets hold exactly one root trusts it alone. */
-    private boolean tofu() {
-        return rootPeers.size() == 1;
-    }
-
-    private void ask(Lookup l, Peer root) {
-        int id = nextRequestId();
-        l.asks.put(root.fp, new Ask(id, now));
-        lookupByRequest.put(id, l);
-        sendMessage(root, new Whois(id, List.of(l.address)));
-    }
-
-    private void onWhoisReply(Peer p, Ok.WhoisReply r) {
-        Lookup l = lookupByRequest.get(r.inReRequestId());
-        if (l == null || p.root == null) return;
-        Ask a = l.asks.get(p.fp);
-        if (a == null || a.requestId != r.inReRequestId() || a.done) return;
-        a.done = true;
-        for (Ok.WhoisRecord rec : r.records()) {
-            if (!rec.address().equals(l.address)) { // not requested: discarded
-                bump(NodeCounter.WHOIS_RECORD_DISCARDED);
-                continue;
-            }
-            Identity id = Identity.decode(rec.identity().toArray()).orNull();
-            if (id == null || !verifier.selfSignatureValid(id)) {
-                bump(NodeCounter.WHOIS_RECORD_DISCARDED);
-                continue;
-            }
-            a.answer = id.fingerprint();
-            l.identities.put(a.answer, id);
-        }
-        evaluate(l);
-    }
-
-    /** The §2.7 decision after each answer or timeout. */
-    private void evaluate(Lookup l) {
-        if (l.finished) return;
-        List<Fingerprint> answers = new ArrayList<>();
-        boolean outstanding = false;
-        for (Ask a : l.asks.values()) {
-            if (!a.done) outstanding = true;
-            else if (a.answer != null) answers.add(a.answer);
-        }
-        Set<Fingerprint> distinct = new LinkedHashSet<>(answers);
-        if (!l.conflictRound) {
-            if (distinct.size() > 1) { // ask every live root once, those already asked included
-                l.conflictRound = true;
-                forgetAsks(l);
-                for (Peer r : liveRoots()) ask(l, r);
-                if (l.asks.isEmpty()) conflict(l, distinct);
-                return;
-            }
-            if (answers.size() >= 2 || (tofu() && answers.size() == 1)) {
-                succeed(l, answers.getFirst(), tofu());
-                return;
-            }
-            if (outstanding) return;
-            if (l.asks.size() < Vl1Limits.WHOIS_MAX_ROOTS_ASKED) {
-                for (Peer r : liveRoots()) {
-                    if (!l.asks.containsKey(r.fp)) {
-                        ask(l, r);
-                        return;
-                    }
-                }
-            }
-            // Local: a lookup that has not yet asked two roots waits (≤ 5 s, the queue lifetime) for another live root
-            if (l.asks.size() < 2 && now - l.started < LOOKUP_WAIT_FOR_ROOTS && rootPeers.size() > 1) return;
-            fail(l, answers.isEmpty() ? "no root knows the address" : "only one root answered");
-            return;
-        }
-        if (outstanding) return;
-        if (answers.size() >= 2 && distinct.size() == 1) succeed(l, answers.getFirst(), false);
-        else conflict(l, distinct);
-    }
-
-    private void forgetAsks(Lookup l) {
-        for (Ask a : l.asks.values()) lookupByRequest.remove(a.requestId);
-        l.asks.clear();
-    }
-
-    private void succeed(Lookup l, Fingerprint fp, boolean tofu) {
-        Identity id = l.identities.get(fp);
-        // §2.6: a VL1 peer addressed by address needs the PoW and derived address checked
-        if (id == null || !verifier.verify(id, l.address).isOk()) {
-            bump(NodeCounter.WHOIS_RECORD_DISCARDED);
-            fail(l, "the agreed identity does not derive the address");
-            return;
-        }
-        Fingerprint existing = byAddress.get(l.address);
-        if (existing != null && !existing.equals(fp)) {
-            CacheEntry e = cache.get(existing);
-            if (e != null && now - e.lastUsed < PIN_PROTECT_MS) {
-                conflict(l, new LinkedHashSet<>(List.of(existing, fp)));
-                return;
-            }
-        }
-        finish(l);
-        pin(id, l.address, tofu ? Source.WHOIS_TOFU : Source.WHOIS);
-        out.event(new NodeEvent.IdentityResolved(l.address, fp, tofu));
-        if (waiting.containsKey(l.address)) {
-            Peer p = ensurePeer(fp);
-            if (p != null) {
-                if (p.canSend()) {
-                    p.bound = true;
-                    p.address = l.address;
-                    flush(l.address);
-                } else {
-                    timers.schedule(p, now);
-                }
-            }
-        }
-    }
-
-    private void conflict(Lookup l, Set<Fingerprint> fps) {
-        out.event(new NodeEvent.IdentityConflict(l.address, List.copyOf(fps)));
-        fail(l, "identity.conflict");
-    }
-
-    private void fail(Lookup l, String reason) {
-        finish(l);
-        negative.put(l.address, now + Vl1Limits.T_WHOIS_NEGATIVE_CACHE);
-        out.event(new NodeEvent.LookupFailed(l.address, reason));
-        dropWaiting(l.address, "lookup failed: " + reason);
-    }
-
-    private void finish(Lookup l) {
-        l.finished = true;
-        forgetAsks(l);
-        lookups.remove(l.address);
-        timers.cancel(l);
-    }
-
-    private long lookupTimer(Lookup l, long t) {
-        if (l.finished) return Long.MAX_VALUE;
-        if (l.asks.isEmpty()) { // waiting for a live root
-            List<Peer> live = liveRoots();
-            if (!live.isEmpty()) {
-                for (int i = 0; i < Math.min(tofu() ? 1 : 2, live.size()); i++) ask(l, live.get(i));
-                return t + Vl1Limits.T_WHOIS_RETRY;
-            }
-            if (t - l.started >= LOOKUP_WAIT_FOR_ROOTS) {
-                fail(l, "no live root");
-                return Long.MAX_VALUE;
-            }
-            return t + 250;
-        }
-        for (Ask a : l.asks.values()) {
-            if (!a.done && t - a.sentAt >= Vl1Limits.T_WHOIS_RETRY) a.done = true; // silence = no answer
-        }
-        evaluate(l);
-        if (l.finished) return Long.MAX_VALUE;
-        long next = Long.MAX_VALUE;
-        for (Ask a : l.asks.values()) if (!a.done) next = Math.min(next, a.sentAt + Vl1Limits.T_WHOIS_RETRY);
-        return next == Long.MAX_VALUE ? t + 250 : next;
-    }
+    // ---------------------------------------------------------------- WHOIS server (§3.9)
 
     /** Root side (§3.9): verified sessions only (gated in dispatch), ≤ 100 addresses/s per requester. */
     private void onWhois(Peer p, Whois w) {
@@ -1576,68 +1363,8 @@ public final class Node {
 
     // ---------------------------------------------------------------- RELAY (§5.3) and RELAY_BLOCK (§5.4)
 
-    private void relayAtRoot(Peer p, Relay r) {
-        if (now < p.relayBannedUntil) {
-            bump(NodeCounter.RELAY_ABUSE_BANNED);
-            return;
-        }
-        if (!p.verified || !r.origin().equals(p.address) || r.hops() != Relay.HOPS_FROM_MEMBER // step 1
-                || r.destination().equals(selfAddress) || r.destination().equals(r.origin())) { // step 2
-            relayRefused(p, null, 0);
-            return;
-        }
-        BoundedMap<Address, Long> blocks = relayBlocks.get(r.destination());
-        Long until = blocks == null ? null : blocks.get(r.origin());
-        if (until != null && until > now) { // step 3
-            bump(NodeCounter.RELAY_BLOCKED);
-            relayRefused(p, r.destination(), ErrorMessage.RELAY_BLOCKED);
-            return;
-        }
-        // step 4 is the codec's: a datagram outside 32..1188 bytes makes the RELAY malformed (see onData)
-        if (!relayAllowed(p, r)) { // step 5 (§4.5)
-            bump(NodeCounter.RELAY_LIMITED);
-            sendError(p, ErrorMessage.relayDenied(r.destination(), ErrorMessage.RELAY_RATE_LIMITED));
-            return;
-        }
-        Peer dest = registeredOnline.get(r.destination()); // step 6
-        if (dest == null || !dest.canSend()) {
-            bump(NodeCounter.RELAY_NO_DESTINATION);
-            int reason = registry.containsKey(r.destination()) ? ErrorMessage.RELAY_OFFLINE : ErrorMessage.RELAY_UNKNOWN;
-            sendError(p, ErrorMessage.relayDenied(r.destination(), reason));
-            return;
-        }
-        bump(NodeCounter.RELAY_FORWARDED);
-        sendMessage(dest, new Relay(Relay.HOPS_FROM_ROOT, r.destination(), r.origin(), r.datagram()));
-    }
-
-    /** Steps 1–4 refusals count towards abuse: > 100 in a minute bans the peer's RELAYs for 60 s. */
-    private void relayRefused(Peer p, Address dest, int reason) {
-        bump(NodeCounter.RELAY_REFUSED);
-        if (now - p.relayAbuseWindow >= 60_000) {
-            p.relayAbuseWindow = now;
-            p.relayAbuse = 0;
-        }
-        if (++p.relayAbuse > 100) {
-            p.relayBannedUntil = now + 60_000;
-            return;
-        }
-        if (dest != null && reason != 0) sendError(p, ErrorMessage.relayDenied(dest, reason));
-    }
-
-    private boolean relayAllowed(Peer p, Relay r) {
-        if (p.relayOrigin == null) p.relayOrigin = new TokenBucket(2_000, 4_000, now);
-        if (p.relayHellos == null) p.relayHellos = new TokenBucket(10, 20, now);
-        boolean hello = isZsspHello(r.datagram());
-        if (hello && !p.relayHellos.take(now)) return false;
-        long pair = (r.origin().value() << 24) ^ r.destination().value() * 0x9E3779B97F4A7C15L;
-        TokenBucket pb = relayPairs.computeIfAbsent(pair, k -> new TokenBucket(1_000, 2_000, now));
-        String prefix = p.path == null ? "?" : prefix(p.path);
-        TokenBucket px = relayPrefixes.computeIfAbsent(prefix, k -> new TokenBucket(4_000, 8_000, now));
-        return p.relayOrigin.take(now) && pb.take(now) && px.take(now);
-    }
-
     /** A ZSSP Hello has key id 0 (ZSSP §10.4). */
-    private static boolean isZsspHello(Bytes datagram) {
+    static boolean isZsspHello(Bytes datagram) {
         return datagram.length() >= 4 && datagram.get(0) == 0 && datagram.get(1) == 0 && datagram.get(2) == 0 && datagram.get(3) == 0;
     }
 
@@ -1676,27 +1403,9 @@ public final class Node {
         sendMessage(root, block);
     }
 
-    /** §5.4 at the root: the destination (this session peer) blocks relays from an origin. */
-    private void onRelayBlock(Peer p, RelayBlock b) {
-        if (!config.root()) {
-            bump(NodeCounter.IGNORED_VERB);
-            return;
-        }
-        BoundedMap<Address, Long> m = relayBlocks.get(p.address);
-        if (b.lifts()) {
-            if (m != null) m.remove(b.origin());
-            return;
-        }
-        if (m == null) {
-            m = new BoundedMap<>(Vl1Limits.RELAY_BLOCKS_PER_DESTINATION);
-            relayBlocks.put(p.address, m);
-        }
-        m.put(b.origin(), now + b.ttlSeconds() * 1000L);
-    }
-
     // ---------------------------------------------------------------- counters
 
-    private void bump(NodeCounter c) {
+    void bump(NodeCounter c) {
         counts[c.ordinal()]++;
     }
 

@@ -25,6 +25,7 @@ class NodeSimTest {
     void e3WhoisThroughTwoAgreeingRootsThenUserMessagesBothWays() {
         World w = new World(2, 2, 3);
         assertTrue(w.runUntil(w::allOnline, 5_000));
+        assertTrue(w.runUntil(w::allRootsAlive, 10_000));
         SimNode a = w.member(0), b = w.member(1);
         a.userMessage(b.node.address(), "hello b");
         assertTrue(w.runUntil(() -> b.texts().contains("hello b"), 10_000), () -> "a: " + a.events + " " + a.node.counters() + "\nb: " + b.events);
@@ -45,12 +46,13 @@ class NodeSimTest {
     @Test
     void disagreeingRootRaisesIdentityConflictAndPinsNothing() {
         World w = new World(3, 2, 3);
-        assertTrue(w.runUntil(w::allOnline, 5_000));
+        assertTrue(w.runUntil(w::allRootsAlive, 10_000));
         SimNode a = w.member(0), b = w.member(1), c = w.member(2);
         // r2's registry serves c's (PoW-valid) identity at a's address: a restored or malicious root
         w.root(1).run(() -> w.root(1).node.importRegistration(a.node.address(), Pool.get(4).identity()));
         b.run(() -> b.node.lookup(a.node.address()));
         assertTrue(w.runUntil(() -> !b.events(NodeEvent.LookupFailed.class).isEmpty(), 10_000), () -> "b: " + b.events);
+        assertFalse(b.events(NodeEvent.IdentityConflict.class).isEmpty(), () -> "b: " + b.events + " " + b.node.counters());
         NodeEvent.IdentityConflict conflict = b.events(NodeEvent.IdentityConflict.class).getFirst();
         assertEquals(a.node.address(), conflict.address());
         assertTrue(conflict.fingerprints().containsAll(List.of(a.node.fingerprint(), c.node.fingerprint())), conflict::toString);
@@ -178,5 +180,20 @@ class NodeSimTest {
         assertEquals(32, b.texts().size(), "≤ 32 queued per destination (§5.10)");
         assertTrue(b.texts().contains("m39") && !b.texts().contains("m7"), "oldest first out");
         assertEquals(8, a.node.count(NodeCounter.QUEUE_DROPPED));
+    }
+
+    @Test
+    void aRelayedX3MustClaimItsOriginElseRefusedAndBlocked() {
+        World w = new World(14, 2, 3);
+        assertTrue(w.runUntil(w::allRootsAlive, 10_000));
+        SimNode a = w.member(0), b = w.member(1), c = w.member(2);
+        a.run(() -> a.node.forgeClaimedAddress(c.node.address())); // a's X3 will claim c's address
+        a.userMessage(b.node.address(), "i am c");
+        w.run(8_000);
+        assertTrue(b.node.count(NodeCounter.RELAY_ADDRESS_MISMATCH) >= 1, () -> "b: " + b.node.counters());
+        assertFalse(b.node.hasSession(a.node.fingerprint()));
+        assertEquals(List.of(), b.texts());
+        long blocked = w.root(0).node.count(NodeCounter.RELAY_BLOCKED) + w.root(1).node.count(NodeCounter.RELAY_BLOCKED);
+        assertTrue(blocked > 0, "b sent RELAY_BLOCK for a to the root (§5.4) and the root drops a's relayed Hellos");
     }
 }

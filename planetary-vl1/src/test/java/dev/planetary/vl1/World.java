@@ -50,6 +50,12 @@ final class World {
         sim.runUntil(sim.now() + forMs);
     }
 
+    /** Every member has a live session with every root (WHOIS needs two, §2.7). */
+    boolean allRootsAlive() {
+        for (SimNode m : members) if (m.node.liveRoots().size() != roots.size()) return false;
+        return true;
+    }
+
     boolean allOnline() {
         for (SimNode m : members) if (!m.node.isOnline()) return false;
         return true;
