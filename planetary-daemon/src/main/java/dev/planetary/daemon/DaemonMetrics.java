@@ -54,17 +54,18 @@ public final class DaemonMetrics {
                 .description("active paths over all peers").register(registry);
         Gauge.builder("planetary.paths.relayed", last, r -> r.get().peers().stream().filter(p -> p.relayedVia() != null).count())
                 .description("peers reached through a root's RELAY").register(registry);
-        counter("planetary.udp.datagrams", udp.datagramsIn, "direction", "in");
-        counter("planetary.udp.datagrams", udp.datagramsOut, "direction", "out");
-        counter("planetary.udp.bytes", udp.bytesIn, "direction", "in");
-        counter("planetary.udp.bytes", udp.bytesOut, "direction", "out");
-        counter("planetary.udp.send.errors", udp.sendErrors, null, null);
-        counter("planetary.engine.errors", udp.engineErrors, null, null);
-        counter("planetary.debug.blocked.datagrams", udp.blockedDirect, null, null);
+        counter("planetary.udp.datagrams", udp.datagramsIn, "direction", "in", "datagrams at the UDP socket");
+        counter("planetary.udp.datagrams", udp.datagramsOut, "direction", "out", "datagrams at the UDP socket");
+        counter("planetary.udp.bytes", udp.bytesIn, "direction", "in", "UDP payload bytes at the socket");
+        counter("planetary.udp.bytes", udp.bytesOut, "direction", "out", "UDP payload bytes at the socket");
+        counter("planetary.udp.send.errors", udp.sendErrors, null, null, "datagrams the socket refused");
+        counter("planetary.engine.errors", udp.engineErrors, null, null, "exceptions from the engine (bugs)");
+        counter("planetary.debug.blocked.datagrams", udp.blockedDirect, null, null, "datagrams dropped by --debug-block-direct");
         String[] reasons = {"bad_request", "unauthorized", "busy"};
         for (int i = 0; i < reasons.length; i++) {
             int k = i;
-            FunctionCounter.builder("planetary.api.rejected", api, a -> a.rejections()[k]).tag("reason", reasons[i]).register(registry);
+            FunctionCounter.builder("planetary.api.rejected", api, a -> a.rejections()[k]).tag("reason", reasons[i])
+                    .description("API requests refused").register(registry);
         }
         // present from the start, so dashboards see zeros rather than gaps
         for (String name : new String[] {"verified", "verification_failed", "verification_refused", "whois_sent", "whois_resolved",
@@ -73,8 +74,8 @@ public final class DaemonMetrics {
         }
     }
 
-    private void counter(String name, LongAdder a, String tag, String value) {
-        FunctionCounter.Builder<LongAdder> b = FunctionCounter.builder(name, a, LongAdder::sum);
+    private void counter(String name, LongAdder a, String tag, String value, String description) {
+        FunctionCounter.Builder<LongAdder> b = FunctionCounter.builder(name, a, LongAdder::sum).description(description);
         if (tag != null) b.tag(tag, value);
         b.register(registry);
     }
@@ -91,7 +92,7 @@ public final class DaemonMetrics {
         if (o == null) {
             b = FunctionCounter.builder("planetary.drops", last, f).tag("reason", counter).description("inputs dropped, by reason");
         } else {
-            b = FunctionCounter.builder(o[0], last, f);
+            b = FunctionCounter.builder(o[0], last, f).description("engine outcomes (see docs/operations.md)");
             if (o[1] != null) b.tag(o[0].equals("planetary.engine.internal.errors") ? "layer" : "result", o[1]);
         }
         b.register(registry);
