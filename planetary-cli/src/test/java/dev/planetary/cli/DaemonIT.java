@@ -147,6 +147,24 @@ class DaemonIT {
     }
 
     @Test
+    void aDualStackNodeReachesItsRootOverIpv6() throws Exception {
+        for (String name : List.of("root6", "node6")) {
+            Files.createDirectories(dir.resolve(name));
+            Files.writeString(dir.resolve(name).resolve("planetary.json"), "{\"bind\": \"::\"}");
+        }
+        DaemonFixture.Daemon root = DaemonFixture.start(dir, "root", "root6");
+        assertEquals(0, PlanetaryProcess.run(dir, 60, "rootset", "keygen", "k6").exitCode());
+        PlanetaryProcess c = PlanetaryProcess.run(dir, 60, "rootset", "create", "--name", "v6", "--update-key", "k6.updatepub", "--key", "k6.updatekey",
+                "--root", root.home().resolve("identity.public") + "@[::1]/" + root.port(), "-o", "v6.rootset");
+        assertEquals(0, c.exitCode(), c.err.text());
+        DaemonFixture.Daemon node = DaemonFixture.start(dir, "node", "node6", "--rootset", dir.resolve("v6.rootset").toString());
+        DaemonFixture.awaitEvent(node, 20, "online");
+        JsonNode r = node.get("/peer/" + root.address());
+        assertEquals("::1/" + root.port(), r.path("paths").path(0).path("address").asText(), r.toString());
+        assertTrue(r.path("paths").path(0).path("active").asBoolean(), r.toString());
+    }
+
+    @Test
     void aNodeWithoutRootsSaysSoAndExitsNonZero() throws Exception {
         PlanetaryProcess p = PlanetaryProcess.run(dir, 60, "node", "--home", dir.resolve("lonely").toString(), "--port", "0", "--json");
         assertNotEquals(0, p.exitCode());

@@ -255,9 +255,9 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         return a == null ? null : a.toString();
     }
 
-    /** ZeroTier's path text {@code ip/port}. */
+    /** ZeroTier's path text {@code ip/port}, IPv6 in RFC 5952 form without brackets ({@code ::1/9993}). */
     static String endpointText(InetSocketAddress e) {
-        return e.getAddress().getHostAddress() + "/" + e.getPort();
+        return dev.planetary.vl1.Endpoint.Udp.of(e).toString().replace("[", "").replace("]", "");
     }
 
     private static Map<String, Object> fields(Object... kv) {
