@@ -1,0 +1,223 @@
+package dev.planetary.daemon;
+
+import dev.planetary.daemon.EngineContext.Role;
+import dev.planetary.identity.Address;
+import dev.planetary.identity.IdentityText;
+import dev.planetary.identity.RootSets;
+import dev.planetary.identity.SecretIdentity;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A running root or node daemon: the home directory and its identity, the root sets, the UDP
+ * driver with its engine, and the local API. {@link #start} does everything in order and emits
+ * {@code ready} last; {@link #close} undoes it (socket file removed, identity wiped).
+ */
+public final class Daemon implements AutoCloseable {
+
+    /**
+     * What the command line asked for (null fields: from {@code planetary.json}, else defaults).
+     *
+     * @param rootset          {@code --rootset}: replaces the embedded default set
+     * @param debugBlockDirect drop datagrams to and from every remote but the roots (§16.1)
+     */
+    public record Options(Role role, Path home, Path rootset, Integer port, boolean apiTcp, Integer apiPort, Path apiSocket,
+                          boolean debugBlockDirect, String version) {}
+
+    /** A start that cannot go on, for the operator (exit non-zero). */
+    public static final class StartException extends Exception {
+        private static final long serialVersionUID = 1L;
+        public final int exitCode;
+
+        public StartException(int exitCode, String message) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+    }
+
+    private final Options options;
+    private final EventSink events;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private SecretIdentity identity;
+    private List<RootSets.Accepted> rootSets = List.of();
+    private UdpDriver driver;
+    private ApiServer api;
+    private DaemonMetrics metrics;
+    private Path socket;
+    private int apiPort = -1;
+    private boolean identityCreated;
+
+    private Daemon(Options options, EventSink events) {
+        this.options = options;
+        this.events = events;
+    }
+
+    /** Starts a daemon; on failure everything opened so far is closed again. */
+    public static Daemon start(Options o, DaemonConfig config, EventSink events) throws StartException {
+        Daemon d = new Daemon(o, events);
+        try {
+            d.open(config);
+            return d;
+        } catch (StartException e) {
+            d.close();
+            throw e;
+        } catch (IOException e) {
+            d.close();
+            throw new StartException(1, e.getMessage() == null ? e.toString() : e.toString());
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    private void open(DaemonConfig config) throws StartException, IOException {
+        Path home = options.home;
+        // §4.1: a node needs roots; check before anything is created for it
+        RootSetSources.Loaded sets;
+        try {
+            sets = RootSetSources.load(home, options.rootset);
+        } catch (RootSetSources.RootSetException e) {
+            throw new StartException(2, e.getMessage());
+        }
+        List<RootSets.EffectiveRoot> roots = sets.effectiveRoots();
+        if (options.role == Role.NODE && roots.isEmpty()) {
+            throw new StartException(1, "no roots configured: the embedded default root set is empty until public roots exist, and "
+                    + home.resolve("roots.d") + " holds no set; give --rootset FILE (build one with 'planetary rootset create')");
+        }
+        rootSets = sets.all();
+        try {
+            DaemonHome.Loaded loaded = DaemonHome.identity(home);
+            identity = loaded.identity();
+            identityCreated = loaded.created();
+        } catch (DaemonHome.HomeException e) {
+            throw new StartException(1, e.getMessage());
+        }
+        int port = options.port != null ? options.port : config.port();
+        InetAddress bind = InetAddress.getByName(config.bind());
+        try {
+            driver = UdpDriver.bind(new InetSocketAddress(bind, port));
+        } catch (java.net.BindException e) {
+            throw new StartException(1, "cannot bind UDP " + config.bind() + " port " + port + ": " + e.getMessage());
+        }
+        if (options.debugBlockDirect) {
+            Set<InetSocketAddress> allowed = new HashSet<>();
+            for (RootSets.EffectiveRoot r : roots) r.root().endpoints().forEach(ep -> ep.socketAddress().ifPresent(allowed::add));
+            driver.blockDirectExcept(allowed);
+        }
+        api = new ApiServer(new NodeApi(this));
+        metrics = new DaemonMetrics(options.role.label(), driver.counters(), api);
+        Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots),
+                driver.transmitter(events::emit), driver.now());
+        driver.start(engine);
+        socket = (options.apiSocket != null ? options.apiSocket : config.apiSocket(home)).toAbsolutePath();
+        try {
+            api.listenUnix(socket);
+        } catch (IOException e) {
+            throw new StartException(1, "cannot serve the API socket " + socket + ": " + e.getMessage());
+        }
+        boolean tcp = options.apiTcp || config.apiTcp();
+        if (tcp) {
+            String token;
+            try {
+                token = DaemonHome.authToken(home);
+            } catch (DaemonHome.HomeException e) {
+                throw new StartException(1, e.getMessage());
+            }
+            int p = options.apiPort != null ? options.apiPort : config.apiPort();
+            try {
+                apiPort = api.listenTcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), p), token);
+            } catch (IOException e) {
+                throw new StartException(1, "cannot serve the TCP API on 127.0.0.1 port " + p + ": " + e.getMessage());
+            }
+        }
+        Map<String, Object> ready = new LinkedHashMap<>();
+        ready.put("address", identity.address().toString());
+        ready.put("identity", publicIdentity());
+        ready.put("port", driver.localAddress().getPort());
+        ready.put("role", options.role.label());
+        ready.put("fingerprint", fingerprint());
+        ready.put("socket", socket.toString());
+        if (apiPort >= 0) ready.put("apiPort", apiPort);
+        ready.put("roots", roots.size());
+        ready.put("identityCreated", identityCreated);
+        events.emit("ready", ready);
+        org.slf4j.LoggerFactory.getLogger(Daemon.class).info("{} {} ready: UDP {}, API socket {}{}, {} root(s)", options.role.label(), identity.address(),
+                driver.localAddress(), socket, apiPort >= 0 ? ", TCP API 127.0.0.1:" + apiPort : "", roots.size());
+    }
+
+    UdpDriver driver() {
+        return driver;
+    }
+
+    DaemonMetrics metrics() {
+        return metrics;
+    }
+
+    Role role() {
+        return options.role;
+    }
+
+    Address address() {
+        return identity.address();
+    }
+
+    String publicIdentity() {
+        return IdentityText.publicText(identity.identity(), identity.address());
+    }
+
+    String fingerprint() {
+        return identity.fingerprint().toBase32();
+    }
+
+    List<RootSets.Accepted> rootSets() {
+        return rootSets;
+    }
+
+    int port() {
+        return driver.localAddress().getPort();
+    }
+
+    String version() {
+        return options.version;
+    }
+
+    int[] versionNumbers() {
+        int[] v = {0, 0, 0};
+        String[] parts = options.version.split("[.-]");
+        for (int i = 0; i < 3 && i < parts.length; i++) {
+            try {
+                v[i] = Integer.parseInt(parts[i]);
+            } catch (NumberFormatException e) {
+                break;
+            }
+        }
+        return v;
+    }
+
+    /** The API's Unix socket path. */
+    public Path socket() {
+        return socket;
+    }
+
+    /** Blocks until {@link #close} ran. */
+    public void awaitClosed() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (stopped.getCount() == 0) return;
+        if (api != null) api.close();
+        if (driver != null) driver.close();
+        if (identity != null) identity.close();
+        stopped.countDown();
+    }
+}

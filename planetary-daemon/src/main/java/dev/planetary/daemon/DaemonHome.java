@@ -1,0 +1,102 @@
+package dev.planetary.daemon;
+
+import dev.planetary.identity.Base32;
+import dev.planetary.identity.Decoded;
+import dev.planetary.identity.IdentityFiles;
+import dev.planetary.identity.SecretIdentity;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Set;
+
+/**
+ * A daemon's home directory (VL.md §2.10): created 0700; {@code identity.secret} (0600) created
+ * with a new identity on first start through {@link IdentityFiles}; {@code authtoken.secret}
+ * (0600, 24 random bytes in base32, §13.1) created when the TCP API is first used. Secret files
+ * readable by group or others are refused, like the CLI's key files.
+ */
+public final class DaemonHome {
+    public static final String AUTHTOKEN = "authtoken.secret";
+    private static final Set<PosixFilePermission> GROUP_OTHER = Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
+
+    private DaemonHome() {}
+
+    /** A problem with the home directory, for the operator. */
+    public static final class HomeException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public HomeException(String message) {
+            super(message);
+        }
+    }
+
+    /** The identity loaded or just created, and whether it was created. */
+    public record Loaded(SecretIdentity identity, boolean created) {}
+
+    /** Creates the home (0700) if needed and loads its identity, generating one on first start. */
+    public static Loaded identity(Path home) throws HomeException, IOException {
+        IdentityFiles.createHome(home);
+        Path secret = home.resolve(IdentityFiles.SECRET);
+        if (!Files.exists(secret, LinkOption.NOFOLLOW_LINKS)) {
+            SecretIdentity id = SecretIdentity.generate();
+            IdentityFiles.write(home, id, false);
+            return new Loaded(id, true);
+        }
+        requirePrivate(secret);
+        Decoded<SecretIdentity> d = IdentityFiles.readSecret(home);
+        if (d instanceof Decoded.Invalid<SecretIdentity> inv) {
+            throw new HomeException(secret + " does not hold a valid secret identity: " + inv.reason().name().toLowerCase() + " (" + inv.detail() + ")");
+        }
+        return new Loaded(d.orThrow(), false);
+    }
+
+    /** The TCP API token from {@code authtoken.secret}, created (0600) if absent. */
+    public static String authToken(Path home) throws HomeException, IOException {
+        Path f = home.resolve(AUTHTOKEN);
+        if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+            byte[] raw = new byte[24];
+            new SecureRandom().nextBytes(raw);
+            Path tmp = home.resolve(AUTHTOKEN + ".tmp");
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tmp, Base32.encode(raw) + "\n", StandardCharsets.US_ASCII);
+            java.util.Arrays.fill(raw, (byte) 0);
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
+        }
+        requirePrivate(f);
+        String token;
+        try (InputStream in = Files.newInputStream(f)) {
+            token = new String(in.readNBytes(257), StandardCharsets.US_ASCII).strip();
+        } catch (NoSuchFileException e) {
+            throw new HomeException(f + " vanished while starting");
+        }
+        if (token.isEmpty() || token.length() > 256 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new HomeException(f + " must hold one token of 1..256 printable ASCII characters");
+        }
+        return token;
+    }
+
+    private static void requirePrivate(Path f) throws HomeException, IOException {
+        Set<PosixFilePermission> p;
+        try {
+            p = Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException e) {
+            return; // not a POSIX file system
+        }
+        for (PosixFilePermission x : GROUP_OTHER) {
+            if (p.contains(x)) {
+                throw new HomeException("UNPROTECTED PRIVATE KEY FILE " + f + " (mode " + PosixFilePermissions.toString(p)
+                        + "): run 'chmod 600 " + f + "'");
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.planetary.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.planetary.daemon.HttpMessages.Request;
+import dev.planetary.daemon.HttpMessages.Response;
+import dev.planetary.identity.Address;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The node service API (VL.md §13.2) as far as VL1 goes: {@code GET /status}, {@code GET /peer},
+ * {@code GET /peer/{address}}, {@code GET /metrics}, and {@code POST /planetary/message/{address}}
+ * (a USER_MESSAGE, §3.10) and {@code POST /planetary/whois/{address}} (a lookup, §3.9). Objects carry ZeroTier One's field names plus Planetary's additions.
+ * Every engine read goes through the driver's loop thread ({@link UdpDriver#call}).
+ */
+final class NodeApi implements HttpMessages.Router {
+    /** How long an API call waits for the engine. */
+    private static final long ENGINE_TIMEOUT_MS = 2000;
+
+    private final Daemon daemon;
+
+    NodeApi(Daemon daemon) {
+        this.daemon = daemon;
+    }
+
+    @Override
+    public Response handle(Request r) {
+        String p = r.path();
+        try {
+            if (p.equals("/status")) return get(r) ? Response.json(200, status(snapshot())) : notAllowed();
+            if (p.equals("/peer")) return get(r) ? Response.json(200, peers(snapshot())) : notAllowed();
+            if (p.startsWith("/peer/")) return get(r) ? peer(p.substring(6)) : notAllowed();
+            if (p.equals("/metrics")) {
+                if (!get(r)) return notAllowed();
+                return Response.text(200, DaemonMetrics.contentType(), daemon.metrics().scrape(snapshot()));
+            }
+            if (p.startsWith("/planetary/whois/")) return r.method().equals("POST") ? whois(p.substring(17)) : notAllowed();
+            if (p.startsWith("/planetary/message/")) return r.method().equals("POST") ? message(p.substring(19), r.body()) : notAllowed();
+        } catch (IllegalStateException e) {
+            return Response.error(503, e.getMessage());
+        }
+        return Response.error(404, "no such endpoint: " + EventSink.printable(p.length() > 64 ? p.substring(0, 64) + "…" : p));
+    }
+
+    private static boolean get(Request r) {
+        return r.method().equals("GET");
+    }
+
+    private static Response notAllowed() {
+        return Response.error(405, "method not allowed");
+    }
+
+    private Vl1Engine.Snapshot snapshot() {
+        UdpDriver d = daemon.driver();
+        return d.call(e -> e.snapshot(d.now()), ENGINE_TIMEOUT_MS);
+    }
+
+    Map<String, Object> status(Vl1Engine.Snapshot s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("address", daemon.address().toString());
+        m.put("publicIdentity", daemon.publicIdentity());
+        m.put("online", s.online());
+        int[] v = daemon.versionNumbers();
+        m.put("version", daemon.version());
+        m.put("versionMajor", v[0]);
+        m.put("versionMinor", v[1]);
+        m.put("versionRev", v[2]);
+        m.put("clock", System.currentTimeMillis());
+        m.put("tcpFallbackActive", false);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("primaryPort", daemon.port());
+        settings.put("portMappingEnabled", false);
+        settings.put("allowTcpFallbackRelay", false);
+        m.put("config", Map.of("settings", settings));
+        m.put("fingerprint", daemon.fingerprint());
+        List<Map<String, Object>> sets = new ArrayList<>();
+        daemon.rootSets().forEach(a -> sets.add(Map.of("name", a.name(), "revision", a.valid().set().revision(), "frozen", a.frozen())));
+        m.put("rootSets", sets);
+        m.put("externalEndpoints", s.externalEndpoints());
+        m.put("role", daemon.role().label());
+        return m;
+    }
+
+    static List<Map<String, Object>> peers(Vl1Engine.Snapshot s) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Vl1Engine.PeerView p : s.peers()) out.add(peer(p));
+        return out;
+    }
+
+    private Response peer(String address) {
+        if (Address.parse(address).isEmpty()) return Response.error(400, "not a VL address (10 hex digits)");
+        for (Vl1Engine.PeerView p : snapshot().peers()) {
+            if (p.address() != null && p.address().equalsIgnoreCase(address)) return Response.json(200, peer(p));
+        }
+        return Response.error(404, "no such peer");
+    }
+
+    static Map<String, Object> peer(Vl1Engine.PeerView p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("address", p.address());
+        int[] v = p.version();
+        m.put("version", v == null ? "-1.-1.-1" : v[0] + "." + v[1] + "." + v[2]);
+        m.put("versionMajor", v == null ? -1 : v[0]);
+        m.put("versionMinor", v == null ? -1 : v[1]);
+        m.put("versionRev", v == null ? -1 : v[2]);
+        m.put("latency", p.latencyMs());
+        m.put("role", p.role());
+        List<Map<String, Object>> paths = new ArrayList<>();
+        for (Vl1Engine.PathView x : p.paths()) {
+            Map<String, Object> pm = new LinkedHashMap<>();
+            pm.put("address", x.address());
+            pm.put("lastSend", x.lastSend());
+            pm.put("lastReceive", x.lastReceive());
+            pm.put("active", x.active());
+            pm.put("expired", x.expired());
+            pm.put("preferred", x.preferred());
+            pm.put("trustedPathId", 0);
+            pm.put("kind", x.kind());
+            paths.add(pm);
+        }
+        m.put("paths", paths);
+        m.put("isBonded", false);
+        m.put("tunneled", false);
+        m.put("fingerprint", p.fingerprint());
+        m.put("relayedVia", p.relayedVia());
+        m.put("sessionState", p.sessionState());
+        m.put("tofu", p.tofu());
+        return m;
+    }
+
+    /** Starts a WHOIS lookup; the outcome is an event ({@code whois.resolved} or {@code whois.failed}). */
+    private Response whois(String address) {
+        if (Address.parse(address).isEmpty()) return Response.error(400, "not a VL address (10 hex digits)");
+        UdpDriver d = daemon.driver();
+        String refused = d.call(e -> e.lookup(address.toLowerCase(java.util.Locale.ROOT), d.now()), ENGINE_TIMEOUT_MS);
+        if (refused != null) return Response.error(409, refused);
+        return Response.json(200, Map.of("lookup", "started"));
+    }
+
+    /** {@code {"type": N, "text": "…"}} or {@code {"type": N, "base64": "…"}}; type defaults to 0. */
+    private Response message(String address, byte[] body) {
+        if (Address.parse(address).isEmpty()) return Response.error(400, "not a VL address (10 hex digits)");
+        JsonNode n;
+        try {
+            n = HttpMessages.JSON.readTree(body);
+        } catch (IOException e) {
+            return Response.error(400, "body is not JSON");
+        }
+        if (n == null || !n.isObject()) return Response.error(400, "body must be a JSON object");
+        long type = 0;
+        if (n.has("type")) {
+            if (!n.get("type").canConvertToLong() || n.get("type").longValue() < 0) return Response.error(400, "type must be a non-negative integer");
+            type = n.get("type").longValue();
+        }
+        byte[] payload;
+        if (n.hasNonNull("text") && n.get("text").isTextual()) {
+            payload = n.get("text").textValue().getBytes(StandardCharsets.UTF_8);
+        } else if (n.hasNonNull("base64") && n.get("base64").isTextual()) {
+            try {
+                payload = Base64.getDecoder().decode(n.get("base64").textValue());
+            } catch (IllegalArgumentException e) {
+                return Response.error(400, "base64 is malformed");
+            }
+        } else {
+            return Response.error(400, "body needs 'text' or 'base64'");
+        }
+        long t = type;
+        UdpDriver d = daemon.driver();
+        String refused = d.call(e -> e.sendUserMessage(address.toLowerCase(java.util.Locale.ROOT), t, payload, d.now()), ENGINE_TIMEOUT_MS);
+        if (refused != null) return Response.error(409, refused);
+        return Response.json(200, Map.of("queued", true, "bytes", payload.length));
+    }
+}

@@ -1,0 +1,277 @@
+package dev.planetary.daemon;
+
+import dev.planetary.identity.Address;
+import dev.planetary.identity.Fingerprint;
+import dev.planetary.vl1.Node;
+import dev.planetary.vl1.NodeConfig;
+import dev.planetary.vl1.NodeCounter;
+import dev.planetary.vl1.NodeEvent;
+import dev.planetary.vl1.NodeOutput;
+import dev.planetary.vl1.RootInfo;
+import dev.planetary.zssp.RandomSource;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The daemon's {@link Vl1Engine}: planetary-vl1's sans-IO {@link Node}, its events turned into
+ * §16.2 event lines, and the views the API shows. The node does not list its peers, so this
+ * adapter keeps them from the session events (bounded: the node's own peer table bounds how many
+ * sessions come up) and the roots from the configuration; a root's paths are its configured
+ * endpoints with the send and receive times this adapter sees.
+ */
+final class NodeEngine implements Vl1Engine, NodeOutput {
+    /** Peers listed at most (a node's sessions are bounded by its own table; this bounds the view). */
+    private static final int MAX_LISTED = 100_000;
+    /** A root path is active while something was received on it within this time (§5.11 T_PATH_ALIVE, the engine's own rule). */
+    private static final long PATH_ALIVE_MS = dev.planetary.vl1.Vl1Limits.T_PATH_ALIVE;
+
+    private final Vl1Engine.Output out;
+    private final Node node;
+    private final List<RootInfo> roots;
+    private final Map<InetSocketAddress, long[]> rootPathTimes = new HashMap<>(); // endpoint → {lastSend, lastReceive} (Unix ms)
+    private final Map<Fingerprint, LeafPeer> leaves = new LinkedHashMap<>();
+    private final long wallOffset; // Unix ms − driver ms
+    private long whoisResolved, whoisFailed, messagesReceived;
+    private boolean online;
+
+    /** A peer seen in a session; {@code closedAt} (driver ms) once its last session closed, else -1. */
+    private record LeafPeer(Address address, boolean relayed, long closedAt) {}
+
+    /** How long a peer whose sessions closed stays listed (§5.11 T_PEER_ACTIVE). */
+    private static final long CLOSED_LISTED_MS = 300_000;
+    private long lastNow;
+
+    /** Addresses learnt for fingerprints (sessions, WHOIS, messages): a session event may come before the binding (§2.6). */
+    private final Map<Fingerprint, Address> addresses = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Fingerprint, Address> eldest) {
+            return size() > MAX_LISTED;
+        }
+    };
+
+    /** Addresses the application sent to or looked up: their bindings may come from a session, with no event (§3.2). */
+    private final java.util.Set<Address> asked = java.util.Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Address, Boolean> eldest) {
+            return size() > 1024;
+        }
+    });
+
+    /** Fingerprints resolved under the one-root trust rule (§2.7), bounded like the leaves. */
+    private final java.util.Set<Fingerprint> tofu = new java.util.HashSet<>();
+
+    NodeEngine(EngineContext c, Vl1Engine.Output out, long nowMs) {
+        this.out = out;
+        this.wallOffset = System.currentTimeMillis() - nowMs;
+        this.roots = RootInfo.of(c.roots());
+        for (RootInfo r : roots) for (InetSocketAddress e : r.endpoints()) rootPathTimes.put(e, new long[2]);
+        NodeConfig config = c.role() == EngineContext.Role.ROOT ? NodeConfig.root(c.localSocket()) : NodeConfig.member(c.localSocket(), roots);
+        this.node = new Node(config, c.identity(), this, RandomSource.secure(), nowMs);
+    }
+
+    // ------------------------------------------------------------------ driver side
+
+    @Override
+    public void receive(byte[] datagram, InetSocketAddress local, InetSocketAddress from, long nowMs) {
+        lastNow = nowMs;
+        long[] t = rootPathTimes.get(from);
+        if (t != null) t[1] = nowMs + wallOffset;
+        node.receive(datagram, local, from, nowMs);
+    }
+
+    @Override
+    public long service(long nowMs) {
+        lastNow = nowMs;
+        return node.service(nowMs);
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+
+    @Override
+    public long nextDeadline() {
+        return node.nextDeadline();
+    }
+
+    @Override
+    public String sendUserMessage(String address, long typeId, byte[] payload, long nowMs) {
+        Address a = Address.parse(address).orElse(null);
+        if (a == null) return "not a VL address";
+        if (a.equals(node.address())) return "that is this node's own address";
+        node.service(nowMs); // bring the node's clock up before it queues
+        asked.add(a);
+        return node.sendUserMessage(a, typeId, payload) ? null : "message discarded (failed lookup cached, or a table is full)";
+    }
+
+    @Override
+    public String lookup(String address, long nowMs) {
+        Address a = Address.parse(address).orElse(null);
+        if (a == null) return "not a VL address";
+        if (node.isRoot()) return "a root does not look identities up";
+        node.service(nowMs);
+        asked.add(a);
+        node.lookup(a);
+        return null;
+    }
+
+    // ------------------------------------------------------------------ NodeOutput (called from inside the node)
+
+    @Override
+    public void transmit(InetSocketAddress localSocket, InetSocketAddress to, byte[] datagram) {
+        long[] t = rootPathTimes.get(to);
+        if (t != null) t[0] = System.currentTimeMillis();
+        out.transmit(to, datagram);
+    }
+
+    @Override
+    public void event(NodeEvent e) {
+        switch (e) {
+            case NodeEvent.Online o -> {
+                online = true;
+                out.event("online", Map.of("roots", roots.size()));
+            }
+            case NodeEvent.Offline o -> {
+                online = false;
+                out.event("offline", Map.of());
+            }
+            case NodeEvent.SessionUp s -> {
+                boolean root = isRoot(s.peer());
+                Address address = learn(s.peer(), s.address());
+                if (!root && (leaves.containsKey(s.peer()) || leaves.size() < MAX_LISTED)) leaves.put(s.peer(), new LeafPeer(address, s.relayed(), -1));
+                out.event("session.new", fields("address", text(address), "fingerprint", s.peer().toBase32(), "role", root ? "PLANET" : "LEAF",
+                        "relayed", s.relayed()));
+            }
+            case NodeEvent.SessionDown s -> {
+                // a replaced session (§3.2) may close after its successor came up: the peer stays while one is live,
+                // and is listed as closed for a while after the last one
+                LeafPeer l = leaves.get(s.peer());
+                if (l != null && !node.hasSession(s.peer())) leaves.put(s.peer(), new LeafPeer(l.address(), l.relayed(), lastNow));
+                out.event("session.closed", fields("address", text(addresses.get(s.peer())), "fingerprint", s.peer().toBase32(),
+                        "reason", s.reason()));
+            }
+            case NodeEvent.UserMessageReceived m -> {
+                messagesReceived++;
+                Address from = learn(m.from(), m.address());
+                Map<String, Object> f = fields("from", text(from), "fingerprint", m.from().toBase32(), "type", m.typeId(),
+                        "bytes", m.payload().length, "base64", Base64.getEncoder().encodeToString(m.payload()));
+                String utf8 = utf8(m.payload());
+                if (utf8 != null) f.put("text", utf8); // JSON-escaped on output; EventSink escapes control characters for humans
+                out.event("message.received", f);
+            }
+            case NodeEvent.IdentityResolved r -> {
+                whoisResolved++;
+                learn(r.fingerprint(), r.address());
+                if (r.tofu() && tofu.size() < MAX_LISTED) tofu.add(r.fingerprint());
+                out.event("whois.resolved", fields("address", text(r.address()), "fingerprint", r.fingerprint().toBase32(), "tofu", r.tofu()));
+            }
+            case NodeEvent.LookupFailed f -> {
+                whoisFailed++;
+                out.event("whois.failed", fields("address", text(f.address()), "reason", f.reason()));
+            }
+            case NodeEvent.IdentityConflict c -> {
+                List<String> fps = new ArrayList<>();
+                c.fingerprints().forEach(fp -> fps.add(fp.toBase32()));
+                out.event("identity.conflict", fields("address", text(c.address()), "fingerprints", fps));
+            }
+            case NodeEvent.MessagesDropped d -> out.event("message.dropped", fields("address", text(d.destination()), "count", d.count(), "reason", d.reason()));
+            case NodeEvent.IdentityCollision c -> out.event("identity.collision", fields("root", c.root().toBase32()));
+        }
+    }
+
+    // ------------------------------------------------------------------ views
+
+    @Override
+    public Snapshot snapshot(long nowMs) {
+        for (Address a : asked) node.cachedFingerprint(a).ifPresent(fp -> learn(fp, a));
+        List<PeerView> peers = new ArrayList<>();
+        long wallNow = nowMs + wallOffset;
+        String relayRoot = null;
+        for (RootInfo r : roots) {
+            boolean up = node.hasSession(r.identity().fingerprint());
+            if (up && relayRoot == null) relayRoot = r.address().toString();
+            List<PathView> paths = new ArrayList<>();
+            long best = 0;
+            for (InetSocketAddress e : r.endpoints()) best = Math.max(best, rootPathTimes.get(e)[1]);
+            for (InetSocketAddress e : r.endpoints()) {
+                long[] t = rootPathTimes.get(e);
+                boolean active = t[1] > 0 && wallNow - t[1] <= PATH_ALIVE_MS;
+                paths.add(new PathView(endpointText(e), "direct", t[0], t[1], active, t[1] > 0 && !active, active && t[1] == best));
+            }
+            peers.add(new PeerView(r.address().toString(), r.identity().fingerprint().toBase32(), "PLANET", -1, paths, null,
+                    up ? "established" : "connecting", false, null));
+        }
+        for (java.util.Iterator<Map.Entry<Fingerprint, LeafPeer>> it = leaves.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Fingerprint, LeafPeer> e = it.next();
+            LeafPeer l = e.getValue();
+            boolean up = node.hasSession(e.getKey());
+            if (!up && l.closedAt() >= 0 && nowMs - l.closedAt() > CLOSED_LISTED_MS) {
+                it.remove();
+                tofu.remove(e.getKey());
+                continue;
+            }
+            boolean relayed = up ? node.relayed(e.getKey()) : l.relayed();
+            // the node does not say which root carries a relayed session: the first root with a session is shown
+            List<PathView> paths = List.of(new PathView(null, relayed ? "relayed" : "direct", 0, 0, up, !up, up));
+            Address address = l.address() != null ? l.address() : addresses.get(e.getKey());
+            peers.add(new PeerView(text(address), e.getKey().toBase32(), "LEAF", -1, paths, relayed ? relayRoot : null,
+                    up ? "established" : "closed", tofu.contains(e.getKey()), null));
+        }
+        Map<String, Long> counters = new HashMap<>();
+        for (Map.Entry<NodeCounter, Long> c : node.counters().entrySet()) counters.put(c.getKey().name().toLowerCase(Locale.ROOT), c.getValue());
+        counters.put("whois_resolved", whoisResolved);
+        counters.put("whois_failed", whoisFailed);
+        counters.put("messages_received", messagesReceived);
+        counters.put("zssp_internal_errors", node.zsspInternalErrors());
+        return new Snapshot(online, peers, counters, List.of(), node.tableSizes());
+    }
+
+    /** Remembers {@code address} for {@code fp} if given; returns the best address known (may be null). */
+    private Address learn(Fingerprint fp, Address address) {
+        if (address != null) {
+            addresses.put(fp, address);
+            return address;
+        }
+        return addresses.get(fp);
+    }
+
+    private boolean isRoot(Fingerprint fp) {
+        for (RootInfo r : roots) if (r.identity().fingerprint().equals(fp)) return true;
+        return false;
+    }
+
+    private static String text(Address a) {
+        return a == null ? null : a.toString();
+    }
+
+    /** ZeroTier's path text {@code ip/port}, IPv6 in RFC 5952 form without brackets ({@code ::1/9993}). */
+    static String endpointText(InetSocketAddress e) {
+        return dev.planetary.vl1.Endpoint.Udp.of(e).toString().replace("[", "").replace("]", "");
+    }
+
+    private static Map<String, Object> fields(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+
+    private static String utf8(byte[] b) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}

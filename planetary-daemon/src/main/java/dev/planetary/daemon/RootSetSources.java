@@ -1,0 +1,93 @@
+package dev.planetary.daemon;
+
+import dev.planetary.identity.Decoded;
+import dev.planetary.identity.IdentityVerifier;
+import dev.planetary.identity.RootSet;
+import dev.planetary.identity.RootSets;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a daemon's root sets come from (VL.md §4.1 sources): the operator's sets in
+ * {@code <home>/roots.d/*.rootset} ({@code <name>.frozen} marks a frozen one), then the default set
+ * embedded in the jar, which {@code --rootset FILE} replaces. The embedded default is empty until
+ * public roots exist.
+ */
+public final class RootSetSources {
+    /** The embedded default set (a resource; empty today). */
+    static final String EMBEDDED = "/dev/planetary/daemon/default.rootset";
+
+    private RootSetSources() {}
+
+    /** A root set file that cannot be used, for the operator. */
+    public static final class RootSetException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public RootSetException(String message) {
+            super(message);
+        }
+    }
+
+    /** The accepted sets: the operator's in name order, the default (or {@code --rootset}) last. */
+    public record Loaded(List<RootSets.Accepted> operatorSets, RootSets.Accepted defaultSet) {
+        public List<RootSets.Accepted> all() {
+            List<RootSets.Accepted> out = new ArrayList<>(operatorSets);
+            if (defaultSet != null) out.add(defaultSet);
+            return out;
+        }
+
+        public List<RootSets.EffectiveRoot> effectiveRoots() {
+            return RootSets.effectiveRoots(operatorSets, defaultSet);
+        }
+    }
+
+    /** Loads the sets for {@code home}; {@code replacement} (may be null) stands in for the embedded default. */
+    public static Loaded load(Path home, Path replacement) throws RootSetException, IOException {
+        IdentityVerifier v = new IdentityVerifier();
+        List<RootSets.Accepted> ops = new ArrayList<>();
+        Path dir = home.resolve("roots.d");
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.rootset")) {
+                for (Path f : ds) {
+                    String n = f.getFileName().toString();
+                    boolean frozen = Files.exists(dir.resolve(n.substring(0, n.length() - ".rootset".length()) + ".frozen"));
+                    ops.add(new RootSets.Accepted(valid(read(f), f.toString(), v), frozen));
+                }
+            }
+        }
+        RootSets.Accepted def;
+        if (replacement != null) {
+            def = new RootSets.Accepted(valid(read(replacement), replacement.toString(), v), false);
+        } else {
+            byte[] b;
+            try (InputStream in = RootSetSources.class.getResourceAsStream(EMBEDDED)) {
+                b = in == null ? new byte[0] : in.readNBytes(RootSet.MAX_SIZE + 1);
+            }
+            def = b.length == 0 ? null : new RootSets.Accepted(valid(b, "the embedded default root set", v), false);
+        }
+        return new Loaded(List.copyOf(ops), def);
+    }
+
+    private static byte[] read(Path f) throws RootSetException {
+        try (InputStream in = Files.newInputStream(f)) {
+            byte[] b = in.readNBytes(RootSet.MAX_SIZE + 1);
+            if (b.length > RootSet.MAX_SIZE) throw new RootSetException(f + " is larger than a root set can be (" + RootSet.MAX_SIZE + " bytes)");
+            return b;
+        } catch (IOException e) {
+            throw new RootSetException("cannot read root set " + f + ": " + e.getMessage());
+        }
+    }
+
+    private static RootSet.Valid valid(byte[] b, String where, IdentityVerifier v) throws RootSetException {
+        Decoded<RootSet.Valid> d = RootSet.decode(b).flatMap(s -> s.validate(v));
+        if (d instanceof Decoded.Invalid<RootSet.Valid> inv) {
+            throw new RootSetException(where + " is not a valid root set: " + inv.reason().name().toLowerCase() + " (" + inv.detail() + ")");
+        }
+        return d.orThrow();
+    }
+}
