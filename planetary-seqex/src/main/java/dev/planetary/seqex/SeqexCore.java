@@ -94,6 +94,9 @@ public final class SeqexCore {
         final Set<Integer> unconsumedRequests = new HashSet<>();
         boolean starved;
         long lastWindowOpen = Long.MIN_VALUE;
+        // delayed acknowledgement (config.ackEvery() > 1): in-order packets not yet acknowledged
+        int ackPending;
+        long ackDue = Long.MAX_VALUE;
 
         Chan(int id) {
             this.id = id;
@@ -149,6 +152,8 @@ public final class SeqexCore {
     private IntPredicate channelOpen = c -> true;
     private int maxHeld = Integer.MAX_VALUE;
     private int heldTotal;
+    /** No delayed ACK is due before this (may be early: an ACK sent meanwhile leaves it); see {@link #ackDeadline()}. */
+    private long ackDeadline = Long.MAX_VALUE;
 
     public SeqexCore(SeqexConfig config, Carrier carrier, Listener listener) {
         this.config = Objects.requireNonNull(config, "config");
@@ -304,6 +309,10 @@ public final class SeqexCore {
     }
 
     private void onAck(Chan c, Packet p, long now) {
+        if (p.cumulative()) {
+            onCumulativeAck(c, p.seq(), now);
+            return;
+        }
         if (p.windowOpen()) {
             // The receiver has buffer space again: resend what is unacked now (at most once per minRto).
             if (now - c.lastWindowOpen < config.minRtoMillis()) return;
@@ -329,6 +338,33 @@ public final class SeqexCore {
         }
         c.remove(e);
         listener.onAcked(c.id, e.seq, e.attachment);
+    }
+
+    /**
+     * A cumulative ACK: the peer received every packet before {@code next}. Acknowledges each such
+     * packet still in our window except requests (they wait for their reply); one RTT sample from
+     * the newest, if it was sent once (Karn). An ACK beyond what we sent is malformed.
+     */
+    private void onCumulativeAck(Chan c, int next, long now) {
+        int n = next - c.sendBase;
+        if (n > c.sendNext - c.sendBase) {
+            malformed++; // acknowledges packets we never sent
+            return;
+        }
+        if (n <= 0) {
+            staleAcks++;
+            return;
+        }
+        SendEntry newest = null;
+        for (int seq = c.sendBase; seq != next; seq++) {
+            SendEntry e = c.entry(seq); // null once removal moved sendBase past it
+            if (e == null || e.expectReply) continue;
+            newest = e;
+            c.remove(e);
+            listener.onAcked(c.id, e.seq, e.attachment);
+        }
+        if (newest == null) staleAcks++;
+        else if (newest.transmits == 1) sample(now - newest.firstSent);
     }
 
     /**
@@ -390,7 +426,14 @@ public final class SeqexCore {
             droppedNoSpace++;
             return; // not acked: resent later, when the gap before it has been filled
         }
-        if (!p.expectReply()) transmit(Codec.ack(c.id, p.seq(), false));
+        // Delayed acknowledgement only for a packet that arrives in order: anything else (a gap, a
+        // duplicate) is acknowledged at once, since it tells the sender about a loss.
+        boolean delayAck = config.ackEvery() > 1 && d == 0 && !p.expectReply();
+        if (!p.expectReply() && !delayAck) {
+            flushAck(c); // first the cumulative ACK, so the sender does not take delayed packets for lost
+            transmit(Codec.ack(c.id, p.seq(), false));
+        }
+        int before = c.recvNext;
         if (p.seqCst() && d != 0) {
             heldTotal++;
             c.state[idx] = HELD;
@@ -416,6 +459,23 @@ public final class SeqexCore {
             c.recvHead = (h + 1) % w;
             c.recvNext++;
         }
+        if (delayAck) {
+            c.ackPending++;
+            // a filled gap is acknowledged at once (the sender is waiting on it), like TCP (RFC 5681 §4.2)
+            if (c.ackPending >= config.ackEvery() || c.recvNext - before > 1) flushAck(c);
+            else if (c.ackDue == Long.MAX_VALUE) {
+                c.ackDue = now + config.ackDelayMillis();
+                if (c.ackDue < ackDeadline) ackDeadline = c.ackDue;
+            }
+        }
+    }
+
+    /** Sends the channel's pending cumulative ACK, if any. */
+    private void flushAck(Chan c) {
+        if (c.ackPending == 0) return;
+        c.ackPending = 0;
+        c.ackDue = Long.MAX_VALUE;
+        transmit(Codec.cumulativeAck(c.id, c.recvNext));
     }
 
     private void duplicate(Chan c, Packet p, long now) {
@@ -453,8 +513,11 @@ public final class SeqexCore {
     /** Resends every packet whose timer expired; returns {@link #nextDeadline()}. */
     public long service(long now) {
         if (closed) return Long.MAX_VALUE;
+        ackDeadline = Long.MAX_VALUE;
         for (int i = 0; i < active.size(); i++) {
             Chan c = active.get(i);
+            if (c.ackDue - now <= 0) flushAck(c);
+            else if (c.ackDue < ackDeadline) ackDeadline = c.ackDue;
             if (c.inFlight == 0) continue;
             for (SendEntry e : c.sent) {
                 if (e != null && e.deadline - now <= 0) resend(e, now, backoff(e.transmits));
@@ -463,15 +526,24 @@ public final class SeqexCore {
         return nextDeadline();
     }
 
-    /** The earliest resend deadline, or {@link Long#MAX_VALUE} if nothing is in flight. */
+    /** The earliest resend or delayed-ACK deadline, or {@link Long#MAX_VALUE} if nothing is due. */
     public long nextDeadline() {
         long next = Long.MAX_VALUE;
         for (int i = 0; i < active.size(); i++) {
             Chan c = active.get(i);
+            if (c.ackDue < next) next = c.ackDue;
             if (c.inFlight == 0) continue;
             for (SendEntry e : c.sent) if (e != null && e.deadline < next) next = e.deadline;
         }
         return next;
+    }
+
+    /**
+     * A cheap lower bound of the earliest delayed-ACK deadline (Long.MAX_VALUE if none was scheduled
+     * since the last {@link #service}): lets a timer thread know it must wake sooner without a scan.
+     */
+    public long ackDeadline() {
+        return ackDeadline;
     }
 
     private void resend(SendEntry e, long now, long timeout) {

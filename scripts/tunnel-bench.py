@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Side-by-side TCP forwarding benchmark: direct, `ssh -L`, `planetary tunnel` (issue 19).
+
+Every path moves SIZE MiB from a TCP source on loopback through the forward to a client that
+reads it all; RUNS runs per path, medians printed. Columns: MiB/s (client's view, first byte to
+last), CPU seconds per GiB of both forwarding processes (utime+stime from /proc, summed over their
+process trees), and set-up to first byte (starting the forward's processes until the client reads
+the first byte; for planetary this includes JVM start and the handshake).
+
+Usage: scripts/tunnel-bench [--size MIB] [--runs N] [--paths direct,ssh,ssh-aes,planetary,...]
+       [--planetary-args "..."] [--label-extra NAME=ARGS ...]
+ssh paths need OpenSSH (client and server): scripts/tunnel-bench installs openssh-server from
+Debian with apt-get if sshd is missing and runs a private sshd on loopback with its own config and
+keys in a temporary directory (never the system's).
+"""
+import argparse, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time, json
+
+CLK = os.sysconf("SC_CLK_TCK")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def cpu_of_tree(pid):
+    """utime+stime (s) of pid and every descendant (live ones)."""
+    total = 0.0
+    seen = set()
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                parts = f.read().rsplit(")", 1)[1].split()
+            total += (int(parts[11]) + int(parts[12])) / CLK
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                stack.extend(int(c) for c in f.read().split())
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            pass
+    return total
+
+
+class Source:
+    """A TCP server on loopback that sends SIZE bytes to every connection, then closes it."""
+
+    def __init__(self, size):
+        self.size = size
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.loop, daemon=True).start()
+
+    def loop(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(c,), daemon=True).start()
+
+    def serve(self, c):
+        block = memoryview(os.urandom(1 << 20))
+        left = self.size
+        try:
+            while left > 0:
+                n = min(left, len(block))
+                c.sendall(block[:n])
+                left -= n
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+
+def fetch(port, size, deadline_s=120.0, on_first=None):
+    """Connects (retrying until the forward listens) and reads until EOF. Returns (t_connect_ok, t_first, t_end, n)."""
+    end_by = time.monotonic() + deadline_s
+    while True:
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=deadline_s)
+            break
+        except OSError:
+            if time.monotonic() > end_by:
+                raise
+            time.sleep(0.01)
+    buf = bytearray(1 << 20)
+    n = 0
+    first = None
+    while True:
+        r = s.recv_into(buf)
+        if r == 0:
+            break
+        if first is None:
+            first = time.monotonic()
+            if on_first:
+                on_first()
+        n += r
+    end = time.monotonic()
+    s.close()
+    if n != size:
+        # an empty connection (forward not ready yet, e.g. ssh accepted before its session was up) counts as failure
+        raise RuntimeError(f"received {n} bytes, expected {size}")
+    return first, end, n
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Sshd:
+    def __init__(self, tmp):
+        self.tmp = tmp
+        sshd = shutil.which("sshd") or "/usr/sbin/sshd"
+        if not os.path.exists(sshd):
+            print("installing openssh-server and openssh-client from Debian (apt-get)", file=sys.stderr)
+            subprocess.run(["apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", "openssh-server", "openssh-client"], check=True,
+                           stdout=subprocess.DEVNULL, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        self.sshd = sshd
+        d = os.path.join(tmp, "ssh")
+        os.makedirs(d, mode=0o700)
+        self.dir = d
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{d}/host"], check=True)
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{d}/user"], check=True)
+        shutil.copy(f"{d}/user.pub", f"{d}/authorized_keys")
+        os.chmod(f"{d}/authorized_keys", 0o600)
+        self.port = free_port()
+        with open(f"{d}/sshd_config", "w") as f:
+            f.write(f"""Port {self.port}
+ListenAddress 127.0.0.1
+HostKey {d}/host
+AuthorizedKeysFile {d}/authorized_keys
+PidFile {d}/sshd.pid
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+AllowTcpForwarding yes
+""")
+        os.makedirs("/run/sshd", exist_ok=True)
+        self.proc = subprocess.Popen([sshd, "-D", "-e", "-f", f"{d}/sshd_config"], stderr=open(f"{d}/sshd.log", "w"))
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+
+    def forward_cmd(self, local, target_port, cipher):
+        cmd = ["ssh", "-N", "-i", f"{self.dir}/user", "-p", str(self.port), "-o", "StrictHostKeyChecking=no",
+               "-o", f"UserKnownHostsFile={self.dir}/known_hosts", "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes",
+               "-L", f"127.0.0.1:{local}:127.0.0.1:{target_port}"]
+        if cipher:
+            cmd[1:1] = ["-c", cipher]
+        return cmd + [f"{os.environ.get('USER', 'root')}@127.0.0.1"]
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def java_cmd():
+    jdk = subprocess.run(["bash", "-c", f". {ROOT}/scripts/jdk.sh && planetary_use_jdk && command -v java"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    return [jdk, "-jar", os.path.join(ROOT, "planetary-cli", "target", "planetary.jar")]
+
+
+class Planetary:
+    def __init__(self, tmp):
+        self.dir = os.path.join(tmp, "planetary")
+        os.makedirs(self.dir)
+        self.java = java_cmd()
+        for n in ("server", "client"):
+            subprocess.run(self.java + ["keygen", n], cwd=self.dir, check=True, stdout=subprocess.DEVNULL)
+
+    def start_listener(self, target_port, extra):
+        p = subprocess.Popen(self.java + ["listen", "--json", "--bind", "127.0.0.1:0", "--key", "server.key", "--no-state",
+                                          "--allow", "client.pub", "--allow-tunnel", f"127.0.0.1:{target_port}"] + extra,
+                             cwd=self.dir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for line in p.stdout:
+            if '"listening"' in line:
+                addr = json.loads(line)["address"]
+                threading.Thread(target=lambda: [None for _ in p.stdout], daemon=True).start()
+                return p, addr
+        raise RuntimeError("listener did not start")
+
+    def tunnel_cmd(self, udp, local, target_port, extra):
+        return self.java + ["tunnel", udp, "--local", f"127.0.0.1:{local}", "--key", "client.key", "--peer", "server.pub",
+                            "--remote", f"127.0.0.1:{target_port}", "--no-state"] + extra
+
+
+def run_path(name, args, src, size, ssh, pl):
+    """One run: returns (MiB/s, CPU s/GiB, setup ms)."""
+    procs = []
+    try:
+        if name == "direct":
+            c0 = time.monotonic()
+            first, end, n = fetch(src.port, size)
+            return n / (1 << 20) / (end - first), None, (first - c0) * 1000
+        local = free_port()
+        if name.startswith("ssh"):
+            t0 = time.monotonic()
+            procs.append(subprocess.Popen(ssh.forward_cmd(local, src.port, args), stderr=subprocess.DEVNULL))
+            trees = [procs[0].pid, ssh.proc.pid]
+        else:
+            lp, udp = pl.start_listener(src.port, args)
+            procs.append(lp)
+            t0 = time.monotonic()
+            procs.append(subprocess.Popen(pl.tunnel_cmd(udp, local, src.port, args), cwd=pl.dir,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            trees = [lp.pid, procs[1].pid]
+        # set-up: until the forward delivers a first byte of a tiny probe? We use the real transfer.
+        # CPU is counted from the first byte to the last (JVM start, JIT warm-up and the handshake
+        # are in the set-up column, not in the per-GiB cost)
+        cpu0 = []
+        first, end, n = fetch(local, size, on_first=lambda: cpu0.append(
+            sum(cpu_of_tree(p) for p in trees) + sum(children_time(p) for p in trees)))
+        # sshd forks per connection: its child's CPU is gone once it exits, so sample while alive is not possible
+        # after EOF; ssh children are counted through the master's cumulative children time below.
+        cpu1 = sum(cpu_of_tree(p) for p in trees) + sum(children_time(p) for p in trees)
+        cpu = cpu1 - cpu0[0]
+        return n / (1 << 20) / (end - first), cpu / (n / (1 << 30)), (first - t0) * 1000
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def children_time(pid):
+    """cutime+cstime (s): CPU of reaped children (sshd's per-connection processes)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            parts = f.read().rsplit(")", 1)[1].split()
+        return (int(parts[13]) + int(parts[14])) / CLK
+    except FileNotFoundError:
+        return 0.0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", type=int, default=500, help="MiB per run (default 500)")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--paths", default="direct,ssh,ssh-aes,planetary,planetary-mtu1432")
+    ap.add_argument("--extra", action="append", default=[],
+                    help="NAME=ARGS: another planetary path with these arguments on both sides, e.g. 'big=--mtu 65507'")
+    a = ap.parse_args()
+    size = a.size << 20
+    paths = {"direct": None, "ssh": "", "ssh-aes": "aes256-gcm@openssh.com", "planetary": [],
+             "planetary-mtu1432": ["--mtu", "1432"]}
+    order = [p for p in a.paths.split(",") if p]
+    for e in a.extra:
+        k, v = e.split("=", 1)
+        paths["planetary-" + k] = v.split()
+        order.append("planetary-" + k)
+    tmp = tempfile.mkdtemp(prefix="tunnel-bench-")
+    src = Source(size)
+    ssh = Sshd(tmp) if any(p.startswith("ssh") for p in order) else None
+    pl = Planetary(tmp) if any(p.startswith("planetary") for p in order) else None
+    with open("/proc/loadavg") as f:
+        load0 = f.read().split()[:3]
+    print(f"# {a.size} MiB per run, {a.runs} runs per path, {os.cpu_count()} CPUs, load before: {' '.join(load0)}")
+    results = {p: [] for p in order}
+    try:
+        for r in range(a.runs):          # interleaved: every path once per round, so load drifts hit all alike
+            for p in order:
+                try:
+                    results[p].append(run_path(p if not p.startswith("planetary") else "planetary", paths[p], src, size, ssh, pl))
+                except Exception as e:  # noqa: BLE001 - a failed run is reported, the rest continue
+                    print(f"# {p} run {r + 1} failed: {e}", file=sys.stderr)
+                if results[p]:
+                    print(f"#   {p} run {r + 1}: " + fmt(results[p][-1]), file=sys.stderr)
+    finally:
+        if ssh:
+            ssh.close()
+    with open("/proc/loadavg") as f:
+        load1 = f.read().split()[:3]
+    print(f"# load after: {' '.join(load1)}")
+    print(f"| Path | MiB/s | CPU s per GiB (both forwarding processes) | set-up to first byte (ms) | runs |")
+    print(f"|---|---|---|---|---|")
+    for p in order:
+        rs = results[p]
+        if not rs:
+            print(f"| {p} | failed | | | 0 |")
+            continue
+        med = lambda i: statistics.median([x[i] for x in rs]) if rs[0][i] is not None else None
+        mib, cpu, setup = med(0), med(1), med(2)
+        print(f"| {p} | {mib:,.1f} | {'—' if cpu is None else f'{cpu:.2f}'} | {setup:,.0f} | {len(rs)} |")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def fmt(r):
+    mib, cpu, setup = r
+    return f"{mib:,.1f} MiB/s, " + ("" if cpu is None else f"{cpu:.2f} CPU s/GiB, ") + f"set-up {setup:,.0f} ms"
+
+
+if __name__ == "__main__":
+    main()
