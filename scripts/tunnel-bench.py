@@ -19,6 +19,27 @@ CLK = os.sysconf("SC_CLK_TCK")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def threads_of(pid):
+    """{thread name: utime+stime s} of one process, threads with the same name summed (GC workers, pool workers)."""
+    out = {}
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{t}/stat") as f:
+                    head, rest = f.read().rsplit(")", 1)
+                name = head.split("(", 1)[1].rstrip("0123456789#- ")
+                parts = rest.split()
+                out[name] = out.get(name, 0.0) + (int(parts[11]) + int(parts[12])) / CLK
+            except (FileNotFoundError, IndexError):
+                pass
+    except FileNotFoundError:
+        pass
+    return out
+
+
+THREADS = False
+
+
 def cpu_of_tree(pid):
     """utime+stime (s) of pid and every descendant (live ones)."""
     total = 0.0
@@ -164,17 +185,17 @@ AllowTcpForwarding yes
         self.proc.wait()
 
 
-def java_cmd():
+def java_cmd(jar=None):
     jdk = subprocess.run(["bash", "-c", f". {ROOT}/scripts/jdk.sh && planetary_use_jdk && command -v java"],
                          capture_output=True, text=True, check=True).stdout.strip()
-    return [jdk, "-jar", os.path.join(ROOT, "planetary-cli", "target", "planetary.jar")]
+    return [jdk, "-jar", jar or os.path.join(ROOT, "planetary-cli", "target", "planetary.jar")]
 
 
 class Planetary:
-    def __init__(self, tmp):
-        self.dir = os.path.join(tmp, "planetary")
+    def __init__(self, tmp, jar=None):
+        self.dir = os.path.join(tmp, "planetary-" + str(abs(hash(jar))))
         os.makedirs(self.dir)
-        self.java = java_cmd()
+        self.java = java_cmd(jar)
         for n in ("server", "client"):
             subprocess.run(self.java + ["keygen", n], cwd=self.dir, check=True, stdout=subprocess.DEVNULL)
 
@@ -218,8 +239,22 @@ def run_path(name, args, src, size, ssh, pl):
         # CPU is counted from the first byte to the last (JVM start, JIT warm-up and the handshake
         # are in the set-up column, not in the per-GiB cost)
         cpu0 = []
-        first, end, n = fetch(local, size, on_first=lambda: cpu0.append(
-            sum(cpu_of_tree(p) for p in trees) + sum(children_time(p) for p in trees)))
+        th0 = {}
+
+        def at_first():
+            cpu0.append(sum(cpu_of_tree(p) for p in trees) + sum(children_time(p) for p in trees))
+            if THREADS:
+                for p in trees:
+                    th0[p] = threads_of(p)
+
+        first, end, n = fetch(local, size, on_first=at_first)
+        if THREADS:  # where the CPU went, per thread name, first byte to last (--threads)
+            for i, p in enumerate(trees):
+                t1 = threads_of(p)
+                d = sorted(((v - th0.get(p, {}).get(k, 0.0), k) for k, v in t1.items()), reverse=True)
+                gib = n / (1 << 30)
+                print(f"#     {['listener/sshd', 'tunnel/ssh'][i] if name != 'planetary' else ['listener', 'tunnel'][i]}: "
+                      + ", ".join(f"{k} {v / gib:.2f}" for v, k in d[:8] if v > 0) + " (CPU s/GiB)", file=sys.stderr)
         # sshd forks per connection: its child's CPU is gone once it exits, so sample while alive is not possible
         # after EOF; ssh children are counted through the master's cumulative children time below.
         cpu1 = sum(cpu_of_tree(p) for p in trees) + sum(children_time(p) for p in trees)
@@ -250,9 +285,13 @@ def main():
     ap.add_argument("--size", type=int, default=500, help="MiB per run (default 500)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--paths", default="direct,ssh,ssh-aes,planetary,planetary-mtu1432")
+    ap.add_argument("--compare-jar", help="also run path 'planetary-before' with this planetary.jar (a build to compare against)")
     ap.add_argument("--extra", action="append", default=[],
                     help="NAME=ARGS: another planetary path with these arguments on both sides, e.g. 'big=--mtu 65507'")
+    ap.add_argument("--threads", action="store_true", help="print CPU per thread name (s/GiB) for each run")
     a = ap.parse_args()
+    global THREADS
+    THREADS = a.threads
     size = a.size << 20
     paths = {"direct": None, "ssh": "", "ssh-aes": "aes256-gcm@openssh.com", "planetary": [],
              "planetary-mtu1432": ["--mtu", "1432"]}
@@ -261,10 +300,14 @@ def main():
         k, v = e.split("=", 1)
         paths["planetary-" + k] = v.split()
         order.append("planetary-" + k)
+    if a.compare_jar:
+        paths["planetary-before"] = []
+        order.insert(order.index("planetary") if "planetary" in order else len(order), "planetary-before")
     tmp = tempfile.mkdtemp(prefix="tunnel-bench-")
     src = Source(size)
     ssh = Sshd(tmp) if any(p.startswith("ssh") for p in order) else None
     pl = Planetary(tmp) if any(p.startswith("planetary") for p in order) else None
+    before = Planetary(tmp, a.compare_jar) if a.compare_jar else None
     with open("/proc/loadavg") as f:
         load0 = f.read().split()[:3]
     print(f"# {a.size} MiB per run, {a.runs} runs per path, {os.cpu_count()} CPUs, load before: {' '.join(load0)}")
@@ -273,7 +316,8 @@ def main():
         for r in range(a.runs):          # interleaved: every path once per round, so load drifts hit all alike
             for p in order:
                 try:
-                    results[p].append(run_path(p if not p.startswith("planetary") else "planetary", paths[p], src, size, ssh, pl))
+                    results[p].append(run_path(p if not p.startswith("planetary") else "planetary", paths[p], src, size, ssh,
+                                               before if p == "planetary-before" else pl))
                 except Exception as e:  # noqa: BLE001 - a failed run is reported, the rest continue
                     print(f"# {p} run {r + 1} failed: {e}", file=sys.stderr)
                 if results[p]:

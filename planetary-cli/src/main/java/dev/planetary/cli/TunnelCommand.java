@@ -122,6 +122,7 @@ final class TunnelCommand implements Callable<Integer> {
             CommonOptions.closeStore(store);
             throw e;
         }
+        if (!common.mtuGiven()) ep.setMtu(address, PathMtu.forPeer(address, mtu)); // a listener on this host: its interface's MTU
         PeerSession first;
         try {
             first = Net.connect(ep, peerKey, address, id, timeout);

@@ -55,6 +55,13 @@ final class TunnelProtocol {
      */
     static final long MIN_RTO_MS = 10;
 
+    /**
+     * Delayed cumulative ACKs (docs/seqex.md §1): one per 8 in-order packets or 2 ms, a fifth of
+     * {@link #MIN_RTO_MS} so that the sender never resends for want of an ACK that is only late.
+     */
+    static final int ACK_EVERY = 8;
+    static final long ACK_DELAY_MS = 2;
+
     static final byte[] EOF = new byte[0];
 
     /** The SEQEX configuration both sides use. */
@@ -63,7 +70,8 @@ final class TunnelProtocol {
                 .withMaxPacketSize(MAX_PACKET)
                 .withMaxChannels(MAX_STREAMS + 1)
                 .withWindow(WINDOW, RECEIVE_CAPACITY)
-                .withRto(250, MIN_RTO_MS, 8_000, true);
+                .withRto(250, MIN_RTO_MS, 8_000, true)
+                .withDelayedAcks(ACK_EVERY, ACK_DELAY_MS);
     }
 
     /**
