@@ -216,13 +216,16 @@ class Planetary:
 
 
 def run_path(name, args, src, size, ssh, pl):
-    """One run: returns (MiB/s, CPU s/GiB, setup ms)."""
+    """One run: a cold transfer through a freshly started forward, then a warm one through the same
+    forward. Returns (cold MiB/s, cold CPU s/GiB, set-up ms, warm MiB/s, warm CPU s/GiB)."""
     procs = []
     try:
         if name == "direct":
             c0 = time.monotonic()
             first, end, n = fetch(src.port, size)
-            return n / (1 << 20) / (end - first), None, (first - c0) * 1000
+            mib = n / (1 << 20) / (end - first)
+            first2, end2, n2 = fetch(src.port, size)
+            return mib, None, (first - c0) * 1000, n2 / (1 << 20) / (end2 - first2), None
         local = free_port()
         if name.startswith("ssh"):
             t0 = time.monotonic()
@@ -235,31 +238,9 @@ def run_path(name, args, src, size, ssh, pl):
             procs.append(subprocess.Popen(pl.tunnel_cmd(udp, local, src.port, args), cwd=pl.dir,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             trees = [lp.pid, procs[1].pid]
-        # set-up: until the forward delivers a first byte of a tiny probe? We use the real transfer.
-        # CPU is counted from the first byte to the last (JVM start, JIT warm-up and the handshake
-        # are in the set-up column, not in the per-GiB cost)
-        cpu0 = []
-        th0 = {}
-
-        def at_first():
-            cpu0.append(sum(cpu_of_tree(p) for p in trees) + sum(children_time(p) for p in trees))
-            if THREADS:
-                for p in trees:
-                    th0[p] = threads_of(p)
-
-        first, end, n = fetch(local, size, on_first=at_first)
-        if THREADS:  # where the CPU went, per thread name, first byte to last (--threads)
-            for i, p in enumerate(trees):
-                t1 = threads_of(p)
-                d = sorted(((v - th0.get(p, {}).get(k, 0.0), k) for k, v in t1.items()), reverse=True)
-                gib = n / (1 << 30)
-                print(f"#     {['listener/sshd', 'tunnel/ssh'][i] if name != 'planetary' else ['listener', 'tunnel'][i]}: "
-                      + ", ".join(f"{k} {v / gib:.2f}" for v, k in d[:8] if v > 0) + " (CPU s/GiB)", file=sys.stderr)
-        # sshd forks per connection: its child's CPU is gone once it exits, so sample while alive is not possible
-        # after EOF; ssh children are counted through the master's cumulative children time below.
-        cpu1 = sum(cpu_of_tree(p) for p in trees) + sum(children_time(p) for p in trees)
-        cpu = cpu1 - cpu0[0]
-        return n / (1 << 20) / (end - first), cpu / (n / (1 << 30)), (first - t0) * 1000
+        cold = transfer(name, local, size, trees)
+        warm = transfer(name, local, size, trees)
+        return cold[0], cold[1], (cold[2] - t0) * 1000, warm[0], warm[1]
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -268,6 +249,32 @@ def run_path(name, args, src, size, ssh, pl):
                 p.wait(10)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def transfer(name, local, size, trees):
+    """One transfer through the forward on `local`: (MiB/s, CPU s/GiB of the forwarding processes, time of the first byte).
+
+    CPU is counted from the first byte to the last (JVM start and the handshake are in the set-up
+    column); processes are sampled while alive, sshd's per-connection children included."""
+    cpu0 = []
+    th0 = {}
+
+    def at_first():
+        cpu0.append(sum(cpu_of_tree(p) + children_time(p) for p in trees))
+        if THREADS:
+            for p in trees:
+                th0[p] = threads_of(p)
+
+    first, end, n = fetch(local, size, on_first=at_first)
+    gib = n / (1 << 30)
+    if THREADS:  # where the CPU went, per thread name (--threads)
+        for i, p in enumerate(trees):
+            t1 = threads_of(p)
+            d = sorted(((v - th0.get(p, {}).get(k, 0.0), k) for k, v in t1.items()), reverse=True)
+            role = ["listener", "tunnel"][i] if name == "planetary" else ["ssh", "sshd"][i]
+            print(f"#     {role}: " + ", ".join(f"{k} {v / gib:.2f}" for v, k in d[:8] if v > 0) + " (CPU s/GiB)", file=sys.stderr)
+    cpu1 = sum(cpu_of_tree(p) + children_time(p) for p in trees)
+    return n / (1 << 20) / (end - first), (cpu1 - cpu0[0]) / gib, first
 
 
 def children_time(pid):
@@ -328,22 +335,29 @@ def main():
     with open("/proc/loadavg") as f:
         load1 = f.read().split()[:3]
     print(f"# load after: {' '.join(load1)}")
-    print(f"| Path | MiB/s | CPU s per GiB (both forwarding processes) | set-up to first byte (ms) | runs |")
-    print(f"|---|---|---|---|---|")
+    print("| Path | MiB/s (warm) | CPU s per GiB (warm, both forwarding processes) | MiB/s (cold) | CPU s per GiB (cold) | set-up to first byte (ms, cold) | runs |")
+    print("|---|---|---|---|---|---|---|")
+
+    def med(rs, i):
+        return None if rs[0][i] is None else statistics.median(x[i] for x in rs)
+
+    def cell(v, f):
+        return "—" if v is None else format(v, f)
+
     for p in order:
         rs = results[p]
         if not rs:
-            print(f"| {p} | failed | | | 0 |")
+            print(f"| {p} | failed | | | | | 0 |")
             continue
-        med = lambda i: statistics.median([x[i] for x in rs]) if rs[0][i] is not None else None
-        mib, cpu, setup = med(0), med(1), med(2)
-        print(f"| {p} | {mib:,.1f} | {'—' if cpu is None else f'{cpu:.2f}'} | {setup:,.0f} | {len(rs)} |")
+        print(f"| {p} | {cell(med(rs, 3), ',.1f')} | {cell(med(rs, 4), '.2f')} | {cell(med(rs, 0), ',.1f')} | {cell(med(rs, 1), '.2f')} "
+              f"| {cell(med(rs, 2), ',.0f')} | {len(rs)} |")
     shutil.rmtree(tmp, ignore_errors=True)
 
 
 def fmt(r):
-    mib, cpu, setup = r
-    return f"{mib:,.1f} MiB/s, " + ("" if cpu is None else f"{cpu:.2f} CPU s/GiB, ") + f"set-up {setup:,.0f} ms"
+    mib, cpu, setup, wmib, wcpu = r
+    return (f"cold {mib:,.1f} MiB/s" + ("" if cpu is None else f" {cpu:.2f} CPU s/GiB") + f", set-up {setup:,.0f} ms; warm {wmib:,.1f} MiB/s"
+            + ("" if wcpu is None else f" {wcpu:.2f} CPU s/GiB"))
 
 
 if __name__ == "__main__":
