@@ -71,7 +71,8 @@ final class TunnelProtocol {
                 .withMaxChannels(MAX_STREAMS + 1)
                 .withWindow(WINDOW, RECEIVE_CAPACITY)
                 .withRto(250, MIN_RTO_MS, 8_000, true)
-                .withDelayedAcks(ACK_EVERY, ACK_DELAY_MS);
+                .withDelayedAcks(ACK_EVERY, ACK_DELAY_MS)
+                .withCongestionControl(true);
     }
 
     /**

@@ -24,6 +24,8 @@ package dev.planetary.seqex;
  *                        CUMULATIVE flag when it is above 1, docs/seqex.md §1)
  * @param ackDelayMillis  the longest an acknowledgement waits for more packets (keep it well below
  *                        the peer's {@code minRtoMillis})
+ * @param congestionControl a congestion window per channel (NewReno, RFC 5681/6582 in packets) under
+ *                        the fixed {@code window}: off by default (the window alone limits a sender)
  */
 public record SeqexConfig(
         int window,
@@ -36,7 +38,8 @@ public record SeqexConfig(
         int maxChannels,
         int initialSequence,
         int ackEvery,
-        long ackDelayMillis) {
+        long ackDelayMillis,
+        boolean congestionControl) {
 
     /** Hard cap on a SEQEX packet: 1 MiB. */
     public static final int MAX_PACKET_SIZE = 1 << 20;
@@ -58,7 +61,7 @@ public record SeqexConfig(
     /** Without delayed acknowledgements (one ACK per packet). */
     public SeqexConfig(int window, int receiveCapacity, long initialRtoMillis, long minRtoMillis, long maxRtoMillis, boolean adaptiveRto,
             int maxPacketSize, int maxChannels, int initialSequence) {
-        this(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence, 1, 0);
+        this(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence, 1, 0, false);
     }
 
     /** Window 64, capacity 64, RTO 250 ms initial (50 ms .. 8 s, adaptive), 16 KiB packets, 64 channels, initial sequence 0. */
@@ -72,19 +75,19 @@ public record SeqexConfig(
     }
 
     public SeqexConfig withWindow(int window, int receiveCapacity) {
-        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence, ackEvery, ackDelayMillis);
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence, ackEvery, ackDelayMillis, congestionControl);
     }
 
     public SeqexConfig withRto(long initialMs, long minMs, long maxMs, boolean adaptive) {
-        return new SeqexConfig(window, receiveCapacity, initialMs, minMs, maxMs, adaptive, maxPacketSize, maxChannels, initialSequence, ackEvery, ackDelayMillis);
+        return new SeqexConfig(window, receiveCapacity, initialMs, minMs, maxMs, adaptive, maxPacketSize, maxChannels, initialSequence, ackEvery, ackDelayMillis, congestionControl);
     }
 
     public SeqexConfig withMaxPacketSize(int bytes) {
-        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, bytes, maxChannels, initialSequence, ackEvery, ackDelayMillis);
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, bytes, maxChannels, initialSequence, ackEvery, ackDelayMillis, congestionControl);
     }
 
     public SeqexConfig withMaxChannels(int channels) {
-        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, channels, initialSequence, ackEvery, ackDelayMillis);
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, channels, initialSequence, ackEvery, ackDelayMillis, congestionControl);
     }
 
     /**
@@ -95,10 +98,21 @@ public record SeqexConfig(
      */
     public SeqexConfig withDelayedAcks(int every, long delayMillis) {
         return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence,
-                every, delayMillis);
+                every, delayMillis, congestionControl);
+    }
+
+    /**
+     * A NewReno congestion window per channel (docs/seqex.md §3): a sender starts with 10 packets in
+     * flight, grows by one per acknowledged packet up to the slow-start threshold and by one per
+     * window after it, halves on a loss found by early retransmit (once per window) and falls to one
+     * packet on a resend timeout. Never above {@code window}. Purely local.
+     */
+    public SeqexConfig withCongestionControl(boolean on) {
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence,
+                ackEvery, ackDelayMillis, on);
     }
 
     public SeqexConfig withInitialSequence(int seq) {
-        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, seq, ackEvery, ackDelayMillis);
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, seq, ackEvery, ackDelayMillis, congestionControl);
     }
 }

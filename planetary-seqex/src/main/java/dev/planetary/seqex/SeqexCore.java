@@ -44,6 +44,9 @@ public final class SeqexCore {
         default void onAcked(int channel, int seq, Object attachment) {}
     }
 
+    /** Initial congestion window in packets (RFC 6928's ten segments). */
+    static final int INITIAL_CWND = 10;
+
     static final byte EMPTY = 0;
     static final byte DONE = 1;
     static final byte HELD = 2;
@@ -97,6 +100,11 @@ public final class SeqexCore {
         // delayed acknowledgement (config.ackEvery() > 1): in-order packets not yet acknowledged
         int ackPending;
         long ackDue = Long.MAX_VALUE;
+        // NewReno congestion window (config.congestionControl()), in packets
+        double cwnd = INITIAL_CWND;
+        double ssthresh = Double.MAX_VALUE;
+        boolean inRecovery;
+        int recover; // recovery ends when everything before this is acknowledged (RFC 6582)
 
         Chan(int id) {
             this.id = id;
@@ -125,7 +133,7 @@ public final class SeqexCore {
         }
 
         boolean canSend() {
-            return sendNext - sendBase < config.window();
+            return sendNext - sendBase < config.window() && (!config.congestionControl() || inFlight < (int) cwnd);
         }
 
         boolean canReply() {
@@ -337,6 +345,7 @@ public final class SeqexCore {
             earlyRetransmit(c, e, now);
         }
         c.remove(e);
+        grow(c);
         listener.onAcked(c.id, e.seq, e.attachment);
     }
 
@@ -361,6 +370,7 @@ public final class SeqexCore {
             if (e == null || e.expectReply) continue;
             newest = e;
             c.remove(e);
+            grow(c);
             listener.onAcked(c.id, e.seq, e.attachment);
         }
         if (newest == null) staleAcks++;
@@ -381,8 +391,24 @@ public final class SeqexCore {
             SendEntry e = c.sent[(c.sendHead + i) % c.sent.length];
             if (e == null || e.expectReply || acked.lastSent - e.lastSent < reorderWindow) continue;
             earlyRetransmits++;
+            if (config.congestionControl() && !(c.inRecovery && Seq.before(e.seq, c.recover))) {
+                // §3 congestion control: one halving per window of data (NewReno, RFC 6582 §3.2)
+                c.ssthresh = Math.max(2, c.inFlight / 2.0);
+                c.cwnd = c.ssthresh;
+                c.inRecovery = true;
+                c.recover = c.sendNext;
+            }
             resend(e, now, rto);
         }
+    }
+
+    /** One more packet acknowledged: slow start below ssthresh, congestion avoidance above (RFC 5681 §3.1). */
+    private void grow(Chan c) {
+        if (!config.congestionControl()) return;
+        if (c.inRecovery && !Seq.before(c.sendBase, c.recover)) c.inRecovery = false; // everything before `recover` is acknowledged
+        if (c.inRecovery) return;
+        c.cwnd += c.cwnd < c.ssthresh ? 1 : 1 / c.cwnd;
+        if (c.cwnd > config.window()) c.cwnd = config.window();
     }
 
     private void onData(Chan c, Packet p, long now) {
@@ -519,8 +545,18 @@ public final class SeqexCore {
             if (c.ackDue - now <= 0) flushAck(c);
             else if (c.ackDue < ackDeadline) ackDeadline = c.ackDue;
             if (c.inFlight == 0) continue;
+            boolean timedOut = false;
             for (SendEntry e : c.sent) {
-                if (e != null && e.deadline - now <= 0) resend(e, now, backoff(e.transmits));
+                if (e != null && e.deadline - now <= 0) {
+                    if (!timedOut && config.congestionControl() && !e.expectReply) {
+                        // a resend timeout: back to one packet (RFC 5681 §3.1); requests wait for the peer's application, not the path
+                        c.ssthresh = Math.max(2, c.inFlight / 2.0);
+                        c.cwnd = 1;
+                        c.inRecovery = false;
+                        timedOut = true;
+                    }
+                    resend(e, now, backoff(e.transmits));
+                }
             }
         }
         return nextDeadline();
@@ -619,6 +655,12 @@ public final class SeqexCore {
     public int inFlight(int channel) {
         Chan c = existing(channel);
         return c == null ? 0 : c.inFlight;
+    }
+
+    /** The congestion window of {@code channel} in packets (meaningful with {@link SeqexConfig#congestionControl()}). */
+    public double congestionWindow(int channel) {
+        Chan c = existing(channel);
+        return c == null ? INITIAL_CWND : c.cwnd;
     }
 
     /** Delivered payloads of {@code channel} not yet {@link #consumed}. */
