@@ -185,17 +185,17 @@ AllowTcpForwarding yes
         self.proc.wait()
 
 
-def java_cmd(jar=None):
+def java_cmd(jar=None, jvm=()):
     jdk = subprocess.run(["bash", "-c", f". {ROOT}/scripts/jdk.sh && planetary_use_jdk && command -v java"],
                          capture_output=True, text=True, check=True).stdout.strip()
-    return [jdk, "-jar", jar or os.path.join(ROOT, "planetary-cli", "target", "planetary.jar")]
+    return [jdk, *jvm, "-jar", jar or os.path.join(ROOT, "planetary-cli", "target", "planetary.jar")]
 
 
 class Planetary:
-    def __init__(self, tmp, jar=None):
-        self.dir = os.path.join(tmp, "planetary-" + str(abs(hash(jar))))
+    def __init__(self, tmp, jar=None, jvm=()):
+        self.dir = os.path.join(tmp, "planetary-" + str(abs(hash((jar, tuple(jvm))))))
         os.makedirs(self.dir)
-        self.java = java_cmd(jar)
+        self.java = java_cmd(jar, jvm)
         for n in ("server", "client"):
             subprocess.run(self.java + ["keygen", n], cwd=self.dir, check=True, stdout=subprocess.DEVNULL)
 
@@ -301,7 +301,7 @@ def main():
     THREADS = a.threads
     size = a.size << 20
     paths = {"direct": None, "ssh": "", "ssh-aes": "aes256-gcm@openssh.com", "planetary": [],
-             "planetary-mtu1432": ["--mtu", "1432"]}
+             "planetary-mtu1432": ["--mtu", "1432"], "planetary-nocc": []}
     order = [p for p in a.paths.split(",") if p]
     for e in a.extra:
         k, v = e.split("=", 1)
@@ -315,6 +315,7 @@ def main():
     ssh = Sshd(tmp) if any(p.startswith("ssh") for p in order) else None
     pl = Planetary(tmp) if any(p.startswith("planetary") for p in order) else None
     before = Planetary(tmp, a.compare_jar) if a.compare_jar else None
+    nocc = Planetary(tmp, None, ["-Dplanetary.tunnel.congestionControl=false"]) if "planetary-nocc" in order else None
     with open("/proc/loadavg") as f:
         load0 = f.read().split()[:3]
     print(f"# {a.size} MiB per run, {a.runs} runs per path, {os.cpu_count()} CPUs, load before: {' '.join(load0)}")
@@ -324,7 +325,7 @@ def main():
             for p in order:
                 try:
                     results[p].append(run_path(p if not p.startswith("planetary") else "planetary", paths[p], src, size, ssh,
-                                               before if p == "planetary-before" else pl))
+                                               before if p == "planetary-before" else nocc if p == "planetary-nocc" else pl))
                 except Exception as e:  # noqa: BLE001 - a failed run is reported, the rest continue
                     print(f"# {p} run {r + 1} failed: {e}", file=sys.stderr)
                 if results[p]:

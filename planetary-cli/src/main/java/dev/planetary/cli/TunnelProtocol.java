@@ -62,6 +62,13 @@ final class TunnelProtocol {
     static final int ACK_EVERY = 8;
     static final long ACK_DELAY_MS = 2;
 
+    /**
+     * SEQEX's NewReno window per stream (docs/seqex.md §3). On by default; the system property
+     * {@code planetary.tunnel.congestionControl=false} turns it off, for benchmarks
+     * (scripts/tunnel-bench.py compares both).
+     */
+    static final boolean CONGESTION_CONTROL = !"false".equals(System.getProperty("planetary.tunnel.congestionControl"));
+
     static final byte[] EOF = new byte[0];
 
     /** The SEQEX configuration both sides use. */
@@ -72,7 +79,7 @@ final class TunnelProtocol {
                 .withWindow(WINDOW, RECEIVE_CAPACITY)
                 .withRto(250, MIN_RTO_MS, 8_000, true)
                 .withDelayedAcks(ACK_EVERY, ACK_DELAY_MS)
-                .withCongestionControl(true);
+                .withCongestionControl(CONGESTION_CONTROL);
     }
 
     /**
