@@ -301,7 +301,7 @@ def main():
     THREADS = a.threads
     size = a.size << 20
     paths = {"direct": None, "ssh": "", "ssh-aes": "aes256-gcm@openssh.com", "planetary": [],
-             "planetary-mtu1432": ["--mtu", "1432"], "planetary-nocc": []}
+             "planetary-mtu1432": ["--mtu", "1432"], "planetary-nocc": [], "planetary-ack2": [], "planetary-ack8": []}
     order = [p for p in a.paths.split(",") if p]
     for e in a.extra:
         k, v = e.split("=", 1)
@@ -315,7 +315,10 @@ def main():
     ssh = Sshd(tmp) if any(p.startswith("ssh") for p in order) else None
     pl = Planetary(tmp) if any(p.startswith("planetary") for p in order) else None
     before = Planetary(tmp, a.compare_jar) if a.compare_jar else None
-    nocc = Planetary(tmp, None, ["-Dplanetary.tunnel.congestionControl=false"]) if "planetary-nocc" in order else None
+    # variants of this build with a tunnel tuning property (benchmark knobs, TunnelProtocol)
+    knobs = {"planetary-nocc": ["-Dplanetary.tunnel.congestionControl=false"], "planetary-ack2": ["-Dplanetary.tunnel.ackEvery=2"],
+             "planetary-ack8": ["-Dplanetary.tunnel.ackEvery=8"]}
+    variants = {p: Planetary(tmp, None, knobs[p]) for p in order if p in knobs}
     with open("/proc/loadavg") as f:
         load0 = f.read().split()[:3]
     print(f"# {a.size} MiB per run, {a.runs} runs per path, {os.cpu_count()} CPUs, load before: {' '.join(load0)}")
@@ -325,7 +328,7 @@ def main():
             for p in order:
                 try:
                     results[p].append(run_path(p if not p.startswith("planetary") else "planetary", paths[p], src, size, ssh,
-                                               before if p == "planetary-before" else nocc if p == "planetary-nocc" else pl))
+                                               before if p == "planetary-before" else variants.get(p, pl)))
                 except Exception as e:  # noqa: BLE001 - a failed run is reported, the rest continue
                     print(f"# {p} run {r + 1} failed: {e}", file=sys.stderr)
                 if results[p]:
