@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
 """Side-by-side TCP forwarding benchmark: direct, `ssh -L`, `planetary tunnel` (issue 19).
 
-Every path moves SIZE MiB from a TCP source on loopback through the forward to a client that
-reads it all; RUNS runs per path, medians printed. Columns: MiB/s (client's view, first byte to
-last), CPU seconds per GiB of both forwarding processes (utime+stime from /proc, summed over their
-process trees), and set-up to first byte (starting the forward's processes until the client reads
-the first byte; for planetary this includes JVM start and the handshake).
+Every path moves SIZE MiB from a TCP source on loopback through a freshly started forward to a
+client that reads it all, twice: a cold transfer (first connection) and a warm one (same forward).
+Paths run interleaved, once per round; RUNS rounds, medians printed as a Markdown table. Columns:
+MiB/s (client's view, first byte to last), CPU seconds per GiB of both forwarding processes
+(utime+stime from /proc over their process trees, first byte to last: ssh + sshd with its
+per-connection children, or the listener + tunnel JVMs), and set-up to first byte of the cold
+transfer (starting the forward until the client reads its first byte: JVM start, handshake and
+stream open for planetary).
 
-Usage: scripts/tunnel-bench [--size MIB] [--runs N] [--paths direct,ssh,ssh-aes,planetary,...]
-       [--planetary-args "..."] [--label-extra NAME=ARGS ...]
-ssh paths need OpenSSH (client and server): scripts/tunnel-bench installs openssh-server from
-Debian with apt-get if sshd is missing and runs a private sshd on loopback with its own config and
-keys in a temporary directory (never the system's).
+Usage: python3 scripts/tunnel-bench.py [--size MIB] [--runs N]
+           [--paths direct,ssh,ssh-aes,planetary,planetary-mtu1432,planetary-nocc,planetary-ack2,planetary-ack8]
+           [--compare-jar OLD/planetary.jar] [--extra NAME=ARGS ...] [--threads]
+(after ./build package). ssh paths need OpenSSH: the script installs openssh-server from Debian with
+apt-get if sshd is missing and runs a private sshd on 127.0.0.1 with its own config and keys in a
+temporary directory (never the system's). BENCHMARKS.md ("planetary tunnel against ssh -L") has
+the results and what each path means.
 """
 import argparse, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time, json
 
