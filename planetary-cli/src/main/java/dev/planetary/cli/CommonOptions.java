@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options shared by listen, connect, ping and demo. */
 final class CommonOptions {
@@ -58,6 +60,15 @@ final class CommonOptions {
     Output output(PrintStream human, PrintStream json) {
         if (quiet && verbose) throw new CliError(CliError.USAGE, "--quiet and --verbose exclude each other");
         return new Output(human, json, this.json, quiet, verbose);
+    }
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    /** True if --mtu was on the command line (else the tunnel uses a local peer's interface MTU, {@link PathMtu}). */
+    boolean mtuGiven() {
+        return mixee != null && mixee.commandLine() != null && mixee.commandLine().getParseResult() != null
+                && mixee.commandLine().getParseResult().hasMatchedOption("--mtu");
     }
 
     int mtu() {

@@ -215,6 +215,7 @@ final class ListenCommand implements Callable<Integer> {
                             if (idleMs > 0) watchIdle(s, idle, idleMs, lastPayload, out);
                             s.closedFuture().thenRun(() -> live.remove(s));
                             if (tunnelTargets.isEmpty()) return;
+                            if (!common.mtuGiven()) s.setMtu(PathMtu.forPeer(s.remoteAddress(), s.mtu())); // a tunnel from this host
                             TunnelServer t = new TunnelServer(s, tunnelTargets, out, 10_000, limits, idle);
                             tunnels.put(s, t);
                             s.closedFuture().thenRun(() -> {

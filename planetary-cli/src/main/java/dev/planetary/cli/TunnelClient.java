@@ -181,6 +181,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
     private void open(Socket socket) {
         Integer channel = null;
         int id = nextStream.getAndIncrement();
+        long accepted = System.nanoTime();
         try {
             socket.setTcpNoDelay(true);
             channel = free.take();
@@ -204,8 +205,10 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
             slots.put(channel, new Slot(stream));
             channel = null;
             opened.incrementAndGet();
-            out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(id) + " from " + socket.getRemoteSocketAddress() + " to " + target : null,
-                    "stream", Integer.toUnsignedLong(id), "channel", stream.channelId, "target", target,
+            long openMs = (System.nanoTime() - accepted) / 1_000_000; // OPEN request to the listener's answer (it connected to the target)
+            out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(id) + " from " + socket.getRemoteSocketAddress() + " to " + target
+                    + " (opened in " + openMs + " ms)" : null,
+                    "stream", Integer.toUnsignedLong(id), "channel", stream.channelId, "target", target, "openMs", openMs,
                     "client", String.valueOf(socket.getRemoteSocketAddress()).replaceFirst("^/", ""));
             stream.start();
         } catch (IOException | ClosedException | InterruptedException e) {

@@ -71,6 +71,8 @@ final class TunnelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long jvmMs = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(); // JVM start + option parsing
+        long t0 = System.nanoTime();
         Output out = common.output(System.out, System.out);
         InetSocketAddress address = Addresses.parse("peer address", peerAddress, false);
         InetSocketAddress localTcp = Addresses.parse("--local address", loopbackByDefault(localAddress), true);
@@ -122,7 +124,9 @@ final class TunnelCommand implements Callable<Integer> {
             CommonOptions.closeStore(store);
             throw e;
         }
+        if (!common.mtuGiven()) ep.setMtu(address, PathMtu.forPeer(address, mtu)); // a listener on this host: its interface's MTU
         PeerSession first;
+        long t1 = System.nanoTime();
         try {
             first = Net.connect(ep, peerKey, address, id, timeout);
         } catch (RuntimeException e) {
@@ -131,6 +135,12 @@ final class TunnelCommand implements Callable<Integer> {
             CommonOptions.closeStore(store);
             throw e;
         }
+        long t2 = System.nanoTime();
+        Map<String, Object> setup = new LinkedHashMap<>();
+        setup.put("jvmMs", jvmMs);
+        setup.put("prepareMs", (t1 - t0) / 1_000_000); // keys, ratchet store, sockets
+        setup.put("handshakeMs", (t2 - t1) / 1_000_000);
+        setup.put("mtu", first.mtu());
         CountDownLatch done = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
         Map<String, Object> peerFields = new LinkedHashMap<>();
@@ -155,8 +165,10 @@ final class TunnelCommand implements Callable<Integer> {
         supervisor.set(tunnel);
         tunnel.start(first);
         String localText = Endpoint.format((InetSocketAddress) server.getLocalSocketAddress());
-        out.event("tunnel", "tunnel " + localText + " -> " + Endpoint.format(address) + " (" + Net.shortKey(peerKey) + ") -> " + remote,
-                "local", localText, "peer", peerKey.toHex(), "remote", Endpoint.format(address), "target", remote, "maxStreams", maxStreams);
+        out.event("tunnel", "tunnel " + localText + " -> " + Endpoint.format(address) + " (" + Net.shortKey(peerKey) + ") -> " + remote
+                + (out.verbose() ? "; set-up: JVM start " + jvmMs + " ms, keys/store/sockets " + setup.get("prepareMs") + " ms, handshake "
+                        + setup.get("handshakeMs") + " ms, MTU " + first.mtu() : ""),
+                "local", localText, "peer", peerKey.toHex(), "remote", Endpoint.format(address), "target", remote, "maxStreams", maxStreams, "setup", setup);
         Thread hook = new Thread(() -> {
             stop[0].run();
             try {

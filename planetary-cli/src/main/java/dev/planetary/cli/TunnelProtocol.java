@@ -55,6 +55,23 @@ final class TunnelProtocol {
      */
     static final long MIN_RTO_MS = 10;
 
+    /**
+     * Delayed cumulative ACKs (docs/seqex.md §1): one per 2 in-order packets (as TCP) or 2 ms, a
+     * fifth of {@link #MIN_RTO_MS}. One per 8 was as fast on a clean path but, with the congestion
+     * window, 40 % slower over the 1 % loss relay: the flight's last packets waited for the delay
+     * timer, and a late timer under load reads as a timeout (BENCHMARKS.md). The system property
+     * {@code planetary.tunnel.ackEvery} overrides it, for benchmarks.
+     */
+    static final int ACK_EVERY = Math.max(1, Math.min(WINDOW, Integer.getInteger("planetary.tunnel.ackEvery", 2)));
+    static final long ACK_DELAY_MS = 2;
+
+    /**
+     * SEQEX's NewReno window per stream (docs/seqex.md §3). On by default; the system property
+     * {@code planetary.tunnel.congestionControl=false} turns it off, for benchmarks
+     * (scripts/tunnel-bench.py compares both).
+     */
+    static final boolean CONGESTION_CONTROL = !"false".equals(System.getProperty("planetary.tunnel.congestionControl"));
+
     static final byte[] EOF = new byte[0];
 
     /** The SEQEX configuration both sides use. */
@@ -63,7 +80,9 @@ final class TunnelProtocol {
                 .withMaxPacketSize(MAX_PACKET)
                 .withMaxChannels(MAX_STREAMS + 1)
                 .withWindow(WINDOW, RECEIVE_CAPACITY)
-                .withRto(250, MIN_RTO_MS, 8_000, true);
+                .withRto(250, MIN_RTO_MS, 8_000, true)
+                .withDelayedAcks(ACK_EVERY, ACK_DELAY_MS)
+                .withCongestionControl(CONGESTION_CONTROL);
     }
 
     /**

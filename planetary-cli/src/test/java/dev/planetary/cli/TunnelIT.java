@@ -193,7 +193,10 @@ class TunnelIT {
         a.addAll(List.of(more));
         Proc p = start(a.toArray(String[]::new));
         holder[0] = p;
-        return parse(field(p.event("tunnel"), "local"));
+        String ev = p.event("tunnel");
+        // set-up broken down (issue 19): JVM start, preparation and handshake, and the datagram size chosen
+        for (String f : new String[] {"jvmMs", "prepareMs", "handshakeMs", "mtu"}) assertTrue(ev.contains("\"" + f + "\":"), "no setup." + f + " in " + ev);
+        return parse(field(ev, "local"));
     }
 
     private LossyUdpRelay relay(String server, double drop, double dup, double reorder) throws IOException {

@@ -10,7 +10,8 @@ package dev.planetary.seqex;
  *
  * byte 0: high nibble version (1), low nibble kind. ACK is exactly 8 bytes. PAYLOAD and
  * PAYLOAD_SEQCST have an 8-byte header, REPLY and REPLY_SEQCST a 12-byte header. Flags:
- * EXPECT_REPLY (payload kinds only), WINDOW_OPEN (ACK only); every other bit must be zero.
+ * EXPECT_REPLY (payload kinds only), WINDOW_OPEN or CUMULATIVE (ACK only, not both); every other
+ * bit must be zero.
  */
 final class Codec {
     private Codec() {}
@@ -24,6 +25,8 @@ final class Codec {
 
     static final int FLAG_EXPECT_REPLY = 0x01;
     static final int FLAG_WINDOW_OPEN = 0x02;
+    /** ACK only: acknowledges every packet before {@code seq} (docs/seqex.md §1, delayed acks). */
+    static final int FLAG_CUMULATIVE = 0x04;
 
     static final int HEADER = 8;
     static final int REPLY_HEADER = 12;
@@ -49,6 +52,10 @@ final class Codec {
         boolean windowOpen() {
             return (flags & FLAG_WINDOW_OPEN) != 0;
         }
+
+        boolean cumulative() {
+            return (flags & FLAG_CUMULATIVE) != 0;
+        }
     }
 
     static int kind(boolean reply, boolean seqCst) {
@@ -56,8 +63,17 @@ final class Codec {
     }
 
     static byte[] ack(int channel, int seq, boolean windowOpen) {
+        return ack(channel, seq, windowOpen ? FLAG_WINDOW_OPEN : 0);
+    }
+
+    /** A cumulative ACK: every packet before {@code next} (the receiver's next expected sequence number) arrived. */
+    static byte[] cumulativeAck(int channel, int next) {
+        return ack(channel, next, FLAG_CUMULATIVE);
+    }
+
+    private static byte[] ack(int channel, int seq, int flags) {
         byte[] b = new byte[HEADER];
-        header(b, ACK, windowOpen ? FLAG_WINDOW_OPEN : 0, channel, seq);
+        header(b, ACK, flags, channel, seq);
         return b;
     }
 
@@ -78,7 +94,7 @@ final class Codec {
 
     static byte[] encode(Packet p) {
         return switch (p.kind()) {
-            case ACK -> ack(p.channel(), p.seq(), p.windowOpen());
+            case ACK -> ack(p.channel(), p.seq(), p.flags());
             case PAYLOAD, PAYLOAD_SEQCST -> payload(p.channel(), p.seq(), p.seqCst(), p.expectReply(), p.payload());
             case REPLY, REPLY_SEQCST -> reply(p.channel(), p.seq(), p.replyTo(), p.seqCst(), p.payload());
             default -> throw new IllegalArgumentException("unknown kind " + p.kind());
@@ -99,7 +115,7 @@ final class Codec {
         int seq = getInt(b, off + 4);
         switch (kind) {
             case ACK -> {
-                if (len != HEADER || (flags & ~FLAG_WINDOW_OPEN) != 0) return null;
+                if (len != HEADER || (flags != 0 && flags != FLAG_WINDOW_OPEN && flags != FLAG_CUMULATIVE)) return null;
                 return new Packet(ACK, flags, channel, seq, 0, EMPTY);
             }
             case PAYLOAD, PAYLOAD_SEQCST -> {

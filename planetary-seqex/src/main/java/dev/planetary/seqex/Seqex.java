@@ -122,6 +122,7 @@ public final class Seqex implements AutoCloseable {
             if (closed) return;
             core.receive(datagram, clock.getAsLong());
             settle();
+            if (core.ackDeadline() < timerWakeAt) timer.signal(); // a delayed ACK is due before the timer wakes
         } finally {
             unlockAndFlush();
         }

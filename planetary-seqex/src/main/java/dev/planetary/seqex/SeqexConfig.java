@@ -18,6 +18,14 @@ package dev.planetary.seqex;
  *                        {@link ZsspCarrier#maxPayload(int)}
  * @param maxChannels     channel ids accepted are {@code [0, maxChannels)}, at most 65536
  * @param initialSequence base of every channel's initial sequence number (see docs/seqex.md)
+ * @param ackEvery        delayed acknowledgements: an in-order packet is acknowledged by one
+ *                        cumulative ACK per {@code ackEvery} packets (1: one ACK per packet, the
+ *                        original SEQEX behaviour and the default; the peer must understand the
+ *                        CUMULATIVE flag when it is above 1, docs/seqex.md §1)
+ * @param ackDelayMillis  the longest an acknowledgement waits for more packets (keep it well below
+ *                        the peer's {@code minRtoMillis})
+ * @param congestionControl a congestion window per channel (NewReno, RFC 5681/6582 in packets) under
+ *                        the fixed {@code window}: off by default (the window alone limits a sender)
  */
 public record SeqexConfig(
         int window,
@@ -28,7 +36,10 @@ public record SeqexConfig(
         boolean adaptiveRto,
         int maxPacketSize,
         int maxChannels,
-        int initialSequence) {
+        int initialSequence,
+        int ackEvery,
+        long ackDelayMillis,
+        boolean congestionControl) {
 
     /** Hard cap on a SEQEX packet: 1 MiB. */
     public static final int MAX_PACKET_SIZE = 1 << 20;
@@ -43,6 +54,14 @@ public record SeqexConfig(
             throw new IllegalArgumentException("maxPacketSize must be in [" + Codec.REPLY_HEADER + ", " + MAX_PACKET_SIZE + "], got " + maxPacketSize);
         }
         if (maxChannels < 1 || maxChannels > 65536) throw new IllegalArgumentException("maxChannels must be in [1, 65536], got " + maxChannels);
+        if (ackEvery < 1 || ackEvery > 1 << 15) throw new IllegalArgumentException("ackEvery must be in [1, 32768], got " + ackEvery);
+        if (ackDelayMillis < 0 || ackDelayMillis > 1_000) throw new IllegalArgumentException("ackDelayMillis must be in [0, 1000], got " + ackDelayMillis);
+    }
+
+    /** Without delayed acknowledgements (one ACK per packet). */
+    public SeqexConfig(int window, int receiveCapacity, long initialRtoMillis, long minRtoMillis, long maxRtoMillis, boolean adaptiveRto,
+            int maxPacketSize, int maxChannels, int initialSequence) {
+        this(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence, 1, 0, false);
     }
 
     /** Window 64, capacity 64, RTO 250 ms initial (50 ms .. 8 s, adaptive), 16 KiB packets, 64 channels, initial sequence 0. */
@@ -56,22 +75,44 @@ public record SeqexConfig(
     }
 
     public SeqexConfig withWindow(int window, int receiveCapacity) {
-        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence);
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence, ackEvery, ackDelayMillis, congestionControl);
     }
 
     public SeqexConfig withRto(long initialMs, long minMs, long maxMs, boolean adaptive) {
-        return new SeqexConfig(window, receiveCapacity, initialMs, minMs, maxMs, adaptive, maxPacketSize, maxChannels, initialSequence);
+        return new SeqexConfig(window, receiveCapacity, initialMs, minMs, maxMs, adaptive, maxPacketSize, maxChannels, initialSequence, ackEvery, ackDelayMillis, congestionControl);
     }
 
     public SeqexConfig withMaxPacketSize(int bytes) {
-        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, bytes, maxChannels, initialSequence);
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, bytes, maxChannels, initialSequence, ackEvery, ackDelayMillis, congestionControl);
     }
 
     public SeqexConfig withMaxChannels(int channels) {
-        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, channels, initialSequence);
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, channels, initialSequence, ackEvery, ackDelayMillis, congestionControl);
+    }
+
+    /**
+     * Delayed acknowledgements: one cumulative ACK per {@code every} in-order packets, or after
+     * {@code delayMillis} at the latest; out-of-order packets and duplicates are still acknowledged at
+     * once (they tell the sender about losses). Both peers must run a SEQEX that knows the
+     * CUMULATIVE flag.
+     */
+    public SeqexConfig withDelayedAcks(int every, long delayMillis) {
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence,
+                every, delayMillis, congestionControl);
+    }
+
+    /**
+     * A NewReno congestion window per channel (docs/seqex.md §3): a sender starts with 10 packets in
+     * flight, grows by one per acknowledged packet up to the slow-start threshold and by one per
+     * window after it, halves on a loss found by early retransmit (once per window) and falls to one
+     * packet on a resend timeout. Never above {@code window}. Purely local.
+     */
+    public SeqexConfig withCongestionControl(boolean on) {
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence,
+                ackEvery, ackDelayMillis, on);
     }
 
     public SeqexConfig withInitialSequence(int seq) {
-        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, seq);
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, seq, ackEvery, ackDelayMillis, congestionControl);
     }
 }

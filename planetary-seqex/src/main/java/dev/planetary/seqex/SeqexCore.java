@@ -44,6 +44,9 @@ public final class SeqexCore {
         default void onAcked(int channel, int seq, Object attachment) {}
     }
 
+    /** Initial congestion window in packets (RFC 6928's ten segments). */
+    static final int INITIAL_CWND = 10;
+
     static final byte EMPTY = 0;
     static final byte DONE = 1;
     static final byte HELD = 2;
@@ -94,6 +97,14 @@ public final class SeqexCore {
         final Set<Integer> unconsumedRequests = new HashSet<>();
         boolean starved;
         long lastWindowOpen = Long.MIN_VALUE;
+        // delayed acknowledgement (config.ackEvery() > 1): in-order packets not yet acknowledged
+        int ackPending;
+        long ackDue = Long.MAX_VALUE;
+        // NewReno congestion window (config.congestionControl()), in packets
+        double cwnd = INITIAL_CWND;
+        double ssthresh = Double.MAX_VALUE;
+        boolean inRecovery;
+        int recover; // recovery ends when everything before this is acknowledged (RFC 6582)
 
         Chan(int id) {
             this.id = id;
@@ -122,7 +133,7 @@ public final class SeqexCore {
         }
 
         boolean canSend() {
-            return sendNext - sendBase < config.window();
+            return sendNext - sendBase < config.window() && (!config.congestionControl() || inFlight < (int) cwnd);
         }
 
         boolean canReply() {
@@ -149,6 +160,8 @@ public final class SeqexCore {
     private IntPredicate channelOpen = c -> true;
     private int maxHeld = Integer.MAX_VALUE;
     private int heldTotal;
+    /** No delayed ACK is due before this (may be early: an ACK sent meanwhile leaves it); see {@link #ackDeadline()}. */
+    private long ackDeadline = Long.MAX_VALUE;
 
     public SeqexCore(SeqexConfig config, Carrier carrier, Listener listener) {
         this.config = Objects.requireNonNull(config, "config");
@@ -304,6 +317,10 @@ public final class SeqexCore {
     }
 
     private void onAck(Chan c, Packet p, long now) {
+        if (p.cumulative()) {
+            onCumulativeAck(c, p.seq(), now);
+            return;
+        }
         if (p.windowOpen()) {
             // The receiver has buffer space again: resend what is unacked now (at most once per minRto).
             if (now - c.lastWindowOpen < config.minRtoMillis()) return;
@@ -328,7 +345,36 @@ public final class SeqexCore {
             earlyRetransmit(c, e, now);
         }
         c.remove(e);
+        grow(c);
         listener.onAcked(c.id, e.seq, e.attachment);
+    }
+
+    /**
+     * A cumulative ACK: the peer received every packet before {@code next}. Acknowledges each such
+     * packet still in our window except requests (they wait for their reply); one RTT sample from
+     * the newest, if it was sent once (Karn). An ACK beyond what we sent is malformed.
+     */
+    private void onCumulativeAck(Chan c, int next, long now) {
+        int n = next - c.sendBase;
+        if (n > c.sendNext - c.sendBase) {
+            malformed++; // acknowledges packets we never sent
+            return;
+        }
+        if (n <= 0) {
+            staleAcks++;
+            return;
+        }
+        SendEntry newest = null;
+        for (int seq = c.sendBase; seq != next; seq++) {
+            SendEntry e = c.entry(seq); // null once removal moved sendBase past it
+            if (e == null || e.expectReply) continue;
+            newest = e;
+            c.remove(e);
+            grow(c);
+            listener.onAcked(c.id, e.seq, e.attachment);
+        }
+        if (newest == null) staleAcks++;
+        else if (newest.transmits == 1) sample(now - newest.firstSent);
     }
 
     /**
@@ -345,8 +391,24 @@ public final class SeqexCore {
             SendEntry e = c.sent[(c.sendHead + i) % c.sent.length];
             if (e == null || e.expectReply || acked.lastSent - e.lastSent < reorderWindow) continue;
             earlyRetransmits++;
+            if (config.congestionControl() && !(c.inRecovery && Seq.before(e.seq, c.recover))) {
+                // §3 congestion control: one halving per window of data (NewReno, RFC 6582 §3.2)
+                c.ssthresh = Math.max(2, c.inFlight / 2.0);
+                c.cwnd = c.ssthresh;
+                c.inRecovery = true;
+                c.recover = c.sendNext;
+            }
             resend(e, now, rto);
         }
+    }
+
+    /** One more packet acknowledged: slow start below ssthresh, congestion avoidance above (RFC 5681 §3.1). */
+    private void grow(Chan c) {
+        if (!config.congestionControl()) return;
+        if (c.inRecovery && !Seq.before(c.sendBase, c.recover)) c.inRecovery = false; // everything before `recover` is acknowledged
+        if (c.inRecovery) return;
+        c.cwnd += c.cwnd < c.ssthresh ? 1 : 1 / c.cwnd;
+        if (c.cwnd > config.window()) c.cwnd = config.window();
     }
 
     private void onData(Chan c, Packet p, long now) {
@@ -390,7 +452,14 @@ public final class SeqexCore {
             droppedNoSpace++;
             return; // not acked: resent later, when the gap before it has been filled
         }
-        if (!p.expectReply()) transmit(Codec.ack(c.id, p.seq(), false));
+        // Delayed acknowledgement only for a packet that arrives in order: anything else (a gap, a
+        // duplicate) is acknowledged at once, since it tells the sender about a loss.
+        boolean delayAck = config.ackEvery() > 1 && d == 0 && !p.expectReply();
+        if (!p.expectReply() && !delayAck) {
+            flushAck(c); // first the cumulative ACK, so the sender does not take delayed packets for lost
+            transmit(Codec.ack(c.id, p.seq(), false));
+        }
+        int before = c.recvNext;
         if (p.seqCst() && d != 0) {
             heldTotal++;
             c.state[idx] = HELD;
@@ -416,6 +485,23 @@ public final class SeqexCore {
             c.recvHead = (h + 1) % w;
             c.recvNext++;
         }
+        if (delayAck) {
+            c.ackPending++;
+            // a filled gap is acknowledged at once (the sender is waiting on it), like TCP (RFC 5681 §4.2)
+            if (c.ackPending >= config.ackEvery() || c.recvNext - before > 1) flushAck(c);
+            else if (c.ackDue == Long.MAX_VALUE) {
+                c.ackDue = now + config.ackDelayMillis();
+                if (c.ackDue < ackDeadline) ackDeadline = c.ackDue;
+            }
+        }
+    }
+
+    /** Sends the channel's pending cumulative ACK, if any. */
+    private void flushAck(Chan c) {
+        if (c.ackPending == 0) return;
+        c.ackPending = 0;
+        c.ackDue = Long.MAX_VALUE;
+        transmit(Codec.cumulativeAck(c.id, c.recvNext));
     }
 
     private void duplicate(Chan c, Packet p, long now) {
@@ -453,25 +539,47 @@ public final class SeqexCore {
     /** Resends every packet whose timer expired; returns {@link #nextDeadline()}. */
     public long service(long now) {
         if (closed) return Long.MAX_VALUE;
+        ackDeadline = Long.MAX_VALUE;
         for (int i = 0; i < active.size(); i++) {
             Chan c = active.get(i);
+            if (c.ackDue - now <= 0) flushAck(c);
+            else if (c.ackDue < ackDeadline) ackDeadline = c.ackDue;
             if (c.inFlight == 0) continue;
+            boolean timedOut = false;
             for (SendEntry e : c.sent) {
-                if (e != null && e.deadline - now <= 0) resend(e, now, backoff(e.transmits));
+                if (e != null && e.deadline - now <= 0) {
+                    if (!timedOut && config.congestionControl() && !e.expectReply) {
+                        // a resend timeout: back to one packet (RFC 5681 §3.1); requests wait for the peer's application, not the path
+                        c.ssthresh = Math.max(2, c.inFlight / 2.0);
+                        c.cwnd = 1;
+                        c.inRecovery = false;
+                        timedOut = true;
+                    }
+                    resend(e, now, backoff(e.transmits));
+                }
             }
         }
         return nextDeadline();
     }
 
-    /** The earliest resend deadline, or {@link Long#MAX_VALUE} if nothing is in flight. */
+    /** The earliest resend or delayed-ACK deadline, or {@link Long#MAX_VALUE} if nothing is due. */
     public long nextDeadline() {
         long next = Long.MAX_VALUE;
         for (int i = 0; i < active.size(); i++) {
             Chan c = active.get(i);
+            if (c.ackDue < next) next = c.ackDue;
             if (c.inFlight == 0) continue;
             for (SendEntry e : c.sent) if (e != null && e.deadline < next) next = e.deadline;
         }
         return next;
+    }
+
+    /**
+     * A cheap lower bound of the earliest delayed-ACK deadline (Long.MAX_VALUE if none was scheduled
+     * since the last {@link #service}): lets a timer thread know it must wake sooner without a scan.
+     */
+    public long ackDeadline() {
+        return ackDeadline;
     }
 
     private void resend(SendEntry e, long now, long timeout) {
@@ -547,6 +655,12 @@ public final class SeqexCore {
     public int inFlight(int channel) {
         Chan c = existing(channel);
         return c == null ? 0 : c.inFlight;
+    }
+
+    /** The congestion window of {@code channel} in packets (meaningful with {@link SeqexConfig#congestionControl()}). */
+    public double congestionWindow(int channel) {
+        Chan c = existing(channel);
+        return c == null ? INITIAL_CWND : c.cwnd;
     }
 
     /** Delivered payloads of {@code channel} not yet {@link #consumed}. */

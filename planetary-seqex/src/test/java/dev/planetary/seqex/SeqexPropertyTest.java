@@ -113,10 +113,15 @@ class SeqexPropertyTest {
             default -> rnd.nextInt();
         };
         boolean adaptive = rnd.nextBoolean();
-        SeqexConfig config = SeqexConfig.defaults().withWindow(window, capacity).withInitialSequence(initial).withMaxChannels(channels)
+        SeqexConfig base = SeqexConfig.defaults().withWindow(window, capacity).withInitialSequence(initial).withMaxChannels(channels)
                 .withRto(100, 20, 4_000, adaptive).withMaxPacketSize(256);
+        // half the seeds run with delayed cumulative acks (drawn from their own stream: the other draws stay as they were)
+        SplittableRandom ackRnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        SeqexConfig acks = ackRnd.nextBoolean() ? base.withDelayedAcks(2 + ackRnd.nextInt(2 * window), ackRnd.nextInt(30)) : base;
+        SeqexConfig config = acks.withCongestionControl(ackRnd.nextBoolean());
         String ctx = "seed " + seed + " (window " + window + ", capacity " + capacity + ", channels " + channels + ", per channel " + perChannel
-                + ", loss " + loss + ", dup " + dup + ", delay " + minDelay + ".." + maxDelay + ", initial " + initial + ")";
+                + ", loss " + loss + ", dup " + dup + ", delay " + minDelay + ".." + maxDelay + ", initial " + initial + ", ack every " + config.ackEvery()
+                + " or " + config.ackDelayMillis() + " ms, congestion control " + config.congestionControl() + ")";
 
         SimNet net = new SimNet(rnd.nextLong(), loss, dup, minDelay, maxDelay);
         Side[] sides = {new Side(0, rnd.split(), channels, perChannel), new Side(1, rnd.split(), channels, perChannel)};

@@ -1,0 +1,116 @@
+package dev.planetary.seqex;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The per-channel NewReno congestion window (docs/seqex.md §3), in virtual time: ten packets to
+ * start, slow start on acknowledgements, one halving per window on a loss found by early
+ * retransmit, one packet after a resend timeout, never above {@code window}.
+ */
+class CongestionControlTest {
+    static final SeqexConfig CONFIG = SeqexConfig.defaults().withWindow(64, 64).withCongestionControl(true);
+
+    final List<byte[]> toBob = new ArrayList<>();
+    final List<byte[]> toAlice = new ArrayList<>();
+    final SeqexCore alice = new SeqexCore(CONFIG, toBob::add, new SeqexCore.Listener() {
+        @Override
+        public void onMessage(int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply) {}
+
+        @Override
+        public void onReply(int channel, int requestSeq, Object attachment, byte[] payload, boolean seqCst) {}
+    });
+    final SeqexCore bob = new SeqexCore(CONFIG, toAlice::add, new SeqexCore.Listener() {
+        @Override
+        public void onMessage(int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply) {
+            bob.consumed(channel, seq, 0);
+        }
+
+        @Override
+        public void onReply(int channel, int requestSeq, Object attachment, byte[] payload, boolean seqCst) {}
+    });
+
+    private int fill(long now) {
+        int n = 0;
+        while (alice.canSend(1)) {
+            alice.send(1, new byte[] {1}, false, false, null, now);
+            n++;
+        }
+        return n;
+    }
+
+    private void roundTrip(long now) {
+        for (byte[] d : toBob) bob.receive(d, now);
+        toBob.clear();
+        for (byte[] a : toAlice) alice.receive(a, now);
+        toAlice.clear();
+    }
+
+    @Test
+    void startsAtTenAndDoublesPerRoundTripInSlowStart() {
+        assertEquals(10, fill(0));
+        roundTrip(10);
+        assertEquals(20.0, alice.congestionWindow(1));
+        assertEquals(20, fill(10));
+        roundTrip(20);
+        assertEquals(40, fill(20));
+        roundTrip(30);
+        assertEquals(64, fill(30), "never above the window");
+    }
+
+    @Test
+    void aLossFoundByEarlyRetransmitHalvesTheWindowOncePerWindow() {
+        fill(0);
+        roundTrip(10); // cwnd 20, srtt 10: reorder window 2 ms
+        alice.send(1, new byte[] {1}, false, false, null, 10);
+        alice.send(1, new byte[] {1}, false, false, null, 10);
+        byte[] lost1 = toBob.remove(0);
+        byte[] lost2 = toBob.remove(0);
+        assertEquals(18, fill(15));
+        // the rest arrive 5 ms later (beyond the reorder window): their acks reveal both losses
+        for (byte[] d : toBob) bob.receive(d, 20);
+        toBob.clear();
+        for (byte[] a : toAlice) alice.receive(a, 25);
+        toAlice.clear();
+        assertEquals(2, alice.stats().earlyRetransmits());
+        assertEquals(10.0, alice.congestionWindow(1), "halved from 20 in-flight once, not twice");
+        bob.receive(lost1, 26);
+        bob.receive(lost2, 26);
+        toBob.clear(); // the early resends (duplicates now)
+        for (byte[] a : toAlice) alice.receive(a, 27);
+        toAlice.clear();
+        assertEquals(0, alice.inFlight(1));
+        assertTrue(alice.congestionWindow(1) > 10 && alice.congestionWindow(1) < 11, "congestion avoidance after recovery: " + alice.congestionWindow(1));
+    }
+
+    @Test
+    void aResendTimeoutFallsBackToOnePacket() {
+        fill(0);
+        toBob.clear(); // everything lost
+        alice.service(alice.nextDeadline());
+        assertEquals(1.0, alice.congestionWindow(1));
+        assertFalse(alice.canSend(1), "ten in flight, window one");
+    }
+
+    @Test
+    void offByDefault() {
+        SeqexCore plain = new SeqexCore(SeqexConfig.defaults(), d -> {}, new SeqexCore.Listener() {
+            @Override
+            public void onMessage(int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply) {}
+
+            @Override
+            public void onReply(int channel, int requestSeq, Object attachment, byte[] payload, boolean seqCst) {}
+        });
+        int n = 0;
+        while (plain.canSend(1)) {
+            plain.send(1, new byte[] {1}, false, false, null, 0);
+            n++;
+        }
+        assertEquals(64, n);
+    }
+}

@@ -1,0 +1,373 @@
+#!/usr/bin/env python3
+"""Side-by-side TCP forwarding benchmark: direct, `ssh -L`, `planetary tunnel` (issue 19).
+
+Every path moves SIZE MiB from a TCP source on loopback through a freshly started forward to a
+client that reads it all, twice: a cold transfer (first connection) and a warm one (same forward).
+Paths run interleaved, once per round; RUNS rounds, medians printed as a Markdown table. Columns:
+MiB/s (client's view, first byte to last), CPU seconds per GiB of both forwarding processes
+(utime+stime from /proc over their process trees, first byte to last: ssh + sshd with its
+per-connection children, or the listener + tunnel JVMs), and set-up to first byte of the cold
+transfer (starting the forward until the client reads its first byte: JVM start, handshake and
+stream open for planetary).
+
+Usage: python3 scripts/tunnel-bench.py [--size MIB] [--runs N]
+           [--paths direct,ssh,ssh-aes,planetary,planetary-mtu1432,planetary-nocc,planetary-ack2,planetary-ack8]
+           [--compare-jar OLD/planetary.jar] [--extra NAME=ARGS ...] [--threads]
+(after ./build package). ssh paths need OpenSSH: the script installs openssh-server from Debian with
+apt-get if sshd is missing and runs a private sshd on 127.0.0.1 with its own config and keys in a
+temporary directory (never the system's). BENCHMARKS.md ("planetary tunnel against ssh -L") has
+the results and what each path means.
+"""
+import argparse, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time, json
+
+CLK = os.sysconf("SC_CLK_TCK")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def threads_of(pid):
+    """{thread name: utime+stime s} of one process, threads with the same name summed (GC workers, pool workers)."""
+    out = {}
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{t}/stat") as f:
+                    head, rest = f.read().rsplit(")", 1)
+                name = head.split("(", 1)[1].rstrip("0123456789#- ")
+                parts = rest.split()
+                out[name] = out.get(name, 0.0) + (int(parts[11]) + int(parts[12])) / CLK
+            except (FileNotFoundError, IndexError):
+                pass
+    except FileNotFoundError:
+        pass
+    return out
+
+
+THREADS = False
+
+
+def cpu_of_tree(pid):
+    """utime+stime (s) of pid and every descendant (live ones)."""
+    total = 0.0
+    seen = set()
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                parts = f.read().rsplit(")", 1)[1].split()
+            total += (int(parts[11]) + int(parts[12])) / CLK
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                stack.extend(int(c) for c in f.read().split())
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            pass
+    return total
+
+
+class Source:
+    """A TCP server on loopback that sends SIZE bytes to every connection, then closes it."""
+
+    def __init__(self, size):
+        self.size = size
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.loop, daemon=True).start()
+
+    def loop(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(c,), daemon=True).start()
+
+    def serve(self, c):
+        block = memoryview(os.urandom(1 << 20))
+        left = self.size
+        try:
+            while left > 0:
+                n = min(left, len(block))
+                c.sendall(block[:n])
+                left -= n
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+
+def fetch(port, size, deadline_s=120.0, on_first=None):
+    """Connects (retrying until the forward listens) and reads until EOF. Returns (t_connect_ok, t_first, t_end, n)."""
+    end_by = time.monotonic() + deadline_s
+    while True:
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=deadline_s)
+            break
+        except OSError:
+            if time.monotonic() > end_by:
+                raise
+            time.sleep(0.01)
+    buf = bytearray(1 << 20)
+    n = 0
+    first = None
+    while True:
+        r = s.recv_into(buf)
+        if r == 0:
+            break
+        if first is None:
+            first = time.monotonic()
+            if on_first:
+                on_first()
+        n += r
+    end = time.monotonic()
+    s.close()
+    if n != size:
+        # an empty connection (forward not ready yet, e.g. ssh accepted before its session was up) counts as failure
+        raise RuntimeError(f"received {n} bytes, expected {size}")
+    return first, end, n
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Sshd:
+    def __init__(self, tmp):
+        self.tmp = tmp
+        sshd = shutil.which("sshd") or "/usr/sbin/sshd"
+        if not os.path.exists(sshd):
+            print("installing openssh-server and openssh-client from Debian (apt-get)", file=sys.stderr)
+            subprocess.run(["apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", "openssh-server", "openssh-client"], check=True,
+                           stdout=subprocess.DEVNULL, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        self.sshd = sshd
+        d = os.path.join(tmp, "ssh")
+        os.makedirs(d, mode=0o700)
+        self.dir = d
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{d}/host"], check=True)
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{d}/user"], check=True)
+        shutil.copy(f"{d}/user.pub", f"{d}/authorized_keys")
+        os.chmod(f"{d}/authorized_keys", 0o600)
+        self.port = free_port()
+        with open(f"{d}/sshd_config", "w") as f:
+            f.write(f"""Port {self.port}
+ListenAddress 127.0.0.1
+HostKey {d}/host
+AuthorizedKeysFile {d}/authorized_keys
+PidFile {d}/sshd.pid
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+AllowTcpForwarding yes
+""")
+        os.makedirs("/run/sshd", exist_ok=True)
+        self.proc = subprocess.Popen([sshd, "-D", "-e", "-f", f"{d}/sshd_config"], stderr=open(f"{d}/sshd.log", "w"))
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+
+    def forward_cmd(self, local, target_port, cipher):
+        cmd = ["ssh", "-N", "-i", f"{self.dir}/user", "-p", str(self.port), "-o", "StrictHostKeyChecking=no",
+               "-o", f"UserKnownHostsFile={self.dir}/known_hosts", "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes",
+               "-L", f"127.0.0.1:{local}:127.0.0.1:{target_port}"]
+        if cipher:
+            cmd[1:1] = ["-c", cipher]
+        return cmd + [f"{os.environ.get('USER', 'root')}@127.0.0.1"]
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def java_cmd(jar=None, jvm=()):
+    jdk = subprocess.run(["bash", "-c", f". {ROOT}/scripts/jdk.sh && planetary_use_jdk && command -v java"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    return [jdk, *jvm, "-jar", jar or os.path.join(ROOT, "planetary-cli", "target", "planetary.jar")]
+
+
+class Planetary:
+    def __init__(self, tmp, jar=None, jvm=()):
+        self.dir = os.path.join(tmp, "planetary-" + str(abs(hash((jar, tuple(jvm))))))
+        os.makedirs(self.dir)
+        self.java = java_cmd(jar, jvm)
+        for n in ("server", "client"):
+            subprocess.run(self.java + ["keygen", n], cwd=self.dir, check=True, stdout=subprocess.DEVNULL)
+
+    def start_listener(self, target_port, extra):
+        p = subprocess.Popen(self.java + ["listen", "--json", "--bind", "127.0.0.1:0", "--key", "server.key", "--no-state",
+                                          "--allow", "client.pub", "--allow-tunnel", f"127.0.0.1:{target_port}"] + extra,
+                             cwd=self.dir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for line in p.stdout:
+            if '"listening"' in line:
+                addr = json.loads(line)["address"]
+                threading.Thread(target=lambda: [None for _ in p.stdout], daemon=True).start()
+                return p, addr
+        raise RuntimeError("listener did not start")
+
+    def tunnel_cmd(self, udp, local, target_port, extra):
+        return self.java + ["tunnel", udp, "--local", f"127.0.0.1:{local}", "--key", "client.key", "--peer", "server.pub",
+                            "--remote", f"127.0.0.1:{target_port}", "--no-state"] + extra
+
+
+def run_path(name, args, src, size, ssh, pl):
+    """One run: a cold transfer through a freshly started forward, then a warm one through the same
+    forward. Returns (cold MiB/s, cold CPU s/GiB, set-up ms, warm MiB/s, warm CPU s/GiB)."""
+    procs = []
+    try:
+        if name == "direct":
+            c0 = time.monotonic()
+            first, end, n = fetch(src.port, size)
+            mib = n / (1 << 20) / (end - first)
+            first2, end2, n2 = fetch(src.port, size)
+            return mib, None, (first - c0) * 1000, n2 / (1 << 20) / (end2 - first2), None
+        local = free_port()
+        if name.startswith("ssh"):
+            t0 = time.monotonic()
+            procs.append(subprocess.Popen(ssh.forward_cmd(local, src.port, args), stderr=subprocess.DEVNULL))
+            trees = [procs[0].pid, ssh.proc.pid]
+        else:
+            lp, udp = pl.start_listener(src.port, args)
+            procs.append(lp)
+            t0 = time.monotonic()
+            procs.append(subprocess.Popen(pl.tunnel_cmd(udp, local, src.port, args), cwd=pl.dir,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            trees = [lp.pid, procs[1].pid]
+        cold = transfer(name, local, size, trees)
+        warm = transfer(name, local, size, trees)
+        return cold[0], cold[1], (cold[2] - t0) * 1000, warm[0], warm[1]
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def transfer(name, local, size, trees):
+    """One transfer through the forward on `local`: (MiB/s, CPU s/GiB of the forwarding processes, time of the first byte).
+
+    CPU is counted from the first byte to the last (JVM start and the handshake are in the set-up
+    column); processes are sampled while alive, sshd's per-connection children included."""
+    cpu0 = []
+    th0 = {}
+
+    def at_first():
+        cpu0.append(sum(cpu_of_tree(p) + children_time(p) for p in trees))
+        if THREADS:
+            for p in trees:
+                th0[p] = threads_of(p)
+
+    first, end, n = fetch(local, size, on_first=at_first)
+    gib = n / (1 << 30)
+    if THREADS:  # where the CPU went, per thread name (--threads)
+        for i, p in enumerate(trees):
+            t1 = threads_of(p)
+            d = sorted(((v - th0.get(p, {}).get(k, 0.0), k) for k, v in t1.items()), reverse=True)
+            role = ["listener", "tunnel"][i] if name == "planetary" else ["ssh", "sshd"][i]
+            print(f"#     {role}: " + ", ".join(f"{k} {v / gib:.2f}" for v, k in d[:8] if v > 0) + " (CPU s/GiB)", file=sys.stderr)
+    cpu1 = sum(cpu_of_tree(p) + children_time(p) for p in trees)
+    return n / (1 << 20) / (end - first), (cpu1 - cpu0[0]) / gib, first
+
+
+def children_time(pid):
+    """cutime+cstime (s): CPU of reaped children (sshd's per-connection processes)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            parts = f.read().rsplit(")", 1)[1].split()
+        return (int(parts[13]) + int(parts[14])) / CLK
+    except FileNotFoundError:
+        return 0.0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", type=int, default=500, help="MiB per run (default 500)")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--paths", default="direct,ssh,ssh-aes,planetary,planetary-mtu1432")
+    ap.add_argument("--compare-jar", help="also run path 'planetary-before' with this planetary.jar (a build to compare against)")
+    ap.add_argument("--extra", action="append", default=[],
+                    help="NAME=ARGS: another planetary path with these arguments on both sides, e.g. 'big=--mtu 65507'")
+    ap.add_argument("--threads", action="store_true", help="print CPU per thread name (s/GiB) for each run")
+    a = ap.parse_args()
+    global THREADS
+    THREADS = a.threads
+    size = a.size << 20
+    paths = {"direct": None, "ssh": "", "ssh-aes": "aes256-gcm@openssh.com", "planetary": [],
+             "planetary-mtu1432": ["--mtu", "1432"], "planetary-nocc": [], "planetary-ack2": [], "planetary-ack8": []}
+    order = [p for p in a.paths.split(",") if p]
+    for e in a.extra:
+        k, v = e.split("=", 1)
+        paths["planetary-" + k] = v.split()
+        order.append("planetary-" + k)
+    if a.compare_jar:
+        paths["planetary-before"] = []
+        order.insert(order.index("planetary") if "planetary" in order else len(order), "planetary-before")
+    tmp = tempfile.mkdtemp(prefix="tunnel-bench-")
+    src = Source(size)
+    ssh = Sshd(tmp) if any(p.startswith("ssh") for p in order) else None
+    pl = Planetary(tmp) if any(p.startswith("planetary") for p in order) else None
+    before = Planetary(tmp, a.compare_jar) if a.compare_jar else None
+    # variants of this build with a tunnel tuning property (benchmark knobs, TunnelProtocol)
+    knobs = {"planetary-nocc": ["-Dplanetary.tunnel.congestionControl=false"], "planetary-ack2": ["-Dplanetary.tunnel.ackEvery=2"],
+             "planetary-ack8": ["-Dplanetary.tunnel.ackEvery=8"]}
+    variants = {p: Planetary(tmp, None, knobs[p]) for p in order if p in knobs}
+    with open("/proc/loadavg") as f:
+        load0 = f.read().split()[:3]
+    print(f"# {a.size} MiB per run, {a.runs} runs per path, {os.cpu_count()} CPUs, load before: {' '.join(load0)}")
+    results = {p: [] for p in order}
+    try:
+        for r in range(a.runs):          # interleaved: every path once per round, so load drifts hit all alike
+            for p in order:
+                try:
+                    results[p].append(run_path(p if not p.startswith("planetary") else "planetary", paths[p], src, size, ssh,
+                                               before if p == "planetary-before" else variants.get(p, pl)))
+                except Exception as e:  # noqa: BLE001 - a failed run is reported, the rest continue
+                    print(f"# {p} run {r + 1} failed: {e}", file=sys.stderr)
+                if results[p]:
+                    print(f"#   {p} run {r + 1}: " + fmt(results[p][-1]), file=sys.stderr)
+    finally:
+        if ssh:
+            ssh.close()
+    with open("/proc/loadavg") as f:
+        load1 = f.read().split()[:3]
+    print(f"# load after: {' '.join(load1)}")
+    print("| Path | MiB/s (warm) | CPU s per GiB (warm, both forwarding processes) | MiB/s (cold) | CPU s per GiB (cold) | set-up to first byte (ms, cold) | runs |")
+    print("|---|---|---|---|---|---|---|")
+
+    def med(rs, i):
+        return None if rs[0][i] is None else statistics.median(x[i] for x in rs)
+
+    def cell(v, f):
+        return "—" if v is None else format(v, f)
+
+    for p in order:
+        rs = results[p]
+        if not rs:
+            print(f"| {p} | failed | | | | | 0 |")
+            continue
+        print(f"| {p} | {cell(med(rs, 3), ',.1f')} | {cell(med(rs, 4), '.2f')} | {cell(med(rs, 0), ',.1f')} | {cell(med(rs, 1), '.2f')} "
+              f"| {cell(med(rs, 2), ',.0f')} | {len(rs)} |")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def fmt(r):
+    mib, cpu, setup, wmib, wcpu = r
+    return (f"cold {mib:,.1f} MiB/s" + ("" if cpu is None else f" {cpu:.2f} CPU s/GiB") + f", set-up {setup:,.0f} ms; warm {wmib:,.1f} MiB/s"
+            + ("" if wcpu is None else f" {wcpu:.2f} CPU s/GiB"))
+
+
+if __name__ == "__main__":
+    main()
