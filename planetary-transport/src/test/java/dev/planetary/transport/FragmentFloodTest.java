@@ -60,6 +60,9 @@ class FragmentFloodTest {
 
         Relay(InetSocketAddress server) throws java.io.IOException {
             this.server = server;
+            // The relay is test scaffolding, not the system under test: give its sockets room, so a
+            // starved relay thread on a loaded machine does not drop the legitimate stream itself.
+            for (DatagramChannel ch : List.of(front, back)) ch.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
             up = Thread.ofPlatform().daemon().start(() -> pump(front, true));
             down = Thread.ofPlatform().daemon().start(() -> pump(back, false));
         }
