@@ -7,6 +7,7 @@ import dev.planetary.zssp.Fault;
 import dev.planetary.zssp.RandomSource;
 import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.Received;
+import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
 import dev.planetary.zssp.Settings;
 import dev.planetary.zssp.StaticKeyPair;
@@ -129,8 +130,6 @@ public final class Endpoint implements AutoCloseable {
     private final int callbackTasks;
     private final long callbackBytes;
     private final SerialExecutor.Budget callbackBudget;
-    /** The source of the datagram the calling thread is processing (a holder per thread: no ThreadLocal.set per datagram). */
-    private final ThreadLocal<InetSocketAddress[]> currentSource = ThreadLocal.withInitial(() -> new InetSocketAddress[1]);
     private final Thread receiver;
     private final Thread timer;
     private final AtomicLong lastSendWake = new AtomicLong();
@@ -530,14 +529,7 @@ public final class Endpoint implements AutoCloseable {
     private void handleDatagram(DatagramChannel ch, InetSocketAddress src, byte[] data, int len) {
         counters.inc(Counters.Counter.PACKETS_IN);
         counters.add(Counters.Counter.BYTES_IN, len);
-        Received<PeerSession> r;
-        InetSocketAddress[] source = currentSource.get();
-        source[0] = src;
-        try {
-            r = context.receive(data, 0, len, sourceRemote(ch, src));
-        } finally {
-            source[0] = null;
-        }
+        Received<PeerSession> r = context.receive(data, 0, len, sourceRemote(ch, src));
         long h = context.hellosReceived();
         if (h != hellosSeen) {
             long n = h - hellosSeen;
@@ -758,8 +750,8 @@ public final class Endpoint implements AutoCloseable {
         }
 
         @Override
-        protected InetSocketAddress currentSource() {
-            return currentSource.get()[0];
+        protected InetSocketAddress sourceAddress(Remote source) {
+            return source instanceof UdpRemote u ? u.address : null;
         }
 
         @Override
