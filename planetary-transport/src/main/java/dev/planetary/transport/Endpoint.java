@@ -4,6 +4,7 @@ import dev.planetary.store.MemoryRatchetStore;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.Fault;
+import dev.planetary.zssp.Limits;
 import dev.planetary.zssp.RandomSource;
 import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.Received;
@@ -87,7 +88,7 @@ public final class Endpoint implements AutoCloseable {
     /** Default MTU: fits a 1500-byte Ethernet frame with IPv6 and UDP headers and some tunnelling slack. */
     public static final int DEFAULT_MTU = 1432;
     /** Smallest MTU ZSSP allows (spec §3.4). */
-    public static final int MIN_MTU = 128;
+    public static final int MIN_MTU = Limits.MIN_MTU;
     /** Largest UDP payload over IPv4. */
     public static final int MAX_MTU = 65_507;
     /** Default time {@link #connect} waits for the handshake. */
