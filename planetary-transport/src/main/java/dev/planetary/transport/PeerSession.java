@@ -238,9 +238,10 @@ public final class PeerSession implements AutoCloseable {
         endpoint.closeSession(this, "closed locally");
     }
 
-    /** The engine session, for advanced use (null until the engine created it). */
-    public Session<PeerSession> zsspSession() {
-        return session;
+    /** Chain length of the ratchet state the session's newest keys descend from; -1 before the engine created the session. */
+    public long ratchetChainLength() {
+        Session<PeerSession> s = session;
+        return s == null ? -1 : s.ratchetChainLength();
     }
 
     @Override

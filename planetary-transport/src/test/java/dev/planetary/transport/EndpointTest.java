@@ -251,8 +251,9 @@ class EndpointTest {
         Endpoint bob = endpoint(new Recorder(true), Settings.defaults(),
                 SecurityPolicy.builder().accept((peer, identity, source) -> seen.add(source)).build(), Endpoint.DEFAULT_MTU);
         Endpoint alice = endpoint(null);
-        alice.connect(bob.publicKey(), bob.localAddress()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        PeerSession s = alice.connect(bob.publicKey(), bob.localAddress()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals(List.of(alice.localAddress()), seen);
+        assertEquals(1, s.ratchetChainLength(), "the first handshake starts the ratchet chain");
     }
 
     @Test
