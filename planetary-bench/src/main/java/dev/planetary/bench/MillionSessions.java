@@ -4,7 +4,6 @@ import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.Received;
 import dev.planetary.zssp.Remote;
-import dev.planetary.zssp.SessionFactory;
 import dev.planetary.zssp.StaticKeyPair;
 import java.util.Locale;
 import java.util.SplittableRandom;

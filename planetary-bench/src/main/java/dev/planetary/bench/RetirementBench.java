@@ -5,7 +5,6 @@ import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.Received;
-import dev.planetary.zssp.SessionFactory;
 import dev.planetary.zssp.StaticKeyPair;
 import dev.planetary.zssp.StaticPublicKey;
 import dev.planetary.zssp.crypto.AesGcm;

@@ -9,6 +9,7 @@ import dev.planetary.transport.SecurityPolicy;
 import dev.planetary.transport.StoreApplication;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
+import dev.planetary.zssp.Limits;
 import dev.planetary.zssp.Received;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
@@ -109,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new CliError(CliError.USAGE, "--mtu must be between " + Endpoint.MIN_MTU + " and " + Endpoint.MAX_MTU + ", got " + mtu);
         }
         if (size > PeerSession.maxPayload(mtu)) {
-            throw new CliError(CliError.USAGE, "--size " + size + " needs more than 48 ZSSP fragments at MTU " + mtu + "; the largest is "
+            throw new CliError(CliError.USAGE, "--size " + size + " needs more than " + Limits.MAX_FRAGMENTS + " ZSSP fragments at MTU " + mtu + "; the largest is "
                     + PeerSession.maxPayload(mtu) + " (raise --mtu)");
         }
         long durationMs = Durations.parseMillis("--duration", duration, 100);

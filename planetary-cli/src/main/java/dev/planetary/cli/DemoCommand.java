@@ -172,7 +172,7 @@ final class DemoCommand implements Callable<Integer> {
             rtts.add(echo(s3, "warm".getBytes(StandardCharsets.UTF_8)));
             step("reconnected", String.format(Locale.ROOT, "reconnect without challenge (warm JVM): handshake %.1f ms%s", handshake3,
                     s3.wasDowngraded() ? " — DOWNGRADED" : ""), "handshakeMs", handshake3, "downgraded", s3.wasDowngraded());
-            long chain = s3.zsspSession() == null ? -1 : s3.zsspSession().ratchetChainLength();
+            long chain = s3.ratchetChainLength();
 
             // 5. Figures.
             Counters a = alice.counters();

@@ -6,6 +6,7 @@ import dev.planetary.transport.Endpoint;
 import dev.planetary.transport.PeerSession;
 import dev.planetary.transport.SecurityPolicy;
 import dev.planetary.zssp.DataTooLargeException;
+import dev.planetary.zssp.Limits;
 import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.StaticKeyPair;
 import dev.planetary.zssp.StaticPublicKey;
@@ -91,7 +92,7 @@ final class PingCommand implements Callable<Integer> {
         int mtu = common.mtu();
         int max = PeerSession.maxPayload(mtu);
         if (range[1] > max) {
-            throw new CliError(CliError.USAGE, "a payload of " + range[1] + " bytes needs more than 48 fragments at MTU " + mtu
+            throw new CliError(CliError.USAGE, "a payload of " + range[1] + " bytes needs more than " + Limits.MAX_FRAGMENTS + " fragments at MTU " + mtu
                     + "; the largest payload is " + max + " bytes (raise --mtu or lower --size)");
         }
         byte[] id = identity == null ? new byte[0] : identity.getBytes(StandardCharsets.UTF_8);

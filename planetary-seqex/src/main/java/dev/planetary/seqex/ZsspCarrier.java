@@ -2,6 +2,7 @@ package dev.planetary.seqex;
 
 import dev.planetary.zssp.DataTooLargeException;
 import dev.planetary.zssp.Event;
+import dev.planetary.zssp.Limits;
 import dev.planetary.zssp.Session;
 import dev.planetary.zssp.SessionStateException;
 import java.util.Objects;
@@ -23,10 +24,9 @@ public final class ZsspCarrier implements Carrier {
         this.session = Objects.requireNonNull(session, "session");
     }
 
-    /** ZSSP's largest DATA payload at {@code mtu}: {@code (mtu - 16) * 48 - 16}. */
+    /** ZSSP's largest DATA payload at {@code mtu}: {@link Limits#maxPayload(int)}. */
     public static int maxPayload(int mtu) {
-        int m = Math.max(128, mtu);
-        return (m - 16) * 48 - 16;
+        return Limits.maxPayload(mtu);
     }
 
     /** A config whose packets fit one ZSSP DATA packet at the session's MTU (capped at 16 KiB per packet). */

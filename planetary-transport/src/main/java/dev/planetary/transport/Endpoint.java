@@ -4,9 +4,11 @@ import dev.planetary.store.MemoryRatchetStore;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.Fault;
+import dev.planetary.zssp.Limits;
 import dev.planetary.zssp.RandomSource;
 import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.Received;
+import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
 import dev.planetary.zssp.Settings;
 import dev.planetary.zssp.StaticKeyPair;
@@ -86,7 +88,7 @@ public final class Endpoint implements AutoCloseable {
     /** Default MTU: fits a 1500-byte Ethernet frame with IPv6 and UDP headers and some tunnelling slack. */
     public static final int DEFAULT_MTU = 1432;
     /** Smallest MTU ZSSP allows (spec §3.4). */
-    public static final int MIN_MTU = 128;
+    public static final int MIN_MTU = Limits.MIN_MTU;
     /** Largest UDP payload over IPv4. */
     public static final int MAX_MTU = 65_507;
     /** Default time {@link #connect} waits for the handshake. */
@@ -129,8 +131,6 @@ public final class Endpoint implements AutoCloseable {
     private final int callbackTasks;
     private final long callbackBytes;
     private final SerialExecutor.Budget callbackBudget;
-    /** The source of the datagram the calling thread is processing (a holder per thread: no ThreadLocal.set per datagram). */
-    private final ThreadLocal<InetSocketAddress[]> currentSource = ThreadLocal.withInitial(() -> new InetSocketAddress[1]);
     private final Thread receiver;
     private final Thread timer;
     private final AtomicLong lastSendWake = new AtomicLong();
@@ -530,14 +530,7 @@ public final class Endpoint implements AutoCloseable {
     private void handleDatagram(DatagramChannel ch, InetSocketAddress src, byte[] data, int len) {
         counters.inc(Counters.Counter.PACKETS_IN);
         counters.add(Counters.Counter.BYTES_IN, len);
-        Received<PeerSession> r;
-        InetSocketAddress[] source = currentSource.get();
-        source[0] = src;
-        try {
-            r = context.receive(data, 0, len, sourceRemote(ch, src));
-        } finally {
-            source[0] = null;
-        }
+        Received<PeerSession> r = context.receive(data, 0, len, sourceRemote(ch, src));
         long h = context.hellosReceived();
         if (h != hellosSeen) {
             long n = h - hellosSeen;
@@ -758,8 +751,8 @@ public final class Endpoint implements AutoCloseable {
         }
 
         @Override
-        protected InetSocketAddress currentSource() {
-            return currentSource.get()[0];
+        protected InetSocketAddress sourceAddress(Remote source) {
+            return source instanceof UdpRemote u ? u.address : null;
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.planetary.transport;
 
 import dev.planetary.zssp.DataTooLargeException;
+import dev.planetary.zssp.Limits;
 import dev.planetary.zssp.Session;
 import dev.planetary.zssp.SessionStateException;
 import dev.planetary.zssp.StaticPublicKey;
@@ -25,9 +26,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PeerSession implements AutoCloseable {
     /** Marks the end of the receive queue. */
     private static final byte[] EOF = new byte[0];
-    private static final int HEADER = 16;
-    private static final int TAG = 16;
-    private static final int MAX_FRAGMENTS = 48;
 
     private final Endpoint endpoint;
     private final StaticPublicKey peer;
@@ -153,9 +151,9 @@ public final class PeerSession implements AutoCloseable {
         return maxPayload(mtu);
     }
 
-    /** The largest payload at {@code mtu}: {@code (mtu − 16) × 48 − 16} (spec §7.4). */
+    /** The largest payload at {@code mtu}: {@link Limits#maxPayload(int)}. */
     public static int maxPayload(int mtu) {
-        return (Math.max(mtu, 128) - HEADER) * MAX_FRAGMENTS - TAG;
+        return Limits.maxPayload(mtu);
     }
 
     /**
@@ -240,9 +238,10 @@ public final class PeerSession implements AutoCloseable {
         endpoint.closeSession(this, "closed locally");
     }
 
-    /** The engine session, for advanced use (null until the engine created it). */
-    public Session<PeerSession> zsspSession() {
-        return session;
+    /** Chain length of the ratchet state the session's newest keys descend from; -1 before the engine created the session. */
+    public long ratchetChainLength() {
+        Session<PeerSession> s = session;
+        return s == null ? -1 : s.ratchetChainLength();
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.planetary.zssp.RatchetPair;
 import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.RatchetUpdate;
+import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
 import dev.planetary.zssp.StaticPublicKey;
 import java.io.IOException;
@@ -18,9 +19,9 @@ import java.util.function.LongSupplier;
  * for the per-session data: what most users of the sans-IO engine need. {@link Endpoint} uses it;
  * it is public so that applications with their own I/O can reuse it.
  *
- * <p>Subclasses may override {@link #currentSource()} (the address whose datagram is being
- * processed, for the accept policy) and {@link #beforeAccept} (to close other sessions with the
- * peer, spec §7.9).
+ * <p>Subclasses may override {@link #sourceAddress} (the address of the {@link Remote} the engine
+ * hands to the accept check, for the accept policy) and {@link #beforeAccept} (to close other
+ * sessions with the peer, spec §7.9).
  *
  * @param <D> the per-session data
  */
@@ -76,10 +77,16 @@ public class StoreApplication<D> implements Application<D> {
         return policy.flags(session.peer()).initiatorDisallowsDowngrade();
     }
 
+    /** Without a source: as {@link #checkAcceptSession(StaticPublicKey, byte[], Remote)} with none. */
     @Override
     public AcceptDecision<D> checkAcceptSession(StaticPublicKey peer, byte[] identity) {
+        return checkAcceptSession(peer, identity, null);
+    }
+
+    @Override
+    public AcceptDecision<D> checkAcceptSession(StaticPublicKey peer, byte[] identity, Remote from) {
         PeerFlags flags = policy.flags(peer);
-        InetSocketAddress source = currentSource();
+        InetSocketAddress source = from == null ? null : sourceAddress(from);
         boolean ok;
         try {
             ok = policy.acceptPolicy().accept(peer, identity, source);
@@ -114,8 +121,8 @@ public class StoreApplication<D> implements Application<D> {
         return store.compareAndSwap(peer, update);
     }
 
-    /** The source address of the datagram being processed on this thread, or null (the default). */
-    protected InetSocketAddress currentSource() {
+    /** The address of the remote a Hello came from (given to the accept policy and the factory), or null (the default). */
+    protected InetSocketAddress sourceAddress(Remote source) {
         return null;
     }
 

@@ -246,6 +246,17 @@ class EndpointTest {
     }
 
     @Test
+    void acceptPolicySeesTheAddressTheHandshakeCameFrom() throws Exception {
+        List<InetSocketAddress> seen = new CopyOnWriteArrayList<>();
+        Endpoint bob = endpoint(new Recorder(true), Settings.defaults(),
+                SecurityPolicy.builder().accept((peer, identity, source) -> seen.add(source)).build(), Endpoint.DEFAULT_MTU);
+        Endpoint alice = endpoint(null);
+        PeerSession s = alice.connect(bob.publicKey(), bob.localAddress()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(List.of(alice.localAddress()), seen);
+        assertEquals(1, s.ratchetChainLength(), "the first handshake starts the ratchet chain");
+    }
+
+    @Test
     void hostileDatagramsNeverBreakTheEndpoint() throws Exception {
         Endpoint bob = endpoint(new Recorder(true));
         Random r = new Random(42);

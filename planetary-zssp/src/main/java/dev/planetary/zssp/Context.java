@@ -21,6 +21,7 @@ import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_SESSION_REJECTED;
 import dev.planetary.zssp.crypto.Bytes;
 import dev.planetary.zssp.crypto.Kem;
 import dev.planetary.zssp.crypto.Kyber1024;
+import dev.planetary.zssp.internal.EngineAccess;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -58,6 +59,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * all keys at once.
  */
 public final class Context<D> implements AutoCloseable {
+    static {
+        EngineAccess.install(new Fabricated());
+    }
+
     static final int SESSION_REASSEMBLY_SLOTS = 16;
     static final int MAX_SESSION_PACKET = MAX_FRAGMENTS * 16_384;
 

@@ -7,7 +7,7 @@ public class DataTooLargeException extends IllegalArgumentException {
     private final int max;
 
     public DataTooLargeException(int size, int max) {
-        super("payload of " + size + " bytes is larger than the " + max + " bytes one packet can carry at this MTU (48 fragments)");
+        super("payload of " + size + " bytes is larger than the " + max + " bytes one packet can carry at this MTU (" + Limits.MAX_FRAGMENTS + " fragments)");
         this.size = size;
         this.max = max;
     }

@@ -17,11 +17,6 @@ final class Fragmenter {
         return Math.max(1, (len + capacity - 1) / capacity);
     }
 
-    /** The largest payload a DATA packet may carry at this MTU: {@code (mtu − 16) × 48 − 16}. */
-    static int maxDataPayload(int mtu) {
-        return (Math.max(mtu, MIN_TRANSPORT_MTU) - HEADER_SIZE) * MAX_FRAGMENTS - 16;
-    }
-
     /**
      * Sends {@code packet[0, len)} as fragments to {@code remote}.
      *

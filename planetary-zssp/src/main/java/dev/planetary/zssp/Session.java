@@ -270,8 +270,8 @@ public final class Session<D> {
         }
         Remote r = remote;
         int mtu = r.mtu();
-        if (len > Fragmenter.maxDataPayload(mtu)) {
-            throw new DataTooLargeException(len, Fragmenter.maxDataPayload(mtu));
+        if (len > Limits.maxPayload(mtu)) {
+            throw new DataTooLargeException(len, Limits.maxPayload(mtu));
         }
         KeySlot current = k.current();
         int packetLen = len + AesGcm.TAG_SIZE;

@@ -79,7 +79,7 @@ class FragmenterTest {
     void moreThan48FragmentsIsRefused() {
         for (int mtu : MTUS) {
             int m = Math.max(mtu, 128) - 16;
-            assertEquals(48 * m - 16, Fragmenter.maxDataPayload(mtu));
+            assertEquals(48 * m - 16, Limits.maxPayload(mtu));
             Capture cap = new Capture();
             byte[] p = new byte[48 * m + 1];
             assertThrows(IllegalArgumentException.class, () -> Fragmenter.send(cap, mtu, p, p.length, 1, 8, 0, null));
@@ -99,9 +99,9 @@ class FragmenterTest {
         assertTrue(s.isEstablished());
         a.linkTo(b).mtu = 128;
         long before = a.linkTo(b).datagrams;
-        assertThrows(DataTooLargeException.class, () -> s.send(new byte[Fragmenter.maxDataPayload(128) + 1]));
+        assertThrows(DataTooLargeException.class, () -> s.send(new byte[Limits.maxPayload(128) + 1]));
         assertEquals(before, a.linkTo(b).datagrams);
-        s.send(new byte[Fragmenter.maxDataPayload(128)]);
+        s.send(new byte[Limits.maxPayload(128)]);
         assertEquals(before + 48, a.linkTo(b).datagrams, "the largest payload takes exactly 48 fragments");
     }
 

@@ -258,7 +258,7 @@ class SessionPropertyTest {
 
         private void trySend(int dir, Session<String> s, int mtu) {
             if (!s.isEstablished() || r.nextInt(3) == 0) return;
-            int max = Math.min(Fragmenter.maxDataPayload(mtu), r.nextInt(8) == 0 ? 3_000 : 200);
+            int max = Math.min(Limits.maxPayload(mtu), r.nextInt(8) == 0 ? 3_000 : 200);
             long seq = sent[dir]++;
             s.send(payload(dir, seq, max));
         }

@@ -1,0 +1,26 @@
+package dev.planetary.zssp;
+
+import dev.planetary.zssp.crypto.ZsspConstants;
+
+/**
+ * The wire limits every layer above the engine sizes its payloads by: one place for the ZSSP
+ * fragment arithmetic, so that the transport, SEQEX and the CLI cannot drift from the engine.
+ */
+public final class Limits {
+    private Limits() {}
+
+    // §3.4
+    /** The smallest transport MTU; a smaller one is raised to it. */
+    public static final int MIN_MTU = ZsspConstants.MIN_TRANSPORT_MTU;
+    /** The most fragments one packet may be split into. */
+    public static final int MAX_FRAGMENTS = ZsspConstants.MAX_FRAGMENTS;
+    /** The bytes of each fragment's header (§10.1). */
+    public static final int FRAGMENT_HEADER = ZsspConstants.HEADER_SIZE;
+    /** The AES-GCM tag that ends a DATA packet. */
+    public static final int TAG = ZsspConstants.TAG_SIZE;
+
+    /** The largest payload one DATA packet carries at {@code mtu}: {@code (max(mtu, 128) − 16) × 48 − 16} (§7.4). */
+    public static int maxPayload(int mtu) {
+        return (Math.max(mtu, MIN_MTU) - FRAGMENT_HEADER) * MAX_FRAGMENTS - TAG;
+    }
+}

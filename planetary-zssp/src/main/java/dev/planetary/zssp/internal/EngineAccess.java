@@ -1,0 +1,39 @@
+package dev.planetary.zssp.internal;
+
+import dev.planetary.zssp.Context;
+import dev.planetary.zssp.Remote;
+import dev.planetary.zssp.Session;
+import dev.planetary.zssp.StaticPublicKey;
+
+/**
+ * Planetary's own entry point into engine internals, for the benchmarks (which run on the class
+ * path). The package is not exported: no module outside the engine can reach it, and nothing here
+ * is API. The engine installs its side when {@link Context} initialises.
+ */
+public final class EngineAccess {
+    private EngineAccess() {}
+
+    /** A session built without a handshake and the receive key id its peer sends to. */
+    public record Established<D>(Session<D> session, int kid) {}
+
+    /** The engine's side, implemented in {@code dev.planetary.zssp}. */
+    public interface Engine {
+        <D> Established<D> establish(Context<D> ctx, StaticPublicKey peer, D data, Remote remote, long seed);
+    }
+
+    private static volatile Engine engine;
+
+    /** Called once by the engine; a second call is refused. */
+    public static synchronized void install(Engine e) {
+        if (engine != null) throw new IllegalStateException("the engine's access is already installed");
+        engine = e;
+    }
+
+    /**
+     * Registers a new established session (state S2) at {@code ctx}, as the Completion step would
+     * leave it, with keys drawn from {@code seed}: a million sessions without a million handshakes.
+     */
+    public static <D> Established<D> establish(Context<D> ctx, StaticPublicKey peer, D data, Remote remote, long seed) {
+        return engine.establish(ctx, peer, data, remote, seed);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.planetary.zssp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class LimitsTest {
+
+    @Test
+    void maxPayloadIsFortyEightFragmentsLessHeadersAndTag() {
+        assertEquals(5360, Limits.maxPayload(128));
+        assertEquals(60656, Limits.maxPayload(1280));
+        assertEquals(67952, Limits.maxPayload(1432));
+    }
+
+    @Test
+    void anMtuBelowTheMinimumCountsAsTheMinimum() {
+        assertEquals(Limits.maxPayload(Limits.MIN_MTU), Limits.maxPayload(20));
+        assertEquals(Limits.maxPayload(Limits.MIN_MTU), Limits.maxPayload(0));
+    }
+}
