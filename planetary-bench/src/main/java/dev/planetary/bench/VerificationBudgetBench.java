@@ -82,6 +82,7 @@ public final class VerificationBudgetBench {
         List<RootInfo> roots = List.of(new RootInfo(ids.get(0).identity(), ids.get(0).address(), List.of(rootSock)));
         InetSocketAddress legitSock = new InetSocketAddress(InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, 10}), 9993);
         Node[] legit = {null};
+        List<String> legitEvents = new java.util.ArrayList<>();
         Map<InetSocketAddress, Attacker> attackers = new java.util.LinkedHashMap<>() { // the last 4,096: older ones are done
             @Override
             protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, Attacker> e) {
@@ -104,7 +105,7 @@ public final class VerificationBudgetBench {
                 attackers.put(from, a);
                 sent++;
             }
-            if (now[0] == legitStart) legit[0] = new Node(NodeConfig.member(legitSock, roots), ids.get(1), output(legitSock, wire), RandomSource.secure(), now[0]);
+            if (now[0] == legitStart) legit[0] = new Node(NodeConfig.member(legitSock, roots), ids.get(1), output(legitSock, wire, legitEvents), RandomSource.secure(), now[0]);
             long c1 = mx.getCurrentThreadCpuTime();
             attackerCpu += c1 - c;
             rootService -= c1;
@@ -144,6 +145,9 @@ public final class VerificationBudgetBench {
         System.out.printf(Locale.ROOT, "root counters: VERIFIED %d, VERIFICATION_FAILED %d, VERIFICATION_REFUSED %d, ZSSP_DROPPED %d, PEER_TABLE_FULL %d, INTERNAL_ERROR %d; tables %s%n",
                 root.count(NodeCounter.VERIFIED), root.count(NodeCounter.VERIFICATION_FAILED), root.count(NodeCounter.VERIFICATION_REFUSED),
                 root.count(NodeCounter.ZSSP_DROPPED), root.count(NodeCounter.PEER_TABLE_FULL), root.count(NodeCounter.INTERNAL_ERROR), root.tableSizes());
+        Map<NodeCounter, Long> lc = new java.util.EnumMap<>(NodeCounter.class);
+        legit[0].counters().forEach((k, v) -> { if (v != 0) lc.put(k, v); });
+        System.out.printf(Locale.ROOT, "legitimate member: online %b, counters %s, events %s%n", legit[0].isOnline(), lc, legitEvents);
         System.out.printf(Locale.ROOT, "legitimate member: %s%n", registeredAt < 0 ? "NOT registered within the run" : "registered " + (registeredAt - legitStart) + " ms (virtual) after it started");
     }
 
@@ -196,6 +200,10 @@ public final class VerificationBudgetBench {
     }
 
     static NodeOutput output(InetSocketAddress self, ArrayDeque<Datagram> wire) {
+        return output(self, wire, new java.util.ArrayList<>());
+    }
+
+    static NodeOutput output(InetSocketAddress self, ArrayDeque<Datagram> wire, List<String> events) {
         return new NodeOutput() {
             @Override
             public void transmit(InetSocketAddress localSocket, InetSocketAddress to, byte[] datagram) {
@@ -203,7 +211,9 @@ public final class VerificationBudgetBench {
             }
 
             @Override
-            public void event(NodeEvent e) {}
+            public void event(NodeEvent e) {
+                if (events.size() < 20) events.add(e.getClass().getSimpleName());
+            }
         };
     }
 }
