@@ -412,6 +412,15 @@ class CliIT {
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("rekey done"), r.out());
         assertTrue(r.out().contains("challenge round"), r.out());
+        // the planet section: VL1 with two roots and two members in the same process
+        assertTrue(r.out().contains("generating 4 node identities"), r.out());
+        assertTrue(r.out().contains("online at both roots"), r.out());
+        assertTrue(r.out().contains("open: A resolved B's address") && r.out().contains("via WHOIS (two roots agreed)"), r.out());
+        assertTrue(r.out().contains("open: B received \"hello B\" from A"), r.out());
+        assertTrue(r.out().contains("open: A received B's answer \"re: hello B\""), r.out());
+        assertTrue(r.out().contains("blocked: B received \"hello B, direct blocked\" from A"), r.out());
+        assertTrue(r.out().contains("blocked: A received B's answer \"re: hello B, direct blocked\"") && r.out().contains("session relayed through a root"), r.out());
+        assertTrue(r.out().matches("(?s).*relayed: the roots forwarded [1-9][0-9]* datagrams between A and B.*"), r.out());
         assertTrue(r.out().strip().endsWith("OK"), r.out());
     }
 }
