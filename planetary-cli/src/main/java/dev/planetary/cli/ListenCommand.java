@@ -257,14 +257,7 @@ final class ListenCommand implements Callable<Integer> {
             throw e;
         }
         String mode = requireRatchet && disallowDowngrade && silentReject ? "persistent" : (requireRatchet || disallowDowngrade || silentReject) ? "mixed" : "opportunistic";
-        out.event("listening", "listening on " + Endpoint.format(endpoint.localAddress()) + " as " + keyPair.publicKey().toHex()
-                        + (echo ? " (echo)" : "") + (tunnelTargets.isEmpty() ? "" : " (tunnel to " + String.join(", ", allowTunnel) + ")") + (challenge ? " (challenge)" : "")
-                        + (autoRate != null ? " (auto-challenge at " + Math.round(autoRate) + " Hellos/s)" : "")
-                        + (anyPeer ? " (any peer)" : " (" + allowed.entries().size() + " allowed)") + " [" + mode + "]",
-                "address", Endpoint.format(endpoint.localAddress()), "publicKey", keyPair.publicKey().toHex(), "mtu", mtu,
-                "echo", echo, "challenge", challenge, "autoChallenge", autoRate, "requireRatchet", requireRatchet, "disallowDowngrade", disallowDowngrade,
-                "silentReject", silentReject, "allow", allowed.entries(), "allowAny", anyPeer, "maxSessions", maxSessions,
-                "allowTunnel", tunnelTargets.stream().map(TunnelProtocol.Target::toString).toList(), "store", store.toString(), "mode", mode);
+        // Before the `listening` line (the "ready" signal): from then on a SIGTERM always ends with `stopped`.
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             for (TunnelServer t : tunnels.values()) t.close();
@@ -279,6 +272,14 @@ final class ListenCommand implements Callable<Integer> {
             done.countDown();
         }, "planetary-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        out.event("listening", "listening on " + Endpoint.format(endpoint.localAddress()) + " as " + keyPair.publicKey().toHex()
+                        + (echo ? " (echo)" : "") + (tunnelTargets.isEmpty() ? "" : " (tunnel to " + String.join(", ", allowTunnel) + ")") + (challenge ? " (challenge)" : "")
+                        + (autoRate != null ? " (auto-challenge at " + Math.round(autoRate) + " Hellos/s)" : "")
+                        + (anyPeer ? " (any peer)" : " (" + allowed.entries().size() + " allowed)") + " [" + mode + "]",
+                "address", Endpoint.format(endpoint.localAddress()), "publicKey", keyPair.publicKey().toHex(), "mtu", mtu,
+                "echo", echo, "challenge", challenge, "autoChallenge", autoRate, "requireRatchet", requireRatchet, "disallowDowngrade", disallowDowngrade,
+                "silentReject", silentReject, "allow", allowed.entries(), "allowAny", anyPeer, "maxSessions", maxSessions,
+                "allowTunnel", tunnelTargets.stream().map(TunnelProtocol.Target::toString).toList(), "store", store.toString(), "mode", mode);
         done.await();
         return 0;
     }

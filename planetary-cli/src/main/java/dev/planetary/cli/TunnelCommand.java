@@ -164,11 +164,7 @@ final class TunnelCommand implements Callable<Integer> {
         };
         supervisor.set(tunnel);
         tunnel.start(first);
-        String localText = Endpoint.format((InetSocketAddress) server.getLocalSocketAddress());
-        out.event("tunnel", "tunnel " + localText + " -> " + Endpoint.format(address) + " (" + Net.shortKey(peerKey) + ") -> " + remote
-                + (out.verbose() ? "; set-up: JVM start " + jvmMs + " ms, keys/store/sockets " + setup.get("prepareMs") + " ms, handshake "
-                        + setup.get("handshakeMs") + " ms, MTU " + first.mtu() : ""),
-                "local", localText, "peer", peerKey.toHex(), "remote", Endpoint.format(address), "target", remote, "maxStreams", maxStreams, "setup", setup);
+        // Before the `tunnel` line (the "ready" signal): from then on a SIGTERM always ends with `stopped`.
         Thread hook = new Thread(() -> {
             stop[0].run();
             try {
@@ -178,6 +174,11 @@ final class TunnelCommand implements Callable<Integer> {
             }
         }, "planetary-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        String localText = Endpoint.format((InetSocketAddress) server.getLocalSocketAddress());
+        out.event("tunnel", "tunnel " + localText + " -> " + Endpoint.format(address) + " (" + Net.shortKey(peerKey) + ") -> " + remote
+                + (out.verbose() ? "; set-up: JVM start " + jvmMs + " ms, keys/store/sockets " + setup.get("prepareMs") + " ms, handshake "
+                        + setup.get("handshakeMs") + " ms, MTU " + first.mtu() : ""),
+                "local", localText, "peer", peerKey.toHex(), "remote", Endpoint.format(address), "target", remote, "maxStreams", maxStreams, "setup", setup);
         done.await();
         if (tunnel.failure() != null) throw new CliError(CliError.FAILED, tunnel.failure());
         return 0;

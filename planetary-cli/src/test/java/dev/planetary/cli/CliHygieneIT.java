@@ -224,7 +224,7 @@ class CliHygieneIT {
         PlanetaryProcess tunnelListener = listen("--allow-tunnel", "127.0.0.1:9", "--allow", "client.pub");
         PlanetaryProcess tunnel = PlanetaryProcess.start("tunnel", dir, List.of("tunnel", "127.0.0.1:" + address(tunnelListener).getPort(),
                 "--local", "127.0.0.1:0", "--remote", "127.0.0.1:9", "--key", "client.key", "--peer", "server.pub", "--no-state"));
-        tunnel.out.await(x -> x.startsWith("established with "), 30, "the tunnel's session");
+        tunnel.out.await(x -> x.startsWith("tunnel "), 30, "the tunnel's ready line");
         terminate(tunnel);
         assertEquals(0, tunnel.exitCode(), "tunnel on SIGTERM\n" + tunnel.dump());
         assertTrue(tunnel.out.tail(1).startsWith("stopped: "), tunnel.dump());
