@@ -59,6 +59,13 @@ class UdpLoopbackTest {
                 all.add(m);
             }
             assertTrue(await(() -> members.stream().allMatch(m -> m.call(n -> n.isOnline()).join()), 20_000), "all members online");
+            // online = HELLO answered by a root; a WHOIS needs two roots that both registered the
+            // member (spec §2.7), and the second root may still be verifying it
+            List<UdpNode> rootNodes = all.subList(0, 2);
+            List<dev.planetary.identity.Address> memberAddresses = List.of(dev.planetary.vl1.PoolAccess.get(2).address(),
+                    dev.planetary.vl1.PoolAccess.get(3).address(), dev.planetary.vl1.PoolAccess.get(4).address());
+            assertTrue(await(() -> rootNodes.stream().allMatch(r -> r.call(n -> memberAddresses.stream()
+                    .allMatch(x -> n.registered(x).isPresent())).join()), 20_000), "every member registered at both roots");
             SecretIdentity a = dev.planetary.vl1.PoolAccess.get(2), b = dev.planetary.vl1.PoolAccess.get(3);
             members.get(0).call(n -> n.sendUserMessage(b.address(), 70_000, "hello b".getBytes(StandardCharsets.UTF_8))).join();
             assertTrue(await(() -> texts(events.get(1)).contains("hello b"), 20_000), () -> "a: " + events.get(0));
