@@ -13,9 +13,6 @@ import dev.planetary.transport.PeerSession;
 import dev.planetary.zssp.AcceptDecision;
 import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
-import dev.planetary.zssp.RatchetPair;
-import dev.planetary.zssp.RatchetState;
-import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.StaticKeyPair;
 import dev.planetary.zssp.StaticPublicKey;
@@ -469,7 +466,7 @@ class AccessIT {
                 return Endpoint.MAX_MTU;
             }
         };
-        try (Context<String> ctx = new Context<>(StaticKeyPair.generate(), new Application<String>() {
+        try (Context<String> ctx = new Context<>(StaticKeyPair.generate(), new Application.WithoutRatchetStorage<String>() {
             @Override
             public long time() {
                 return System.nanoTime() / 1_000_000;
@@ -478,21 +475,6 @@ class AccessIT {
             @Override
             public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
                 return AcceptDecision.reject(true);
-            }
-
-            @Override
-            public RatchetState restoreByFingerprint(byte[] fingerprint) {
-                return null;
-            }
-
-            @Override
-            public RatchetPair restoreByIdentity(StaticPublicKey remoteStatic, String sessionData) {
-                return null;
-            }
-
-            @Override
-            public boolean saveRatchetState(StaticPublicKey remoteStatic, String sessionData, RatchetUpdate update) {
-                return false;
             }
         })) {
             while (out.size() < n) ctx.open(responder, "victim", new byte[0], capture);

@@ -3,9 +3,6 @@ package dev.planetary.transport;
 import dev.planetary.zssp.AcceptDecision;
 import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
-import dev.planetary.zssp.RatchetPair;
-import dev.planetary.zssp.RatchetState;
-import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.StaticKeyPair;
 import dev.planetary.zssp.StaticPublicKey;
@@ -153,7 +150,7 @@ public final class HelloFlooder {
     }
 
     /** An attacker needs no storage or policy. */
-    private static final class NullApp implements Application<String> {
+    private static final class NullApp implements Application.WithoutRatchetStorage<String> {
         @Override
         public long time() {
             return System.nanoTime() / 1_000_000;
@@ -162,21 +159,6 @@ public final class HelloFlooder {
         @Override
         public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
             return AcceptDecision.reject(true);
-        }
-
-        @Override
-        public RatchetState restoreByFingerprint(byte[] fingerprint) {
-            return null;
-        }
-
-        @Override
-        public RatchetPair restoreByIdentity(StaticPublicKey remoteStatic, String sessionData) {
-            return null;
-        }
-
-        @Override
-        public boolean saveRatchetState(StaticPublicKey remoteStatic, String sessionData, RatchetUpdate update) {
-            return false;
         }
     }
 }
