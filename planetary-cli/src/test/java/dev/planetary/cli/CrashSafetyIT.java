@@ -247,7 +247,10 @@ class CrashSafetyIT {
                 }
             }
             for (String l : p.err.lines) {
-                if (l.contains("empty ratchet") || l.startsWith("planetary: error")) fail(p.name + " reported: " + l + "\n" + p.dump());
+                // A stopped `ping --count 0` ends with its statistics, as ping(8) does; probes lost
+                // while this test had the listener killed are expected there, not a violation.
+                boolean lossSummary = l.matches("planetary: error: [0-9]+ of [0-9]+ probes were not echoed");
+                if (l.contains("empty ratchet") || (l.startsWith("planetary: error") && !lossSummary)) fail(p.name + " reported: " + l + "\n" + p.dump());
             }
         }
     }
