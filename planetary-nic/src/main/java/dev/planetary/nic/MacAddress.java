@@ -47,6 +47,15 @@ public record MacAddress(long value) {
         return b;
     }
 
+    /** The MAC at absolute offset {@code off} of {@code b}. */
+    public static MacAddress fromBuffer(java.nio.ByteBuffer b, int off) {
+        long v = 0;
+        for (int i = 0; i < 6; i++) {
+            v = v << 8 | (b.get(off + i) & 0xff);
+        }
+        return new MacAddress(v);
+    }
+
     public static MacAddress fromBytes(byte[] b, int off) {
         long v = 0;
         for (int i = 0; i < 6; i++) {

@@ -119,26 +119,11 @@ public final class SourceCheck {
             if (x.length != a.length) {
                 continue;
             }
-            if (Arrays.equals(x, a) || o.prefixOwned() && samePrefix(x, a, o.assignment().prefix())) {
+            if (Arrays.equals(x, a) || o.prefixOwned() && o.assignment().contains(a)) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static boolean samePrefix(byte[] x, byte[] a, int bits) {
-        int full = bits / 8;
-        for (int i = 0; i < full; i++) {
-            if (x[i] != a[i]) {
-                return false;
-            }
-        }
-        int rest = bits % 8;
-        if (rest == 0) {
-            return true;
-        }
-        int mask = 0xff << (8 - rest) & 0xff;
-        return (x[full] & mask) == (a[full] & mask);
     }
 
     @Override

@@ -245,7 +245,7 @@ public final class UserspaceNic implements VirtualNic {
         if (f.remaining() < ETH_HEADER) {
             return NicDrop.TRUNCATED;
         }
-        MacAddress dst = mac(f, 0);
+        MacAddress dst = MacAddress.fromBuffer(f, 0);
         if (!dst.isMulticast() && !dst.equals(mac)) {
             return NicDrop.NOT_OUR_MAC;
         }
@@ -266,7 +266,7 @@ public final class UserspaceNic implements VirtualNic {
             return NicDrop.BAD_ARP;
         }
         int op = u16(f, a + 6);
-        MacAddress sha = mac(f, a + 8);
+        MacAddress sha = MacAddress.fromBuffer(f, a + 8);
         Inet4Address spa = ip4(f, a + 14);
         Inet4Address tpa = ip4(f, a + 24);
         if (op != 1 && op != 2 || sha.isMulticast()) {
@@ -317,7 +317,7 @@ public final class UserspaceNic implements VirtualNic {
         }
         int p = h + ihl;
         int len = total - ihl;
-        MacAddress smac = mac(f, 6);
+        MacAddress smac = MacAddress.fromBuffer(f, 6);
         return switch (f.get(h + 9) & 0xff) {
             case PROTO_ICMP -> icmp(f, p, len, src, smac);
             case PROTO_UDP -> udp4(f, p, len, src);
@@ -414,7 +414,7 @@ public final class UserspaceNic implements VirtualNic {
         }
         byte[] src = new byte[16];
         f.get(h + 8, src);
-        MacAddress smac = mac(f, 6);
+        MacAddress smac = MacAddress.fromBuffer(f, 6);
         int type = f.get(p) & 0xff;
         if (type == 135) { // neighbour solicitation
             if (plen < 24 || (f.get(h + 7) & 0xff) != 255 || f.get(p + 1) != 0) {
@@ -582,14 +582,6 @@ public final class UserspaceNic implements VirtualNic {
     private static void put16(byte[] b, int off, int v) {
         b[off] = (byte) (v >>> 8);
         b[off + 1] = (byte) v;
-    }
-
-    private static MacAddress mac(ByteBuffer b, int off) {
-        long v = 0;
-        for (int i = 0; i < 6; i++) {
-            v = v << 8 | (b.get(off + i) & 0xff);
-        }
-        return new MacAddress(v);
     }
 
     private static Inet4Address ip4(ByteBuffer b, int off) {

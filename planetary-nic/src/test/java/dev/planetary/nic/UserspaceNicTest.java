@@ -314,6 +314,20 @@ class UserspaceNicTest {
             return f;
         }
 
+        /** A neighbour solicitation from {@code from}/{@code src} for {@code target}, to its solicited-node group. */
+        static byte[] solicitation(MacAddress from, byte[] src, byte[] target) throws Exception {
+            byte[] ns = new byte[32];
+            ns[0] = (byte) 135;
+            System.arraycopy(target, 0, ns, 8, 16);
+            ns[24] = 1;
+            ns[25] = 1;
+            System.arraycopy(from.toBytes(), 0, ns, 26, 6);
+            byte[] group = InetAddress.getByName("ff02::1:ff00:0").getAddress();
+            System.arraycopy(target, 13, group, 13, 3);
+            return ipv6(new MacAddress(0x3333ff000000L | (target[13] & 0xff) << 16
+                    | (target[14] & 0xff) << 8 | (target[15] & 0xff)), from, src, group, 255, ns);
+        }
+
         static int icmp6Sum(byte[] f) {
             ByteBuffer b = ByteBuffer.wrap(f);
             int len = f.length - 54;

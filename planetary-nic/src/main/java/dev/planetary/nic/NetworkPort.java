@@ -1,0 +1,317 @@
+package dev.planetary.nic;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One joined network's data plane (VL.md §9.3–§9.5, §10.5, §10.6): frames the NIC emits go out to
+ * members through an {@link Uplink} as FRAME / EXT_FRAME, and FRAME / EXT_FRAME from a member pass
+ * the gate, the MAC checks and anti-spoofing before the NIC gets them. Sans-IO apart from the NIC it
+ * drives: the wire encoding, sessions and credentials are the caller's ({@link Uplink},
+ * {@link Membership}). Every frame is hostile: a frame that cannot be used is dropped and counted by
+ * {@link PortDrop}, never thrown.
+ *
+ * <p>Broadcast and multicast are kept simple and bounded (full §10 multicast is a later issue): with
+ * broadcast enabled they go, as EXT_FRAME with the group MAC, to at most the config's multicast
+ * limit of the members {@link Membership#members} names. ARP therefore works by broadcast (§10.5
+ * default); a neighbour solicitation for another member's rfc4193 address is answered locally when
+ * config flag bit2 is set (§10.6), so it never goes on the wire.
+ *
+ * <p>Thread-safe: the NIC's reader calls the outbound path, the node's loop the inbound one.
+ */
+public final class NetworkPort implements AutoCloseable {
+    /** Senders whose {@link SourceCheck} is cached (one per peer; an arbitrary one is evicted when full). */
+    public static final int MAX_CACHED_CHECKS = 4096;
+
+    /** The VL1 side: sends one message to a member (no acks, no ordering, §9.2). */
+    public interface Uplink {
+        /** FRAME (§9.2): both MACs are the derived ones of sender and {@code peer}. */
+        void frame(long peer, int ethertype, ByteBuffer payload);
+
+        /** EXT_FRAME (§9.2) with explicit MACs and flags 0. */
+        void extFrame(long peer, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload);
+    }
+
+    /** The member side (§8.2, §8.3): what the node's credential table says about the network's members. */
+    public interface Membership {
+        /** §9.4 step 2: {@code peer} holds a valid MC for this network. */
+        boolean allowed(long peer);
+
+        /** {@code peer}'s MC IP assignments (§8.1), for anti-spoofing (§9.5); empty when unknown. */
+        List<SourceCheck.Owned> owned(long peer);
+
+        /** {@code peer}'s MC carries the bridge flag (§8.1). */
+        boolean bridge(long peer);
+
+        /** Members a broadcast goes to (never this node); the port sends to at most the multicast limit. */
+        List<Long> members();
+    }
+
+    private final PortConfig config;
+    private final MacAddress mac;
+    private final VirtualNic nic;
+    private final Uplink uplink;
+    private final Membership membership;
+    private final NdpEmulator ndp;
+    private final Map<PortDrop, AtomicLong> drops = new EnumMap<>(PortDrop.class);
+    private final Map<SourceCheck.Verdict, AtomicLong> spoofs = new EnumMap<>(SourceCheck.Verdict.class);
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong emulated = new AtomicLong();
+    private final Map<Long, Cached> checks = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Cached> eldest) {
+            return size() > MAX_CACHED_CHECKS;
+        }
+    });
+    private volatile boolean closed;
+
+    private record Cached(List<SourceCheck.Owned> owned, SourceCheck check) {
+    }
+
+    /**
+     * A port for {@code config} driving {@code nic} (whose MAC must be the config's derived MAC); call
+     * {@link #start} to begin reading the NIC.
+     */
+    public NetworkPort(PortConfig config, VirtualNic nic, Uplink uplink, Membership membership) {
+        if (!nic.mac().equals(config.mac())) {
+            throw new IllegalArgumentException("the NIC's MAC " + nic.mac() + " is not the derived MAC " + config.mac()
+                    + " of " + Long.toHexString(config.ownAddress()) + " on " + config.nwid() + " (§9.1)");
+        }
+        this.config = config;
+        this.mac = config.mac();
+        this.nic = nic;
+        this.uplink = uplink;
+        this.membership = membership;
+        this.ndp = new NdpEmulator(config.nwid(), config.ownAddress());
+        for (PortDrop d : PortDrop.values()) {
+            drops.put(d, new AtomicLong());
+        }
+        for (SourceCheck.Verdict v : SourceCheck.Verdict.values()) {
+            spoofs.put(v, new AtomicLong());
+        }
+    }
+
+    /** Starts reading the NIC: every frame it emits goes through {@link #outbound}. */
+    public void start() {
+        nic.start(this::outbound);
+    }
+
+    public PortConfig config() {
+        return config;
+    }
+
+    public NetworkId nwid() {
+        return config.nwid();
+    }
+
+    public VirtualNic nic() {
+        return nic;
+    }
+
+    // ---------------------------------------------------------------- §9.3 outbound
+
+    /** §9.3: one frame read from the NIC ({@code dst ‖ src ‖ ethertype ‖ payload}); never throws on content. */
+    public void outbound(ByteBuffer frame) {
+        ByteBuffer f = frame.slice();
+        PortDrop d = closed ? PortDrop.CLOSED : send(f);
+        if (d != null) {
+            count(d);
+        }
+    }
+
+    private PortDrop send(ByteBuffer f) {
+        if (f.remaining() < Packets.ETH_HEADER) {
+            return PortDrop.MALFORMED;
+        }
+        if (f.remaining() - Packets.ETH_HEADER > config.mtu()) {
+            return PortDrop.OVERSIZE;                                      // 1
+        }
+        MacAddress dst = MacAddress.fromBuffer(f, 0);
+        MacAddress src = MacAddress.fromBuffer(f, 6);
+        int ethertype = f.getShort(12) & 0xffff;
+        boolean foreign = !src.equals(mac);
+        if (foreign && !config.bridge()) {
+            return PortDrop.FOREIGN_SOURCE;                                // 2
+        }
+        if (config.has(PortConfig.FLAG_NDP_EMULATION)) {                  // §10.6: nothing on the wire
+            ByteBuffer answer = ndp.answer(f);
+            if (answer != null) {
+                emulated.incrementAndGet();
+                nic.send(answer);
+                return null;
+            }
+        }
+        ByteBuffer payload = f.slice(Packets.ETH_HEADER, f.remaining() - Packets.ETH_HEADER);
+        if (dst.isMulticast()) {                                           // 3: bounded broadcast (§10.4 later)
+            return broadcast(dst, src, ethertype, payload);
+        }
+        if (!dst.isDerivedFor(config.nwid())) {
+            return PortDrop.UNKNOWN_DESTINATION;                           // 4: no bridge table yet (§9.6)
+        }
+        long peer = dst.addressOn(config.nwid());
+        if (peer == config.ownAddress()) {
+            return PortDrop.SELF;
+        }
+        try {                                                              // 6 (rules, 5, are §11's)
+            if (foreign) {
+                uplink.extFrame(peer, dst, src, ethertype, payload);
+            } else {
+                uplink.frame(peer, ethertype, payload);
+            }
+        } catch (RuntimeException e) {
+            return PortDrop.UPLINK_FAULT;
+        }
+        sent.incrementAndGet();
+        return null;
+    }
+
+    private PortDrop broadcast(MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+        if (!config.has(PortConfig.FLAG_BROADCAST)) {
+            return PortDrop.BROADCAST_DISABLED;
+        }
+        List<Long> members = new ArrayList<>(membership.members());
+        Collections.shuffle(members);
+        int n = 0;
+        for (long peer : members) {
+            if (n == config.multicastLimit()) {
+                break;
+            }
+            if (peer == config.ownAddress()) {
+                continue;
+            }
+            try {
+                uplink.extFrame(peer, dst, src, ethertype, payload.duplicate());
+            } catch (RuntimeException e) {
+                count(PortDrop.UPLINK_FAULT);
+                continue;
+            }
+            n++;
+        }
+        if (n == 0) {
+            return PortDrop.NO_RECIPIENTS;
+        }
+        sent.addAndGet(n);
+        return null;
+    }
+
+    // ---------------------------------------------------------------- §9.4 inbound
+
+    /** §9.4: FRAME from {@code peer} (its MACs are the derived ones by definition). Never throws on content. */
+    public void inboundFrame(long peer, int ethertype, ByteBuffer payload) {
+        inbound(peer, mac, null, ethertype, payload);
+    }
+
+    /** §9.4: EXT_FRAME from {@code peer}. Never throws on content. */
+    public void inboundExtFrame(long peer, int flags, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+        if (flags != 0) {
+            count(PortDrop.BAD_FLAGS); // §9.2: reserved for TEE/REDIRECT
+            return;
+        }
+        inbound(peer, dst, src, ethertype, payload);
+    }
+
+    private void inbound(long peer, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+        PortDrop d = closed ? PortDrop.CLOSED : receive(peer, dst, src, ethertype, payload);
+        if (d != null) {
+            count(d);
+        }
+    }
+
+    private PortDrop receive(long peer, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+        if ((peer & ~NetworkId.ADDRESS_MASK) != 0 || peer == config.ownAddress() || !membership.allowed(peer)) {
+            return PortDrop.NOT_MEMBER;                                     // 2
+        }
+        MacAddress derived = MacAddress.derive(config.nwid(), peer);
+        MacAddress from = src == null ? derived : src;
+        boolean bridged = !from.equals(derived);
+        if (bridged && !membership.bridge(peer)) {
+            return PortDrop.SPOOFED_MAC;                                    // 3 (learning: §9.6, later)
+        }
+        if (!dst.equals(mac) && !dst.isMulticast()) {
+            return PortDrop.NOT_OUR_MAC;
+        }
+        if (dst.equals(MacAddress.BROADCAST) && !config.has(PortConfig.FLAG_BROADCAST)) {
+            return PortDrop.BROADCAST_DISABLED;
+        }
+        if (payload.remaining() > config.mtu()) {
+            return PortDrop.OVERSIZE;
+        }
+        ByteBuffer frame = ByteBuffer.allocate(Packets.ETH_HEADER + payload.remaining());
+        frame.put(dst.toBytes()).put(from.toBytes()).putShort((short) ethertype).put(payload.duplicate()).flip();
+        if (!bridged && !config.has(PortConfig.FLAG_ALLOW_UNOWNED) && !membership.bridge(peer)) {
+            SourceCheck.Verdict v = check(peer, derived).check(frame);    // 4
+            if (v != SourceCheck.Verdict.PASS) {
+                spoofs.get(v).incrementAndGet();
+                return PortDrop.SPOOFED_IP;
+            }
+        }
+        nic.send(frame);                                                    // 6 (rules, 5, are §11's)
+        delivered.incrementAndGet();
+        return null;
+    }
+
+    private SourceCheck check(long peer, MacAddress derived) {
+        List<SourceCheck.Owned> owned = List.copyOf(membership.owned(peer));
+        Cached c = checks.get(peer);
+        if (c == null || !c.owned().equals(owned)) {
+            c = new Cached(owned, new SourceCheck(derived, owned));
+            checks.put(peer, c);
+        }
+        return c.check();
+    }
+
+    // ---------------------------------------------------------------- counters
+
+    /** Frames dropped for {@code reason}. */
+    public long drops(PortDrop reason) {
+        return drops.get(reason).get();
+    }
+
+    /** All dropped frames. */
+    public long drops() {
+        return drops.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    /** Inbound frames anti-spoofing refused with {@code verdict} (§9.5). */
+    public long spoofs(SourceCheck.Verdict verdict) {
+        return spoofs.get(verdict).get();
+    }
+
+    /** Messages handed to the uplink (a broadcast counts once per recipient). */
+    public long sent() {
+        return sent.get();
+    }
+
+    /** Inbound frames written to the NIC. */
+    public long delivered() {
+        return delivered.get();
+    }
+
+    /** Neighbour solicitations answered locally (§10.6). */
+    public long emulated() {
+        return emulated.get();
+    }
+
+    /** Stops forwarding both ways and closes the NIC; idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        nic.close();
+    }
+
+    private void count(PortDrop d) {
+        drops.get(d).incrementAndGet();
+    }
+
+    @Override
+    public String toString() {
+        return "NetworkPort[" + config.nwid() + " " + mac + "]";
+    }
+}
