@@ -36,21 +36,16 @@ class NetworkPortTest {
     static final long C = 0x1122334455L;
     static final long ALL = PortConfig.FLAG_BROADCAST | PortConfig.FLAG_NDP_EMULATION;
 
-    /** One message on the in-memory VL1: FRAME when {@code dst} is null. */
-    record Sent(long from, long to, MacAddress dst, MacAddress src, int ethertype, byte[] payload) {
-    }
-
-    private final ExecutorService wire = Executors.newSingleThreadExecutor();
-    private final Map<Long, NetworkPort> ports = new ConcurrentHashMap<>();
-    private final List<Sent> log = new CopyOnWriteArrayList<>();
-    /** Who passes the gate, and the assignments each MC carries. */
-    private final Set<Long> members = ConcurrentHashMap.newKeySet();
-    private final Map<Long, List<SourceCheck.Owned>> owned = new ConcurrentHashMap<>();
+    private final PortWire net = new PortWire();
+    private final Map<Long, NetworkPort> ports = net.ports;
+    private final List<PortWire.Sent> log = net.log;
+    private final Set<Long> members = net.members;
+    private final Map<Long, List<SourceCheck.Owned>> owned = net.owned;
+    private final NetworkPort.Membership membership = net.membership;
 
     @AfterEach
     void stop() {
-        wire.shutdownNow();
-        ports.values().forEach(NetworkPort::close);
+        net.close();
     }
 
     static InetAddress ip(String s) throws Exception {
@@ -61,65 +56,9 @@ class NetworkPortTest {
         return List.of(new IpAssignment(ip(ip4), 24), new IpAssignment(Ipv6Addresses.rfc4193(NWID, address), 88));
     }
 
-    private final NetworkPort.Membership membership = new NetworkPort.Membership() {
-        @Override
-        public boolean allowed(long peer) {
-            return members.contains(peer);
-        }
-
-        @Override
-        public List<SourceCheck.Owned> owned(long peer) {
-            return owned.getOrDefault(peer, List.of());
-        }
-
-        @Override
-        public boolean bridge(long peer) {
-            return false;
-        }
-
-        @Override
-        public List<Long> members() {
-            return List.copyOf(members);
-        }
-    };
-
-    private NetworkPort.Uplink uplink(long self) {
-        return new NetworkPort.Uplink() {
-            @Override
-            public void frame(long peer, int ethertype, ByteBuffer payload) {
-                carry(new Sent(self, peer, null, null, ethertype, copy(payload)));
-            }
-
-            @Override
-            public void extFrame(long peer, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
-                carry(new Sent(self, peer, dst, src, ethertype, copy(payload)));
-            }
-        };
-    }
-
-    private void carry(Sent s) {
-        log.add(s);
-        NetworkPort to = ports.get(s.to());
-        if (to != null) {
-            wire.execute(() -> {
-                if (s.dst() == null) {
-                    to.inboundFrame(s.from(), s.ethertype(), ByteBuffer.wrap(s.payload()));
-                } else {
-                    to.inboundExtFrame(s.from(), 0, s.dst(), s.src(), s.ethertype(), ByteBuffer.wrap(s.payload()));
-                }
-            });
-        }
-    }
-
     /** The Ethernet payload of {@code frame} (what FRAME carries). */
     private static ByteBuffer payload(byte[] frame) {
         return ByteBuffer.wrap(frame, 14, frame.length - 14).slice();
-    }
-
-    private static byte[] copy(ByteBuffer b) {
-        byte[] c = new byte[b.remaining()];
-        b.duplicate().get(c);
-        return c;
     }
 
     /** Member {@code address} with a userspace NIC on {@code ip4}/24 and its rfc4193 address; it passes every gate. */
@@ -129,20 +68,11 @@ class NetworkPortTest {
     }
 
     private NetworkPort join(PortConfig cfg, VirtualNic nic) {
-        NetworkPort p = new NetworkPort(cfg, nic, uplink(cfg.ownAddress()), membership);
-        members.add(cfg.ownAddress());
-        owned.put(cfg.ownAddress(), cfg.assignments().stream().map(a -> new SourceCheck.Owned(a, false)).toList());
-        ports.put(cfg.ownAddress(), p);
-        p.start();
-        return p;
+        return net.join(cfg, nic);
     }
 
     private static UserspaceNic nic(NetworkPort p) {
         return (UserspaceNic) p.nic();
-    }
-
-    private void drain() throws Exception {
-        wire.submit(() -> { }).get(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -154,7 +84,7 @@ class NetworkPortTest {
             assertTrue(rtt.toNanos() > 0);
         }
         nic(b).ping((Inet4Address) ip("10.147.17.1"), Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
-        List<Sent> arp = log.stream().filter(s -> s.ethertype() == 0x0806).toList();
+        List<PortWire.Sent> arp = log.stream().filter(s -> s.ethertype() == 0x0806).toList();
         assertEquals(MacAddress.BROADCAST, arp.getFirst().dst(), "the ARP request went as EXT_FRAME to the broadcast MAC");
         assertEquals(B, arp.getFirst().to());
         assertTrue(arp.stream().skip(1).allMatch(s -> s.dst() == null), "the ARP reply is a unicast FRAME");
@@ -340,7 +270,7 @@ class NetworkPortTest {
         }
         rec.emit(UserspaceNicTest.Frames.arpRequest(rec.mac(), (Inet4Address) ip("10.147.17.1"), (Inet4Address) ip("10.147.17.9")));
         assertEquals(PortConfig.DEFAULT_MULTICAST_LIMIT, log.size());
-        assertEquals(PortConfig.DEFAULT_MULTICAST_LIMIT, log.stream().map(Sent::to).distinct().count());
+        assertEquals(PortConfig.DEFAULT_MULTICAST_LIMIT, log.stream().map(PortWire.Sent::to).distinct().count());
         assertTrue(log.stream().noneMatch(s -> s.to() == A));
         assertEquals(PortConfig.DEFAULT_MULTICAST_LIMIT, a.sent());
     }
@@ -367,7 +297,7 @@ class NetworkPortTest {
     @Test
     void misuseIsNamed() throws Exception {
         PortConfig cfg = PortConfig.of(NWID, A, ALL, assigned(A, "10.147.17.1"));
-        var e = assertThrows(IllegalArgumentException.class, () -> new NetworkPort(cfg, new RecordingNic(MacAddress.derive(NWID, B)), uplink(A), membership));
+        var e = assertThrows(IllegalArgumentException.class, () -> new NetworkPort(cfg, new RecordingNic(MacAddress.derive(NWID, B)), net.uplink(A), membership));
         assertTrue(e.getMessage().contains("derived MAC"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new PortConfig(NWID, A, 1279, 0, 32, List.of(), List.of(), false, PortConfig.RoutePolicy.DEFAULT));
         assertThrows(IllegalArgumentException.class, () -> new PortConfig(NWID, A, 2800, 0, 241, List.of(), List.of(), false, PortConfig.RoutePolicy.DEFAULT));
@@ -448,7 +378,7 @@ class NetworkPortTest {
 
         @Override
         public void send(ByteBuffer frame) {
-            written.add(copy(frame));
+            written.add(PortWire.copy(frame));
         }
 
         @Override
