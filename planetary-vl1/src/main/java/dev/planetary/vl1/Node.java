@@ -345,6 +345,11 @@ public final class Node {
         return config.root();
     }
 
+    /** The driver's clock as of the current (or last) receive / service call, ms (upper layers run on it). */
+    public long now() {
+        return now;
+    }
+
     /** True while a root session has an alive path (§4.3). */
     public boolean isOnline() {
         return online;
