@@ -131,7 +131,9 @@ final class Codec {
             default -> throw bad("address family must be 4 or 6, got " + family);
         };
         try {
-            return InetAddress.getByAddress(bytes(in, n));
+            byte[] a = bytes(in, n);
+            // family 6 stays IPv6 even for an IPv4-mapped address (InetAddress.getByAddress would make it IPv4)
+            return n == 4 ? InetAddress.getByAddress(a) : Inet6Address.getByAddress(null, a, -1);
         } catch (UnknownHostException e) {
             throw bad("bad address length"); // unreachable: the length is 4 or 16
         }
