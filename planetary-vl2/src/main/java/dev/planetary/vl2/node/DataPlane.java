@@ -1,8 +1,7 @@
-package dev.planetary.vl2;
+package dev.planetary.vl2.node;
 
 import dev.planetary.identity.Address;
 import dev.planetary.identity.Decoded;
-import dev.planetary.identity.Fingerprint;
 import dev.planetary.nic.LinkConfigurator;
 import dev.planetary.nic.MacAddress;
 import dev.planetary.nic.NetworkId;
@@ -11,8 +10,13 @@ import dev.planetary.nic.PortConfig;
 import dev.planetary.nic.SourceCheck;
 import dev.planetary.nic.VirtualNic;
 import dev.planetary.vl1.Bytes;
-import dev.planetary.vl1.UpperLayer;
 import dev.planetary.vl1.Verb;
+import dev.planetary.vl2.AssignedAddress;
+import dev.planetary.vl2.ExtFrame;
+import dev.planetary.vl2.Frame;
+import dev.planetary.vl2.MemberCredential;
+import dev.planetary.vl2.NetworkConfig;
+import dev.planetary.vl2.Route;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -128,26 +132,10 @@ public final class DataPlane implements AutoCloseable {
         return true;
     }
 
-    /**
-     * An {@link UpperLayer} carrying only the data plane's verbs, for nodes whose networks are set up
-     * in process (tests, the demo); a node with the member side attaches that layer, which hands
-     * FRAME / EXT_FRAME to {@link #received}.
-     */
-    public UpperLayer framesOnly() {
-        return new UpperLayer() {
-            @Override
-            public void received(Fingerprint peer, Address address, byte[] message) {
-                DataPlane.this.received(address, message);
-            }
-
-            @Override
-            public void sessionUp(Fingerprint peer, Address address) {
-            }
-
-            @Override
-            public void sessionDown(Fingerprint peer, String reason) {
-            }
-        };
+    /** Registers this plane as the handler of FRAME and EXT_FRAME on the node's VL2 layer. */
+    public void register(Vl2Layer layer) {
+        layer.handle(Verb.FRAME, (peer, address, message) -> received(address, message));
+        layer.handle(Verb.EXT_FRAME, (peer, address, message) -> received(address, message));
     }
 
     public long drops(Drop reason) {

@@ -1,4 +1,4 @@
-package dev.planetary.vl2;
+package dev.planetary.vl2.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +16,10 @@ import dev.planetary.nic.SourceCheck;
 import dev.planetary.nic.UserspaceNic;
 import dev.planetary.vl1.Bytes;
 import dev.planetary.vl1.Verb;
+import dev.planetary.vl2.ExtFrame;
+import dev.planetary.vl2.Frame;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +34,8 @@ import org.junit.jupiter.api.Test;
 
 /** VL.md §9.2–§9.4: FRAME / EXT_FRAME between two data planes, and from the signed objects to a port. */
 class DataPlaneTest {
-    static final NetworkId NWID = Fixtures.NWID;
-    static final Address A = Fixtures.MEMBER_ADDRESS;
+    static final NetworkId NWID = NetworkId.parse("f3da19d0f4000001");
+    static final Address A = Address.parse("89e92ceee5").orElseThrow();
     static final Address B = Address.parse("0102030405").orElseThrow();
 
     private final ExecutorService wire = Executors.newSingleThreadExecutor();
@@ -83,9 +86,17 @@ class DataPlaneTest {
         return p;
     }
 
+    static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     static PortConfig config(Address a, String ip4) {
         return PortConfig.of(NWID, a.value(), PortConfig.FLAG_BROADCAST | PortConfig.FLAG_NDP_EMULATION,
-                List.of(new IpAssignment(Fixtures.ip(ip4), 24), new IpAssignment(Ipv6Addresses.rfc4193(NWID, a.value()), 88)));
+                List.of(new IpAssignment(ip(ip4), 24), new IpAssignment(Ipv6Addresses.rfc4193(NWID, a.value()), 88)));
     }
 
     @Test
@@ -96,7 +107,7 @@ class DataPlaneTest {
         NetworkPort a = plane(A).open(ca, ca.userspaceNic(), both(configs));
         NetworkPort b = plane(B).open(cb, cb.userspaceNic(), both(configs));
         for (int i = 0; i < 3; i++) {
-            ((UserspaceNic) a.nic()).ping((Inet4Address) Fixtures.ip("10.147.17.2"), Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+            ((UserspaceNic) a.nic()).ping((Inet4Address) ip("10.147.17.2"), Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
         }
         wire.submit(() -> { }).get(5, TimeUnit.SECONDS); // the last reply's delivery is counted after the ping completes
         assertEquals(Verb.EXT_FRAME, sent.getFirst()[0] & 0xff, "the ARP broadcast is an EXT_FRAME");
@@ -134,31 +145,6 @@ class DataPlaneTest {
             }
             plane.received(r.nextBoolean() ? B : A, m);
         }
-    }
-
-    @Test
-    void portConfigFromTheSignedConfigAndCredential() {
-        var key = Fixtures.controller();
-        var mc = Fixtures.credential().sign(key, Fixtures.TS);
-        var cfg = Fixtures.config(mc, Fixtures.revocationList().sign(key, Fixtures.TS)).sign(key, Fixtures.TS + 1).value();
-        PortConfig pc = DataPlane.portConfig(cfg, A, PortConfig.RoutePolicy.DEFAULT);
-        assertEquals(NWID, pc.nwid());
-        assertEquals(MacAddress.derive(NWID, A.value()), pc.mac());
-        assertEquals(2800, pc.mtu());
-        assertEquals(32, pc.multicastLimit());
-        assertTrue(pc.has(PortConfig.FLAG_BROADCAST) && pc.has(PortConfig.FLAG_ARP_EMULATION) && !pc.has(PortConfig.FLAG_NDP_EMULATION));
-        assertEquals(List.of("10.147.17.5/24", "fdf3:da19:d0f4:0:0:0:0:1/88"), pc.assignments().stream().map(Object::toString).toList());
-        assertEquals(List.of(), pc.installedRoutes(), "the on-link route is the kernel's; the default route needs allowDefault");
-        PortConfig all = DataPlane.portConfig(cfg, A, new PortConfig.RoutePolicy(true, true, true));
-        assertEquals(1, all.installedRoutes().size());
-        assertEquals(Fixtures.ip("10.147.17.1"), all.installedRoutes().getFirst().via());
-        List<SourceCheck.Owned> owned = DataPlane.owned(mc.value());
-        assertEquals(List.of(false, true), owned.stream().map(SourceCheck.Owned::prefixOwned).toList());
-        // The flag bits are the same ones on both sides of the module boundary.
-        assertEquals(NetworkConfig.FLAG_BROADCAST, PortConfig.FLAG_BROADCAST);
-        assertEquals(NetworkConfig.FLAG_ARP_EMULATION, PortConfig.FLAG_ARP_EMULATION);
-        assertEquals(NetworkConfig.FLAG_NDP_EMULATION, PortConfig.FLAG_NDP_EMULATION);
-        assertEquals(NetworkConfig.FLAG_ALLOW_UNOWNED_SOURCE, PortConfig.FLAG_ALLOW_UNOWNED);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.planetary.vl2;
+package dev.planetary.vl2.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * E4/E5-like on loopback (VL.md §16.4): two member nodes (real VL1 over UDP on 127.0.0.1, ZSSP
  * sessions) with userspace NICs; the data plane rides the node's upper-layer hook, frames go by
- * {@code sendUpper}; A pings B's and B pings A's virtual IPv4 address.
+ * {@code sendUpper} and arrive through {@link Vl2Layer}; A pings B's and B pings A's virtual IPv4 address.
  */
 class DataPlaneLoopbackTest {
     @Test
@@ -67,10 +67,13 @@ class DataPlaneLoopbackTest {
         }
     }
 
-    /** A data plane on {@code node}: frames out by sendUpper on the node's thread, in through the hook. */
+    /** A data plane on {@code node}'s VL2 layer: frames out by sendUpper on the node's thread, in through the hook. */
     private static DataPlane attach(UdpNode node, List<AutoCloseable> open) {
         DataPlane plane = new DataPlane((to, message) -> node.call(n -> n.sendUpper(to, message)));
-        node.call(n -> { n.attach(plane.framesOnly()); return null; }).join();
+        node.call(n -> {
+            plane.register(new Vl2Layer(n));
+            return null;
+        }).join();
         open.add(plane);
         return plane;
     }
