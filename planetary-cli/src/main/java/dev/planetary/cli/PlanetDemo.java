@@ -1,12 +1,7 @@
 package dev.planetary.cli;
 
 import dev.planetary.identity.Address;
-import dev.planetary.identity.Endpoint;
-import dev.planetary.identity.IdentityVerifier;
-import dev.planetary.identity.RootSet;
-import dev.planetary.identity.RootSets;
 import dev.planetary.identity.SecretIdentity;
-import dev.planetary.identity.UpdateKey;
 import dev.planetary.vl1.NodeConfig;
 import dev.planetary.vl1.NodeCounter;
 import dev.planetary.vl1.NodeEvent;
@@ -18,36 +13,22 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /**
  * The demo's planet section (VL.md §17 over UDP on 127.0.0.1, no privileges): one root set of two
  * roots, two members; WHOIS through the two agreeing roots, a session and USER_MESSAGE both ways,
  * first direct, then with direct traffic blocked, through RELAY via a root.
  */
-final class PlanetDemo {
-    private static final long STEP_MS = 15_000;
+final class PlanetDemo extends DemoSection {
     private static final long USER_TYPE = 70_000;
 
-    private final Output out;
-    private final long t0 = System.nanoTime();
-    private final List<String> timeline = new ArrayList<>();
-    private final List<AutoCloseable> open = new ArrayList<>();
-
     PlanetDemo(Output out) {
-        this.out = out;
+        super(out, "planet");
     }
 
     /** A member: its driver and the events it reported (the loop thread appends, the demo reads). */
@@ -62,64 +43,12 @@ final class PlanetDemo {
     /** One exchange's figures. */
     private record Exchange(double whoisMs, double rttMs, boolean relayedAtA, boolean relayedAtB) {}
 
-    private double ms() {
-        return (System.nanoTime() - t0) / 1e6;
-    }
-
-    private void step(String event, String text, Object... kv) {
-        double ms = ms();
-        timeline.add(String.format(Locale.ROOT, "%8.1f ms  %s", ms, text));
-        Object[] all = Arrays.copyOf(kv, kv.length + 4);
-        all[kv.length] = "step";
-        all[kv.length + 1] = text;
-        all[kv.length + 2] = "atMs";
-        all[kv.length + 3] = ms;
-        out.event("demo.planet." + event, out.verbose() ? text : null, all);
-    }
-
-    private static void await(BooleanSupplier done, String what) {
-        long end = System.nanoTime() + STEP_MS * 1_000_000;
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) throw new CliError(CliError.FAILED, "demo: planet: " + what + " not within " + STEP_MS / 1000 + " s");
-            LockSupport.parkNanos(1_000_000);
-        }
-    }
-
-    private static <T> T get(Future<T> f, String what) throws InterruptedException {
-        try {
-            return f.get(STEP_MS, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new CliError(CliError.FAILED, "demo: planet: " + what + " failed: " + e);
-        }
-    }
-
-    int run() throws Exception {
-        try {
-            return runSteps();
-        } finally {
-            for (int i = open.size() - 1; i >= 0; i--) {
-                try {
-                    open.get(i).close();
-                } catch (Exception ignored) {
-                    // closing: best effort
-                }
-            }
-        }
-    }
-
-    private int runSteps() throws Exception {
+    @Override
+    int runSteps() throws Exception {
         // 1. Identities: the proof of work costs about a second each; the four searches run side by side.
         out.eventBlock("demo.planet.identities", "\nplanet — generating 4 node identities (Argon2id proof of work)…", "count", 4);
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-        List<SecretIdentity> ids = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(4, cores));
-        try {
-            List<Future<SecretIdentity>> fs = new ArrayList<>();
-            for (int i = 0; i < 4; i++) fs.add(pool.submit(() -> SecretIdentity.generate(new SecureRandom(), 1)));
-            for (Future<SecretIdentity> f : fs) ids.add(get(f, "identity generation"));
-        } finally {
-            pool.shutdownNow();
-        }
+        List<SecretIdentity> ids = identities(4);
         double identitiesMs = ms();
         step("identities", String.format(Locale.ROOT, "4 identities generated in %.0f ms on %d core(s): roots %s, %s; members A %s, B %s", identitiesMs, cores,
                 ids.get(0).address(), ids.get(1).address(), ids.get(2).address(), ids.get(3).address()), "ms", identitiesMs);
@@ -127,19 +56,7 @@ final class PlanetDemo {
         // 2. Two roots on loopback, and the root set naming them, signed with a fresh update key.
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         List<UdpNode> roots = new ArrayList<>();
-        List<RootSet.Root> listed = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            UdpNode r = new UdpNode("root" + (i + 1), any, ids.get(i), NodeConfig::root, e -> { });
-            open.add(r);
-            roots.add(r);
-            listed.add(new RootSet.Root(ids.get(i).identity(), List.of(Endpoint.udp(r.localAddress()))));
-        }
-        RootSet.Valid valid;
-        try (UpdateKey key = UpdateKey.generate()) {
-            RootSet set = RootSet.create(key, "demo.planet", 1, System.currentTimeMillis() / 1000, List.of(key.publicKey()), listed);
-            valid = set.validate(new IdentityVerifier()).orThrow();
-        }
-        List<RootInfo> rootInfos = RootInfo.of(RootSets.effectiveRoots(List.of(new RootSets.Accepted(valid, true)), null));
+        List<RootInfo> rootInfos = roots(ids.subList(0, 2), roots);
         step("rootset", "root set demo.planet (signed by a fresh update key): root " + ids.get(0).address() + " on " + dev.planetary.transport.Endpoint.format(roots.get(0).localAddress())
                 + ", root " + ids.get(1).address() + " on " + dev.planetary.transport.Endpoint.format(roots.get(1).localAddress()), "roots", rootInfos.size());
 
@@ -165,9 +82,9 @@ final class PlanetDemo {
         Member b2 = member("B", ids.get(3), rootInfos, ids.get(2).address());
         double onlineMs2 = online(a2, b2, roots, "back online after the restart");
         Exchange relayed = exchange(a2, b2, (InetSocketAddress) hole.getLocalAddress(), "hello B, direct blocked", "blocked");
-        if (!relayed.relayedAtA() || !relayed.relayedAtB()) throw new CliError(CliError.FAILED, "demo: planet: the blocked exchange did not run through a root");
+        if (!relayed.relayedAtA() || !relayed.relayedAtB()) throw failed("the blocked exchange did not run through a root");
         long forwardedRelay = forwarded(roots) - forwardedBefore;
-        if (forwardedRelay < 4) throw new CliError(CliError.FAILED, "demo: planet: the roots forwarded only " + forwardedRelay + " datagram(s)");
+        if (forwardedRelay < 4) throw failed("the roots forwarded only " + forwardedRelay + " datagram(s)");
         long lost = drain(hole);
         step("relayed", "relayed: the roots forwarded " + forwardedRelay + " datagrams between A and B; " + lost + " direct datagram(s) lost in the black hole",
                 "relayForwarded", forwardedRelay, "directLost", lost);
@@ -227,9 +144,9 @@ final class PlanetDemo {
                 "WHOIS " + bAddr);
         NodeEvent.IdentityResolved resolved = a.events().stream().filter(e -> e instanceof NodeEvent.IdentityResolved r && r.address().equals(bAddr))
                 .map(e -> (NodeEvent.IdentityResolved) e).findFirst()
-                .orElseThrow(() -> new CliError(CliError.FAILED, "demo: planet: WHOIS " + bAddr + " failed: " + a.events()));
+                .orElseThrow(() -> failed("WHOIS " + bAddr + " failed: " + a.events()));
         if (!resolved.fingerprint().equals(b.id().fingerprint()) || resolved.tofu()) {
-            throw new CliError(CliError.FAILED, "demo: planet: WHOIS " + bAddr + " answered " + resolved);
+            throw failed("WHOIS " + bAddr + " answered " + resolved);
         }
         double whois = ms() - whoisStart;
         step(round + ".whois", String.format(Locale.ROOT, "%s: A resolved B's address %s via WHOIS (two roots agreed): %s, %.1f ms", round, bAddr,
