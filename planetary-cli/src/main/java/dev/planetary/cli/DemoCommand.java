@@ -29,7 +29,9 @@ import picocli.CommandLine.Mixin;
                 "ZSSP: two endpoints; handshake, data both ways, a forced rekey (short rekey timer), a challenge round and",
                 "a reconnect on the stored ratchet. Planet: one root set of 2 roots and 2 members; the members come online,",
                 "A resolves B by its address via WHOIS (two agreeing roots) and they exchange USER_MESSAGEs, first direct,",
-                "then with direct traffic blocked, through RELAY via a root. Each part ends with a timeline and figures.",
+                "then with direct traffic blocked, through RELAY via a root. VL2: a root, a controller (a minimal in-process",
+                "issuer) and 2 members with userspace NICs; the members join a network with a token and ping each other",
+                "across it, ARP and frames riding VL1 sessions. Each part ends with a timeline and figures.",
                 "Uses a temporary state directory (SQLite) unless --state is given. Exits 0 on success."})
 final class DemoCommand implements Callable<Integer> {
     private static final Duration STEP = Duration.ofSeconds(15);
@@ -81,7 +83,10 @@ final class DemoCommand implements Callable<Integer> {
             step("keys", "generated keys: alice " + Net.shortKey(alice.publicKey()) + ", bob " + Net.shortKey(bob.publicKey())
                     + "; ratchet stores: " + aliceStore.getClass().getSimpleName() + (tmp != null ? " in " + tmp : ""));
             int rc = run(alice, bob, aliceStore, bobStore, settings, mtu);
-            return rc != 0 ? rc : new PlanetDemo(out).run(); // the endpoints are closed: the planet part runs alone
+            if (rc != 0) return rc;
+            PlanetDemo planet = new PlanetDemo(out);
+            rc = planet.run(); // the endpoints are closed: the planet part runs alone
+            return rc != 0 ? rc : new Vl2Demo(out, planet.identities()).run(); // its identities are reused (no second proof of work)
         } finally {
             CommonOptions.closeStore(aliceStore);
             CommonOptions.closeStore(bobStore);

@@ -27,8 +27,15 @@ import java.util.concurrent.atomic.AtomicReference;
 final class PlanetDemo extends DemoSection {
     private static final long USER_TYPE = 70_000;
 
+    private List<SecretIdentity> ids = List.of();
+
     PlanetDemo(Output out) {
         super(out, "planet");
+    }
+
+    /** The four identities this section generated (roots 1 and 2, members A and B), once it ran. */
+    List<SecretIdentity> identities() {
+        return ids;
     }
 
     /** A member: its driver and the events it reported (the loop thread appends, the demo reads). */
@@ -48,7 +55,7 @@ final class PlanetDemo extends DemoSection {
         // 1. Identities: the proof of work costs about a second each; the four searches run side by side.
         out.eventBlock("demo.planet.identities", "\nplanet — generating 4 node identities (Argon2id proof of work)…", "count", 4);
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-        List<SecretIdentity> ids = identities(4);
+        ids = identities(4);
         double identitiesMs = ms();
         step("identities", String.format(Locale.ROOT, "4 identities generated in %.0f ms on %d core(s): roots %s, %s; members A %s, B %s", identitiesMs, cores,
                 ids.get(0).address(), ids.get(1).address(), ids.get(2).address(), ids.get(3).address()), "ms", identitiesMs);
