@@ -1,6 +1,7 @@
 package dev.planetary.cli;
 
 import dev.planetary.identity.Address;
+import dev.planetary.identity.Fingerprint;
 import dev.planetary.identity.Identity;
 import dev.planetary.identity.PsoVerifier;
 import dev.planetary.identity.SecretIdentity;
@@ -9,7 +10,6 @@ import dev.planetary.nic.Ipv6Addresses;
 import dev.planetary.nic.NetworkId;
 import dev.planetary.nic.NetworkPort;
 import dev.planetary.nic.PortConfig;
-import dev.planetary.nic.SourceCheck;
 import dev.planetary.nic.UserspaceNic;
 import dev.planetary.vl1.NodeConfig;
 import dev.planetary.vl1.NodeCounter;
@@ -106,8 +106,11 @@ final class Vl2Demo extends DemoSection {
         }
     }
 
-    /** The credentials a member holds of its peers (checked against the controller's key), as the §8.3 gate sees them. */
-    private static final class Credentials implements NetworkPort.Membership {
+    /**
+     * The credentials a member holds of its peers (checked against the controller's key): the §8.3
+     * gate by fingerprint, and the members a broadcast goes to.
+     */
+    private static final class Credentials implements DataPlane.Gate, NetworkPort.Membership {
         private final Map<Long, MemberCredential> valid = new ConcurrentHashMap<>();
         private final long self;
 
@@ -121,20 +124,10 @@ final class Vl2Demo extends DemoSection {
         }
 
         @Override
-        public boolean allowed(long peer) {
-            return valid.containsKey(peer);
-        }
-
-        @Override
-        public List<SourceCheck.Owned> owned(long peer) {
-            MemberCredential c = valid.get(peer);
-            return c == null ? List.of() : DataPlane.owned(c);
-        }
-
-        @Override
-        public boolean bridge(long peer) {
-            MemberCredential c = valid.get(peer);
-            return c != null && c.isBridge();
+        public NetworkPort.Peer peer(NetworkId nwid, Fingerprint peer, Address address) {
+            MemberCredential c = valid.get(address.value());
+            boolean allowed = c != null && c.networkId().equals(nwid) && c.issuedTo().equals(peer);
+            return DataPlane.peer(address, allowed, Optional.ofNullable(allowed ? c : null));
         }
 
         @Override
@@ -157,8 +150,8 @@ final class Vl2Demo extends DemoSection {
             this.name = name;
             this.id = id;
             this.udp = udp;
-            this.plane = new DataPlane((to, message) -> udp.call(n -> n.sendUpper(to, message)));
             this.credentials = new Credentials(id.address().value());
+            this.plane = new DataPlane((to, message) -> udp.call(n -> n.sendUpper(to, message)), credentials);
             udp.call(n -> {
                 plane.register(new Vl2Layer(n));
                 return null;

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * members through an {@link Uplink} as FRAME / EXT_FRAME, and FRAME / EXT_FRAME from a member pass
  * the gate, the MAC checks and anti-spoofing before the NIC gets them. Sans-IO apart from the NIC it
  * drives: the wire encoding, sessions and credentials are the caller's ({@link Uplink},
- * {@link Membership}). Every frame is hostile: a frame that cannot be used is dropped and counted by
+ * {@link Peer}, {@link Membership}). Every frame is hostile: a frame that cannot be used is dropped and counted by
  * {@link PortDrop}, never thrown.
  *
  * <p>Broadcast and multicast are kept simple and bounded (full §10 multicast is a later issue): with
@@ -38,19 +38,26 @@ public final class NetworkPort implements AutoCloseable {
         void extFrame(long peer, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload);
     }
 
-    /** The member side (§8.2, §8.3): what the node's credential table says about the network's members. */
+    /** The members a broadcast goes to (never this node); the port sends to at most the multicast limit. */
+    @FunctionalInterface
     public interface Membership {
-        /** §9.4 step 2: {@code peer} holds a valid MC for this network. */
-        boolean allowed(long peer);
-
-        /** {@code peer}'s MC IP assignments (§8.1), for anti-spoofing (§9.5); empty when unknown. */
-        List<SourceCheck.Owned> owned(long peer);
-
-        /** {@code peer}'s MC carries the bridge flag (§8.1). */
-        boolean bridge(long peer);
-
-        /** Members a broadcast goes to (never this node); the port sends to at most the multicast limit. */
         List<Long> members();
+    }
+
+    /**
+     * What the member side (§8.2, §8.3) knows of the sender of one inbound frame, looked up by the
+     * session peer's fingerprint: its address, whether it passes the gate (holds a valid MC for the
+     * network), its MC's bridge flag and IP assignments (for anti-spoofing, §9.5).
+     */
+    public record Peer(long address, boolean allowed, boolean bridge, List<SourceCheck.Owned> owned) {
+        public Peer {
+            owned = List.copyOf(owned);
+        }
+
+        /** A sender that does not pass the gate. */
+        public static Peer denied(long address) {
+            return new Peer(address, false, false, List.of());
+        }
     }
 
     private final PortConfig config;
@@ -204,12 +211,12 @@ public final class NetworkPort implements AutoCloseable {
     // ---------------------------------------------------------------- §9.4 inbound
 
     /** §9.4: FRAME from {@code peer} (its MACs are the derived ones by definition). Never throws on content. */
-    public void inboundFrame(long peer, int ethertype, ByteBuffer payload) {
+    public void inboundFrame(Peer peer, int ethertype, ByteBuffer payload) {
         inbound(peer, mac, null, ethertype, payload);
     }
 
     /** §9.4: EXT_FRAME from {@code peer}. Never throws on content. */
-    public void inboundExtFrame(long peer, int flags, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+    public void inboundExtFrame(Peer peer, int flags, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
         if (flags != 0) {
             count(PortDrop.BAD_FLAGS); // §9.2: reserved for TEE/REDIRECT
             return;
@@ -217,21 +224,22 @@ public final class NetworkPort implements AutoCloseable {
         inbound(peer, dst, src, ethertype, payload);
     }
 
-    private void inbound(long peer, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+    private void inbound(Peer peer, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
         PortDrop d = closed ? PortDrop.CLOSED : receive(peer, dst, src, ethertype, payload);
         if (d != null) {
             count(d);
         }
     }
 
-    private PortDrop receive(long peer, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
-        if ((peer & ~NetworkId.ADDRESS_MASK) != 0 || peer == config.ownAddress() || !membership.allowed(peer)) {
+    private PortDrop receive(Peer peer, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+        long address = peer.address();
+        if ((address & ~NetworkId.ADDRESS_MASK) != 0 || address == config.ownAddress() || !peer.allowed()) {
             return PortDrop.NOT_MEMBER;                                     // 2
         }
-        MacAddress derived = MacAddress.derive(config.nwid(), peer);
+        MacAddress derived = MacAddress.derive(config.nwid(), address);
         MacAddress from = src == null ? derived : src;
         boolean bridged = !from.equals(derived);
-        if (bridged && !membership.bridge(peer)) {
+        if (bridged && !peer.bridge()) {
             return PortDrop.SPOOFED_MAC;                                    // 3 (learning: §9.6, later)
         }
         if (!dst.equals(mac) && !dst.isMulticast()) {
@@ -245,7 +253,7 @@ public final class NetworkPort implements AutoCloseable {
         }
         ByteBuffer frame = ByteBuffer.allocate(Packets.ETH_HEADER + payload.remaining());
         frame.put(dst.toBytes()).put(from.toBytes()).putShort((short) ethertype).put(payload.duplicate()).flip();
-        if (!bridged && !config.has(PortConfig.FLAG_ALLOW_UNOWNED) && !membership.bridge(peer)) {
+        if (!bridged && !config.has(PortConfig.FLAG_ALLOW_UNOWNED) && !peer.bridge()) {
             SourceCheck.Verdict v = check(peer, derived).check(frame);    // 4
             if (v != SourceCheck.Verdict.PASS) {
                 spoofs.get(v).incrementAndGet();
@@ -257,12 +265,12 @@ public final class NetworkPort implements AutoCloseable {
         return null;
     }
 
-    private SourceCheck check(long peer, MacAddress derived) {
-        List<SourceCheck.Owned> owned = List.copyOf(membership.owned(peer));
-        Cached c = checks.get(peer);
+    private SourceCheck check(Peer peer, MacAddress derived) {
+        List<SourceCheck.Owned> owned = peer.owned();
+        Cached c = checks.get(peer.address());
         if (c == null || !c.owned().equals(owned)) {
             c = new Cached(owned, new SourceCheck(derived, owned));
-            checks.put(peer, c);
+            checks.put(peer.address(), c);
         }
         return c.check();
     }

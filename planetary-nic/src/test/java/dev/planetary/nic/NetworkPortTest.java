@@ -107,7 +107,7 @@ class NetworkPortTest {
         ByteBuffer bc = ByteBuffer.wrap(UserspaceNicTest.Frames.arpRequest(MacAddress.derive(NWID, A),
                 (Inet4Address) ip("10.147.17.1"), (Inet4Address) ip("10.147.17.2")));
         NetworkPort b = ports.get(B);
-        b.inboundExtFrame(A, 0, MacAddress.BROADCAST, MacAddress.derive(NWID, A), 0x0806, bc.slice(14, 28));
+        b.inboundExtFrame(net.peer(A), 0, MacAddress.BROADCAST, MacAddress.derive(NWID, A), 0x0806, bc.slice(14, 28));
         assertEquals(1, b.drops(PortDrop.BROADCAST_DISABLED), "inbound broadcast refused too");
     }
 
@@ -117,15 +117,15 @@ class NetworkPortTest {
         byte[] f = UserspaceNicTest.Frames.udp4(MacAddress.derive(NWID, B), MacAddress.derive(NWID, C),
                 (Inet4Address) ip("10.147.17.3"), (Inet4Address) ip("10.147.17.2"), 5, 7, new byte[8]);
         owned.put(C, List.of(new SourceCheck.Owned(new IpAssignment(ip("10.147.17.3"), 24), false)));
-        b.inboundFrame(C, 0x0800, payload(f));
+        b.inboundFrame(net.peer(C), 0x0800, payload(f));
         assertEquals(1, b.drops(PortDrop.NOT_MEMBER));
-        b.inboundFrame(B, 0x0800, payload(f));
-        b.inboundFrame(1L << 40, 0x0800, payload(f));
+        b.inboundFrame(net.peer(B), 0x0800, payload(f));
+        b.inboundFrame(net.peer(1L << 40), 0x0800, payload(f));
         assertEquals(3, b.drops(PortDrop.NOT_MEMBER), "itself and a 41-bit address are no members either");
         assertEquals(0, b.delivered());
         nic(b).echoUdp(7);
         members.add(C);
-        b.inboundFrame(C, 0x0800, payload(f));
+        b.inboundFrame(net.peer(C), 0x0800, payload(f));
         assertEquals(1, b.delivered(), "the same frame once C holds a valid MC");
         assertEquals(1, log.stream().filter(s -> s.to() == C).count(), "and B's UDP echo went back as a FRAME");
     }
@@ -138,7 +138,7 @@ class NetworkPortTest {
         MacAddress macC = MacAddress.derive(NWID, C);
         // C claims A's IPv4 address.
         byte[] v4 = UserspaceNicTest.Frames.udp4(macB, macC, (Inet4Address) ip("10.147.17.1"), (Inet4Address) ip("10.147.17.2"), 5, 7, new byte[8]);
-        b.inboundFrame(C, 0x0800, payload(v4));
+        b.inboundFrame(net.peer(C), 0x0800, payload(v4));
         assertEquals(1, b.spoofs(SourceCheck.Verdict.IPV4_SOURCE_NOT_OWNED));
         // E19: C answers neighbour discovery from A's link-local address, and advertises it as target.
         byte[] llA = Ipv6Addresses.linkLocal(MacAddress.derive(NWID, A)).getAddress();
@@ -147,20 +147,20 @@ class NetworkPortTest {
         na[0] = (byte) 136;
         na[4] = 0x60;
         System.arraycopy(llA, 0, na, 8, 16);
-        b.inboundFrame(C, 0x86dd, payload(UserspaceNicTest.Frames.ipv6(macB, macC, llA, llB, 255, na)));
+        b.inboundFrame(net.peer(C), 0x86dd, payload(UserspaceNicTest.Frames.ipv6(macB, macC, llA, llB, 255, na)));
         assertEquals(1, b.spoofs(SourceCheck.Verdict.FOREIGN_LINK_LOCAL));
         byte[] llC = Ipv6Addresses.linkLocal(macC).getAddress();
-        b.inboundFrame(C, 0x86dd, payload(UserspaceNicTest.Frames.ipv6(macB, macC, llC, llB, 255, na)));
+        b.inboundFrame(net.peer(C), 0x86dd, payload(UserspaceNicTest.Frames.ipv6(macB, macC, llC, llB, 255, na)));
         assertEquals(1, b.spoofs(SourceCheck.Verdict.NA_TARGET_NOT_OWNED), "own source, someone else's target");
         assertEquals(3, b.drops(PortDrop.SPOOFED_IP));
         assertEquals(0, b.delivered());
         // An EXT_FRAME carrying A's MAC as source from C (not a bridge).
-        b.inboundExtFrame(C, 0, macB, MacAddress.derive(NWID, A), 0x0800, payload(v4));
+        b.inboundExtFrame(net.peer(C), 0, macB, MacAddress.derive(NWID, A), 0x0800, payload(v4));
         assertEquals(1, b.drops(PortDrop.SPOOFED_MAC));
         // C's own addresses pass: an ICMPv6 echo from its link-local address is answered.
         byte[] echo = new byte[16];
         echo[0] = (byte) 128;
-        b.inboundFrame(C, 0x86dd, payload(UserspaceNicTest.Frames.ipv6(macB, macC, llC, llB, 64, echo)));
+        b.inboundFrame(net.peer(C), 0x86dd, payload(UserspaceNicTest.Frames.ipv6(macB, macC, llC, llB, 64, echo)));
         assertEquals(1, b.delivered());
         assertEquals(0, nic(b).drops());
     }
@@ -172,7 +172,7 @@ class NetworkPortTest {
         byte[] v4 = UserspaceNicTest.Frames.udp4(MacAddress.derive(NWID, B), MacAddress.derive(NWID, C),
                 (Inet4Address) ip("10.147.17.1"), (Inet4Address) ip("10.147.17.2"), 5, 7, new byte[8]);
         nic(b).echoUdp(7);
-        b.inboundFrame(C, 0x0800, payload(v4));
+        b.inboundFrame(net.peer(C), 0x0800, payload(v4));
         assertEquals(0, b.drops());
         assertEquals(1, b.delivered());
     }
@@ -190,7 +190,7 @@ class NetworkPortTest {
         a.outbound(ByteBuffer.wrap(UserspaceNicTest.Frames.eth(macB, macA, 0x0800, 1280)));
         assertEquals(1, a.drops(PortDrop.OVERSIZE));
         assertEquals(1, a.sent(), "exactly the MTU goes");
-        a.inboundFrame(B, 0x0800, ByteBuffer.allocate(1281));
+        a.inboundFrame(net.peer(B), 0x0800, ByteBuffer.allocate(1281));
         assertEquals(2, a.drops(PortDrop.OVERSIZE));
         assertEquals(0, rec.written.size());
     }
@@ -249,14 +249,14 @@ class NetworkPortTest {
         NetworkPort a = join(PortConfig.of(NWID, A, ALL, assigned(A, "10.147.17.1")), rec);
         members.add(B);
         MacAddress macB = MacAddress.derive(NWID, B);
-        a.inboundExtFrame(B, 1, rec.mac(), macB, 0x0800, ByteBuffer.allocate(20));
+        a.inboundExtFrame(net.peer(B), 1, rec.mac(), macB, 0x0800, ByteBuffer.allocate(20));
         assertEquals(1, a.drops(PortDrop.BAD_FLAGS));
-        a.inboundExtFrame(B, 0, MacAddress.derive(NWID, C), macB, 0x0800, ByteBuffer.allocate(20));
+        a.inboundExtFrame(net.peer(B), 0, MacAddress.derive(NWID, C), macB, 0x0800, ByteBuffer.allocate(20));
         assertEquals(1, a.drops(PortDrop.NOT_OUR_MAC));
-        a.inboundExtFrame(B, 0, new MacAddress(0x3333_0000_0001L), macB, 0x1234, ByteBuffer.allocate(20));
+        a.inboundExtFrame(net.peer(B), 0, new MacAddress(0x3333_0000_0001L), macB, 0x1234, ByteBuffer.allocate(20));
         assertEquals(1, rec.written.size(), "multicast from a member is delivered (non-IP: not anti-spoofing's)");
         a.close();
-        a.inboundFrame(B, 0x1234, ByteBuffer.allocate(20));
+        a.inboundFrame(net.peer(B), 0x1234, ByteBuffer.allocate(20));
         rec.emit(UserspaceNicTest.Frames.eth(macB, rec.mac(), 0x0800, 40));
         assertEquals(2, a.drops(PortDrop.CLOSED));
     }
@@ -343,8 +343,8 @@ class NetworkPortTest {
             rec.emit(f);
             int cut = Math.min(14, f.length);
             int type = f.length >= 14 && r.nextInt(8) != 0 ? (f[12] & 0xff) << 8 | f[13] & 0xff : r.nextInt(1 << 16);
-            a.inboundFrame(B, type, ByteBuffer.wrap(f, cut, f.length - cut));
-            a.inboundExtFrame(B, r.nextInt(4) == 0 ? 1 : 0, new MacAddress(r.nextLong() & 0xffff_ffff_ffffL),
+            a.inboundFrame(net.peer(B), type, ByteBuffer.wrap(f, cut, f.length - cut));
+            a.inboundExtFrame(net.peer(B), r.nextInt(4) == 0 ? 1 : 0, new MacAddress(r.nextLong() & 0xffff_ffff_ffffL),
                     new MacAddress(r.nextLong() & 0xffff_ffff_ffffL), type, ByteBuffer.wrap(f, cut, f.length - cut));
         }
         // Broadcasts reach the one other member (B), so every call is exactly one of these.

@@ -26,27 +26,13 @@ final class PortWire implements AutoCloseable {
     final Map<Long, List<SourceCheck.Owned>> owned = new ConcurrentHashMap<>();
     private final ExecutorService wire = Executors.newSingleThreadExecutor();
 
-    final NetworkPort.Membership membership = new NetworkPort.Membership() {
-        @Override
-        public boolean allowed(long peer) {
-            return members.contains(peer);
-        }
+    final NetworkPort.Membership membership = () -> List.copyOf(members);
 
-        @Override
-        public List<SourceCheck.Owned> owned(long peer) {
-            return owned.getOrDefault(peer, List.of());
-        }
-
-        @Override
-        public boolean bridge(long peer) {
-            return false;
-        }
-
-        @Override
-        public List<Long> members() {
-            return List.copyOf(members);
-        }
-    };
+    /** What the member side would say of {@code address}: a member with its MC's assignments, or denied. */
+    NetworkPort.Peer peer(long address) {
+        return members.contains(address) ? new NetworkPort.Peer(address, true, false, owned.getOrDefault(address, List.of()))
+                : NetworkPort.Peer.denied(address);
+    }
 
     NetworkPort.Uplink uplink(long self) {
         return new NetworkPort.Uplink() {
@@ -83,9 +69,9 @@ final class PortWire implements AutoCloseable {
         if (to != null) {
             wire.execute(() -> {
                 if (s.dst() == null) {
-                    to.inboundFrame(s.from(), s.ethertype(), ByteBuffer.wrap(s.payload()));
+                    to.inboundFrame(peer(s.from()), s.ethertype(), ByteBuffer.wrap(s.payload()));
                 } else {
-                    to.inboundExtFrame(s.from(), 0, s.dst(), s.src(), s.ethertype(), ByteBuffer.wrap(s.payload()));
+                    to.inboundExtFrame(peer(s.from()), 0, s.dst(), s.src(), s.ethertype(), ByteBuffer.wrap(s.payload()));
                 }
             });
         }

@@ -2,6 +2,7 @@ package dev.planetary.vl2.node;
 
 import dev.planetary.identity.Address;
 import dev.planetary.identity.Decoded;
+import dev.planetary.identity.Fingerprint;
 import dev.planetary.nic.LinkConfigurator;
 import dev.planetary.nic.MacAddress;
 import dev.planetary.nic.NetworkId;
@@ -23,6 +24,7 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +46,15 @@ public final class DataPlane implements AutoCloseable {
         void send(Address peer, byte[] message);
     }
 
+    /**
+     * The member side's gate (§8.2, §8.3): what it knows of session peer {@code peer}, bound to
+     * {@code address}, on network {@code nwid} — called on the node's thread for every FRAME / EXT_FRAME.
+     */
+    @FunctionalInterface
+    public interface Gate {
+        NetworkPort.Peer peer(NetworkId nwid, Fingerprint peer, Address address);
+    }
+
     /** Why a VL1 message did not reach a port. */
     public enum Drop {
         /** FRAME / EXT_FRAME that does not decode (§9.2; EXT_FRAME flags set included). */
@@ -55,11 +66,13 @@ public final class DataPlane implements AutoCloseable {
     }
 
     private final Sender sender;
+    private final Gate gate;
     private final Map<NetworkId, NetworkPort> ports = new ConcurrentHashMap<>();
     private final Map<Drop, AtomicLong> drops = new EnumMap<>(Drop.class);
 
-    public DataPlane(Sender sender) {
-        this.sender = sender;
+    public DataPlane(Sender sender, Gate gate) {
+        this.sender = Objects.requireNonNull(sender, "sender");
+        this.gate = Objects.requireNonNull(gate, "gate");
         for (Drop d : Drop.values()) {
             drops.put(d, new AtomicLong());
         }
@@ -101,10 +114,11 @@ public final class DataPlane implements AutoCloseable {
     }
 
     /**
-     * A message from session peer {@code address} (null while unbound): FRAME and EXT_FRAME go to their
-     * network's port; returns false for every other verb (not the data plane's).
+     * A message from session peer {@code peer}, bound to {@code address} (null while unbound): FRAME and
+     * EXT_FRAME go to their network's port with what the {@link Gate} says of the peer; returns false for
+     * every other verb (not the data plane's).
      */
-    public boolean received(Address address, byte[] message) {
+    public boolean received(Fingerprint peer, Address address, byte[] message) {
         if (message.length == 0 || (message[0] & 0xff) != Verb.FRAME && (message[0] & 0xff) != Verb.EXT_FRAME) {
             return false;
         }
@@ -116,7 +130,7 @@ public final class DataPlane implements AutoCloseable {
             if (Frame.decode(message) instanceof Decoded.Ok<Frame>(Frame f)) {
                 NetworkPort p = portOf(f.networkId());
                 if (p != null) {
-                    p.inboundFrame(address.value(), f.etherType(), ByteBuffer.wrap(f.payload().toArray()));
+                    p.inboundFrame(gate.peer(f.networkId(), peer, address), f.etherType(), ByteBuffer.wrap(f.payload().toArray()));
                 }
             } else {
                 count(Drop.MALFORMED);
@@ -124,7 +138,7 @@ public final class DataPlane implements AutoCloseable {
         } else if (ExtFrame.decode(message) instanceof Decoded.Ok<ExtFrame>(ExtFrame f)) {
             NetworkPort p = portOf(f.networkId());
             if (p != null) {
-                p.inboundExtFrame(address.value(), 0, f.destination(), f.source(), f.etherType(), ByteBuffer.wrap(f.payload().toArray()));
+                p.inboundExtFrame(gate.peer(f.networkId(), peer, address), 0, f.destination(), f.source(), f.etherType(), ByteBuffer.wrap(f.payload().toArray()));
             }
         } else {
             count(Drop.MALFORMED);
@@ -134,8 +148,8 @@ public final class DataPlane implements AutoCloseable {
 
     /** Registers this plane as the handler of FRAME and EXT_FRAME on the node's VL2 layer. */
     public void register(Vl2Layer layer) {
-        layer.handle(Verb.FRAME, (peer, address, message) -> received(address, message));
-        layer.handle(Verb.EXT_FRAME, (peer, address, message) -> received(address, message));
+        layer.handle(Verb.FRAME, this::received);
+        layer.handle(Verb.EXT_FRAME, this::received);
     }
 
     public long drops(Drop reason) {
@@ -196,6 +210,12 @@ public final class DataPlane implements AutoCloseable {
         }
         return new PortConfig(config.networkId(), self.value(), config.mtu(), config.flags(), config.effectiveMulticastLimit(),
                 own.addresses().stream().map(AssignedAddress::ip).toList(), routes, own.isBridge(), policy);
+    }
+
+    /** A gate answer for {@code address}: passes or not, with its MC's bridge flag and addresses if one is held. */
+    public static NetworkPort.Peer peer(Address address, boolean allowed, Optional<MemberCredential> mc) {
+        return new NetworkPort.Peer(address.value(), allowed, mc.map(MemberCredential::isBridge).orElse(false),
+                mc.map(DataPlane::owned).orElse(List.of()));
     }
 
     /** The addresses a member's MC makes its own, for anti-spoofing (§9.5). */

@@ -44,9 +44,9 @@ class DataPlaneLoopbackTest {
 
             PortConfig ca = DataPlaneTest.config(ia.address(), "10.147.17.1");
             PortConfig cb = DataPlaneTest.config(ib.address(), "10.147.17.2");
-            NetworkPort.Membership members = DataPlaneTest.both(Map.of(ia.address().value(), ca, ib.address().value(), cb));
-            NetworkPort pa = attach(a, open).open(ca, ca.userspaceNic(), members);
-            NetworkPort pb = attach(b, open).open(cb, cb.userspaceNic(), members);
+            Map<Long, PortConfig> configs = Map.of(ia.address().value(), ca, ib.address().value(), cb);
+            NetworkPort pa = attach(a, configs, open).open(ca, ca.userspaceNic(), DataPlaneTest.members(configs));
+            NetworkPort pb = attach(b, configs, open).open(cb, cb.userspaceNic(), DataPlaneTest.members(configs));
 
             UserspaceNic na = (UserspaceNic) pa.nic();
             UserspaceNic nb = (UserspaceNic) pb.nic();
@@ -68,8 +68,8 @@ class DataPlaneLoopbackTest {
     }
 
     /** A data plane on {@code node}'s VL2 layer: frames out by sendUpper on the node's thread, in through the hook. */
-    private static DataPlane attach(UdpNode node, List<AutoCloseable> open) {
-        DataPlane plane = new DataPlane((to, message) -> node.call(n -> n.sendUpper(to, message)));
+    private static DataPlane attach(UdpNode node, Map<Long, PortConfig> configs, List<AutoCloseable> open) {
+        DataPlane plane = new DataPlane((to, message) -> node.call(n -> n.sendUpper(to, message)), DataPlaneTest.gate(configs));
         node.call(n -> {
             plane.register(new Vl2Layer(n));
             return null;

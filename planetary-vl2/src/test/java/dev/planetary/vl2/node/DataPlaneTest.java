@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.planetary.identity.Address;
+import dev.planetary.identity.Fingerprint;
 import dev.planetary.nic.IpAssignment;
 import dev.planetary.nic.Ipv6Addresses;
 import dev.planetary.nic.MacAddress;
@@ -48,40 +49,29 @@ class DataPlaneTest {
         planes.values().forEach(DataPlane::close);
     }
 
-    /** Both members pass the gate and own their config's assignments. */
-    static NetworkPort.Membership both(Map<Long, PortConfig> configs) {
-        return new NetworkPort.Membership() {
-            @Override
-            public boolean allowed(long peer) {
-                return configs.containsKey(peer);
-            }
+    static final Fingerprint PEER = Fingerprint.of(new byte[Fingerprint.SIZE]);
 
-            @Override
-            public List<SourceCheck.Owned> owned(long peer) {
-                PortConfig c = configs.get(peer);
-                return c == null ? List.of() : c.assignments().stream().map(a -> new SourceCheck.Owned(a, false)).toList();
-            }
-
-            @Override
-            public boolean bridge(long peer) {
-                return false;
-            }
-
-            @Override
-            public List<Long> members() {
-                return List.copyOf(configs.keySet());
-            }
+    /** The members of {@code configs} pass the gate and own their config's assignments. */
+    static DataPlane.Gate gate(Map<Long, PortConfig> configs) {
+        return (nwid, fp, address) -> {
+            PortConfig c = configs.get(address.value());
+            return c == null ? NetworkPort.Peer.denied(address.value())
+                    : new NetworkPort.Peer(address.value(), true, false, c.assignments().stream().map(a -> new SourceCheck.Owned(a, false)).toList());
         };
     }
 
-    private DataPlane plane(Address self) {
+    static NetworkPort.Membership members(Map<Long, PortConfig> configs) {
+        return () -> List.copyOf(configs.keySet());
+    }
+
+    private DataPlane plane(Address self, Map<Long, PortConfig> configs) {
         DataPlane p = new DataPlane((to, message) -> {
             sent.add(message);
             DataPlane dest = planes.get(to);
             if (dest != null) {
-                wire.execute(() -> dest.received(self, message));
+                wire.execute(() -> dest.received(PEER, self, message));
             }
-        });
+        }, gate(configs));
         planes.put(self, p);
         return p;
     }
@@ -104,8 +94,8 @@ class DataPlaneTest {
         PortConfig ca = config(A, "10.147.17.1");
         PortConfig cb = config(B, "10.147.17.2");
         Map<Long, PortConfig> configs = Map.of(A.value(), ca, B.value(), cb);
-        NetworkPort a = plane(A).open(ca, ca.userspaceNic(), both(configs));
-        NetworkPort b = plane(B).open(cb, cb.userspaceNic(), both(configs));
+        NetworkPort a = plane(A, configs).open(ca, ca.userspaceNic(), members(configs));
+        NetworkPort b = plane(B, configs).open(cb, cb.userspaceNic(), members(configs));
         for (int i = 0; i < 3; i++) {
             ((UserspaceNic) a.nic()).ping((Inet4Address) ip("10.147.17.2"), Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
         }
@@ -119,21 +109,22 @@ class DataPlaneTest {
     @Test
     void hostileMessagesAreCountedNeverThrown() throws Exception {
         PortConfig ca = config(A, "10.147.17.1");
-        DataPlane plane = plane(A);
-        NetworkPort a = plane.open(ca, ca.userspaceNic(), both(Map.of(A.value(), ca, B.value(), config(B, "10.147.17.2"))));
-        assertFalse(plane.received(B, new byte[0]));
-        assertFalse(plane.received(B, new byte[] {(byte) Verb.NETWORK_CREDENTIALS, 1, 2}), "not the data plane's verb");
+        Map<Long, PortConfig> configs = Map.of(A.value(), ca, B.value(), config(B, "10.147.17.2"));
+        DataPlane plane = plane(A, configs);
+        NetworkPort a = plane.open(ca, ca.userspaceNic(), members(configs));
+        assertFalse(plane.received(PEER, B, new byte[0]));
+        assertFalse(plane.received(PEER, B, new byte[] {(byte) Verb.NETWORK_CREDENTIALS, 1, 2}), "not the data plane's verb");
         byte[] frame = new Frame(NWID, 0x0800, Bytes.of(new byte[40])).encode();
-        assertTrue(plane.received(null, frame));
+        assertTrue(plane.received(PEER, null, frame));
         assertEquals(1, plane.drops(DataPlane.Drop.UNBOUND_PEER));
-        assertTrue(plane.received(B, new byte[] {(byte) Verb.FRAME, 1, 2}));
+        assertTrue(plane.received(PEER, B, new byte[] {(byte) Verb.FRAME, 1, 2}));
         byte[] ext = new ExtFrame(NWID, MacAddress.BROADCAST, MacAddress.derive(NWID, B.value()), 0x0806, Bytes.of(new byte[28])).encode();
         ext[9] = 1; // §9.2 reserved flags
-        assertTrue(plane.received(B, ext));
+        assertTrue(plane.received(PEER, B, ext));
         assertEquals(2, plane.drops(DataPlane.Drop.MALFORMED));
-        plane.received(B, new Frame(NetworkId.parse("f3da19d0f4000002"), 0x0800, Bytes.of(new byte[40])).encode());
+        plane.received(PEER, B, new Frame(NetworkId.parse("f3da19d0f4000002"), 0x0800, Bytes.of(new byte[40])).encode());
         assertEquals(1, plane.drops(DataPlane.Drop.UNKNOWN_NETWORK));
-        plane.received(B, frame);
+        plane.received(PEER, B, frame);
         assertEquals(1, a.delivered(), "a well-formed FRAME from a member reaches the NIC (which drops the empty IPv4 header)");
         assertEquals(0, a.drops());
         Random r = new Random(9);
@@ -143,21 +134,21 @@ class DataPlaneTest {
             for (int k = r.nextInt(3); k > 0 && m.length > 0; k--) {
                 m[r.nextInt(m.length)] ^= (byte) (1 << r.nextInt(8));
             }
-            plane.received(r.nextBoolean() ? B : A, m);
+            plane.received(PEER, r.nextBoolean() ? B : A, m);
         }
     }
 
     @Test
     void atMostSixtyFourNetworks() {
-        DataPlane plane = plane(A);
+        DataPlane plane = plane(A, Map.of());
         for (int i = 1; i <= DataPlane.MAX_NETWORKS; i++) {
             PortConfig c = PortConfig.of(NetworkId.of(0xf3da19d0f4L, i), A.value(), 0, List.of());
-            plane.open(c, c.userspaceNic(), both(Map.of()));
+            plane.open(c, c.userspaceNic(), members(Map.of()));
         }
         PortConfig again = PortConfig.of(NetworkId.of(0xf3da19d0f4L, 1), A.value(), 0, List.of());
-        plane.open(again, again.userspaceNic(), both(Map.of())); // reconfiguring a joined network is fine
+        plane.open(again, again.userspaceNic(), members(Map.of())); // reconfiguring a joined network is fine
         PortConfig more = PortConfig.of(NetworkId.of(0xf3da19d0f4L, 65), A.value(), 0, List.of());
-        var e = assertThrows(IllegalStateException.class, () -> plane.open(more, more.userspaceNic(), both(Map.of())));
+        var e = assertThrows(IllegalStateException.class, () -> plane.open(more, more.userspaceNic(), members(Map.of())));
         assertTrue(e.getMessage().contains("64"), e.getMessage());
         assertEquals(DataPlane.MAX_NETWORKS, plane.ports().size());
         plane.close(NetworkId.of(0xf3da19d0f4L, 1));
