@@ -55,8 +55,8 @@ public final class UserspaceNic implements VirtualNic {
     private final List<Inet6Address> ip6 = new CopyOnWriteArrayList<>();
     private final int pingId = ThreadLocalRandom.current().nextInt(1 << 16);
     private final AtomicInteger pingSeq = new AtomicInteger();
-    private final Map<Inet4Address, MacAddress> arp = new ConcurrentHashMap<>();
-    private final Map<Inet4Address, CompletableFuture<MacAddress>> resolving = new ConcurrentHashMap<>();
+    private final Map<InetAddress, MacAddress> arp = new ConcurrentHashMap<>(); // ARP and IPv6 neighbour cache
+    private final Map<InetAddress, CompletableFuture<MacAddress>> resolving = new ConcurrentHashMap<>();
     private final Map<Integer, Pending> pings = new ConcurrentHashMap<>();
     private final Map<Integer, UdpHandler> udp = new ConcurrentHashMap<>();
     private final Map<NicDrop, AtomicLong> drops = new EnumMap<>(NicDrop.class);
@@ -150,11 +150,17 @@ public final class UserspaceNic implements VirtualNic {
         return arp.get(ip);
     }
 
+    /** The MAC learnt for IPv6 {@code ip} (neighbour advertisements, §10.6), or null. */
+    public MacAddress neighbourEntry(Inet6Address ip) {
+        return arp.get(ip);
+    }
+
     /**
-     * Sends an ICMP echo request to {@code dst} (resolving its MAC by ARP first) and completes with the
+     * Sends an ICMP echo request to {@code dst} (resolving its MAC by ARP first; an IPv6 destination by
+     * a neighbour solicitation, from the own address of the same scope) and completes with the
      * round-trip time, or exceptionally with a TimeoutException after {@code timeout}.
      */
-    public CompletableFuture<Duration> ping(Inet4Address dst, Duration timeout) {
+    public CompletableFuture<Duration> ping(InetAddress dst, Duration timeout) {
         int seq = pingSeq.incrementAndGet() & 0xffff;
         CompletableFuture<Duration> result = new CompletableFuture<>();
         if (pings.size() >= MAX_PENDING_PINGS) {
@@ -163,15 +169,19 @@ public final class UserspaceNic implements VirtualNic {
         }
         result.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .whenComplete((r, e) -> pings.remove(seq));
-        resolve(dst, timeout).thenAccept(dmac -> {
+        Inet6Address dst6 = dst instanceof Inet6Address a ? a : null;
+        byte[] src6 = dst6 == null ? null : source6(dst6);
+        resolve(dst, src6, timeout).thenAccept(dmac -> {
             byte[] icmp = new byte[8 + 32];
-            icmp[0] = 8; // echo request
+            icmp[0] = (byte) (dst6 == null ? 8 : 128); // echo request
             put16(icmp, 4, pingId);
             put16(icmp, 6, seq);
             for (int i = 8; i < icmp.length; i++) {
                 icmp[i] = (byte) i;
             }
-            put16(icmp, 2, Packets.fold(Packets.sum(ByteBuffer.wrap(icmp), 0, icmp.length, 0)));
+            if (dst6 == null) {
+                put16(icmp, 2, Packets.fold(Packets.sum(ByteBuffer.wrap(icmp), 0, icmp.length, 0)));
+            }
             if (result.isDone()) {
                 return; // timed out while ARP resolved: nothing to send, nothing to keep
             }
@@ -181,7 +191,7 @@ public final class UserspaceNic implements VirtualNic {
                 pings.remove(seq, pending); // the timeout's removal ran before the put
                 return;
             }
-            emit(ipv4Frame(dmac, dst, PROTO_ICMP, icmp));
+            emit(dst6 == null ? ipv4Frame(dmac, (Inet4Address) dst, PROTO_ICMP, icmp) : Ndp.ipv6Frame(mac, dmac, src6, dst6.getAddress(), icmp));
         }).exceptionally(e -> {
             result.completeExceptionally(e);
             return null;
@@ -196,7 +206,7 @@ public final class UserspaceNic implements VirtualNic {
         if (data.length > 65507) {
             throw new IllegalArgumentException("a UDP payload is at most 65,507 bytes, got " + data.length);
         }
-        return resolve(dst, Duration.ofSeconds(5)).thenAccept(dmac -> {
+        return resolve(dst, null, Duration.ofSeconds(5)).thenAccept(dmac -> {
             byte[] u = new byte[8 + data.length];
             put16(u, 0, srcPort);
             put16(u, 2, dstPort);
@@ -347,14 +357,52 @@ public final class UserspaceNic implements VirtualNic {
             return null;
         }
         if (type == 0 && u16(f, p + 4) == pingId) {
-            Pending pending = pings.remove(u16(f, p + 6));
-            if (pending == null) {
-                return NicDrop.BAD_ICMP;
-            }
-            pending.result().complete(Duration.ofNanos(System.nanoTime() - pending.sentNanos()));
-            return null;
+            return echoReply(u16(f, p + 6));
         }
         return NicDrop.BAD_ICMP;
+    }
+
+    private NicDrop echoReply(int seq) {
+        Pending pending = pings.remove(seq);
+        if (pending == null) {
+            return NicDrop.BAD_ICMP;
+        }
+        pending.result().complete(Duration.ofNanos(System.nanoTime() - pending.sentNanos()));
+        return null;
+    }
+
+    /** RFC 4861 §7.2.5: learn the target's MAC (target link-layer option, else the frame's source). */
+    private NicDrop advertisement(ByteBuffer f, int h, int p, int plen, MacAddress smac) {
+        if (plen < 24 || (f.get(h + 7) & 0xff) != 255 || f.get(p + 1) != 0) {
+            return NicDrop.BAD_ICMP;
+        }
+        byte[] target = new byte[16];
+        f.get(p + 8, target);
+        MacAddress lladdr = smac;
+        if (plen >= 32 && f.get(p + 24) == 2 && f.get(p + 25) == 1) {
+            lladdr = MacAddress.fromBuffer(f, p + 26);
+        }
+        if (lladdr.isMulticast() || (target[0] & 0xff) == 0xff) {
+            return NicDrop.BAD_ICMP;
+        }
+        Inet6Address t = Ipv6Addresses.toInet6(target);
+        if (!resolving.containsKey(t) && !arp.containsKey(t)) {
+            return NicDrop.BAD_ICMP; // unsolicited: not cached (bounded by what we asked)
+        }
+        learn(t, lladdr);
+        return null;
+    }
+
+    /** The own IPv6 source for {@code dst}: link-local for link-local destinations, else the first other own address. */
+    private byte[] source6(Inet6Address dst) {
+        if (!dst.isLinkLocalAddress()) {
+            for (Inet6Address a : ip6) {
+                if (!a.isLinkLocalAddress()) {
+                    return a.getAddress();
+                }
+            }
+        }
+        return ip6.getFirst().getAddress();
     }
 
     private NicDrop udp4(ByteBuffer f, int p, int len, Inet4Address src) {
@@ -431,6 +479,12 @@ public final class UserspaceNic implements VirtualNic {
             emit(Ndp.advertisement(mac, smac, target, src));
             return null;
         }
+        if (type == Ndp.ADVERTISEMENT) {
+            return advertisement(f, h, p, plen, smac);
+        }
+        if (type == 129 && f.get(p + 1) == 0 && u16(f, p + 4) == pingId) { // echo reply
+            return echoReply(u16(f, p + 6));
+        }
         if (type == 128 && f.get(p + 1) == 0) { // echo request
             if (smac.isMulticast()) {
                 return NicDrop.BAD_ICMP;
@@ -476,7 +530,8 @@ public final class UserspaceNic implements VirtualNic {
 
     // ---------------------------------------------------------------- emit path
 
-    private CompletableFuture<MacAddress> resolve(Inet4Address dst, Duration timeout) {
+    /** ARP for IPv4; a neighbour solicitation from {@code src6} for IPv6. */
+    private CompletableFuture<MacAddress> resolve(InetAddress dst, byte[] src6, Duration timeout) {
         MacAddress known = arp.get(dst);
         if (known != null) {
             return CompletableFuture.completedFuture(known);
@@ -494,18 +549,7 @@ public final class UserspaceNic implements VirtualNic {
             return c;
         });
         if (fresh[0]) {
-            byte[] q = new byte[ETH_HEADER + 28];
-            int a = ETH_HEADER;
-            ethernet(q, MacAddress.BROADCAST, ETHERTYPE_ARP);
-            put16(q, a, 1);
-            put16(q, a + 2, ETHERTYPE_IPV4);
-            q[a + 4] = 6;
-            q[a + 5] = 4;
-            put16(q, a + 6, 1);
-            System.arraycopy(mac.toBytes(), 0, q, a + 8, 6);
-            System.arraycopy(ip4.getAddress(), 0, q, a + 14, 4);
-            System.arraycopy(dst.getAddress(), 0, q, a + 24, 4);
-            emit(q);
+            emit(dst instanceof Inet6Address d6 ? solicitation(d6.getAddress(), src6) : arpRequest((Inet4Address) dst));
             MacAddress raced = arp.get(dst); // a reply may have come before the future was visible
             if (raced != null) {
                 r.complete(raced);
@@ -514,7 +558,41 @@ public final class UserspaceNic implements VirtualNic {
         return r;
     }
 
-    private void learn(Inet4Address ip, MacAddress m) {
+    /** RFC 4861 §7.2.2: to the target's solicited-node group, with the source link-layer option. */
+    private byte[] solicitation(byte[] target, byte[] src) {
+        byte[] ns = new byte[32];
+        ns[0] = (byte) Ndp.SOLICITATION;
+        System.arraycopy(target, 0, ns, 8, 16);
+        ns[24] = 1;
+        ns[25] = 1;
+        System.arraycopy(mac.toBytes(), 0, ns, 26, 6);
+        byte[] group = new byte[16];
+        group[0] = (byte) 0xff;
+        group[1] = 0x02;
+        group[11] = 1;
+        group[12] = (byte) 0xff;
+        System.arraycopy(target, 13, group, 13, 3);
+        MacAddress groupMac = new MacAddress(0x3333_0000_0000L | (group[12] & 0xffL) << 24 | (group[13] & 0xffL) << 16
+                | (group[14] & 0xffL) << 8 | group[15] & 0xffL);
+        return Ndp.ipv6Frame(mac, groupMac, src, group, ns);
+    }
+
+    private byte[] arpRequest(Inet4Address dst) {
+        byte[] q = new byte[ETH_HEADER + 28];
+        int a = ETH_HEADER;
+        ethernet(q, MacAddress.BROADCAST, ETHERTYPE_ARP);
+        put16(q, a, 1);
+        put16(q, a + 2, ETHERTYPE_IPV4);
+        q[a + 4] = 6;
+        q[a + 5] = 4;
+        put16(q, a + 6, 1);
+        System.arraycopy(mac.toBytes(), 0, q, a + 8, 6);
+        System.arraycopy(ip4.getAddress(), 0, q, a + 14, 4);
+        System.arraycopy(dst.getAddress(), 0, q, a + 24, 4);
+        return q;
+    }
+
+    private void learn(InetAddress ip, MacAddress m) {
         if (arp.size() >= MAX_ARP_ENTRIES && !arp.containsKey(ip)) {
             var it = arp.keySet().iterator();
             if (it.hasNext()) {

@@ -97,6 +97,21 @@ class NetworkPortTest {
     }
 
     @Test
+    void ping6BetweenRfc4193AddressesSendsNoSolicitationOnTheWire() throws Exception {
+        NetworkPort a = join(A, "10.147.17.1", ALL);
+        NetworkPort b = join(B, "10.147.17.2", ALL);
+        for (int i = 0; i < 3; i++) {
+            nic(a).ping(Ipv6Addresses.rfc4193(NWID, B), Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+        }
+        nic(b).ping(Ipv6Addresses.rfc4193(NWID, A), Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+        net.drain();
+        assertEquals(2, a.emulated() + b.emulated(), "each side's one solicitation answered locally (§10.6)");
+        assertTrue(log.stream().allMatch(s -> s.dst() == null && s.ethertype() == 0x86dd), "only unicast IPv6 FRAMEs (E12)");
+        assertEquals(8, log.size(), "4 echo requests, 4 replies");
+        assertEquals(0, a.drops() + b.drops() + nic(a).drops() + nic(b).drops());
+    }
+
+    @Test
     void withBroadcastDisabledArpGoesNowhere() throws Exception {
         NetworkPort a = join(A, "10.147.17.1", 0);
         join(B, "10.147.17.2", 0);

@@ -81,6 +81,24 @@ class UserspaceNicTest {
     }
 
     @Test
+    void ping6ResolvesByNeighbourSolicitationForLinkLocalAndOtherAddresses() throws Exception {
+        Inet6Address bRfc = Ipv6Addresses.rfc4193(NWID, ADDR_B);
+        Inet6Address aRfc = Ipv6Addresses.rfc4193(NWID, ADDR_A);
+        a.addIpv6(aRfc);
+        b.addIpv6(bRfc);
+        Inet6Address bLinkLocal = Ipv6Addresses.linkLocal(b.mac());
+        assertNull(a.neighbourEntry(bRfc));
+        assertTrue(a.ping(bRfc, Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS).toNanos() > 0);
+        assertEquals(b.mac(), a.neighbourEntry(bRfc), "learnt from B's advertisement");
+        a.ping(bLinkLocal, Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS);
+        b.ping(aRfc, Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS);
+        assertEquals(0, a.drops() + b.drops());
+        assertEquals(0, a.pending());
+        var nobody = a.ping(Ipv6Addresses.rfc4193(NWID, 0x0102030405L), Duration.ofMillis(200));
+        assertThrows(ExecutionException.class, () -> nobody.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
     void pingToNobodyTimesOut() throws Exception {
         var f = a.ping(ip("10.147.17.99"), Duration.ofMillis(200));
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS));
