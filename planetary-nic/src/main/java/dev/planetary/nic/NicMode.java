@@ -27,6 +27,26 @@ public enum NicMode {
         throw new IllegalArgumentException("--nic is tap or userspace, got " + (text == null ? "nothing" : "'" + text.replaceAll("[^\\x20-\\x7e]", "?") + "'"));
     }
 
+    /**
+     * A NIC of this mode for {@code config}, configured (§12.3): a TAP named {@code tapName} (§12.2,
+     * e.g. {@link TapName#of}) in the calling thread's network namespace, or a userspace NIC (§12.7).
+     *
+     * @throws NicException when the TAP cannot be created or configured (the member reports PORT_ERROR, §7.2)
+     */
+    public VirtualNic open(PortConfig config, String tapName) {
+        if (this == USERSPACE) {
+            return config.userspaceNic();
+        }
+        Tap tap = Tap.open(tapName);
+        try {
+            config.applyTo(tap, new LinkConfigurator(null));
+            return tap;
+        } catch (RuntimeException e) {
+            tap.close();
+            throw e;
+        }
+    }
+
     /** The value {@code --nic} takes. */
     public String flag() {
         return name().toLowerCase(Locale.ROOT);

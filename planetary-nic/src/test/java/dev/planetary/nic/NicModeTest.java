@@ -19,6 +19,18 @@ class NicModeTest {
     }
 
     @Test
+    void userspaceOpensAUserspaceNicWithTheConfigsMacAndAddresses() throws Exception {
+        NetworkId nwid = NetworkId.parse("8056c2e21c000001");
+        PortConfig c = PortConfig.of(nwid, 0x89e92ceee5L, 0, java.util.List.of(new IpAssignment(java.net.InetAddress.getByName("10.147.17.7"), 24)));
+        try (VirtualNic nic = NicMode.USERSPACE.open(c, TapName.of(nwid))) {
+            UserspaceNic u = (UserspaceNic) nic;
+            assertEquals(c.mac(), u.mac());
+            assertEquals("10.147.17.7", u.ipv4().getHostAddress());
+            assertEquals(24, u.ipv4Prefix());
+        }
+    }
+
+    @Test
     void tapNeedsTheDeviceAndCapNetAdmin() {
         String root = "Name:\tjava\nCapEff:\t000001ffffffffff\n";
         String user = "Name:\tjava\nCapEff:\t0000000000000000\n";
