@@ -151,7 +151,7 @@ final class Vl2Demo extends DemoSection {
             this.id = id;
             this.udp = udp;
             this.credentials = new Credentials(id.address().value());
-            this.plane = new DataPlane((to, message) -> udp.call(n -> n.sendUpper(to, message)), credentials);
+            this.plane = new DataPlane((nwid, to, message) -> udp.call(n -> n.sendUpper(to, message)), credentials);
             udp.call(n -> {
                 plane.register(new Vl2Layer(n));
                 return null;
@@ -209,7 +209,7 @@ final class Vl2Demo extends DemoSection {
             m.config = issuer.join(m.id.identity(), m.id.address(), token, System.currentTimeMillis());
             NetworkConfig cfg = NetworkConfig.verify(new PsoVerifier(), m.config.encoded(), ctlId.identity()).orThrow().value();
             if (!cfg.issuedTo().equals(m.id.fingerprint())) throw failed("the config of " + m.name + " is issued to someone else");
-            PortConfig pc = DataPlane.portConfig(cfg, m.id.address(), PortConfig.RoutePolicy.DEFAULT);
+            PortConfig pc = DataPlane.portConfig(cfg, cfg.credential().value(), m.id.address(), PortConfig.RoutePolicy.DEFAULT);
             m.port = m.plane.open(pc, pc.userspaceNic(), m.credentials);
             double took = ms() - start;
             joinMs += took;

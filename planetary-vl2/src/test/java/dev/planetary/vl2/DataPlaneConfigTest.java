@@ -21,7 +21,7 @@ class DataPlaneConfigTest {
         var key = Fixtures.controller();
         var mc = Fixtures.credential().sign(key, Fixtures.TS);
         var cfg = Fixtures.config(mc, Fixtures.revocationList().sign(key, Fixtures.TS)).sign(key, Fixtures.TS + 1).value();
-        PortConfig pc = DataPlane.portConfig(cfg, A, PortConfig.RoutePolicy.DEFAULT);
+        PortConfig pc = DataPlane.portConfig(cfg, mc.value(), A, PortConfig.RoutePolicy.DEFAULT);
         assertEquals(NWID, pc.nwid());
         assertEquals(MacAddress.derive(NWID, A.value()), pc.mac());
         assertEquals(2800, pc.mtu());
@@ -29,7 +29,7 @@ class DataPlaneConfigTest {
         assertTrue(pc.has(PortConfig.FLAG_BROADCAST) && pc.has(PortConfig.FLAG_ARP_EMULATION) && !pc.has(PortConfig.FLAG_NDP_EMULATION));
         assertEquals(List.of("10.147.17.5/24", "fdf3:da19:d0f4:0:0:0:0:1/88"), pc.assignments().stream().map(Object::toString).toList());
         assertEquals(List.of(), pc.installedRoutes(), "the on-link route is the kernel's; the default route needs allowDefault");
-        PortConfig all = DataPlane.portConfig(cfg, A, new PortConfig.RoutePolicy(true, true, true));
+        PortConfig all = DataPlane.portConfig(cfg, mc.value(), A, new PortConfig.RoutePolicy(true, true, true));
         assertEquals(1, all.installedRoutes().size());
         assertEquals(Fixtures.ip("10.147.17.1"), all.installedRoutes().getFirst().via());
         List<SourceCheck.Owned> owned = DataPlane.owned(mc.value());

@@ -40,10 +40,10 @@ public final class DataPlane implements AutoCloseable {
     /** Networks at once (the member table's bound). */
     public static final int MAX_NETWORKS = 64;
 
-    /** Sends one upper-layer message ({@code verb ‖ body}) to a member; thread-safe (hops to the node's thread). */
+    /** Sends one upper-layer message ({@code verb ‖ body}) for network {@code nwid} to a member; thread-safe (hops to the node's thread). */
     @FunctionalInterface
     public interface Sender {
-        void send(Address peer, byte[] message);
+        void send(NetworkId nwid, Address peer, byte[] message);
     }
 
     /**
@@ -176,12 +176,12 @@ public final class DataPlane implements AutoCloseable {
         return new NetworkPort.Uplink() {
             @Override
             public void frame(long peer, int ethertype, ByteBuffer payload) {
-                sender.send(new Address(peer), new Frame(nwid, ethertype, bytes(payload)).encode());
+                sender.send(nwid, new Address(peer), new Frame(nwid, ethertype, bytes(payload)).encode());
             }
 
             @Override
             public void extFrame(long peer, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
-                sender.send(new Address(peer), new ExtFrame(nwid, dst, src, ethertype, bytes(payload)).encode());
+                sender.send(nwid, new Address(peer), new ExtFrame(nwid, dst, src, ethertype, bytes(payload)).encode());
             }
         };
     }
@@ -199,11 +199,10 @@ public final class DataPlane implements AutoCloseable {
     // ---------------------------------------------------------------- from the signed objects
 
     /**
-     * The port configuration a NetworkConfig (§7.4) and the own Member Credential (§8.1, the one the
-     * config embeds) imply, under the local route policy (§12.4).
+     * The port configuration a NetworkConfig (§7.4) and the own current Member Credential (§8.1: the
+     * config's copy, or a newer one from a refresh, §7.6) imply, under the local route policy (§12.4).
      */
-    public static PortConfig portConfig(NetworkConfig config, Address self, PortConfig.RoutePolicy policy) {
-        MemberCredential own = config.credential().value();
+    public static PortConfig portConfig(NetworkConfig config, MemberCredential own, Address self, PortConfig.RoutePolicy policy) {
         List<LinkConfigurator.Route> routes = new ArrayList<>();
         for (Route r : config.routes()) {
             routes.add(new LinkConfigurator.Route(r.target(), r.prefix(), r.via().orElse(null), r.metric()));

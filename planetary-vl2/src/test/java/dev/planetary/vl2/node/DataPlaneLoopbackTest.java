@@ -69,7 +69,7 @@ class DataPlaneLoopbackTest {
 
     /** A data plane on {@code node}'s VL2 layer: frames out by sendUpper on the node's thread, in through the hook. */
     private static DataPlane attach(UdpNode node, Map<Long, PortConfig> configs, List<AutoCloseable> open) {
-        DataPlane plane = new DataPlane((to, message) -> node.call(n -> n.sendUpper(to, message)), DataPlaneTest.gate(configs));
+        DataPlane plane = new DataPlane((nwid, to, message) -> node.call(n -> n.sendUpper(to, message)), DataPlaneTest.gate(configs));
         node.call(n -> {
             plane.register(new Vl2Layer(n));
             return null;

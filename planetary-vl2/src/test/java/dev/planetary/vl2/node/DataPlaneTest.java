@@ -65,7 +65,7 @@ class DataPlaneTest {
     }
 
     private DataPlane plane(Address self, Map<Long, PortConfig> configs) {
-        DataPlane p = new DataPlane((to, message) -> {
+        DataPlane p = new DataPlane((nwid, to, message) -> {
             sent.add(message);
             DataPlane dest = planes.get(to);
             if (dest != null) {

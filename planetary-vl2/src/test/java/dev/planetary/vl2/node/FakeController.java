@@ -40,6 +40,11 @@ final class FakeController implements SeqexLink.ChannelHandler {
     final Set<Fingerprint> revoked = new HashSet<>();
     final List<NetworkConfigRequest> requests = new ArrayList<>();
     String token;
+    /** The IP assignments of a member's credential (the data-plane tests give each member its own). */
+    java.util.function.Function<dev.planetary.identity.Address, List<AssignedAddress>> addresses =
+            a -> List.of(AssignedAddress.of(new IpAssignment(ip("10.147.17.5"), 24)));
+    /** The config flags (§7.4). */
+    long flags = NetworkConfig.FLAG_BROADCAST;
     boolean networkExists = true;
     int networkRevision = 1;
     long clock = 1_796_083_200_000L; // controller ms (§7.5 issuance clock)
@@ -63,13 +68,13 @@ final class FakeController implements SeqexLink.ChannelHandler {
 
     Signed<MemberCredential> credential(Fingerprint member, dev.planetary.identity.Address address, long ts) {
         MemberCredential mc = new MemberCredential(nwid, member, address, 1, Vl2Limits.MAX_DELTA_DEFAULT, 0,
-                List.of(AssignedAddress.of(new IpAssignment(ip("10.147.17.5"), 24))), List.of(), List.of());
+                addresses.apply(address), List.of(), List.of());
         return mc.sign(identity, ts);
     }
 
     /** A config for {@code member}: fields as a v1 controller would issue them. */
     NetworkConfig config(NetworkId network, Fingerprint member, Signed<MemberCredential> mc) {
-        return new NetworkConfig(network, member, ((long) networkRevision << 32) | 1, NetworkConfig.FLAG_BROADCAST, Vl2Limits.MTU_DEFAULT,
+        return new NetworkConfig(network, member, ((long) networkRevision << 32) | 1, flags, Vl2Limits.MTU_DEFAULT,
                 RevocationReference.of(list), OptionalInt.empty(), OptionalLong.empty(), Optional.of("lab"),
                 List.of(Route.onLink(ip("10.147.17.0"), 24)), Optional.empty(), List.of(), List.of(), List.of(), mc);
     }
