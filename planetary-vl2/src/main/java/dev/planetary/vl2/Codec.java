@@ -131,7 +131,9 @@ final class Codec {
             default -> throw bad("address family must be 4 or 6, got " + family);
         };
         try {
-            return InetAddress.getByAddress(bytes(in, n));
+            byte[] a = bytes(in, n);
+            // family 6 stays IPv6 even for an IPv4-mapped address (InetAddress.getByAddress would make it IPv4)
+            return n == 4 ? InetAddress.getByAddress(a) : Inet6Address.getByAddress(null, a, -1);
         } catch (UnknownHostException e) {
             throw bad("bad address length"); // unreachable: the length is 4 or 16
         }
@@ -171,6 +173,17 @@ final class Codec {
         if (b.length < min || b.length > max) throw new IllegalArgumentException(what + " must be " + min + ".." + max + " UTF-8 bytes, got " + b.length);
         if (!new String(b, StandardCharsets.UTF_8).equals(s)) throw new IllegalArgumentException(what + " contains unpaired surrogates");
         return b;
+    }
+
+    /** Peer-supplied text for logs: control and non-ASCII characters as \\uXXXX, at most 80 characters, quoted. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (int i = 0; i < s.length() && i < 80; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') b.append(c);
+            else b.append(String.format("\\u%04x", (int) c));
+        }
+        return b.append(s.length() > 80 ? "…\"" : "\"").toString();
     }
 
     static long requireU32(long v, String what) {
