@@ -231,6 +231,7 @@ public final class ControllerJson {
                 "vMajor", "vMinor", "vRev", "vProto", "fingerprint", "lastRequestTime", "ratchetDowngraded")) {
             o.remove(k);
         }
+        for (String k : List.of("name", "description")) if (!m.stored().has(k)) o.remove(k); // the API's defaults are not stored
         return o;
     }
 
