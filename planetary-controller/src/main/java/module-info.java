@@ -5,6 +5,7 @@
  */
 module dev.planetary.controller {
     requires transitive dev.planetary.identity;
+    requires transitive dev.planetary.vl2;
     requires transitive java.sql;
     requires transitive com.fasterxml.jackson.databind;
     requires org.xerial.sqlitejdbc;
