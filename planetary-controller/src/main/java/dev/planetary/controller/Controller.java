@@ -169,6 +169,32 @@ public final class Controller {
         return new ConfigAnswer.Config(issued.config, issued.credential, issued.signedConfig, issued.signedCredential, list);
     }
 
+    /** The answer to a credential query (§8.3): the signed object found, or a refusal. */
+    public record QueryAnswer(Signed found, ConfigAnswer.Refused refused) {}
+
+    /**
+     * A NETWORK_CREDENTIALS query from member {@code peer} (§8.3 "Queries"): {@code memberAddress}
+     * null asks for the current revocation list (kind 2), otherwise for the current MC of that
+     * authorised member (kind 0; issued fresh). Only authorised members of the network may ask;
+     * at most {@link ControllerLimits#QUERIES_PER_SECOND} per member (then RATE_LIMITED, 1 s).
+     */
+    public synchronized QueryAnswer onQuery(Fingerprint peer, Address claimed, long nwid, Address memberAddress, long now) {
+        if (!queryRate.tryAcquire(peer, now)) {
+            return new QueryAnswer(null, refuse(ErrorCode.RATE_LIMITED, 0, ControllerLimits.RETRY_AFTER_RATE_S, "query rate"));
+        }
+        Optional<Network> n = store.network(nwid);
+        if (n.isEmpty() || !authorised(nwid, claimed, peer)) return new QueryAnswer(null, refuse(ErrorCode.OBJ_NOT_FOUND, 0, 0, "not a member"));
+        return store.transaction(() -> {
+            long ts = clock.next(now);
+            Revocations rev = currentRevocations(n.get(), ts);
+            if (memberAddress == null) return new QueryAnswer(rev.signed(), null);
+            Optional<Member> m = store.member(nwid, memberAddress).filter(x -> x.authorized() && x.fingerprint() != null);
+            if (m.isEmpty()) return new QueryAnswer(null, refuse(ErrorCode.OBJ_NOT_FOUND, 0, 0, "no such authorised member"));
+            count("queryCredential");
+            return new QueryAnswer(issue(n.get(), m.get(), rev, ts).signedCredential, null);
+        });
+    }
+
     private ConfigAnswer.Refused refuse(ErrorCode code, int reason, int retry, String why) {
         count(code.name() + (code == ErrorCode.NETWORK_ACCESS_DENIED ? "/" + reason : ""));
         return new ConfigAnswer.Refused(code, reason, retry, why);
@@ -385,6 +411,7 @@ public final class Controller {
                 }
             }
             if (b.authorized && !before.authorized()) b.lastAuthorizedTime = now;
+            if (b.authorized) assignAddresses(n, b); // so that the config pushed for this change carries them
             boolean deauthorized = !b.authorized && before.authorized();
             if (deauthorized) b.lastDeauthorizedTime = now;
             Member m = b.build();
