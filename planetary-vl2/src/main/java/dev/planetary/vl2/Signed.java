@@ -7,6 +7,7 @@ import dev.planetary.identity.Pso;
 import dev.planetary.identity.PsoVerifier;
 import dev.planetary.identity.Rejection;
 import dev.planetary.identity.Tlv;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,12 +50,12 @@ public record Signed<T>(Pso pso, T value) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Signed<?> s && java.util.Arrays.equals(s.pso.encoded(), pso.encoded());
+        return o instanceof Signed<?> s && Arrays.equals(s.pso.encoded(), pso.encoded());
     }
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.hashCode(pso.digest());
+        return Arrays.hashCode(pso.digest());
     }
 
     @Override
@@ -64,9 +65,12 @@ public record Signed<T>(Pso pso, T value) {
 
     /** Structural parse of {@code b} as a PSO of {@code type}, then the typed field rules; no signature. */
     static <T> Decoded<Signed<T>> parse(byte[] b, int type, Tlv.Schema schema, Function<Pso, Decoded<T>> decoder) {
-        return Pso.parse(b, schema).flatMap(p -> p.type() != type
-                ? Decoded.<Signed<T>>invalid(Rejection.TYPE, "PSO type " + p.type() + ", expected " + type)
-                : decoder.apply(p).map(v -> new Signed<>(p, v)));
+        // §2.8 order: length and magic, then the type, before the TLV structure (of another type's schema)
+        if (b != null && b.length >= Pso.MIN_SIZE && b.length <= Pso.MAX_SIZE && Arrays.equals(b, 0, 4, Pso.MAGIC, 0, 4)
+                && (b[4] & 0xff) != type) {
+            return Decoded.invalid(Rejection.TYPE, "PSO type " + (b[4] & 0xff) + ", expected " + type);
+        }
+        return Pso.parse(b, schema).flatMap(p -> decoder.apply(p).map(v -> new Signed<>(p, v)));
     }
 
     /** Full verification in §2.8 order through {@code verifier} (which caches by digest). */

@@ -33,6 +33,14 @@ final class Fixtures {
         return b1;
     }
 
+    private static SecretIdentity other;
+
+    /** A second identity (generated once per JVM: its PoW takes a moment). */
+    static synchronized SecretIdentity other() {
+        if (other == null) other = SecretIdentity.generate(new java.security.SecureRandom(), 1);
+        return other;
+    }
+
     static final NetworkId NWID = NetworkId.parse("f3da19d0f4000001");
     static final Address MEMBER_ADDRESS = Address.parse("89e92ceee5").orElseThrow();
     static final Fingerprint MEMBER = fingerprint(0x11);
