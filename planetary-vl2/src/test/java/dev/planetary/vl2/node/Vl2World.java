@@ -40,6 +40,8 @@ final class Vl2World {
         final InetSocketAddress local;
         final Node node;
         Vl2Layer layer;
+        /** Another engine of the node's loop (the member engine), or null. */
+        java.util.function.LongUnaryOperator extra;
         final List<NodeEvent> events = new ArrayList<>();
 
         Host(String name, SimHost host, SecretIdentity id, java.util.function.Function<InetSocketAddress, NodeConfig> config) {
@@ -87,7 +89,8 @@ final class Vl2World {
         public long service(long now) {
             long n = node.service(now);
             long l = layer == null ? Long.MAX_VALUE : layer.service(now);
-            return Math.min(n, Math.min(l, node.nextDeadline()));
+            long x = extra == null ? Long.MAX_VALUE : extra.applyAsLong(now);
+            return Math.min(Math.min(n, x), Math.min(l, deadline()));
         }
 
         private long deadline() {
@@ -98,7 +101,8 @@ final class Vl2World {
         void run(Runnable r) {
             node.service(host.now());
             r.run();
-            host.wake(deadline());
+            long x = extra == null ? Long.MAX_VALUE : extra.applyAsLong(host.now()); // as the daemon's loop does after an API call
+            host.wake(Math.min(x, deadline()));
         }
     }
 
