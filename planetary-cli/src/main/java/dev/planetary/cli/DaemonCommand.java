@@ -78,7 +78,7 @@ abstract class DaemonCommand implements Callable<Integer> {
     }
 
     /** SIGTERM/SIGINT end the wait (exit 0 after a clean stop) instead of the JVM's exit 143. */
-    private static void onSignal(String name, CountDownLatch stop) {
+    static void onSignal(String name, CountDownLatch stop) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
@@ -87,7 +87,7 @@ abstract class DaemonCommand implements Callable<Integer> {
     }
 
     /** slf4j-simple reads its settings once, at the first logger: set them before the daemon classes log. */
-    private static void configureLogging(String level, Path file) {
+    static void configureLogging(String level, Path file) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
         if (file != null) {
             try {

@@ -7,11 +7,17 @@ import java.util.List;
 
 /**
  * What an engine is built from: the role, the identity (owned by the daemon, which destroys it on
- * close), the bound UDP socket and, for members, the effective roots (§4.1).
+ * close), the bound UDP socket, for members the effective roots (§4.1), and the home directory
+ * (§2.10) where a node keeps its networks, or null.
  */
-public record EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots) {
+public record EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots, java.nio.file.Path home) {
     public EngineContext {
         roots = List.copyOf(roots);
+    }
+
+    /** Without a home: nothing is persisted (joined networks live in memory only). */
+    public EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots) {
+        this(role, identity, localSocket, roots, null);
     }
 
     /** The daemon's role. */

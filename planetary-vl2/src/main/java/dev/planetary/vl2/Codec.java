@@ -175,6 +175,17 @@ final class Codec {
         return b;
     }
 
+    /** Peer-supplied text for logs: control and non-ASCII characters as \\uXXXX, at most 80 characters, quoted. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (int i = 0; i < s.length() && i < 80; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') b.append(c);
+            else b.append(String.format("\\u%04x", (int) c));
+        }
+        return b.append(s.length() > 80 ? "…\"" : "\"").toString();
+    }
+
     static long requireU32(long v, String what) {
         if (v < 0 || v > 0xffff_ffffL) throw new IllegalArgumentException(what + " " + v + " is outside the u32 range");
         return v;

@@ -129,6 +129,15 @@ public record NetworkConfig(NetworkId networkId, Fingerprint issuedTo, long revi
         return baseRules.map(RuleList::allTypesKnown).orElse(true) && capabilities.stream().allMatch(c -> c.rules().allTypesKnown());
     }
 
+    /** A summary for logs (peer-supplied names escaped). */
+    @Override
+    public String toString() {
+        return "NetworkConfig[" + networkId + ", member " + issuedTo.toShortString() + ", revision " + networkRevision() + "/"
+                + memberRevision() + ", flags " + Long.toHexString(flags) + ", MTU " + mtu + name.map(n -> ", name " + Codec.printable(n)).orElse("")
+                + ", " + routes.size() + " routes, " + capabilities.size() + " capabilities, " + tags.size() + " tags, "
+                + specialists.size() + " specialists, list " + revocations.revision() + "]";
+    }
+
     /** The TLV body. */
     public byte[] body() {
         Tlv.Writer w = new Tlv.Writer()

@@ -109,10 +109,12 @@ public record NetworkConfigRequest(NetworkId networkId, long configRevision, lon
         return OptionalInt.of(v.remaining() == 1 ? Codec.u8(v) : Codec.u16(v));
     }
 
-    /** Field list for tests and logs (the token is a secret: never printed). */
+    /** A summary for logs: the token is a secret (never printed), peer-supplied text is escaped. */
     @Override
     public String toString() {
         return "NetworkConfigRequest[" + networkId + ", config " + configRevision + ", list " + revocationRevision
-                + (token.isPresent() ? ", token" : "") + ", " + List.of(softwareVersion, rulesVersion, maxRules, maxCapabilities, maxTags) + "]";
+                + (token.isPresent() ? ", token" : "") + softwareVersion.map(v -> ", software " + Codec.printable(v)).orElse("")
+                + ", limits " + List.of(rulesVersion, maxRules, maxCapabilities, maxTags)
+                + hostName.map(h -> ", host " + Codec.printable(h)).orElse("") + "]";
     }
 }

@@ -12,6 +12,11 @@ public record TagDefinition(long id, long defaultValue, String name) {
         Codec.requireUtf8(name, 0, Vl2Limits.TAG_NAME_MAX_BYTES, "tag name");
     }
 
+    @Override
+    public String toString() {
+        return "TagDefinition[" + id + ", default " + defaultValue + ", " + Codec.printable(name) + "]";
+    }
+
     byte[] encode() {
         return new Codec.Out(MAX_BYTES).u32(id).u32(defaultValue)
                 .put(Codec.requireUtf8(name, 0, Vl2Limits.TAG_NAME_MAX_BYTES, "tag name")).toByteArray();

@@ -94,6 +94,9 @@ class MessageRulesTest {
         NetworkConfigRequest full = NetworkConfigRequest.of(N, 5, 6, Optional.of("abc"), "planetary/0.1.0");
         assertEquals(full, NetworkConfigRequest.decode(full.encode()).orThrow());
         assertFalse(full.toString().contains("abc"), "the token is not printed");
+        NetworkConfigRequest hostile = new NetworkConfigRequest(N, 0, 0, Optional.empty(), Optional.of("v1\u001b[2J\n"), OptionalInt.empty(),
+                OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), Optional.of("h\u0000"));
+        assertFalse(hostile.toString().chars().anyMatch(c -> c < 0x20 || c > 0x7e), "peer text escaped: " + hostile);
         assertThrows(IllegalArgumentException.class, () -> NetworkConfigRequest.of(N, 0, 0, Optional.of("ä"), "x"));
     }
 

@@ -37,6 +37,7 @@ public final class MemberNetwork {
     Signed<NetworkConfig> config;
     Signed<MemberCredential> ownMc;
     long ownMcReceivedAt; // local clock
+    long refreshAt = Long.MAX_VALUE; // local clock (§7.6)
     Signed<RevocationList> lastList;
     RevocationState revocations;
     // the request schedule (§7.2)

@@ -131,7 +131,8 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
             n.lastList = l.value();
             n.revocations = n.revocations.merge(l.value().value());
         }
-        n.ownMcReceivedAt = node.now() - Long.MAX_VALUE / 4; // unknown age: refresh at once
+        n.ownMcReceivedAt = node.now();
+        if (n.ownMc != null) n.refreshAt = node.now(); // unknown age: refresh at once
         fire(n);
         return n;
     }
@@ -200,6 +201,7 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         });
         if (sent) {
             n.requesting = true;
+            if (n.ownMc != null && n.refreshAt <= now) n.refreshAt = now + n.ownMc.value().maxDelta() / 4; // a fresh MC reschedules it
             bump("requestsSent");
         } else {
             retryLater(n, now);
@@ -216,11 +218,22 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         return n.pin != null ? n.pin : node.cachedFingerprint(n.controllerAddress).orElse(null);
     }
 
-    private long refreshDue(MemberNetwork n) {
-        if (n.ownMc == null || n.status != MemberNetwork.Status.OK) return Long.MAX_VALUE;
-        long quarter = n.ownMc.value().maxDelta() / 4; // §7.6: max-delta/4 ± 10 %
+    private static long refreshDue(MemberNetwork n) {
+        return n.ownMc == null || n.status != MemberNetwork.Status.OK ? Long.MAX_VALUE : n.refreshAt;
+    }
+
+    /** §7.6: the next refresh, max-delta/4 ± 10 % after the own MC arrived. */
+    private void scheduleRefresh(MemberNetwork n) {
+        long quarter = n.ownMc.value().maxDelta() / 4;
         long jitter = Math.floorMod(rng.nextLong(), quarter / 5 + 1) - quarter / 10;
-        return n.ownMcReceivedAt + quarter + jitter;
+        n.refreshAt = n.ownMcReceivedAt + quarter + jitter;
+    }
+
+    /** The earliest time {@link #service} has work (no side effects). */
+    public long nextDeadline() {
+        long next = Long.MAX_VALUE;
+        for (MemberNetwork n : networks.values()) if (!n.requesting) next = Math.min(next, Math.min(n.nextRequestAt, refreshDue(n)));
+        return next;
     }
 
     /** The REPLY to a NETWORK_CONFIG_REQUEST (§7.3). */
@@ -355,6 +368,7 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
     private void setOwnCredential(MemberNetwork n, Signed<MemberCredential> mc) {
         n.ownMc = mc;
         n.ownMcReceivedAt = node.now();
+        scheduleRefresh(n);
         store.write(n.id, NetworkStore.Kind.CREDENTIAL, mc.encoded());
         n.revocations = n.revocations.prune(mc.timestamp(), mc.value().maxDelta());
     }
