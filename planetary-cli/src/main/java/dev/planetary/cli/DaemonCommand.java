@@ -44,6 +44,11 @@ abstract class DaemonCommand implements Callable<Integer> {
 
     abstract Role role();
 
+    /** A node's NIC mode (§12.1, §12.7); null for a root. */
+    dev.planetary.nic.NicMode nic() {
+        return null;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (port != null && (port < 0 || port > 65535)) throw new CliError(CliError.USAGE, "--port must be 0..65535");
@@ -66,7 +71,7 @@ abstract class DaemonCommand implements Callable<Integer> {
         onSignal("INT", stop);
         Daemon daemon;
         try {
-            daemon = Daemon.start(new Daemon.Options(role(), home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, Main.version()),
+            daemon = Daemon.start(new Daemon.Options(role(), home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, Main.version(), nic()),
                     config, events);
         } catch (Daemon.StartException e) {
             throw new CliError(e.exitCode, e.getMessage());
@@ -110,13 +115,29 @@ abstract class DaemonCommand implements Callable<Integer> {
     }
 
     @Command(name = "node", mixinStandardHelpOptions = true,
-            description = {"Runs a node (VL.md §4.3): sessions with its roots and peers, and the local API.",
+            description = {"Runs a node (VL.md §4.3): sessions with its roots and peers, its networks' NICs, and the local API.",
                     "Needs roots: --rootset FILE, or sets in <home>/roots.d (the embedded default set is empty for now).",
                     "Prints events (with --json: one JSON object per line, 'ready' first). SIGTERM stops it (exit 0)."})
     static final class Node extends DaemonCommand {
+        @Option(names = "--nic", paramLabel = "MODE", description = {"tap: a Linux TAP device per joined network (needs /dev/net/tun and CAP_NET_ADMIN);",
+                "userspace: an in-process NIC (ARP, ICMP, UDP, NDP; no kernel interface; 'planetary ping-vl2' pings through it).",
+                "Default: tap when this process may create TAPs, else the node refuses to start and says why."})
+        String nicFlag;
+
         @Override
         Role role() {
             return Role.NODE;
+        }
+
+        @Override
+        dev.planetary.nic.NicMode nic() {
+            try {
+                return nicFlag != null ? dev.planetary.nic.NicMode.parse(nicFlag) : dev.planetary.nic.NicMode.detect();
+            } catch (IllegalArgumentException e) {
+                throw new CliError(CliError.USAGE, e.getMessage());
+            } catch (dev.planetary.nic.NicException e) {
+                throw new CliError(CliError.FAILED, e.getMessage());
+            }
         }
     }
 }

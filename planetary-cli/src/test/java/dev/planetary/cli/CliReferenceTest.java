@@ -26,7 +26,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * name exists. A failure lists each missing or stale name and where.
  */
 class CliReferenceTest {
-    private static final Pattern SECTION = Pattern.compile("^### `planetary ([a-z][a-z-]*)`\\s*$");
+    private static final Pattern SECTION = Pattern.compile("^### `planetary ([a-z][a-z0-9-]*)`\\s*$");
     private static final Pattern OPTION = Pattern.compile("`(--?[A-Za-z][A-Za-z0-9-]*)");
 
     private static List<String> docs() throws Exception {

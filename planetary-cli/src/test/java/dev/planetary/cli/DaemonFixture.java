@@ -60,6 +60,7 @@ final class DaemonFixture {
     static Daemon start(Path dir, String role, String name, String... extra) throws Exception {
         Path home = dir.resolve(name);
         List<String> args = new ArrayList<>(List.of(role, "--home", home.toString(), "--port", "0", "--json"));
+        if (role.equals("node") && !List.of(extra).contains("--nic")) args.addAll(List.of("--nic", "userspace")); // no TAP privileges needed
         args.addAll(List.of(extra));
         PlanetaryProcess p = PlanetaryProcess.start(name, dir, args);
         String ready = p.out.await(l -> l.contains("\"event\":\"ready\""), 90, name + " ready");

@@ -28,9 +28,16 @@ public final class Daemon implements AutoCloseable {
      *
      * @param rootset          {@code --rootset}: replaces the embedded default set
      * @param debugBlockDirect drop datagrams to and from every remote but the roots (§16.1)
+     * @param nic              a node's NIC mode ({@code --nic}, §12.1, §12.7); null: no data plane (networks join, no NIC)
      */
     public record Options(Role role, Path home, Path rootset, Integer port, boolean apiTcp, Integer apiPort, Path apiSocket,
-                          boolean debugBlockDirect, String version) {}
+                          boolean debugBlockDirect, String version, dev.planetary.nic.NicMode nic) {
+        /** Without a data plane. */
+        public Options(Role role, Path home, Path rootset, Integer port, boolean apiTcp, Integer apiPort, Path apiSocket,
+                       boolean debugBlockDirect, String version) {
+            this(role, home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, version, null);
+        }
+    }
 
     /** A start that cannot go on, for the operator (exit non-zero). */
     public static final class StartException extends Exception {
@@ -114,7 +121,8 @@ public final class Daemon implements AutoCloseable {
         }
         api = new ApiServer(new NodeApi(this));
         metrics = new DaemonMetrics(options.role.label(), driver.counters(), api);
-        Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, home),
+        EngineContext.DataPlane dataPlane = options.role == Role.NODE && options.nic != null ? new EngineContext.DataPlane(options.nic, driver::post) : null;
+        Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, home, dataPlane),
                 driver.transmitter(events::emit), driver.now());
         driver.start(engine);
         socket = (options.apiSocket != null ? options.apiSocket : config.apiSocket(home)).toAbsolutePath();
@@ -147,6 +155,7 @@ public final class Daemon implements AutoCloseable {
         ready.put("socket", socket.toString());
         if (apiPort >= 0) ready.put("apiPort", apiPort);
         ready.put("roots", roots.size());
+        if (dataPlane != null) ready.put("nic", dataPlane.nic().flag());
         ready.put("identityCreated", identityCreated);
         events.emit("ready", ready);
         org.slf4j.LoggerFactory.getLogger(Daemon.class).info("{} {} ready: UDP {}, API socket {}{}, {} root(s)", options.role.label(), identity.address(),

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * The node service API (VL.md §13.2): {@code GET /status}, {@code GET /peer}, {@code GET /network},
- * {@code GET}/{@code POST}/{@code DELETE /network/{nwid}} (join and leave, §7.2),
+ * {@code GET}/{@code POST}/{@code DELETE /network/{nwid}} (join and leave, §7.2), {@code POST /planetary/ping/{nwid}}
+ * (an ICMP echo from the network's userspace NIC, §12.7),
  * {@code GET /peer/{address}}, {@code GET /metrics}, and {@code POST /planetary/message/{address}}
  * (a USER_MESSAGE, §3.10) and {@code POST /planetary/whois/{address}} (a lookup, §3.9). Objects carry ZeroTier One's field names plus Planetary's additions.
  * Every engine read goes through the driver's loop thread ({@link UdpDriver#call}).
@@ -44,6 +45,7 @@ final class NodeApi implements HttpMessages.Router {
             }
             if (p.startsWith("/planetary/whois/")) return r.method().equals("POST") ? whois(p.substring(17)) : notAllowed();
             if (p.startsWith("/planetary/message/")) return r.method().equals("POST") ? message(p.substring(19), r.body()) : notAllowed();
+            if (p.startsWith("/planetary/ping/")) return r.method().equals("POST") ? ping(p.substring(16), r.body()) : notAllowed();
         } catch (IllegalStateException e) {
             return Response.error(503, e.getMessage());
         }
@@ -196,6 +198,42 @@ final class NodeApi implements HttpMessages.Router {
         String refused = d.call(e -> e.lookup(address.toLowerCase(java.util.Locale.ROOT), d.now()), ENGINE_TIMEOUT_MS);
         if (refused != null) return Response.error(409, refused);
         return Response.json(200, Map.of("lookup", "started"));
+    }
+
+    /** The longest ping wait the API accepts. */
+    static final long MAX_PING_TIMEOUT_MS = 60_000;
+
+    /**
+     * {@code planetary ping-vl2}: one ICMP echo from the userspace NIC of network {@code nwid} (§12.7).
+     * Body {@code {"ip": "10.147.17.2", "timeoutMs": 5000}}; answers {@code {"ip", "rttMs"}}, 504 when no
+     * reply came in time, 409 when the network cannot ping (not joined, no NIC up, a TAP).
+     */
+    private Response ping(String nwid, byte[] body) {
+        if (!nwid.matches("[0-9a-fA-F]{16}")) return Response.error(400, "not a network id (16 hex digits)");
+        JsonNode n;
+        try {
+            n = HttpMessages.JSON.readTree(body);
+        } catch (IOException e) {
+            return Response.error(400, "body is not JSON");
+        }
+        if (n == null || !n.isObject() || !n.path("ip").isTextual()) return Response.error(400, "body needs 'ip' (an IP address literal)");
+        String ip = n.get("ip").textValue();
+        long timeout = n.path("timeoutMs").asLong(5000);
+        if (timeout < 1 || timeout > MAX_PING_TIMEOUT_MS) return Response.error(400, "timeoutMs must be 1.." + MAX_PING_TIMEOUT_MS);
+        UdpDriver d = daemon.driver();
+        java.util.concurrent.CompletableFuture<java.time.Duration> f = d.call(e -> e.pingVl2(nwid.toLowerCase(java.util.Locale.ROOT), ip, timeout, d.now()), ENGINE_TIMEOUT_MS);
+        try {
+            java.time.Duration rtt = f.get(timeout + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return Response.json(200, Map.of("ip", ip, "rttMs", rtt.toNanos() / 1e6));
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof java.util.concurrent.TimeoutException) return Response.error(504, "no reply from " + ip + " within " + timeout + " ms");
+            return Response.error(409, e.getCause() instanceof IllegalArgumentException ? e.getCause().getMessage() : "ping failed: " + e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            return Response.error(504, "no reply from " + ip + " within " + timeout + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Response.error(503, "interrupted");
+        }
     }
 
     /** {@code {"type": N, "text": "…"}} or {@code {"type": N, "base64": "…"}}; type defaults to 0. */

@@ -9,12 +9,22 @@ import dev.planetary.vl1.NodeEvent;
 import dev.planetary.vl1.NodeOutput;
 import dev.planetary.vl1.RootInfo;
 import dev.planetary.nic.NetworkId;
+import dev.planetary.nic.NetworkPort;
+import dev.planetary.nic.PortConfig;
+import dev.planetary.nic.PortDrop;
+import dev.planetary.nic.TapName;
+import dev.planetary.nic.UserspaceNic;
+import dev.planetary.vl2.node.DataPlane;
+import dev.planetary.vl2.node.MemberPorts;
 import dev.planetary.vl2.node.MemberNetwork;
 import dev.planetary.vl2.node.MemberNetworks;
 import dev.planetary.vl2.node.NetworkStore;
 import dev.planetary.vl2.node.Vl2Layer;
 import dev.planetary.zssp.RandomSource;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -45,6 +55,8 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     /** The VL2 layer and the member engine (nodes only; null at a root, §6.3: roots carry no SEQEX). */
     private final Vl2Layer vl2;
     private final MemberNetworks member;
+    /** The data plane (nodes with a NIC mode; null otherwise): one port per network in state OK (§9, §12). */
+    private final MemberPorts ports;
     private final List<RootInfo> roots;
     private final Map<InetSocketAddress, long[]> rootPathTimes = new HashMap<>(); // endpoint → {lastSend, lastReceive} (Unix ms)
     private final Map<Fingerprint, LeafPeer> leaves = new LinkedHashMap<>();
@@ -91,10 +103,14 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             member = new MemberNetworks(vl2, files == null ? NetworkStore.NONE : files, RandomSource.secure(), "planetary/" + SOFTWARE_VERSION);
             member.onChange(n -> out.event("network.changed", fields("nwid", n.id().toString(), "status", n.status().name(),
                     "revision", n.config().map(x -> x.value().revision()).orElse(0L))));
+            EngineContext.DataPlane dp = c.dataPlane();
+            ports = dp == null ? null : new MemberPorts(vl2, member, dp.loop(), cfg -> dp.nic().open(cfg, TapName.of(cfg.nwid())),
+                    PortConfig.RoutePolicy.DEFAULT);
             if (files != null) files.restoreInto(member);
         } else {
             vl2 = null;
             member = null;
+            ports = null;
         }
     }
 
@@ -123,7 +139,37 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
 
     @Override
     public void close() {
+        if (ports != null) ports.close();
         node.close();
+    }
+
+    @Override
+    public CompletableFuture<Duration> pingVl2(String nwid, String ip, long timeoutMs, long nowMs) {
+        if (member == null) return CompletableFuture.failedFuture(new IllegalArgumentException("a root does not join networks"));
+        NetworkId id;
+        InetAddress dst;
+        try {
+            id = NetworkId.parse(nwid);
+            // a literal only (never a name lookup): dotted IPv4, or IPv6 with ':'
+            if (!ip.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !(ip.contains(":") && ip.matches("[0-9a-fA-F:.]{2,45}"))) {
+                throw new IllegalArgumentException("not an IP address literal");
+            }
+            dst = InetAddress.getByName(ip);
+        } catch (IllegalArgumentException | java.net.UnknownHostException e) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(e instanceof java.net.UnknownHostException ? "not an IP address literal" : e.getMessage()));
+        }
+        if (member.network(id).isEmpty()) return CompletableFuture.failedFuture(new IllegalArgumentException("network " + id + " is not joined"));
+        NetworkPort port = ports == null ? null : ports.port(id).orElse(null);
+        if (port == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("network " + id + " has no NIC up (status "
+                    + member.network(id).get().status() + (ports == null ? ", and this node runs without a data plane" : "") + ")"));
+        }
+        if (!(port.nic() instanceof UserspaceNic nic)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("network " + id + " is on a TAP device (" + TapName.of(id)
+                    + "): use the system's ping; ping-vl2 needs a node started with --nic userspace"));
+        }
+        node.service(nowMs);
+        return nic.ping(dst, Duration.ofMillis(timeoutMs));
     }
 
     @Override
@@ -305,6 +351,20 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         if (vl2 != null) {
             vl2.seqex().counters().forEach((k, v) -> counters.put(snake(k), v));
             member.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
+        }
+        if (ports != null) {
+            long sent = 0, delivered = 0, emulated = 0;
+            for (NetworkPort p : ports.plane().ports()) {
+                sent += p.sent();
+                delivered += p.delivered();
+                emulated += p.emulated();
+                for (PortDrop d : PortDrop.values()) counters.merge("vl2_frame_drop_" + d.name().toLowerCase(Locale.ROOT), p.drops(d), Long::sum);
+            }
+            for (DataPlane.Drop d : DataPlane.Drop.values()) counters.put("vl2_message_drop_" + d.name().toLowerCase(Locale.ROOT), ports.plane().drops(d));
+            counters.put("vl2_frames_sent", sent);
+            counters.put("vl2_frames_delivered", delivered);
+            counters.put("vl2_ndp_emulated", emulated);
+            counters.put("vl2_nic_failures", ports.nicFailures());
         }
         return new Snapshot(online, peers, counters, List.of(), node.tableSizes());
     }

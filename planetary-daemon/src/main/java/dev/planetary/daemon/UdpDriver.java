@@ -37,8 +37,8 @@ public final class UdpDriver implements AutoCloseable {
     static final int MAX_DATAGRAM = 65_535;
     /** Datagrams read in one round before timers and queries get their turn. */
     private static final int READ_BURST = 256;
-    /** Queries waiting for the loop; more are refused (the API answers 503). */
-    private static final int MAX_TASKS = 64;
+    /** Queries and NIC frames waiting for the loop; more are refused (the API answers 503, frames are dropped and counted). */
+    private static final int MAX_TASKS = 4096;
 
     private final DatagramChannel channel;
     private final Selector selector;
@@ -56,6 +56,8 @@ public final class UdpDriver implements AutoCloseable {
         public final LongAdder datagramsIn = new LongAdder(), datagramsOut = new LongAdder();
         public final LongAdder bytesIn = new LongAdder(), bytesOut = new LongAdder();
         public final LongAdder sendErrors = new LongAdder(), engineErrors = new LongAdder(), blockedDirect = new LongAdder();
+        /** Tasks {@link #post} could not queue (a full loop queue): frames from a NIC, dropped. */
+        public final LongAdder tasksDropped = new LongAdder();
     }
 
     private UdpDriver(DatagramChannel channel, Selector selector) throws IOException {
@@ -122,6 +124,19 @@ public final class UdpDriver implements AutoCloseable {
         if (thread != null) throw new IllegalStateException("the driver is already started");
         this.engine = engine;
         thread = Thread.ofPlatform().name("planetary-udp-" + local.getPort()).daemon(false).start(this::loop);
+    }
+
+    /**
+     * Runs {@code task} on the loop thread soon, without waiting (the NICs' frames, VL.md §9.3); false
+     * when the loop's queue is full or the driver stopped (the task is dropped and counted).
+     */
+    public boolean post(Runnable task) {
+        if (!running || !tasks.offer(task)) {
+            counters.tasksDropped.increment();
+            return false;
+        }
+        selector.wakeup();
+        return true;
     }
 
     /** {@link #call(Function, long)} with a 2 s limit. */

@@ -48,6 +48,15 @@ public interface Vl1Engine {
         return false;
     }
 
+    /**
+     * Pings {@code ip} from the userspace NIC of joined network {@code nwid} (§12.7, {@code planetary
+     * ping-vl2}); the future completes with the round-trip time, or exceptionally (a TimeoutException,
+     * or an IllegalArgumentException naming why it cannot be sent). Called on the loop thread.
+     */
+    default java.util.concurrent.CompletableFuture<java.time.Duration> pingVl2(String nwid, String ip, long timeoutMs, long nowMs) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new IllegalArgumentException("this daemon does not join networks"));
+    }
+
     /** A consistent view for the API and the metrics. */
     Snapshot snapshot(long nowMs);
 

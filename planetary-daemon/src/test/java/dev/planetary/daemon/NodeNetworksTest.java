@@ -73,6 +73,32 @@ class NodeNetworksTest {
     }
 
     @Test
+    void pingVl2NamesWhyItCannotPing() throws Exception {
+        EngineContext c = new EngineContext(EngineContext.Role.NODE, identity(), new InetSocketAddress("127.0.0.1", 9), List.of(), home,
+                new EngineContext.DataPlane(dev.planetary.nic.NicMode.USERSPACE, Runnable::run));
+        NodeEngine e = new NodeEngine(c, new Vl1Engine.Output() {
+            @Override
+            public void transmit(InetSocketAddress to, byte[] datagram) {}
+
+            @Override
+            public void event(String name, Map<String, Object> fields) {}
+        }, 0);
+        String nwid = "c661bb1b8f000001";
+        assertTrue(reason(e.pingVl2(nwid, "10.147.17.2", 100, 0)).contains("not joined"));
+        assertNull(e.join(nwid, null, null, 0));
+        assertTrue(reason(e.pingVl2(nwid, "10.147.17.2", 100, 0)).contains("no NIC up (status REQUESTING_CONFIGURATION)"));
+        assertTrue(reason(e.pingVl2(nwid, "example.com", 100, 0)).contains("not an IP address literal"), "never a name lookup");
+        assertTrue(reason(e.pingVl2("zz", "10.147.17.2", 100, 0)).contains("16 hex digits"));
+        assertEquals(0L, e.snapshot(0).counters().get("vl2_frames_sent"), "the data plane's counters are in the snapshot");
+        e.close();
+    }
+
+    private static String reason(java.util.concurrent.CompletableFuture<?> f) {
+        java.util.concurrent.ExecutionException x = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class, f::get);
+        return x.getCause().getMessage();
+    }
+
+    @Test
     void badRequestsAreRefusedWithAReason() {
         NodeEngine e = engine(new ArrayList<>());
         assertNotNull(e.join("not-a-network", null, null, 0));
