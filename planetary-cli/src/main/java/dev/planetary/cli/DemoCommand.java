@@ -226,7 +226,7 @@ final class DemoCommand implements Callable<Integer> {
         throw new CliError(CliError.FAILED, "demo: no echo of a " + payload.length + "-byte payload after 3 attempts");
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {

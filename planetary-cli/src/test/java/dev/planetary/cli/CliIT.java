@@ -422,10 +422,11 @@ class CliIT {
         assertTrue(r.out().contains("blocked: A received B's answer \"re: hello B, direct blocked\"") && r.out().contains("session relayed through a root"), r.out());
         assertTrue(r.out().matches("(?s).*relayed: the roots forwarded [1-9][0-9]* datagrams between A and B.*"), r.out());
         // the VL2 section: a network joined with a token, userspace NICs, pings across it (E4/E5-like)
-        assertTrue(r.out().contains("A joined ") && r.out().contains("B joined ") && r.out().contains("with the token: state OK"), r.out());
-        assertTrue(r.out().matches("(?s).*A → B 10\\.147\\.17\\.2: first ping \\(ARP broadcast, session set-up\\) [0-9.]+ ms.*"), r.out());
+        assertTrue(r.out().contains("(controller engine, SQLite) created network"), r.out());
+        assertTrue(r.out().contains("A joined ") && r.out().contains("B joined ") && r.out().contains("with the token over SEQEX: state OK"), r.out());
+        assertTrue(r.out().matches("(?s).*A → B fd[0-9a-f:]+: first ping6 \\(credentials presented, session set-up, NDP answered locally\\) [0-9.]+ ms.*"), r.out());
         assertTrue(r.out().matches("(?s).*ping rtt +A → B [0-9./]+ ms, B → A [0-9./]+ ms \\(min/avg/max of 10\\).*"), r.out());
-        assertTrue(r.out().contains("0 dropped"), r.out());
+        assertTrue(r.out().matches("(?s).*data plane +[0-9]+ frames sent, [0-9]+ delivered, [01] dropped.*"), r.out());
         assertTrue(r.out().strip().endsWith("OK"), r.out());
     }
 }

@@ -39,6 +39,7 @@ public final class UdpNode implements AutoCloseable {
     private final Thread thread;
     private final ConcurrentLinkedQueue<Runnable> calls = new ConcurrentLinkedQueue<>();
     private final AtomicLong sendErrors = new AtomicLong();
+    private final java.util.List<java.util.function.LongUnaryOperator> companions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final long epoch = System.nanoTime();
     private volatile boolean running = true;
 
@@ -97,6 +98,16 @@ public final class UdpNode implements AutoCloseable {
         return r;
     }
 
+    /**
+     * Drives {@code service} from the loop thread together with the node: the layers above VL1 (a
+     * VL2 layer's SEQEX timers, a member or controller engine) get the loop's clock (ms) and return
+     * their next deadline, as a daemon's loop does.
+     */
+    public void drive(java.util.function.LongUnaryOperator service) {
+        companions.add(java.util.Objects.requireNonNull(service, "service"));
+        selector.wakeup();
+    }
+
     /** Datagrams the OS refused to send. */
     public long sendErrors() {
         return sendErrors.get();
@@ -127,6 +138,7 @@ public final class UdpNode implements AutoCloseable {
                 for (Runnable r; (r = calls.poll()) != null; ) r.run();
                 long t = now();
                 deadline = Math.min(node.service(t), node.nextDeadline());
+                for (java.util.function.LongUnaryOperator c : companions) deadline = Math.min(deadline, c.applyAsLong(t));
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
