@@ -30,7 +30,13 @@ public final class Daemon implements AutoCloseable {
      * @param debugBlockDirect drop datagrams to and from every remote but the roots (§16.1)
      */
     public record Options(Role role, Path home, Path rootset, Integer port, boolean apiTcp, Integer apiPort, Path apiSocket,
-                          boolean debugBlockDirect, String version) {}
+                          boolean debugBlockDirect, String version, String controllerPostgres) {
+        /** Options of a root or node (no controller store). */
+        public Options(Role role, Path home, Path rootset, Integer port, boolean apiTcp, Integer apiPort, Path apiSocket,
+                       boolean debugBlockDirect, String version) {
+            this(role, home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, version, null);
+        }
+    }
 
     /** A start that cannot go on, for the operator (exit non-zero). */
     public static final class StartException extends Exception {
@@ -50,6 +56,7 @@ public final class Daemon implements AutoCloseable {
     private List<RootSets.Accepted> rootSets = List.of();
     private UdpDriver driver;
     private ApiServer api;
+    private ControllerService controller;
     private DaemonMetrics metrics;
     private Path socket;
     private int apiPort = -1;
@@ -88,7 +95,7 @@ public final class Daemon implements AutoCloseable {
             throw new StartException(2, e.getMessage());
         }
         List<RootSets.EffectiveRoot> roots = sets.effectiveRoots();
-        if (options.role == Role.NODE && roots.isEmpty()) {
+        if (options.role != Role.ROOT && roots.isEmpty()) {
             throw new StartException(1, "no roots configured: the embedded default root set is empty until public roots exist, and "
                     + home.resolve("roots.d") + " holds no set; give --rootset FILE (build one with 'planetary rootset create')");
         }
@@ -112,10 +119,27 @@ public final class Daemon implements AutoCloseable {
             for (RootSets.EffectiveRoot r : roots) r.root().endpoints().forEach(ep -> ep.socketAddress().ifPresent(allowed::add));
             driver.blockDirectExcept(allowed);
         }
-        api = new ApiServer(new NodeApi(this));
+        if (options.role == Role.CONTROLLER) {
+            try {
+                controller = ControllerService.open(home, options.controllerPostgres, identity, events);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new StartException(1, e.getMessage());
+            }
+        }
+        NodeApi nodeApi = new NodeApi(this);
+        HttpMessages.Router controllerApi = controller == null ? null : controller.api();
+        api = new ApiServer(controllerApi == null ? nodeApi
+                : r -> r.path().equals("/controller") || r.path().startsWith("/controller/") ? controllerApi.handle(r) : nodeApi.handle(r));
         metrics = new DaemonMetrics(options.role.label(), driver.counters(), api);
         Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, home),
                 driver.transmitter(events::emit), driver.now());
+        if (controller != null) {
+            UdpDriver d = driver;
+            controller.attach(((NodeEngine) engine).vl2(), task -> d.call(e -> {
+                task.run();
+                return null;
+            }));
+        }
         driver.start(engine);
         socket = (options.apiSocket != null ? options.apiSocket : config.apiSocket(home)).toAbsolutePath();
         try {
@@ -147,6 +171,7 @@ public final class Daemon implements AutoCloseable {
         ready.put("socket", socket.toString());
         if (apiPort >= 0) ready.put("apiPort", apiPort);
         ready.put("roots", roots.size());
+        if (controller != null) ready.put("store", options.controllerPostgres == null ? "sqlite" : "postgresql");
         ready.put("identityCreated", identityCreated);
         events.emit("ready", ready);
         org.slf4j.LoggerFactory.getLogger(Daemon.class).info("{} {} ready: UDP {}, API socket {}{}, {} root(s)", options.role.label(), identity.address(),
@@ -217,6 +242,7 @@ public final class Daemon implements AutoCloseable {
         if (stopped.getCount() == 0) return;
         if (api != null) api.close();
         if (driver != null) driver.close();
+        if (controller != null) controller.close();
         if (identity != null) identity.close();
         stopped.countDown();
     }
