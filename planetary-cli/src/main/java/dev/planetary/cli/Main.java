@@ -23,6 +23,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 TunnelCommand.class,
                 IdentityCommand.class, RootsetCommand.class,
                 DaemonCommand.Root.class, DaemonCommand.Node.class, ControllerCommand.class, StatusCommand.Status.class, StatusCommand.SendMessage.class,
+                NetworkCommand.Join.class, NetworkCommand.Leave.class, NetworkCommand.Networks.class, NetworkCommand.Peers.class, NetworkCommand.Info.class,
                 ProvisionCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

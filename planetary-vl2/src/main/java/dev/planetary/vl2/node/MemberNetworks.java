@@ -414,6 +414,9 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         if (n.ownMc != null) n.revocations = n.revocations.prune(n.ownMc.timestamp(), n.ownMc.value().maxDelta());
         store.write(n.id, NetworkStore.Kind.REVOCATIONS, pso);
         bump("revocationListsAccepted");
+        if (n.ownMc != null && n.revocations.isRevoked(node.fingerprint(), n.ownMc.timestamp()) && !n.requesting) {
+            n.nextRequestAt = node.now(); // our own credential is revoked: ask the controller where we stand (§8.4 effect)
+        }
         fire(n);
         return true;
     }
