@@ -41,7 +41,6 @@ public final class ControllerService implements AutoCloseable {
     private final Controller controller;
     private final ControllerApi api;
     private volatile Consumer<List<Push>> pushes = p -> LOG.debug("{} push(es) dropped: no VL1 side attached", p.size());
-    private ControllerLink link;
     private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "planetary-controller-maintenance");
         t.setDaemon(true);
@@ -81,7 +80,6 @@ public final class ControllerService implements AutoCloseable {
     void attach(Vl2Layer layer, Consumer<Runnable> onLoop) {
         // the per-prefix new-row rate (§7.5) needs the peer's source address, which the node does not expose: per peer for now
         ControllerLink l = new ControllerLink(controller, layer, Fingerprint::toShortString);
-        link = l;
         pushes = p -> {
             try {
                 onLoop.accept(() -> l.send(p));
@@ -107,11 +105,6 @@ public final class ControllerService implements AutoCloseable {
     /** The API router for {@code /controller…} (§13.3). */
     public HttpMessages.Router api() {
         return api;
-    }
-
-    /** The link's counters (empty before {@link #attach}); read on the node's thread. */
-    Map<String, Long> linkCounters() {
-        return link == null ? Map.of() : link.counters();
     }
 
     @Override
