@@ -44,8 +44,13 @@ abstract class DaemonCommand implements Callable<Integer> {
 
     abstract Role role();
 
-    /** A node's NIC mode (§12.1, §12.7); null for a root. */
+    /** A node's NIC mode (§12.1, §12.7); null for the other roles. */
     dev.planetary.nic.NicMode nic() {
+        return null;
+    }
+
+    /** The controller's PostgreSQL JDBC URL ({@code planetary controller --postgres}), null for SQLite and the other roles. */
+    String controllerPostgres() {
         return null;
     }
 
@@ -71,8 +76,8 @@ abstract class DaemonCommand implements Callable<Integer> {
         onSignal("INT", stop);
         Daemon daemon;
         try {
-            daemon = Daemon.start(new Daemon.Options(role(), home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, Main.version(), nic()),
-                    config, events);
+            daemon = Daemon.start(new Daemon.Options(role(), home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, Main.version(),
+                    controllerPostgres(), nic()), config, events);
         } catch (Daemon.StartException e) {
             throw new CliError(e.exitCode, e.getMessage());
         }
@@ -83,7 +88,7 @@ abstract class DaemonCommand implements Callable<Integer> {
     }
 
     /** SIGTERM/SIGINT end the wait (exit 0 after a clean stop) instead of the JVM's exit 143. */
-    static void onSignal(String name, CountDownLatch stop) {
+    private static void onSignal(String name, CountDownLatch stop) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
@@ -92,7 +97,7 @@ abstract class DaemonCommand implements Callable<Integer> {
     }
 
     /** slf4j-simple reads its settings once, at the first logger: set them before the daemon classes log. */
-    static void configureLogging(String level, Path file) {
+    private static void configureLogging(String level, Path file) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
         if (file != null) {
             try {

@@ -31,11 +31,17 @@ public final class Daemon implements AutoCloseable {
      * @param nic              a node's NIC mode ({@code --nic}, §12.1, §12.7); null: no data plane (networks join, no NIC)
      */
     public record Options(Role role, Path home, Path rootset, Integer port, boolean apiTcp, Integer apiPort, Path apiSocket,
-                          boolean debugBlockDirect, String version, dev.planetary.nic.NicMode nic) {
-        /** Without a data plane. */
+                          boolean debugBlockDirect, String version, String controllerPostgres, dev.planetary.nic.NicMode nic) {
+        /** Options of a root or node (no controller store, no data plane). */
         public Options(Role role, Path home, Path rootset, Integer port, boolean apiTcp, Integer apiPort, Path apiSocket,
                        boolean debugBlockDirect, String version) {
-            this(role, home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, version, null);
+            this(role, home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, version, null, null);
+        }
+
+        /** Options with a controller store ({@code controllerPostgres} null: SQLite) and no data plane. */
+        public Options(Role role, Path home, Path rootset, Integer port, boolean apiTcp, Integer apiPort, Path apiSocket,
+                       boolean debugBlockDirect, String version, String controllerPostgres) {
+            this(role, home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, version, controllerPostgres, null);
         }
     }
 
@@ -57,6 +63,7 @@ public final class Daemon implements AutoCloseable {
     private List<RootSets.Accepted> rootSets = List.of();
     private UdpDriver driver;
     private ApiServer api;
+    private ControllerService controller;
     private DaemonMetrics metrics;
     private Path socket;
     private int apiPort = -1;
@@ -95,7 +102,7 @@ public final class Daemon implements AutoCloseable {
             throw new StartException(2, e.getMessage());
         }
         List<RootSets.EffectiveRoot> roots = sets.effectiveRoots();
-        if (options.role == Role.NODE && roots.isEmpty()) {
+        if (options.role != Role.ROOT && roots.isEmpty()) {
             throw new StartException(1, "no roots configured: the embedded default root set is empty until public roots exist, and "
                     + home.resolve("roots.d") + " holds no set; give --rootset FILE (build one with 'planetary rootset create')");
         }
@@ -119,11 +126,28 @@ public final class Daemon implements AutoCloseable {
             for (RootSets.EffectiveRoot r : roots) r.root().endpoints().forEach(ep -> ep.socketAddress().ifPresent(allowed::add));
             driver.blockDirectExcept(allowed);
         }
-        api = new ApiServer(new NodeApi(this));
+        if (options.role == Role.CONTROLLER) {
+            try {
+                controller = ControllerService.open(home, options.controllerPostgres, identity, events);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new StartException(1, e.getMessage());
+            }
+        }
+        NodeApi nodeApi = new NodeApi(this);
+        HttpMessages.Router controllerApi = controller == null ? null : controller.api();
+        api = new ApiServer(controllerApi == null ? nodeApi
+                : r -> r.path().equals("/controller") || r.path().startsWith("/controller/") ? controllerApi.handle(r) : nodeApi.handle(r));
         metrics = new DaemonMetrics(options.role.label(), driver.counters(), api);
         EngineContext.DataPlane dataPlane = options.role == Role.NODE && options.nic != null ? new EngineContext.DataPlane(options.nic, driver::post) : null;
         Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, home, dataPlane),
                 driver.transmitter(events::emit), driver.now());
+        if (controller != null) {
+            UdpDriver d = driver;
+            controller.attach(((NodeEngine) engine).vl2(), task -> d.call(e -> {
+                task.run();
+                return null;
+            }));
+        }
         driver.start(engine);
         socket = (options.apiSocket != null ? options.apiSocket : config.apiSocket(home)).toAbsolutePath();
         try {
@@ -156,6 +180,7 @@ public final class Daemon implements AutoCloseable {
         if (apiPort >= 0) ready.put("apiPort", apiPort);
         ready.put("roots", roots.size());
         if (dataPlane != null) ready.put("nic", dataPlane.nic().flag());
+        if (controller != null) ready.put("store", options.controllerPostgres == null ? "sqlite" : "postgresql");
         ready.put("identityCreated", identityCreated);
         events.emit("ready", ready);
         org.slf4j.LoggerFactory.getLogger(Daemon.class).info("{} {} ready: UDP {}, API socket {}{}, {} root(s)", options.role.label(), identity.address(),
@@ -226,6 +251,7 @@ public final class Daemon implements AutoCloseable {
         if (stopped.getCount() == 0) return;
         if (api != null) api.close();
         if (driver != null) driver.close();
+        if (controller != null) controller.close();
         if (identity != null) identity.close();
         stopped.countDown();
     }

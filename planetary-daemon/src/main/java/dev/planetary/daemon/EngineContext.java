@@ -39,7 +39,7 @@ public record EngineContext(Role role, SecretIdentity identity, InetSocketAddres
 
     /** The daemon's role. */
     public enum Role {
-        ROOT, NODE;
+        ROOT, NODE, CONTROLLER;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);

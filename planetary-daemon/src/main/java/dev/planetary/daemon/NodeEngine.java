@@ -107,6 +107,10 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             ports = dp == null ? null : new MemberPorts(vl2, member, dp.loop(), cfg -> dp.nic().open(cfg, TapName.of(cfg.nwid())),
                     PortConfig.RoutePolicy.DEFAULT);
             if (files != null) files.restoreInto(member);
+        } else if (c.role() == EngineContext.Role.CONTROLLER) {
+            vl2 = new Vl2Layer(node); // the daemon attaches the controller to it (ControllerService), channel 0 is its
+            member = null;
+            ports = null;
         } else {
             vl2 = null;
             member = null;
@@ -133,7 +137,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         long t = node.service(nowMs);
         if (vl2 == null) return t;
         t = Math.min(t, vl2.service(nowMs));
-        t = Math.min(t, member.service(nowMs));
+        if (member != null) t = Math.min(t, member.service(nowMs));
         return Math.min(t, nextDeadline());
     }
 
@@ -143,9 +147,14 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         node.close();
     }
 
+    /** The VL2 layer (nodes and controllers; null at a root). */
+    Vl2Layer vl2() {
+        return vl2;
+    }
+
     @Override
     public CompletableFuture<Duration> pingVl2(String nwid, String ip, long timeoutMs, long nowMs) {
-        if (member == null) return CompletableFuture.failedFuture(new IllegalArgumentException("a root does not join networks"));
+        if (member == null) return CompletableFuture.failedFuture(new IllegalArgumentException("this daemon does not join networks"));
         NetworkId id;
         InetAddress dst;
         try {
@@ -175,7 +184,8 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     @Override
     public long nextDeadline() {
         long t = node.nextDeadline();
-        return vl2 == null ? t : Math.min(t, Math.min(vl2.nextDeadline(), member.nextDeadline()));
+        if (vl2 == null) return t;
+        return Math.min(t, Math.min(vl2.nextDeadline(), member == null ? Long.MAX_VALUE : member.nextDeadline()));
     }
 
     @Override
@@ -187,7 +197,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
 
     @Override
     public String join(String nwid, String pin, String token, long nowMs) {
-        if (member == null) return "a root does not join networks";
+        if (member == null) return "a root or controller does not join networks";
         NetworkId id;
         Fingerprint fp = null;
         try {
@@ -350,7 +360,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         counters.put("zssp_internal_errors", node.zsspInternalErrors());
         if (vl2 != null) {
             vl2.seqex().counters().forEach((k, v) -> counters.put(snake(k), v));
-            member.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
+            if (member != null) member.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
         }
         if (ports != null) {
             long sent = 0, delivered = 0, emulated = 0;
