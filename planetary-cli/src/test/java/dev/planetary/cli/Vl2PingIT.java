@@ -1,0 +1,85 @@
+package dev.planetary.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Black-box E4/E5/E12-like (VL.md §16.4): a root, {@code planetary controller} and two {@code planetary
+ * node --nic userspace} processes on loopback. Both join a network the controller CLI made, are
+ * authorised, bring their userspace NICs up, and {@code planetary ping-vl2} pings across it: IPv6
+ * between rfc4193 addresses first (neighbour discovery answered on the node's own NIC), then IPv4
+ * (ARP by broadcast to the member that answered); a network the node did not join is refused.
+ */
+class Vl2PingIT {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void jar() {
+        PlanetaryProcess.assumeJar();
+    }
+
+    @AfterEach
+    void cleanup() {
+        PlanetaryProcess.killAll();
+    }
+
+    PlanetaryProcess cli(String... args) throws Exception {
+        return PlanetaryProcess.run(dir, 60, args);
+    }
+
+    /** The node's address on the network of the family ({@code ':'} for IPv6, {@code '.'} for IPv4), without the prefix. */
+    static String assigned(JsonNode network, char family) {
+        for (JsonNode a : network.path("assignedAddresses")) {
+            String s = a.asText();
+            if (s.indexOf(family) >= 0) return s.substring(0, s.indexOf('/'));
+        }
+        throw new AssertionError("no " + (family == ':' ? "IPv6" : "IPv4") + " address in " + network);
+    }
+
+    @Test
+    void twoNodesPingEachOtherAcrossTheNetworkWithPingVl2() throws Exception {
+        DaemonFixture.Daemon root = DaemonFixture.start(dir, "root", "root1");
+        Path rootset = DaemonFixture.rootSet(dir, root);
+        DaemonFixture.Daemon ctl = DaemonFixture.start(dir, "controller", "ctl", "--rootset", rootset.toString());
+        PlanetaryProcess created = cli("controller", "network", "create", "--home", ctl.home().toString(), "--name", "lab",
+                "--route", "10.147.17.0/24", "--pool", "10.147.17.1-10.147.17.254", "--rfc4193");
+        assertEquals(0, created.exitCode(), created.err.text());
+        String nwid = created.out.text().strip();
+
+        DaemonFixture.Daemon a = DaemonFixture.start(dir, "node", "a", "--rootset", rootset.toString());
+        DaemonFixture.Daemon b = DaemonFixture.start(dir, "node", "b", "--rootset", rootset.toString());
+        assertEquals("userspace", PlanetaryProcess.field(a.ready(), "nic"));
+        for (DaemonFixture.Daemon n : new DaemonFixture.Daemon[] {a, b}) {
+            assertEquals(200, n.post("/network/" + nwid, "{}").status());
+            ControllerCliIT.awaitStatus(n, nwid, "ACCESS_DENIED", 30); // pending approval
+            PlanetaryProcess auth = cli("controller", "member", "authorize", "--home", ctl.home().toString(), nwid, n.address());
+            assertEquals(0, auth.exitCode(), auth.err.text());
+        }
+        JsonNode na = ControllerCliIT.awaitStatus(a, nwid, "OK", 30);
+        JsonNode nb = ControllerCliIT.awaitStatus(b, nwid, "OK", 30);
+
+        // IPv6 between rfc4193 addresses: the first request may be lost (the frame may overtake A's credential).
+        PlanetaryProcess six = cli("ping-vl2", "--home", a.home().toString(), "-c", "3", "-i", "0.2", "-W", "5", nwid, assigned(nb, ':'));
+        assertEquals(0, six.exitCode(), six.out.text() + six.err.text() + a.process().dump());
+        assertTrue(six.out.text().contains("reply from " + assigned(nb, ':')), six.out.text());
+        // IPv4 both ways: ARP by broadcast to the member that passed the gate.
+        PlanetaryProcess four = cli("ping-vl2", "--home", a.home().toString(), "-c", "3", "-i", "0.2", "-W", "5", nwid, assigned(nb, '.'));
+        assertEquals(0, four.exitCode(), four.out.text() + four.err.text());
+        assertTrue(four.out.text().contains("3 received, 0% loss"), four.out.text());
+        PlanetaryProcess back = cli("ping-vl2", "--home", b.home().toString(), "-c", "2", "-i", "0.2", "-W", "5", nwid, assigned(na, '.'));
+        assertEquals(0, back.exitCode(), back.out.text() + back.err.text());
+        assertTrue(back.out.text().matches("(?s).*rtt min/avg/max = [0-9.]+/[0-9.]+/[0-9.]+ ms.*"), back.out.text());
+
+        PlanetaryProcess other = cli("ping-vl2", "--home", a.home().toString(), "-c", "1", "0123456789000001", "10.147.17.2");
+        assertEquals(1, other.exitCode());
+        assertTrue(other.err.text().contains("not joined"), other.err.text());
+    }
+}
