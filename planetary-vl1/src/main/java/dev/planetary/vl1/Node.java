@@ -9,6 +9,7 @@ import dev.planetary.vl1.engine.BoundedMap;
 import dev.planetary.vl1.engine.IdentityBlob;
 import dev.planetary.vl1.engine.TimerQueue;
 import dev.planetary.vl1.engine.TokenBucket;
+import dev.planetary.vl1.engine.HandshakeAdmission;
 import dev.planetary.vl1.engine.VerificationQueue;
 import dev.planetary.zssp.AcceptDecision;
 import dev.planetary.zssp.Application;
@@ -274,8 +275,9 @@ public final class Node {
     private final BoundedMap<Fingerprint, Long> denied = new BoundedMap<>(4096);
     final Map<Address, MessageQueue> waiting = new HashMap<>();
     private final WhoisClient whois = new WhoisClient(this);
-    private final VerificationQueue<Peer> verifications = new VerificationQueue<>(256, 2);
+    private final VerificationQueue<Peer> verifications;
     private final TokenBucket verifyBudget;
+    private final HandshakeAdmission admission; // root role: fair share of handshakes per source prefix (§2.6 cost control)
     // root role
     final BoundedMap<Address, Registration> registry;
     final Map<Address, Peer> registeredOnline = new HashMap<>();
@@ -311,6 +313,10 @@ public final class Node {
         this.registry = new BoundedMap<>(config.registrySize());
         this.relay = new RootRelay(this, Math.min(config.maxPeers(), 1 << 20));
         this.verifyBudget = new TokenBucket(config.verificationsPerSecond(), 1, now);
+        this.verifications = new VerificationQueue<>(256, 2, new java.util.SplittableRandom(instanceId ^ 0x9E3779B97F4A7C15L)); // no draw from rng: seeded runs keep their sequence
+        this.admission = config.root()
+                ? new HandshakeAdmission(Vl1Limits.ROOT_HANDSHAKES_PER_SECOND, Vl1Limits.ADMISSION_PREFIXES, Vl1Limits.ADMISSION_ACTIVE_WINDOW, now)
+                : null;
         this.ctx = new Context<>(self.staticKeyPair(), new App(), Settings.defaults(), rng);
         if (config.root()) ctx.setChallengeEnabled(true); // §3.3: roots challenge every Hello
         for (RootInfo r : config.roots()) {
@@ -623,6 +629,15 @@ public final class Node {
         @Override
         public AcceptDecision<Fingerprint> checkAcceptSession(StaticPublicKey remoteStatic, byte[] blob, Remote source) {
             return accept(remoteStatic, blob, source instanceof PathRemote p ? p.path : null);
+        }
+
+        /** A root spends handshakes on proven sources within its per-prefix fair share (§2.6 cost control). */
+        @Override
+        public boolean admitHello(Remote source) {
+            if (admission == null || !(source instanceof PathRemote p)) return true;
+            boolean admitted = admission.admit(prefix(p.path, ADMISSION_V6_PREFIX_BYTES), now);
+            bump(admitted ? NodeCounter.HELLO_ADMITTED : NodeCounter.HELLO_NOT_ADMITTED);
+            return admitted;
         }
     }
 
@@ -1214,11 +1229,19 @@ public final class Node {
 
     // ---------------------------------------------------------------- verification (§2.6) and registry (§4.4)
 
+    /** The verification queue's prefix (§2.6): IPv4 /24, IPv6 /64. */
     static String prefix(Path path) {
+        return prefix(path, 8);
+    }
+
+    /** Handshake admission groups IPv6 by /48 (a site), since a /64 per attacker costs nothing. */
+    private static final int ADMISSION_V6_PREFIX_BYTES = 6;
+
+    static String prefix(Path path, int v6Bytes) {
         return switch (path) {
             case Direct d -> {
                 byte[] ip = d.remote().getAddress().getAddress();
-                int n = d.remote().getAddress() instanceof Inet4Address ? 3 : 8; // /24 or /64
+                int n = d.remote().getAddress() instanceof Inet4Address ? 3 : v6Bytes; // /24, or /64 or /48
                 yield java.util.HexFormat.of().formatHex(ip, 0, n);
             }
             case Relayed r -> "R" + r.root(); // a relayed session counts under its relaying root

@@ -36,6 +36,10 @@ public enum NodeCounter {
     VERIFICATION_REFUSED,
     /** Identities verified. */
     VERIFIED,
+    /** Root: Hellos (past ZCP) dropped unanswered because their source prefix was over its share of the handshake budget (§2.6 cost control). */
+    HELLO_NOT_ADMITTED,
+    /** Root: Hellos (past ZCP) admitted to the handshake within the budget. */
+    HELLO_ADMITTED,
     /** ERRORs not sent because of the 1/s per (peer, code) limit (§3.4). */
     ERROR_RATE_LIMITED,
     /** ECHOs not answered (64/s per peer, §3.8). */

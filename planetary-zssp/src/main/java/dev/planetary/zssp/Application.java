@@ -46,6 +46,17 @@ public interface Application<D> {
         return checkAcceptSession(remoteStatic, identity);
     }
 
+    /**
+     * Responder, for a complete Hello that passed the challenge gate (ZSSP §9.3; so {@code source}
+     * is proven when the challenge is on) and before any public-key work is spent on it: whether to
+     * process it. Returning false drops it unanswered ({@link Fault#HELLO_NOT_ADMITTED}), which the
+     * initiator cannot tell from a lost datagram: no wire change. Lets an application bound the
+     * CPU that handshakes of not-yet-known initiators cost (VL spec §2.6). The default admits all.
+     */
+    default boolean admitHello(Remote source) {
+        return true;
+    }
+
     /** Responder, for each non-zero fingerprint in a Hello: the stored state with that fingerprint, or null. */
     RatchetState restoreByFingerprint(byte[] fingerprint) throws IOException;
 
