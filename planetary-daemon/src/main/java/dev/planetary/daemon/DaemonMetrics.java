@@ -22,6 +22,8 @@ public final class DaemonMetrics {
             Map.entry("verified", new String[] {"planetary.identity.verifications", "ok"}),
             Map.entry("verification_failed", new String[] {"planetary.identity.verifications", "failed"}),
             Map.entry("verification_refused", new String[] {"planetary.identity.verifications", "refused"}),
+            Map.entry("hello_admitted", new String[] {"planetary.handshakes", "admitted"}),
+            Map.entry("hello_not_admitted", new String[] {"planetary.handshakes", "not_admitted"}),
             Map.entry("whois_sent", new String[] {"planetary.whois", "sent"}),
             Map.entry("whois_answered", new String[] {"planetary.whois", "answered"}),
             Map.entry("whois_resolved", new String[] {"planetary.whois", "resolved"}),
