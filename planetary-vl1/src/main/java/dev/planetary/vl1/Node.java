@@ -16,6 +16,7 @@ import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.RandomSource;
+import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.Received;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
@@ -277,6 +278,7 @@ public final class Node {
     private final WhoisClient whois = new WhoisClient(this);
     private final VerificationQueue<Peer> verifications;
     private final TokenBucket verifyBudget;
+    private final RatchetStore ratchets;
     private final HandshakeAdmission admission; // root role: fair share of handshakes per source prefix (§2.6 cost control)
     // root role
     final BoundedMap<Address, Registration> registry;
@@ -297,6 +299,16 @@ public final class Node {
      * fingerprint, so an identity is verified once per process, §2.6).
      */
     public Node(NodeConfig config, SecretIdentity self, NodeOutput out, RandomSource rng, long now, IdentityVerifier verifier) {
+        this(config, self, out, rng, now, verifier, RatchetStore.none());
+    }
+
+    /**
+     * As above with durable ratchet storage (§3.3: a member's {@code node.db}), so sessions after a
+     * restart re-key from the stored ratchets instead of the zero ratchet. The store is called on
+     * the thread inside {@link #receive} / {@link #service}; the caller closes it after the node.
+     */
+    public Node(NodeConfig config, SecretIdentity self, NodeOutput out, RandomSource rng, long now, IdentityVerifier verifier, RatchetStore ratchets) {
+        this.ratchets = Objects.requireNonNull(ratchets, "ratchets (RatchetStore.none() for none)");
         this.config = Objects.requireNonNull(config, "config");
         this.self = Objects.requireNonNull(self, "self");
         this.out = Objects.requireNonNull(out, "out");
@@ -614,8 +626,13 @@ public final class Node {
         }
     }
 
-    /** The ZSSP application: clock, accept decision (§3.2), no ratchet storage yet (opportunistic mode, §3.3). */
-    private final class App implements Application.WithoutRatchetStorage<Fingerprint> {
+    /** The ZSSP application: clock, accept decision (§3.2), the node's ratchet store (opportunistic mode, §3.3). */
+    private final class App implements Application.WithRatchetStore<Fingerprint> {
+        @Override
+        public RatchetStore store() {
+            return ratchets;
+        }
+
         @Override
         public long time() {
             return now;

@@ -71,6 +71,30 @@ public interface Application<D> {
     boolean saveRatchetState(StaticPublicKey remoteStatic, D sessionData, RatchetUpdate update) throws IOException;
 
     /**
+     * An application whose three storage callbacks are its {@link RatchetStore}'s (spec §8): the
+     * stored pair by peer key, the fingerprint index, and the compare-and-swap.
+     */
+    interface WithRatchetStore<D> extends Application<D> {
+        /** The store the callbacks use. */
+        RatchetStore store();
+
+        @Override
+        default RatchetState restoreByFingerprint(byte[] fingerprint) throws IOException {
+            return store().findByFingerprint(fingerprint);
+        }
+
+        @Override
+        default RatchetPair restoreByIdentity(StaticPublicKey remoteStatic, D sessionData) throws IOException {
+            return store().load(remoteStatic);
+        }
+
+        @Override
+        default boolean saveRatchetState(StaticPublicKey remoteStatic, D sessionData, RatchetUpdate update) throws IOException {
+            return store().compareAndSwap(remoteStatic, update);
+        }
+    }
+
+    /**
      * An application that keeps no ratchet state: it restores nothing and accepts every save, so
      * every session starts from the empty ratchet (opportunistic mode only, spec §1.3). For
      * in-memory peers, simulations and benchmarks; durable peers implement the three methods
