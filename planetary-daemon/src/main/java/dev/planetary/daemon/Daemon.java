@@ -49,6 +49,7 @@ public final class Daemon implements AutoCloseable {
     private SecretIdentity identity;
     private List<RootSets.Accepted> rootSets = List.of();
     private UdpDriver driver;
+    private dev.planetary.store.SqliteRatchetStore ratchets;
     private ApiServer api;
     private DaemonMetrics metrics;
     private Path socket;
@@ -114,7 +115,14 @@ public final class Daemon implements AutoCloseable {
         }
         api = new ApiServer(new NodeApi(this));
         metrics = new DaemonMetrics(options.role.label(), driver.counters(), api);
-        Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots),
+        if (options.role == Role.NODE) { // §3.3: a member's ratchets survive restarts; a root's are in memory only (none kept yet)
+            try {
+                ratchets = DaemonHome.ratchets(home);
+            } catch (DaemonHome.HomeException e) {
+                throw new StartException(1, e.getMessage());
+            }
+        }
+        Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, ratchets),
                 driver.transmitter(events::emit), driver.now());
         driver.start(engine);
         socket = (options.apiSocket != null ? options.apiSocket : config.apiSocket(home)).toAbsolutePath();
@@ -217,6 +225,13 @@ public final class Daemon implements AutoCloseable {
         if (stopped.getCount() == 0) return;
         if (api != null) api.close();
         if (driver != null) driver.close();
+        if (ratchets != null) {
+            try {
+                ratchets.close();
+            } catch (IOException e) {
+                events.emit("warning", java.util.Map.of("message", "closing " + ratchets.file() + ": " + e.getMessage()));
+            }
+        }
         if (identity != null) identity.close();
         stopped.countDown();
     }

@@ -2,16 +2,25 @@ package dev.planetary.daemon;
 
 import dev.planetary.identity.RootSets;
 import dev.planetary.identity.SecretIdentity;
+import dev.planetary.zssp.RatchetStore;
 import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
  * What an engine is built from: the role, the identity (owned by the daemon, which destroys it on
- * close), the bound UDP socket and, for members, the effective roots (§4.1).
+ * close), the bound UDP socket, for members the effective roots (§4.1), and the ratchet store
+ * ({@code node.db} for members, §3.3; owned and closed by the daemon).
  */
-public record EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots) {
+public record EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots,
+                            RatchetStore ratchets) {
     public EngineContext {
         roots = List.copyOf(roots);
+        if (ratchets == null) ratchets = RatchetStore.none();
+    }
+
+    /** Without ratchet storage (every session starts from the zero ratchet). */
+    public EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots) {
+        this(role, identity, localSocket, roots, RatchetStore.none());
     }
 
     /** The daemon's role. */

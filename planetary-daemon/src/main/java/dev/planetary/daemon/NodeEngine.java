@@ -76,7 +76,8 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         this.roots = RootInfo.of(c.roots());
         for (RootInfo r : roots) for (InetSocketAddress e : r.endpoints()) rootPathTimes.put(e, new long[2]);
         NodeConfig config = c.role() == EngineContext.Role.ROOT ? NodeConfig.root(c.localSocket()) : NodeConfig.member(c.localSocket(), roots);
-        this.node = new Node(config, c.identity(), this, RandomSource.secure(), nowMs);
+        this.node = new Node(config, c.identity(), this, RandomSource.secure(), nowMs,
+                new dev.planetary.identity.IdentityVerifier(config.identityCacheSize()), c.ratchets());
     }
 
     // ------------------------------------------------------------------ driver side
