@@ -122,7 +122,8 @@ public final class Daemon implements AutoCloseable {
                 throw new StartException(1, e.getMessage());
             }
         }
-        Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, ratchets),
+        Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, ratchets, rootSets,
+                        set -> RootSetSources.savePushed(home, set, events)),
                 driver.transmitter(events::emit), driver.now());
         driver.start(engine);
         socket = (options.apiSocket != null ? options.apiSocket : config.apiSocket(home)).toAbsolutePath();

@@ -37,8 +37,9 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
 
     private final Vl1Engine.Output out;
     private final Node node;
-    private final List<RootInfo> roots;
-    private final Map<InetSocketAddress, long[]> rootPathTimes = new HashMap<>(); // endpoint → {lastSend, lastReceive} (Unix ms)
+    private volatile List<RootInfo> roots; // replaced when a pushed root set switches them (§4.2)
+    private final java.util.function.Consumer<dev.planetary.identity.RootSet> rootSetUpdated;
+    private final Map<InetSocketAddress, long[]> rootPathTimes = new java.util.concurrent.ConcurrentHashMap<>(); // endpoint → {lastSend, lastReceive} (Unix ms)
     private final Map<Fingerprint, LeafPeer> leaves = new LinkedHashMap<>();
     private final long wallOffset; // Unix ms − driver ms
     private long whoisResolved, whoisFailed, messagesReceived;
@@ -78,6 +79,12 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         NodeConfig config = c.role() == EngineContext.Role.ROOT ? NodeConfig.root(c.localSocket()) : NodeConfig.member(c.localSocket(), roots);
         this.node = new Node(config, c.identity(), this, RandomSource.secure(), nowMs,
                 new dev.planetary.identity.IdentityVerifier(config.identityCacheSize()), c.ratchets());
+        this.rootSetUpdated = c.rootSetUpdated();
+        if (node.isRoot()) {
+            for (dev.planetary.identity.RootSets.Accepted a : c.rootSets()) node.publishRootSet(a.valid().set());
+        } else {
+            node.useRootSets(c.rootSets());
+        }
     }
 
     // ------------------------------------------------------------------ driver side
@@ -188,6 +195,12 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             }
             case NodeEvent.MessagesDropped d -> out.event("message.dropped", fields("address", text(d.destination()), "count", d.count(), "reason", d.reason()));
             case NodeEvent.IdentityCollision c -> out.event("identity.collision", fields("root", c.root().toBase32()));
+            case NodeEvent.RootSetUpdated u -> {
+                roots = u.roots();
+                for (RootInfo r : roots) for (InetSocketAddress ep : r.endpoints()) rootPathTimes.putIfAbsent(ep, new long[2]);
+                rootSetUpdated.accept(dev.planetary.identity.RootSet.decode(u.encoded()).orThrow());
+                out.event("rootset.updated", fields("name", u.name(), "revision", u.revision(), "from", text(u.fromRoot()), "roots", roots.size()));
+            }
         }
     }
 

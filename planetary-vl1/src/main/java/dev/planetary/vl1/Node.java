@@ -163,7 +163,7 @@ public final class Node {
     /** Everything about one peer (by fingerprint); its timers run through {@link #peerTimer}. */
     final class Peer implements TimerQueue.Timed {
         final Fingerprint fp;
-        final RootInfo root; // a member's root, else null
+        RootInfo root; // a member's root, else null (cleared when a pushed root set drops it, §4.2)
         Identity identity;
         Address address; // bound, or the claimed hint
         boolean bound;
@@ -279,7 +279,8 @@ public final class Node {
     private final VerificationQueue<Peer> verifications;
     private final TokenBucket verifyBudget;
     private final RatchetStore ratchets;
-    private final HandshakeAdmission admission; // root role: fair share of handshakes per source prefix (§2.6 cost control)
+    private final HandshakeAdmission admission;
+    private final RootSetPush rootSetPush; // root role: fair share of handshakes per source prefix (§2.6 cost control)
     // root role
     final BoundedMap<Address, Registration> registry;
     final Map<Address, Peer> registeredOnline = new HashMap<>();
@@ -331,19 +332,71 @@ public final class Node {
                 : null;
         this.ctx = new Context<>(self.staticKeyPair(), new App(), Settings.defaults(), rng);
         if (config.root()) ctx.setChallengeEnabled(true); // §3.3: roots challenge every Hello
-        for (RootInfo r : config.roots()) {
-            Fingerprint fp = r.identity().fingerprint();
-            if (fp.equals(selfFp)) continue;
-            Peer p = new Peer(fp, r);
-            p.identity = r.identity();
-            p.address = r.address();
-            p.bound = true;
-            p.nextAttempt = now;
-            peers.put(fp, p);
-            rootPeers.put(r.address(), p);
-            pin(r.identity(), r.address(), Source.ROOT_SET);
-            timers.schedule(p, now);
+        this.rootSetPush = new RootSetPush(verifier);
+        for (RootInfo r : config.roots()) addRoot(r);
+    }
+
+    private void addRoot(RootInfo r) {
+        Fingerprint fp = r.identity().fingerprint();
+        if (fp.equals(selfFp) || rootPeers.containsKey(r.address())) return;
+        Peer old = peers.get(fp);
+        if (old != null) closeSession(old, "now a root", false); // a leaf that became a root: start afresh as one
+        peers.remove(fp);
+        Peer p = new Peer(fp, r);
+        p.identity = r.identity();
+        p.address = r.address();
+        p.bound = true;
+        p.nextAttempt = now;
+        peers.put(fp, p);
+        rootPeers.put(r.address(), p);
+        pin(r.identity(), r.address(), Source.ROOT_SET);
+        timers.schedule(p, now);
+    }
+
+    // ---------------------------------------------------------------- root sets (§4.2)
+
+    /** Member: the accepted root sets its roots came from (their HELLO summaries; pushes are checked against them). */
+    public void useRootSets(List<dev.planetary.identity.RootSets.Accepted> accepted) {
+        if (config.root()) throw new IllegalStateException("a root has no root sets of its own to follow; use publishRootSet");
+        rootSetPush.use(accepted);
+    }
+
+    /** Root: a root set whose newer revision this root pushes to members that summarise an older one (§4.2). */
+    public void publishRootSet(dev.planetary.identity.RootSet set) {
+        if (!config.root()) throw new IllegalStateException("only a root pushes root sets (§4.2)");
+        rootSetPush.publish(set);
+    }
+
+    /** Member: a ROOT_SET from one of its roots; anything else is refused and counted (§4.2). */
+    private void onRootSet(Peer p, RootSet m) {
+        if (config.root() || p.root == null) {
+            bump(NodeCounter.ROOT_SET_REFUSED);
+            return;
         }
+        dev.planetary.identity.Decoded<dev.planetary.identity.RootSets.Accepted> r = rootSetPush.receive(m.rootSet().toArray());
+        if (!r.isOk()) {
+            bump(NodeCounter.ROOT_SET_REFUSED);
+            return;
+        }
+        bump(NodeCounter.ROOT_SET_ACCEPTED);
+        List<RootInfo> roots = RootInfo.of(dev.planetary.identity.RootSets.effectiveRoots(rootSetPush.accepted(), null));
+        switchRoots(roots);
+        dev.planetary.identity.RootSet set = r.orThrow().valid().set();
+        out.event(new NodeEvent.RootSetUpdated(set.name(), set.revision(), set.encoded(), p.address, roots));
+    }
+
+    /** Connects to roots new in {@code roots} and lets go of those no longer in it (their sessions close). */
+    private void switchRoots(List<RootInfo> roots) {
+        java.util.Set<Address> keep = new java.util.HashSet<>();
+        for (RootInfo r : roots) keep.add(r.address());
+        for (Peer p : List.copyOf(rootPeers.values())) {
+            if (keep.contains(p.address)) continue;
+            rootPeers.remove(p.address);
+            p.root = null;
+            closeSession(p, "no longer a root (root set update)", false);
+        }
+        for (RootInfo r : roots) addRoot(r);
+        updateOnline();
     }
 
     // ---------------------------------------------------------------- public API
@@ -838,6 +891,7 @@ public final class Node {
             case Ok.EchoReply r -> onEchoReply(p, r);
             case Ok.WhoisReply r -> whois.onReply(p, r);
             case Ok.Other o -> bump(NodeCounter.IGNORED_VERB);
+            case RootSet r -> onRootSet(p, r);
             case ErrorMessage e -> onError(p, e);
             case Whois w -> onWhois(p, w);
             case UserMessage u -> {
@@ -859,8 +913,8 @@ public final class Node {
     private void sendHello(Peer p) {
         p.helloSends++;
         p.helloLastAt = now;
-        List<RootSetSummary> none = List.of();
-        sendMessage(p, Hello.of(p.helloId, config.root() ? Hello.ROLE_ROOT : 0, SOFTWARE, instanceId, none, null));
+        List<RootSetSummary> summaries = p.root != null ? rootSetPush.summaries() : List.of(); // §4.2: towards roots only
+        sendMessage(p, Hello.of(p.helloId, config.root() ? Hello.ROLE_ROOT : 0, SOFTWARE, instanceId, summaries, null));
     }
 
     /** §3.7: answer every copy alike; a root only once the peer is verified and registered (§4.4). */
@@ -869,6 +923,13 @@ public final class Node {
             sendError(p, new ErrorMessage(Verb.HELLO, h.requestId(), ErrorMessage.BAD_PROTOCOL_VERSION, new ErrorMessage.Detail.Version(Vl1Limits.PROTOCOL_VERSION)));
             closeSession(p, "unsupported protocol version", false);
             return;
+        }
+        if (config.root()) { // §4.2: an older revision of one of our sets in the HELLO → our newest (≤ 1 per 60 s)
+            dev.planetary.identity.RootSet push = rootSetPush.pushFor(p.fp, h.rootSets(), now);
+            if (push != null) {
+                bump(NodeCounter.ROOT_SET_PUSHED);
+                sendMessage(p, new RootSet(Bytes.of(push.encoded())));
+            }
         }
         if (config.root() && !p.verified) {
             if (p.verificationRefused) {
