@@ -47,7 +47,7 @@ public final class Daemon implements AutoCloseable {
     private final EventSink events;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private SecretIdentity identity;
-    private List<RootSets.Accepted> rootSets = List.of();
+    private volatile List<RootSets.Accepted> rootSets = List.of();
     private UdpDriver driver;
     private dev.planetary.store.SqliteRatchetStore ratchets;
     private ApiServer api;
@@ -123,7 +123,7 @@ public final class Daemon implements AutoCloseable {
             }
         }
         Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, ratchets, rootSets,
-                        set -> RootSetSources.savePushed(home, set, events)),
+                        this::rootSetPushed),
                 driver.transmitter(events::emit), driver.now());
         driver.start(engine);
         socket = (options.apiSocket != null ? options.apiSocket : config.apiSocket(home)).toAbsolutePath();
@@ -188,6 +188,32 @@ public final class Daemon implements AutoCloseable {
 
     List<RootSets.Accepted> rootSets() {
         return rootSets;
+    }
+
+    /** §4.2: an accepted push replaces its set (engine thread); kept as {@code roots.d/<name>.pushed}. */
+    private void rootSetPushed(RootSets.Accepted set) {
+        RootSetSources.savePushed(options.home, set.valid().set(), events);
+        List<RootSets.Accepted> l = new java.util.ArrayList<>(rootSets);
+        l.replaceAll(a -> a.name().equals(set.name()) ? set : a);
+        rootSets = List.copyOf(l);
+    }
+
+    /** Re-reads the home's root sets and switches the engine to them ({@code planetary roots add|remove}). */
+    synchronized void reloadRootSets() throws RootSetSources.RootSetException, IOException {
+        List<RootSets.Accepted> l = RootSetSources.load(options.home, options.rootset).all();
+        driver.call(e -> {
+            e.useRootSets(l);
+            return null;
+        }, 2000);
+        rootSets = l;
+    }
+
+    Path home() {
+        return options.home;
+    }
+
+    EventSink events() {
+        return events;
     }
 
     int port() {

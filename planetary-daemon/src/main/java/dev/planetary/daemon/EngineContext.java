@@ -3,7 +3,6 @@ package dev.planetary.daemon;
 import dev.planetary.identity.RootSets;
 import dev.planetary.identity.SecretIdentity;
 import dev.planetary.zssp.RatchetStore;
-import dev.planetary.identity.RootSet;
 import java.util.function.Consumer;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -16,7 +15,7 @@ import java.util.List;
  * to be persisted.
  */
 public record EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots,
-                            RatchetStore ratchets, List<RootSets.Accepted> rootSets, Consumer<RootSet> rootSetUpdated) {
+                            RatchetStore ratchets, List<RootSets.Accepted> rootSets, Consumer<RootSets.Accepted> rootSetUpdated) {
     public EngineContext {
         roots = List.copyOf(roots);
         if (ratchets == null) ratchets = RatchetStore.none();

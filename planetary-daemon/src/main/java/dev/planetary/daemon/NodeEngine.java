@@ -38,7 +38,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     private final Vl1Engine.Output out;
     private final Node node;
     private volatile List<RootInfo> roots; // replaced when a pushed root set switches them (§4.2)
-    private final java.util.function.Consumer<dev.planetary.identity.RootSet> rootSetUpdated;
+    private final java.util.function.Consumer<dev.planetary.identity.RootSets.Accepted> rootSetUpdated;
     private final Map<InetSocketAddress, long[]> rootPathTimes = new java.util.concurrent.ConcurrentHashMap<>(); // endpoint → {lastSend, lastReceive} (Unix ms)
     private final Map<Fingerprint, LeafPeer> leaves = new LinkedHashMap<>();
     private final long wallOffset; // Unix ms − driver ms
@@ -80,11 +80,22 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         this.node = new Node(config, c.identity(), this, RandomSource.secure(), nowMs,
                 new dev.planetary.identity.IdentityVerifier(config.identityCacheSize()), c.ratchets());
         this.rootSetUpdated = c.rootSetUpdated();
+        useRootSets(c.rootSets());
+    }
+
+    @Override
+    public void useRootSets(List<dev.planetary.identity.RootSets.Accepted> sets) {
         if (node.isRoot()) {
-            for (dev.planetary.identity.RootSets.Accepted a : c.rootSets()) node.publishRootSet(a.valid().set());
-        } else {
-            node.useRootSets(c.rootSets());
+            for (dev.planetary.identity.RootSets.Accepted a : sets) node.publishRootSet(a.valid().set());
+            return;
         }
+        if (sets.isEmpty()) return; // a node started with --rootset only in tests of the engine; keep the configured roots
+        rootsChanged(node.useRootSets(sets));
+    }
+
+    private void rootsChanged(List<RootInfo> now) {
+        roots = now;
+        for (RootInfo r : now) for (InetSocketAddress ep : r.endpoints()) rootPathTimes.putIfAbsent(ep, new long[2]);
     }
 
     // ------------------------------------------------------------------ driver side
@@ -196,9 +207,8 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             case NodeEvent.MessagesDropped d -> out.event("message.dropped", fields("address", text(d.destination()), "count", d.count(), "reason", d.reason()));
             case NodeEvent.IdentityCollision c -> out.event("identity.collision", fields("root", c.root().toBase32()));
             case NodeEvent.RootSetUpdated u -> {
-                roots = u.roots();
-                for (RootInfo r : roots) for (InetSocketAddress ep : r.endpoints()) rootPathTimes.putIfAbsent(ep, new long[2]);
-                rootSetUpdated.accept(dev.planetary.identity.RootSet.decode(u.encoded()).orThrow());
+                rootsChanged(u.roots());
+                rootSetUpdated.accept(u.set());
                 out.event("rootset.updated", fields("name", u.name(), "revision", u.revision(), "from", text(u.fromRoot()), "roots", roots.size()));
             }
         }

@@ -35,8 +35,10 @@ public final class RootSetSources {
 
     /** The accepted sets: the operator's in name order, the default (or {@code --rootset}) last. */
     public record Loaded(List<RootSets.Accepted> operatorSets, RootSets.Accepted defaultSet) {
+        /** Every set in §4.1 set order: the operator's in ascending name order, then the default. */
         public List<RootSets.Accepted> all() {
             List<RootSets.Accepted> out = new ArrayList<>(operatorSets);
+            out.sort(java.util.Comparator.comparing(RootSets.Accepted::name)); // ASCII names: String order is bytewise
             if (defaultSet != null) out.add(defaultSet);
             return out;
         }
@@ -96,14 +98,21 @@ public final class RootSetSources {
 
     /** Saves an accepted push (atomically, 0644) so the node keeps using it after a restart. */
     static void savePushed(Path home, RootSet set, EventSink events) {
-        Path f = pushedFile(home, set.name());
+        save(home, set, ".pushed", events);
+    }
+
+    /** Writes {@code roots.d/<name><suffix>} atomically (0644); a failure is a warning event. */
+    static boolean save(Path home, RootSet set, String suffix, EventSink events) {
+        Path f = home.resolve("roots.d").resolve(set.name() + suffix);
         try {
             Files.createDirectories(f.getParent());
             Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
             Files.write(tmp, set.encoded());
             Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return true;
         } catch (IOException e) {
-            events.emit("warning", java.util.Map.of("message", "cannot save the pushed root set " + f + ": " + e.getMessage()));
+            events.emit("warning", java.util.Map.of("message", "cannot save the root set " + f + ": " + e.getMessage()));
+            return false;
         }
     }
 

@@ -355,10 +355,17 @@ public final class Node {
 
     // ---------------------------------------------------------------- root sets (§4.2)
 
-    /** Member: the accepted root sets its roots came from (their HELLO summaries; pushes are checked against them). */
-    public void useRootSets(List<dev.planetary.identity.RootSets.Accepted> accepted) {
+    /**
+     * Member: the accepted root sets (operator-added in name order, then the embedded default, §4.1)
+     * it takes its roots from: their summaries go in HELLOs, pushes are checked against them, and the
+     * node switches to their effective roots (connecting to new ones, closing dropped ones). Returns them.
+     */
+    public List<RootInfo> useRootSets(List<dev.planetary.identity.RootSets.Accepted> accepted) {
         if (config.root()) throw new IllegalStateException("a root has no root sets of its own to follow; use publishRootSet");
         rootSetPush.use(accepted);
+        List<RootInfo> roots = rootSetPush.roots();
+        switchRoots(roots);
+        return roots;
     }
 
     /** Root: a root set whose newer revision this root pushes to members that summarise an older one (§4.2). */
@@ -379,10 +386,9 @@ public final class Node {
             return;
         }
         bump(NodeCounter.ROOT_SET_ACCEPTED);
-        List<RootInfo> roots = RootInfo.of(dev.planetary.identity.RootSets.effectiveRoots(rootSetPush.accepted(), null));
+        List<RootInfo> roots = rootSetPush.roots();
         switchRoots(roots);
-        dev.planetary.identity.RootSet set = r.orThrow().valid().set();
-        out.event(new NodeEvent.RootSetUpdated(set.name(), set.revision(), set.encoded(), p.address, roots));
+        out.event(new NodeEvent.RootSetUpdated(r.orThrow(), p.address, roots));
     }
 
     /** Connects to roots new in {@code roots} and lets go of those no longer in it (their sessions close). */

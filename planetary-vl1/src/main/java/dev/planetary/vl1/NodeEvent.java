@@ -54,8 +54,16 @@ public sealed interface NodeEvent {
 
     /**
      * A root pushed a newer revision of one of the node's root sets and it passed the update rule
-     * (§4.1, §4.2): the node now uses it; persist {@code encoded} (e.g. {@code roots.d/<name>.rootset})
+     * (§4.1, §4.2): the node now uses it; persist it (the daemon keeps {@code roots.d/<name>.pushed})
      * so it survives a restart. {@code roots} are the effective roots after the switch.
      */
-    record RootSetUpdated(String name, long revision, byte[] encoded, Address fromRoot, List<RootInfo> roots) implements NodeEvent {}
+    record RootSetUpdated(dev.planetary.identity.RootSets.Accepted set, Address fromRoot, List<RootInfo> roots) implements NodeEvent {
+        public String name() {
+            return set.name();
+        }
+
+        public long revision() {
+            return set.valid().set().revision();
+        }
+    }
 }

@@ -68,6 +68,16 @@ final class RootSetPush {
         return List.copyOf(accepted);
     }
 
+    /**
+     * Member: the effective roots of the sets in use (§4.1 set order: {@link #use} receives the
+     * operator's sets in name order, then the embedded default, and that order is kept).
+     */
+    List<RootInfo> roots() {
+        if (accepted.isEmpty()) return List.of();
+        int last = accepted.size() - 1;
+        return RootInfo.of(RootSets.effectiveRoots(accepted.subList(0, last), accepted.get(last)));
+    }
+
     /** Member: the 0x81 summaries for HELLOs to roots (unfrozen sets only: a frozen one takes no push). */
     List<RootSetSummary> summaries() {
         List<RootSetSummary> l = new ArrayList<>();
