@@ -35,15 +35,7 @@ class RootsIT {
     }
 
     private Path set(String name, long revision, String out, DaemonFixture.Daemon... roots) throws Exception {
-        List<String> args = new ArrayList<>(List.of("rootset", "create", "--name", name, "--revision", String.valueOf(revision),
-                "--update-key", "it.updatepub", "--key", "it.updatekey", "-o", out, "--force"));
-        for (DaemonFixture.Daemon r : roots) {
-            args.add("--root");
-            args.add(r.home().resolve("identity.public") + "@127.0.0.1/" + r.port());
-        }
-        PlanetaryProcess c = PlanetaryProcess.run(dir, 60, args.toArray(String[]::new));
-        assertEquals(0, c.exitCode(), c.err.text());
-        return dir.resolve(out);
+        return DaemonFixture.rootSet(dir, name, revision, out, roots);
     }
 
     private PlanetaryProcess roots(DaemonFixture.Daemon d, String... args) throws Exception {
@@ -57,7 +49,6 @@ class RootsIT {
     void aPushedRevisionSwitchesTheNodesRootsAndTheRootsCommandsManageSets() throws Exception {
         DaemonFixture.Daemon r1 = DaemonFixture.start(dir, "root", "r1");
         DaemonFixture.Daemon r2 = DaemonFixture.start(dir, "root", "r2");
-        assertEquals(0, PlanetaryProcess.run(dir, 60, "rootset", "keygen", "it").exitCode());
         Path rev1 = set("it", 1, "it1.rootset", r1);
         Path rev2 = set("it", 2, "it2.rootset", r1, r2);
         // r1 restarts knowing revision 2 (same home, same port), so it pushes it (§4.2)
