@@ -49,7 +49,7 @@ public final class Daemon implements AutoCloseable {
     private SecretIdentity identity;
     private volatile List<RootSets.Accepted> rootSets = List.of();
     private UdpDriver driver;
-    private dev.planetary.store.SqliteRatchetStore ratchets;
+    private dev.planetary.store.PeerRatchetStore ratchets;
     private ApiServer api;
     private DaemonMetrics metrics;
     private Path socket;
@@ -115,12 +115,14 @@ public final class Daemon implements AutoCloseable {
         }
         api = new ApiServer(new NodeApi(this));
         metrics = new DaemonMetrics(options.role.label(), driver.counters(), api);
-        if (options.role == Role.NODE) { // §3.3: a member's ratchets survive restarts; a root's are in memory only (none kept yet)
+        if (options.role == Role.NODE) { // §3.3: a member's ratchets survive restarts in node.db
             try {
                 ratchets = DaemonHome.ratchets(home);
             } catch (DaemonHome.HomeException e) {
                 throw new StartException(1, e.getMessage());
             }
+        } else { // §3.3: a root's are an in-memory LRU, lost on restart by design
+            ratchets = new dev.planetary.store.MemoryRatchetStore(dev.planetary.vl1.Vl1Limits.ROOT_RATCHET_PEERS);
         }
         Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, ratchets, rootSets,
                         this::rootSetPushed),
@@ -256,7 +258,7 @@ public final class Daemon implements AutoCloseable {
             try {
                 ratchets.close();
             } catch (IOException e) {
-                events.emit("warning", java.util.Map.of("message", "closing " + ratchets.file() + ": " + e.getMessage()));
+                events.emit("warning", java.util.Map.of("message", "closing the ratchet store " + ratchets + ": " + e.getMessage()));
             }
         }
         if (identity != null) identity.close();

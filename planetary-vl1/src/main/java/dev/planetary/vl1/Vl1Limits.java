@@ -59,6 +59,9 @@ public final class Vl1Limits {
     /** A prefix counts as contending while it sent a Hello within this window (ms). */
     public static final long ADMISSION_ACTIVE_WINDOW = 10_000;
 
+    /** §3.3: peers whose ratchets a root keeps in memory (LRU, lost on restart). */
+    public static final int ROOT_RATCHET_PEERS = 4_000_000;
+
     // §5.3, §5.4 relaying
     /** RELAY header: verb, hops, destination, origin (§5.3). */
     public static final int RELAY_HEADER_BYTES = 12;
