@@ -60,8 +60,9 @@ public final class Daemon implements AutoCloseable {
     private final EventSink events;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private SecretIdentity identity;
-    private List<RootSets.Accepted> rootSets = List.of();
+    private volatile List<RootSets.Accepted> rootSets = List.of();
     private UdpDriver driver;
+    private dev.planetary.store.PeerRatchetStore ratchets;
     private ApiServer api;
     private ControllerService controller;
     private DaemonMetrics metrics;
@@ -138,8 +139,18 @@ public final class Daemon implements AutoCloseable {
         api = new ApiServer(controllerApi == null ? nodeApi
                 : r -> r.path().equals("/controller") || r.path().startsWith("/controller/") ? controllerApi.handle(r) : nodeApi.handle(r));
         metrics = new DaemonMetrics(options.role.label(), driver.counters(), api);
+        if (options.role != Role.ROOT) { // §3.3: a member's (and a controller's) ratchets survive restarts in node.db
+            try {
+                ratchets = DaemonHome.ratchets(home);
+            } catch (DaemonHome.HomeException e) {
+                throw new StartException(1, e.getMessage());
+            }
+        } else { // §3.3: a root's are an in-memory LRU, lost on restart by design
+            ratchets = new dev.planetary.store.MemoryRatchetStore(dev.planetary.vl1.Vl1Limits.ROOT_RATCHET_PEERS);
+        }
         EngineContext.DataPlane dataPlane = options.role == Role.NODE && options.nic != null ? new EngineContext.DataPlane(options.nic, driver::post) : null;
-        Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, home, dataPlane),
+        Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, ratchets, rootSets,
+                        this::rootSetPushed, home, dataPlane),
                 driver.transmitter(events::emit), driver.now());
         if (controller != null) {
             UdpDriver d = driver;
@@ -215,6 +226,32 @@ public final class Daemon implements AutoCloseable {
         return rootSets;
     }
 
+    /** §4.2: an accepted push replaces its set (engine thread); kept as {@code roots.d/<name>.pushed}. */
+    private void rootSetPushed(RootSets.Accepted set) {
+        RootSetSources.savePushed(options.home, set.valid().set(), events);
+        List<RootSets.Accepted> l = new java.util.ArrayList<>(rootSets);
+        l.replaceAll(a -> a.name().equals(set.name()) ? set : a);
+        rootSets = List.copyOf(l);
+    }
+
+    /** Re-reads the home's root sets and switches the engine to them ({@code planetary roots add|remove}). */
+    synchronized void reloadRootSets() throws RootSetSources.RootSetException, IOException {
+        List<RootSets.Accepted> l = RootSetSources.load(options.home, options.rootset).all();
+        driver.call(e -> {
+            e.useRootSets(l);
+            return null;
+        }, 2000);
+        rootSets = l;
+    }
+
+    Path home() {
+        return options.home;
+    }
+
+    EventSink events() {
+        return events;
+    }
+
     int port() {
         return driver.localAddress().getPort();
     }
@@ -252,6 +289,13 @@ public final class Daemon implements AutoCloseable {
         if (api != null) api.close();
         if (driver != null) driver.close();
         if (controller != null) controller.close();
+        if (ratchets != null) {
+            try {
+                ratchets.close();
+            } catch (IOException e) {
+                events.emit("warning", java.util.Map.of("message", "closing the ratchet store " + ratchets + ": " + e.getMessage()));
+            }
+        }
         if (identity != null) identity.close();
         stopped.countDown();
     }
