@@ -53,6 +53,8 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
     static final long BACKOFF_MIN = 2_000, BACKOFF_MAX = 60_000, RETRY_PENDING = 30_000, RETRY_SLOW = 300_000;
     /** §8.3: NEED_MEMBERSHIP_CERTIFICATE and presentations at most once per second per peer. */
     static final long NEED_INTERVAL = 1_000;
+    /** §8.2: NEED_MEMBERSHIP_CERTIFICATE twice within this right after presenting: the own MC is stale. */
+    static final long NEED_REFRESH_WINDOW = 10_000;
 
     private final Node node;
     private final SeqexLink seqex;
@@ -507,6 +509,22 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         if (last != null && now - last < NEED_INTERVAL) return;
         n.lastNeedSent.put(peer, now);
         node.sendUpper(peer, new ErrorMessage(verb, 0, ErrorMessage.NEED_MEMBERSHIP_CERTIFICATE, new ErrorMessage.Detail.NetworkId(network.value())).encode());
+    }
+
+    /**
+     * A peer answered ERROR NEED_MEMBERSHIP_CERTIFICATE for {@code network} (the data plane routes it
+     * here): present the own MC again (≤ 1/s per peer); a second one within 10 s right after
+     * presenting means the own MC is stale, so refresh (§8.2).
+     */
+    public void needCertificate(Fingerprint peer, NetworkId network) {
+        MemberNetwork n = networks.get(network);
+        if (n == null) return;
+        long now = node.now();
+        Long last = n.lastPresented.get(peer);
+        if (last != null && now - last < NEED_INTERVAL) return;
+        if (last != null && now - last < NEED_REFRESH_WINDOW && !n.requesting) n.nextRequestAt = Math.min(n.nextRequestAt, now);
+        n.lastPresented.put(peer, now);
+        if (present(peer, network)) bump("presentedOnNeed");
     }
 
     /** A plain NETWORK_CREDENTIALS from a peer (a presentation, §8.3), or an OK/ERROR in re one. */
