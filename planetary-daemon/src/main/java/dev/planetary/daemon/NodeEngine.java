@@ -45,8 +45,9 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     /** The VL2 layer and the member engine (nodes only; null at a root, §6.3: roots carry no SEQEX). */
     private final Vl2Layer vl2;
     private final MemberNetworks member;
-    private final List<RootInfo> roots;
-    private final Map<InetSocketAddress, long[]> rootPathTimes = new HashMap<>(); // endpoint → {lastSend, lastReceive} (Unix ms)
+    private volatile List<RootInfo> roots; // replaced when a pushed root set switches them (§4.2)
+    private final java.util.function.Consumer<dev.planetary.identity.RootSets.Accepted> rootSetUpdated;
+    private final Map<InetSocketAddress, long[]> rootPathTimes = new java.util.concurrent.ConcurrentHashMap<>(); // endpoint → {lastSend, lastReceive} (Unix ms)
     private final Map<Fingerprint, LeafPeer> leaves = new LinkedHashMap<>();
     private final long wallOffset; // Unix ms − driver ms
     private long whoisResolved, whoisFailed, messagesReceived;
@@ -84,7 +85,8 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         this.roots = RootInfo.of(c.roots());
         for (RootInfo r : roots) for (InetSocketAddress e : r.endpoints()) rootPathTimes.put(e, new long[2]);
         NodeConfig config = c.role() == EngineContext.Role.ROOT ? NodeConfig.root(c.localSocket()) : NodeConfig.member(c.localSocket(), roots);
-        this.node = new Node(config, c.identity(), this, RandomSource.secure(), nowMs);
+        this.node = new Node(config, c.identity(), this, RandomSource.secure(), nowMs,
+                new dev.planetary.identity.IdentityVerifier(config.identityCacheSize()), c.ratchets());
         if (c.role() == EngineContext.Role.NODE) {
             vl2 = new Vl2Layer(node);
             NetworkFiles files = c.home() == null ? null : new NetworkFiles(c.home());
@@ -96,6 +98,23 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             vl2 = null;
             member = null;
         }
+        this.rootSetUpdated = c.rootSetUpdated();
+        useRootSets(c.rootSets());
+    }
+
+    @Override
+    public void useRootSets(List<dev.planetary.identity.RootSets.Accepted> sets) {
+        if (node.isRoot()) {
+            for (dev.planetary.identity.RootSets.Accepted a : sets) node.publishRootSet(a.valid().set());
+            return;
+        }
+        if (sets.isEmpty()) return; // a node started with --rootset only in tests of the engine; keep the configured roots
+        rootsChanged(node.useRootSets(sets));
+    }
+
+    private void rootsChanged(List<RootInfo> now) {
+        roots = now;
+        for (RootInfo r : now) for (InetSocketAddress ep : r.endpoints()) rootPathTimes.putIfAbsent(ep, new long[2]);
     }
 
     /** The software version the member reports to controllers (§7.3). */
@@ -255,6 +274,11 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             }
             case NodeEvent.MessagesDropped d -> out.event("message.dropped", fields("address", text(d.destination()), "count", d.count(), "reason", d.reason()));
             case NodeEvent.IdentityCollision c -> out.event("identity.collision", fields("root", c.root().toBase32()));
+            case NodeEvent.RootSetUpdated u -> {
+                rootsChanged(u.roots());
+                rootSetUpdated.accept(u.set());
+                out.event("rootset.updated", fields("name", u.name(), "revision", u.revision(), "from", text(u.fromRoot()), "roots", roots.size()));
+            }
         }
     }
 

@@ -60,14 +60,14 @@ final class Fields {
     }
 
     static byte[] u64(long v) {
-        return ByteBuffer.allocate(8).putLong(v).array();
+        return new Codec.Out(8).u64(v).toByteArray();
     }
 
     static byte[] u16(int v) {
-        return ByteBuffer.allocate(2).putShort((short) v).array();
+        return new Codec.Out(2).u16(v).toByteArray();
     }
 
     static byte[] u32(long v) {
-        return ByteBuffer.allocate(4).putInt((int) v).array();
+        return new Codec.Out(4).u32(v).toByteArray();
     }
 }

@@ -92,6 +92,16 @@ public record NetworkConfig(NetworkId networkId, Fingerprint issuedTo, long revi
         if (!credential.value().issuedTo().equals(issuedTo)) throw new IllegalArgumentException("the embedded MC is issued to another member");
     }
 
+    /**
+     * A config with the required fields only: the given flags, the default MTU, no optional field (defaults
+     * apply: multicast limit 32, LIKE expiry 600 s, one ACCEPT rule), the member's credential embedded.
+     */
+    public static NetworkConfig of(Signed<MemberCredential> credential, long revision, long flags, RevocationReference revocations) {
+        MemberCredential mc = Codec.nonNull(credential, "member credential").value();
+        return new NetworkConfig(mc.networkId(), mc.issuedTo(), revision, flags, Vl2Limits.MTU_DEFAULT, revocations, OptionalInt.empty(),
+                OptionalLong.empty(), Optional.empty(), List.of(), Optional.empty(), List.of(), List.of(), List.of(), credential);
+    }
+
     private static <T> void requireUniqueIds(List<T> items, ToLongFunction<T> id, String what) {
         Set<Long> seen = new HashSet<>();
         for (T t : items) if (!seen.add(id.applyAsLong(t))) throw new IllegalArgumentException("duplicate " + what + " id " + id.applyAsLong(t));

@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Decodes a VL1 payload whose verb is a VL2 verb this module knows (§3.4): FRAME, EXT_FRAME,
- * MULTICAST_LIKE, NETWORK_CREDENTIALS, NETWORK_CONFIG_REQUEST, NETWORK_CONFIG. Never throws on hostile
+ * MULTICAST_LIKE, NETWORK_CREDENTIALS, NETWORK_CONFIG_REQUEST, NETWORK_CONFIG, MULTICAST_GATHER and
+ * MULTICAST_FRAME (the OK(GATHER) body is {@link GatherReply}). Never throws on hostile
  * bytes; accepts only the canonical encoding.
  */
 public final class Vl2Codec {
@@ -18,7 +19,7 @@ public final class Vl2Codec {
     public static boolean handles(int verb) {
         return switch (verb) {
             case Verb.FRAME, Verb.EXT_FRAME, Verb.MULTICAST_LIKE, Verb.NETWORK_CREDENTIALS, Verb.NETWORK_CONFIG_REQUEST,
-                 Verb.NETWORK_CONFIG -> true;
+                 Verb.NETWORK_CONFIG, Verb.MULTICAST_GATHER, Verb.MULTICAST_FRAME -> true;
             default -> false;
         };
     }
@@ -34,6 +35,8 @@ public final class Vl2Codec {
             case Verb.NETWORK_CREDENTIALS -> NetworkCredentials.decode(payload).map(m -> m);
             case Verb.NETWORK_CONFIG_REQUEST -> NetworkConfigRequest.decode(payload).map(m -> m);
             case Verb.NETWORK_CONFIG -> NetworkConfigMessage.decode(payload).map(m -> m);
+            case Verb.MULTICAST_GATHER -> MulticastGather.decode(payload).map(m -> m);
+            case Verb.MULTICAST_FRAME -> MulticastFrame.decode(payload).map(m -> m);
             default -> Decoded.invalid(Rejection.TYPE, "not a VL2 verb this module decodes: " + Verb.name(payload[0] & 0xff));
         };
     }

@@ -4,8 +4,8 @@ package dev.planetary.vl2;
 public final class Vl2Limits {
     private Vl2Limits() {}
 
-    /** §2.8: the largest PSO body (the PSO is at most 162 more). */
-    public static final int MAX_PSO_BODY = 48_960;
+    /** §2.8: the largest PSO body (the PSO is at most 162 more); defined by the identity module's {@code Pso}. */
+    public static final int MAX_PSO_BODY = dev.planetary.identity.Pso.MAX_BODY;
 
     /** §7.4: VL2 MTU range and default (V1 default). */
     public static final int MTU_MIN = 1280, MTU_MAX = 10_000, MTU_DEFAULT = 2800;

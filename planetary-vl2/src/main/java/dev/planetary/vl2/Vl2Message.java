@@ -9,7 +9,7 @@ import dev.planetary.nic.NetworkId;
  * which never throws on hostile bytes. {@link Vl2Codec#decode} dispatches on the verb.
  */
 public sealed interface Vl2Message permits NetworkConfigRequest, NetworkConfigMessage, NetworkCredentials, Frame, ExtFrame,
-        MulticastLike {
+        MulticastLike, MulticastGather, MulticastFrame {
 
     /** The verb byte (§3.4). */
     int verb();

@@ -126,6 +126,18 @@ class ChecksTest {
     }
 
     @Test
+    void minimalConfigUsesTheDefaults() {
+        Signed<MemberCredential> mine = mc(S, T, DELTA);
+        NetworkConfig c = NetworkConfig.of(mine, 1, NetworkConfig.FLAG_BROADCAST, RevocationReference.of(RevocationList.initial(N).sign(KEY, T)));
+        assertEquals(N, c.networkId());
+        assertEquals(Vl2Limits.MTU_DEFAULT, c.mtu());
+        assertEquals(32, c.effectiveMulticastLimit());
+        assertEquals(600_000, c.effectiveLikeExpiry());
+        assertEquals(RuleList.ACCEPT, c.effectiveBaseRules());
+        assertEquals(c, NetworkConfig.parse(c.sign(KEY, T).encoded()).orThrow().value());
+    }
+
+    @Test
     void configSteps() {
         Signed<MemberCredential> mine = mc(S, T, DELTA);
         Signed<NetworkConfig> c = config(5, T, mine, Optional.empty());

@@ -44,7 +44,7 @@ class MessageRulesTest {
         assertInvalid(Vl2Codec.decode(new byte[0]), Rejection.LENGTH, "empty");
         assertInvalid(Vl2Codec.decode(new byte[] {Verb.ECHO}), Rejection.TYPE, "a VL1 verb");
         assertInvalid(Vl2Codec.decode(new byte[Vl1Limits.MAX_VL1_MESSAGE + 1]), Rejection.LENGTH, "over MAX_VL1_MESSAGE");
-        assertTrue(Vl2Codec.handles(Verb.FRAME) && !Vl2Codec.handles(Verb.MULTICAST_GATHER));
+        assertTrue(Vl2Codec.handles(Verb.FRAME) && Vl2Codec.handles(Verb.MULTICAST_GATHER) && !Vl2Codec.handles(Verb.PORT_FORWARD));
     }
 
     @Test
@@ -149,6 +149,44 @@ class MessageRulesTest {
         assertInvalid(NetworkCredentials.decode(item(0x01, Arrays.copyOf(mcBytes, mcBytes.length + 1))), Rejection.SEMANTIC, "PSO item with a trailing byte");
         assertInvalid(NetworkCredentials.decode(item(0x01, new byte[10])), Rejection.SEMANTIC, "PSO item too short");
         assertInvalid(NetworkCredentials.decode(item(0x01, new byte[mcBytes.length])), Rejection.SEMANTIC, "PSO item without magic");
+    }
+
+    @Test
+    void multicastGatherAndFrame() {
+        String group = "ffffffffffff 0a931106";
+        assertEquals(new MulticastGather(0x31, N, MulticastGroup.arp((java.net.Inet4Address) Fixtures.ip("10.147.17.6")), 32),
+                MulticastGather.decode(H.of("0d 00000031", NWID, group, "0020")).orThrow());
+        assertInvalid(MulticastGather.decode(H.of("0d 00000000", NWID, group, "0020")), Rejection.SEMANTIC, "request id 0");
+        assertInvalid(MulticastGather.decode(H.of("0d 00000031", NWID, group, "0000")), Rejection.SEMANTIC, "gather limit 0");
+        assertInvalid(MulticastGather.decode(H.of("0d 00000031", NWID, group, "00f1")), Rejection.SEMANTIC, "gather limit 241");
+        assertInvalid(MulticastGather.decode(H.of("0d 00000031", NWID, group, "0020 00")), Rejection.LENGTH, "trailing byte");
+        String tail = group + "0806 01";
+        assertTrue(MulticastFrame.decode(H.of("0e", NWID, "00", tail)).isOk());
+        assertInvalid(MulticastFrame.decode(H.of("0e", NWID, "02", tail)), Rejection.SEMANTIC, "reserved flag 0x02");
+        assertInvalid(MulticastFrame.decode(H.of("0e", NWID, "20", tail)), Rejection.SEMANTIC, "reserved flag 0x20");
+        assertInvalid(MulticastFrame.decode(H.of("0e", NWID, "01 00000000 0020", tail)), Rejection.SEMANTIC, "gathering with request id 0");
+        assertInvalid(MulticastFrame.decode(H.of("0e", NWID, "01 00000001 00f1", tail)), Rejection.SEMANTIC, "gather limit 241");
+        assertInvalid(MulticastFrame.decode(H.of("0e", NWID, "10 0000000000", tail)), Rejection.SEMANTIC, "origin address 0");
+        assertInvalid(MulticastFrame.decode(H.of("0e", NWID, "14 89e92ceee5 0289e9")), Rejection.LENGTH, "source MAC truncated");
+        assertInvalid(MulticastFrame.decode(H.of("0e", NWID, "00 ffffffffffff 0a93")), Rejection.LENGTH, "group truncated");
+        MulticastFrame full = MulticastFrame.decode(H.of("0e", NWID, "1d 00000009 0004 89e92ceee5 525400123456", tail)).orThrow();
+        assertEquals(0x1d, full.flags());
+        assertTrue(full.replicate() && full.gather().isPresent() && full.origin().isPresent() && full.source().isPresent());
+    }
+
+    @Test
+    void gatherReplies() {
+        String head = NWID + "ffffffffffff0a931106" + "00000002";
+        GatherReply r = GatherReply.decode(H.of(head, "02 02 89e92ceee5 0123456789")).orThrow();
+        assertTrue(r.authoritative() && !r.withIdentities());
+        assertEquals(2, r.members().size());
+        assertInvalid(GatherReply.decode(H.of(head, "00 00")), Rejection.SEMANTIC, "no records");
+        assertInvalid(GatherReply.decode(H.of(head, "04 01 89e92ceee5")), Rejection.SEMANTIC, "reserved flag");
+        assertInvalid(GatherReply.decode(H.of(head, "00 02 89e92ceee5")), Rejection.LENGTH, "fewer records than n");
+        assertInvalid(GatherReply.decode(H.of(head, "01 01 89e92ceee5")), Rejection.LENGTH, "format 1 without the identity");
+        assertInvalid(GatherReply.decode(H.of(head, "00 01 ff00000001")), Rejection.SEMANTIC, "reserved address");
+        assertThrows(IllegalArgumentException.class, () -> new GatherReply(N, r.group(), 1, false, List.of(
+                GatherReply.Member.of(Fixtures.MEMBER_ADDRESS), GatherReply.Member.of(Fixtures.controller().identity(), Fixtures.controller().address()))));
     }
 
     static byte[] item(int type, byte[] value) {

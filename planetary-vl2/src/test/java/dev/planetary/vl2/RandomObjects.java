@@ -199,6 +199,25 @@ final class RandomObjects {
         cfg = Fixtures.config(mc, list).sign(Fixtures.controller(), Fixtures.TS + 1);
     }
 
+    int nonZero() {
+        int v;
+        do v = r.nextInt(); while (v == 0);
+        return v;
+    }
+
+    MulticastGroup group() {
+        return new MulticastGroup(mac(), u32());
+    }
+
+    GatherReply gatherReply() {
+        boolean identities = r.nextBoolean();
+        List<GatherReply.Member> members = new ArrayList<>();
+        for (int i = r.nextInt(8) == 0 ? Vl2Limits.MULTICAST_LIMIT_MAX : between(1, 5); i > 0; i--) {
+            members.add(new GatherReply.Member(address(), identities ? Optional.of(Bytes.of(bytes(dev.planetary.identity.Identity.SIZE))) : Optional.empty()));
+        }
+        return new GatherReply(nwid(), group(), u32(), r.nextBoolean(), members);
+    }
+
     Optional<String> maybe(String s) {
         return r.nextBoolean() ? Optional.empty() : Optional.of(s);
     }
@@ -227,8 +246,13 @@ final class RandomObjects {
 
     Vl2Message message() {
         signFixtures();
-        return switch (r.nextInt(6)) {
+        return switch (r.nextInt(8)) {
             case 0 -> request();
+            case 6 -> new MulticastGather(nonZero(), nwid(), group(), between(1, 240));
+            case 7 -> new MulticastFrame(nwid(),
+                    r.nextBoolean() ? Optional.empty() : Optional.of(new MulticastFrame.Gather(nonZero(), between(1, 240))),
+                    r.nextBoolean() ? Optional.empty() : Optional.of(address()), r.nextBoolean() ? Optional.empty() : Optional.of(mac()),
+                    r.nextBoolean(), group(), r.nextInt(65536), Bytes.of(bytes(r.nextInt(1500))));
             case 1 -> new NetworkConfigMessage(nwid(), r.nextInt(256), Bytes.of(cfg.encoded()));
             case 2 -> {
                 List<CredentialItem> items = new ArrayList<>();

@@ -9,7 +9,7 @@ import java.util.function.Function;
 
 /**
  * Fuzzes every VL2 decoder with hostile bytes: the message codec ({@link Vl2Codec#decode}, hence each
- * message's {@code decode}); {@link Vl2SignedObjectFuzzTest} runs the three signed-object parsers
+ * message's {@code decode}) and the OK(GATHER) body ({@link GatherReply#decode}); {@link Vl2SignedObjectFuzzTest} runs the three signed-object parsers
  * (Jazzer fuzzes one target per JVM, so one class per target). Invariants: decoders return (never
  * throw), never take their internal-error path, never modify the input; a decoded message is canonical
  * (re-encodes to the input; NETWORK_CONFIG_REQUEST, which skips unknown optional TLVs, re-decodes
@@ -42,6 +42,11 @@ class Vl2DecoderFuzzTest {
     public static void messages(FuzzedDataProvider data) {
         byte[] in = data.consumeBoolean() ? input(data, new RandomObjects(data.consumeLong()).message().encode()) : data.consumeRemainingAsBytes();
         byte[] copy = in.clone();
+        if (GatherReply.decode(in) instanceof Decoded.Ok<GatherReply> reply && !Arrays.equals(reply.value().body(), in)) {
+            throw new AssertionError("gather reply not canonical");
+        } else if (GatherReply.decode(in) instanceof Decoded.Invalid<GatherReply> inv && inv.detail().startsWith("internal error")) {
+            throw new AssertionError("gather reply decoder bug: " + inv.detail());
+        }
         Decoded<Vl2Message> d = Vl2Codec.decode(in);
         if (!Arrays.equals(copy, in)) throw new AssertionError("decode modified its input");
         switch (d) {

@@ -93,6 +93,19 @@ class Vl2PropertyTest {
     }
 
     @Test
+    void gatherRepliesRoundTripAndTruncationsAreRefused() {
+        RandomObjects g = new RandomObjects(7);
+        for (int i = 0; i < MESSAGES / 10; i++) {
+            GatherReply reply = g.gatherReply();
+            byte[] body = reply.body();
+            assertEquals(reply, GatherReply.decode(body).orThrow());
+            assertEquals(reply, GatherReply.decode(reply.toOk(dev.planetary.vl1.Verb.MULTICAST_GATHER, 9).body().toArray()).orThrow());
+            assertFalse(defined(GatherReply.decode(Arrays.copyOf(body, body.length - 1))).isOk());
+            assertFalse(defined(GatherReply.decode(Arrays.copyOf(body, body.length + 1))).isOk());
+        }
+    }
+
+    @Test
     void truncationsAndBitFlipsOfMessagesAreDefined() {
         RandomObjects g = new RandomObjects(5);
         SplittableRandom r = new SplittableRandom(5);
@@ -106,7 +119,8 @@ class Vl2PropertyTest {
             for (int k = 0; k < 3; k++) flipped[r.nextInt(Math.min(flipped.length, 64))] ^= (byte) (1 << r.nextInt(8));
             decodeChecked(flipped);
             byte[] longer = Arrays.copyOf(b, b.length + 1);
-            if (!(Vl2Codec.decode(b).orThrow() instanceof Frame || Vl2Codec.decode(b).orThrow() instanceof ExtFrame)) {
+            Vl2Message m = Vl2Codec.decode(b).orThrow();
+            if (!(m instanceof Frame || m instanceof ExtFrame || m instanceof MulticastFrame)) {
                 assertFalse(decodeChecked(longer).isOk(), "a trailing byte must break every message but frames");
             }
         }

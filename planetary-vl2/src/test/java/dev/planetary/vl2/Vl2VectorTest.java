@@ -102,7 +102,16 @@ class Vl2VectorTest {
             n++;
         }
         assertEquals(built.size(), n);
-        assertEquals(Set.of("NETWORK_CONFIG_REQUEST", "NETWORK_CONFIG", "NETWORK_CREDENTIALS", "FRAME", "EXT_FRAME", "MULTICAST_LIKE"), verbs);
+        assertEquals(Set.of("NETWORK_CONFIG_REQUEST", "NETWORK_CONFIG", "NETWORK_CREDENTIALS", "FRAME", "EXT_FRAME", "MULTICAST_LIKE",
+                "MULTICAST_GATHER", "MULTICAST_FRAME"), verbs);
+        Map<String, GatherReply> replies = Vl2Vectors.gatherReplies();
+        for (JsonNode r : committed.get("ok_gather_bodies")) {
+            byte[] b = Fixtures.HEX.parseHex(r.get("hex").asText());
+            GatherReply reply = GatherReply.decode(b).orThrow();
+            assertEquals(replies.get(r.get("name").asText()), reply);
+            assertArrayEquals(b, reply.body());
+        }
+        assertEquals(replies.size(), committed.get("ok_gather_bodies").size());
     }
 
     @Test
@@ -118,6 +127,13 @@ class Vl2VectorTest {
         assertEquals("0af3da19d0f4000001" + "01" + "03" + "0001" + "02", hex("network_credentials_query_list"));
         // §7.3 refresh: verb ‖ nwid ‖ held config revision ‖ held list revision ‖ T = 0
         assertEquals("0bf3da19d0f4000001" + "0000000200000007" + "0000000000000003" + "0000", hex("network_config_request_refresh"));
+        // §10.3 MULTICAST_GATHER: verb ‖ u32 request id ‖ nwid ‖ MAC ‖ ADI ‖ u16 limit
+        assertEquals("0d" + "00000031" + "f3da19d0f4000001" + "ffffffffffff0a931106" + "0020", hex("multicast_gather"));
+        // §10.4 MULTICAST_FRAME with gather: verb ‖ nwid ‖ flags 0x01 ‖ request id ‖ limit ‖ group ‖ ethertype ‖ payload
+        assertTrue(hex("multicast_frame_gathering").startsWith("0ef3da19d0f4000001" + "01" + "00000032" + "001f" + "ffffffffffff0a931106" + "0806"));
+        // origin (0x10) before source MAC (0x04), replicate 0x08: flags 0x1c
+        assertEquals("0ef3da19d0f4000001" + "1c" + "89e92ceee5" + "525400123456" + "ffffffffffff00000000" + "0800" + "45",
+                hex("multicast_frame_replicated"));
         String push = hex("network_config_push");
         assertTrue(push.startsWith("0cf3da19d0f4000001" + "01"), "push flag bit0");
         assertEquals((push.length() / 2 - 14), Integer.parseInt(push.substring(20, 28), 16), "u32 L = the PSO length");

@@ -16,7 +16,7 @@ import java.util.OptionalInt;
 /**
  * The VL2 vectors (VL spec Appendix B.4 for this module): a Member Credential, a RevocationList and a
  * NetworkConfig signed with the B.1 identity at fixed timestamps (RFC 6979: deterministic), and every
- * VL2 message layout with fixed values. {@link Vl2VectorGenerator} writes them to
+ * VL2 message layout (and the OK(GATHER) body) with fixed values. {@link Vl2VectorGenerator} writes them to
  * {@code src/test/resources/vl2_vectors.json}; {@link Vl2VectorTest} re-derives them byte for byte.
  */
 final class Vl2Vectors {
@@ -59,6 +59,24 @@ final class Vl2Vectors {
         m.put("multicast_like", new MulticastLike(n, List.of(
                 MulticastGroup.arp((java.net.Inet4Address) Fixtures.ip("10.147.17.5")),
                 new MulticastGroup(MacAddress.parse("33:33:ff:00:00:01"), 0))));
+        MulticastGroup arp = MulticastGroup.arp((java.net.Inet4Address) Fixtures.ip("10.147.17.6"));
+        m.put("multicast_gather", new MulticastGather(0x0000_0031, n, arp, 32));
+        Bytes arpRequest = Bytes.fromHex("0001080006040001" + "0289e9300c27" + "0a931105" + "000000000000" + "0a931106");
+        m.put("multicast_frame_arp", MulticastFrame.of(n, arp, 0x0806, arpRequest));
+        m.put("multicast_frame_gathering", new MulticastFrame(n, Optional.of(new MulticastFrame.Gather(0x0000_0032, 31)), Optional.empty(),
+                Optional.empty(), false, arp, 0x0806, arpRequest));
+        m.put("multicast_frame_replicated", new MulticastFrame(n, Optional.empty(), Optional.of(Fixtures.MEMBER_ADDRESS),
+                Optional.of(MacAddress.parse("52:54:00:12:34:56")), true, new MulticastGroup(MacAddress.BROADCAST, 0), 0x0800, Bytes.fromHex("45")));
+        return m;
+    }
+
+    /** Name → OK(GATHER) body, in file order. */
+    static Map<String, GatherReply> gatherReplies() {
+        Map<String, GatherReply> m = new LinkedHashMap<>();
+        MulticastGroup arp = MulticastGroup.arp((java.net.Inet4Address) Fixtures.ip("10.147.17.6"));
+        m.put("gather_reply_member", new GatherReply(Fixtures.NWID, arp, 1, false, List.of(GatherReply.Member.of(Fixtures.MEMBER_ADDRESS))));
+        m.put("gather_reply_controller", new GatherReply(Fixtures.NWID, arp, 1, true,
+                List.of(GatherReply.Member.of(Fixtures.controller().identity(), Fixtures.controller().address()))));
         return m;
     }
 
@@ -85,6 +103,11 @@ final class Vl2Vectors {
             v.put("verb", Verb.name(m.verb()));
             v.put("length", b.length);
             v.put("hex", Fixtures.HEX.formatHex(b));
+        });
+        ArrayNode bodies = root.putArray("ok_gather_bodies");
+        gatherReplies().forEach((name, r) -> {
+            byte[] b = r.body();
+            bodies.addObject().put("name", name).put("length", b.length).put("hex", Fixtures.HEX.formatHex(b));
         });
         return root;
     }
