@@ -61,6 +61,12 @@ class CredentialGateSimTest {
         assertTrue(s.w.runUntil(() -> b[0].allowed(aFp), 5_000), () -> otherMember.counters().toString());
         assertEquals(1L, otherMember.counters().get("presentationsAccepted"));
 
+        // a's credential is refreshed (a fresh MC pushed by the controller): b gets it too, unasked (§8.3)
+        Signed<MemberCredential> fresh = s.ctl.credential(aFp, s.memHost.node.address(), s.ctl.ts());
+        SeqexLinkSimTest.Outcome refreshed = new SeqexLinkSimTest.Outcome();
+        s.ctlHost.run(() -> assertTrue(s.ctl.push(aFp, NetworkCredentials.of(s.ctl.nwid, CredentialItem.Credential.of(fresh)).encode(), refreshed)));
+        assertTrue(s.w.runUntil(() -> b[0].peerCredential(aFp).filter(fresh::equals).isPresent(), 5_000), () -> otherMember.counters().toString());
+
         // the gate's refusal: NEED_MEMBERSHIP_CERTIFICATE at most once per second per peer
         long errorsBefore = s.memHost.node.count(dev.planetary.vl1.NodeCounter.ERROR_RECEIVED);
         Fingerprint ctlFp = s.ctlFp();
@@ -73,7 +79,7 @@ class CredentialGateSimTest {
 
         // a revocation list with a's entry, pushed by the controller: the gate shuts for a (§8.4 effect)
         Signed<RevocationList> list = new RevocationList(s.ctl.nwid, s.ctl.list.value().revision() + 1, 0,
-                List.of(Revocation.of(aFp, ts + 1))).sign(s.ctl.identity, s.ctl.ts());
+                List.of(Revocation.of(aFp, fresh.timestamp() + 1))).sign(s.ctl.identity, s.ctl.ts());
         SeqexLinkSimTest.Outcome o = new SeqexLinkSimTest.Outcome();
         s.ctlHost.run(() -> assertTrue(s.ctl.push(bFp, NetworkCredentials.of(s.ctl.nwid, CredentialItem.RevocationListItem.of(list)).encode(), o)));
         assertTrue(s.w.runUntil(o::done, 5_000));
