@@ -5,19 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.planetary.daemon.ApiClient;
-import dev.planetary.daemon.ControllerService;
-import dev.planetary.daemon.Daemon;
-import dev.planetary.daemon.DaemonConfig;
-import dev.planetary.daemon.EventSink;
+import dev.planetary.daemon.EngineContext.Role;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,63 +23,27 @@ import picocli.CommandLine.Parameters;
  * are thin clients of a running controller's API over its Unix socket.
  */
 @Command(name = "controller", mixinStandardHelpOptions = true,
-        description = {"Runs the network controller (VL.md §7.5): its store (SQLite controller.db in the home, or --postgres) and its API",
-                "(VL.md §13.3, ZeroTier's controller API) on the Unix socket and, with --api-tcp, on 127.0.0.1 with authtoken.secret.",
-                "Answering members over VL1 (NETWORK_CONFIG_REQUEST) is not wired in yet: the API and store work on their own.",
-                "Subcommands 'network' and 'member' talk to a running controller. SIGTERM stops it (exit 0)."},
+        description = {"Runs the network controller (VL.md §7.5): a node that answers NETWORK_CONFIG_REQUEST over SEQEX, with its store",
+                "(SQLite controller.db in the home, or --postgres) and its API (VL.md §13.3, ZeroTier's controller API) beside the node's.",
+                "Needs roots like 'planetary node'. Subcommands 'network' and 'member' talk to a running controller.",
+                "Prints events (with --json: one JSON object per line, 'ready' first). SIGTERM stops it (exit 0)."},
         subcommands = {ControllerCommand.NetworkCommand.class, ControllerCommand.MemberCommand.class})
-final class ControllerCommand implements Callable<Integer> {
+final class ControllerCommand extends DaemonCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--home", paramLabel = "DIR", defaultValue = "/var/lib/planetary",
-            description = "Home directory (created 0700; identity, controller.db, authtoken.secret; default ${DEFAULT-VALUE}).")
-    Path home;
     @Option(names = "--postgres", paramLabel = "JDBC-URL",
-            description = "Keep the state in this PostgreSQL database (jdbc:postgresql://host/db?user=…) instead of <home>/controller.db.")
+            description = "Keep the controller's state in this PostgreSQL database (jdbc:postgresql://host/db?user=…) instead of <home>/controller.db.")
     String postgres;
-    @Option(names = "--api-socket", paramLabel = "PATH", description = "The API's Unix-domain socket (default: planetary.json, else <home>/planetary.sock).")
-    Path apiSocket;
-    @Option(names = "--api-tcp", description = "Also serve the API on 127.0.0.1 with the token of authtoken.secret (X-ZT1-Auth).")
-    boolean apiTcp;
-    @Option(names = "--api-port", paramLabel = "N", description = "Port of the TCP API (0: any free port; default 9993).")
-    Integer apiPort;
-    @Option(names = "--json", description = "Events as one JSON object per line on stdout (the first is 'ready').")
-    boolean json;
-    @Option(names = "--log-level", paramLabel = "LEVEL", description = "off, error, warn, info, debug or trace (default: planetary.json, else info).")
-    String logLevel;
-    @Option(names = "--log-file", paramLabel = "FILE", description = "Log to FILE instead of standard error.")
-    Path logFile;
 
     @Override
-    public Integer call() throws Exception {
-        if (apiPort != null && (apiPort < 0 || apiPort > 65535)) throw new CliError(CliError.USAGE, "--api-port must be 0..65535");
+    Role role() {
+        return Role.CONTROLLER;
+    }
+
+    @Override
+    String controllerPostgres() {
         if (postgres != null && !postgres.startsWith("jdbc:postgresql:")) throw new CliError(CliError.USAGE, "--postgres takes a jdbc:postgresql: URL");
-        DaemonConfig config;
-        try {
-            config = Files.isDirectory(home) ? DaemonConfig.load(home) : DaemonConfig.defaults();
-            if (logLevel != null) DaemonConfig.logLevel(logLevel, "--log-level");
-        } catch (DaemonConfig.ConfigException e) {
-            throw new CliError(CliError.USAGE, e.getMessage());
-        } catch (IOException e) {
-            throw new CliError(CliError.FAILED, "cannot read " + home.resolve(DaemonConfig.FILE) + ": " + KeyFiles.describe(e));
-        }
-        DaemonCommand.configureLogging(logLevel != null ? logLevel : config.logLevel(), logFile != null ? logFile : config.logFile());
-        EventSink events = new EventSink(System.out, json);
-        CountDownLatch stop = new CountDownLatch(1);
-        DaemonCommand.onSignal("TERM", stop);
-        DaemonCommand.onSignal("INT", stop);
-        ControllerService service;
-        try {
-            service = ControllerService.start(new ControllerService.Options(home, postgres,
-                    apiSocket != null ? apiSocket : config.apiSocket(home), apiTcp || config.apiTcp(),
-                    apiPort != null ? apiPort : config.apiPort()), events);
-        } catch (Daemon.StartException e) {
-            throw new CliError(e.exitCode, e.getMessage());
-        }
-        stop.await();
-        events.emit("stopping", Map.of("reason", "signal"));
-        service.close();
-        return 0;
+        return postgres;
     }
 
     /** One API call to a running controller; a non-200 answer is a CLI error with the API's reason. */

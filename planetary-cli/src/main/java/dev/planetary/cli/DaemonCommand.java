@@ -44,6 +44,11 @@ abstract class DaemonCommand implements Callable<Integer> {
 
     abstract Role role();
 
+    /** The controller's PostgreSQL JDBC URL ({@code planetary controller --postgres}), null for SQLite and the other roles. */
+    String controllerPostgres() {
+        return null;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (port != null && (port < 0 || port > 65535)) throw new CliError(CliError.USAGE, "--port must be 0..65535");
@@ -66,8 +71,8 @@ abstract class DaemonCommand implements Callable<Integer> {
         onSignal("INT", stop);
         Daemon daemon;
         try {
-            daemon = Daemon.start(new Daemon.Options(role(), home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, Main.version()),
-                    config, events);
+            daemon = Daemon.start(new Daemon.Options(role(), home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, Main.version(),
+                    controllerPostgres()), config, events);
         } catch (Daemon.StartException e) {
             throw new CliError(e.exitCode, e.getMessage());
         }
@@ -78,7 +83,7 @@ abstract class DaemonCommand implements Callable<Integer> {
     }
 
     /** SIGTERM/SIGINT end the wait (exit 0 after a clean stop) instead of the JVM's exit 143. */
-    static void onSignal(String name, CountDownLatch stop) {
+    private static void onSignal(String name, CountDownLatch stop) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
@@ -87,7 +92,7 @@ abstract class DaemonCommand implements Callable<Integer> {
     }
 
     /** slf4j-simple reads its settings once, at the first logger: set them before the daemon classes log. */
-    static void configureLogging(String level, Path file) {
+    private static void configureLogging(String level, Path file) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
         if (file != null) {
             try {

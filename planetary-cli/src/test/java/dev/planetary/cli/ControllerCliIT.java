@@ -3,16 +3,23 @@ package dev.planetary.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Black-box: {@code planetary controller} and its client subcommands (VL.md §13.3, §14.2) as real processes. */
+/**
+ * Black-box (VL.md §7, §13.3, §14.2): a root, {@code planetary controller} and a node as processes
+ * on loopback. The node joins a network the controller CLI made, is pending, is authorised and gets
+ * its config with a pool address, is deauthorised (ACCESS_DENIED); the controller's state survives
+ * a restart; refused fields exit 2 naming the field.
+ */
 class ControllerCliIT {
     @TempDir
     Path dir;
@@ -27,54 +34,63 @@ class ControllerCliIT {
         PlanetaryProcess.killAll();
     }
 
-    PlanetaryProcess startController(Path home) throws Exception {
-        PlanetaryProcess p = PlanetaryProcess.start("controller", dir, List.of("controller", "--home", home.toString(), "--json", "--api-tcp",
-                "--api-port", "0"));
-        p.out.await(l -> l.contains("\"event\":\"ready\""), 90, "controller ready");
-        return p;
-    }
-
     PlanetaryProcess cli(String... args) throws Exception {
         return PlanetaryProcess.run(dir, 60, args);
     }
 
+    /** Polls the node's GET /network/{nwid} until its status is {@code status}; returns the object. */
+    static JsonNode awaitStatus(DaemonFixture.Daemon node, String nwid, String status, long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        JsonNode n = null;
+        while (System.nanoTime() < deadline) {
+            n = node.get("/network/" + nwid);
+            if (status.equals(n.path("status").asText())) return n;
+            Thread.sleep(200);
+        }
+        throw new AssertionError("network " + nwid + " not " + status + " within " + seconds + " s: " + n + "\n" + node.process().dump());
+    }
+
     @Test
-    void networksAndMembersThroughTheCliSurviveARestart() throws Exception {
-        Path home = dir.resolve("ctl");
-        PlanetaryProcess ctl = startController(home);
-        String ready = ctl.out.lines.getFirst();
-        String address = PlanetaryProcess.field(ready, "address");
-        assertEquals("sqlite", PlanetaryProcess.field(ready, "store"));
-        PlanetaryProcess created = cli("controller", "network", "create", "--home", home.toString(), "--name", "lab", "--route", "10.147.17.0/24",
+    void aNodeJoinsIsAuthorisedAndDeauthorisedThroughTheControllerCli() throws Exception {
+        DaemonFixture.Daemon root = DaemonFixture.start(dir, "root", "root1");
+        Path rootset = DaemonFixture.rootSet(dir, root);
+        DaemonFixture.Daemon ctl = DaemonFixture.start(dir, "controller", "ctl", "--rootset", rootset.toString());
+        assertEquals("sqlite", PlanetaryProcess.field(ctl.ready(), "store"));
+        String home = ctl.home().toString();
+        PlanetaryProcess created = cli("controller", "network", "create", "--home", home, "--name", "lab", "--route", "10.147.17.0/24",
                 "--pool", "10.147.17.1-10.147.17.254", "--rfc4193");
         assertEquals(0, created.exitCode(), created.err.text());
         String nwid = created.out.text().strip();
-        assertTrue(nwid.matches(address + "[0-9a-f]{6}"), nwid);
+        assertTrue(nwid.matches(ctl.address() + "[0-9a-f]{6}"), nwid);
 
-        PlanetaryProcess auth = cli("controller", "member", "authorize", "--home", home.toString(), nwid, "0123456789");
+        DaemonFixture.Daemon node = DaemonFixture.start(dir, "node", "node1", "--rootset", rootset.toString());
+        assertEquals(200, node.post("/network/" + nwid, "{}").status());
+        awaitStatus(node, nwid, "ACCESS_DENIED", 30); // pending approval (§7.2)
+
+        PlanetaryProcess members = cli("controller", "member", "list", "--home", home, nwid);
+        assertTrue(members.out.text().startsWith(node.address() + " unauthorized"), members.out.text());
+        PlanetaryProcess auth = cli("controller", "member", "authorize", "--home", home, nwid, node.address());
         assertEquals(0, auth.exitCode(), auth.err.text());
-        assertTrue(auth.out.text().startsWith("0123456789 authorized"), auth.out.text());
-        PlanetaryProcess members = cli("controller", "member", "list", "--home", home.toString(), nwid);
-        assertTrue(members.out.text().startsWith("0123456789 authorized"), members.out.text());
-        PlanetaryProcess deauth = cli("controller", "member", "deauthorize", "--home", home.toString(), nwid, "0123456789");
-        assertTrue(deauth.out.text().startsWith("0123456789 deauthorized revision 2"), deauth.out.text());
+        JsonNode ok = awaitStatus(node, nwid, "OK", 30); // the controller pushes the config (§7.5)
+        assertEquals("lab", ok.path("name").asText());
+        assertTrue(ok.path("assignedAddresses").toString().contains("10.147.17.1/24"), ok.toString());
 
-        PlanetaryProcess bad = cli("controller", "network", "create", "--home", home.toString(), "--route", "nonsense");
+        PlanetaryProcess deauth = cli("controller", "member", "deauthorize", "--home", home, nwid, node.address());
+        assertEquals(0, deauth.exitCode(), deauth.err.text());
+        PlanetaryProcess bad = cli("controller", "network", "create", "--home", home, "--route", "nonsense");
         assertEquals(CliError.USAGE, bad.exitCode(), bad.err.text());
         assertTrue(bad.err.text().contains("routes[0].target"), bad.err.text());
 
-        ctl.stop();
-        assertEquals(0, ctl.exitCode(), ctl.dump());
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("controller.db"))));
-        PlanetaryProcess noController = cli("controller", "network", "list", "--home", home.toString());
+        assertEquals(0, DaemonFixture.terminate(ctl), ctl.process().dump());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(ctl.home().resolve("controller.db"))));
+        PlanetaryProcess noController = cli("controller", "network", "list", "--home", home);
         assertEquals(CliError.FAILED, noController.exitCode());
         assertTrue(noController.err.text().contains("is 'planetary controller' running?"), noController.err.text());
 
-        startController(home);
-        PlanetaryProcess list = cli("controller", "network", "list", "--home", home.toString());
-        assertEquals(List.of(nwid), list.out.lines);
-        PlanetaryProcess show = cli("controller", "network", "show", "--home", home.toString(), nwid);
-        assertTrue(show.out.text().contains("\"name\" : \"lab\""), show.out.text());
+        DaemonFixture.start(dir, "controller", "ctl", "--rootset", rootset.toString());
+        assertEquals(List.of(nwid), cli("controller", "network", "list", "--home", home).out.lines);
+        PlanetaryProcess show = cli("controller", "network", "show", "--home", home, nwid);
         assertTrue(show.out.text().contains("\"rfc4193\" : true"), show.out.text());
+        assertTrue(cli("controller", "member", "list", "--home", home, nwid).out.text().startsWith(node.address() + " unauthorized"));
     }
 }

@@ -2,20 +2,20 @@ package dev.planetary.daemon;
 
 import dev.planetary.controller.Controller;
 import dev.planetary.controller.ControllerEvents;
+import dev.planetary.controller.ControllerLink;
 import dev.planetary.controller.IdentityCheck;
 import dev.planetary.controller.JdbcControllerStore;
+import dev.planetary.controller.NetworkIds;
 import dev.planetary.controller.Push;
 import dev.planetary.controller.Vl2Issuer;
 import dev.planetary.identity.Address;
 import dev.planetary.identity.Fingerprint;
 import dev.planetary.identity.IdentityVerifier;
 import dev.planetary.identity.SecretIdentity;
+import dev.planetary.vl2.node.Vl2Layer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -27,31 +27,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The controller's engine, store and API (VL.md §7.5, §13.3, §14.2) in one process: the home's
- * identity signs; the store is {@code controller.db} (SQLite) or a PostgreSQL database; the API is
- * served on the Unix socket and, optionally, on loopback TCP with {@code authtoken.secret}.
- *
- * <p>The VL1 side (answering NETWORK_CONFIG_REQUEST over SEQEX, sending the pushes) attaches with
- * {@link #controller()} and {@link #onPushes}; until it does, pushes are counted and dropped.
+ * The controller part of {@code planetary controller} (VL.md §7.5, §13.3, §14.2): its store
+ * ({@code controller.db} in the home, or PostgreSQL), the engine signing as the daemon's identity
+ * (which it does not own), the API router for {@code /controller…}, and — once {@link #attach}ed
+ * to the node's VL2 layer — the {@link ControllerLink} that answers members and sends the pushes.
  */
 public final class ControllerService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerService.class);
     /** How often unauthorised rows older than 30 days are deleted (§7.5 step 2). */
     static final long MAINTENANCE_PERIOD_MS = 3_600_000;
 
-    /**
-     * @param postgresUrl null: SQLite {@code controller.db} in the home
-     * @param apiSocket   null: {@code <home>/planetary.sock}
-     * @param apiPort     null: 9993; 0: any free port
-     */
-    public record Options(Path home, String postgresUrl, Path apiSocket, boolean apiTcp, Integer apiPort) {}
-
-    private SecretIdentity identity;
-    private JdbcControllerStore store;
-    private Controller controller;
-    private ApiServer api;
-    private Path socket;
-    private int apiPort = -1;
+    private final JdbcControllerStore store;
+    private final Controller controller;
+    private final ControllerApi api;
     private volatile Consumer<List<Push>> pushes = p -> LOG.debug("{} push(es) dropped: no VL1 side attached", p.size());
     private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "planetary-controller-maintenance");
@@ -59,72 +47,46 @@ public final class ControllerService implements AutoCloseable {
         return t;
     });
 
-    private ControllerService() {}
-
-    /** Starts it; on failure everything opened so far is closed again. */
-    public static ControllerService start(Options o, EventSink events) throws Daemon.StartException {
-        ControllerService s = new ControllerService();
-        try {
-            s.open(o, events);
-            return s;
-        } catch (Daemon.StartException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
-    }
-
-    private void open(Options o, EventSink events) throws Daemon.StartException {
-        Path home = o.home();
-        boolean created;
-        try {
-            DaemonHome.Loaded loaded = DaemonHome.identity(home);
-            identity = loaded.identity();
-            created = loaded.created();
-        } catch (DaemonHome.HomeException | IOException e) {
-            throw new Daemon.StartException(1, e.getMessage());
-        }
-        try {
-            store = o.postgresUrl() == null ? JdbcControllerStore.openSqlite(home)
-                    : JdbcControllerStore.openPostgres(o.postgresUrl(), new Properties(), "");
-        } catch (IOException | IllegalArgumentException e) {
-            throw new Daemon.StartException(1, e.getMessage());
-        }
+    private ControllerService(JdbcControllerStore store, SecretIdentity identity, EventSink events) {
+        this.store = store;
         ControllerEvents ev = new ControllerEvents() {
             @Override
             public void collision(long nwid, Address address, Fingerprint bound, Fingerprint claimed) {
-                events.emit("identity.collision", Map.of("nwid", dev.planetary.controller.NetworkIds.format(nwid), "address", address.toString(),
+                events.emit("identity.collision", Map.of("nwid", NetworkIds.format(nwid), "address", address.toString(),
                         "fingerprint", bound.toBase32(), "claimed", claimed.toBase32()));
             }
         };
-        controller = new Controller(identity.address(), store, new Vl2Issuer(identity), IdentityCheck.verifying(new IdentityVerifier()), ev,
+        this.controller = new Controller(identity.address(), store, new Vl2Issuer(identity), IdentityCheck.verifying(new IdentityVerifier()), ev,
                 new SecureRandom());
-        api = new ApiServer(new ControllerApi(controller, System::currentTimeMillis, p -> pushes.accept(p)));
-        socket = (o.apiSocket() != null ? o.apiSocket() : DaemonConfig.defaults().apiSocket(home)).toAbsolutePath();
-        try {
-            api.listenUnix(socket);
-        } catch (IOException e) {
-            throw new Daemon.StartException(1, "cannot serve the API socket " + socket + ": " + e.getMessage());
-        }
-        if (o.apiTcp()) {
-            int p = o.apiPort() != null ? o.apiPort() : DaemonConfig.DEFAULT_PORT;
-            try {
-                apiPort = api.listenTcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), p), DaemonHome.authToken(home));
-            } catch (IOException | DaemonHome.HomeException e) {
-                throw new Daemon.StartException(1, "cannot serve the TCP API on 127.0.0.1 port " + p + ": " + e.getMessage());
-            }
-        }
+        this.api = new ControllerApi(controller, System::currentTimeMillis, p -> pushes.accept(p));
         maintenance.scheduleWithFixedDelay(this::maintain, MAINTENANCE_PERIOD_MS, MAINTENANCE_PERIOD_MS, TimeUnit.MILLISECONDS);
-        Map<String, Object> ready = new LinkedHashMap<>();
-        ready.put("address", identity.address().toString());
-        ready.put("role", "controller");
-        ready.put("fingerprint", identity.fingerprint().toBase32());
-        ready.put("socket", socket.toString());
-        if (apiPort >= 0) ready.put("apiPort", apiPort);
-        ready.put("store", o.postgresUrl() == null ? "sqlite" : "postgresql");
-        ready.put("identityCreated", created);
-        events.emit("ready", ready);
-        LOG.info("controller {} ready: API socket {}{}, store {}", identity.address(), socket, apiPort >= 0 ? ", TCP API 127.0.0.1:" + apiPort : "",
-                o.postgresUrl() == null ? home.resolve(JdbcControllerStore.SQLITE_FILE) : "PostgreSQL");
+    }
+
+    /**
+     * Opens the store ({@code postgresUrl} null: SQLite {@code <home>/controller.db}) and the engine.
+     *
+     * @throws IOException the store cannot be opened (the message says why)
+     */
+    public static ControllerService open(Path home, String postgresUrl, SecretIdentity identity, EventSink events) throws IOException {
+        JdbcControllerStore store = postgresUrl == null ? JdbcControllerStore.openSqlite(home)
+                : JdbcControllerStore.openPostgres(postgresUrl, new Properties(), "");
+        return new ControllerService(store, identity, events);
+    }
+
+    /**
+     * Attaches the engine to the node's VL2 layer (on the node's thread, before its loop starts);
+     * {@code onLoop} runs a task on that thread (the API's pushes go through it).
+     */
+    void attach(Vl2Layer layer, Consumer<Runnable> onLoop) {
+        // the per-prefix new-row rate (§7.5) needs the peer's source address, which the node does not expose: per peer for now
+        ControllerLink l = new ControllerLink(controller, layer, Fingerprint::toShortString);
+        pushes = p -> {
+            try {
+                onLoop.accept(() -> l.send(p));
+            } catch (IllegalStateException e) { // the loop is busy or stopping: the members get the state when they next ask
+                LOG.warn("{} push(es) not sent: {}", p.size(), e.getMessage());
+            }
+        };
     }
 
     private void maintain() {
@@ -140,28 +102,14 @@ public final class ControllerService implements AutoCloseable {
         return controller;
     }
 
-    /** Where the pushes of operator changes go (the VL1 side sends them over SEQEX, §7.5 "Pushes"). */
-    public void onPushes(Consumer<List<Push>> sink) {
-        this.pushes = sink;
-    }
-
-    public Path socket() {
-        return socket;
-    }
-
-    /** The TCP API's port, -1 if not served. */
-    public int apiPort() {
-        return apiPort;
+    /** The API router for {@code /controller…} (§13.3). */
+    public HttpMessages.Router api() {
+        return api;
     }
 
     @Override
     public synchronized void close() {
         maintenance.shutdownNow();
-        if (api != null) api.close();
-        if (store != null) store.close();
-        if (identity != null) identity.close();
-        api = null;
-        store = null;
-        identity = null;
+        store.close();
     }
 }

@@ -12,8 +12,7 @@ import java.util.List;
  * close), the bound UDP socket, for members the effective roots (§4.1), and the ratchet store
  * ({@code node.db} for members, §3.3; owned and closed by the daemon); the accepted root sets (a
  * member follows their pushed updates, a root pushes them, §4.2) and where an accepted push goes
- * to be persisted; the home directory (§2.10) where a node keeps its networks ({@code networks.d/}),
- * or null to keep them in memory only.
+ * to be persisted; and the home directory (§2.10) where a node keeps its networks, or null.
  */
 public record EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots,
                             RatchetStore ratchets, List<RootSets.Accepted> rootSets, Consumer<RootSets.Accepted> rootSetUpdated,
@@ -25,12 +24,20 @@ public record EngineContext(Role role, SecretIdentity identity, InetSocketAddres
         if (rootSetUpdated == null) rootSetUpdated = s -> { };
     }
 
-    /** Without ratchet storage (every session starts from the zero ratchet) and without root set push (§4.2). */
+    /**
+     * Without ratchet storage (every session starts from the zero ratchet), without root set push
+     * (§4.2) and without a home (joined networks live in memory only).
+     */
     public EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots) {
         this(role, identity, localSocket, roots, RatchetStore.none(), List.of(), null, null);
     }
 
-    /** As the canonical constructor without a home (joined networks live in memory only). */
+    /** Without ratchet storage and root set push, with a home for the node's networks (tests of the member side). */
+    public EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots, java.nio.file.Path home) {
+        this(role, identity, localSocket, roots, RatchetStore.none(), List.of(), null, home);
+    }
+
+    /** Without a home (joined networks live in memory only). */
     public EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots,
                          RatchetStore ratchets, List<RootSets.Accepted> rootSets, Consumer<RootSets.Accepted> rootSetUpdated) {
         this(role, identity, localSocket, roots, ratchets, rootSets, rootSetUpdated, null);
@@ -38,7 +45,7 @@ public record EngineContext(Role role, SecretIdentity identity, InetSocketAddres
 
     /** The daemon's role. */
     public enum Role {
-        ROOT, NODE;
+        ROOT, NODE, CONTROLLER;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -87,6 +87,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         NodeConfig config = c.role() == EngineContext.Role.ROOT ? NodeConfig.root(c.localSocket()) : NodeConfig.member(c.localSocket(), roots);
         this.node = new Node(config, c.identity(), this, RandomSource.secure(), nowMs,
                 new dev.planetary.identity.IdentityVerifier(config.identityCacheSize()), c.ratchets());
+        this.rootSetUpdated = c.rootSetUpdated();
         if (c.role() == EngineContext.Role.NODE) {
             vl2 = new Vl2Layer(node);
             NetworkFiles files = c.home() == null ? null : new NetworkFiles(c.home());
@@ -94,11 +95,13 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             member.onChange(n -> out.event("network.changed", fields("nwid", n.id().toString(), "status", n.status().name(),
                     "revision", n.config().map(x -> x.value().revision()).orElse(0L))));
             if (files != null) files.restoreInto(member);
+        } else if (c.role() == EngineContext.Role.CONTROLLER) {
+            vl2 = new Vl2Layer(node); // the daemon attaches the controller to it (ControllerService), channel 0 is its
+            member = null;
         } else {
             vl2 = null;
             member = null;
         }
-        this.rootSetUpdated = c.rootSetUpdated();
         useRootSets(c.rootSets());
     }
 
@@ -136,7 +139,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         long t = node.service(nowMs);
         if (vl2 == null) return t;
         t = Math.min(t, vl2.service(nowMs));
-        t = Math.min(t, member.service(nowMs));
+        if (member != null) t = Math.min(t, member.service(nowMs));
         return Math.min(t, nextDeadline());
     }
 
@@ -145,10 +148,16 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         node.close();
     }
 
+    /** The VL2 layer (nodes and controllers; null at a root). */
+    Vl2Layer vl2() {
+        return vl2;
+    }
+
     @Override
     public long nextDeadline() {
         long t = node.nextDeadline();
-        return vl2 == null ? t : Math.min(t, Math.min(vl2.nextDeadline(), member.nextDeadline()));
+        if (vl2 == null) return t;
+        return Math.min(t, Math.min(vl2.nextDeadline(), member == null ? Long.MAX_VALUE : member.nextDeadline()));
     }
 
     @Override
@@ -160,7 +169,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
 
     @Override
     public String join(String nwid, String pin, String token, long nowMs) {
-        if (member == null) return "a root does not join networks";
+        if (member == null) return "a root or controller does not join networks";
         NetworkId id;
         Fingerprint fp = null;
         try {
@@ -328,7 +337,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         counters.put("zssp_internal_errors", node.zsspInternalErrors());
         if (vl2 != null) {
             vl2.seqex().counters().forEach((k, v) -> counters.put(snake(k), v));
-            member.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
+            if (member != null) member.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
         }
         return new Snapshot(online, peers, counters, List.of(), node.tableSizes());
     }

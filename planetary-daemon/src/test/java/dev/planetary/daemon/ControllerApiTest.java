@@ -30,6 +30,9 @@ class ControllerApiTest {
     @TempDir
     static Path home;
     static ControllerService service;
+    static ApiServer server;
+    static dev.planetary.identity.SecretIdentity identity;
+    static Path socket;
     static String token;
     static String base;
     static String address;
@@ -37,16 +40,22 @@ class ControllerApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        service = ControllerService.start(new ControllerService.Options(home, null, home.resolve("c.sock"), true, 0),
-                new EventSink(new java.io.PrintStream(OutputStreamSink.INSTANCE), true));
-        token = Files.readString(home.resolve(DaemonHome.AUTHTOKEN)).strip();
-        base = "http://127.0.0.1:" + service.apiPort();
+        identity = DaemonHome.identity(home).identity();
+        service = ControllerService.open(home, null, identity, new EventSink(new java.io.PrintStream(OutputStreamSink.INSTANCE), true));
+        server = new ApiServer(service.api());
+        socket = home.resolve("c.sock");
+        server.listenUnix(socket);
+        token = DaemonHome.authToken(home);
+        int port = server.listenTcp(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), token);
+        base = "http://127.0.0.1:" + port;
         address = service.controller().address().toString();
     }
 
     @AfterAll
     static void stop() {
+        server.close();
         service.close();
+        identity.close();
     }
 
     /** Discards the events. */
@@ -186,7 +195,7 @@ class ControllerApiTest {
 
     @Test
     void unixSocketNeedsNoToken() throws Exception {
-        ApiClient.Reply r = ApiClient.request(service.socket(), "GET", "/controller", null);
+        ApiClient.Reply r = ApiClient.request(socket, "GET", "/controller", null);
         assertEquals(200, r.status());
         assertTrue(JSON.readTree(r.body()).get("controller").asBoolean());
     }

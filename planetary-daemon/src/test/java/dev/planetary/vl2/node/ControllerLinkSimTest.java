@@ -123,4 +123,36 @@ class ControllerLinkSimTest {
             assertEquals(new ErrorMessage.Detail.AccessDenied(nwid, ErrorMessage.ACCESS_REVOKED), revoked.detail());
         }
     }
+
+    /** Hostile channel-0 requests: malformed ones get ERROR INVALID_REQUEST, nothing is stored, the link keeps serving. */
+    @Test
+    void malformedRequestsAreAnsweredWithErrorsAndStoreNothing() throws Exception {
+        Vl2World w = new Vl2World(11, 2, SeqexLinkSimTest.CLEAN);
+        Vl2World.Host ctlHost = w.member(0), mem = w.member(1);
+        SecretIdentity ctlId = Vl2World.identity(1);
+        try (JdbcControllerStore store = JdbcControllerStore.openSqlite(home)) {
+            Controller c = new Controller(ctlId.address(), store, new Vl2Issuer(ctlId), IdentityCheck.verifying(new IdentityVerifier()),
+                    ControllerEvents.NONE, new SplittableRandom(3));
+            ControllerLink link = new ControllerLink(c, ctlHost.layer, fp -> "p");
+            long nwid = c.createNetwork(OptionalLong.of(2), ControllerJson.parseObject(new byte[0]), ctlHost.node.now()).id();
+            SeqexLinkSimTest.connect(w, mem, ctlHost);
+            SplittableRandom r = new SplittableRandom(5);
+            for (int i = 0; i < 40; i++) {
+                byte[] garbage = new byte[1 + r.nextInt(80)];
+                for (int k = 1; k < garbage.length; k++) garbage[k] = (byte) r.nextInt(256);
+                garbage[0] = (byte) (i % 2 == 0 ? Verb.NETWORK_CONFIG_REQUEST : Verb.NETWORK_CREDENTIALS);
+                SeqexLinkSimTest.Outcome out = new SeqexLinkSimTest.Outcome();
+                mem.run(() -> assertTrue(mem.layer.seqex().request(ctlHost.node.fingerprint(), SeqexLink.CHANNEL_CONTROL, garbage, true, out)));
+                assertTrue(w.runUntil(out::done, 30_000));
+                ErrorMessage e = (ErrorMessage) assertInstanceOf(Decoded.Message.class, Vl1Codec.decode(out.reply)).message();
+                assertEquals(ErrorMessage.INVALID_REQUEST, e.code(), "request " + i);
+            }
+            assertTrue(c.members(nwid).isEmpty(), "nothing stored");
+            assertEquals(40L, link.counters().getOrDefault("invalidRequest", 0L) + link.counters().getOrDefault("invalidQuery", 0L));
+            // and it still serves a well-formed request
+            Ask pending = ask(w, mem, ctlHost.node.fingerprint(), NetworkConfigRequest.of(new NetworkId(nwid), 0, 0, Optional.empty(), "test"));
+            assertEquals(Verb.ERROR, pending.verb());
+            assertEquals(1, c.members(nwid).size());
+        }
+    }
 }
