@@ -119,6 +119,8 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         if (pc.equals(applied.get(id)) && plane.port(id).isPresent()) {
             return;
         }
+        plane.close(id); // the old device first: a TAP's name is taken until it is closed
+        applied.remove(id);
         try {
             VirtualNic nic = nics.open(pc);
             plane.open(pc, nic, () -> members(id));

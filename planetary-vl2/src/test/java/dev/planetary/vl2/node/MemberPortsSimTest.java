@@ -129,6 +129,17 @@ class MemberPortsSimTest {
         assertTrue(pa.sent() >= 3 && pb.delivered() >= 3);
         assertEquals(0, a.ports.nicFailures() + b.ports.nicFailures());
 
+        // A new config with other addresses reconfigures: the old NIC is closed before the new one opens (a TAP's name is taken until then).
+        ctl.networkRevision = 2;
+        ctl.addresses = (Address x) -> List.of(AssignedAddress.of(new IpAssignment(FakeController.ip("10.147.18." + (10 + x.value() % 200)), 24)),
+                AssignedAddress.of(new IpAssignment(Ipv6Addresses.rfc4193(ctl.nwid, x.value()), 88)));
+        UserspaceNic before = a.nic(na[0]);
+        SeqexLinkSimTest.Outcome pushed = new SeqexLinkSimTest.Outcome();
+        w.member(0).run(() -> ctl.push(a.host.node.fingerprint(), dev.planetary.vl2.NetworkConfigMessage.of(ctl.signedConfig(a.host.node.fingerprint()), true).encode(), pushed));
+        assertTrue(w.runUntil(() -> a.ports.port(ctl.nwid).map(p -> p.nic() != before).orElse(false), 30_000), "reconfigured: " + na[0]);
+        assertTrue(a.nic(na[0]).ipv4().getHostAddress().startsWith("10.147.18."), a.nic(na[0]).ipv4().toString());
+        assertEquals(0, a.ports.nicFailures());
+
         // Leaving closes the port (and its NIC).
         a.host.run(() -> a.networks.leave(ctl.nwid));
         w.run(1000);
