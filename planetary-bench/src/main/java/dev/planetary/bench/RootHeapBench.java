@@ -115,12 +115,12 @@ public final class RootHeapBench {
         return usedHeap();
     }
 
-    /** The 30 largest classes on the heap ({@code jcmd GC.class_histogram} of this process). */
+    /** The largest classes on the heap ({@code jcmd GC.class_histogram} of this process; 30, or {@code -Dplanetary.bench.histogramLines} lines). */
     static void histogram() throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
                 .redirectErrorStream(true).start();
         try (var r = p.inputReader()) {
-            r.lines().limit(34).forEach(System.out::println);
+            r.lines().toList().stream().limit(Integer.getInteger("planetary.bench.histogramLines", 34)).forEach(System.out::println); // read it all: jcmd must not block on a full pipe
         }
         p.waitFor();
     }
