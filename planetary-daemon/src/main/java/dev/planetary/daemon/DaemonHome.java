@@ -25,6 +25,8 @@ import java.util.Set;
  */
 public final class DaemonHome {
     public static final String AUTHTOKEN = "authtoken.secret";
+    /** A member's SQLite database (§2.10): its ZSSP ratchet store, created 0600. */
+    public static final String NODE_DB = "node.db";
     private static final Set<PosixFilePermission> GROUP_OTHER = Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
             PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
 
@@ -60,17 +62,23 @@ public final class DaemonHome {
     }
 
     /** The TCP API token from {@code authtoken.secret}, created (0600) if absent. */
+    /** Opens (creating it 0600) the member's ratchet store in {@code home/node.db} (§2.10, §3.3). */
+    public static dev.planetary.store.SqliteRatchetStore ratchets(Path home) throws HomeException {
+        Path f = home.resolve(NODE_DB);
+        try {
+            return dev.planetary.store.SqliteRatchetStore.open(f);
+        } catch (IOException e) {
+            throw new HomeException("cannot open the ratchet store " + f + ": " + e.getMessage());
+        }
+    }
+
     public static String authToken(Path home) throws HomeException, IOException {
         Path f = home.resolve(AUTHTOKEN);
         if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
             byte[] raw = new byte[24];
             new SecureRandom().nextBytes(raw);
-            Path tmp = home.resolve(AUTHTOKEN + ".tmp");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, Base32.encode(raw) + "\n", StandardCharsets.US_ASCII);
+            writePrivate(f, (Base32.encode(raw) + "\n").getBytes(StandardCharsets.US_ASCII));
             java.util.Arrays.fill(raw, (byte) 0);
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
         }
         requirePrivate(f);
         String token;
@@ -83,6 +91,19 @@ public final class DaemonHome {
             throw new HomeException(f + " must hold one token of 1..256 printable ASCII characters");
         }
         return token;
+    }
+
+    /** Replaces {@code f} atomically with {@code content}, mode 0600 from the start (a temporary file beside it, then a rename). */
+    static void writePrivate(Path f, byte[] content) throws IOException {
+        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(tmp); // not a POSIX file system
+        }
+        Files.write(tmp, content);
+        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static void requirePrivate(Path f) throws HomeException, IOException {

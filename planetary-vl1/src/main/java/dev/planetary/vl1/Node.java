@@ -9,12 +9,14 @@ import dev.planetary.vl1.engine.BoundedMap;
 import dev.planetary.vl1.engine.IdentityBlob;
 import dev.planetary.vl1.engine.TimerQueue;
 import dev.planetary.vl1.engine.TokenBucket;
+import dev.planetary.vl1.engine.HandshakeAdmission;
 import dev.planetary.vl1.engine.VerificationQueue;
 import dev.planetary.zssp.AcceptDecision;
 import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.RandomSource;
+import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.Received;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
@@ -161,7 +163,7 @@ public final class Node {
     /** Everything about one peer (by fingerprint); its timers run through {@link #peerTimer}. */
     final class Peer implements TimerQueue.Timed {
         final Fingerprint fp;
-        final RootInfo root; // a member's root, else null
+        RootInfo root; // a member's root, else null (cleared when a pushed root set drops it, §4.2)
         Identity identity;
         Address address; // bound, or the claimed hint
         boolean bound;
@@ -274,12 +276,18 @@ public final class Node {
     private final BoundedMap<Fingerprint, Long> denied = new BoundedMap<>(4096);
     final Map<Address, MessageQueue> waiting = new HashMap<>();
     private final WhoisClient whois = new WhoisClient(this);
-    private final VerificationQueue<Peer> verifications = new VerificationQueue<>(256, 2);
+    private final VerificationQueue<Peer> verifications;
     private final TokenBucket verifyBudget;
+    private final RatchetStore ratchets;
+    private final HandshakeAdmission admission;
+    private final RootSetPush rootSetPush; // root role: fair share of handshakes per source prefix (§2.6 cost control)
     // root role
     final BoundedMap<Address, Registration> registry;
     final Map<Address, Peer> registeredOnline = new HashMap<>();
     private final RootRelay relay;
+    // the layer above (VL2, SEQEX): null = carried verbs are answered UNSUPPORTED_OPERATION
+    private UpperLayer upper;
+    private int upcalls; // > 0 while an UpperLayer callback runs: timers are left to the outer loop
 
     /**
      * @param self the node's identity (not copied; the caller keeps ownership and destroys it after the node)
@@ -295,6 +303,16 @@ public final class Node {
      * fingerprint, so an identity is verified once per process, §2.6).
      */
     public Node(NodeConfig config, SecretIdentity self, NodeOutput out, RandomSource rng, long now, IdentityVerifier verifier) {
+        this(config, self, out, rng, now, verifier, RatchetStore.none());
+    }
+
+    /**
+     * As above with durable ratchet storage (§3.3: a member's {@code node.db}), so sessions after a
+     * restart re-key from the stored ratchets instead of the zero ratchet. The store is called on
+     * the thread inside {@link #receive} / {@link #service}; the caller closes it after the node.
+     */
+    public Node(NodeConfig config, SecretIdentity self, NodeOutput out, RandomSource rng, long now, IdentityVerifier verifier, RatchetStore ratchets) {
+        this.ratchets = Objects.requireNonNull(ratchets, "ratchets (RatchetStore.none() for none)");
         this.config = Objects.requireNonNull(config, "config");
         this.self = Objects.requireNonNull(self, "self");
         this.out = Objects.requireNonNull(out, "out");
@@ -311,21 +329,83 @@ public final class Node {
         this.registry = new BoundedMap<>(config.registrySize());
         this.relay = new RootRelay(this, Math.min(config.maxPeers(), 1 << 20));
         this.verifyBudget = new TokenBucket(config.verificationsPerSecond(), 1, now);
+        this.verifications = new VerificationQueue<>(256, 2, new java.util.SplittableRandom(instanceId ^ 0x9E3779B97F4A7C15L)); // no draw from rng: seeded runs keep their sequence
+        this.admission = config.root()
+                ? new HandshakeAdmission(Vl1Limits.ROOT_HANDSHAKES_PER_SECOND, Vl1Limits.ADMISSION_PREFIXES, Vl1Limits.ADMISSION_ACTIVE_WINDOW, now)
+                : null;
         this.ctx = new Context<>(self.staticKeyPair(), new App(), Settings.defaults(), rng);
         if (config.root()) ctx.setChallengeEnabled(true); // §3.3: roots challenge every Hello
-        for (RootInfo r : config.roots()) {
-            Fingerprint fp = r.identity().fingerprint();
-            if (fp.equals(selfFp)) continue;
-            Peer p = new Peer(fp, r);
-            p.identity = r.identity();
-            p.address = r.address();
-            p.bound = true;
-            p.nextAttempt = now;
-            peers.put(fp, p);
-            rootPeers.put(r.address(), p);
-            pin(r.identity(), r.address(), Source.ROOT_SET);
-            timers.schedule(p, now);
+        this.rootSetPush = new RootSetPush(verifier);
+        for (RootInfo r : config.roots()) addRoot(r);
+    }
+
+    private void addRoot(RootInfo r) {
+        Fingerprint fp = r.identity().fingerprint();
+        if (fp.equals(selfFp) || rootPeers.containsKey(r.address())) return;
+        Peer old = peers.get(fp);
+        if (old != null) closeSession(old, "now a root", false); // a leaf that became a root: start afresh as one
+        peers.remove(fp);
+        Peer p = new Peer(fp, r);
+        p.identity = r.identity();
+        p.address = r.address();
+        p.bound = true;
+        p.nextAttempt = now;
+        peers.put(fp, p);
+        rootPeers.put(r.address(), p);
+        pin(r.identity(), r.address(), Source.ROOT_SET);
+        timers.schedule(p, now);
+    }
+
+    // ---------------------------------------------------------------- root sets (§4.2)
+
+    /**
+     * Member: the accepted root sets (operator-added in name order, then the embedded default, §4.1)
+     * it takes its roots from: their summaries go in HELLOs, pushes are checked against them, and the
+     * node switches to their effective roots (connecting to new ones, closing dropped ones). Returns them.
+     */
+    public List<RootInfo> useRootSets(List<dev.planetary.identity.RootSets.Accepted> accepted) {
+        if (config.root()) throw new IllegalStateException("a root has no root sets of its own to follow; use publishRootSet");
+        rootSetPush.use(accepted);
+        List<RootInfo> roots = rootSetPush.roots();
+        switchRoots(roots);
+        return roots;
+    }
+
+    /** Root: a root set whose newer revision this root pushes to members that summarise an older one (§4.2). */
+    public void publishRootSet(dev.planetary.identity.RootSet set) {
+        if (!config.root()) throw new IllegalStateException("only a root pushes root sets (§4.2)");
+        rootSetPush.publish(set);
+    }
+
+    /** Member: a ROOT_SET from one of its roots; anything else is refused and counted (§4.2). */
+    private void onRootSet(Peer p, RootSet m) {
+        if (config.root() || p.root == null) {
+            bump(NodeCounter.ROOT_SET_REFUSED);
+            return;
         }
+        dev.planetary.identity.Decoded<dev.planetary.identity.RootSets.Accepted> r = rootSetPush.receive(m.rootSet().toArray());
+        if (!r.isOk()) {
+            bump(NodeCounter.ROOT_SET_REFUSED);
+            return;
+        }
+        bump(NodeCounter.ROOT_SET_ACCEPTED);
+        List<RootInfo> roots = rootSetPush.roots();
+        switchRoots(roots);
+        out.event(new NodeEvent.RootSetUpdated(r.orThrow(), p.address, roots));
+    }
+
+    /** Connects to roots new in {@code roots} and lets go of those no longer in it (their sessions close). */
+    private void switchRoots(List<RootInfo> roots) {
+        java.util.Set<Address> keep = new java.util.HashSet<>();
+        for (RootInfo r : roots) keep.add(r.address());
+        for (Peer p : List.copyOf(rootPeers.values())) {
+            if (keep.contains(p.address)) continue;
+            rootPeers.remove(p.address);
+            p.root = null;
+            closeSession(p, "no longer a root (root set update)", false);
+        }
+        for (RootInfo r : roots) addRoot(r);
+        updateOnline();
     }
 
     // ---------------------------------------------------------------- public API
@@ -340,6 +420,11 @@ public final class Node {
 
     public boolean isRoot() {
         return config.root();
+    }
+
+    /** The driver's clock as of the current (or last) receive / service call, ms (upper layers run on it). */
+    public long now() {
+        return now;
     }
 
     /** True while a root session has an alive path (§4.3). */
@@ -405,7 +490,10 @@ public final class Node {
      */
     public boolean send(Address dest, Vl1Message message) {
         Objects.requireNonNull(dest, "dest");
-        byte[] b = encode(message);
+        return sendEncoded(dest, encode(message));
+    }
+
+    private boolean sendEncoded(Address dest, byte[] b) {
         if (dest.equals(selfAddress)) throw new IllegalArgumentException("cannot send to this node's own address " + dest);
         touchActive(dest);
         Fingerprint fp = byAddress.get(dest);
@@ -430,22 +518,100 @@ public final class Node {
         } else {
             whois.start(dest);
         }
-        timers.runDue(now);
+        if (upcalls == 0) timers.runDue(now);
         return true;
     }
 
     /** Sends to a peer known by fingerprint (its identity must be cached or a session live). */
     public boolean send(Fingerprint dest, Vl1Message message) {
         Objects.requireNonNull(dest, "dest");
+        return sendEncoded(dest, encode(message));
+    }
+
+    private boolean sendEncoded(Fingerprint dest, byte[] b) {
         Peer p = peers.get(dest);
         if (p != null && p.canSend()) {
-            sendRaw(p, encode(message));
-            p.lastActive = now;
+            sendRaw(p, b);
             return true;
         }
         CacheEntry e = cache.get(dest);
         if (e == null) throw new IllegalArgumentException("no identity known for " + dest.toShortString() + "; send by address to look it up");
-        return send(e.address, message);
+        return sendEncoded(e.address, b);
+    }
+
+    /**
+     * Attaches the layer above VL1 (once, before traffic): from now on the verbs
+     * {@link UpperLayer#carries} and the OK/ERRORs answering them go to it instead of being answered
+     * ERROR UNSUPPORTED_OPERATION.
+     */
+    public void attach(UpperLayer layer) {
+        Objects.requireNonNull(layer, "layer");
+        if (upper != null) throw new IllegalStateException("an upper layer is already attached to " + this);
+        upper = layer;
+    }
+
+    /**
+     * Sends an upper-layer message ({@code verb ‖ body}, verb one {@link UpperLayer#carries}, or an
+     * OK/ERROR) to {@code dest} exactly as {@link #send(Address, Vl1Message)} does: at once over a
+     * live session, else queued while the identity is looked up and a session opened (§5.10).
+     */
+    public boolean sendUpper(Address dest, byte[] message) {
+        Objects.requireNonNull(dest, "dest");
+        return sendEncoded(dest, checkUpper(message));
+    }
+
+    /** As {@link #sendUpper(Address, byte[])} to a peer known by fingerprint ({@link #send(Fingerprint, Vl1Message)}). */
+    public boolean sendUpper(Fingerprint dest, byte[] message) {
+        Objects.requireNonNull(dest, "dest");
+        return sendEncoded(dest, checkUpper(message));
+    }
+
+    private static byte[] checkUpper(byte[] message) {
+        Objects.requireNonNull(message, "message");
+        if (message.length == 0) throw new IllegalArgumentException("an upper-layer message needs at least its verb byte");
+        int verb = message[0] & 0xff;
+        if (!UpperLayer.carries(verb) && verb != Verb.OK && verb != Verb.ERROR) {
+            throw new IllegalArgumentException("verb " + Verb.name(verb) + " is not an upper-layer verb; use send(…, Vl1Message)");
+        }
+        if (message.length > Vl1Limits.MAX_VL1_MESSAGE) {
+            throw new IllegalArgumentException("message of " + message.length + " bytes exceeds MAX_VL1_MESSAGE (49,152)");
+        }
+        return message.clone();
+    }
+
+    /** Closes the session with {@code peer} if any (SEQEX give-up, §6.4); the peer may be reopened later. */
+    public void closeSession(Fingerprint peer, String reason) {
+        Objects.requireNonNull(reason, "reason");
+        Peer p = peers.get(Objects.requireNonNull(peer, "peer"));
+        if (p != null && p.session != null) closeSession(p, reason, true);
+    }
+
+    /** The identity of {@code peer} if this node knows it (session peer or cache). */
+    public Optional<Identity> identity(Fingerprint peer) {
+        Peer p = peers.get(peer);
+        if (p != null && p.identity != null) return Optional.of(p.identity);
+        CacheEntry e = cache.get(peer);
+        return e == null ? Optional.empty() : Optional.of(e.identity);
+    }
+
+    /** The address bound to {@code peer} (§2.6, §2.7), if any. */
+    public Optional<Address> boundAddress(Fingerprint peer) {
+        Peer p = peers.get(peer);
+        if (p != null) return p.bound ? Optional.of(p.address) : Optional.empty();
+        CacheEntry e = cache.get(peer);
+        return e == null ? Optional.empty() : Optional.of(e.address);
+    }
+
+    /** Runs an upper-layer callback: a throw is a bug of the layer, counted, never out of the receive loop. */
+    private void upcall(Runnable r) {
+        upcalls++;
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            bump(NodeCounter.INTERNAL_ERROR);
+        } finally {
+            upcalls--;
+        }
     }
 
     /** Starts a WHOIS lookup for {@code address} unless its identity is cached (result: an event). */
@@ -608,8 +774,13 @@ public final class Node {
         }
     }
 
-    /** The ZSSP application: clock, accept decision (§3.2), no ratchet storage yet (opportunistic mode, §3.3). */
-    private final class App implements Application.WithoutRatchetStorage<Fingerprint> {
+    /** The ZSSP application: clock, accept decision (§3.2), the node's ratchet store (opportunistic mode, §3.3). */
+    private final class App implements Application.WithRatchetStore<Fingerprint> {
+        @Override
+        public RatchetStore store() {
+            return ratchets;
+        }
+
         @Override
         public long time() {
             return now;
@@ -623,6 +794,15 @@ public final class Node {
         @Override
         public AcceptDecision<Fingerprint> checkAcceptSession(StaticPublicKey remoteStatic, byte[] blob, Remote source) {
             return accept(remoteStatic, blob, source instanceof PathRemote p ? p.path : null);
+        }
+
+        /** A root spends handshakes on proven sources within its per-prefix fair share (§2.6 cost control). */
+        @Override
+        public boolean admitHello(Remote source) {
+            if (admission == null || !(source instanceof PathRemote p)) return true;
+            boolean admitted = admission.admit(prefix(p.path, ADMISSION_V6_PREFIX_BYTES), now);
+            bump(admitted ? NodeCounter.HELLO_ADMITTED : NodeCounter.HELLO_NOT_ADMITTED);
+            return admitted;
         }
     }
 
@@ -753,6 +933,7 @@ public final class Node {
             }
         }
         out.event(new NodeEvent.SessionUp(p.fp, p.bound ? p.address : null, p.path instanceof Relayed));
+        if (upper != null) upcall(() -> upper.sessionUp(p.fp, p.bound ? p.address : null));
         if (p.bound) flush(p.address);
     }
 
@@ -785,15 +966,32 @@ public final class Node {
                     relay.refused(p, dest, ErrorMessage.RELAY_MALFORMED); // §5.3 step 4
                 }
             }
+            case Decoded.Unsupported u when upper != null && UpperLayer.carries(u.verb()) -> toUpper(p, payload);
             case Decoded.Unsupported u -> {
                 bump(NodeCounter.UNSUPPORTED_VERB);
                 sendError(p, ErrorMessage.unsupported(u.verb()));
             }
-            case Decoded.Message msg -> dispatch(p, msg.message(), from);
+            case Decoded.Message msg -> dispatch(p, msg.message(), payload, from);
         }
     }
 
-    private void dispatch(Peer p, Vl1Message m, PathRemote from) {
+    /** A carried verb, or an OK/ERROR answering one, goes up as is (§3.4 layers). */
+    private void toUpper(Peer p, byte[] payload) {
+        if (config.root() && !p.verified) { // §2.6, as in dispatch
+            bump(NodeCounter.UNVERIFIED_PEER);
+            return;
+        }
+        p.lastActive = now;
+        Address a = p.bound ? p.address : null;
+        upcall(() -> upper.received(p.fp, a, payload));
+    }
+
+    private void dispatch(Peer p, Vl1Message m, byte[] payload, PathRemote from) {
+        if (upper != null && (m instanceof Ok.Other o && UpperLayer.carries(o.inReVerb()) || m instanceof ErrorMessage e && UpperLayer.carries(e.inReVerb()))) {
+            if (m instanceof ErrorMessage) bump(NodeCounter.ERROR_RECEIVED);
+            toUpper(p, payload);
+            return;
+        }
         if (config.root() && !p.verified && !(m instanceof Hello) && !(m instanceof Echo) && !(m instanceof Ok.HelloReply)) { // §2.6
             bump(NodeCounter.UNVERIFIED_PEER);
             return;
@@ -806,6 +1004,7 @@ public final class Node {
             case Ok.EchoReply r -> onEchoReply(p, r);
             case Ok.WhoisReply r -> whois.onReply(p, r);
             case Ok.Other o -> bump(NodeCounter.IGNORED_VERB);
+            case RootSet r -> onRootSet(p, r);
             case ErrorMessage e -> onError(p, e);
             case Whois w -> onWhois(p, w);
             case UserMessage u -> {
@@ -827,8 +1026,8 @@ public final class Node {
     private void sendHello(Peer p) {
         p.helloSends++;
         p.helloLastAt = now;
-        List<RootSetSummary> none = List.of();
-        sendMessage(p, Hello.of(p.helloId, config.root() ? Hello.ROLE_ROOT : 0, SOFTWARE, instanceId, none, null));
+        List<RootSetSummary> summaries = p.root != null ? rootSetPush.summaries() : List.of(); // §4.2: towards roots only
+        sendMessage(p, Hello.of(p.helloId, config.root() ? Hello.ROLE_ROOT : 0, SOFTWARE, instanceId, summaries, null));
     }
 
     /** §3.7: answer every copy alike; a root only once the peer is verified and registered (§4.4). */
@@ -837,6 +1036,13 @@ public final class Node {
             sendError(p, new ErrorMessage(Verb.HELLO, h.requestId(), ErrorMessage.BAD_PROTOCOL_VERSION, new ErrorMessage.Detail.Version(Vl1Limits.PROTOCOL_VERSION)));
             closeSession(p, "unsupported protocol version", false);
             return;
+        }
+        if (config.root()) { // §4.2: an older revision of one of our sets in the HELLO → our newest (≤ 1 per 60 s)
+            dev.planetary.identity.RootSet push = rootSetPush.pushFor(p.fp, h.rootSets(), now);
+            if (push != null) {
+                bump(NodeCounter.ROOT_SET_PUSHED);
+                sendMessage(p, new RootSet(Bytes.of(push.encoded())));
+            }
         }
         if (config.root() && !p.verified) {
             if (p.verificationRefused) {
@@ -1113,6 +1319,7 @@ public final class Node {
         p.verifying = false;
         p.pendingHelloId = 0;
         if (wasUp) out.event(new NodeEvent.SessionDown(p.fp, reason));
+        if (wasUp && upper != null) upcall(() -> upper.sessionDown(p.fp, reason));
         if (registeredOnline.get(p.address) == p) registeredOnline.remove(p.address);
         if (p.root != null) {
             rootFailed(p);
@@ -1214,11 +1421,19 @@ public final class Node {
 
     // ---------------------------------------------------------------- verification (§2.6) and registry (§4.4)
 
+    /** The verification queue's prefix (§2.6): IPv4 /24, IPv6 /64. */
     static String prefix(Path path) {
+        return prefix(path, 8);
+    }
+
+    /** Handshake admission groups IPv6 by /48 (a site), since a /64 per attacker costs nothing. */
+    private static final int ADMISSION_V6_PREFIX_BYTES = 6;
+
+    static String prefix(Path path, int v6Bytes) {
         return switch (path) {
             case Direct d -> {
                 byte[] ip = d.remote().getAddress().getAddress();
-                int n = d.remote().getAddress() instanceof Inet4Address ? 3 : 8; // /24 or /64
+                int n = d.remote().getAddress() instanceof Inet4Address ? 3 : v6Bytes; // /24, or /64 or /48
                 yield java.util.HexFormat.of().formatHex(ip, 0, n);
             }
             case Relayed r -> "R" + r.root(); // a relayed session counts under its relaying root

@@ -51,4 +51,19 @@ public sealed interface NodeEvent {
 
     /** A root refused this node's identity: ERROR IDENTITY_COLLISION (§4.4). */
     record IdentityCollision(Fingerprint root) implements NodeEvent {}
+
+    /**
+     * A root pushed a newer revision of one of the node's root sets and it passed the update rule
+     * (§4.1, §4.2): the node now uses it; persist it (the daemon keeps {@code roots.d/<name>.pushed})
+     * so it survives a restart. {@code roots} are the effective roots after the switch.
+     */
+    record RootSetUpdated(dev.planetary.identity.RootSets.Accepted set, Address fromRoot, List<RootInfo> roots) implements NodeEvent {
+        public String name() {
+            return set.name();
+        }
+
+        public long revision() {
+            return set.valid().set().revision();
+        }
+    }
 }
