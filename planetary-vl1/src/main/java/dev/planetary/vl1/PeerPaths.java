@@ -68,7 +68,7 @@ final class PeerPaths {
     }
 
     private final Map<Direct, Entry> direct = new LinkedHashMap<>();
-    private final BoundedMap<Integer, Direct> outstanding = new BoundedMap<>(MAX_OUTSTANDING_PROBES);
+    private BoundedMap<Integer, Direct> outstanding; // allocated on the first probe (most peers of a root never need it)
     private Direct preferred;
     /** §5.1 sticky relay root, null until chosen. */
     Address relayRoot;
@@ -175,12 +175,13 @@ final class PeerPaths {
     }
 
     void probeSent(int requestId, Direct d) {
+        if (outstanding == null) outstanding = new BoundedMap<>(MAX_OUTSTANDING_PROBES);
         outstanding.put(requestId, d);
     }
 
     /** True if {@code requestId} was a probe sent on exactly {@code d} (§5.2: the answer must come from it). */
     boolean probeAnswered(int requestId, Direct d) {
-        Direct sentOn = outstanding.get(requestId);
+        Direct sentOn = outstanding == null ? null : outstanding.get(requestId);
         if (sentOn == null || !sentOn.equals(d)) return false;
         outstanding.remove(requestId);
         return true;
@@ -253,7 +254,7 @@ final class PeerPaths {
 
     void clear() {
         direct.clear();
-        outstanding.clear();
+        outstanding = null;
         preferred = null;
     }
 

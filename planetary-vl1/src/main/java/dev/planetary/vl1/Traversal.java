@@ -123,9 +123,7 @@ final class Traversal {
         p.traversal.reset();
         switch (path) {
             case Direct d -> p.paths.confirm(d, node.now);
-            case Relayed r -> {
-                if (p.paths.relayRoot == null) p.paths.relayRoot = r.root();
-            }
+            case Relayed r -> p.paths.relayRoot = r.root(); // the responder's: the root its handshake came through
         }
         p.path = path;
     }
@@ -374,15 +372,22 @@ final class Traversal {
         if (!(e instanceof Endpoint.Udp u) || root.root == null) return;
         long now = node.now;
         Observed before = observed.put(root.address, new Observed(u, now));
+        boolean rebound = before != null && !before.endpoint().equals(u);
+        if (rebound) observed.keySet().retainAll(java.util.Set.of(root.address)); // other roots' reports predate the rebinding
+        boolean disagree = false, agree = false;
         for (Map.Entry<Address, Observed> o : observed.entrySet()) {
-            if (o.getKey().equals(root.address)) continue;
             Observed other = o.getValue();
-            if (now - other.at() <= SYMMETRIC_WINDOW && other.endpoint().isIpv4() == u.isIpv4() && other.endpoint().port() != u.port() && !symmetric) {
-                symmetric = true; // endpoint-dependent mapping: tell the roots in a fresh HELLO (§3.7 role flag bit2)
-                node.rehelloRoots();
+            if (!o.getKey().equals(root.address) && now - other.at() <= SYMMETRIC_WINDOW && other.endpoint().isIpv4() == u.isIpv4()) {
+                if (other.endpoint().port() != u.port()) disagree = true;
+                else agree = true;
             }
         }
-        if (before != null && !before.endpoint().equals(u)) rebound();
+        boolean nowSymmetric = disagree || (symmetric && !agree); // cleared only when another root confirms the port
+        if (nowSymmetric != symmetric) {
+            symmetric = nowSymmetric; // tell the roots in a fresh HELLO (§3.7 role flag bit2)
+            node.rehelloRoots();
+        }
+        if (rebound) rebound();
     }
 
     /** §5.8: the NAT rebound or the address changed: ECHO every root, push to trusted peers at once. */
