@@ -276,6 +276,8 @@ public final class Node {
     final BoundedMap<Fingerprint, CacheEntry> cache;
     final BoundedMap<Address, Fingerprint> byAddress;
     private final BoundedMap<Fingerprint, Long> denied = new BoundedMap<>(4096);
+    /** The operator's blocks by origin address (§5.4), re-sent to any root that still relays from it. */
+    private final BoundedMap<Address, Long> operatorBlocks = new BoundedMap<>(4096);
     final Map<Address, MessageQueue> waiting = new HashMap<>();
     private final WhoisClient whois = new WhoisClient(this);
     private final VerificationQueue<Peer> verifications = new VerificationQueue<>(256, 2);
@@ -483,6 +485,8 @@ public final class Node {
      */
     public void block(Address origin, int ttlSeconds) {
         RelayBlock b = new RelayBlock(origin, ttlSeconds); // validates the ttl
+        if (ttlSeconds == 0) operatorBlocks.remove(origin);
+        else operatorBlocks.put(origin, now + ttlSeconds * 1000L);
         Fingerprint fp = byAddress.get(origin);
         if (fp != null) {
             if (ttlSeconds == 0) denied.remove(fp);
@@ -986,6 +990,7 @@ public final class Node {
                 closeSession(p, "ERROR " + ErrorMessage.codeName(e.code()) + " in answer to HELLO", false);
             }
             case Verb.WHOIS -> whois.onError(p, e.inReRequestId());
+            case Verb.RELAY -> traversal.relayDenied(p, e); // §5.1: switch the peer's relay root
             default -> { }
         }
     }
@@ -1444,6 +1449,12 @@ public final class Node {
     private void relayAtMember(Peer p, Relay r) {
         if (p.root == null || !r.destination().equals(selfAddress) || r.origin().equals(selfAddress)) {
             bump(NodeCounter.RELAY_NOT_FROM_ROOT);
+            return;
+        }
+        Long blockedUntil = operatorBlocks.get(r.origin());
+        if (blockedUntil != null && blockedUntil > now) { // §5.4: a root that did not get the block (or restarted) gets it now
+            bump(NodeCounter.RELAY_BLOCKED);
+            sendRelayBlock(p, new RelayBlock(r.origin(), (int) Math.min(Vl1Limits.RELAY_BLOCK_MAX_TTL, (blockedUntil - now + 999) / 1000)));
             return;
         }
         if (isZsspHello(r.datagram())) { // §5.4: inbound limit of relayed Hellos per origin

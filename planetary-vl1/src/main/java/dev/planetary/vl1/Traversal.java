@@ -41,6 +41,8 @@ final class Traversal {
     static final long SYMMETRIC_WINDOW = 60_000;
     /** §3.1: a punch is 4–8 random bytes. */
     static final int PUNCH_BYTES = 8;
+    /** §5.1: a root that sent RELAY_DENIED for a peer is not chosen again as its relay root for 30 s. */
+    static final long RELAY_DENIED_MEMORY = 30_000;
     private static final long NEVER = Long.MIN_VALUE / 2;
 
     /** Per-peer traversal state (member side). */
@@ -51,6 +53,7 @@ final class Traversal {
         int failures;
         long backoffUntil = NEVER;
         final Map<Address, Long> accepted = new HashMap<>(4); // root → last RENDEZVOUS accepted (≤ 16 roots)
+        final Map<Address, Long> relayDenied = new HashMap<>(4); // root → last RELAY_DENIED for this peer (≤ 16 roots)
         long punchT0 = NEVER;
         List<InetSocketAddress> punchEndpoints = List.of();
         int punchStep;
@@ -246,14 +249,37 @@ final class Traversal {
             Peer root = node.rootPeers.get(r);
             if (root != null && root.alive()) return r;
         }
-        List<Peer> live = node.liveRoots();
-        if (live.isEmpty()) return r;
-        Address chosen = live.getFirst().address;
+        Address chosen = null;
+        for (Peer root : node.liveRoots()) {
+            Long denied = p.traversal.relayDenied.get(root.address);
+            if (denied == null || node.now - denied >= RELAY_DENIED_MEMORY) {
+                chosen = root.address;
+                break;
+            }
+        }
+        if (chosen == null) return r;
         if (!chosen.equals(r)) {
             p.paths.relayRoot = chosen;
             p.traversal.nextRequest = 0; // §5.1: a switch sends RENDEZVOUS_REQUEST to the new root at once
         }
         return chosen;
+    }
+
+    /** §5.1: RELAY_DENIED from the relay root for a peer moves that peer to another root (not one that denied it in 30 s). */
+    void relayDenied(Peer root, ErrorMessage e) {
+        if (root.root == null || !(e.detail() instanceof ErrorMessage.Detail.RelayDenied d)) return;
+        Peer p = node.peerAt(d.destination());
+        if (p == null) return;
+        p.traversal.relayDenied.put(root.address, node.now);
+        if (!root.address.equals(p.paths.relayRoot)) return;
+        p.paths.relayRoot = null;
+        Address next = relayRoot(p);
+        if (next == null || next.equals(root.address)) {
+            p.paths.relayRoot = root.address; // no other root: keep it
+            return;
+        }
+        follow(p);
+        node.timers.schedule(p, node.now);
     }
 
     // ---------------------------------------------------------------- §5.5 at the member
