@@ -324,7 +324,7 @@ final class Traversal {
         for (Endpoint e : r.endpoints()) {
             if (e instanceof Endpoint.Udp u) {
                 InetSocketAddress a = u.toSocketAddress();
-                if (!PeerPaths.unusable(a.getAddress(), a.getPort()) && !eps.contains(a)) eps.add(a);
+                if (!PeerPaths.unroutable(a.getAddress(), a.getPort()) && !eps.contains(a)) eps.add(a);
             }
         }
         node.out.event(new NodeEvent.RendezvousReceived(p.fp, from.address, List.copyOf(eps), r.peerBehindSymmetricNat()));
