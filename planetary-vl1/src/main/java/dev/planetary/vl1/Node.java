@@ -960,13 +960,23 @@ public final class Node {
             bump(NodeCounter.NO_PATH);
             return;
         }
+        if (path.equals(p.path)) {
+            send(p, b);
+            return;
+        }
         Remote saved = s.remote();
+        long lastSent = p.lastSent; // a datagram on another path is not a send on the preferred one (heartbeats)
+        PeerPaths.Entry preferred = p.path instanceof Direct d ? p.paths.get(d) : null;
+        long preferredLastSend = preferred == null ? 0 : preferred.lastSend;
         s.setRemote(new PathRemote(path)); // single-threaded engine: the swap is not observable
         try {
             send(p, b);
         } finally {
             s.setRemote(saved);
+            p.lastSent = lastSent;
+            if (preferred != null) preferred.lastSend = preferredLastSend;
         }
+        if (path instanceof Direct d) p.paths.sent(d, now);
     }
 
     private void onEchoReply(Peer p, Ok.EchoReply r, PathRemote from) {
