@@ -30,12 +30,25 @@ final class SimNode implements SimEngine, NodeOutput {
     }
 
     SimNode(String name, SimHost host, int port, SecretIdentity id, Function<InetSocketAddress, NodeConfig> config, dev.planetary.identity.IdentityVerifier verifier) {
+        this(name, host, port, id, config, verifier, dev.planetary.zssp.RatchetStore.none());
+    }
+
+    SimNode(String name, SimHost host, int port, SecretIdentity id, Function<InetSocketAddress, NodeConfig> config, dev.planetary.identity.IdentityVerifier verifier,
+            dev.planetary.zssp.RatchetStore ratchets) {
         this.name = name;
         this.host = host;
         this.local = host.bind(port);
-        this.node = new Node(config.apply(local), id, this, new SeededRandom(host.random().nextLong()), host.now(), verifier);
+        this.node = new Node(config.apply(local), id, this, new SeededRandom(host.random().nextLong()), host.now(), verifier, ratchets);
         host.attach(this);
     }
+
+    /** Stops the node as a crash would: it neither receives nor runs timers any more. */
+    void stop() {
+        stopped = true;
+        node.close();
+    }
+
+    private boolean stopped;
 
     /** The root's entry for members' root lists. */
     RootInfo rootInfo(SecretIdentity id) {
@@ -56,6 +69,7 @@ final class SimNode implements SimEngine, NodeOutput {
 
     @Override
     public void receive(byte[] datagram, InetSocketAddress localSocket, InetSocketAddress from, long now) {
+        if (stopped) return;
         if (recent.size() >= 64) recent.removeFirst();
         recent.addLast(new Object[] {datagram.clone(), from});
         node.receive(datagram, localSocket, sourceRewrite.apply(from), now);
@@ -64,6 +78,7 @@ final class SimNode implements SimEngine, NodeOutput {
 
     @Override
     public long service(long now) {
+        if (stopped) return Long.MAX_VALUE;
         return node.service(now);
     }
 
