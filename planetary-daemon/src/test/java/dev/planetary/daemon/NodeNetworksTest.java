@@ -31,7 +31,8 @@ class NodeNetworksTest {
     }
 
     private NodeEngine engine(List<String> events) {
-        EngineContext c = new EngineContext(EngineContext.Role.NODE, identity(), new InetSocketAddress("127.0.0.1", 9), List.of(), home);
+        EngineContext c = new EngineContext(EngineContext.Role.NODE, identity(), new InetSocketAddress("127.0.0.1", 9), List.of(),
+                dev.planetary.zssp.RatchetStore.none(), List.of(), null, home);
         return new NodeEngine(c, new Vl1Engine.Output() {
             @Override
             public void transmit(InetSocketAddress to, byte[] datagram) {}

@@ -50,12 +50,17 @@ public final class MemberNetwork {
             return size() > MAX_PEER_CREDENTIALS;
         }
     };
-    final Map<Fingerprint, Long> lastNeedSent = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Fingerprint, Long> e) {
-            return size() > MAX_PEER_CREDENTIALS;
-        }
-    };
+    final Map<Fingerprint, Long> lastNeedSent = boundedTimes();
+    final Map<Fingerprint, Long> lastPresented = boundedTimes();
+
+    private static Map<Fingerprint, Long> boundedTimes() {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Fingerprint, Long> e) {
+                return size() > MAX_PEER_CREDENTIALS;
+            }
+        };
+    }
 
     MemberNetwork(NetworkId id, Fingerprint pin) {
         this.id = id;

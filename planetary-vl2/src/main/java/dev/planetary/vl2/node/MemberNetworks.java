@@ -53,6 +53,10 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
     static final long BACKOFF_MIN = 2_000, BACKOFF_MAX = 60_000, RETRY_PENDING = 30_000, RETRY_SLOW = 300_000;
     /** §8.3: NEED_MEMBERSHIP_CERTIFICATE and presentations at most once per second per peer. */
     static final long NEED_INTERVAL = 1_000;
+    /** §8.2: NEED_MEMBERSHIP_CERTIFICATE twice within this right after presenting: the own MC is stale. */
+    static final long NEED_REFRESH_WINDOW = 10_000;
+    /** §8.3: peers presented to within this get the new own MC when it changes. */
+    static final long REPRESENT_WINDOW = 300_000;
 
     private final Node node;
     private final SeqexLink seqex;
@@ -371,6 +375,7 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         scheduleRefresh(n);
         store.write(n.id, NetworkStore.Kind.CREDENTIAL, mc.encoded());
         n.revocations = n.revocations.prune(mc.timestamp(), mc.value().maxDelta());
+        representAfterChange(n);
     }
 
     /** NETWORK_CREDENTIALS from the pinned controller (a REPLY or a push): a fresh own MC and/or a revocation list. */
@@ -491,7 +496,17 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
     /** Presents the own MC for {@code network} to {@code peer} (plain NETWORK_CREDENTIALS, §8.3). */
     public boolean present(Fingerprint peer, NetworkId network) {
         Optional<byte[]> p = presentation(network);
-        return p.isPresent() && node.hasSession(peer) && node.sendUpper(peer, p.get());
+        if (p.isEmpty() || !node.hasSession(peer) || !node.sendUpper(peer, p.get())) return false;
+        networks.get(network).lastPresented.put(peer, node.now());
+        return true;
+    }
+
+    /** §8.3: a new own MC (revision or only timestamp) goes to every peer it was presented to in the last 300 s. */
+    private void representAfterChange(MemberNetwork n) {
+        long now = node.now();
+        for (Map.Entry<Fingerprint, Long> e : List.copyOf(n.lastPresented.entrySet())) {
+            if (now - e.getValue() <= REPRESENT_WINDOW && node.hasSession(e.getKey())) present(e.getKey(), n.id);
+        }
     }
 
     /**
@@ -507,6 +522,21 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         if (last != null && now - last < NEED_INTERVAL) return;
         n.lastNeedSent.put(peer, now);
         node.sendUpper(peer, new ErrorMessage(verb, 0, ErrorMessage.NEED_MEMBERSHIP_CERTIFICATE, new ErrorMessage.Detail.NetworkId(network.value())).encode());
+    }
+
+    /**
+     * A peer answered ERROR NEED_MEMBERSHIP_CERTIFICATE for {@code network} (the data plane routes it
+     * here): present the own MC again (≤ 1/s per peer); a second one within 10 s right after
+     * presenting means the own MC is stale, so refresh (§8.2).
+     */
+    public void needCertificate(Fingerprint peer, NetworkId network) {
+        MemberNetwork n = networks.get(network);
+        if (n == null) return;
+        long now = node.now();
+        Long last = n.lastPresented.get(peer);
+        if (last != null && now - last < NEED_INTERVAL) return;
+        if (last != null && now - last < NEED_REFRESH_WINDOW && !n.requesting) n.nextRequestAt = Math.min(n.nextRequestAt, now);
+        if (present(peer, network)) bump("presentedOnNeed");
     }
 
     /** A plain NETWORK_CREDENTIALS from a peer (a presentation, §8.3), or an OK/ERROR in re one. */

@@ -15,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -33,6 +32,17 @@ final class Vl2World {
         return IDS.get(i);
     }
 
+    /** A deterministic SecureRandom (SHA1PRNG seeded before its first use). */
+    static SecureRandom seeded(long seed) {
+        try {
+            SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
+            r.setSeed(seed);
+            return r;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** One simulated machine running a node and its VL2 layer. */
     static final class Host implements SimEngine, NodeOutput {
         final String name;
@@ -48,23 +58,7 @@ final class Vl2World {
             this.name = name;
             this.host = host;
             this.local = host.bind(9993);
-            SplittableRandom seeded = new SplittableRandom(host.random().nextLong());
-            RandomSource rng = new RandomSource() {
-                @Override
-                public void nextBytes(byte[] out, int off, int len) {
-                    for (int i = 0; i < len; i++) out[off + i] = (byte) seeded.nextInt(256);
-                }
-
-                @Override
-                public int nextInt() {
-                    return seeded.nextInt();
-                }
-
-                @Override
-                public long nextLong() {
-                    return seeded.nextLong();
-                }
-            };
+            RandomSource rng = RandomSource.of(seeded(host.random().nextLong())); // the simulation depends on the seed only
             this.node = new Node(config.apply(local), id, this, rng, host.now());
             host.attach(this);
         }
