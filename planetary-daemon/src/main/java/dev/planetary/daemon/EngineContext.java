@@ -39,6 +39,12 @@ public record EngineContext(Role role, SecretIdentity identity, InetSocketAddres
         this(role, identity, localSocket, roots, RatchetStore.none(), List.of(), null, home, List.of());
     }
 
+    /** Without rendezvous consent (§5.5: the node discloses its endpoints to nobody). */
+    public EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots,
+                         RatchetStore ratchets, List<RootSets.Accepted> rootSets, Consumer<RootSets.Accepted> rootSetUpdated, java.nio.file.Path home) {
+        this(role, identity, localSocket, roots, ratchets, rootSets, rootSetUpdated, home, List.of());
+    }
+
     /** Without a home (joined networks live in memory only). */
     public EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots,
                          RatchetStore ratchets, List<RootSets.Accepted> rootSets, Consumer<RootSets.Accepted> rootSetUpdated) {
