@@ -150,7 +150,7 @@ public final class Daemon implements AutoCloseable {
         }
         EngineContext.DataPlane dataPlane = options.role == Role.NODE && options.nic != null ? new EngineContext.DataPlane(options.nic, driver::post) : null;
         Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, ratchets, rootSets,
-                        this::rootSetPushed, home, dataPlane),
+                        this::rootSetPushed, home, dataPlane, config.rendezvousAllow()),
                 driver.transmitter(events::emit), driver.now());
         if (controller != null) {
             UdpDriver d = driver;

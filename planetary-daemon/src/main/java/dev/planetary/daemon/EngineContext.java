@@ -12,16 +12,19 @@ import java.util.List;
  * close), the bound UDP socket, for members the effective roots (§4.1), and the ratchet store
  * ({@code node.db} for members, §3.3; owned and closed by the daemon); the accepted root sets (a
  * member follows their pushed updates, a root pushes them, §4.2) and where an accepted push goes
- * to be persisted; and the home directory (§2.10) where a node keeps its networks, or null.
+ * to be persisted; the home directory (§2.10) where a node keeps its networks, or null; the data
+ * plane (null: networks join but no NIC comes up); and the consent list of §5.5
+ * ({@code rendezvous.allow}: base32 fingerprints, or {@code "*"} for every peer).
  */
 public record EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots,
                             RatchetStore ratchets, List<RootSets.Accepted> rootSets, Consumer<RootSets.Accepted> rootSetUpdated,
-                            java.nio.file.Path home, DataPlane dataPlane) {
+                            java.nio.file.Path home, DataPlane dataPlane, List<String> rendezvousAllow) {
     public EngineContext {
         roots = List.copyOf(roots);
         if (ratchets == null) ratchets = RatchetStore.none();
         rootSets = List.copyOf(rootSets);
         if (rootSetUpdated == null) rootSetUpdated = s -> { };
+        rendezvousAllow = rendezvousAllow == null ? List.of() : List.copyOf(rendezvousAllow);
     }
 
     /**
@@ -35,16 +38,16 @@ public record EngineContext(Role role, SecretIdentity identity, InetSocketAddres
         }
     }
 
-    /** Without a data plane. */
+    /** Without a data plane and without rendezvous consent (§5.5: the node discloses its endpoints to nobody). */
     public EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots,
                          RatchetStore ratchets, List<RootSets.Accepted> rootSets, Consumer<RootSets.Accepted> rootSetUpdated, java.nio.file.Path home) {
-        this(role, identity, localSocket, roots, ratchets, rootSets, rootSetUpdated, home, null);
+        this(role, identity, localSocket, roots, ratchets, rootSets, rootSetUpdated, home, null, List.of());
     }
 
     /** Without ratchet storage and root set push, with a home for the node's networks and a data plane (tests of the member side). */
     public EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots, java.nio.file.Path home,
                          DataPlane dataPlane) {
-        this(role, identity, localSocket, roots, RatchetStore.none(), List.of(), null, home, dataPlane);
+        this(role, identity, localSocket, roots, RatchetStore.none(), List.of(), null, home, dataPlane, List.of());
     }
 
     /**
@@ -52,18 +55,18 @@ public record EngineContext(Role role, SecretIdentity identity, InetSocketAddres
      * (§4.2) and without a home (joined networks live in memory only).
      */
     public EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots) {
-        this(role, identity, localSocket, roots, RatchetStore.none(), List.of(), null, null);
+        this(role, identity, localSocket, roots, RatchetStore.none(), List.of(), null, null, null, List.of());
     }
 
     /** Without ratchet storage and root set push, with a home for the node's networks (tests of the member side). */
     public EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots, java.nio.file.Path home) {
-        this(role, identity, localSocket, roots, RatchetStore.none(), List.of(), null, home);
+        this(role, identity, localSocket, roots, RatchetStore.none(), List.of(), null, home, null, List.of());
     }
 
     /** Without a home (joined networks live in memory only). */
     public EngineContext(Role role, SecretIdentity identity, InetSocketAddress localSocket, List<RootSets.EffectiveRoot> roots,
                          RatchetStore ratchets, List<RootSets.Accepted> rootSets, Consumer<RootSets.Accepted> rootSetUpdated) {
-        this(role, identity, localSocket, roots, ratchets, rootSets, rootSetUpdated, null);
+        this(role, identity, localSocket, roots, ratchets, rootSets, rootSetUpdated, null, null, List.of());
     }
 
     /** The daemon's role. */

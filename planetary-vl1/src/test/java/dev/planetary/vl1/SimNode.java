@@ -20,6 +20,10 @@ final class SimNode implements SimEngine, NodeOutput {
     final List<NodeEvent> events = new ArrayList<>();
     /** The last datagrams received with their sources (fuzzing replays mutated copies). */
     final java.util.ArrayDeque<Object[]> recent = new java.util.ArrayDeque<>();
+    /** Tests: rewrites the source of each received datagram (an on-path attacker, a NAT rebinding per packet). */
+    java.util.function.UnaryOperator<InetSocketAddress> sourceRewrite = from -> from;
+    /** Tests: datagrams sent per destination (bounded by the test's own traffic). */
+    final java.util.Map<InetSocketAddress, Integer> sentTo = new java.util.HashMap<>();
 
     SimNode(String name, SimHost host, int port, SecretIdentity id, Function<InetSocketAddress, NodeConfig> config) {
         this(name, host, port, id, config, VERIFIER);
@@ -53,6 +57,7 @@ final class SimNode implements SimEngine, NodeOutput {
 
     @Override
     public void transmit(InetSocketAddress localSocket, InetSocketAddress to, byte[] datagram) {
+        sentTo.merge(to, 1, Integer::sum);
         host.send(localSocket.getPort(), to, datagram);
     }
 
@@ -67,7 +72,7 @@ final class SimNode implements SimEngine, NodeOutput {
         if (stopped) return;
         if (recent.size() >= 64) recent.removeFirst();
         recent.addLast(new Object[] {datagram.clone(), from});
-        node.receive(datagram, localSocket, from, now);
+        node.receive(datagram, localSocket, sourceRewrite.apply(from), now);
         host.wake(node.nextDeadline());
     }
 
