@@ -114,7 +114,7 @@ public final class Daemon implements AutoCloseable {
         }
         api = new ApiServer(new NodeApi(this));
         metrics = new DaemonMetrics(options.role.label(), driver.counters(), api);
-        Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots),
+        Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, config.rendezvousAllow()),
                 driver.transmitter(events::emit), driver.now());
         driver.start(engine);
         socket = (options.apiSocket != null ? options.apiSocket : config.apiSocket(home)).toAbsolutePath();

@@ -21,7 +21,8 @@ import java.util.Set;
  *
  * <pre>{"port": 9993, "bind": "0.0.0.0",
  *  "api": {"socket": "/run/planetary/planetary.sock", "tcp": false, "port": 9993},
- *  "log": {"level": "info", "file": "/var/log/planetary.log"}}</pre>
+ *  "log": {"level": "info", "file": "/var/log/planetary.log"},
+ *  "rendezvous": {"allow": ["<fingerprint>", …]}}</pre>
  *
  * @param port      UDP port (0: any free port)
  * @param bind      UDP bind address (IPv4 or IPv6 literal)
@@ -30,16 +31,19 @@ import java.util.Set;
  * @param apiPort   its port (0: any free port)
  * @param logLevel  off, error, warn, info, debug or trace
  * @param logFile   null: standard error
+ * @param rendezvousAllow peers (fingerprints, base32) this node consents to rendezvous and endpoint pushes with
+ *                  (VL.md §5.5 {@code rendezvous.allow}); {@code "*"} allows every peer (labs and tests)
  * @param warnings  what was ignored, for the operator
  */
 public record DaemonConfig(int port, String bind, Path apiSocket, boolean apiTcp, int apiPort, String logLevel, Path logFile,
-                           List<String> warnings) {
+                           List<String> rendezvousAllow, List<String> warnings) {
     public static final String FILE = "planetary.json";
     public static final int DEFAULT_PORT = 9993;
     public static final Set<String> LOG_LEVELS = Set.of("off", "error", "warn", "info", "debug", "trace");
     private static final int MAX_FILE = 64 * 1024;
 
     public DaemonConfig {
+        rendezvousAllow = List.copyOf(rendezvousAllow);
         warnings = List.copyOf(warnings);
     }
 
@@ -53,7 +57,7 @@ public record DaemonConfig(int port, String bind, Path apiSocket, boolean apiTcp
     }
 
     public static DaemonConfig defaults() {
-        return new DaemonConfig(DEFAULT_PORT, "0.0.0.0", null, false, DEFAULT_PORT, "info", null, List.of());
+        return new DaemonConfig(DEFAULT_PORT, "0.0.0.0", null, false, DEFAULT_PORT, "info", null, List.of(), List.of());
     }
 
     /** The socket path this configuration serves for {@code home}. */
@@ -90,6 +94,7 @@ public record DaemonConfig(int port, String bind, Path apiSocket, boolean apiTcp
         String bind = d.bind, level = d.logLevel;
         Path socket = null, logFile = null;
         boolean tcp = false;
+        List<String> allow = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : fields(root)) {
             JsonNode v = e.getValue();
             switch (e.getKey()) {
@@ -116,10 +121,27 @@ public record DaemonConfig(int port, String bind, Path apiSocket, boolean apiTcp
                         }
                     }
                 }
+                case "rendezvous" -> {
+                    if (!v.isObject()) throw new ConfigException(where + ": 'rendezvous' must be an object");
+                    for (Map.Entry<String, JsonNode> a : fields(v)) {
+                        if (!a.getKey().equals("allow")) {
+                            warnings.add(where + ": unknown key 'rendezvous." + a.getKey() + "' ignored");
+                            continue;
+                        }
+                        if (!a.getValue().isArray()) throw new ConfigException(where + ": 'rendezvous.allow' must be an array of fingerprints");
+                        for (JsonNode f : a.getValue()) {
+                            String t = text(f, "rendezvous.allow[]", where);
+                            if (!t.equals("*") && dev.planetary.identity.Fingerprint.parse(t).isEmpty()) {
+                                throw new ConfigException(where + ": 'rendezvous.allow' entry is not a fingerprint: " + EventSink.printable(t.length() > 100 ? t.substring(0, 100) + "…" : t));
+                            }
+                            allow.add(t);
+                        }
+                    }
+                }
                 default -> warnings.add(where + ": unknown key '" + e.getKey() + "' ignored");
             }
         }
-        return new DaemonConfig(port, bind, socket, tcp, apiPort, level, logFile, warnings);
+        return new DaemonConfig(port, bind, socket, tcp, apiPort, level, logFile, allow, warnings);
     }
 
     /** Checks a log level name; the error names {@code where}. */

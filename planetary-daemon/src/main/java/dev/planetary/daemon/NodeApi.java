@@ -121,6 +121,8 @@ final class NodeApi implements HttpMessages.Router {
             pm.put("preferred", x.preferred());
             pm.put("trustedPathId", 0);
             pm.put("kind", x.kind());
+            pm.put("state", x.state());
+            pm.put("latency", x.latencyMs());
             paths.add(pm);
         }
         m.put("paths", paths);

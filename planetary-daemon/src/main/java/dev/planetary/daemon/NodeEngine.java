@@ -7,6 +7,7 @@ import dev.planetary.vl1.NodeConfig;
 import dev.planetary.vl1.NodeCounter;
 import dev.planetary.vl1.NodeEvent;
 import dev.planetary.vl1.NodeOutput;
+import dev.planetary.vl1.PathInfo;
 import dev.planetary.vl1.RootInfo;
 import dev.planetary.zssp.RandomSource;
 import java.net.InetSocketAddress;
@@ -77,6 +78,10 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         for (RootInfo r : roots) for (InetSocketAddress e : r.endpoints()) rootPathTimes.put(e, new long[2]);
         NodeConfig config = c.role() == EngineContext.Role.ROOT ? NodeConfig.root(c.localSocket()) : NodeConfig.member(c.localSocket(), roots);
         this.node = new Node(config, c.identity(), this, RandomSource.secure(), nowMs);
+        java.util.Set<String> allow = new java.util.HashSet<>(c.rendezvousAllow());
+        if (allow.contains("*")) node.trusted(fp -> true);
+        else if (!allow.isEmpty()) node.trusted(fp -> allow.contains(fp.toBase32()));
+        if (c.role() != EngineContext.Role.ROOT) node.localEndpoints(LocalEndpoints.of(c.localSocket()));
     }
 
     // ------------------------------------------------------------------ driver side
@@ -187,6 +192,22 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             }
             case NodeEvent.MessagesDropped d -> out.event("message.dropped", fields("address", text(d.destination()), "count", d.count(), "reason", d.reason()));
             case NodeEvent.IdentityCollision c -> out.event("identity.collision", fields("root", c.root().toBase32()));
+            case NodeEvent.PathCandidate p -> out.event("path.candidate", fields("address", text(addresses.get(p.peer())), "fingerprint", p.peer().toBase32(),
+                    "path", endpointText(p.endpoint()), "source", p.source()));
+            case NodeEvent.PathConfirmed p -> out.event("path.confirmed", fields("address", text(addresses.get(p.peer())), "fingerprint", p.peer().toBase32(),
+                    "path", endpointText(p.endpoint()), "latency", p.latencyMs()));
+            case NodeEvent.PathPreferred p -> out.event("path.preferred", fields("address", text(addresses.get(p.peer())), "fingerprint", p.peer().toBase32(),
+                    "path", p.endpoint() == null ? null : endpointText(p.endpoint()), "kind", p.endpoint() == null ? "relayed" : "direct",
+                    "relayedVia", text(p.relayRoot())));
+            case NodeEvent.RendezvousRequested r -> out.event("rendezvous.requested", fields("address", text(r.peerAddress()),
+                    "fingerprint", r.peer().toBase32(), "root", text(r.root())));
+            case NodeEvent.RendezvousSent r -> out.event("rendezvous.sent", fields("a", text(r.a()), "b", text(r.b())));
+            case NodeEvent.RendezvousReceived r -> {
+                List<String> eps = new ArrayList<>();
+                r.endpoints().forEach(ep -> eps.add(endpointText(ep)));
+                out.event("rendezvous.received", fields("address", text(addresses.get(r.peer())), "fingerprint", r.peer().toBase32(),
+                        "root", text(r.root()), "endpoints", eps, "peerSymmetric", r.peerSymmetric()));
+            }
         }
     }
 
@@ -201,15 +222,15 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         for (RootInfo r : roots) {
             boolean up = node.hasSession(r.identity().fingerprint());
             if (up && relayRoot == null) relayRoot = r.address().toString();
-            List<PathView> paths = new ArrayList<>();
-            long best = 0;
-            for (InetSocketAddress e : r.endpoints()) best = Math.max(best, rootPathTimes.get(e)[1]);
-            for (InetSocketAddress e : r.endpoints()) {
-                long[] t = rootPathTimes.get(e);
-                boolean active = t[1] > 0 && wallNow - t[1] <= PATH_ALIVE_MS;
-                paths.add(new PathView(endpointText(e), "direct", t[0], t[1], active, t[1] > 0 && !active, active && t[1] == best));
+            List<PathView> paths = pathViews(r.identity().fingerprint());
+            if (paths.isEmpty()) { // no session yet: the configured endpoints
+                for (InetSocketAddress e : r.endpoints()) {
+                    long[] t = rootPathTimes.get(e);
+                    boolean active = t[1] > 0 && wallNow - t[1] <= PATH_ALIVE_MS;
+                    paths.add(new PathView(endpointText(e), "direct", t[1] > 0 ? "stale" : "candidate", -1, t[0], t[1], active, t[1] > 0 && !active, false));
+                }
             }
-            peers.add(new PeerView(r.address().toString(), r.identity().fingerprint().toBase32(), "PLANET", -1, paths, null,
+            peers.add(new PeerView(r.address().toString(), r.identity().fingerprint().toBase32(), "PLANET", latency(paths), paths, null,
                     up ? "established" : "connecting", false, null));
         }
         for (java.util.Iterator<Map.Entry<Fingerprint, LeafPeer>> it = leaves.entrySet().iterator(); it.hasNext(); ) {
@@ -222,10 +243,12 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
                 continue;
             }
             boolean relayed = up ? node.relayed(e.getKey()) : l.relayed();
-            // the node does not say which root carries a relayed session: the first root with a session is shown
-            List<PathView> paths = List.of(new PathView(null, relayed ? "relayed" : "direct", 0, 0, up, !up, up));
+            List<PathView> paths = pathViews(e.getKey());
+            String via = null;
+            for (PathView x : paths) if (x.preferred() && x.kind().equals("relayed")) via = x.address();
+            if (relayed && via == null) via = relayRoot;
             Address address = l.address() != null ? l.address() : addresses.get(e.getKey());
-            peers.add(new PeerView(text(address), e.getKey().toBase32(), "LEAF", -1, paths, relayed ? relayRoot : null,
+            peers.add(new PeerView(text(address), e.getKey().toBase32(), "LEAF", latency(paths), paths, relayed ? via : null,
                     up ? "established" : "closed", tofu.contains(e.getKey()), null));
         }
         Map<String, Long> counters = new HashMap<>();
@@ -234,7 +257,30 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         counters.put("whois_failed", whoisFailed);
         counters.put("messages_received", messagesReceived);
         counters.put("zssp_internal_errors", node.zsspInternalErrors());
-        return new Snapshot(online, peers, counters, List.of(), node.tableSizes());
+        List<String> external = new ArrayList<>();
+        for (InetSocketAddress x : node.externalEndpoints()) external.add(endpointText(x));
+        return new Snapshot(online, peers, counters, external, node.tableSizes());
+    }
+
+    /** The engine's paths of {@code peer} (§5.1) in the API's form: ZeroTier One's fields, Unix ms. */
+    private List<PathView> pathViews(Fingerprint peer) {
+        List<PathView> l = new ArrayList<>();
+        for (PathInfo p : node.paths(peer)) {
+            boolean alive = p.state().equals("alive");
+            l.add(new PathView(p.relayed() ? text(p.relayRoot()) : endpointText(p.endpoint()), p.relayed() ? "relayed" : "direct", p.state(),
+                    p.latencyMs(), wall(p.lastSend()), wall(p.lastReceive()), alive, p.state().equals("stale"), p.preferred()));
+        }
+        l.sort(java.util.Comparator.comparing((PathView v) -> !v.preferred())); // the path in use first
+        return l;
+    }
+
+    private long wall(long driverMs) {
+        return driverMs < 0 ? 0 : driverMs + wallOffset;
+    }
+
+    private static long latency(List<PathView> paths) {
+        for (PathView p : paths) if (p.preferred()) return p.latencyMs();
+        return -1;
     }
 
     /** Remembers {@code address} for {@code fp} if given; returns the best address known (may be null). */

@@ -80,6 +80,14 @@ public interface Vl1Engine {
         }
     }
 
-    /** A path of a peer (§5.1); times in Unix ms, 0 if never. */
-    record PathView(String address, String kind, long lastSend, long lastReceive, boolean active, boolean expired, boolean preferred) {}
+    /**
+     * A path of a peer (§5.1); times in Unix ms, 0 if never.
+     *
+     * @param address   {@code ip/port} of a direct path, the relay root's address for a relayed one, null if unknown
+     * @param kind      {@code direct} or {@code relayed}
+     * @param state     {@code candidate}, {@code alive} or {@code stale} (§5.1)
+     * @param latencyMs EWMA of ECHO round trips on this path, -1 if unmeasured
+     */
+    record PathView(String address, String kind, String state, long latencyMs, long lastSend, long lastReceive, boolean active, boolean expired,
+                    boolean preferred) {}
 }

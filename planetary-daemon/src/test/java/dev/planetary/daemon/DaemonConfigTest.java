@@ -54,4 +54,15 @@ class DaemonConfigTest {
             assertTrue(e.getMessage().contains(c[1]), e.getMessage());
         }
     }
+
+    @Test
+    void rendezvousAllowTakesFingerprintsOrAStar() throws Exception {
+        String fp = dev.planetary.identity.SecretIdentity.generate(new java.security.SecureRandom(), 1).fingerprint().toBase32();
+        assertEquals(java.util.List.of(fp, "*"), parse("{\"rendezvous\": {\"allow\": [\"" + fp + "\", \"*\"]}}").rendezvousAllow());
+        assertTrue(parse("{}").rendezvousAllow().isEmpty(), "default: consent to nobody");
+        for (String bad : new String[] {"{\"rendezvous\": {\"allow\": \"*\"}}", "{\"rendezvous\": {\"allow\": [\"not-a-fingerprint\"]}}", "{\"rendezvous\": 1}"}) {
+            DaemonConfig.ConfigException e = assertThrows(DaemonConfig.ConfigException.class, () -> parse(bad), bad);
+            assertTrue(e.getMessage().contains("rendezvous"), e.getMessage());
+        }
+    }
 }

@@ -169,7 +169,11 @@ public final class Node {
         boolean initiator;
         boolean up; // SessionUp emitted for the current session
         long openedAt;
-        Path path;
+        Path path; // the session's current Remote (§5.1 preferred path)
+        final PeerPaths paths = new PeerPaths();
+        final Traversal.State traversal = new Traversal.State();
+        boolean symmetricNat; // root: the peer's HELLO role flag bit2 (§5.6)
+        TokenBucket rendezvousRate;
         int helloId;
         int helloSends;
         long helloLastAt;
@@ -280,6 +284,8 @@ public final class Node {
     final BoundedMap<Address, Registration> registry;
     final Map<Address, Peer> registeredOnline = new HashMap<>();
     private final RootRelay relay;
+    final Traversal traversal = new Traversal(this);
+    private final RendezvousBroker broker = new RendezvousBroker(this);
 
     /**
      * @param self the node's identity (not copied; the caller keeps ownership and destroys it after the node)
@@ -519,6 +525,50 @@ public final class Node {
         return p != null && p.canSend();
     }
 
+    /**
+     * The consent policy of §5.5/§5.7: peers for which this node requests rendezvous and to which it
+     * pushes its endpoints, and from which it accepts PUSH_DIRECT_PATHS. Default: nobody. VL2 plugs
+     * "shares a network" in here; the local setting {@code rendezvous.allow} adds fingerprints.
+     */
+    public void trusted(java.util.function.Predicate<Fingerprint> trusted) {
+        traversal.trusted(trusted);
+    }
+
+    /** The driver's local interface endpoints (§5.7, pushed with flag LAN); loopback, multicast, unspecified are skipped. */
+    public void localEndpoints(List<InetSocketAddress> endpoints) {
+        traversal.localEndpoints(Objects.requireNonNull(endpoints, "endpoints"));
+    }
+
+    /** This node's external endpoints as its roots observed them (§5.6). */
+    public List<InetSocketAddress> externalEndpoints() {
+        List<InetSocketAddress> l = new ArrayList<>();
+        for (Endpoint.Udp u : traversal.externalEndpoints()) l.add(u.toSocketAddress());
+        return l;
+    }
+
+    /** True once two roots reported different ports (endpoint-dependent mapping, §5.6). */
+    public boolean behindSymmetricNat() {
+        return traversal.symmetric();
+    }
+
+    /** The paths of {@code peer} (§5.1): direct ones, then the relayed one if the session uses it. */
+    public List<PathInfo> paths(Fingerprint peer) {
+        Peer p = peers.get(peer);
+        if (p == null) return List.of();
+        List<PathInfo> l = new ArrayList<>();
+        for (PeerPaths.Entry e : p.paths.snapshot()) {
+            l.add(new PathInfo(e.path.remote(), null, e.state.name().toLowerCase(java.util.Locale.ROOT),
+                    Double.isNaN(e.latency) ? -1 : Math.round(e.latency), e.lastSend < 0 ? -1 : e.lastSend,
+                    e.lastRecv < 0 ? -1 : e.lastRecv, e.path.equals(p.path)));
+        }
+        if (p.path instanceof Relayed r) {
+            Peer root = rootPeers.get(r.root());
+            l.add(new PathInfo(null, r.root(), root != null && root.alive() ? "alive" : "stale",
+                    Double.isNaN(p.latency) ? -1 : Math.round(p.latency), p.lastSent, p.lastRecv, true));
+        }
+        return l;
+    }
+
     /** Live (non-expired) ZSSP sessions with {@code peer} (glare checks: at most one once settled). */
     public int liveSessions(Fingerprint peer) {
         int n = 0;
@@ -564,6 +614,8 @@ public final class Node {
         m.put("registry", registry.size());
         m.put("online", registeredOnline.size());
         relay.sizes(m);
+        broker.sizes(m);
+        traversal.sizes(m);
         m.put("timers", timers.armed());
         return m;
     }
@@ -602,7 +654,10 @@ public final class Node {
             case Event.Rejected<Fingerprint> e -> onRejected(e.session());
             case Event<Fingerprint> e -> {
                 Peer p = peers.get(e.session().data());
-                if (p != null && p.session == e.session()) received(p);
+                if (p != null && p.session == e.session()) {
+                    received(p);
+                    traversal.received(p, from.path);
+                }
             }
             default -> { } // Pending
         }
@@ -702,7 +757,7 @@ public final class Node {
         p.session = s;
         p.initiator = false;
         p.openedAt = now;
-        p.path = from.path;
+        traversal.sessionStarted(p, from.path);
         startSession(p);
         if (config.root()) {
             Registration reg = registry.get(p.address);
@@ -726,7 +781,7 @@ public final class Node {
             bump(NodeCounter.STALE_SESSION);
             return;
         }
-        p.path = from.path;
+        traversal.sessionStarted(p, from.path);
         s.setRemote(new PathRemote(from.path)); // §3.5 (b): the handshake's path is confirmed
         startSession(p);
         sessionUp(p);
@@ -776,6 +831,7 @@ public final class Node {
             return;
         }
         received(p);
+        traversal.received(p, from.path); // §5.2 (a): a completed authenticated packet
         Decoded d = Vl1Codec.decode(payload);
         switch (d) {
             case Decoded.Malformed m -> {
@@ -803,7 +859,7 @@ public final class Node {
             case Hello h -> onHello(p, h, from);
             case Echo e -> onEcho(p, e, from);
             case Ok.HelloReply r -> onHelloReply(p, r);
-            case Ok.EchoReply r -> onEchoReply(p, r);
+            case Ok.EchoReply r -> onEchoReply(p, r, from);
             case Ok.WhoisReply r -> whois.onReply(p, r);
             case Ok.Other o -> bump(NodeCounter.IGNORED_VERB);
             case ErrorMessage e -> onError(p, e);
@@ -820,6 +876,12 @@ public final class Node {
                 if (config.root()) relay.block(p, b);
                 else bump(NodeCounter.IGNORED_VERB);
             }
+            case Rendezvous r -> {
+                if (config.root()) bump(NodeCounter.RENDEZVOUS_REFUSED);
+                else traversal.onRendezvous(p, r);
+            }
+            case RendezvousRequest r -> broker.onRequest(p, r);
+            case PushDirectPaths x -> traversal.onPush(p, x);
             default -> bump(NodeCounter.IGNORED_VERB);
         }
     }
@@ -828,7 +890,18 @@ public final class Node {
         p.helloSends++;
         p.helloLastAt = now;
         List<RootSetSummary> none = List.of();
-        sendMessage(p, Hello.of(p.helloId, config.root() ? Hello.ROLE_ROOT : 0, SOFTWARE, instanceId, none, null));
+        int flags = config.root() ? Hello.ROLE_ROOT : 0;
+        if (p.root != null && traversal.symmetric()) flags |= Hello.ROLE_SYMMETRIC_NAT; // §5.6
+        sendMessage(p, Hello.of(p.helloId, flags, SOFTWARE, instanceId, none, null));
+    }
+
+    /** §5.6: a fresh HELLO to every root, carrying the symmetric-NAT flag just learned (any copy is answered, §3.7). */
+    void rehelloRoots() {
+        for (Peer r : rootPeers.values()) {
+            if (!r.canSend() || !r.helloOk) continue;
+            int flags = traversal.symmetric() ? Hello.ROLE_SYMMETRIC_NAT : 0;
+            sendMessage(r, Hello.of(nextRequestId(), flags, SOFTWARE, instanceId, List.of(), null));
+        }
     }
 
     /** §3.7: answer every copy alike; a root only once the peer is verified and registered (§4.4). */
@@ -838,6 +911,7 @@ public final class Node {
             closeSession(p, "unsupported protocol version", false);
             return;
         }
+        p.symmetricNat = (h.roleFlags() & Hello.ROLE_SYMMETRIC_NAT) != 0; // a root copies it into RENDEZVOUS (§5.6)
         if (config.root() && !p.verified) {
             if (p.verificationRefused) {
                 refuseVerification(p, h.requestId());
@@ -859,6 +933,7 @@ public final class Node {
         p.helloOk = true;
         p.failures = 0;
         sample(p, now - p.helloLastAt);
+        traversal.observed(p, r.observed());
         updateOnline();
         timers.schedule(p, now);
     }
@@ -871,10 +946,18 @@ public final class Node {
             return;
         }
         Endpoint observed = from.path instanceof Direct d ? Endpoint.Udp.of(d.remote()) : Endpoint.NONE;
-        byte[] b = Vl1Codec.encode(new Ok.EchoReply(e.requestId(), e.timestamp(), observed));
+        sendVia(p, from.path, Vl1Codec.encode(new Ok.EchoReply(e.requestId(), e.timestamp(), observed)));
+    }
+
+    /** Sends {@code b} in {@code p}'s session over {@code path} instead of its preferred path (probes, §3.8 answers). */
+    void sendVia(Peer p, Path path, byte[] b) {
         Session<Fingerprint> s = p.session;
+        if (s == null) {
+            bump(NodeCounter.NO_PATH);
+            return;
+        }
         Remote saved = s.remote();
-        s.setRemote(from); // single-threaded engine: the swap is not observable
+        s.setRemote(new PathRemote(path)); // single-threaded engine: the swap is not observable
         try {
             send(p, b);
         } finally {
@@ -882,9 +965,10 @@ public final class Node {
         }
     }
 
-    private void onEchoReply(Peer p, Ok.EchoReply r) {
+    private void onEchoReply(Peer p, Ok.EchoReply r, PathRemote from) {
         long rtt = now - r.timestamp();
         if (rtt >= 0 && rtt < 60_000) sample(p, rtt);
+        traversal.echoAnswered(p, r, from.path, rtt);
     }
 
     private static void sample(Peer p, long rtt) { // §3.8: EWMA, α = 1/4
@@ -934,6 +1018,7 @@ public final class Node {
         try {
             p.session.send(b);
             p.lastSent = now;
+            if (p.path instanceof Direct d) p.paths.sent(d, now);
         } catch (RuntimeException e) { // SessionStateException, DataTooLargeException: a value, not a crash
             bump(NodeCounter.NO_PATH);
         }
@@ -1063,7 +1148,10 @@ public final class Node {
     private void openPeer(Peer p) {
         List<PathRemote> parts = new ArrayList<>();
         List<Peer> roots = liveRoots();
-        if (!roots.isEmpty()) parts.add(new PathRemote(new Relayed(roots.getFirst().address, p.address)));
+        if (!roots.isEmpty()) {
+            p.paths.relayRoot = roots.getFirst().address; // §5.1: the initiator's relay root is the one its Hello went through
+            parts.add(new PathRemote(new Relayed(roots.getFirst().address, p.address)));
+        }
         CacheEntry e = cache.get(p.fp);
         if (e != null) for (InetSocketAddress ep : e.endpoints) parts.add(new PathRemote(new Direct(config.localSocket(), ep)));
         if (parts.isEmpty()) {
@@ -1112,6 +1200,7 @@ public final class Node {
         p.helloOk = false;
         p.verifying = false;
         p.pendingHelloId = 0;
+        traversal.sessionClosed(p);
         if (wasUp) out.event(new NodeEvent.SessionDown(p.fp, reason));
         if (registeredOnline.get(p.address) == p) registeredOnline.remove(p.address);
         if (p.root != null) {
@@ -1156,7 +1245,8 @@ public final class Node {
                 next = p.helloLastAt + Vl1Limits.T_HELLO_RETRY;
                 if (config.root()) next = Math.min(next, p.lastRecv + Vl1Limits.T_PATH_EXPIRE);
             } else {
-                boolean heartbeat = p.root != null || t - p.lastActive < Vl1Limits.T_PEER_ACTIVE;
+                next = Math.min(next, traversal.tick(p, t)); // direct paths: states, probes, per-path heartbeats (§5.1)
+                boolean heartbeat = (p.root != null || t - p.lastActive < Vl1Limits.T_PEER_ACTIVE) && !(p.path instanceof Direct);
                 if (heartbeat && !config.root() && t - p.lastSent >= Vl1Limits.T_HEARTBEAT) {
                     sendMessage(p, new Echo(nextRequestId(), Echo.HEARTBEAT, t));
                     p.unanswered++;
@@ -1369,6 +1459,23 @@ public final class Node {
             }
         }
         zssp(r.datagram().toArray(), new PathRemote(new Relayed(p.address, r.origin())));
+        Fingerprint ofp = byAddress.get(r.origin());
+        Peer op = ofp == null ? null : peers.get(ofp);
+        if (op != null) traversal.relayedFrom(op, p.address); // §5.1 after a direct handshake
+    }
+
+    /** The peer bound at {@code address}, if any. */
+    Peer peerAt(Address address) {
+        Fingerprint fp = byAddress.get(address);
+        return fp == null ? null : peers.get(fp);
+    }
+
+    java.util.Collection<Peer> allPeers() {
+        return List.copyOf(peers.values());
+    }
+
+    RandomSource random() {
+        return rng;
     }
 
     private final BoundedMap<Address, TokenBucket> strangerHellos = new BoundedMap<>(1024);

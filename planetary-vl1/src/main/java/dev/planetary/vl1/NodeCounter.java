@@ -70,6 +70,22 @@ public enum NodeCounter {
     HELLO_FAILED,
     /** Sessions closed because the peer stopped answering (§3.2, T_SESSION_DEAD). */
     SESSION_DEAD,
+    /** Path candidates refused: 16 already being probed for the peer (§5.2). */
+    PATH_CANDIDATE_REFUSED,
+    /** RENDEZVOUS not from a root, unsolicited (no request to that root within 35 s), or a RENDEZVOUS_REQUEST naming oneself (§5.5). */
+    RENDEZVOUS_REFUSED,
+    /** RENDEZVOUS(_REQUEST)s over their rate (member: 1 per (root, peer) per 5 s, 10/s; root: 10/s per requester) (§5.5). */
+    RENDEZVOUS_LIMITED,
+    /** RENDEZVOUS ignored because both ends are behind symmetric NATs: relay only (§5.5 step 1). */
+    RENDEZVOUS_SYMMETRIC,
+    /** Punch attempts with no direct path 4 s after the RENDEZVOUS (§5.5 step 4): back-off. */
+    RENDEZVOUS_FAILED,
+    /** PUSH_DIRECT_PATHS from an untrusted peer, a root, or more often than once per 5 s (§5.7). */
+    PUSH_REFUSED,
+    /** Pushed endpoints ignored: loopback, multicast, unspecified, or over 8 per (family, scope) (§5.7). */
+    PUSH_ENDPOINT_IGNORED,
+    /** A root reported a new observed endpoint for this node (NAT rebinding, §5.6, §5.8). */
+    REBIND_DETECTED,
     /** Unexpected exceptions caught in receive or service: a bug, never bad input (tests assert 0). */
     INTERNAL_ERROR
 }

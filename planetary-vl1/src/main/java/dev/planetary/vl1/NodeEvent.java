@@ -2,6 +2,7 @@ package dev.planetary.vl1;
 
 import dev.planetary.identity.Address;
 import dev.planetary.identity.Fingerprint;
+import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
@@ -51,4 +52,25 @@ public sealed interface NodeEvent {
 
     /** A root refused this node's identity: ERROR IDENTITY_COLLISION (§4.4). */
     record IdentityCollision(Fingerprint root) implements NodeEvent {}
+
+    /** {@code path.candidate} (§5.2): a direct path to {@code peer} was learned ({@code source}: packet, rendezvous, push). */
+    record PathCandidate(Fingerprint peer, InetSocketAddress endpoint, String source) implements NodeEvent {}
+
+    /** {@code path.confirmed} (§5.2): an ECHO probe on {@code endpoint} was answered from it; {@code latencyMs} −1 if unmeasured. */
+    record PathConfirmed(Fingerprint peer, InetSocketAddress endpoint, long latencyMs) implements NodeEvent {}
+
+    /**
+     * {@code path.preferred} (§5.1): the session with {@code peer} now sends over {@code endpoint}
+     * (direct), or through {@code relayRoot} when {@code endpoint} is null; same ZSSP session (§5.8).
+     */
+    record PathPreferred(Fingerprint peer, InetSocketAddress endpoint, Address relayRoot) implements NodeEvent {}
+
+    /** {@code rendezvous.requested} (§5.5): RENDEZVOUS_REQUEST about {@code peer} sent to {@code root}. */
+    record RendezvousRequested(Fingerprint peer, Address peerAddress, Address root) implements NodeEvent {}
+
+    /** {@code rendezvous.sent} (root, §5.5): both members asked; each was told the other's endpoint. */
+    record RendezvousSent(Address a, Address b) implements NodeEvent {}
+
+    /** {@code rendezvous.received} (§5.5): an accepted RENDEZVOUS about {@code peer} from {@code root}. */
+    record RendezvousReceived(Fingerprint peer, Address root, List<InetSocketAddress> endpoints, boolean peerSymmetric) implements NodeEvent {}
 }
