@@ -308,7 +308,8 @@ class PathsNetnsIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         for (Daemon r : roots) {
             for (Daemon m : members) {
-                while (!r.get("/peer").toString().contains(m.fingerprint())) {
+                // known by address: the HELLO verified and the member registered, not just a session (§4.4)
+                while (ApiClient.request(r.socket(), "GET", "/peer/" + m.address(), null).status() != 200) {
                     if (System.nanoTime() > deadline) fail(r.process().name + " never registered " + m.process().name + "\n" + r.process().dump());
                     Thread.sleep(100);
                 }
