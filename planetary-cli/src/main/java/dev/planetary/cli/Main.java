@@ -21,7 +21,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "ZSSP secure sessions over UDP: keys, listener, client, ping and a demo.",
         subcommands = {KeygenCommand.class, PubkeyCommand.class, ListenCommand.class, ConnectCommand.class, PingCommand.class,
                 TunnelCommand.class,
-                IdentityCommand.class, RootsetCommand.class,
+                IdentityCommand.class, RootsetCommand.class, RootsCommand.class,
                 DaemonCommand.Root.class, DaemonCommand.Node.class, StatusCommand.Status.class, StatusCommand.SendMessage.class,
                 ProvisionCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

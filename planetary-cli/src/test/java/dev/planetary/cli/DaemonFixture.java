@@ -79,26 +79,36 @@ final class DaemonFixture {
 
     /** A root set {@code it} (file dir/it.rootset) naming {@code roots} at 127.0.0.1, signed by a fresh update key. */
     static Path rootSet(Path dir, Daemon... roots) throws Exception {
+        return rootSet(dir, "it", 1, "it.rootset", roots);
+    }
+
+    /** A root set {@code name} at {@code revision} (file dir/OUT), signed by the update key {@code it} (created once per dir). */
+    static Path rootSet(Path dir, String name, long revision, String out, Daemon... roots) throws Exception {
         List<String> entries = new ArrayList<>();
         for (Daemon r : roots) entries.add(r.home().resolve("identity.public") + "@127.0.0.1/" + r.port());
-        return rootSet(dir, entries);
+        return rootSet(dir, name, revision, out, entries);
     }
 
     /** A root set {@code it} (file dir/it.rootset) of {@code roots}, each {@code IDENTITY-FILE@HOST/PORT}. */
     static Path rootSet(Path dir, List<String> roots) throws Exception {
+        return rootSet(dir, "it", 1, "it.rootset", roots);
+    }
+
+    /** A root set {@code name} at {@code revision} (file dir/OUT) of {@code roots}, each {@code IDENTITY-FILE@HOST/PORT}. */
+    static Path rootSet(Path dir, String name, long revision, String out, List<String> roots) throws Exception {
         if (!java.nio.file.Files.exists(dir.resolve("it.updatekey"))) {
             PlanetaryProcess k = PlanetaryProcess.run(dir, 60, "rootset", "keygen", "it");
             assertEquals(0, k.exitCode(), k.err.text());
         }
-        List<String> args = new ArrayList<>(List.of("rootset", "create", "--name", "it", "--update-key", "it.updatepub", "--key", "it.updatekey",
-                "-o", "it.rootset", "--force"));
+        List<String> args = new ArrayList<>(List.of("rootset", "create", "--name", name, "--revision", String.valueOf(revision),
+                "--update-key", "it.updatepub", "--key", "it.updatekey", "-o", out, "--force"));
         for (String r : roots) {
             args.add("--root");
             args.add(r);
         }
         PlanetaryProcess c = PlanetaryProcess.run(dir, 60, args.toArray(String[]::new));
         assertEquals(0, c.exitCode(), c.err.text());
-        return dir.resolve("it.rootset");
+        return dir.resolve(out);
     }
 
     /**

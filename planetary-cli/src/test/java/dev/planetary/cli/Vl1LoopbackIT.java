@@ -66,6 +66,11 @@ class Vl1LoopbackIT {
         Daemon r1 = DaemonFixture.start(dir, "root", "r1");
         Daemon r2 = DaemonFixture.start(dir, "root", "r2");
         Path set = DaemonFixture.rootSet(dir, r1, r2);
+        for (String n : List.of("a", "b")) { // a and b consent to rendezvous with every peer (VL.md §5.5); c does not
+            Path home = java.nio.file.Files.createDirectories(dir.resolve(n), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            java.nio.file.Files.writeString(home.resolve("planetary.json"), "{\"rendezvous\": {\"allow\": [\"*\"]}}");
+        }
         Daemon a = DaemonFixture.start(dir, "node", "a", "--rootset", set.toString());
         Daemon b = DaemonFixture.start(dir, "node", "b", "--rootset", set.toString());
         Daemon c = DaemonFixture.start(dir, "node", "c", "--rootset", set.toString(), "--debug-block-direct");
@@ -94,6 +99,14 @@ class Vl1LoopbackIT {
         JsonNode aPeerB = a.get("/peer/" + b.address());
         assertEquals("LEAF", aPeerB.path("role").asText());
         assertEquals("established", aPeerB.path("sessionState").asText(), aPeerB.toString());
+        // WP2: both consented, so the relay root introduces them and they go direct on the same session (§5.5)
+        DaemonFixture.awaitEvent(a, 20, "rendezvous.received", "\"fingerprint\":\"" + b.fingerprint() + "\"");
+        DaemonFixture.awaitEvent(a, 20, "path.preferred", "\"fingerprint\":\"" + b.fingerprint() + "\"", "\"kind\":\"direct\"");
+        DaemonFixture.awaitEvent(b, 20, "path.preferred", "\"fingerprint\":\"" + a.fingerprint() + "\"", "\"kind\":\"direct\"");
+        aPeerB = a.get("/peer/" + b.address());
+        assertEquals("direct", aPeerB.path("paths").path(0).path("kind").asText(), aPeerB.toString());
+        assertTrue(aPeerB.path("paths").path(0).path("preferred").asBoolean(), aPeerB.toString());
+        assertTrue(aPeerB.path("paths").path(0).path("address").asText().endsWith("/" + b.port()), aPeerB.toString()); // loopback or a LAN address pushed by b
 
         // c only exchanges datagrams with the roots: the same exchange goes through RELAY
         send(b, c, "b to c");

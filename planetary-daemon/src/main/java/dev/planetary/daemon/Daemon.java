@@ -47,8 +47,9 @@ public final class Daemon implements AutoCloseable {
     private final EventSink events;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private SecretIdentity identity;
-    private List<RootSets.Accepted> rootSets = List.of();
+    private volatile List<RootSets.Accepted> rootSets = List.of();
     private UdpDriver driver;
+    private dev.planetary.store.PeerRatchetStore ratchets;
     private ApiServer api;
     private DaemonMetrics metrics;
     private Path socket;
@@ -114,7 +115,17 @@ public final class Daemon implements AutoCloseable {
         }
         api = new ApiServer(new NodeApi(this));
         metrics = new DaemonMetrics(options.role.label(), driver.counters(), api);
-        Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, config.rendezvousAllow()),
+        if (options.role == Role.NODE) { // §3.3: a member's ratchets survive restarts in node.db
+            try {
+                ratchets = DaemonHome.ratchets(home);
+            } catch (DaemonHome.HomeException e) {
+                throw new StartException(1, e.getMessage());
+            }
+        } else { // §3.3: a root's are an in-memory LRU, lost on restart by design
+            ratchets = new dev.planetary.store.MemoryRatchetStore(dev.planetary.vl1.Vl1Limits.ROOT_RATCHET_PEERS);
+        }
+        Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, ratchets, rootSets,
+                        this::rootSetPushed, config.rendezvousAllow()),
                 driver.transmitter(events::emit), driver.now());
         driver.start(engine);
         socket = (options.apiSocket != null ? options.apiSocket : config.apiSocket(home)).toAbsolutePath();
@@ -181,6 +192,32 @@ public final class Daemon implements AutoCloseable {
         return rootSets;
     }
 
+    /** §4.2: an accepted push replaces its set (engine thread); kept as {@code roots.d/<name>.pushed}. */
+    private void rootSetPushed(RootSets.Accepted set) {
+        RootSetSources.savePushed(options.home, set.valid().set(), events);
+        List<RootSets.Accepted> l = new java.util.ArrayList<>(rootSets);
+        l.replaceAll(a -> a.name().equals(set.name()) ? set : a);
+        rootSets = List.copyOf(l);
+    }
+
+    /** Re-reads the home's root sets and switches the engine to them ({@code planetary roots add|remove}). */
+    synchronized void reloadRootSets() throws RootSetSources.RootSetException, IOException {
+        List<RootSets.Accepted> l = RootSetSources.load(options.home, options.rootset).all();
+        driver.call(e -> {
+            e.useRootSets(l);
+            return null;
+        }, 2000);
+        rootSets = l;
+    }
+
+    Path home() {
+        return options.home;
+    }
+
+    EventSink events() {
+        return events;
+    }
+
     int port() {
         return driver.localAddress().getPort();
     }
@@ -217,6 +254,13 @@ public final class Daemon implements AutoCloseable {
         if (stopped.getCount() == 0) return;
         if (api != null) api.close();
         if (driver != null) driver.close();
+        if (ratchets != null) {
+            try {
+                ratchets.close();
+            } catch (IOException e) {
+                events.emit("warning", java.util.Map.of("message", "closing the ratchet store " + ratchets + ": " + e.getMessage()));
+            }
+        }
         if (identity != null) identity.close();
         stopped.countDown();
     }

@@ -25,6 +25,8 @@ import java.util.Set;
  */
 public final class DaemonHome {
     public static final String AUTHTOKEN = "authtoken.secret";
+    /** A member's SQLite database (§2.10): its ZSSP ratchet store, created 0600. */
+    public static final String NODE_DB = "node.db";
     private static final Set<PosixFilePermission> GROUP_OTHER = Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
             PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
 
@@ -60,6 +62,16 @@ public final class DaemonHome {
     }
 
     /** The TCP API token from {@code authtoken.secret}, created (0600) if absent. */
+    /** Opens (creating it 0600) the member's ratchet store in {@code home/node.db} (§2.10, §3.3). */
+    public static dev.planetary.store.SqliteRatchetStore ratchets(Path home) throws HomeException {
+        Path f = home.resolve(NODE_DB);
+        try {
+            return dev.planetary.store.SqliteRatchetStore.open(f);
+        } catch (IOException e) {
+            throw new HomeException("cannot open the ratchet store " + f + ": " + e.getMessage());
+        }
+    }
+
     public static String authToken(Path home) throws HomeException, IOException {
         Path f = home.resolve(AUTHTOKEN);
         if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {

@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * The node service API (VL.md §13.2) as far as VL1 goes: {@code GET /status}, {@code GET /peer},
  * {@code GET /peer/{address}}, {@code GET /metrics}, and {@code POST /planetary/message/{address}}
- * (a USER_MESSAGE, §3.10) and {@code POST /planetary/whois/{address}} (a lookup, §3.9). Objects carry ZeroTier One's field names plus Planetary's additions.
+ * (a USER_MESSAGE, §3.10), {@code POST /planetary/whois/{address}} (a lookup, §3.9) and the root set
+ * administration {@code GET|POST /planetary/roots}, {@code DELETE /planetary/roots/{name}} ({@link RootSetAdmin}). Objects carry ZeroTier One's field names plus Planetary's additions.
  * Every engine read goes through the driver's loop thread ({@link UdpDriver#call}).
  */
 final class NodeApi implements HttpMessages.Router {
@@ -23,9 +24,11 @@ final class NodeApi implements HttpMessages.Router {
     private static final long ENGINE_TIMEOUT_MS = 2000;
 
     private final Daemon daemon;
+    private final RootSetAdmin roots;
 
     NodeApi(Daemon daemon) {
         this.daemon = daemon;
+        this.roots = new RootSetAdmin(daemon);
     }
 
     @Override
@@ -41,6 +44,11 @@ final class NodeApi implements HttpMessages.Router {
             }
             if (p.startsWith("/planetary/whois/")) return r.method().equals("POST") ? whois(p.substring(17)) : notAllowed();
             if (p.startsWith("/planetary/message/")) return r.method().equals("POST") ? message(p.substring(19), r.body()) : notAllowed();
+            if (p.equals("/planetary/roots")) {
+                if (get(r)) return Response.json(200, roots.list());
+                return r.method().equals("POST") ? roots.add(r.body()) : notAllowed();
+            }
+            if (p.startsWith("/planetary/roots/")) return r.method().equals("DELETE") ? roots.remove(p.substring(17)) : notAllowed();
         } catch (IllegalStateException e) {
             return Response.error(503, e.getMessage());
         }

@@ -38,8 +38,9 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
 
     private final Vl1Engine.Output out;
     private final Node node;
-    private final List<RootInfo> roots;
-    private final Map<InetSocketAddress, long[]> rootPathTimes = new HashMap<>(); // endpoint → {lastSend, lastReceive} (Unix ms)
+    private volatile List<RootInfo> roots; // replaced when a pushed root set switches them (§4.2)
+    private final java.util.function.Consumer<dev.planetary.identity.RootSets.Accepted> rootSetUpdated;
+    private final Map<InetSocketAddress, long[]> rootPathTimes = new java.util.concurrent.ConcurrentHashMap<>(); // endpoint → {lastSend, lastReceive} (Unix ms)
     private final Map<Fingerprint, LeafPeer> leaves = new LinkedHashMap<>();
     private final long wallOffset; // Unix ms − driver ms
     private long whoisResolved, whoisFailed, messagesReceived;
@@ -77,11 +78,29 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         this.roots = RootInfo.of(c.roots());
         for (RootInfo r : roots) for (InetSocketAddress e : r.endpoints()) rootPathTimes.put(e, new long[2]);
         NodeConfig config = c.role() == EngineContext.Role.ROOT ? NodeConfig.root(c.localSocket()) : NodeConfig.member(c.localSocket(), roots);
-        this.node = new Node(config, c.identity(), this, RandomSource.secure(), nowMs);
+        this.node = new Node(config, c.identity(), this, RandomSource.secure(), nowMs,
+                new dev.planetary.identity.IdentityVerifier(config.identityCacheSize()), c.ratchets());
+        this.rootSetUpdated = c.rootSetUpdated();
+        useRootSets(c.rootSets());
         java.util.Set<String> allow = new java.util.HashSet<>(c.rendezvousAllow());
         if (allow.contains("*")) node.trusted(fp -> true);
         else if (!allow.isEmpty()) node.trusted(fp -> allow.contains(fp.toBase32()));
         if (c.role() != EngineContext.Role.ROOT) node.localEndpoints(LocalEndpoints.of(c.localSocket()));
+    }
+
+    @Override
+    public void useRootSets(List<dev.planetary.identity.RootSets.Accepted> sets) {
+        if (node.isRoot()) {
+            for (dev.planetary.identity.RootSets.Accepted a : sets) node.publishRootSet(a.valid().set());
+            return;
+        }
+        if (sets.isEmpty()) return; // a node started with --rootset only in tests of the engine; keep the configured roots
+        rootsChanged(node.useRootSets(sets));
+    }
+
+    private void rootsChanged(List<RootInfo> now) {
+        roots = now;
+        for (RootInfo r : now) for (InetSocketAddress ep : r.endpoints()) rootPathTimes.putIfAbsent(ep, new long[2]);
     }
 
     // ------------------------------------------------------------------ driver side
@@ -207,6 +226,11 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
                 r.endpoints().forEach(ep -> eps.add(endpointText(ep)));
                 out.event("rendezvous.received", fields("address", text(addresses.get(r.peer())), "fingerprint", r.peer().toBase32(),
                         "root", text(r.root()), "endpoints", eps, "peerSymmetric", r.peerSymmetric()));
+            }
+            case NodeEvent.RootSetUpdated u -> {
+                rootsChanged(u.roots());
+                rootSetUpdated.accept(u.set());
+                out.event("rootset.updated", fields("name", u.name(), "revision", u.revision(), "from", text(u.fromRoot()), "roots", roots.size()));
             }
         }
     }

@@ -36,6 +36,9 @@ public interface Vl1Engine {
     /** A consistent view for the API and the metrics. */
     Snapshot snapshot(long nowMs);
 
+    /** Switches to these accepted root sets (§4.1 order); a root publishes them for push (§4.2). */
+    default void useRootSets(List<dev.planetary.identity.RootSets.Accepted> sets) {}
+
     /** Where an engine puts its outputs. */
     interface Output {
         /** Sends {@code datagram} to {@code to}; never throws. */

@@ -23,12 +23,14 @@ import java.util.Set;
  * operation (everything is lost when the process ends, so persistent-mode peers get locked out
  * after a restart). Thread-safe; every operation runs under one monitor, which makes
  * compare-and-swap atomic. The fingerprint index maps each non-empty fingerprint to the peers
- * whose stored states carry it.
+ * whose stored states carry it. With a capacity it is an LRU (a VL1 root's ratchets, VL.md §3.3):
+ * beyond it the least recently used peer is forgotten, and its next session downgrades.
  */
 public final class MemoryRatchetStore implements PeerRatchetStore {
     private record Entry(RatchetPair pair, Instant updated) {}
 
-    private final Map<StaticPublicKey, Entry> byPeer = new HashMap<>();
+    private final Map<StaticPublicKey, Entry> byPeer = new java.util.LinkedHashMap<>(16, 0.75f, true); // least recently used first
+    private final int capacity;
     private final Map<ByteBuffer, Set<StaticPublicKey>> byFingerprint = new HashMap<>();
     private final Clock clock;
     private boolean closed;
@@ -38,7 +40,18 @@ public final class MemoryRatchetStore implements PeerRatchetStore {
     }
 
     public MemoryRatchetStore(Clock clock) {
+        this(clock, Integer.MAX_VALUE);
+    }
+
+    /** An LRU of at most {@code capacity} peers. */
+    public MemoryRatchetStore(int capacity) {
+        this(Clock.systemUTC(), capacity);
+    }
+
+    private MemoryRatchetStore(Clock clock, int capacity) {
+        if (capacity < 1) throw new IllegalArgumentException("capacity must be ≥ 1, got " + capacity);
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.capacity = capacity;
     }
 
     @Override
@@ -136,6 +149,11 @@ public final class MemoryRatchetStore implements PeerRatchetStore {
         if (old != null) unindex(peer, old.pair());
         index(peer, pair.state1());
         index(peer, pair.state2());
+        if (byPeer.size() > capacity) {
+            var eldest = byPeer.entrySet().iterator().next();
+            byPeer.remove(eldest.getKey());
+            unindex(eldest.getKey(), eldest.getValue().pair());
+        }
     }
 
     private void index(StaticPublicKey peer, RatchetState s) {

@@ -2,14 +2,10 @@ package dev.planetary.transport;
 
 import dev.planetary.zssp.AcceptDecision;
 import dev.planetary.zssp.Application;
-import dev.planetary.zssp.RatchetPair;
-import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetStore;
-import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
 import dev.planetary.zssp.StaticPublicKey;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -25,7 +21,7 @@ import java.util.function.LongSupplier;
  *
  * @param <D> the per-session data
  */
-public class StoreApplication<D> implements Application<D> {
+public class StoreApplication<D> implements Application.WithRatchetStore<D> {
 
     /** Creates the data for an accepted incoming session; returning {@code null} refuses it. */
     @FunctionalInterface
@@ -54,6 +50,7 @@ public class StoreApplication<D> implements Application<D> {
         return () -> (System.nanoTime() - base) / 1_000_000 + 1;
     }
 
+    @Override
     public RatchetStore store() {
         return store;
     }
@@ -104,21 +101,6 @@ public class StoreApplication<D> implements Application<D> {
         }
         beforeAccept(peer);
         return AcceptDecision.accept(data, flags.responderDisallowsDowngrade(), flags.silentlyReject());
-    }
-
-    @Override
-    public RatchetState restoreByFingerprint(byte[] fingerprint) throws IOException {
-        return store.findByFingerprint(fingerprint);
-    }
-
-    @Override
-    public RatchetPair restoreByIdentity(StaticPublicKey peer, D sessionData) throws IOException {
-        return store.load(peer);
-    }
-
-    @Override
-    public boolean saveRatchetState(StaticPublicKey peer, D sessionData, RatchetUpdate update) throws IOException {
-        return store.compareAndSwap(peer, update);
     }
 
     /** The address of the remote a Hello came from (given to the accept policy and the factory), or null (the default). */

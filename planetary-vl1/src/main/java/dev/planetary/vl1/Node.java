@@ -9,12 +9,14 @@ import dev.planetary.vl1.engine.BoundedMap;
 import dev.planetary.vl1.engine.IdentityBlob;
 import dev.planetary.vl1.engine.TimerQueue;
 import dev.planetary.vl1.engine.TokenBucket;
+import dev.planetary.vl1.engine.HandshakeAdmission;
 import dev.planetary.vl1.engine.VerificationQueue;
 import dev.planetary.zssp.AcceptDecision;
 import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.RandomSource;
+import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.Received;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
@@ -161,7 +163,7 @@ public final class Node {
     /** Everything about one peer (by fingerprint); its timers run through {@link #peerTimer}. */
     final class Peer implements TimerQueue.Timed {
         final Fingerprint fp;
-        final RootInfo root; // a member's root, else null
+        RootInfo root; // a member's root, else null (cleared when a pushed root set drops it, §4.2)
         Identity identity;
         Address address; // bound, or the claimed hint
         boolean bound;
@@ -276,10 +278,15 @@ public final class Node {
     final BoundedMap<Fingerprint, CacheEntry> cache;
     final BoundedMap<Address, Fingerprint> byAddress;
     private final BoundedMap<Fingerprint, Long> denied = new BoundedMap<>(4096);
+    /** The operator's blocks by origin address (§5.4), re-sent to any root that still relays from it. */
+    private final BoundedMap<Address, Long> operatorBlocks = new BoundedMap<>(4096);
     final Map<Address, MessageQueue> waiting = new HashMap<>();
     private final WhoisClient whois = new WhoisClient(this);
-    private final VerificationQueue<Peer> verifications = new VerificationQueue<>(256, 2);
+    private final VerificationQueue<Peer> verifications;
     private final TokenBucket verifyBudget;
+    private final RatchetStore ratchets;
+    private final HandshakeAdmission admission;
+    private final RootSetPush rootSetPush; // root role: fair share of handshakes per source prefix (§2.6 cost control)
     // root role
     final BoundedMap<Address, Registration> registry;
     final Map<Address, Peer> registeredOnline = new HashMap<>();
@@ -301,6 +308,16 @@ public final class Node {
      * fingerprint, so an identity is verified once per process, §2.6).
      */
     public Node(NodeConfig config, SecretIdentity self, NodeOutput out, RandomSource rng, long now, IdentityVerifier verifier) {
+        this(config, self, out, rng, now, verifier, RatchetStore.none());
+    }
+
+    /**
+     * As above with durable ratchet storage (§3.3: a member's {@code node.db}), so sessions after a
+     * restart re-key from the stored ratchets instead of the zero ratchet. The store is called on
+     * the thread inside {@link #receive} / {@link #service}; the caller closes it after the node.
+     */
+    public Node(NodeConfig config, SecretIdentity self, NodeOutput out, RandomSource rng, long now, IdentityVerifier verifier, RatchetStore ratchets) {
+        this.ratchets = Objects.requireNonNull(ratchets, "ratchets (RatchetStore.none() for none)");
         this.config = Objects.requireNonNull(config, "config");
         this.self = Objects.requireNonNull(self, "self");
         this.out = Objects.requireNonNull(out, "out");
@@ -317,21 +334,83 @@ public final class Node {
         this.registry = new BoundedMap<>(config.registrySize());
         this.relay = new RootRelay(this, Math.min(config.maxPeers(), 1 << 20));
         this.verifyBudget = new TokenBucket(config.verificationsPerSecond(), 1, now);
+        this.verifications = new VerificationQueue<>(256, 2, new java.util.SplittableRandom(instanceId ^ 0x9E3779B97F4A7C15L)); // no draw from rng: seeded runs keep their sequence
+        this.admission = config.root()
+                ? new HandshakeAdmission(Vl1Limits.ROOT_HANDSHAKES_PER_SECOND, Vl1Limits.ADMISSION_PREFIXES, Vl1Limits.ADMISSION_ACTIVE_WINDOW, now)
+                : null;
         this.ctx = new Context<>(self.staticKeyPair(), new App(), Settings.defaults(), rng);
         if (config.root()) ctx.setChallengeEnabled(true); // §3.3: roots challenge every Hello
-        for (RootInfo r : config.roots()) {
-            Fingerprint fp = r.identity().fingerprint();
-            if (fp.equals(selfFp)) continue;
-            Peer p = new Peer(fp, r);
-            p.identity = r.identity();
-            p.address = r.address();
-            p.bound = true;
-            p.nextAttempt = now;
-            peers.put(fp, p);
-            rootPeers.put(r.address(), p);
-            pin(r.identity(), r.address(), Source.ROOT_SET);
-            timers.schedule(p, now);
+        this.rootSetPush = new RootSetPush(verifier);
+        for (RootInfo r : config.roots()) addRoot(r);
+    }
+
+    private void addRoot(RootInfo r) {
+        Fingerprint fp = r.identity().fingerprint();
+        if (fp.equals(selfFp) || rootPeers.containsKey(r.address())) return;
+        Peer old = peers.get(fp);
+        if (old != null) closeSession(old, "now a root", false); // a leaf that became a root: start afresh as one
+        peers.remove(fp);
+        Peer p = new Peer(fp, r);
+        p.identity = r.identity();
+        p.address = r.address();
+        p.bound = true;
+        p.nextAttempt = now;
+        peers.put(fp, p);
+        rootPeers.put(r.address(), p);
+        pin(r.identity(), r.address(), Source.ROOT_SET);
+        timers.schedule(p, now);
+    }
+
+    // ---------------------------------------------------------------- root sets (§4.2)
+
+    /**
+     * Member: the accepted root sets (operator-added in name order, then the embedded default, §4.1)
+     * it takes its roots from: their summaries go in HELLOs, pushes are checked against them, and the
+     * node switches to their effective roots (connecting to new ones, closing dropped ones). Returns them.
+     */
+    public List<RootInfo> useRootSets(List<dev.planetary.identity.RootSets.Accepted> accepted) {
+        if (config.root()) throw new IllegalStateException("a root has no root sets of its own to follow; use publishRootSet");
+        rootSetPush.use(accepted);
+        List<RootInfo> roots = rootSetPush.roots();
+        switchRoots(roots);
+        return roots;
+    }
+
+    /** Root: a root set whose newer revision this root pushes to members that summarise an older one (§4.2). */
+    public void publishRootSet(dev.planetary.identity.RootSet set) {
+        if (!config.root()) throw new IllegalStateException("only a root pushes root sets (§4.2)");
+        rootSetPush.publish(set);
+    }
+
+    /** Member: a ROOT_SET from one of its roots; anything else is refused and counted (§4.2). */
+    private void onRootSet(Peer p, RootSet m) {
+        if (config.root() || p.root == null) {
+            bump(NodeCounter.ROOT_SET_REFUSED);
+            return;
         }
+        dev.planetary.identity.Decoded<dev.planetary.identity.RootSets.Accepted> r = rootSetPush.receive(m.rootSet().toArray());
+        if (!r.isOk()) {
+            bump(NodeCounter.ROOT_SET_REFUSED);
+            return;
+        }
+        bump(NodeCounter.ROOT_SET_ACCEPTED);
+        List<RootInfo> roots = rootSetPush.roots();
+        switchRoots(roots);
+        out.event(new NodeEvent.RootSetUpdated(r.orThrow(), p.address, roots));
+    }
+
+    /** Connects to roots new in {@code roots} and lets go of those no longer in it (their sessions close). */
+    private void switchRoots(List<RootInfo> roots) {
+        java.util.Set<Address> keep = new java.util.HashSet<>();
+        for (RootInfo r : roots) keep.add(r.address());
+        for (Peer p : List.copyOf(rootPeers.values())) {
+            if (keep.contains(p.address)) continue;
+            rootPeers.remove(p.address);
+            p.root = null;
+            closeSession(p, "no longer a root (root set update)", false);
+        }
+        for (RootInfo r : roots) addRoot(r);
+        updateOnline();
     }
 
     // ---------------------------------------------------------------- public API
@@ -483,6 +562,8 @@ public final class Node {
      */
     public void block(Address origin, int ttlSeconds) {
         RelayBlock b = new RelayBlock(origin, ttlSeconds); // validates the ttl
+        if (ttlSeconds == 0) operatorBlocks.remove(origin);
+        else operatorBlocks.put(origin, now + ttlSeconds * 1000L);
         Fingerprint fp = byAddress.get(origin);
         if (fp != null) {
             if (ttlSeconds == 0) denied.remove(fp);
@@ -663,8 +744,13 @@ public final class Node {
         }
     }
 
-    /** The ZSSP application: clock, accept decision (§3.2), no ratchet storage yet (opportunistic mode, §3.3). */
-    private final class App implements Application.WithoutRatchetStorage<Fingerprint> {
+    /** The ZSSP application: clock, accept decision (§3.2), the node's ratchet store (opportunistic mode, §3.3). */
+    private final class App implements Application.WithRatchetStore<Fingerprint> {
+        @Override
+        public RatchetStore store() {
+            return ratchets;
+        }
+
         @Override
         public long time() {
             return now;
@@ -678,6 +764,15 @@ public final class Node {
         @Override
         public AcceptDecision<Fingerprint> checkAcceptSession(StaticPublicKey remoteStatic, byte[] blob, Remote source) {
             return accept(remoteStatic, blob, source instanceof PathRemote p ? p.path : null);
+        }
+
+        /** A root spends handshakes on proven sources within its per-prefix fair share (§2.6 cost control). */
+        @Override
+        public boolean admitHello(Remote source) {
+            if (admission == null || !(source instanceof PathRemote p)) return true;
+            boolean admitted = admission.admit(prefix(p.path, ADMISSION_V6_PREFIX_BYTES), now);
+            bump(admitted ? NodeCounter.HELLO_ADMITTED : NodeCounter.HELLO_NOT_ADMITTED);
+            return admitted;
         }
     }
 
@@ -862,6 +957,7 @@ public final class Node {
             case Ok.EchoReply r -> onEchoReply(p, r, from);
             case Ok.WhoisReply r -> whois.onReply(p, r);
             case Ok.Other o -> bump(NodeCounter.IGNORED_VERB);
+            case RootSet r -> onRootSet(p, r);
             case ErrorMessage e -> onError(p, e);
             case Whois w -> onWhois(p, w);
             case UserMessage u -> {
@@ -889,10 +985,10 @@ public final class Node {
     private void sendHello(Peer p) {
         p.helloSends++;
         p.helloLastAt = now;
-        List<RootSetSummary> none = List.of();
+        List<RootSetSummary> summaries = p.root != null ? rootSetPush.summaries() : List.of(); // §4.2: towards roots only
         int flags = config.root() ? Hello.ROLE_ROOT : 0;
         if (p.root != null && traversal.symmetric()) flags |= Hello.ROLE_SYMMETRIC_NAT; // §5.6
-        sendMessage(p, Hello.of(p.helloId, flags, SOFTWARE, instanceId, none, null));
+        sendMessage(p, Hello.of(p.helloId, flags, SOFTWARE, instanceId, summaries, null));
     }
 
     /** §5.6: a fresh HELLO to every root, carrying the symmetric-NAT flag just learned (any copy is answered, §3.7). */
@@ -900,7 +996,7 @@ public final class Node {
         for (Peer r : rootPeers.values()) {
             if (!r.canSend() || !r.helloOk) continue;
             int flags = traversal.symmetric() ? Hello.ROLE_SYMMETRIC_NAT : 0;
-            sendMessage(r, Hello.of(nextRequestId(), flags, SOFTWARE, instanceId, List.of(), null));
+            sendMessage(r, Hello.of(nextRequestId(), flags, SOFTWARE, instanceId, rootSetPush.summaries(), null));
         }
     }
 
@@ -912,6 +1008,13 @@ public final class Node {
             return;
         }
         p.symmetricNat = (h.roleFlags() & Hello.ROLE_SYMMETRIC_NAT) != 0; // a root copies it into RENDEZVOUS (§5.6)
+        if (config.root()) { // §4.2: an older revision of one of our sets in the HELLO → our newest (≤ 1 per 60 s)
+            dev.planetary.identity.RootSet push = rootSetPush.pushFor(p.fp, h.rootSets(), now);
+            if (push != null) {
+                bump(NodeCounter.ROOT_SET_PUSHED);
+                sendMessage(p, new RootSet(Bytes.of(push.encoded())));
+            }
+        }
         if (config.root() && !p.verified) {
             if (p.verificationRefused) {
                 refuseVerification(p, h.requestId());
@@ -956,13 +1059,23 @@ public final class Node {
             bump(NodeCounter.NO_PATH);
             return;
         }
+        if (path.equals(p.path)) {
+            send(p, b);
+            return;
+        }
         Remote saved = s.remote();
+        long lastSent = p.lastSent; // a datagram on another path is not a send on the preferred one (heartbeats)
+        PeerPaths.Entry preferred = p.path instanceof Direct d ? p.paths.get(d) : null;
+        long preferredLastSend = preferred == null ? 0 : preferred.lastSend;
         s.setRemote(new PathRemote(path)); // single-threaded engine: the swap is not observable
         try {
             send(p, b);
         } finally {
             s.setRemote(saved);
+            p.lastSent = lastSent;
+            if (preferred != null) preferred.lastSend = preferredLastSend;
         }
+        if (path instanceof Direct d) p.paths.sent(d, now);
     }
 
     private void onEchoReply(Peer p, Ok.EchoReply r, PathRemote from) {
@@ -986,6 +1099,7 @@ public final class Node {
                 closeSession(p, "ERROR " + ErrorMessage.codeName(e.code()) + " in answer to HELLO", false);
             }
             case Verb.WHOIS -> whois.onError(p, e.inReRequestId());
+            case Verb.RELAY -> traversal.relayDenied(p, e); // §5.1: switch the peer's relay root
             default -> { }
         }
     }
@@ -1304,11 +1418,19 @@ public final class Node {
 
     // ---------------------------------------------------------------- verification (§2.6) and registry (§4.4)
 
+    /** The verification queue's prefix (§2.6): IPv4 /24, IPv6 /64. */
     static String prefix(Path path) {
+        return prefix(path, 8);
+    }
+
+    /** Handshake admission groups IPv6 by /48 (a site), since a /64 per attacker costs nothing. */
+    private static final int ADMISSION_V6_PREFIX_BYTES = 6;
+
+    static String prefix(Path path, int v6Bytes) {
         return switch (path) {
             case Direct d -> {
                 byte[] ip = d.remote().getAddress().getAddress();
-                int n = d.remote().getAddress() instanceof Inet4Address ? 3 : 8; // /24 or /64
+                int n = d.remote().getAddress() instanceof Inet4Address ? 3 : v6Bytes; // /24, or /64 or /48
                 yield java.util.HexFormat.of().formatHex(ip, 0, n);
             }
             case Relayed r -> "R" + r.root(); // a relayed session counts under its relaying root
@@ -1444,6 +1566,12 @@ public final class Node {
     private void relayAtMember(Peer p, Relay r) {
         if (p.root == null || !r.destination().equals(selfAddress) || r.origin().equals(selfAddress)) {
             bump(NodeCounter.RELAY_NOT_FROM_ROOT);
+            return;
+        }
+        Long blockedUntil = operatorBlocks.get(r.origin());
+        if (blockedUntil != null && blockedUntil > now) { // §5.4: a root that did not get the block (or restarted) gets it now
+            bump(NodeCounter.RELAY_BLOCKED);
+            sendRelayBlock(p, new RelayBlock(r.origin(), (int) Math.min(Vl1Limits.RELAY_BLOCK_MAX_TTL, (blockedUntil - now + 999) / 1000)));
             return;
         }
         if (isZsspHello(r.datagram())) { // §5.4: inbound limit of relayed Hellos per origin

@@ -36,6 +36,16 @@ public enum NodeCounter {
     VERIFICATION_REFUSED,
     /** Identities verified. */
     VERIFIED,
+    /** Root: Hellos (past ZCP) dropped unanswered because their source prefix was over its share of the handshake budget (§2.6 cost control). */
+    HELLO_NOT_ADMITTED,
+    /** Root: Hellos (past ZCP) admitted to the handshake within the budget. */
+    HELLO_ADMITTED,
+    /** Member: ROOT_SET pushes accepted by the update rule (§4.2). */
+    ROOT_SET_ACCEPTED,
+    /** ROOT_SET pushes refused: not from a root, unparsable, older, forged, frozen or from another lineage (§4.2). */
+    ROOT_SET_REFUSED,
+    /** Root: ROOT_SET pushes sent (≤ 1 per member per 60 s, §4.5). */
+    ROOT_SET_PUSHED,
     /** ERRORs not sent because of the 1/s per (peer, code) limit (§3.4). */
     ERROR_RATE_LIMITED,
     /** ECHOs not answered (64/s per peer, §3.8). */

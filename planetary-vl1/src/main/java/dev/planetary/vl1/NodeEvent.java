@@ -73,4 +73,19 @@ public sealed interface NodeEvent {
 
     /** {@code rendezvous.received} (§5.5): an accepted RENDEZVOUS about {@code peer} from {@code root}. */
     record RendezvousReceived(Fingerprint peer, Address root, List<InetSocketAddress> endpoints, boolean peerSymmetric) implements NodeEvent {}
+
+    /**
+     * A root pushed a newer revision of one of the node's root sets and it passed the update rule
+     * (§4.1, §4.2): the node now uses it; persist it (the daemon keeps {@code roots.d/<name>.pushed})
+     * so it survives a restart. {@code roots} are the effective roots after the switch.
+     */
+    record RootSetUpdated(dev.planetary.identity.RootSets.Accepted set, Address fromRoot, List<RootInfo> roots) implements NodeEvent {
+        public String name() {
+            return set.name();
+        }
+
+        public long revision() {
+            return set.valid().set().revision();
+        }
+    }
 }

@@ -68,7 +68,7 @@ final class PeerPaths {
     }
 
     private final Map<Direct, Entry> direct = new LinkedHashMap<>();
-    private final BoundedMap<Integer, Direct> outstanding = new BoundedMap<>(MAX_OUTSTANDING_PROBES);
+    private BoundedMap<Integer, Direct> outstanding; // allocated on the first probe (most peers of a root never need it)
     private Direct preferred;
     /** §5.1 sticky relay root, null until chosen. */
     Address relayRoot;
@@ -175,12 +175,13 @@ final class PeerPaths {
     }
 
     void probeSent(int requestId, Direct d) {
+        if (outstanding == null) outstanding = new BoundedMap<>(MAX_OUTSTANDING_PROBES);
         outstanding.put(requestId, d);
     }
 
     /** True if {@code requestId} was a probe sent on exactly {@code d} (§5.2: the answer must come from it). */
     boolean probeAnswered(int requestId, Direct d) {
-        Direct sentOn = outstanding.get(requestId);
+        Direct sentOn = outstanding == null ? null : outstanding.get(requestId);
         if (sentOn == null || !sentOn.equals(d)) return false;
         outstanding.remove(requestId);
         return true;
@@ -253,7 +254,7 @@ final class PeerPaths {
 
     void clear() {
         direct.clear();
-        outstanding.clear();
+        outstanding = null;
         preferred = null;
     }
 
@@ -267,15 +268,20 @@ final class PeerPaths {
 
     /** §5.1/§5.7 "private": 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7 and link-local. */
     static boolean isPrivate(InetAddress a) {
-        if (a.isSiteLocalAddress() || a.isLinkLocalAddress()) return true;
+        if (a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isLoopbackAddress()) return true;
         byte[] b = a.getAddress();
         if (b.length == 4) return (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64;
         return (b[0] & 0xfe) == 0xfc;
     }
 
-    /** §5.7: never a path (loopback, multicast, unspecified; port 0). */
+    /** §5.7: never a pushed path (loopback, multicast, unspecified; port 0). */
     static boolean unusable(InetAddress a, int port) {
-        return port == 0 || a.isLoopbackAddress() || a.isMulticastAddress() || a.isAnyLocalAddress();
+        return a.isLoopbackAddress() || unroutable(a, port);
+    }
+
+    /** Never a path at all: multicast, unspecified, port 0 (a root's observed endpoint may be loopback on a one-host lab). */
+    static boolean unroutable(InetAddress a, int port) {
+        return port == 0 || a.isMulticastAddress() || a.isAnyLocalAddress();
     }
 
     /** Views for the API (copies). */

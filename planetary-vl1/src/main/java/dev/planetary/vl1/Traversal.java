@@ -41,6 +41,8 @@ final class Traversal {
     static final long SYMMETRIC_WINDOW = 60_000;
     /** §3.1: a punch is 4–8 random bytes. */
     static final int PUNCH_BYTES = 8;
+    /** §5.1: a root that sent RELAY_DENIED for a peer is not chosen again as its relay root for 30 s. */
+    static final long RELAY_DENIED_MEMORY = 30_000;
     private static final long NEVER = Long.MIN_VALUE / 2;
 
     /** Per-peer traversal state (member side). */
@@ -51,6 +53,7 @@ final class Traversal {
         int failures;
         long backoffUntil = NEVER;
         final Map<Address, Long> accepted = new HashMap<>(4); // root → last RENDEZVOUS accepted (≤ 16 roots)
+        final Map<Address, Long> relayDenied = new HashMap<>(4); // root → last RELAY_DENIED for this peer (≤ 16 roots)
         long punchT0 = NEVER;
         List<InetSocketAddress> punchEndpoints = List.of();
         int punchStep;
@@ -123,9 +126,7 @@ final class Traversal {
         p.traversal.reset();
         switch (path) {
             case Direct d -> p.paths.confirm(d, node.now);
-            case Relayed r -> {
-                if (p.paths.relayRoot == null) p.paths.relayRoot = r.root();
-            }
+            case Relayed r -> p.paths.relayRoot = r.root(); // the responder's: the root its handshake came through
         }
         p.path = path;
     }
@@ -248,14 +249,37 @@ final class Traversal {
             Peer root = node.rootPeers.get(r);
             if (root != null && root.alive()) return r;
         }
-        List<Peer> live = node.liveRoots();
-        if (live.isEmpty()) return r;
-        Address chosen = live.getFirst().address;
+        Address chosen = null;
+        for (Peer root : node.liveRoots()) {
+            Long denied = p.traversal.relayDenied.get(root.address);
+            if (denied == null || node.now - denied >= RELAY_DENIED_MEMORY) {
+                chosen = root.address;
+                break;
+            }
+        }
+        if (chosen == null) return r;
         if (!chosen.equals(r)) {
             p.paths.relayRoot = chosen;
             p.traversal.nextRequest = 0; // §5.1: a switch sends RENDEZVOUS_REQUEST to the new root at once
         }
         return chosen;
+    }
+
+    /** §5.1: RELAY_DENIED from the relay root for a peer moves that peer to another root (not one that denied it in 30 s). */
+    void relayDenied(Peer root, ErrorMessage e) {
+        if (root.root == null || !(e.detail() instanceof ErrorMessage.Detail.RelayDenied d)) return;
+        Peer p = node.peerAt(d.destination());
+        if (p == null) return;
+        p.traversal.relayDenied.put(root.address, node.now);
+        if (!root.address.equals(p.paths.relayRoot)) return;
+        p.paths.relayRoot = null;
+        Address next = relayRoot(p);
+        if (next == null || next.equals(root.address)) {
+            p.paths.relayRoot = root.address; // no other root: keep it
+            return;
+        }
+        follow(p);
+        node.timers.schedule(p, node.now);
     }
 
     // ---------------------------------------------------------------- §5.5 at the member
@@ -300,7 +324,7 @@ final class Traversal {
         for (Endpoint e : r.endpoints()) {
             if (e instanceof Endpoint.Udp u) {
                 InetSocketAddress a = u.toSocketAddress();
-                if (!PeerPaths.unusable(a.getAddress(), a.getPort()) && !eps.contains(a)) eps.add(a);
+                if (!PeerPaths.unroutable(a.getAddress(), a.getPort()) && !eps.contains(a)) eps.add(a);
             }
         }
         node.out.event(new NodeEvent.RendezvousReceived(p.fp, from.address, List.copyOf(eps), r.peerBehindSymmetricNat()));
@@ -374,15 +398,22 @@ final class Traversal {
         if (!(e instanceof Endpoint.Udp u) || root.root == null) return;
         long now = node.now;
         Observed before = observed.put(root.address, new Observed(u, now));
+        boolean rebound = before != null && !before.endpoint().equals(u);
+        if (rebound) observed.keySet().retainAll(java.util.Set.of(root.address)); // other roots' reports predate the rebinding
+        boolean disagree = false, agree = false;
         for (Map.Entry<Address, Observed> o : observed.entrySet()) {
-            if (o.getKey().equals(root.address)) continue;
             Observed other = o.getValue();
-            if (now - other.at() <= SYMMETRIC_WINDOW && other.endpoint().isIpv4() == u.isIpv4() && other.endpoint().port() != u.port() && !symmetric) {
-                symmetric = true; // endpoint-dependent mapping: tell the roots in a fresh HELLO (§3.7 role flag bit2)
-                node.rehelloRoots();
+            if (!o.getKey().equals(root.address) && now - other.at() <= SYMMETRIC_WINDOW && other.endpoint().isIpv4() == u.isIpv4()) {
+                if (other.endpoint().port() != u.port()) disagree = true;
+                else agree = true;
             }
         }
-        if (before != null && !before.endpoint().equals(u)) rebound();
+        boolean nowSymmetric = disagree || (symmetric && !agree); // cleared only when another root confirms the port
+        if (nowSymmetric != symmetric) {
+            symmetric = nowSymmetric; // tell the roots in a fresh HELLO (§3.7 role flag bit2)
+            node.rehelloRoots();
+        }
+        if (rebound) rebound();
     }
 
     /** §5.8: the NAT rebound or the address changed: ECHO every root, push to trusted peers at once. */

@@ -46,6 +46,22 @@ public final class Vl1Limits {
     /** Retry-after roots send (§3.4, §4.5). */
     public static final int RETRY_AFTER_ROOT = 10;
 
+    // §2.6 / §4.5 cost control at a root (Local; issue 13's verification budget)
+    /**
+     * ZSSP handshakes a root spends per second on Hellos that passed ZCP (it cannot tell who sent
+     * them before the handshake): ≈ 3.5 ms of CPU each on a loaded machine, so 64/s ≈ 0.22 core,
+     * which with the verification worker (≤ 64 new identities/s × ≈ 10–14 ms) keeps a flood under
+     * one core. Shared fairly over source prefixes ({@code HandshakeAdmission}).
+     */
+    public static final int ROOT_HANDSHAKES_PER_SECOND = 64;
+    /** Source prefixes the handshake admission tracks (least recently seen evicted). */
+    public static final int ADMISSION_PREFIXES = 4096;
+    /** A prefix counts as contending while it sent a Hello within this window (ms). */
+    public static final long ADMISSION_ACTIVE_WINDOW = 10_000;
+
+    /** §3.3: peers whose ratchets a root keeps in memory (LRU, lost on restart). */
+    public static final int ROOT_RATCHET_PEERS = 4_000_000;
+
     // §5.3, §5.4 relaying
     /** RELAY header: verb, hops, destination, origin (§5.3). */
     public static final int RELAY_HEADER_BYTES = 12;

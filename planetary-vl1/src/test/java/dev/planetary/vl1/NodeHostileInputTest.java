@@ -120,7 +120,9 @@ class NodeHostileInputTest {
         a.attacker.send(new byte[] {0x1f, 1, 2, 3});
         a.attacker.send(relay); // RELAY from a peer that is not a root (§5.3)
         a.attacker.send(Vl1Codec.encode(new Whois(5, List.of(Pool.get(6).address())))); // WHOIS at a member
+        a.attacker.send(Vl1Codec.encode(new RootSet(Bytes.of(RootSetPushTest.set(RootSetPushTest.K1, 9, List.of(RootSetPushTest.K1.publicKey()), 5).encoded()))));
         a.sim.runUntil(a.sim.now() + 1_000);
+        assertEquals(1, a.count(NodeCounter.ROOT_SET_REFUSED), "a ROOT_SET from a peer that is not one of its roots (§4.2)");
         assertEquals(malformed.size(), a.count(NodeCounter.MALFORMED));
         assertEquals(1, a.count(NodeCounter.UNSUPPORTED_VERB));
         assertEquals(1, a.count(NodeCounter.RELAY_NOT_FROM_ROOT));

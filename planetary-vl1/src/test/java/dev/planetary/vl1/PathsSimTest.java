@@ -213,7 +213,7 @@ class PathsSimTest {
     }
 
     static InetSocketAddress preferred(SimNode at, SimNode peer) {
-        return at.node.paths(peer.node.fingerprint()).stream().filter(PathInfo::preferred).map(PathInfo::endpoint).findFirst().orElse(null);
+        return at.node.paths(peer.node.fingerprint()).stream().filter(PathInfo::preferred).findFirst().map(PathInfo::endpoint).orElse(null);
     }
 
     @Test
@@ -315,5 +315,36 @@ class PathsSimTest {
         assertTrue(a.node.paths(b.node.fingerprint()).stream().noneMatch(p -> p.endpoint() != null && p.endpoint().getHostString().startsWith("10.7.7.")));
         assertEquals(0, a.node.count(NodeCounter.INTERNAL_ERROR));
         assertNotEquals(0, a.node.count(NodeCounter.RENDEZVOUS_REFUSED));
+    }
+
+    @Test
+    void endpointsChangingEveryPacketAreCappedAndNeverProbedBeyondTheBudget() {
+        Net n = new Net(48, 20);
+        SimNode a = n.member(Kind.NONE), b = n.member(Kind.NONE);
+        n.trustAll();
+        assertTrue(n.run(n::ready, 15_000));
+        trafficBothWays(n, a, b, "first");
+        assertTrue(n.run(() -> direct(a, b) && direct(b, a), 10_000));
+        int[] port = {30_000};
+        b.sourceRewrite = from -> from.equals(a.local) ? new InetSocketAddress(from.getAddress(), port[0]++) : from; // a new source per packet
+        for (int i = 0; i < 200; i++) {
+            a.userMessage(b.node.address(), "x" + i);
+            n.run(100);
+        }
+        b.sourceRewrite = from -> from;
+        assertTrue(n.run(() -> b.texts().contains("x199"), 5_000), "traffic still flows (ZSSP is not bound to addresses)");
+        List<PathInfo> paths = b.node.paths(a.node.fingerprint());
+        assertTrue(paths.size() <= Vl1Limits.MAX_PATHS_PER_PEER);
+        assertTrue(paths.stream().filter(p -> p.state().equals("candidate")).count() <= PeerPaths.MAX_CANDIDATES, paths::toString);
+        assertTrue(b.node.count(NodeCounter.PATH_CANDIDATE_REFUSED) > 0, () -> b.node.counters().toString());
+        for (PathInfo p : paths) {
+            if (p.preferred() && !p.relayed()) assertEquals(a.local, p.endpoint(), "unconfirmed endpoints never carry the session");
+        }
+        a.userMessage(b.node.address(), "real source again");
+        assertTrue(n.run(() -> a.local.equals(preferred(b, a)), 20_000), "the real endpoint is preferred again once packets come from it");
+        int worst = 0;
+        for (var e : b.sentTo.entrySet()) if (e.getKey().getPort() >= 30_000) worst = Math.max(worst, e.getValue());
+        assertTrue(worst > 0 && worst <= PeerPaths.LEARNED_PROBES.length + 1, "at most the 4 probes of §5.2 (and one OK(ECHO)) to an unconfirmed endpoint, got " + worst);
+        assertEquals(0, b.node.count(NodeCounter.INTERNAL_ERROR));
     }
 }

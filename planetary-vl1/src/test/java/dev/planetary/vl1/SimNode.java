@@ -20,18 +20,35 @@ final class SimNode implements SimEngine, NodeOutput {
     final List<NodeEvent> events = new ArrayList<>();
     /** The last datagrams received with their sources (fuzzing replays mutated copies). */
     final java.util.ArrayDeque<Object[]> recent = new java.util.ArrayDeque<>();
+    /** Tests: rewrites the source of each received datagram (an on-path attacker, a NAT rebinding per packet). */
+    java.util.function.UnaryOperator<InetSocketAddress> sourceRewrite = from -> from;
+    /** Tests: datagrams sent per destination (bounded by the test's own traffic). */
+    final java.util.Map<InetSocketAddress, Integer> sentTo = new java.util.HashMap<>();
 
     SimNode(String name, SimHost host, int port, SecretIdentity id, Function<InetSocketAddress, NodeConfig> config) {
         this(name, host, port, id, config, VERIFIER);
     }
 
     SimNode(String name, SimHost host, int port, SecretIdentity id, Function<InetSocketAddress, NodeConfig> config, dev.planetary.identity.IdentityVerifier verifier) {
+        this(name, host, port, id, config, verifier, dev.planetary.zssp.RatchetStore.none());
+    }
+
+    SimNode(String name, SimHost host, int port, SecretIdentity id, Function<InetSocketAddress, NodeConfig> config, dev.planetary.identity.IdentityVerifier verifier,
+            dev.planetary.zssp.RatchetStore ratchets) {
         this.name = name;
         this.host = host;
         this.local = host.bind(port);
-        this.node = new Node(config.apply(local), id, this, new SeededRandom(host.random().nextLong()), host.now(), verifier);
+        this.node = new Node(config.apply(local), id, this, new SeededRandom(host.random().nextLong()), host.now(), verifier, ratchets);
         host.attach(this);
     }
+
+    /** Stops the node as a crash would: it neither receives nor runs timers any more. */
+    void stop() {
+        stopped = true;
+        node.close();
+    }
+
+    private boolean stopped;
 
     /** The root's entry for members' root lists. */
     RootInfo rootInfo(SecretIdentity id) {
@@ -40,6 +57,7 @@ final class SimNode implements SimEngine, NodeOutput {
 
     @Override
     public void transmit(InetSocketAddress localSocket, InetSocketAddress to, byte[] datagram) {
+        sentTo.merge(to, 1, Integer::sum);
         host.send(localSocket.getPort(), to, datagram);
     }
 
@@ -51,14 +69,16 @@ final class SimNode implements SimEngine, NodeOutput {
 
     @Override
     public void receive(byte[] datagram, InetSocketAddress localSocket, InetSocketAddress from, long now) {
+        if (stopped) return;
         if (recent.size() >= 64) recent.removeFirst();
         recent.addLast(new Object[] {datagram.clone(), from});
-        node.receive(datagram, localSocket, from, now);
+        node.receive(datagram, localSocket, sourceRewrite.apply(from), now);
         host.wake(node.nextDeadline());
     }
 
     @Override
     public long service(long now) {
+        if (stopped) return Long.MAX_VALUE;
         return node.service(now);
     }
 

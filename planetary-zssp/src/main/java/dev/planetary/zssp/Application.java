@@ -46,6 +46,17 @@ public interface Application<D> {
         return checkAcceptSession(remoteStatic, identity);
     }
 
+    /**
+     * Responder, for a complete Hello that passed the challenge gate (ZSSP §9.3; so {@code source}
+     * is proven when the challenge is on) and before any public-key work is spent on it: whether to
+     * process it. Returning false drops it unanswered ({@link Fault#HELLO_NOT_ADMITTED}), which the
+     * initiator cannot tell from a lost datagram: no wire change. Lets an application bound the
+     * CPU that handshakes of not-yet-known initiators cost (VL spec §2.6). The default admits all.
+     */
+    default boolean admitHello(Remote source) {
+        return true;
+    }
+
     /** Responder, for each non-zero fingerprint in a Hello: the stored state with that fingerprint, or null. */
     RatchetState restoreByFingerprint(byte[] fingerprint) throws IOException;
 
@@ -58,6 +69,30 @@ public interface Application<D> {
      * current pair.
      */
     boolean saveRatchetState(StaticPublicKey remoteStatic, D sessionData, RatchetUpdate update) throws IOException;
+
+    /**
+     * An application whose three storage callbacks are its {@link RatchetStore}'s (spec §8): the
+     * stored pair by peer key, the fingerprint index, and the compare-and-swap.
+     */
+    interface WithRatchetStore<D> extends Application<D> {
+        /** The store the callbacks use. */
+        RatchetStore store();
+
+        @Override
+        default RatchetState restoreByFingerprint(byte[] fingerprint) throws IOException {
+            return store().findByFingerprint(fingerprint);
+        }
+
+        @Override
+        default RatchetPair restoreByIdentity(StaticPublicKey remoteStatic, D sessionData) throws IOException {
+            return store().load(remoteStatic);
+        }
+
+        @Override
+        default boolean saveRatchetState(StaticPublicKey remoteStatic, D sessionData, RatchetUpdate update) throws IOException {
+            return store().compareAndSwap(remoteStatic, update);
+        }
+    }
 
     /**
      * An application that keeps no ratchet state: it restores nothing and accepts every save, so

@@ -32,6 +32,13 @@ public enum Fault {
      */
     CHALLENGE_LIMITED,
     /**
+     * A Hello that passed the challenge (or needed none) was dropped unanswered because the
+     * application's {@link Application#admitHello} refused to spend a handshake on it (a local
+     * admission budget, e.g. a VL1 root's per-prefix share of unverified handshakes). No reply: to
+     * the initiator it is a lost Hello, resent on its timer.
+     */
+    HELLO_NOT_ADMITTED,
+    /**
      * Not the packet's fault: the engine hit an unexpected error (a bug) while processing it. The
      * datagram was dropped and the receive loop goes on; {@link Context#internalErrorCount()} counts
      * these. A transport should log them at warning level.

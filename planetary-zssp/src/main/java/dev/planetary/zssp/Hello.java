@@ -100,16 +100,18 @@ final class Hello {
 
     /**
      * Responder, on the received bytes {@code b[off, off+len)} before anything is copied: the length
-     * rule (§13 D10) and the challenge gate (§9.3). Returns the drop, or null if the Hello goes on
+     * rule (§13 D10), the challenge gate (§9.3) and the application's admission. Returns the drop, or null if the Hello goes on
      * to {@link #consume}.
      */
     static <D> Received<D> screen(Context<D> ctx, byte[] b, int off, int len, Remote from, long now) {
         ctx.hellosReceived.incrementAndGet();
         if (len != HELLO_SIZE) return Context.dropped(Fault.INVALID_PACKET, false, "Hello must be 1749 bytes"); // §13 D10
-        if (!ctx.zcp.enabled()) return null;
-        byte[] address = from.addressBytes();
-        if (ctx.zcp.overBudget(address, now)) return limited(); // cheaper than the MAC check below
-        return ctx.zcp.accept(b, off + RESPONSE, address) ? null : challenge(ctx, b, off, from, address, now);
+        if (ctx.zcp.enabled()) {
+            byte[] address = from.addressBytes();
+            if (ctx.zcp.overBudget(address, now)) return limited(); // cheaper than the MAC check below
+            if (!ctx.zcp.accept(b, off + RESPONSE, address)) return challenge(ctx, b, off, from, address, now);
+        }
+        return ctx.app.admitHello(from) ? null : Context.dropped(Fault.HELLO_NOT_ADMITTED, false, "Hello not admitted by the application");
     }
 
     /** Responder: §5.2 on a Hello that passed {@link #screen}. Produces no session event. */

@@ -17,4 +17,29 @@ public interface RatchetStore {
 
     /** Atomic compare-and-swap of the peer's pair (spec §8.3). */
     boolean compareAndSwap(StaticPublicKey peer, RatchetUpdate update) throws IOException;
+
+    /** A store that keeps nothing: every session starts from the empty ratchet (opportunistic mode only, spec §1.3). */
+    static RatchetStore none() {
+        return NoRatchetStore.INSTANCE;
+    }
+}
+
+/** {@link RatchetStore#none()}. */
+enum NoRatchetStore implements RatchetStore {
+    INSTANCE;
+
+    @Override
+    public RatchetPair load(StaticPublicKey peer) {
+        return null;
+    }
+
+    @Override
+    public RatchetState findByFingerprint(byte[] fingerprint) {
+        return null;
+    }
+
+    @Override
+    public boolean compareAndSwap(StaticPublicKey peer, RatchetUpdate update) {
+        return true;
+    }
 }

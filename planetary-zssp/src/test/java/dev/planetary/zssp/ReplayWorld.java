@@ -175,6 +175,7 @@ final class ReplayWorld {
                 case EXPIRED_COUNTER -> "ExpiredCounter";
                 case OUT_OF_SEQUENCE -> "OutOfSequence";
                 case STORAGE_ERROR -> "StorageError";
+                case HELLO_NOT_ADMITTED -> "NotAdmitted"; // an application hook the reference lacks: never in a recording
                 case INTERNAL -> "Internal(" + d.reason() + ")"; // never in a recording: fails the comparison
             };
             return "{\"err\":{\"fault\":\"" + fault + "\",\"unnatural\":" + !d.natural() + "}}";

@@ -30,6 +30,12 @@ public final class TokenBucket {
         return take(1, now);
     }
 
+    /** Tokens stored now (fractional). */
+    public double available(long now) {
+        refill(now);
+        return tokens;
+    }
+
     /** Milliseconds until one token is available (0 if now). */
     public long waitFor(long now) {
         refill(now);

@@ -4,13 +4,18 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
 
 /**
  * The verification queue of VL.md §2.6: at most {@code capacity} (256) entries, at most
  * {@code perPrefix} (2) per source prefix (/24 or /64; a relayed session counts under its relaying
  * root), taken round robin over prefixes. When full, an entry is admitted iff its prefix has fewer
- * entries than the fullest prefix, whose oldest entry is then evicted (and returned, so its session
- * can be refused). Single-threaded; the engine runs it from {@code service} within a time budget.
+ * entries than the fullest prefix; then one of the fullest prefixes, chosen at random (so no prefix
+ * is the predictable victim of a tie, e.g. when every prefix holds one entry), loses its oldest
+ * entry, which is returned so its session can be refused. A prefix's lone entry is therefore only
+ * ever evicted for a newcomer whose prefix had nothing queued. Single-threaded; the engine runs it
+ * from {@code service} within a time budget.
  *
  * @param <T> the queued work item
  */
@@ -28,12 +33,15 @@ public final class VerificationQueue<T> {
     private final int perPrefix;
     /** Prefix → its entries (oldest first), in round-robin order: the head prefix is served next. */
     private final LinkedHashMap<Object, ArrayDeque<T>> byPrefix = new LinkedHashMap<>();
+    private final RandomGenerator random;
     private int size;
 
-    public VerificationQueue(int capacity, int perPrefix) {
+    /** @param random picks the victim among the fullest prefixes (a seeded one in simulations) */
+    public VerificationQueue(int capacity, int perPrefix, RandomGenerator random) {
         if (capacity < 1 || perPrefix < 1) throw new IllegalArgumentException("capacity and perPrefix must be ≥ 1");
         this.capacity = capacity;
         this.perPrefix = perPrefix;
+        this.random = Objects.requireNonNull(random, "random");
     }
 
     public Offer<T> offer(Object prefix, T item) {
@@ -43,10 +51,14 @@ public final class VerificationQueue<T> {
         T evicted = null;
         if (size >= capacity) {
             Object fullest = null;
-            int most = 0;
-            for (Map.Entry<Object, ArrayDeque<T>> e : byPrefix.entrySet()) {
-                if (e.getValue().size() > most) {
-                    most = e.getValue().size();
+            int most = 0, ties = 0;
+            for (Map.Entry<Object, ArrayDeque<T>> e : byPrefix.entrySet()) { // reservoir sampling over the fullest
+                int n = e.getValue().size();
+                if (n > most) {
+                    most = n;
+                    fullest = e.getKey();
+                    ties = 1;
+                } else if (n == most && random.nextInt(++ties) == 0) {
                     fullest = e.getKey();
                 }
             }
