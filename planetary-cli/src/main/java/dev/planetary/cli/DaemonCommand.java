@@ -44,6 +44,11 @@ abstract class DaemonCommand implements Callable<Integer> {
 
     abstract Role role();
 
+    /** The controller's PostgreSQL JDBC URL ({@code planetary controller --postgres}), null for SQLite and the other roles. */
+    String controllerPostgres() {
+        return null;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (port != null && (port < 0 || port > 65535)) throw new CliError(CliError.USAGE, "--port must be 0..65535");
@@ -66,8 +71,8 @@ abstract class DaemonCommand implements Callable<Integer> {
         onSignal("INT", stop);
         Daemon daemon;
         try {
-            daemon = Daemon.start(new Daemon.Options(role(), home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, Main.version()),
-                    config, events);
+            daemon = Daemon.start(new Daemon.Options(role(), home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, Main.version(),
+                    controllerPostgres()), config, events);
         } catch (Daemon.StartException e) {
             throw new CliError(e.exitCode, e.getMessage());
         }

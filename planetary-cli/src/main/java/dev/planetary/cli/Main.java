@@ -22,7 +22,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         subcommands = {KeygenCommand.class, PubkeyCommand.class, ListenCommand.class, ConnectCommand.class, PingCommand.class,
                 TunnelCommand.class,
                 IdentityCommand.class, RootsetCommand.class, RootsCommand.class,
-                DaemonCommand.Root.class, DaemonCommand.Node.class, StatusCommand.Status.class, StatusCommand.SendMessage.class,
+                DaemonCommand.Root.class, DaemonCommand.Node.class, ControllerCommand.class, StatusCommand.Status.class, StatusCommand.SendMessage.class,
+                NetworkCommand.Join.class, NetworkCommand.Leave.class, NetworkCommand.Networks.class, NetworkCommand.Peers.class, NetworkCommand.Info.class,
                 ProvisionCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -30,7 +30,13 @@ public final class Daemon implements AutoCloseable {
      * @param debugBlockDirect drop datagrams to and from every remote but the roots (§16.1)
      */
     public record Options(Role role, Path home, Path rootset, Integer port, boolean apiTcp, Integer apiPort, Path apiSocket,
-                          boolean debugBlockDirect, String version) {}
+                          boolean debugBlockDirect, String version, String controllerPostgres) {
+        /** Options of a root or node (no controller store). */
+        public Options(Role role, Path home, Path rootset, Integer port, boolean apiTcp, Integer apiPort, Path apiSocket,
+                       boolean debugBlockDirect, String version) {
+            this(role, home, rootset, port, apiTcp, apiPort, apiSocket, debugBlockDirect, version, null);
+        }
+    }
 
     /** A start that cannot go on, for the operator (exit non-zero). */
     public static final class StartException extends Exception {
@@ -51,6 +57,7 @@ public final class Daemon implements AutoCloseable {
     private UdpDriver driver;
     private dev.planetary.store.PeerRatchetStore ratchets;
     private ApiServer api;
+    private ControllerService controller;
     private DaemonMetrics metrics;
     private Path socket;
     private int apiPort = -1;
@@ -89,7 +96,7 @@ public final class Daemon implements AutoCloseable {
             throw new StartException(2, e.getMessage());
         }
         List<RootSets.EffectiveRoot> roots = sets.effectiveRoots();
-        if (options.role == Role.NODE && roots.isEmpty()) {
+        if (options.role != Role.ROOT && roots.isEmpty()) {
             throw new StartException(1, "no roots configured: the embedded default root set is empty until public roots exist, and "
                     + home.resolve("roots.d") + " holds no set; give --rootset FILE (build one with 'planetary rootset create')");
         }
@@ -113,9 +120,19 @@ public final class Daemon implements AutoCloseable {
             for (RootSets.EffectiveRoot r : roots) r.root().endpoints().forEach(ep -> ep.socketAddress().ifPresent(allowed::add));
             driver.blockDirectExcept(allowed);
         }
-        api = new ApiServer(new NodeApi(this));
+        if (options.role == Role.CONTROLLER) {
+            try {
+                controller = ControllerService.open(home, options.controllerPostgres, identity, events);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new StartException(1, e.getMessage());
+            }
+        }
+        NodeApi nodeApi = new NodeApi(this);
+        HttpMessages.Router controllerApi = controller == null ? null : controller.api();
+        api = new ApiServer(controllerApi == null ? nodeApi
+                : r -> r.path().equals("/controller") || r.path().startsWith("/controller/") ? controllerApi.handle(r) : nodeApi.handle(r));
         metrics = new DaemonMetrics(options.role.label(), driver.counters(), api);
-        if (options.role == Role.NODE) { // §3.3: a member's ratchets survive restarts in node.db
+        if (options.role != Role.ROOT) { // §3.3: a member's (and a controller's) ratchets survive restarts in node.db
             try {
                 ratchets = DaemonHome.ratchets(home);
             } catch (DaemonHome.HomeException e) {
@@ -125,8 +142,15 @@ public final class Daemon implements AutoCloseable {
             ratchets = new dev.planetary.store.MemoryRatchetStore(dev.planetary.vl1.Vl1Limits.ROOT_RATCHET_PEERS);
         }
         Vl1Engine engine = Vl1Engines.create(new EngineContext(options.role, identity, driver.localAddress(), roots, ratchets, rootSets,
-                        this::rootSetPushed, config.rendezvousAllow()),
+                        this::rootSetPushed, home, config.rendezvousAllow()),
                 driver.transmitter(events::emit), driver.now());
+        if (controller != null) {
+            UdpDriver d = driver;
+            controller.attach(((NodeEngine) engine).vl2(), task -> d.call(e -> {
+                task.run();
+                return null;
+            }));
+        }
         driver.start(engine);
         socket = (options.apiSocket != null ? options.apiSocket : config.apiSocket(home)).toAbsolutePath();
         try {
@@ -158,6 +182,7 @@ public final class Daemon implements AutoCloseable {
         ready.put("socket", socket.toString());
         if (apiPort >= 0) ready.put("apiPort", apiPort);
         ready.put("roots", roots.size());
+        if (controller != null) ready.put("store", options.controllerPostgres == null ? "sqlite" : "postgresql");
         ready.put("identityCreated", identityCreated);
         events.emit("ready", ready);
         org.slf4j.LoggerFactory.getLogger(Daemon.class).info("{} {} ready: UDP {}, API socket {}{}, {} root(s)", options.role.label(), identity.address(),
@@ -254,6 +279,7 @@ public final class Daemon implements AutoCloseable {
         if (stopped.getCount() == 0) return;
         if (api != null) api.close();
         if (driver != null) driver.close();
+        if (controller != null) controller.close();
         if (ratchets != null) {
             try {
                 ratchets.close();

@@ -77,12 +77,8 @@ public final class DaemonHome {
         if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
             byte[] raw = new byte[24];
             new SecureRandom().nextBytes(raw);
-            Path tmp = home.resolve(AUTHTOKEN + ".tmp");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, Base32.encode(raw) + "\n", StandardCharsets.US_ASCII);
+            writePrivate(f, (Base32.encode(raw) + "\n").getBytes(StandardCharsets.US_ASCII));
             java.util.Arrays.fill(raw, (byte) 0);
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
         }
         requirePrivate(f);
         String token;
@@ -95,6 +91,19 @@ public final class DaemonHome {
             throw new HomeException(f + " must hold one token of 1..256 printable ASCII characters");
         }
         return token;
+    }
+
+    /** Replaces {@code f} atomically with {@code content}, mode 0600 from the start (a temporary file beside it, then a rename). */
+    static void writePrivate(Path f, byte[] content) throws IOException {
+        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(tmp); // not a POSIX file system
+        }
+        Files.write(tmp, content);
+        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static void requirePrivate(Path f) throws HomeException, IOException {

@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The node service API (VL.md §13.2) as far as VL1 goes: {@code GET /status}, {@code GET /peer},
+ * The node service API (VL.md §13.2): {@code GET /status}, {@code GET /peer}, {@code GET /network},
+ * {@code GET}/{@code POST}/{@code DELETE /network/{nwid}} (join and leave, §7.2),
  * {@code GET /peer/{address}}, {@code GET /metrics}, and {@code POST /planetary/message/{address}}
  * (a USER_MESSAGE, §3.10), {@code POST /planetary/whois/{address}} (a lookup, §3.9) and the root set
  * administration {@code GET|POST /planetary/roots}, {@code DELETE /planetary/roots/{name}} ({@link RootSetAdmin}). Objects carry ZeroTier One's field names plus Planetary's additions.
@@ -38,6 +39,8 @@ final class NodeApi implements HttpMessages.Router {
             if (p.equals("/status")) return get(r) ? Response.json(200, status(snapshot())) : notAllowed();
             if (p.equals("/peer")) return get(r) ? Response.json(200, peers(snapshot())) : notAllowed();
             if (p.startsWith("/peer/")) return get(r) ? peer(p.substring(6)) : notAllowed();
+            if (p.equals("/network")) return get(r) ? Response.json(200, networks()) : notAllowed();
+            if (p.startsWith("/network/")) return network(r, p.substring(9));
             if (p.equals("/metrics")) {
                 if (!get(r)) return notAllowed();
                 return Response.text(200, DaemonMetrics.contentType(), daemon.metrics().scrape(snapshot()));
@@ -141,6 +144,59 @@ final class NodeApi implements HttpMessages.Router {
         m.put("sessionState", p.sessionState());
         m.put("tofu", p.tofu());
         return m;
+    }
+
+    private List<Map<String, Object>> networks() {
+        UdpDriver d = daemon.driver();
+        return d.call(e -> e.networks(d.now()), ENGINE_TIMEOUT_MS);
+    }
+
+    /** {@code GET} one network, {@code POST} joins (body: {@code joinToken}, {@code controllerFingerprint}, §13.2), {@code DELETE} leaves. */
+    private Response network(Request r, String nwid) {
+        if (!nwid.matches("[0-9a-fA-F]{16}")) return Response.error(400, "not a network id (16 hex digits)");
+        String id = nwid.toLowerCase(java.util.Locale.ROOT);
+        UdpDriver d = daemon.driver();
+        switch (r.method()) {
+            case "GET" -> {
+                return find(id).<Response>map(n -> Response.json(200, n)).orElseGet(() -> Response.error(404, "not a member of " + id));
+            }
+            case "POST" -> {
+                String token = null, pin = null;
+                if (r.body() != null && r.body().length > 0) {
+                    JsonNode n;
+                    try {
+                        n = HttpMessages.JSON.readTree(r.body());
+                    } catch (IOException e) {
+                        return Response.error(400, "body is not JSON");
+                    }
+                    if (n == null || !n.isObject()) return Response.error(400, "body must be a JSON object");
+                    if (n.hasNonNull("joinToken")) {
+                        if (!n.get("joinToken").isTextual()) return Response.error(400, "joinToken must be a string");
+                        token = n.get("joinToken").textValue();
+                    }
+                    if (n.hasNonNull("controllerFingerprint")) {
+                        if (!n.get("controllerFingerprint").isTextual()) return Response.error(400, "controllerFingerprint must be a string");
+                        pin = n.get("controllerFingerprint").textValue();
+                    }
+                }
+                String t = token, f = pin;
+                String refused = d.call(e -> e.join(id, f, t, d.now()), ENGINE_TIMEOUT_MS);
+                if (refused != null) return Response.error(409, EventSink.printable(refused));
+                return find(id).<Response>map(n -> Response.json(200, n)).orElseGet(() -> Response.error(500, "joined but not listed"));
+            }
+            case "DELETE" -> {
+                boolean left = d.call(e -> e.leave(id, d.now()), ENGINE_TIMEOUT_MS);
+                return left ? Response.json(200, Map.of("nwid", id, "left", true)) : Response.error(404, "not a member of " + id);
+            }
+            default -> {
+                return notAllowed();
+            }
+        }
+    }
+
+    private java.util.Optional<Map<String, Object>> find(String id) {
+        for (Map<String, Object> n : networks()) if (id.equals(n.get("nwid"))) return java.util.Optional.of(n);
+        return java.util.Optional.empty();
     }
 
     /** Starts a WHOIS lookup; the outcome is an event ({@code whois.resolved} or {@code whois.failed}). */

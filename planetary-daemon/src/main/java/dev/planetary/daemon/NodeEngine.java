@@ -9,6 +9,11 @@ import dev.planetary.vl1.NodeEvent;
 import dev.planetary.vl1.NodeOutput;
 import dev.planetary.vl1.PathInfo;
 import dev.planetary.vl1.RootInfo;
+import dev.planetary.nic.NetworkId;
+import dev.planetary.vl2.node.MemberNetwork;
+import dev.planetary.vl2.node.MemberNetworks;
+import dev.planetary.vl2.node.NetworkStore;
+import dev.planetary.vl2.node.Vl2Layer;
 import dev.planetary.zssp.RandomSource;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -38,6 +43,9 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
 
     private final Vl1Engine.Output out;
     private final Node node;
+    /** The VL2 layer and the member engine (nodes only; null at a root, §6.3: roots carry no SEQEX). */
+    private final Vl2Layer vl2;
+    private final MemberNetworks member;
     private volatile List<RootInfo> roots; // replaced when a pushed root set switches them (§4.2)
     private final java.util.function.Consumer<dev.planetary.identity.RootSets.Accepted> rootSetUpdated;
     private final Map<InetSocketAddress, long[]> rootPathTimes = new java.util.concurrent.ConcurrentHashMap<>(); // endpoint → {lastSend, lastReceive} (Unix ms)
@@ -81,6 +89,20 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         this.node = new Node(config, c.identity(), this, RandomSource.secure(), nowMs,
                 new dev.planetary.identity.IdentityVerifier(config.identityCacheSize()), c.ratchets());
         this.rootSetUpdated = c.rootSetUpdated();
+        if (c.role() == EngineContext.Role.NODE) {
+            vl2 = new Vl2Layer(node);
+            NetworkFiles files = c.home() == null ? null : new NetworkFiles(c.home());
+            member = new MemberNetworks(vl2, files == null ? NetworkStore.NONE : files, RandomSource.secure(), "planetary/" + SOFTWARE_VERSION);
+            member.onChange(n -> out.event("network.changed", fields("nwid", n.id().toString(), "status", n.status().name(),
+                    "revision", n.config().map(x -> x.value().revision()).orElse(0L))));
+            if (files != null) files.restoreInto(member);
+        } else if (c.role() == EngineContext.Role.CONTROLLER) {
+            vl2 = new Vl2Layer(node); // the daemon attaches the controller to it (ControllerService), channel 0 is its
+            member = null;
+        } else {
+            vl2 = null;
+            member = null;
+        }
         useRootSets(c.rootSets());
         java.util.Set<String> allow = new java.util.HashSet<>(c.rendezvousAllow());
         if (allow.contains("*")) node.trusted(fp -> true);
@@ -103,6 +125,9 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         for (RootInfo r : now) for (InetSocketAddress ep : r.endpoints()) rootPathTimes.putIfAbsent(ep, new long[2]);
     }
 
+    /** The software version the member reports to controllers (§7.3). */
+    private static final String SOFTWARE_VERSION = "0.1.0";
+
     // ------------------------------------------------------------------ driver side
 
     @Override
@@ -116,7 +141,11 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     @Override
     public long service(long nowMs) {
         lastNow = nowMs;
-        return node.service(nowMs);
+        long t = node.service(nowMs);
+        if (vl2 == null) return t;
+        t = Math.min(t, vl2.service(nowMs));
+        if (member != null) t = Math.min(t, member.service(nowMs));
+        return Math.min(t, nextDeadline());
     }
 
     @Override
@@ -124,9 +153,57 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         node.close();
     }
 
+    /** The VL2 layer (nodes and controllers; null at a root). */
+    Vl2Layer vl2() {
+        return vl2;
+    }
+
     @Override
     public long nextDeadline() {
-        return node.nextDeadline();
+        long t = node.nextDeadline();
+        if (vl2 == null) return t;
+        return Math.min(t, Math.min(vl2.nextDeadline(), member == null ? Long.MAX_VALUE : member.nextDeadline()));
+    }
+
+    @Override
+    public List<Map<String, Object>> networks(long nowMs) {
+        List<Map<String, Object>> l = new ArrayList<>();
+        if (member != null) for (MemberNetwork n : member.networks()) l.add(NetworkView.of(n, node.address()));
+        return l;
+    }
+
+    @Override
+    public String join(String nwid, String pin, String token, long nowMs) {
+        if (member == null) return "a root or controller does not join networks";
+        NetworkId id;
+        Fingerprint fp = null;
+        try {
+            id = NetworkId.parse(nwid);
+        } catch (IllegalArgumentException e) {
+            return "not a network id (16 hex digits)";
+        }
+        if (pin != null) {
+            fp = Fingerprint.parse(pin).orElse(null);
+            if (fp == null) return "not a fingerprint";
+        }
+        node.service(nowMs);
+        try {
+            member.join(id, fp, token);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return e.getMessage();
+        }
+        member.service(nowMs);
+        return null;
+    }
+
+    @Override
+    public boolean leave(String nwid, long nowMs) {
+        if (member == null) return false;
+        try {
+            return member.leave(NetworkId.parse(nwid));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     @Override
@@ -281,6 +358,10 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         counters.put("whois_failed", whoisFailed);
         counters.put("messages_received", messagesReceived);
         counters.put("zssp_internal_errors", node.zsspInternalErrors());
+        if (vl2 != null) {
+            vl2.seqex().counters().forEach((k, v) -> counters.put(snake(k), v));
+            if (member != null) member.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
+        }
         List<String> external = new ArrayList<>();
         for (InetSocketAddress x : node.externalEndpoints()) external.add(endpointText(x));
         return new Snapshot(online, peers, counters, external, node.tableSizes());
@@ -319,6 +400,11 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     private boolean isRoot(Fingerprint fp) {
         for (RootInfo r : roots) if (r.identity().fingerprint().equals(fp)) return true;
         return false;
+    }
+
+    /** {@code seqexGivenUp} → {@code seqex_given_up}, {@code refusedConfig.WRONG_ISSUER} → {@code refused_config_wrong_issuer}. */
+    static String snake(String name) {
+        return name.replaceAll("([a-z])([A-Z])", "$1_$2").replace('.', '_').toLowerCase(Locale.ROOT);
     }
 
     private static String text(Address a) {

@@ -33,6 +33,21 @@ public interface Vl1Engine {
     /** Starts a WHOIS lookup (§3.9) for {@code address} unless it is cached; an error text if refused at once, else null. */
     String lookup(String address, long nowMs);
 
+    /** The joined networks as {@code GET /network} shows them (§13.2); none at a root. */
+    default List<Map<String, Object>> networks(long nowMs) {
+        return List.of();
+    }
+
+    /** Joins {@code nwid} ({@code pin} and {@code token} may be null, §7.2); an error text if refused, else null. */
+    default String join(String nwid, String pin, String token, long nowMs) {
+        return "this daemon does not join networks";
+    }
+
+    /** Leaves {@code nwid}; false if it was not joined. */
+    default boolean leave(String nwid, long nowMs) {
+        return false;
+    }
+
     /** A consistent view for the API and the metrics. */
     Snapshot snapshot(long nowMs);
 

@@ -293,6 +293,9 @@ public final class Node {
     private final RootRelay relay;
     final Traversal traversal = new Traversal(this);
     private final RendezvousBroker broker = new RendezvousBroker(this);
+    // the layer above (VL2, SEQEX): null = carried verbs are answered UNSUPPORTED_OPERATION
+    private UpperLayer upper;
+    private int upcalls; // > 0 while an UpperLayer callback runs: timers are left to the outer loop
 
     /**
      * @param self the node's identity (not copied; the caller keeps ownership and destroys it after the node)
@@ -427,6 +430,11 @@ public final class Node {
         return config.root();
     }
 
+    /** The driver's clock as of the current (or last) receive / service call, ms (upper layers run on it). */
+    public long now() {
+        return now;
+    }
+
     /** True while a root session has an alive path (§4.3). */
     public boolean isOnline() {
         return online;
@@ -490,7 +498,10 @@ public final class Node {
      */
     public boolean send(Address dest, Vl1Message message) {
         Objects.requireNonNull(dest, "dest");
-        byte[] b = encode(message);
+        return sendEncoded(dest, encode(message));
+    }
+
+    private boolean sendEncoded(Address dest, byte[] b) {
         if (dest.equals(selfAddress)) throw new IllegalArgumentException("cannot send to this node's own address " + dest);
         touchActive(dest);
         Fingerprint fp = byAddress.get(dest);
@@ -515,22 +526,100 @@ public final class Node {
         } else {
             whois.start(dest);
         }
-        timers.runDue(now);
+        if (upcalls == 0) timers.runDue(now);
         return true;
     }
 
     /** Sends to a peer known by fingerprint (its identity must be cached or a session live). */
     public boolean send(Fingerprint dest, Vl1Message message) {
         Objects.requireNonNull(dest, "dest");
+        return sendEncoded(dest, encode(message));
+    }
+
+    private boolean sendEncoded(Fingerprint dest, byte[] b) {
         Peer p = peers.get(dest);
         if (p != null && p.canSend()) {
-            sendRaw(p, encode(message));
-            p.lastActive = now;
+            sendRaw(p, b);
             return true;
         }
         CacheEntry e = cache.get(dest);
         if (e == null) throw new IllegalArgumentException("no identity known for " + dest.toShortString() + "; send by address to look it up");
-        return send(e.address, message);
+        return sendEncoded(e.address, b);
+    }
+
+    /**
+     * Attaches the layer above VL1 (once, before traffic): from now on the verbs
+     * {@link UpperLayer#carries} and the OK/ERRORs answering them go to it instead of being answered
+     * ERROR UNSUPPORTED_OPERATION.
+     */
+    public void attach(UpperLayer layer) {
+        Objects.requireNonNull(layer, "layer");
+        if (upper != null) throw new IllegalStateException("an upper layer is already attached to " + this);
+        upper = layer;
+    }
+
+    /**
+     * Sends an upper-layer message ({@code verb ‖ body}, verb one {@link UpperLayer#carries}, or an
+     * OK/ERROR) to {@code dest} exactly as {@link #send(Address, Vl1Message)} does: at once over a
+     * live session, else queued while the identity is looked up and a session opened (§5.10).
+     */
+    public boolean sendUpper(Address dest, byte[] message) {
+        Objects.requireNonNull(dest, "dest");
+        return sendEncoded(dest, checkUpper(message));
+    }
+
+    /** As {@link #sendUpper(Address, byte[])} to a peer known by fingerprint ({@link #send(Fingerprint, Vl1Message)}). */
+    public boolean sendUpper(Fingerprint dest, byte[] message) {
+        Objects.requireNonNull(dest, "dest");
+        return sendEncoded(dest, checkUpper(message));
+    }
+
+    private static byte[] checkUpper(byte[] message) {
+        Objects.requireNonNull(message, "message");
+        if (message.length == 0) throw new IllegalArgumentException("an upper-layer message needs at least its verb byte");
+        int verb = message[0] & 0xff;
+        if (!UpperLayer.carries(verb) && verb != Verb.OK && verb != Verb.ERROR) {
+            throw new IllegalArgumentException("verb " + Verb.name(verb) + " is not an upper-layer verb; use send(…, Vl1Message)");
+        }
+        if (message.length > Vl1Limits.MAX_VL1_MESSAGE) {
+            throw new IllegalArgumentException("message of " + message.length + " bytes exceeds MAX_VL1_MESSAGE (49,152)");
+        }
+        return message.clone();
+    }
+
+    /** Closes the session with {@code peer} if any (SEQEX give-up, §6.4); the peer may be reopened later. */
+    public void closeSession(Fingerprint peer, String reason) {
+        Objects.requireNonNull(reason, "reason");
+        Peer p = peers.get(Objects.requireNonNull(peer, "peer"));
+        if (p != null && p.session != null) closeSession(p, reason, true);
+    }
+
+    /** The identity of {@code peer} if this node knows it (session peer or cache). */
+    public Optional<Identity> identity(Fingerprint peer) {
+        Peer p = peers.get(peer);
+        if (p != null && p.identity != null) return Optional.of(p.identity);
+        CacheEntry e = cache.get(peer);
+        return e == null ? Optional.empty() : Optional.of(e.identity);
+    }
+
+    /** The address bound to {@code peer} (§2.6, §2.7), if any. */
+    public Optional<Address> boundAddress(Fingerprint peer) {
+        Peer p = peers.get(peer);
+        if (p != null) return p.bound ? Optional.of(p.address) : Optional.empty();
+        CacheEntry e = cache.get(peer);
+        return e == null ? Optional.empty() : Optional.of(e.address);
+    }
+
+    /** Runs an upper-layer callback: a throw is a bug of the layer, counted, never out of the receive loop. */
+    private void upcall(Runnable r) {
+        upcalls++;
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            bump(NodeCounter.INTERNAL_ERROR);
+        } finally {
+            upcalls--;
+        }
     }
 
     /** Starts a WHOIS lookup for {@code address} unless its identity is cached (result: an event). */
@@ -903,6 +992,7 @@ public final class Node {
             }
         }
         out.event(new NodeEvent.SessionUp(p.fp, p.bound ? p.address : null, p.path instanceof Relayed));
+        if (upper != null) upcall(() -> upper.sessionUp(p.fp, p.bound ? p.address : null));
         if (p.bound) flush(p.address);
     }
 
@@ -936,15 +1026,32 @@ public final class Node {
                     relay.refused(p, dest, ErrorMessage.RELAY_MALFORMED); // §5.3 step 4
                 }
             }
+            case Decoded.Unsupported u when upper != null && UpperLayer.carries(u.verb()) -> toUpper(p, payload);
             case Decoded.Unsupported u -> {
                 bump(NodeCounter.UNSUPPORTED_VERB);
                 sendError(p, ErrorMessage.unsupported(u.verb()));
             }
-            case Decoded.Message msg -> dispatch(p, msg.message(), from);
+            case Decoded.Message msg -> dispatch(p, msg.message(), payload, from);
         }
     }
 
-    private void dispatch(Peer p, Vl1Message m, PathRemote from) {
+    /** A carried verb, or an OK/ERROR answering one, goes up as is (§3.4 layers). */
+    private void toUpper(Peer p, byte[] payload) {
+        if (config.root() && !p.verified) { // §2.6, as in dispatch
+            bump(NodeCounter.UNVERIFIED_PEER);
+            return;
+        }
+        p.lastActive = now;
+        Address a = p.bound ? p.address : null;
+        upcall(() -> upper.received(p.fp, a, payload));
+    }
+
+    private void dispatch(Peer p, Vl1Message m, byte[] payload, PathRemote from) {
+        if (upper != null && (m instanceof Ok.Other o && UpperLayer.carries(o.inReVerb()) || m instanceof ErrorMessage e && UpperLayer.carries(e.inReVerb()))) {
+            if (m instanceof ErrorMessage) bump(NodeCounter.ERROR_RECEIVED);
+            toUpper(p, payload);
+            return;
+        }
         if (config.root() && !p.verified && !(m instanceof Hello) && !(m instanceof Echo) && !(m instanceof Ok.HelloReply)) { // §2.6
             bump(NodeCounter.UNVERIFIED_PEER);
             return;
@@ -1316,6 +1423,7 @@ public final class Node {
         p.pendingHelloId = 0;
         traversal.sessionClosed(p);
         if (wasUp) out.event(new NodeEvent.SessionDown(p.fp, reason));
+        if (wasUp && upper != null) upcall(() -> upper.sessionDown(p.fp, reason));
         if (registeredOnline.get(p.address) == p) registeredOnline.remove(p.address);
         if (p.root != null) {
             rootFailed(p);

@@ -1,0 +1,201 @@
+package dev.planetary.controller;
+
+import dev.planetary.identity.Address;
+import dev.planetary.identity.Decoded;
+import dev.planetary.identity.Fingerprint;
+import dev.planetary.nic.NetworkId;
+import dev.planetary.vl1.Bytes;
+import dev.planetary.vl1.ErrorMessage;
+import dev.planetary.vl1.Verb;
+import dev.planetary.vl1.Vl1Codec;
+import dev.planetary.vl2.CredentialItem;
+import dev.planetary.vl2.NetworkConfigMessage;
+import dev.planetary.vl2.NetworkConfigRequest;
+import dev.planetary.vl2.NetworkCredentials;
+import dev.planetary.vl2.node.SeqexLink;
+import dev.planetary.vl2.node.Vl2Layer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The controller on a VL1 node (VL.md §7.3, §7.5, §8.3): answers NETWORK_CONFIG_REQUEST and
+ * credential queries arriving on SEQEX channel 0 of the node's {@link Vl2Layer}, follows the
+ * member sessions for the pushes, and sends the pushes of operator changes.
+ *
+ * <p>Thread model: the node's. {@link #send} must be called on the node's thread too (the daemon
+ * hands the pushes of its API threads over to its loop). Hostile input never throws: a malformed
+ * request is answered with ERROR INVALID_REQUEST, other verbs with UNSUPPORTED_OPERATION, and
+ * both are counted.
+ */
+public final class ControllerLink {
+    private final Controller controller;
+    private final Vl2Layer layer;
+    private final Function<Fingerprint, String> sourcePrefix;
+    private final Map<String, Long> counters = new TreeMap<>();
+
+    /**
+     * Registers on channel 0 of {@code layer} (which must have no other channel-0 user) and as its
+     * session listener.
+     *
+     * @param sourcePrefix the source /24 or /64 of a peer's session, as text (§7.5: the new-row rate per prefix)
+     */
+    public ControllerLink(Controller controller, Vl2Layer layer, Function<Fingerprint, String> sourcePrefix) {
+        this.controller = controller;
+        this.layer = layer;
+        this.sourcePrefix = sourcePrefix;
+        layer.seqex().handle(SeqexLink.CHANNEL_CONTROL, new SeqexLink.ChannelHandler() {
+            @Override
+            public boolean accepts(Fingerprint peer) {
+                return true; // §6.3: anyone may ask a controller
+            }
+
+            @Override
+            public void onMessage(SeqexLink.Incoming m) {
+                received(m);
+            }
+        });
+        layer.addSessionListener(new Vl2Layer.SessionListener() {
+            @Override
+            public void sessionUp(Fingerprint peer, Address address) {
+                if (address != null) controller.sessionUp(peer, address); // else at its first request, once bound
+            }
+
+            @Override
+            public void sessionDown(Fingerprint peer, String reason) {
+                controller.sessionDown(peer);
+            }
+        });
+    }
+
+    /** What happened, for metrics. */
+    public Map<String, Long> counters() {
+        return Map.copyOf(counters);
+    }
+
+    private void count(String what) {
+        counters.merge(what, 1L, Long::sum);
+    }
+
+    private void received(SeqexLink.Incoming m) {
+        byte[] msg = m.message();
+        int verb = msg[0] & 0xff;
+        if (!m.expectsReply()) {
+            count("droppedNotARequest");
+            return;
+        }
+        if (verb == Verb.NETWORK_CONFIG_REQUEST) configRequest(m, msg);
+        else if (verb == Verb.NETWORK_CREDENTIALS) query(m, msg);
+        else {
+            count("unsupported");
+            m.reply(Vl1Codec.encode(ErrorMessage.unsupported(verb)), false);
+        }
+    }
+
+    private void configRequest(SeqexLink.Incoming m, byte[] msg) {
+        Decoded<NetworkConfigRequest> d = NetworkConfigRequest.decode(msg);
+        if (!(d instanceof Decoded.Ok<NetworkConfigRequest> ok) || m.address() == null) {
+            count("invalidRequest");
+            m.reply(error(Verb.NETWORK_CONFIG_REQUEST, ErrorMessage.INVALID_REQUEST, ErrorMessage.Detail.NONE), false);
+            return;
+        }
+        NetworkConfigRequest r = ok.value();
+        controller.sessionUp(m.peer(), m.address()); // the address may have been bound after the session came up (§2.6)
+        long nwid = r.networkId().value();
+        ConfigRequest req = new ConfigRequest(nwid, r.configRevision(), r.revocationRevision(),
+                r.token().map(t -> t.getBytes(StandardCharsets.US_ASCII)).orElse(null), sourcePrefix.apply(m.peer()));
+        ConfigAnswer a = controller.onConfigRequest(m.peer(), m.address(), layer.node().identity(m.peer()).orElse(null), req, layer.node().now());
+        switch (a) {
+            case ConfigAnswer.Config c -> {
+                m.reply(new NetworkConfigMessage(r.networkId(), 0, Bytes.of(c.config().pso())).encode(), true);
+                if (c.revocationList() != null) pushList(m.peer(), nwid, c.revocationList());
+            }
+            case ConfigAnswer.FreshCredential f -> {
+                m.reply(NetworkCredentials.of(r.networkId(), new CredentialItem.Credential(Bytes.of(f.credential().pso()))).encode(), true);
+                if (f.revocationList() != null) pushList(m.peer(), nwid, f.revocationList());
+            }
+            case ConfigAnswer.Refused refused -> m.reply(refusal(Verb.NETWORK_CONFIG_REQUEST, nwid, refused), false);
+        }
+        count("configRequest");
+    }
+
+    private void query(SeqexLink.Incoming m, byte[] msg) {
+        Decoded<NetworkCredentials> d = NetworkCredentials.decode(msg);
+        List<CredentialItem> items = d instanceof Decoded.Ok<NetworkCredentials> ok ? ok.value().items() : List.of();
+        if (items.size() != 1 || m.address() == null
+                || !(items.get(0) instanceof CredentialItem.QueryRevocationList || items.get(0) instanceof CredentialItem.QueryByAddress
+                        || items.get(0) instanceof CredentialItem.QueryByFingerprint)) {
+            count("invalidQuery");
+            m.reply(error(Verb.NETWORK_CREDENTIALS, ErrorMessage.INVALID_REQUEST, ErrorMessage.Detail.NONE), false);
+            return;
+        }
+        NetworkId nwid = ((Decoded.Ok<NetworkCredentials>) d).value().networkId();
+        CredentialItem q = items.get(0);
+        if (q instanceof CredentialItem.QueryByFingerprint) { // rows are keyed by address (§14.2); members query by address
+            m.reply(error(Verb.NETWORK_CREDENTIALS, ErrorMessage.OBJ_NOT_FOUND, new ErrorMessage.Detail.NetworkId(nwid.value())), false);
+            return;
+        }
+        Address asked = q instanceof CredentialItem.QueryByAddress byAddress ? byAddress.address() : null;
+        Controller.QueryAnswer a = controller.onQuery(m.peer(), m.address(), nwid.value(), asked, layer.node().now());
+        if (a.refused() != null) {
+            m.reply(refusal(Verb.NETWORK_CREDENTIALS, nwid.value(), a.refused()), false);
+            return;
+        }
+        CredentialItem item = asked == null ? new CredentialItem.RevocationListItem(Bytes.of(a.found().pso()))
+                : new CredentialItem.Credential(Bytes.of(a.found().pso()));
+        m.reply(NetworkCredentials.of(nwid, item).encode(), true);
+        count("query");
+    }
+
+    private static byte[] error(int inRe, int code, ErrorMessage.Detail detail) {
+        return Vl1Codec.encode(new ErrorMessage(inRe, 0, code, detail));
+    }
+
+    private static byte[] refusal(int inRe, long nwid, ConfigAnswer.Refused r) {
+        return switch (r.code()) {
+            case OBJ_NOT_FOUND -> error(inRe, ErrorMessage.OBJ_NOT_FOUND, new ErrorMessage.Detail.NetworkId(nwid));
+            case NETWORK_ACCESS_DENIED -> error(inRe, ErrorMessage.NETWORK_ACCESS_DENIED, new ErrorMessage.Detail.AccessDenied(nwid, r.reason()));
+            case RATE_LIMITED -> Vl1Codec.encode(ErrorMessage.rateLimited(inRe, 0, r.retryAfterSeconds()));
+        };
+    }
+
+    private static final SeqexLink.ReplyHandler IGNORE = new SeqexLink.ReplyHandler() {
+        @Override
+        public void onReply(byte[] message) {
+            // an empty OK or an ERROR (§6.1): nothing to do either way; the member asks again if it must
+        }
+
+        @Override
+        public void onFailure(String reason) {
+            // session lost: the member gets the current state when it next asks (§7.5 "Pushes")
+        }
+    };
+
+    private boolean pushList(Fingerprint to, long nwid, Signed list) {
+        byte[] m = NetworkCredentials.of(new NetworkId(nwid), new CredentialItem.RevocationListItem(Bytes.of(list.pso()))).encode();
+        return layer.seqex().request(to, SeqexLink.CHANNEL_CONTROL, m, true, IGNORE);
+    }
+
+    /**
+     * Sends the pushes of an operator change (§7.5 "Pushes"): configs as unsolicited NETWORK_CONFIG
+     * (PAYLOAD_SEQCST requests), revocation lists as NETWORK_CREDENTIALS. Returns how many were sent;
+     * one to a member without a session (or with a full window) is dropped and counted: the member
+     * gets the current state when it next asks.
+     */
+    public int send(List<Push> pushes) {
+        int sent = 0;
+        for (Push p : pushes) {
+            boolean ok = switch (p) {
+                case Push.Config c -> layer.seqex().request(c.to(), SeqexLink.CHANNEL_CONTROL,
+                        new NetworkConfigMessage(new NetworkId(c.networkId()), NetworkConfigMessage.UNSOLICITED, Bytes.of(c.config().pso())).encode(),
+                        true, IGNORE);
+                case Push.RevocationList l -> pushList(l.to(), l.networkId(), l.list());
+            };
+            if (ok) sent++;
+            else count("pushDropped");
+        }
+        return sent;
+    }
+}

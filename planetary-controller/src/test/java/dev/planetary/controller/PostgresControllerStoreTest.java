@@ -1,0 +1,21 @@
+package dev.planetary.controller;
+
+import dev.planetary.store.PostgresFixture;
+
+/** The store contract on a real PostgreSQL server ({@link PostgresFixture}, as planetary-store's tests); each test has its own tables. */
+class PostgresControllerStoreTest extends ControllerStoreContract {
+    PostgresFixture pg;
+    String prefix;
+
+    @Override
+    protected ControllerStore openStore() throws Exception {
+        pg = PostgresFixture.get();
+        prefix = "c" + PostgresFixture.freshPrefix();
+        return JdbcControllerStore.openPostgres(pg.url, pg.properties, prefix);
+    }
+
+    @Override
+    protected ControllerStore reopenStore() throws Exception {
+        return JdbcControllerStore.openPostgres(pg.url, pg.properties, prefix);
+    }
+}

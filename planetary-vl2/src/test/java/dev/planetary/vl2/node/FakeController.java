@@ -1,0 +1,139 @@
+package dev.planetary.vl2.node;
+
+import dev.planetary.identity.Fingerprint;
+import dev.planetary.identity.SecretIdentity;
+import dev.planetary.nic.IpAssignment;
+import dev.planetary.nic.NetworkId;
+import dev.planetary.vl1.Bytes;
+import dev.planetary.vl1.ErrorMessage;
+import dev.planetary.vl1.Verb;
+import dev.planetary.vl2.AssignedAddress;
+import dev.planetary.vl2.MemberCredential;
+import dev.planetary.vl2.NetworkConfig;
+import dev.planetary.vl2.NetworkConfigMessage;
+import dev.planetary.vl2.NetworkConfigRequest;
+import dev.planetary.vl2.NetworkCredentials;
+import dev.planetary.vl2.RevocationList;
+import dev.planetary.vl2.RevocationReference;
+import dev.planetary.vl2.Route;
+import dev.planetary.vl2.Signed;
+import dev.planetary.vl2.Vl2Limits;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * A test double of a controller's ANSWERS (VL.md §7.5), built with the vl2 codecs: one network,
+ * authorization by a set or a token, configs and credentials signed with the controller's identity.
+ * Not the controller engine: no database, no rate limits.
+ */
+final class FakeController implements SeqexLink.ChannelHandler {
+    final SecretIdentity identity;
+    final NetworkId nwid;
+    final Vl2World.Host host;
+    final Set<Fingerprint> authorized = new HashSet<>();
+    final Set<Fingerprint> revoked = new HashSet<>();
+    final List<NetworkConfigRequest> requests = new ArrayList<>();
+    String token;
+    boolean networkExists = true;
+    int networkRevision = 1;
+    long clock = 1_796_083_200_000L; // controller ms (§7.5 issuance clock)
+    Signed<RevocationList> list;
+
+    FakeController(Vl2World.Host host, SecretIdentity identity) {
+        this.host = host;
+        this.identity = identity;
+        this.nwid = NetworkId.of(identity.address().value(), 1);
+        this.list = RevocationList.initial(nwid).sign(identity, ts());
+        host.layer.seqex().handle(SeqexLink.CHANNEL_CONTROL, this);
+    }
+
+    long ts() {
+        return ++clock;
+    }
+
+    Signed<MemberCredential> credential(Fingerprint member, long ts) {
+        return credential(member, host.node.boundAddress(member).orElseThrow(), ts);
+    }
+
+    Signed<MemberCredential> credential(Fingerprint member, dev.planetary.identity.Address address, long ts) {
+        MemberCredential mc = new MemberCredential(nwid, member, address, 1, Vl2Limits.MAX_DELTA_DEFAULT, 0,
+                List.of(AssignedAddress.of(new IpAssignment(ip("10.147.17.5"), 24))), List.of(), List.of());
+        return mc.sign(identity, ts);
+    }
+
+    /** A config for {@code member}: fields as a v1 controller would issue them. */
+    NetworkConfig config(NetworkId network, Fingerprint member, Signed<MemberCredential> mc) {
+        return new NetworkConfig(network, member, ((long) networkRevision << 32) | 1, NetworkConfig.FLAG_BROADCAST, Vl2Limits.MTU_DEFAULT,
+                RevocationReference.of(list), OptionalInt.empty(), OptionalLong.empty(), Optional.of("lab"),
+                List.of(Route.onLink(ip("10.147.17.0"), 24)), Optional.empty(), List.of(), List.of(), List.of(), mc);
+    }
+
+    Signed<NetworkConfig> signedConfig(Fingerprint member) {
+        return signedConfig(member, host.node.boundAddress(member).orElseThrow());
+    }
+
+    Signed<NetworkConfig> signedConfig(Fingerprint member, dev.planetary.identity.Address address) {
+        long ts = ts();
+        return config(nwid, member, credential(member, address, ts)).sign(identity, ts);
+    }
+
+    static InetAddress ip(String s) {
+        try {
+            return InetAddress.getByName(s);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    @Override
+    public boolean accepts(Fingerprint peer) {
+        return true;
+    }
+
+    @Override
+    public void onMessage(SeqexLink.Incoming in) {
+        byte[] m = in.message();
+        if ((m[0] & 0xff) == Verb.NETWORK_CREDENTIALS) { // a revocation-list query
+            in.reply(NetworkCredentials.of(nwid, dev.planetary.vl2.CredentialItem.RevocationListItem.of(list)).encode(), false);
+            return;
+        }
+        if ((m[0] & 0xff) != Verb.NETWORK_CONFIG_REQUEST) {
+            if (in.expectsReply()) in.reply(new ErrorMessage(m[0] & 0xff, 0, ErrorMessage.INVALID_REQUEST, ErrorMessage.Detail.NONE).encode(), false);
+            return;
+        }
+        NetworkConfigRequest r = NetworkConfigRequest.decode(m).orThrow();
+        requests.add(r);
+        Fingerprint p = in.peer();
+        if (!networkExists || !r.networkId().equals(nwid)) {
+            in.reply(new ErrorMessage(Verb.NETWORK_CONFIG_REQUEST, 0, ErrorMessage.OBJ_NOT_FOUND, new ErrorMessage.Detail.NetworkId(r.networkId().value())).encode(), false);
+            return;
+        }
+        if (token != null && r.token().filter(token::equals).isPresent()) authorized.add(p);
+        if (!authorized.contains(p)) {
+            int reason = revoked.contains(p) ? 2 : 1;
+            in.reply(new ErrorMessage(Verb.NETWORK_CONFIG_REQUEST, 0, ErrorMessage.NETWORK_ACCESS_DENIED, new ErrorMessage.Detail.AccessDenied(nwid.value(), reason)).encode(), false);
+            return;
+        }
+        in.reply(NetworkConfigMessage.of(signedConfig(p), false).encode(), false);
+    }
+
+    void deauthorize(Fingerprint member) {
+        authorized.remove(member);
+        revoked.add(member);
+    }
+
+    /** Pushes {@code message} (a NETWORK_CONFIG or NETWORK_CREDENTIALS) to {@code member} as a §7.5 push; the outcome lands in {@code out}. */
+    boolean push(Fingerprint member, byte[] message, SeqexLinkSimTest.Outcome out) {
+        return host.layer.seqex().request(member, SeqexLink.CHANNEL_CONTROL, message, true, out);
+    }
+
+    static byte[] emptyBytes() {
+        return Bytes.EMPTY.toArray();
+    }
+}
