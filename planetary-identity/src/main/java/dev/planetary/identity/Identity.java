@@ -25,7 +25,6 @@ public final class Identity {
 
     private final byte[] encoded; // 195 bytes
     private final Fingerprint fingerprint;
-    private volatile java.security.PublicKey sigKey; // K_sig for the JDK verifier, built on first use
 
     private Identity(byte[] encoded) {
         this.encoded = encoded;
@@ -124,12 +123,11 @@ public final class Identity {
 
     /** Verifies an ECDSA P-384/SHA-384 P1363 signature by this identity's K_sig over {@code message[off, off+len)}. */
     public boolean verifySignature(byte[] message, int off, int len, byte[] signature, int sigOff) {
-        java.security.PublicKey k = sigKey;
-        if (k == null) {
-            k = Ecdsa384.jdkPublicKey(encoded, 50);
-            if (k == null) return false; // cannot happen: decode checked the point
-            sigKey = k;
-        }
+        // K_sig for the JDK verifier is rebuilt per call, not kept: a JDK EC public key is ≈ 0.6 KB
+        // and a root holds 10^5 identities that verify once (docs/architecture.md, "Memory per
+        // session"); the point decompression is small beside the verification itself.
+        java.security.PublicKey k = Ecdsa384.jdkPublicKey(encoded, 50);
+        if (k == null) return false; // cannot happen: decode checked the point
         return Ecdsa384.verify(k, message, off, len, signature, sigOff);
     }
 

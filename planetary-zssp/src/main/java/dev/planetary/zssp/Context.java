@@ -64,6 +64,12 @@ public final class Context<D> implements AutoCloseable {
     }
 
     static final int SESSION_REASSEMBLY_SLOTS = 16;
+    /**
+     * The idle-Cipher sweep period (docs/architecture.md, "Memory per session"): a key earns a
+     * Cipher of its own on its second use within one period and gives it back after a whole period
+     * unused. Shorter than VL1's 14 s heartbeat, so a session that only carries heartbeats holds none.
+     */
+    static final long CIPHER_SWEEP_MS = 5_000;
     static final int MAX_SESSION_PACKET = MAX_FRAGMENTS * 16_384;
 
     final StaticKeyPair local;
@@ -87,6 +93,8 @@ public final class Context<D> implements AutoCloseable {
     final AtomicLong hellosReceived = new AtomicLong();
     /** The time of the last {@link #service()} pass, to notice the clock going back. */
     private volatile long lastService = Long.MIN_VALUE;
+    /** When the next {@link #service()} pass runs the idle-Cipher sweep ({@link #CIPHER_SWEEP_MS}). */
+    private volatile long nextCipherSweep = Long.MIN_VALUE;
     /** Hellos answered with a Response, i.e. pending handshakes (B2) created. */
     final AtomicLong hellosAnswered = new AtomicLong();
     private volatile RuntimeException lastInternalError;
@@ -168,7 +176,8 @@ public final class Context<D> implements AutoCloseable {
 
     /**
      * Runs due timers (spec §7.2): resends, timeouts, rekeys, expiry of partial packets and pending
-     * handshakes. Call it again within the returned number of milliseconds.
+     * handshakes, and every {@link #CIPHER_SWEEP_MS} the idle-Cipher sweep over the sessions' keys.
+     * Call it again within the returned number of milliseconds.
      */
     public long service() {
         long now = app.time();
@@ -177,7 +186,10 @@ public final class Context<D> implements AutoCloseable {
         // clock went back every session is visited, so that its timers are pulled in (Timers).
         boolean clockWentBack = now < lastService;
         lastService = now;
+        boolean sweep = now >= nextCipherSweep || clockWentBack;
+        if (sweep) nextCipherSweep = now + CIPHER_SWEEP_MS;
         for (Session<D> s : sessions.values()) {
+            if (sweep) s.dropIdleCiphers();
             long due = s.due;
             next = Math.min(next, due > now && !clockWentBack ? due : Timers.service(s, now));
         }

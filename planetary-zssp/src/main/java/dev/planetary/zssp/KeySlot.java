@@ -25,6 +25,15 @@ record KeySlot(int sendKid, int recvKid, AesGcm kekSend, AesGcm kekRecv, AesGcm 
         return kekRecv != null;
     }
 
+    /** One idle-sweep step over the slot's keys ({@code AesKey.dropIdleCiphers}). */
+    void dropIdleCiphers() {
+        if (!hasKeys()) return;
+        kekSend.dropIdleCiphers();
+        kekRecv.dropIdleCiphers();
+        nkSend.dropIdleCiphers();
+        nkRecv.dropIdleCiphers();
+    }
+
     /** Wipes the key material (the slot must no longer be reachable by the data path). */
     @Override
     public void destroy() {

@@ -105,6 +105,12 @@ public final class Session<D> {
             return r == null ? 0 : r.pending();
         }
 
+        /** One idle-sweep step over both header keys ({@code AesKey.dropIdleCiphers}). */
+        void dropIdleCiphers() {
+            send.dropIdleCiphers();
+            recv.dropIdleCiphers();
+        }
+
         /** Wipes both header keys (through {@link KeyRetirement}: the data path may still hold them). */
         @Override
         public void destroy() {
@@ -363,6 +369,20 @@ public final class Session<D> {
             r.noise().destroy();
             r.ephemeral().destroy();
         }
+    }
+
+    /**
+     * One idle-sweep step over every key the session holds (lock-free, like the data path): keys
+     * unused for a whole sweep period give their Ciphers back (see {@link Context#CIPHER_SWEEP_MS}).
+     */
+    void dropIdleCiphers() {
+        Keys k = keys;
+        if (k != null) {
+            k.current().dropIdleCiphers();
+            k.other().dropIdleCiphers();
+        }
+        Headers h = headers;
+        if (h != null) h.dropIdleCiphers();
     }
 
     /** Asks the next service pass to start a rekey (in S2). Lock-free. */

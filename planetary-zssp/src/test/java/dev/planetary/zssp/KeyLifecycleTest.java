@@ -9,6 +9,7 @@ import dev.planetary.zssp.crypto.AesGcm;
 import dev.planetary.zssp.crypto.ZsspConstants;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,6 +114,64 @@ class KeyLifecycleTest {
         b.bob.service();
         pastGrace(b);
         assertBaseline(base, b, HELLOS + " answered Hellos");
+    }
+
+    /**
+     * Idle sessions hold no Ciphers ("Memory per session"): after traffic, two sweep periods without
+     * a packet give every session key's Ciphers back (the sessions are alive, their keys intact, so
+     * only the sweep can bring the count back); a session that then carries only a heartbeat per
+     * sweep period never builds one again, and its packets still go through. Runs on a virtual
+     * thread, which keeps no Ciphers of its own, so every Cipher is in a key and counted here.
+     */
+    @Test
+    void idleSessionsGiveTheirCiphersBack() throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                idleScenario();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }).join();
+        if (failure.get() != null) throw new AssertionError(failure.get());
+    }
+
+    private static void idleScenario() {
+        SecurityFlagTest.Bench b = new SecurityFlagTest.Bench();
+        Baseline base = Baseline.now();
+        Session<String> a = b.alice.open(b.bob);
+        b.settle();
+        Session<String> bob = b.bob.ctx.sessions().iterator().next();
+        for (int i = 0; i < 10; i++) { // busy: every key used again and again
+            a.send(new byte[100]);
+            bob.send(new byte[100]);
+            b.settle();
+        }
+        assertTrue(AesGcm.liveCiphers() > base.ciphers(), "a busy session's keys have Ciphers of their own");
+        for (int i = 0; i < 2; i++) {
+            b.net.now += Context.CIPHER_SWEEP_MS;
+            b.alice.service();
+            b.bob.service();
+        }
+        assertEquals(0, b.alice.ctx.retiredKeys() + b.bob.ctx.retiredKeys(), "no key retired: only the sweep gave Ciphers back");
+        assertEquals(base.ciphers(), AesGcm.liveCiphers(), "Ciphers of idle sessions after two sweep periods");
+        int before = b.atBob.size();
+        for (int beat = 0; beat < 5; beat++) { // a heartbeat each way per period, as VL1's 14 s against the 5 s sweep
+            a.send(new byte[32]);
+            b.settle();
+            bob.send(new byte[32]);
+            b.settle();
+            assertEquals(base.ciphers(), AesGcm.liveCiphers(), "heartbeat " + beat + " built a Cipher");
+            b.net.now += Context.CIPHER_SWEEP_MS;
+            b.alice.service();
+            b.bob.service();
+        }
+        assertEquals(before + 5, b.atBob.size(), "every heartbeat delivered");
+        assertTrue(a.isEstablished() && bob.isEstablished());
+        a.close();
+        bob.close();
+        pastGrace(b);
+        assertBaseline(base, b, "idle sessions");
     }
 
     /** A retired key stays usable for its grace period (a data-path snapshot may hold it), then is wiped. */

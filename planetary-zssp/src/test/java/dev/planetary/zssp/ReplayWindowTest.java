@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,10 +45,8 @@ class ReplayWindowTest {
         }
     }
 
-    static void preset(ReplayWindow w, Model m, int slot, long value) throws ReflectiveOperationException {
-        Field f = ReplayWindow.class.getDeclaredField("slots");
-        f.setAccessible(true);
-        ((AtomicLongArray) f.get(w)).set(slot, value);
+    static void preset(ReplayWindow w, Model m, int slot, long value) {
+        w.preset(slot, value);
         m.w[slot] = new BigInteger(Long.toUnsignedString(value));
     }
 
@@ -81,7 +77,7 @@ class ReplayWindowTest {
     }
 
     @Test
-    void unsignedEdges() throws ReflectiveOperationException {
+    void unsignedEdges() {
         ReplayWindow w = new ReplayWindow();
         Model m = new Model();
         long below = Long.MAX_VALUE - 126; // 2^63 − 127 ≡ 1 (mod 128)
@@ -102,7 +98,7 @@ class ReplayWindowTest {
     }
 
     @Test
-    void matchesTheModelOnRandomTraffic() throws ReflectiveOperationException {
+    void matchesTheModelOnRandomTraffic() {
         long[] bases = {0, (1L << 31) - 64, (1L << 32) - 64, Long.MAX_VALUE - 5_000, -20_000L};
         for (int run = 0; run < 200; run++) {
             SplittableRandom r = new SplittableRandom(run);
@@ -134,11 +130,43 @@ class ReplayWindowTest {
         }
     }
 
+    /** Slots are 32-bit until a value needs more, then 64-bit for good; the rule holds across the change. */
+    @Test
+    void widensOnceACounterNeedsMoreThan32Bits() {
+        ReplayWindow w = new ReplayWindow();
+        Model m = new Model();
+        long c = (1L << 32) - 130; // slot 126; its c + 1 = 2^32 − 129 still fits
+        for (int i = 0; i < 128; i++) preset(w, m, (int) ((c - 128 + i) & 127), c - 128 + i + 1); // c − 128 … c − 1 received
+        assertFalse(w.isWide());
+        for (int i = 0; i < 128; i++) assertTrue(w.update(c + i) && m.update(c + i), "counter " + (c + i));
+        assertFalse(w.isWide(), "c + 1 = 2^32 − 2 is the largest narrow value");
+        assertTrue(w.update(c + 128), "c + 1 = 2^32 − 1 needs 64 bits");
+        assertTrue(m.update(c + 128));
+        assertTrue(w.isWide());
+        for (long k = c - 10; k < c + 300; k++) assertEquals(m.check(k), w.check(k), "check(" + k + ") after widening");
+        assertFalse(w.update(c + 5), "replays stay refused after widening");
+        assertTrue(w.update(c + 129) && m.update(c + 129));
+    }
+
     @Test
     void concurrentUpdatesHaveExactlyOneWinnerPerCounter() throws Exception {
+        concurrentUpdates(0);
+    }
+
+    /** As above across the 2^32 boundary: threads race with the widening of the slots. */
+    @Test
+    void concurrentUpdatesAcrossTheWideningHaveExactlyOneWinnerPerCounter() throws Exception {
+        concurrentUpdates((1L << 32) - 100_000);
+    }
+
+    private static void concurrentUpdates(long first) throws Exception {
         int threads = 4;
         int counters = 200_000;
         ReplayWindow w = new ReplayWindow();
+        for (int i = 0; i < 128; i++) { // as if first − 128 … first − 1 had been received
+            long k = first - 128 + i;
+            if (k >= 0) w.preset((int) (k & 127), k + 1);
+        }
         AtomicIntegerArray wins = new AtomicIntegerArray(counters);
         CyclicBarrier start = new CyclicBarrier(threads);
         List<Thread> ts = new ArrayList<>();
@@ -152,7 +180,7 @@ class ReplayWindowTest {
                 // All threads walk the same counters upwards, racing on each: the first attempt at a
                 // counter cannot find a newer one in its slot (whoever tried that one tried this one
                 // before), so every counter has a winner, and the CAS allows only one.
-                for (int c = 0; c < counters; c++) if (w.update(c)) wins.incrementAndGet(c);
+                for (int c = 0; c < counters; c++) if (w.update(first + c)) wins.incrementAndGet(c);
             });
             th.start();
             ts.add(th);

@@ -24,6 +24,14 @@ import javax.crypto.SecretKey;
  * lock-free slots; a platform thread also keeps the Ciphers of the last keys it used ({@link Held}). A global budget ({@code -Dplanetary.cipherCache}, default 32768 Ciphers, about
  * 1.3 KB each) bounds the memory: past it, callers use the per-thread shared Cipher and pay the key
  * setup as before. Ciphers are returned to the budget when their key is destroyed.
+ *
+ * <p>Idle keys hold no Cipher (docs/architecture.md, "Memory per session"): a Cipher with its
+ * expanded key schedules is ≈ 0.7–1.3 KB, a session has six keys, and most sessions at a root are
+ * idle (a heartbeat every few seconds). So a key earns a Cipher of its own only on its second use
+ * within one sweep period (the first runs on the thread's shared Cipher, as past the budget), and
+ * the engine's periodic sweep ({@link #dropIdleCiphers}) takes back the Ciphers of keys unused for
+ * a whole period. A key used once per handshake or rekey (the Noise keys, the KEKs) or once per
+ * heartbeat never builds one.
  */
 abstract class AesKey implements SecretKey {
     private static final long serialVersionUID = 1L;
@@ -51,6 +59,13 @@ abstract class AesKey implements SecretKey {
     private long k2;
     private long k3;
     private volatile boolean destroyed;
+    /**
+     * Used since the last {@link #dropIdleCiphers} (the reference bit of a CLOCK sweep): set when
+     * the key runs on the shared fallback or puts a Cipher back into its slots, cleared by the
+     * sweep. A plain field: a lost update costs at most one Cipher rebuilt or one more packet on the
+     * fallback. One byte in the object's alignment padding, like {@link #home}.
+     */
+    private boolean recent;
 
     /** Copies the 32 key bytes at {@code key[off..off+32)}. */
     AesKey(byte[] key, int off) {
@@ -92,6 +107,10 @@ abstract class AesKey implements SecretKey {
         Cipher c = (Cipher) SLOT0.getAndSet(this, null);
         if (c == null) c = (Cipher) SLOT1.getAndSet(this, null);
         if (c != null) return c;
+        if (!recent) { // admission: a key's first use in a sweep period runs on the thread's shared Cipher
+            recent = true;
+            return null;
+        }
         if (!reserve()) return null;
         c = newCipher(transformation());
         try {
@@ -148,6 +167,29 @@ abstract class AesKey implements SecretKey {
             return;
         }
         if (destroyed && (SLOT0.compareAndSet(this, c, null) || SLOT1.compareAndSet(this, c, null))) LIVE.decrementAndGet(); // raced with destroy()
+        if (!recent) recent = true;
+    }
+
+    /**
+     * One step of the idle sweep (a CLOCK sweep with second chance; docs/architecture.md, "Memory
+     * per session"): a key used since the previous step only loses its reference bit; a key not used
+     * since gives the Ciphers in its two slots back to the budget (a thread-held one stays with its
+     * thread, at most {@code HELD_SIZE} per thread). The key itself is untouched: its next use runs
+     * on the thread's shared Cipher, and a second use within one sweep period builds a Cipher again.
+     * Safe to call while other threads use the key.
+     *
+     * @return the number of Ciphers given back
+     */
+    public int dropIdleCiphers() {
+        if (recent) {
+            recent = false;
+            return 0;
+        }
+        int n = 0;
+        if (SLOT0.getAndSet(this, null) != null) n++;
+        if (SLOT1.getAndSet(this, null) != null) n++;
+        if (n > 0) LIVE.addAndGet(-n);
+        return n;
     }
 
     /**
