@@ -327,7 +327,9 @@ class PathsNetnsIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         for (Daemon r : roots) {
             for (Daemon m : members) {
-                while (!r.get("/peer").toString().contains(m.fingerprint())) {
+                // a session is not yet a registration: the root verifies the HELLO's identity first (§2.6, §4.4)
+                while (!r.get("/peer").toString().contains(m.fingerprint())
+                        || Vl1LoopbackIT.counter(r.metrics(), "planetary_identity_verifications_total{result=\"ok\",role=\"root\"}") < members.size()) {
                     if (System.nanoTime() > deadline) fail(r.process().name + " never registered " + m.process().name + "\n" + r.process().dump());
                     Thread.sleep(100);
                 }
