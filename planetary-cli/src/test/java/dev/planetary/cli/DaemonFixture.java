@@ -58,12 +58,23 @@ final class DaemonFixture {
 
     /** Starts {@code planetary root|node --home dir/NAME --port 0 --json EXTRA…} and waits for its ready line. */
     static Daemon start(Path dir, String role, String name, String... extra) throws Exception {
-        Path home = dir.resolve(name);
-        List<String> args = new ArrayList<>(List.of(role, "--home", home.toString(), "--port", "0", "--json"));
+        return ready(launch(List.of(), dir, role, name, 0, extra), dir.resolve(name));
+    }
+
+    /**
+     * Starts {@code WRAPPER… planetary ROLE --home dir/NAME --port PORT --json EXTRA…} without
+     * waiting: start several, then {@link #ready} each (they start in parallel).
+     */
+    static PlanetaryProcess launch(List<String> wrapper, Path dir, String role, String name, int port, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of(role, "--home", dir.resolve(name).toString(), "--port", Integer.toString(port), "--json"));
         if (role.equals("node") && !List.of(extra).contains("--nic")) args.addAll(List.of("--nic", "userspace")); // no TAP privileges needed
         args.addAll(List.of(extra));
-        PlanetaryProcess p = PlanetaryProcess.start(name, dir, args);
-        String ready = p.out.await(l -> l.contains("\"event\":\"ready\""), 90, name + " ready");
+        return PlanetaryProcess.start(name, dir, wrapper, args);
+    }
+
+    /** Waits (bounded) for a launched daemon's ready line. */
+    static Daemon ready(PlanetaryProcess p, Path home) throws InterruptedException {
+        String ready = p.out.await(l -> l.contains("\"event\":\"ready\""), 90, p.name + " ready");
         return new Daemon(p, ready, home);
     }
 
@@ -74,15 +85,27 @@ final class DaemonFixture {
 
     /** A root set {@code name} at {@code revision} (file dir/OUT), signed by the update key {@code it} (created once per dir). */
     static Path rootSet(Path dir, String name, long revision, String out, Daemon... roots) throws Exception {
+        List<String> entries = new ArrayList<>();
+        for (Daemon r : roots) entries.add(r.home().resolve("identity.public") + "@127.0.0.1/" + r.port());
+        return rootSet(dir, name, revision, out, entries);
+    }
+
+    /** A root set {@code it} (file dir/it.rootset) of {@code roots}, each {@code IDENTITY-FILE@HOST/PORT}. */
+    static Path rootSet(Path dir, List<String> roots) throws Exception {
+        return rootSet(dir, "it", 1, "it.rootset", roots);
+    }
+
+    /** A root set {@code name} at {@code revision} (file dir/OUT) of {@code roots}, each {@code IDENTITY-FILE@HOST/PORT}. */
+    static Path rootSet(Path dir, String name, long revision, String out, List<String> roots) throws Exception {
         if (!java.nio.file.Files.exists(dir.resolve("it.updatekey"))) {
             PlanetaryProcess k = PlanetaryProcess.run(dir, 60, "rootset", "keygen", "it");
             assertEquals(0, k.exitCode(), k.err.text());
         }
         List<String> args = new ArrayList<>(List.of("rootset", "create", "--name", name, "--revision", String.valueOf(revision),
                 "--update-key", "it.updatepub", "--key", "it.updatekey", "-o", out, "--force"));
-        for (Daemon r : roots) {
+        for (String r : roots) {
             args.add("--root");
-            args.add(r.home().resolve("identity.public") + "@127.0.0.1/" + r.port());
+            args.add(r);
         }
         PlanetaryProcess c = PlanetaryProcess.run(dir, 60, args.toArray(String[]::new));
         assertEquals(0, c.exitCode(), c.err.text());

@@ -153,6 +153,11 @@ final class NetnsTestbed implements AutoCloseable {
         return startCommand(ns, dir, main.getSimpleName() + " " + String.join(" ", args), cmd);
     }
 
+    /** Starts a tool ({@code tcpdump …}) in namespace {@code ns}; {@link #close()} ends it. */
+    Proc startTool(String ns, Path dir, String... cmd) throws IOException {
+        return startCommand(ns, dir, String.join(" ", cmd), List.of(cmd));
+    }
+
     private Proc startCommand(String ns, Path dir, String name, List<String> cmd) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(inNamespace(ns, cmd)).directory(dir.toFile());
         pb.environment().put("XDG_STATE_HOME", dir.resolve("xdg-state").toString()); // never the real home
@@ -164,10 +169,15 @@ final class NetnsTestbed implements AutoCloseable {
     }
 
     private static List<String> inNamespace(String ns, List<String> cmd) {
-        if (!ns.matches("[a-z]{1,8}")) throw new IllegalArgumentException("namespace name without the plt- prefix, e.g. 'a': " + ns);
-        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", "plt-" + ns));
+        List<String> all = new ArrayList<>(wrapper(ns));
         all.addAll(cmd); // ip netns exec execs CMD: the child's pid is CMD's own
         return all;
+    }
+
+    /** {@code ip netns exec plt-NS}: the prefix that runs a command inside namespace {@code ns}. */
+    static List<String> wrapper(String ns) {
+        if (!ns.matches("[a-z]{1,8}")) throw new IllegalArgumentException("namespace name without the plt- prefix, e.g. 'a': " + ns);
+        return List.of("ip", "netns", "exec", "plt-" + ns);
     }
 
     /** Stops every process started here (SIGKILL) and takes the bed down. Idempotent. */

@@ -77,7 +77,17 @@ final class PlanetaryProcess {
 
     /** Starts {@code planetary ARGS} in {@code dir} (stdin closed; XDG_STATE_HOME inside dir). */
     static PlanetaryProcess start(String name, Path dir, List<String> args) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command(args)).directory(dir.toFile());
+        return start(name, dir, List.of(), args);
+    }
+
+    /**
+     * Like {@link #start(String, Path, List)}, the command run through {@code wrapper} (e.g.
+     * {@code ip netns exec plt-a}, which execs it: the child's pid is the JVM's own).
+     */
+    static PlanetaryProcess start(String name, Path dir, List<String> wrapper, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(command(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("XDG_STATE_HOME", dir.resolve("xdg-state").toString()); // never the real home
         Process p = pb.start();
         LIVE.add(p);
