@@ -126,7 +126,7 @@ abstract class DaemonCommand implements Callable<Integer> {
     static final class Node extends DaemonCommand {
         @Option(names = "--nic", paramLabel = "MODE", description = {"tap: a Linux TAP device per joined network (needs /dev/net/tun and CAP_NET_ADMIN);",
                 "userspace: an in-process NIC (ARP, ICMP, UDP, NDP; no kernel interface; 'planetary ping-vl2' pings through it).",
-                "Default: tap when this process may create TAPs, else the node refuses to start and says why."})
+                "Default: tap. A node that may not create TAPs still runs (VL1 works): it warns at start and its networks report PORT_ERROR (VL.md §7.2) until it may."})
         String nicFlag;
 
         @Override
@@ -137,7 +137,14 @@ abstract class DaemonCommand implements Callable<Integer> {
         @Override
         dev.planetary.nic.NicMode nic() {
             try {
-                return nicFlag != null ? dev.planetary.nic.NicMode.parse(nicFlag) : dev.planetary.nic.NicMode.detect();
+                if (nicFlag != null) return dev.planetary.nic.NicMode.parse(nicFlag);
+                try {
+                    return dev.planetary.nic.NicMode.detect();
+                } catch (dev.planetary.nic.NicException e) {
+                    // §7.2: TAP creation failing is a network's PORT_ERROR (retried every 60 s), not the node's end
+                    System.err.println("planetary: warning: " + e.getMessage() + "; joined networks will be in PORT_ERROR until then");
+                    return dev.planetary.nic.NicMode.TAP;
+                }
             } catch (IllegalArgumentException e) {
                 throw new CliError(CliError.USAGE, e.getMessage());
             } catch (dev.planetary.nic.NicException e) {

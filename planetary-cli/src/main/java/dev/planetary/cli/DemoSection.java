@@ -79,11 +79,17 @@ abstract class DemoSection {
     }
 
     final void await(BooleanSupplier done, String what) {
-        long end = System.nanoTime() + STEP_MS * 1_000_000;
+        if (!awaitQuietly(done, STEP_MS)) throw failed(what + " not within " + STEP_MS / 1000 + " s");
+    }
+
+    /** Waits at most {@code ms} for {@code done}; false if it did not come true. */
+    static boolean awaitQuietly(BooleanSupplier done, long ms) {
+        long end = System.nanoTime() + ms * 1_000_000;
         while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) throw failed(what + " not within " + STEP_MS / 1000 + " s");
+            if (System.nanoTime() > end) return false;
             LockSupport.parkNanos(1_000_000);
         }
+        return true;
     }
 
     final <T> T get(Future<T> f, String what) throws InterruptedException {

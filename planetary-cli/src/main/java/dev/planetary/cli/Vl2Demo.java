@@ -79,6 +79,7 @@ final class Vl2Demo extends DemoSection {
                     r.run();
                     return null;
                 }), PortConfig::userspaceNic, PortConfig.RoutePolicy.DEFAULT));
+                n.trusted(m::trusts); // §5.5/§5.7: members of a shared network consent to rendezvous and paths
                 udp.drive(now -> Math.min(layer.service(now), m.service(now)));
                 return null;
             }).join();
@@ -172,6 +173,16 @@ final class Vl2Demo extends DemoSection {
         boolean relayed = a.udp.call(n -> n.relayed(b.id.fingerprint())).join();
         step("first", String.format(Locale.ROOT, "A → B %s: first ping6 (credentials presented, session set-up, NDP answered locally) %.2f ms, %d lost, session %s",
                 b6.getHostAddress(), first, lost, relayed ? "relayed through the root" : "direct"), "rttMs", first, "lost", lost, "relayed", relayed);
+        // §5.5: both members asked their relay root for a rendezvous (consent: a shared network); punching finds the direct path
+        double directStart = ms();
+        boolean direct = awaitQuietly(() -> !a.udp.call(n -> n.relayed(b.id.fingerprint())).join() && !b.udp.call(n -> n.relayed(a.id.fingerprint())).join(), 8_000);
+        double directMs = ms() - directStart;
+        if (direct) {
+            step("direct", String.format(Locale.ROOT, "A ⇄ B direct path (rendezvous by consent at the root, then hole punching): %.1f ms after the first ping", directMs),
+                    "ms", directMs);
+        } else {
+            step("direct", "A ⇄ B still relayed through the root after 8 s (no direct path confirmed)", "ms", directMs);
+        }
         List<Double> ab = new ArrayList<>();
         List<Double> ba = new ArrayList<>();
         for (int i = 0; i < PINGS; i++) {

@@ -121,9 +121,11 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             ports = null;
         }
         useRootSets(c.rootSets());
+        // §5.5/§5.7 consent: rendezvous.allow (fingerprints or "*"), plus everyone sharing a network
         java.util.Set<String> allow = new java.util.HashSet<>(c.rendezvousAllow());
+        MemberNetworks networks = member;
         if (allow.contains("*")) node.trusted(fp -> true);
-        else if (!allow.isEmpty()) node.trusted(fp -> allow.contains(fp.toBase32()));
+        else node.trusted(fp -> allow.contains(fp.toBase32()) || networks != null && networks.trusts(fp));
         if (c.role() != EngineContext.Role.ROOT) node.localEndpoints(LocalEndpoints.of(c.localSocket()));
     }
 

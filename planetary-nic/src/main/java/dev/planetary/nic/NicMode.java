@@ -56,7 +56,7 @@ public enum NicMode {
      * The default of a node: {@link #TAP} when {@code /dev/net/tun} exists and the process holds
      * CAP_NET_ADMIN (§12.6).
      *
-     * @throws NicException naming what is missing and the fixes: {@code --nic userspace}, root, rootless
+     * @throws NicException naming what is missing and the fixes: {@code --nic userspace}, root, the service capability
      */
     public static NicMode detect() {
         String status;

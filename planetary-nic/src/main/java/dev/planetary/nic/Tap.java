@@ -44,9 +44,8 @@ public final class Tap implements VirtualNic {
     private static final String TUN = "/dev/net/tun";
 
     /** What to do when the TAP may not be created (§12.6). */
-    public static final String PRIVILEGE_HINT = "needs CAP_NET_ADMIN: run as root, or `planetary node --rootless`"
-            + " (a user + network namespace, where /dev/net/tun mode 0666 lets the daemon create TAPs),"
-            + " or grant the service AmbientCapabilities=CAP_NET_ADMIN";
+    public static final String PRIVILEGE_HINT = "needs CAP_NET_ADMIN: run as root, or grant the service"
+            + " AmbientCapabilities=CAP_NET_ADMIN (scripts/install-service installs such a unit)";
 
     private final String name;
     private final int fd;

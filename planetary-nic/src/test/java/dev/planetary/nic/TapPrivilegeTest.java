@@ -34,7 +34,7 @@ class TapPrivilegeTest {
             cmd.addAll(java(ns.name()));
             String out = LinkConfigurator.run(cmd);
             assertTrue(out.startsWith("FAIL "), out);
-            assertTrue(out.contains("needs CAP_NET_ADMIN: run as root, or `planetary node --rootless`"), out);
+            assertTrue(out.contains("needs CAP_NET_ADMIN: run as root, or grant the service"), out);
         }
     }
 

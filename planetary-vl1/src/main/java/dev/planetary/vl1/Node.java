@@ -704,6 +704,16 @@ public final class Node {
         traversal.trusted(trusted);
     }
 
+    /**
+     * Tells the engine that the consent policy ({@link #trusted}) may now cover {@code peer}: if it
+     * does, PUSH_DIRECT_PATHS and RENDEZVOUS_REQUEST (§5.5, §5.7) go out at once instead of waiting for
+     * the next check (VL2 calls it when the peer's credential is accepted).
+     */
+    public void trustChanged(Fingerprint peer) {
+        Peer p = peers.get(Objects.requireNonNull(peer, "peer"));
+        if (p != null) traversal.trustChanged(p);
+    }
+
     /** The driver's local interface endpoints (§5.7, pushed with flag LAN); loopback, multicast, unspecified are skipped. */
     public void localEndpoints(List<InetSocketAddress> endpoints) {
         traversal.localEndpoints(Objects.requireNonNull(endpoints, "endpoints"));

@@ -425,6 +425,13 @@ final class Traversal {
         pushSoon();
     }
 
+    /** The consent policy now covers {@code p} (e.g. it presented a credential, §5.7): push and request rendezvous now, not at the next repeat. */
+    void trustChanged(Peer p) {
+        if (p.root != null || !trusted.test(p.fp)) return;
+        p.traversal.nextPush = 0;
+        node.timers.schedule(p, node.now);
+    }
+
     private void pushSoon() {
         for (Peer p : node.allPeers()) {
             if (p.root == null) {

@@ -539,6 +539,18 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         if (present(peer, network)) bump("presentedOnNeed");
     }
 
+    /**
+     * Whether {@code peer} is trusted in the sense of §5.7 (PUSH_DIRECT_PATHS, rendezvous consent):
+     * the controller of a joined network, or a member holding a valid credential for a network both
+     * belong to.
+     */
+    public boolean trusts(Fingerprint peer) {
+        for (MemberNetwork n : networks.values()) {
+            if (peer.equals(n.pin) || n.status() == MemberNetwork.Status.OK && n.allowed(peer)) return true;
+        }
+        return false;
+    }
+
     /** A plain NETWORK_CREDENTIALS from a peer (a presentation, §8.3), or an OK/ERROR in re one. */
     private void onPeerCredentials(Fingerprint peer, Address address, byte[] m) {
         if ((m[0] & 0xff) != Verb.NETWORK_CREDENTIALS) return; // OK/ERROR in re a presentation: nothing to do
@@ -573,6 +585,7 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
             }
             n.peerCredentials.put(peer, mc);
             bump("presentationsAccepted");
+            node.trustChanged(peer); // §5.7: a member of a shared network is trusted: paths and rendezvous now
         }
         for (CredentialItem.RevocationListItem item : msg.items(CredentialItem.RevocationListItem.class)) acceptList(n, item.value(), controller);
     }
