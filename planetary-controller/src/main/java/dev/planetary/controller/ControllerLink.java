@@ -96,17 +96,26 @@ public final class ControllerLink {
 
     private void configRequest(SeqexLink.Incoming m, byte[] msg) {
         Decoded<NetworkConfigRequest> d = NetworkConfigRequest.decode(msg);
-        if (!(d instanceof Decoded.Ok<NetworkConfigRequest> ok) || m.address() == null) {
+        if (!(d instanceof Decoded.Ok<NetworkConfigRequest> ok)) {
             count("invalidRequest");
             m.reply(error(Verb.NETWORK_CONFIG_REQUEST, ErrorMessage.INVALID_REQUEST, ErrorMessage.Detail.NONE), false);
             return;
         }
+        // A new session's claim may still wait for the node's own check (§2.6): the engine verifies the
+        // identity against the claimed address itself before it creates or binds a row (§7.5 step 2).
+        Address claimed = m.address() != null ? m.address() : layer.node().claimedAddress(m.peer()).orElse(null);
+        if (claimed == null) {
+            count("addressUnknown");
+            m.reply(Vl1Codec.encode(ErrorMessage.rateLimited(Verb.NETWORK_CONFIG_REQUEST, 0, ControllerLimits.RETRY_AFTER_RATE_S)), false);
+            return;
+        }
         NetworkConfigRequest r = ok.value();
-        controller.sessionUp(m.peer(), m.address()); // the address may have been bound after the session came up (§2.6)
+        controller.sessionUp(m.peer(), claimed); // the address may have been bound after the session came up (§2.6)
         long nwid = r.networkId().value();
         ConfigRequest req = new ConfigRequest(nwid, r.configRevision(), r.revocationRevision(),
                 r.token().map(t -> t.getBytes(StandardCharsets.US_ASCII)).orElse(null), sourcePrefix.apply(m.peer()));
-        ConfigAnswer a = controller.onConfigRequest(m.peer(), m.address(), layer.node().identity(m.peer()).orElse(null), req, layer.node().now());
+        ConfigAnswer a = controller.onConfigRequest(m.peer(), claimed, layer.node().identity(m.peer()).orElse(null), req, layer.node().now());
+        if (!(a instanceof ConfigAnswer.Refused) && m.address() == null) layer.node().bindVouched(m.peer(), claimed); // the row proved it
         switch (a) {
             case ConfigAnswer.Config c -> {
                 m.reply(new NetworkConfigMessage(r.networkId(), 0, Bytes.of(c.config().pso())).encode(), true);

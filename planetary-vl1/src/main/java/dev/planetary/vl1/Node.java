@@ -610,6 +610,16 @@ public final class Node {
         return e == null ? Optional.empty() : Optional.of(e.address);
     }
 
+    /**
+     * The address session peer {@code peer} claims in its handshake (§3.2 step 4), bound or not yet:
+     * for a caller that verifies the claim itself (a controller checks the identity before it binds a
+     * member row, §7.5) and may then {@link #bindVouched bind} it.
+     */
+    public Optional<Address> claimedAddress(Fingerprint peer) {
+        Peer p = peers.get(peer);
+        return p == null || p.identity == null || p.address == null ? Optional.empty() : Optional.of(p.address);
+    }
+
     /** Runs an upper-layer callback: a throw is a bug of the layer, counted, never out of the receive loop. */
     private void upcall(Runnable r) {
         upcalls++;
@@ -1620,6 +1630,22 @@ public final class Node {
             answerHello(p, p.pendingHelloId, p.path);
             p.pendingHelloId = 0;
         }
+    }
+
+    /**
+     * §2.7, VL.md §8.2 step 2: the controller of a shared network vouches, in a valid Member
+     * Credential, that session peer {@code peer} has {@code address}. Binds the peer's claimed address
+     * without waiting for its own proof-of-work check — unless the claim differs or a protected pin
+     * says otherwise (then {@link NodeEvent.IdentityConflict} where a pin conflicts, and false).
+     *
+     * @return whether {@code peer} is now bound at {@code address}
+     */
+    public boolean bindVouched(Fingerprint peer, Address address) {
+        Peer p = peers.get(Objects.requireNonNull(peer, "peer"));
+        Objects.requireNonNull(address, "address");
+        if (p == null || p.identity == null || !address.equals(p.address)) return false;
+        if (!p.bound) bindSessionPeer(p);
+        return p.bound;
     }
 
     /** A member binds a verified session peer's claimed address (§2.7), unless a pinned binding says otherwise. */

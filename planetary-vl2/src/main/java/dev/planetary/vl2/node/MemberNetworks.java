@@ -181,7 +181,7 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         Fingerprint controller = controllerFor(n);
         if (controller == null || !node.hasSession(controller)) {
             node.send(n.controllerAddress, Nop.empty()); // steps 2–3: resolve (pin, cache, WHOIS) and open; the session's start asks again
-            retryLater(n, now);
+            n.nextRequestAt = now + n.backoff; // opening is no failure: the back-off doubles only on answers that say so
             return;
         }
         long held = n.config == null ? 0 : n.config.value().revision();
@@ -581,6 +581,10 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
             if (!CredentialCheck.isNewer(mc, n.peerCredentials.get(peer))) continue; // step 5: not newer, ignored
             if (controller == null || !MemberCredential.verify(verifier, item.value(), controller).isOk()) { // step 6, last
                 bump("refusedPresentation.BAD_SIGNATURE");
+                continue;
+            }
+            if (!node.bindVouched(peer, mc.value().issuedToAddress())) { // §8.2 step 2: the MC binds the peer's address, or is refused
+                bump("refusedPresentation.ADDRESS_CONFLICT");
                 continue;
             }
             n.peerCredentials.put(peer, mc);
