@@ -729,6 +729,14 @@ public final class Node {
         traversal.localEndpoints(Objects.requireNonNull(endpoints, "endpoints"));
     }
 
+    /**
+     * The endpoint the default gateway mapped to the primary port (§5.9 port mapping), or null when
+     * there is none (any more); pushed with PUSH_DIRECT_PATHS flag bit1 (§5.7), and a change is pushed soon.
+     */
+    public void mappedEndpoint(InetSocketAddress endpoint) {
+        traversal.mappedEndpoint(endpoint);
+    }
+
     /** This node's external endpoints as its roots observed them (§5.6). */
     public List<InetSocketAddress> externalEndpoints() {
         List<InetSocketAddress> l = new ArrayList<>();

@@ -78,6 +78,7 @@ final class Traversal {
     private final Node node;
     private Predicate<Fingerprint> trusted = fp -> false;
     private List<InetSocketAddress> localEndpoints = List.of();
+    private InetSocketAddress mappedEndpoint; // §5.9, pushed with flag bit1 (static / port-mapped)
     private final TokenBucket rendezvousBudget;
     private final Map<Address, Observed> observed = new LinkedHashMap<>(); // root → its last report (≤ 16 roots)
     private boolean symmetric;
@@ -104,6 +105,15 @@ final class Traversal {
         }
         boolean changed = !l.equals(localEndpoints);
         localEndpoints = List.copyOf(l);
+        if (changed) pushSoon();
+    }
+
+    void mappedEndpoint(InetSocketAddress e) {
+        if (e != null && (e.isUnresolved() || PeerPaths.unusable(e.getAddress(), e.getPort()))) {
+            throw new IllegalArgumentException("mapped endpoint " + e + " is not a usable unicast endpoint");
+        }
+        boolean changed = !Objects.equals(e, mappedEndpoint);
+        mappedEndpoint = e;
         if (changed) pushSoon();
     }
 
@@ -448,7 +458,10 @@ final class Traversal {
         if (!p.helloOk || !trusted.test(p.fp)) return Long.MAX_VALUE;
         if (t < s.nextPush) return s.nextPush;
         List<PushDirectPaths.Path> l = new ArrayList<>();
-        for (InetSocketAddress e : localEndpoints) l.add(new PushDirectPaths.Path(PushDirectPaths.LAN, Endpoint.Udp.of(e)));
+        if (mappedEndpoint != null) l.add(new PushDirectPaths.Path(PushDirectPaths.STATIC, Endpoint.Udp.of(mappedEndpoint)));
+        for (InetSocketAddress e : localEndpoints) {
+            if (l.size() < PushDirectPaths.MAX_PATHS) l.add(new PushDirectPaths.Path(PushDirectPaths.LAN, Endpoint.Udp.of(e)));
+        }
         for (Endpoint.Udp e : externalEndpoints()) {
             if (l.size() < PushDirectPaths.MAX_PATHS) l.add(new PushDirectPaths.Path(PushDirectPaths.OBSERVED, e));
         }

@@ -3,6 +3,7 @@ package dev.planetary.vl1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.planetary.identity.Fingerprint;
@@ -186,6 +187,23 @@ class PathsSimTest {
         InetSocketAddress lan = a.node.paths(b.node.fingerprint()).stream().filter(PathInfo::preferred).findFirst().orElseThrow().endpoint();
         assertEquals(b.local, lan, "the LAN endpoint, not the NAT's");
         trafficBothWays(n, a, b, "lan");
+    }
+
+    @Test
+    void aPortMappedEndpointGoesDirectBetweenTwoSymmetricNats() {
+        Net n = new Net(46, 20);
+        SimNode a = n.member(Kind.SYMMETRIC), b = n.member(Kind.SYMMETRIC);
+        SimNat natA = n.nats.getFirst();
+        ((NatModel) natA.behaviour()).withForward(40_000, a.local); // what the gateway granted (§5.9)
+        InetSocketAddress mapped = new InetSocketAddress(natA.publicIp(), 40_000);
+        a.run(() -> a.node.mappedEndpoint(mapped));
+        n.trustAll();
+        assertTrue(n.run(n::ready, 15_000));
+        trafficBothWays(n, a, b, "first");
+        assertTrue(n.run(() -> direct(a, b) && direct(b, a), 20_000), () -> "b " + b.node.paths(a.node.fingerprint()) + " " + b.node.counters());
+        assertEquals(mapped, preferred(b, a), "b reaches a through the mapping");
+        trafficBothWays(n, a, b, "mapped");
+        assertThrows(IllegalArgumentException.class, () -> a.node.mappedEndpoint(new InetSocketAddress("127.0.0.1", 1)));
     }
 
     @Test
