@@ -168,6 +168,11 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     }
 
     @Override
+    public void mappedEndpoint(InetSocketAddress endpoint) {
+        if (!node.isRoot()) node.mappedEndpoint(endpoint);
+    }
+
+    @Override
     public void close() {
         if (ports != null) ports.close();
         node.close();

@@ -140,6 +140,37 @@ public final class PortMapMessages {
         }
     }
 
+    // ---------------------------------------------------------------- the gateway's side (test doubles, round trips)
+
+    /** A PCP MAP success or error answer to {@code request} (RFC 6887 §7.2, §11.1): the request's nonce and internal port echoed. */
+    public static byte[] pcpMapAnswer(byte[] request, int result, long lifetime, long epoch, Inet4Address external, int externalPort) {
+        if (request == null || request.length < PCP_MAP_LENGTH) throw new IllegalArgumentException("not a PCP MAP request");
+        ByteBuffer b = ByteBuffer.allocate(PCP_MAP_LENGTH);
+        b.put((byte) PCP_VERSION).put((byte) (RESPONSE | PCP_OPCODE_MAP)).put((byte) 0).put((byte) result).putInt((int) lifetime).putInt((int) epoch)
+                .put(new byte[12]);
+        b.put(request, 24, NONCE_LENGTH + 4).put(request, 40, 2).putShort((short) externalPort); // nonce, protocol, reserved, internal port
+        putMapped(b, external.getAddress());
+        return b.array();
+    }
+
+    /** A NAT-PMP map UDP answer (RFC 6886 §3.3). */
+    public static byte[] natPmpMapAnswer(int result, long epoch, int internalPort, int externalPort, long lifetime) {
+        return ByteBuffer.allocate(NATPMP_MAP_RESPONSE_LENGTH).put((byte) NATPMP_VERSION).put((byte) (RESPONSE | NATPMP_OPCODE_MAP_UDP))
+                .putShort((short) result).putInt((int) epoch).putShort((short) internalPort).putShort((short) externalPort).putInt((int) lifetime).array();
+    }
+
+    /** A NAT-PMP external address answer (RFC 6886 §3.2). */
+    public static byte[] natPmpAddressAnswer(int result, long epoch, Inet4Address address) {
+        return ByteBuffer.allocate(NATPMP_ADDRESS_RESPONSE_LENGTH).put((byte) NATPMP_VERSION).put((byte) (RESPONSE | NATPMP_OPCODE_ADDRESS))
+                .putShort((short) result).putInt((int) epoch).put(address.getAddress()).array();
+    }
+
+    /** NAT-PMP's answer to a request of another version (RFC 6886 §3.5): version 0, the opcode + 128, Unsupported Version. */
+    public static byte[] natPmpUnsupportedVersion(byte[] request) {
+        int op = request != null && request.length > 1 ? request[1] & 0x7F : 0;
+        return ByteBuffer.allocate(8).put((byte) NATPMP_VERSION).put((byte) (RESPONSE | op)).putShort((short) RESULT_UNSUPP_VERSION).putInt(0).array();
+    }
+
     private static void putMapped(ByteBuffer b, byte[] v4) {
         b.put(new byte[10]).put((byte) 0xFF).put((byte) 0xFF).put(v4); // IPv4-mapped IPv6 (RFC 6887 §5)
     }

@@ -184,20 +184,25 @@ class PortMapperTest {
 
     // ------------------------------------------------------------------ gateway answers
 
+    @Test
+    void answerEncodersFollowTheRfcLayouts() {
+        assertEquals("0281" + "00" + "00" + "00000e10" + "000004d2" + "000000000000000000000000"
+                + "0102030405060708090a0b0c" + "11" + "000000" + "2709" + "9c40" + "00000000000000000000ffff" + "cb007107",
+                HEX.formatHex(pcpAnswer(0, 3600, "203.0.113.7", 40000, NONCE)));
+        assertEquals("0081" + "0000" + "00000063" + "2709" + "9c41" + "00001c20", HEX.formatHex(pmpMapAnswer(0, 40001, 7200)));
+        assertEquals("0080" + "0000" + "00000063" + "c6336402", HEX.formatHex(pmpAddressAnswer(0, "198.51.100.2")));
+        assertEquals("0081000100000000", HEX.formatHex(PortMapMessages.natPmpUnsupportedVersion(PortMapMessages.pcpMapRequest(CLIENT, PORT, PORT, 7200, NONCE))));
+    }
+
     static byte[] pcpAnswer(int result, long lifetime, String ext, int extPort, byte[] nonce) {
-        ByteBuffer b = ByteBuffer.allocate(60);
-        b.put((byte) 2).put((byte) 0x81).put((byte) 0).put((byte) result).putInt((int) lifetime).putInt(1234).put(new byte[12]);
-        b.put(nonce).put((byte) 17).put(new byte[3]).putShort((short) PORT).putShort((short) extPort);
-        b.put(new byte[10]).put((byte) 0xFF).put((byte) 0xFF).put(v4(ext).getAddress());
-        return b.array();
+        return PortMapMessages.pcpMapAnswer(PortMapMessages.pcpMapRequest(CLIENT, PORT, PORT, 7200, nonce), result, lifetime, 1234, v4(ext), extPort);
     }
 
     static byte[] pmpMapAnswer(int result, int extPort, long lifetime) {
-        return ByteBuffer.allocate(16).put((byte) 0).put((byte) 0x81).putShort((short) result).putInt(99)
-                .putShort((short) PORT).putShort((short) extPort).putInt((int) lifetime).array();
+        return PortMapMessages.natPmpMapAnswer(result, 99, PORT, extPort, lifetime);
     }
 
     static byte[] pmpAddressAnswer(int result, String a) {
-        return ByteBuffer.allocate(12).put((byte) 0).put((byte) 0x80).putShort((short) result).putInt(99).put(v4(a).getAddress()).array();
+        return PortMapMessages.natPmpAddressAnswer(result, 99, v4(a));
     }
 }
