@@ -72,6 +72,10 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     /** How long a peer whose sessions closed stays listed (§5.11 T_PEER_ACTIVE). */
     private static final long CLOSED_LISTED_MS = 300_000;
     private long lastNow;
+    /** §5.8: the local interface addresses are re-read this often (a change ECHOes the roots and pushes). */
+    static final long LOCAL_ENDPOINTS_INTERVAL_MS = 30_000;
+    private final InetSocketAddress localSocket;
+    private long nextLocalCheck = Long.MAX_VALUE;
 
     /** Addresses learnt for fingerprints (sessions, WHOIS, messages): a session event may come before the binding (§2.6). */
     private final Map<Fingerprint, Address> addresses = new LinkedHashMap<>(16, 0.75f, true) {
@@ -126,7 +130,11 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         MemberNetworks networks = member;
         if (allow.contains("*")) node.trusted(fp -> true);
         else node.trusted(fp -> allow.contains(fp.toBase32()) || networks != null && networks.trusts(fp));
-        if (c.role() != EngineContext.Role.ROOT) node.localEndpoints(LocalEndpoints.of(c.localSocket()));
+        this.localSocket = c.localSocket();
+        if (c.role() != EngineContext.Role.ROOT) {
+            node.localEndpoints(LocalEndpoints.of(localSocket));
+            nextLocalCheck = nowMs + LOCAL_ENDPOINTS_INTERVAL_MS;
+        }
     }
 
     @Override
@@ -160,7 +168,11 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     @Override
     public long service(long nowMs) {
         lastNow = nowMs;
-        long t = node.service(nowMs);
+        if (nowMs >= nextLocalCheck) {
+            nextLocalCheck = nowMs + LOCAL_ENDPOINTS_INTERVAL_MS;
+            node.localEndpoints(LocalEndpoints.of(localSocket)); // §5.8: a change is acted on by the node
+        }
+        long t = Math.min(node.service(nowMs), nextLocalCheck);
         if (vl2 == null) return t;
         t = Math.min(t, vl2.service(nowMs));
         if (member != null) t = Math.min(t, member.service(nowMs));
@@ -214,7 +226,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
 
     @Override
     public long nextDeadline() {
-        long t = node.nextDeadline();
+        long t = Math.min(node.nextDeadline(), nextLocalCheck);
         if (vl2 == null) return t;
         return Math.min(t, Math.min(vl2.nextDeadline(), member == null ? Long.MAX_VALUE : member.nextDeadline()));
     }

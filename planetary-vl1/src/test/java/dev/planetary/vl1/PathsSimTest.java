@@ -289,6 +289,25 @@ class PathsSimTest {
         assertTrue(a.node.paths(r1).getFirst().state().equals("alive"));
     }
 
+    @Test
+    void aLocalAddressChangeEchoesEveryRootAndReprobesActivePeers() {
+        Net n = new Net(48, 20);
+        SimNode a = n.member(Kind.NONE), b = n.member(Kind.NONE);
+        n.trustAll();
+        a.run(() -> a.node.localEndpoints(List.of(a.local)));
+        assertTrue(n.run(n::ready, 15_000));
+        trafficBothWays(n, a, b, "x");
+        assertTrue(n.run(() -> direct(a, b), 10_000));
+        n.run(5_000);
+        long t = n.sim.now();
+        a.run(() -> a.node.localEndpoints(List.of(a.local))); // unchanged: nothing happens
+        for (SimNode r : n.roots) assertTrue(rootLastSend(a, r.node.fingerprint()) < t);
+        a.run(() -> a.node.localEndpoints(List.of(a.local, new InetSocketAddress("10.44.0.2", a.local.getPort())))); // §5.8
+        for (SimNode r : n.roots) assertEquals(t, rootLastSend(a, r.node.fingerprint()), "ECHO to every root at once");
+        assertTrue(a.node.paths(b.node.fingerprint()).stream().anyMatch(p -> p.endpoint() != null && p.lastSend() == t), () -> "known endpoint of b re-probed at " + t + ": " + a.node.paths(b.node.fingerprint()));
+        assertEquals(0, a.node.count(NodeCounter.REBIND_DETECTED), "not a rebind");
+    }
+
     static long rootLastSend(SimNode m, Fingerprint root) {
         return m.node.paths(root).getFirst().lastSend();
     }
