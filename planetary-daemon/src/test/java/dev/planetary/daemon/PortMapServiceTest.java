@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The socket side of §5.9 against a UDP double of the gateway on loopback (a PCP gateway, and a
- * NAT-PMP-only one), and the default route from {@code /proc/net/route}. The real-gateway test
- * against miniupnpd is not written yet (see docs/vl1.md).
+ * NAT-PMP-only one), and the default route from {@code /proc/net/route}. The real gateway
+ * (miniupnpd in namespaces) is scripts/portmap-miniupnpd's.
  */
 class PortMapServiceTest {
     private static final Inet4Address EXTERNAL = v4("203.0.113.7");

@@ -308,6 +308,19 @@ class PathsSimTest {
         assertEquals(0, a.node.count(NodeCounter.REBIND_DETECTED), "not a rebind");
     }
 
+    @Test
+    void aRememberedEndpointCarriesTheFirstX1AndTheSessionStartsDirect() {
+        Net n = new Net(49, 20);
+        SimNode a = n.member(Kind.NONE), b = n.member(Kind.NONE); // no consent: no rendezvous, no push
+        a.run(() -> a.node.rememberEndpoints(b.node.fingerprint(), List.of(b.local, new InetSocketAddress("127.0.0.1", 9))));
+        assertTrue(n.run(n::ready, 15_000));
+        a.userMessage(b.node.address(), "hi");
+        assertTrue(n.run(() -> b.texts().contains("hi"), 10_000));
+        assertTrue(direct(a, b) && direct(b, a), () -> "a " + a.node.paths(b.node.fingerprint()));
+        assertEquals(b.local, preferred(a, b), "§5.2 (d), §5.10 step 2");
+        assertThrows(IllegalArgumentException.class, () -> a.node.rememberEndpoints(b.node.fingerprint(), List.of(InetSocketAddress.createUnresolved("x", 1))));
+    }
+
     static long rootLastSend(SimNode m, Fingerprint root) {
         return m.node.paths(root).getFirst().lastSend();
     }
