@@ -230,4 +230,54 @@ class PortForwardingSimTest {
         assertTrue(w.runUntil(() -> bPf.streams() == 0, 30_000), "the target's streams close with the replaced session");
         assertFalse(bLocal.closes.isEmpty());
     }
+
+    @Test
+    void hostileChannel3MessagesAreAnsweredOrDroppedAndCountedNeverThrown() {
+        Vl2World w = new Vl2World(35, 2, CLEAN);
+        Vl2World.Host a = w.member(0), b = w.member(1);
+        bPf = new PortForwarding(b.layer, bMembers, PortForwarding.Rules.ACCEPT_ALL, bLocal, Set.of(7));
+        b.extra = now -> bPf.service(now);
+        a.layer.seqex().handle(SeqexLink.CHANNEL_PORT_FORWARD, new SeqexLink.ChannelHandler() { // a speaks raw channel 3
+            @Override
+            public boolean accepts(Fingerprint peer) {
+                return true;
+            }
+
+            @Override
+            public void onMessage(SeqexLink.Incoming in) {}
+        });
+        SeqexLinkSimTest.connect(w, a, b);
+        Fingerprint bFp = b.node.fingerprint();
+        boolean aInitiated = a.node.initiatedSession(bFp);
+        List<byte[]> replies = new ArrayList<>();
+        SeqexLink.ReplyHandler collect = new SeqexLink.ReplyHandler() {
+            @Override
+            public void onReply(byte[] message) {
+                replies.add(message);
+            }
+
+            @Override
+            public void onFailure(String reason) {
+                throw new AssertionError(reason);
+            }
+        };
+        int wrongRole = PortForward.streamId(!aInitiated, 1), rightRole = PortForward.streamId(aInitiated, 2);
+        a.run(() -> {
+            SeqexLink l = a.layer.seqex();
+            int ch = SeqexLink.CHANNEL_PORT_FORWARD;
+            assertTrue(l.request(bFp, ch, new PortForward.Open(wrongRole, NWID, B_IP, 7).encode(), true, collect)); // top bit of b's half
+            assertTrue(l.request(bFp, ch, new byte[] {0x1c, 9, 0, 0, 0, 1}, true, collect)); // unknown op
+            assertTrue(l.send(bFp, ch, new PortForward.Data(rightRole, dev.planetary.vl1.Bytes.of(new byte[10])).encode(), true)); // no such stream
+            assertTrue(l.send(bFp, ch, new PortForward.Open(rightRole, NWID, B_IP, 7).encode(), true)); // OPEN that is not a request
+            assertTrue(l.send(bFp, ch, new PortForward.OpenOk(rightRole).encode(), true)); // OPEN_OK outside a REPLY
+            assertTrue(l.request(bFp, ch, new PortForward.Open(rightRole, NWID, B_IP, 7).encode(), true, collect)); // the honest one
+        });
+        assertTrue(w.runUntil(() -> replies.size() == 3, 10_000));
+        assertEquals(new PortForward.Close(wrongRole, PortForward.REASON_ERROR), PortForward.decode(replies.get(0)).orThrow());
+        assertEquals(new PortForward.Close(0, PortForward.REASON_ERROR), PortForward.decode(replies.get(1)).orThrow());
+        assertEquals(new PortForward.OpenOk(rightRole), PortForward.decode(replies.get(2)).orThrow(), "b still serves honest opens");
+        assertEquals(4L, bPf.counters().get("forwardDropped"));
+        assertEquals(1, bPf.streams());
+        assertTrue(a.node.hasSession(bFp));
+    }
 }
