@@ -231,10 +231,19 @@ final class Rootless {
         List<String> cmd = new ArrayList<>(List.of(nsenter.toString(), "--user", "--net", "--preserve-credentials", "--target", Long.toString(pid), "--"));
         cmd.addAll(command);
         Process p = new ProcessBuilder(cmd).inheritIO().start();
-        CountDownLatch never = new CountDownLatch(1);
-        // SIGINT/SIGTERM reach the whole foreground group; this JVM waits for the command's own exit code
-        DaemonCommand.onSignal("INT", never);
-        DaemonCommand.onSignal("TERM", never);
+        // a terminal's SIGINT reaches the whole foreground group, the command included: this JVM only
+        // waits for the command's own exit code; a SIGTERM sent to this process alone is passed on
+        DaemonCommand.onSignal("INT", new CountDownLatch(1));
+        CountDownLatch term = new CountDownLatch(1);
+        DaemonCommand.onSignal("TERM", term);
+        Thread.ofVirtual().start(() -> {
+            try {
+                term.await();
+                p.toHandle().destroy();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         return p.waitFor();
     }
 
