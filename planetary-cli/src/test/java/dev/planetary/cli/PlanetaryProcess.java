@@ -107,7 +107,12 @@ final class PlanetaryProcess {
 
     /** Runs {@code planetary ARGS} to completion (bounded) and returns the exit code; output in {@link #out}/{@link #err}. */
     static PlanetaryProcess run(Path dir, long timeoutSeconds, String... args) throws Exception {
-        PlanetaryProcess p = start(args.length > 0 ? args[0] : "planetary", dir, List.of(args));
+        return run(dir, timeoutSeconds, List.of(), jar(), args);
+    }
+
+    /** Like {@link #run(Path, long, String...)}, through {@code wrapper} and with another copy of the jar. */
+    static PlanetaryProcess run(Path dir, long timeoutSeconds, List<String> wrapper, Path jar, String... args) throws Exception {
+        PlanetaryProcess p = start(args.length > 0 ? args[0] : "planetary", dir, wrapper, jar, List.of(args));
         if (!p.process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.kill();
             throw new AssertionError("planetary " + String.join(" ", args) + " did not finish within " + timeoutSeconds + " s\n" + p.dump());

@@ -119,14 +119,7 @@ class RootlessIT {
     private PlanetaryProcess exec(Path ns, Path jar, String... command) throws Exception {
         List<String> args = new ArrayList<>(List.of("exec", "--home", home.toString(), "--"));
         args.addAll(List.of(command));
-        PlanetaryProcess p = PlanetaryProcess.start("exec", ns, unprivileged(), jar, args);
-        if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
-            p.kill();
-            fail("planetary exec " + String.join(" ", command) + " did not finish within 60 s\n" + p.dump());
-        }
-        p.out.join();
-        p.err.join();
-        return p;
+        return PlanetaryProcess.run(ns, 60, unprivileged(), jar, args.toArray(String[]::new));
     }
 
     private static void awaitOnline(DaemonFixture.Daemon node) throws Exception {
