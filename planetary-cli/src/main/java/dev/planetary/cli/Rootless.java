@@ -148,6 +148,7 @@ final class Rootless {
         cmd.addAll(java);
         createHome(home);
         Path pidFile = home.resolve(PID_FILE);
+        if (running(home)) throw new CliError(CliError.FAILED, "a rootless node already runs with the home " + home + " (" + pidFile + ")");
         Process node = new ProcessBuilder(cmd).inheritIO().start();
         Process slirp = null;
         try {
@@ -245,6 +246,16 @@ final class Rootless {
             }
         });
         return p.waitFor();
+    }
+
+    /** True if {@code home/rootless.pid} names a live namespace holder (a stale file does not count). */
+    static boolean running(Path home) throws IOException {
+        try {
+            holder(home);
+            return true;
+        } catch (CliError e) {
+            return false;
+        }
     }
 
     /** The live namespace holder that {@code home/rootless.pid} names (a clear error if there is none). */

@@ -92,6 +92,10 @@ class RootlessIT {
         assertEquals("tap", PlanetaryProcess.field(node.ready(), "nic"));
         assertTrue(Files.isRegularFile(home.resolve(Rootless.PID_FILE)), "no " + Rootless.PID_FILE);
         awaitOnline(node);
+        PlanetaryProcess second = PlanetaryProcess.run(ns, 60, unprivileged(), jar, "node", "--rootless", "--home", home.toString(), "--rootset", nsSet.toString());
+        assertEquals(1, second.exitCode(), second.err.text());
+        assertTrue(second.err.text().contains("a rootless node already runs with the home"), second.err.text());
+        assertTrue(Files.isRegularFile(home.resolve(Rootless.PID_FILE)), "the refused second node removed " + Rootless.PID_FILE);
 
         assertEquals(200, node.post("/network/" + nwid, "{}").status());
         ControllerCliIT.awaitStatus(node, nwid, "ACCESS_DENIED", 30);

@@ -110,6 +110,7 @@ class RootlessTest {
         Files.writeString(dir.resolve(Rootless.PID_FILE), ProcessHandle.current().pid() + "\n"); // same user namespace: not a holder
         CliError e = assertThrows(CliError.class, () -> Rootless.holder(dir));
         assertTrue(e.getMessage().contains("is not running"), e.getMessage());
+        assertFalse(Rootless.running(dir)); // a new rootless node may take the home over
         Files.writeString(dir.resolve(Rootless.PID_FILE), "garbage\n");
         assertTrue(assertThrows(CliError.class, () -> Rootless.holder(dir)).getMessage().contains("does not hold a process id"));
     }
