@@ -19,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rootless mode (VL.md §12.6) as an unprivileged user: a root and a controller on the host's
@@ -30,24 +29,20 @@ import org.junit.jupiter.api.io.TempDir;
  * A kernel without unprivileged user namespaces, a missing tool or a /dev/net/tun that is not
  * 0666 fails the test with the reason; {@code -Dplanetary.rootless=skip} skips it explicitly.
  */
-class RootlessIT {
+class RootlessIT extends BlackBoxTest {
     private static final Pattern TAP = Pattern.compile("(?m)^(pt[0-9a-z]+)\\s");
 
-    @TempDir
-    Path dir;
     private Path home;
 
     @BeforeAll
-    static void jar() {
-        PlanetaryProcess.assumeJar();
+    static void rootlessHost() {
         Assumptions.assumeFalse("skip".equals(System.getProperty("planetary.rootless")), "-Dplanetary.rootless=skip");
         List<String> problems = Rootless.problems(Rootless.Host.current());
         if (!problems.isEmpty()) fail("rootless mode cannot run on this host (-Dplanetary.rootless=skip to skip): " + String.join("; ", problems));
     }
 
     @AfterEach
-    void cleanup() throws Exception {
-        PlanetaryProcess.killAll();
+    void killHolder() throws Exception {
         if (home != null && Files.exists(home.resolve(Rootless.PID_FILE))) { // the parent died by SIGKILL: the node too
             long pid = Long.parseLong(Files.readString(home.resolve(Rootless.PID_FILE)).strip());
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
