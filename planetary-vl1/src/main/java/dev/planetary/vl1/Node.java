@@ -173,7 +173,7 @@ public final class Node {
         long openedAt;
         Path path; // the session's current Remote (§5.1 preferred path)
         final PeerPaths paths = new PeerPaths();
-        final Traversal.State traversal = new Traversal.State();
+        private Traversal.State traversal; // created on first use: a root never punches for its members (null = as just reset)
         boolean symmetricNat; // root: the peer's HELLO role flag bit2 (§5.6)
         TokenBucket rendezvousRate;
         int helloId;
@@ -199,8 +199,8 @@ public final class Node {
         TokenBucket relayOrigin;
         TokenBucket relayHellos;
         TokenBucket inboundRelayedHellos;
-        final Map<Integer, Long> lastError = new HashMap<>(4);
-        final BoundedMap<Address, Long> blocksSent = new BoundedMap<>(64);
+        Map<Integer, Long> lastError; // §3.4 rate limit per code, created with the first ERROR sent
+        BoundedMap<Address, Long> blocksSent; // a root's: created with the first RELAY_BLOCK sent to it
         int relayAbuse;
         long relayAbuseWindow;
         long relayBannedUntil;
@@ -208,6 +208,17 @@ public final class Node {
         Peer(Fingerprint fp, RootInfo root) {
             this.fp = fp;
             this.root = root;
+        }
+
+        /** The §5.5–§5.7 traversal state, created on first use. */
+        Traversal.State traversal() {
+            if (traversal == null) traversal = new Traversal.State();
+            return traversal;
+        }
+
+        /** Back to the state of a fresh session (nothing to do if none was created). */
+        void resetTraversal() {
+            if (traversal != null) traversal.reset();
         }
 
         boolean canSend() {
@@ -1294,11 +1305,12 @@ public final class Node {
 
     /** §3.4: ERRORs are limited to one per (peer, code) per second. */
     void sendError(Peer p, ErrorMessage e) {
-        Long last = p.lastError.get(e.code());
+        Long last = p.lastError == null ? null : p.lastError.get(e.code());
         if (last != null && now - last < 1000) {
             bump(NodeCounter.ERROR_RATE_LIMITED);
             return;
         }
+        if (p.lastError == null) p.lastError = new HashMap<>(4);
         p.lastError.put(e.code(), now);
         sendMessage(p, e);
     }
@@ -1792,8 +1804,9 @@ public final class Node {
 
     /** A RELAY_BLOCK to a root, at most one per (root, origin) per second. */
     private void sendRelayBlock(Peer root, RelayBlock block) {
-        Long last = root.blocksSent.get(block.origin());
+        Long last = root.blocksSent == null ? null : root.blocksSent.get(block.origin());
         if (last != null && now - last < 1000) return;
+        if (root.blocksSent == null) root.blocksSent = new BoundedMap<>(64);
         root.blocksSent.put(block.origin(), now);
         sendMessage(root, block);
     }
