@@ -276,6 +276,8 @@ public final class Node {
     private final Map<Fingerprint, Peer> peers = new HashMap<>();
     final Map<Address, Peer> rootPeers = new LinkedHashMap<>();
     final BoundedMap<Fingerprint, CacheEntry> cache;
+    /** §5.2 (d): endpoints of confirmed direct paths from an earlier run (the daemon's home), first X1 targets. */
+    private final BoundedMap<Fingerprint, List<InetSocketAddress>> remembered = new BoundedMap<>(Vl1Limits.MAX_REMEMBERED_PEERS);
     final BoundedMap<Address, Fingerprint> byAddress;
     private final BoundedMap<Fingerprint, Long> denied = new BoundedMap<>(4096);
     /** The operator's blocks by origin address (§5.4), re-sent to any root that still relays from it. */
@@ -724,9 +726,34 @@ public final class Node {
         if (p != null) traversal.trustChanged(p);
     }
 
+    /**
+     * Endpoints of {@code peer}'s confirmed direct paths remembered from an earlier run (§5.2 (d)):
+     * the next session to it sends its X1 there as well as through the relay (§5.10 step 2, at most
+     * 4). Replaces what was remembered; an empty list forgets the peer. Unusable endpoints are skipped.
+     */
+    public void rememberEndpoints(Fingerprint peer, List<InetSocketAddress> endpoints) {
+        Objects.requireNonNull(peer, "peer");
+        List<InetSocketAddress> l = new ArrayList<>();
+        for (InetSocketAddress ep : Objects.requireNonNull(endpoints, "endpoints")) {
+            Objects.requireNonNull(ep, "endpoint");
+            if (ep.isUnresolved()) throw new IllegalArgumentException("unresolved remembered endpoint " + ep);
+            if (!PeerPaths.unusable(ep.getAddress(), ep.getPort()) && !l.contains(ep) && l.size() < Vl1Limits.MAX_X1_DIRECT) l.add(ep);
+        }
+        if (l.isEmpty()) remembered.remove(peer);
+        else remembered.put(peer, List.copyOf(l));
+    }
+
     /** The driver's local interface endpoints (§5.7, pushed with flag LAN); loopback, multicast, unspecified are skipped. */
     public void localEndpoints(List<InetSocketAddress> endpoints) {
         traversal.localEndpoints(Objects.requireNonNull(endpoints, "endpoints"));
+    }
+
+    /**
+     * The endpoint the default gateway mapped to the primary port (§5.9 port mapping), or null when
+     * there is none (any more); pushed with PUSH_DIRECT_PATHS flag bit1 (§5.7), and a change is pushed soon.
+     */
+    public void mappedEndpoint(InetSocketAddress endpoint) {
+        traversal.mappedEndpoint(endpoint);
     }
 
     /** This node's external endpoints as its roots observed them (§5.6). */
@@ -1395,6 +1422,13 @@ public final class Node {
         }
         CacheEntry e = cache.get(p.fp);
         if (e != null) for (InetSocketAddress ep : e.endpoints) parts.add(new PathRemote(new Direct(config.localSocket(), ep)));
+        int direct = parts.size() - (roots.isEmpty() ? 0 : 1);
+        for (InetSocketAddress ep : remembered.getOrDefault(p.fp, List.of())) { // §5.10 step 2: up to 4 remembered endpoints
+            PathRemote r = new PathRemote(new Direct(config.localSocket(), ep));
+            if (direct >= Vl1Limits.MAX_X1_DIRECT || parts.contains(r)) continue;
+            parts.add(r);
+            direct++;
+        }
         if (parts.isEmpty()) {
             p.openRetryAt = now + OPEN_RETRY;
             bump(NodeCounter.NO_PATH);

@@ -77,6 +77,11 @@ final class PeerPaths {
         return direct.get(d);
     }
 
+    /** The direct paths' endpoints, in learning order (at most {@code MAX_PATHS_PER_PEER}). */
+    List<Direct> directs() {
+        return List.copyOf(direct.keySet());
+    }
+
     Direct preferred() {
         return preferred;
     }

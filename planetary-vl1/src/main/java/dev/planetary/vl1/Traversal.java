@@ -78,6 +78,8 @@ final class Traversal {
     private final Node node;
     private Predicate<Fingerprint> trusted = fp -> false;
     private List<InetSocketAddress> localEndpoints = List.of();
+    private boolean localEndpointsSet;
+    private InetSocketAddress mappedEndpoint; // §5.9, pushed with flag bit1 (static / port-mapped)
     private final TokenBucket rendezvousBudget;
     private final Map<Address, Observed> observed = new LinkedHashMap<>(); // root → its last report (≤ 16 roots)
     private boolean symmetric;
@@ -102,8 +104,19 @@ final class Traversal {
             if (e.isUnresolved()) throw new IllegalArgumentException("unresolved local endpoint " + e);
             if (!PeerPaths.unusable(e.getAddress(), e.getPort()) && !l.contains(e) && l.size() < PushDirectPaths.MAX_PATHS) l.add(e);
         }
-        boolean changed = !l.equals(localEndpoints);
+        boolean changed = !l.equals(localEndpoints), first = !localEndpointsSet;
         localEndpoints = List.copyOf(l);
+        localEndpointsSet = true;
+        if (changed && !first) addressChanged(); // §5.8
+        else if (changed) pushSoon();
+    }
+
+    void mappedEndpoint(InetSocketAddress e) {
+        if (e != null && (e.isUnresolved() || PeerPaths.unusable(e.getAddress(), e.getPort()))) {
+            throw new IllegalArgumentException("mapped endpoint " + e + " is not a usable unicast endpoint");
+        }
+        boolean changed = !Objects.equals(e, mappedEndpoint);
+        mappedEndpoint = e;
         if (changed) pushSoon();
     }
 
@@ -416,11 +429,22 @@ final class Traversal {
         if (rebound) rebound();
     }
 
-    /** §5.8: the NAT rebound or the address changed: ECHO every root, push to trusted peers at once. */
     private void rebound() {
         node.bump(NodeCounter.REBIND_DETECTED);
+        addressChanged();
+    }
+
+    /**
+     * §5.8: the NAT rebound or the address changed: ECHO every root, push to trusted peers at once,
+     * and ECHO-probe the known direct endpoints of active peers (their answers confirm the new path).
+     */
+    private void addressChanged() {
         for (Peer r : node.rootPeers.values()) {
             if (r.canSend() && r.helloOk) node.sendMessage(r, new Echo(node.nextRequestId(), Echo.HEARTBEAT, node.now));
+        }
+        for (Peer p : node.allPeers()) {
+            if (p.root != null || !p.canSend() || node.now - p.lastActive >= Vl1Limits.T_PEER_ACTIVE) continue;
+            for (Direct d : p.paths.directs()) probe(p, d);
         }
         pushSoon();
     }
@@ -448,7 +472,10 @@ final class Traversal {
         if (!p.helloOk || !trusted.test(p.fp)) return Long.MAX_VALUE;
         if (t < s.nextPush) return s.nextPush;
         List<PushDirectPaths.Path> l = new ArrayList<>();
-        for (InetSocketAddress e : localEndpoints) l.add(new PushDirectPaths.Path(PushDirectPaths.LAN, Endpoint.Udp.of(e)));
+        if (mappedEndpoint != null) l.add(new PushDirectPaths.Path(PushDirectPaths.STATIC, Endpoint.Udp.of(mappedEndpoint)));
+        for (InetSocketAddress e : localEndpoints) {
+            if (l.size() < PushDirectPaths.MAX_PATHS) l.add(new PushDirectPaths.Path(PushDirectPaths.LAN, Endpoint.Udp.of(e)));
+        }
         for (Endpoint.Udp e : externalEndpoints()) {
             if (l.size() < PushDirectPaths.MAX_PATHS) l.add(new PushDirectPaths.Path(PushDirectPaths.OBSERVED, e));
         }

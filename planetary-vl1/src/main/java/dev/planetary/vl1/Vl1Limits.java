@@ -74,6 +74,10 @@ public final class Vl1Limits {
 
     // §5.1 paths
     public static final int MAX_PATHS_PER_PEER = 64;
+    /** §5.10 step 2: an opening X1 goes directly to at most this many remembered or pushed endpoints. */
+    public static final int MAX_X1_DIRECT = 4;
+    /** Local bound: peers whose remembered endpoints (§5.2 (d)) the engine keeps (LRU). */
+    public static final int MAX_REMEMBERED_PEERS = 4_096;
     // §4.1 root sets
     public static final int MAX_ROOTS = 16;
 
@@ -98,6 +102,12 @@ public final class Vl1Limits {
     public static final long T_WHOIS_RETRY = 1_000;
     public static final int WHOIS_MAX_ROOTS_ASKED = 3;
     public static final long T_WHOIS_NEGATIVE_CACHE = 30_000;
+    /**
+     * Local (§3.9 allows it): a lookup that failed only because a single root knew the address is
+     * cached as failed for 3 s, not 30 s — roots' registries are not synchronised, and a node that
+     * came online a moment ago is often registered at one root while the other still verifies it.
+     */
+    public static final long T_WHOIS_PARTIAL_CACHE = 3_000;
     public static final long T_RENDEZVOUS_REPEAT = 30_000;
     public static final long T_RENDEZVOUS_WINDOW = 35_000;
     public static final long T_UNITE = 30_000;
