@@ -18,6 +18,7 @@ import java.lang.invoke.MethodHandle;
  */
 final class Native {
     static final int O_RDWR = 0x2;
+    static final int O_NONBLOCK = 0x800;
     static final int O_CLOEXEC = 0x80000;
     static final int AF_INET = 2;
     static final int SOCK_DGRAM = 2;

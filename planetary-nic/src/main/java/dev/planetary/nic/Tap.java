@@ -19,8 +19,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Tap removes it with its addresses and routes.
  *
  * <p>{@link #read} blocks until one frame arrives ({@code dst ‖ src ‖ ethertype ‖ payload}, no FCS)
- * and returns -1 once the Tap is closed: it waits in {@code poll(2)} on the device and an eventfd that
- * {@link #close} signals, so no thread stays stuck in {@code read(2)}. Call it from a platform thread
+ * and returns -1 once the Tap is closed: the device is non-blocking, so a busy reader pays one
+ * {@code read(2)} per frame, and an idle one waits in {@code poll(2)} on the device and an eventfd
+ * that {@link #close} signals, so no thread stays stuck in {@code read(2)}. Call it from a platform thread
  * (FFM downcalls pin virtual threads). One reader and any number of writers may run at once.
  * {@link #start} runs such a reader for the {@link VirtualNic} contract.
  */
@@ -88,7 +89,7 @@ public final class Tap implements VirtualNic {
      */
     public static Tap open(String name) {
         TapName.check(name.replace("%d", "0"));
-        int fd = Native.open(TUN, Native.O_RDWR | Native.O_CLOEXEC);
+        int fd = Native.open(TUN, Native.O_RDWR | Native.O_NONBLOCK | Native.O_CLOEXEC);
         if (fd < 0) {
             throw openFailure(-fd);
         }
@@ -237,29 +238,15 @@ public final class Tap implements VirtualNic {
                 if (closed.get()) {
                     return -1;
                 }
-                pollFds.set(JAVA_INT, 0, fd);
-                pollFds.set(JAVA_SHORT, 4, Native.POLLIN); // struct pollfd: int fd, short events, short revents
-                pollFds.set(JAVA_SHORT, 6, (short) 0);
-                pollFds.set(JAVA_INT, 8, wakeFd);
-                pollFds.set(JAVA_SHORT, 12, Native.POLLIN);
-                pollFds.set(JAVA_SHORT, 14, (short) 0);
-                int r = Native.poll(pollFds, 2, -1);
-                if (r == -Native.EINTR) {
+                long n = Native.read(fd, readBuf, MAX_FRAME); // non-blocking: a frame, or EAGAIN and then poll
+                if (n == -Native.EINTR) {
                     continue;
                 }
-                if (r < 0) {
-                    throw new NicException("poll on TAP " + name + " failed: " + Native.strerror(-r), -r);
-                }
-                if (closed.get() || pollFds.get(JAVA_SHORT, 14) != 0) {
+                if (n == -Native.EAGAIN) {
+                    if (awaitFrame()) {
+                        continue;
+                    }
                     return -1;
-                }
-                short rev = pollFds.get(JAVA_SHORT, 6);
-                if ((rev & (Native.POLLERR | Native.POLLHUP | Native.POLLNVAL)) != 0 && (rev & Native.POLLIN) == 0) {
-                    throw new NicException("TAP " + name + " failed (poll revents " + rev + ")", 0);
-                }
-                long n = Native.read(fd, readBuf, MAX_FRAME);
-                if (n == -Native.EINTR || n == -Native.EAGAIN) {
-                    continue;
                 }
                 if (n < 0) {
                     throw new NicException("read from TAP " + name + " failed: " + Native.strerror((int) -n), (int) -n);
@@ -272,6 +259,33 @@ public final class Tap implements VirtualNic {
             }
         } finally {
             readLock.unlock();
+        }
+    }
+
+    /** Waits in poll(2) until the device is readable (true) or the Tap is closed (false). Holds readLock. */
+    private boolean awaitFrame() {
+        while (true) {
+            pollFds.set(JAVA_INT, 0, fd);
+            pollFds.set(JAVA_SHORT, 4, Native.POLLIN); // struct pollfd: int fd, short events, short revents
+            pollFds.set(JAVA_SHORT, 6, (short) 0);
+            pollFds.set(JAVA_INT, 8, wakeFd);
+            pollFds.set(JAVA_SHORT, 12, Native.POLLIN);
+            pollFds.set(JAVA_SHORT, 14, (short) 0);
+            int r = Native.poll(pollFds, 2, -1);
+            if (r == -Native.EINTR) {
+                continue;
+            }
+            if (r < 0) {
+                throw new NicException("poll on TAP " + name + " failed: " + Native.strerror(-r), -r);
+            }
+            if (closed.get() || pollFds.get(JAVA_SHORT, 14) != 0) {
+                return false;
+            }
+            short rev = pollFds.get(JAVA_SHORT, 6);
+            if ((rev & (Native.POLLERR | Native.POLLHUP | Native.POLLNVAL)) != 0 && (rev & Native.POLLIN) == 0) {
+                throw new NicException("TAP " + name + " failed (poll revents " + rev + ")", 0);
+            }
+            return true;
         }
     }
 
