@@ -43,7 +43,7 @@ class Vl2NetnsIT {
     private static final int PORT = 9993;
     /** E8: a stops accepting b's frames at most 2 s after the deauthorisation. */
     private static final long REVOKED_WITHIN_MILLIS = 2_000;
-    /** How long a member may take to reopen its controller session after the restart (E9's target: 60 s). */
+    /** How long the restarted controller's first push may take to reach a member (E9's target: 60 s). */
     private static final long RECONNECT_WAIT_SECONDS = 150;
     private static final String POOL_ROUTE = "10.147.17.0/24";
     /** An IPv4 address in the network's route that the controller never assigns to a (E19). */
@@ -205,23 +205,19 @@ class Vl2NetnsIT {
         assertReplies(ping("b", "-6", "-c", "5", "-i", "0.2", "-W", "2", ip6A), 5);
         long start = System.nanoTime();
         ctl = ready(launchController());
-        for (Daemon m : List.of(a, b)) {
-            int before = m == a ? sessionsA : sessionsB;
-            // E9's target is 60 s; the session to the killed controller first has to time out (no timing assertion)
-            long deadline = System.nanoTime() + Duration.ofSeconds(RECONNECT_WAIT_SECONDS).toNanos();
-            while (controllerSessions(m) <= before) {
-                if (System.nanoTime() > deadline) fail(m.process().name + " never reopened its controller session\n" + m.process().dump());
-                Thread.sleep(200);
-            }
-            assertEquals("OK", m.get("/network/" + nwid).path("status").asText());
-        }
-        System.out.printf(Locale.ROOT, "Vl2NetnsIT: controller restarted: both members have a new session with it %d ms later (E9 target <= 60 s)%n",
-                Duration.ofNanos(System.nanoTime() - start).toMillis());
-        // the restarted controller pushes again: a deauthorisation reaches b
+        // An OK member asks its controller again only at its refresh (§7.6, max-delta/4), so the new
+        // session comes from the restarted controller's next push: a deauthorisation reaches b, then
+        // the authorisation; the members' networks stayed OK meanwhile.
+        for (Daemon m : List.of(a, b)) assertEquals("OK", m.get("/network/" + nwid).path("status").asText(), m.process().name);
         cli("controller", "member", "deauthorize", "--home", ctl.home().toString(), nwid, b.address());
-        ControllerCliIT.awaitStatus(b, nwid, "ACCESS_DENIED", 30);
+        ControllerCliIT.awaitStatus(b, nwid, "ACCESS_DENIED", RECONNECT_WAIT_SECONDS);
+        System.out.printf(Locale.ROOT, "Vl2NetnsIT: controller restarted: its first push reached b %d ms after the restart began (E9 target <= 60 s)%n",
+                Duration.ofNanos(System.nanoTime() - start).toMillis());
+        assertTrue(controllerSessions(b) > sessionsB, "b has no new session with the restarted controller\n" + b.process().dump());
         cli("controller", "member", "authorize", "--home", ctl.home().toString(), nwid, b.address());
         ControllerCliIT.awaitStatus(b, nwid, "OK", 30);
+        assertEquals("OK", a.get("/network/" + nwid).path("status").asText());
+        System.out.println("Vl2NetnsIT: controller sessions of a before/after the restart: " + sessionsA + "/" + controllerSessions(a));
         assertReplies(ping("a", "-c", "5", "-i", "0.2", "-W", "2", ipB), 3);
     }
 
