@@ -88,7 +88,7 @@ abstract class DaemonCommand implements Callable<Integer> {
     }
 
     /** SIGTERM/SIGINT end the wait (exit 0 after a clean stop) instead of the JVM's exit 143. */
-    private static void onSignal(String name, CountDownLatch stop) {
+    static void onSignal(String name, CountDownLatch stop) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
@@ -128,10 +128,32 @@ abstract class DaemonCommand implements Callable<Integer> {
                 "userspace: an in-process NIC (ARP, ICMP, UDP, NDP; no kernel interface; 'planetary ping-vl2' pings through it).",
                 "Default: tap. A node that may not create TAPs still runs (VL1 works): it warns at start and its networks report PORT_ERROR (VL.md §7.2) until it may."})
         String nicFlag;
+        @Option(names = "--rootless", description = {"Runs the node in a new user + network namespace (VL.md §12.6; needs unshare, slirp4netns and /dev/net/tun mode 0666)",
+                "where it may create TAPs without root; slirp4netns gives it outside connectivity. 'planetary exec -- COMMAND' runs applications in it."})
+        boolean rootless;
+        @Option(names = "--rootless-inside", hidden = true, description = "Set by --rootless for the node it starts in the namespace: wait for the uplink first.")
+        boolean rootlessInside;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         Role role() {
             return Role.NODE;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if (rootless && rootlessInside) throw new CliError(CliError.USAGE, "--rootless-inside is set by --rootless for the node in the namespace");
+            if (rootless) {
+                java.util.List<String> original = spec.root().commandLine().getParseResult().originalArgs();
+                java.util.List<String> child = new java.util.ArrayList<>(original);
+                child.removeIf("--rootless"::equals);
+                child.add("--rootless-inside");
+                if (nicFlag == null) child.addAll(java.util.List.of("--nic", "tap")); // what the namespace is for
+                return Rootless.runNode(home, original, child);
+            }
+            if (rootlessInside) Rootless.awaitUplink(home);
+            return super.call();
         }
 
         @Override

@@ -73,21 +73,16 @@ final class NetworkCommand {
 
     @Command(name = "networks", mixinStandardHelpOptions = true,
             description = "Lists the joined networks (GET /network), as zerotier-cli listnetworks: nwid, name, mac, status, type, dev, ips.")
-    static final class Networks implements Callable<Integer> {
-        @Mixin
-        StatusCommand.Where where;
-        @Option(names = "--json", description = "Print the JSON array of GET /network.")
-        boolean json;
+    static final class Networks extends ApiView {
+        @Override
+        String path() {
+            return "/network";
+        }
 
         @Override
-        public Integer call() throws Exception {
-            String body = StatusCommand.request(where.socket(), "GET", "/network", null).body().strip();
-            if (json) {
-                System.out.println(body);
-                return 0;
-            }
+        void print(JsonNode networks) {
             System.out.println("200 listnetworks <nwid> <name> <mac> <status> <type> <dev> <ZT assigned ips>");
-            for (JsonNode n : JSON.readTree(body)) {
+            for (JsonNode n : networks) {
                 List<String> ips = new ArrayList<>();
                 n.path("assignedAddresses").forEach(a -> ips.add(a.asText()));
                 String name = n.path("name").asText();
@@ -95,53 +90,40 @@ final class NetworkCommand {
                         + n.path("mac").asText() + " " + n.path("status").asText() + " " + n.path("type").asText() + " "
                         + n.path("portDeviceName").asText() + " " + (ips.isEmpty() ? "-" : String.join(",", ips))));
             }
-            return 0;
         }
     }
 
     @Command(name = "peers", mixinStandardHelpOptions = true,
             description = "Lists the peers (GET /peer), as zerotier-cli listpeers: address, version, latency, role, paths.")
-    static final class Peers implements Callable<Integer> {
-        @Mixin
-        StatusCommand.Where where;
-        @Option(names = "--json", description = "Print the JSON array of GET /peer.")
-        boolean json;
+    static final class Peers extends ApiView {
+        @Override
+        String path() {
+            return "/peer";
+        }
 
         @Override
-        public Integer call() throws Exception {
-            String body = StatusCommand.request(where.socket(), "GET", "/peer", null).body().strip();
-            if (json) {
-                System.out.println(body);
-                return 0;
-            }
+        void print(JsonNode peers) {
             System.out.println("200 listpeers <ztaddr> <path> <latency> <version> <role>");
-            for (JsonNode p : JSON.readTree(body)) {
+            for (JsonNode p : peers) {
                 List<String> paths = new ArrayList<>();
                 for (JsonNode x : p.path("paths")) paths.add(x.path("address").isTextual() ? x.path("address").asText() : x.path("kind").asText());
                 System.out.println(RootsetCommand.printable("200 listpeers " + p.path("address").asText("-") + " " + (paths.isEmpty() ? "-" : String.join(",", paths))
                         + " " + p.path("latency").asLong() + " " + p.path("version").asText() + " " + p.path("role").asText()));
             }
-            return 0;
         }
     }
 
     @Command(name = "info", mixinStandardHelpOptions = true, description = "One line about the node (GET /status), as zerotier-cli info: address, version, ONLINE/OFFLINE.")
-    static final class Info implements Callable<Integer> {
-        @Mixin
-        StatusCommand.Where where;
-        @Option(names = "--json", description = "Print the JSON object of GET /status.")
-        boolean json;
+    static final class Info extends ApiView {
+        @Override
+        String path() {
+            return "/status";
+        }
 
         @Override
-        public Integer call() throws Exception {
-            String body = StatusCommand.request(where.socket(), "GET", "/status", null).body().strip();
-            if (json) {
-                System.out.println(body);
-                return 0;
-            }
-            JsonNode s = JSON.readTree(body);
-            System.out.println("200 info " + s.path("address").asText() + " " + s.path("version").asText() + " " + (s.path("online").asBoolean() ? "ONLINE" : "OFFLINE"));
-            return 0;
+        void print(JsonNode s) {
+            System.out.println(RootsetCommand.printable("200 info " + s.path("address").asText() + " " + s.path("version").asText() + " "
+                    + (s.path("online").asBoolean() ? "ONLINE" : "OFFLINE")));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.planetary.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,27 +29,21 @@ final class RootsCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the sets in use (set order), their revisions and roots.")
-    static final class ListSets implements Callable<Integer> {
-        @Mixin
-        StatusCommand.Where where;
-        @Option(names = "--json", description = "Print the API's JSON object.")
-        boolean json;
+    static final class ListSets extends ApiView {
+        @Override
+        String path() {
+            return "/planetary/roots";
+        }
 
         @Override
-        public Integer call() throws Exception {
-            String body = StatusCommand.request(where.socket(), "GET", "/planetary/roots", null).body().strip();
-            if (json) {
-                System.out.println(body);
-                return 0;
-            }
-            for (var s : new ObjectMapper().readTree(body).path("sets")) {
+        void print(JsonNode roots) {
+            for (JsonNode s : roots.path("sets")) {
                 StringBuilder b = new StringBuilder(s.path("name").asText()).append(" revision ").append(s.path("revision").asLong())
                         .append(" (").append(s.path("source").asText()).append(s.path("frozen").asBoolean() ? ", frozen" : "")
                         .append(s.path("pushed").asBoolean() ? ", updated in-band" : "").append(") roots");
-                for (var r : s.path("roots")) b.append(' ').append(r.asText());
+                for (JsonNode r : s.path("roots")) b.append(' ').append(r.asText());
                 System.out.println(RootsetCommand.printable(b.toString()));
             }
-            return 0;
         }
     }
 

@@ -9,10 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Black-box (VL.md §7, §13.3, §14.2): a root, {@code planetary controller} and a node as processes
@@ -20,20 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its config with a pool address, is deauthorised (ACCESS_DENIED); the controller's state survives
  * a restart; refused fields exit 2 naming the field.
  */
-class ControllerCliIT {
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void jar() {
-        PlanetaryProcess.assumeJar();
-    }
-
-    @AfterEach
-    void cleanup() {
-        PlanetaryProcess.killAll();
-    }
-
+class ControllerCliIT extends BlackBoxTest {
     PlanetaryProcess cli(String... args) throws Exception {
         return PlanetaryProcess.run(dir, 60, args);
     }

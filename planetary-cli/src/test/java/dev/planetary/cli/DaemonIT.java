@@ -20,31 +20,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Black-box: {@code planetary root}, {@code planetary node} and {@code planetary status} as real
  * processes on loopback (VL.md §16.2 harness contract, §13 local API, §2.10 files).
  */
-class DaemonIT {
+class DaemonIT extends BlackBoxTest {
     /** A Prometheus text-format sample line: name, optional labels, value. */
     private static final Pattern SAMPLE = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"[^\"]*\",?)*})? [-+0-9.eE]+|.* (NaN|[+-]Inf)");
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void jar() {
-        PlanetaryProcess.assumeJar();
-    }
-
-    @AfterEach
-    void cleanup() {
-        PlanetaryProcess.killAll();
-    }
 
     static String perms(Path p) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));

@@ -7,30 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.planetary.cli.DaemonFixture.Daemon;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The zerotier-cli style verbs against a real node daemon (VL.md §7.2, §13.2): join, networks (text
  * and JSON), info, peers, a restart keeping the network, leave. The network's controller does not
  * exist, so the network stays REQUESTING_CONFIGURATION.
  */
-class NetworkCliIT {
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void jar() {
-        PlanetaryProcess.assumeJar();
-    }
-
-    @AfterEach
-    void cleanup() {
-        PlanetaryProcess.killAll();
-    }
-
+class NetworkCliIT extends BlackBoxTest {
     private PlanetaryProcess cli(String... args) throws Exception {
         PlanetaryProcess p = PlanetaryProcess.run(dir, 60, args);
         assertEquals(0, p.exitCode(), String.join(" ", args) + ": " + p.err.text());

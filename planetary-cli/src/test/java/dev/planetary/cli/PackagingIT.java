@@ -10,10 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Black-box: {@code scripts/install-service} and the systemd units of {@code packaging/systemd}
@@ -21,20 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code systemd-analyze verify} (syntax, directives, the executable they name) and the installed
  * launcher is run the way the unit runs it: a root daemon that stops on SIGTERM with exit 0.
  */
-class PackagingIT {
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void jar() {
-        PlanetaryProcess.assumeJar();
-    }
-
-    @AfterEach
-    void cleanup() {
-        PlanetaryProcess.killAll();
-    }
-
+class PackagingIT extends BlackBoxTest {
     /** The repository: planetary-cli/target/planetary.jar → ../../.. */
     static Path repo() {
         return PlanetaryProcess.jar().toAbsolutePath().getParent().getParent().getParent();

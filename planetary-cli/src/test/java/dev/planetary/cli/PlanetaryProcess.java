@@ -64,13 +64,18 @@ final class PlanetaryProcess {
     }
 
     static List<String> command(List<String> args) {
+        return command(jar(), args);
+    }
+
+    /** {@code java … -jar JAR ARGS} (a copy of the jar, e.g. one that an unprivileged user may read). */
+    static List<String> command(Path jar, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:TieredStopAtLevel=1"); // start fast; C1 code is plenty for a few sessions
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xmx96m");
         cmd.add("-jar");
-        cmd.add(jar().toString());
+        cmd.add(jar.toString());
         cmd.addAll(args);
         return cmd;
     }
@@ -85,8 +90,13 @@ final class PlanetaryProcess {
      * {@code ip netns exec plt-a}, which execs it: the child's pid is the JVM's own).
      */
     static PlanetaryProcess start(String name, Path dir, List<String> wrapper, List<String> args) throws IOException {
+        return start(name, dir, wrapper, jar(), args);
+    }
+
+    /** Like {@link #start(String, Path, List, List)} with another copy of the jar. */
+    static PlanetaryProcess start(String name, Path dir, List<String> wrapper, Path jar, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(wrapper);
-        cmd.addAll(command(args));
+        cmd.addAll(command(jar, args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("XDG_STATE_HOME", dir.resolve("xdg-state").toString()); // never the real home
         Process p = pb.start();
@@ -97,7 +107,12 @@ final class PlanetaryProcess {
 
     /** Runs {@code planetary ARGS} to completion (bounded) and returns the exit code; output in {@link #out}/{@link #err}. */
     static PlanetaryProcess run(Path dir, long timeoutSeconds, String... args) throws Exception {
-        PlanetaryProcess p = start(args.length > 0 ? args[0] : "planetary", dir, List.of(args));
+        return run(dir, timeoutSeconds, List.of(), jar(), args);
+    }
+
+    /** Like {@link #run(Path, long, String...)}, through {@code wrapper} and with another copy of the jar. */
+    static PlanetaryProcess run(Path dir, long timeoutSeconds, List<String> wrapper, Path jar, String... args) throws Exception {
+        PlanetaryProcess p = start(args.length > 0 ? args[0] : "planetary", dir, wrapper, jar, List.of(args));
         if (!p.process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.kill();
             throw new AssertionError("planetary " + String.join(" ", args) + " did not finish within " + timeoutSeconds + " s\n" + p.dump());

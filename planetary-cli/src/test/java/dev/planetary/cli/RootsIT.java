@@ -9,10 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Root sets on running daemons, black box (VL.md §4.1, §4.2, §2.10): a root started with a newer
@@ -20,20 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code roots.d/<name>.pushed}; {@code planetary roots list|add|remove} over the local API with
  * their errors; the node's ratchets live in {@code node.db} (0600).
  */
-class RootsIT {
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void jar() {
-        PlanetaryProcess.assumeJar();
-    }
-
-    @AfterEach
-    void cleanup() {
-        PlanetaryProcess.killAll();
-    }
-
+class RootsIT extends BlackBoxTest {
     private Path set(String name, long revision, String out, DaemonFixture.Daemon... roots) throws Exception {
         return DaemonFixture.rootSet(dir, name, revision, out, roots);
     }

@@ -10,10 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The issue's L1 demonstration (VL.md §16.1, E2, E3, E10) with real processes on loopback: two
@@ -21,20 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a node whose direct traffic is blocked ({@code --debug-block-direct}) doing the same through
  * RELAY; one root killed: the nodes stay online and a new pair connects through the survivor.
  */
-class Vl1LoopbackIT {
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void jar() {
-        PlanetaryProcess.assumeJar();
-    }
-
-    @AfterEach
-    void cleanup() {
-        PlanetaryProcess.killAll();
-    }
-
+class Vl1LoopbackIT extends BlackBoxTest {
     static void send(Daemon from, Daemon to, String text) throws Exception {
         ApiClient.Reply r = from.post("/planetary/message/" + to.address(), "{\"type\": 7, \"text\": \"" + text + "\"}");
         assertEquals(200, r.status(), r.body());

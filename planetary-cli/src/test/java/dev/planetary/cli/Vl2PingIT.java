@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Black-box E4/E5/E12-like (VL.md §16.4): a root, {@code planetary controller} and two {@code planetary
@@ -17,20 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * between rfc4193 addresses first (neighbour discovery answered on the node's own NIC), then IPv4
  * (ARP by broadcast to the member that answered); a network the node did not join is refused.
  */
-class Vl2PingIT {
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void jar() {
-        PlanetaryProcess.assumeJar();
-    }
-
-    @AfterEach
-    void cleanup() {
-        PlanetaryProcess.killAll();
-    }
-
+class Vl2PingIT extends BlackBoxTest {
     PlanetaryProcess cli(String... args) throws Exception {
         return PlanetaryProcess.run(dir, 60, args);
     }

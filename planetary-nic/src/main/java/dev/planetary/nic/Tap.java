@@ -45,7 +45,8 @@ public final class Tap implements VirtualNic {
 
     /** What to do when the TAP may not be created (§12.6). */
     public static final String PRIVILEGE_HINT = "needs CAP_NET_ADMIN: run as root, or grant the service"
-            + " AmbientCapabilities=CAP_NET_ADMIN (scripts/install-service installs such a unit)";
+            + " AmbientCapabilities=CAP_NET_ADMIN (scripts/install-service installs such a unit), or run"
+            + " 'planetary node --rootless' (its own user + network namespace)";
 
     private final String name;
     private final int fd;

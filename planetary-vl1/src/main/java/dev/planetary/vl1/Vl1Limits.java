@@ -98,6 +98,12 @@ public final class Vl1Limits {
     public static final long T_WHOIS_RETRY = 1_000;
     public static final int WHOIS_MAX_ROOTS_ASKED = 3;
     public static final long T_WHOIS_NEGATIVE_CACHE = 30_000;
+    /**
+     * Local (§3.9 allows it): a lookup that failed only because a single root knew the address is
+     * cached as failed for 3 s, not 30 s — roots' registries are not synchronised, and a node that
+     * came online a moment ago is often registered at one root while the other still verifies it.
+     */
+    public static final long T_WHOIS_PARTIAL_CACHE = 3_000;
     public static final long T_RENDEZVOUS_REPEAT = 30_000;
     public static final long T_RENDEZVOUS_WINDOW = 35_000;
     public static final long T_UNITE = 30_000;

@@ -166,7 +166,8 @@ final class WhoisClient {
             }
             // Local: a lookup that has not yet asked two roots waits (≤ 5 s, the queue lifetime) for another live root
             if (l.asks.size() < 2 && node.now - l.started < Node.LOOKUP_WAIT_FOR_ROOTS && node.rootPeers.size() > 1) return;
-            fail(l, answers.isEmpty() ? "no root knows the address" : "only one root answered");
+            if (answers.isEmpty()) fail(l, "no root knows the address");
+            else fail(l, "only one root answered", Vl1Limits.T_WHOIS_PARTIAL_CACHE); // Local: the other registries may just lag (a node that came online a moment ago)
             return;
         }
         if (outstanding) return;
@@ -218,8 +219,12 @@ final class WhoisClient {
     }
 
     private void fail(Lookup l, String reason) {
+        fail(l, reason, Vl1Limits.T_WHOIS_NEGATIVE_CACHE);
+    }
+
+    private void fail(Lookup l, String reason, long cacheMs) {
         finish(l);
-        negative.put(l.address, node.now + Vl1Limits.T_WHOIS_NEGATIVE_CACHE);
+        negative.put(l.address, node.now + cacheMs);
         node.out.event(new NodeEvent.LookupFailed(l.address, reason));
         node.dropWaiting(l.address, "lookup failed: " + reason);
     }

@@ -47,4 +47,11 @@ public final class Vl2Limits {
     public static final int MAX_CREDENTIAL_ITEMS = 16;
     /** §10.2: groups per MULTICAST_LIKE. */
     public static final int MAX_LIKE_GROUPS = 256;
+
+    /** §12.8: DATA bytes per PORT_FORWARD DATA message (1..16,384). */
+    public static final int PORT_FORWARD_MAX_DATA = 16_384;
+    /** §12.8: open forwarding streams per session. */
+    public static final int PORT_FORWARD_MAX_STREAMS = 16;
+    /** §12.8: a stream whose data cannot be written to its local socket for this long is closed (ms). */
+    public static final long PORT_FORWARD_STALL_MS = 20_000;
 }

@@ -244,6 +244,17 @@ final class RandomObjects {
         };
     }
 
+    /** A random valid PORT_FORWARD (§12.8). */
+    PortForward portForward() {
+        int id = r.nextInt();
+        return switch (r.nextInt(4)) {
+            case 0 -> new PortForward.Open(id, nwid(), ip(), between(1, 65_535));
+            case 1 -> new PortForward.OpenOk(id);
+            case 2 -> new PortForward.Data(id, Bytes.of(bytes(r.nextInt(8) == 0 ? Vl2Limits.PORT_FORWARD_MAX_DATA : between(1, 2000))));
+            default -> new PortForward.Close(id, r.nextInt(8) == 0 ? r.nextInt(256) : r.nextInt(4));
+        };
+    }
+
     Vl2Message message() {
         signFixtures();
         return switch (r.nextInt(8)) {

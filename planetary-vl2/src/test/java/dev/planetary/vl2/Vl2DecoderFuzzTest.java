@@ -9,7 +9,7 @@ import java.util.function.Function;
 
 /**
  * Fuzzes every VL2 decoder with hostile bytes: the message codec ({@link Vl2Codec#decode}, hence each
- * message's {@code decode}) and the OK(GATHER) body ({@link GatherReply#decode}); {@link Vl2SignedObjectFuzzTest} runs the three signed-object parsers
+ * message's {@code decode}), PORT_FORWARD ({@link PortForward#decode}) and the OK(GATHER) body ({@link GatherReply#decode}); {@link Vl2SignedObjectFuzzTest} runs the three signed-object parsers
  * (Jazzer fuzzes one target per JVM, so one class per target). Invariants: decoders return (never
  * throw), never take their internal-error path, never modify the input; a decoded message is canonical
  * (re-encodes to the input; NETWORK_CONFIG_REQUEST, which skips unknown optional TLVs, re-decodes
@@ -40,12 +40,21 @@ class Vl2DecoderFuzzTest {
     }
 
     public static void messages(FuzzedDataProvider data) {
-        byte[] in = data.consumeBoolean() ? input(data, new RandomObjects(data.consumeLong()).message().encode()) : data.consumeRemainingAsBytes();
+        byte[] in = switch (data.consumeInt(0, 3)) {
+            case 0 -> input(data, new RandomObjects(data.consumeLong()).message().encode());
+            case 1 -> input(data, new RandomObjects(data.consumeLong()).portForward().encode());
+            default -> data.consumeRemainingAsBytes();
+        };
         byte[] copy = in.clone();
         if (GatherReply.decode(in) instanceof Decoded.Ok<GatherReply> reply && !Arrays.equals(reply.value().body(), in)) {
             throw new AssertionError("gather reply not canonical");
         } else if (GatherReply.decode(in) instanceof Decoded.Invalid<GatherReply> inv && inv.detail().startsWith("internal error")) {
             throw new AssertionError("gather reply decoder bug: " + inv.detail());
+        }
+        if (PortForward.decode(in) instanceof Decoded.Ok<PortForward> pf && !Arrays.equals(pf.value().encode(), in)) {
+            throw new AssertionError("PORT_FORWARD not canonical: " + pf.value());
+        } else if (PortForward.decode(in) instanceof Decoded.Invalid<PortForward> inv && inv.detail().startsWith("internal error")) {
+            throw new AssertionError("PORT_FORWARD decoder bug: " + inv.detail());
         }
         Decoded<Vl2Message> d = Vl2Codec.decode(in);
         if (!Arrays.equals(copy, in)) throw new AssertionError("decode modified its input");

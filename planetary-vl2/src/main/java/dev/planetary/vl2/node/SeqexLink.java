@@ -55,6 +55,15 @@ public final class SeqexLink {
 
         /** A message delivered exactly once (hostile bytes: decode before use). */
         void onMessage(Incoming message);
+
+        /**
+         * Whether this channel's user frees each delivered message's receive-buffer slot itself with
+         * {@link Incoming#consume} (channel 3, §12.8: DATA holds its slot until written locally, so
+         * the window is the flow control); false (default): consumed at once (§6.4, channels 0 and 2).
+         */
+        default boolean consumesLater() {
+            return false;
+        }
     }
 
     /** The outcome of a request: exactly one of the two, exactly once. */
@@ -73,7 +82,7 @@ public final class SeqexLink {
         private final int seq;
         private final byte[] message;
         private final boolean expectsReply;
-        private boolean replied;
+        private boolean replied, consumed;
 
         Incoming(Endpoint endpoint, int channel, int seq, byte[] message, boolean expectsReply) {
             this.endpoint = endpoint;
@@ -103,6 +112,14 @@ public final class SeqexLink {
 
         public boolean expectsReply() {
             return expectsReply;
+        }
+
+        /** Frees the message's receive-buffer slot (§6.2 receiveCapacity); idempotent, a no-op once the session is gone. */
+        public void consume() {
+            if (consumed) return;
+            consumed = true;
+            if (endpoint.closed || endpoints.get(endpoint.peer) != endpoint) return;
+            endpoint.core.consumed(channel, seq, node.now()); // at most a WINDOW_OPEN ACK: nothing is delivered
         }
 
         /**
@@ -224,6 +241,13 @@ public final class SeqexLink {
     /** Sends a payload that is only acknowledged (reliable USER_MESSAGE, PORT_FORWARD DATA, §6.1); false as for {@link #request}. */
     public boolean send(Fingerprint peer, int channel, byte[] inner, boolean seqCst) {
         return send(peer, channel, inner, seqCst, false, null);
+    }
+
+    /** Whether a payload to {@code peer} on {@code channel} would be accepted now (a session, and room in the channel's window). */
+    public boolean canSend(Fingerprint peer, int channel) {
+        if (!node.hasSession(peer)) return false;
+        Endpoint e = endpoints.get(peer);
+        return e == null || e.core.canSend(channel);
     }
 
     private boolean send(Fingerprint peer, int channel, byte[] inner, boolean seqCst, boolean expectReply, ReplyHandler handler) {
@@ -366,10 +390,11 @@ public final class SeqexLink {
 
     /** A delivered message: consumed at once (§6.4), checked against its channel (§6.2), handed to the channel's user. */
     private void deliver(Endpoint e, int channel, int seq, byte[] payload, boolean expectsReply) {
-        e.core.consumed(channel, seq, node.now());
         Incoming in = new Incoming(e, channel, seq, payload, expectsReply);
         ChannelHandler h = handlers[channel];
+        if (h == null || !h.consumesLater()) in.consume();
         if (h == null || payload.length == 0 || !belongs(channel, payload[0] & 0xff)) {
+            in.consume();
             unsupportedInner++;
             if (expectsReply) in.reply(ErrorMessage.unsupported(payload.length == 0 ? 0 : payload[0] & 0xff).encode(), false);
             return;
