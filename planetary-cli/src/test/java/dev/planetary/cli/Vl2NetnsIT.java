@@ -304,17 +304,13 @@ class Vl2NetnsIT {
         return last;
     }
 
-    /** {@code tcpdump -n -l -U ARGS} in {@code ns}, listening when this returns. */
+    /** {@code tcpdump -U -n -l ARGS} in {@code ns}, listening when this returns. */
     private Proc capture(String ns, String... args) throws Exception {
-        String[] cmd = new String[args.length + 4];
-        cmd[0] = "tcpdump";
-        cmd[1] = "-n";
-        cmd[2] = "-l";
-        cmd[3] = "-U";
-        System.arraycopy(args, 0, cmd, 4, args.length);
-        Proc p = bed.startTool(ns, dir, cmd);
-        p.err.await(l -> l.contains("listening on"), 20, "tcpdump in plt-" + ns + " listening");
-        return p;
+        String[] cmd = new String[args.length + 2];
+        cmd[0] = "-n";
+        cmd[1] = "-l";
+        System.arraycopy(args, 0, cmd, 2, args.length);
+        return bed.tcpdump(ns, dir, cmd);
     }
 
     /** The neighbour solicitations a capture printed from {@code source} and for {@code target} (null: any). */
