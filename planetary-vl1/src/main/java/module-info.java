@@ -13,5 +13,6 @@ module dev.planetary.vl1 {
 
     exports dev.planetary.vl1;
     exports dev.planetary.vl1.udp;
+    exports dev.planetary.vl1.portmap;
     exports dev.planetary.vl1.sim to dev.planetary.vl2; // the L0 simulator for the VL2 engine tests
 }

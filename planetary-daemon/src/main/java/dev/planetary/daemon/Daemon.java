@@ -62,6 +62,8 @@ public final class Daemon implements AutoCloseable {
     private SecretIdentity identity;
     private volatile List<RootSets.Accepted> rootSets = List.of();
     private UdpDriver driver;
+    private PortMapService portMap;
+    private boolean portMapping;
     private dev.planetary.store.PeerRatchetStore ratchets;
     private ApiServer api;
     private ControllerService controller;
@@ -160,6 +162,8 @@ public final class Daemon implements AutoCloseable {
             }));
         }
         driver.start(engine);
+        portMapping = config.portMapping() && options.role != Role.ROOT;
+        if (portMapping) startPortMapping(engine);
         socket = (options.apiSocket != null ? options.apiSocket : config.apiSocket(home)).toAbsolutePath();
         try {
             api.listenUnix(socket);
@@ -227,6 +231,30 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** §4.2: an accepted push replaces its set (engine thread); kept as {@code roots.d/<name>.pushed}. */
+    /** §5.9: asks the default gateway for a mapping of the primary port; without one the node runs on (warning). */
+    private void startPortMapping(Vl1Engine engine) {
+        InetSocketAddress server = PortMapService.defaultGatewayServer();
+        if (server == null) {
+            events.emit("warning", Map.of("message", "portMapping: no IPv4 default route in " + DefaultGateway.PROC_NET_ROUTE + ", so no gateway to ask"));
+            return;
+        }
+        UdpDriver d = driver;
+        try {
+            portMap = PortMapService.start(server, d.localAddress().getPort(), m -> {
+                d.post(() -> engine.mappedEndpoint(m));
+                events.emit("portmap.changed", m == null ? Map.of("mapped", false)
+                        : Map.of("mapped", true, "endpoint", m.getAddress().getHostAddress() + "/" + m.getPort(), "gateway", server.getAddress().getHostAddress()));
+            });
+        } catch (IOException | RuntimeException e) {
+            events.emit("warning", Map.of("message", "portMapping: cannot ask the gateway " + server + ": " + e.getMessage()));
+        }
+    }
+
+    /** Whether port mapping is on (the status's {@code portMappingEnabled}). */
+    boolean portMapping() {
+        return portMapping;
+    }
+
     private void rootSetPushed(RootSets.Accepted set) {
         RootSetSources.savePushed(options.home, set.valid().set(), events);
         List<RootSets.Accepted> l = new java.util.ArrayList<>(rootSets);
@@ -287,6 +315,7 @@ public final class Daemon implements AutoCloseable {
     public synchronized void close() {
         if (stopped.getCount() == 0) return;
         if (api != null) api.close();
+        if (portMap != null) portMap.close(); // §5.9: the mapping is deleted at shutdown
         if (driver != null) driver.close();
         if (controller != null) controller.close();
         if (ratchets != null) {

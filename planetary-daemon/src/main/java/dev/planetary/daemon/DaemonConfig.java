@@ -33,10 +33,11 @@ import java.util.Set;
  * @param logFile   null: standard error
  * @param rendezvousAllow peers (fingerprints, base32) this node consents to rendezvous and endpoint pushes with
  *                  (VL.md §5.5 {@code rendezvous.allow}); {@code "*"} allows every peer (labs and tests)
+ * @param portMapping ask the default gateway for a mapping of the primary port (VL.md §5.9 {@code portMapping}, default off)
  * @param warnings  what was ignored, for the operator
  */
 public record DaemonConfig(int port, String bind, Path apiSocket, boolean apiTcp, int apiPort, String logLevel, Path logFile,
-                           List<String> rendezvousAllow, List<String> warnings) {
+                           List<String> rendezvousAllow, boolean portMapping, List<String> warnings) {
     public static final String FILE = "planetary.json";
     public static final int DEFAULT_PORT = 9993;
     public static final Set<String> LOG_LEVELS = Set.of("off", "error", "warn", "info", "debug", "trace");
@@ -57,7 +58,7 @@ public record DaemonConfig(int port, String bind, Path apiSocket, boolean apiTcp
     }
 
     public static DaemonConfig defaults() {
-        return new DaemonConfig(DEFAULT_PORT, "0.0.0.0", null, false, DEFAULT_PORT, "info", null, List.of(), List.of());
+        return new DaemonConfig(DEFAULT_PORT, "0.0.0.0", null, false, DEFAULT_PORT, "info", null, List.of(), false, List.of());
     }
 
     /** The socket path this configuration serves for {@code home}. */
@@ -93,13 +94,14 @@ public record DaemonConfig(int port, String bind, Path apiSocket, boolean apiTcp
         int port = d.port, apiPort = d.apiPort;
         String bind = d.bind, level = d.logLevel;
         Path socket = null, logFile = null;
-        boolean tcp = false;
+        boolean tcp = false, portMapping = false;
         List<String> allow = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : fields(root)) {
             JsonNode v = e.getValue();
             switch (e.getKey()) {
                 case "port" -> port = port(v, "port", where);
                 case "bind" -> bind = address(v, "bind", where);
+                case "portMapping" -> portMapping = bool(v, "portMapping", where);
                 case "api" -> {
                     if (!v.isObject()) throw new ConfigException(where + ": 'api' must be an object");
                     for (Map.Entry<String, JsonNode> a : fields(v)) {
@@ -141,7 +143,7 @@ public record DaemonConfig(int port, String bind, Path apiSocket, boolean apiTcp
                 default -> warnings.add(where + ": unknown key '" + e.getKey() + "' ignored");
             }
         }
-        return new DaemonConfig(port, bind, socket, tcp, apiPort, level, logFile, allow, warnings);
+        return new DaemonConfig(port, bind, socket, tcp, apiPort, level, logFile, allow, portMapping, warnings);
     }
 
     /** Checks a log level name; the error names {@code where}. */

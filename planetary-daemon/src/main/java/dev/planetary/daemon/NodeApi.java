@@ -87,7 +87,7 @@ final class NodeApi implements HttpMessages.Router {
         m.put("tcpFallbackActive", false);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("primaryPort", daemon.port());
-        settings.put("portMappingEnabled", false);
+        settings.put("portMappingEnabled", daemon.portMapping());
         settings.put("allowTcpFallbackRelay", false);
         m.put("config", Map.of("settings", settings));
         m.put("fingerprint", daemon.fingerprint());

@@ -23,6 +23,7 @@ import dev.planetary.vl2.node.NetworkStore;
 import dev.planetary.vl2.node.Vl2Layer;
 import dev.planetary.zssp.RandomSource;
 import java.net.InetAddress;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -72,6 +73,14 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     /** How long a peer whose sessions closed stays listed (§5.11 T_PEER_ACTIVE). */
     private static final long CLOSED_LISTED_MS = 300_000;
     private long lastNow;
+    /** §5.8: the local interface addresses are re-read this often (a change ECHOes the roots and pushes). */
+    static final long LOCAL_ENDPOINTS_INTERVAL_MS = 30_000;
+    private final InetSocketAddress localSocket;
+    private long nextLocalCheck = Long.MAX_VALUE;
+    /** §5.2 (d): confirmed direct endpoints, saved at most this often and at close. */
+    static final long REMEMBERED_SAVE_INTERVAL_MS = 60_000;
+    private final RememberedPaths remembered;
+    private long nextSave;
 
     /** Addresses learnt for fingerprints (sessions, WHOIS, messages): a session event may come before the binding (§2.6). */
     private final Map<Fingerprint, Address> addresses = new LinkedHashMap<>(16, 0.75f, true) {
@@ -126,7 +135,13 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         MemberNetworks networks = member;
         if (allow.contains("*")) node.trusted(fp -> true);
         else node.trusted(fp -> allow.contains(fp.toBase32()) || networks != null && networks.trusts(fp));
-        if (c.role() != EngineContext.Role.ROOT) node.localEndpoints(LocalEndpoints.of(c.localSocket()));
+        this.localSocket = c.localSocket();
+        remembered = c.role() == EngineContext.Role.ROOT || c.home() == null ? null : new RememberedPaths(c.home());
+        if (remembered != null) remembered.load().forEach(node::rememberEndpoints);
+        if (c.role() != EngineContext.Role.ROOT) {
+            node.localEndpoints(LocalEndpoints.of(localSocket));
+            nextLocalCheck = nowMs + LOCAL_ENDPOINTS_INTERVAL_MS;
+        }
     }
 
     @Override
@@ -160,7 +175,15 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     @Override
     public long service(long nowMs) {
         lastNow = nowMs;
-        long t = node.service(nowMs);
+        if (nowMs >= nextLocalCheck) {
+            nextLocalCheck = nowMs + LOCAL_ENDPOINTS_INTERVAL_MS;
+            node.localEndpoints(LocalEndpoints.of(localSocket)); // §5.8: a change is acted on by the node
+        }
+        if (remembered != null && nowMs >= nextSave) {
+            nextSave = nowMs + REMEMBERED_SAVE_INTERVAL_MS;
+            saveRemembered();
+        }
+        long t = Math.min(node.service(nowMs), nextLocalCheck);
         if (vl2 == null) return t;
         t = Math.min(t, vl2.service(nowMs));
         if (member != null) t = Math.min(t, member.service(nowMs));
@@ -168,7 +191,21 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     }
 
     @Override
+    public void mappedEndpoint(InetSocketAddress endpoint) {
+        if (!node.isRoot()) node.mappedEndpoint(endpoint);
+    }
+
+    private void saveRemembered() {
+        try {
+            remembered.saveIfChanged();
+        } catch (IOException e) {
+            out.event("warning", fields("message", "cannot save remembered paths: " + e.getMessage()));
+        }
+    }
+
+    @Override
     public void close() {
+        if (remembered != null) saveRemembered();
         if (ports != null) ports.close();
         node.close();
     }
@@ -209,7 +246,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
 
     @Override
     public long nextDeadline() {
-        long t = node.nextDeadline();
+        long t = Math.min(node.nextDeadline(), nextLocalCheck);
         if (vl2 == null) return t;
         return Math.min(t, Math.min(vl2.nextDeadline(), member == null ? Long.MAX_VALUE : member.nextDeadline()));
     }
@@ -339,8 +376,12 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             case NodeEvent.IdentityCollision c -> out.event("identity.collision", fields("root", c.root().toBase32()));
             case NodeEvent.PathCandidate p -> out.event("path.candidate", fields("address", text(addresses.get(p.peer())), "fingerprint", p.peer().toBase32(),
                     "path", endpointText(p.endpoint()), "source", p.source()));
-            case NodeEvent.PathConfirmed p -> out.event("path.confirmed", fields("address", text(addresses.get(p.peer())), "fingerprint", p.peer().toBase32(),
-                    "path", endpointText(p.endpoint()), "latency", p.latencyMs()));
+            case NodeEvent.PathConfirmed p when remembered != null && p.endpoint() != null && !isRoot(p.peer()) -> {
+                remembered.add(p.peer(), p.endpoint()); // §5.2 (d)
+                node.rememberEndpoints(p.peer(), remembered.get(p.peer()));
+                pathConfirmed(p);
+            }
+            case NodeEvent.PathConfirmed p -> pathConfirmed(p);
             case NodeEvent.PathPreferred p -> out.event("path.preferred", fields("address", text(addresses.get(p.peer())), "fingerprint", p.peer().toBase32(),
                     "path", p.endpoint() == null ? null : endpointText(p.endpoint()), "kind", p.endpoint() == null ? "relayed" : "direct",
                     "relayedVia", text(p.relayRoot())));
@@ -458,6 +499,11 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             return address;
         }
         return addresses.get(fp);
+    }
+
+    private void pathConfirmed(NodeEvent.PathConfirmed p) {
+        out.event("path.confirmed", fields("address", text(addresses.get(p.peer())), "fingerprint", p.peer().toBase32(),
+                "path", endpointText(p.endpoint()), "latency", p.latencyMs()));
     }
 
     private boolean isRoot(Fingerprint fp) {

@@ -63,6 +63,9 @@ public interface Vl1Engine {
     /** Switches to these accepted root sets (§4.1 order); a root publishes them for push (§4.2). */
     default void useRootSets(List<dev.planetary.identity.RootSets.Accepted> sets) {}
 
+    /** The gateway's port mapping of the primary port (VL.md §5.9), or null when there is none any more. */
+    default void mappedEndpoint(InetSocketAddress endpoint) {}
+
     /** Where an engine puts its outputs. */
     interface Output {
         /** Sends {@code datagram} to {@code to}; never throws. */

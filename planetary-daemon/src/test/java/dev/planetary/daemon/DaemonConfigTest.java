@@ -65,4 +65,12 @@ class DaemonConfigTest {
             assertTrue(e.getMessage().contains("rendezvous"), e.getMessage());
         }
     }
+
+    @Test
+    void portMappingIsOffByDefaultAndABoolean() throws Exception {
+        assertEquals(false, parse("{}").portMapping());
+        assertEquals(true, parse("{\"portMapping\": true}").portMapping());
+        DaemonConfig.ConfigException e = assertThrows(DaemonConfig.ConfigException.class, () -> parse("{\"portMapping\": \"yes\"}"));
+        assertTrue(e.getMessage().contains("portMapping"), e.getMessage());
+    }
 }

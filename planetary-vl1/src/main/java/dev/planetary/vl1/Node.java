@@ -173,7 +173,7 @@ public final class Node {
         long openedAt;
         Path path; // the session's current Remote (§5.1 preferred path)
         final PeerPaths paths = new PeerPaths();
-        final Traversal.State traversal = new Traversal.State();
+        private Traversal.State traversal; // created on first use: a root never punches for its members (null = as just reset)
         boolean symmetricNat; // root: the peer's HELLO role flag bit2 (§5.6)
         TokenBucket rendezvousRate;
         int helloId;
@@ -199,8 +199,8 @@ public final class Node {
         TokenBucket relayOrigin;
         TokenBucket relayHellos;
         TokenBucket inboundRelayedHellos;
-        final Map<Integer, Long> lastError = new HashMap<>(4);
-        final BoundedMap<Address, Long> blocksSent = new BoundedMap<>(64);
+        Map<Integer, Long> lastError; // §3.4 rate limit per code, created with the first ERROR sent
+        BoundedMap<Address, Long> blocksSent; // a root's: created with the first RELAY_BLOCK sent to it
         int relayAbuse;
         long relayAbuseWindow;
         long relayBannedUntil;
@@ -208,6 +208,17 @@ public final class Node {
         Peer(Fingerprint fp, RootInfo root) {
             this.fp = fp;
             this.root = root;
+        }
+
+        /** The §5.5–§5.7 traversal state, created on first use. */
+        Traversal.State traversal() {
+            if (traversal == null) traversal = new Traversal.State();
+            return traversal;
+        }
+
+        /** Back to the state of a fresh session (nothing to do if none was created). */
+        void resetTraversal() {
+            if (traversal != null) traversal.reset();
         }
 
         boolean canSend() {
@@ -276,6 +287,8 @@ public final class Node {
     private final Map<Fingerprint, Peer> peers = new HashMap<>();
     final Map<Address, Peer> rootPeers = new LinkedHashMap<>();
     final BoundedMap<Fingerprint, CacheEntry> cache;
+    /** §5.2 (d): endpoints of confirmed direct paths from an earlier run (the daemon's home), first X1 targets. */
+    private final BoundedMap<Fingerprint, List<InetSocketAddress>> remembered = new BoundedMap<>(Vl1Limits.MAX_REMEMBERED_PEERS);
     final BoundedMap<Address, Fingerprint> byAddress;
     private final BoundedMap<Fingerprint, Long> denied = new BoundedMap<>(4096);
     /** The operator's blocks by origin address (§5.4), re-sent to any root that still relays from it. */
@@ -724,9 +737,34 @@ public final class Node {
         if (p != null) traversal.trustChanged(p);
     }
 
+    /**
+     * Endpoints of {@code peer}'s confirmed direct paths remembered from an earlier run (§5.2 (d)):
+     * the next session to it sends its X1 there as well as through the relay (§5.10 step 2, at most
+     * 4). Replaces what was remembered; an empty list forgets the peer. Unusable endpoints are skipped.
+     */
+    public void rememberEndpoints(Fingerprint peer, List<InetSocketAddress> endpoints) {
+        Objects.requireNonNull(peer, "peer");
+        List<InetSocketAddress> l = new ArrayList<>();
+        for (InetSocketAddress ep : Objects.requireNonNull(endpoints, "endpoints")) {
+            Objects.requireNonNull(ep, "endpoint");
+            if (ep.isUnresolved()) throw new IllegalArgumentException("unresolved remembered endpoint " + ep);
+            if (!PeerPaths.unusable(ep.getAddress(), ep.getPort()) && !l.contains(ep) && l.size() < Vl1Limits.MAX_X1_DIRECT) l.add(ep);
+        }
+        if (l.isEmpty()) remembered.remove(peer);
+        else remembered.put(peer, List.copyOf(l));
+    }
+
     /** The driver's local interface endpoints (§5.7, pushed with flag LAN); loopback, multicast, unspecified are skipped. */
     public void localEndpoints(List<InetSocketAddress> endpoints) {
         traversal.localEndpoints(Objects.requireNonNull(endpoints, "endpoints"));
+    }
+
+    /**
+     * The endpoint the default gateway mapped to the primary port (§5.9 port mapping), or null when
+     * there is none (any more); pushed with PUSH_DIRECT_PATHS flag bit1 (§5.7), and a change is pushed soon.
+     */
+    public void mappedEndpoint(InetSocketAddress endpoint) {
+        traversal.mappedEndpoint(endpoint);
     }
 
     /** This node's external endpoints as its roots observed them (§5.6). */
@@ -1267,11 +1305,12 @@ public final class Node {
 
     /** §3.4: ERRORs are limited to one per (peer, code) per second. */
     void sendError(Peer p, ErrorMessage e) {
-        Long last = p.lastError.get(e.code());
+        Long last = p.lastError == null ? null : p.lastError.get(e.code());
         if (last != null && now - last < 1000) {
             bump(NodeCounter.ERROR_RATE_LIMITED);
             return;
         }
+        if (p.lastError == null) p.lastError = new HashMap<>(4);
         p.lastError.put(e.code(), now);
         sendMessage(p, e);
     }
@@ -1395,6 +1434,13 @@ public final class Node {
         }
         CacheEntry e = cache.get(p.fp);
         if (e != null) for (InetSocketAddress ep : e.endpoints) parts.add(new PathRemote(new Direct(config.localSocket(), ep)));
+        int direct = parts.size() - (roots.isEmpty() ? 0 : 1);
+        for (InetSocketAddress ep : remembered.getOrDefault(p.fp, List.of())) { // §5.10 step 2: up to 4 remembered endpoints
+            PathRemote r = new PathRemote(new Direct(config.localSocket(), ep));
+            if (direct >= Vl1Limits.MAX_X1_DIRECT || parts.contains(r)) continue;
+            parts.add(r);
+            direct++;
+        }
         if (parts.isEmpty()) {
             p.openRetryAt = now + OPEN_RETRY;
             bump(NodeCounter.NO_PATH);
@@ -1758,8 +1804,9 @@ public final class Node {
 
     /** A RELAY_BLOCK to a root, at most one per (root, origin) per second. */
     private void sendRelayBlock(Peer root, RelayBlock block) {
-        Long last = root.blocksSent.get(block.origin());
+        Long last = root.blocksSent == null ? null : root.blocksSent.get(block.origin());
         if (last != null && now - last < 1000) return;
+        if (root.blocksSent == null) root.blocksSent = new BoundedMap<>(64);
         root.blocksSent.put(block.origin(), now);
         sendMessage(root, block);
     }

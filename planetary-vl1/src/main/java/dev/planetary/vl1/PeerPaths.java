@@ -29,6 +29,8 @@ final class PeerPaths {
     static final double GLOBAL_PENALTY_MS = 5;
     /** §5.1: switch only to a path scoring below 0.8 × the preferred one. */
     static final double HYSTERESIS = 0.8;
+    /** No (more) probes: a confirmed path's schedule, shared (schedules are never written). */
+    static final long[] NO_PROBES = {};
     /** Outstanding probe request ids remembered per peer (bounded like every per-peer table). */
     static final int MAX_OUTSTANDING_PROBES = 64;
 
@@ -42,7 +44,7 @@ final class PeerPaths {
         long lastSend = Long.MIN_VALUE / 2;
         long giveUpAt;
         double latency = Double.NaN;
-        long[] probes = new long[0];
+        long[] probes = NO_PROBES;
         long probeBase;
         int probeIndex;
 
@@ -67,7 +69,7 @@ final class PeerPaths {
         }
     }
 
-    private final Map<Direct, Entry> direct = new LinkedHashMap<>();
+    private final Map<Direct, Entry> direct = new LinkedHashMap<>(2); // most peers (all of a root's members) have one path: a 2-slot table, grown on demand
     private BoundedMap<Integer, Direct> outstanding; // allocated on the first probe (most peers of a root never need it)
     private Direct preferred;
     /** §5.1 sticky relay root, null until chosen. */
@@ -75,6 +77,11 @@ final class PeerPaths {
 
     Entry get(Direct d) {
         return direct.get(d);
+    }
+
+    /** The direct paths' endpoints, in learning order (at most {@code MAX_PATHS_PER_PEER}). */
+    List<Direct> directs() {
+        return List.copyOf(direct.keySet());
     }
 
     Direct preferred() {
@@ -150,7 +157,7 @@ final class PeerPaths {
         }
         e.state = State.ALIVE;
         e.lastRecv = now;
-        e.probes = new long[0];
+        e.probes = NO_PROBES;
         return e;
     }
 

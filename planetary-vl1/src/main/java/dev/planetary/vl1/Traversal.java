@@ -52,8 +52,8 @@ final class Traversal {
         long nextRequest;
         int failures;
         long backoffUntil = NEVER;
-        final Map<Address, Long> accepted = new HashMap<>(4); // root → last RENDEZVOUS accepted (≤ 16 roots)
-        final Map<Address, Long> relayDenied = new HashMap<>(4); // root → last RELAY_DENIED for this peer (≤ 16 roots)
+        private Map<Address, Long> accepted; // root → last RENDEZVOUS accepted (≤ 16 roots), created on first use
+        private Map<Address, Long> relayDenied; // root → last RELAY_DENIED for this peer (≤ 16 roots), created on first use
         long punchT0 = NEVER;
         List<InetSocketAddress> punchEndpoints = List.of();
         int punchStep;
@@ -62,6 +62,24 @@ final class Traversal {
         int lateStep;
         long nextPush;
         long lastPushReceived = NEVER;
+
+        Long accepted(Address root) {
+            return accepted == null ? null : accepted.get(root);
+        }
+
+        void accepted(Address root, long at) {
+            if (accepted == null) accepted = new HashMap<>(4);
+            accepted.put(root, at);
+        }
+
+        Long relayDenied(Address root) {
+            return relayDenied == null ? null : relayDenied.get(root);
+        }
+
+        void relayDenied(Address root, long at) {
+            if (relayDenied == null) relayDenied = new HashMap<>(4);
+            relayDenied.put(root, at);
+        }
 
         void reset() {
             punchT0 = NEVER;
@@ -78,6 +96,8 @@ final class Traversal {
     private final Node node;
     private Predicate<Fingerprint> trusted = fp -> false;
     private List<InetSocketAddress> localEndpoints = List.of();
+    private boolean localEndpointsSet;
+    private InetSocketAddress mappedEndpoint; // §5.9, pushed with flag bit1 (static / port-mapped)
     private final TokenBucket rendezvousBudget;
     private final Map<Address, Observed> observed = new LinkedHashMap<>(); // root → its last report (≤ 16 roots)
     private boolean symmetric;
@@ -102,8 +122,19 @@ final class Traversal {
             if (e.isUnresolved()) throw new IllegalArgumentException("unresolved local endpoint " + e);
             if (!PeerPaths.unusable(e.getAddress(), e.getPort()) && !l.contains(e) && l.size() < PushDirectPaths.MAX_PATHS) l.add(e);
         }
-        boolean changed = !l.equals(localEndpoints);
+        boolean changed = !l.equals(localEndpoints), first = !localEndpointsSet;
         localEndpoints = List.copyOf(l);
+        localEndpointsSet = true;
+        if (changed && !first) addressChanged(); // §5.8
+        else if (changed) pushSoon();
+    }
+
+    void mappedEndpoint(InetSocketAddress e) {
+        if (e != null && (e.isUnresolved() || PeerPaths.unusable(e.getAddress(), e.getPort()))) {
+            throw new IllegalArgumentException("mapped endpoint " + e + " is not a usable unicast endpoint");
+        }
+        boolean changed = !Objects.equals(e, mappedEndpoint);
+        mappedEndpoint = e;
         if (changed) pushSoon();
     }
 
@@ -123,7 +154,7 @@ final class Traversal {
     /** §3.5 (b)/(c): the handshake's path is confirmed; a relayed handshake fixes the relay root (§5.1). */
     void sessionStarted(Peer p, Path path) {
         p.paths.clear();
-        p.traversal.reset();
+        p.resetTraversal();
         switch (path) {
             case Direct d -> p.paths.confirm(d, node.now);
             case Relayed r -> p.paths.relayRoot = r.root(); // the responder's: the root its handshake came through
@@ -133,7 +164,7 @@ final class Traversal {
 
     void sessionClosed(Peer p) {
         p.paths.clear();
-        p.traversal.reset();
+        p.resetTraversal();
     }
 
     /** An authenticated, complete packet of {@code p}'s session came over {@code path} (§5.2 (a)). */
@@ -172,7 +203,7 @@ final class Traversal {
             p.paths.confirm(d, node.now);
             if (valid) p.paths.sample(d, rtt);
             if (fresh) node.out.event(new NodeEvent.PathConfirmed(p.fp, d.remote(), valid ? rtt : -1));
-            if (p.traversal.punchT0 != NEVER) p.traversal.failures = 0;
+            if (p.traversal().punchT0 != NEVER) p.traversal().failures = 0;
             follow(p);
         } else if (valid) {
             p.paths.sample(d, rtt);
@@ -251,7 +282,7 @@ final class Traversal {
         }
         Address chosen = null;
         for (Peer root : node.liveRoots()) {
-            Long denied = p.traversal.relayDenied.get(root.address);
+            Long denied = p.traversal().relayDenied(root.address);
             if (denied == null || node.now - denied >= RELAY_DENIED_MEMORY) {
                 chosen = root.address;
                 break;
@@ -260,7 +291,7 @@ final class Traversal {
         if (chosen == null) return r;
         if (!chosen.equals(r)) {
             p.paths.relayRoot = chosen;
-            p.traversal.nextRequest = 0; // §5.1: a switch sends RENDEZVOUS_REQUEST to the new root at once
+            p.traversal().nextRequest = 0; // §5.1: a switch sends RENDEZVOUS_REQUEST to the new root at once
         }
         return chosen;
     }
@@ -270,7 +301,7 @@ final class Traversal {
         if (root.root == null || !(e.detail() instanceof ErrorMessage.Detail.RelayDenied d)) return;
         Peer p = node.peerAt(d.destination());
         if (p == null) return;
-        p.traversal.relayDenied.put(root.address, node.now);
+        p.traversal().relayDenied(root.address, node.now);
         if (!root.address.equals(p.paths.relayRoot)) return;
         p.paths.relayRoot = null;
         Address next = relayRoot(p);
@@ -285,7 +316,7 @@ final class Traversal {
     // ---------------------------------------------------------------- §5.5 at the member
 
     private long rendezvous(Peer p, long t) {
-        State s = p.traversal;
+        State s = p.traversal();
         if (p.paths.anyAlive() || !p.helloOk || !trusted.test(p.fp)) return Long.MAX_VALUE;
         if (t < s.backoffUntil) return s.backoffUntil;
         Address r = relayRoot(p);
@@ -309,17 +340,17 @@ final class Traversal {
             return;
         }
         Peer p = node.peerAt(r.peer());
-        State s = p == null ? null : p.traversal;
+        State s = p == null ? null : p.traversal();
         if (s == null || !from.address.equals(s.askedRoot) || now - s.askedAt > Vl1Limits.T_RENDEZVOUS_WINDOW || !p.canSend()) {
             node.bump(NodeCounter.RENDEZVOUS_REFUSED); // unsolicited: never punch towards an endpoint nobody asked for
             return;
         }
-        Long last = s.accepted.get(from.address);
+        Long last = s.accepted(from.address);
         if (last != null && now - last < RENDEZVOUS_PER_PAIR_MS || !rendezvousBudget.take(now)) {
             node.bump(NodeCounter.RENDEZVOUS_LIMITED);
             return;
         }
-        s.accepted.put(from.address, now);
+        s.accepted(from.address, now);
         List<InetSocketAddress> eps = new ArrayList<>();
         for (Endpoint e : r.endpoints()) {
             if (e instanceof Endpoint.Udp u) {
@@ -344,7 +375,7 @@ final class Traversal {
 
     /** §5.5 steps 2–4: the punch schedule, the 4 s verdict with back-off, the late probes. */
     private long punch(Peer p, long t) {
-        State s = p.traversal;
+        State s = p.traversal();
         if (s.punchT0 == NEVER) return Long.MAX_VALUE;
         while (s.punchStep < PUNCH_SCHEDULE.length && t >= s.punchT0 + PUNCH_SCHEDULE[s.punchStep]) {
             if (!p.paths.anyAlive()) for (InetSocketAddress ep : s.punchEndpoints) punchAndProbe(p, ep);
@@ -387,7 +418,7 @@ final class Traversal {
         node.random().nextBytes(junk);
         node.out.transmit(node.config.localSocket(), ep, junk);
         Direct d = new Direct(node.config.localSocket(), ep);
-        learn(p, d, new long[0], "rendezvous");
+        learn(p, d, PeerPaths.NO_PROBES, "rendezvous");
         if (p.paths.get(d) != null) probe(p, d);
     }
 
@@ -416,11 +447,22 @@ final class Traversal {
         if (rebound) rebound();
     }
 
-    /** §5.8: the NAT rebound or the address changed: ECHO every root, push to trusted peers at once. */
     private void rebound() {
         node.bump(NodeCounter.REBIND_DETECTED);
+        addressChanged();
+    }
+
+    /**
+     * §5.8: the NAT rebound or the address changed: ECHO every root, push to trusted peers at once,
+     * and ECHO-probe the known direct endpoints of active peers (their answers confirm the new path).
+     */
+    private void addressChanged() {
         for (Peer r : node.rootPeers.values()) {
             if (r.canSend() && r.helloOk) node.sendMessage(r, new Echo(node.nextRequestId(), Echo.HEARTBEAT, node.now));
+        }
+        for (Peer p : node.allPeers()) {
+            if (p.root != null || !p.canSend() || node.now - p.lastActive >= Vl1Limits.T_PEER_ACTIVE) continue;
+            for (Direct d : p.paths.directs()) probe(p, d);
         }
         pushSoon();
     }
@@ -428,14 +470,14 @@ final class Traversal {
     /** The consent policy now covers {@code p} (e.g. it presented a credential, §5.7): push and request rendezvous now, not at the next repeat. */
     void trustChanged(Peer p) {
         if (p.root != null || !trusted.test(p.fp)) return;
-        p.traversal.nextPush = 0;
+        p.traversal().nextPush = 0;
         node.timers.schedule(p, node.now);
     }
 
     private void pushSoon() {
         for (Peer p : node.allPeers()) {
             if (p.root == null) {
-                p.traversal.nextPush = 0;
+                p.traversal().nextPush = 0;
                 node.timers.schedule(p, node.now);
             }
         }
@@ -444,11 +486,14 @@ final class Traversal {
     // ---------------------------------------------------------------- §5.7 PUSH_DIRECT_PATHS
 
     private long push(Peer p, long t) {
-        State s = p.traversal;
+        State s = p.traversal();
         if (!p.helloOk || !trusted.test(p.fp)) return Long.MAX_VALUE;
         if (t < s.nextPush) return s.nextPush;
         List<PushDirectPaths.Path> l = new ArrayList<>();
-        for (InetSocketAddress e : localEndpoints) l.add(new PushDirectPaths.Path(PushDirectPaths.LAN, Endpoint.Udp.of(e)));
+        if (mappedEndpoint != null) l.add(new PushDirectPaths.Path(PushDirectPaths.STATIC, Endpoint.Udp.of(mappedEndpoint)));
+        for (InetSocketAddress e : localEndpoints) {
+            if (l.size() < PushDirectPaths.MAX_PATHS) l.add(new PushDirectPaths.Path(PushDirectPaths.LAN, Endpoint.Udp.of(e)));
+        }
         for (Endpoint.Udp e : externalEndpoints()) {
             if (l.size() < PushDirectPaths.MAX_PATHS) l.add(new PushDirectPaths.Path(PushDirectPaths.OBSERVED, e));
         }
@@ -465,7 +510,7 @@ final class Traversal {
             node.bump(NodeCounter.PUSH_REFUSED);
             return;
         }
-        State s = p.traversal;
+        State s = p.traversal();
         if (now - s.lastPushReceived < PUSH_MIN_INTERVAL) {
             node.bump(NodeCounter.PUSH_REFUSED);
             return;

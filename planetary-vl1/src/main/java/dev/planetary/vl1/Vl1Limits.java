@@ -74,6 +74,10 @@ public final class Vl1Limits {
 
     // §5.1 paths
     public static final int MAX_PATHS_PER_PEER = 64;
+    /** §5.10 step 2: an opening X1 goes directly to at most this many remembered or pushed endpoints. */
+    public static final int MAX_X1_DIRECT = 4;
+    /** Local bound: peers whose remembered endpoints (§5.2 (d)) the engine keeps (LRU). */
+    public static final int MAX_REMEMBERED_PEERS = 4_096;
     // §4.1 root sets
     public static final int MAX_ROOTS = 16;
 

@@ -3,6 +3,7 @@ package dev.planetary.vl1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.planetary.identity.Fingerprint;
@@ -189,6 +190,23 @@ class PathsSimTest {
     }
 
     @Test
+    void aPortMappedEndpointGoesDirectBetweenTwoSymmetricNats() {
+        Net n = new Net(46, 20);
+        SimNode a = n.member(Kind.SYMMETRIC), b = n.member(Kind.SYMMETRIC);
+        SimNat natA = n.nats.getFirst();
+        ((NatModel) natA.behaviour()).withForward(40_000, a.local); // what the gateway granted (§5.9)
+        InetSocketAddress mapped = new InetSocketAddress(natA.publicIp(), 40_000);
+        a.run(() -> a.node.mappedEndpoint(mapped));
+        n.trustAll();
+        assertTrue(n.run(n::ready, 15_000));
+        trafficBothWays(n, a, b, "first");
+        assertTrue(n.run(() -> direct(a, b) && direct(b, a), 20_000), () -> "b " + b.node.paths(a.node.fingerprint()) + " " + b.node.counters());
+        assertEquals(mapped, preferred(b, a), "b reaches a through the mapping");
+        trafficBothWays(n, a, b, "mapped");
+        assertThrows(IllegalArgumentException.class, () -> a.node.mappedEndpoint(new InetSocketAddress("127.0.0.1", 1)));
+    }
+
+    @Test
     void natRebindingKeepsTheSessionAndMovesToTheNewPathWithin20s() {
         Net n = new Net(43, 20);
         SimNode a = n.member(Kind.PORT_RESTRICTED), b = n.member(Kind.NONE);
@@ -269,6 +287,38 @@ class PathsSimTest {
         assertTrue(n.run(() -> rootLastSend(a, r1) != second, 15_000));
         assertEquals(Vl1Limits.T_HEARTBEAT, rootLastSend(a, r1) - second, "ECHO exactly T_HEARTBEAT after the last send");
         assertTrue(a.node.paths(r1).getFirst().state().equals("alive"));
+    }
+
+    @Test
+    void aLocalAddressChangeEchoesEveryRootAndReprobesActivePeers() {
+        Net n = new Net(48, 20);
+        SimNode a = n.member(Kind.NONE), b = n.member(Kind.NONE);
+        n.trustAll();
+        a.run(() -> a.node.localEndpoints(List.of(a.local)));
+        assertTrue(n.run(n::ready, 15_000));
+        trafficBothWays(n, a, b, "x");
+        assertTrue(n.run(() -> direct(a, b), 10_000));
+        n.run(5_000);
+        long t = n.sim.now();
+        a.run(() -> a.node.localEndpoints(List.of(a.local))); // unchanged: nothing happens
+        for (SimNode r : n.roots) assertTrue(rootLastSend(a, r.node.fingerprint()) < t);
+        a.run(() -> a.node.localEndpoints(List.of(a.local, new InetSocketAddress("10.44.0.2", a.local.getPort())))); // §5.8
+        for (SimNode r : n.roots) assertEquals(t, rootLastSend(a, r.node.fingerprint()), "ECHO to every root at once");
+        assertTrue(a.node.paths(b.node.fingerprint()).stream().anyMatch(p -> p.endpoint() != null && p.lastSend() == t), () -> "known endpoint of b re-probed at " + t + ": " + a.node.paths(b.node.fingerprint()));
+        assertEquals(0, a.node.count(NodeCounter.REBIND_DETECTED), "not a rebind");
+    }
+
+    @Test
+    void aRememberedEndpointCarriesTheFirstX1AndTheSessionStartsDirect() {
+        Net n = new Net(49, 20);
+        SimNode a = n.member(Kind.NONE), b = n.member(Kind.NONE); // no consent: no rendezvous, no push
+        a.run(() -> a.node.rememberEndpoints(b.node.fingerprint(), List.of(b.local, new InetSocketAddress("127.0.0.1", 9))));
+        assertTrue(n.run(n::ready, 15_000));
+        a.userMessage(b.node.address(), "hi");
+        assertTrue(n.run(() -> b.texts().contains("hi"), 10_000));
+        assertTrue(direct(a, b) && direct(b, a), () -> "a " + a.node.paths(b.node.fingerprint()));
+        assertEquals(b.local, preferred(a, b), "§5.2 (d), §5.10 step 2");
+        assertThrows(IllegalArgumentException.class, () -> a.node.rememberEndpoints(b.node.fingerprint(), List.of(InetSocketAddress.createUnresolved("x", 1))));
     }
 
     static long rootLastSend(SimNode m, Fingerprint root) {

@@ -72,6 +72,8 @@ public final class NatModel implements NatBehaviour {
     private boolean portPreservation;
     private boolean clashingState;
     private final Map<Clash, Long> clashes = new HashMap<>();
+    private final Map<Integer, InetSocketAddress> forwards = new HashMap<>();
+    private final Set<Clash> forwardedFlows = new HashSet<>(); // (forwarded port, remote) seen inbound: replies leave from that port
 
     /**
      * @param timeoutMs idle time after which a mapping is forgotten
@@ -140,8 +142,25 @@ public final class NatModel implements NatBehaviour {
         return this;
     }
 
+    /**
+     * A static port forward, as a PCP / NAT-PMP mapping makes one (VL.md §5.9): everything to
+     * {@code publicPort} goes to {@code inside} whatever the source, and what {@code inside} sends to a
+     * source seen that way leaves from {@code publicPort} (the reply direction of the forwarded flow);
+     * flows {@code inside} opens itself are mapped as usual. Pick a port outside the dynamic range.
+     * Configure before use.
+     */
+    public NatModel withForward(int publicPort, InetSocketAddress inside) {
+        if (publicPort < 1 || publicPort > 65535) throw new IllegalArgumentException("forwarded port " + publicPort + " is outside 1..65535");
+        if (forwards.size() >= MAX_CLASHES) throw new IllegalStateException("too many forwards");
+        forwards.put(publicPort, Objects.requireNonNull(inside, "inside"));
+        return this;
+    }
+
     @Override
     public int outbound(InetSocketAddress inside, InetSocketAddress destination, long now) {
+        for (Map.Entry<Integer, InetSocketAddress> f : forwards.entrySet()) {
+            if (f.getValue().equals(inside) && forwardedFlows.contains(new Clash(f.getKey(), destination))) return f.getKey();
+        }
         Key flow = new Key(inside, destination);
         Binding b = live(flow, now); // per-destination binding: symmetric, or split off by a clash
         if (b == null && mapping == Mapping.ENDPOINT_INDEPENDENT) {
@@ -167,6 +186,11 @@ public final class NatModel implements NatBehaviour {
 
     @Override
     public InetSocketAddress inbound(int publicPort, InetSocketAddress source, long now) {
+        InetSocketAddress forwarded = forwards.get(publicPort);
+        if (forwarded != null) {
+            if (forwardedFlows.size() < MAX_CLASHES) forwardedFlows.add(new Clash(publicPort, source));
+            return forwarded;
+        }
         Binding b = byPort.get(publicPort);
         if (b != null && b.expired(now)) {
             byFlow.values().remove(b);
