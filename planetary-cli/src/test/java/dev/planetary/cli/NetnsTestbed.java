@@ -158,6 +158,15 @@ final class NetnsTestbed implements AutoCloseable {
         return startCommand(ns, dir, String.join(" ", cmd), List.of(cmd));
     }
 
+    /** Starts {@code tcpdump -U ARGS} in {@code ns} and waits (bounded) until it listens. */
+    Proc tcpdump(String ns, Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("tcpdump", "-U"));
+        cmd.addAll(List.of(args));
+        Proc p = startTool(ns, dir, cmd.toArray(String[]::new));
+        p.err.await(l -> l.contains("listening on"), 20, "tcpdump in plt-" + ns + " listening");
+        return p;
+    }
+
     private Proc startCommand(String ns, Path dir, String name, List<String> cmd) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(inNamespace(ns, cmd)).directory(dir.toFile());
         pb.environment().put("XDG_STATE_HOME", dir.resolve("xdg-state").toString()); // never the real home

@@ -464,11 +464,7 @@ class PathsNetnsIT {
 
     /** Starts {@code tcpdump ARGS} in {@code ns} and waits until it listens. */
     private Proc capture(NetnsTestbed bed, String ns, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("tcpdump", "-U"));
-        cmd.addAll(List.of(args));
-        Proc p = bed.startTool(ns, dir, cmd.toArray(String[]::new));
-        p.err.await(l -> l.contains("listening on"), 20, "tcpdump in plt-" + ns + " listening");
-        return p;
+        return bed.tcpdump(ns, dir, args);
     }
 
     /** The UDP payloads of an Ethernet pcap file (tcpdump -w; IPv4 only, which is all the bed carries). */
