@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>One topology for the whole class; the tests run in order and build on each other (joined,
  * then deauthorised and re-authorised, then the controller killed, then iperf3, then spoofing; the
- * restart half of E9 comes last and is disabled until its defect is fixed). Needs root, like {@link PathsNetnsIT}; {@code -Dplanetary.netns=skip} skips it explicitly.
+ * restart half of E9 comes last and is disabled while a defect is open). Needs root, like {@link PathsNetnsIT}; {@code -Dplanetary.netns=skip} skips it explicitly.
  */
 @Tag("netns")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -207,21 +207,22 @@ class Vl2NetnsIT {
     }
 
     /**
-     * E9's second half. Disabled, visibly: on the bed the restarted controller's pushes never
-     * reach a member (a deauthorisation of b leaves b OK for 150 s; b's old session with the killed
-     * controller closes after ~60 s, "peer stopped answering", and nothing follows). A product
-     * defect to fix at its cause; enable this test with the fix.
+     * E9's second half: the restarted controller knows none of the old sessions; a member notices
+     * its controller session died ({@code T_SESSION_DEAD}), reopens it at once (§6.4) and asks again,
+     * so the operator's change made after the restart (a deauthorisation of b) reaches b.
+     * Disabled, visibly: with that fix the deauthorisation reached b 51 s after the restart, but two
+     * of three runs on the loaded machine saw b's API refuse calls ("the daemon is busy or stopping":
+     * its loop's task queue full) right after the restart, and one saw a → b pings fail after the
+     * re-authorisation. Enable with the cause of both found.
      */
     @Test
     @Order(6)
-    @Disabled("E9: the restarted controller's pushes do not reach the members (docs/testbed.md, VL2 demonstrations)")
+    @Disabled("E9 restart half: b's API refused calls after the controller restart in 2 of 3 runs; see the comment")
     void membersReconnectAfterTheControllerRestarts() throws Exception {
         int sessionsB = controllerSessions(b);
         long start = System.nanoTime();
         ctl = ready(launchController());
-        // An OK member asks its controller again only at its refresh (§7.6, max-delta/4), so the new
-        // session comes from the restarted controller's next push: a deauthorisation reaches b, then
-        // the authorisation; the members' networks stayed OK meanwhile.
+        // The members' networks stayed OK meanwhile; b's reopened controller session brings the deauthorisation.
         for (Daemon m : List.of(a, b)) assertEquals("OK", m.get("/network/" + nwid).path("status").asText(), m.process().name);
         cli("controller", "member", "deauthorize", "--home", ctl.home().toString(), nwid, b.address());
         ControllerCliIT.awaitStatus(b, nwid, "ACCESS_DENIED", RECONNECT_WAIT_SECONDS);

@@ -143,7 +143,9 @@ public final class Controller {
             b.identity = IdentityText.publicText(identity, claimed);
         }
         boolean wasAuthorized = before.authorized();
-        if (!b.authorized && req.joinToken() != null) redeemToken(network.id(), req.joinToken(), b, now);
+        // Local: a token admits new members; it never overrides the operator's deauthorization (E8 would
+        // otherwise be undone by the next request of a member that still holds a token with uses left)
+        if (!b.authorized && req.joinToken() != null && before.lastDeauthorizedTime() == 0) redeemToken(network.id(), req.joinToken(), b, now);
         if (!b.authorized && !network.settings().isPrivate()) b.authorized = true; // ZeroTier's public network
         if (b.authorized && !wasAuthorized) b.lastAuthorizedTime = now;
         if (b.authorized) assignAddresses(network, b);

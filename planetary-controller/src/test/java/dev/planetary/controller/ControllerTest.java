@@ -210,6 +210,20 @@ class ControllerTest {
     }
 
     @Test
+    void aTokenNeverUndoesTheOperatorsDeauthorization() {
+        SecretIdentity a = TestIds.get(0);
+        c.createToken(nwid, json("{\"token\": \"letmein\", \"uses\": 5}"), now);
+        assertInstanceOf(ConfigAnswer.Config.class, request(a, 0, 0, "letmein", "p"));
+        c.upsertMember(nwid, a.address(), json("{\"authorized\": false}"), now);
+        now += 2000;
+        refused(request(a, 0, 0, "letmein", "p"), ErrorCode.NETWORK_ACCESS_DENIED, ErrorCode.REVOKED);
+        assertEquals(4, c.tokens(nwid).get(0).usesLeft(), "no use consumed by the refused request");
+        c.upsertMember(nwid, a.address(), json("{\"authorized\": true}"), now);
+        now += 2000;
+        assertInstanceOf(ConfigAnswer.Config.class, request(a, 0, 0, "letmein", "p"), "the operator's authorization brings it back");
+    }
+
+    @Test
     void publicNetworkAuthorizesEveryRequester() {
         c.updateNetwork(nwid, json("{\"private\": false}"), now);
         assertInstanceOf(ConfigAnswer.Config.class, request(TestIds.get(0)));

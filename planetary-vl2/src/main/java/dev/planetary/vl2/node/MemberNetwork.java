@@ -44,6 +44,8 @@ public final class MemberNetwork {
     long nextRequestAt;
     long backoff = MemberNetworks.BACKOFF_MIN;
     boolean requesting;
+    /** The last request found no controller session and opened one; a second such miss backs off (§7.2). */
+    boolean opening;
     final Map<Fingerprint, Signed<MemberCredential>> peerCredentials = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Fingerprint, Signed<MemberCredential>> e) {

@@ -181,9 +181,12 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         Fingerprint controller = controllerFor(n);
         if (controller == null || !node.hasSession(controller)) {
             node.send(n.controllerAddress, Nop.empty()); // steps 2–3: resolve (pin, cache, WHOIS) and open; the session's start asks again
-            n.nextRequestAt = now + n.backoff; // opening is no failure: the back-off doubles only on answers that say so
+            if (n.opening) retryLater(n, now); // the last open brought no session either: back off (2 s doubling to 60 s)
+            else n.nextRequestAt = now + n.backoff; // a first open is no failure
+            n.opening = true;
             return;
         }
+        n.opening = false;
         long held = n.config == null ? 0 : n.config.value().revision();
         byte[] req = NetworkConfigRequest.of(n.id, held, n.revocations.revision(), Optional.ofNullable(n.token), softwareVersion).encode();
         NetworkId id = n.id;
@@ -269,6 +272,7 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
                 n.nextRequestAt = Long.MAX_VALUE;
                 if (n.status != MemberNetwork.Status.OK && n.config != null) {
                     n.status = MemberNetwork.Status.OK;
+                    n.token = null; // admitted: the join token has done its work and is not sent again
                     fire(n);
                 }
             }
@@ -473,6 +477,15 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
 
     private static byte[] error(int verb, int code) {
         return new ErrorMessage(verb, 0, code, ErrorMessage.Detail.NONE).encode();
+    }
+
+    /** §6.4: the session with a joined network's controller is always kept: lost, it is reopened at once and the config asked again. */
+    @Override
+    public void sessionDown(Fingerprint peer, String reason) {
+        long now = node.now();
+        for (MemberNetwork n : networks.values()) {
+            if (!n.requesting && peer.equals(controllerFor(n))) n.nextRequestAt = Math.min(n.nextRequestAt, now);
+        }
     }
 
     @Override

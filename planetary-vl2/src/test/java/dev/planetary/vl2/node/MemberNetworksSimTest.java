@@ -118,6 +118,23 @@ class MemberNetworksSimTest {
     }
 
     @Test
+    void aLostControllerSessionIsReopenedAtOnceAndTheConfigAskedAgain() {
+        Setup s = new Setup(36);
+        drive(s);
+        s.ctl.authorized.add(s.memberFp()); // authorised by the operator (a token would authorise it again on every request)
+        MemberNetwork n = s.join(null, null);
+        assertTrue(s.w.runUntil(() -> n.status() == MemberNetwork.Status.OK, 30_000), () -> n + " " + s.member.counters());
+        int asked = s.ctl.requests.size();
+        // §6.4: the controller's side of the session is gone (a restarted controller); the member learns it
+        // and reopens at once, instead of waiting for its refresh (max-delta/4: minutes): E9's reconnect
+        s.ctl.deauthorize(s.memberFp());
+        s.memHost.run(() -> s.memHost.node.closeSession(s.ctlFp(), "test: the controller restarted"));
+        assertTrue(s.w.runUntil(() -> n.status() == MemberNetwork.Status.ACCESS_DENIED, 10_000),
+                () -> "no new request after the session loss: " + n + " " + s.member.counters());
+        assertEquals(asked + 1, s.ctl.requests.size(), "one request on the new session");
+    }
+
+    @Test
     void anUnknownNetworkIsNotFound() {
         Setup s = new Setup(33);
         drive(s);
