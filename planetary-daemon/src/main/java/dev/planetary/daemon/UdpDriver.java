@@ -37,13 +37,16 @@ public final class UdpDriver implements AutoCloseable {
     static final int MAX_DATAGRAM = 65_535;
     /** Datagrams read in one round before timers and queries get their turn. */
     private static final int READ_BURST = 256;
-    /** Queries and NIC frames waiting for the loop; more are refused (the API answers 503, frames are dropped and counted). */
+    /** NIC frames waiting for the loop; more are dropped and counted. */
     private static final int MAX_TASKS = 4096;
+    /** API queries waiting for the loop, in a queue of their own so that traffic never starves the API; more get 503. */
+    private static final int MAX_CALLS = 256;
 
     private final DatagramChannel channel;
     private final Selector selector;
     private final InetSocketAddress local;
     private final BlockingQueue<Runnable> tasks = new ArrayBlockingQueue<>(MAX_TASKS);
+    private final BlockingQueue<Runnable> calls = new ArrayBlockingQueue<>(MAX_CALLS);
     private final long originNanos = System.nanoTime();
     private final Counters counters = new Counters();
     private volatile Set<InetSocketAddress> directAllowedOnly; // --debug-block-direct: only these remotes
@@ -150,7 +153,7 @@ public final class UdpDriver implements AutoCloseable {
      */
     public <T> T call(Function<Vl1Engine, T> query, long timeoutMs) {
         CompletableFuture<T> f = new CompletableFuture<>();
-        if (!running || !tasks.offer(() -> {
+        if (!running || !calls.offer(() -> {
             try {
                 f.complete(query.apply(engine));
             } catch (RuntimeException e) {
@@ -198,7 +201,8 @@ public final class UdpDriver implements AutoCloseable {
                         engineError("receive", e);
                     }
                 }
-                for (Runnable t; (t = tasks.poll()) != null; ) t.run();
+                for (Runnable t; (t = calls.poll()) != null; ) t.run(); // the API first (its tasks catch what they throw)
+                for (int i = 0, n = tasks.size(); i < n; i++) runSafely(tasks.poll()); // then the frames queued so far (new ones wait a turn)
                 deadline = Math.min(deadline, nextDeadlineSafely()); // a datagram or a send may have brought work forward
             } catch (java.nio.channels.ClosedChannelException | java.nio.channels.ClosedSelectorException e) {
                 break;
@@ -206,11 +210,20 @@ public final class UdpDriver implements AutoCloseable {
                 LOG.warn("UDP receive failed: {}", e.toString()); // e.g. ICMP port unreachable on some systems; keep going
             }
         }
-        for (Runnable t; (t = tasks.poll()) != null; ) t.run(); // callers get their answer, not a timeout
+        for (Runnable t; (t = calls.poll()) != null; ) t.run(); // callers get their answer, not a timeout
+        tasks.clear();
         try {
             engine.close();
         } catch (RuntimeException e) {
             engineError("close", e);
+        }
+    }
+
+    private void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            engineError("task", e);
         }
     }
 

@@ -105,6 +105,32 @@ class UdpDriverTest {
     }
 
     @Test
+    void aFullFrameQueueNeverStarvesTheApi() throws Exception {
+        EchoEngine e = new EchoEngine();
+        try (UdpDriver d = UdpDriver.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            e.out = d.transmitter((n, f) -> {});
+            d.start(e);
+            java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+            assertTrue(d.post(() -> {
+                try {
+                    hold.await(); // the loop is busy with a frame
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            int posted = 0;
+            while (d.post(() -> {}) && posted < 100_000) posted++; // a TAP flooding the loop: its queue fills up
+            assertTrue(posted < 100_000, "the frame queue is bounded");
+            assertTrue(d.counters().tasksDropped.sum() >= 1, "the frame beyond the bound was dropped and counted");
+            java.util.concurrent.CompletableFuture<Long> q = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> d.call(x -> x.snapshot(d.now())).counters().get("received"));
+            Thread.sleep(100);
+            hold.countDown();
+            assertEquals(0L, q.get(10, java.util.concurrent.TimeUnit.SECONDS), "the API query is answered, not refused as busy");
+        }
+    }
+
+    @Test
     void queriesAfterCloseAreRefusedClearly() throws Exception {
         UdpDriver d = UdpDriver.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         EchoEngine e = new EchoEngine();
