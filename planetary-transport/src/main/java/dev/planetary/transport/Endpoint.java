@@ -43,7 +43,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -102,8 +101,6 @@ public final class Endpoint implements AutoCloseable {
     /** Payload bytes queued for callbacks over all sessions at most, by default. */
     public static final long DEFAULT_CALLBACK_ENDPOINT_BYTES = 16L << 20;
 
-    private static final long SEND_WAKE_INTERVAL_NANOS = 50_000_000L;
-
     private final StaticKeyPair identity;
     private final RatchetStore store;
     private final SecurityPolicy policy;
@@ -133,7 +130,6 @@ public final class Endpoint implements AutoCloseable {
     private final SerialExecutor.Budget callbackBudget;
     private final Thread receiver;
     private final Thread timer;
-    private final AtomicLong lastSendWake = new AtomicLong();
     /** Hello rate and, if configured, the automatic challenge ({@link Builder#autoChallenge}). */
     private final AutoChallenge hellos;
     private final boolean autoChallenge;
@@ -440,13 +436,6 @@ public final class Endpoint implements AutoCloseable {
         return mtu;
     }
 
-    /** Called after each payload sent: wakes the timer now and then so soft-limit rekeys start promptly. */
-    void sent() {
-        long now = System.nanoTime();
-        long last = lastSendWake.get();
-        if (now - last > SEND_WAKE_INTERVAL_NANOS && lastSendWake.compareAndSet(last, now)) wakeTimer();
-    }
-
     void sendDatagram(UdpRemote r, byte[] buf, int off, int len) {
         Counters c = r.owner != null ? r.owner.counters() : counters;
         try {
@@ -748,6 +737,12 @@ public final class Endpoint implements AutoCloseable {
             super(store, policy, clock, (peer, identity, source) -> open
                     ? new PeerSession(Endpoint.this, peer, identity.clone(), false, mtuFor(source), receiveQueueCapacity)
                     : null);
+        }
+
+        /** A session's timer moved earlier (e.g. the soft key-use limit wants a rekey): run the engine's timers now. */
+        @Override
+        public void timersChanged() {
+            wakeTimer();
         }
 
         @Override

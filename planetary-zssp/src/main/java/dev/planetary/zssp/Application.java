@@ -57,6 +57,14 @@ public interface Application<D> {
         return true;
     }
 
+    /**
+     * The engine needs {@link Context#service()} sooner than the delay the last call returned (a
+     * session's timer moved earlier, e.g. a wanted rekey after the soft key-use limit). May be
+     * called from any thread, including the data path: make it cheap (wake the timer thread).
+     * The default does nothing: the caller then notices at its next scheduled call.
+     */
+    default void timersChanged() {}
+
     /** Responder, for each non-zero fingerprint in a Hello: the stored state with that fingerprint, or null. */
     RatchetState restoreByFingerprint(byte[] fingerprint) throws IOException;
 

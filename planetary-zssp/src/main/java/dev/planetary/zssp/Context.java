@@ -24,6 +24,7 @@ import dev.planetary.zssp.crypto.Kyber1024;
 import dev.planetary.zssp.internal.EngineAccess;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -93,8 +94,20 @@ public final class Context<D> implements AutoCloseable {
     final AtomicLong hellosReceived = new AtomicLong();
     /** The time of the last {@link #service()} pass, to notice the clock going back. */
     private volatile long lastService = Long.MIN_VALUE;
-    /** When the next {@link #service()} pass runs the idle-Cipher sweep ({@link #CIPHER_SWEEP_MS}). */
-    private volatile long nextCipherSweep = Long.MIN_VALUE;
+    /** The sessions' timer queue: {@link #service()} visits only the sessions it finds due. */
+    final TimerQueue timers = new TimerQueue();
+    /** Live sessions (the skip list's size() is a walk). */
+    private final java.util.concurrent.atomic.AtomicInteger liveSessions = new java.util.concurrent.atomic.AtomicInteger();
+    /** The time of the last idle-Cipher sweep step, and the serial of the last session it visited. */
+    private final Object sweepLock = new Object();
+    private long lastSweep = Long.MIN_VALUE;
+    private long sweepCursor = Long.MIN_VALUE;
+    private long sweepCredit;
+    /**
+     * The time by which the caller will run {@link #service()} again, as the last pass asked; a
+     * session due earlier tells {@link Application#timersChanged()}.
+     */
+    private volatile long promised = Long.MIN_VALUE;
     /** Hellos answered with a Response, i.e. pending handshakes (B2) created. */
     final AtomicLong hellosAnswered = new AtomicLong();
     private volatile RuntimeException lastInternalError;
@@ -182,21 +195,57 @@ public final class Context<D> implements AutoCloseable {
     public long service() {
         long now = app.time();
         long next = now + settings.resendTime();
-        // Idle sessions are skipped by their published due time, without their locks; after the
-        // clock went back every session is visited, so that its timers are pulled in (Timers).
+        // After the clock went back every session is visited, so that its timers are pulled in
+        // (Timers); otherwise only the sessions the timer queue finds due.
         boolean clockWentBack = now < lastService;
         lastService = now;
-        boolean sweep = now >= nextCipherSweep || clockWentBack;
-        if (sweep) nextCipherSweep = now + CIPHER_SWEEP_MS;
-        for (Session<D> s : sessions.values()) {
-            if (sweep) s.dropIdleCiphers();
-            long due = s.due;
-            next = Math.min(next, due > now && !clockWentBack ? due : Timers.service(s, now));
+        if (clockWentBack) {
+            for (Session<D> s : sessions.values()) timers.schedule(s, Timers.service(s, now));
+        } else {
+            timers.runDue(now, Timers::service);
         }
+        next = Math.min(next, timers.earliest());
+        sweepIdleCiphers(now, clockWentBack);
         for (PendingHandshake p : pending.values()) if (pendingExpired(p, now)) discardPending(p);
         helloBuffer.expire(now);
         retired.destroyDue(now);
-        return Math.max(0, next - now);
+        long wait = Math.max(0, next - now);
+        promised = now + wait;
+        return wait;
+    }
+
+    /**
+     * The idle-Cipher sweep, spread over its period: each pass visits the share of the sessions
+     * that the time since the last pass is of {@link #CIPHER_SWEEP_MS}, continuing where the last
+     * pass stopped, so every session is swept about once per period and no single pass walks all
+     * of them (a pass a period or more after the last, or after the clock went back, sweeps all).
+     */
+    private void sweepIdleCiphers(long now, boolean all) {
+        synchronized (sweepLock) {
+            boolean first = lastSweep == Long.MIN_VALUE;
+            long elapsed = first ? CIPHER_SWEEP_MS : Math.min(CIPHER_SWEEP_MS, now - lastSweep);
+            if (elapsed <= 0 && !all) return;
+            lastSweep = now;
+            long n = liveSessions.get();
+            // Credit in session-milliseconds: a session is swept per CIPHER_SWEEP_MS of credit.
+            sweepCredit = all || first ? n * CIPHER_SWEEP_MS : Math.min(sweepCredit + n * elapsed, n * CIPHER_SWEEP_MS);
+            long quota = sweepCredit / CIPHER_SWEEP_MS;
+            sweepCredit -= quota * CIPHER_SWEEP_MS;
+            long cursor = sweepCursor;
+            for (boolean wrapped = false; quota > 0; ) {
+                Map.Entry<Long, Session<D>> e = sessions.higherEntry(cursor);
+                if (e == null) {
+                    if (wrapped) break; // fewer sessions than the quota
+                    wrapped = true;
+                    cursor = Long.MIN_VALUE;
+                    continue;
+                }
+                cursor = e.getKey();
+                e.getValue().dropIdleCiphers();
+                quota--;
+            }
+            sweepCursor = cursor;
+        }
     }
 
     /** Turns the challenge (ZCP, spec §9) for incoming Hellos on or off. */
@@ -359,7 +408,7 @@ public final class Context<D> implements AutoCloseable {
         } else {
             p = h.reassembler().add(d, off, len, null, now);
             if (p == null) {
-                s.due = Long.MIN_VALUE; // a partial packet: the next service pass expires it if it stays partial
+                s.visitBy(now + settings.resendTime()); // a partial packet: expired by a later pass if it stays partial
                 return Received.pending();
             }
             if (p == Reassembler.CONFLICT) return dropped(Fault.INVALID_PACKET, true, "conflicting fragment");
@@ -398,11 +447,24 @@ public final class Context<D> implements AutoCloseable {
     }
 
     void track(Session<D> s) {
-        sessions.put(s.serial, s);
+        if (sessions.put(s.serial, s) == null) liveSessions.incrementAndGet();
+        schedule(s, s.due);
     }
 
     void forget(Session<D> s) {
-        sessions.remove(s.serial, s);
+        if (sessions.remove(s.serial, s)) liveSessions.decrementAndGet();
+        timers.cancel(s);
+    }
+
+    /**
+     * Queues {@code s}'s next visit at {@code at} or earlier; if that is before the caller's next
+     * {@link #service()} call, tells the application ({@link Application#timersChanged()}).
+     */
+    void schedule(Session<?> s, long at) {
+        if (timers.schedule(s, at) && at < promised) {
+            promised = at;
+            app.timersChanged();
+        }
     }
 
     long nextSerial() {

@@ -179,6 +179,10 @@ public final class Session<D> {
      * the conditions it summarises, so a racing "visit me" is never lost (see {@link Timers#service}).
      */
     volatile long due = Long.MIN_VALUE;
+    /** The time of this session's live entry in the context's {@link TimerQueue}; MAX_VALUE when none. */
+    volatile long queuedAt = Long.MAX_VALUE;
+    /** Which of the queue's entries for this session is the live one (guarded by the queue). */
+    int timerStamp;
     Offer offer;
 
     Session(Context<D> context, StaticPublicKey peer, D data, boolean wasBob, long firstCounter, Remote remote) {
@@ -388,14 +392,23 @@ public final class Session<D> {
     /** Asks the next service pass to start a rekey (in S2). Lock-free. */
     void wantRekey() {
         rekeyWanted = true;
-        due = Long.MIN_VALUE; // after the flag: see Timers.service
+        visitBy(Long.MIN_VALUE); // after the flag: see Timers.service
+    }
+
+    /**
+     * Asks for a {@link Context#service()} visit at {@code at} or earlier: lowers {@link #due} and
+     * queues the visit (lock-free when one is queued by then already).
+     */
+    void visitBy(long at) {
+        if (at < due) due = at;
+        context.schedule(this, at);
     }
 
     /** Sets both timers from a state entry (spec §7.2). */
     void timers(long now, long resendIn, long timeoutIn) {
         resendAt = resendIn == Long.MAX_VALUE ? Long.MAX_VALUE : now + resendIn;
         timeoutAt = now + timeoutIn;
-        due = Math.min(due, Math.min(resendAt, timeoutAt));
+        visitBy(Math.min(resendAt, timeoutAt));
     }
 
     /** The S2 timeout: {@code rekeyAfterTime − (random u64 mod jitter)}, resend never (spec §7.2). */
@@ -404,7 +417,7 @@ public final class Session<D> {
         state = State.S2;
         resendAt = Long.MAX_VALUE;
         timeoutAt = now + context.settings.rekeyAfterTime() - jitter;
-        due = Math.min(due, timeoutAt);
+        visitBy(timeoutAt);
     }
 
     /**
