@@ -253,4 +253,68 @@ class ZsspEndToEndTest {
     }
 
     private final int[] streamCount = {0};
+
+    /**
+     * A full SEQEX window (64) of 16 KiB messages sent at once: each is one ZSSP DATA packet of 12
+     * fragments at the default MTU, and the wire delivers all 768 fragments in one shuffled tick, so
+     * 64 packets are in reassembly at the same time. Every one must complete (ZSSP §10.5: a session
+     * holds a partial packet for every counter its replay window admits), so the whole window is
+     * delivered at the first try, with no SEQEX resend.
+     */
+    @Test
+    void aFullWindowOf16KiBMessagesIsReassembledWithoutLoss() throws Exception {
+        Clock clock = new Clock();
+        Wire toBob = new Wire(21, 0);
+        Wire toAlice = new Wire(22, 0);
+        SeqexConfig cfg = SeqexConfig.defaults();
+        try (Context<String> alice = new Context<>(StaticKeyPair.generate(new Rng(5)), new App(clock), Settings.defaults(), new Rng(6));
+                Context<String> bob = new Context<>(StaticKeyPair.generate(new Rng(7)), new App(clock), Settings.defaults(), new Rng(8))) {
+            alice.open(bob.localPublicKey(), "bob", new byte[0], toBob);
+            Seqex a = null;
+            Seqex b = null;
+            for (int tick = 0; tick < 100 && (a == null || b == null); tick++) { // the handshake
+                for (byte[] d : toBob.drain()) {
+                    if (bob.receive(d, toAlice) instanceof Event.NewSession<String> ns) {
+                        ZsspCarrier c = new ZsspCarrier(ns.session());
+                        b = new Seqex(c, c.fit(cfg), () -> clock.now);
+                    }
+                }
+                for (byte[] d : toAlice.drain()) {
+                    if (alice.receive(d, toBob) instanceof Event.Established<String> es) {
+                        ZsspCarrier c = new ZsspCarrier(es.session());
+                        a = new Seqex(c, c.fit(cfg), () -> clock.now);
+                    }
+                }
+                clock.now += 2;
+                alice.service();
+                bob.service();
+            }
+            assertNotNull(a, "session established");
+            assertNotNull(b, "session accepted");
+            int size = cfg.maxPacketSize() - 12; // the largest payload SEQEX takes: a 16 KiB packet
+            assertEquals(16_384, cfg.maxPacketSize());
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
+            for (int i = 0; i < cfg.window(); i++) {
+                byte[] m = new byte[size];
+                ByteBuffer.wrap(m).putInt(i);
+                sent.add(a.channel(2).sendAsync(m, false));
+            }
+            int datagrams = toBob.queue.size();
+            assertTrue(datagrams >= cfg.window() * 12, "each message is fragmented: " + datagrams + " datagrams");
+            int data = 0;
+            for (byte[] d : toBob.drain()) if (bob.receive(d, toAlice) instanceof Event.Data<String> e) {
+                b.receive(e.payload());
+                data++;
+            }
+            assertTrue(data >= cfg.window(), "every packet of the window reassembled in the one tick: " + data);
+            BitSet got = new BitSet();
+            Message m;
+            while ((m = b.channel(2).poll()) != null) got.set(ByteBuffer.wrap(m.payload()).getInt());
+            assertEquals(cfg.window(), got.cardinality(), "the whole window delivered at once");
+            for (byte[] d : toAlice.drain()) if (alice.receive(d, toBob) instanceof Event.Data<String> e) a.receive(e.payload());
+            for (CompletableFuture<Void> f : sent) assertTrue(f.isDone(), "acknowledged");
+            assertEquals(0, a.stats().retransmits(), "no resend");
+            assertEquals(0, alice.internalErrorCount() + bob.internalErrorCount());
+        }
+    }
 }

@@ -7,6 +7,7 @@ import static dev.planetary.zssp.crypto.ZsspConstants.IDENTITY_MAX_SIZE;
 import static dev.planetary.zssp.crypto.ZsspConstants.MAX_COUNTER_SKIP;
 import static dev.planetary.zssp.crypto.ZsspConstants.MAX_FRAGMENTS;
 import static dev.planetary.zssp.crypto.ZsspConstants.MIN_PACKET_SIZE;
+import static dev.planetary.zssp.crypto.ZsspConstants.REPLAY_WINDOW;
 import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_ACK;
 import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_CHALLENGE;
 import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_COMPLETION;
@@ -47,8 +48,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Memory bounds under hostile input</h2>
  * Pending responder handshakes: at most {@link Settings#maxPendingHandshakes()} (oldest evicted),
  * each discarded after {@link Settings#pendingHandshakeTimeout()}. Shared Hello reassembly: at most
- * {@link Settings#maxHelloReassemblies()} partial packets of at most 1749 bytes. Per session or
- * pending handshake: 16 partial packets; all partial packets expire after
+ * {@link Settings#maxHelloReassemblies()} partial packets of at most 1749 bytes. Per session: 128
+ * partial packets (one per replay-window slot) holding 4 MiB at most; per pending handshake: 2;
+ * all partial packets expire after
  * {@link Settings#fragmentAssemblyTimeout()}. Retired keys (replaced slots, expired sessions,
  * discarded pending handshakes' header keys) are kept for a 10 s grace period and then destroyed at
  * a {@link #service()} pass (see {@code KeyRetirement}); each costs public-key work to make (an
@@ -64,7 +66,16 @@ public final class Context<D> implements AutoCloseable {
         EngineAccess.install(new Fabricated());
     }
 
-    static final int SESSION_REASSEMBLY_SLOTS = 16;
+    /**
+     * Partial packets a session holds at most: one per slot of the replay window (§7.8, §10.5), so
+     * every packet the window admits has its own slot (see {@link Reassembler#forSession}).
+     */
+    static final int SESSION_REASSEMBLY_SLOTS = REPLAY_WINDOW;
+    /**
+     * Payload bytes a session holds in partial packets at most: a full SEQEX window (64) of the
+     * largest VL1 messages (48 KiB, VL spec §6.2) is 3 MiB; fragments beyond 4 MiB are dropped.
+     */
+    static final long SESSION_REASSEMBLY_BYTES = 4L << 20;
     /**
      * The idle-Cipher sweep period (docs/architecture.md, "Memory per session"): a key earns a
      * Cipher of its own on its second use within one period and gives it back after a whole period
@@ -439,7 +450,7 @@ public final class Context<D> implements AutoCloseable {
     }
 
     Reassembler newSessionReassembler() {
-        return new Reassembler(SESSION_REASSEMBLY_SLOTS, MAX_SESSION_PACKET, settings.fragmentAssemblyTimeout(), nextSeed());
+        return Reassembler.forSession(MAX_SESSION_PACKET, settings.fragmentAssemblyTimeout(), SESSION_REASSEMBLY_BYTES);
     }
 
     Reassembler newCompletionReassembler() {
