@@ -35,10 +35,12 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -120,6 +122,10 @@ public final class Endpoint implements AutoCloseable {
     private final List<InetSocketAddress> localAddresses = new ArrayList<>();
     private final Selector selector;
     private final Set<PeerSession> sessions = ConcurrentHashMap.newKeySet();
+    /** Outgoing sessions not yet established: the timer thread checks their connect deadlines. */
+    private final Set<PeerSession> connecting = ConcurrentHashMap.newKeySet();
+    /** Sessions the engine expired ({@link Application#sessionExpired}), closed by the timer thread. */
+    private final Queue<PeerSession> expired = new ConcurrentLinkedQueue<>();
     private final Map<InetSocketAddress, Integer> peerMtu = new ConcurrentHashMap<>();
     private final BlockingQueue<PeerSession> acceptQueue = new LinkedBlockingQueue<>(1024);
     private final ExecutorService callbackPool;
@@ -350,6 +356,7 @@ public final class Endpoint implements AutoCloseable {
         ps.setRemote(remote);
         ps.connectDeadline(ps.startNanos + handshakeTimeout.toNanos());
         sessions.add(ps);
+        connecting.add(ps);
         CompletableFuture<PeerSession> result = ps.established();
         try {
             Session<PeerSession> s = context.open(peer, ps, identity, remote);
@@ -705,26 +712,31 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
-    /** Handshake timeouts and sessions the engine expired; returns ms until the next connect deadline. */
+    /**
+     * Handshake timeouts and sessions the engine expired; returns ms until the next connect deadline.
+     * Visits only the sessions still connecting and those the engine reported expired, never all.
+     */
     private long housekeeping() {
+        for (PeerSession ps; (ps = expired.poll()) != null; ) {
+            Session<PeerSession> s = ps.session();
+            if (s == null || s.isExpired()) closeSession(ps, "expired (no answer to a key confirmation or rekey in time)");
+        }
         long now = System.nanoTime();
         long next = Long.MAX_VALUE;
-        for (PeerSession ps : sessions) {
-            Session<PeerSession> s = ps.session();
-            if (s != null && s.isExpired()) {
-                closeSession(ps, "expired (no answer to a key confirmation or rekey in time)");
+        for (PeerSession ps : connecting) {
+            if (!ps.isPendingConnect()) {
+                connecting.remove(ps);
                 continue;
             }
-            if (ps.isPendingConnect()) {
-                long left = ps.connectDeadline() - now;
-                if (left <= 0) {
-                    long elapsed = (now - ps.startNanos) / 1_000_000;
-                    counters.inc(Counters.Counter.HANDSHAKE_TIMEOUTS);
-                    emit(ps, EndpointEvent.Kind.HANDSHAKE_TIMEOUT, "no handshake after " + elapsed + " ms");
-                    closeSession(ps, "handshake timeout", new HandshakeTimeoutException(ps.remoteAddress(), elapsed));
-                } else {
-                    next = Math.min(next, TimeUnit.NANOSECONDS.toMillis(left) + 1);
-                }
+            long left = ps.connectDeadline() - now;
+            if (left <= 0) {
+                long elapsed = (now - ps.startNanos) / 1_000_000;
+                counters.inc(Counters.Counter.HANDSHAKE_TIMEOUTS);
+                emit(ps, EndpointEvent.Kind.HANDSHAKE_TIMEOUT, "no handshake after " + elapsed + " ms");
+                closeSession(ps, "handshake timeout", new HandshakeTimeoutException(ps.remoteAddress(), elapsed));
+                connecting.remove(ps);
+            } else {
+                next = Math.min(next, TimeUnit.NANOSECONDS.toMillis(left) + 1);
             }
         }
         return next;
@@ -743,6 +755,17 @@ public final class Endpoint implements AutoCloseable {
         @Override
         public void timersChanged() {
             wakeTimer();
+        }
+
+        /**
+         * The engine expired a session: the timer thread's next pass closes its {@link PeerSession}
+         * (not woken for it: a timeout expires it on that thread already, and an expiry on the
+         * receive path, e.g. a rejection, is closed there first with its own reason).
+         */
+        @Override
+        public void sessionExpired(Session<PeerSession> session) {
+            PeerSession ps = session.data();
+            if (ps != null && !ps.isClosed()) expired.add(ps);
         }
 
         @Override

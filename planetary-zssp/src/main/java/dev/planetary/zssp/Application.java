@@ -65,6 +65,14 @@ public interface Application<D> {
      */
     default void timersChanged() {}
 
+    /**
+     * {@code session} has expired (a timeout, the hard key-use limit, a rejection, or a close): it
+     * left the context's tables and its keys are retired. Called once per session, on any thread and
+     * possibly under the session's lock: only record it (e.g. queue it for a thread of yours), do not
+     * call back into the engine. Lets a transport forget its sessions without walking them all.
+     */
+    default void sessionExpired(Session<D> session) {}
+
     /** Responder, for each non-zero fingerprint in a Hello: the stored state with that fingerprint, or null. */
     RatchetState restoreByFingerprint(byte[] fingerprint) throws IOException;
 

@@ -360,6 +360,7 @@ public final class Session<D> {
         due = Long.MAX_VALUE;
         discardOffer();
         context.forget(this);
+        context.app.sessionExpired(this);
     }
 
     void discardOffer() {
