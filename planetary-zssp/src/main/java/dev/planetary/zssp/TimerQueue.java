@@ -46,7 +46,7 @@ final class TimerQueue {
             if (size == due.length) grow();
             siftUp(size++, at, s, st);
             if (size > 2 * live + MIN_CAPACITY) compact();
-            return due[0] == at && owner[0] == s;
+            return size > 0 && due[0] == at && owner[0] == s;
         }
     }
 
@@ -80,6 +80,7 @@ final class TimerQueue {
             s.queuedAt = Long.MAX_VALUE;
             s.timerStamp++;
             live--;
+            if (size > 2 * live + MIN_CAPACITY) compact();
         }
     }
 
@@ -100,6 +101,7 @@ final class TimerQueue {
                 out.add(s);
             }
         }
+        if (size > 2 * live + MIN_CAPACITY) compact();
         return out;
     }
 
