@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.planetary.identity.Fingerprint;
+import dev.planetary.vl1.Bytes;
+import dev.planetary.vl2.Vl2Limits;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,13 +26,12 @@ public final class ControllerJson {
     public static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Network fields that are stored and returned but not acted on (§13.3). */
-    static final List<String> NETWORK_STORED = List.of("rules", "capabilities", "rulesSource", "tagsByName", "capabilitiesByName",
+    static final List<String> NETWORK_STORED = List.of("rulesSource", "rulesNotCompiled", "capabilitiesNotCompiled", "tagsByName", "capabilitiesByName",
             "dns", "ssoEnabled", "authorizationEndpoint", "clientId", "remoteTraceTarget", "remoteTraceLevel", "authTokens");
     /** Member fields that are stored and returned but not in credentials (§13.3). */
     static final List<String> MEMBER_STORED = List.of("name", "description", "ssoExempt", "authenticationExpiryTime",
             "remoteTraceTarget", "remoteTraceLevel", "lastAuthorizedCredentialType", "lastAuthorizedCredential");
     private static final String SIX_PLANE = "6plane";
-    private static final int MAX_RULES = 1024;
 
     private ControllerJson() {}
 
@@ -90,8 +91,9 @@ public final class ControllerJson {
         o.put("arpEmulation", s.arpEmulation());
         o.put("credentialMaxDelta", s.credentialMaxDelta());
         o.put("allowUnownedSourceIps", s.allowUnownedSourceIps());
-        if (!o.has("rules")) o.putArray("rules");
-        if (!o.has("capabilities")) o.putArray("capabilities");
+        o.set("rules", RuleCompiler.toJson(s.rules()));
+        ArrayNode caps = o.putArray("capabilities");
+        for (CapabilityDefinition c : s.capabilities()) caps.addObject().put("id", c.id()).set("rules", RuleCompiler.toJson(c.rules()));
         s.stored().fields().forEachRemaining(e -> {
             if (!e.getKey().equals(SIX_PLANE)) o.set(e.getKey(), e.getValue());
         });
@@ -134,10 +136,41 @@ public final class ControllerJson {
         boolean arp = bool(patch, "arpEmulation", base.arpEmulation());
         long maxDelta = integer(patch, "credentialMaxDelta", base.credentialMaxDelta(), ControllerLimits.MAX_DELTA_MIN, ControllerLimits.MAX_DELTA_MAX);
         boolean unowned = bool(patch, "allowUnownedSourceIps", base.allowUnownedSourceIps());
-        if (patch.has("rules")) array(patch, "rules", MAX_RULES);
-        if (patch.has("capabilities")) array(patch, "capabilities", ControllerLimits.MAX_CAPABILITIES);
+        Bytes rules = patch.has("rules") ? RuleCompiler.compile(patch.get("rules"), "rules", ControllerLimits.MAX_RULES) : base.rules();
+        List<CapabilityDefinition> caps = patch.has("capabilities")
+                ? capabilities(array(patch, "capabilities", ControllerLimits.MAX_CAPABILITIES)) : base.capabilities();
         for (String f : NETWORK_STORED) if (patch.has(f)) stored.set(f, patch.get(f));
-        return new NetworkSettings(name, priv, bcast, mtu, mcl, v4, v6, rfc, pools, routes, tags, arp, maxDelta, unowned, stored);
+        stored.remove(List.of("rules", "capabilities")); // compiled fields, never kept as sent (older stores kept them)
+        NetworkSettings s = new NetworkSettings(name, priv, bcast, mtu, mcl, v4, v6, rfc, pools, routes, tags, arp, maxDelta, unowned, rules,
+                caps, stored);
+        int bound = s.configBodyBound();
+        if (bound > Vl2Limits.MAX_PSO_BODY) {
+            throw new FieldException(patch.has("capabilities") && !patch.has("rules") ? "capabilities" : "rules", "the network's config could reach "
+                    + bound + " bytes, over the " + Vl2Limits.MAX_PSO_BODY + "-byte limit (VL.md §7.4): use fewer rules, capabilities, routes or tags");
+        }
+        return s;
+    }
+
+    /** ZeroTier's {@code [{id, rules}, …]} (§13.3): ids unique u32, each ≤ 64 entries (§11.7); ascending by id. */
+    private static List<CapabilityDefinition> capabilities(ArrayNode a) {
+        List<CapabilityDefinition> out = new ArrayList<>();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int i = 0; i < a.size(); i++) {
+            String f = "capabilities[" + i + "]";
+            if (!a.get(i).isObject()) throw new FieldException(f, "must be an object {id, rules}");
+            ObjectNode c = (ObjectNode) a.get(i);
+            if (!c.has("id")) throw new FieldException(f + ".id", "missing");
+            long id = integer(c, "id", 0, 0, 0xFFFF_FFFFL, f + ".id");
+            if (!seen.add(id)) throw new FieldException(f + ".id", "capability " + id + " is defined twice");
+            for (java.util.Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!k.equals("id") && !k.equals("rules")) throw new FieldException(f + "." + k, "not a field of a capability (its fields: id, rules)");
+            }
+            if (!c.has("rules")) throw new FieldException(f + ".rules", "missing");
+            out.add(new CapabilityDefinition(id, RuleCompiler.compile(c.get("rules"), f + ".rules", ControllerLimits.MAX_CAPABILITY_RULES)));
+        }
+        out.sort(java.util.Comparator.comparingLong(CapabilityDefinition::id));
+        return out;
     }
 
     private static List<Pool> pools(ArrayNode a) {
