@@ -8,12 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.planetary.identity.IdentityVerifier;
 import dev.planetary.identity.PsoVerifier;
 import dev.planetary.identity.SecretIdentity;
+import dev.planetary.identity.Fingerprint;
+import dev.planetary.vl2.CredentialCheck;
 import dev.planetary.vl2.MemberCredential;
 import dev.planetary.vl2.NetworkConfig;
 import dev.planetary.vl2.RevocationList;
 import dev.planetary.vl2.RevocationReference;
 import dev.planetary.vl2.RevocationState;
 import dev.planetary.vl2.Signed;
+import dev.planetary.vl2.Tag;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.OptionalLong;
@@ -66,6 +70,64 @@ class Vl2IssuerTest {
             assertTrue(state.isRevoked(a.fingerprint(), newTs - 1), "every older MC is revoked");
             assertTrue(state.isRevoked(a.fingerprint(), mc.timestamp()));
             assertEquals(RevocationReference.of(list2), cfg2.value().revocations());
+        }
+    }
+
+    /**
+     * E14 (issue 17): the config carries the compiled rules, capabilities and tag defaults, the MC the
+     * tags and grants; after a tag change the member's older credential (the old tag) is refused by a
+     * peer that holds the new list (§8.2 step 4), and loses to the new one by newest-wins (step 5).
+     */
+    @Test
+    void rulesReachTheConfigAndAnOlderCredentialReplayedAfterATagChangeIsRefused() throws Exception {
+        SecretIdentity ctl = TestIds.get(2), a = TestIds.get(0), b = TestIds.get(1);
+        PsoVerifier verifier = new PsoVerifier();
+        try (JdbcControllerStore store = JdbcControllerStore.openSqlite(home)) {
+            Controller c = new Controller(ctl.address(), store, new Vl2Issuer(ctl), (id, claimed) -> true /* address proofs are the other test's */,
+                    ControllerEvents.NONE, new SplittableRandom(1));
+            long now = 1_800_000_000_000L;
+            long nwid = c.createNetwork(OptionalLong.of(6), ControllerJson.parseObject(ControllerTest.SSH_ADMIN.getBytes(StandardCharsets.UTF_8)), now).id();
+            for (SecretIdentity m : new SecretIdentity[] {a, b}) {
+                c.upsertMember(nwid, m.address(), ControllerJson.parseObject("{\"authorized\": true}".getBytes(StandardCharsets.UTF_8)), now);
+            }
+            c.upsertMember(nwid, a.address(), ControllerJson.parseObject("{\"tags\": [[1, 1]], \"capabilities\": [9]}".getBytes(StandardCharsets.UTF_8)), now);
+            ConfigAnswer.Config forA = assertInstanceOf(ConfigAnswer.Config.class,
+                    c.onConfigRequest(a.fingerprint(), a.address(), a.identity(), new ConfigRequest(nwid, 0, 0, null, "p"), now + 1000));
+            ConfigAnswer.Config forB = assertInstanceOf(ConfigAnswer.Config.class,
+                    c.onConfigRequest(b.fingerprint(), b.address(), b.identity(), new ConfigRequest(nwid, 0, 0, null, "p"), now + 1000));
+            NetworkConfig cfg = NetworkConfig.verify(verifier, forA.config().pso(), ctl.identity()).orThrow().value();
+            assertTrue(cfg.allRuleTypesKnown());
+            assertEquals(c.network(nwid).orElseThrow().settings().rules(), cfg.baseRules().orElseThrow().encoded());
+            assertEquals(List.of(new dev.planetary.vl2.Capability(9, dev.planetary.vl2.RuleList.of(new byte[] {37, 2, 8, 0, 1, 0}))), cfg.capabilities());
+            assertEquals(List.of(new dev.planetary.vl2.TagDefinition(1, 0, "")), cfg.tags());
+            Signed<MemberCredential> oldA = MemberCredential.verify(verifier, forA.credential().pso(), ctl.identity()).orThrow();
+            assertEquals(List.of(new Tag(1, 1)), oldA.value().tags());
+            assertEquals(List.of(9L), oldA.value().capabilities());
+            Signed<MemberCredential> ownB = MemberCredential.verify(verifier, forB.credential().pso(), ctl.identity()).orThrow();
+            NetworkConfig cfgB = NetworkConfig.verify(verifier, forB.config().pso(), ctl.identity()).orThrow().value();
+            assertTrue(cfgB.baseRules().isPresent());
+            RevocationState heldByB = RevocationState.empty(cfgB.networkId())
+                    .merge(RevocationList.verify(verifier, forB.revocationList().pso(), ctl.identity()).orThrow().value());
+            Fingerprint controller = ctl.fingerprint();
+            assertEquals(CredentialCheck.Result.VALID, CredentialCheck.check(cfgB.networkId(), controller, a.fingerprint(), oldA, ownB, heldByB));
+
+            // the operator takes a's admin tag away: a new MC is pushed and the list revokes the old one
+            c.sessionUp(a.fingerprint(), a.address());
+            c.sessionUp(b.fingerprint(), b.address());
+            Controller.Change<Member> ch = c.upsertMember(nwid, a.address(),
+                    ControllerJson.parseObject("{\"tags\": [[1, 0]]}".getBytes(StandardCharsets.UTF_8)), now + 2000);
+            Push.Config toA = (Push.Config) ch.pushes().stream().filter(p -> p instanceof Push.Config && p.to().equals(a.fingerprint()))
+                    .findFirst().orElseThrow();
+            Push.RevocationList toB = (Push.RevocationList) ch.pushes().stream()
+                    .filter(p -> p instanceof Push.RevocationList && p.to().equals(b.fingerprint())).findFirst().orElseThrow();
+            Signed<MemberCredential> newA = NetworkConfig.verify(verifier, toA.config().pso(), ctl.identity()).orThrow().value().credential();
+            assertEquals(List.of(new Tag(1, 0)), newA.value().tags());
+            heldByB = heldByB.merge(RevocationList.verify(verifier, toB.list().pso(), ctl.identity()).orThrow().value());
+            assertEquals(CredentialCheck.Result.REVOKED, CredentialCheck.check(cfgB.networkId(), controller, a.fingerprint(), oldA, ownB, heldByB),
+                    "the credential with the admin tag, replayed after the change, is refused");
+            assertEquals(CredentialCheck.Result.VALID, CredentialCheck.check(cfgB.networkId(), controller, a.fingerprint(), newA, ownB, heldByB));
+            assertTrue(CredentialCheck.isNewer(newA, oldA));
+            assertFalse(CredentialCheck.isNewer(oldA, newA), "newest wins: the old one never replaces the new one");
         }
     }
 }
