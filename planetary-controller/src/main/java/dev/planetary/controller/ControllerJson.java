@@ -151,28 +151,6 @@ public final class ControllerJson {
         return s;
     }
 
-    /** ZeroTier's {@code [{id, rules}, …]} (§13.3): ids unique u32, each ≤ 64 entries (§11.7); ascending by id. */
-    private static List<CapabilityDefinition> capabilities(ArrayNode a) {
-        List<CapabilityDefinition> out = new ArrayList<>();
-        java.util.Set<Long> seen = new java.util.HashSet<>();
-        for (int i = 0; i < a.size(); i++) {
-            String f = "capabilities[" + i + "]";
-            if (!a.get(i).isObject()) throw new FieldException(f, "must be an object {id, rules}");
-            ObjectNode c = (ObjectNode) a.get(i);
-            if (!c.has("id")) throw new FieldException(f + ".id", "missing");
-            long id = integer(c, "id", 0, 0, 0xFFFF_FFFFL, f + ".id");
-            if (!seen.add(id)) throw new FieldException(f + ".id", "capability " + id + " is defined twice");
-            for (java.util.Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
-                String k = it.next();
-                if (!k.equals("id") && !k.equals("rules")) throw new FieldException(f + "." + k, "not a field of a capability (its fields: id, rules)");
-            }
-            if (!c.has("rules")) throw new FieldException(f + ".rules", "missing");
-            out.add(new CapabilityDefinition(id, RuleCompiler.compile(c.get("rules"), f + ".rules", ControllerLimits.MAX_CAPABILITY_RULES)));
-        }
-        out.sort(java.util.Comparator.comparingLong(CapabilityDefinition::id));
-        return out;
-    }
-
     private static List<Pool> pools(ArrayNode a) {
         List<Pool> out = new ArrayList<>();
         for (int i = 0; i < a.size(); i++) {
@@ -215,16 +193,40 @@ public final class ControllerJson {
         java.util.Set<Long> seen = new java.util.HashSet<>();
         for (int i = 0; i < a.size(); i++) {
             String f = "tags[" + i + "]";
-            if (!a.get(i).isObject()) throw new FieldException(f, "must be an object {id, default}");
-            ObjectNode t = (ObjectNode) a.get(i);
-            if (!t.has("id")) throw new FieldException(f + ".id", "missing");
-            long id = integer(t, "id", 0, 0, 0xFFFF_FFFFL, f + ".id");
-            long def = integer(t, "default", 0, 0, 0xFFFF_FFFFL, f + ".default");
-            if (!seen.add(id)) throw new FieldException(f + ".id", "tag " + id + " is defined twice");
-            out.add(new TagDefinition(id, def));
+            ObjectNode t = definition(a, i, f, "tag", "{id, default}", seen);
+            out.add(new TagDefinition(t.get("id").longValue(), integer(t, "default", 0, 0, 0xFFFF_FFFFL, f + ".default")));
         }
         out.sort(java.util.Comparator.comparingLong(TagDefinition::id));
         return out;
+    }
+
+    /** ZeroTier's {@code [{id, rules}, …]} (§13.3): ids unique u32, each ≤ 64 entries (§11.7); ascending by id. */
+    private static List<CapabilityDefinition> capabilities(ArrayNode a) {
+        List<CapabilityDefinition> out = new ArrayList<>();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int i = 0; i < a.size(); i++) {
+            String f = "capabilities[" + i + "]";
+            ObjectNode c = definition(a, i, f, "capability", "{id, rules}", seen);
+            for (java.util.Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!k.equals("id") && !k.equals("rules")) throw new FieldException(f + "." + k, "not a field of a capability (its fields: id, rules)");
+            }
+            if (!c.has("rules")) throw new FieldException(f + ".rules", "missing");
+            out.add(new CapabilityDefinition(c.get("id").longValue(),
+                    RuleCompiler.compile(c.get("rules"), f + ".rules", ControllerLimits.MAX_CAPABILITY_RULES)));
+        }
+        out.sort(java.util.Comparator.comparingLong(CapabilityDefinition::id));
+        return out;
+    }
+
+    /** Element {@code i} of a list of definitions: an object with a u32 {@code id} not seen before (added to {@code seen}). */
+    private static ObjectNode definition(ArrayNode a, int i, String f, String what, String shape, java.util.Set<Long> seen) {
+        if (!a.get(i).isObject()) throw new FieldException(f, "must be an object " + shape);
+        ObjectNode o = (ObjectNode) a.get(i);
+        if (!o.has("id")) throw new FieldException(f + ".id", "missing");
+        long id = integer(o, "id", 0, 0, 0xFFFF_FFFFL, f + ".id");
+        if (!seen.add(id)) throw new FieldException(f + ".id", what + " " + id + " is defined twice");
+        return o;
     }
 
     // ---- members
