@@ -100,6 +100,8 @@ class Vl2IssuerTest {
             assertEquals(c.network(nwid).orElseThrow().settings().rules(), cfg.baseRules().orElseThrow().encoded());
             assertEquals(List.of(new dev.planetary.vl2.Capability(9, dev.planetary.vl2.RuleList.of(new byte[] {37, 2, 8, 0, 1, 0}))), cfg.capabilities());
             assertEquals(List.of(new dev.planetary.vl2.TagDefinition(1, 0, "")), cfg.tags());
+            assertTrue(c.network(nwid).orElseThrow().settings().configBodyBound() >= forA.config().pso().length - dev.planetary.identity.Pso.MIN_SIZE,
+                    "the API's size bound covers the real body");
             Signed<MemberCredential> oldA = MemberCredential.verify(verifier, forA.credential().pso(), ctl.identity()).orThrow();
             assertEquals(List.of(new Tag(1, 1)), oldA.value().tags());
             assertEquals(List.of(9L), oldA.value().capabilities());
@@ -129,5 +131,20 @@ class Vl2IssuerTest {
             assertTrue(CredentialCheck.isNewer(newA, oldA));
             assertFalse(CredentialCheck.isNewer(oldA, newA), "newest wins: the old one never replaces the new one");
         }
+    }
+
+    /** The size bound the API checks configs against (§7.4) uses the largest MC: 32 IPv6 addresses, 128 tags, 128 grants. */
+    @Test
+    void theLargestCredentialIsWithinItsBound() {
+        SecretIdentity ctl = TestIds.get(2), a = TestIds.get(0);
+        List<Ip.Prefixed> ips = new java.util.ArrayList<>();
+        for (int i = 0; i < ControllerLimits.MAX_IPS; i++) ips.add(new Ip.Prefixed(Ip.parse("fd00::" + Integer.toHexString(i + 1)).orElseThrow(), 64));
+        java.util.SortedMap<Long, Long> tags = new java.util.TreeMap<>();
+        java.util.SortedSet<Long> caps = new java.util.TreeSet<>();
+        for (long i = 0; i < ControllerLimits.MAX_TAGS; i++) tags.put(0xFFFF_FFFFL - i, 0xFFFF_FFFFL);
+        for (long i = 0; i < ControllerLimits.MAX_CAPABILITIES; i++) caps.add(i);
+        dev.planetary.controller.Signed mc = new Vl2Issuer(ctl).credential(new CredentialContent(0x8056c2e21c000001L, a.fingerprint(), a.address(),
+                0xFFFF_FFFFL, ControllerLimits.MAX_DELTA_MAX, 3, ips, tags, caps, Long.MAX_VALUE));
+        assertEquals(ControllerLimits.MEMBER_CREDENTIAL_MAX_BYTES, mc.pso().length, "the bound is exact for the largest credential");
     }
 }
