@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  */
 public final class JdbcControllerStore implements ControllerStore {
     public static final String SQLITE_FILE = "controller.db";
-    /** 2: network rules and capabilities are compiled (VL.md §11.8); see {@link #migrateTo2}. */
+    /** 2: network rules and capabilities are compiled (VL.md §11.8); see {@code migrateTo2}. */
     public static final int SCHEMA_VERSION = 2;
 
     private final Connection c;
