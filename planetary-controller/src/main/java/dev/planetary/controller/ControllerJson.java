@@ -313,7 +313,8 @@ public final class ControllerJson {
             JsonNode p = a.get(i);
             String f = field + "[" + i + "]";
             if (!p.isArray() || p.size() != 2) throw new FieldException(f, "must be [id, value]");
-            tags.put(u32(p.get(0), f + "[0]"), u32(p.get(1), f + "[1]"));
+            long id = u32(p.get(0), f + "[0]");
+            if (tags.put(id, u32(p.get(1), f + "[1]")) != null) throw new FieldException(f + "[0]", "tag " + id + " is set twice");
         }
         if (tags.size() > ControllerLimits.MAX_TAGS) throw new FieldException(field, "at most " + ControllerLimits.MAX_TAGS + " tags");
         return tags;

@@ -585,4 +585,27 @@ class ControllerTest {
         assertEquals(pushed.timestamp(), (long) c.revocations(nwid).orElseThrow().entries().get(Revocations.prefix(a.fingerprint())),
                 "threshold = ts(new MC): the MC with the old tag is revoked (§7.5)");
     }
+
+    @Test
+    void memberTagsAndGrantsAreBoundedAndUnique() {
+        SecretIdentity a = TestIds.get(0);
+        StringBuilder caps = new StringBuilder("{\"capabilities\": [");
+        for (int i = 0; i < 129; i++) caps.append(i > 0 ? "," : "").append("{\"id\": ").append(i).append(", \"rules\": []}");
+        FieldException tooManyCaps = assertThrows(FieldException.class, () -> c.updateNetwork(nwid, json(caps + "]}"), now));
+        assertEquals("capabilities", tooManyCaps.field());
+        StringBuilder defs = new StringBuilder("{\"tags\": [");
+        for (int i = 0; i < 129; i++) defs.append(i > 0 ? "," : "").append("{\"id\": ").append(i).append('}');
+        assertEquals("tags", assertThrows(FieldException.class, () -> c.updateNetwork(nwid, json(defs + "]}"), now)).field());
+        StringBuilder tags = new StringBuilder("{\"tags\": [");
+        StringBuilder grants = new StringBuilder("{\"capabilities\": [");
+        for (int i = 0; i < 129; i++) {
+            tags.append(i > 0 ? "," : "").append("[").append(i).append(", 1]");
+            grants.append(i > 0 ? "," : "").append(i);
+        }
+        assertEquals("tags", assertThrows(FieldException.class, () -> c.upsertMember(nwid, a.address(), json(tags + "]}"), now)).field());
+        assertEquals("capabilities", assertThrows(FieldException.class, () -> c.upsertMember(nwid, a.address(), json(grants + "]}"), now)).field());
+        FieldException twice = assertThrows(FieldException.class, () -> c.upsertMember(nwid, a.address(), json("{\"tags\": [[1, 1], [1, 2]]}"), now));
+        assertEquals("tags[1][0]", twice.field());
+        assertTrue(c.member(nwid, a.address()).isEmpty(), "nothing stored");
+    }
 }
