@@ -22,7 +22,8 @@ import java.util.Set;
  * rule is a {@link FieldException} naming its index and field ({@code rules[3].start}) with the
  * reason; nothing is partially compiled.
  *
- * <p>Accepted: every type of §11.3 with V1's fields; {@code not} on matches; {@code "or": false}.
+ * <p>Accepted: every type of §11.3 with V1's fields ({@code ip} always with its prefix); {@code not}
+ * on matches; {@code "or": false}.
  * Refused: unknown types, V1 types reserved in version 1 (TEE, WATCH, REDIRECT, PRIORITY, VLAN
  * PCP/DEI, RANDOM, INTEGER_RANGE), {@code "or": true}, {@code not} on an action, fields that do not
  * belong to the type, missing fields, values out of range, more entries than the limit (§11.7).
@@ -69,11 +70,12 @@ public final class RuleCompiler {
         }
         BY_NAME.put("MATCH_SOURCE_ADDRESS", BY_CODE[24]); // the spec's names (§11.3) are accepted too
         BY_NAME.put("MATCH_DEST_ADDRESS", BY_CODE[25]);
+        BY_NAME.put("MATCH_TAGS_SAMENESS", BY_CODE[44]); // older ZeroTier releases' name of MATCH_TAGS_DIFFERENCE
     }
 
     /** V1 types that version 1 reserves (§11.3, §18). */
     private static final Set<String> RESERVED = Set.of("ACTION_TEE", "ACTION_WATCH", "ACTION_REDIRECT", "ACTION_PRIORITY",
-            "MATCH_VLAN_PCP", "MATCH_VLAN_DEI", "MATCH_RANDOM", "MATCH_INTEGER_RANGE");
+            "MATCH_VLAN_PCP", "MATCH_VLAN_DEI", "MATCH_RANDOM", "MATCH_INTEGER_RANGE", "INTEGER_RANGE");
     /** §11.2: bit 7 of {@code t} is NOT; bit 6 (V1's OR) must be 0; bits 0–5 the code. */
     private static final int NOT = 0x80, OR = 0x40, CODE = 0x3f;
     private static final String NOT_FIELD = "not", OR_FIELD = "or", TYPE_FIELD = "type";
@@ -201,9 +203,9 @@ public final class RuleCompiler {
     private static byte[] prefix(ObjectNode r, String f, int family) {
         JsonNode n = required(r, "ip", f);
         String text = n.isTextual() ? n.asText() : "";
-        String example = family == 4 ? "10.147.17.0/24" : "fd00::/8";
-        // V1: a bare address means the whole address (/32, /128)
-        Ip.Prefixed p = Ip.Prefixed.parse(text.contains("/") ? text : text + "/" + (family == 4 ? 32 : 128)).orElse(null);
+        String example = family == 4 ? "10.147.17.0/24 (one address: /32)" : "fd00::/8 (one address: /128)";
+        // a bare address is refused: ZeroTier reads it as prefix /0 (every address), which nobody means
+        Ip.Prefixed p = Ip.Prefixed.parse(text).orElse(null);
         if (p == null || p.ip().family() != family) throw new FieldException(f + ".ip", "must be an IPv" + family + " address/prefix such as " + example);
         return concat(p.ip().bytes(), new byte[] {(byte) p.prefix()});
     }
@@ -253,7 +255,7 @@ public final class RuleCompiler {
 
     /**
      * Renders entries this class compiled as V1 JSON rule objects ({@code type}, the type's fields,
-     * {@code not}, {@code or}: false); {@link #compile} of the result gives the same bytes back.
+     * and on matches {@code not}, {@code or}: false); {@link #compile} of the result gives the same bytes back.
      *
      * @throws IllegalArgumentException for entries that are not valid §11.2/§11.3 entries
      */
@@ -271,7 +273,7 @@ public final class RuleCompiler {
             }
             ObjectNode o = out.addObject().put(TYPE_FIELD, type.name);
             render(type.kind, b, p + 2, o);
-            o.put(NOT_FIELD, (t & NOT) != 0).put(OR_FIELD, false);
+            if (type.kind != Kind.ACTION) o.put(NOT_FIELD, (t & NOT) != 0).put(OR_FIELD, false); // as ZeroTier renders them
             p += 2 + len;
         }
         return out;

@@ -42,9 +42,10 @@ class RuleCompilerTest {
         "{'type':'MATCH_MAC_SOURCE','mac':'32:a1:7e:00:11:22'}                    | 1d0632a17e001122",
         "{'type':'MATCH_MAC_DEST','mac':'32A17E001122'}                           | 1e0632a17e001122",
         "{'type':'MATCH_IPV4_SOURCE','ip':'10.147.17.0/24'}                       | 1f050a93110018",
-        "{'type':'MATCH_IPV4_DEST','ip':'10.0.0.1'}                               | 20050a00000120",
+        "{'type':'MATCH_IPV4_DEST','ip':'10.0.0.1/32'}                            | 20050a00000120",
         "{'type':'MATCH_IPV6_SOURCE','ip':'fd00::/8'}                             | 2111fd00000000000000000000000000000008",
-        "{'type':'MATCH_IPV6_DEST','ip':'fd00::1'}                                | 2211fd00000000000000000000000000000180",
+        "{'type':'MATCH_IPV6_DEST','ip':'fd00::1/128'}                            | 2211fd00000000000000000000000000000180",
+        "{'type':'MATCH_TAGS_SAMENESS','id':1,'value':2}                          | 2c080000000100000002",
         "{'type':'MATCH_IP_TOS','mask':252,'start':8,'end':16}                     | 2303fc0810",
         "{'type':'MATCH_IP_PROTOCOL','ipProtocol':6}                              | 240106",
         "{'type':'MATCH_ETHERTYPE','etherType':2048,'not':true}                   | a5020800",
@@ -87,6 +88,8 @@ class RuleCompilerTest {
         "[{'type':'MATCH_VLAN_DEI','vlanDei':1}]                    | rules[0].type          | reserved",
         "[{'type':'MATCH_RANDOM','probability':5}]                  | rules[0].type          | reserved",
         "[{'type':'MATCH_INTEGER_RANGE'}]                           | rules[0].type          | reserved",
+        "[{'type':'INTEGER_RANGE','start':'0','end':'1'}]           | rules[0].type          | reserved",
+        "[{'type':'MATCH_IPV4_DEST','ip':'10.0.0.1'}]               | rules[0].ip            | one address: /32",
         "[{'type':'MATCH_ETHERTYPE','etherType':1,'or':true}]       | rules[0].or            | OR is not supported",
         "[{'type':'MATCH_ETHERTYPE','etherType':1,'or':1}]          | rules[0].or            | must be true or false",
         "[{'type':'ACTION_DROP','not':true}]                        | rules[0].not           | an action cannot be negated",
@@ -136,7 +139,7 @@ class RuleCompilerTest {
     void renderedJsonUsesZeroTiersFieldNames() {
         var back = RuleCompiler.toJson(Bytes.fromHex("a5020800" + "0000" + "280400160016" + "2603080000" + "29088000000000000002"));
         assertEquals(json("""
-                [{"type":"MATCH_ETHERTYPE","etherType":2048,"not":true,"or":false},{"type":"ACTION_DROP","not":false,"or":false},
+                [{"type":"MATCH_ETHERTYPE","etherType":2048,"not":true,"or":false},{"type":"ACTION_DROP"},
                  {"type":"MATCH_IP_DEST_PORT_RANGE","start":22,"end":22,"not":false,"or":false},
                  {"type":"MATCH_ICMP","icmpType":8,"icmpCode":null,"not":false,"or":false},
                  {"type":"MATCH_CHARACTERISTICS","mask":"8000000000000002","not":false,"or":false}]"""), json(ControllerJson.write(back)));
