@@ -122,6 +122,17 @@ class RuleCompilerTest {
         assertTrue(e.getMessage().contains(reason), e.getMessage());
     }
 
+    /** The rule set ZeroTier's web console gives new networks (IPv4, ARP and IPv6 only), as ZeroTier stores it. */
+    @Test
+    void zeroTiersDefaultRuleSetCompilesAndRendersBackAsZeroTierWritesIt() {
+        String zt = """
+                [{"type":"MATCH_ETHERTYPE","etherType":2048,"not":true,"or":false},{"type":"MATCH_ETHERTYPE","etherType":2054,"not":true,"or":false},
+                 {"type":"MATCH_ETHERTYPE","etherType":34525,"not":true,"or":false},{"type":"ACTION_DROP"},{"type":"ACTION_ACCEPT"}]""";
+        Bytes wire = RuleCompiler.compile(json(zt), "rules", ControllerLimits.MAX_RULES);
+        assertEquals("a5020800" + "a5020806" + "a50286dd" + "0000" + "0100", wire.hex());
+        assertEquals(json(zt), json(ControllerJson.write(RuleCompiler.toJson(wire))));
+    }
+
     @Test
     void limitsOfSection11_7() {
         String accept = "{\"type\":\"ACTION_ACCEPT\"},";
