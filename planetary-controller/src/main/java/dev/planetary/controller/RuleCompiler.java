@@ -7,7 +7,6 @@ import dev.planetary.identity.Address;
 import dev.planetary.vl1.Bytes;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -302,10 +301,5 @@ public final class RuleCompiler {
             case TAG -> o.put("id", unbe(b, v, 4)).put("value", unbe(b, v + 4, 4));
             default -> throw new IllegalStateException(kind.name());
         }
-    }
-
-    /** The JSON type names this compiler accepts (for documentation and tests). */
-    static List<String> typeNames() {
-        return new ArrayList<>(BY_NAME.keySet());
     }
 }

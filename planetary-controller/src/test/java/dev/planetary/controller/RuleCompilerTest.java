@@ -211,7 +211,7 @@ class RuleCompilerTest {
     @Test
     void randomValidRuleSetsCompileDecodeAndReencodeIdentically() {
         SplittableRandom r = new SplittableRandom(17);
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < 1000; i++) {
             String rules = randomRules(r, 40);
             Bytes wire = RuleCompiler.compile(json(rules), "rules", ControllerLimits.MAX_RULES);
             RuleList decoded = new RuleList(Bytes.of(wire.toArray())); // the member's codec: framing and every type known
@@ -228,7 +228,7 @@ class RuleCompilerTest {
     void mutatedRuleSetsGiveOnlyFieldExceptions() {
         SplittableRandom r = new SplittableRandom(5);
         String[] junk = {"-1", "1e3", "null", "\"\"", "[]", "{}", "true", "99999999999999999999", "\"MATCH_\"", "0.5"};
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < 2000; i++) {
             String rules = randomRules(r, 6);
             StringBuilder b = new StringBuilder(rules);
             int at = r.nextInt(b.length());
