@@ -211,6 +211,7 @@ public final class Context<D> implements AutoCloseable {
         boolean clockWentBack = now < lastService;
         lastService = now;
         if (clockWentBack) {
+            timers.clear(); // every session is visited and queued afresh: no entry from before the jump stays
             for (Session<D> s : sessions.values()) timers.schedule(s, Timers.service(s, now));
         } else {
             timers.runDue(now, Timers::service);
@@ -419,7 +420,7 @@ public final class Context<D> implements AutoCloseable {
         } else {
             p = h.reassembler().add(d, off, len, null, now);
             if (p == null) {
-                s.visitBy(now + settings.resendTime()); // a partial packet: expired by a later pass if it stays partial
+                s.visitAtNextPass(); // a partial packet: the next pass expires it if it stays partial
                 return Received.pending();
             }
             if (p == Reassembler.CONFLICT) return dropped(Fault.INVALID_PACKET, true, "conflicting fragment");
@@ -459,10 +460,12 @@ public final class Context<D> implements AutoCloseable {
 
     void track(Session<D> s) {
         if (sessions.put(s.serial, s) == null) liveSessions.incrementAndGet();
+        s.tracked = true;
         schedule(s, s.due);
     }
 
     void forget(Session<D> s) {
+        s.tracked = false;
         if (sessions.remove(s.serial, s)) liveSessions.decrementAndGet();
         timers.cancel(s);
     }
@@ -472,6 +475,7 @@ public final class Context<D> implements AutoCloseable {
      * {@link #service()} call, tells the application ({@link Application#timersChanged()}).
      */
     void schedule(Session<?> s, long at) {
+        if (!s.tracked) return; // not (or no longer) in the session map: the service never visits it
         if (timers.schedule(s, at) && at < promised) {
             promised = at;
             app.timersChanged();

@@ -183,6 +183,8 @@ public final class Session<D> {
     volatile long queuedAt = Long.MAX_VALUE;
     /** Which of the queue's entries for this session is the live one (guarded by the queue). */
     int timerStamp;
+    /** In the context's session map ({@link Context#track} until {@link Context#forget}): only then queued. */
+    volatile boolean tracked;
     Offer offer;
 
     Session(Context<D> context, StaticPublicKey peer, D data, boolean wasBob, long firstCounter, Remote remote) {
@@ -403,6 +405,16 @@ public final class Session<D> {
     void visitBy(long at) {
         if (at < due) due = at;
         context.schedule(this, at);
+    }
+
+    /**
+     * Asks the next {@link Context#service()} pass, whenever the caller runs it, to visit this
+     * session (partial packets to expire), without asking for that pass sooner: no
+     * {@link Application#timersChanged()} per fragmented packet.
+     */
+    void visitAtNextPass() {
+        due = Long.MIN_VALUE;
+        if (tracked) context.timers.schedule(this, Long.MIN_VALUE);
     }
 
     /** Sets both timers from a state entry (spec §7.2). */

@@ -105,8 +105,26 @@ final class TimerQueue {
         return out;
     }
 
-    /** The earliest entry's time (possibly a stale one: at worst an early wake-up), or {@link Long#MAX_VALUE}. */
+    /** Empties the queue: no session stays queued (the caller queues each one afresh). */
+    synchronized void clear() {
+        for (int i = 0; i < size; i++) {
+            Session<?> s = owner[i];
+            if (stamp[i] == s.timerStamp && s.queuedAt != Long.MAX_VALUE) {
+                s.queuedAt = Long.MAX_VALUE;
+                s.timerStamp++;
+            }
+            owner[i] = null;
+        }
+        size = 0;
+        live = 0;
+    }
+
+    /**
+     * The earliest live entry's time, or {@link Long#MAX_VALUE}: stale entries on top are dropped
+     * first, so that the caller is not woken for a visit that was moved or cancelled.
+     */
     synchronized long earliest() {
+        while (size > 0 && (stamp[0] != owner[0].timerStamp || owner[0].queuedAt == Long.MAX_VALUE)) removeTop();
         return size == 0 ? Long.MAX_VALUE : due[0];
     }
 

@@ -73,6 +73,58 @@ class TimerQueueTest {
         }
     }
 
+    /**
+     * The engine with the queue against the walk, in simulations (loss, reordering, small MTUs so
+     * packets fragment, rekeys every few seconds, clock jumps both ways): after every event no
+     * session's due time is before the queue's next deadline (none missed), and after every pass
+     * the deadline the pass returns is the one the walk returned, the earliest due time of any
+     * session (none early).
+     */
+    @Test
+    void inSimulationsTheQueuesDeadlineIsTheWalks() {
+        Settings st = Settings.defaults().withRekeyAfterTime(4_000, 1_000);
+        long checks = 0;
+        for (long seed = 1; seed <= 6; seed++) {
+            SimNetwork net = new SimNetwork(seed);
+            net.impairments.loss = 0.05;
+            net.impairments.reorder = 0.1;
+            net.impairments.duplicate = 0.02;
+            SimNetwork.Node a = net.node("alice", st);
+            SimNetwork.Node b = net.node("bob", st);
+            net.connect(a, b, seed % 2 == 0 ? 300 : 1432);
+            SplittableRandom rnd = new SplittableRandom(seed);
+            a.open(b);
+            for (int round = 0; round < 12; round++) {
+                if (rnd.nextInt(4) == 0) a.open(b); // a new session replaces the old
+                if (rnd.nextInt(5) == 0) (rnd.nextBoolean() ? a : b).jumpClock(rnd.nextLong(-60_000, 60_000));
+                for (Session<String> s : a.ctx.sessions()) { // a few payloads, fragmented at MTU 300
+                    if (s.isEstablished()) for (int i = 0; i < 3; i++) s.send(new byte[1 + rnd.nextInt(2_000)]);
+                }
+                long until = net.now + rnd.nextLong(200, 3_000);
+                for (int steps = 0; ; steps++) {
+                    assertTrue(steps < 100_000, "seed " + seed + ": the simulation does not advance");
+                    long sa = a.services;
+                    long sb = b.services;
+                    if (!net.step(until)) break;
+                    for (SimNetwork.Node n : List.of(a, b)) {
+                        long minDue = Long.MAX_VALUE;
+                        for (Session<String> s : n.ctx.sessions()) minDue = Math.min(minDue, s.due);
+                        long earliest = n.ctx.timers.earliest();
+                        assertTrue(earliest <= minDue, n + ": a session due at " + minDue + " but the queue's next is " + earliest);
+                        boolean serviced = n == a ? a.services != sa : b.services != sb;
+                        if (serviced && minDue > n.time()) {
+                            long cap = n.time() + st.resendTime();
+                            assertEquals(Math.min(cap, minDue), Math.min(cap, earliest), n + ": woken before any session is due");
+                        }
+                        checks++;
+                    }
+                }
+            }
+            assertEquals(0, a.ctx.internalErrorCount() + b.ctx.internalErrorCount());
+        }
+        assertTrue(checks > 1_000, "checked " + checks + " events");
+    }
+
     @Test
     void aTimerMovedEarlierThanTheNextServiceCallIsAnnounced() {
         SecurityFlagTest.Bench b = new SecurityFlagTest.Bench();
