@@ -165,7 +165,17 @@ public final class Daemon implements AutoCloseable {
         if (options.role == Role.NODE) { // §12.8: the forwards' sockets live in the daemon, on the loop thread
             NodeEngine node = (NodeEngine) engine;
             forwards = new LocalForwards(driver, home, events);
-            forwards.attach(node.startForwarding(forwards, config.forwardExpose()), node::forwardTargetProblem);
+            forwards.attach(node.startForwarding(forwards, config.forwardExpose()), new LocalForwards.Node() {
+                @Override
+                public String targetProblem(dev.planetary.nic.NetworkId network, InetAddress target) {
+                    return node.forwardTargetProblem(network, target);
+                }
+
+                @Override
+                public void wake() {
+                    node.wakeForwarding();
+                }
+            });
         }
         driver.start(engine);
         if (forwards != null) {

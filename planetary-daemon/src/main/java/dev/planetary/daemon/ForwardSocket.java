@@ -241,6 +241,12 @@ final class ForwardSocket implements UdpDriver.Watcher {
         if (link != null) link.close(PortForward.REASON_ERROR); // a no-op on a stream that already ended
     }
 
+    /** Closes the socket and ends its stream normally (a forward removed, the daemon stopping). */
+    void close() {
+        closeSocket();
+        if (link != null) link.close(PortForward.REASON_NORMAL); // a no-op on a stream that already ended
+    }
+
     /** Closes the socket; every chunk still pending is reported written so its receive slot frees at once. */
     void closeSocket() {
         if (closed) return;

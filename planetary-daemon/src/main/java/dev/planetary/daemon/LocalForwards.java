@@ -41,6 +41,9 @@ final class LocalForwards implements PortForwarding.Local {
     interface Node {
         /** Null when {@code target} on {@code network} can be forwarded to, else why not. */
         String targetProblem(NetworkId network, InetAddress target);
+
+        /** A stream was opened: the forwarding engine wants its {@code service} soon (it polls for the session). */
+        void wake();
     }
 
     /** One {@code planetary forward}: its listener, connections and the last outcome. */
@@ -112,6 +115,7 @@ final class LocalForwards implements PortForwarding.Local {
                 connections.add(sock);
                 try {
                     forwarding.open(network, target, port, new Opener(this, sock));
+                    node.wake();
                 } catch (IllegalArgumentException | IllegalStateException e) {
                     refused++;
                     lastError = e.getMessage();
@@ -121,7 +125,7 @@ final class LocalForwards implements PortForwarding.Local {
         }
 
         void close() {
-            for (ForwardSocket s : List.copyOf(connections)) s.closeSocket();
+            for (ForwardSocket s : List.copyOf(connections)) s.close();
             if (server != null) closeQuietly(server);
             server = null;
         }
@@ -263,7 +267,7 @@ final class LocalForwards implements PortForwarding.Local {
     /** The daemon stops: every socket closes (the forwards stay in the home). */
     void close() {
         for (Forward f : forwards.values()) f.close();
-        for (ForwardSocket s : List.copyOf(targets.values())) s.closeSocket();
+        for (ForwardSocket s : List.copyOf(targets.values())) s.close();
     }
 
     // ---------------------------------------------------------------- target side (PortForwarding.Local)
@@ -337,8 +341,9 @@ final class LocalForwards implements PortForwarding.Local {
         }
         for (JsonNode n : root) {
             try {
-                l.add(new Forward(n.path("localPort").asInt(-1), NetworkId.parse(n.path("nwid").asText("")), NodeEngine.ipLiteral(n.path("target").asText("")),
-                        n.path("port").asInt(-1)));
+                int local = n.path("localPort").asInt(-1), port = n.path("port").asInt(-1);
+                if (local < 1 || local > 65_535 || port < 1 || port > 65_535) throw new IllegalArgumentException("a port is outside 1..65535");
+                l.add(new Forward(local, NetworkId.parse(n.path("nwid").asText("")), NodeEngine.ipLiteral(n.path("target").asText("")), port));
             } catch (IllegalArgumentException e) {
                 events.emit("warning", Map.of("message", "ignoring a forward in " + file + ": " + e.getMessage()));
             }

@@ -267,6 +267,11 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         return forwarding;
     }
 
+    /** A stream was opened: {@link PortForwarding#service} runs on the loop's next turn (it polls for the session and credential). */
+    void wakeForwarding() {
+        forwardingDeadline = 0;
+    }
+
     /** Null when {@code target} on {@code network} can be forwarded to (joined, owned by a known member other than this node), else why not. */
     String forwardTargetProblem(NetworkId network, InetAddress target) {
         if (member == null || member.network(network).isEmpty()) return "network " + network + " is not joined";
