@@ -3,7 +3,6 @@ package dev.planetary.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.planetary.daemon.ApiClient;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -76,21 +75,9 @@ final class ForwardCommand implements Callable<Integer> {
 
     /** The API's answer body, or a {@link CliError} with its {@code error} text. */
     static String api(StatusCommand.Where where, String method, String path, byte[] body) {
-        ApiClient.Reply r;
-        try {
-            r = ApiClient.request(where.socket(), method, path, body);
-        } catch (IOException e) {
-            throw new CliError(CliError.FAILED, "no daemon answers on " + where.socket() + " (" + KeyFiles.describe(e) + "); is 'planetary node' running?");
-        }
+        ApiClient.Reply r = StatusCommand.send(where.socket(), method, path, body, "'planetary node'");
         if (r.status() == 200) return r.body();
-        String reason = r.body().strip();
-        try {
-            JsonNode n = JSON.readTree(r.body());
-            if (n != null && n.path("error").isTextual()) reason = n.get("error").asText();
-        } catch (IOException e) {
-            // the body as it is
-        }
-        throw new CliError(CliError.FAILED, "forward: " + RootsetCommand.printable(reason));
+        throw new CliError(CliError.FAILED, "forward: " + RootsetCommand.printable(StatusCommand.errorText(r.body())));
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,

@@ -260,6 +260,7 @@ final class LocalForwards implements PortForwarding.Local {
         Forward f = forwards.remove(localPort);
         if (f == null) return false;
         f.close();
+        driver.releaseClosed(); // the port is free when the API answers
         save();
         return true;
     }
@@ -268,6 +269,7 @@ final class LocalForwards implements PortForwarding.Local {
     void close() {
         for (Forward f : forwards.values()) f.close();
         for (ForwardSocket s : List.copyOf(targets.values())) s.close();
+        driver.releaseClosed();
     }
 
     // ---------------------------------------------------------------- target side (PortForwarding.Local)

@@ -165,6 +165,20 @@ public final class UdpDriver implements AutoCloseable {
         roundHooks.add(hook);
     }
 
+    /**
+     * Completes the closing of watched channels closed since the last select: a closed channel
+     * keeps its socket until the selector deregisters it, so a listener closed now would still
+     * accept until the loop's next turn. Loop thread only.
+     */
+    public void releaseClosed() {
+        requireLoopThread();
+        try {
+            selector.selectNow(); // deregisters the cancelled keys; what it selects is served on the next turn
+        } catch (IOException e) {
+            LOG.debug("selectNow failed: {}", e.toString());
+        }
+    }
+
     private void requireLoopThread() {
         if (Thread.currentThread() != loopThread) throw new IllegalStateException("only the driver's loop thread may watch channels");
     }
@@ -212,10 +226,15 @@ public final class UdpDriver implements AutoCloseable {
                 if (now >= deadline) deadline = serviceSafely(now);
                 long wait = Math.max(1, deadline - now());
                 selector.select(wait);
-                for (SelectionKey k : selector.selectedKeys()) {
-                    if (k.attachment() instanceof Watcher w && k.isValid()) runSafely(() -> w.ready(k));
+                Set<SelectionKey> selected = selector.selectedKeys();
+                if (selected.size() > 1 || !selected.isEmpty() && selected.iterator().next().attachment() != null) {
+                    SelectionKey[] ready = selected.toArray(SelectionKey[]::new); // a watcher may select again (releaseClosed)
+                    selected.clear();
+                    for (SelectionKey k : ready) {
+                        if (k.attachment() instanceof Watcher w && k.isValid()) runSafely(() -> w.ready(k));
+                    }
                 }
-                selector.selectedKeys().clear();
+                selected.clear();
                 for (int i = 0; i < READ_BURST && running; i++) {
                     buf.clear();
                     InetSocketAddress from = (InetSocketAddress) channel.receive(buf);
