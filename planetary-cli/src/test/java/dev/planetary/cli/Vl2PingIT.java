@@ -139,6 +139,10 @@ class Vl2PingIT extends BlackBoxTest {
         var notJoined = a.post("/planetary/forward", "{\"localPort\": " + freePort() + ", \"nwid\": \"0123456789000001\", \"target\": \"10.1.1.1\", \"port\": 1}");
         assertEquals(409, notJoined.status());
         assertTrue(notJoined.body().contains("not joined"), notJoined.body());
+        for (String bad : new String[] {"{bad", "[]", "{\"localPort\": 1}", "{\"localPort\": 1, \"nwid\": \"" + nwid + "\", \"target\": \"example.com\", \"port\": 1}"}) {
+            var refused = a.post("/planetary/forward", bad);
+            assertEquals(400, refused.status(), bad + ": " + refused.body());
+        }
 
         byte[] data = new byte[1 << 20];
         new Random(15).nextBytes(data);
