@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * <p>Then port forwarding over the same planet (§12.8, no privileges): B exposes the port of a TCP
  * echo server run by this test ({@code forward.expose} in its planetary.json); {@code planetary
  * forward} on A listens on a local port, and 1 MiB sent through it comes back whole (SHA-256). A
- * forward to a port B does not expose has its connection closed and {@code forward list} says why;
+ * forward to a port B does not expose, or exposes with nothing listening, has its connection closed
+ * and {@code forward list} says why (CLOSE 1, CLOSE 3);
  * the forwards survive A's restart (forwards.json); {@code forward remove} closes the listener.
  */
 class Vl2PingIT extends BlackBoxTest {
@@ -90,10 +91,10 @@ class Vl2PingIT extends BlackBoxTest {
         String nwid = created.out.text().strip();
 
         echo = echoServer();
-        int unexposed = freePort();
+        int unexposed = freePort(), closed = freePort(); // closed: exposed, but nothing listens there
         Path bHome = dir.resolve("b");
         Files.createDirectories(bHome, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Files.writeString(bHome.resolve("planetary.json"), "{\"forward\": {\"expose\": [" + echo.getLocalPort() + "]}}");
+        Files.writeString(bHome.resolve("planetary.json"), "{\"forward\": {\"expose\": [" + echo.getLocalPort() + ", " + closed + "]}}");
         DaemonFixture.Daemon a = DaemonFixture.start(dir, "node", "a", "--rootset", rootset.toString());
         DaemonFixture.Daemon b = DaemonFixture.start(dir, "node", "b", "--rootset", rootset.toString());
         assertEquals("userspace", PlanetaryProcess.field(a.ready(), "nic"));
@@ -173,6 +174,17 @@ class Vl2PingIT extends BlackBoxTest {
         }
         JsonNode shown = a.get("/planetary/forward/" + refusedLocal);
         assertEquals(1, shown.path("lastCloseReason").asInt(), shown.toString());
+        int closedLocal = freePort(); // made through the API: the CLI's path is the same
+        var toClosed = a.post("/planetary/forward", "{\"localPort\": " + closedLocal + ", \"nwid\": \"" + nwid + "\", \"target\": \"" + assigned(nb, '.') + "\", \"port\": " + closed + "}");
+        assertEquals(200, toClosed.status(), toClosed.body());
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), closedLocal), 5000);
+            s.setSoTimeout(15_000);
+            assertEquals(-1, s.getInputStream().read(), "the target refused: the connection is closed");
+        }
+        JsonNode refusedByTarget = a.get("/planetary/forward/" + closedLocal);
+        assertEquals(3, refusedByTarget.path("lastCloseReason").asInt(), refusedByTarget.toString());
+        assertTrue(refusedByTarget.path("lastClose").asText().contains("refused"), refusedByTarget.toString());
         PlanetaryProcess list = cli("forward", "list", "--home", home);
         assertEquals(0, list.exitCode(), list.err.text());
         assertTrue(list.out.text().contains("127.0.0.1:" + refusedLocal + " -> " + assigned(nb, '.') + ":" + unexposed), list.out.text());
@@ -184,7 +196,7 @@ class Vl2PingIT extends BlackBoxTest {
         assertEquals(0, DaemonFixture.terminate(a));
         a = DaemonFixture.start(dir, "node", "a", "--rootset", rootset.toString());
         JsonNode after = a.get("/planetary/forward");
-        assertEquals(2, after.size(), after.toString());
+        assertEquals(3, after.size(), after.toString());
         assertTrue(after.get(0).path("listening").asBoolean(), after.toString());
 
         PlanetaryProcess removed = cli("forward", "remove", "--home", home, Integer.toString(local));
