@@ -359,7 +359,7 @@ final class LocalForwards implements PortForwarding.Local {
             case PortForward.REASON_NORMAL -> "closed normally (0)";
             case PortForward.REASON_NOT_EXPOSED -> "the target does not expose that port: add it to forward.expose in its planetary.json (1)";
             case PortForward.REASON_DENIED -> "denied by the network's rules or membership (2)";
-            case PortForward.REASON_ERROR -> "error: the target refused the connection, a stall, or a lost session (3)";
+            case PortForward.REASON_ERROR -> "error: the target refused the connection, more than 16 streams to that member, no session within 10 s, a stall, or a lost session (3)";
             default -> "reason " + reason;
         };
     }
