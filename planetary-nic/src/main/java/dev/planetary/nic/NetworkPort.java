@@ -44,6 +44,12 @@ public final class NetworkPort implements AutoCloseable {
         List<Long> members();
     }
 
+    /** §9.6: the addresses of the network's bridges (members whose MC has the bridge flag); read on the NIC's thread. */
+    @FunctionalInterface
+    public interface Bridges {
+        List<Long> bridges();
+    }
+
     /**
      * What the member side (§8.2, §8.3) knows of the sender of one inbound frame, looked up by the
      * session peer's fingerprint: its address, whether it passes the gate (holds a valid MC for the
@@ -78,6 +84,9 @@ public final class NetworkPort implements AutoCloseable {
         }
     });
     private volatile boolean closed;
+    private final BridgeTable bridgeTable = new BridgeTable();
+    private volatile Bridges bridges = List::of;
+    private volatile java.util.function.LongSupplier clock = () -> System.nanoTime() / 1_000_000;
 
     private record Cached(List<SourceCheck.Owned> owned, SourceCheck check) {
     }
@@ -122,6 +131,24 @@ public final class NetworkPort implements AutoCloseable {
         return nic;
     }
 
+    /**
+     * Bridging (§9.6): unknown unicast goes to {@code bridges}. Without this call no bridge is known.
+     */
+    public void bridging(Bridges bridges) {
+        bridging(bridges, clock);
+    }
+
+    /** As {@link #bridging(Bridges)}, with the clock (ms) for the learned table and the flood budget. */
+    public void bridging(Bridges bridges, java.util.function.LongSupplier clock) {
+        this.bridges = java.util.Objects.requireNonNull(bridges, "bridges");
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The MACs learned behind bridges (§9.6). */
+    public BridgeTable bridgeTable() {
+        return bridgeTable;
+    }
+
     // ---------------------------------------------------------------- §9.3 outbound
 
     /** §9.3: one frame read from the NIC ({@code dst ‖ src ‖ ethertype ‖ payload}); never throws on content. */
@@ -160,7 +187,7 @@ public final class NetworkPort implements AutoCloseable {
             return broadcast(dst, src, ethertype, payload);
         }
         if (!dst.isDerivedFor(config.nwid())) {
-            return PortDrop.UNKNOWN_DESTINATION;                           // 4: no bridge table yet (§9.6)
+            return toBridges(dst, src, ethertype, payload);                // 4: behind a bridge (§9.6)
         }
         long peer = dst.addressOn(config.nwid());
         if (peer == config.ownAddress()) {
@@ -176,6 +203,38 @@ public final class NetworkPort implements AutoCloseable {
             return PortDrop.UPLINK_FAULT;
         }
         sent.incrementAndGet();
+        return null;
+    }
+
+    /** §9.3 step 4: to the bridge {@code dst} was learned behind, else to every bridge (at most 32, within the flood budget). */
+    private PortDrop toBridges(MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+        long now = clock.getAsLong();
+        long learned = bridgeTable.bridgeOf(dst, now);
+        List<Long> to = new ArrayList<>();
+        if (learned >= 0) {
+            to.add(learned);
+        } else {
+            for (long b : bridges.bridges()) {
+                if (b != config.ownAddress() && to.size() < BridgeTable.MAX_BRIDGES && !to.contains(b)) {
+                    to.add(b);
+                }
+            }
+            if (to.isEmpty()) {
+                return PortDrop.UNKNOWN_DESTINATION;
+            }
+            if (!bridgeTable.takeFlood(now)) {
+                return PortDrop.FLOOD_BUDGET;
+            }
+        }
+        for (long peer : to) {
+            try {
+                uplink.extFrame(peer, dst, src, ethertype, payload.duplicate());
+            } catch (RuntimeException e) {
+                count(PortDrop.UPLINK_FAULT);
+                continue;
+            }
+            sent.incrementAndGet();
+        }
         return null;
     }
 
@@ -239,11 +298,11 @@ public final class NetworkPort implements AutoCloseable {
         MacAddress derived = MacAddress.derive(config.nwid(), address);
         MacAddress from = src == null ? derived : src;
         boolean bridged = !from.equals(derived);
-        if (bridged && !peer.bridge()) {
-            return PortDrop.SPOOFED_MAC;                                    // 3 (learning: §9.6, later)
+        if (bridged && (!peer.bridge() || from.isDerivedFor(config.nwid()))) {
+            return PortDrop.SPOOFED_MAC;                                    // 3: a bridge carries foreign MACs, not other members'
         }
-        if (!dst.equals(mac) && !dst.isMulticast()) {
-            return PortDrop.NOT_OUR_MAC;
+        if (!dst.equals(mac) && !dst.isMulticast() && !config.bridge()) {
+            return PortDrop.NOT_OUR_MAC;                                    // 3: only a bridge takes others' unicast
         }
         if (dst.equals(MacAddress.BROADCAST) && !config.has(PortConfig.FLAG_BROADCAST)) {
             return PortDrop.BROADCAST_DISABLED;
@@ -259,6 +318,9 @@ public final class NetworkPort implements AutoCloseable {
                 spoofs.get(v).incrementAndGet();
                 return PortDrop.SPOOFED_IP;
             }
+        }
+        if (bridged) {
+            bridgeTable.learn(from, address, clock.getAsLong());            // 3: srcMAC → S (§9.6)
         }
         nic.send(frame);                                                    // 6 (rules, 5, are §11's)
         delivered.incrementAndGet();

@@ -2,6 +2,7 @@ package dev.planetary.vl2.node;
 
 import dev.planetary.identity.Address;
 import dev.planetary.identity.Fingerprint;
+import dev.planetary.nic.BridgeTable;
 import dev.planetary.nic.NetworkId;
 import dev.planetary.nic.NetworkPort;
 import dev.planetary.nic.PortConfig;
@@ -62,6 +63,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     private final Map<NetworkId, Map<Long, Boolean>> known = new ConcurrentHashMap<>(); // each an LRU, read by NIC threads
     private final Map<Address, Set<NetworkId>> presented = lru(MAX_PRESENTED); // node thread only
     private final Map<Address, Long> asked = lru(MAX_PRESENTED); // last re-presentation (node ms)
+    private final Map<NetworkId, Set<Long>> bridges = new ConcurrentHashMap<>(); // §9.6, read by NIC threads
     private long nicFailures;
     private long sendFailures;
 
@@ -123,7 +125,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         applied.remove(id);
         try {
             VirtualNic nic = nics.open(pc);
-            plane.open(pc, nic, () -> members(id));
+            plane.open(pc, nic, () -> members(id)).bridging(() -> List.copyOf(bridges.getOrDefault(id, Set.of())));
             applied.put(id, pc);
             n.portError(false);
         } catch (RuntimeException e) {
@@ -137,6 +139,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         plane.close(id);
         applied.remove(id);
         known.remove(id);
+        bridges.remove(id);
         forget(id);
     }
 
@@ -197,7 +200,18 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         } else {
             networks.refuse(fp, nwid, Verb.FRAME); // NEED_MEMBERSHIP_CERTIFICATE, ≤ 1/s (§8.3)
         }
+        trackBridge(nwid, address.value(), allowed && mc.get().isBridge());
         return DataPlane.peer(address, allowed, mc);
+    }
+
+    /** §9.6: members whose valid MC has the bridge flag get unknown unicast (at most {@link BridgeTable#MAX_BRIDGES}). */
+    private void trackBridge(NetworkId nwid, long address, boolean bridge) {
+        Set<Long> b = bridges.computeIfAbsent(nwid, x -> ConcurrentHashMap.newKeySet());
+        if (bridge) {
+            if (b.size() < BridgeTable.MAX_BRIDGES) b.add(address);
+        } else if (b.remove(address)) {
+            plane.port(nwid).ifPresent(p -> p.bridgeTable().forgetBridge(address));
+        }
     }
 
     /** Read by the NIC's thread: a copy of the recipients. */
