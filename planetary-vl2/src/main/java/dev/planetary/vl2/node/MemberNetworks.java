@@ -672,7 +672,7 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         }
     }
 
-    /** §8.3: the held list to {@code peer} (plain NETWORK_CREDENTIALS, ≤ 1 per peer per 60 s), if a session is up. */
+    /** §8.3: the held list to {@code peer} (plain NETWORK_CREDENTIALS, ≤ 1 per peer per 60 s), if a session is up and we hold an MC. */
     private void offerList(MemberNetwork n, Fingerprint peer) {
         if (n.lastList == null || !node.hasSession(peer)) return; // told again when it next presents
         long now = node.now();
@@ -681,7 +681,10 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
             n.listSendDueAt = Math.min(n.listSendDueAt, last + LIST_SEND_INTERVAL);
             return;
         }
-        byte[] m = NetworkCredentials.of(n.id, CredentialItem.RevocationListItem.of(n.lastList), new CredentialItem.HeldRevision(n.revocations.revision())).encode();
+        if (n.ownMc == null) return;
+        // with the own MC (the peer may not hold it yet: it takes lists only from members) and the held revision
+        byte[] m = NetworkCredentials.of(n.id, CredentialItem.Credential.of(n.ownMc), CredentialItem.RevocationListItem.of(n.lastList),
+                new CredentialItem.HeldRevision(n.revocations.revision())).encode();
         if (!node.sendUpper(peer, m)) return;
         n.lastListSent.put(peer, now);
         n.peerHeldRevision.put(peer, n.revocations.revision()); // assumed taken: the peer's next presentation says otherwise

@@ -39,6 +39,8 @@ final class FakeController implements SeqexLink.ChannelHandler {
     final Set<Fingerprint> authorized = new HashSet<>();
     final Set<Fingerprint> revoked = new HashSet<>();
     final List<NetworkConfigRequest> requests = new ArrayList<>();
+    /** Members whose credentials carry the bridge flag (§8.1 flags bit0, ZeroTier's {@code activeBridge}). */
+    final Set<dev.planetary.identity.Address> bridges = new HashSet<>();
     String token;
     /** The IP assignments of a member's credential (the data-plane tests give each member its own). */
     java.util.function.Function<dev.planetary.identity.Address, List<AssignedAddress>> addresses =
@@ -67,7 +69,7 @@ final class FakeController implements SeqexLink.ChannelHandler {
     }
 
     Signed<MemberCredential> credential(Fingerprint member, dev.planetary.identity.Address address, long ts) {
-        MemberCredential mc = new MemberCredential(nwid, member, address, 1, Vl2Limits.MAX_DELTA_DEFAULT, 0,
+        MemberCredential mc = new MemberCredential(nwid, member, address, 1, Vl2Limits.MAX_DELTA_DEFAULT, bridges.contains(address) ? 1 : 0,
                 addresses.apply(address), List.of(), List.of());
         return mc.sign(identity, ts);
     }

@@ -28,19 +28,23 @@ import org.junit.jupiter.api.Test;
  */
 class MemberPortsSimTest {
     /** One member: its member table and ports, driven by the world's loop (a queue for the NIC's frames). */
-    private static final class Member {
+    static final class Member {
         final Vl2World.Host host;
         final MemberNetworks networks;
         final MemberPorts ports;
         final ArrayDeque<Runnable> queue = new ArrayDeque<>();
 
         Member(Vl2World.Host host) {
+            this(host, PortConfig::userspaceNic);
+        }
+
+        Member(Vl2World.Host host, MemberPorts.NicFactory nics) {
             this.host = host;
             this.networks = new MemberNetworks(host.layer, NetworkStore.NONE, dev.planetary.zssp.RandomSource.secure(), "planetary-test");
             this.ports = new MemberPorts(host.layer, networks, r -> {
                 queue.add(r);
                 host.host.wake(host.host.now());
-            }, PortConfig::userspaceNic, PortConfig.RoutePolicy.DEFAULT);
+            }, nics, PortConfig.RoutePolicy.DEFAULT);
             host.extra = now -> {
                 for (Runnable r; (r = queue.poll()) != null; ) {
                     r.run();
@@ -63,7 +67,7 @@ class MemberPortsSimTest {
      * overtake the credential presented before it (UDP reorders) and be dropped, answered with
      * NEED_MEMBERSHIP_CERTIFICATE (§8.3). Returns the requests lost.
      */
-    private static int ping(Vl2World w, UserspaceNic from, java.net.InetAddress to, String what, Member... ms) {
+    static int ping(Vl2World w, UserspaceNic from, java.net.InetAddress to, String what, Member... ms) {
         for (int lost = 0; lost < 3; lost++) {
             CompletableFuture<Duration> f = from.ping(to, Duration.ofSeconds(60));
             if (w.runUntil(f::isDone, 3_000) && !f.isCompletedExceptionally()) {
@@ -73,7 +77,7 @@ class MemberPortsSimTest {
         throw new AssertionError(what + ": no reply in 3 tries: " + describe(ms));
     }
 
-    private static String describe(Member... ms) {
+    static String describe(Member... ms) {
         StringBuilder b = new StringBuilder();
         for (Member m : ms) {
             b.append(m.host.name).append(' ').append(m.networks.counters()).append(" sendFailures=").append(m.ports.sendFailures())
@@ -81,7 +85,7 @@ class MemberPortsSimTest {
             for (NetworkPort p : m.ports.plane().ports()) {
                 b.append(" port sent=").append(p.sent()).append(" delivered=").append(p.delivered()).append(" emulated=").append(p.emulated())
                         .append(' ').append(java.util.Arrays.stream(PortDrop.values()).filter(d -> p.drops(d) > 0).map(d -> d + "=" + p.drops(d)).toList())
-                        .append(" nicDrops=").append(((UserspaceNic) p.nic()).drops());
+                        .append(" nicDrops=").append(p.nic() instanceof UserspaceNic u ? u.drops() : -1);
             }
             b.append("; ");
         }
