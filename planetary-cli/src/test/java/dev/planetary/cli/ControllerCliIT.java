@@ -88,6 +88,15 @@ class ControllerCliIT extends BlackBoxTest {
                 + node.get("/network/" + nwid));
         assertEquals("OK", node.get("/network/" + nwid).path("status").asText(), "the member accepted a config with rules and capabilities");
 
+        // the bridge flag (ZeroTier's activeBridge, VL.md §9.6): a new credential carrying it
+        long beforeBridge = node.get("/network/" + nwid).path("credentialRevision").asLong();
+        PlanetaryProcess bridged = cli("controller", "member", "set", "--home", home, nwid, node.address(), "--bridge", "true");
+        assertEquals(0, bridged.exitCode(), bridged.err.text());
+        assertTrue(bridged.out.text().contains(" bridge revision"), bridged.out.text());
+        long bridgeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (node.get("/network/" + nwid).path("credentialRevision").asLong() <= beforeBridge && System.nanoTime() < bridgeDeadline) Thread.sleep(50);
+        assertTrue(node.get("/network/" + nwid).path("credentialRevision").asLong() > beforeBridge, "the bridge flag came in a new credential");
+
         PlanetaryProcess deauth = cli("controller", "member", "deauthorize", "--home", home, nwid, node.address());
         assertEquals(0, deauth.exitCode(), deauth.err.text());
         PlanetaryProcess bad = cli("controller", "network", "create", "--home", home, "--route", "nonsense");

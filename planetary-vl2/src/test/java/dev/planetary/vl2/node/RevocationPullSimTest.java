@@ -124,6 +124,16 @@ class RevocationPullSimTest {
         assertFalse(t.m.allowed(t.xFp), "X's frames are refused (the gate)");
         assertTrue(t.m.allowed(t.pFp), "P still passes");
         assertEquals(1L, t.pEngine.counters().get("revocationListsSent"), "no ping-pong: M and P hold the same revision");
+
+        // the next list reaches P within 60 s of the last one P sent M: P sends it when its 60 s are up (≤ 1 per peer per 60 s)
+        Signed<RevocationList> third = new RevocationList(t.ctl.nwid, list.value().revision() + 1, 0,
+                List.of(Revocation.of(t.xFp, t.xMc.timestamp() + 2))).sign(t.ctl.identity, t.ctl.ts());
+        long pushed = t.w.sim.now();
+        t.ctlHost.run(() -> assertTrue(t.ctl.push(t.pFp, NetworkCredentials.of(t.ctl.nwid, CredentialItem.RevocationListItem.of(third)).encode(),
+                new SeqexLinkSimTest.Outcome())));
+        assertTrue(t.w.runUntil(() -> t.m.revocations().revision() == third.value().revision(), 60_000), () -> t.pEngine.counters().toString());
+        System.out.printf("revocation learned (L0): cut off, the next list within P's 60 s rate limit %d ms%n", t.w.sim.now() - pushed);
+        assertEquals(2L, t.pEngine.counters().get("revocationListsSent"));
     }
 
     @Test
