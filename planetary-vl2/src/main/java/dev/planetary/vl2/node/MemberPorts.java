@@ -2,6 +2,7 @@ package dev.planetary.vl2.node;
 
 import dev.planetary.identity.Address;
 import dev.planetary.identity.Fingerprint;
+import dev.planetary.nic.MacAddress;
 import dev.planetary.nic.NetworkId;
 import dev.planetary.nic.NetworkPort;
 import dev.planetary.nic.PortConfig;
@@ -14,8 +15,8 @@ import dev.planetary.vl1.Verb;
 import dev.planetary.vl2.MemberCredential;
 import dev.planetary.vl2.NetworkConfig;
 import dev.planetary.vl2.Signed;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -34,8 +34,8 @@ import java.util.concurrent.Executor;
  * makes the network PORT_ERROR until the next change. Inbound frames pass the member table's gate
  * (refusals answered NEED_MEMBERSHIP_CERTIFICATE by it); the own credential is presented to a peer
  * before the first frame for the network on a session, and again when the peer asks with
- * NEED_MEMBERSHIP_CERTIFICATE (≤ 1/s per peer) — a frame that overtook the presentation is lost (§8.3). Broadcasts go to the members that
- * passed the gate lately (bounded; multicast GATHER, §10.3, is a later issue).
+ * NEED_MEMBERSHIP_CERTIFICATE (≤ 1/s per peer) — a frame that overtook the presentation is lost (§8.3). Multicast,
+ * broadcast and ARP go through the node's {@link Multicaster} (§10).
  *
  * <p>Runs on the node's thread; NIC reader threads hand their frames to {@code nodeThread}.
  */
@@ -46,8 +46,6 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         VirtualNic open(PortConfig config);
     }
 
-    /** Members remembered per network as broadcast recipients (most recently seen kept). */
-    public static final int MAX_KNOWN_MEMBERS = 1024;
     /** Peers remembered as holding the own credential on their current session. */
     static final int MAX_PRESENTED = 4096;
     /** §8.3: the credential again in answer to NEED_MEMBERSHIP_CERTIFICATE at most once per second per peer. */
@@ -56,10 +54,11 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     private final Node node;
     private final MemberNetworks networks;
     private final NicFactory nics;
+    private final Executor nodeThread;
     private final PortConfig.RoutePolicy policy;
     private final DataPlane plane;
+    private final Multicaster multicaster;
     private final Map<NetworkId, PortConfig> applied = new HashMap<>();
-    private final Map<NetworkId, Map<Long, Boolean>> known = new ConcurrentHashMap<>(); // each an LRU, read by NIC threads
     private final Map<Address, Set<NetworkId>> presented = lru(MAX_PRESENTED); // node thread only
     private final Map<Address, Long> asked = lru(MAX_PRESENTED); // last re-presentation (node ms)
     private long nicFailures;
@@ -75,10 +74,16 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         this.nics = nics;
         this.policy = policy;
         this.plane = new DataPlane((nwid, to, message) -> nodeThread.execute(() -> send(nwid, to, message)), this);
+        this.nodeThread = nodeThread;
+        this.multicaster = new Multicaster(node.address(), new MulticastEnv(), Multicaster.OutboundRules.ACCEPT_ALL, new java.security.SecureRandom());
         layer.handle(Verb.FRAME, this::received);
         layer.handle(Verb.EXT_FRAME, this::received);
+        for (int verb : new int[] {Verb.MULTICAST_LIKE, Verb.MULTICAST_GATHER, Verb.MULTICAST_FRAME}) {
+            layer.handle(verb, (fp, address, message) -> multicaster.received(fp, address, message, node.now()));
+        }
         layer.addSessionListener(this);
         networks.onChange(this::changed);
+        networks.onPeerAccepted((n, fp) -> node.boundAddress(fp).ifPresent(a -> multicaster.peerAccepted(n.id(), a)));
         for (MemberNetwork n : List.copyOf(networks.networks())) {
             changed(n);
         }
@@ -86,6 +91,20 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
 
     public DataPlane plane() {
         return plane;
+    }
+
+    /** The multicast engine (§10): LIKE, GATHER, MULTICAST_FRAME, ARP emulation. */
+    public Multicaster multicaster() {
+        return multicaster;
+    }
+
+    /** Runs the multicast timers (§10.2 LIKE announcements, expiry, held frames); returns the next deadline. */
+    public long service(long now) {
+        return multicaster.service(now);
+    }
+
+    public long nextDeadline() {
+        return multicaster.nextDeadline();
     }
 
     /** The port of {@code nwid}, once the network is up. */
@@ -123,7 +142,12 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         applied.remove(id);
         try {
             VirtualNic nic = nics.open(pc);
-            plane.open(pc, nic, () -> members(id));
+            plane.open(pc, nic, (dst, src, ethertype, payload) -> {
+                byte[] copy = new byte[payload.remaining()];
+                payload.duplicate().get(copy);
+                nodeThread.execute(() -> multicaster.outbound(id, dst, src, ethertype, copy, node.now()));
+            });
+            multicaster.configure(pc, node.now());
             applied.put(id, pc);
             n.portError(false);
         } catch (RuntimeException e) {
@@ -135,8 +159,8 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
 
     private void down(NetworkId id) {
         plane.close(id);
+        multicaster.remove(id);
         applied.remove(id);
-        known.remove(id);
         forget(id);
     }
 
@@ -166,6 +190,51 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         }
     }
 
+    /** What the multicast engine needs of the node (node thread). */
+    private final class MulticastEnv implements Multicaster.Env {
+        @Override
+        public void send(NetworkId nwid, Address to, byte[] message) {
+            if (to.value() == nwid.controllerAddress()) {
+                try {
+                    node.sendUpper(to, message); // the controller needs no presentation
+                } catch (RuntimeException e) {
+                    sendFailures++;
+                }
+            } else {
+                MemberPorts.this.send(nwid, to, message);
+            }
+        }
+
+        @Override
+        public boolean allowed(NetworkId nwid, Fingerprint fp, Address address) {
+            if (address.value() == nwid.controllerAddress()) {
+                return networks.network(nwid).map(n -> n.controller().map(fp::equals).orElse(false)).orElse(false);
+            }
+            return peer(nwid, fp, address).allowed();
+        }
+
+        @Override
+        public List<Address> peers(NetworkId nwid) {
+            MemberNetwork n = networks.network(nwid).orElse(null);
+            if (n == null) return List.of();
+            List<Address> out = new ArrayList<>();
+            for (Fingerprint fp : List.copyOf(n.peerCredentials.keySet())) {
+                if (node.hasSession(fp) && n.allowed(fp)) node.boundAddress(fp).ifPresent(out::add);
+            }
+            return out;
+        }
+
+        @Override
+        public void deliver(NetworkId nwid, Fingerprint fp, Address from, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+            plane.port(nwid).ifPresent(p -> p.inboundExtFrame(peer(nwid, fp, from), 0, dst, src, ethertype, payload));
+        }
+
+        @Override
+        public void emulate(NetworkId nwid, ByteBuffer frame) {
+            plane.port(nwid).ifPresent(p -> p.nic().send(frame));
+        }
+    }
+
     /** On the node's thread: the own MC first on a session's first frame for the network (§8.3), then the frame. */
     private void send(NetworkId nwid, Address to, byte[] message) {
         try {
@@ -191,24 +260,10 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         Optional<MemberCredential> mc = n == null ? Optional.empty()
                 : n.peerCredential(fp).map(Signed::value).filter(c -> c.issuedToAddress().equals(address));
         boolean allowed = n != null && mc.isPresent() && n.allowed(fp);
-        if (allowed) {
-            Map<Long, Boolean> k = known.computeIfAbsent(nwid, x -> Collections.synchronizedMap(lru(MAX_KNOWN_MEMBERS)));
-            k.put(address.value(), Boolean.TRUE);
-        } else {
+        if (!allowed) {
             networks.refuse(fp, nwid, Verb.FRAME); // NEED_MEMBERSHIP_CERTIFICATE, ≤ 1/s (§8.3)
         }
         return DataPlane.peer(address, allowed, mc);
-    }
-
-    /** Read by the NIC's thread: a copy of the recipients. */
-    private List<Long> members(NetworkId nwid) {
-        Map<Long, Boolean> k = known.get(nwid);
-        if (k == null) {
-            return List.of();
-        }
-        synchronized (k) {
-            return new ArrayList<>(k.keySet());
-        }
     }
 
     // ---------------------------------------------------------------- sessions
