@@ -94,10 +94,10 @@ final class Gatherer {
         return Optional.of(p.group());
     }
 
-    /** The members the answers named for {@code group} that have not expired. */
+    /** The members the answers named for {@code group} that have not expired (a mutable copy). */
     List<Long> members(MulticastGroup group, long now) {
         State s = groups.get(group);
-        if (s == null) return List.of();
+        if (s == null) return new ArrayList<>();
         s.members.values().removeIf(k -> k.until() <= now);
         return new ArrayList<>(s.members.keySet());
     }

@@ -64,10 +64,10 @@ final class MulticastDirectory {
         return Long.MAX_VALUE;
     }
 
-    /** The members LIKing {@code group} (a copy). */
+    /** The members LIKing {@code group} (a mutable copy). */
     List<Long> members(MulticastGroup group) {
         Set<Long> s = byGroup.get(group);
-        return s == null ? List.of() : new ArrayList<>(s);
+        return s == null ? new ArrayList<>() : new ArrayList<>(s);
     }
 
     /** §10.3: at most {@code limit} members of {@code group} other than {@code requester}, in random order. */
