@@ -468,6 +468,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             counters.put("vl2_frames_delivered", delivered);
             counters.put("vl2_ndp_emulated", emulated);
             counters.put("vl2_nic_failures", ports.nicFailures());
+            counters.put("vl2_frame_drop_no_credential", ports.framesWithoutCredential());
             Multicaster mc = ports.multicaster();
             for (Multicaster.Drop d : Multicaster.Drop.values()) counters.put("vl2_multicast_drop_" + d.name().toLowerCase(Locale.ROOT), mc.drops(d));
             mc.counters().forEach((k, v) -> counters.put("vl2_multicast_" + snake(k), v));

@@ -12,6 +12,7 @@ import dev.planetary.vl1.ErrorMessage;
 import dev.planetary.vl1.Node;
 import dev.planetary.vl1.Vl1Codec;
 import dev.planetary.vl1.Verb;
+import dev.planetary.vl2.ExtFrame;
 import dev.planetary.vl2.MemberCredential;
 import dev.planetary.vl2.NetworkConfig;
 import dev.planetary.vl2.Signed;
@@ -61,6 +62,8 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     private final Map<NetworkId, PortConfig> applied = new HashMap<>();
     private final Map<Address, Set<NetworkId>> presented = lru(MAX_PRESENTED); // node thread only
     private final Map<Address, Long> asked = lru(MAX_PRESENTED); // last re-presentation (node ms)
+    private final CredentialWait<byte[]> awaiting = new CredentialWait<>(); // FRAME / EXT_FRAME that overtook a credential (§8.3)
+    private long awaitDeadline = Long.MAX_VALUE;
     private long nicFailures;
     private long sendFailures;
 
@@ -83,7 +86,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         }
         layer.addSessionListener(this);
         networks.onChange(this::changed);
-        networks.onPeerAccepted((n, fp) -> node.boundAddress(fp).ifPresent(a -> multicaster.peerAccepted(n.id(), a)));
+        networks.onPeerAccepted((n, fp) -> node.boundAddress(fp).ifPresent(a -> accepted(n.id(), fp, a)));
         for (MemberNetwork n : List.copyOf(networks.networks())) {
             changed(n);
         }
@@ -98,13 +101,27 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         return multicaster;
     }
 
-    /** Runs the multicast timers (§10.2 LIKE announcements, expiry, held frames); returns the next deadline. */
+    /** Runs the multicast timers (§10.2 LIKE announcements, expiry, held frames) and the credential wait; returns the next deadline. */
     public long service(long now) {
-        return multicaster.service(now);
+        awaitDeadline = awaiting.expire(now);
+        return Math.min(awaitDeadline, multicaster.service(now));
     }
 
     public long nextDeadline() {
-        return multicaster.nextDeadline();
+        return Math.min(awaitDeadline, multicaster.nextDeadline());
+    }
+
+    /** Frames dropped because their sender's credential did not come within {@link CredentialWait#WAIT_MS} (§8.3). */
+    public long framesWithoutCredential() {
+        return awaiting.dropped();
+    }
+
+    /** {@code peer}'s credential for {@code nwid} was accepted: the frames that overtook it go on, and it gets the own LIKEs (§10.2). */
+    private void accepted(NetworkId nwid, Fingerprint peer, Address address) {
+        for (CredentialWait.Kept<byte[]> k : awaiting.release(address.value())) {
+            plane.received(k.peer(), address, k.message());
+        }
+        multicaster.peerAccepted(nwid, address, node.now());
     }
 
     /** The port of {@code nwid}, once the network is up. */
@@ -172,6 +189,9 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
 
     /** FRAME / EXT_FRAME to the data plane; an ERROR in re one asking for the credential is answered (§8.3). */
     private void received(Fingerprint peer, Address address, byte[] message) {
+        if (address != null && waitsForCredential(peer, address, message)) {
+            return;
+        }
         if (plane.received(peer, address, message) || address == null) {
             return;
         }
@@ -252,14 +272,35 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         }
     }
 
+    /** A FRAME / EXT_FRAME for an open port from a peer without an accepted credential is kept a while (and the credential asked for). */
+    private boolean waitsForCredential(Fingerprint fp, Address address, byte[] m) {
+        int verb = m[0] & 0xff;
+        if (verb != Verb.FRAME && verb != Verb.EXT_FRAME || m.length < 9) {
+            return false;
+        }
+        NetworkId nwid = new NetworkId(java.nio.ByteBuffer.wrap(m, 1, 8).getLong());
+        MemberNetwork n = networks.network(nwid).orElse(null);
+        Optional<NetworkPort> port = plane.port(nwid);
+        if (n == null || port.isEmpty() || m.length > port.get().config().mtu() + ExtFrame.HEADER_BYTES || credential(n, fp, address).isPresent()) {
+            return false; // (an oversized one is the port's to drop and count)
+        }
+        networks.refuse(fp, nwid, Verb.FRAME); // NEED_MEMBERSHIP_CERTIFICATE, ≤ 1/s (§8.3)
+        awaitDeadline = Math.min(awaitDeadline, awaiting.keep(address.value(), fp, m, node.now()));
+        return true;
+    }
+
+    /** {@code fp}'s credential for {@code n} bound to {@code address}, if it passes the gate (§8.2, §8.3). */
+    private static Optional<MemberCredential> credential(MemberNetwork n, Fingerprint fp, Address address) {
+        return n.peerCredential(fp).map(Signed::value).filter(c -> c.issuedToAddress().equals(address)).filter(c -> n.allowed(fp));
+    }
+
     // ---------------------------------------------------------------- DataPlane.Gate (node thread)
 
     @Override
     public NetworkPort.Peer peer(NetworkId nwid, Fingerprint fp, Address address) {
         MemberNetwork n = networks.network(nwid).orElse(null);
-        Optional<MemberCredential> mc = n == null ? Optional.empty()
-                : n.peerCredential(fp).map(Signed::value).filter(c -> c.issuedToAddress().equals(address));
-        boolean allowed = n != null && mc.isPresent() && n.allowed(fp);
+        Optional<MemberCredential> mc = n == null ? Optional.empty() : credential(n, fp, address);
+        boolean allowed = mc.isPresent();
         if (!allowed) {
             networks.refuse(fp, nwid, Verb.FRAME); // NEED_MEMBERSHIP_CERTIFICATE, ≤ 1/s (§8.3)
         }

@@ -54,6 +54,8 @@ public final class Multicaster {
     static final long UNWANTED_INTERVAL_MS = 1_000;
     /** Peers remembered per network for the UNWANTED_MULTICAST rate and the first full LIKE. */
     static final int MAX_PEERS_REMEMBERED = 4096;
+    /** The largest MULTICAST_FRAME header (all optional fields) and MULTICAST_LIKE, for what a credential wait keeps. */
+    static final int MAX_FRAME_OVERHEAD = MulticastFrame.MIN_HEADER_BYTES + 17, MAX_LIKE_BYTES = 11 + 10 * Vl2Limits.MAX_LIKE_GROUPS;
     /** §10.4 step 4: frames sent with the gather flag, at most. */
     static final int GATHER_FLAGGED = 4;
 
@@ -92,7 +94,7 @@ public final class Multicaster {
         MALFORMED,
         /** For a network with no port here. */
         UNKNOWN_NETWORK,
-        /** From a peer that does not pass the gate (§8.3). */
+        /** From a peer that does not pass the gate (§8.3); a MULTICAST_FRAME only once its credential did not come in time. */
         NOT_MEMBER,
         /** With the origin or replicate flag: this node is no replicator (§10.7). */
         NOT_REPLICATOR,
@@ -127,6 +129,7 @@ public final class Multicaster {
         final Gatherer gatherer = new Gatherer(rng);
         final MulticastSender sender = new MulticastSender();
         final Map<Long, Long> unwantedAt = lru(MAX_PEERS_REMEMBERED);
+        final CredentialWait<byte[]> awaiting = new CredentialWait<>();
         long nextAnnounce;
 
         Net(PortConfig config) {
@@ -202,9 +205,13 @@ public final class Multicaster {
     }
 
     /** §10.2: right after accepting {@code peer}'s MC for {@code nwid}, the full set of own groups goes to it. */
-    public void peerAccepted(NetworkId nwid, Address peer) {
+    public void peerAccepted(NetworkId nwid, Address peer, long now) {
         Net n = nets.get(nwid);
-        if (n != null) like(n, peer);
+        if (n == null) return;
+        like(n, peer);
+        for (CredentialWait.Kept<byte[]> k : n.awaiting.release(peer.value())) {
+            received(k.peer(), peer, k.message(), now); // what overtook the credential (§8.3)
+        }
     }
 
     // ---------------------------------------------------------------- timers
@@ -218,6 +225,9 @@ public final class Multicaster {
             next = Math.min(next, n.sender.expire(now));
             drop(Drop.HOLD_DROPPED, n.sender.dropped() - before);
             next = Math.min(next, Math.min(n.directory.expire(now), n.nextAnnounce));
+            long waited = n.awaiting.dropped();
+            next = Math.min(next, n.awaiting.expire(now));
+            drop(Drop.NOT_MEMBER, n.awaiting.dropped() - waited);
         }
         deadline = next;
         return next;
@@ -346,6 +356,9 @@ public final class Multicaster {
             drop(Drop.NOT_MEMBER, 1);
             return;
         }
+        if (waitsForCredential(peer, address, message, now)) {
+            return;
+        }
         switch (message[0] & 0xff) {
             case Verb.MULTICAST_LIKE -> {
                 if (MulticastLike.decode(message) instanceof Decoded.Ok<MulticastLike>(MulticastLike l)) liked(peer, address, l, now);
@@ -366,6 +379,22 @@ public final class Multicaster {
             case Verb.OK, Verb.ERROR -> reply(peer, address, message, now);
             default -> drop(Drop.MALFORMED, 1);
         }
+    }
+
+    /**
+     * A LIKE, GATHER or MULTICAST_FRAME for a joined network from a peer that does not pass the gate is
+     * kept a while ({@link CredentialWait}): the sender presented its MC just before it (§8.3).
+     */
+    private boolean waitsForCredential(Fingerprint peer, Address address, byte[] m, long now) {
+        int verb = m[0] & 0xff;
+        int off = verb == Verb.MULTICAST_GATHER ? 5 : 1; // after the request id
+        if (verb != Verb.MULTICAST_LIKE && verb != Verb.MULTICAST_GATHER && verb != Verb.MULTICAST_FRAME || m.length < off + 8) return false;
+        Net n = nets.get(new NetworkId(ByteBuffer.wrap(m, off, 8).getLong()));
+        if (n == null || m.length > Math.max(n.config.mtu() + MAX_FRAME_OVERHEAD, MAX_LIKE_BYTES) || env.allowed(n.id(), peer, address)) return false;
+        long before = n.awaiting.dropped();
+        deadline = Math.min(deadline, n.awaiting.keep(address.value(), peer, m, now));
+        drop(Drop.NOT_MEMBER, n.awaiting.dropped() - before);
+        return true;
     }
 
     private void liked(Fingerprint peer, Address address, MulticastLike l, long now) {
@@ -396,8 +425,19 @@ public final class Multicaster {
     }
 
     private void frame(Fingerprint peer, Address address, MulticastFrame f, long now) {
-        Net n = gated(f.networkId(), peer, address);
-        if (n == null) return;
+        Net n = nets.get(f.networkId());
+        if (n == null) {
+            drop(Drop.UNKNOWN_NETWORK, 1);
+            return;
+        }
+        if (f.payload().length() > n.config.mtu()) {
+            drop(Drop.OVERSIZE, 1);
+            return;
+        }
+        if (!env.allowed(n.id(), peer, address)) {
+            drop(Drop.NOT_MEMBER, 1);
+            return;
+        }
         if (f.origin().isPresent() || f.replicate()) {
             drop(Drop.NOT_REPLICATOR, 1); // §10.7: replicators are not built; nothing is forwarded
             return;
@@ -407,10 +447,6 @@ public final class Multicaster {
         byte[] payload = f.payload().toArray();
         if (!usable(group, f.etherType(), payload)) {
             drop(Drop.BAD_GROUP, 1);
-            return;
-        }
-        if (payload.length > n.config.mtu()) {
-            drop(Drop.OVERSIZE, 1);
             return;
         }
         if (!n.own.contains(group)) {

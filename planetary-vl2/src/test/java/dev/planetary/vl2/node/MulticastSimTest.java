@@ -245,7 +245,9 @@ class MulticastSimTest {
         assertEquals(1, b.engine.drops(Multicaster.Drop.OVERSIZE), "larger than the network MTU");
         w.outsiders.add(a);
         b.receive(a, MulticastFrame.of(NWID, BROADCAST, 0x0800, Bytes.of(notArp)).encode());
-        assertEquals(1, b.engine.drops(Multicaster.Drop.NOT_MEMBER), "the gate");
+        assertEquals(0, b.engine.drops(Multicaster.Drop.NOT_MEMBER), "kept while the credential may be on its way");
+        w.advance(CredentialWait.WAIT_MS);
+        assertEquals(1, b.engine.drops(Multicaster.Drop.NOT_MEMBER), "the gate, once no credential came");
         w.outsiders.clear();
         MulticastFrame relayed = new MulticastFrame(NWID, Optional.empty(), Optional.of(new Address(w.member(2).address.value())), Optional.empty(), false,
                 BROADCAST, 0x0800, Bytes.of(notArp));
@@ -254,6 +256,28 @@ class MulticastSimTest {
         assertTrue(b.delivered.isEmpty());
         b.receive(a, MulticastFrame.of(NWID, BROADCAST, 0x0800, Bytes.of(notArp)).encode());
         assertEquals(1, b.delivered.size(), "a well-formed broadcast passes");
+    }
+
+    @Test
+    void aFrameThatOvertookTheSendersCredentialIsDeliveredOnceItIsAccepted() { // §8.3
+        MulticastWorld w = new MulticastWorld(2, PortConfig.FLAG_BROADCAST, 32, 12);
+        Member a = w.member(0), b = w.member(1);
+        w.outsiders.add(a.address.value());
+        for (int i = 0; i < 10; i++) b.receive(a.address.value(), MulticastFrame.of(NWID, BROADCAST, 0x0800, Bytes.of(ipv4Broadcast(28 + i))).encode());
+        assertTrue(b.delivered.isEmpty());
+        w.outsiders.clear();
+        w.session(a, b); // a's MC accepted
+        w.pump();
+        assertEquals(CredentialWait.PER_PEER, b.delivered.size(), "the last 4 kept, delivered in order");
+        assertEquals(28 + 9, b.delivered.getLast().payload().length);
+        assertEquals(10 - CredentialWait.PER_PEER, b.engine.drops(Multicaster.Drop.NOT_MEMBER));
+        long before = b.engine.drops(Multicaster.Drop.NOT_MEMBER);
+        for (long p = 1; p <= 200; p++) w.outsiders.add(0x0b_0000_0000L + p); // 200 non-members, no credential ever
+        for (long p = 1; p <= 200; p++) b.receive(0x0b_0000_0000L + p, MulticastFrame.of(NWID, BROADCAST, 0x0800, Bytes.of(ipv4Broadcast(28))).encode());
+        assertEquals(before + 200 - CredentialWait.PEERS, b.engine.drops(Multicaster.Drop.NOT_MEMBER), "kept for 64 peers at most");
+        w.advance(CredentialWait.WAIT_MS);
+        assertEquals(before + 200, b.engine.drops(Multicaster.Drop.NOT_MEMBER));
+        assertEquals(CredentialWait.PER_PEER, b.delivered.size());
     }
 
     @Test

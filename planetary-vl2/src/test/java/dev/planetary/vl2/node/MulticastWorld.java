@@ -127,8 +127,8 @@ final class MulticastWorld {
     void session(Member a, Member b) {
         a.peers.add(b.address.value());
         b.peers.add(a.address.value());
-        a.engine.peerAccepted(NWID, b.address);
-        b.engine.peerAccepted(NWID, a.address);
+        a.engine.peerAccepted(NWID, b.address, now);
+        b.engine.peerAccepted(NWID, a.address, now);
     }
 
     /** Delivers queued messages until none is left. */
