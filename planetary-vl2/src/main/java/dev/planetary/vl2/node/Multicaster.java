@@ -56,6 +56,8 @@ public final class Multicaster {
     static final int MAX_PEERS_REMEMBERED = 4096;
     /** The largest MULTICAST_FRAME header (all optional fields) and MULTICAST_LIKE, for what a credential wait keeps. */
     static final int MAX_FRAME_OVERHEAD = MulticastFrame.MIN_HEADER_BYTES + 17, MAX_LIKE_BYTES = 11 + 10 * Vl2Limits.MAX_LIKE_GROUPS;
+    /** GATHERs (and gathering frames) answered per peer per second; more are not answered (an answer is up to 49× the request). */
+    static final int GATHER_ANSWERS_PER_SECOND = 50;
     /** §10.4 step 4: frames sent with the gather flag, at most. */
     static final int GATHER_FLAGGED = 4;
 
@@ -106,6 +108,8 @@ public final class Multicaster {
         UNSOLICITED_ANSWER,
         /** A LIKE beyond the sender's group bound (§10.2). */
         LIKE_REFUSED,
+        /** A GATHER (or a frame's gather part) beyond the asker's budget ({@link #GATHER_ANSWERS_PER_SECOND}); a frame is still delivered. */
+        GATHER_BUDGET,
         /** An outbound frame refused by the rules (§10.4 step 2). */
         RULES,
         /** An outbound frame held while gathering and dropped (hold full, or no member found in 5 s). */
@@ -129,6 +133,7 @@ public final class Multicaster {
         final Gatherer gatherer = new Gatherer(rng);
         final MulticastSender sender = new MulticastSender();
         final Map<Long, Long> unwantedAt = lru(MAX_PEERS_REMEMBERED);
+        final Map<Long, long[]> gatherBudget = lru(MAX_PEERS_REMEMBERED); // peer → {second, answers in it}
         final CredentialWait<byte[]> awaiting = new CredentialWait<>();
         long nextAnnounce;
 
@@ -367,7 +372,7 @@ public final class Multicaster {
             case Verb.MULTICAST_GATHER -> {
                 if (MulticastGather.decode(message) instanceof Decoded.Ok<MulticastGather>(MulticastGather g)) {
                     Net n = gated(g.networkId(), peer, address);
-                    if (n != null) answer(n, address, g.group(), g.limit(), Verb.MULTICAST_GATHER, g.requestId());
+                    if (n != null && budgeted(n, address, now)) answer(n, address, g.group(), g.limit(), Verb.MULTICAST_GATHER, g.requestId());
                 } else {
                     drop(Drop.MALFORMED, 1);
                 }
@@ -406,6 +411,21 @@ public final class Multicaster {
         bump("likesReceived");
     }
 
+    /** Whether {@code asker} may have one more gather answer this second. */
+    private boolean budgeted(Net n, Address asker, long now) {
+        long[] b = n.gatherBudget.computeIfAbsent(asker.value(), a -> new long[] {now / 1000, 0});
+        if (b[0] != now / 1000) {
+            b[0] = now / 1000;
+            b[1] = 0;
+        }
+        if (b[1] >= GATHER_ANSWERS_PER_SECOND) {
+            drop(Drop.GATHER_BUDGET, 1);
+            return false;
+        }
+        b[1]++;
+        return true;
+    }
+
     /** §10.3: the members held for {@code group} (itself included if subscribed), not the requester, random, ≤ limit, format 0; nothing if none. */
     private void answer(Net n, Address requester, MulticastGroup group, int limit, int inReVerb, int requestId) {
         int max = Math.min(limit, Vl2Limits.MULTICAST_LIMIT_MAX);
@@ -442,7 +462,7 @@ public final class Multicaster {
             drop(Drop.NOT_REPLICATOR, 1); // §10.7: replicators are not built; nothing is forwarded
             return;
         }
-        f.gather().ifPresent(g -> answer(n, address, f.group(), g.limit(), Verb.MULTICAST_FRAME, g.requestId()));
+        f.gather().filter(g -> budgeted(n, address, now)).ifPresent(g -> answer(n, address, f.group(), g.limit(), Verb.MULTICAST_FRAME, g.requestId()));
         MulticastGroup group = f.group();
         byte[] payload = f.payload().toArray();
         if (!usable(group, f.etherType(), payload)) {

@@ -231,6 +231,24 @@ class MulticastSimTest {
     }
 
     @Test
+    void aFloodOfGathersFromOneMemberIsBudgeted() {
+        MulticastWorld w = meshed(3, PortConfig.FLAG_BROADCAST, 32, 13);
+        Member target = w.member(0);
+        long hostile = w.member(1).address.value();
+        int before = w.queue.size();
+        for (int i = 1; i <= 1_000; i++) target.receive(hostile, new MulticastGather(i, NWID, BROADCAST, 240).encode());
+        assertEquals(Multicaster.GATHER_ANSWERS_PER_SECOND, w.queue.size() - before, "answers in one second");
+        assertEquals(1_000 - Multicaster.GATHER_ANSWERS_PER_SECOND, target.engine.drops(Multicaster.Drop.GATHER_BUDGET));
+        w.queue.clear();
+        target.receive(w.member(2).address.value(), new MulticastGather(1, NWID, BROADCAST, 240).encode());
+        assertEquals(1, w.queue.size(), "another member is not starved");
+        w.queue.clear();
+        w.now += 1_000;
+        target.receive(hostile, new MulticastGather(2_000, NWID, BROADCAST, 240).encode());
+        assertEquals(1, w.queue.size(), "the next second, answered again");
+    }
+
+    @Test
     void framesTheSenderMayNotSendAreDroppedAndCounted() {
         MulticastWorld w = meshed(3, PortConfig.FLAG_BROADCAST, 32, 9);
         Member b = w.member(1);
