@@ -250,6 +250,13 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         }
 
         @Override
+        public void vouched(NetworkId nwid, Address address, byte[] identity) {
+            if (dev.planetary.identity.Identity.decode(identity) instanceof dev.planetary.identity.Decoded.Ok<dev.planetary.identity.Identity>(var id)) {
+                node.vouched(id, address);
+            }
+        }
+
+        @Override
         public void emulate(NetworkId nwid, ByteBuffer frame) {
             plane.port(nwid).ifPresent(p -> p.nic().send(frame));
         }

@@ -77,6 +77,9 @@ public final class Multicaster {
 
         /** A frame this node makes up for its own TAP of {@code nwid} (ARP emulation, §10.5). */
         void emulate(NetworkId nwid, ByteBuffer frame);
+
+        /** The controller of {@code nwid} vouched for {@code identity} (195 bytes, hostile) at {@code address} (format 1, §2.7, §10.3). */
+        default void vouched(NetworkId nwid, Address address, byte[] identity) {}
     }
 
     /**
@@ -525,6 +528,9 @@ public final class Multicaster {
             return;
         }
         bump("gatherAnswers");
+        if (fromController) { // §2.7: the controller's format-1 records need no WHOIS
+            for (GatherReply.Member m : r.members()) m.identity().ifPresent(i -> env.vouched(n.id(), m.address(), i.toArray()));
+        }
         List<MulticastFrame> held = n.sender.release(g.get());
         List<Long> cached = cached(n, g.get(), now);
         for (MulticastFrame f : held) {

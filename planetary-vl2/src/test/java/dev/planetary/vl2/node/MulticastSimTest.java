@@ -111,6 +111,7 @@ class MulticastSimTest {
         assertEquals(b.mac(), MacAddress.fromBuffer(reply, 6), "with the owner's derived MAC");
         assertEquals(2, reply.getShort(14 + 6));
         assertEquals(0, w.count(a.address.value(), b.address.value(), Verb.MULTICAST_FRAME), "emulation sends nothing");
+        assertEquals(List.of(b.address), a.vouched, "the controller's format-1 record goes to the identity cache (§2.7)");
         for (int i = 0; i < 5; i++) {
             w.advance(30_000);
             a.arp(b);
@@ -157,6 +158,7 @@ class MulticastSimTest {
         assertEquals(1, b.delivered.size(), "the request reached the owner");
         assertEquals(MacAddress.BROADCAST, b.delivered.getFirst().dst());
         assertEquals(0, a.emulated.size(), "a peer's answer is not authoritative: no emulation");
+        assertTrue(a.vouched.isEmpty(), "a member vouches for nobody");
     }
 
     @Test

@@ -53,6 +53,7 @@ final class MulticastWorld {
         final Set<Long> peers = new HashSet<>();
         final List<Delivery> delivered = new ArrayList<>();
         final List<ByteBuffer> emulated = new ArrayList<>();
+        final List<Address> vouched = new ArrayList<>();
 
         Member(int index, long flags, int limit, long seed) {
             this.index = index;
@@ -86,6 +87,11 @@ final class MulticastWorld {
                 @Override
                 public void emulate(NetworkId nwid, ByteBuffer frame) {
                     emulated.add(frame);
+                }
+
+                @Override
+                public void vouched(NetworkId nwid, Address a, byte[] identity) {
+                    vouched.add(a);
                 }
             }, Multicaster.OutboundRules.ACCEPT_ALL, new SplittableRandom(seed));
         }
