@@ -118,6 +118,18 @@ final class Gatherer {
         if (s != null) s.members.remove(member);
     }
 
+    /**
+     * {@code member}'s current MC assigns it exactly the IPv4 addresses {@code ipv4} (u32 values): an
+     * authoritative ARP owner whose MC dropped the address is forgotten (§10.3).
+     */
+    void owns(long member, Set<Long> ipv4) {
+        for (Map.Entry<MulticastGroup, State> e : groups.entrySet()) {
+            MulticastGroup g = e.getKey();
+            Known k = e.getValue().members.get(member);
+            if (k != null && k.authoritative() && g.adi() != 0 && !ipv4.contains(g.adi())) e.getValue().members.remove(member);
+        }
+    }
+
     /** Requests outstanding (bounded by {@link #MAX_PENDING}). */
     int pending() {
         return pending.size();

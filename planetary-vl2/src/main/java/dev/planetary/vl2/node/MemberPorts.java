@@ -121,7 +121,13 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         for (CredentialWait.Kept<byte[]> k : awaiting.release(address.value())) {
             plane.received(k.peer(), address, k.message());
         }
-        multicaster.peerAccepted(nwid, address, node.now());
+        Set<Long> ipv4 = new java.util.HashSet<>();
+        networks.network(nwid).flatMap(n -> n.peerCredential(peer)).ifPresent(mc -> {
+            for (var a : mc.value().addresses()) {
+                if (a.ip().address() instanceof java.net.Inet4Address v4) ipv4.add(java.nio.ByteBuffer.wrap(v4.getAddress()).getInt() & 0xffff_ffffL);
+            }
+        });
+        multicaster.peerAccepted(nwid, address, ipv4, node.now());
     }
 
     /** The port of {@code nwid}, once the network is up. */

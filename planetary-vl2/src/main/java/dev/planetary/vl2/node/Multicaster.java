@@ -212,10 +212,16 @@ public final class Multicaster {
         return n == null ? Set.of() : n.own;
     }
 
-    /** §10.2: right after accepting {@code peer}'s MC for {@code nwid}, the full set of own groups goes to it. */
-    public void peerAccepted(NetworkId nwid, Address peer, long now) {
+    /**
+     * §10.2: right after accepting {@code peer}'s MC for {@code nwid}, which assigns it the IPv4
+     * addresses {@code ipv4} (u32 values), the full set of own groups goes to it; an authoritative
+     * answer naming it for an address the MC no longer has is forgotten (§10.3); what it sent before
+     * the MC arrived is taken now (§8.3).
+     */
+    public void peerAccepted(NetworkId nwid, Address peer, Set<Long> ipv4, long now) {
         Net n = nets.get(nwid);
         if (n == null) return;
+        n.gatherer.owns(peer.value(), ipv4);
         like(n, peer);
         for (CredentialWait.Kept<byte[]> k : n.awaiting.release(peer.value())) {
             received(k.peer(), peer, k.message(), now); // what overtook the credential (§8.3)

@@ -119,6 +119,16 @@ class MulticastSimTest {
         }
         assertEquals(1, w.count(a.address.value(), MulticastWorld.CONTROLLER, Verb.MULTICAST_GATHER), "an authoritative owner is kept");
         assertEquals(7, a.engine.counter("arpEmulated"));
+        a.engine.peerAccepted(NWID, b.address, Set.of(MulticastWorld.ipValue(b.index)), w.now); // b's MC still has the address
+        a.arp(b);
+        assertEquals(8, a.engine.counter("arpEmulated"));
+        a.engine.peerAccepted(NWID, b.address, Set.of(), w.now); // b's new MC dropped it: the owner is forgotten
+        a.arp(b);
+        assertEquals(8, a.engine.counter("arpEmulated"));
+        assertEquals(1, a.engine.held(), "held while gathering again");
+        w.pump();
+        assertEquals(2, w.count(a.address.value(), MulticastWorld.CONTROLLER, Verb.MULTICAST_GATHER));
+        assertEquals(9, a.engine.counter("arpEmulated"), "answered by the controller's new answer");
     }
 
     @Test

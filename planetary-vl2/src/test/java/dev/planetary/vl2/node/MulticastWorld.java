@@ -133,8 +133,8 @@ final class MulticastWorld {
     void session(Member a, Member b) {
         a.peers.add(b.address.value());
         b.peers.add(a.address.value());
-        a.engine.peerAccepted(NWID, b.address, now);
-        b.engine.peerAccepted(NWID, a.address, now);
+        a.engine.peerAccepted(NWID, b.address, Set.of(ipValue(b.index)), now);
+        b.engine.peerAccepted(NWID, a.address, Set.of(ipValue(a.index)), now);
     }
 
     /** Delivers queued messages until none is left. */
