@@ -243,11 +243,21 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         public List<Address> peers(NetworkId nwid) {
             MemberNetwork n = networks.network(nwid).orElse(null);
             if (n == null) return List.of();
-            List<Address> out = new ArrayList<>();
+            record Ranked(Address address, long latency) {}
+            List<Ranked> out = new ArrayList<>();
             for (Fingerprint fp : List.copyOf(n.peerCredentials.keySet())) {
-                if (node.hasSession(fp) && n.allowed(fp)) node.boundAddress(fp).ifPresent(out::add);
+                if (node.hasSession(fp) && n.allowed(fp)) node.boundAddress(fp).ifPresent(a -> out.add(new Ranked(a, latency(fp))));
             }
-            return out;
+            out.sort(java.util.Comparator.comparingLong(Ranked::latency)); // §10.3: the lowest-latency N-peers are asked
+            return out.stream().map(Ranked::address).toList();
+        }
+
+        /** The ECHO round trip of the path the session sends on (§3.8), unmeasured last. */
+        private long latency(Fingerprint fp) {
+            for (dev.planetary.vl1.PathInfo p : node.paths(fp)) {
+                if (p.preferred() && p.latencyMs() >= 0) return p.latencyMs();
+            }
+            return Long.MAX_VALUE;
         }
 
         @Override
