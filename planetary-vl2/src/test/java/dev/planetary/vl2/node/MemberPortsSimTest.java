@@ -8,7 +8,6 @@ import dev.planetary.identity.Address;
 import dev.planetary.nic.IpAssignment;
 import dev.planetary.nic.Ipv6Addresses;
 import dev.planetary.nic.NetworkPort;
-import dev.planetary.nic.PortConfig;
 import dev.planetary.nic.PortDrop;
 import dev.planetary.nic.UserspaceNic;
 import dev.planetary.vl2.AssignedAddress;
