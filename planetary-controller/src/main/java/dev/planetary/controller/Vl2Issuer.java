@@ -62,10 +62,12 @@ public final class Vl2Issuer implements Issuer {
         }
         List<dev.planetary.vl2.TagDefinition> tags = new ArrayList<>();
         for (TagDefinition t : c.tags()) tags.add(new dev.planetary.vl2.TagDefinition(t.id(), t.defaultValue(), ""));
+        List<dev.planetary.vl2.Specialist> specialists = new ArrayList<>();
+        for (Specialist sp : c.specialists()) specialists.add(new dev.planetary.vl2.Specialist(sp.address(), sp.fingerprint(), sp.flags()));
         NetworkConfig config = new NetworkConfig(new NetworkId(c.networkId()), c.issuedTo(), c.revision(), c.flags(), c.mtu(),
                 new RevocationReference(c.revocationListRevision(), Bytes.of(c.revocationListDigest())), OptionalInt.of(c.multicastLimit()),
                 OptionalLong.empty(), c.name().isEmpty() ? Optional.empty() : Optional.of(c.name()), routes, Optional.empty(), List.of(), tags,
-                List.of(), mc);
+                specialists, mc);
         return of(config.sign(controller, c.timestamp()));
     }
 

@@ -156,10 +156,11 @@ public final class Daemon implements AutoCloseable {
                 driver.transmitter(events::emit), driver.now());
         if (controller != null) {
             UdpDriver d = driver;
-            controller.attach(((NodeEngine) engine).vl2(), task -> d.call(e -> {
+            NodeEngine ne = (NodeEngine) engine;
+            ne.attachedCounters(controller.attach(ne.vl2(), task -> d.call(e -> {
                 task.run();
                 return null;
-            }));
+            })));
         }
         driver.start(engine);
         portMapping = config.portMapping() && options.role != Role.ROOT;
