@@ -42,7 +42,36 @@ final class MulticastDirectory {
     /** An authorised member as a gather answer (format 1) and the specialist list need it. */
     record Entry(Address address, Fingerprint fingerprint, Bytes identity, long flags, List<Ip> ips) {}
 
-    private record Like(Address member, MulticastGroup group) {}
+    /**
+     * Keys chosen by members (group MAC and ADI) hash with a per-process secret seed, so that no
+     * member can pick groups that all land in one hash bin (MulticastGroup's own hash is linear).
+     */
+    private static final long SEED = new java.security.SecureRandom().nextLong();
+
+    private static int mix(long x) {
+        x = (x ^ SEED) * 0xff51afd7ed558ccdL; // MurmurHash3's 64-bit finaliser
+        x = (x ^ (x >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return (int) (x ^ (x >>> 33));
+    }
+
+    /** A group as a hash key (§10.1: 48-bit MAC, u32 ADI). */
+    private record Group(long mac, long adi) {
+        static Group of(MulticastGroup g) {
+            return new Group(g.mac().value(), g.adi());
+        }
+
+        @Override
+        public int hashCode() {
+            return mix(mac * 0x9e3779b97f4a7c15L + adi);
+        }
+    }
+
+    private record Like(Address member, Group group) {
+        @Override
+        public int hashCode() {
+            return mix(member.value() * 0x9e3779b97f4a7c15L + group.hashCode());
+        }
+    }
 
     /** What {@link #like} did. */
     enum LikeResult { RECORDED, REFRESHED, EVICTED_OLDEST, REFUSED_FULL }
@@ -52,8 +81,8 @@ final class MulticastDirectory {
         final Map<Integer, List<Entry>> byIpv4 = new HashMap<>();
         final Map<Integer, List<Entry>> bySuffix = new HashMap<>();
         final TreeMap<Long, Specialist> specialists = new TreeMap<>();
-        final Map<MulticastGroup, IndexedSet<Address>> likers = new HashMap<>();
-        final Map<Address, LinkedHashMap<MulticastGroup, Long>> bySender = new HashMap<>();
+        final Map<Group, IndexedSet<Address>> likers = new HashMap<>();
+        final Map<Address, LinkedHashMap<Group, Long>> bySender = new HashMap<>();
         /** Every LIKE of the network, oldest first (a renewed LIKE moves to the end). */
         final LinkedHashMap<Like, Long> byAge = new LinkedHashMap<>();
     }
@@ -128,11 +157,12 @@ final class MulticastDirectory {
     }
 
     /** Records that member {@code member} (an authorised member: the caller gated it) LIKEs {@code group} at {@code now} (§10.2). */
-    LikeResult like(long nwid, Address member, MulticastGroup group, long now) {
+    LikeResult like(long nwid, Address member, MulticastGroup liked, long now) {
+        Group group = Group.of(liked);
         Net net = nets.get(nwid);
         if (net == null || !net.members.containsKey(member)) throw new IllegalStateException("LIKE from " + member + ", not an indexed member of the network");
         expire(net, now);
-        LinkedHashMap<MulticastGroup, Long> mine = net.bySender.computeIfAbsent(member, k -> new LinkedHashMap<>());
+        LinkedHashMap<Group, Long> mine = net.bySender.computeIfAbsent(member, k -> new LinkedHashMap<>());
         Like like = new Like(member, group);
         if (mine.remove(group) != null) { // renewed: to the end of both orders
             net.byAge.remove(like);
@@ -178,9 +208,9 @@ final class MulticastDirectory {
         if (mac == MacAddress.BROADCAST.value() && group.adi() != 0) { // ARP (§10.1): ADI = the IPv4 address asked for
             assigned = net.byIpv4.getOrDefault((int) group.adi(), List.of());
             authoritative = !assigned.isEmpty();
-            liked = authoritative ? null : net.likers.get(group);
+            liked = authoritative ? null : net.likers.get(Group.of(group));
         } else {
-            liked = net.likers.get(group);
+            liked = net.likers.get(Group.of(group));
             if (mac >>> 24 == SOLICITED_NODE_MAC_PREFIX && group.adi() == 0) assigned = net.bySuffix.getOrDefault((int) (mac & 0xff_ffff), List.of());
         }
         List<Entry> extra = new ArrayList<>(assigned.size());
@@ -285,7 +315,7 @@ final class MulticastDirectory {
     /** Removes {@code like} from the sender and group tables (the caller removed it from {@code byAge}). */
     private void unlike(Net net, Like like) {
         totalLikes--;
-        LinkedHashMap<MulticastGroup, Long> mine = net.bySender.get(like.member());
+        LinkedHashMap<Group, Long> mine = net.bySender.get(like.member());
         if (mine != null) {
             mine.remove(like.group());
             if (mine.isEmpty()) net.bySender.remove(like.member());
@@ -298,9 +328,9 @@ final class MulticastDirectory {
     }
 
     private void forgetLikes(Net net, Address member) {
-        LinkedHashMap<MulticastGroup, Long> mine = net.bySender.get(member);
+        LinkedHashMap<Group, Long> mine = net.bySender.get(member);
         if (mine == null) return;
-        for (MulticastGroup g : List.copyOf(mine.keySet())) forget(net, new Like(member, g));
+        for (Group g : List.copyOf(mine.keySet())) forget(net, new Like(member, g));
     }
 
     /** A set with O(1) add, remove, contains and access by index (for sampling). */
