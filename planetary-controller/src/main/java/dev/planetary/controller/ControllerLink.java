@@ -164,22 +164,31 @@ public final class ControllerLink {
             count("droppedAnswer");
             return;
         }
+        GatherRequest req = decodeGather(msg);
+        if (req == null) {
+            count("invalidGather");
+            return;
+        }
+        MulticastGather g = req.gather();
+        Optional<GatherReply> r = controller.onGather(peer, sender(peer, address), g.networkId().value(), g.group(), req.limit(), layer.node().now());
+        if (r.isEmpty()) return; // §10.3: no reply when the list is empty (refusals are counted by the engine)
+        if (layer.node().sendUpper(peer, Vl1Codec.encode(r.get().toOk(Verb.MULTICAST_GATHER, g.requestId())))) count("gatherReplied");
+        else count("gatherReplyDropped");
+    }
+
+    /** A MULTICAST_GATHER as received: the request, and its limit as sent (an absurd one is clamped by the engine, §10.3). */
+    record GatherRequest(MulticastGather gather, int limit) {}
+
+    /** Decodes a MULTICAST_GATHER, accepting any u16 limit (the codec refuses 0 and > 240); null if malformed. */
+    static GatherRequest decodeGather(byte[] msg) {
         byte[] m = msg;
         int limit = msg.length == GATHER_BYTES ? (msg[GATHER_LIMIT_OFFSET] & 0xff) << 8 | (msg[GATHER_LIMIT_OFFSET + 1] & 0xff) : 1;
-        if (limit < 1 || limit > ControllerLimits.GATHER_LIMIT_MAX) { // an absurd limit is clamped by the engine, not refused (§10.3)
+        if (limit < 1 || limit > ControllerLimits.GATHER_LIMIT_MAX) {
             m = msg.clone();
             m[GATHER_LIMIT_OFFSET] = 0;
             m[GATHER_LIMIT_OFFSET + 1] = 1;
         }
-        if (!(MulticastGather.decode(m) instanceof Decoded.Ok<MulticastGather> ok)) {
-            count("invalidGather");
-            return;
-        }
-        MulticastGather g = ok.value();
-        Optional<GatherReply> r = controller.onGather(peer, sender(peer, address), g.networkId().value(), g.group(), limit, layer.node().now());
-        if (r.isEmpty()) return; // §10.3: no reply when the list is empty (refusals are counted by the engine)
-        if (layer.node().sendUpper(peer, Vl1Codec.encode(r.get().toOk(Verb.MULTICAST_GATHER, g.requestId())))) count("gatherReplied");
-        else count("gatherReplyDropped");
+        return MulticastGather.decode(m) instanceof Decoded.Ok<MulticastGather> ok ? new GatherRequest(ok.value(), limit) : null;
     }
 
     private void query(SeqexLink.Incoming m, byte[] msg) {
