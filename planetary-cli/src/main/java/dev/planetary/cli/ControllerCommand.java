@@ -182,7 +182,8 @@ final class ControllerCommand extends DaemonCommand {
                     List<String> ips = new ArrayList<>();
                     m.path("ipAssignments").forEach(ip -> ips.add(ip.asText()));
                     System.out.println(a + " " + (m.path("authorized").asBoolean() ? "authorized" : "unauthorized") + " "
-                            + (ips.isEmpty() ? "-" : String.join(",", ips)) + " revision " + m.path("revision").asLong());
+                            + (ips.isEmpty() ? "-" : String.join(",", ips)) + (m.path("multicastReplicator").asBoolean() ? " replicator" : "")
+                            + " revision " + m.path("revision").asLong());
                 }
                 return 0;
             }
@@ -195,16 +196,20 @@ final class ControllerCommand extends DaemonCommand {
             String nwid;
             @Parameters(index = "1", paramLabel = "ADDRESS", description = "The member's address (10 hex digits).")
             String address;
+            @Option(names = "--replicator", negatable = true,
+                    description = "Also make the member a multicast replicator (MC flag bit1, listed in every config, VL.md §10.7), or not with --no-replicator.")
+            Boolean replicator;
 
             abstract boolean authorized();
 
             @Override
             public Integer call() {
                 if (!address.matches("[0-9a-fA-F]{10}")) throw new CliError(CliError.USAGE, "ADDRESS must be 10 hex digits");
-                JsonNode m = api(where, "POST", "/controller/network/" + nwid(nwid) + "/member/" + address.toLowerCase(java.util.Locale.ROOT),
-                        JSON.createObjectNode().put("authorized", authorized()));
+                var body = JSON.createObjectNode().put("authorized", authorized());
+                if (replicator != null) body.put("multicastReplicator", replicator);
+                JsonNode m = api(where, "POST", "/controller/network/" + nwid(nwid) + "/member/" + address.toLowerCase(java.util.Locale.ROOT), body);
                 System.out.println(m.path("address").asText() + " " + (m.path("authorized").asBoolean() ? "authorized" : "deauthorized")
-                        + " revision " + m.path("revision").asLong());
+                        + (m.path("multicastReplicator").asBoolean() ? " replicator" : "") + " revision " + m.path("revision").asLong());
                 return 0;
             }
         }
