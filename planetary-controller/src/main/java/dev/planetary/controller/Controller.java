@@ -169,7 +169,7 @@ public final class Controller {
     }
 
     private boolean gate(Fingerprint peer, Address claimed, long nwid) {
-        if (claimed == null) return false;
+        if (claimed == null || NetworkIds.controllerAddress(nwid) != self.value()) return false; // not ours: no store lookup (§7.1)
         if (!directory.loaded(nwid)) {
             Optional<Network> n = store.network(nwid);
             if (n.isEmpty()) return false;

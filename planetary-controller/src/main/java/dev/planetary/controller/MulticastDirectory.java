@@ -270,27 +270,30 @@ final class MulticastDirectory {
         return Base32.decode(text.substring(prefix), Identity.SIZE).map(Bytes::of);
     }
 
+    /** The posting table of {@code ip}: by IPv4 address, or by the last three bytes of an IPv6 address. */
+    private static Map<Integer, List<Entry>> postings(Net net, Ip ip) {
+        return ip.family() == 4 ? net.byIpv4 : net.bySuffix;
+    }
+
+    private static int postingKey(Ip ip) {
+        byte[] b = ip.bytes();
+        return ip.family() == 4 ? intAt(b, 0) : intAt(b, 12) & 0xff_ffff;
+    }
+
     private static void index(Net net, Entry e) {
         net.members.put(e.address(), e);
-        for (Ip ip : e.ips()) {
-            byte[] b = ip.bytes();
-            Map<Integer, List<Entry>> postings = ip.family() == 4 ? net.byIpv4 : net.bySuffix;
-            int key = ip.family() == 4 ? intAt(b, 0) : intAt(b, 12) & 0xff_ffff;
-            postings.computeIfAbsent(key, k -> new ArrayList<>(1)).add(e);
-        }
+        for (Ip ip : e.ips()) postings(net, ip).computeIfAbsent(postingKey(ip), k -> new ArrayList<>(1)).add(e);
         if (e.flags() != 0) net.specialists.put(e.address().value(), new Specialist(e.address(), e.fingerprint(), e.flags()));
     }
 
     private static void unindex(Net net, Entry e) {
         net.members.remove(e.address());
         for (Ip ip : e.ips()) {
-            byte[] b = ip.bytes();
-            Map<Integer, List<Entry>> postings = ip.family() == 4 ? net.byIpv4 : net.bySuffix;
-            int key = ip.family() == 4 ? intAt(b, 0) : intAt(b, 12) & 0xff_ffff;
-            List<Entry> l = postings.get(key);
+            Map<Integer, List<Entry>> postings = postings(net, ip);
+            List<Entry> l = postings.get(postingKey(ip));
             if (l == null) continue;
             l.remove(e);
-            if (l.isEmpty()) postings.remove(key);
+            if (l.isEmpty()) postings.remove(postingKey(ip));
         }
         net.specialists.remove(e.address().value());
     }
