@@ -200,6 +200,12 @@ public final class Controller {
         return !before.equals(directory.specialists(n.id()));
     }
 
+    /** The config's specialists (§7.4: ≤ 256; the API refuses more, this only guards rows stored before that rule). */
+    private List<Specialist> cappedSpecialists(long nwid) {
+        List<Specialist> all = directory.specialists(nwid);
+        return all.size() > ControllerLimits.MAX_SPECIALISTS ? all.subList(0, ControllerLimits.MAX_SPECIALISTS) : all;
+    }
+
     /** A network-wide change (§7.5 "Revisions"): the next network revision, stored. */
     private Network nextRevision(Network n) {
         Network updated = new Network(n.id(), (n.revision() + 1) & 0xFFFF_FFFFL, n.creationTime(), n.settings());
@@ -382,7 +388,7 @@ public final class Controller {
         NetworkSettings s = n.settings();
         loadDirectory(n);
         ConfigContent config = new ConfigContent(n.id(), m.fingerprint(), (n.revision() << 32) | m.revision(), s.configFlags(), s.mtu(),
-                rev.revision(), rev.signed().digest(), s.multicastLimit(), s.name(), s.routes(), s.tags(), directory.specialists(n.id()), ts);
+                rev.revision(), rev.signed().digest(), s.multicastLimit(), s.name(), s.routes(), s.tags(), cappedSpecialists(n.id()), ts);
         return new Issued(config, cc, issuer.config(config, mc), mc);
     }
 
@@ -558,6 +564,10 @@ public final class Controller {
             if (contentChanged) m = withRevision(m, before.revision() + 1);
             if (m.equals(before) && existing.isPresent()) return new Change<>(m, List.of());
             boolean specialistsChanged = putMember(n, m);
+            if (specialistsChanged && directory.specialists(nwid).size() > ControllerLimits.MAX_SPECIALISTS) { // rolled back
+                throw new FieldException(m.multicastReplicator() && !before.multicastReplicator() ? "multicastReplicator" : "activeBridge",
+                        "a network lists at most " + ControllerLimits.MAX_SPECIALISTS + " specialists (bridges and replicators, §7.4)");
+            }
             List<Push> pushes = new ArrayList<>();
             if (contentChanged && before.authorized() && m.fingerprint() != null) {
                 long ts = clock.next(now); // deauthorization: a fresh ts; otherwise exactly ts(new MC), issued below

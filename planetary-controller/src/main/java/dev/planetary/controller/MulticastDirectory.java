@@ -39,7 +39,12 @@ final class MulticastDirectory {
     /** IPv6 solicited-node multicast MACs are {@code 33:33:ff:xx:xx:xx} (§10.3, RFC 2464). */
     private static final long SOLICITED_NODE_MAC_PREFIX = 0x3333ffL;
 
-    /** An authorised member as a gather answer (format 1) and the specialist list need it. */
+    /**
+     * An authorised member bound to a fingerprint, as the gate, gather answers (format 1) and the
+     * specialist list need it; {@code identity} is null until the member requested a config (a row
+     * the API bound by fingerprint): such a member is gated and listed as a specialist, but not
+     * named in gather answers, which carry identities.
+     */
     record Entry(Address address, Fingerprint fingerprint, Bytes identity, long flags, List<Ip> ips) {}
 
     /**
@@ -139,12 +144,10 @@ final class MulticastDirectory {
         return e != null && e.fingerprint().equals(peer);
     }
 
-    /** The specialists of {@code nwid} (§7.4 field 0x0e) by address, at most {@link ControllerLimits#MAX_SPECIALISTS}. */
+    /** The specialists of {@code nwid} (§7.4 field 0x0e) by address (the API keeps them ≤ {@link ControllerLimits#MAX_SPECIALISTS}). */
     List<Specialist> specialists(long nwid) {
         Net net = nets.get(nwid);
-        if (net == null) return List.of();
-        List<Specialist> out = new ArrayList<>(net.specialists.values());
-        return out.size() > ControllerLimits.MAX_SPECIALISTS ? List.copyOf(out.subList(0, ControllerLimits.MAX_SPECIALISTS)) : out;
+        return net == null ? List.of() : List.copyOf(net.specialists.values());
     }
 
     int likes(long nwid) {
@@ -214,7 +217,9 @@ final class MulticastDirectory {
             if (mac >>> 24 == SOLICITED_NODE_MAC_PREFIX && group.adi() == 0) assigned = net.bySuffix.getOrDefault((int) (mac & 0xff_ffff), List.of());
         }
         List<Entry> extra = new ArrayList<>(assigned.size());
-        for (Entry e : assigned) if (!e.address().equals(requester) && (liked == null || !liked.contains(e.address()))) extra.add(e);
+        for (Entry e : assigned) {
+            if (e.identity() != null && !e.address().equals(requester) && (liked == null || !liked.contains(e.address()))) extra.add(e);
+        }
         int skip = liked == null ? -1 : liked.indexOf(requester);
         int fromLikes = liked == null ? 0 : liked.size() - (skip >= 0 ? 1 : 0);
         int total = fromLikes + extra.size();
@@ -222,7 +227,7 @@ final class MulticastDirectory {
         List<GatherReply.Member> records = new ArrayList<>(Math.min(limit, total));
         for (int i : sample(total, Math.min(limit, total), random)) {
             Entry e = i < fromLikes ? net.members.get(liked.get(skip >= 0 && i >= skip ? i + 1 : i)) : extra.get(i - fromLikes);
-            if (e != null) records.add(new GatherReply.Member(e.address(), Optional.of(e.identity())));
+            if (e != null && e.identity() != null) records.add(new GatherReply.Member(e.address(), Optional.of(e.identity())));
         }
         if (records.isEmpty()) return Optional.empty();
         return Optional.of(new GatherReply(new NetworkId(nwid), group, total, authoritative, records));
@@ -255,12 +260,11 @@ final class MulticastDirectory {
     // ---------------------------------------------------------------- internals
 
     private static Entry entryOf(long nwid, Member m, NetworkSettings s) {
-        if (!m.authorized() || m.fingerprint() == null || m.identity() == null) return null;
-        Optional<Bytes> id = identityBytes(m.identity());
-        if (id.isEmpty()) return null;
+        if (!m.authorized() || m.fingerprint() == null) return null;
+        Optional<Bytes> id = m.identity() == null ? Optional.empty() : identityBytes(m.identity());
         List<Ip> ips = new ArrayList<>();
         for (Ip.Prefixed p : Addressing.credentialAssignments(nwid, m, s)) ips.add(p.ip());
-        return new Entry(m.address(), m.fingerprint(), id.get(), m.credentialFlags(), List.copyOf(ips));
+        return new Entry(m.address(), m.fingerprint(), id.orElse(null), m.credentialFlags(), List.copyOf(ips));
     }
 
     /** The 195 identity bytes of a stored public identity text ({@code <address>:1:<base32>}, verified when stored). */

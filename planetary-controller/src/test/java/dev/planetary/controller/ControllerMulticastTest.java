@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.planetary.identity.Address;
@@ -213,6 +214,30 @@ class ControllerMulticastTest {
         Controller.Change<Member> tag = c.upsertMember(nwid, a.address(), ControllerTest.json("{\"ipAssignments\": [\"10.1.0.7\"]}"), now);
         assertEquals(revision + 2, c.network(nwid).orElseThrow().revision());
         assertEquals(Set.of(a.fingerprint()), pushedTo(tag.pushes()));
+    }
+
+    @Test
+    void replicatorFieldIsValidated() {
+        FieldException e = assertThrows(FieldException.class,
+                () -> c.upsertMember(nwid, d.address(), ControllerTest.json("{\"multicastReplicator\": \"yes\"}"), now));
+        assertEquals("multicastReplicator", e.field());
+        assertFalse(c.member(nwid, d.address()).orElseThrow().multicastReplicator(), "the row is unchanged");
+        assertEquals(List.of(), c.specialists(nwid));
+        // at most 256 specialists (§7.4): rows the API binds by fingerprint count before they ever request
+        for (int i = 0; i < ControllerLimits.MAX_SPECIALISTS; i++) {
+            byte[] fp = new byte[Fingerprint.SIZE];
+            fp[0] = (byte) i;
+            fp[1] = 1;
+            c.upsertMember(nwid, new Address(0x20_0000_0000L + i), ControllerTest.json("{\"authorized\": true, \"activeBridge\": true, \"fingerprint\": \""
+                    + Fingerprint.of(fp).toBase32() + "\"}"), now);
+        }
+        assertEquals(ControllerLimits.MAX_SPECIALISTS, c.specialists(nwid).size());
+        FieldException full = assertThrows(FieldException.class,
+                () -> c.upsertMember(nwid, d.address(), ControllerTest.json("{\"multicastReplicator\": true}"), now));
+        assertEquals("multicastReplicator", full.field());
+        assertFalse(c.member(nwid, d.address()).orElseThrow().multicastReplicator(), "refused: the row is unchanged");
+        assertEquals(ControllerLimits.MAX_SPECIALISTS, c.specialists(nwid).size());
+        assertTrue(gather(a, arp(5), 32).isPresent(), "the directory survived the rolled-back change");
     }
 
     static Set<Object> pushedTo(List<Push> pushes) {
