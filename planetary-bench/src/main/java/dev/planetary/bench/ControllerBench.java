@@ -69,11 +69,16 @@ public final class ControllerBench {
                 run(full ? "full config (NetworkConfig + MC, 2 signatures)" : "fresh MC only (held config current, 1 signature)", "issuances", one, seconds);
             }
         } finally {
-            try (var files = Files.walk(home)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
+            deleteTree(home);
         }
         revocationList(ctl, random);
+    }
+
+    /** Deletes {@code dir} and everything under it (the bench's temporary store). */
+    static void deleteTree(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     /** Runs {@code op} on this thread for 2 s of warm-up, then {@code seconds} measured; prints wall and CPU rates. */

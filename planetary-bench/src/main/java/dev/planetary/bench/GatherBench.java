@@ -23,7 +23,6 @@ import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -118,9 +117,7 @@ public final class GatherBench {
             }
             System.out.println("counters: " + c.counters());
         } finally {
-            try (var files = Files.walk(home)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
+            ControllerBench.deleteTree(home);
         }
     }
 
