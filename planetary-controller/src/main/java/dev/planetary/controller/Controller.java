@@ -54,7 +54,10 @@ public final class Controller {
     /** Authorised members, assignments, specialists and LIKEs per network, for GATHER answers and configs (§10). */
     private final MulticastDirectory directory = new MulticastDirectory();
     private final TokenBucket<Fingerprint> gatherBudget = new TokenBucket<>(ControllerLimits.GATHER_RATE, ControllerLimits.GATHER_BURST);
-    private final TokenBucket<Fingerprint> likeBudget = new TokenBucket<>(ControllerLimits.LIKE_RATE, ControllerLimits.LIKE_BURST);
+    /** LIKE budgets per (member, network): a member of many networks announces each one's full set every 60 s (§10.2). */
+    private final TokenBucket<MemberOf> likeBudget = new TokenBucket<>(ControllerLimits.LIKE_RATE, ControllerLimits.LIKE_BURST);
+
+    private record MemberOf(Fingerprint member, long nwid) {}
     /** The order of gather records (load spreading, not a secret): a fast generator seeded from {@code random}. */
     private final SplittableRandom order;
 
@@ -109,11 +112,12 @@ public final class Controller {
 
     /**
      * A MULTICAST_LIKE from session peer {@code peer} claiming {@code claimed} (§10.2): recorded if
-     * it is an authorised member of {@code nwid}, within its budget ({@link ControllerLimits#LIKE_RATE}
-     * messages/s) and the LIKE bounds; otherwise dropped and counted. Hostile input never throws.
+     * it is an authorised member of {@code nwid}, within its budget for that network
+     * ({@link ControllerLimits#LIKE_RATE} messages/s) and the LIKE bounds; otherwise dropped and
+     * counted. Hostile input never throws.
      */
     public synchronized void onLike(Fingerprint peer, Address claimed, long nwid, List<MulticastGroup> groups, long now) {
-        if (!likeBudget.tryAcquire(peer, now)) {
+        if (!likeBudget.tryAcquire(new MemberOf(peer, nwid), now)) {
             count("likeRateLimited");
             return;
         }

@@ -50,7 +50,7 @@ public final class ControllerLimits {
     public static final long LIKE_EXPIRY_MS = dev.planetary.vl2.Vl2Limits.LIKE_EXPIRY_DEFAULT;
     /** GATHERs per member: token bucket, per second and burst (ours, §10.3: a member asks once per group per 60 s, every 5 s while it knows none). */
     public static final int GATHER_RATE = 20, GATHER_BURST = 100;
-    /** MULTICAST_LIKE messages per member: token bucket (ours; a full set of 1,024 groups is 4 messages every 60 s). */
+    /** MULTICAST_LIKE messages per member and network: token bucket (ours; a full set of 1,024 groups is 4 messages every 60 s). */
     public static final int LIKE_RATE = 10, LIKE_BURST = 20;
     /** Records in a gather answer (§10.3: limit 1..240; an absurd limit is clamped). */
     public static final int GATHER_LIMIT_MAX = MULTICAST_LIMIT_MAX;

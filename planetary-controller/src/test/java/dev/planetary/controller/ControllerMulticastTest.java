@@ -189,6 +189,8 @@ class ControllerMulticastTest {
         for (int i = 0; i < 100; i++) c.onLike(d.fingerprint(), d.address(), nwid, List.of(new MulticastGroup(new MacAddress(0x01005e000000L + i), 0)), now);
         assertEquals(ControllerLimits.LIKE_BURST, c.likes(nwid));
         assertEquals(100 - ControllerLimits.LIKE_BURST, counter("likeRateLimited"));
+        c.onLike(b.fingerprint(), b.address(), nwid, List.of(MDNS), now);
+        assertEquals(ControllerLimits.LIKE_BURST + 1, c.likes(nwid), "another member has its own budget");
     }
 
     @Test
