@@ -313,6 +313,9 @@ final class ControllerCommand extends DaemonCommand {
             List<Long> withdrawals = new ArrayList<>();
             @Option(names = "--authorized", paramLabel = "true|false", arity = "1", description = "Also authorize or deauthorize.")
             Boolean authorized;
+            @Option(names = "--replicator", paramLabel = "true|false", arity = "1",
+                    description = "Also make the member a multicast replicator or not (multicastReplicator, VL.md §10.7).")
+            Boolean replicator;
             @Option(names = "--json", description = "Print the whole member object.")
             boolean json;
 
@@ -341,6 +344,7 @@ final class ControllerCommand extends DaemonCommand {
                 ArrayNode ca = body.putArray("capabilities");
                 caps.forEach(ca::add);
                 if (authorized != null) body.put("authorized", authorized);
+                if (replicator != null) body.put("multicastReplicator", replicator);
                 JsonNode m = api(where, "POST", path, body);
                 if (json) {
                     print(m);
