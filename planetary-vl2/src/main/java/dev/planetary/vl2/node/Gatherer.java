@@ -42,8 +42,8 @@ final class Gatherer {
         final LinkedHashMap<Long, Known> members = new LinkedHashMap<>();
     }
 
-    private final Map<MulticastGroup, State> groups = lru(MAX_GROUPS);
-    private final Map<Integer, Pending> pending = lru(MAX_PENDING);
+    private final Map<MulticastGroup, State> groups = Lru.map(MAX_GROUPS);
+    private final Map<Integer, Pending> pending = Lru.map(MAX_PENDING);
     private final RandomGenerator rng;
 
     Gatherer(RandomGenerator rng) {
@@ -135,12 +135,4 @@ final class Gatherer {
         return pending.size();
     }
 
-    private static <K, V> Map<K, V> lru(int max) {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > max;
-            }
-        };
-    }
 }

@@ -19,7 +19,6 @@ import dev.planetary.vl2.Signed;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +59,8 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     private final DataPlane plane;
     private final Multicaster multicaster;
     private final Map<NetworkId, PortConfig> applied = new HashMap<>();
-    private final Map<Address, Set<NetworkId>> presented = lru(MAX_PRESENTED); // node thread only
-    private final Map<Address, Long> asked = lru(MAX_PRESENTED); // last re-presentation (node ms)
+    private final Map<Address, Set<NetworkId>> presented = Lru.map(MAX_PRESENTED); // node thread only
+    private final Map<Address, Long> asked = Lru.map(MAX_PRESENTED); // last re-presentation (node ms)
     private final CredentialWait<byte[]> awaiting = new CredentialWait<>(); // FRAME / EXT_FRAME that overtook a credential (§8.3)
     private long awaitDeadline = Long.MAX_VALUE;
     private long nicFailures;
@@ -344,12 +343,4 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         applied.clear();
     }
 
-    private static <K, V> Map<K, V> lru(int max) {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > max;
-            }
-        };
-    }
 }

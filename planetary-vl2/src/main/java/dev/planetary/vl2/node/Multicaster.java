@@ -135,8 +135,8 @@ public final class Multicaster {
         final MulticastDirectory directory = new MulticastDirectory();
         final Gatherer gatherer = new Gatherer(rng);
         final MulticastSender sender = new MulticastSender();
-        final Map<Long, Long> unwantedAt = lru(MAX_PEERS_REMEMBERED);
-        final Map<Long, long[]> gatherBudget = lru(MAX_PEERS_REMEMBERED); // peer → {second, answers in it}
+        final Map<Long, Long> unwantedAt = Lru.map(MAX_PEERS_REMEMBERED);
+        final Map<Long, long[]> gatherBudget = Lru.map(MAX_PEERS_REMEMBERED); // peer → {second, answers in it}
         final CredentialWait<byte[]> awaiting = new CredentialWait<>();
         long nextAnnounce;
 
@@ -597,12 +597,4 @@ public final class Multicaster {
         counters.merge(name, k, Long::sum);
     }
 
-    private static <K, V> Map<K, V> lru(int max) {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > max;
-            }
-        };
-    }
 }
