@@ -3,14 +3,10 @@ package dev.planetary.vl2.node;
 import dev.planetary.nic.MacAddress;
 import dev.planetary.vl2.MulticastFrame;
 import dev.planetary.vl2.MulticastGroup;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -27,10 +23,7 @@ final class MulticastSender {
     /** Groups with held frames at once (the oldest group's frames dropped beyond). */
     static final int MAX_HELD_GROUPS = 64;
 
-    record Held(MulticastFrame frame, long at) {}
-
-    private final LinkedHashMap<MulticastGroup, ArrayDeque<Held>> held = new LinkedHashMap<>();
-    private long dropped;
+    private final TimedQueues<MulticastGroup, MulticastFrame> held = new TimedQueues<>(MAX_HELD_PER_GROUP, MAX_HELD_GROUPS, HOLD_MS);
 
     /**
      * §10.4 step 1: an ARP request goes to (ff:ff:ff:ff:ff:ff, target IPv4), other broadcast to
@@ -55,51 +48,28 @@ final class MulticastSender {
         return r.size() > limit ? new ArrayList<>(r.subList(0, limit)) : r;
     }
 
-    /** Holds {@code frame} while its group is gathered; false (counted) when the group's queue is full. */
-    boolean hold(MulticastFrame frame, long now) {
-        ArrayDeque<Held> q = held.computeIfAbsent(frame.group(), g -> new ArrayDeque<>());
-        if (q.size() >= MAX_HELD_PER_GROUP) {
-            dropped++;
-            return false;
-        }
-        q.add(new Held(frame, now));
-        while (held.size() > MAX_HELD_GROUPS) {
-            Iterator<ArrayDeque<Held>> it = held.values().iterator();
-            dropped += it.next().size();
-            it.remove();
-        }
-        return true;
+    /** Holds {@code frame} while its group is gathered (a full group's oldest frame is dropped); returns when it expires. */
+    long hold(MulticastFrame frame, long now) {
+        return held.add(frame.group(), frame, now);
     }
 
     /** The frames held for {@code group}, oldest first, now released. */
     List<MulticastFrame> release(MulticastGroup group) {
-        ArrayDeque<Held> q = held.remove(group);
-        return q == null ? List.of() : q.stream().map(Held::frame).toList();
+        return held.take(group);
     }
 
     /** Drops the frames held longer than {@link #HOLD_MS}; returns when the next one would expire. */
     long expire(long now) {
-        long next = Long.MAX_VALUE;
-        Iterator<Map.Entry<MulticastGroup, ArrayDeque<Held>>> it = held.entrySet().iterator();
-        while (it.hasNext()) {
-            ArrayDeque<Held> q = it.next().getValue();
-            while (!q.isEmpty() && now - q.peekFirst().at() >= HOLD_MS) {
-                q.removeFirst();
-                dropped++;
-            }
-            if (q.isEmpty()) it.remove();
-            else next = Math.min(next, q.peekFirst().at() + HOLD_MS);
-        }
-        return next;
+        return held.expire(now);
     }
 
     /** Frames dropped from the hold (full, or held too long with no member found). */
     long dropped() {
-        return dropped;
+        return held.dropped();
     }
 
     /** Frames held now. */
     int held() {
-        return held.values().stream().mapToInt(ArrayDeque::size).sum();
+        return held.size();
     }
 }

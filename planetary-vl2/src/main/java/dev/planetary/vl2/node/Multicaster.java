@@ -295,8 +295,9 @@ public final class Multicaster {
         boolean gather = cached.size() < limit && n.gatherer.due(group, now);
         if (cached.isEmpty()) {
             if (gather) gather(n, group, List.of(), limit, now);
-            if (n.sender.hold(frame, now)) deadline = Math.min(deadline, now + MulticastSender.HOLD_MS);
-            else drop(Drop.HOLD_DROPPED, 1);
+            long before = n.sender.dropped();
+            deadline = Math.min(deadline, n.sender.hold(frame, now));
+            drop(Drop.HOLD_DROPPED, n.sender.dropped() - before);
             return;
         }
         List<Long> to = MulticastSender.recipients(cached, self.value(), limit, rng);
