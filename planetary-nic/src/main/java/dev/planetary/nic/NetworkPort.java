@@ -295,8 +295,8 @@ public final class NetworkPort implements AutoCloseable {
                 return PortDrop.SPOOFED_IP;
             }
         }
+        delivered.incrementAndGet(); // first: the NIC may answer (and a test read the counter) within send
         nic.send(frame);                                                    // 6 (rules, 5, are §11's)
-        delivered.incrementAndGet();
         return null;
     }
 
