@@ -17,6 +17,7 @@ import dev.planetary.nic.TapName;
 import dev.planetary.nic.UserspaceNic;
 import dev.planetary.vl2.node.DataPlane;
 import dev.planetary.vl2.node.MemberPorts;
+import dev.planetary.vl2.node.Multicaster;
 import dev.planetary.vl2.node.MemberNetwork;
 import dev.planetary.vl2.node.MemberNetworks;
 import dev.planetary.vl2.node.NetworkStore;
@@ -60,6 +61,8 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     private final MemberNetworks member;
     /** The data plane (nodes with a NIC mode; null otherwise): one port per network in state OK (§9, §12). */
     private final MemberPorts ports;
+    /** Counters of what the daemon attached to the VL2 layer (the controller's), read on the node's thread for the snapshot. */
+    private volatile java.util.function.Supplier<Map<String, Long>> attachedCounters = Map::of;
     private volatile List<RootInfo> roots; // replaced when a pushed root set switches them (§4.2)
     private final java.util.function.Consumer<dev.planetary.identity.RootSets.Accepted> rootSetUpdated;
     private final Map<InetSocketAddress, long[]> rootPathTimes = new java.util.concurrent.ConcurrentHashMap<>(); // endpoint → {lastSend, lastReceive} (Unix ms)
@@ -191,6 +194,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         if (vl2 == null) return t;
         t = Math.min(t, vl2.service(nowMs));
         if (member != null) t = Math.min(t, member.service(nowMs));
+        if (ports != null) t = Math.min(t, ports.service(nowMs));
         if (forwarding != null) t = Math.min(t, forwardingDeadline = forwarding.service(nowMs));
         return Math.min(t, nextDeadline());
     }
@@ -218,6 +222,11 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     /** The VL2 layer (nodes and controllers; null at a root). */
     Vl2Layer vl2() {
         return vl2;
+    }
+
+    /** Adds the counters of what was attached to {@link #vl2()} to the snapshot (status, metrics), as {@code controller_<snake name>}. */
+    void attachedCounters(java.util.function.Supplier<Map<String, Long>> counters) {
+        attachedCounters = java.util.Objects.requireNonNull(counters, "counters");
     }
 
     @Override
@@ -287,6 +296,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     public long nextDeadline() {
         long t = Math.min(node.nextDeadline(), nextLocalCheck);
         if (vl2 == null) return t;
+        t = Math.min(t, ports == null ? Long.MAX_VALUE : ports.nextDeadline());
         return Math.min(Math.min(t, forwardingDeadline), Math.min(vl2.nextDeadline(), member == null ? Long.MAX_VALUE : member.nextDeadline()));
     }
 
@@ -491,6 +501,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             vl2.seqex().counters().forEach((k, v) -> counters.put(snake(k), v));
             if (member != null) member.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
             if (forwarding != null) forwarding.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
+            attachedCounters.get().forEach((k, v) -> counters.put("controller_" + snake(k.replace('/', '_')), v));
         }
         if (ports != null) {
             long sent = 0, delivered = 0, emulated = 0;
@@ -505,6 +516,10 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             counters.put("vl2_frames_delivered", delivered);
             counters.put("vl2_ndp_emulated", emulated);
             counters.put("vl2_nic_failures", ports.nicFailures());
+            counters.put("vl2_frame_drop_no_credential", ports.framesWithoutCredential());
+            Multicaster mc = ports.multicaster();
+            for (Multicaster.Drop d : Multicaster.Drop.values()) counters.put("vl2_multicast_drop_" + d.name().toLowerCase(Locale.ROOT), mc.drops(d));
+            mc.counters().forEach((k, v) -> counters.put("vl2_multicast_" + snake(k), v));
         }
         List<String> external = new ArrayList<>();
         for (InetSocketAddress x : node.externalEndpoints()) external.add(endpointText(x));

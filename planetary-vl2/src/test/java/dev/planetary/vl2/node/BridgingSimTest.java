@@ -75,18 +75,18 @@ class BridgingSimTest {
         ctl.addresses = (Address a) -> List.of(AssignedAddress.of(new IpAssignment(FakeController.ip("10.147.17." + (10 + a.value() % 200)), 24)));
         ctl.bridges.add(w.member(1).node.address());
         UserspaceNic h1 = new UserspaceNic(H1, ip("10.147.17.221"), 24), h2 = new UserspaceNic(H2, ip("10.147.17.222"), 24);
-        MemberPortsSimTest.Member a = new MemberPortsSimTest.Member(w.member(1), pc -> new LanSwitch(pc.mac(), List.of(h1, h2)));
-        MemberPortsSimTest.Member b = new MemberPortsSimTest.Member(w.member(2));
-        MemberPortsSimTest.Member c = new MemberPortsSimTest.Member(w.member(3));
+        PortedMember a = new PortedMember(w.member(1), pc -> new LanSwitch(pc.mac(), List.of(h1, h2)));
+        PortedMember b = new PortedMember(w.member(2));
+        PortedMember c = new PortedMember(w.member(3));
         assertTrue(w.runUntil(() -> w.members.stream().allMatch(h -> h.node.isOnline()), 30_000));
         MemberNetwork[] n = new MemberNetwork[3];
-        List<MemberPortsSimTest.Member> ms = List.of(a, b, c);
+        List<PortedMember> ms = List.of(a, b, c);
         for (int i = 0; i < 3; i++) {
             int k = i;
             ms.get(k).host.run(() -> n[k] = ms.get(k).networks.join(ctl.nwid, null, "join-me"));
         }
         assertTrue(w.runUntil(() -> ms.stream().allMatch(m -> m.ports.port(ctl.nwid).isPresent()), 120_000),
-                () -> java.util.Arrays.toString(n) + " " + a.ports.nicFailures() + " " + MemberPortsSimTest.describe(a, b, c));
+                () -> java.util.Arrays.toString(n) + " " + a.ports.nicFailures() + " " + PortedMember.describe(a, b, c));
         NetworkPort pa = a.port(n[0]), pb = b.port(n[1]), pc = c.port(n[2]);
         assertTrue(pa.config().bridge(), "A's credential carries the bridge flag");
         MacAddress macA = pa.nic().mac(), macB = pb.nic().mac();
@@ -96,19 +96,19 @@ class BridgingSimTest {
         b.host.run(() -> pb.outbound(ByteBuffer.wrap(frame(macA, macB))));
         c.host.run(() -> pc.outbound(ByteBuffer.wrap(frame(macB, pc.nic().mac()))));
         assertTrue(w.runUntil(() -> n[0].allowed(bFp) && n[1].allowed(c.host.node.fingerprint()), 10_000),
-                () -> MemberPortsSimTest.describe(a, b, c));
+                () -> PortedMember.describe(a, b, c));
         b.host.run(() -> pb.outbound(ByteBuffer.wrap(frame(macA, macB)))); // the first one may have overtaken B's credential (§8.3)
-        assertTrue(w.runUntil(() -> pa.delivered() > 0, 5_000), () -> MemberPortsSimTest.describe(a, b));
+        assertTrue(w.runUntil(() -> pa.delivered() > 0, 5_000), () -> PortedMember.describe(a, b));
 
         // the LAN hosts ping B across A: ARP by broadcast (B learns H1/H2 behind A), replies to their MACs through A
         for (UserspaceNic h : List.of(h1, h2)) {
-            assertEquals(0, MemberPortsSimTest.ping(w, h, b.nic(n[1]).ipv4(), "ping " + h.mac() + " → B", a, b) > 1 ? 1 : 0);
+            assertEquals(0, PortedMember.ping(w, h, b.nic(n[1]).ipv4(), "ping " + h.mac() + " → B", a, b) > 1 ? 1 : 0);
         }
         assertEquals(w.member(1).node.address().value(), pb.bridgeTable().bridgeOf(H1, System.nanoTime() / 1_000_000));
         assertEquals(w.member(1).node.address().value(), pb.bridgeTable().bridgeOf(H2, System.nanoTime() / 1_000_000));
         for (int i = 0; i < 3; i++) {
-            assertEquals(0, MemberPortsSimTest.ping(w, h1, b.nic(n[1]).ipv4(), "ping H1 → B", a, b), "no loss once learned");
-            assertEquals(0, MemberPortsSimTest.ping(w, h2, b.nic(n[1]).ipv4(), "ping H2 → B", a, b));
+            assertEquals(0, PortedMember.ping(w, h1, b.nic(n[1]).ipv4(), "ping H1 → B", a, b), "no loss once learned");
+            assertEquals(0, PortedMember.ping(w, h2, b.nic(n[1]).ipv4(), "ping H2 → B", a, b));
         }
         assertEquals(0, pb.drops(PortDrop.SPOOFED_MAC) + pb.drops(PortDrop.SPOOFED_IP) + pa.drops(PortDrop.NOT_OUR_MAC));
 
@@ -118,7 +118,7 @@ class BridgingSimTest {
         long delivered = pb.delivered();
         byte[] forged = new ExtFrame(ctl.nwid, macB, new MacAddress(0x0e_77_00_00_00_01L), 0x88b5, Bytes.of(new byte[46])).encode();
         c.host.run(() -> assertTrue(c.host.node.sendUpper(bFp, forged)));
-        assertTrue(w.runUntil(() -> pb.drops(PortDrop.SPOOFED_MAC) == 1, 5_000), () -> MemberPortsSimTest.describe(b, c));
+        assertTrue(w.runUntil(() -> pb.drops(PortDrop.SPOOFED_MAC) == 1, 5_000), () -> PortedMember.describe(b, c));
         assertEquals(delivered, pb.delivered());
     }
 
