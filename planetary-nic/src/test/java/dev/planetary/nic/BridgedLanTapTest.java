@@ -26,8 +26,7 @@ class BridgedLanTapTest {
     }
 
     private static PortConfig config(long address, String ip4, boolean bridge) throws Exception {
-        PortConfig c = PortConfig.of(NWID, address, PortConfig.FLAG_BROADCAST, List.of(new IpAssignment(InetAddress.getByName(ip4), 24)));
-        return new PortConfig(c.nwid(), c.ownAddress(), c.mtu(), c.flags(), c.multicastLimit(), c.assignments(), c.routes(), bridge, c.policy());
+        return PortWire.bridge(PortConfig.of(NWID, address, PortConfig.FLAG_BROADCAST, List.of(new IpAssignment(InetAddress.getByName(ip4), 24))), bridge);
     }
 
     @Test

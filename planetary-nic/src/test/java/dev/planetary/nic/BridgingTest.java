@@ -34,8 +34,7 @@ class BridgingTest {
     }
 
     private NetworkPortTest.RecordingNic join(long address, boolean bridge) throws Exception {
-        PortConfig of = PortConfig.of(NWID, address, NetworkPortTest.ALL, NetworkPortTest.assigned(address, "10.147.17." + (address & 0x7f)));
-        PortConfig cfg = new PortConfig(of.nwid(), of.ownAddress(), of.mtu(), of.flags(), of.multicastLimit(), of.assignments(), of.routes(), bridge, of.policy());
+        PortConfig cfg = PortWire.bridge(PortConfig.of(NWID, address, NetworkPortTest.ALL, NetworkPortTest.assigned(address, "10.147.17." + (address & 0x7f))), bridge);
         NetworkPortTest.RecordingNic nic = new NetworkPortTest.RecordingNic(cfg.mac());
         net.join(cfg, nic).bridging(() -> List.copyOf(net.bridges), clock::get);
         if (bridge) net.bridges.add(address);

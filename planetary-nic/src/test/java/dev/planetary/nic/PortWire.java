@@ -60,6 +60,11 @@ final class PortWire implements AutoCloseable {
         return p;
     }
 
+    /** {@code c} with the MC's bridge flag set to {@code bridge} (§8.1 flags bit0, §9.6). */
+    static PortConfig bridge(PortConfig c, boolean bridge) {
+        return new PortConfig(c.nwid(), c.ownAddress(), c.mtu(), c.flags(), c.multicastLimit(), c.assignments(), c.routes(), bridge, c.policy());
+    }
+
     /** Waits until every message handed over so far was delivered. */
     void drain() throws Exception {
         wire.submit(() -> { }).get(5, TimeUnit.SECONDS);
