@@ -226,6 +226,11 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     /** What the multicast engine needs of the node (node thread). */
     private final class MulticastEnv implements Multicaster.Env {
         @Override
+        public List<Long> bridges(NetworkId nwid) {
+            return MemberPorts.this.bridges(nwid);
+        }
+
+        @Override
         public void send(NetworkId nwid, Address to, byte[] message) {
             if (to.value() == nwid.controllerAddress()) {
                 try {

@@ -42,9 +42,19 @@ final class MulticastSender {
      * order), never {@code self}.
      */
     static List<Long> recipients(List<Long> candidates, long self, int limit, RandomGenerator rng) {
-        List<Long> r = new ArrayList<>(new LinkedHashSet<>(candidates));
-        r.remove(self);
-        Collections.shuffle(r, rng);
+        return recipients(List.of(), candidates, self, limit, rng);
+    }
+
+    /** As {@link #recipients(List, long, int, RandomGenerator)}, with {@code first} (the bridges, §9.6) ahead of the shuffled rest. */
+    static List<Long> recipients(List<Long> first, List<Long> candidates, long self, int limit, RandomGenerator rng) {
+        LinkedHashSet<Long> head = new LinkedHashSet<>(first);
+        head.remove(self);
+        List<Long> rest = new ArrayList<>(new LinkedHashSet<>(candidates));
+        rest.remove(self);
+        rest.removeAll(head);
+        Collections.shuffle(rest, rng);
+        List<Long> r = new ArrayList<>(head);
+        r.addAll(rest);
         return r.size() > limit ? new ArrayList<>(r.subList(0, limit)) : r;
     }
 

@@ -78,6 +78,11 @@ public final class Multicaster {
         /** A frame this node makes up for its own TAP of {@code nwid} (ARP emulation, §10.5). */
         void emulate(NetworkId nwid, ByteBuffer frame);
 
+        /** §9.6: the bridges of {@code nwid}, which every replication reaches first (as V1's active bridges). */
+        default List<Long> bridges(NetworkId nwid) {
+            return List.of();
+        }
+
         /** The controller of {@code nwid} vouched for {@code identity} (195 bytes, hostile) at {@code address} (format 1, §2.7, §10.3). */
         default void vouched(NetworkId nwid, Address address, byte[] identity) {}
     }
@@ -291,16 +296,17 @@ public final class Multicaster {
         Optional<MacAddress> source = src.equals(n.config.mac()) ? Optional.empty() : Optional.of(src);
         MulticastFrame frame = new MulticastFrame(nwid, Optional.empty(), Optional.empty(), source, false, group, ethertype, Bytes.of(payload));
         List<Long> cached = cached(n, group, now);
+        List<Long> bridges = env.bridges(nwid);
         int limit = n.config.multicastLimit();
         boolean gather = cached.size() < limit && n.gatherer.due(group, now);
-        if (cached.isEmpty()) {
+        if (cached.isEmpty() && bridges.isEmpty()) {
             if (gather) gather(n, group, List.of(), limit, now);
             long before = n.sender.dropped();
             deadline = Math.min(deadline, n.sender.hold(frame, now));
             drop(Drop.HOLD_DROPPED, n.sender.dropped() - before);
             return;
         }
-        List<Long> to = MulticastSender.recipients(cached, self.value(), limit, rng);
+        List<Long> to = MulticastSender.recipients(bridges, cached, self.value(), limit, rng);
         int requestId = gather ? gather(n, group, to.subList(0, Math.min(GATHER_FLAGGED, to.size())), limit, now) : 0;
         replicate(n, frame, to, requestId, limit - to.size());
     }
@@ -543,7 +549,7 @@ public final class Multicaster {
         for (MulticastFrame f : held) {
             byte[] p = f.payload().toArray();
             if (emulateArp(n, f.group(), f.etherType(), p)) continue;
-            replicate(n, f, MulticastSender.recipients(cached, self.value(), n.config.multicastLimit(), rng), 0, 0);
+            replicate(n, f, MulticastSender.recipients(env.bridges(n.id()), cached, self.value(), n.config.multicastLimit(), rng), 0, 0);
         }
     }
 
