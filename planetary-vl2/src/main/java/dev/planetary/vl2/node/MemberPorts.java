@@ -59,6 +59,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     private final PortConfig.RoutePolicy policy;
     private final DataPlane plane;
     private final Map<NetworkId, PortConfig> applied = new HashMap<>();
+    private final Map<NetworkId, PortRules> rules = new ConcurrentHashMap<>();
     private final Map<NetworkId, Map<Long, Boolean>> known = new ConcurrentHashMap<>(); // each an LRU, read by NIC threads
     private final Map<Address, Set<NetworkId>> presented = lru(MAX_PRESENTED); // node thread only
     private final Map<Address, Long> asked = lru(MAX_PRESENTED); // last re-presentation (node ms)
@@ -116,6 +117,12 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         }
         PortConfig pc = DataPlane.portConfig(config.get().value(), own.get().value(), node.address(), policy);
         forget(id); // a new config or credential is presented again (§8.3)
+        PortRules r = rules.get(id);
+        if (r == null) {
+            rules.put(id, r = new PortRules(config.get().value(), own.get().value()));
+        } else {
+            r.update(config.get().value(), own.get().value()); // new rules or own tags: the next frame sees them (§11.6)
+        }
         if (pc.equals(applied.get(id)) && plane.port(id).isPresent()) {
             return;
         }
@@ -123,7 +130,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         applied.remove(id);
         try {
             VirtualNic nic = nics.open(pc);
-            plane.open(pc, nic, () -> members(id));
+            plane.open(pc, nic, () -> members(id), r);
             applied.put(id, pc);
             n.portError(false);
         } catch (RuntimeException e) {
@@ -135,6 +142,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
 
     private void down(NetworkId id) {
         plane.close(id);
+        rules.remove(id);
         applied.remove(id);
         known.remove(id);
         forget(id);
@@ -197,7 +205,13 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         } else {
             networks.refuse(fp, nwid, Verb.FRAME); // NEED_MEMBERSHIP_CERTIFICATE, ≤ 1/s (§8.3)
         }
-        return DataPlane.peer(address, allowed, mc);
+        PortRules r = rules.get(nwid);
+        return DataPlane.peer(address, allowed, mc, r == null || mc.isEmpty() ? null : r.subject(mc.get()));
+    }
+
+    /** The rules of {@code nwid} (its port's filter, §11.4), once the network is up; the multicast path evaluates through it. */
+    public Optional<PortRules> rules(NetworkId nwid) {
+        return Optional.ofNullable(rules.get(nwid));
     }
 
     /** Read by the NIC's thread: a copy of the recipients. */
