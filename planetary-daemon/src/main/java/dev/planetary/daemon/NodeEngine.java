@@ -21,6 +21,7 @@ import dev.planetary.vl2.node.MemberNetwork;
 import dev.planetary.vl2.node.MemberNetworks;
 import dev.planetary.vl2.node.NetworkStore;
 import dev.planetary.vl2.node.Vl2Layer;
+import dev.planetary.vl2.rules.Verdict;
 import dev.planetary.zssp.RandomSource;
 import java.net.InetAddress;
 import java.io.IOException;
@@ -459,6 +460,12 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
                 delivered += p.delivered();
                 emulated += p.emulated();
                 for (PortDrop d : PortDrop.values()) counters.merge("vl2_frame_drop_" + d.name().toLowerCase(Locale.ROOT), p.drops(d), Long::sum);
+                ports.rules(p.nwid()).ifPresent(r -> {
+                    for (Verdict v : Verdict.values()) {
+                        counters.merge("vl2_rules_outbound_" + v.name().toLowerCase(Locale.ROOT), r.decisions(false, v), Long::sum);
+                        counters.merge("vl2_rules_inbound_" + v.name().toLowerCase(Locale.ROOT), r.decisions(true, v), Long::sum);
+                    }
+                });
             }
             for (DataPlane.Drop d : DataPlane.Drop.values()) counters.put("vl2_message_drop_" + d.name().toLowerCase(Locale.ROOT), ports.plane().drops(d));
             counters.put("vl2_frames_sent", sent);
