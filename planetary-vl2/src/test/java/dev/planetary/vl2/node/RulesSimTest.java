@@ -1,0 +1,179 @@
+package dev.planetary.vl2.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.planetary.identity.Address;
+import dev.planetary.nic.IpAssignment;
+import dev.planetary.nic.Ipv6Addresses;
+import dev.planetary.nic.NetworkPort;
+import dev.planetary.nic.PortConfig;
+import dev.planetary.nic.PortDrop;
+import dev.planetary.nic.UserspaceNic;
+import dev.planetary.vl1.Bytes;
+import dev.planetary.vl2.AssignedAddress;
+import dev.planetary.vl2.Frame;
+import dev.planetary.vl2.NetworkConfig;
+import dev.planetary.vl2.NetworkConfigMessage;
+import dev.planetary.vl2.Tag;
+import dev.planetary.vl2.TagDefinition;
+import dev.planetary.vl2.rules.RuleBuilder;
+import dev.planetary.vl2.rules.Verdict;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rules on the data plane in L0 (VL.md §11.4, §16.4 E13): a network whose rules let TCP port 22
+ * through only from members with tag role = admin. A non-admin's SYN is dropped at its own port
+ * (outbound) and, sent around its rules as a raw FRAME, at the receiver (inbound); an admin's SYN
+ * passes both ends; after the controller gives the non-admin role = admin in a new credential, its
+ * next SYN passes both ends too. Pings (ICMP) pass throughout.
+ */
+class RulesSimTest {
+    static final long ROLE = 1, ADMIN = 1;
+
+    private static final class Member {
+        final Vl2World.Host host;
+        final MemberNetworks networks;
+        final MemberPorts ports;
+        final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+
+        Member(Vl2World.Host host) {
+            this.host = host;
+            this.networks = new MemberNetworks(host.layer, NetworkStore.NONE, dev.planetary.zssp.RandomSource.secure(), "planetary-test");
+            this.ports = new MemberPorts(host.layer, networks, r -> {
+                queue.add(r);
+                host.host.wake(host.host.now());
+            }, PortConfig::userspaceNic, PortConfig.RoutePolicy.DEFAULT);
+            host.extra = now -> {
+                for (Runnable r; (r = queue.poll()) != null; ) r.run();
+                return networks.service(now);
+            };
+        }
+
+        NetworkPort port(FakeController c) {
+            return ports.port(c.nwid).orElseThrow();
+        }
+
+        UserspaceNic nic(FakeController c) {
+            return (UserspaceNic) port(c).nic();
+        }
+
+        PortRules rules(FakeController c) {
+            return ports.rules(c.nwid).orElseThrow();
+        }
+    }
+
+    /** An Ethernet frame {@code from → to} carrying an IPv4 TCP SYN to port 22. */
+    private static ByteBuffer syn(UserspaceNic from, UserspaceNic to) {
+        ByteBuffer b = ByteBuffer.allocate(14 + 40);
+        b.put(to.mac().toBytes()).put(from.mac().toBytes()).putShort((short) 0x0800);
+        b.put((byte) 0x45).put((byte) 0).putShort((short) 40).putInt(0).put((byte) 64).put((byte) 6).putShort((short) 0)
+                .put(from.ipv4().getAddress()).put(to.ipv4().getAddress());
+        b.putShort((short) 40000).putShort((short) 22).putInt(1).putInt(0).putShort((short) 0x5002).putShort((short) 1024).putInt(0);
+        return b.flip();
+    }
+
+    private static String describe(Member... ms) {
+        StringBuilder b = new StringBuilder();
+        for (Member m : ms) {
+            for (NetworkPort p : m.ports.plane().ports()) {
+                b.append(m.host.name).append(" sent=").append(p.sent()).append(" delivered=").append(p.delivered())
+                        .append(' ').append(java.util.Arrays.stream(PortDrop.values()).filter(d -> p.drops(d) > 0).map(d -> d + "=" + p.drops(d)).toList())
+                        .append(" rules out=").append(java.util.Arrays.stream(Verdict.values()).map(v -> v + "=" + m.ports.rules(p.nwid()).orElseThrow().decisions(false, v)).toList())
+                        .append(" in=").append(java.util.Arrays.stream(Verdict.values()).map(v -> v + "=" + m.ports.rules(p.nwid()).orElseThrow().decisions(true, v)).toList())
+                        .append(" nicDrops=").append(((UserspaceNic) p.nic()).drops()).append("; ");
+            }
+        }
+        return b.toString();
+    }
+
+    private static void ping(Vl2World w, UserspaceNic from, InetAddress to, Member... ms) {
+        for (int i = 0; i < 3; i++) {
+            CompletableFuture<?> f = from.ping(to, java.time.Duration.ofSeconds(60));
+            if (w.runUntil(f::isDone, 3_000) && !f.isCompletedExceptionally()) return;
+        }
+        throw new AssertionError("no ping reply: " + describe(ms));
+    }
+
+    @Test
+    void tcp22OnlyFromAdminsAtBothEndsAndATagChangeTakesEffectOnTheNextFrame() {
+        Vl2World w = new Vl2World(53, 3, SeqexLinkSimTest.CLEAN);
+        FakeController ctl = new FakeController(w.member(0), Vl2World.identity(1));
+        ctl.token = "join-me";
+        ctl.flags = NetworkConfig.FLAG_BROADCAST | NetworkConfig.FLAG_NDP_EMULATION;
+        ctl.addresses = (Address a) -> List.of(AssignedAddress.of(new IpAssignment(FakeController.ip("10.147.17." + (10 + a.value() % 200)), 24)),
+                AssignedAddress.of(new IpAssignment(Ipv6Addresses.rfc4193(ctl.nwid, a.value()), 88)));
+        Member a = new Member(w.member(1));
+        Member b = new Member(w.member(2));
+        long[] admins = {a.host.node.address().value()};
+        ctl.tagDefinitions = List.of(new TagDefinition(ROLE, 0, "role"));
+        ctl.tags = x -> x.value() == admins[0] ? List.of(new Tag(ROLE, ADMIN)) : List.of();
+        // "TCP 22 only from tag role = admin": protocol 6, port 22, sender not admin → DROP; then ACCEPT
+        ctl.baseRules = Optional.of(new RuleBuilder().ipProtocol(6).destPorts(22, 22).not().tagSender(ROLE, ADMIN).drop().accept().build());
+        assertTrue(w.runUntil(() -> a.host.node.isOnline() && b.host.node.isOnline() && w.member(0).node.isOnline(), 30_000));
+        a.host.run(() -> a.networks.join(ctl.nwid, null, "join-me"));
+        b.host.run(() -> b.networks.join(ctl.nwid, null, "join-me"));
+        assertTrue(w.runUntil(() -> a.ports.port(ctl.nwid).isPresent() && b.ports.port(ctl.nwid).isPresent(), 30_000));
+        NetworkPort pa = a.port(ctl), pb = b.port(ctl);
+        // ICMPv6 passes (NDP emulated, §10.6): both hold each other's credentials afterwards
+        ping(w, a.nic(ctl), Ipv6Addresses.rfc4193(ctl.nwid, b.host.node.address().value()), a, b);
+        ping(w, b.nic(ctl), Ipv6Addresses.rfc4193(ctl.nwid, a.host.node.address().value()), a, b);
+        // B (no tag) → A, port 22: dropped at B's port, outbound
+        long bSent = pb.sent();
+        pb.outbound(syn(b.nic(ctl), a.nic(ctl)));
+        w.run(500);
+        assertEquals(1, pb.drops(PortDrop.RULES));
+        assertEquals(bSent, pb.sent());
+        assertEquals(1, b.rules(ctl).decisions(false, Verdict.DROPPED));
+
+        // the same SYN sent around B's rules, as a raw FRAME: dropped at A's port, inbound
+        long aDelivered = pa.delivered();
+        ByteBuffer raw = syn(b.nic(ctl), a.nic(ctl)).position(14);
+        byte[] frame = new Frame(ctl.nwid, 0x0800, Bytes.of(bytes(raw))).encode();
+        b.host.run(() -> b.host.node.sendUpper(a.host.node.address(), frame));
+        assertTrue(w.runUntil(() -> pa.drops(PortDrop.RULES) == 1, 5_000), "A's inbound rules drop it");
+        assertEquals(aDelivered, pa.delivered());
+        assertEquals(1, a.rules(ctl).decisions(true, Verdict.DROPPED));
+
+        // A (admin) → B, port 22: passes both ends
+        long bDelivered = pb.delivered();
+        pa.outbound(syn(a.nic(ctl), b.nic(ctl)));
+        assertTrue(w.runUntil(() -> pb.delivered() == bDelivered + 1, 5_000), "the admin's SYN reaches B");
+        assertEquals(0, a.rules(ctl).decisions(false, Verdict.DROPPED));
+        assertEquals(1, pa.drops(PortDrop.RULES), "only the raw FRAME, inbound");
+        assertEquals(1, pb.drops(PortDrop.RULES));
+        // the controller makes B an admin: a new config with a new credential, pushed to B
+        admins[0] = b.host.node.address().value();
+        Vl2World.Host ch = w.member(0);
+        SeqexLinkSimTest.Outcome pushed = new SeqexLinkSimTest.Outcome();
+        ch.run(() -> ctl.push(b.host.node.fingerprint(), NetworkConfigMessage.of(ctl.signedConfig(b.host.node.fingerprint()), true).encode(), pushed));
+        assertTrue(w.runUntil(() -> b.networks.network(ctl.nwid).orElseThrow().ownCredential().orElseThrow().value().tagValue(ROLE).isPresent(), 10_000));
+        long bAcceptedBefore = b.rules(ctl).decisions(false, Verdict.ACCEPTED);
+        long aDelivered2 = pa.delivered();
+        pb.outbound(syn(b.nic(ctl), a.nic(ctl))); // presents the new credential first (§8.3), then the SYN
+        assertEquals(1, pb.drops(PortDrop.RULES), "B's outbound rules saw its new tag at once");
+        assertEquals(1, b.rules(ctl).decisions(false, Verdict.ACCEPTED) - bAcceptedBefore);
+        // a frame may overtake the credential presented before it (§8.3): then the next one passes
+        for (int i = 0; i < 3 && pa.delivered() == aDelivered2; i++) {
+            w.runUntil(() -> pa.delivered() > aDelivered2, 1_000);
+            if (pa.delivered() == aDelivered2) pb.outbound(syn(b.nic(ctl), a.nic(ctl)));
+        }
+        assertTrue(w.runUntil(() -> pa.delivered() > aDelivered2, 1_000), () -> "B's SYN reaches A: " + describe(a, b));
+        assertTrue(pa.drops(PortDrop.RULES) <= 2, "at most the frame that overtook B's new credential: " + describe(a, b));
+        assertTrue(a.rules(ctl).decisions(true, Verdict.ACCEPTED) >= 2);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] x = new byte[b.remaining()];
+        b.get(x);
+        return x;
+    }
+
+
+}
