@@ -148,6 +148,17 @@ class RulesSimTest {
         assertEquals(0, a.rules(ctl).decisions(false, Verdict.DROPPED));
         assertEquals(1, pa.drops(PortDrop.RULES), "only the raw FRAME, inbound");
         assertEquals(1, pb.drops(PortDrop.RULES));
+        // port forwarding (§12.8): the same rules on a synthesised SYN, outbound at the initiator, inbound at the target
+        ForwardRules fa = new ForwardRules(a.networks), fb = new ForwardRules(b.networks);
+        dev.planetary.identity.Fingerprint fpA = a.host.node.fingerprint(), fpB = b.host.node.fingerprint();
+        assertTrue(fa.permits(ctl.nwid, fpB, b.nic(ctl).ipv4(), 22, false), "admin A opens to B:22");
+        assertTrue(fb.permits(ctl.nwid, fpA, b.nic(ctl).ipv4(), 22, true), "B lets admin A in on 22");
+        assertTrue(!fb.permits(ctl.nwid, fpA, a.nic(ctl).ipv4(), 22, false), "B may not open to A:22");
+        assertTrue(!fa.permits(ctl.nwid, fpB, a.nic(ctl).ipv4(), 22, true), "A refuses B on 22");
+        assertTrue(fb.permits(ctl.nwid, fpA, a.nic(ctl).ipv4(), 80, false) && fa.permits(ctl.nwid, fpB, a.nic(ctl).ipv4(), 80, true), "port 80 is open to all");
+        assertTrue(!fa.permits(ctl.nwid, Vl2World.identity(1).identity().fingerprint(), b.nic(ctl).ipv4(), 80, false), "no credential from that peer");
+        assertEquals(2, fa.denied());
+
         // the controller makes B an admin: a new config with a new credential, pushed to B
         admins[0] = b.host.node.address().value();
         Vl2World.Host ch = w.member(0);
