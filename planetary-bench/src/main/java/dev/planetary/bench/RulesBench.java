@@ -38,6 +38,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * the match types a policy uses (ethertype, protocol, ports, IPv4 prefix, TCP flags, tags, MACs,
  * TOS, frame size), on an IPv4 TCP SYN. {@code decide}: the decision on a parsed frame;
  * {@code parseAndDecide}: the per-frame cost on the data plane (parse, then decide).
+ *
+ * <p>On a shared machine JMH's wall-clock scores mean little; {@link #main} measures the same two
+ * operations in CPU time (ThreadMXBean) instead:
+ * <pre>java -cp planetary-bench/target/planetary-bench.jar dev.planetary.bench.RulesBench [seconds=5]</pre>
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -82,6 +86,28 @@ public class RulesBench {
                 .putShort((short) 40000).putShort((short) 22).putInt(1).putInt(0).putShort((short) 0x5002).putShort((short) 1024).putInt(0).flip();
         fields.parse(dst, src, 0x0800, payload);
         if (Rules.decide(rules, fields, false, sender, receiver) != Verdict.ACCEPTED) throw new IllegalStateException("the SYN must reach the last ACCEPT");
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        RulesBench b = new RulesBench();
+        b.setup();
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (String op : List.of("decide", "parseAndDecide")) {
+            Runnable r = op.equals("decide") ? b::decide : b::parseAndDecide;
+            long[] result = new long[2];
+            for (int phase = 0; phase < 2; phase++) { // warm-up, then measured
+                long cpu0 = mx.getCurrentThreadCpuTime(), wall0 = System.nanoTime(), n = 0;
+                long end = wall0 + (phase == 0 ? 2L : seconds) * 1_000_000_000L;
+                while (System.nanoTime() < end) {
+                    for (int i = 0; i < 10_000; i++) r.run();
+                    n += 10_000;
+                }
+                result[0] = n;
+                result[1] = mx.getCurrentThreadCpuTime() - cpu0;
+            }
+            System.out.printf("%-15s %,d ops, %.1f ns CPU per op%n", op, result[0], (double) result[1] / result[0]);
+        }
     }
 
     @Benchmark
