@@ -42,6 +42,7 @@ public final class DaemonMetrics {
             Map.entry("internal_error", new String[] {"planetary.engine.internal.errors", "vl1"}),
             Map.entry("zssp_internal_errors", new String[] {"planetary.engine.internal.errors", "zssp"}));
     /** Gauges the engine reports as counters-map entries (current values, not totals). */
+    private static final String RULES_PREFIX = "vl2_rules_";
     private static final Set<String> GAUGES = Set.of("verification_budget_used", "verification_queue");
 
     private final Set<String> registered = new java.util.HashSet<>();
@@ -90,6 +91,13 @@ public final class DaemonMetrics {
         ToDoubleFunction<AtomicReference<Vl1Engine.Snapshot>> f = r -> r.get().counters().getOrDefault(counter, 0L);
         if (GAUGES.contains(counter)) {
             Gauge.builder("planetary." + counter.replace('_', '.'), last, f).register(registry);
+            return;
+        }
+        if (counter.startsWith(RULES_PREFIX)) { // vl2_rules_<direction>_<verdict> (docs/vl2.md "Rules")
+            String rest = counter.substring(RULES_PREFIX.length());
+            int u = rest.indexOf('_');
+            FunctionCounter.builder("planetary.vl2.rules", last, f).tag("direction", rest.substring(0, u)).tag("verdict", rest.substring(u + 1))
+                    .description("rule decisions on frames (VL.md §11.4)").register(registry);
             return;
         }
         String[] o = OUTCOMES.get(counter);
