@@ -3,20 +3,18 @@ package dev.planetary.vl2.node;
 import dev.planetary.identity.Fingerprint;
 import dev.planetary.nic.MacAddress;
 import dev.planetary.nic.NetworkId;
-import dev.planetary.vl2.AssignedAddress;
 import dev.planetary.vl2.MemberCredential;
 import dev.planetary.vl2.NetworkConfig;
 import dev.planetary.vl2.Signed;
 import dev.planetary.vl2.rules.FrameFields;
 import dev.planetary.vl2.rules.InvalidRulesException;
 import dev.planetary.vl2.rules.RuleSet;
-import dev.planetary.vl2.rules.RuleType;
+import dev.planetary.vl2.rules.TcpSyn;
 import dev.planetary.vl2.rules.Rules;
 import dev.planetary.vl2.rules.Subject;
 import dev.planetary.vl2.rules.Verdict;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -67,18 +65,17 @@ public final class ForwardRules implements PortForwarding.Rules {
 
     private FrameFields syn(NetworkId nwid, MemberCredential from, MemberCredential to, InetAddress target, int port) {
         boolean v4 = target instanceof Inet4Address;
-        byte[] src = from.addresses().stream().map(AssignedAddress::ip).filter(a -> (a.address() instanceof Inet4Address) == v4)
-                .map(a -> a.address().getAddress()).findFirst().orElse(new byte[v4 ? 4 : 16]);
-        ByteBuffer b = ByteBuffer.allocate((v4 ? 20 : 40) + 20);
-        if (v4) {
-            b.put((byte) 0x45).put((byte) 0).putShort((short) 40).putInt(0).put((byte) 64).put((byte) FrameFields.PROTO_TCP).putShort((short) 0);
-        } else {
-            b.putInt(0x6000_0000).putShort((short) 20).put((byte) FrameFields.PROTO_TCP).put((byte) 64);
-        }
-        b.put(src).put(target.getAddress());
-        b.putShort((short) 0).putShort((short) port).putInt(0).putInt(0).putShort((short) (0x5000 | RuleType.TCP_SYN)).putShort((short) 0xffff)
-                .putInt(0).flip();
+        InetAddress src = from.addresses().stream().map(a -> a.ip().address()).filter(a -> (a instanceof Inet4Address) == v4).findFirst()
+                .orElseGet(() -> unspecified(v4));
         return fields.parse(MacAddress.derive(nwid, to.issuedToAddress().value()).value(), MacAddress.derive(nwid, from.issuedToAddress().value()).value(),
-                v4 ? FrameFields.ETHERTYPE_IPV4 : FrameFields.ETHERTYPE_IPV6, b);
+                TcpSyn.ethertype(target), TcpSyn.payload(src, 0, target, port));
+    }
+
+    private static InetAddress unspecified(boolean v4) {
+        try {
+            return InetAddress.getByAddress(new byte[v4 ? 4 : 16]);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e); // a 4- or 16-byte address is always valid
+        }
     }
 }

@@ -18,6 +18,7 @@ import dev.planetary.vl2.NetworkConfigMessage;
 import dev.planetary.vl2.Tag;
 import dev.planetary.vl2.TagDefinition;
 import dev.planetary.vl2.rules.RuleBuilder;
+import dev.planetary.vl2.rules.TcpSyn;
 import dev.planetary.vl2.rules.Verdict;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -71,12 +72,8 @@ class RulesSimTest {
 
     /** An Ethernet frame {@code from → to} carrying an IPv4 TCP SYN to port 22. */
     private static ByteBuffer syn(UserspaceNic from, UserspaceNic to) {
-        ByteBuffer b = ByteBuffer.allocate(14 + 40);
-        b.put(to.mac().toBytes()).put(from.mac().toBytes()).putShort((short) 0x0800);
-        b.put((byte) 0x45).put((byte) 0).putShort((short) 40).putInt(0).put((byte) 64).put((byte) 6).putShort((short) 0)
-                .put(from.ipv4().getAddress()).put(to.ipv4().getAddress());
-        b.putShort((short) 40000).putShort((short) 22).putInt(1).putInt(0).putShort((short) 0x5002).putShort((short) 1024).putInt(0);
-        return b.flip();
+        ByteBuffer p = TcpSyn.payload(from.ipv4(), 40000, to.ipv4(), 22);
+        return ByteBuffer.allocate(14 + p.remaining()).put(to.mac().toBytes()).put(from.mac().toBytes()).putShort((short) 0x0800).put(p).flip();
     }
 
     private static String describe(Member... ms) {
@@ -103,7 +100,7 @@ class RulesSimTest {
 
     @Test
     void tcp22OnlyFromAdminsAtBothEndsAndATagChangeTakesEffectOnTheNextFrame() {
-        Vl2World w = new Vl2World(53, 3, SeqexLinkSimTest.CLEAN);
+        Vl2World w = new Vl2World(47, 3, SeqexLinkSimTest.CLEAN);
         FakeController ctl = new FakeController(w.member(0), Vl2World.identity(1));
         ctl.token = "join-me";
         ctl.flags = NetworkConfig.FLAG_BROADCAST | NetworkConfig.FLAG_NDP_EMULATION;

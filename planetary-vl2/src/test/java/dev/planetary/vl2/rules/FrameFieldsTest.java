@@ -31,6 +31,21 @@ class FrameFieldsTest {
     }
 
     @Test
+    void synthesisedSynsParseAsSentBothFamilies() {
+        FrameFields f = new FrameFields().parse(B, A, TcpSyn.ethertype(ip("10.0.0.2")), TcpSyn.payload(ip("10.0.0.1"), 0, ip("10.0.0.2"), 8080));
+        assertEquals(0x0a000002, f.ipv4Destination());
+        assertEquals(8080, f.destinationPort());
+        assertEquals(0, f.sourcePort());
+        assertEquals(RuleType.TCP_SYN, f.tcpFlags());
+        f = new FrameFields().parse(B, A, TcpSyn.ethertype(ip("fd00::2")), TcpSyn.payload(ip("fd00::1"), 1, ip("fd00::2"), 22));
+        assertArrayEquals(ip("fd00::2").getAddress(), f.ipv6Destination());
+        assertEquals(TCP, f.ipProtocol());
+        assertEquals(22, f.destinationPort());
+        assertEquals(RuleType.TCP_SYN, f.tcpFlags());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> TcpSyn.payload(ip("10.0.0.1"), 1, ip("fd00::2"), 22));
+    }
+
+    @Test
     void udpSctpAndUdpLiteHavePortsButNoTcpFlags() {
         for (int proto : new int[] {UDP, SCTP, UDPLITE}) {
             FrameFields f = parse(B, A, 0x0800, ipv4(ip("10.0.0.1"), ip("10.0.0.2"), 0, proto, 0, l4(proto, 53, 5353, 0)));
