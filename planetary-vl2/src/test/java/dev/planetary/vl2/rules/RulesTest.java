@@ -198,6 +198,23 @@ class RulesTest {
     }
 
     @Test
+    void prefixMatchesAgreeWithIpAssignmentContains() throws Exception {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int i = 0; i < 20_000; i++) {
+            boolean v4 = r.nextBoolean();
+            byte[] net = new byte[v4 ? 4 : 16], a = new byte[net.length];
+            r.nextBytes(net);
+            System.arraycopy(net, 0, a, 0, a.length);
+            a[r.nextInt(a.length)] ^= (byte) (1 << r.nextInt(8)); // one bit off: inside or outside by the prefix
+            int prefix = r.nextInt(v4 ? 33 : 129);
+            boolean expected = new IpAssignment(java.net.InetAddress.getByAddress(net), prefix).contains(a);
+            java.nio.ByteBuffer x = java.nio.ByteBuffer.wrap(a), n = java.nio.ByteBuffer.wrap(net);
+            boolean got = v4 ? Rules.inPrefix(x.getInt(), n.getInt(), prefix) : Rules.inPrefix(x.getLong(), x.getLong(), n.getLong(), n.getLong(), prefix);
+            assertEquals(expected, got, (v4 ? "IPv4" : "IPv6") + " /" + prefix + " case " + i);
+        }
+    }
+
+    @Test
     void validationNamesTheEntryAndTheReason() {
         assertNull(RuleType.problem(new RuleBuilder().not().etherType(1).accept().build().encoded().toArray(), 1024));
         assertEquals("entry 1: unknown type 27 (§11.3)", RuleType.problem(new RuleBuilder().accept().entry(27, (byte) 1).toBytes(), 10));
