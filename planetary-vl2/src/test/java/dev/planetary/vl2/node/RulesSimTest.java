@@ -7,7 +7,6 @@ import dev.planetary.identity.Address;
 import dev.planetary.nic.IpAssignment;
 import dev.planetary.nic.Ipv6Addresses;
 import dev.planetary.nic.NetworkPort;
-import dev.planetary.nic.PortConfig;
 import dev.planetary.nic.PortDrop;
 import dev.planetary.nic.UserspaceNic;
 import dev.planetary.vl1.Bytes;
@@ -22,7 +21,6 @@ import dev.planetary.vl2.rules.TcpSyn;
 import dev.planetary.vl2.rules.Verdict;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,64 +36,18 @@ import org.junit.jupiter.api.Test;
 class RulesSimTest {
     static final long ROLE = 1, ADMIN = 1;
 
-    private static final class Member {
-        final Vl2World.Host host;
-        final MemberNetworks networks;
-        final MemberPorts ports;
-        final ArrayDeque<Runnable> queue = new ArrayDeque<>();
-
-        Member(Vl2World.Host host) {
-            this.host = host;
-            this.networks = new MemberNetworks(host.layer, NetworkStore.NONE, dev.planetary.zssp.RandomSource.secure(), "planetary-test");
-            this.ports = new MemberPorts(host.layer, networks, r -> {
-                queue.add(r);
-                host.host.wake(host.host.now());
-            }, PortConfig::userspaceNic, PortConfig.RoutePolicy.DEFAULT);
-            host.extra = now -> {
-                for (Runnable r; (r = queue.poll()) != null; ) r.run();
-                return networks.service(now);
-            };
-        }
-
-        NetworkPort port(FakeController c) {
-            return ports.port(c.nwid).orElseThrow();
-        }
-
-        UserspaceNic nic(FakeController c) {
-            return (UserspaceNic) port(c).nic();
-        }
-
-        PortRules rules(FakeController c) {
-            return ports.rules(c.nwid).orElseThrow();
-        }
-    }
-
     /** An Ethernet frame {@code from → to} carrying an IPv4 TCP SYN to port 22. */
     private static ByteBuffer syn(UserspaceNic from, UserspaceNic to) {
         ByteBuffer p = TcpSyn.payload(from.ipv4(), 40000, to.ipv4(), 22);
         return ByteBuffer.allocate(14 + p.remaining()).put(to.mac().toBytes()).put(from.mac().toBytes()).putShort((short) 0x0800).put(p).flip();
     }
 
-    private static String describe(Member... ms) {
-        StringBuilder b = new StringBuilder();
-        for (Member m : ms) {
-            for (NetworkPort p : m.ports.plane().ports()) {
-                b.append(m.host.name).append(" sent=").append(p.sent()).append(" delivered=").append(p.delivered())
-                        .append(' ').append(java.util.Arrays.stream(PortDrop.values()).filter(d -> p.drops(d) > 0).map(d -> d + "=" + p.drops(d)).toList())
-                        .append(" rules out=").append(java.util.Arrays.stream(Verdict.values()).map(v -> v + "=" + m.ports.rules(p.nwid()).orElseThrow().decisions(false, v)).toList())
-                        .append(" in=").append(java.util.Arrays.stream(Verdict.values()).map(v -> v + "=" + m.ports.rules(p.nwid()).orElseThrow().decisions(true, v)).toList())
-                        .append(" nicDrops=").append(((UserspaceNic) p.nic()).drops()).append("; ");
-            }
-        }
-        return b.toString();
-    }
-
-    private static void ping(Vl2World w, UserspaceNic from, InetAddress to, Member... ms) {
+    private static void ping(Vl2World w, UserspaceNic from, InetAddress to, PortMember... ms) {
         for (int i = 0; i < 3; i++) {
             CompletableFuture<?> f = from.ping(to, java.time.Duration.ofSeconds(60));
             if (w.runUntil(f::isDone, 3_000) && !f.isCompletedExceptionally()) return;
         }
-        throw new AssertionError("no ping reply: " + describe(ms));
+        throw new AssertionError("no ping reply: " + PortMember.describe(ms));
     }
 
     @Test
@@ -106,8 +58,8 @@ class RulesSimTest {
         ctl.flags = NetworkConfig.FLAG_BROADCAST | NetworkConfig.FLAG_NDP_EMULATION;
         ctl.addresses = (Address a) -> List.of(AssignedAddress.of(new IpAssignment(FakeController.ip("10.147.17." + (10 + a.value() % 200)), 24)),
                 AssignedAddress.of(new IpAssignment(Ipv6Addresses.rfc4193(ctl.nwid, a.value()), 88)));
-        Member a = new Member(w.member(1));
-        Member b = new Member(w.member(2));
+        PortMember a = new PortMember(w.member(1));
+        PortMember b = new PortMember(w.member(2));
         long[] admins = {a.host.node.address().value()};
         ctl.tagDefinitions = List.of(new TagDefinition(ROLE, 0, "role"));
         ctl.tags = x -> x.value() == admins[0] ? List.of(new Tag(ROLE, ADMIN)) : List.of();
@@ -117,43 +69,43 @@ class RulesSimTest {
         a.host.run(() -> a.networks.join(ctl.nwid, null, "join-me"));
         b.host.run(() -> b.networks.join(ctl.nwid, null, "join-me"));
         assertTrue(w.runUntil(() -> a.ports.port(ctl.nwid).isPresent() && b.ports.port(ctl.nwid).isPresent(), 30_000));
-        NetworkPort pa = a.port(ctl), pb = b.port(ctl);
+        NetworkPort pa = a.port(ctl.nwid), pb = b.port(ctl.nwid);
         // ICMPv6 passes (NDP emulated, §10.6): both hold each other's credentials afterwards
-        ping(w, a.nic(ctl), Ipv6Addresses.rfc4193(ctl.nwid, b.host.node.address().value()), a, b);
-        ping(w, b.nic(ctl), Ipv6Addresses.rfc4193(ctl.nwid, a.host.node.address().value()), a, b);
+        ping(w, a.nic(ctl.nwid), Ipv6Addresses.rfc4193(ctl.nwid, b.host.node.address().value()), a, b);
+        ping(w, b.nic(ctl.nwid), Ipv6Addresses.rfc4193(ctl.nwid, a.host.node.address().value()), a, b);
         // B (no tag) → A, port 22: dropped at B's port, outbound
         long bSent = pb.sent();
-        pb.outbound(syn(b.nic(ctl), a.nic(ctl)));
+        pb.outbound(syn(b.nic(ctl.nwid), a.nic(ctl.nwid)));
         w.run(500);
         assertEquals(1, pb.drops(PortDrop.RULES));
         assertEquals(bSent, pb.sent());
-        assertEquals(1, b.rules(ctl).decisions(false, Verdict.DROPPED));
+        assertEquals(1, b.rules(ctl.nwid).decisions(false, Verdict.DROPPED));
 
         // the same SYN sent around B's rules, as a raw FRAME: dropped at A's port, inbound
         long aDelivered = pa.delivered();
-        ByteBuffer raw = syn(b.nic(ctl), a.nic(ctl)).position(14);
+        ByteBuffer raw = syn(b.nic(ctl.nwid), a.nic(ctl.nwid)).position(14);
         byte[] frame = new Frame(ctl.nwid, 0x0800, Bytes.of(bytes(raw))).encode();
         b.host.run(() -> b.host.node.sendUpper(a.host.node.address(), frame));
         assertTrue(w.runUntil(() -> pa.drops(PortDrop.RULES) == 1, 5_000), "A's inbound rules drop it");
         assertEquals(aDelivered, pa.delivered());
-        assertEquals(1, a.rules(ctl).decisions(true, Verdict.DROPPED));
+        assertEquals(1, a.rules(ctl.nwid).decisions(true, Verdict.DROPPED));
 
         // A (admin) → B, port 22: passes both ends
         long bDelivered = pb.delivered();
-        pa.outbound(syn(a.nic(ctl), b.nic(ctl)));
+        pa.outbound(syn(a.nic(ctl.nwid), b.nic(ctl.nwid)));
         assertTrue(w.runUntil(() -> pb.delivered() == bDelivered + 1, 5_000), "the admin's SYN reaches B");
-        assertEquals(0, a.rules(ctl).decisions(false, Verdict.DROPPED));
+        assertEquals(0, a.rules(ctl.nwid).decisions(false, Verdict.DROPPED));
         assertEquals(1, pa.drops(PortDrop.RULES), "only the raw FRAME, inbound");
         assertEquals(1, pb.drops(PortDrop.RULES));
         // port forwarding (§12.8): the same rules on a synthesised SYN, outbound at the initiator, inbound at the target
         ForwardRules fa = new ForwardRules(a.networks), fb = new ForwardRules(b.networks);
         dev.planetary.identity.Fingerprint fpA = a.host.node.fingerprint(), fpB = b.host.node.fingerprint();
-        assertTrue(fa.permits(ctl.nwid, fpB, b.nic(ctl).ipv4(), 22, false), "admin A opens to B:22");
-        assertTrue(fb.permits(ctl.nwid, fpA, b.nic(ctl).ipv4(), 22, true), "B lets admin A in on 22");
-        assertTrue(!fb.permits(ctl.nwid, fpA, a.nic(ctl).ipv4(), 22, false), "B may not open to A:22");
-        assertTrue(!fa.permits(ctl.nwid, fpB, a.nic(ctl).ipv4(), 22, true), "A refuses B on 22");
-        assertTrue(fb.permits(ctl.nwid, fpA, a.nic(ctl).ipv4(), 80, false) && fa.permits(ctl.nwid, fpB, a.nic(ctl).ipv4(), 80, true), "port 80 is open to all");
-        assertTrue(!fa.permits(ctl.nwid, Vl2World.identity(1).identity().fingerprint(), b.nic(ctl).ipv4(), 80, false), "no credential from that peer");
+        assertTrue(fa.permits(ctl.nwid, fpB, b.nic(ctl.nwid).ipv4(), 22, false), "admin A opens to B:22");
+        assertTrue(fb.permits(ctl.nwid, fpA, b.nic(ctl.nwid).ipv4(), 22, true), "B lets admin A in on 22");
+        assertTrue(!fb.permits(ctl.nwid, fpA, a.nic(ctl.nwid).ipv4(), 22, false), "B may not open to A:22");
+        assertTrue(!fa.permits(ctl.nwid, fpB, a.nic(ctl.nwid).ipv4(), 22, true), "A refuses B on 22");
+        assertTrue(fb.permits(ctl.nwid, fpA, a.nic(ctl.nwid).ipv4(), 80, false) && fa.permits(ctl.nwid, fpB, a.nic(ctl.nwid).ipv4(), 80, true), "port 80 is open to all");
+        assertTrue(!fa.permits(ctl.nwid, Vl2World.identity(1).identity().fingerprint(), b.nic(ctl.nwid).ipv4(), 80, false), "no credential from that peer");
         assertEquals(2, fa.denied());
 
         // the controller makes B an admin: a new config with a new credential, pushed to B
@@ -162,19 +114,19 @@ class RulesSimTest {
         SeqexLinkSimTest.Outcome pushed = new SeqexLinkSimTest.Outcome();
         ch.run(() -> ctl.push(b.host.node.fingerprint(), NetworkConfigMessage.of(ctl.signedConfig(b.host.node.fingerprint()), true).encode(), pushed));
         assertTrue(w.runUntil(() -> b.networks.network(ctl.nwid).orElseThrow().ownCredential().orElseThrow().value().tagValue(ROLE).isPresent(), 10_000));
-        long bAcceptedBefore = b.rules(ctl).decisions(false, Verdict.ACCEPTED);
+        long bAcceptedBefore = b.rules(ctl.nwid).decisions(false, Verdict.ACCEPTED);
         long aDelivered2 = pa.delivered();
-        pb.outbound(syn(b.nic(ctl), a.nic(ctl))); // presents the new credential first (§8.3), then the SYN
+        pb.outbound(syn(b.nic(ctl.nwid), a.nic(ctl.nwid))); // presents the new credential first (§8.3), then the SYN
         assertEquals(1, pb.drops(PortDrop.RULES), "B's outbound rules saw its new tag at once");
-        assertEquals(1, b.rules(ctl).decisions(false, Verdict.ACCEPTED) - bAcceptedBefore);
+        assertEquals(1, b.rules(ctl.nwid).decisions(false, Verdict.ACCEPTED) - bAcceptedBefore);
         // a frame may overtake the credential presented before it (§8.3): then the next one passes
         for (int i = 0; i < 3 && pa.delivered() == aDelivered2; i++) {
             w.runUntil(() -> pa.delivered() > aDelivered2, 1_000);
-            if (pa.delivered() == aDelivered2) pb.outbound(syn(b.nic(ctl), a.nic(ctl)));
+            if (pa.delivered() == aDelivered2) pb.outbound(syn(b.nic(ctl.nwid), a.nic(ctl.nwid)));
         }
-        assertTrue(w.runUntil(() -> pa.delivered() > aDelivered2, 1_000), () -> "B's SYN reaches A: " + describe(a, b));
-        assertTrue(pa.drops(PortDrop.RULES) <= 2, "at most the frame that overtook B's new credential: " + describe(a, b));
-        assertTrue(a.rules(ctl).decisions(true, Verdict.ACCEPTED) >= 2);
+        assertTrue(w.runUntil(() -> pa.delivered() > aDelivered2, 1_000), () -> "B's SYN reaches A: " + PortMember.describe(a, b));
+        assertTrue(pa.drops(PortDrop.RULES) <= 2, "at most the frame that overtook B's new credential: " + PortMember.describe(a, b));
+        assertTrue(a.rules(ctl.nwid).decisions(true, Verdict.ACCEPTED) >= 2);
     }
 
     private static byte[] bytes(ByteBuffer b) {
