@@ -12,9 +12,7 @@ import dev.planetary.nic.PortDrop;
 import dev.planetary.nic.UserspaceNic;
 import dev.planetary.vl2.AssignedAddress;
 import dev.planetary.vl2.NetworkConfig;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,21 +23,6 @@ import org.junit.jupiter.api.Test;
  * with ARP broadcast to the member that passed the gate; leaving closes the port.
  */
 class MemberPortsSimTest {
-    /**
-     * Pings until a reply, at most 3 tries of 3 s (simulated) each, as ping(8) would: a frame may
-     * overtake the credential presented before it (UDP reorders) and be dropped, answered with
-     * NEED_MEMBERSHIP_CERTIFICATE (§8.3). Returns the requests lost.
-     */
-    private static int ping(Vl2World w, UserspaceNic from, java.net.InetAddress to, String what, PortMember... ms) {
-        for (int lost = 0; lost < 3; lost++) {
-            CompletableFuture<Duration> f = from.ping(to, Duration.ofSeconds(60));
-            if (w.runUntil(f::isDone, 3_000) && !f.isCompletedExceptionally()) {
-                return lost;
-            }
-        }
-        throw new AssertionError(what + ": no reply in 3 tries: " + PortMember.describe(ms));
-    }
-
     @Test
     void twoMembersJoinAndPingAcrossTheirPorts() throws Exception {
         Vl2World w = new Vl2World(47, 3, SeqexLinkSimTest.CLEAN);
@@ -64,15 +47,15 @@ class MemberPortsSimTest {
         assertEquals(na[0].mac(a.host.node.address()), pa.nic().mac(), "the NIC has the derived MAC (§9.1)");
 
         // IPv6 first: the solicitation for B's rfc4193 address is answered on A's NIC (§10.6).
-        int lost = ping(w, a.nic(na[0].id()), Ipv6Addresses.rfc4193(ctl.nwid, b.host.node.address().value()), "ping6 A → B", a, b);
+        int lost = PortMember.ping(w, a.nic(na[0].id()), Ipv6Addresses.rfc4193(ctl.nwid, b.host.node.address().value()), "ping6 A → B", a, b);
         assertTrue(lost <= 1, "at most the first request is lost (E5): " + lost);
         assertEquals(1, pa.emulated());
         assertTrue(nb[0].peerCredential(a.host.node.fingerprint()).isPresent(), "A presented its credential before its first frame (§8.3)");
 
         // IPv4: the ARP request goes by broadcast to B, which passed A's gate when it answered.
         for (int i = 0; i < 5; i++) {
-            assertEquals(0, ping(w, a.nic(na[0].id()), b.nic(nb[0].id()).ipv4(), "ping A → B", a, b), "no loss once both hold the credentials");
-            assertEquals(0, ping(w, b.nic(nb[0].id()), a.nic(na[0].id()).ipv4(), "ping B → A", a, b));
+            assertEquals(0, PortMember.ping(w, a.nic(na[0].id()), b.nic(nb[0].id()).ipv4(), "ping A → B", a, b), "no loss once both hold the credentials");
+            assertEquals(0, PortMember.ping(w, b.nic(nb[0].id()), a.nic(na[0].id()).ipv4(), "ping B → A", a, b));
         }
         for (NetworkPort p : List.of(pa, pb)) {
             assertEquals(p.drops(PortDrop.NOT_MEMBER), p.drops(), p + ": only frames that overtook a presentation are dropped");

@@ -62,4 +62,19 @@ final class PortMember {
         }
         return b.toString();
     }
+
+    /**
+     * Pings until a reply, at most 3 tries of 3 s (simulated) each, as ping(8) would: a frame may
+     * overtake the credential presented before it (UDP reorders) and be dropped, answered with
+     * NEED_MEMBERSHIP_CERTIFICATE (§8.3). Returns the requests lost.
+     */
+    static int ping(Vl2World w, UserspaceNic from, java.net.InetAddress to, String what, PortMember... ms) {
+        for (int lost = 0; lost < 3; lost++) {
+            java.util.concurrent.CompletableFuture<java.time.Duration> f = from.ping(to, java.time.Duration.ofSeconds(60));
+            if (w.runUntil(f::isDone, 3_000) && !f.isCompletedExceptionally()) {
+                return lost;
+            }
+        }
+        throw new AssertionError(what + ": no reply in 3 tries: " + PortMember.describe(ms));
+    }
 }

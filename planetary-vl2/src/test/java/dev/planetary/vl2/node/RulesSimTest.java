@@ -19,11 +19,9 @@ import dev.planetary.vl2.TagDefinition;
 import dev.planetary.vl2.rules.RuleBuilder;
 import dev.planetary.vl2.rules.TcpSyn;
 import dev.planetary.vl2.rules.Verdict;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,14 +38,6 @@ class RulesSimTest {
     private static ByteBuffer syn(UserspaceNic from, UserspaceNic to) {
         ByteBuffer p = TcpSyn.payload(from.ipv4(), 40000, to.ipv4(), 22);
         return ByteBuffer.allocate(14 + p.remaining()).put(to.mac().toBytes()).put(from.mac().toBytes()).putShort((short) 0x0800).put(p).flip();
-    }
-
-    private static void ping(Vl2World w, UserspaceNic from, InetAddress to, PortMember... ms) {
-        for (int i = 0; i < 3; i++) {
-            CompletableFuture<?> f = from.ping(to, java.time.Duration.ofSeconds(60));
-            if (w.runUntil(f::isDone, 3_000) && !f.isCompletedExceptionally()) return;
-        }
-        throw new AssertionError("no ping reply: " + PortMember.describe(ms));
     }
 
     @Test
@@ -71,8 +61,8 @@ class RulesSimTest {
         assertTrue(w.runUntil(() -> a.ports.port(ctl.nwid).isPresent() && b.ports.port(ctl.nwid).isPresent(), 30_000));
         NetworkPort pa = a.port(ctl.nwid), pb = b.port(ctl.nwid);
         // ICMPv6 passes (NDP emulated, §10.6): both hold each other's credentials afterwards
-        ping(w, a.nic(ctl.nwid), Ipv6Addresses.rfc4193(ctl.nwid, b.host.node.address().value()), a, b);
-        ping(w, b.nic(ctl.nwid), Ipv6Addresses.rfc4193(ctl.nwid, a.host.node.address().value()), a, b);
+        PortMember.ping(w, a.nic(ctl.nwid), Ipv6Addresses.rfc4193(ctl.nwid, b.host.node.address().value()), "ping6", a, b);
+        PortMember.ping(w, b.nic(ctl.nwid), Ipv6Addresses.rfc4193(ctl.nwid, a.host.node.address().value()), "ping6", a, b);
         // B (no tag) → A, port 22: dropped at B's port, outbound
         long bSent = pb.sent();
         pb.outbound(syn(b.nic(ctl.nwid), a.nic(ctl.nwid)));
