@@ -65,7 +65,7 @@ public final class NetworkPort implements AutoCloseable {
             }
         };
 
-        /** Outbound to member {@code receiver}, or {@link #NO_RECEIVER} for a multicast or broadcast frame. */
+        /** Outbound to member {@code receiver}, or {@link NetworkPort#NO_RECEIVER} for a multicast or broadcast frame. */
         boolean outbound(long receiver, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload);
 
         /** Inbound from {@code sender} (which passed the gate). */

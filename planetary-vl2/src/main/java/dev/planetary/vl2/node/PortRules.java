@@ -79,7 +79,8 @@ public final class PortRules implements NetworkPort.Filter {
         return k.subject();
     }
 
-    private Subject receiver(long address) {
+    /** The remembered rules input of member {@code address}, else an unknown one (tags at the defaults), remembered until the gate passes its MC. */
+    private Subject known(long address) {
         Known k = subjects.get(address);
         if (k == null) {
             k = new Known(null, Subject.unknown(new Address(address)));
@@ -96,12 +97,12 @@ public final class PortRules implements NetworkPort.Filter {
     @Override
     public boolean outbound(long receiver, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
         State s = state;
-        return permits(false, s.self(), receiver == NetworkPort.NO_RECEIVER ? null : receiver(receiver), dst, src, ethertype, payload);
+        return permits(false, s.self(), receiver == NetworkPort.NO_RECEIVER ? null : known(receiver), dst, src, ethertype, payload);
     }
 
     @Override
     public boolean inbound(NetworkPort.Peer sender, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
-        Subject from = sender.rulesInput() instanceof Subject x ? x : receiver(sender.address());
+        Subject from = sender.rulesInput() instanceof Subject x ? x : known(sender.address());
         return permits(true, from, state.self(), dst, src, ethertype, payload);
     }
 

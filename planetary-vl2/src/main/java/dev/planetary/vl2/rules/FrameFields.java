@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * headers, §11.3) addresses, TOS / traffic class and protocol, TCP / UDP / SCTP / UDP-Lite ports,
  * ICMP / ICMPv6 type and code, TCP flags, and the sender protocol address of an ARP packet (for
  * {@code SENDER_IP_AUTHENTICATED}). A field the frame does not carry, or whose header is truncated, is
- * absent ({@code -1}, or {@link #ipVersion} 0), and a match on it is false. Never throws on content.
+ * absent ({@code -1}, or {@link #ipVersion()} 0), and a match on it is false. Never throws on content.
  *
  * <p>Not thread-safe: one instance per thread (or per evaluation).
  */
