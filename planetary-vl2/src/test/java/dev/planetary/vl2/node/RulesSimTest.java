@@ -29,7 +29,9 @@ import org.junit.jupiter.api.Test;
  * through only from members with tag role = admin. A non-admin's SYN is dropped at its own port
  * (outbound) and, sent around its rules as a raw FRAME, at the receiver (inbound); an admin's SYN
  * passes both ends; after the controller gives the non-admin role = admin in a new credential, its
- * next SYN passes both ends too. Pings (ICMP) pass throughout.
+ * next SYN passes both ends too. Port forwarding's synthesised SYN is judged alike. E14: when A
+ * loses the tag, its older credential replayed to B is ignored and A's SYN is dropped at B. Pings
+ * (ICMPv6) pass throughout.
  */
 class RulesSimTest {
     static final long ROLE = 1, ADMIN = 1;
@@ -117,6 +119,24 @@ class RulesSimTest {
         assertTrue(w.runUntil(() -> pa.delivered() > aDelivered2, 1_000), () -> "B's SYN reaches A: " + PortMember.describe(a, b));
         assertTrue(pa.drops(PortDrop.RULES) <= 2, "at most the frame that overtook B's new credential: " + PortMember.describe(a, b));
         assertTrue(a.rules(ctl.nwid).decisions(true, Verdict.ACCEPTED) >= 2);
+
+        // E14: A loses the tag (a new MC pushed to A); its older credential, replayed to B, is ignored (§8.2 step 5:
+        // newest wins), so A's SYN to port 22, sent around A's rules, is dropped at B
+        byte[] oldPresentation = a.networks.presentation(ctl.nwid).orElseThrow();
+        SeqexLinkSimTest.Outcome demoted = new SeqexLinkSimTest.Outcome();
+        ch.run(() -> ctl.push(fpA, NetworkConfigMessage.of(ctl.signedConfig(fpA), true).encode(), demoted));
+        assertTrue(w.runUntil(() -> a.networks.network(ctl.nwid).orElseThrow().ownCredential().orElseThrow().value().tagValue(ROLE).isEmpty(), 10_000));
+        java.util.function.BooleanSupplier bHoldsDemoted = () -> b.networks.network(ctl.nwid).orElseThrow().peerCredential(fpA)
+                .map(c -> c.value().tagValue(ROLE).isEmpty()).orElse(false);
+        if (!w.runUntil(bHoldsDemoted, 2_000)) a.host.run(() -> a.networks.present(fpB, ctl.nwid)); // else present it explicitly
+        assertTrue(w.runUntil(bHoldsDemoted, 5_000), "B holds A's new credential");
+        a.host.run(() -> a.host.node.sendUpper(b.host.node.address(), oldPresentation));
+        w.run(1_000);
+        assertTrue(bHoldsDemoted.getAsBoolean(), "the older credential (role = admin) replayed is not taken");
+        long bDrops = pb.drops(PortDrop.RULES);
+        byte[] replayedSyn = new Frame(ctl.nwid, 0x0800, Bytes.of(bytes(syn(a.nic(ctl.nwid), b.nic(ctl.nwid)).position(14)))).encode();
+        a.host.run(() -> a.host.node.sendUpper(b.host.node.address(), replayedSyn));
+        assertTrue(w.runUntil(() -> pb.drops(PortDrop.RULES) == bDrops + 1, 5_000), () -> "dropped at B: " + PortMember.describe(a, b));
     }
 
     private static byte[] bytes(ByteBuffer b) {
