@@ -61,6 +61,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     private final DataPlane plane;
     private final Multicaster multicaster;
     private final Map<NetworkId, PortConfig> applied = new HashMap<>();
+    private final Map<NetworkId, PortRules> rules = new ConcurrentHashMap<>(); // read by NIC threads
     private final Map<Address, Set<NetworkId>> presented = Lru.map(MAX_PRESENTED); // node thread only
     private final Map<Address, Long> asked = Lru.map(MAX_PRESENTED); // last re-presentation (node ms)
     private final CredentialWait<byte[]> awaiting = new CredentialWait<>(); // FRAME / EXT_FRAME that overtook a credential (§8.3)
@@ -163,6 +164,12 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         listedBridges.put(id, config.get().value().specialists().stream().filter(dev.planetary.vl2.Specialist::isBridge)
                 .map(b -> b.address().value()).filter(a -> a != node.address().value()).toList()); // §7.4 0x0e bit0
         forget(id); // a new config or credential is presented again (§8.3)
+        PortRules r = rules.get(id);
+        if (r == null) {
+            rules.put(id, r = new PortRules(config.get().value(), own.get().value()));
+        } else {
+            r.update(config.get().value(), own.get().value()); // new rules or own tags: the next frame sees them (§11.6)
+        }
         if (pc.equals(applied.get(id)) && plane.port(id).isPresent()) {
             return;
         }
@@ -174,7 +181,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
                 byte[] copy = new byte[payload.remaining()];
                 payload.duplicate().get(copy);
                 nodeThread.execute(() -> multicaster.outbound(id, dst, src, ethertype, copy, node.now()));
-            }).bridging(() -> bridges(id));
+            }, r).bridging(() -> bridges(id));
             multicaster.configure(pc, node.now());
             applied.put(id, pc);
             n.portError(false);
@@ -188,6 +195,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     private void down(NetworkId id) {
         plane.close(id);
         multicaster.remove(id);
+        rules.remove(id);
         applied.remove(id);
         bridges.remove(id);
         listedBridges.remove(id);
@@ -340,7 +348,13 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
             networks.refuse(fp, nwid, Verb.FRAME); // NEED_MEMBERSHIP_CERTIFICATE, ≤ 1/s (§8.3)
         }
         trackBridge(nwid, address.value(), allowed && mc.get().isBridge());
-        return DataPlane.peer(address, allowed, mc);
+        PortRules r = rules.get(nwid);
+        return DataPlane.peer(address, allowed, mc, r == null || mc.isEmpty() ? null : r.subject(mc.get()));
+    }
+
+    /** The rules of {@code nwid} (its port's filter, §11.4), once the network is up; the multicast path evaluates through it. */
+    public Optional<PortRules> rules(NetworkId nwid) {
+        return Optional.ofNullable(rules.get(nwid));
     }
 
     /** Read by the NIC's thread: the network's bridges, the config's specialists first (the port sends to at most {@link BridgeTable#MAX_BRIDGES}). */
