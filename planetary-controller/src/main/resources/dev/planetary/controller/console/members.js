@@ -1,0 +1,104 @@
+// Members of one network: paged (PAGE rows, one API read per row shown), refreshed every POLL_MS.
+import * as api from './api.js';
+import { h, field, ago, say } from './dom.js';
+
+export const PAGE = 25;
+const POLL_MS = 2000;
+
+/** What the controller itself knows of a member's connectivity: its own session and path to it (GET /peer). */
+export function pathText(peer) {
+  if (!peer) return 'no session with the controller';
+  if (peer.sessionState !== 'established') return 'session ' + peer.sessionState;
+  const latency = peer.latency >= 0 ? ' · ' + peer.latency + ' ms' : '';
+  if (peer.relayedVia) return 'relayed via ' + peer.relayedVia + latency;
+  const p = (peer.paths || []).find((x) => x.preferred) || (peer.paths || [])[0];
+  return 'direct' + (p ? ' ' + p.address : '') + latency;
+}
+
+export function peersByAddress(peers) {
+  const m = new Map();
+  for (const p of peers) if (p.address) m.set(p.address, p);
+  return m;
+}
+
+function stateText(m) {
+  if (m.authorized) return 'authorized';
+  return m.lastRequestTime > 0 ? 'pending (asked to join)' : 'not authorized';
+}
+
+export async function membersPage(ctx, nwid, pageNo) {
+  const base = '/controller/network/' + nwid + '/member/';
+  const tbody = h('tbody');
+  const summary = h('p', { id: 'members-summary', class: 'meta' });
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Member pages' });
+  let timer = null, stopped = false;
+
+  const save = (address, body) => ctx.guard(async () => {
+    try {
+      await api.saveMember(nwid, address, body);
+      say('Saved member ' + address + '.');
+    } catch (e) {
+      if (!(e instanceof api.ApiError)) throw e;
+      say(address + ': ' + e.message, true);
+    }
+    await refresh();
+  });
+
+  function row(m, peer) {
+    const name = h('input', { type: 'text', value: m.name || '', 'aria-label': 'Name of ' + m.address, maxlength: 127, class: 'name' });
+    name.addEventListener('change', () => save(m.address, { name: name.value }));
+    const ips = h('input', { type: 'text', value: (m.ipAssignments || []).join(', '), 'aria-label': 'IP addresses of ' + m.address, class: 'ips', spellcheck: 'false' });
+    ips.addEventListener('change', () => save(m.address, { ipAssignments: ips.value.split(/[\s,]+/).filter((x) => x) }));
+    const auth = h('button', { type: 'button', class: m.authorized ? 'auth on' : 'auth', 'aria-pressed': m.authorized ? 'true' : 'false',
+      onclick: () => save(m.address, { authorized: !m.authorized }) }, m.authorized ? 'Deauthorize' : 'Authorize');
+    const tags = (m.tags || []).map((t) => t[0] + '=' + t[1]).join(', ');
+    return h('tr', { 'data-address': m.address, class: m.authorized ? 'authorized' : '' },
+      h('td', {}, auth),
+      h('td', { class: 'mono' }, m.address),
+      h('td', { class: 'state' }, stateText(m)),
+      h('td', {}, name),
+      h('td', {}, ips),
+      h('td', { class: 'tags' }, tags || '—'),
+      h('td', { class: 'seen' }, ago(m.lastRequestTime)),
+      h('td', { class: 'path' }, pathText(peer)));
+  }
+
+  async function refresh() {
+    if (stopped) return;
+    const [list, peers] = await Promise.all([api.members(nwid), api.peers()]);
+    const all = Object.keys(list).sort();
+    const pages = Math.max(1, Math.ceil(all.length / PAGE));
+    const p = Math.min(pageNo, pages - 1);
+    const shown = all.slice(p * PAGE, p * PAGE + PAGE);
+    const rows = await Promise.all(shown.map((a) => api.member(nwid, a).catch((e) => { if (e instanceof api.Unauthorized) throw e; return null; })));
+    if (stopped) return;
+    if (tbody.contains(document.activeElement) && document.activeElement.tagName === 'INPUT') return; // someone is typing
+    const byAddress = peersByAddress(peers);
+    tbody.replaceChildren(...rows.filter((m) => m).map((m) => row(m, byAddress.get(m.address))));
+    summary.textContent = all.length === 0 ? 'No member yet: a node joins with “planetary join ' + nwid + '”.'
+      : 'Members ' + (p * PAGE + 1) + '–' + (p * PAGE + shown.length) + ' of ' + all.length + ' (page ' + (p + 1) + ' of ' + pages + ').';
+    const link = (label, to, rel) => h('a', { href: '#/network/' + nwid + '/members/' + to, rel }, label);
+    pager.replaceChildren(p > 0 ? link('← Previous', p - 1, 'prev') : '', ' ', p + 1 < pages ? link('Next →', p + 1, 'next') : '');
+  }
+
+  const address = h('input', { id: 'add-address', type: 'text', pattern: '[0-9a-fA-F]{10}', maxlength: 10, placeholder: '0123456789', spellcheck: 'false' });
+  const add = h('form', { class: 'inline', id: 'add-form' }, field('Authorize a member by address', address), h('button', { type: 'submit' }, 'Add'));
+  add.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    save(address.value.trim().toLowerCase(), { authorized: true }).then(() => { address.value = ''; });
+  });
+
+  ctx.page.replaceChildren(
+    h('h1', {}, 'Members of ', h('span', { class: 'mono' }, nwid)),
+    summary,
+    h('div', { class: 'scroll' }, h('table', { id: 'members' },
+      h('caption', { class: 'sr' }, 'Members; the path column is the controller\'s own session with each member'),
+      h('thead', {}, h('tr', {}, ['Access', 'Address', 'Status', 'Name', 'IP addresses', 'Tags', 'Last request', 'Controller’s path'].map((t) => h('th', { scope: 'col' }, t)))),
+      tbody)),
+    pager,
+    add);
+  await refresh();
+  const tick = () => ctx.guard(refresh).finally(() => { if (!stopped) timer = setTimeout(tick, POLL_MS); });
+  timer = setTimeout(tick, POLL_MS);
+  return () => { stopped = true; clearTimeout(timer); };
+}
