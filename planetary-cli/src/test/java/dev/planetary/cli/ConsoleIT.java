@@ -34,7 +34,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * and one {@code planetary node --nic userspace} run as processes on loopback. In the browser: a wrong
  * token gets the login page back (and the API's 401); log in, create a network with a pool and a route,
  * the node joins and appears pending, one click authorizes it (the node's network goes OK, the row
- * shows the controller's direct path), a member name holding {@code <script>} stays text in the list
+ * shows the controller's path to it), a member name holding {@code <script>} stays text in the list
  * and the live view, one click deauthorizes it (the node's network goes ACCESS_DENIED). Screenshots
  * of each page at 1280×800 and 390×844 go to {@code target/console-screenshots/}.
  * {@code -Dplanetary.long=true} adds the first-render measure with 1,000 members (BENCHMARKS.md).
@@ -110,7 +110,11 @@ class ConsoleIT extends BlackBoxTest {
         await(() -> cell(row, "state").startsWith("pending"), "the joining node listed as pending");
         browser.findElement(By.cssSelector(row + " button.auth")).click();
         ControllerCliIT.awaitStatus(node, nwid, "OK", 30);
-        await(() -> cell(row, "state").equals("authorized") && cell(row, "path").startsWith("direct"), "the member authorized, on a direct path");
+        await(() -> cell(row, "state").equals("authorized") && cell(row, "path").matches("(direct|relayed via " + root.address() + ").* ms"),
+                "the member authorized, with the controller's path to it");
+        long asked = ctl.get("/controller/network/" + nwid + "/member/" + node.address()).path("lastRequestTime").asLong();
+        assertTrue(Math.abs(System.currentTimeMillis() - asked) < 120_000, "lastRequestTime is Unix ms: " + asked);
+        assertTrue(cell(row, "seen").endsWith("s ago"), cell(row, "seen"));
         await(() -> browser.findElement(By.cssSelector(row + " input.ips")).getDomProperty("value").contains("10.147.17.1"), "its pool address");
 
         WebElement name = browser.findElement(By.cssSelector(row + " input.name"));

@@ -4,7 +4,7 @@
 // two members are not known to the controller and are not drawn.
 import * as api from './api.js';
 import { h, s } from './dom.js';
-import { pathText, peersByAddress } from './members.js';
+import { pathText, peerIndex } from './members.js';
 
 const POLL_MS = 2000;
 export const MAX_NODES = 300;
@@ -67,7 +67,7 @@ export async function livePage(ctx, nwid) {
     if (stopped) return;
     const [{ total, shown }, peers] = await Promise.all([members(), api.peers()]);
     if (stopped) return;
-    const byAddress = peersByAddress(peers);
+    const index = peerIndex(peers);
     for (const n of nodes.values()) n.seen = false;
     node(status.address, 'controller', 'controller', 'controller ' + status.address);
     const next = [];
@@ -78,7 +78,7 @@ export async function livePage(ctx, nwid) {
     }
     let online = 0;
     for (const m of shown) {
-      const p = byAddress.get(m.address);
+      const p = index.of(m);
       const up = p && p.sessionState === 'established';
       if (up && m.authorized) online++;
       const label = m.name ? m.name : m.address;

@@ -15,10 +15,14 @@ export function pathText(peer) {
   return 'direct' + (p ? ' ' + p.address : '') + latency;
 }
 
-export function peersByAddress(peers) {
+/** The controller's peers by address and by fingerprint (it may know a member's session by fingerprint only). */
+export function peerIndex(peers) {
   const m = new Map();
-  for (const p of peers) if (p.address) m.set(p.address, p);
-  return m;
+  for (const p of peers) {
+    if (p.address) m.set(p.address, p);
+    if (p.fingerprint) m.set(p.fingerprint, p);
+  }
+  return { of: (member) => m.get(member.address) || (member.fingerprint ? m.get(member.fingerprint) : undefined) };
 }
 
 function stateText(m) {
@@ -73,8 +77,8 @@ export async function membersPage(ctx, nwid, pageNo) {
     const rows = await Promise.all(shown.map((a) => api.member(nwid, a).catch((e) => { if (e instanceof api.Unauthorized) throw e; return null; })));
     if (stopped) return;
     if (tbody.contains(document.activeElement) && document.activeElement.tagName === 'INPUT') return; // someone is typing
-    const byAddress = peersByAddress(peers);
-    tbody.replaceChildren(...rows.filter((m) => m).map((m) => row(m, byAddress.get(m.address))));
+    const index = peerIndex(peers);
+    tbody.replaceChildren(...rows.filter((m) => m).map((m) => row(m, index.of(m))));
     summary.textContent = all.length === 0 ? 'No member yet: a node joins with “planetary join ' + nwid + '”.'
       : 'Members ' + (p * PAGE + 1) + '–' + (p * PAGE + shown.length) + ' of ' + all.length + ' (page ' + (p + 1) + ' of ' + pages + ').';
     const link = (label, to, rel) => h('a', { href: '#/network/' + nwid + '/members/' + to, rel }, label);
