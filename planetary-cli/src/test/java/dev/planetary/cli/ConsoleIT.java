@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
@@ -50,6 +49,7 @@ class ConsoleIT extends BlackBoxTest {
     Path rootset;
     String base;
     String token;
+    int width;
     final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
@@ -68,6 +68,14 @@ class ConsoleIT extends BlackBoxTest {
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, o);
         browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
+        viewport(1280, 800);
+    }
+
+    /** The page's viewport exactly (a window size would include the browser's own frame). */
+    private void viewport(int width, int height) {
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride", java.util.Map.of("width", width, "height", height,
+                "deviceScaleFactor", 1, "mobile", false));
+        this.width = width;
     }
 
     @AfterEach
@@ -156,7 +164,7 @@ class ConsoleIT extends BlackBoxTest {
         assertEquals(null, browser.getCurrentUrl().contains(token) ? "token in URL" : null);
 
         // the narrow window: the same pages at 390×844
-        browser.manage().window().setSize(new Dimension(390, 844));
+        viewport(390, 844);
         for (String[] p : new String[][] {{"networks", "#/networks"}, {"network", "#/network/" + nwid}, {"members", "#/network/" + nwid + "/members"},
                 {"rules", "#/network/" + nwid + "/rules"}, {"live", "#/network/" + nwid + "/live"}}) {
             go(p[1]);
@@ -173,8 +181,8 @@ class ConsoleIT extends BlackBoxTest {
      * start to a full first page of rows, as the page's own clock sees it. Prints the figures.
      */
     @Test
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "planetary.long", matches = "true", disabledReason = "a measure: -Dplanetary.long=true")
     void firstRenderWithAThousandMembers() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("planetary.long"), "a measure: -Dplanetary.long=true");
         String nwid = DaemonFixture.JSON.readTree(api("POST", "/controller/network", "{\"name\":\"big\"}")).path("id").asText();
         for (int i = 0; i < 1000; i++) {
             api("POST", "/controller/network/" + nwid + "/member/" + String.format("%010x", 0x1000000000L + i),
@@ -235,8 +243,8 @@ class ConsoleIT extends BlackBoxTest {
     }
 
     private void shot(String page) throws Exception {
-        Dimension d = browser.manage().window().getSize();
-        Path out = Path.of("target", "console-screenshots", page + "-" + d.getWidth() + ".png");
+        script("if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0);");
+        Path out = Path.of("target", "console-screenshots", page + "-" + width + ".png");
         Files.createDirectories(out.getParent());
         Files.write(out, browser.getScreenshotAs(OutputType.BYTES));
     }

@@ -8,7 +8,7 @@ import { pathText, peerIndex } from './members.js';
 
 const POLL_MS = 2000;
 export const MAX_NODES = 300;
-const W = 1000, H = 700;
+const W = 1000, H = 620;
 
 export async function livePage(ctx, nwid) {
   const status = await api.status();
@@ -101,7 +101,7 @@ export async function livePage(ctx, nwid) {
       e.line.append(t);
       return e.line;
     }));
-    summary.textContent = 'Network ' + nwid + ': ' + total + ' members (' + online + ' online and authorized)' +
+    summary.textContent = 'Network ' + nwid + ': ' + total + (total === 1 ? ' member (' : ' members (') + online + ' online and authorized)' +
       (total > shown.length ? ', the first ' + shown.length + ' drawn' : '') + '; ' + edges.length + ' paths the controller knows.' +
       ' Updated ' + new Date().toLocaleTimeString() + '.';
     textList.replaceChildren(...[...nodes.values()].map((n) => h('li', { 'data-id': n.id }, n.title.textContent)));
