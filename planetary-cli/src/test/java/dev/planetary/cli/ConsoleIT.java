@@ -46,6 +46,7 @@ class ConsoleIT extends BlackBoxTest {
     ChromeDriver browser;
     DaemonFixture.Daemon ctl;
     DaemonFixture.Daemon root;
+    DaemonFixture.Daemon node;
     Path rootset;
     String base;
     String token;
@@ -58,17 +59,25 @@ class ConsoleIT extends BlackBoxTest {
                 "the console tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run does)");
         root = DaemonFixture.start(dir, "root", "root1");
         rootset = DaemonFixture.rootSet(dir, root);
-        ctl = DaemonFixture.start(dir, "controller", "ctl", "--rootset", rootset.toString(), "--api-tcp", "--api-port", "0");
+        // the controller, the member and the browser start side by side
+        PlanetaryProcess c = DaemonFixture.launch(List.of(), dir, "controller", "ctl", 0, "--rootset", rootset.toString(), "--api-tcp", "--api-port", "0");
+        PlanetaryProcess n = DaemonFixture.launch(List.of(), dir, "node", "node1", 0, "--rootset", rootset.toString());
+        browser = chromium();
+        ctl = DaemonFixture.ready(c, dir.resolve("ctl"));
+        node = DaemonFixture.ready(n, dir.resolve("node1"));
         base = "http://127.0.0.1:" + PlanetaryProcess.field(ctl.ready(), "apiPort");
         token = Files.readString(ctl.home().resolve("authtoken.secret")).strip();
+        browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
+        viewport(1280, 800);
+    }
+
+    private ChromeDriver chromium() {
         ChromeOptions o = new ChromeOptions();
         o.setBinary(CHROMIUM.toFile());
         o.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,800",
                 "--no-first-run", "--disable-extensions", "--disable-background-networking", "--user-data-dir=" + dir.resolve("chromium"));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, o);
-        browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
-        viewport(1280, 800);
+        return new ChromeDriver(service, o);
     }
 
     /** The page's viewport exactly (a window size would include the browser's own frame). */
@@ -111,7 +120,6 @@ class ConsoleIT extends BlackBoxTest {
         assertTrue(ctl.get("/controller/network/" + nwid).path("routes").toString().contains("10.147.17.0/24"));
         shot("network");
 
-        DaemonFixture.Daemon node = DaemonFixture.start(dir, "node", "node1", "--rootset", rootset.toString());
         assertEquals(200, node.post("/network/" + nwid, "{}").status());
         go("#/network/" + nwid + "/members");
         String row = "tr[data-address='" + node.address() + "']";
@@ -142,10 +150,13 @@ class ConsoleIT extends BlackBoxTest {
 
         go("#/network/" + nwid + "/rules");
         await(() -> exists("#rules-json"), "the rules page");
-        WebElement rules = browser.findElement(By.id("rules-json"));
-        rules.clear();
-        rules.sendKeys("[{\"type\": \"ACTION_ACCEPT\"}]");
-        browser.findElement(By.cssSelector("#rules-form button[type=submit]")).click();
+        saveRules("[{\"type\": \"ACTION_ACCEPT\"}, {\"type\": \"MATCH_FROBNICATE\"}]");
+        await(() -> text("status").startsWith("Rules saved") || !text("rules-error").isEmpty(), "an answer to a bad rule");
+        if (!ctl.get("/controller/network/" + nwid).path("rules").toString().contains("FROBNICATE")) { // a controller that checks rules (400 naming rules[1])
+            assertTrue(text("rules-error").startsWith("Rule 1: "), text("rules-error"));
+            assertEquals("true", browser.findElement(By.id("rule-1")).getDomAttribute("aria-invalid"));
+        }
+        saveRules("[{\"type\": \"ACTION_ACCEPT\"}]");
         await(() -> text("status").startsWith("Rules saved"), "the rules saved");
         assertEquals("ACTION_ACCEPT", ctl.get("/controller/network/" + nwid).path("rules").path(0).path("type").asText());
         shot("rules");
@@ -169,7 +180,7 @@ class ConsoleIT extends BlackBoxTest {
                 {"rules", "#/network/" + nwid + "/rules"}, {"live", "#/network/" + nwid + "/live"}}) {
             go(p[1]);
             await(() -> exists("#page h1"), p[0]);
-            Thread.sleep(p[0].equals("live") ? 1500 : 300);
+            Thread.sleep(p[0].equals("live") ? 1000 : 200);
             shot(p[0]);
         }
         browser.findElement(By.id("logout")).click();
@@ -209,6 +220,14 @@ class ConsoleIT extends BlackBoxTest {
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return r.body();
+    }
+
+    private void saveRules(String json) {
+        script("document.getElementById('status').textContent = '';");
+        WebElement rules = browser.findElement(By.id("rules-json"));
+        rules.clear();
+        rules.sendKeys(json);
+        browser.findElement(By.cssSelector("#rules-form button[type=submit]")).click();
     }
 
     private void logIn(String t) {

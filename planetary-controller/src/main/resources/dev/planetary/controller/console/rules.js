@@ -3,9 +3,9 @@
 import * as api from './api.js';
 import { h, field, say } from './dom.js';
 
-/** The rule index an API error names, from its field ("rules[3].type") or its message; -1 if none. */
+/** The rule index an API error names, from its field ("rules[3].type"; not "capabilities[0].rules[3]") or else its message; -1 if none. */
 export function ruleIndex(e) {
-  const m = /rules\[(\d+)\]/.exec(e.field || '') || /rules\[(\d+)\]/.exec(e.message || '') || /\brule (\d+)\b/i.exec(e.message || '');
+  const m = e.field ? /^rules\[(\d+)\]/.exec(e.field) : /^rules\[(\d+)\]/.exec(e.message || '') || /\brule (\d+)\b/i.exec(e.message || '');
   return m ? Number(m[1]) : -1;
 }
 
