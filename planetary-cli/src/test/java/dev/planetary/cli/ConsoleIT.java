@@ -53,6 +53,13 @@ class ConsoleIT extends BlackBoxTest {
     int width;
     final HttpClient http = HttpClient.newHttpClient();
 
+    final long t0 = System.nanoTime();
+
+    /** Prints the time since the test began at a step (where the time goes, in the IT's output). */
+    void mark(String step) {
+        System.out.printf("ConsoleIT %6.1f s  %s%n", (System.nanoTime() - t0) / 1e9, step);
+    }
+
     @BeforeEach
     void start() throws Exception {
         assertTrue(Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
@@ -65,6 +72,7 @@ class ConsoleIT extends BlackBoxTest {
         browser = chromium();
         ctl = DaemonFixture.ready(c, dir.resolve("ctl"));
         node = DaemonFixture.ready(n, dir.resolve("node1"));
+        mark("processes and browser up");
         base = "http://127.0.0.1:" + PlanetaryProcess.field(ctl.ready(), "apiPort");
         token = Files.readString(ctl.home().resolve("authtoken.secret")).strip();
         browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
@@ -105,6 +113,7 @@ class ConsoleIT extends BlackBoxTest {
         assertTrue(browser.findElement(By.id("login")).isDisplayed());
         assertEquals(null, session(), "a refused token is not kept");
 
+        mark("wrong token refused");
         logIn(token);
         await(() -> exists("#create-form"), "the networks page");
         browser.findElement(By.id("new-name")).sendKeys("lab");
@@ -124,6 +133,7 @@ class ConsoleIT extends BlackBoxTest {
         go("#/network/" + nwid + "/members");
         String row = "tr[data-address='" + node.address() + "']";
         await(() -> cell(row, "state").startsWith("pending"), "the joining node listed as pending");
+        mark("member pending");
         browser.findElement(By.cssSelector(row + " button.auth")).click();
         ControllerCliIT.awaitStatus(node, nwid, "OK", 30);
         await(() -> cell(row, "state").equals("authorized") && cell(row, "path").matches("(direct|relayed via " + root.address() + ").* ms"),
@@ -133,12 +143,14 @@ class ConsoleIT extends BlackBoxTest {
         assertTrue(cell(row, "seen").endsWith("s ago"), cell(row, "seen"));
         await(() -> browser.findElement(By.cssSelector(row + " input.ips")).getDomProperty("value").contains("10.147.17.1"), "its pool address");
 
+        mark("authorized, path shown");
         WebElement name = browser.findElement(By.cssSelector(row + " input.name"));
         name.sendKeys(SCRIPT_NAME, Keys.TAB); // 'change' saves it through the API
         await(() -> SCRIPT_NAME.equals(ctl.get("/controller/network/" + nwid + "/member/" + node.address()).path("name").asText()), "the name saved");
         await(() -> SCRIPT_NAME.equals(browser.findElement(By.cssSelector(row + " input.name")).getDomProperty("value")), "the name shown as typed");
         shot("members");
 
+        mark("name saved");
         go("#/network/" + nwid + "/live");
         String dot = "#live g[data-id='" + node.address() + "']";
         await(() -> exists(dot) && browser.findElement(By.cssSelector(dot)).getDomAttribute("class").contains("member on"), "the member in the live view");
@@ -148,6 +160,7 @@ class ConsoleIT extends BlackBoxTest {
         Thread.sleep(1500); // the layout settles (the screenshot only)
         shot("live");
 
+        mark("live view");
         go("#/network/" + nwid + "/rules");
         await(() -> exists("#rules-json"), "the rules page");
         saveRules("[{\"type\": \"ACTION_ACCEPT\"}, {\"type\": \"MATCH_FROBNICATE\"}]");
@@ -161,11 +174,13 @@ class ConsoleIT extends BlackBoxTest {
         assertEquals("ACTION_ACCEPT", ctl.get("/controller/network/" + nwid).path("rules").path(0).path("type").asText());
         shot("rules");
 
+        mark("rules");
         go("#/network/" + nwid + "/members");
         await(() -> cell(row, "state").equals("authorized"), "the members page again");
         browser.findElement(By.cssSelector(row + " button.auth")).click();
         await(() -> !cell(row, "state").equals("authorized"), "the member deauthorized");
         ControllerCliIT.awaitStatus(node, nwid, "ACCESS_DENIED", 30); // its config is revoked: no more traffic on the network
+        mark("deauthorized");
         go("#/networks");
         await(() -> exists("#networks tr[data-nwid='" + nwid + "']"), "the network listed");
         shot("networks");
@@ -175,6 +190,7 @@ class ConsoleIT extends BlackBoxTest {
         assertEquals(null, browser.getCurrentUrl().contains(token) ? "token in URL" : null);
 
         // the narrow window: the same pages at 390×844
+        mark("wide screenshots");
         viewport(390, 844);
         for (String[] p : new String[][] {{"networks", "#/networks"}, {"network", "#/network/" + nwid}, {"members", "#/network/" + nwid + "/members"},
                 {"rules", "#/network/" + nwid + "/rules"}, {"live", "#/network/" + nwid + "/live"}}) {
@@ -185,6 +201,7 @@ class ConsoleIT extends BlackBoxTest {
         }
         browser.findElement(By.id("logout")).click();
         shot("login");
+        mark("narrow screenshots");
     }
 
     /**

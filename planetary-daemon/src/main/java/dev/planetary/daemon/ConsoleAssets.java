@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * The controller web console's static files (docs/console.md): plain HTML, CSS and JavaScript
- * modules kept in the controller jar under {@value #ROOT}, served without a token on the API
+ * modules kept in the controller jar under {@code dev/planetary/controller/console/}, served without a token on the API
  * listener at {@code /console/} ({@code /} and {@code /console} redirect there). The files hold no
  * secret: the page asks for the token and sends it as {@code X-ZT1-Auth} to the ordinary API,
  * which checks it. Every other request is {@code null} here (the server then checks the token).

@@ -55,14 +55,16 @@ export async function membersPage(ctx, nwid, pageNo) {
     ips.addEventListener('change', () => save(m.address, { ipAssignments: ips.value.split(/[\s,]+/).filter((x) => x) }));
     const auth = h('button', { type: 'button', class: m.authorized ? 'auth on' : 'auth', 'aria-pressed': m.authorized ? 'true' : 'false',
       onclick: () => save(m.address, { authorized: !m.authorized }) }, m.authorized ? 'Deauthorize' : 'Authorize');
-    const tags = (m.tags || []).map((t) => t[0] + '=' + t[1]).join(', ');
+    const tags = h('input', { type: 'text', value: (m.tags || []).map((t) => t[0] + '=' + t[1]).join(', '), 'aria-label': 'Tags of ' + m.address + ' (id=value, …)',
+      class: 'tags', spellcheck: 'false', placeholder: 'id=value' });
+    tags.addEventListener('change', () => save(m.address, { tags: tags.value.split(/[\s,]+/).filter((x) => x).map((t) => t.split('=').map(Number)) }));
     return h('tr', { 'data-address': m.address, class: m.authorized ? 'authorized' : '' },
       h('td', {}, auth),
       h('td', { class: 'mono' }, m.address),
       h('td', { class: 'state' }, stateText(m)),
       h('td', {}, name),
       h('td', {}, ips),
-      h('td', { class: 'tags' }, tags || '—'),
+      h('td', {}, tags),
       h('td', { class: 'seen' }, ago(m.lastRequestTime)),
       h('td', { class: 'path' }, pathText(peer)));
   }
