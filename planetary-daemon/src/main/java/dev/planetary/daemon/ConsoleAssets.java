@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * secret: the page asks for the token and sends it as {@code X-ZT1-Auth} to the ordinary API,
  * which checks it. Every other request is {@code null} here (the server then checks the token).
  *
- * <p>Only names of {@link #NAME} are looked up (no path traversal), and each answer carries a
+ * <p>Only names of letters, digits and dashes with a known extension, no folders, are looked up (no path traversal), and each answer carries a
  * Content-Security-Policy that allows nothing but this origin's own files.
  */
 public final class ConsoleAssets implements HttpMessages.Router {
