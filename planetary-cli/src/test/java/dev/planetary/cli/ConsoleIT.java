@@ -177,6 +177,12 @@ class ConsoleIT extends BlackBoxTest {
         mark("rules");
         go("#/network/" + nwid + "/members");
         await(() -> cell(row, "state").equals("authorized"), "the members page again");
+        String other = node.address().charAt(0) == '0' ? "1" : "0";
+        browser.findElement(By.id("find-address")).sendKeys(other);
+        await(() -> text("members-summary").startsWith("No member address starts with " + other), "the address filter");
+        assertTrue(browser.getCurrentUrl().endsWith("/members/0/" + other), browser.getCurrentUrl());
+        browser.findElement(By.id("find-address")).sendKeys(Keys.BACK_SPACE, node.address().substring(0, 3));
+        await(() -> exists(row), "the member found by its first digits");
         browser.findElement(By.cssSelector(row + " button.auth")).click();
         await(() -> !cell(row, "state").equals("authorized"), "the member deauthorized");
         ControllerCliIT.awaitStatus(node, nwid, "ACCESS_DENIED", 30); // its config is revoked: no more traffic on the network

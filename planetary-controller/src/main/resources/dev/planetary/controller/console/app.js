@@ -2,7 +2,7 @@
 import * as api from './api.js';
 import { h, say } from './dom.js';
 import { networksPage, networkPage } from './networks.js';
-import { membersPage } from './members.js';
+import { membersPage, hexPrefix } from './members.js';
 import { rulesPage } from './rules.js';
 import { livePage } from './live.js';
 
@@ -57,7 +57,7 @@ async function route() {
   let render;
   if (!nwid) render = () => networksPage(ctx);
   else if (!parts[2]) render = () => networkPage(ctx, nwid);
-  else if (parts[2] === 'members') render = () => membersPage(ctx, nwid, Math.max(0, parseInt(parts[3] || '0', 10) || 0));
+  else if (parts[2] === 'members') render = () => membersPage(ctx, nwid, Math.max(0, parseInt(parts[3] || '0', 10) || 0), hexPrefix(parts[4]));
   else if (parts[2] === 'rules') render = () => rulesPage(ctx, nwid);
   else if (parts[2] === 'live') render = () => livePage(ctx, nwid);
   else render = () => networksPage(ctx);

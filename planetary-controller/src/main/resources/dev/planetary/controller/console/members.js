@@ -25,12 +25,18 @@ export function peerIndex(peers) {
   return { of: (member) => m.get(member.address) || (member.fingerprint ? m.get(member.fingerprint) : undefined) };
 }
 
+/** The hex digits a member address may start with (anything else typed is ignored). */
+export function hexPrefix(text) {
+  return (text || '').toLowerCase().replace(/[^0-9a-f]/g, '').slice(0, 10);
+}
+
 function stateText(m) {
   if (m.authorized) return 'authorized';
   return m.lastRequestTime > 0 ? 'pending (asked to join)' : 'not authorized';
 }
 
-export async function membersPage(ctx, nwid, pageNo) {
+export async function membersPage(ctx, nwid, firstPage, firstPrefix) {
+  let pageNo = firstPage;
   const base = '/controller/network/' + nwid + '/member/';
   const tbody = h('tbody');
   const summary = h('p', { id: 'members-summary', class: 'meta' });
@@ -72,7 +78,8 @@ export async function membersPage(ctx, nwid, pageNo) {
   async function refresh() {
     if (stopped) return;
     const [list, peers] = await Promise.all([api.members(nwid), api.peers()]);
-    const all = Object.keys(list).sort();
+    const prefix = hexPrefix(find.value);
+    const all = Object.keys(list).filter((a) => a.startsWith(prefix)).sort();
     const pages = Math.max(1, Math.ceil(all.length / PAGE));
     const p = Math.min(pageNo, pages - 1);
     const shown = all.slice(p * PAGE, p * PAGE + PAGE);
@@ -81,9 +88,9 @@ export async function membersPage(ctx, nwid, pageNo) {
     if (tbody.contains(document.activeElement) && document.activeElement.tagName === 'INPUT') return; // someone is typing
     const index = peerIndex(peers);
     tbody.replaceChildren(...rows.filter((m) => m).map((m) => row(m, index.of(m))));
-    summary.textContent = all.length === 0 ? 'No member yet: a node joins with “planetary join ' + nwid + '”.'
+    summary.textContent = all.length === 0 ? (prefix ? 'No member address starts with ' + prefix + '.' : 'No member yet: a node joins with “planetary join ' + nwid + '”.')
       : 'Members ' + (p * PAGE + 1) + '–' + (p * PAGE + shown.length) + ' of ' + all.length + ' (page ' + (p + 1) + ' of ' + pages + ').';
-    const link = (label, to, rel) => h('a', { href: '#/network/' + nwid + '/members/' + to, rel }, label);
+    const link = (label, to, rel) => h('a', { href: '#/network/' + nwid + '/members/' + to + (prefix ? '/' + prefix : ''), rel }, label);
     pager.replaceChildren(p > 0 ? link('← Previous', p - 1, 'prev') : '', ' ', p + 1 < pages ? link('Next →', p + 1, 'next') : '');
   }
 
@@ -94,8 +101,16 @@ export async function membersPage(ctx, nwid, pageNo) {
     save(address.value.trim().toLowerCase(), { authorized: true }).then(() => { address.value = ''; });
   });
 
+  const find = h('input', { id: 'find-address', type: 'search', maxlength: 10, spellcheck: 'false', placeholder: '0123…', value: firstPrefix });
+  find.addEventListener('input', () => { // the filter lives in the address (without a reload, so typing goes on)
+    pageNo = 0;
+    const prefix = hexPrefix(find.value);
+    history.replaceState(null, '', '#/network/' + nwid + '/members/0' + (prefix ? '/' + prefix : ''));
+    ctx.guard(refresh);
+  });
   ctx.page.replaceChildren(
     h('h1', {}, 'Members of ', h('span', { class: 'mono' }, nwid)),
+    h('form', { class: 'inline', role: 'search', onsubmit: (ev) => ev.preventDefault() }, field('Find members by address (first digits)', find)),
     summary,
     h('div', { class: 'scroll' }, h('table', { id: 'members' },
       h('caption', { class: 'sr' }, 'Members; the path column is the controller\'s own session with each member'),
