@@ -254,7 +254,7 @@ public final class Controller {
         Signed mc = issuer.credential(cc);
         NetworkSettings s = n.settings();
         ConfigContent config = new ConfigContent(n.id(), m.fingerprint(), (n.revision() << 32) | m.revision(), s.configFlags(), s.mtu(),
-                rev.revision(), rev.signed().digest(), s.multicastLimit(), s.name(), s.routes(), s.tags(), ts);
+                rev.revision(), rev.signed().digest(), s.multicastLimit(), s.name(), s.routes(), s.tags(), s.rules(), s.capabilities(), ts);
         return new Issued(config, cc, issuer.config(config, mc), mc);
     }
 
@@ -339,10 +339,40 @@ public final class Controller {
             Network n = store.network(nwid).orElseThrow(() -> new NotFound("network " + NetworkIds.format(nwid)));
             NetworkSettings s = ControllerJson.applyNetwork(n.settings(), patch);
             if (ControllerJson.settings(s).equals(ControllerJson.settings(n.settings()))) return new Change<>(n, List.of());
+            requireGrantsKept(n, s);
             Network updated = new Network(nwid, (n.revision() + 1) & 0xFFFF_FFFFL, n.creationTime(), s);
             store.putNetwork(updated);
             return new Change<>(updated, configPushes(updated, null, now));
         });
+    }
+
+    /** A capability still granted to a member cannot be removed (§11.6: grants name defined capabilities); nothing is changed. */
+    private void requireGrantsKept(Network n, NetworkSettings s) {
+        Set<Long> kept = new HashSet<>();
+        for (CapabilityDefinition c : s.capabilities()) kept.add(c.id());
+        for (CapabilityDefinition c : n.settings().capabilities()) {
+            if (kept.contains(c.id())) continue;
+            for (Member m : store.members(n.id())) {
+                if (m.capabilities().contains(c.id())) {
+                    throw new FieldException("capabilities", "capability " + c.id() + " is granted to member " + m.address()
+                            + "; remove the grant from its members first");
+                }
+            }
+        }
+    }
+
+    /** Grants an operator change adds must name capabilities the network defines (§11.6); {@code patch} has been applied already. */
+    private static void requireDefinedGrants(Network n, Member before, ObjectNode patch) {
+        if (!patch.has("capabilities")) return;
+        Set<Long> defined = new HashSet<>();
+        for (CapabilityDefinition c : n.settings().capabilities()) defined.add(c.id());
+        for (int i = 0; i < patch.get("capabilities").size(); i++) {
+            long id = patch.get("capabilities").get(i).longValue();
+            if (!defined.contains(id) && !before.capabilities().contains(id)) {
+                throw new FieldException("capabilities[" + i + "]", "capability " + id + " is not defined on network " + NetworkIds.format(n.id())
+                        + " (define it in the network's capabilities first)");
+            }
+        }
     }
 
     public synchronized boolean deleteNetwork(long nwid) {
@@ -406,6 +436,7 @@ public final class Controller {
             Member before = existing.orElseGet(() -> Member.fresh(nwid, address, fp, null, now));
             Member.Builder b = before.edit();
             ControllerJson.applyMember(b, patch);
+            requireDefinedGrants(n, before, patch);
             for (int i = 0; i < b.ipAssignments.size(); i++) {
                 Ip ip = b.ipAssignments.get(i);
                 if (!before.ipAssignments().contains(ip) && !Addressing.assignable(ip, n.settings().routes())) {

@@ -20,6 +20,15 @@ public final class ControllerLimits {
     public static final int REVOCATION_PREFIX_BYTES = 16;
     /** NetworkConfig limits (§7.4, §8.1, Appendix A). */
     public static final int MAX_ROUTES = 128, MAX_IPS = 32, MAX_TAGS = 128, MAX_CAPABILITIES = 128;
+    /** Rule entries: base rules, per capability (§11.7). */
+    public static final int MAX_RULES = dev.planetary.vl2.Vl2Limits.MAX_RULES, MAX_CAPABILITY_RULES = dev.planetary.vl2.Vl2Limits.MAX_CAPABILITY_RULES;
+    /**
+     * The largest Member Credential PSO a config embeds (§8.1), for the config size bound: header 66,
+     * signature 96, body TLVs (3 bytes each beside the value) network 8, fingerprint 48, address 5,
+     * revision 8, max-delta 8, flags 8, 32 IPv6 assignments of 19, 128 tags of 8, 128 grants of 4.
+     */
+    public static final int MEMBER_CREDENTIAL_MAX_BYTES = 66 + 96 + (3 + 8) + (3 + 48) + (3 + 5) + 3 * (3 + 8) + MAX_IPS * (3 + 19)
+            + MAX_TAGS * (3 + 8) + MAX_CAPABILITIES * (3 + 4);
     public static final int MTU_MIN = 1280, MTU_MAX = 10_000, MTU_DEFAULT = 2800;
     public static final int MULTICAST_LIMIT_MIN = 1, MULTICAST_LIMIT_MAX = 240, MULTICAST_LIMIT_DEFAULT = 32;
     public static final int NAME_MAX_BYTES = 127;
