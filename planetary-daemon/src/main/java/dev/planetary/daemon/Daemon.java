@@ -67,6 +67,7 @@ public final class Daemon implements AutoCloseable {
     private dev.planetary.store.PeerRatchetStore ratchets;
     private ApiServer api;
     private ControllerService controller;
+    private LocalForwards forwards;
     private DaemonMetrics metrics;
     private Path socket;
     private int apiPort = -1;
@@ -162,7 +163,29 @@ public final class Daemon implements AutoCloseable {
                 return null;
             }));
         }
+        if (options.role == Role.NODE) { // §12.8: the forwards' sockets live in the daemon, on the loop thread
+            NodeEngine node = (NodeEngine) engine;
+            forwards = new LocalForwards(driver, home, events);
+            forwards.attach(node.startForwarding(forwards, config.forwardExpose()), new LocalForwards.Node() {
+                @Override
+                public String targetProblem(dev.planetary.nic.NetworkId network, InetAddress target) {
+                    return node.forwardTargetProblem(network, target);
+                }
+
+                @Override
+                public void wake() {
+                    node.wakeForwarding();
+                }
+            });
+        }
         driver.start(engine);
+        if (forwards != null) {
+            LocalForwards f = forwards;
+            driver.call(e -> {
+                f.start();
+                return null;
+            });
+        }
         portMapping = config.portMapping() && options.role != Role.ROOT;
         if (portMapping) startPortMapping(engine);
         socket = (options.apiSocket != null ? options.apiSocket : config.apiSocket(home)).toAbsolutePath();
@@ -205,6 +228,11 @@ public final class Daemon implements AutoCloseable {
 
     UdpDriver driver() {
         return driver;
+    }
+
+    /** A node's port forwards (§12.8), used on the loop thread only; null for a root or controller. */
+    LocalForwards forwards() {
+        return forwards;
     }
 
     DaemonMetrics metrics() {
@@ -317,6 +345,17 @@ public final class Daemon implements AutoCloseable {
         if (stopped.getCount() == 0) return;
         if (api != null) api.close();
         if (portMap != null) portMap.close(); // §5.9: the mapping is deleted at shutdown
+        if (forwards != null) {
+            LocalForwards f = forwards;
+            try {
+                driver.call(e -> {
+                    f.close();
+                    return null;
+                });
+            } catch (IllegalStateException e) {
+                events.emit("warning", Map.of("message", "closing the port forwards: " + e.getMessage()));
+            }
+        }
         if (driver != null) driver.close();
         if (controller != null) controller.close();
         if (ratchets != null) {
