@@ -243,7 +243,8 @@ final class ControllerCommand extends DaemonCommand {
                     List<String> ips = new ArrayList<>();
                     m.path("ipAssignments").forEach(ip -> ips.add(ip.asText()));
                     System.out.println(a + " " + (m.path("authorized").asBoolean() ? "authorized" : "unauthorized") + " "
-                            + (ips.isEmpty() ? "-" : String.join(",", ips)) + " revision " + m.path("revision").asLong());
+                            + (ips.isEmpty() ? "-" : String.join(",", ips)) + (m.path("multicastReplicator").asBoolean() ? " replicator" : "")
+                            + " revision " + m.path("revision").asLong());
                 }
                 return 0;
             }
@@ -256,15 +257,19 @@ final class ControllerCommand extends DaemonCommand {
             String nwid;
             @Parameters(index = "1", paramLabel = "ADDRESS", description = "The member's address (10 hex digits).")
             String address;
+            @Option(names = "--replicator", negatable = true,
+                    description = "Also make the member a multicast replicator (MC flag bit1, listed in every config, VL.md §10.7), or not with --no-replicator.")
+            Boolean replicator;
 
             abstract boolean authorized();
 
             @Override
             public Integer call() {
-                JsonNode m = api(where, "POST", "/controller/network/" + nwid(nwid) + "/member/" + address(address),
-                        JSON.createObjectNode().put("authorized", authorized()));
+                var body = JSON.createObjectNode().put("authorized", authorized());
+                if (replicator != null) body.put("multicastReplicator", replicator);
+                JsonNode m = api(where, "POST", "/controller/network/" + nwid(nwid) + "/member/" + address(address), body);
                 System.out.println(m.path("address").asText() + " " + (m.path("authorized").asBoolean() ? "authorized" : "deauthorized")
-                        + " revision " + m.path("revision").asLong());
+                        + (m.path("multicastReplicator").asBoolean() ? " replicator" : "") + " revision " + m.path("revision").asLong());
                 return 0;
             }
         }
@@ -308,6 +313,9 @@ final class ControllerCommand extends DaemonCommand {
             List<Long> withdrawals = new ArrayList<>();
             @Option(names = "--authorized", paramLabel = "true|false", arity = "1", description = "Also authorize or deauthorize.")
             Boolean authorized;
+            @Option(names = "--replicator", paramLabel = "true|false", arity = "1",
+                    description = "Also make the member a multicast replicator or not (multicastReplicator, VL.md §10.7).")
+            Boolean replicator;
             @Option(names = "--json", description = "Print the whole member object.")
             boolean json;
 
@@ -336,6 +344,7 @@ final class ControllerCommand extends DaemonCommand {
                 ArrayNode ca = body.putArray("capabilities");
                 caps.forEach(ca::add);
                 if (authorized != null) body.put("authorized", authorized);
+                if (replicator != null) body.put("multicastReplicator", replicator);
                 JsonNode m = api(where, "POST", path, body);
                 if (json) {
                     print(m);

@@ -59,6 +59,12 @@ class ControllerCliIT extends BlackBoxTest {
         JsonNode ok = awaitStatus(node, nwid, "OK", 30); // the controller pushes the config (§7.5)
         assertEquals("lab", ok.path("name").asText());
         assertTrue(ok.path("assignedAddresses").toString().contains("10.147.17.1/24"), ok.toString());
+        // the node made a multicast replicator (§10.7): listed as the network's specialist
+        PlanetaryProcess rep = cli("controller", "member", "authorize", "--home", home, nwid, node.address(), "--replicator");
+        assertEquals(0, rep.exitCode(), rep.err.text());
+        assertTrue(rep.out.text().startsWith(node.address() + " authorized replicator"), rep.out.text());
+        PlanetaryProcess withSpecialist = cli("controller", "network", "show", "--home", home, nwid);
+        assertTrue(withSpecialist.out.text().contains("\"multicastReplicator\" : true"), withSpecialist.out.text());
 
         // issue 17: rules from a file, a tag and a grant by CLI; the member takes the new config and credential in seconds
         long section = System.nanoTime();

@@ -9,6 +9,9 @@ import dev.planetary.vl1.ErrorMessage;
 import dev.planetary.vl1.Verb;
 import dev.planetary.vl1.Vl1Codec;
 import dev.planetary.vl2.CredentialItem;
+import dev.planetary.vl2.GatherReply;
+import dev.planetary.vl2.MulticastGather;
+import dev.planetary.vl2.MulticastLike;
 import dev.planetary.vl2.NetworkConfigMessage;
 import dev.planetary.vl2.NetworkConfigRequest;
 import dev.planetary.vl2.NetworkCredentials;
@@ -17,13 +20,16 @@ import dev.planetary.vl2.node.Vl2Layer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
  * The controller on a VL1 node (VL.md §7.3, §7.5, §8.3): answers NETWORK_CONFIG_REQUEST and
  * credential queries arriving on SEQEX channel 0 of the node's {@link Vl2Layer}, follows the
- * member sessions for the pushes, and sends the pushes of operator changes.
+ * member sessions for the pushes, and sends the pushes of operator changes. It also takes the
+ * plain MULTICAST_LIKE and MULTICAST_GATHER of members (§10.2, §10.3) and answers the gathers with
+ * OK(GATHER) — nothing when there is nothing to say.
  *
  * <p>Thread model: the node's. {@link #send} must be called on the node's thread too (the daemon
  * hands the pushes of its API threads over to its loop). Hostile input never throws: a malformed
@@ -31,6 +37,9 @@ import java.util.function.Function;
  * both are counted.
  */
 public final class ControllerLink {
+    /** A MULTICAST_GATHER is {@code 0x0d ‖ u32 request id ‖ u64 nwid ‖ 6 MAC ‖ u32 ADI ‖ u16 limit}: 25 bytes, the limit last (§10.3). */
+    private static final int GATHER_BYTES = 25, GATHER_LIMIT_OFFSET = 23;
+
     private final Controller controller;
     private final java.util.function.LongSupplier clock;
     private final Vl2Layer layer;
@@ -68,6 +77,8 @@ public final class ControllerLink {
                 received(m);
             }
         });
+        layer.handle(Verb.MULTICAST_LIKE, this::like);
+        layer.handle(Verb.MULTICAST_GATHER, this::gather);
         layer.addSessionListener(new Vl2Layer.SessionListener() {
             @Override
             public void sessionUp(Fingerprint peer, Address address) {
@@ -139,6 +150,56 @@ public final class ControllerLink {
             case ConfigAnswer.Refused refused -> m.reply(refusal(Verb.NETWORK_CONFIG_REQUEST, nwid, refused), false);
         }
         count("configRequest");
+    }
+
+    /** The claimed address of a plain message's sender: bound, or claimed and still being checked (the engine gates on row and fingerprint). */
+    private Address sender(Fingerprint peer, Address address) {
+        return address != null ? address : layer.node().claimedAddress(peer).orElse(null);
+    }
+
+    private void like(Fingerprint peer, Address address, byte[] msg) {
+        if ((msg[0] & 0xff) != Verb.MULTICAST_LIKE) { // an OK or ERROR in-re LIKE: the controller sent none
+            count("droppedAnswer");
+            return;
+        }
+        if (!(MulticastLike.decode(msg) instanceof Decoded.Ok<MulticastLike> ok)) {
+            count("invalidLike");
+            return;
+        }
+        controller.onLike(peer, sender(peer, address), ok.value().networkId().value(), ok.value().groups(), layer.node().now());
+        count("like");
+    }
+
+    private void gather(Fingerprint peer, Address address, byte[] msg) {
+        if ((msg[0] & 0xff) != Verb.MULTICAST_GATHER) { // an OK or ERROR in-re GATHER: the controller asks nobody
+            count("droppedAnswer");
+            return;
+        }
+        GatherRequest req = decodeGather(msg);
+        if (req == null) {
+            count("invalidGather");
+            return;
+        }
+        MulticastGather g = req.gather();
+        Optional<GatherReply> r = controller.onGather(peer, sender(peer, address), g.networkId().value(), g.group(), req.limit(), layer.node().now());
+        if (r.isEmpty()) return; // §10.3: no reply when the list is empty (refusals are counted by the engine)
+        if (layer.node().sendUpper(peer, Vl1Codec.encode(r.get().toOk(Verb.MULTICAST_GATHER, g.requestId())))) count("gatherReplied");
+        else count("gatherReplyDropped");
+    }
+
+    /** A MULTICAST_GATHER as received: the request, and its limit as sent (an absurd one is clamped by the engine, §10.3). */
+    record GatherRequest(MulticastGather gather, int limit) {}
+
+    /** Decodes a MULTICAST_GATHER, accepting any u16 limit (the codec refuses 0 and > 240); null if malformed. */
+    static GatherRequest decodeGather(byte[] msg) {
+        byte[] m = msg;
+        int limit = msg.length == GATHER_BYTES ? (msg[GATHER_LIMIT_OFFSET] & 0xff) << 8 | (msg[GATHER_LIMIT_OFFSET + 1] & 0xff) : 1;
+        if (limit < 1 || limit > ControllerLimits.GATHER_LIMIT_MAX) {
+            m = msg.clone();
+            m[GATHER_LIMIT_OFFSET] = 0;
+            m[GATHER_LIMIT_OFFSET + 1] = 1;
+        }
+        return MulticastGather.decode(m) instanceof Decoded.Ok<MulticastGather> ok ? new GatherRequest(ok.value(), limit) : null;
     }
 
     private void query(SeqexLink.Incoming m, byte[] msg) {

@@ -158,10 +158,11 @@ public final class Daemon implements AutoCloseable {
                 driver.transmitter(events::emit), driver.now());
         if (controller != null) {
             UdpDriver d = driver;
-            controller.attach(((NodeEngine) engine).vl2(), task -> d.call(e -> {
+            NodeEngine ne = (NodeEngine) engine;
+            ne.attachedCounters(controller.attach(ne.vl2(), task -> d.call(e -> {
                 task.run();
                 return null;
-            }));
+            })));
         }
         if (options.role == Role.NODE) { // §12.8: the forwards' sockets live in the daemon, on the loop thread
             NodeEngine node = (NodeEngine) engine;

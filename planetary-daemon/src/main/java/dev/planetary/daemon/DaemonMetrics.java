@@ -41,6 +41,8 @@ public final class DaemonMetrics {
             Map.entry("hello_failed", new String[] {"planetary.hello.failed", null}),
             Map.entry("internal_error", new String[] {"planetary.engine.internal.errors", "vl1"}),
             Map.entry("zssp_internal_errors", new String[] {"planetary.engine.internal.errors", "zssp"}));
+    /** Counters of the controller attached to a controller's VL2 layer (NodeEngine#attachedCounters). */
+    private static final String CONTROLLER_PREFIX = "controller_";
     /** Gauges the engine reports as counters-map entries (current values, not totals). */
     private static final Set<String> GAUGES = Set.of("verification_budget_used", "verification_queue");
 
@@ -94,7 +96,10 @@ public final class DaemonMetrics {
         }
         String[] o = OUTCOMES.get(counter);
         FunctionCounter.Builder<AtomicReference<Vl1Engine.Snapshot>> b;
-        if (o == null) {
+        if (counter.startsWith(CONTROLLER_PREFIX)) { // outcomes and drops alike (docs/controller.md)
+            b = FunctionCounter.builder("planetary.controller.events", last, f).tag("event", counter.substring(CONTROLLER_PREFIX.length()))
+                    .description("the controller's outcomes and drops, by event");
+        } else if (o == null) {
             b = FunctionCounter.builder("planetary.drops", last, f).tag("reason", counter).description("inputs dropped, by reason");
         } else {
             b = FunctionCounter.builder(o[0], last, f).description("engine outcomes (see docs/operations.md)");

@@ -60,6 +60,8 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     private final MemberNetworks member;
     /** The data plane (nodes with a NIC mode; null otherwise): one port per network in state OK (§9, §12). */
     private final MemberPorts ports;
+    /** Counters of what the daemon attached to the VL2 layer (the controller's), read on the node's thread for the snapshot. */
+    private volatile java.util.function.Supplier<Map<String, Long>> attachedCounters = Map::of;
     private volatile List<RootInfo> roots; // replaced when a pushed root set switches them (§4.2)
     private final java.util.function.Consumer<dev.planetary.identity.RootSets.Accepted> rootSetUpdated;
     private final Map<InetSocketAddress, long[]> rootPathTimes = new java.util.concurrent.ConcurrentHashMap<>(); // endpoint → {lastSend, lastReceive} (Unix ms)
@@ -218,6 +220,11 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     /** The VL2 layer (nodes and controllers; null at a root). */
     Vl2Layer vl2() {
         return vl2;
+    }
+
+    /** Adds the counters of what was attached to {@link #vl2()} to the snapshot (status, metrics), as {@code controller_<snake name>}. */
+    void attachedCounters(java.util.function.Supplier<Map<String, Long>> counters) {
+        attachedCounters = java.util.Objects.requireNonNull(counters, "counters");
     }
 
     @Override
@@ -491,6 +498,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             vl2.seqex().counters().forEach((k, v) -> counters.put(snake(k), v));
             if (member != null) member.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
             if (forwarding != null) forwarding.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
+            attachedCounters.get().forEach((k, v) -> counters.put("controller_" + snake(k.replace('/', '_')), v));
         }
         if (ports != null) {
             long sent = 0, delivered = 0, emulated = 0;
