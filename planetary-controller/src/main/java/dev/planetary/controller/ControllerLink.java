@@ -58,8 +58,9 @@ public final class ControllerLink {
 
     /**
      * Like {@link #ControllerLink(Controller, Vl2Layer, Function)}, with the clock the engine is given
-     * for requests: the same Unix-ms clock as the API's changes (§7.5: one issuance clock; the node's
-     * own clock counts from its start).
+     * for config requests and credential queries, whose times are stored and signed: the same Unix-ms
+     * clock as the API's changes (§7.5: one issuance clock; the node's own clock counts from its
+     * start). LIKE and GATHER budgets stay on the node's clock (never stored nor signed).
      */
     public ControllerLink(Controller controller, Vl2Layer layer, Function<Fingerprint, String> sourcePrefix, java.util.function.LongSupplier clock) {
         this.clock = java.util.Objects.requireNonNull(clock, "clock");
