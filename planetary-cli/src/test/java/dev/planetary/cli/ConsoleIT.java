@@ -134,7 +134,7 @@ class ConsoleIT extends BlackBoxTest {
         String row = "tr[data-address='" + node.address() + "']";
         await(() -> cell(row, "state").startsWith("pending"), "the joining node listed as pending");
         mark("member pending");
-        browser.findElement(By.cssSelector(row + " button.auth")).click();
+        click(row + " button.auth");
         ControllerCliIT.awaitStatus(node, nwid, "OK", 30);
         await(() -> cell(row, "state").equals("authorized") && cell(row, "path").matches("(direct|relayed via " + root.address() + ").* ms"),
                 "the member authorized, with the controller's path to it");
@@ -183,7 +183,7 @@ class ConsoleIT extends BlackBoxTest {
         assertTrue(browser.getCurrentUrl().endsWith("/members/0/" + other), browser.getCurrentUrl());
         browser.findElement(By.id("find-address")).sendKeys(Keys.BACK_SPACE, node.address().substring(0, 3));
         await(() -> exists(row), "the member found by its first digits");
-        browser.findElement(By.cssSelector(row + " button.auth")).click();
+        click(row + " button.auth");
         await(() -> !cell(row, "state").equals("authorized"), "the member deauthorized");
         ControllerCliIT.awaitStatus(node, nwid, "ACCESS_DENIED", 30); // its config is revoked: no more traffic on the network
         mark("deauthorized");
@@ -252,6 +252,14 @@ class ConsoleIT extends BlackBoxTest {
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return r.body();
+    }
+
+    /** Clicks the element {@code css} names, again if the page re-rendered it between finding and clicking. */
+    private void click(String css) throws Exception {
+        await(() -> {
+            browser.findElement(By.cssSelector(css)).click();
+            return true;
+        }, "a click on " + css);
     }
 
     private void saveRules(String json) {

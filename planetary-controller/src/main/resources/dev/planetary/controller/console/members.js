@@ -75,8 +75,10 @@ export async function membersPage(ctx, nwid, firstPage, firstPrefix) {
       h('td', { class: 'path' }, pathText(peer)));
   }
 
+  let latest = 0; // refreshes overlap (polling, typing in the filter): only the newest one renders
   async function refresh() {
     if (stopped) return;
+    const mine = ++latest;
     const [list, peers] = await Promise.all([api.members(nwid), api.peers()]);
     const prefix = hexPrefix(find.value);
     const all = Object.keys(list).filter((a) => a.startsWith(prefix)).sort();
@@ -84,7 +86,7 @@ export async function membersPage(ctx, nwid, firstPage, firstPrefix) {
     const p = Math.min(pageNo, pages - 1);
     const shown = all.slice(p * PAGE, p * PAGE + PAGE);
     const rows = await Promise.all(shown.map((a) => api.member(nwid, a).catch((e) => { if (e instanceof api.Unauthorized) throw e; return null; })));
-    if (stopped) return;
+    if (stopped || mine !== latest) return;
     if (tbody.contains(document.activeElement) && document.activeElement.tagName === 'INPUT') return; // someone is typing
     const index = peerIndex(peers);
     tbody.replaceChildren(...rows.filter((m) => m).map((m) => row(m, index.of(m))));
