@@ -17,6 +17,7 @@ import dev.planetary.nic.TapName;
 import dev.planetary.nic.UserspaceNic;
 import dev.planetary.vl2.node.DataPlane;
 import dev.planetary.vl2.node.MemberPorts;
+import dev.planetary.vl2.node.Multicaster;
 import dev.planetary.vl2.node.MemberNetwork;
 import dev.planetary.vl2.node.MemberNetworks;
 import dev.planetary.vl2.node.NetworkStore;
@@ -193,6 +194,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         if (vl2 == null) return t;
         t = Math.min(t, vl2.service(nowMs));
         if (member != null) t = Math.min(t, member.service(nowMs));
+        if (ports != null) t = Math.min(t, ports.service(nowMs));
         if (forwarding != null) t = Math.min(t, forwardingDeadline = forwarding.service(nowMs));
         return Math.min(t, nextDeadline());
     }
@@ -294,6 +296,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     public long nextDeadline() {
         long t = Math.min(node.nextDeadline(), nextLocalCheck);
         if (vl2 == null) return t;
+        t = Math.min(t, ports == null ? Long.MAX_VALUE : ports.nextDeadline());
         return Math.min(Math.min(t, forwardingDeadline), Math.min(vl2.nextDeadline(), member == null ? Long.MAX_VALUE : member.nextDeadline()));
     }
 
@@ -513,6 +516,10 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
             counters.put("vl2_frames_delivered", delivered);
             counters.put("vl2_ndp_emulated", emulated);
             counters.put("vl2_nic_failures", ports.nicFailures());
+            counters.put("vl2_frame_drop_no_credential", ports.framesWithoutCredential());
+            Multicaster mc = ports.multicaster();
+            for (Multicaster.Drop d : Multicaster.Drop.values()) counters.put("vl2_multicast_drop_" + d.name().toLowerCase(Locale.ROOT), mc.drops(d));
+            mc.counters().forEach((k, v) -> counters.put("vl2_multicast_" + snake(k), v));
         }
         List<String> external = new ArrayList<>();
         for (InetSocketAddress x : node.externalEndpoints()) external.add(endpointText(x));

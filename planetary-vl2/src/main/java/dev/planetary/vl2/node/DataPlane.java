@@ -84,11 +84,20 @@ public final class DataPlane implements AutoCloseable {
      * closed first (reconfiguration).
      */
     public NetworkPort open(PortConfig config, VirtualNic nic, NetworkPort.Membership membership) {
+        return open(config, uplink -> new NetworkPort(config, nic, uplink, membership));
+    }
+
+    /** As {@link #open(PortConfig, VirtualNic, NetworkPort.Membership)}, multicast and broadcast going to {@code multicast} (§10.4). */
+    public NetworkPort open(PortConfig config, VirtualNic nic, NetworkPort.Multicast multicast) {
+        return open(config, uplink -> new NetworkPort(config, nic, uplink, multicast));
+    }
+
+    private NetworkPort open(PortConfig config, java.util.function.Function<NetworkPort.Uplink, NetworkPort> make) {
         NetworkId nwid = config.nwid();
         if (!ports.containsKey(nwid) && ports.size() >= MAX_NETWORKS) {
             throw new IllegalStateException("a node joins at most " + MAX_NETWORKS + " networks");
         }
-        NetworkPort port = new NetworkPort(config, nic, uplink(nwid), membership);
+        NetworkPort port = make.apply(uplink(nwid));
         NetworkPort old = ports.put(nwid, port);
         if (old != null) {
             old.close();

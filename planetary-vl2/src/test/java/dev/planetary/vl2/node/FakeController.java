@@ -128,6 +128,34 @@ final class FakeController implements SeqexLink.ChannelHandler {
         in.reply(NetworkConfigMessage.of(signedConfig(p), false).encode(), false);
     }
 
+    /**
+     * Answers MULTICAST_GATHER for ARP groups as §10.3 says a controller does (the real one is the
+     * controller module's): the authorised member assigned the IPv4, format 1, authoritative.
+     */
+    void answerGathers() {
+        host.layer.handle(Verb.MULTICAST_GATHER, (peer, address, m) -> {
+            if (!(dev.planetary.vl2.MulticastGather.decode(m) instanceof dev.planetary.identity.Decoded.Ok<dev.planetary.vl2.MulticastGather>(var g))) return;
+            gathers++;
+            List<dev.planetary.vl2.GatherReply.Member> records = new ArrayList<>();
+            for (Fingerprint f : authorized) {
+                var a = host.node.boundAddress(f);
+                var id = host.node.identity(f);
+                if (f.equals(peer) || a.isEmpty() || id.isEmpty()) continue;
+                for (AssignedAddress x : addresses.apply(a.get())) {
+                    if (x.ip().address() instanceof java.net.Inet4Address v4 && dev.planetary.vl2.MulticastGroup.arp(v4).equals(g.group())) {
+                        records.add(dev.planetary.vl2.GatherReply.Member.of(id.get(), a.get()));
+                    }
+                }
+            }
+            if (records.isEmpty()) return;
+            var reply = new dev.planetary.vl2.GatherReply(nwid, g.group(), records.size(), true, records);
+            host.node.sendUpper(peer, dev.planetary.vl1.Vl1Codec.encode(reply.toOk(Verb.MULTICAST_GATHER, g.requestId())));
+        });
+    }
+
+    /** GATHERs received since {@link #answerGathers}. */
+    int gathers;
+
     void deauthorize(Fingerprint member) {
         authorized.remove(member);
         revoked.add(member);
