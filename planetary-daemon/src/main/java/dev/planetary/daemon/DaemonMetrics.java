@@ -44,6 +44,7 @@ public final class DaemonMetrics {
     /** Counters of the controller attached to a controller's VL2 layer (NodeEngine#attachedCounters). */
     private static final String CONTROLLER_PREFIX = "controller_";
     /** Gauges the engine reports as counters-map entries (current values, not totals). */
+    private static final String RULES_PREFIX = "vl2_rules_";
     private static final Set<String> GAUGES = Set.of("verification_budget_used", "verification_queue");
 
     private final Set<String> registered = new java.util.HashSet<>();
@@ -92,6 +93,13 @@ public final class DaemonMetrics {
         ToDoubleFunction<AtomicReference<Vl1Engine.Snapshot>> f = r -> r.get().counters().getOrDefault(counter, 0L);
         if (GAUGES.contains(counter)) {
             Gauge.builder("planetary." + counter.replace('_', '.'), last, f).register(registry);
+            return;
+        }
+        if (counter.startsWith(RULES_PREFIX)) { // vl2_rules_<direction>_<verdict> (docs/vl2.md "Rules")
+            String rest = counter.substring(RULES_PREFIX.length());
+            int u = rest.indexOf('_');
+            FunctionCounter.builder("planetary.vl2.rules", last, f).tag("direction", rest.substring(0, u)).tag("verdict", rest.substring(u + 1))
+                    .description("rule decisions on frames (VL.md §11.4)").register(registry);
             return;
         }
         String[] o = OUTCOMES.get(counter);

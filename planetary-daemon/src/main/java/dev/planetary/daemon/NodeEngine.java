@@ -16,6 +16,7 @@ import dev.planetary.nic.PortDrop;
 import dev.planetary.nic.TapName;
 import dev.planetary.nic.UserspaceNic;
 import dev.planetary.vl2.node.DataPlane;
+import dev.planetary.vl2.node.ForwardRules;
 import dev.planetary.vl2.node.MemberPorts;
 import dev.planetary.vl2.node.Multicaster;
 import dev.planetary.vl2.node.MemberNetwork;
@@ -23,6 +24,7 @@ import dev.planetary.vl2.node.MemberNetworks;
 import dev.planetary.vl2.node.NetworkStore;
 import dev.planetary.vl2.node.PortForwarding;
 import dev.planetary.vl2.node.Vl2Layer;
+import dev.planetary.vl2.rules.Verdict;
 import dev.planetary.zssp.RandomSource;
 import java.net.InetAddress;
 import java.io.IOException;
@@ -272,7 +274,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
      */
     PortForwarding startForwarding(PortForwarding.Local targetSide, java.util.Set<Integer> exposed) {
         if (member == null) throw new IllegalStateException("only a node forwards ports");
-        forwarding = new PortForwarding(vl2, PortForwarding.membership(member), PortForwarding.Rules.ACCEPT_ALL, targetSide, exposed);
+        forwarding = new PortForwarding(vl2, PortForwarding.membership(member), new ForwardRules(member), targetSide, exposed);
         return forwarding;
     }
 
@@ -510,6 +512,12 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
                 delivered += p.delivered();
                 emulated += p.emulated();
                 for (PortDrop d : PortDrop.values()) counters.merge("vl2_frame_drop_" + d.name().toLowerCase(Locale.ROOT), p.drops(d), Long::sum);
+                ports.rules(p.nwid()).ifPresent(r -> {
+                    for (Verdict v : Verdict.values()) {
+                        counters.merge("vl2_rules_outbound_" + v.name().toLowerCase(Locale.ROOT), r.decisions(false, v), Long::sum);
+                        counters.merge("vl2_rules_inbound_" + v.name().toLowerCase(Locale.ROOT), r.decisions(true, v), Long::sum);
+                    }
+                });
             }
             for (DataPlane.Drop d : DataPlane.Drop.values()) counters.put("vl2_message_drop_" + d.name().toLowerCase(Locale.ROOT), ports.plane().drops(d));
             counters.put("vl2_frames_sent", sent);

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -59,6 +60,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     private final DataPlane plane;
     private final Multicaster multicaster;
     private final Map<NetworkId, PortConfig> applied = new HashMap<>();
+    private final Map<NetworkId, PortRules> rules = new ConcurrentHashMap<>(); // read by NIC threads
     private final Map<Address, Set<NetworkId>> presented = Lru.map(MAX_PRESENTED); // node thread only
     private final Map<Address, Long> asked = Lru.map(MAX_PRESENTED); // last re-presentation (node ms)
     private final CredentialWait<byte[]> awaiting = new CredentialWait<>(); // FRAME / EXT_FRAME that overtook a credential (§8.3)
@@ -157,6 +159,12 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         }
         PortConfig pc = DataPlane.portConfig(config.get().value(), own.get().value(), node.address(), policy);
         forget(id); // a new config or credential is presented again (§8.3)
+        PortRules r = rules.get(id);
+        if (r == null) {
+            rules.put(id, r = new PortRules(config.get().value(), own.get().value()));
+        } else {
+            r.update(config.get().value(), own.get().value()); // new rules or own tags: the next frame sees them (§11.6)
+        }
         if (pc.equals(applied.get(id)) && plane.port(id).isPresent()) {
             return;
         }
@@ -168,7 +176,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
                 byte[] copy = new byte[payload.remaining()];
                 payload.duplicate().get(copy);
                 nodeThread.execute(() -> multicaster.outbound(id, dst, src, ethertype, copy, node.now()));
-            });
+            }, r);
             multicaster.configure(pc, node.now());
             applied.put(id, pc);
             n.portError(false);
@@ -182,6 +190,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     private void down(NetworkId id) {
         plane.close(id);
         multicaster.remove(id);
+        rules.remove(id);
         applied.remove(id);
         forget(id);
     }
@@ -326,7 +335,13 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         if (!allowed) {
             networks.refuse(fp, nwid, Verb.FRAME); // NEED_MEMBERSHIP_CERTIFICATE, ≤ 1/s (§8.3)
         }
-        return DataPlane.peer(address, allowed, mc);
+        PortRules r = rules.get(nwid);
+        return DataPlane.peer(address, allowed, mc, r == null || mc.isEmpty() ? null : r.subject(mc.get()));
+    }
+
+    /** The rules of {@code nwid} (its port's filter, §11.4), once the network is up; the multicast path evaluates through it. */
+    public Optional<PortRules> rules(NetworkId nwid) {
+        return Optional.ofNullable(rules.get(nwid));
     }
 
     // ---------------------------------------------------------------- sessions

@@ -84,7 +84,9 @@ public final class Multicaster {
 
     /**
      * Outbound rules for a multicast frame (§10.4 step 2, §11.4, with the MULTICAST/BROADCAST
-     * characteristics): true lets it go. Accept-all until the rules engine is joined here.
+     * characteristics): true lets it go. A member's {@link MemberPorts} passes {@link #ACCEPT_ALL}: its
+     * port's rules filter ({@link PortRules}) already evaluated the frame once, with no receiver, before
+     * handing it here, and each receiver's port evaluates it inbound (§11.4).
      */
     @FunctionalInterface
     public interface OutboundRules {

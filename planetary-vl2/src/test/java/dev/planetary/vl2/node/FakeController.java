@@ -43,6 +43,12 @@ final class FakeController implements SeqexLink.ChannelHandler {
     /** The IP assignments of a member's credential (the data-plane tests give each member its own). */
     java.util.function.Function<dev.planetary.identity.Address, List<AssignedAddress>> addresses =
             a -> List.of(AssignedAddress.of(new IpAssignment(ip("10.147.17.5"), 24)));
+    /** The base rules, capabilities and tag definitions of the config (§7.4 {@code 0x0b}–{@code 0x0d}), and each member's tags and grants (§8.1). */
+    Optional<dev.planetary.vl2.RuleList> baseRules = Optional.empty();
+    List<dev.planetary.vl2.Capability> capabilities = List.of();
+    List<dev.planetary.vl2.TagDefinition> tagDefinitions = List.of();
+    java.util.function.Function<dev.planetary.identity.Address, List<dev.planetary.vl2.Tag>> tags = a -> List.of();
+    java.util.function.Function<dev.planetary.identity.Address, List<Long>> grants = a -> List.of();
     /** The config flags (§7.4). */
     long flags = NetworkConfig.FLAG_BROADCAST;
     boolean networkExists = true;
@@ -68,7 +74,7 @@ final class FakeController implements SeqexLink.ChannelHandler {
 
     Signed<MemberCredential> credential(Fingerprint member, dev.planetary.identity.Address address, long ts) {
         MemberCredential mc = new MemberCredential(nwid, member, address, 1, Vl2Limits.MAX_DELTA_DEFAULT, 0,
-                addresses.apply(address), List.of(), List.of());
+                addresses.apply(address), tags.apply(address), grants.apply(address));
         return mc.sign(identity, ts);
     }
 
@@ -76,7 +82,7 @@ final class FakeController implements SeqexLink.ChannelHandler {
     NetworkConfig config(NetworkId network, Fingerprint member, Signed<MemberCredential> mc) {
         return new NetworkConfig(network, member, ((long) networkRevision << 32) | 1, flags, Vl2Limits.MTU_DEFAULT,
                 RevocationReference.of(list), OptionalInt.empty(), OptionalLong.empty(), Optional.of("lab"),
-                List.of(Route.onLink(ip("10.147.17.0"), 24)), Optional.empty(), List.of(), List.of(), List.of(), mc);
+                List.of(Route.onLink(ip("10.147.17.0"), 24)), baseRules, capabilities, tagDefinitions, List.of(), mc);
     }
 
     Signed<NetworkConfig> signedConfig(Fingerprint member) {

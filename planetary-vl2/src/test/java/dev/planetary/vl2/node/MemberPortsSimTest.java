@@ -43,8 +43,8 @@ class MemberPortsSimTest {
         assertTrue(w.runUntil(() -> a.ports.port(ctl.nwid).isPresent() && b.ports.port(ctl.nwid).isPresent(), 30_000),
                 () -> na[0] + " " + nb[0]);
         assertEquals(MemberNetwork.Status.OK, na[0].status());
-        NetworkPort pa = a.port(na[0]);
-        NetworkPort pb = b.port(nb[0]);
+        NetworkPort pa = a.port(na[0].id());
+        NetworkPort pb = b.port(nb[0].id());
         assertEquals(na[0].mac(a.host.node.address()), pa.nic().mac(), "the NIC has the derived MAC (§9.1)");
 
         // IPv6 first: the solicitation for B's rfc4193 address is answered on A's NIC (§10.6).
@@ -69,11 +69,11 @@ class MemberPortsSimTest {
         ctl.networkRevision = 2;
         ctl.addresses = (Address x) -> List.of(AssignedAddress.of(new IpAssignment(FakeController.ip("10.147.18." + (10 + x.value() % 200)), 24)),
                 AssignedAddress.of(new IpAssignment(Ipv6Addresses.rfc4193(ctl.nwid, x.value()), 88)));
-        UserspaceNic before = a.nic(na[0]);
+        UserspaceNic before = a.nic(na[0].id());
         SeqexLinkSimTest.Outcome pushed = new SeqexLinkSimTest.Outcome();
         w.member(0).run(() -> ctl.push(a.host.node.fingerprint(), dev.planetary.vl2.NetworkConfigMessage.of(ctl.signedConfig(a.host.node.fingerprint()), true).encode(), pushed));
         assertTrue(w.runUntil(() -> a.ports.port(ctl.nwid).map(p -> p.nic() != before).orElse(false), 30_000), "reconfigured: " + na[0]);
-        assertTrue(a.nic(na[0]).ipv4().getHostAddress().startsWith("10.147.18."), a.nic(na[0]).ipv4().toString());
+        assertTrue(a.nic(na[0].id()).ipv4().getHostAddress().startsWith("10.147.18."), a.nic(na[0].id()).ipv4().toString());
         assertEquals(0, a.ports.nicFailures());
 
         // Leaving closes the port (and its NIC).

@@ -1,9 +1,11 @@
 package dev.planetary.vl2.node;
 
+import dev.planetary.nic.NetworkId;
 import dev.planetary.nic.NetworkPort;
 import dev.planetary.nic.PortConfig;
 import dev.planetary.nic.PortDrop;
 import dev.planetary.nic.UserspaceNic;
+import dev.planetary.vl2.rules.Verdict;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One L0 member with its member table and ports ({@link MemberPorts}, userspace NICs), driven by the
  * world's loop: a queue stands for the node's thread the NICs hand their frames to, and the loop
- * runs the member table's and the multicast engine's timers.
+ * runs the member table's and the multicast engine's timers. {@link MemberPortsSimTest},
+ * {@link MulticastSimTest} and {@link RulesSimTest} run it.
  */
 final class PortedMember {
     final Vl2World.Host host;
@@ -35,11 +38,23 @@ final class PortedMember {
     }
 
     NetworkPort port(MemberNetwork n) {
-        return ports.port(n.id()).orElseThrow();
+        return port(n.id());
+    }
+
+    NetworkPort port(NetworkId nwid) {
+        return ports.port(nwid).orElseThrow();
     }
 
     UserspaceNic nic(MemberNetwork n) {
-        return (UserspaceNic) port(n).nic();
+        return nic(n.id());
+    }
+
+    UserspaceNic nic(NetworkId nwid) {
+        return (UserspaceNic) port(nwid).nic();
+    }
+
+    PortRules rules(NetworkId nwid) {
+        return ports.rules(nwid).orElseThrow();
     }
 
     /**
@@ -69,6 +84,9 @@ final class PortedMember {
                 b.append(" port sent=").append(p.sent()).append(" delivered=").append(p.delivered()).append(" emulated=").append(p.emulated())
                         .append(' ').append(java.util.Arrays.stream(PortDrop.values()).filter(d -> p.drops(d) > 0).map(d -> d + "=" + p.drops(d)).toList())
                         .append(" nicDrops=").append(((UserspaceNic) p.nic()).drops());
+                m.ports.rules(p.nwid()).ifPresent(r -> b.append(" rules out=")
+                        .append(java.util.Arrays.stream(Verdict.values()).map(v -> v + "=" + r.decisions(false, v)).toList())
+                        .append(" in=").append(java.util.Arrays.stream(Verdict.values()).map(v -> v + "=" + r.decisions(true, v)).toList()));
             }
             b.append("; ");
         }
