@@ -41,6 +41,7 @@ public final class ControllerLink {
     private static final int GATHER_BYTES = 25, GATHER_LIMIT_OFFSET = 23;
 
     private final Controller controller;
+    private final java.util.function.LongSupplier clock;
     private final Vl2Layer layer;
     private final Function<Fingerprint, String> sourcePrefix;
     private final Map<String, Long> counters = new TreeMap<>();
@@ -52,6 +53,17 @@ public final class ControllerLink {
      * @param sourcePrefix the source /24 or /64 of a peer's session, as text (§7.5: the new-row rate per prefix)
      */
     public ControllerLink(Controller controller, Vl2Layer layer, Function<Fingerprint, String> sourcePrefix) {
+        this(controller, layer, sourcePrefix, () -> layer.node().now());
+    }
+
+    /**
+     * Like {@link #ControllerLink(Controller, Vl2Layer, Function)}, with the clock the engine is given
+     * for config requests and credential queries, whose times are stored and signed: the same Unix-ms
+     * clock as the API's changes (§7.5: one issuance clock; the node's own clock counts from its
+     * start). LIKE and GATHER budgets stay on the node's clock (never stored nor signed).
+     */
+    public ControllerLink(Controller controller, Vl2Layer layer, Function<Fingerprint, String> sourcePrefix, java.util.function.LongSupplier clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
         this.controller = controller;
         this.layer = layer;
         this.sourcePrefix = sourcePrefix;
@@ -125,7 +137,7 @@ public final class ControllerLink {
         long nwid = r.networkId().value();
         ConfigRequest req = new ConfigRequest(nwid, r.configRevision(), r.revocationRevision(),
                 r.token().map(t -> t.getBytes(StandardCharsets.US_ASCII)).orElse(null), sourcePrefix.apply(m.peer()));
-        ConfigAnswer a = controller.onConfigRequest(m.peer(), claimed, layer.node().identity(m.peer()).orElse(null), req, layer.node().now());
+        ConfigAnswer a = controller.onConfigRequest(m.peer(), claimed, layer.node().identity(m.peer()).orElse(null), req, clock.getAsLong());
         if (!(a instanceof ConfigAnswer.Refused) && m.address() == null) layer.node().bindVouched(m.peer(), claimed); // the row proved it
         switch (a) {
             case ConfigAnswer.Config c -> {
@@ -208,7 +220,7 @@ public final class ControllerLink {
             return;
         }
         Address asked = q instanceof CredentialItem.QueryByAddress byAddress ? byAddress.address() : null;
-        Controller.QueryAnswer a = controller.onQuery(m.peer(), m.address(), nwid.value(), asked, layer.node().now());
+        Controller.QueryAnswer a = controller.onQuery(m.peer(), m.address(), nwid.value(), asked, clock.getAsLong());
         if (a.refused() != null) {
             m.reply(refusal(Verb.NETWORK_CREDENTIALS, nwid.value(), a.refused()), false);
             return;

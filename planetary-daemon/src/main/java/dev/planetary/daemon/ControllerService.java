@@ -82,7 +82,7 @@ public final class ControllerService implements AutoCloseable {
      */
     Supplier<Map<String, Long>> attach(Vl2Layer layer, Consumer<Runnable> onLoop) {
         // the per-prefix new-row rate (§7.5) needs the peer's source address, which the node does not expose: per peer for now
-        ControllerLink l = new ControllerLink(controller, layer, Fingerprint::toShortString);
+        ControllerLink l = new ControllerLink(controller, layer, Fingerprint::toShortString, System::currentTimeMillis); // the API's clock
         pushes = p -> {
             try {
                 onLoop.accept(() -> l.send(p));

@@ -139,8 +139,9 @@ public final class Daemon implements AutoCloseable {
         }
         NodeApi nodeApi = new NodeApi(this);
         HttpMessages.Router controllerApi = controller == null ? null : controller.api();
-        api = new ApiServer(controllerApi == null ? nodeApi
-                : r -> r.path().equals("/controller") || r.path().startsWith("/controller/") ? controllerApi.handle(r) : nodeApi.handle(r));
+        api = controllerApi == null ? new ApiServer(nodeApi)
+                : new ApiServer(r -> r.path().equals("/controller") || r.path().startsWith("/controller/") ? controllerApi.handle(r) : nodeApi.handle(r),
+                        new ConsoleAssets()); // the web console's static files need no token (docs/console.md)
         metrics = new DaemonMetrics(options.role.label(), driver.counters(), api);
         if (options.role != Role.ROOT) { // §3.3: a member's (and a controller's) ratchets survive restarts in node.db
             try {
