@@ -243,7 +243,8 @@ final class ControllerCommand extends DaemonCommand {
                     List<String> ips = new ArrayList<>();
                     m.path("ipAssignments").forEach(ip -> ips.add(ip.asText()));
                     System.out.println(a + " " + (m.path("authorized").asBoolean() ? "authorized" : "unauthorized") + " "
-                            + (ips.isEmpty() ? "-" : String.join(",", ips)) + " revision " + m.path("revision").asLong());
+                            + (ips.isEmpty() ? "-" : String.join(",", ips)) + (m.path("multicastReplicator").asBoolean() ? " replicator" : "")
+                            + " revision " + m.path("revision").asLong());
                 }
                 return 0;
             }
@@ -256,15 +257,19 @@ final class ControllerCommand extends DaemonCommand {
             String nwid;
             @Parameters(index = "1", paramLabel = "ADDRESS", description = "The member's address (10 hex digits).")
             String address;
+            @Option(names = "--replicator", negatable = true,
+                    description = "Also make the member a multicast replicator (MC flag bit1, listed in every config, VL.md §10.7), or not with --no-replicator.")
+            Boolean replicator;
 
             abstract boolean authorized();
 
             @Override
             public Integer call() {
-                JsonNode m = api(where, "POST", "/controller/network/" + nwid(nwid) + "/member/" + address(address),
-                        JSON.createObjectNode().put("authorized", authorized()));
+                var body = JSON.createObjectNode().put("authorized", authorized());
+                if (replicator != null) body.put("multicastReplicator", replicator);
+                JsonNode m = api(where, "POST", "/controller/network/" + nwid(nwid) + "/member/" + address(address), body);
                 System.out.println(m.path("address").asText() + " " + (m.path("authorized").asBoolean() ? "authorized" : "deauthorized")
-                        + " revision " + m.path("revision").asLong());
+                        + (m.path("multicastReplicator").asBoolean() ? " replicator" : "") + " revision " + m.path("revision").asLong());
                 return 0;
             }
         }
@@ -288,9 +293,10 @@ final class ControllerCommand extends DaemonCommand {
         }
 
         @Command(name = "set", mixinStandardHelpOptions = true,
-                description = {"Changes a member's tags and capability grants (VL.md §11.6; POST …/member/ADDRESS): --tag sets a tag, keeping",
-                        "the others; --capability grants one the network defines. The member gets a new credential at once and older",
-                        "ones are revoked (VL.md §7.5). Example: planetary controller member set NWID ADDRESS --tag 1=1 --capability 3"})
+                description = {"Changes a member's tags, capability grants and bridge flag (VL.md §11.6, §9.6; POST …/member/ADDRESS): --tag",
+                        "sets a tag, keeping the others; --capability grants one the network defines; --bridge true lets it carry a LAN.",
+                        "The member gets a new credential at once and older ones are revoked (VL.md §7.5).",
+                        "Example: planetary controller member set NWID ADDRESS --tag 1=1 --capability 3"})
         static final class Set implements Callable<Integer> {
             @Mixin
             StatusCommand.Where where;
@@ -308,6 +314,12 @@ final class ControllerCommand extends DaemonCommand {
             List<Long> withdrawals = new ArrayList<>();
             @Option(names = "--authorized", paramLabel = "true|false", arity = "1", description = "Also authorize or deauthorize.")
             Boolean authorized;
+            @Option(names = "--bridge", paramLabel = "true|false", arity = "1",
+                    description = "Let the member bridge a LAN into the network (activeBridge: the credential's bridge flag, VL.md §9.6), or not.")
+            Boolean bridge;
+            @Option(names = "--replicator", paramLabel = "true|false", arity = "1",
+                    description = "Also make the member a multicast replicator or not (multicastReplicator, VL.md §10.7).")
+            Boolean replicator;
             @Option(names = "--json", description = "Print the whole member object.")
             boolean json;
 
@@ -336,12 +348,14 @@ final class ControllerCommand extends DaemonCommand {
                 ArrayNode ca = body.putArray("capabilities");
                 caps.forEach(ca::add);
                 if (authorized != null) body.put("authorized", authorized);
+                if (bridge != null) body.put("activeBridge", bridge);
+                if (replicator != null) body.put("multicastReplicator", replicator);
                 JsonNode m = api(where, "POST", path, body);
                 if (json) {
                     print(m);
                 } else {
                     System.out.println(m.path("address").asText() + " tags " + m.path("tags") + " capabilities " + m.path("capabilities")
-                            + " revision " + m.path("revision").asLong());
+                            + (m.path("activeBridge").asBoolean() ? " bridge" : "") + " revision " + m.path("revision").asLong());
                 }
                 return 0;
             }

@@ -59,6 +59,12 @@ class ControllerCliIT extends BlackBoxTest {
         JsonNode ok = awaitStatus(node, nwid, "OK", 30); // the controller pushes the config (§7.5)
         assertEquals("lab", ok.path("name").asText());
         assertTrue(ok.path("assignedAddresses").toString().contains("10.147.17.1/24"), ok.toString());
+        // the node made a multicast replicator (§10.7): listed as the network's specialist
+        PlanetaryProcess rep = cli("controller", "member", "authorize", "--home", home, nwid, node.address(), "--replicator");
+        assertEquals(0, rep.exitCode(), rep.err.text());
+        assertTrue(rep.out.text().startsWith(node.address() + " authorized replicator"), rep.out.text());
+        PlanetaryProcess withSpecialist = cli("controller", "network", "show", "--home", home, nwid);
+        assertTrue(withSpecialist.out.text().contains("\"multicastReplicator\" : true"), withSpecialist.out.text());
 
         // issue 17: rules from a file, a tag and a grant by CLI; the member takes the new config and credential in seconds
         long section = System.nanoTime();
@@ -87,6 +93,15 @@ class ControllerCliIT extends BlackBoxTest {
         assertTrue(node.get("/network/" + nwid).path("credentialRevision").asLong() > revision, "the new credential was pushed: "
                 + node.get("/network/" + nwid));
         assertEquals("OK", node.get("/network/" + nwid).path("status").asText(), "the member accepted a config with rules and capabilities");
+
+        // the bridge flag (ZeroTier's activeBridge, VL.md §9.6): a new credential carrying it
+        long beforeBridge = node.get("/network/" + nwid).path("credentialRevision").asLong();
+        PlanetaryProcess bridged = cli("controller", "member", "set", "--home", home, nwid, node.address(), "--bridge", "true");
+        assertEquals(0, bridged.exitCode(), bridged.err.text());
+        assertTrue(bridged.out.text().contains(" bridge revision"), bridged.out.text());
+        long bridgeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (node.get("/network/" + nwid).path("credentialRevision").asLong() <= beforeBridge && System.nanoTime() < bridgeDeadline) Thread.sleep(50);
+        assertTrue(node.get("/network/" + nwid).path("credentialRevision").asLong() > beforeBridge, "the bridge flag came in a new credential");
 
         PlanetaryProcess deauth = cli("controller", "member", "deauthorize", "--home", home, nwid, node.address());
         assertEquals(0, deauth.exitCode(), deauth.err.text());

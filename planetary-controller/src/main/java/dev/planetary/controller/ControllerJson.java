@@ -100,13 +100,25 @@ public final class ControllerJson {
         return o;
     }
 
-    /** The API's network object (§13.3): settings plus the read-only fields. */
+    /** The API's network object (§13.3): settings plus the read-only fields (no specialists). */
     public static ObjectNode network(Network n) {
+        return network(n, List.of());
+    }
+
+    /**
+     * The API's network object (§13.3) with its read-only {@code specialists} (§7.4 field 0x0e):
+     * [{"address", "fingerprint", "activeBridge", "multicastReplicator"}, …], as the configs list them.
+     */
+    public static ObjectNode network(Network n, List<Specialist> specialists) {
         ObjectNode o = MAPPER.createObjectNode();
         String id = NetworkIds.format(n.id());
         o.put("id", id).put("nwid", id).put("objtype", "network").put("revision", n.revision()).put("creationTime", n.creationTime());
         o.setAll(settings(n.settings()));
-        o.putArray("specialists");
+        ArrayNode sp = o.putArray("specialists");
+        for (Specialist s : specialists) {
+            sp.addObject().put("address", s.address().toString()).put("fingerprint", s.fingerprint().toBase32())
+                    .put("activeBridge", (s.flags() & 1) != 0).put("multicastReplicator", (s.flags() & 2) != 0);
+        }
         return o;
     }
 

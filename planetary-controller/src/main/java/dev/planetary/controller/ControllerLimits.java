@@ -51,4 +51,18 @@ public final class ControllerLimits {
     public static final long LAST_REQUEST_GRANULARITY_MS = 3_600_000;
     /** rfc4193 (§10.6): fd ‖ nwid ‖ 99 93 ‖ address, prefix /88. */
     public static final int RFC4193_PREFIX = 88;
+    /** LIKEs the controller holds per member and network (§10.2: ≤ 1,024 groups per sender; oldest expire first). */
+    public static final int MAX_LIKES_PER_MEMBER = 1_024;
+    /** LIKEs held per network (ours; the oldest is forgotten first) and in all (ours; beyond, new LIKEs are dropped and counted). */
+    public static final int MAX_LIKES_PER_NETWORK = 100_000, MAX_LIKES_TOTAL = 1_000_000;
+    /** A LIKE is forgotten after the config's LIKE expiry; the controller leaves field 0x08 out, so the default (§10.2, §7.4). */
+    public static final long LIKE_EXPIRY_MS = dev.planetary.vl2.Vl2Limits.LIKE_EXPIRY_DEFAULT;
+    /** GATHERs per member: token bucket, per second and burst (ours, §10.3: a member asks once per group per 60 s, every 5 s while it knows none). */
+    public static final int GATHER_RATE = 20, GATHER_BURST = 100;
+    /** MULTICAST_LIKE messages per member and network: token bucket (ours; a full set of 1,024 groups is 4 messages every 60 s). */
+    public static final int LIKE_RATE = 10, LIKE_BURST = 20;
+    /** Records in a gather answer (§10.3: limit 1..240; an absurd limit is clamped). */
+    public static final int GATHER_LIMIT_MAX = MULTICAST_LIMIT_MAX;
+    /** Specialists a config lists (§7.4 field 0x0e, ≤ 256). */
+    public static final int MAX_SPECIALISTS = dev.planetary.vl2.Vl2Limits.MAX_SPECIALISTS;
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.planetary.identity.Address;
 import dev.planetary.vl1.Bytes;
+import dev.planetary.vl2.rules.RuleType;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.util.HexFormat;
@@ -47,18 +48,33 @@ public final class RuleCompiler {
 
     /** §11.3, V1 numbering and V1 JSON names (V1's ZEROTIER_ADDRESS names for codes 24/25, §11.8). */
     private static final List<Type> TYPES = List.of(
-            new Type("ACTION_DROP", 0, Kind.ACTION), new Type("ACTION_ACCEPT", 1, Kind.ACTION), new Type("ACTION_BREAK", 5, Kind.ACTION),
-            new Type("MATCH_SOURCE_ZEROTIER_ADDRESS", 24, Kind.ADDRESS), new Type("MATCH_DEST_ZEROTIER_ADDRESS", 25, Kind.ADDRESS),
-            new Type("MATCH_VLAN_ID", 26, Kind.VLAN), new Type("MATCH_MAC_SOURCE", 29, Kind.MAC), new Type("MATCH_MAC_DEST", 30, Kind.MAC),
-            new Type("MATCH_IPV4_SOURCE", 31, Kind.IPV4), new Type("MATCH_IPV4_DEST", 32, Kind.IPV4),
-            new Type("MATCH_IPV6_SOURCE", 33, Kind.IPV6), new Type("MATCH_IPV6_DEST", 34, Kind.IPV6),
-            new Type("MATCH_IP_TOS", 35, Kind.TOS), new Type("MATCH_IP_PROTOCOL", 36, Kind.PROTOCOL),
-            new Type("MATCH_ETHERTYPE", 37, Kind.ETHERTYPE), new Type("MATCH_ICMP", 38, Kind.ICMP),
-            new Type("MATCH_IP_SOURCE_PORT_RANGE", 39, Kind.RANGE), new Type("MATCH_IP_DEST_PORT_RANGE", 40, Kind.RANGE),
-            new Type("MATCH_CHARACTERISTICS", 41, Kind.CHARACTERISTICS), new Type("MATCH_FRAME_SIZE_RANGE", 42, Kind.RANGE),
-            new Type("MATCH_TAGS_DIFFERENCE", 44, Kind.TAG), new Type("MATCH_TAGS_BITWISE_AND", 45, Kind.TAG),
-            new Type("MATCH_TAGS_BITWISE_OR", 46, Kind.TAG), new Type("MATCH_TAGS_BITWISE_XOR", 47, Kind.TAG),
-            new Type("MATCH_TAGS_EQUAL", 48, Kind.TAG), new Type("MATCH_TAG_SENDER", 49, Kind.TAG), new Type("MATCH_TAG_RECEIVER", 50, Kind.TAG));
+            new Type("ACTION_DROP", RuleType.ACTION_DROP, Kind.ACTION),
+            new Type("ACTION_ACCEPT", RuleType.ACTION_ACCEPT, Kind.ACTION),
+            new Type("ACTION_BREAK", RuleType.ACTION_BREAK, Kind.ACTION),
+            new Type("MATCH_SOURCE_ZEROTIER_ADDRESS", RuleType.MATCH_SOURCE_ADDRESS, Kind.ADDRESS),
+            new Type("MATCH_DEST_ZEROTIER_ADDRESS", RuleType.MATCH_DEST_ADDRESS, Kind.ADDRESS),
+            new Type("MATCH_VLAN_ID", RuleType.MATCH_VLAN_ID, Kind.VLAN),
+            new Type("MATCH_MAC_SOURCE", RuleType.MATCH_MAC_SOURCE, Kind.MAC),
+            new Type("MATCH_MAC_DEST", RuleType.MATCH_MAC_DEST, Kind.MAC),
+            new Type("MATCH_IPV4_SOURCE", RuleType.MATCH_IPV4_SOURCE, Kind.IPV4),
+            new Type("MATCH_IPV4_DEST", RuleType.MATCH_IPV4_DEST, Kind.IPV4),
+            new Type("MATCH_IPV6_SOURCE", RuleType.MATCH_IPV6_SOURCE, Kind.IPV6),
+            new Type("MATCH_IPV6_DEST", RuleType.MATCH_IPV6_DEST, Kind.IPV6),
+            new Type("MATCH_IP_TOS", RuleType.MATCH_IP_TOS, Kind.TOS),
+            new Type("MATCH_IP_PROTOCOL", RuleType.MATCH_IP_PROTOCOL, Kind.PROTOCOL),
+            new Type("MATCH_ETHERTYPE", RuleType.MATCH_ETHERTYPE, Kind.ETHERTYPE),
+            new Type("MATCH_ICMP", RuleType.MATCH_ICMP, Kind.ICMP),
+            new Type("MATCH_IP_SOURCE_PORT_RANGE", RuleType.MATCH_IP_SOURCE_PORT_RANGE, Kind.RANGE),
+            new Type("MATCH_IP_DEST_PORT_RANGE", RuleType.MATCH_IP_DEST_PORT_RANGE, Kind.RANGE),
+            new Type("MATCH_CHARACTERISTICS", RuleType.MATCH_CHARACTERISTICS, Kind.CHARACTERISTICS),
+            new Type("MATCH_FRAME_SIZE_RANGE", RuleType.MATCH_FRAME_SIZE_RANGE, Kind.RANGE),
+            new Type("MATCH_TAGS_DIFFERENCE", RuleType.MATCH_TAGS_DIFFERENCE, Kind.TAG),
+            new Type("MATCH_TAGS_BITWISE_AND", RuleType.MATCH_TAGS_BITWISE_AND, Kind.TAG),
+            new Type("MATCH_TAGS_BITWISE_OR", RuleType.MATCH_TAGS_BITWISE_OR, Kind.TAG),
+            new Type("MATCH_TAGS_BITWISE_XOR", RuleType.MATCH_TAGS_BITWISE_XOR, Kind.TAG),
+            new Type("MATCH_TAGS_EQUAL", RuleType.MATCH_TAGS_EQUAL, Kind.TAG),
+            new Type("MATCH_TAG_SENDER", RuleType.MATCH_TAG_SENDER, Kind.TAG),
+            new Type("MATCH_TAG_RECEIVER", RuleType.MATCH_TAG_RECEIVER, Kind.TAG));
     private static final Map<String, Type> BY_NAME = new LinkedHashMap<>();
     private static final Type[] BY_CODE = new Type[64];
 
@@ -67,9 +83,9 @@ public final class RuleCompiler {
             BY_NAME.put(t.name, t);
             BY_CODE[t.code] = t;
         }
-        BY_NAME.put("MATCH_SOURCE_ADDRESS", BY_CODE[24]); // the spec's names (§11.3) are accepted too
-        BY_NAME.put("MATCH_DEST_ADDRESS", BY_CODE[25]);
-        BY_NAME.put("MATCH_TAGS_SAMENESS", BY_CODE[44]); // older ZeroTier releases' name of MATCH_TAGS_DIFFERENCE
+        BY_NAME.put("MATCH_SOURCE_ADDRESS", BY_CODE[RuleType.MATCH_SOURCE_ADDRESS]); // the spec's names (§11.3) are accepted too
+        BY_NAME.put("MATCH_DEST_ADDRESS", BY_CODE[RuleType.MATCH_DEST_ADDRESS]);
+        BY_NAME.put("MATCH_TAGS_SAMENESS", BY_CODE[RuleType.MATCH_TAGS_DIFFERENCE]); // older ZeroTier releases' name of MATCH_TAGS_DIFFERENCE
     }
 
     /** V1 types that version 1 reserves (§11.3, §18). */

@@ -68,10 +68,12 @@ public final class Vl2Issuer implements Issuer {
         for (CapabilityDefinition d : c.capabilities()) caps.add(new Capability(d.id(), new RuleList(d.rules())));
         // §11.4: absent base rules mean one ACCEPT, so that (a new network's rules) is not sent
         Optional<RuleList> rules = c.rules().equals(RuleCompiler.ACCEPT) ? Optional.empty() : Optional.of(new RuleList(c.rules()));
+        List<dev.planetary.vl2.Specialist> specialists = new ArrayList<>();
+        for (Specialist sp : c.specialists()) specialists.add(new dev.planetary.vl2.Specialist(sp.address(), sp.fingerprint(), sp.flags()));
         NetworkConfig config = new NetworkConfig(new NetworkId(c.networkId()), c.issuedTo(), c.revision(), c.flags(), c.mtu(),
                 new RevocationReference(c.revocationListRevision(), Bytes.of(c.revocationListDigest())), OptionalInt.of(c.multicastLimit()),
                 OptionalLong.empty(), c.name().isEmpty() ? Optional.empty() : Optional.of(c.name()), routes, rules, caps, tags,
-                List.of(), mc);
+                specialists, mc);
         return of(config.sign(controller, c.timestamp()));
     }
 

@@ -20,6 +20,7 @@ import dev.planetary.vl2.Tag;
 import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,14 @@ class Vl2IssuerTest {
             assertTrue(state.isRevoked(a.fingerprint(), newTs - 1), "every older MC is revoked");
             assertTrue(state.isRevoked(a.fingerprint(), mc.timestamp()));
             assertEquals(RevocationReference.of(list2), cfg2.value().revocations());
+
+            // replicator (§10.7): MC flag bit1 and a specialist of the config with the same bit, as signed on the wire
+            Controller.Change<Member> rep = c.upsertMember(nwid, a.address(),
+                    ControllerJson.parseObject("{\"multicastReplicator\": true}".getBytes(StandardCharsets.UTF_8)), now + 3000);
+            Push.Config pushed3 = (Push.Config) rep.pushes().stream().filter(p -> p instanceof Push.Config).findFirst().orElseThrow();
+            NetworkConfig cfg3 = NetworkConfig.verify(verifier, pushed3.config().pso(), ctl.identity()).orThrow().value();
+            assertEquals(List.of(new dev.planetary.vl2.Specialist(a.address(), a.fingerprint(), dev.planetary.vl2.Specialist.REPLICATOR)), cfg3.specialists());
+            assertEquals(2L, cfg3.credential().value().flags());
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,17 +76,24 @@ public final class ControllerService implements AutoCloseable {
 
     /**
      * Attaches the engine to the node's VL2 layer (on the node's thread, before its loop starts);
-     * {@code onLoop} runs a task on that thread (the API's pushes go through it).
+     * {@code onLoop} runs a task on that thread (the API's pushes go through it). Returns the
+     * counters of the engine and its link (refusals, issuances, pushes, LIKEs and GATHERs with their
+     * drops), to be read on the node's thread.
      */
-    void attach(Vl2Layer layer, Consumer<Runnable> onLoop) {
+    Supplier<Map<String, Long>> attach(Vl2Layer layer, Consumer<Runnable> onLoop) {
         // the per-prefix new-row rate (§7.5) needs the peer's source address, which the node does not expose: per peer for now
-        ControllerLink l = new ControllerLink(controller, layer, Fingerprint::toShortString);
+        ControllerLink l = new ControllerLink(controller, layer, Fingerprint::toShortString, System::currentTimeMillis); // the API's clock
         pushes = p -> {
             try {
                 onLoop.accept(() -> l.send(p));
             } catch (IllegalStateException e) { // the loop is busy or stopping: the members get the state when they next ask
                 LOG.warn("{} push(es) not sent: {}", p.size(), e.getMessage());
             }
+        };
+        return () -> {
+            Map<String, Long> all = new java.util.TreeMap<>(controller.counters());
+            l.counters().forEach((k, v) -> all.put("link" + Character.toUpperCase(k.charAt(0)) + k.substring(1), v));
+            return all;
         };
     }
 

@@ -12,8 +12,10 @@ public enum PortDrop {
     BROADCAST_DISABLED,
     /** Outbound multicast/broadcast with no known member to send it to (§10.4). */
     NO_RECIPIENTS,
-    /** Outbound unicast to a MAC not derived for the network: bridging is not enabled (§9.3 step 4). */
+    /** Outbound unicast to a MAC not derived for the network, not learned behind a bridge, and no bridge to flood it to (§9.3 step 4). */
     UNKNOWN_DESTINATION,
+    /** Outbound unknown unicast over the flood budget ({@link BridgeTable#FLOODS_PER_SECOND}, §9.3 step 4). */
+    FLOOD_BUDGET,
     /** Outbound unicast to the own MAC. */
     SELF,
     /** Inbound from a peer without a valid MC for the network (§9.4 step 2). */
@@ -26,6 +28,8 @@ public enum PortDrop {
     NOT_OUR_MAC,
     /** Inbound frame refused by anti-spoofing (§9.5); {@link NetworkPort#spoofs} counts the verdicts. */
     SPOOFED_IP,
+    /** Refused by the network's rules (§11.4; §9.3 step 5, §9.4 step 5, §10.4 step 2), either way. */
+    RULES,
     /** The uplink (VL1 side) threw while sending; the NIC's reader goes on. */
     UPLINK_FAULT,
     /** The port is closed. */

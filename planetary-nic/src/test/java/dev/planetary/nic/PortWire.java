@@ -24,13 +24,15 @@ final class PortWire implements AutoCloseable {
     final List<Sent> log = new CopyOnWriteArrayList<>();
     final Set<Long> members = ConcurrentHashMap.newKeySet();
     final Map<Long, List<SourceCheck.Owned>> owned = new ConcurrentHashMap<>();
+    /** Members whose MC has the bridge flag (§9.6). */
+    final Set<Long> bridges = ConcurrentHashMap.newKeySet();
     private final ExecutorService wire = Executors.newSingleThreadExecutor();
 
     final NetworkPort.Membership membership = () -> List.copyOf(members);
 
     /** What the member side would say of {@code address}: a member with its MC's assignments, or denied. */
     NetworkPort.Peer peer(long address) {
-        return members.contains(address) ? new NetworkPort.Peer(address, true, false, owned.getOrDefault(address, List.of()))
+        return members.contains(address) ? new NetworkPort.Peer(address, true, bridges.contains(address), owned.getOrDefault(address, List.of()))
                 : NetworkPort.Peer.denied(address);
     }
 
@@ -56,6 +58,11 @@ final class PortWire implements AutoCloseable {
         ports.put(cfg.ownAddress(), p);
         p.start();
         return p;
+    }
+
+    /** {@code c} with the MC's bridge flag set to {@code bridge} (§8.1 flags bit0, §9.6). */
+    static PortConfig bridge(PortConfig c, boolean bridge) {
+        return new PortConfig(c.nwid(), c.ownAddress(), c.mtu(), c.flags(), c.multicastLimit(), c.assignments(), c.routes(), bridge, c.policy());
     }
 
     /** Waits until every message handed over so far was delivered. */

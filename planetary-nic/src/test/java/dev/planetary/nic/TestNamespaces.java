@@ -54,7 +54,12 @@ final class TestNamespaces {
 
     /** A fresh namespace with loopback up. */
     static Ns create() {
-        String name = PREFIX + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+        return create(PREFIX);
+    }
+
+    /** A fresh namespace named {@code prefix<hex>} with loopback up (the bridging test's are {@code pbr-}, cleaned by .ci/run too). */
+    static Ns create(String prefix) {
+        String name = prefix + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
         LIVE.add(name);
         LinkConfigurator.run(List.of("ip", "netns", "add", name));
         LinkConfigurator.run(List.of("ip", "-n", name, "link", "set", "lo", "up"));

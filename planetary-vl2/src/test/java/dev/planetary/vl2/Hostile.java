@@ -17,7 +17,7 @@ import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /** Builds correctly signed PSOs with hostile bodies (field edits a real controller would refuse to make). */
-final class Hostile {
+public final class Hostile {
     private Hostile() {}
 
     /** Every type known, any length, repeatable: lets {@link Pso#sign} sign anything well-framed. */
@@ -52,10 +52,15 @@ final class Hostile {
 
     /** A PSO (§2.8 layout) over any body bytes, even ones {@link Pso#sign} refuses, correctly signed. */
     static byte[] signRaw(int type, byte[] body) {
+        return signRaw(Fixtures.controller(), Fixtures.TS, type, body);
+    }
+
+    /** As {@link #signRaw(int, byte[])}, signed by {@code issuer} at {@code ts} (the node-level sim tests use it). */
+    public static byte[] signRaw(dev.planetary.identity.SecretIdentity issuer, long ts, int type, byte[] body) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(Pso.HEADER + body.length + 96);
-        b.put(Pso.MAGIC).put((byte) type).put((byte) Pso.VERSION).put(Fixtures.controller().fingerprint().toBytes())
-                .putLong(Fixtures.TS).putInt(body.length).put(body);
-        b.put(Fixtures.controller().sign(java.util.Arrays.copyOf(b.array(), Pso.HEADER + body.length)));
+        b.put(Pso.MAGIC).put((byte) type).put((byte) Pso.VERSION).put(issuer.fingerprint().toBytes())
+                .putLong(ts).putInt(body.length).put(body);
+        b.put(issuer.sign(java.util.Arrays.copyOf(b.array(), Pso.HEADER + body.length)));
         return b.array();
     }
 

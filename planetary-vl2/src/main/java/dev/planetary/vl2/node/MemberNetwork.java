@@ -54,6 +54,17 @@ public final class MemberNetwork {
     };
     final Map<Fingerprint, Long> lastNeedSent = boundedTimes();
     final Map<Fingerprint, Long> lastPresented = boundedTimes();
+    // §8.3 revocation-list exchange between members (the rumor mill)
+    /** The list revision each peer last said it holds (item 0x04), or was last sent. */
+    final Map<Fingerprint, Long> peerHeldRevision = boundedTimes();
+    /** When each peer was last sent the held list (≤ 1 per peer per 60 s). */
+    final Map<Fingerprint, Long> lastListSent = boundedTimes();
+    /** When each peer with a newer list was last asked for it (the own revision presented again). */
+    final Map<Fingerprint, Long> lastListAsked = boundedTimes();
+    /** When a list from each peer was last looked at (the verification budget). */
+    final Map<Fingerprint, Long> lastListFromPeer = boundedTimes();
+    /** A peer holding an older list is due its copy at this local time (a rate-limited send). */
+    long listSendDueAt = Long.MAX_VALUE;
 
     private static Map<Fingerprint, Long> boundedTimes() {
         return new LinkedHashMap<>(16, 0.75f, true) {

@@ -57,6 +57,10 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
     static final long NEED_REFRESH_WINDOW = 10_000;
     /** §8.3: peers presented to within this get the new own MC when it changes. */
     static final long REPRESENT_WINDOW = 300_000;
+    /** §8.3 rumor mill: a peer holding an older revocation list gets ours at most once per 60 s (and is asked for a newer one as often). */
+    static final long LIST_SEND_INTERVAL = 60_000;
+    /** A member peer's revocation lists are looked at (parsed, verified) at most once per second: one list per message. */
+    static final long LIST_FROM_PEER_INTERVAL = 1_000;
 
     private final Node node;
     private final SeqexLink seqex;
@@ -67,6 +71,7 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
     private final Map<NetworkId, MemberNetwork> networks = new LinkedHashMap<>();
     private final Map<String, Long> counters = new TreeMap<>();
     private final List<Consumer<MemberNetwork>> listeners = new ArrayList<>();
+    private final List<java.util.function.BiConsumer<MemberNetwork, Fingerprint>> peerListeners = new ArrayList<>();
 
     /** Attaches the member engine to {@code layer}: channel 0 (§6.3) and member-to-member NETWORK_CREDENTIALS (§8.3). */
     public MemberNetworks(Vl2Layer layer, NetworkStore store, RandomSource rng, String softwareVersion) {
@@ -78,6 +83,11 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         seqex.handle(SeqexLink.CHANNEL_CONTROL, this);
         layer.handle(Verb.NETWORK_CREDENTIALS, this::onPeerCredentials);
         layer.addSessionListener(this);
+    }
+
+    /** Called with a network and a peer whenever a presentation of the peer's MC was accepted (§8.3). */
+    public void onPeerAccepted(java.util.function.BiConsumer<MemberNetwork, Fingerprint> listener) {
+        peerListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Called with a network whenever its state, config or credential changed, or it was left (then absent from {@link #networks()}). */
@@ -171,6 +181,8 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
             if (!n.requesting && now >= refreshDue(n)) n.nextRequestAt = Math.min(n.nextRequestAt, now);
             if (!n.requesting && now >= n.nextRequestAt) request(n, now);
             if (!n.requesting) next = Math.min(next, Math.min(n.nextRequestAt, refreshDue(n)));
+            if (now >= n.listSendDueAt) sendListToLaggingPeers(n);
+            next = Math.min(next, n.listSendDueAt);
         }
         return next;
     }
@@ -239,7 +251,10 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
     /** The earliest time {@link #service} has work (no side effects). */
     public long nextDeadline() {
         long next = Long.MAX_VALUE;
-        for (MemberNetwork n : networks.values()) if (!n.requesting) next = Math.min(next, Math.min(n.nextRequestAt, refreshDue(n)));
+        for (MemberNetwork n : networks.values()) {
+            if (!n.requesting) next = Math.min(next, Math.min(n.nextRequestAt, refreshDue(n)));
+            next = Math.min(next, n.listSendDueAt);
+        }
         return next;
     }
 
@@ -402,18 +417,29 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
                 fire(n);
             }
         }
-        for (CredentialItem.RevocationListItem item : msg.items(CredentialItem.RevocationListItem.class)) ok &= acceptList(n, item.value(), issuer);
+        for (CredentialItem.RevocationListItem item : msg.items(CredentialItem.RevocationListItem.class)) ok &= acceptList(n, item.value(), issuer, null);
         return ok;
     }
 
-    /** §8.4 acceptance: issuer = the pin, network id, revision higher, signature valid; then merged. */
-    private boolean acceptList(MemberNetwork n, byte[] pso, Identity issuer) {
-        Signed<RevocationList> l = RevocationList.parse(pso).orNull();
-        if (l == null || n.pin == null || issuer == null || !l.issuer().equals(n.pin) || !l.value().networkId().equals(n.id)) {
+    /**
+     * §8.4 acceptance: issuer = the pin, network id, revision higher, signature valid; then merged,
+     * and passed on to the peers known to hold an older one (§8.3). {@code from} is the member peer
+     * that sent it, null for the controller.
+     */
+    private boolean acceptList(MemberNetwork n, byte[] pso, Identity issuer, Fingerprint from) {
+        Signed<RevocationList> l = RevocationList.parse(pso).orNull(); // bounded: ≤ MAX_REVOCATIONS entries, else refused
+        if (l == null) {
+            bump("refusedRevocations.MALFORMED");
+            return false;
+        }
+        if (n.pin == null || issuer == null || !l.issuer().equals(n.pin) || !l.value().networkId().equals(n.id)) {
             bump("refusedRevocations.WRONG_ISSUER_OR_NETWORK");
             return false;
         }
-        if (!n.revocations.isNewer(l.value())) return true; // not newer: ignored, not an error
+        if (!n.revocations.isNewer(l.value())) { // not newer: ignored, not an error
+            bump("revocationListsNotNewer");
+            return true;
+        }
         if (!RevocationList.verify(verifier, pso, issuer).isOk()) {
             bump("refusedRevocations.BAD_SIGNATURE");
             return false;
@@ -422,7 +448,9 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         n.revocations = n.revocations.merge(l.value());
         if (n.ownMc != null) n.revocations = n.revocations.prune(n.ownMc.timestamp(), n.ownMc.value().maxDelta());
         store.write(n.id, NetworkStore.Kind.REVOCATIONS, pso);
-        bump("revocationListsAccepted");
+        bump(from == null ? "revocationListsAccepted" : "revocationListsAcceptedFromPeers");
+        if (from != null) n.peerHeldRevision.put(from, l.value().revision());
+        sendListToLaggingPeers(n);
         if (n.ownMc != null && n.revocations.isRevoked(node.fingerprint(), n.ownMc.timestamp()) && !n.requesting) {
             n.nextRequestAt = node.now(); // our own credential is revoked: ask the controller where we stand (§8.4 effect)
         }
@@ -603,11 +631,94 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
             n.peerCredentials.put(peer, mc);
             bump("presentationsAccepted");
             node.trustChanged(peer); // §5.7: a member of a shared network is trusted: paths and rendezvous now
+            for (var l : List.copyOf(peerListeners)) l.accept(n, peer); // §10.2: the full LIKE set to it
         }
-        for (CredentialItem.RevocationListItem item : msg.items(CredentialItem.RevocationListItem.class)) acceptList(n, item.value(), controller);
+        revocationsFromPeer(n, peer, msg, controller);
+    }
+
+    // ---------------------------------------------------------------- revocation lists between members (§8.3, §8.4)
+
+    /**
+     * The revocation-list items of a member peer's NETWORK_CREDENTIALS: a list (the first of the
+     * message, at most one per peer per second) is accepted as from the controller (§8.4: it is
+     * controller-signed); a held revision (item 0x04) below ours gets our list, above ours makes us ask
+     * for it. Only from a peer that passes the gate (its MC may come in the same message).
+     */
+    private void revocationsFromPeer(MemberNetwork n, Fingerprint peer, NetworkCredentials msg, Identity controller) {
+        List<CredentialItem.RevocationListItem> lists = msg.items(CredentialItem.RevocationListItem.class);
+        List<CredentialItem.HeldRevision> held = msg.items(CredentialItem.HeldRevision.class);
+        if (lists.isEmpty() && held.isEmpty()) return;
+        if (!n.allowed(peer)) {
+            bump("refusedRevocations.NOT_A_MEMBER");
+            return;
+        }
+        if (!lists.isEmpty()) {
+            if (!due(n.lastListFromPeer, peer, node.now(), LIST_FROM_PEER_INTERVAL)) {
+                bump("refusedRevocations.RATE_LIMITED");
+            } else {
+                acceptList(n, lists.getFirst().value(), controller, peer);
+                if (lists.size() > 1) bump("refusedRevocations.RATE_LIMITED");
+            }
+        }
+        for (CredentialItem.HeldRevision h : held) heardRevision(n, peer, h.revision());
+    }
+
+    /** A peer says it holds list revision {@code revision}: an older one gets ours, a newer one is asked for. */
+    private void heardRevision(MemberNetwork n, Fingerprint peer, long revision) {
+        n.peerHeldRevision.put(peer, revision);
+        int c = Long.compareUnsigned(revision, n.revocations.revision());
+        if (c < 0) offerList(n, peer);
+        else if (c > 0) askForList(n, peer);
+    }
+
+    /** Sends the held list to every peer known to hold an older one (each at most once per 60 s; later ones when due). */
+    private void sendListToLaggingPeers(MemberNetwork n) {
+        n.listSendDueAt = Long.MAX_VALUE;
+        for (Map.Entry<Fingerprint, Long> e : List.copyOf(n.peerHeldRevision.entrySet())) {
+            if (Long.compareUnsigned(e.getValue(), n.revocations.revision()) < 0) offerList(n, e.getKey());
+        }
+    }
+
+    /** §8.3: the held list to {@code peer} (plain NETWORK_CREDENTIALS, ≤ 1 per peer per 60 s), if a session is up and we hold an MC. */
+    private void offerList(MemberNetwork n, Fingerprint peer) {
+        if (n.lastList == null || !node.hasSession(peer)) return; // told again when it next presents
+        long now = node.now();
+        Long last = n.lastListSent.get(peer);
+        if (last != null && now - last < LIST_SEND_INTERVAL) {
+            n.listSendDueAt = Math.min(n.listSendDueAt, last + LIST_SEND_INTERVAL);
+            return;
+        }
+        if (n.ownMc == null) return;
+        // with the own MC (the peer may not hold it yet: it takes lists only from members) and the held revision
+        byte[] m = NetworkCredentials.of(n.id, CredentialItem.Credential.of(n.ownMc), CredentialItem.RevocationListItem.of(n.lastList),
+                new CredentialItem.HeldRevision(n.revocations.revision())).encode();
+        if (!node.sendUpper(peer, m)) return;
+        n.lastListSent.put(peer, now);
+        n.peerHeldRevision.put(peer, n.revocations.revision()); // assumed taken: the peer's next presentation says otherwise
+        bump("revocationListsSent");
+    }
+
+    /**
+     * §8.4 propagation: {@code peer} holds a newer list. Asks the controller when its session is up,
+     * and (≤ 1 per peer per 60 s) tells the peer our revision, which it answers with its list (§8.3) —
+     * how a member cut off from the controller learns revocations.
+     */
+    private void askForList(MemberNetwork n, Fingerprint peer) {
+        long now = node.now();
+        if (!due(n.lastListAsked, peer, now, LIST_SEND_INTERVAL)) return;
+        if (n.pin != null && node.hasSession(n.pin) && due(n.lastListAsked, n.pin, now, LIST_FROM_PEER_INTERVAL)) queryRevocations(n, n.pin);
+        if (node.sendUpper(peer, NetworkCredentials.of(n.id, new CredentialItem.HeldRevision(n.revocations.revision())).encode())) bump("revocationListsAsked");
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Whether {@code interval} has passed since {@code key}'s last time in {@code times}; if so, now is its last time. */
+    private static boolean due(Map<Fingerprint, Long> times, Fingerprint key, long now, long interval) {
+        Long last = times.get(key);
+        if (last != null && now - last < interval) return false;
+        times.put(key, now);
+        return true;
+    }
 
     private static byte[] pinText(Fingerprint pin) {
         return pin == null ? new byte[0] : pin.toString().getBytes(StandardCharsets.US_ASCII);
