@@ -221,7 +221,9 @@ public final class Context<D> implements AutoCloseable {
         for (PendingHandshake p : pending.values()) if (pendingExpired(p, now)) discardPending(p);
         helloBuffer.expire(now);
         retired.destroyDue(now);
-        long wait = Math.max(0, next - now);
+        // next may be a session's Long.MIN_VALUE ("at the next pass", queued by another thread
+        // during this pass): next - now would overflow into a wait of ~2^63 ms.
+        long wait = next > now ? next - now : 0;
         promised = now + wait;
         return wait;
     }

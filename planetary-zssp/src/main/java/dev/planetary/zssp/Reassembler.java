@@ -142,9 +142,15 @@ final class Reassembler {
         return bytes;
     }
 
-    /** Past its deadline, or with a deadline beyond one timeout from now: the clock jumped back (spec §0). */
+    /**
+     * Past its deadline, or with a deadline more than two timeouts from now: the clock jumped back
+     * by over a timeout (spec §0). Not one timeout: a timer pass takes its {@code now} once, at its
+     * start, while the receive thread goes on adding fragments stamped later, so a deadline a little
+     * over one timeout ahead of a pass's {@code now} is normal (it dropped the first fragment of a
+     * Response arriving during a pass, costing a Hello resend).
+     */
     private boolean expired(Entry e, long now) {
-        return e.deadline - now <= 0 || e.deadline - now > timeout;
+        return e.deadline - now <= 0 || e.deadline - now > 2 * timeout;
     }
 
     synchronized int pending() {

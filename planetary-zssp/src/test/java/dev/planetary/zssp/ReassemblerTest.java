@@ -163,7 +163,11 @@ class ReassemblerTest {
 
         Reassembler back = new Reassembler(16, Context.MAX_SESSION_PACKET, TIMEOUT, 10);
         assertNull(add(back, f.get(0), 10_000_000));
+        back.expire(10_000_000 - 50); // a timer pass whose now was taken before the fragment arrived
+        assertEquals(1, back.pending(), "a pass's slightly older now is not a clock jump");
+        back.expire(10_000_000 - TIMEOUT);
+        assertEquals(1, back.pending(), "nor is one a whole timeout older");
         back.expire(10_000_000 - 3_600_000); // the clock jumped back an hour
-        assertEquals(0, back.pending(), "an entry whose deadline is more than a timeout away cannot be live");
+        assertEquals(0, back.pending(), "an entry whose deadline is more than two timeouts away cannot be live");
     }
 }

@@ -155,4 +155,27 @@ class TimerQueueTest {
         long wait = b.alice.ctx.service();
         assertEquals(Settings.defaults().resendTime(), wait, "idle: called again at the resend time only for the context's own chores");
     }
+
+    /**
+     * A visit asked for while a pass runs (a fragment arriving on the receive thread queues its
+     * session at {@code Long.MIN_VALUE}, "at the next pass") makes the pass ask to be called again
+     * at once. It used to return {@code MIN_VALUE − now}, an overflow to ~2^63 ms: the Endpoint's
+     * timer thread then slept until its next connect deadline and no Hello was ever resent
+     * (ResourceLimitsTest stalled). Time is passed in; the arrival is made to happen mid-pass by
+     * the resend the pass sends.
+     */
+    @Test
+    void aVisitAskedForDuringAPassIsNotAnOverflowedWait() {
+        SecurityFlagTest.Bench b = new SecurityFlagTest.Bench();
+        Session<String> a = b.alice.open(b.bob);
+        b.flight.clear(); // the Hello is lost
+        b.alice.service();
+        b.net.now += Settings.defaults().resendTime(); // the Hello's resend is due
+        b.net.tap = d -> a.visitAtNextPass(); // while the pass resends it, a partial packet arrives
+        long wait = b.alice.ctx.service();
+        b.net.tap = b.flight::add;
+        assertTrue(wait >= 0 && wait <= Settings.defaults().resendTime(), "the pass asks to be called again within the resend time, not in " + wait + " ms");
+        assertEquals(0, wait, "a session is due at once: the next pass visits it");
+        assertTrue(b.alice.ctx.service() <= Settings.defaults().resendTime());
+    }
 }
