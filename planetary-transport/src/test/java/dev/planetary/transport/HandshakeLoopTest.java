@@ -21,11 +21,11 @@ import org.junit.jupiter.api.Timeout;
  * strangers with {@link SessionRejectedException} and the allowed peer established, never with a
  * {@link HandshakeTimeoutException}. A Response fragment arriving while the timer thread ran a
  * pass once made that pass return an overflowed wait, so the timer thread slept until the connect
- * deadline and no Hello was resent (about 3 in 100 handshakes stalled).
+ * deadline and no Hello was resent (about 3 in 100 handshakes stalled; 100 here).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HandshakeLoopTest {
-    private static final int ROUNDS = 10;
+    private static final int ROUNDS = 25;
 
     private static Endpoint.Builder builder(StaticKeyPair identity) {
         return Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(identity).store(new MemoryRatchetStore());
