@@ -126,6 +126,8 @@ public final class Endpoint implements AutoCloseable {
     private final Set<PeerSession> connecting = ConcurrentHashMap.newKeySet();
     /** Sessions the engine expired ({@link Application#sessionExpired}), closed by the timer thread. */
     private final Queue<PeerSession> expired = new ConcurrentLinkedQueue<>();
+    /** Sessions expired on the receive thread: closed by it once the datagram's event is handled. */
+    private final List<PeerSession> expiredOnReceive = new ArrayList<>();
     private final Map<InetSocketAddress, Integer> peerMtu = new ConcurrentHashMap<>();
     private final BlockingQueue<PeerSession> acceptQueue = new LinkedBlockingQueue<>(1024);
     private final ExecutorService callbackPool;
@@ -547,6 +549,10 @@ public final class Endpoint implements AutoCloseable {
         } else if (r instanceof Event<PeerSession> e) {
             onEvent(e, ch, src, len);
         }
+        if (!expiredOnReceive.isEmpty()) {
+            for (PeerSession ps : expiredOnReceive) closeExpired(ps);
+            expiredOnReceive.clear();
+        }
     }
 
     boolean hasPayloadHandler() {
@@ -712,15 +718,18 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
+    /** Closes a session the engine expired, unless it was closed already (e.g. as rejected by its peer). */
+    private void closeExpired(PeerSession ps) {
+        Session<PeerSession> s = ps.session();
+        if (s == null || s.isExpired()) closeSession(ps, "expired (no answer to a key confirmation or rekey in time)");
+    }
+
     /**
      * Handshake timeouts and sessions the engine expired; returns ms until the next connect deadline.
      * Visits only the sessions still connecting and those the engine reported expired, never all.
      */
     private long housekeeping() {
-        for (PeerSession ps; (ps = expired.poll()) != null; ) {
-            Session<PeerSession> s = ps.session();
-            if (s == null || s.isExpired()) closeSession(ps, "expired (no answer to a key confirmation or rekey in time)");
-        }
+        for (PeerSession ps; (ps = expired.poll()) != null; ) closeExpired(ps);
         long now = System.nanoTime();
         long next = Long.MAX_VALUE;
         for (PeerSession ps : connecting) {
@@ -758,14 +767,18 @@ public final class Endpoint implements AutoCloseable {
         }
 
         /**
-         * The engine expired a session: the timer thread's next pass closes its {@link PeerSession}
-         * (not woken for it: a timeout expires it on that thread already, and an expiry on the
-         * receive path, e.g. a rejection, is closed there first with its own reason).
+         * The engine expired a session. On the receive thread (a rejection, the hard key-use limit)
+         * the receive path closes its {@link PeerSession} after handling the datagram's event, so
+         * that a rejection fails the connect with {@link SessionRejectedException}, not a generic
+         * close raced in by the timer thread; elsewhere the timer thread's next pass closes it (not
+         * woken for it: a timeout expires it on that thread already).
          */
         @Override
         public void sessionExpired(Session<PeerSession> session) {
             PeerSession ps = session.data();
-            if (ps != null && !ps.isClosed()) expired.add(ps);
+            if (ps == null || ps.isClosed()) return;
+            if (Thread.currentThread() == receiver) expiredOnReceive.add(ps);
+            else expired.add(ps);
         }
 
         @Override
