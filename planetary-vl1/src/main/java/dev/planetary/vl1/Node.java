@@ -180,7 +180,7 @@ public final class Node {
         int helloSends;
         long helloLastAt;
         boolean helloOk;
-        int pendingHelloId; // root: a HELLO waiting for verification
+        int pendingHelloId; // a HELLO not answered yet: root, waiting for verification; Alice, waiting for Established
         boolean verifying;
         boolean verified;
         boolean verificationRefused;
@@ -1026,6 +1026,10 @@ public final class Node {
         traversal.sessionStarted(p, from.path);
         s.setRemote(new PathRemote(from.path)); // §3.5 (b): the handshake's path is confirmed
         startSession(p);
+        if (p.pendingHelloId != 0 && (!config.root() || p.verified)) { // the peer's HELLO overtook our Established: answer it now, not at its 1 s retry
+            answerHello(p, p.pendingHelloId, from.path);
+            p.pendingHelloId = 0;
+        }
         sessionUp(p);
     }
 
@@ -1185,6 +1189,10 @@ public final class Node {
                 refuseVerification(p, h.requestId());
                 return;
             }
+            p.pendingHelloId = h.requestId();
+            return;
+        }
+        if (!p.canSend()) { // Alice before her first C1: ZSSP delivers data, she cannot send yet (ZSSP §12.2); answered at Established
             p.pendingHelloId = h.requestId();
             return;
         }
