@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -36,6 +37,9 @@ public final class ControllerService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerService.class);
     /** How often unauthorised rows older than 30 days are deleted (§7.5 step 2). */
     static final long MAINTENANCE_PERIOD_MS = 3_600_000;
+    /** After the start, once the node is online: members without a session reached per period (§6.4), until each was tried once. */
+    static final int REACH_PER_PERIOD = 32;
+    static final long REACH_PERIOD_MS = 1_000;
 
     private final JdbcControllerStore store;
     private final Controller controller;
@@ -87,6 +91,19 @@ public final class ControllerService implements AutoCloseable {
                 LOG.warn("{} push(es) not sent: {}", p.size(), e.getMessage());
             }
         };
+        int[] next = {0}; // the next member to reach; -1 once every one was tried
+        ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
+        task[0] = maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                onLoop.accept(() -> {
+                    if (next[0] < 0 || !layer.node().isOnline()) return; // a lookup needs the roots
+                    next[0] = l.reachMembers(next[0], REACH_PER_PERIOD) ? next[0] + REACH_PER_PERIOD : -1;
+                    if (next[0] < 0) task[0].cancel(false);
+                });
+            } catch (RuntimeException e) { // the loop is busy or stopping: try in the next period
+                LOG.debug("reaching members deferred: {}", e.toString());
+            }
+        }, REACH_PERIOD_MS, REACH_PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
     private void maintain() {
