@@ -330,9 +330,9 @@ class PathsNetnsIT {
                 if (atA != null && atB != null) {
                     ms.add(Duration.between(up, atA.isAfter(atB) ? atA : atB).toMillis());
                 } else {
+                    deliver(b, a, "relayed " + i); // b resolves and binds a's address (§2.6), then both ends are asked
                     assertPreferredRelayed(a, b);
                     assertPreferredRelayed(b, a);
-                    deliver(a, b, "relayed " + i);
                     relayed.add("run " + i);
                 }
             }
