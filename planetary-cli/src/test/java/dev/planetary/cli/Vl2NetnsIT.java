@@ -233,6 +233,10 @@ class Vl2NetnsIT {
         }
         System.out.printf(Locale.ROOT, "Vl2NetnsIT: controller restarted: its first push reached b %d ms after the restart began (E9 target <= 60 s)%n",
                 Duration.ofNanos(System.nanoTime() - start).toMillis());
+        String ctlAt = "\"address\":\"" + ctl.address() + "\"", bAt = "\"address\":\"" + b.address() + "\"";
+        System.out.println("Vl2NetnsIT: restarted controller ready " + PlanetaryProcess.field(ctl.ready(), "ts") + "; its sessions with b: "
+                + ctl.process().events("session.new").stream().filter(l -> l.contains(bAt)).map(l -> PlanetaryProcess.field(l, "ts")).toList()
+                + "; b's with it: " + b.process().events("session.new").stream().filter(l -> l.contains(ctlAt)).map(l -> PlanetaryProcess.field(l, "ts")).toList());
         assertTrue(controllerSessions(b) > sessionsB, "b has no new session with the restarted controller\n" + b.process().dump());
         Proc pinger = bed.startTool("a", dir, "ping", "-n", "-D", "-O", "-i", "0.2", "-W", "1", ipB);
         long authorized = System.currentTimeMillis();
