@@ -236,7 +236,9 @@ class Vl2NetnsIT {
         String ctlAt = "\"address\":\"" + ctl.address() + "\"", bAt = "\"address\":\"" + b.address() + "\"";
         System.out.println("Vl2NetnsIT: restarted controller ready " + PlanetaryProcess.field(ctl.ready(), "ts") + "; its sessions with b: "
                 + ctl.process().events("session.new").stream().filter(l -> l.contains(bAt)).map(l -> PlanetaryProcess.field(l, "ts")).toList()
-                + "; b's with it: " + b.process().events("session.new").stream().filter(l -> l.contains(ctlAt)).map(l -> PlanetaryProcess.field(l, "ts")).toList());
+                + "; b's with it: " + b.process().events("session.new").stream().filter(l -> l.contains(ctlAt)).map(l -> PlanetaryProcess.field(l, "ts")).toList()
+                + "; b: " + b.metrics().lines().filter(l -> l.matches("planetary_drops_total\\{reason=\"(glare|denied|relay|zssp|session|hello|bad|stale|rendezvous)[^ ]* [1-9].*")).toList()
+                + "; ctl: " + ctl.metrics().lines().filter(l -> l.matches("planetary_(drops_total|whois_total)\\{[^ ]* [1-9].*")).toList());
         assertTrue(controllerSessions(b) > sessionsB, "b has no new session with the restarted controller\n" + b.process().dump());
         Proc pinger = bed.startTool("a", dir, "ping", "-n", "-D", "-O", "-i", "0.2", "-W", "1", ipB);
         long authorized = System.currentTimeMillis();
