@@ -15,4 +15,5 @@ module dev.planetary.vl2 {
 
     exports dev.planetary.vl2;
     exports dev.planetary.vl2.node;
+    exports dev.planetary.vl2.rules;
 }

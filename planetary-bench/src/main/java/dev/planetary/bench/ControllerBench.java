@@ -66,17 +66,23 @@ public final class ControllerBench {
                     ConfigAnswer a = c.onConfigRequest(member.fingerprint(), member.address(), member.identity(), req, clock[0] += 1000);
                     if (a instanceof ConfigAnswer.Refused r) throw new IllegalStateException("refused: " + r);
                 };
-                run(full ? "full config (NetworkConfig + MC, 2 signatures)" : "fresh MC only (held config current, 1 signature)", one, seconds);
+                run(full ? "full config (NetworkConfig + MC, 2 signatures)" : "fresh MC only (held config current, 1 signature)", "issuances", one, seconds);
             }
         } finally {
-            try (var files = Files.walk(home)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
+            deleteTree(home);
         }
         revocationList(ctl, random);
     }
 
-    private static void run(String what, Runnable op, int seconds) {
+    /** Deletes {@code dir} and everything under it (the bench's temporary store). */
+    static void deleteTree(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** Runs {@code op} on this thread for 2 s of warm-up, then {@code seconds} measured; prints wall and CPU rates. */
+    static void run(String what, String unit, Runnable op, int seconds) {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long warm = System.nanoTime() + 2_000_000_000L;
         while (System.nanoTime() < warm) op.run();
@@ -87,8 +93,8 @@ public final class ControllerBench {
             n++;
         }
         double wall = (System.nanoTime() - t0) / 1e9, cpu = (mx.getCurrentThreadCpuTime() - cpu0) / 1e9;
-        System.out.printf(Locale.ROOT, "%s: %d issuances in %.1f s: %.0f/s wall, %.0f per CPU-second (%.3f ms CPU each)%n",
-                what, n, wall, n / wall, n / cpu, cpu * 1000 / n);
+        System.out.printf(Locale.ROOT, "%s: %d %s in %.1f s: %.0f/s wall, %.0f per CPU-second (%.4f ms CPU each)%n",
+                what, n, unit, wall, n / wall, n / cpu, cpu * 1000 / n);
     }
 
     /** A full list (1,500 entries, 36,000 bytes of entries) signed once, then verified (fresh cache) and merged, 30 times. */

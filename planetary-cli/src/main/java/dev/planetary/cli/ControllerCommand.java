@@ -82,7 +82,7 @@ final class ControllerCommand extends DaemonCommand {
     }
 
     @Command(name = "network", mixinStandardHelpOptions = true, description = "Networks of a running controller (VL.md §13.3).",
-            subcommands = {NetworkCommand.Create.class, NetworkCommand.ListNetworks.class, NetworkCommand.Show.class})
+            subcommands = {NetworkCommand.Create.class, NetworkCommand.ListNetworks.class, NetworkCommand.Show.class, NetworkCommand.Rules.class})
     static final class NetworkCommand {
         @Command(name = "create", mixinStandardHelpOptions = true,
                 description = {"Creates a network with a random free number (POST /controller/network) and prints its id.",
@@ -153,10 +153,71 @@ final class ControllerCommand extends DaemonCommand {
                 return 0;
             }
         }
+
+        @Command(name = "rules", mixinStandardHelpOptions = true,
+                description = {"Sets a network's rules (VL.md §11, ZeroTier's JSON rule objects) from a file: a JSON array of rules, or an",
+                        "object with any of 'rules', 'capabilities', 'tags' (and 'rulesSource', 'tagsByName', 'capabilitiesByName').",
+                        "A refused rule set exits 2 naming the rule (rules[3].start: …); nothing is changed. Without --file, prints them.",
+                        "Example: planetary controller network rules NWID --file ssh-admins.json"})
+        static final class Rules implements Callable<Integer> {
+            static final List<String> FIELDS = List.of("rules", "capabilities", "tags", "rulesSource", "tagsByName", "capabilitiesByName");
+            @Mixin
+            StatusCommand.Where where;
+            @Parameters(paramLabel = "NWID", description = "The network id (16 hex digits).")
+            String nwid;
+            @Option(names = "--file", paramLabel = "FILE", description = "The rules file ('-': standard input).")
+            String file;
+
+            @Override
+            public Integer call() {
+                String path = "/controller/network/" + nwid(nwid);
+                JsonNode n;
+                if (file == null) {
+                    n = api(where, "GET", path, null);
+                } else {
+                    JsonNode in = readJson(file);
+                    ObjectNode body = JSON.createObjectNode();
+                    if (in.isArray()) {
+                        body.set("rules", in);
+                    } else if (in.isObject()) {
+                        for (var it = in.fieldNames(); it.hasNext(); ) {
+                            String f = it.next();
+                            if (!FIELDS.contains(f)) throw new CliError(CliError.USAGE, file + ": unexpected field " + RootsetCommand.printable(f)
+                                    + " (a rules file has " + String.join(", ", FIELDS) + ")");
+                            body.set(f, in.get(f));
+                        }
+                    } else {
+                        throw new CliError(CliError.USAGE, file + ": a rules file is a JSON array of rules or an object with 'rules'");
+                    }
+                    n = api(where, "POST", path, body);
+                }
+                ObjectNode out = JSON.createObjectNode();
+                for (String f : List.of("rules", "capabilities", "tags")) out.set(f, n.path(f));
+                print(out);
+                return 0;
+            }
+
+            private static JsonNode readJson(String file) {
+                try {
+                    byte[] b = file.equals("-") ? System.in.readNBytes(16 << 20) : java.nio.file.Files.readAllBytes(Path.of(file));
+                    return JSON.readTree(b);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new CliError(CliError.USAGE, file + ": not JSON (" + RootsetCommand.printable(e.getOriginalMessage()) + ")");
+                } catch (IOException e) {
+                    throw new CliError(CliError.USAGE, "cannot read " + file + ": " + KeyFiles.describe(e));
+                }
+            }
+        }
+    }
+
+    /** A member address argument (10 hex digits), lowercased. */
+    static String address(String text) {
+        if (text == null || !text.matches("[0-9a-fA-F]{10}")) throw new CliError(CliError.USAGE, "ADDRESS must be 10 hex digits");
+        return text.toLowerCase(java.util.Locale.ROOT);
     }
 
     @Command(name = "member", mixinStandardHelpOptions = true, description = "Members of a network of a running controller (VL.md §13.3).",
-            subcommands = {MemberCommand.ListMembers.class, MemberCommand.Authorize.class, MemberCommand.Deauthorize.class})
+            subcommands = {MemberCommand.ListMembers.class, MemberCommand.Authorize.class, MemberCommand.Deauthorize.class, MemberCommand.Set.class})
     static final class MemberCommand {
         @Command(name = "list", mixinStandardHelpOptions = true,
                 description = "Lists a network's members: address, authorized, IP assignments, revision.")
@@ -182,7 +243,8 @@ final class ControllerCommand extends DaemonCommand {
                     List<String> ips = new ArrayList<>();
                     m.path("ipAssignments").forEach(ip -> ips.add(ip.asText()));
                     System.out.println(a + " " + (m.path("authorized").asBoolean() ? "authorized" : "unauthorized") + " "
-                            + (ips.isEmpty() ? "-" : String.join(",", ips)) + " revision " + m.path("revision").asLong());
+                            + (ips.isEmpty() ? "-" : String.join(",", ips)) + (m.path("multicastReplicator").asBoolean() ? " replicator" : "")
+                            + " revision " + m.path("revision").asLong());
                 }
                 return 0;
             }
@@ -195,16 +257,19 @@ final class ControllerCommand extends DaemonCommand {
             String nwid;
             @Parameters(index = "1", paramLabel = "ADDRESS", description = "The member's address (10 hex digits).")
             String address;
+            @Option(names = "--replicator", negatable = true,
+                    description = "Also make the member a multicast replicator (MC flag bit1, listed in every config, VL.md §10.7), or not with --no-replicator.")
+            Boolean replicator;
 
             abstract boolean authorized();
 
             @Override
             public Integer call() {
-                if (!address.matches("[0-9a-fA-F]{10}")) throw new CliError(CliError.USAGE, "ADDRESS must be 10 hex digits");
-                JsonNode m = api(where, "POST", "/controller/network/" + nwid(nwid) + "/member/" + address.toLowerCase(java.util.Locale.ROOT),
-                        JSON.createObjectNode().put("authorized", authorized()));
+                var body = JSON.createObjectNode().put("authorized", authorized());
+                if (replicator != null) body.put("multicastReplicator", replicator);
+                JsonNode m = api(where, "POST", "/controller/network/" + nwid(nwid) + "/member/" + address(address), body);
                 System.out.println(m.path("address").asText() + " " + (m.path("authorized").asBoolean() ? "authorized" : "deauthorized")
-                        + " revision " + m.path("revision").asLong());
+                        + (m.path("multicastReplicator").asBoolean() ? " replicator" : "") + " revision " + m.path("revision").asLong());
                 return 0;
             }
         }
@@ -224,6 +289,70 @@ final class ControllerCommand extends DaemonCommand {
             @Override
             boolean authorized() {
                 return false;
+            }
+        }
+
+        @Command(name = "set", mixinStandardHelpOptions = true,
+                description = {"Changes a member's tags and capability grants (VL.md §11.6; POST …/member/ADDRESS): --tag sets a tag, keeping",
+                        "the others; --capability grants one the network defines. The member gets a new credential at once and older",
+                        "ones are revoked (VL.md §7.5). Example: planetary controller member set NWID ADDRESS --tag 1=1 --capability 3"})
+        static final class Set implements Callable<Integer> {
+            @Mixin
+            StatusCommand.Where where;
+            @Parameters(index = "0", paramLabel = "NWID", description = "The network id (16 hex digits).")
+            String nwid;
+            @Parameters(index = "1", paramLabel = "ADDRESS", description = "The member's address (10 hex digits).")
+            String address;
+            @Option(names = "--tag", paramLabel = "ID=VALUE", description = "Set tag ID to VALUE (u32 each; repeatable).")
+            List<String> tags = new ArrayList<>();
+            @Option(names = "--no-tag", paramLabel = "ID", description = "Remove tag ID (the network's default applies; repeatable).")
+            List<Long> untags = new ArrayList<>();
+            @Option(names = "--capability", paramLabel = "ID", description = "Grant capability ID (repeatable).")
+            List<Long> grants = new ArrayList<>();
+            @Option(names = "--no-capability", paramLabel = "ID", description = "Withdraw capability ID (repeatable).")
+            List<Long> withdrawals = new ArrayList<>();
+            @Option(names = "--authorized", paramLabel = "true|false", arity = "1", description = "Also authorize or deauthorize.")
+            Boolean authorized;
+            @Option(names = "--replicator", paramLabel = "true|false", arity = "1",
+                    description = "Also make the member a multicast replicator or not (multicastReplicator, VL.md §10.7).")
+            Boolean replicator;
+            @Option(names = "--json", description = "Print the whole member object.")
+            boolean json;
+
+            @Override
+            public Integer call() {
+                String path = "/controller/network/" + nwid(nwid) + "/member/" + address(address);
+                JsonNode current = api(where, "GET", "/controller/network/" + nwid(nwid) + "/member", null).has(address(address))
+                        ? api(where, "GET", path, null) : JSON.createObjectNode();
+                java.util.TreeMap<Long, Long> t = new java.util.TreeMap<>();
+                current.path("tags").forEach(p -> t.put(p.path(0).asLong(), p.path(1).asLong()));
+                for (String kv : tags) {
+                    String[] p = kv.split("=", 2);
+                    if (p.length != 2 || !p[0].matches("[0-9]{1,10}") || !p[1].matches("[0-9]{1,10}")) {
+                        throw new CliError(CliError.USAGE, "--tag takes ID=VALUE (unsigned integers), got " + RootsetCommand.printable(kv));
+                    }
+                    t.put(Long.parseLong(p[0]), Long.parseLong(p[1]));
+                }
+                untags.forEach(t::remove);
+                java.util.TreeSet<Long> caps = new java.util.TreeSet<>();
+                current.path("capabilities").forEach(c -> caps.add(c.asLong()));
+                caps.addAll(grants);
+                caps.removeAll(withdrawals);
+                ObjectNode body = JSON.createObjectNode();
+                ArrayNode ta = body.putArray("tags");
+                t.forEach((id, v) -> ta.addArray().add(id).add(v));
+                ArrayNode ca = body.putArray("capabilities");
+                caps.forEach(ca::add);
+                if (authorized != null) body.put("authorized", authorized);
+                if (replicator != null) body.put("multicastReplicator", replicator);
+                JsonNode m = api(where, "POST", path, body);
+                if (json) {
+                    print(m);
+                } else {
+                    System.out.println(m.path("address").asText() + " tags " + m.path("tags") + " capabilities " + m.path("capabilities")
+                            + " revision " + m.path("revision").asLong());
+                }
+                return 0;
             }
         }
     }

@@ -24,7 +24,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 IdentityCommand.class, RootsetCommand.class, RootsCommand.class,
                 DaemonCommand.Root.class, DaemonCommand.Node.class, ControllerCommand.class, StatusCommand.Status.class, StatusCommand.SendMessage.class,
                 NetworkCommand.Join.class, NetworkCommand.Leave.class, NetworkCommand.Networks.class, NetworkCommand.Peers.class, NetworkCommand.Info.class,
-                PingVl2Command.class, ExecCommand.class,
+                PingVl2Command.class, ForwardCommand.class, ExecCommand.class,
                 ProvisionCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

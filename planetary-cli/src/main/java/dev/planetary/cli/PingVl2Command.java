@@ -1,9 +1,7 @@
 package dev.planetary.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.planetary.daemon.ApiClient;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,12 +54,7 @@ final class PingVl2Command implements Callable<Integer> {
         List<Double> rtts = new ArrayList<>();
         for (int seq = 1; seq <= count; seq++) {
             long start = System.nanoTime();
-            ApiClient.Reply r;
-            try {
-                r = ApiClient.request(where.socket(), "POST", "/planetary/ping/" + t.nwid(), request);
-            } catch (IOException e) {
-                throw new CliError(CliError.FAILED, "no daemon answers on " + where.socket() + " (" + KeyFiles.describe(e) + "); is 'planetary node' running?");
-            }
+            ApiClient.Reply r = StatusCommand.send(where.socket(), "POST", "/planetary/ping/" + t.nwid(), request, "'planetary node'");
             if (r.status() == 200) {
                 double ms = JSON.readTree(r.body()).path("rttMs").asDouble();
                 rtts.add(ms);
@@ -69,8 +62,7 @@ final class PingVl2Command implements Callable<Integer> {
             } else if (r.status() == 504) {
                 System.out.println("no reply from " + shown + ": seq=" + seq);
             } else {
-                JsonNode e = readError(r.body());
-                throw new CliError(CliError.FAILED, "ping-vl2: HTTP " + r.status() + " " + RootsetCommand.printable(e == null ? r.body().strip() : e.asText()));
+                throw new CliError(CliError.FAILED, "ping-vl2: HTTP " + r.status() + " " + RootsetCommand.printable(StatusCommand.errorText(r.body())));
             }
             long rest = Math.round(interval * 1e9) - (System.nanoTime() - start);
             if (seq < count && rest > 0) LockSupport.parkNanos(rest);
@@ -82,14 +74,5 @@ final class PingVl2Command implements Callable<Integer> {
                     rtts.stream().mapToDouble(Double::doubleValue).average().orElse(0), rtts.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
         }
         return rtts.isEmpty() ? 1 : 0;
-    }
-
-    private static JsonNode readError(String body) {
-        try {
-            JsonNode n = JSON.readTree(body);
-            return n != null && n.path("error").isTextual() ? n.get("error") : null;
-        } catch (IOException e) {
-            return null;
-        }
     }
 }

@@ -35,14 +35,29 @@ final class StatusCommand {
     }
 
     static ApiClient.Reply request(Path socket, String method, String path, byte[] body) {
-        ApiClient.Reply r;
-        try {
-            r = ApiClient.request(socket, method, path, body);
-        } catch (IOException e) {
-            throw new CliError(CliError.FAILED, "no daemon answers on " + socket + " (" + KeyFiles.describe(e) + "); is 'planetary node' or 'planetary root' running?");
-        }
+        ApiClient.Reply r = send(socket, method, path, body, "'planetary node' or 'planetary root'");
         if (r.status() != 200) throw new CliError(CliError.FAILED, method + " " + path + ": HTTP " + r.status() + " " + r.body().strip());
         return r;
+    }
+
+    /** One API request; a {@link CliError} naming the socket and asking whether {@code daemon} runs when nobody answers. */
+    static ApiClient.Reply send(Path socket, String method, String path, byte[] body, String daemon) {
+        try {
+            return ApiClient.request(socket, method, path, body);
+        } catch (IOException e) {
+            throw new CliError(CliError.FAILED, "no daemon answers on " + socket + " (" + KeyFiles.describe(e) + "); is " + daemon + " running?");
+        }
+    }
+
+    /** The {@code error} text of an API answer ({@code {"error": "…"}}, §13.1), or the body as it is. */
+    static String errorText(String body) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+            if (n != null && n.path("error").isTextual()) return n.get("error").asText();
+        } catch (IOException e) {
+            // the body as it is
+        }
+        return body.strip();
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,

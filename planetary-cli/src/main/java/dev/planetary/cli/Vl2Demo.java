@@ -191,7 +191,7 @@ final class Vl2Demo extends DemoSection {
         }
         long forwarded = root.call(n -> n.count(NodeCounter.RELAY_FORWARDED)).join() - forwardedBefore;
         boolean relayedAfter = a.udp.call(n -> n.relayed(b.id.fingerprint())).join();
-        step("pings", String.format(Locale.ROOT, "%d IPv4 pings each way (ARP by broadcast): A → B %s ms; B → A %s ms", PINGS, rtts(ab), rtts(ba)),
+        step("pings", String.format(Locale.ROOT, "%d IPv4 pings each way (ARP as multicast to the owner, VL.md §10): A → B %s ms; B → A %s ms", PINGS, rtts(ab), rtts(ba)),
                 "abMs", ab, "baMs", ba);
         long sent = a.udp.call(n -> a.port().sent()).join() + b.udp.call(n -> b.port().sent()).join();
         long delivered = a.udp.call(n -> a.port().delivered()).join() + b.udp.call(n -> b.port().delivered()).join();

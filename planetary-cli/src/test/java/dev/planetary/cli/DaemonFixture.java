@@ -47,6 +47,13 @@ final class DaemonFixture {
             return r.body();
         }
 
+        /** An engine counter as {@code /metrics} shows it (a {@code planetary_drops_total} reason label), 0 if absent. */
+        long dropCounter(String reason) throws IOException {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("reason=\"" + java.util.regex.Pattern.quote(reason) + "\"[^}]*} ([0-9.eE+]+)")
+                    .matcher(metrics());
+            return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+        }
+
         ApiClient.Reply post(String path, String json) throws IOException {
             return ApiClient.request(socket(), "POST", path, json.getBytes(StandardCharsets.UTF_8));
         }

@@ -6,6 +6,8 @@ import dev.planetary.identity.Base32;
 import dev.planetary.identity.Fingerprint;
 import dev.planetary.identity.Identity;
 import dev.planetary.identity.IdentityText;
+import dev.planetary.vl2.GatherReply;
+import dev.planetary.vl2.MulticastGroup;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,7 +21,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -47,6 +51,15 @@ public final class Controller {
     /** Members with a live session (fingerprint → claimed address), in arrival order. */
     private final Map<Fingerprint, Address> online = new LinkedHashMap<>();
     private final Map<String, Long> counters = new TreeMap<>();
+    /** Authorised members, assignments, specialists and LIKEs per network, for GATHER answers and configs (§10). */
+    private final MulticastDirectory directory = new MulticastDirectory();
+    private final TokenBucket<Fingerprint> gatherBudget = new TokenBucket<>(ControllerLimits.GATHER_RATE, ControllerLimits.GATHER_BURST);
+    /** LIKE budgets per (member, network): a member of many networks announces each one's full set every 60 s (§10.2). */
+    private final TokenBucket<MemberOf> likeBudget = new TokenBucket<>(ControllerLimits.LIKE_RATE, ControllerLimits.LIKE_BURST);
+
+    private record MemberOf(Fingerprint member, long nwid) {}
+    /** The order of gather records (load spreading, not a secret): a fast generator seeded from {@code random}. */
+    private final SplittableRandom order;
 
     public Controller(Address self, ControllerStore store, Issuer issuer, IdentityCheck identities, ControllerEvents events,
             RandomGenerator random) {
@@ -57,6 +70,7 @@ public final class Controller {
         this.events = events;
         this.random = random;
         this.clock = new IssuanceClock(store);
+        this.order = new SplittableRandom(random.nextLong());
     }
 
     public Address address() {
@@ -119,6 +133,125 @@ public final class Controller {
         return store.member(nwid, address).filter(m -> m.authorized() && peer.equals(m.fingerprint())).isPresent();
     }
 
+    // ---------------------------------------------------------------- multicast (§10.2, §10.3)
+
+    /**
+     * A MULTICAST_LIKE from session peer {@code peer} claiming {@code claimed} (§10.2): recorded if
+     * it is an authorised member of {@code nwid}, within its budget for that network
+     * ({@link ControllerLimits#LIKE_RATE} messages/s) and the LIKE bounds; otherwise dropped and
+     * counted. Hostile input never throws.
+     */
+    public synchronized void onLike(Fingerprint peer, Address claimed, long nwid, List<MulticastGroup> groups, long now) {
+        if (!likeBudget.tryAcquire(new MemberOf(peer, nwid), now)) {
+            count("likeRateLimited");
+            return;
+        }
+        if (!gate(peer, claimed, nwid)) {
+            count("likeNotMember");
+            return;
+        }
+        for (MulticastGroup g : groups) {
+            count(switch (directory.like(nwid, claimed, g, now)) {
+                case RECORDED -> "likeRecorded";
+                case REFRESHED -> "likeRefreshed";
+                case EVICTED_OLDEST -> "likeEvictedOldest";
+                case REFUSED_FULL -> "likeRefusedFull";
+            });
+        }
+    }
+
+    /**
+     * The controller's answer to a MULTICAST_GATHER (§10.3) from session peer {@code peer} claiming
+     * {@code claimed}: authorised members only, format 1, without the requester, at most {@code limit}
+     * (clamped to 1..240) in random order; authoritative for an ARP group whose IPv4 address is
+     * assigned. Empty — send nothing — when nobody is known, when the requester is not an authorised
+     * member, or when it is over its budget ({@link ControllerLimits#GATHER_RATE}/s, burst
+     * {@link ControllerLimits#GATHER_BURST}); each case is counted. Hostile input never throws.
+     */
+    public synchronized Optional<GatherReply> onGather(Fingerprint peer, Address claimed, long nwid, MulticastGroup group, int limit, long now) {
+        if (!gatherBudget.tryAcquire(peer, now)) {
+            count("gatherRateLimited");
+            return Optional.empty();
+        }
+        if (!gate(peer, claimed, nwid)) {
+            count("gatherNotMember");
+            return Optional.empty();
+        }
+        int clamped = Math.max(1, Math.min(limit, ControllerLimits.GATHER_LIMIT_MAX));
+        if (clamped != limit) count("gatherLimitClamped");
+        Optional<GatherReply> r = directory.gather(nwid, claimed, group, clamped, now, order);
+        count(r.isEmpty() ? "gatherEmpty" : r.get().authoritative() ? "gatherAuthoritative" : "gatherAnswered");
+        return r;
+    }
+
+    /** The LIKEs held for {@code nwid} (for status and tests). */
+    public synchronized int likes(long nwid) {
+        return directory.likes(nwid);
+    }
+
+    /** The specialists configs of {@code nwid} list (§7.4 field 0x0e): authorised bridges and replicators. */
+    public synchronized List<Specialist> specialists(long nwid) {
+        Optional<Network> n = store.network(nwid);
+        if (n.isEmpty()) return List.of();
+        loadDirectory(n.get());
+        return directory.specialists(nwid);
+    }
+
+    private boolean gate(Fingerprint peer, Address claimed, long nwid) {
+        if (claimed == null || NetworkIds.controllerAddress(nwid) != self.value()) return false; // not ours: no store lookup (§7.1)
+        if (!directory.loaded(nwid)) {
+            Optional<Network> n = store.network(nwid);
+            if (n.isEmpty()) return false;
+            loadDirectory(n.get());
+        }
+        return directory.isMember(nwid, claimed, peer);
+    }
+
+    private void loadDirectory(Network n) {
+        if (!directory.loaded(n.id())) directory.load(n.id(), n.settings(), store.members(n.id()));
+    }
+
+    /** Stores {@code m} and keeps the directory in step; true if the network's specialist list changed (§7.4 field 0x0e). */
+    private boolean putMember(Network n, Member m) {
+        loadDirectory(n);
+        List<Specialist> before = directory.specialists(n.id());
+        store.putMember(m);
+        directory.update(n.id(), n.settings(), m);
+        return !before.equals(directory.specialists(n.id()));
+    }
+
+    /** Deletes a row and drops it from the directory; true if the specialist list changed. */
+    private boolean deleteMemberRow(Network n, Address address) {
+        loadDirectory(n);
+        List<Specialist> before = directory.specialists(n.id());
+        store.deleteMember(n.id(), address);
+        directory.remove(n.id(), address);
+        return !before.equals(directory.specialists(n.id()));
+    }
+
+    /** The config's specialists (§7.4: ≤ 256; the API refuses more, this only guards rows stored before that rule). */
+    private List<Specialist> cappedSpecialists(long nwid) {
+        List<Specialist> all = directory.specialists(nwid);
+        return all.size() > ControllerLimits.MAX_SPECIALISTS ? all.subList(0, ControllerLimits.MAX_SPECIALISTS) : all;
+    }
+
+    /** A network-wide change (§7.5 "Revisions"): the next network revision, stored. */
+    private Network nextRevision(Network n) {
+        Network updated = new Network(n.id(), (n.revision() + 1) & 0xFFFF_FFFFL, n.creationTime(), n.settings());
+        store.putNetwork(updated);
+        return updated;
+    }
+
+    /** {@code work} in one store transaction; if it fails, the directory of {@code nwid} is reloaded at next use (it may hold the rolled-back change). */
+    private <T> T transaction(long nwid, Supplier<T> work) {
+        try {
+            return store.transaction(work);
+        } catch (RuntimeException e) {
+            directory.drop(nwid);
+            throw e;
+        }
+    }
+
     // ---------------------------------------------------------------- NETWORK_CONFIG_REQUEST (§7.5)
 
     /**
@@ -146,17 +279,18 @@ public final class Controller {
         if (bind && (identity == null || !identity.fingerprint().equals(peer) || !identities.provesAddress(identity, claimed))) {
             return refuse(ErrorCode.NETWORK_ACCESS_DENIED, ErrorCode.DENIED, 0, "identity does not prove the claimed address");
         }
-        return store.transaction(() -> handle(network, row, create, bind, peer, claimed, identity, req, now));
+        return transaction(network.id(), () -> handle(network, row, create, bind, peer, claimed, identity, req, now));
     }
 
-    private ConfigAnswer handle(Network network, Optional<Member> row, boolean create, boolean bind, Fingerprint peer, Address claimed,
+    private ConfigAnswer handle(Network requested, Optional<Member> row, boolean create, boolean bind, Fingerprint peer, Address claimed,
             Identity identity, ConfigRequest req, long now) {
+        Network network = requested;
         if (create) {
             newRowsPerNetwork.tryAcquire(network.id(), now);
             newRowsPerPrefix.tryAcquire(req.sourcePrefix() == null ? "" : req.sourcePrefix(), now);
             if (store.unauthorizedCount(network.id()) >= ControllerLimits.MAX_PENDING_MEMBERS) {
                 store.oldestUnauthorized(network.id()).ifPresent(old -> {
-                    store.deleteMember(network.id(), old.address());
+                    deleteMemberRow(requested, old.address());
                     count("pendingEvicted");
                 });
             }
@@ -178,7 +312,10 @@ public final class Controller {
         Member m = b.build();
         boolean contentChanged = !m.sameCredentialContent(before);
         if (contentChanged) m = withRevision(m, before.revision() + 1);
-        if (!m.equals(before) || create) store.putMember(m);
+        if ((!m.equals(before) || create) && putMember(network, m)) {
+            network = nextRevision(network); // the others get the new specialist list at their next request
+            count("specialistsChanged");
+        }
         if (!m.authorized()) {
             int reason = m.lastDeauthorizedTime() > 0 ? ErrorCode.REVOKED : ErrorCode.PENDING;
             return refuse(ErrorCode.NETWORK_ACCESS_DENIED, reason, 0, reason == ErrorCode.PENDING ? "pending approval" : "deauthorized");
@@ -278,8 +415,10 @@ public final class Controller {
                 Addressing.credentialAssignments(n.id(), m, n.settings()), m.tags(), m.capabilities(), ts);
         Signed mc = issuer.credential(cc);
         NetworkSettings s = n.settings();
+        loadDirectory(n);
         ConfigContent config = new ConfigContent(n.id(), m.fingerprint(), (n.revision() << 32) | m.revision(), s.configFlags(), s.mtu(),
-                rev.revision(), rev.signed().digest(), s.multicastLimit(), s.name(), s.routes(), s.tags(), ts);
+                rev.revision(), rev.signed().digest(), s.multicastLimit(), s.name(), s.routes(), s.tags(), s.rules(), s.capabilities(),
+                cappedSpecialists(n.id()), ts);
         return new Issued(config, cc, issuer.config(config, mc), mc);
     }
 
@@ -360,19 +499,51 @@ public final class Controller {
 
     /** Updates a network with a partial object; a change raises the network revision and pushes configs to online members. */
     public synchronized Change<Network> updateNetwork(long nwid, ObjectNode patch, long now) {
-        return store.transaction(() -> {
+        return transaction(nwid, () -> {
             Network n = store.network(nwid).orElseThrow(() -> new NotFound("network " + NetworkIds.format(nwid)));
             NetworkSettings s = ControllerJson.applyNetwork(n.settings(), patch);
             if (ControllerJson.settings(s).equals(ControllerJson.settings(n.settings()))) return new Change<>(n, List.of());
+            requireGrantsKept(n, s);
             Network updated = new Network(nwid, (n.revision() + 1) & 0xFFFF_FFFFL, n.creationTime(), s);
             store.putNetwork(updated);
+            if (directory.loaded(nwid)) directory.load(nwid, s, store.members(nwid)); // assignments follow routes and rfc4193 (§7.5 step 4)
             return new Change<>(updated, configPushes(updated, null, now));
         });
+    }
+
+    /** A capability still granted to a member cannot be removed (§11.6: grants name defined capabilities); nothing is changed. */
+    private void requireGrantsKept(Network n, NetworkSettings s) {
+        Set<Long> kept = new HashSet<>();
+        for (CapabilityDefinition c : s.capabilities()) kept.add(c.id());
+        for (CapabilityDefinition c : n.settings().capabilities()) {
+            if (kept.contains(c.id())) continue;
+            for (Member m : store.members(n.id())) {
+                if (m.capabilities().contains(c.id())) {
+                    throw new FieldException("capabilities", "capability " + c.id() + " is granted to member " + m.address()
+                            + "; remove the grant from its members first");
+                }
+            }
+        }
+    }
+
+    /** Grants an operator change adds must name capabilities the network defines (§11.6); {@code patch} has been applied already. */
+    private static void requireDefinedGrants(Network n, Member before, ObjectNode patch) {
+        if (!patch.has("capabilities")) return;
+        Set<Long> defined = new HashSet<>();
+        for (CapabilityDefinition c : n.settings().capabilities()) defined.add(c.id());
+        for (int i = 0; i < patch.get("capabilities").size(); i++) {
+            long id = patch.get("capabilities").get(i).longValue();
+            if (!defined.contains(id) && !before.capabilities().contains(id)) {
+                throw new FieldException("capabilities[" + i + "]", "capability " + id + " is not defined on network " + NetworkIds.format(n.id())
+                        + " (define it in the network's capabilities first)");
+            }
+        }
     }
 
     public synchronized boolean deleteNetwork(long nwid) {
         if (store.network(nwid).isEmpty()) return false;
         store.deleteNetwork(nwid);
+        directory.drop(nwid);
         return true;
     }
 
@@ -391,6 +562,13 @@ public final class Controller {
             count("pushConfig");
         }
         return out;
+    }
+
+    /** The specialist list changed (§7.4 field 0x0e, §10.7): a network-wide change, so a fresh config for every online member instead of the member's own. */
+    private void specialistPushes(Network n, List<Push> pushes, long now) {
+        pushes.removeIf(p -> p instanceof Push.Config);
+        pushes.addAll(configPushes(nextRevision(n), null, now));
+        count("specialistsChanged");
     }
 
     private List<Push> listPushes(Network n, Revocations rev) {
@@ -422,7 +600,7 @@ public final class Controller {
      */
     public synchronized Change<Member> upsertMember(long nwid, Address address, ObjectNode patch, long now) {
         Network n = store.network(nwid).orElseThrow(() -> new NotFound("network " + NetworkIds.format(nwid)));
-        return store.transaction(() -> {
+        return transaction(nwid, () -> {
             Optional<Member> existing = store.member(nwid, address);
             Fingerprint fp = ControllerJson.fingerprint(patch, "fingerprint");
             if (existing.isPresent() && fp != null && !fp.equals(existing.get().fingerprint())) {
@@ -431,6 +609,7 @@ public final class Controller {
             Member before = existing.orElseGet(() -> Member.fresh(nwid, address, fp, null, now));
             Member.Builder b = before.edit();
             ControllerJson.applyMember(b, patch);
+            requireDefinedGrants(n, before, patch);
             for (int i = 0; i < b.ipAssignments.size(); i++) {
                 Ip ip = b.ipAssignments.get(i);
                 if (!before.ipAssignments().contains(ip) && !Addressing.assignable(ip, n.settings().routes())) {
@@ -445,7 +624,11 @@ public final class Controller {
             boolean contentChanged = !m.sameCredentialContent(before);
             if (contentChanged) m = withRevision(m, before.revision() + 1);
             if (m.equals(before) && existing.isPresent()) return new Change<>(m, List.of());
-            store.putMember(m);
+            boolean specialistsChanged = putMember(n, m);
+            if (specialistsChanged && directory.specialists(nwid).size() > ControllerLimits.MAX_SPECIALISTS) { // rolled back
+                throw new FieldException(m.multicastReplicator() && !before.multicastReplicator() ? "multicastReplicator" : "activeBridge",
+                        "a network lists at most " + ControllerLimits.MAX_SPECIALISTS + " specialists (bridges and replicators, §7.4)");
+            }
             List<Push> pushes = new ArrayList<>();
             if (contentChanged && before.authorized() && m.fingerprint() != null) {
                 long ts = clock.next(now); // deauthorization: a fresh ts; otherwise exactly ts(new MC), issued below
@@ -463,21 +646,24 @@ public final class Controller {
             } else if (contentChanged && m.authorized() && m.fingerprint() != null) {
                 pushes.addAll(configPushes(n, m.fingerprint(), now));
             }
+            if (specialistsChanged) specialistPushes(n, pushes, now);
             return new Change<>(m, pushes);
         });
     }
 
     /** Deletes a row (freeing the address, §13.3); an authorised member's credentials are revoked first. */
     public synchronized Change<Boolean> deleteMember(long nwid, Address address, long now) {
-        return store.transaction(() -> {
+        return transaction(nwid, () -> {
             Optional<Network> n = store.network(nwid);
             Optional<Member> m = store.member(nwid, address);
             if (n.isEmpty() || m.isEmpty()) return new Change<>(false, List.of());
-            store.deleteMember(nwid, address);
+            boolean specialistsChanged = deleteMemberRow(n.get(), address);
             if (!m.get().authorized() || m.get().fingerprint() == null) return new Change<>(true, List.of());
             long ts = clock.next(now);
             Revocations rev = revoke(n.get(), currentRevocations(n.get(), ts), m.get(), ts);
-            return new Change<>(true, listPushes(n.get(), rev));
+            List<Push> pushes = new ArrayList<>(listPushes(n.get(), rev));
+            if (specialistsChanged) specialistPushes(n.get(), pushes, now);
+            return new Change<>(true, pushes);
         });
     }
 

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.planetary.identity.Fingerprint;
+import dev.planetary.vl1.Bytes;
+import dev.planetary.vl2.Vl2Limits;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,13 +26,12 @@ public final class ControllerJson {
     public static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Network fields that are stored and returned but not acted on (§13.3). */
-    static final List<String> NETWORK_STORED = List.of("rules", "capabilities", "rulesSource", "tagsByName", "capabilitiesByName",
+    static final List<String> NETWORK_STORED = List.of("rulesSource", "rulesNotCompiled", "capabilitiesNotCompiled", "tagsByName", "capabilitiesByName",
             "dns", "ssoEnabled", "authorizationEndpoint", "clientId", "remoteTraceTarget", "remoteTraceLevel", "authTokens");
     /** Member fields that are stored and returned but not in credentials (§13.3). */
     static final List<String> MEMBER_STORED = List.of("name", "description", "ssoExempt", "authenticationExpiryTime",
             "remoteTraceTarget", "remoteTraceLevel", "lastAuthorizedCredentialType", "lastAuthorizedCredential");
     private static final String SIX_PLANE = "6plane";
-    private static final int MAX_RULES = 1024;
 
     private ControllerJson() {}
 
@@ -90,21 +91,34 @@ public final class ControllerJson {
         o.put("arpEmulation", s.arpEmulation());
         o.put("credentialMaxDelta", s.credentialMaxDelta());
         o.put("allowUnownedSourceIps", s.allowUnownedSourceIps());
-        if (!o.has("rules")) o.putArray("rules");
-        if (!o.has("capabilities")) o.putArray("capabilities");
+        o.set("rules", RuleCompiler.toJson(s.rules()));
+        ArrayNode caps = o.putArray("capabilities");
+        for (CapabilityDefinition c : s.capabilities()) caps.addObject().put("id", c.id()).set("rules", RuleCompiler.toJson(c.rules()));
         s.stored().fields().forEachRemaining(e -> {
             if (!e.getKey().equals(SIX_PLANE)) o.set(e.getKey(), e.getValue());
         });
         return o;
     }
 
-    /** The API's network object (§13.3): settings plus the read-only fields. */
+    /** The API's network object (§13.3): settings plus the read-only fields (no specialists). */
     public static ObjectNode network(Network n) {
+        return network(n, List.of());
+    }
+
+    /**
+     * The API's network object (§13.3) with its read-only {@code specialists} (§7.4 field 0x0e):
+     * [{"address", "fingerprint", "activeBridge", "multicastReplicator"}, …], as the configs list them.
+     */
+    public static ObjectNode network(Network n, List<Specialist> specialists) {
         ObjectNode o = MAPPER.createObjectNode();
         String id = NetworkIds.format(n.id());
         o.put("id", id).put("nwid", id).put("objtype", "network").put("revision", n.revision()).put("creationTime", n.creationTime());
         o.setAll(settings(n.settings()));
-        o.putArray("specialists");
+        ArrayNode sp = o.putArray("specialists");
+        for (Specialist s : specialists) {
+            sp.addObject().put("address", s.address().toString()).put("fingerprint", s.fingerprint().toBase32())
+                    .put("activeBridge", (s.flags() & 1) != 0).put("multicastReplicator", (s.flags() & 2) != 0);
+        }
         return o;
     }
 
@@ -134,10 +148,19 @@ public final class ControllerJson {
         boolean arp = bool(patch, "arpEmulation", base.arpEmulation());
         long maxDelta = integer(patch, "credentialMaxDelta", base.credentialMaxDelta(), ControllerLimits.MAX_DELTA_MIN, ControllerLimits.MAX_DELTA_MAX);
         boolean unowned = bool(patch, "allowUnownedSourceIps", base.allowUnownedSourceIps());
-        if (patch.has("rules")) array(patch, "rules", MAX_RULES);
-        if (patch.has("capabilities")) array(patch, "capabilities", ControllerLimits.MAX_CAPABILITIES);
+        Bytes rules = patch.has("rules") ? RuleCompiler.compile(patch.get("rules"), "rules", ControllerLimits.MAX_RULES) : base.rules();
+        List<CapabilityDefinition> caps = patch.has("capabilities")
+                ? capabilities(array(patch, "capabilities", ControllerLimits.MAX_CAPABILITIES)) : base.capabilities();
         for (String f : NETWORK_STORED) if (patch.has(f)) stored.set(f, patch.get(f));
-        return new NetworkSettings(name, priv, bcast, mtu, mcl, v4, v6, rfc, pools, routes, tags, arp, maxDelta, unowned, stored);
+        stored.remove(List.of("rules", "capabilities")); // compiled fields, never kept as sent (older stores kept them)
+        NetworkSettings s = new NetworkSettings(name, priv, bcast, mtu, mcl, v4, v6, rfc, pools, routes, tags, arp, maxDelta, unowned, rules,
+                caps, stored);
+        int bound = s.configBodyBound();
+        if (bound > Vl2Limits.MAX_PSO_BODY) {
+            throw new FieldException(patch.has("capabilities") && !patch.has("rules") ? "capabilities" : "rules", "the network's config could reach "
+                    + bound + " bytes, over the " + Vl2Limits.MAX_PSO_BODY + "-byte limit (VL.md §7.4): use fewer rules, capabilities, routes or tags");
+        }
+        return s;
     }
 
     private static List<Pool> pools(ArrayNode a) {
@@ -182,16 +205,40 @@ public final class ControllerJson {
         java.util.Set<Long> seen = new java.util.HashSet<>();
         for (int i = 0; i < a.size(); i++) {
             String f = "tags[" + i + "]";
-            if (!a.get(i).isObject()) throw new FieldException(f, "must be an object {id, default}");
-            ObjectNode t = (ObjectNode) a.get(i);
-            if (!t.has("id")) throw new FieldException(f + ".id", "missing");
-            long id = integer(t, "id", 0, 0, 0xFFFF_FFFFL, f + ".id");
-            long def = integer(t, "default", 0, 0, 0xFFFF_FFFFL, f + ".default");
-            if (!seen.add(id)) throw new FieldException(f + ".id", "tag " + id + " is defined twice");
-            out.add(new TagDefinition(id, def));
+            ObjectNode t = definition(a, i, f, "tag", "{id, default}", seen);
+            out.add(new TagDefinition(t.get("id").longValue(), integer(t, "default", 0, 0, 0xFFFF_FFFFL, f + ".default")));
         }
         out.sort(java.util.Comparator.comparingLong(TagDefinition::id));
         return out;
+    }
+
+    /** ZeroTier's {@code [{id, rules}, …]} (§13.3): ids unique u32, each ≤ 64 entries (§11.7); ascending by id. */
+    private static List<CapabilityDefinition> capabilities(ArrayNode a) {
+        List<CapabilityDefinition> out = new ArrayList<>();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int i = 0; i < a.size(); i++) {
+            String f = "capabilities[" + i + "]";
+            ObjectNode c = definition(a, i, f, "capability", "{id, rules}", seen);
+            for (java.util.Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!k.equals("id") && !k.equals("rules")) throw new FieldException(f + "." + k, "not a field of a capability (its fields: id, rules)");
+            }
+            if (!c.has("rules")) throw new FieldException(f + ".rules", "missing");
+            out.add(new CapabilityDefinition(c.get("id").longValue(),
+                    RuleCompiler.compile(c.get("rules"), f + ".rules", ControllerLimits.MAX_CAPABILITY_RULES)));
+        }
+        out.sort(java.util.Comparator.comparingLong(CapabilityDefinition::id));
+        return out;
+    }
+
+    /** Element {@code i} of a list of definitions: an object with a u32 {@code id} not seen before (added to {@code seen}). */
+    private static ObjectNode definition(ArrayNode a, int i, String f, String what, String shape, java.util.Set<Long> seen) {
+        if (!a.get(i).isObject()) throw new FieldException(f, "must be an object " + shape);
+        ObjectNode o = (ObjectNode) a.get(i);
+        if (!o.has("id")) throw new FieldException(f + ".id", "missing");
+        long id = integer(o, "id", 0, 0, 0xFFFF_FFFFL, f + ".id");
+        if (!seen.add(id)) throw new FieldException(f + ".id", what + " " + id + " is defined twice");
+        return o;
     }
 
     // ---- members
@@ -278,7 +325,8 @@ public final class ControllerJson {
             JsonNode p = a.get(i);
             String f = field + "[" + i + "]";
             if (!p.isArray() || p.size() != 2) throw new FieldException(f, "must be [id, value]");
-            tags.put(u32(p.get(0), f + "[0]"), u32(p.get(1), f + "[1]"));
+            long id = u32(p.get(0), f + "[0]");
+            if (tags.put(id, u32(p.get(1), f + "[1]")) != null) throw new FieldException(f + "[0]", "tag " + id + " is set twice");
         }
         if (tags.size() > ControllerLimits.MAX_TAGS) throw new FieldException(field, "at most " + ControllerLimits.MAX_TAGS + " tags");
         return tags;

@@ -20,6 +20,15 @@ public final class ControllerLimits {
     public static final int REVOCATION_PREFIX_BYTES = 16;
     /** NetworkConfig limits (§7.4, §8.1, Appendix A). */
     public static final int MAX_ROUTES = 128, MAX_IPS = 32, MAX_TAGS = 128, MAX_CAPABILITIES = 128;
+    /** Rule entries: base rules, per capability (§11.7). */
+    public static final int MAX_RULES = dev.planetary.vl2.Vl2Limits.MAX_RULES, MAX_CAPABILITY_RULES = dev.planetary.vl2.Vl2Limits.MAX_CAPABILITY_RULES;
+    /**
+     * The largest Member Credential PSO a config embeds (§8.1), for the config size bound: header 66,
+     * signature 96, body TLVs (3 bytes each beside the value) network 8, fingerprint 48, address 5,
+     * revision 8, max-delta 8, flags 8, 32 IPv6 assignments of 19, 128 tags of 8, 128 grants of 4.
+     */
+    public static final int MEMBER_CREDENTIAL_MAX_BYTES = 66 + 96 + (3 + 8) + (3 + 48) + (3 + 5) + 3 * (3 + 8) + MAX_IPS * (3 + 19)
+            + MAX_TAGS * (3 + 8) + MAX_CAPABILITIES * (3 + 4);
     public static final int MTU_MIN = 1280, MTU_MAX = 10_000, MTU_DEFAULT = 2800;
     public static final int MULTICAST_LIMIT_MIN = 1, MULTICAST_LIMIT_MAX = 240, MULTICAST_LIMIT_DEFAULT = 32;
     public static final int NAME_MAX_BYTES = 127;
@@ -42,4 +51,18 @@ public final class ControllerLimits {
     public static final long LAST_REQUEST_GRANULARITY_MS = 3_600_000;
     /** rfc4193 (§10.6): fd ‖ nwid ‖ 99 93 ‖ address, prefix /88. */
     public static final int RFC4193_PREFIX = 88;
+    /** LIKEs the controller holds per member and network (§10.2: ≤ 1,024 groups per sender; oldest expire first). */
+    public static final int MAX_LIKES_PER_MEMBER = 1_024;
+    /** LIKEs held per network (ours; the oldest is forgotten first) and in all (ours; beyond, new LIKEs are dropped and counted). */
+    public static final int MAX_LIKES_PER_NETWORK = 100_000, MAX_LIKES_TOTAL = 1_000_000;
+    /** A LIKE is forgotten after the config's LIKE expiry; the controller leaves field 0x08 out, so the default (§10.2, §7.4). */
+    public static final long LIKE_EXPIRY_MS = dev.planetary.vl2.Vl2Limits.LIKE_EXPIRY_DEFAULT;
+    /** GATHERs per member: token bucket, per second and burst (ours, §10.3: a member asks once per group per 60 s, every 5 s while it knows none). */
+    public static final int GATHER_RATE = 20, GATHER_BURST = 100;
+    /** MULTICAST_LIKE messages per member and network: token bucket (ours; a full set of 1,024 groups is 4 messages every 60 s). */
+    public static final int LIKE_RATE = 10, LIKE_BURST = 20;
+    /** Records in a gather answer (§10.3: limit 1..240; an absurd limit is clamped). */
+    public static final int GATHER_LIMIT_MAX = MULTICAST_LIMIT_MAX;
+    /** Specialists a config lists (§7.4 field 0x0e, ≤ 256). */
+    public static final int MAX_SPECIALISTS = dev.planetary.vl2.Vl2Limits.MAX_SPECIALISTS;
 }

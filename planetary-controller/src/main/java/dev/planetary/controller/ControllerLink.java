@@ -10,6 +10,9 @@ import dev.planetary.vl1.Nop;
 import dev.planetary.vl1.Verb;
 import dev.planetary.vl1.Vl1Codec;
 import dev.planetary.vl2.CredentialItem;
+import dev.planetary.vl2.GatherReply;
+import dev.planetary.vl2.MulticastGather;
+import dev.planetary.vl2.MulticastLike;
 import dev.planetary.vl2.NetworkConfigMessage;
 import dev.planetary.vl2.NetworkConfigRequest;
 import dev.planetary.vl2.NetworkCredentials;
@@ -18,13 +21,16 @@ import dev.planetary.vl2.node.Vl2Layer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
  * The controller on a VL1 node (VL.md §7.3, §7.5, §8.3): answers NETWORK_CONFIG_REQUEST and
  * credential queries arriving on SEQEX channel 0 of the node's {@link Vl2Layer}, follows the
- * member sessions for the pushes, and sends the pushes of operator changes.
+ * member sessions for the pushes, and sends the pushes of operator changes. It also takes the
+ * plain MULTICAST_LIKE and MULTICAST_GATHER of members (§10.2, §10.3) and answers the gathers with
+ * OK(GATHER) — nothing when there is nothing to say.
  *
  * <p>Thread model: the node's. {@link #send} must be called on the node's thread too (the daemon
  * hands the pushes of its API threads over to its loop). Hostile input never throws: a malformed
@@ -32,7 +38,11 @@ import java.util.function.Function;
  * both are counted.
  */
 public final class ControllerLink {
+    /** A MULTICAST_GATHER is {@code 0x0d ‖ u32 request id ‖ u64 nwid ‖ 6 MAC ‖ u32 ADI ‖ u16 limit}: 25 bytes, the limit last (§10.3). */
+    private static final int GATHER_BYTES = 25, GATHER_LIMIT_OFFSET = 23;
+
     private final Controller controller;
+    private final java.util.function.LongSupplier clock;
     private final Vl2Layer layer;
     private final Function<Fingerprint, String> sourcePrefix;
     private final Map<String, Long> counters = new TreeMap<>();
@@ -44,6 +54,17 @@ public final class ControllerLink {
      * @param sourcePrefix the source /24 or /64 of a peer's session, as text (§7.5: the new-row rate per prefix)
      */
     public ControllerLink(Controller controller, Vl2Layer layer, Function<Fingerprint, String> sourcePrefix) {
+        this(controller, layer, sourcePrefix, () -> layer.node().now());
+    }
+
+    /**
+     * Like {@link #ControllerLink(Controller, Vl2Layer, Function)}, with the clock the engine is given
+     * for config requests and credential queries, whose times are stored and signed: the same Unix-ms
+     * clock as the API's changes (§7.5: one issuance clock; the node's own clock counts from its
+     * start). LIKE and GATHER budgets stay on the node's clock (never stored nor signed).
+     */
+    public ControllerLink(Controller controller, Vl2Layer layer, Function<Fingerprint, String> sourcePrefix, java.util.function.LongSupplier clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
         this.controller = controller;
         this.layer = layer;
         this.sourcePrefix = sourcePrefix;
@@ -58,6 +79,8 @@ public final class ControllerLink {
                 received(m);
             }
         });
+        layer.handle(Verb.MULTICAST_LIKE, this::like);
+        layer.handle(Verb.MULTICAST_GATHER, this::gather);
         layer.addSessionListener(new Vl2Layer.SessionListener() {
             @Override
             public void sessionUp(Fingerprint peer, Address address) {
@@ -130,7 +153,7 @@ public final class ControllerLink {
         long nwid = r.networkId().value();
         ConfigRequest req = new ConfigRequest(nwid, r.configRevision(), r.revocationRevision(),
                 r.token().map(t -> t.getBytes(StandardCharsets.US_ASCII)).orElse(null), sourcePrefix.apply(m.peer()));
-        ConfigAnswer a = controller.onConfigRequest(m.peer(), claimed, layer.node().identity(m.peer()).orElse(null), req, layer.node().now());
+        ConfigAnswer a = controller.onConfigRequest(m.peer(), claimed, layer.node().identity(m.peer()).orElse(null), req, clock.getAsLong());
         if (!(a instanceof ConfigAnswer.Refused) && m.address() == null) layer.node().bindVouched(m.peer(), claimed); // the row proved it
         switch (a) {
             case ConfigAnswer.Config c -> {
@@ -144,6 +167,56 @@ public final class ControllerLink {
             case ConfigAnswer.Refused refused -> m.reply(refusal(Verb.NETWORK_CONFIG_REQUEST, nwid, refused), false);
         }
         count("configRequest");
+    }
+
+    /** The claimed address of a plain message's sender: bound, or claimed and still being checked (the engine gates on row and fingerprint). */
+    private Address sender(Fingerprint peer, Address address) {
+        return address != null ? address : layer.node().claimedAddress(peer).orElse(null);
+    }
+
+    private void like(Fingerprint peer, Address address, byte[] msg) {
+        if ((msg[0] & 0xff) != Verb.MULTICAST_LIKE) { // an OK or ERROR in-re LIKE: the controller sent none
+            count("droppedAnswer");
+            return;
+        }
+        if (!(MulticastLike.decode(msg) instanceof Decoded.Ok<MulticastLike> ok)) {
+            count("invalidLike");
+            return;
+        }
+        controller.onLike(peer, sender(peer, address), ok.value().networkId().value(), ok.value().groups(), layer.node().now());
+        count("like");
+    }
+
+    private void gather(Fingerprint peer, Address address, byte[] msg) {
+        if ((msg[0] & 0xff) != Verb.MULTICAST_GATHER) { // an OK or ERROR in-re GATHER: the controller asks nobody
+            count("droppedAnswer");
+            return;
+        }
+        GatherRequest req = decodeGather(msg);
+        if (req == null) {
+            count("invalidGather");
+            return;
+        }
+        MulticastGather g = req.gather();
+        Optional<GatherReply> r = controller.onGather(peer, sender(peer, address), g.networkId().value(), g.group(), req.limit(), layer.node().now());
+        if (r.isEmpty()) return; // §10.3: no reply when the list is empty (refusals are counted by the engine)
+        if (layer.node().sendUpper(peer, Vl1Codec.encode(r.get().toOk(Verb.MULTICAST_GATHER, g.requestId())))) count("gatherReplied");
+        else count("gatherReplyDropped");
+    }
+
+    /** A MULTICAST_GATHER as received: the request, and its limit as sent (an absurd one is clamped by the engine, §10.3). */
+    record GatherRequest(MulticastGather gather, int limit) {}
+
+    /** Decodes a MULTICAST_GATHER, accepting any u16 limit (the codec refuses 0 and > 240); null if malformed. */
+    static GatherRequest decodeGather(byte[] msg) {
+        byte[] m = msg;
+        int limit = msg.length == GATHER_BYTES ? (msg[GATHER_LIMIT_OFFSET] & 0xff) << 8 | (msg[GATHER_LIMIT_OFFSET + 1] & 0xff) : 1;
+        if (limit < 1 || limit > ControllerLimits.GATHER_LIMIT_MAX) {
+            m = msg.clone();
+            m[GATHER_LIMIT_OFFSET] = 0;
+            m[GATHER_LIMIT_OFFSET + 1] = 1;
+        }
+        return MulticastGather.decode(m) instanceof Decoded.Ok<MulticastGather> ok ? new GatherRequest(ok.value(), limit) : null;
     }
 
     private void query(SeqexLink.Incoming m, byte[] msg) {
@@ -163,7 +236,7 @@ public final class ControllerLink {
             return;
         }
         Address asked = q instanceof CredentialItem.QueryByAddress byAddress ? byAddress.address() : null;
-        Controller.QueryAnswer a = controller.onQuery(m.peer(), m.address(), nwid.value(), asked, layer.node().now());
+        Controller.QueryAnswer a = controller.onQuery(m.peer(), m.address(), nwid.value(), asked, clock.getAsLong());
         if (a.refused() != null) {
             m.reply(refusal(Verb.NETWORK_CREDENTIALS, nwid.value(), a.refused()), false);
             return;

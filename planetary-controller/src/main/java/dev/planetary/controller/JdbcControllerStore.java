@@ -36,7 +36,8 @@ import java.util.function.Supplier;
  */
 public final class JdbcControllerStore implements ControllerStore {
     public static final String SQLITE_FILE = "controller.db";
-    public static final int SCHEMA_VERSION = 1;
+    /** 2: network rules and capabilities are compiled (VL.md §11.8); see {@code migrateTo2}. */
+    public static final int SCHEMA_VERSION = 2;
 
     private final Connection c;
     private final String p;
@@ -61,12 +62,56 @@ public final class JdbcControllerStore implements ControllerStore {
                     + " floor BIGINT NOT NULL, ts BIGINT NOT NULL, entries TEXT NOT NULL, largest_max_delta BIGINT NOT NULL,"
                     + " pso " + blob + ", digest " + blob + ")");
             st.execute("CREATE TABLE IF NOT EXISTS " + p + "issuance_clock (id INTEGER PRIMARY KEY, ceiling BIGINT NOT NULL)");
+            int version;
             try (ResultSet rs = st.executeQuery("SELECT version FROM " + p + "schema_version")) {
-                if (!rs.next()) st.execute("INSERT INTO " + p + "schema_version VALUES (" + SCHEMA_VERSION + ")");
-                else if (rs.getInt(1) > SCHEMA_VERSION) {
-                    throw new SQLException("the controller database has schema version " + rs.getInt(1) + "; this build knows " + SCHEMA_VERSION);
-                }
+                version = rs.next() ? rs.getInt(1) : 0;
             }
+            if (version == 0) st.execute("INSERT INTO " + p + "schema_version VALUES (" + SCHEMA_VERSION + ")");
+            else if (version > SCHEMA_VERSION) {
+                throw new SQLException("the controller database has schema version " + version + "; this build knows " + SCHEMA_VERSION);
+            } else if (version == 1) {
+                migrateTo2();
+            }
+        }
+    }
+
+    /**
+     * Version 1 stored a network's {@code rules} and {@code capabilities} as sent, unchecked and not
+     * enforced (every member got "accept everything"). Version 2 compiles them, so each network row
+     * keeps that behaviour: empty or absent rules become one ACCEPT (ZeroTier's default), and rules or
+     * capabilities that do not compile are replaced by ACCEPT / none and kept, as sent, under
+     * {@code rulesNotCompiled} / {@code capabilitiesNotCompiled} for the operator to fix.
+     */
+    private void migrateTo2() throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            List<Object[]> rows = query("SELECT id, settings FROM " + p + "network", rs -> new Object[] {rs.getLong(1), rs.getString(2)});
+            for (Object[] row : rows) {
+                ObjectNode o = ControllerJson.read((String) row[1]);
+                com.fasterxml.jackson.databind.JsonNode rules = o.get("rules");
+                if (rules == null || (rules.isArray() && rules.isEmpty())) o.set("rules", RuleCompiler.toJson(RuleCompiler.ACCEPT));
+                setAsideIfInvalid(o, "rules", "rulesNotCompiled", RuleCompiler.toJson(RuleCompiler.ACCEPT));
+                setAsideIfInvalid(o, "capabilities", "capabilitiesNotCompiled", ControllerJson.MAPPER.createArrayNode());
+                update("UPDATE " + p + "network SET settings = ? WHERE id = ?",
+                        ControllerJson.write(ControllerJson.settings(ControllerJson.applyNetwork(NetworkSettings.defaults(), o))), row[0]);
+            }
+            update("UPDATE " + p + "schema_version SET version = 2");
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    private static void setAsideIfInvalid(ObjectNode o, String field, String aside, com.fasterxml.jackson.databind.JsonNode replacement) {
+        if (!o.has(field)) return;
+        try {
+            ControllerJson.applyNetwork(NetworkSettings.defaults(), ControllerJson.MAPPER.createObjectNode().set(field, o.get(field)));
+        } catch (FieldException e) {
+            o.set(aside, o.get(field));
+            o.set(field, replacement);
         }
     }
 

@@ -10,14 +10,19 @@ import java.util.Map;
  */
 final class RateLimiter<K> {
     private final int perSecond;
-    private final Map<K, long[]> windows = new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
+    private final Map<K, long[]> windows = lru(ControllerLimits.MAX_RATE_ENTRIES);
 
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<K, long[]> eldest) {
-            return size() > ControllerLimits.MAX_RATE_ENTRIES;
-        }
-    };
+    /** A map in access order that forgets its least recently used entry beyond {@code max} entries. */
+    static <K, V> Map<K, V> lru(int max) {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > max;
+            }
+        };
+    }
 
     RateLimiter(int perSecond) {
         this.perSecond = perSecond;

@@ -5,11 +5,13 @@ import dev.planetary.nic.IpAssignment;
 import dev.planetary.nic.NetworkId;
 import dev.planetary.vl1.Bytes;
 import dev.planetary.vl2.AssignedAddress;
+import dev.planetary.vl2.Capability;
 import dev.planetary.vl2.MemberCredential;
 import dev.planetary.vl2.NetworkConfig;
 import dev.planetary.vl2.Revocation;
 import dev.planetary.vl2.RevocationList;
 import dev.planetary.vl2.RevocationReference;
+import dev.planetary.vl2.RuleList;
 import dev.planetary.vl2.Tag;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -62,10 +64,16 @@ public final class Vl2Issuer implements Issuer {
         }
         List<dev.planetary.vl2.TagDefinition> tags = new ArrayList<>();
         for (TagDefinition t : c.tags()) tags.add(new dev.planetary.vl2.TagDefinition(t.id(), t.defaultValue(), ""));
+        List<Capability> caps = new ArrayList<>();
+        for (CapabilityDefinition d : c.capabilities()) caps.add(new Capability(d.id(), new RuleList(d.rules())));
+        // §11.4: absent base rules mean one ACCEPT, so that (a new network's rules) is not sent
+        Optional<RuleList> rules = c.rules().equals(RuleCompiler.ACCEPT) ? Optional.empty() : Optional.of(new RuleList(c.rules()));
+        List<dev.planetary.vl2.Specialist> specialists = new ArrayList<>();
+        for (Specialist sp : c.specialists()) specialists.add(new dev.planetary.vl2.Specialist(sp.address(), sp.fingerprint(), sp.flags()));
         NetworkConfig config = new NetworkConfig(new NetworkId(c.networkId()), c.issuedTo(), c.revision(), c.flags(), c.mtu(),
                 new RevocationReference(c.revocationListRevision(), Bytes.of(c.revocationListDigest())), OptionalInt.of(c.multicastLimit()),
-                OptionalLong.empty(), c.name().isEmpty() ? Optional.empty() : Optional.of(c.name()), routes, Optional.empty(), List.of(), tags,
-                List.of(), mc);
+                OptionalLong.empty(), c.name().isEmpty() ? Optional.empty() : Optional.of(c.name()), routes, rules, caps, tags,
+                specialists, mc);
         return of(config.sign(controller, c.timestamp()));
     }
 

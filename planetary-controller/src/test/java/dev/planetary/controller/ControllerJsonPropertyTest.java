@@ -28,8 +28,13 @@ class ControllerJsonPropertyTest {
         int pools = r.nextInt(3);
         for (int i = 0; i < pools; i++) b.append(i > 0 ? "," : "").append("{\"ipRangeStart\": \"10.0.0.1\", \"ipRangeEnd\": \"10.0.").append(r.nextInt(256)).append(".9\"}");
         b.append("], \"tags\": [{\"id\": ").append(r.nextInt(100)).append(", \"default\": ").append(r.nextLong(1L << 32)).append("}]")
-                .append(", \"credentialMaxDelta\": ").append(300_000 + r.nextInt(6_900_001)).append(", \"rules\": [{\"type\": \"ACTION_ACCEPT\"}]}");
-        return b.toString();
+                .append(", \"credentialMaxDelta\": ").append(300_000 + r.nextInt(6_900_001))
+                .append(", \"rules\": ").append(RuleCompilerTest.randomRules(r, 8)).append(", \"capabilities\": [");
+        int caps = r.nextInt(3);
+        for (int i = 0; i < caps; i++) {
+            b.append(i > 0 ? "," : "").append("{\"id\": ").append(i * 7 + r.nextInt(7)).append(", \"rules\": ").append(RuleCompilerTest.randomRules(r, 4)).append('}');
+        }
+        return b.append("]}").toString();
     }
 
     @Test
@@ -43,6 +48,8 @@ class ControllerJsonPropertyTest {
             assertEquals(json, ControllerJson.settings(back), body);
             assertEquals(s.routes(), back.routes());
             assertEquals(s.pools(), back.pools());
+            assertEquals(s.rules(), back.rules());
+            assertEquals(s.capabilities(), back.capabilities());
         }
     }
 
@@ -65,6 +72,8 @@ class ControllerJsonPropertyTest {
                 NetworkSettings s = ControllerJson.applyNetwork(NetworkSettings.defaults(), ControllerJson.parseObject(b.toString().getBytes(StandardCharsets.UTF_8)));
                 assertTrue(s.mtu() >= ControllerLimits.MTU_MIN && s.mtu() <= ControllerLimits.MTU_MAX);
                 assertTrue(s.routes().size() <= ControllerLimits.MAX_ROUTES);
+                assertTrue(new dev.planetary.vl2.RuleList(s.rules()).allTypesKnown(), "only valid rules are ever kept");
+                s.capabilities().forEach(c -> assertTrue(new dev.planetary.vl2.RuleList(c.rules()).allTypesKnown()));
             } catch (FieldException e) {
                 refused++;
                 assertTrue(!e.field().isEmpty());

@@ -25,6 +25,37 @@ abstract class ControllerStoreContract {
 
     protected abstract ControllerStore reopenStore() throws Exception;
 
+    /** Runs one SQL statement on the store's database outside the store; {@code {p}} stands for the table prefix. */
+    protected abstract void sql(String statement, Object... args) throws Exception;
+
+    @Test
+    void migrationFromVersion1KeepsWhatRulesDidThenAndSetsAsideWhatDoesNotCompile() throws Exception {
+        store.putNetwork(network(NWID, "{}"));
+        store.putNetwork(network(NWID2, "{}"));
+        store.putNetwork(network(NWID + 1, "{}"));
+        store.close();
+        // as version 1 stored them: rules and capabilities as sent, unchecked
+        sql("UPDATE {p}network SET settings = ? WHERE id = ?", "{\"name\": \"a\", \"rules\": [], \"capabilities\": []}", NWID);
+        sql("UPDATE {p}network SET settings = ? WHERE id = ?", "{\"name\": \"b\", \"rules\": [{\"type\": \"ACTION_TEE\"}],"
+                + " \"capabilities\": [{\"id\": 1, \"rules\": [{\"type\": \"MATCH_RANDOM\"}]}]}", NWID2);
+        sql("UPDATE {p}network SET settings = ? WHERE id = ?", "{\"rules\": [{\"type\": \"MATCH_ETHERTYPE\", \"etherType\": 2048,"
+                + " \"not\": true}, {\"type\": \"ACTION_DROP\"}, {\"type\": \"ACTION_ACCEPT\"}]}", NWID + 1);
+        sql("UPDATE {p}schema_version SET version = 1");
+        store = reopenStore();
+        NetworkSettings a = store.network(NWID).orElseThrow().settings();
+        assertEquals("a", a.name());
+        assertEquals(RuleCompiler.ACCEPT, a.rules());
+        NetworkSettings b = store.network(NWID2).orElseThrow().settings();
+        assertEquals(RuleCompiler.ACCEPT, b.rules());
+        assertTrue(b.capabilities().isEmpty());
+        assertEquals("ACTION_TEE", b.stored().get("rulesNotCompiled").get(0).get("type").asText());
+        assertEquals("MATCH_RANDOM", b.stored().get("capabilitiesNotCompiled").get(0).get("rules").get(0).get("type").asText());
+        assertEquals("ACTION_TEE", ControllerJson.network(store.network(NWID2).orElseThrow()).get("rulesNotCompiled").get(0).get("type").asText());
+        assertArrayEquals(new byte[] {(byte) 0x80 | 37, 2, 8, 0, 0, 0, 1, 0}, store.network(NWID + 1).orElseThrow().settings().rules().toArray());
+        reopen(); // version 2 now: nothing migrates twice
+        assertEquals("ACTION_TEE", store.network(NWID2).orElseThrow().settings().stored().get("rulesNotCompiled").get(0).get("type").asText());
+    }
+
     @BeforeEach
     void open() throws Exception {
         store = openStore();
@@ -67,7 +98,9 @@ abstract class ControllerStoreContract {
                  "v6AssignMode": {"zt": true, "rfc4193": true, "6plane": true},
                  "ipAssignmentPools": [{"ipRangeStart": "10.0.0.1", "ipRangeEnd": "10.0.0.9"}],
                  "routes": [{"target": "10.0.0.0/24", "via": null, "metric": 3}, {"target": "0.0.0.0/0", "via": "10.0.0.1"}],
-                 "tags": [{"id": 5, "default": 1}], "rules": [{"type": "ACTION_ACCEPT"}], "dns": {"domain": "x"},
+                 "tags": [{"id": 5, "default": 1}], "dns": {"domain": "x"},
+                 "rules": [{"type": "MATCH_IP_DEST_PORT_RANGE", "start": 22, "end": 22}, {"type": "ACTION_BREAK"}, {"type": "ACTION_ACCEPT"}],
+                 "capabilities": [{"id": 7, "rules": [{"type": "MATCH_TAG_SENDER", "id": 5, "value": 2}, {"type": "ACTION_ACCEPT"}]}],
                  "arpEmulation": true, "credentialMaxDelta": 300000, "allowUnownedSourceIps": true}""");
         store.putNetwork(n);
         store.putNetwork(network(NWID2, "{}"));
@@ -75,6 +108,9 @@ abstract class ControllerStoreContract {
         Network back = store.network(NWID).orElseThrow();
         assertEquals(ControllerJson.network(n), ControllerJson.network(back));
         assertEquals(n.settings().routes(), back.settings().routes());
+        assertEquals(n.settings().rules(), back.settings().rules());
+        assertEquals(n.settings().capabilities(), back.settings().capabilities());
+        assertEquals(RuleCompiler.ACCEPT, store.network(NWID2).orElseThrow().settings().rules()); // a new network's default
         assertEquals("x", back.settings().stored().get("dns").get("domain").asText());
         assertEquals(List.of(NWID2, NWID).stream().sorted().toList(), store.networkIds());
         assertTrue(store.network(NWID + 5).isEmpty());

@@ -500,4 +500,138 @@ class ControllerTest {
                 ErrorCode.NETWORK_ACCESS_DENIED, ErrorCode.DENIED);
         assertTrue(events.isEmpty(), "no collision: the row is gone");
     }
+
+    // ---------------------------------------------------------------- rules, tags, capabilities (§11.8, §11.6, §13.3)
+
+    static final String SSH_ADMIN = """
+            {"tags": [{"id": 1, "default": 0}],
+             "rules": [{"type": "MATCH_IP_DEST_PORT_RANGE", "start": 22, "end": 22}, {"type": "MATCH_IP_PROTOCOL", "ipProtocol": 6},
+                       {"type": "MATCH_TAG_SENDER", "id": 1, "value": 1, "not": true}, {"type": "ACTION_BREAK"}, {"type": "ACTION_ACCEPT"}],
+             "capabilities": [{"id": 9, "rules": [{"type": "MATCH_ETHERTYPE", "etherType": 2048}, {"type": "ACTION_ACCEPT"}]}]}""";
+
+    @Test
+    void rulesCapabilitiesAndTagDefaultsReachTheIssuedConfig() {
+        SecretIdentity a = TestIds.get(0);
+        c.updateNetwork(nwid, json(SSH_ADMIN), now);
+        authorize(a, ", \"tags\": [[1, 1]], \"capabilities\": [9]");
+        ConfigAnswer.Config cfg = assertInstanceOf(ConfigAnswer.Config.class, request(a));
+        assertEquals("280400160016" + "240106" + "b1080000000100000001" + "0500" + "0100", cfg.content().rules().hex());
+        assertEquals(List.of(new CapabilityDefinition(9, dev.planetary.vl1.Bytes.fromHex("250208000100"))), cfg.content().capabilities());
+        assertEquals(List.of(new TagDefinition(1, 0)), cfg.content().tags());
+        assertEquals(java.util.Map.of(1L, 1L), cfg.credentialContent().tags());
+        assertEquals(java.util.Set.of(9L), cfg.credentialContent().capabilities());
+        ObjectNode got = ControllerJson.network(c.network(nwid).orElseThrow());
+        assertEquals(ControllerJson.write(json(SSH_ADMIN).get("capabilities").get(0).get("rules").get(1)),
+                ControllerJson.write(got.get("capabilities").get(0).get("rules").get(1)));
+        assertEquals(5, got.get("rules").size());
+        assertEquals("MATCH_TAG_SENDER", got.get("rules").get(2).get("type").asText());
+        assertTrue(got.get("rules").get(2).get("not").asBoolean());
+    }
+
+    @Test
+    void aNewNetworkAcceptsEverythingLikeZeroTiers() {
+        assertEquals(RuleCompiler.ACCEPT, c.network(nwid).orElseThrow().settings().rules());
+        assertEquals("[{\"type\":\"ACTION_ACCEPT\"}]",
+                ControllerJson.write(ControllerJson.network(c.network(nwid).orElseThrow()).get("rules")));
+    }
+
+    @Test
+    void badRuleSetsAreRefusedByIndexAndReasonAndNothingIsStored() {
+        c.updateNetwork(nwid, json(SSH_ADMIN), now);
+        Network before = c.network(nwid).orElseThrow();
+        String[][] bad = {
+            {"{\"name\": \"x\", \"rules\": [{\"type\": \"ACTION_ACCEPT\"}, {\"type\": \"ACTION_TEE\"}]}", "rules[1].type"},
+            {"{\"rules\": [{\"type\": \"MATCH_ETHERTYPE\", \"etherType\": 1, \"or\": true}]}", "rules[0].or"},
+            {"{\"capabilities\": [{\"id\": 1, \"rules\": [{\"type\": \"NOPE\"}]}]}", "capabilities[0].rules[0].type"},
+            {"{\"capabilities\": [{\"id\": 1, \"rules\": []}, {\"id\": 1, \"rules\": []}]}", "capabilities[1].id"},
+            {"{\"capabilities\": [{\"id\": 1}]}", "capabilities[0].rules"},
+            {"{\"capabilities\": [{\"id\": 1, \"rules\": [], \"default\": true}]}", "capabilities[0].default"},
+            {"{\"capabilities\": [" + "{\"id\": 1, \"rules\": []},".repeat(129) + "{}]}", "capabilities"},
+            {"{\"capabilities\": [{\"id\": 1, \"rules\": [" + "{\"type\": \"ACTION_DROP\"},".repeat(64) + "{\"type\": \"ACTION_DROP\"}]}]}",
+                "capabilities[0].rules"},
+            {"{\"rules\": [" + "{\"type\": \"ACTION_DROP\"},".repeat(1024) + "{\"type\": \"ACTION_DROP\"}]}", "rules"},
+        };
+        for (String[] b : bad) {
+            FieldException e = assertThrows(FieldException.class, () -> c.updateNetwork(nwid, json(b[0]), now), b[0]);
+            assertEquals(b[1], e.field(), e.getMessage());
+            FieldException onCreate = assertThrows(FieldException.class, () -> c.createNetwork(OptionalLong.of(77), json(b[0]), now));
+            assertEquals(b[1], onCreate.field());
+        }
+        assertEquals(ControllerJson.network(before), ControllerJson.network(c.network(nwid).orElseThrow()), "nothing stored");
+        assertTrue(c.network(NetworkIds.of(SELF, 77)).isEmpty());
+    }
+
+    @Test
+    void aConfigThatCouldExceedThePsoBodyIsRefused() {
+        // 128 capabilities of 64 IPv6 matches: far over MAX_PSO_BODY (§7.4)
+        StringBuilder caps = new StringBuilder("{\"capabilities\": [");
+        for (int i = 0; i < 40; i++) {
+            caps.append(i > 0 ? "," : "").append("{\"id\": ").append(i).append(", \"rules\": [")
+                    .append("{\"type\": \"MATCH_IPV6_SOURCE\", \"ip\": \"fd00::/8\"},".repeat(63)).append("{\"type\": \"ACTION_ACCEPT\"}]}");
+        }
+        FieldException e = assertThrows(FieldException.class, () -> c.updateNetwork(nwid, json(caps.append("]}").toString()), now));
+        assertEquals("capabilities", e.field());
+        assertTrue(e.getMessage().contains("48960-byte limit"), e.getMessage());
+        assertEquals(RuleCompiler.ACCEPT, c.network(nwid).orElseThrow().settings().rules());
+        assertTrue(c.network(nwid).orElseThrow().settings().capabilities().isEmpty());
+    }
+
+    @Test
+    void grantsMustNameDefinedCapabilitiesAndADefinedCapabilityStaysWhileGranted() {
+        SecretIdentity a = TestIds.get(0);
+        c.updateNetwork(nwid, json(SSH_ADMIN), now);
+        FieldException e = assertThrows(FieldException.class,
+                () -> c.upsertMember(nwid, a.address(), json("{\"authorized\": true, \"capabilities\": [9, 10]}"), now));
+        assertEquals("capabilities[1]", e.field());
+        assertTrue(e.getMessage().contains("capability 10 is not defined"), e.getMessage());
+        assertTrue(c.member(nwid, a.address()).isEmpty(), "nothing stored");
+        authorize(a, ", \"capabilities\": [9]");
+        long rev = c.network(nwid).orElseThrow().revision();
+        FieldException removal = assertThrows(FieldException.class, () -> c.updateNetwork(nwid, json("{\"capabilities\": []}"), now));
+        assertEquals("capabilities", removal.field());
+        assertTrue(removal.getMessage().contains("granted to member " + a.address()), removal.getMessage());
+        assertEquals(rev, c.network(nwid).orElseThrow().revision());
+        c.upsertMember(nwid, a.address(), json("{\"capabilities\": []}"), now);
+        assertTrue(c.updateNetwork(nwid, json("{\"capabilities\": []}"), now).value().settings().capabilities().isEmpty());
+    }
+
+    @Test
+    void aTagChangeReissuesAndPushesTheCredentialWithTheNewTag() {
+        SecretIdentity a = TestIds.get(0);
+        c.updateNetwork(nwid, json(SSH_ADMIN), now);
+        authorize(a, ", \"tags\": [[1, 0]]");
+        ConfigAnswer.Config first = assertInstanceOf(ConfigAnswer.Config.class, request(a));
+        c.sessionUp(a.fingerprint(), a.address());
+        Controller.Change<Member> ch = c.upsertMember(nwid, a.address(), json("{\"tags\": [[1, 1]]}"), now);
+        Push.Config p = (Push.Config) ch.pushes().stream().filter(x -> x instanceof Push.Config).findFirst().orElseThrow();
+        CredentialContent pushed = issuer.credentials.get(issuer.credentials.size() - 1);
+        assertEquals(java.util.Map.of(1L, 1L), pushed.tags());
+        assertEquals(first.credentialContent().revision() + 1, pushed.revision());
+        assertEquals(pushed.timestamp(), p.content().timestamp());
+        assertEquals(pushed.timestamp(), (long) c.revocations(nwid).orElseThrow().entries().get(Revocations.prefix(a.fingerprint())),
+                "threshold = ts(new MC): the MC with the old tag is revoked (§7.5)");
+    }
+
+    @Test
+    void memberTagsAndGrantsAreBoundedAndUnique() {
+        SecretIdentity a = TestIds.get(0);
+        StringBuilder caps = new StringBuilder("{\"capabilities\": [");
+        for (int i = 0; i < 129; i++) caps.append(i > 0 ? "," : "").append("{\"id\": ").append(i).append(", \"rules\": []}");
+        FieldException tooManyCaps = assertThrows(FieldException.class, () -> c.updateNetwork(nwid, json(caps + "]}"), now));
+        assertEquals("capabilities", tooManyCaps.field());
+        StringBuilder defs = new StringBuilder("{\"tags\": [");
+        for (int i = 0; i < 129; i++) defs.append(i > 0 ? "," : "").append("{\"id\": ").append(i).append('}');
+        assertEquals("tags", assertThrows(FieldException.class, () -> c.updateNetwork(nwid, json(defs + "]}"), now)).field());
+        StringBuilder tags = new StringBuilder("{\"tags\": [");
+        StringBuilder grants = new StringBuilder("{\"capabilities\": [");
+        for (int i = 0; i < 129; i++) {
+            tags.append(i > 0 ? "," : "").append("[").append(i).append(", 1]");
+            grants.append(i > 0 ? "," : "").append(i);
+        }
+        assertEquals("tags", assertThrows(FieldException.class, () -> c.upsertMember(nwid, a.address(), json(tags + "]}"), now)).field());
+        assertEquals("capabilities", assertThrows(FieldException.class, () -> c.upsertMember(nwid, a.address(), json(grants + "]}"), now)).field());
+        FieldException twice = assertThrows(FieldException.class, () -> c.upsertMember(nwid, a.address(), json("{\"tags\": [[1, 1], [1, 2]]}"), now));
+        assertEquals("tags[1][0]", twice.field());
+        assertTrue(c.member(nwid, a.address()).isEmpty(), "nothing stored");
+    }
 }

@@ -18,4 +18,12 @@ class PostgresControllerStoreTest extends ControllerStoreContract {
     protected ControllerStore reopenStore() throws Exception {
         return JdbcControllerStore.openPostgres(pg.url, pg.properties, prefix);
     }
+
+    @Override
+    protected void sql(String statement, Object... args) throws Exception {
+        try (var c = java.sql.DriverManager.getConnection(pg.url, pg.properties); var ps = c.prepareStatement(statement.replace("{p}", prefix))) {
+            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+            ps.executeUpdate();
+        }
+    }
 }

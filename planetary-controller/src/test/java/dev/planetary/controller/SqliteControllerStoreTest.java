@@ -23,6 +23,15 @@ class SqliteControllerStoreTest extends ControllerStoreContract {
         return openStore();
     }
 
+    @Override
+    protected void sql(String statement, Object... args) throws Exception {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.resolve(JdbcControllerStore.SQLITE_FILE));
+                var ps = c.prepareStatement(statement.replace("{p}", ""))) {
+            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+            ps.executeUpdate();
+        }
+    }
+
     @Test
     void databaseFileIsPrivate() throws Exception {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(JdbcControllerStore.SQLITE_FILE))));

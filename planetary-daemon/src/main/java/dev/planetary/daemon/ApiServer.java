@@ -39,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * {@link #MAX_BODY} bytes of body, {@link #MAX_CONNECTIONS} connections at once (more get 503),
  * {@link #TIMEOUT_MS} per connection (then it is closed). A malformed request gets 400 with a JSON
  * error body; nothing a client sends ends a server thread.
+ *
+ * <p>An optional {@code open} router sees every request first, before the token check: it answers
+ * what needs no token (the controller console's static assets, {@link ConsoleAssets}) and returns
+ * {@code null} for everything else.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
@@ -49,6 +53,7 @@ public final class ApiServer implements AutoCloseable {
     public static final long TIMEOUT_MS = 10_000;
 
     private final Router router;
+    private final Router open;
     private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "planetary-api-timeout");
@@ -58,10 +63,16 @@ public final class ApiServer implements AutoCloseable {
     private final List<ServerSocketChannel> listeners = new CopyOnWriteArrayList<>();
     private final List<Path> socketFiles = new CopyOnWriteArrayList<>();
     private final LongAdder badRequests = new LongAdder(), unauthorized = new LongAdder(), refused = new LongAdder();
-    private volatile boolean open = true;
+    private volatile boolean running = true;
 
     public ApiServer(Router router) {
-        this.router = router;
+        this(router, r -> null);
+    }
+
+    /** {@code open} answers requests that need no token, and {@code null} to any other (see the class comment). */
+    public ApiServer(Router router, Router open) {
+        this.router = java.util.Objects.requireNonNull(router, "router");
+        this.open = java.util.Objects.requireNonNull(open, "open router (r -> null for none)");
     }
 
     /**
@@ -116,12 +127,12 @@ public final class ApiServer implements AutoCloseable {
     private void serve(ServerSocketChannel ch, byte[] token, String kind) {
         listeners.add(ch);
         Thread.ofPlatform().daemon().name("planetary-api-" + kind).start(() -> {
-            while (open) {
+            while (running) {
                 SocketChannel c;
                 try {
                     c = ch.accept();
                 } catch (IOException e) {
-                    if (open) LOG.warn("API accept failed: {}", e.toString());
+                    if (running) LOG.warn("API accept failed: {}", e.toString());
                     if (!ch.isOpen()) return;
                     continue;
                 }
@@ -161,6 +172,11 @@ public final class ApiServer implements AutoCloseable {
             badRequests.increment();
             write(c, p.error);
             drain(c);
+            return;
+        }
+        Response free = open.handle(p.request);
+        if (free != null) {
+            write(c, free);
             return;
         }
         if (token != null && !authorised(p.request, token)) {
@@ -243,10 +259,14 @@ public final class ApiServer implements AutoCloseable {
     }
 
     static void write(SocketChannel c, Response r) throws IOException {
+        StringBuilder extra = new StringBuilder();
+        r.headers().forEach((k, v) -> extra.append(k).append(": ").append(v).append("\r\n"));
         String head = "HTTP/1.1 " + r.status() + " " + HttpMessages.reason(r.status()) + "\r\n"
                 + "Content-Type: " + r.contentType() + "\r\n"
                 + "Content-Length: " + r.body().length + "\r\n"
                 + "Cache-Control: no-store\r\n"
+                + "X-Content-Type-Options: nosniff\r\n"
+                + extra
                 + "Connection: close\r\n\r\n";
         ByteBuffer out = ByteBuffer.allocate(head.length() + r.body().length);
         out.put(head.getBytes(StandardCharsets.ISO_8859_1)).put(r.body()).flip();
@@ -271,7 +291,7 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
-        open = false;
+        running = false;
         for (ServerSocketChannel ch : listeners) closeQuietly(ch);
         for (Path p : socketFiles) {
             try {

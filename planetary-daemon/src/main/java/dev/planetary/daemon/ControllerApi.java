@@ -124,7 +124,7 @@ public final class ControllerApi implements HttpMessages.Router {
         long now = clock.getAsLong();
         switch (r.method()) {
             case "GET":
-                return controller.network(nwid).map(n -> Response.json(200, ControllerJson.network(n))).orElseGet(() -> notFound(nwid));
+                return controller.network(nwid).map(n -> Response.json(200, ControllerJson.network(n, controller.specialists(nwid)))).orElseGet(() -> notFound(nwid));
             case "POST": {
                 ObjectNode body = body(r);
                 if (controller.network(nwid).isEmpty()) {
@@ -135,7 +135,7 @@ public final class ControllerApi implements HttpMessages.Router {
                 }
                 Controller.Change<Network> c = controller.updateNetwork(nwid, body, now);
                 push(c.pushes());
-                return Response.json(200, ControllerJson.network(c.value()));
+                return Response.json(200, ControllerJson.network(c.value(), controller.specialists(nwid)));
             }
             case "DELETE": {
                 Optional<Network> n = controller.network(nwid);

@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,11 +87,13 @@ public final class ControllerService implements AutoCloseable {
 
     /**
      * Attaches the engine to the node's VL2 layer (on the node's thread, before its loop starts);
-     * {@code onLoop} runs a task on that thread (the API's pushes go through it).
+     * {@code onLoop} runs a task on that thread (the API's pushes go through it). Returns the
+     * counters of the engine and its link (refusals, issuances, pushes, LIKEs and GATHERs with their
+     * drops), to be read on the node's thread.
      */
-    void attach(Vl2Layer layer, Consumer<Runnable> onLoop) {
+    Supplier<Map<String, Long>> attach(Vl2Layer layer, Consumer<Runnable> onLoop) {
         // the per-prefix new-row rate (§7.5) needs the peer's source address, which the node does not expose: per peer for now
-        ControllerLink l = new ControllerLink(controller, layer, Fingerprint::toShortString);
+        ControllerLink l = new ControllerLink(controller, layer, Fingerprint::toShortString, System::currentTimeMillis); // the API's clock
         pushes = p -> {
             try {
                 onLoop.accept(() -> l.send(p));
@@ -123,6 +126,11 @@ public final class ControllerService implements AutoCloseable {
                 LOG.debug("reaching members deferred: {}", e.toString());
             }
         }, REACH_PERIOD_MS, REACH_PERIOD_MS, TimeUnit.MILLISECONDS);
+        return () -> {
+            Map<String, Long> all = new java.util.TreeMap<>(controller.counters());
+            l.counters().forEach((k, v) -> all.put("link" + Character.toUpperCase(k.charAt(0)) + k.substring(1), v));
+            return all;
+        };
     }
 
     private void maintain() {

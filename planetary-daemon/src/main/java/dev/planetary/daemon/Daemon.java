@@ -67,6 +67,7 @@ public final class Daemon implements AutoCloseable {
     private dev.planetary.store.PeerRatchetStore ratchets;
     private ApiServer api;
     private ControllerService controller;
+    private LocalForwards forwards;
     private DaemonMetrics metrics;
     private Path socket;
     private int apiPort = -1;
@@ -138,8 +139,9 @@ public final class Daemon implements AutoCloseable {
         }
         NodeApi nodeApi = new NodeApi(this);
         HttpMessages.Router controllerApi = controller == null ? null : controller.api();
-        api = new ApiServer(controllerApi == null ? nodeApi
-                : r -> r.path().equals("/controller") || r.path().startsWith("/controller/") ? controllerApi.handle(r) : nodeApi.handle(r));
+        api = controllerApi == null ? new ApiServer(nodeApi)
+                : new ApiServer(r -> r.path().equals("/controller") || r.path().startsWith("/controller/") ? controllerApi.handle(r) : nodeApi.handle(r),
+                        new ConsoleAssets()); // the web console's static files need no token (docs/console.md)
         metrics = new DaemonMetrics(options.role.label(), driver.counters(), api);
         if (options.role != Role.ROOT) { // §3.3: a member's (and a controller's) ratchets survive restarts in node.db
             try {
@@ -156,12 +158,35 @@ public final class Daemon implements AutoCloseable {
                 driver.transmitter(events::emit), driver.now());
         if (controller != null) {
             UdpDriver d = driver;
-            controller.attach(((NodeEngine) engine).vl2(), task -> d.call(e -> {
+            NodeEngine ne = (NodeEngine) engine;
+            ne.attachedCounters(controller.attach(ne.vl2(), task -> d.call(e -> {
                 task.run();
                 return null;
-            }));
+            })));
+        }
+        if (options.role == Role.NODE) { // §12.8: the forwards' sockets live in the daemon, on the loop thread
+            NodeEngine node = (NodeEngine) engine;
+            forwards = new LocalForwards(driver, home, events);
+            forwards.attach(node.startForwarding(forwards, config.forwardExpose()), new LocalForwards.Node() {
+                @Override
+                public String targetProblem(dev.planetary.nic.NetworkId network, InetAddress target) {
+                    return node.forwardTargetProblem(network, target);
+                }
+
+                @Override
+                public void wake() {
+                    node.wakeForwarding();
+                }
+            });
         }
         driver.start(engine);
+        if (forwards != null) {
+            LocalForwards f = forwards;
+            driver.call(e -> {
+                f.start();
+                return null;
+            });
+        }
         portMapping = config.portMapping() && options.role != Role.ROOT;
         if (portMapping) startPortMapping(engine);
         socket = (options.apiSocket != null ? options.apiSocket : config.apiSocket(home)).toAbsolutePath();
@@ -204,6 +229,11 @@ public final class Daemon implements AutoCloseable {
 
     UdpDriver driver() {
         return driver;
+    }
+
+    /** A node's port forwards (§12.8), used on the loop thread only; null for a root or controller. */
+    LocalForwards forwards() {
+        return forwards;
     }
 
     DaemonMetrics metrics() {
@@ -316,6 +346,17 @@ public final class Daemon implements AutoCloseable {
         if (stopped.getCount() == 0) return;
         if (api != null) api.close();
         if (portMap != null) portMap.close(); // §5.9: the mapping is deleted at shutdown
+        if (forwards != null) {
+            LocalForwards f = forwards;
+            try {
+                driver.call(e -> {
+                    f.close();
+                    return null;
+                });
+            } catch (IllegalStateException e) {
+                events.emit("warning", Map.of("message", "closing the port forwards: " + e.getMessage()));
+            }
+        }
         if (driver != null) driver.close();
         if (controller != null) controller.close();
         if (ratchets != null) {

@@ -22,7 +22,8 @@ import java.util.Set;
  * <pre>{"port": 9993, "bind": "0.0.0.0",
  *  "api": {"socket": "/run/planetary/planetary.sock", "tcp": false, "port": 9993},
  *  "log": {"level": "info", "file": "/var/log/planetary.log"},
- *  "rendezvous": {"allow": ["<fingerprint>", …]}}</pre>
+ *  "rendezvous": {"allow": ["<fingerprint>", …]},
+ *  "forward": {"expose": [22, 8080]}}</pre>
  *
  * @param port      UDP port (0: any free port)
  * @param bind      UDP bind address (IPv4 or IPv6 literal)
@@ -34,10 +35,11 @@ import java.util.Set;
  * @param rendezvousAllow peers (fingerprints, base32) this node consents to rendezvous and endpoint pushes with
  *                  (VL.md §5.5 {@code rendezvous.allow}); {@code "*"} allows every peer (labs and tests)
  * @param portMapping ask the default gateway for a mapping of the primary port (VL.md §5.9 {@code portMapping}, default off)
+ * @param forwardExpose the local TCP ports members' port forwards may reach on {@code 127.0.0.1} (VL.md §12.8 {@code forward.expose}, default none)
  * @param warnings  what was ignored, for the operator
  */
 public record DaemonConfig(int port, String bind, Path apiSocket, boolean apiTcp, int apiPort, String logLevel, Path logFile,
-                           List<String> rendezvousAllow, boolean portMapping, List<String> warnings) {
+                           List<String> rendezvousAllow, boolean portMapping, Set<Integer> forwardExpose, List<String> warnings) {
     public static final String FILE = "planetary.json";
     public static final int DEFAULT_PORT = 9993;
     public static final Set<String> LOG_LEVELS = Set.of("off", "error", "warn", "info", "debug", "trace");
@@ -45,6 +47,7 @@ public record DaemonConfig(int port, String bind, Path apiSocket, boolean apiTcp
 
     public DaemonConfig {
         rendezvousAllow = List.copyOf(rendezvousAllow);
+        forwardExpose = Set.copyOf(forwardExpose);
         warnings = List.copyOf(warnings);
     }
 
@@ -58,7 +61,7 @@ public record DaemonConfig(int port, String bind, Path apiSocket, boolean apiTcp
     }
 
     public static DaemonConfig defaults() {
-        return new DaemonConfig(DEFAULT_PORT, "0.0.0.0", null, false, DEFAULT_PORT, "info", null, List.of(), false, List.of());
+        return new DaemonConfig(DEFAULT_PORT, "0.0.0.0", null, false, DEFAULT_PORT, "info", null, List.of(), false, Set.of(), List.of());
     }
 
     /** The socket path this configuration serves for {@code home}. */
@@ -96,6 +99,7 @@ public record DaemonConfig(int port, String bind, Path apiSocket, boolean apiTcp
         Path socket = null, logFile = null;
         boolean tcp = false, portMapping = false;
         List<String> allow = new ArrayList<>();
+        Set<Integer> expose = new java.util.TreeSet<>();
         for (Map.Entry<String, JsonNode> e : fields(root)) {
             JsonNode v = e.getValue();
             switch (e.getKey()) {
@@ -140,10 +144,25 @@ public record DaemonConfig(int port, String bind, Path apiSocket, boolean apiTcp
                         }
                     }
                 }
+                case "forward" -> {
+                    if (!v.isObject()) throw new ConfigException(where + ": 'forward' must be an object");
+                    for (Map.Entry<String, JsonNode> a : fields(v)) {
+                        if (!a.getKey().equals("expose")) {
+                            warnings.add(where + ": unknown key 'forward." + a.getKey() + "' ignored");
+                            continue;
+                        }
+                        if (!a.getValue().isArray()) throw new ConfigException(where + ": 'forward.expose' must be an array of TCP ports");
+                        for (JsonNode p : a.getValue()) {
+                            int x = port(p, "forward.expose[]", where);
+                            if (x == 0) throw new ConfigException(where + ": 'forward.expose' ports must be 1..65535, not 0");
+                            expose.add(x);
+                        }
+                    }
+                }
                 default -> warnings.add(where + ": unknown key '" + e.getKey() + "' ignored");
             }
         }
-        return new DaemonConfig(port, bind, socket, tcp, apiPort, level, logFile, allow, portMapping, warnings);
+        return new DaemonConfig(port, bind, socket, tcp, apiPort, level, logFile, allow, portMapping, expose, warnings);
     }
 
     /** Checks a log level name; the error names {@code where}. */

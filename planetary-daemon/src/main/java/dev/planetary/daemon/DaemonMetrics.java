@@ -41,7 +41,10 @@ public final class DaemonMetrics {
             Map.entry("hello_failed", new String[] {"planetary.hello.failed", null}),
             Map.entry("internal_error", new String[] {"planetary.engine.internal.errors", "vl1"}),
             Map.entry("zssp_internal_errors", new String[] {"planetary.engine.internal.errors", "zssp"}));
+    /** Counters of the controller attached to a controller's VL2 layer (NodeEngine#attachedCounters). */
+    private static final String CONTROLLER_PREFIX = "controller_";
     /** Gauges the engine reports as counters-map entries (current values, not totals). */
+    private static final String RULES_PREFIX = "vl2_rules_";
     private static final Set<String> GAUGES = Set.of("verification_budget_used", "verification_queue");
 
     private final Set<String> registered = new java.util.HashSet<>();
@@ -92,9 +95,19 @@ public final class DaemonMetrics {
             Gauge.builder("planetary." + counter.replace('_', '.'), last, f).register(registry);
             return;
         }
+        if (counter.startsWith(RULES_PREFIX)) { // vl2_rules_<direction>_<verdict> (docs/vl2.md "Rules")
+            String rest = counter.substring(RULES_PREFIX.length());
+            int u = rest.indexOf('_');
+            FunctionCounter.builder("planetary.vl2.rules", last, f).tag("direction", rest.substring(0, u)).tag("verdict", rest.substring(u + 1))
+                    .description("rule decisions on frames (VL.md §11.4)").register(registry);
+            return;
+        }
         String[] o = OUTCOMES.get(counter);
         FunctionCounter.Builder<AtomicReference<Vl1Engine.Snapshot>> b;
-        if (o == null) {
+        if (counter.startsWith(CONTROLLER_PREFIX)) { // outcomes and drops alike (docs/controller.md)
+            b = FunctionCounter.builder("planetary.controller.events", last, f).tag("event", counter.substring(CONTROLLER_PREFIX.length()))
+                    .description("the controller's outcomes and drops, by event");
+        } else if (o == null) {
             b = FunctionCounter.builder("planetary.drops", last, f).tag("reason", counter).description("inputs dropped, by reason");
         } else {
             b = FunctionCounter.builder(o[0], last, f).description("engine outcomes (see docs/operations.md)");

@@ -19,8 +19,25 @@ public final class HttpMessages {
      */
     public record Request(String method, String path, String query, Map<String, String> headers, byte[] body) {}
 
-    /** A response; always sent with {@code Connection: close}. */
-    public record Response(int status, String contentType, byte[] body) {
+    /**
+     * A response; always sent with {@code Connection: close}.
+     *
+     * @param headers extra header lines (name to value), beside the ones the server always sends
+     */
+    public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+        public Response {
+            headers = Map.copyOf(headers);
+        }
+
+        public Response(int status, String contentType, byte[] body) {
+            this(status, contentType, body, Map.of());
+        }
+
+        /** 302 to {@code location} (a path on this server). */
+        public static Response redirect(String location) {
+            return new Response(302, "text/plain; charset=utf-8", new byte[0], Map.of("Location", location));
+        }
+
         public static Response json(int status, Object value) {
             try {
                 return new Response(status, "application/json", JSON.writeValueAsBytes(value));
@@ -48,6 +65,7 @@ public final class HttpMessages {
     static String reason(int status) {
         return switch (status) {
             case 200 -> "OK";
+            case 302 -> "Found";
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
             case 404 -> "Not Found";

@@ -18,7 +18,8 @@ import java.util.Map;
  * (an ICMP echo from the network's userspace NIC, §12.7),
  * {@code GET /peer/{address}}, {@code GET /metrics}, and {@code POST /planetary/message/{address}}
  * (a USER_MESSAGE, §3.10), {@code POST /planetary/whois/{address}} (a lookup, §3.9) and the root set
- * administration {@code GET|POST /planetary/roots}, {@code DELETE /planetary/roots/{name}} ({@link RootSetAdmin}). Objects carry ZeroTier One's field names plus Planetary's additions.
+ * administration {@code GET|POST /planetary/roots}, {@code DELETE /planetary/roots/{name}} ({@link RootSetAdmin}),
+ * and the port forwards {@code GET|POST /planetary/forward}, {@code GET|DELETE /planetary/forward/{localPort}} (§12.8, {@link LocalForwards}). Objects carry ZeroTier One's field names plus Planetary's additions.
  * Every engine read goes through the driver's loop thread ({@link UdpDriver#call}).
  */
 final class NodeApi implements HttpMessages.Router {
@@ -53,6 +54,7 @@ final class NodeApi implements HttpMessages.Router {
                 if (get(r)) return Response.json(200, roots.list());
                 return r.method().equals("POST") ? roots.add(r.body()) : notAllowed();
             }
+            if (p.equals("/planetary/forward") || p.startsWith("/planetary/forward/")) return forward(r, p.substring(18));
             if (p.startsWith("/planetary/roots/")) return r.method().equals("DELETE") ? roots.remove(p.substring(17)) : notAllowed();
         } catch (IllegalStateException e) {
             return Response.error(503, e.getMessage());
@@ -243,6 +245,63 @@ final class NodeApi implements HttpMessages.Router {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Response.error(503, "interrupted");
+        }
+    }
+
+    /**
+     * Port forwards (§12.8): {@code GET /planetary/forward} lists, {@code POST} creates from
+     * {@code {"localPort", "nwid", "target", "port"}}, {@code GET} and {@code DELETE
+     * /planetary/forward/{localPort}} show and remove one. 409 names why a forward cannot be made.
+     */
+    private Response forward(Request r, String rest) {
+        LocalForwards f = daemon.forwards();
+        if (f == null) return Response.error(409, "only a node forwards ports");
+        UdpDriver d = daemon.driver();
+        if (rest.isEmpty()) {
+            if (get(r)) return Response.json(200, d.call(e -> f.list(), ENGINE_TIMEOUT_MS));
+            if (!r.method().equals("POST")) return notAllowed();
+            JsonNode n;
+            try {
+                n = r.body() == null ? null : HttpMessages.JSON.readTree(r.body());
+            } catch (IOException e) {
+                return Response.error(400, "body is not JSON");
+            }
+            if (n == null || !n.isObject() || !n.path("localPort").canConvertToInt() || !n.path("port").canConvertToInt()
+                    || !n.path("nwid").isTextual() || !n.path("target").isTextual()) {
+                return Response.error(400, "body needs 'localPort' and 'port' (numbers), 'nwid' and 'target' (an IP address literal)");
+            }
+            dev.planetary.nic.NetworkId nwid;
+            java.net.InetAddress target;
+            try {
+                nwid = dev.planetary.nic.NetworkId.parse(n.get("nwid").textValue());
+                target = NodeEngine.ipLiteral(n.get("target").textValue());
+            } catch (IllegalArgumentException e) {
+                return Response.error(400, EventSink.printable(e.getMessage()));
+            }
+            int local = n.get("localPort").intValue(), port = n.get("port").intValue();
+            Map<String, Object> made = d.call(e -> {
+                try {
+                    return f.create(local, nwid, target, port);
+                } catch (IllegalArgumentException x) {
+                    return Map.of("error", x.getMessage());
+                }
+            }, ENGINE_TIMEOUT_MS);
+            return made.containsKey("error") ? Response.error(409, EventSink.printable((String) made.get("error"))) : Response.json(200, made);
+        }
+        if (!rest.matches("/[0-9]{1,5}")) return Response.error(400, "a forward's id is its local port (1..65535)");
+        int local = Integer.parseInt(rest.substring(1));
+        switch (r.method()) {
+            case "GET" -> {
+                Map<String, Object> one = d.call(e -> f.get(local), ENGINE_TIMEOUT_MS);
+                return one == null ? Response.error(404, "no forward on local port " + local) : Response.json(200, one);
+            }
+            case "DELETE" -> {
+                boolean removed = d.call(e -> f.remove(local), ENGINE_TIMEOUT_MS);
+                return removed ? Response.json(200, Map.of("localPort", local, "removed", true)) : Response.error(404, "no forward on local port " + local);
+            }
+            default -> {
+                return notAllowed();
+            }
         }
     }
 

@@ -16,11 +16,15 @@ import dev.planetary.nic.PortDrop;
 import dev.planetary.nic.TapName;
 import dev.planetary.nic.UserspaceNic;
 import dev.planetary.vl2.node.DataPlane;
+import dev.planetary.vl2.node.ForwardRules;
 import dev.planetary.vl2.node.MemberPorts;
+import dev.planetary.vl2.node.Multicaster;
 import dev.planetary.vl2.node.MemberNetwork;
 import dev.planetary.vl2.node.MemberNetworks;
 import dev.planetary.vl2.node.NetworkStore;
+import dev.planetary.vl2.node.PortForwarding;
 import dev.planetary.vl2.node.Vl2Layer;
+import dev.planetary.vl2.rules.Verdict;
 import dev.planetary.zssp.RandomSource;
 import java.net.InetAddress;
 import java.io.IOException;
@@ -59,6 +63,8 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     private final MemberNetworks member;
     /** The data plane (nodes with a NIC mode; null otherwise): one port per network in state OK (§9, §12). */
     private final MemberPorts ports;
+    /** Counters of what the daemon attached to the VL2 layer (the controller's), read on the node's thread for the snapshot. */
+    private volatile java.util.function.Supplier<Map<String, Long>> attachedCounters = Map::of;
     private volatile List<RootInfo> roots; // replaced when a pushed root set switches them (§4.2)
     private final java.util.function.Consumer<dev.planetary.identity.RootSets.Accepted> rootSetUpdated;
     private final Map<InetSocketAddress, long[]> rootPathTimes = new java.util.concurrent.ConcurrentHashMap<>(); // endpoint → {lastSend, lastReceive} (Unix ms)
@@ -73,6 +79,9 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     /** How long a peer whose sessions closed stays listed (§5.11 T_PEER_ACTIVE). */
     private static final long CLOSED_LISTED_MS = 300_000;
     private long lastNow;
+    /** Port forwarding (§12.8; nodes only, once the daemon attached its sockets) and when it wants {@link PortForwarding#service} again. */
+    private PortForwarding forwarding;
+    private long forwardingDeadline = Long.MAX_VALUE;
     /** §5.8: the local interface addresses are re-read this often (a change ECHOes the roots and pushes). */
     static final long LOCAL_ENDPOINTS_INTERVAL_MS = 30_000;
     private final InetSocketAddress localSocket;
@@ -188,6 +197,8 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         if (vl2 == null) return t;
         t = Math.min(t, vl2.service(nowMs));
         if (member != null) t = Math.min(t, member.service(nowMs));
+        if (ports != null) t = Math.min(t, ports.service(nowMs));
+        if (forwarding != null) t = Math.min(t, forwardingDeadline = forwarding.service(nowMs));
         return Math.min(t, nextDeadline());
     }
 
@@ -216,6 +227,11 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         return vl2;
     }
 
+    /** Adds the counters of what was attached to {@link #vl2()} to the snapshot (status, metrics), as {@code controller_<snake name>}. */
+    void attachedCounters(java.util.function.Supplier<Map<String, Long>> counters) {
+        attachedCounters = java.util.Objects.requireNonNull(counters, "counters");
+    }
+
     @Override
     public CompletableFuture<Duration> pingVl2(String nwid, String ip, long timeoutMs, long nowMs) {
         if (member == null) return CompletableFuture.failedFuture(new IllegalArgumentException("this daemon does not join networks"));
@@ -223,13 +239,9 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         InetAddress dst;
         try {
             id = NetworkId.parse(nwid);
-            // a literal only (never a name lookup): dotted IPv4, or IPv6 with ':'
-            if (!ip.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !(ip.contains(":") && ip.matches("[0-9a-fA-F:.]{2,45}"))) {
-                throw new IllegalArgumentException("not an IP address literal");
-            }
-            dst = InetAddress.getByName(ip);
-        } catch (IllegalArgumentException | java.net.UnknownHostException e) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException(e instanceof java.net.UnknownHostException ? "not an IP address literal" : e.getMessage()));
+            dst = ipLiteral(ip);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
         }
         if (member.network(id).isEmpty()) return CompletableFuture.failedFuture(new IllegalArgumentException("network " + id + " is not joined"));
         NetworkPort port = ports == null ? null : ports.port(id).orElse(null);
@@ -245,11 +257,50 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         return nic.ping(dst, Duration.ofMillis(timeoutMs));
     }
 
+    /** An IP address literal only (never a name lookup): dotted IPv4, or IPv6 with ':'; else {@link IllegalArgumentException}. */
+    static InetAddress ipLiteral(String ip) {
+        if (!ip.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !(ip.contains(":") && ip.matches("[0-9a-fA-F:.]{2,45}"))) {
+            throw new IllegalArgumentException("not an IP address literal");
+        }
+        try {
+            return InetAddress.getByName(ip);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address literal");
+        }
+    }
+
+    /**
+     * Starts port forwarding (§12.8) with the daemon's sockets: {@code targetSide} connects for
+     * peers' streams to the {@code exposed} ports ({@code forward.expose}). Nodes only, before the loop starts.
+     */
+    PortForwarding startForwarding(PortForwarding.Local targetSide, java.util.Set<Integer> exposed) {
+        if (member == null) throw new IllegalStateException("only a node forwards ports");
+        forwarding = new PortForwarding(vl2, PortForwarding.membership(member), new ForwardRules(member), targetSide, exposed);
+        return forwarding;
+    }
+
+    /** A stream was opened: {@link PortForwarding#service} runs on the loop's next turn (it polls for the session and credential). */
+    void wakeForwarding() {
+        forwardingDeadline = 0;
+    }
+
+    /** Null when {@code target} on {@code network} can be forwarded to (joined, owned by a known member other than this node), else why not. */
+    String forwardTargetProblem(NetworkId network, InetAddress target) {
+        if (member == null || member.network(network).isEmpty()) return "network " + network + " is not joined";
+        var owner = PortForwarding.membership(member).owner(network, target);
+        if (owner.isEmpty()) {
+            return "no known member of " + network + " owns " + target.getHostAddress() + " (its credential has not been seen yet: reach it once, e.g. ping-vl2, then retry)";
+        }
+        if (owner.get().fingerprint().equals(node.fingerprint())) return target.getHostAddress() + " is this node's own address";
+        return null;
+    }
+
     @Override
     public long nextDeadline() {
         long t = Math.min(node.nextDeadline(), nextLocalCheck);
         if (vl2 == null) return t;
-        return Math.min(t, Math.min(vl2.nextDeadline(), member == null ? Long.MAX_VALUE : member.nextDeadline()));
+        t = Math.min(t, ports == null ? Long.MAX_VALUE : ports.nextDeadline());
+        return Math.min(Math.min(t, forwardingDeadline), Math.min(vl2.nextDeadline(), member == null ? Long.MAX_VALUE : member.nextDeadline()));
     }
 
     @Override
@@ -452,6 +503,8 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         if (vl2 != null) {
             vl2.seqex().counters().forEach((k, v) -> counters.put(snake(k), v));
             if (member != null) member.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
+            if (forwarding != null) forwarding.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
+            attachedCounters.get().forEach((k, v) -> counters.put("controller_" + snake(k.replace('/', '_')), v));
         }
         if (ports != null) {
             long sent = 0, delivered = 0, emulated = 0;
@@ -460,12 +513,22 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
                 delivered += p.delivered();
                 emulated += p.emulated();
                 for (PortDrop d : PortDrop.values()) counters.merge("vl2_frame_drop_" + d.name().toLowerCase(Locale.ROOT), p.drops(d), Long::sum);
+                ports.rules(p.nwid()).ifPresent(r -> {
+                    for (Verdict v : Verdict.values()) {
+                        counters.merge("vl2_rules_outbound_" + v.name().toLowerCase(Locale.ROOT), r.decisions(false, v), Long::sum);
+                        counters.merge("vl2_rules_inbound_" + v.name().toLowerCase(Locale.ROOT), r.decisions(true, v), Long::sum);
+                    }
+                });
             }
             for (DataPlane.Drop d : DataPlane.Drop.values()) counters.put("vl2_message_drop_" + d.name().toLowerCase(Locale.ROOT), ports.plane().drops(d));
             counters.put("vl2_frames_sent", sent);
             counters.put("vl2_frames_delivered", delivered);
             counters.put("vl2_ndp_emulated", emulated);
             counters.put("vl2_nic_failures", ports.nicFailures());
+            counters.put("vl2_frame_drop_no_credential", ports.framesWithoutCredential());
+            Multicaster mc = ports.multicaster();
+            for (Multicaster.Drop d : Multicaster.Drop.values()) counters.put("vl2_multicast_drop_" + d.name().toLowerCase(Locale.ROOT), mc.drops(d));
+            mc.counters().forEach((k, v) -> counters.put("vl2_multicast_" + snake(k), v));
         }
         List<String> external = new ArrayList<>();
         for (InetSocketAddress x : node.externalEndpoints()) external.add(endpointText(x));

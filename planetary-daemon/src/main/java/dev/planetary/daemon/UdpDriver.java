@@ -53,6 +53,14 @@ public final class UdpDriver implements AutoCloseable {
     private volatile boolean running = true;
     private Vl1Engine engine;
     private Thread thread;
+    private volatile Thread loopThread;
+    private final java.util.List<Runnable> roundHooks = new java.util.ArrayList<>(); // loop thread only
+
+    /** A local channel the loop thread watches beside the UDP socket (forwarded TCP, VL.md §12.8); runs on the loop thread. */
+    @FunctionalInterface
+    public interface Watcher {
+        void ready(SelectionKey key);
+    }
 
     /** The driver's own counts (read by the metrics from any thread). */
     public static final class Counters {
@@ -142,6 +150,39 @@ public final class UdpDriver implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Registers a non-blocking {@code ch} on the loop's selector for {@code ops}; {@code watcher}
+     * runs on the loop thread when it is ready (and must not block). Loop thread only.
+     */
+    public SelectionKey watch(java.nio.channels.SelectableChannel ch, int ops, Watcher watcher) throws java.nio.channels.ClosedChannelException {
+        requireLoopThread();
+        return ch.register(selector, ops, watcher);
+    }
+
+    /** Runs {@code hook} on the loop thread after every round (datagrams, queries, tasks), e.g. to resume reads a window blocked. Loop thread only. */
+    public void afterEachRound(Runnable hook) {
+        requireLoopThread();
+        roundHooks.add(hook);
+    }
+
+    /**
+     * Completes the closing of watched channels closed since the last select: a closed channel
+     * keeps its socket until the selector deregisters it, so a listener closed now would still
+     * accept until the loop's next turn. Loop thread only.
+     */
+    public void releaseClosed() {
+        requireLoopThread();
+        try {
+            selector.selectNow(); // deregisters the cancelled keys; what it selects is served on the next turn
+        } catch (IOException e) {
+            LOG.debug("selectNow failed: {}", e.toString());
+        }
+    }
+
+    private void requireLoopThread() {
+        if (Thread.currentThread() != loopThread) throw new IllegalStateException("only the driver's loop thread may watch channels");
+    }
+
     /** {@link #call(Function, long)} with a 2 s limit. */
     public <T> T call(Function<Vl1Engine, T> query) {
         return call(query, 2000);
@@ -176,6 +217,7 @@ public final class UdpDriver implements AutoCloseable {
     }
 
     private void loop() {
+        loopThread = Thread.currentThread();
         ByteBuffer buf = ByteBuffer.allocate(MAX_DATAGRAM);
         long deadline = 0;
         while (running) {
@@ -184,7 +226,15 @@ public final class UdpDriver implements AutoCloseable {
                 if (now >= deadline) deadline = serviceSafely(now);
                 long wait = Math.max(1, deadline - now());
                 selector.select(wait);
-                selector.selectedKeys().clear();
+                Set<SelectionKey> selected = selector.selectedKeys();
+                if (selected.size() > 1 || !selected.isEmpty() && selected.iterator().next().attachment() != null) {
+                    SelectionKey[] ready = selected.toArray(SelectionKey[]::new); // a watcher may select again (releaseClosed)
+                    selected.clear();
+                    for (SelectionKey k : ready) {
+                        if (k.attachment() instanceof Watcher w && k.isValid()) runSafely(() -> w.ready(k));
+                    }
+                }
+                selected.clear();
                 for (int i = 0; i < READ_BURST && running; i++) {
                     buf.clear();
                     InetSocketAddress from = (InetSocketAddress) channel.receive(buf);
@@ -203,6 +253,7 @@ public final class UdpDriver implements AutoCloseable {
                 }
                 for (Runnable t; (t = calls.poll()) != null; ) t.run(); // the API first (its tasks catch what they throw)
                 for (int i = 0, n = tasks.size(); i < n; i++) runSafely(tasks.poll()); // then the frames queued so far (new ones wait a turn)
+                for (Runnable h : roundHooks) runSafely(h);
                 deadline = Math.min(deadline, nextDeadlineSafely()); // a datagram or a send may have brought work forward
             } catch (java.nio.channels.ClosedChannelException | java.nio.channels.ClosedSelectorException e) {
                 break;

@@ -155,6 +155,55 @@ class ControllerApiTest {
         assertEquals(405, call("PUT", "/controller/network/" + nwid, "{}").status());
     }
 
+    /** Issue 17: rules, tags and capabilities through the API (§13.3, §11.8): bad sets are 400 by rule index and reason, nothing stored. */
+    @Test
+    void rulesTagsAndCapabilitiesRoundTripAndBadRuleSetsAre400ByIndex() throws Exception {
+        String nwid = newNetwork("{}");
+        assertEquals("ACTION_ACCEPT", call("GET", "/controller/network/" + nwid, null).body().get("rules").get(0).get("type").asText(),
+                "a new network accepts everything (ZeroTier's default)");
+        String ssh = """
+                {"tags": [{"id": 1, "default": 0}], "tagsByName": {"role": {"id": 1, "enums": {"user": 0, "admin": 1}}},
+                 "rules": [{"type": "MATCH_IP_PROTOCOL", "ipProtocol": 6}, {"type": "MATCH_IP_DEST_PORT_RANGE", "start": 22, "end": 22},
+                           {"type": "MATCH_TAG_SENDER", "id": 1, "value": 1, "not": true}, {"type": "ACTION_DROP"}, {"type": "ACTION_ACCEPT"}],
+                 "capabilities": [{"id": 3, "rules": [{"type": "MATCH_ETHERTYPE", "etherType": 2054}, {"type": "ACTION_ACCEPT"}]}]}""";
+        assertEquals(200, call("POST", "/controller/network/" + nwid, ssh).status());
+        JsonNode n = call("GET", "/controller/network/" + nwid, null).body();
+        long rev = n.get("revision").asLong();
+        assertEquals(5, n.get("rules").size());
+        assertEquals(22, n.get("rules").get(1).get("end").asInt());
+        assertTrue(n.get("rules").get(2).get("not").asBoolean());
+        assertEquals(2054, n.get("capabilities").get(0).get("rules").get(0).get("etherType").asInt());
+        assertEquals(1, n.get("tagsByName").get("role").get("enums").get("admin").asInt());
+        String[][] bad = {
+            {"{\"rules\": [{\"type\": \"ACTION_ACCEPT\"}, {\"type\": \"ACTION_REDIRECT\", \"address\": \"0123456789\"}]}", "rules[1].type", "not supported"},
+            {"{\"rules\": [{\"type\": \"MATCH_FROBNICATE\"}]}", "rules[0].type", "unknown rule type"},
+            {"{\"rules\": [{\"type\": \"MATCH_ETHERTYPE\", \"etherType\": 2048, \"or\": true}]}", "rules[0].or", "OR is not supported"},
+            {"{\"rules\": [{\"type\": \"MATCH_IP_DEST_PORT_RANGE\", \"start\": 22, \"end\": 99999}]}", "rules[0].end", "0..65535"},
+            {"{\"capabilities\": [{\"id\": 3, \"rules\": [{\"type\": \"ACTION_DROP\", \"not\": true}]}]}", "capabilities[0].rules[0].not", "negated"},
+            {"{\"rules\": [" + "{\"type\": \"ACTION_DROP\"},".repeat(1024) + "{\"type\": \"ACTION_DROP\"}]}", "rules", "at most 1024"},
+        };
+        for (String[] b : bad) {
+            Reply r = call("POST", "/controller/network/" + nwid, b[0]);
+            assertEquals(400, r.status(), b[0]);
+            assertEquals(b[1], r.body().get("field").asText());
+            assertTrue(r.body().get("error").asText().contains(b[2]), r.body().toString());
+        }
+        assertEquals(n, call("GET", "/controller/network/" + nwid, null).body(), "nothing stored");
+        assertEquals(rev, call("GET", "/controller/network/" + nwid, null).body().get("revision").asLong());
+
+        Reply unknownCap = call("POST", "/controller/network/" + nwid + "/member/0123456789", "{\"authorized\": true, \"capabilities\": [4]}");
+        assertEquals(400, unknownCap.status());
+        assertEquals("capabilities[0]", unknownCap.body().get("field").asText());
+        assertEquals(404, call("GET", "/controller/network/" + nwid + "/member/0123456789", null).status(), "no row was made");
+        Reply m = call("POST", "/controller/network/" + nwid + "/member/0123456789", "{\"authorized\": true, \"tags\": [[1, 1]], \"capabilities\": [3]}");
+        assertEquals(200, m.status(), m.body().toString());
+        assertEquals("[[1,1]]", m.body().get("tags").toString());
+        assertEquals("[3]", m.body().get("capabilities").toString());
+        Reply stillGranted = call("POST", "/controller/network/" + nwid, "{\"capabilities\": []}");
+        assertEquals(400, stillGranted.status());
+        assertTrue(stillGranted.body().get("error").asText().contains("granted to member 0123456789"), stillGranted.body().toString());
+    }
+
     @Test
     void membersAuthorizeListAndDelete() throws Exception {
         String nwid = newNetwork("{\"routes\": [{\"target\": \"10.5.0.0/16\"}]}");

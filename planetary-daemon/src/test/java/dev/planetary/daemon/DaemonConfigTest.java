@@ -56,6 +56,17 @@ class DaemonConfigTest {
     }
 
     @Test
+    void forwardExposeListsPortsAndIsEmptyByDefault() throws Exception {
+        assertTrue(parse("{}").forwardExpose().isEmpty(), "§12.8: nothing is exposed by default");
+        assertEquals(java.util.Set.of(22, 8080), parse("{\"forward\": {\"expose\": [22, 8080, 22]}}").forwardExpose());
+        for (String bad : new String[] {"{\"forward\": {\"expose\": [0]}}", "{\"forward\": {\"expose\": [70000]}}",
+                "{\"forward\": {\"expose\": \"22\"}}", "{\"forward\": 1}"}) {
+            DaemonConfig.ConfigException e = assertThrows(DaemonConfig.ConfigException.class, () -> parse(bad), bad);
+            assertTrue(e.getMessage().contains("'forward"), e.getMessage());
+        }
+    }
+
+    @Test
     void rendezvousAllowTakesFingerprintsOrAStar() throws Exception {
         String fp = dev.planetary.identity.SecretIdentity.generate(new java.security.SecureRandom(), 1).fingerprint().toBase32();
         assertEquals(java.util.List.of(fp, "*"), parse("{\"rendezvous\": {\"allow\": [\"" + fp + "\", \"*\"]}}").rendezvousAllow());

@@ -105,6 +105,40 @@ class UdpDriverTest {
     }
 
     @Test
+    void watchedChannelsAreServedOnTheLoopThreadAndOnlyItMayWatch() throws Exception {
+        EchoEngine e = new EchoEngine();
+        try (UdpDriver d = UdpDriver.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open()) {
+            e.out = d.transmitter((n, f) -> {});
+            d.start(e);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).configureBlocking(false);
+            IllegalStateException wrong = assertThrows(IllegalStateException.class, () -> d.watch(server, java.nio.channels.SelectionKey.OP_ACCEPT, k -> {}));
+            assertTrue(wrong.getMessage().contains("loop thread"), wrong.getMessage());
+            assertThrows(IllegalStateException.class, () -> d.afterEachRound(() -> {}));
+            List<String> seen = new CopyOnWriteArrayList<>();
+            d.call(x -> {
+                try {
+                    return d.watch(server, java.nio.channels.SelectionKey.OP_ACCEPT, k -> {
+                        seen.add(Thread.currentThread().getName());
+                        try {
+                            java.nio.channels.SocketChannel c = server.accept();
+                            if (c != null) c.close();
+                        } catch (java.io.IOException ex) {
+                            throw new java.io.UncheckedIOException(ex);
+                        }
+                    });
+                } catch (java.nio.channels.ClosedChannelException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            new java.net.Socket(InetAddress.getLoopbackAddress(), server.socket().getLocalPort()).close();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (seen.isEmpty() && System.nanoTime() < deadline) Thread.sleep(10);
+            assertEquals(List.of("planetary-udp-" + d.localAddress().getPort()), seen);
+        }
+    }
+
+    @Test
     void aFullFrameQueueNeverStarvesTheApi() throws Exception {
         EchoEngine e = new EchoEngine();
         try (UdpDriver d = UdpDriver.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {

@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link Peer}, {@link Membership}). Every frame is hostile: a frame that cannot be used is dropped and counted by
  * {@link PortDrop}, never thrown.
  *
- * <p>Broadcast and multicast are kept simple and bounded (full §10 multicast is a later issue): with
- * broadcast enabled they go, as EXT_FRAME with the group MAC, to at most the config's multicast
- * limit of the members {@link Membership#members} names. ARP therefore works by broadcast (§10.5
- * default); a neighbour solicitation for another member's rfc4193 address is answered locally when
+ * <p>Broadcast and multicast go to a {@link Multicast} engine (§10.4: LIKE, GATHER, MULTICAST_FRAME,
+ * in the VL2 module) when the port has one; without one (tests, tools) they go, with broadcast
+ * enabled, as EXT_FRAME with the group MAC to at most the config's multicast limit of the members
+ * {@link Membership#members} names. A neighbour solicitation for another member's rfc4193 address is answered locally when
  * config flag bit2 is set (§10.6), so it never goes on the wire.
  *
  * <p>Thread-safe: the NIC's reader calls the outbound path, the node's loop the inbound one.
@@ -45,13 +45,59 @@ public final class NetworkPort implements AutoCloseable {
     }
 
     /**
+     * §10.4: the multicast engine that replicates a multicast or broadcast frame the NIC emitted (the
+     * port checked its size, source MAC and, for broadcast, config flag bit0). Called on the NIC's
+     * thread; {@code payload} is valid only during the call.
+     */
+    @FunctionalInterface
+    public interface Multicast {
+        void send(MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload);
+    }
+
+    /**
+     * The rules hook (VL.md §11.4): whether a frame may pass, asked at §9.3 step 5 (unicast), §10.4
+     * step 2 (multicast and broadcast, once, with no receiver) and §9.4 step 5 (inbound, after the gate,
+     * the MAC checks and anti-spoofing). Outbound calls come on the NIC's reader thread, inbound ones on
+     * the node's. A refused frame is counted as {@link PortDrop#RULES}. Must not throw; must not move
+     * {@code payload}'s position.
+     */
+    public interface Filter {
+        /** Accepts every frame (a network without rules has one ACCEPT, §11.4). */
+        Filter ACCEPT_ALL = new Filter() {
+            @Override
+            public boolean outbound(long receiver, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+                return true;
+            }
+
+            @Override
+            public boolean inbound(Peer sender, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+                return true;
+            }
+        };
+
+        /** Outbound to member {@code receiver}, or {@link NetworkPort#NO_RECEIVER} for a multicast or broadcast frame. */
+        boolean outbound(long receiver, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload);
+
+        /** Inbound from {@code sender} (which passed the gate). */
+        boolean inbound(Peer sender, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload);
+    }
+
+    /** {@link Filter#outbound}'s receiver for a multicast or broadcast frame (§11.4: evaluated once, with no receiver). */
+    public static final long NO_RECEIVER = -1;
+
+    /**
      * What the member side (§8.2, §8.3) knows of the sender of one inbound frame, looked up by the
      * session peer's fingerprint: its address, whether it passes the gate (holds a valid MC for the
-     * network), its MC's bridge flag and IP assignments (for anti-spoofing, §9.5).
+     * network), its MC's bridge flag and IP assignments (for anti-spoofing, §9.5), and what the
+     * {@link Filter} needs of its MC ({@code rulesInput}, opaque to the port; null when none).
      */
-    public record Peer(long address, boolean allowed, boolean bridge, List<SourceCheck.Owned> owned) {
+    public record Peer(long address, boolean allowed, boolean bridge, List<SourceCheck.Owned> owned, Object rulesInput) {
         public Peer {
             owned = List.copyOf(owned);
+        }
+
+        public Peer(long address, boolean allowed, boolean bridge, List<SourceCheck.Owned> owned) {
+            this(address, allowed, bridge, owned, null);
         }
 
         /** A sender that does not pass the gate. */
@@ -65,6 +111,8 @@ public final class NetworkPort implements AutoCloseable {
     private final VirtualNic nic;
     private final Uplink uplink;
     private final Membership membership;
+    private final Multicast multicast;
+    private final Filter filter;
     private final NdpEmulator ndp;
     private final Map<PortDrop, AtomicLong> drops = new EnumMap<>(PortDrop.class);
     private final Map<SourceCheck.Verdict, AtomicLong> spoofs = new EnumMap<>(SourceCheck.Verdict.class);
@@ -87,6 +135,29 @@ public final class NetworkPort implements AutoCloseable {
      * {@link #start} to begin reading the NIC.
      */
     public NetworkPort(PortConfig config, VirtualNic nic, Uplink uplink, Membership membership) {
+        this(config, nic, uplink, membership, null, Filter.ACCEPT_ALL);
+    }
+
+    /**
+     * A port whose multicast and broadcast frames go to {@code multicast} (the §10 engine) instead of
+     * the bounded broadcast to {@link Membership#members}.
+     */
+    public NetworkPort(PortConfig config, VirtualNic nic, Uplink uplink, Multicast multicast) {
+        this(config, nic, uplink, multicast, Filter.ACCEPT_ALL);
+    }
+
+    /** A port whose frames pass {@code filter} (the network's rules, §11) both ways. */
+    public NetworkPort(PortConfig config, VirtualNic nic, Uplink uplink, Membership membership, Filter filter) {
+        this(config, nic, uplink, membership, null, filter);
+    }
+
+    /** A port with the §10 multicast engine whose frames pass {@code filter} (§11) both ways. */
+    public NetworkPort(PortConfig config, VirtualNic nic, Uplink uplink, Multicast multicast, Filter filter) {
+        this(config, nic, uplink, List::of, java.util.Objects.requireNonNull(multicast, "multicast"), filter);
+    }
+
+    private NetworkPort(PortConfig config, VirtualNic nic, Uplink uplink, Membership membership, Multicast multicast,
+            Filter filter) {
         if (!nic.mac().equals(config.mac())) {
             throw new IllegalArgumentException("the NIC's MAC " + nic.mac() + " is not the derived MAC " + config.mac()
                     + " of " + Long.toHexString(config.ownAddress()) + " on " + config.nwid() + " (§9.1)");
@@ -96,6 +167,8 @@ public final class NetworkPort implements AutoCloseable {
         this.nic = nic;
         this.uplink = uplink;
         this.membership = membership;
+        this.multicast = multicast;
+        this.filter = java.util.Objects.requireNonNull(filter, "filter");
         this.ndp = new NdpEmulator(config.nwid(), config.ownAddress());
         for (PortDrop d : PortDrop.values()) {
             drops.put(d, new AtomicLong());
@@ -156,7 +229,7 @@ public final class NetworkPort implements AutoCloseable {
             }
         }
         ByteBuffer payload = f.slice(Packets.ETH_HEADER, f.remaining() - Packets.ETH_HEADER);
-        if (dst.isMulticast()) {                                           // 3: bounded broadcast (§10.4 later)
+        if (dst.isMulticast()) {                                           // 3: §10.4 (or bounded broadcast)
             return broadcast(dst, src, ethertype, payload);
         }
         if (!dst.isDerivedFor(config.nwid())) {
@@ -166,7 +239,10 @@ public final class NetworkPort implements AutoCloseable {
         if (peer == config.ownAddress()) {
             return PortDrop.SELF;
         }
-        try {                                                              // 6 (rules, 5, are §11's)
+        if (!filter.outbound(peer, dst, src, ethertype, payload)) {
+            return PortDrop.RULES;                                         // 5
+        }
+        try {                                                              // 6
             if (foreign) {
                 uplink.extFrame(peer, dst, src, ethertype, payload);
             } else {
@@ -180,8 +256,25 @@ public final class NetworkPort implements AutoCloseable {
     }
 
     private PortDrop broadcast(MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+        if (multicast != null) {
+            if (dst.equals(MacAddress.BROADCAST) && !config.has(PortConfig.FLAG_BROADCAST)) {
+                return PortDrop.BROADCAST_DISABLED;
+            }
+            if (!filter.outbound(NO_RECEIVER, dst, src, ethertype, payload)) {
+                return PortDrop.RULES;                                     // §10.4 step 2: once, no receiver
+            }
+            try {
+                multicast.send(dst, src, ethertype, payload);
+            } catch (RuntimeException e) {
+                return PortDrop.UPLINK_FAULT;
+            }
+            return null;
+        }
         if (!config.has(PortConfig.FLAG_BROADCAST)) {
             return PortDrop.BROADCAST_DISABLED;
+        }
+        if (!filter.outbound(NO_RECEIVER, dst, src, ethertype, payload)) {
+            return PortDrop.RULES;                                         // §10.4 step 2: once, no receiver
         }
         List<Long> members = new ArrayList<>(membership.members());
         Collections.shuffle(members);
@@ -260,8 +353,11 @@ public final class NetworkPort implements AutoCloseable {
                 return PortDrop.SPOOFED_IP;
             }
         }
-        nic.send(frame);                                                    // 6 (rules, 5, are §11's)
-        delivered.incrementAndGet();
+        if (!filter.inbound(peer, dst, from, ethertype, payload)) {
+            return PortDrop.RULES;                                          // 5
+        }
+        delivered.incrementAndGet(); // first: the NIC may answer (and a test read the counter) within send
+        nic.send(frame);                                                    // 6
         return null;
     }
 

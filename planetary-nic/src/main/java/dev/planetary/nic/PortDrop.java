@@ -26,6 +26,8 @@ public enum PortDrop {
     NOT_OUR_MAC,
     /** Inbound frame refused by anti-spoofing (§9.5); {@link NetworkPort#spoofs} counts the verdicts. */
     SPOOFED_IP,
+    /** Refused by the network's rules (§11.4; §9.3 step 5, §9.4 step 5, §10.4 step 2), either way. */
+    RULES,
     /** The uplink (VL1 side) threw while sending; the NIC's reader goes on. */
     UPLINK_FAULT,
     /** The port is closed. */

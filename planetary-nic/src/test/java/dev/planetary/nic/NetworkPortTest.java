@@ -92,6 +92,8 @@ class NetworkPortTest {
         assertEquals(6, log.stream().filter(s -> s.ethertype() == 0x0800 && s.from() == A).count(), "5 requests, 1 reply");
         assertEquals(0, a.drops() + b.drops());
         assertEquals(0, nic(a).drops() + nic(b).drops());
+        // the last reply can complete the ping before the threads count it sent and delivered: wait for the counters
+        for (long end = System.nanoTime() + 2_000_000_000L; (log.size() != a.sent() + b.sent() || log.size() != a.delivered() + b.delivered()) && System.nanoTime() < end; ) Thread.sleep(5);
         assertEquals(log.size(), a.sent() + b.sent());
         assertEquals(log.size(), a.delivered() + b.delivered());
     }
@@ -288,6 +290,50 @@ class NetworkPortTest {
         assertEquals(PortConfig.DEFAULT_MULTICAST_LIMIT, log.stream().map(PortWire.Sent::to).distinct().count());
         assertTrue(log.stream().noneMatch(s -> s.to() == A));
         assertEquals(PortConfig.DEFAULT_MULTICAST_LIMIT, a.sent());
+    }
+
+    @Test
+    void theRulesHookIsAskedBothWaysAndOncePerBroadcast() throws Exception {
+        RecordingNic rec = new RecordingNic(MacAddress.derive(NWID, A));
+        List<String> asked = new CopyOnWriteArrayList<>();
+        NetworkPort.Filter refuse1234 = new NetworkPort.Filter() { // refuses ethertype 0x1234 either way
+            @Override
+            public boolean outbound(long receiver, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+                asked.add("out " + (receiver == NetworkPort.NO_RECEIVER ? "none" : Long.toHexString(receiver)) + " " + Integer.toHexString(ethertype));
+                return ethertype != 0x1234;
+            }
+
+            @Override
+            public boolean inbound(NetworkPort.Peer sender, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+                asked.add("in " + Long.toHexString(sender.address()) + " " + sender.rulesInput() + " " + Integer.toHexString(ethertype));
+                return ethertype != 0x1234;
+            }
+        };
+        NetworkPort a = new NetworkPort(PortConfig.of(NWID, A, ALL, assigned(A, "10.147.17.1")), rec, net.uplink(A), membership, refuse1234);
+        a.start();
+        for (long m = 1; m <= 5; m++) members.add(0x1000000000L + m);
+        MacAddress macB = MacAddress.derive(NWID, B);
+        rec.emit(UserspaceNicTest.Frames.eth(macB, rec.mac(), 0x1234, 40));
+        assertEquals(1, a.drops(PortDrop.RULES), "refused outbound (§9.3 step 5)");
+        assertEquals(0, log.size());
+        rec.emit(UserspaceNicTest.Frames.eth(macB, rec.mac(), 0x1235, 40));
+        assertEquals(1, log.size());
+        rec.emit(UserspaceNicTest.Frames.eth(MacAddress.BROADCAST, rec.mac(), 0x1234, 40));
+        assertEquals(2, a.drops(PortDrop.RULES), "a refused broadcast goes to nobody");
+        assertEquals(1, log.size());
+        rec.emit(UserspaceNicTest.Frames.eth(MacAddress.BROADCAST, rec.mac(), 0x1235, 40));
+        assertEquals(6, log.size(), "an accepted broadcast goes to all five");
+        assertEquals(List.of("out " + Long.toHexString(B) + " 1234", "out " + Long.toHexString(B) + " 1235", "out none 1234", "out none 1235"), asked,
+                "unicast with its receiver, a broadcast once with none (§10.4 step 2)");
+        NetworkPort.Peer b = new NetworkPort.Peer(B, true, false, List.of(), "B's rules input");
+        a.inboundFrame(b, 0x1234, ByteBuffer.allocate(20));
+        assertEquals(3, a.drops(PortDrop.RULES), "refused inbound (§9.4 step 5)");
+        assertEquals(0, rec.written.size());
+        a.inboundFrame(b, 0x1235, ByteBuffer.allocate(20));
+        assertEquals(1, rec.written.size());
+        assertEquals("in " + Long.toHexString(B) + " B's rules input 1235", asked.getLast());
+        a.inboundFrame(NetworkPort.Peer.denied(B), 0x1235, ByteBuffer.allocate(20));
+        assertEquals(6, asked.size(), "a sender failing the gate never reaches the rules");
     }
 
     @Test

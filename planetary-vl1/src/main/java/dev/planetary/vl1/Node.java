@@ -248,7 +248,7 @@ public final class Node {
         int bytes;
     }
 
-    enum Source { ROOT_SET, CONFIG, WHOIS, WHOIS_TOFU, SESSION }
+    enum Source { ROOT_SET, CONFIG, WHOIS, WHOIS_TOFU, SESSION, CONTROLLER }
 
     static final class CacheEntry {
         final Identity identity;
@@ -666,6 +666,26 @@ public final class Node {
             if (e.endpoints.size() >= MAX_REMEMBERED_ENDPOINTS) e.endpoints.removeFirst();
             e.endpoints.add(endpoint);
         }
+    }
+
+    /**
+     * §2.7, VL.md §10.3: the controller of a joined network vouches for {@code identity} at {@code
+     * address} (a format-1 OK(GATHER) record): cached without WHOIS or proof-of-work check, so a
+     * session to it opens at once — unless the address is bound already or the identity is cached at
+     * another address (a binding is never replaced here, §2.7 pinning).
+     *
+     * @return whether {@code address} is now bound to {@code identity}
+     */
+    public boolean vouched(Identity identity, Address address) {
+        Objects.requireNonNull(identity, "identity");
+        Objects.requireNonNull(address, "address");
+        if (address.equals(selfAddress)) return false;
+        Fingerprint fp = identity.fingerprint();
+        Fingerprint bound = byAddress.get(address);
+        if (bound != null) return bound.equals(fp);
+        if (cache.get(fp) != null) return false;
+        pin(identity, address, Source.CONTROLLER);
+        return true;
     }
 
     /**

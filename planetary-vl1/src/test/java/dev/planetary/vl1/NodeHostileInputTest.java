@@ -107,6 +107,20 @@ class NodeHostileInputTest {
     }
 
     @Test
+    void aVouchedIdentityBindsOnlyAFreeAddress() { // §2.7: a controller's format-1 GATHER record
+        Arena a = new Arena(Pool.get(5).staticKeyPair());
+        Node n = a.target.node;
+        Identity x = Pool.get(5).identity(), y = Pool.get(6).identity();
+        assertTrue(n.vouched(x, Pool.get(5).address()));
+        assertEquals(x.fingerprint(), n.cachedFingerprint(Pool.get(5).address()).orElseThrow(), "bound without WHOIS or PoW");
+        assertTrue(n.vouched(x, Pool.get(5).address()), "the same binding again");
+        assertFalse(n.vouched(y, Pool.get(5).address()), "a bound address is never rebound");
+        assertFalse(n.vouched(x, Pool.get(6).address()), "an identity cached at another address is not bound twice");
+        assertTrue(n.cachedFingerprint(Pool.get(6).address()).isEmpty());
+        assertFalse(n.vouched(Pool.get(3).identity(), n.address()), "never the own address");
+    }
+
+    @Test
     void truncatedOversizedUnknownAndMisdirectedMessagesInALiveSession() {
         SecretIdentity id = Pool.get(5);
         Arena a = new Arena(id.staticKeyPair());

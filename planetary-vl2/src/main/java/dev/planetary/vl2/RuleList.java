@@ -1,6 +1,7 @@
 package dev.planetary.vl2;
 
 import dev.planetary.vl1.Bytes;
+import dev.planetary.vl2.rules.RuleType;
 
 /**
  * A rule list as carried by a NetworkConfig (§7.4 base rules {@code 0x0b}, capabilities {@code 0x0c}):
@@ -42,40 +43,22 @@ public record RuleList(Bytes encoded) {
 
     /**
      * Whether every entry has a type of §11.3 with its fixed length, the OR bit (6) clear and the NOT
-     * bit (7) clear on actions (§11.2).
+     * bit (7) clear on actions (§11.2); {@link #problem()} says which entry is not and why.
      */
     public boolean allTypesKnown() {
-        int p = 0;
-        while (p < encoded.length()) {
-            int t = encoded.get(p) & 0xff, len = encoded.get(p + 1) & 0xff;
-            if ((t & 0x40) != 0) return false;
-            int code = t & 0x3f;
-            int fixed = fixedLength(code);
-            if (fixed < 0 || fixed != len) return false;
-            if ((t & 0x80) != 0 && isAction(code)) return false;
-            p += 2 + len;
-        }
-        return true;
+        return problem() == null;
+    }
+
+    /** The first entry version 1 cannot evaluate, with its index and reason (§11.2), or null. */
+    public String problem() {
+        return RuleType.problem(encoded.toArray(), Integer.MAX_VALUE);
     }
 
     static boolean isAction(int code) {
-        return code == 0 || code == 1 || code == 5;
+        return RuleType.isAction(code);
     }
 
-    /** §11.3: the value length of a known type code, or -1 for an unknown or reserved code. */
     static int fixedLength(int code) {
-        return switch (code) {
-            case 0, 1, 5 -> 0;
-            case 24, 25 -> 5;
-            case 26, 37 -> 2;
-            case 29, 30 -> 6;
-            case 31, 32 -> 5;
-            case 33, 34 -> 17;
-            case 35, 38 -> 3;
-            case 36 -> 1;
-            case 39, 40, 42 -> 4;
-            case 41, 44, 45, 46, 47, 48, 49, 50 -> 8;
-            default -> -1;
-        };
+        return RuleType.fixedLength(code);
     }
 }

@@ -58,6 +58,7 @@ class Vl2DecoderFuzzTest {
         }
         Decoded<Vl2Message> d = Vl2Codec.decode(in);
         if (!Arrays.equals(copy, in)) throw new AssertionError("decode modified its input");
+        rules(in);
         switch (d) {
             case Decoded.Ok<Vl2Message> ok -> {
                 byte[] again = ok.value().encode();
@@ -71,6 +72,35 @@ class Vl2DecoderFuzzTest {
                 if (inv.detail().startsWith("internal error")) throw new AssertionError("decoder bug: " + inv.detail());
             }
         }
+    }
+
+    // the rules engine (§11.3) on the same bytes as an Ethernet payload, under every ethertype it parses
+    private static final dev.planetary.vl2.rules.FrameFields FIELDS = new dev.planetary.vl2.rules.FrameFields();
+    private static final dev.planetary.nic.NetworkId FUZZ_NWID = new dev.planetary.nic.NetworkId(0x8056c2e21c000001L);
+    private static final dev.planetary.vl2.rules.Subject FUZZ_MEMBER = dev.planetary.vl2.rules.Subject.of(
+            new dev.planetary.identity.Address(0x1122334455L), java.util.List.of(new Tag(1, 2)), java.util.List.of(1L), java.util.List.of());
+    private static final dev.planetary.vl2.rules.RuleSet FUZZ_RULES = dev.planetary.vl2.rules.RuleSet.of(FUZZ_NWID,
+            new dev.planetary.vl2.rules.RuleBuilder().vlanId(1).not().ipProtocol(6).breakRules().icmp(8, 0).ipTos(0xff, 1, 9).drop()
+                    .sourcePorts(0, 1023).not().destPorts(22, 22).accept().characteristics(-1L).frameSize(0, 60).tagSender(1, 2).drop()
+                    .ipv6Source(ipv6("fd00::"), 8).macSource(0).breakRules().build(),
+            java.util.List.of(new Capability(1, new dev.planetary.vl2.rules.RuleBuilder().ipv4Dest(ipv4("10.0.0.0"), 8).accept().build())),
+            java.util.List.of());
+
+    private static void rules(byte[] in) {
+        for (int ethertype : new int[] {0x0800, 0x86dd, 0x0806, 0x8100}) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(in);
+            dev.planetary.vl2.rules.Rules.decide(FUZZ_RULES, FIELDS.parse(0xffff_ffff_ffffL, 0x32_11_22_33_44_55L, ethertype, b), ethertype == 0x0806,
+                    FUZZ_MEMBER, FUZZ_MEMBER);
+            if (b.position() != 0) throw new AssertionError("the frame parser moved the buffer");
+        }
+    }
+
+    private static java.net.Inet6Address ipv6(String s) {
+        return (java.net.Inet6Address) Fixtures.ip(s);
+    }
+
+    private static java.net.Inet4Address ipv4(String s) {
+        return (java.net.Inet4Address) Fixtures.ip(s);
     }
 
     public static void signedObjects(FuzzedDataProvider data) {

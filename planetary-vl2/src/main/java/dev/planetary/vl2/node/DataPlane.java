@@ -84,11 +84,30 @@ public final class DataPlane implements AutoCloseable {
      * closed first (reconfiguration).
      */
     public NetworkPort open(PortConfig config, VirtualNic nic, NetworkPort.Membership membership) {
+        return open(config, uplink -> new NetworkPort(config, nic, uplink, membership));
+    }
+
+    /** As {@link #open(PortConfig, VirtualNic, NetworkPort.Membership)}, frames passing {@code rules} both ways (§11.4, e.g. a {@link PortRules}). */
+    public NetworkPort open(PortConfig config, VirtualNic nic, NetworkPort.Membership membership, NetworkPort.Filter rules) {
+        return open(config, uplink -> new NetworkPort(config, nic, uplink, membership, rules));
+    }
+
+    /** As {@link #open(PortConfig, VirtualNic, NetworkPort.Membership)}, multicast and broadcast going to {@code multicast} (§10.4). */
+    public NetworkPort open(PortConfig config, VirtualNic nic, NetworkPort.Multicast multicast) {
+        return open(config, uplink -> new NetworkPort(config, nic, uplink, multicast));
+    }
+
+    /** The §10 multicast engine and the network's rules (§11.4) together: how a member's port is opened. */
+    public NetworkPort open(PortConfig config, VirtualNic nic, NetworkPort.Multicast multicast, NetworkPort.Filter rules) {
+        return open(config, uplink -> new NetworkPort(config, nic, uplink, multicast, rules));
+    }
+
+    private NetworkPort open(PortConfig config, java.util.function.Function<NetworkPort.Uplink, NetworkPort> make) {
         NetworkId nwid = config.nwid();
         if (!ports.containsKey(nwid) && ports.size() >= MAX_NETWORKS) {
             throw new IllegalStateException("a node joins at most " + MAX_NETWORKS + " networks");
         }
-        NetworkPort port = new NetworkPort(config, nic, uplink(nwid), membership);
+        NetworkPort port = make.apply(uplink(nwid));
         NetworkPort old = ports.put(nwid, port);
         if (old != null) {
             old.close();
@@ -213,8 +232,13 @@ public final class DataPlane implements AutoCloseable {
 
     /** A gate answer for {@code address}: passes or not, with its MC's bridge flag and addresses if one is held. */
     public static NetworkPort.Peer peer(Address address, boolean allowed, Optional<MemberCredential> mc) {
+        return peer(address, allowed, mc, null);
+    }
+
+    /** As {@link #peer(Address, boolean, Optional)}, with the sender's rules input (§11.4; null: its tags take the defaults). */
+    public static NetworkPort.Peer peer(Address address, boolean allowed, Optional<MemberCredential> mc, dev.planetary.vl2.rules.Subject rules) {
         return new NetworkPort.Peer(address.value(), allowed, mc.map(MemberCredential::isBridge).orElse(false),
-                mc.map(DataPlane::owned).orElse(List.of()));
+                mc.map(DataPlane::owned).orElse(List.of()), rules);
     }
 
     /** The addresses a member's MC makes its own, for anti-spoofing (§9.5). */

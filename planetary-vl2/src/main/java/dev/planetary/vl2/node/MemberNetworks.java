@@ -67,6 +67,7 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
     private final Map<NetworkId, MemberNetwork> networks = new LinkedHashMap<>();
     private final Map<String, Long> counters = new TreeMap<>();
     private final List<Consumer<MemberNetwork>> listeners = new ArrayList<>();
+    private final List<java.util.function.BiConsumer<MemberNetwork, Fingerprint>> peerListeners = new ArrayList<>();
 
     /** Attaches the member engine to {@code layer}: channel 0 (§6.3) and member-to-member NETWORK_CREDENTIALS (§8.3). */
     public MemberNetworks(Vl2Layer layer, NetworkStore store, RandomSource rng, String softwareVersion) {
@@ -78,6 +79,11 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         seqex.handle(SeqexLink.CHANNEL_CONTROL, this);
         layer.handle(Verb.NETWORK_CREDENTIALS, this::onPeerCredentials);
         layer.addSessionListener(this);
+    }
+
+    /** Called with a network and a peer whenever a presentation of the peer's MC was accepted (§8.3). */
+    public void onPeerAccepted(java.util.function.BiConsumer<MemberNetwork, Fingerprint> listener) {
+        peerListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Called with a network whenever its state, config or credential changed, or it was left (then absent from {@link #networks()}). */
@@ -618,6 +624,7 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
             n.peerCredentials.put(peer, mc);
             bump("presentationsAccepted");
             node.trustChanged(peer); // §5.7: a member of a shared network is trusted: paths and rendezvous now
+            for (var l : List.copyOf(peerListeners)) l.accept(n, peer); // §10.2: the full LIKE set to it
         }
         for (CredentialItem.RevocationListItem item : msg.items(CredentialItem.RevocationListItem.class)) acceptList(n, item.value(), controller);
     }

@@ -2,6 +2,7 @@ package dev.planetary.vl2.node;
 
 import dev.planetary.identity.Address;
 import dev.planetary.identity.Fingerprint;
+import dev.planetary.nic.MacAddress;
 import dev.planetary.nic.NetworkId;
 import dev.planetary.nic.NetworkPort;
 import dev.planetary.nic.PortConfig;
@@ -11,13 +12,13 @@ import dev.planetary.vl1.ErrorMessage;
 import dev.planetary.vl1.Node;
 import dev.planetary.vl1.Vl1Codec;
 import dev.planetary.vl1.Verb;
+import dev.planetary.vl2.ExtFrame;
 import dev.planetary.vl2.MemberCredential;
 import dev.planetary.vl2.NetworkConfig;
 import dev.planetary.vl2.Signed;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +35,8 @@ import java.util.concurrent.Executor;
  * makes the network PORT_ERROR until the next change. Inbound frames pass the member table's gate
  * (refusals answered NEED_MEMBERSHIP_CERTIFICATE by it); the own credential is presented to a peer
  * before the first frame for the network on a session, and again when the peer asks with
- * NEED_MEMBERSHIP_CERTIFICATE (≤ 1/s per peer) — a frame that overtook the presentation is lost (§8.3). Broadcasts go to the members that
- * passed the gate lately (bounded; multicast GATHER, §10.3, is a later issue).
+ * NEED_MEMBERSHIP_CERTIFICATE (≤ 1/s per peer) — a frame that overtook the presentation is lost (§8.3). Multicast,
+ * broadcast and ARP go through the node's {@link Multicaster} (§10).
  *
  * <p>Runs on the node's thread; NIC reader threads hand their frames to {@code nodeThread}.
  */
@@ -46,8 +47,6 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         VirtualNic open(PortConfig config);
     }
 
-    /** Members remembered per network as broadcast recipients (most recently seen kept). */
-    public static final int MAX_KNOWN_MEMBERS = 1024;
     /** Peers remembered as holding the own credential on their current session. */
     static final int MAX_PRESENTED = 4096;
     /** §8.3: the credential again in answer to NEED_MEMBERSHIP_CERTIFICATE at most once per second per peer. */
@@ -56,12 +55,16 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     private final Node node;
     private final MemberNetworks networks;
     private final NicFactory nics;
+    private final Executor nodeThread;
     private final PortConfig.RoutePolicy policy;
     private final DataPlane plane;
+    private final Multicaster multicaster;
     private final Map<NetworkId, PortConfig> applied = new HashMap<>();
-    private final Map<NetworkId, Map<Long, Boolean>> known = new ConcurrentHashMap<>(); // each an LRU, read by NIC threads
-    private final Map<Address, Set<NetworkId>> presented = lru(MAX_PRESENTED); // node thread only
-    private final Map<Address, Long> asked = lru(MAX_PRESENTED); // last re-presentation (node ms)
+    private final Map<NetworkId, PortRules> rules = new ConcurrentHashMap<>(); // read by NIC threads
+    private final Map<Address, Set<NetworkId>> presented = Lru.map(MAX_PRESENTED); // node thread only
+    private final Map<Address, Long> asked = Lru.map(MAX_PRESENTED); // last re-presentation (node ms)
+    private final CredentialWait<byte[]> awaiting = new CredentialWait<>(); // FRAME / EXT_FRAME that overtook a credential (§8.3)
+    private long awaitDeadline = Long.MAX_VALUE;
     private long nicFailures;
     private long sendFailures;
 
@@ -75,10 +78,16 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         this.nics = nics;
         this.policy = policy;
         this.plane = new DataPlane((nwid, to, message) -> nodeThread.execute(() -> send(nwid, to, message)), this);
+        this.nodeThread = nodeThread;
+        this.multicaster = new Multicaster(node.address(), new MulticastEnv(), Multicaster.OutboundRules.ACCEPT_ALL, new java.security.SecureRandom());
         layer.handle(Verb.FRAME, this::received);
         layer.handle(Verb.EXT_FRAME, this::received);
+        for (int verb : new int[] {Verb.MULTICAST_LIKE, Verb.MULTICAST_GATHER, Verb.MULTICAST_FRAME}) {
+            layer.handle(verb, (fp, address, message) -> multicaster.received(fp, address, message, node.now()));
+        }
         layer.addSessionListener(this);
         networks.onChange(this::changed);
+        networks.onPeerAccepted((n, fp) -> node.boundAddress(fp).ifPresent(a -> accepted(n.id(), fp, a)));
         for (MemberNetwork n : List.copyOf(networks.networks())) {
             changed(n);
         }
@@ -86,6 +95,40 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
 
     public DataPlane plane() {
         return plane;
+    }
+
+    /** The multicast engine (§10): LIKE, GATHER, MULTICAST_FRAME, ARP emulation. */
+    public Multicaster multicaster() {
+        return multicaster;
+    }
+
+    /** Runs the multicast timers (§10.2 LIKE announcements, expiry, held frames) and the credential wait; returns the next deadline. */
+    public long service(long now) {
+        awaitDeadline = awaiting.expire(now);
+        return Math.min(awaitDeadline, multicaster.service(now));
+    }
+
+    public long nextDeadline() {
+        return Math.min(awaitDeadline, multicaster.nextDeadline());
+    }
+
+    /** Frames dropped because their sender's credential did not come within {@link CredentialWait#WAIT_MS} (§8.3). */
+    public long framesWithoutCredential() {
+        return awaiting.dropped();
+    }
+
+    /** {@code peer}'s credential for {@code nwid} was accepted: the frames that overtook it go on, and it gets the own LIKEs (§10.2). */
+    private void accepted(NetworkId nwid, Fingerprint peer, Address address) {
+        for (CredentialWait.Kept<byte[]> k : awaiting.release(address.value())) {
+            plane.received(k.peer(), address, k.message());
+        }
+        Set<Long> ipv4 = new java.util.HashSet<>();
+        networks.network(nwid).flatMap(n -> n.peerCredential(peer)).ifPresent(mc -> {
+            for (var a : mc.value().addresses()) {
+                if (a.ip().address() instanceof java.net.Inet4Address v4) ipv4.add(java.nio.ByteBuffer.wrap(v4.getAddress()).getInt() & 0xffff_ffffL);
+            }
+        });
+        multicaster.peerAccepted(nwid, address, ipv4, node.now());
     }
 
     /** The port of {@code nwid}, once the network is up. */
@@ -116,6 +159,12 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         }
         PortConfig pc = DataPlane.portConfig(config.get().value(), own.get().value(), node.address(), policy);
         forget(id); // a new config or credential is presented again (§8.3)
+        PortRules r = rules.get(id);
+        if (r == null) {
+            rules.put(id, r = new PortRules(config.get().value(), own.get().value()));
+        } else {
+            r.update(config.get().value(), own.get().value()); // new rules or own tags: the next frame sees them (§11.6)
+        }
         if (pc.equals(applied.get(id)) && plane.port(id).isPresent()) {
             return;
         }
@@ -123,7 +172,12 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         applied.remove(id);
         try {
             VirtualNic nic = nics.open(pc);
-            plane.open(pc, nic, () -> members(id));
+            plane.open(pc, nic, (dst, src, ethertype, payload) -> {
+                byte[] copy = new byte[payload.remaining()];
+                payload.duplicate().get(copy);
+                nodeThread.execute(() -> multicaster.outbound(id, dst, src, ethertype, copy, node.now()));
+            }, r);
+            multicaster.configure(pc, node.now());
             applied.put(id, pc);
             n.portError(false);
         } catch (RuntimeException e) {
@@ -135,8 +189,9 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
 
     private void down(NetworkId id) {
         plane.close(id);
+        multicaster.remove(id);
+        rules.remove(id);
         applied.remove(id);
-        known.remove(id);
         forget(id);
     }
 
@@ -148,6 +203,9 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
 
     /** FRAME / EXT_FRAME to the data plane; an ERROR in re one asking for the credential is answered (§8.3). */
     private void received(Fingerprint peer, Address address, byte[] message) {
+        if (address != null && waitsForCredential(peer, address, message)) {
+            return;
+        }
         if (plane.received(peer, address, message) || address == null) {
             return;
         }
@@ -163,6 +221,68 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
             if (networks.present(peer, id)) {
                 presented.computeIfAbsent(address, a -> new LinkedHashSet<>()).add(id);
             }
+        }
+    }
+
+    /** What the multicast engine needs of the node (node thread). */
+    private final class MulticastEnv implements Multicaster.Env {
+        @Override
+        public void send(NetworkId nwid, Address to, byte[] message) {
+            if (to.value() == nwid.controllerAddress()) {
+                try {
+                    node.sendUpper(to, message); // the controller needs no presentation
+                } catch (RuntimeException e) {
+                    sendFailures++;
+                }
+            } else {
+                MemberPorts.this.send(nwid, to, message);
+            }
+        }
+
+        @Override
+        public boolean allowed(NetworkId nwid, Fingerprint fp, Address address) {
+            if (address.value() == nwid.controllerAddress()) {
+                return networks.network(nwid).map(n -> n.controller().map(fp::equals).orElse(false)).orElse(false);
+            }
+            return peer(nwid, fp, address).allowed();
+        }
+
+        @Override
+        public List<Address> peers(NetworkId nwid) {
+            MemberNetwork n = networks.network(nwid).orElse(null);
+            if (n == null) return List.of();
+            record Ranked(Address address, long latency) {}
+            List<Ranked> out = new ArrayList<>();
+            for (Fingerprint fp : List.copyOf(n.peerCredentials.keySet())) {
+                if (node.hasSession(fp) && n.allowed(fp)) node.boundAddress(fp).ifPresent(a -> out.add(new Ranked(a, latency(fp))));
+            }
+            out.sort(java.util.Comparator.comparingLong(Ranked::latency)); // §10.3: the lowest-latency N-peers are asked
+            return out.stream().map(Ranked::address).toList();
+        }
+
+        /** The ECHO round trip of the path the session sends on (§3.8), unmeasured last. */
+        private long latency(Fingerprint fp) {
+            for (dev.planetary.vl1.PathInfo p : node.paths(fp)) {
+                if (p.preferred() && p.latencyMs() >= 0) return p.latencyMs();
+            }
+            return Long.MAX_VALUE;
+        }
+
+        @Override
+        public void deliver(NetworkId nwid, Fingerprint fp, Address from, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+            plane.port(nwid).ifPresent(p -> p.inboundExtFrame(peer(nwid, fp, from), 0, dst, src, ethertype, payload));
+        }
+
+        @Override
+        public void vouched(NetworkId nwid, Address address, byte[] identity) {
+            if (dev.planetary.identity.Identity.decode(identity) instanceof dev.planetary.identity.Decoded.Ok<dev.planetary.identity.Identity>(var id)) {
+                node.vouched(id, address);
+            }
+        }
+
+        @Override
+        public void emulate(NetworkId nwid, ByteBuffer frame) {
+            plane.port(nwid).ifPresent(p -> p.nic().send(frame));
         }
     }
 
@@ -183,32 +303,45 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         }
     }
 
+    /** A FRAME / EXT_FRAME for an open port from a peer without an accepted credential is kept a while (and the credential asked for). */
+    private boolean waitsForCredential(Fingerprint fp, Address address, byte[] m) {
+        int verb = m[0] & 0xff;
+        if (verb != Verb.FRAME && verb != Verb.EXT_FRAME || m.length < 9) {
+            return false;
+        }
+        NetworkId nwid = new NetworkId(java.nio.ByteBuffer.wrap(m, 1, 8).getLong());
+        MemberNetwork n = networks.network(nwid).orElse(null);
+        Optional<NetworkPort> port = plane.port(nwid);
+        if (n == null || port.isEmpty() || m.length > port.get().config().mtu() + ExtFrame.HEADER_BYTES || credential(n, fp, address).isPresent()) {
+            return false; // (an oversized one is the port's to drop and count)
+        }
+        networks.refuse(fp, nwid, Verb.FRAME); // NEED_MEMBERSHIP_CERTIFICATE, ≤ 1/s (§8.3)
+        awaitDeadline = Math.min(awaitDeadline, awaiting.keep(address.value(), fp, m, node.now()));
+        return true;
+    }
+
+    /** {@code fp}'s credential for {@code n} bound to {@code address}, if it passes the gate (§8.2, §8.3). */
+    private static Optional<MemberCredential> credential(MemberNetwork n, Fingerprint fp, Address address) {
+        return n.peerCredential(fp).map(Signed::value).filter(c -> c.issuedToAddress().equals(address)).filter(c -> n.allowed(fp));
+    }
+
     // ---------------------------------------------------------------- DataPlane.Gate (node thread)
 
     @Override
     public NetworkPort.Peer peer(NetworkId nwid, Fingerprint fp, Address address) {
         MemberNetwork n = networks.network(nwid).orElse(null);
-        Optional<MemberCredential> mc = n == null ? Optional.empty()
-                : n.peerCredential(fp).map(Signed::value).filter(c -> c.issuedToAddress().equals(address));
-        boolean allowed = n != null && mc.isPresent() && n.allowed(fp);
-        if (allowed) {
-            Map<Long, Boolean> k = known.computeIfAbsent(nwid, x -> Collections.synchronizedMap(lru(MAX_KNOWN_MEMBERS)));
-            k.put(address.value(), Boolean.TRUE);
-        } else {
+        Optional<MemberCredential> mc = n == null ? Optional.empty() : credential(n, fp, address);
+        boolean allowed = mc.isPresent();
+        if (!allowed) {
             networks.refuse(fp, nwid, Verb.FRAME); // NEED_MEMBERSHIP_CERTIFICATE, ≤ 1/s (§8.3)
         }
-        return DataPlane.peer(address, allowed, mc);
+        PortRules r = rules.get(nwid);
+        return DataPlane.peer(address, allowed, mc, r == null || mc.isEmpty() ? null : r.subject(mc.get()));
     }
 
-    /** Read by the NIC's thread: a copy of the recipients. */
-    private List<Long> members(NetworkId nwid) {
-        Map<Long, Boolean> k = known.get(nwid);
-        if (k == null) {
-            return List.of();
-        }
-        synchronized (k) {
-            return new ArrayList<>(k.keySet());
-        }
+    /** The rules of {@code nwid} (its port's filter, §11.4), once the network is up; the multicast path evaluates through it. */
+    public Optional<PortRules> rules(NetworkId nwid) {
+        return Optional.ofNullable(rules.get(nwid));
     }
 
     // ---------------------------------------------------------------- sessions
@@ -225,12 +358,4 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         applied.clear();
     }
 
-    private static <K, V> Map<K, V> lru(int max) {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > max;
-            }
-        };
-    }
 }

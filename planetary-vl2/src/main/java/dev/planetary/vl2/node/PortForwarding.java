@@ -35,8 +35,9 @@ import java.util.Set;
  * ms is closed with reason 3 and its queued DATA discarded (§12.8 stall rule). Outbound, {@link
  * Stream#send} is refused while the channel's window is full ({@link Stream#canSend}).
  *
- * <p>Rules (§12.8: a synthesised TCP SYN through the network's rules) are not evaluated: the rules
- * engine does not exist yet; {@link Rules#ACCEPT_ALL} is the hook that accepts.
+ * <p>Rules (§12.8): a synthesised TCP SYN through the network's rules, outbound at the initiator and
+ * inbound at the target — {@link ForwardRules} over the member table ({@link Rules#ACCEPT_ALL} is for
+ * tests of the stream machinery only).
  *
  * <p>Thread model: the node's (one thread); {@link Local} callbacks run on it and {@link Local}
  * calls back on it (the daemon posts socket events to its loop).
@@ -74,7 +75,7 @@ public final class PortForwarding implements SeqexLink.ChannelHandler, Vl2Layer.
     /** §12.8 rules hook: evaluated on a synthesised TCP SYN, outbound at the initiator and inbound at the target. */
     @FunctionalInterface
     public interface Rules {
-        /** The hook that accepts everything, until the rules engine exists. */
+        /** Accepts everything: for tests of the stream machinery; a node uses {@link ForwardRules}. */
         Rules ACCEPT_ALL = (network, peer, target, port, inbound) -> true;
 
         boolean permits(NetworkId network, Fingerprint peer, InetAddress target, int port, boolean inbound);

@@ -43,6 +43,12 @@ final class FakeController implements SeqexLink.ChannelHandler {
     /** The IP assignments of a member's credential (the data-plane tests give each member its own). */
     java.util.function.Function<dev.planetary.identity.Address, List<AssignedAddress>> addresses =
             a -> List.of(AssignedAddress.of(new IpAssignment(ip("10.147.17.5"), 24)));
+    /** The base rules, capabilities and tag definitions of the config (§7.4 {@code 0x0b}–{@code 0x0d}), and each member's tags and grants (§8.1). */
+    Optional<dev.planetary.vl2.RuleList> baseRules = Optional.empty();
+    List<dev.planetary.vl2.Capability> capabilities = List.of();
+    List<dev.planetary.vl2.TagDefinition> tagDefinitions = List.of();
+    java.util.function.Function<dev.planetary.identity.Address, List<dev.planetary.vl2.Tag>> tags = a -> List.of();
+    java.util.function.Function<dev.planetary.identity.Address, List<Long>> grants = a -> List.of();
     /** The config flags (§7.4). */
     long flags = NetworkConfig.FLAG_BROADCAST;
     boolean networkExists = true;
@@ -68,7 +74,7 @@ final class FakeController implements SeqexLink.ChannelHandler {
 
     Signed<MemberCredential> credential(Fingerprint member, dev.planetary.identity.Address address, long ts) {
         MemberCredential mc = new MemberCredential(nwid, member, address, 1, Vl2Limits.MAX_DELTA_DEFAULT, 0,
-                addresses.apply(address), List.of(), List.of());
+                addresses.apply(address), tags.apply(address), grants.apply(address));
         return mc.sign(identity, ts);
     }
 
@@ -76,7 +82,7 @@ final class FakeController implements SeqexLink.ChannelHandler {
     NetworkConfig config(NetworkId network, Fingerprint member, Signed<MemberCredential> mc) {
         return new NetworkConfig(network, member, ((long) networkRevision << 32) | 1, flags, Vl2Limits.MTU_DEFAULT,
                 RevocationReference.of(list), OptionalInt.empty(), OptionalLong.empty(), Optional.of("lab"),
-                List.of(Route.onLink(ip("10.147.17.0"), 24)), Optional.empty(), List.of(), List.of(), List.of(), mc);
+                List.of(Route.onLink(ip("10.147.17.0"), 24)), baseRules, capabilities, tagDefinitions, List.of(), mc);
     }
 
     Signed<NetworkConfig> signedConfig(Fingerprint member) {
@@ -127,6 +133,34 @@ final class FakeController implements SeqexLink.ChannelHandler {
         }
         in.reply(NetworkConfigMessage.of(signedConfig(p), false).encode(), false);
     }
+
+    /**
+     * Answers MULTICAST_GATHER for ARP groups as §10.3 says a controller does (the real one is the
+     * controller module's): the authorised member assigned the IPv4, format 1, authoritative.
+     */
+    void answerGathers() {
+        host.layer.handle(Verb.MULTICAST_GATHER, (peer, address, m) -> {
+            if (!(dev.planetary.vl2.MulticastGather.decode(m) instanceof dev.planetary.identity.Decoded.Ok<dev.planetary.vl2.MulticastGather>(var g))) return;
+            gathers++;
+            List<dev.planetary.vl2.GatherReply.Member> records = new ArrayList<>();
+            for (Fingerprint f : authorized) {
+                var a = host.node.boundAddress(f);
+                var id = host.node.identity(f);
+                if (f.equals(peer) || a.isEmpty() || id.isEmpty()) continue;
+                for (AssignedAddress x : addresses.apply(a.get())) {
+                    if (x.ip().address() instanceof java.net.Inet4Address v4 && dev.planetary.vl2.MulticastGroup.arp(v4).equals(g.group())) {
+                        records.add(dev.planetary.vl2.GatherReply.Member.of(id.get(), a.get()));
+                    }
+                }
+            }
+            if (records.isEmpty()) return;
+            var reply = new dev.planetary.vl2.GatherReply(nwid, g.group(), records.size(), true, records);
+            host.node.sendUpper(peer, dev.planetary.vl1.Vl1Codec.encode(reply.toOk(Verb.MULTICAST_GATHER, g.requestId())));
+        });
+    }
+
+    /** GATHERs received since {@link #answerGathers}. */
+    int gathers;
 
     void deauthorize(Fingerprint member) {
         authorized.remove(member);

@@ -8,15 +8,11 @@ import dev.planetary.identity.Address;
 import dev.planetary.nic.IpAssignment;
 import dev.planetary.nic.Ipv6Addresses;
 import dev.planetary.nic.NetworkPort;
-import dev.planetary.nic.PortConfig;
 import dev.planetary.nic.PortDrop;
 import dev.planetary.nic.UserspaceNic;
 import dev.planetary.vl2.AssignedAddress;
 import dev.planetary.vl2.NetworkConfig;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,70 +20,10 @@ import org.junit.jupiter.api.Test;
  * members join with a token at a (fake) controller, their networks come up as userspace NICs behind
  * {@link MemberPorts}, each presents its credential before its first frame, and they ping each other
  * — IPv6 between rfc4193 addresses first (NDP emulated, nothing but FRAMEs on the wire), then IPv4
- * with ARP broadcast to the member that passed the gate; leaving closes the port.
+ * with the ARP request sent to the member whose LIKE of (ff:…:ff, its IPv4) arrived once the two
+ * accepted each other's credential (§10.2); leaving closes the port.
  */
 class MemberPortsSimTest {
-    /** One member: its member table and ports, driven by the world's loop (a queue for the NIC's frames). */
-    private static final class Member {
-        final Vl2World.Host host;
-        final MemberNetworks networks;
-        final MemberPorts ports;
-        final ArrayDeque<Runnable> queue = new ArrayDeque<>();
-
-        Member(Vl2World.Host host) {
-            this.host = host;
-            this.networks = new MemberNetworks(host.layer, NetworkStore.NONE, dev.planetary.zssp.RandomSource.secure(), "planetary-test");
-            this.ports = new MemberPorts(host.layer, networks, r -> {
-                queue.add(r);
-                host.host.wake(host.host.now());
-            }, PortConfig::userspaceNic, PortConfig.RoutePolicy.DEFAULT);
-            host.extra = now -> {
-                for (Runnable r; (r = queue.poll()) != null; ) {
-                    r.run();
-                }
-                return networks.service(now);
-            };
-        }
-
-        NetworkPort port(MemberNetwork n) {
-            return ports.port(n.id()).orElseThrow();
-        }
-
-        UserspaceNic nic(MemberNetwork n) {
-            return (UserspaceNic) port(n).nic();
-        }
-    }
-
-    /**
-     * Pings until a reply, at most 3 tries of 3 s (simulated) each, as ping(8) would: a frame may
-     * overtake the credential presented before it (UDP reorders) and be dropped, answered with
-     * NEED_MEMBERSHIP_CERTIFICATE (§8.3). Returns the requests lost.
-     */
-    private static int ping(Vl2World w, UserspaceNic from, java.net.InetAddress to, String what, Member... ms) {
-        for (int lost = 0; lost < 3; lost++) {
-            CompletableFuture<Duration> f = from.ping(to, Duration.ofSeconds(60));
-            if (w.runUntil(f::isDone, 3_000) && !f.isCompletedExceptionally()) {
-                return lost;
-            }
-        }
-        throw new AssertionError(what + ": no reply in 3 tries: " + describe(ms));
-    }
-
-    private static String describe(Member... ms) {
-        StringBuilder b = new StringBuilder();
-        for (Member m : ms) {
-            b.append(m.host.name).append(' ').append(m.networks.counters()).append(" sendFailures=").append(m.ports.sendFailures())
-                    .append(" plane=").append(java.util.Arrays.stream(DataPlane.Drop.values()).map(d -> d + "=" + m.ports.plane().drops(d)).toList());
-            for (NetworkPort p : m.ports.plane().ports()) {
-                b.append(" port sent=").append(p.sent()).append(" delivered=").append(p.delivered()).append(" emulated=").append(p.emulated())
-                        .append(' ').append(java.util.Arrays.stream(PortDrop.values()).filter(d -> p.drops(d) > 0).map(d -> d + "=" + p.drops(d)).toList())
-                        .append(" nicDrops=").append(((UserspaceNic) p.nic()).drops());
-            }
-            b.append("; ");
-        }
-        return b.toString();
-    }
-
     @Test
     void twoMembersJoinAndPingAcrossTheirPorts() throws Exception {
         Vl2World w = new Vl2World(47, 3, SeqexLinkSimTest.CLEAN);
@@ -97,8 +33,8 @@ class MemberPortsSimTest {
         ctl.addresses = (Address a) -> List.of(
                 AssignedAddress.of(new IpAssignment(FakeController.ip("10.147.17." + (10 + a.value() % 200)), 24)),
                 AssignedAddress.of(new IpAssignment(Ipv6Addresses.rfc4193(ctl.nwid, a.value()), 88)));
-        Member a = new Member(w.member(1));
-        Member b = new Member(w.member(2));
+        PortedMember a = new PortedMember(w.member(1));
+        PortedMember b = new PortedMember(w.member(2));
         assertTrue(w.runUntil(() -> a.host.node.isOnline() && b.host.node.isOnline() && w.member(0).node.isOnline(), 30_000));
         MemberNetwork[] na = new MemberNetwork[1];
         MemberNetwork[] nb = new MemberNetwork[1];
@@ -107,20 +43,20 @@ class MemberPortsSimTest {
         assertTrue(w.runUntil(() -> a.ports.port(ctl.nwid).isPresent() && b.ports.port(ctl.nwid).isPresent(), 30_000),
                 () -> na[0] + " " + nb[0]);
         assertEquals(MemberNetwork.Status.OK, na[0].status());
-        NetworkPort pa = a.port(na[0]);
-        NetworkPort pb = b.port(nb[0]);
+        NetworkPort pa = a.port(na[0].id());
+        NetworkPort pb = b.port(nb[0].id());
         assertEquals(na[0].mac(a.host.node.address()), pa.nic().mac(), "the NIC has the derived MAC (§9.1)");
 
         // IPv6 first: the solicitation for B's rfc4193 address is answered on A's NIC (§10.6).
-        int lost = ping(w, a.nic(na[0]), Ipv6Addresses.rfc4193(ctl.nwid, b.host.node.address().value()), "ping6 A → B", a, b);
+        int lost = PortedMember.ping(w, a.nic(na[0]), Ipv6Addresses.rfc4193(ctl.nwid, b.host.node.address().value()), "ping6 A → B", a, b);
         assertTrue(lost <= 1, "at most the first request is lost (E5): " + lost);
         assertEquals(1, pa.emulated());
         assertTrue(nb[0].peerCredential(a.host.node.fingerprint()).isPresent(), "A presented its credential before its first frame (§8.3)");
 
-        // IPv4: the ARP request goes by broadcast to B, which passed A's gate when it answered.
+        // IPv4: the ARP request goes to B, which LIKEd its ARP group to A after accepting A's credential (§10.2).
         for (int i = 0; i < 5; i++) {
-            assertEquals(0, ping(w, a.nic(na[0]), b.nic(nb[0]).ipv4(), "ping A → B", a, b), "no loss once both hold the credentials");
-            assertEquals(0, ping(w, b.nic(nb[0]), a.nic(na[0]).ipv4(), "ping B → A", a, b));
+            assertEquals(0, PortedMember.ping(w, a.nic(na[0]), b.nic(nb[0]).ipv4(), "ping A → B", a, b), "no loss once both hold the credentials");
+            assertEquals(0, PortedMember.ping(w, b.nic(nb[0]), a.nic(na[0]).ipv4(), "ping B → A", a, b));
         }
         for (NetworkPort p : List.of(pa, pb)) {
             assertEquals(p.drops(PortDrop.NOT_MEMBER), p.drops(), p + ": only frames that overtook a presentation are dropped");
@@ -133,11 +69,11 @@ class MemberPortsSimTest {
         ctl.networkRevision = 2;
         ctl.addresses = (Address x) -> List.of(AssignedAddress.of(new IpAssignment(FakeController.ip("10.147.18." + (10 + x.value() % 200)), 24)),
                 AssignedAddress.of(new IpAssignment(Ipv6Addresses.rfc4193(ctl.nwid, x.value()), 88)));
-        UserspaceNic before = a.nic(na[0]);
+        UserspaceNic before = a.nic(na[0].id());
         SeqexLinkSimTest.Outcome pushed = new SeqexLinkSimTest.Outcome();
         w.member(0).run(() -> ctl.push(a.host.node.fingerprint(), dev.planetary.vl2.NetworkConfigMessage.of(ctl.signedConfig(a.host.node.fingerprint()), true).encode(), pushed));
         assertTrue(w.runUntil(() -> a.ports.port(ctl.nwid).map(p -> p.nic() != before).orElse(false), 30_000), "reconfigured: " + na[0]);
-        assertTrue(a.nic(na[0]).ipv4().getHostAddress().startsWith("10.147.18."), a.nic(na[0]).ipv4().toString());
+        assertTrue(a.nic(na[0].id()).ipv4().getHostAddress().startsWith("10.147.18."), a.nic(na[0].id()).ipv4().toString());
         assertEquals(0, a.ports.nicFailures());
 
         // Leaving closes the port (and its NIC).

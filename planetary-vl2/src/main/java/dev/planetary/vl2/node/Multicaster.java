@@ -1,0 +1,603 @@
+package dev.planetary.vl2.node;
+
+import dev.planetary.identity.Address;
+import dev.planetary.identity.Decoded;
+import dev.planetary.identity.Fingerprint;
+import dev.planetary.nic.IpAssignment;
+import dev.planetary.nic.MacAddress;
+import dev.planetary.nic.NetworkId;
+import dev.planetary.nic.PortConfig;
+import dev.planetary.vl1.Bytes;
+import dev.planetary.vl1.ErrorMessage;
+import dev.planetary.vl1.Ok;
+import dev.planetary.vl1.Verb;
+import dev.planetary.vl1.Vl1Codec;
+import dev.planetary.vl2.GatherReply;
+import dev.planetary.vl2.MulticastFrame;
+import dev.planetary.vl2.MulticastGather;
+import dev.planetary.vl2.MulticastGroup;
+import dev.planetary.vl2.MulticastLike;
+import dev.planetary.vl2.Vl2Limits;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * A member's multicast engine (VL.md §10.1–§10.5), one per node, for every joined network: it
+ * LIKEs the own groups (§10.2), holds the LIKEs of others ({@link MulticastDirectory}) and answers
+ * MULTICAST_GATHER and the gather part of MULTICAST_FRAME from them, gathers the members of a group
+ * it sends to ({@link Gatherer}), replicates a multicast or broadcast frame from the TAP to at most
+ * the network's multicast limit of members ({@link MulticastSender}), delivers the frames of the
+ * groups it subscribes to and answers the others UNWANTED_MULTICAST, and writes ARP replies to its
+ * own TAP when ARP emulation is on and the controller's authoritative answer named the owner
+ * ({@link ArpEmulation}).
+ *
+ * <p>Sans-IO: messages in and out through {@link Env}, time passed in. Messages are hostile: a message
+ * that cannot be used is dropped and counted ({@link Drop}), never thrown. Not thread-safe: the
+ * node's thread (NIC threads hop onto it first).
+ */
+public final class Multicaster {
+    /** §10.2: the full set of own groups is LIKEd every 60 s (V1 T_MULTICAST_ANNOUNCE). */
+    static final long ANNOUNCE_INTERVAL_MS = 60_000;
+    /** §10.4: UNWANTED_MULTICAST at most once per second per peer. */
+    static final long UNWANTED_INTERVAL_MS = 1_000;
+    /** Peers remembered per network for the UNWANTED_MULTICAST rate and the first full LIKE. */
+    static final int MAX_PEERS_REMEMBERED = 4096;
+    /** The largest MULTICAST_FRAME header (all optional fields) and MULTICAST_LIKE, for what a credential wait keeps. */
+    static final int MAX_FRAME_OVERHEAD = MulticastFrame.MIN_HEADER_BYTES + 17, MAX_LIKE_BYTES = 11 + 10 * Vl2Limits.MAX_LIKE_GROUPS;
+    /** GATHERs (and gathering frames) answered per peer per second; more are not answered (an answer is up to 49× the request). */
+    static final int GATHER_ANSWERS_PER_SECOND = 50;
+    /** §10.4 step 4: frames sent with the gather flag, at most. */
+    static final int GATHER_FLAGGED = 4;
+
+    /** What the engine needs of the node. */
+    public interface Env {
+        /** Sends {@code verb ‖ body} (or an OK / ERROR) to member or controller {@code to} of {@code nwid}. */
+        void send(NetworkId nwid, Address to, byte[] message);
+
+        /** The gate (§8.3): whether VL2 traffic for {@code nwid} from session peer {@code peer}, bound to {@code address}, passes. */
+        boolean allowed(NetworkId nwid, Fingerprint peer, Address address);
+
+        /** The N-peers of {@code nwid} (live session, valid MC, §10.2), lowest latency first. */
+        List<Address> peers(NetworkId nwid);
+
+        /** A multicast frame from member {@code from} for the TAP of {@code nwid} (the port's inbound checks apply, §9.4). */
+        void deliver(NetworkId nwid, Fingerprint peer, Address from, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload);
+
+        /** A frame this node makes up for its own TAP of {@code nwid} (ARP emulation, §10.5). */
+        void emulate(NetworkId nwid, ByteBuffer frame);
+
+        /** The controller of {@code nwid} vouched for {@code identity} (195 bytes, hostile) at {@code address} (format 1, §2.7, §10.3). */
+        default void vouched(NetworkId nwid, Address address, byte[] identity) {}
+    }
+
+    /**
+     * Outbound rules for a multicast frame (§10.4 step 2, §11.4, with the MULTICAST/BROADCAST
+     * characteristics): true lets it go. A member's {@link MemberPorts} passes {@link #ACCEPT_ALL}: its
+     * port's rules filter ({@link PortRules}) already evaluated the frame once, with no receiver, before
+     * handing it here, and each receiver's port evaluates it inbound (§11.4).
+     */
+    @FunctionalInterface
+    public interface OutboundRules {
+        OutboundRules ACCEPT_ALL = (nwid, group, ethertype, payload) -> true;
+
+        boolean allows(NetworkId nwid, MulticastGroup group, int ethertype, byte[] payload);
+    }
+
+    /** Why a multicast message or frame was dropped. */
+    public enum Drop {
+        /** MULTICAST_LIKE / GATHER / FRAME or a gather answer that does not decode. */
+        MALFORMED,
+        /** For a network with no port here. */
+        UNKNOWN_NETWORK,
+        /** From a peer that does not pass the gate (§8.3); a MULTICAST_FRAME only once its credential did not come in time. */
+        NOT_MEMBER,
+        /** With the origin or replicate flag: this node is no replicator (§10.7). */
+        NOT_REPLICATOR,
+        /** For a group the sender may not use (not a multicast MAC, an ADI without the broadcast MAC, an ADI other than the ARP target). */
+        BAD_GROUP,
+        /** Payload larger than the network MTU (§9.2). */
+        OVERSIZE,
+        /** A gather answer nobody asked that node for. */
+        UNSOLICITED_ANSWER,
+        /** A LIKE beyond the sender's group bound (§10.2). */
+        LIKE_REFUSED,
+        /** A GATHER (or a frame's gather part) beyond the asker's budget ({@link #GATHER_ANSWERS_PER_SECOND}); a frame is still delivered. */
+        GATHER_BUDGET,
+        /** An outbound frame refused by the rules (§10.4 step 2). */
+        RULES,
+        /** An outbound frame held while gathering and dropped (hold full, or no member found in 5 s). */
+        HOLD_DROPPED
+    }
+
+    private final Address self;
+    private final Env env;
+    private final OutboundRules rules;
+    private final RandomGenerator rng;
+    private final Map<NetworkId, Net> nets = new HashMap<>();
+    private final Map<Drop, Long> drops = new EnumMap<>(Drop.class);
+    private final Map<String, Long> counters = new LinkedHashMap<>();
+    private long deadline = Long.MAX_VALUE;
+
+    /** The state of one network. */
+    private final class Net {
+        PortConfig config;
+        Set<MulticastGroup> own = Set.of();
+        final MulticastDirectory directory = new MulticastDirectory();
+        final Gatherer gatherer = new Gatherer(rng);
+        final MulticastSender sender = new MulticastSender();
+        final Map<Long, Long> unwantedAt = Lru.map(MAX_PEERS_REMEMBERED);
+        final Map<Long, long[]> gatherBudget = Lru.map(MAX_PEERS_REMEMBERED); // peer → {second, answers in it}
+        final CredentialWait<byte[]> awaiting = new CredentialWait<>();
+        long nextAnnounce;
+
+        Net(PortConfig config) {
+            this.config = config;
+        }
+
+        NetworkId id() {
+            return config.nwid();
+        }
+    }
+
+    public Multicaster(Address self, Env env, OutboundRules rules, RandomGenerator rng) {
+        this.self = Objects.requireNonNull(self, "self");
+        this.env = Objects.requireNonNull(env, "env");
+        this.rules = Objects.requireNonNull(rules, "rules");
+        this.rng = Objects.requireNonNull(rng, "rng");
+    }
+
+    // ---------------------------------------------------------------- networks
+
+    /** A network's port came up or was reconfigured: its own groups are LIKEd at once if they changed (§10.2). */
+    public void configure(PortConfig config, long now) {
+        if (config.ownAddress() != self.value()) {
+            throw new IllegalArgumentException("the port config is for " + Long.toHexString(config.ownAddress()) + ", not this node " + self);
+        }
+        Net n = nets.computeIfAbsent(config.nwid(), id -> new Net(config));
+        n.config = config;
+        Set<MulticastGroup> groups = subscriptions(config);
+        if (!groups.equals(n.own)) {
+            n.own = groups;
+            announce(n, now);
+        }
+    }
+
+    /** The network's port went down (left, denied): its state is forgotten. */
+    public void remove(NetworkId nwid) {
+        nets.remove(nwid);
+    }
+
+    /**
+     * §10.1: the groups a node subscribes to — with broadcast enabled (ff:…:ff, 0) and (ff:…:ff, x)
+     * for each assigned IPv4 x; the IPv6 all-nodes group and the solicited-node groups of the
+     * assigned IPv6 addresses and of the link-local one (§9.5), ADI 0.
+     */
+    static Set<MulticastGroup> subscriptions(PortConfig c) {
+        Set<MulticastGroup> g = new LinkedHashSet<>();
+        if (c.has(PortConfig.FLAG_BROADCAST)) {
+            g.add(new MulticastGroup(MacAddress.BROADCAST, 0));
+            for (IpAssignment a : c.assignments()) {
+                if (a.address() instanceof Inet4Address v4) g.add(MulticastGroup.arp(v4));
+            }
+        }
+        g.add(new MulticastGroup(new MacAddress(0x3333_0000_0001L), 0));
+        byte[] mac = c.mac().toBytes();
+        g.add(solicitedNode(mac[3], mac[4], mac[5]));
+        for (IpAssignment a : c.assignments()) {
+            if (a.address() instanceof Inet6Address v6) {
+                byte[] b = v6.getAddress();
+                g.add(solicitedNode(b[13], b[14], b[15]));
+            }
+        }
+        return Set.copyOf(g);
+    }
+
+    private static MulticastGroup solicitedNode(byte b0, byte b1, byte b2) {
+        return new MulticastGroup(new MacAddress(0x3333_ff00_0000L | (b0 & 0xffL) << 16 | (b1 & 0xffL) << 8 | (b2 & 0xffL)), 0);
+    }
+
+    /** The groups this node LIKEs on {@code nwid}. */
+    public Set<MulticastGroup> subscribed(NetworkId nwid) {
+        Net n = nets.get(nwid);
+        return n == null ? Set.of() : n.own;
+    }
+
+    /**
+     * §10.2: right after accepting {@code peer}'s MC for {@code nwid}, which assigns it the IPv4
+     * addresses {@code ipv4} (u32 values), the full set of own groups goes to it; an authoritative
+     * answer naming it for an address the MC no longer has is forgotten (§10.3); what it sent before
+     * the MC arrived is taken now (§8.3).
+     */
+    public void peerAccepted(NetworkId nwid, Address peer, Set<Long> ipv4, long now) {
+        Net n = nets.get(nwid);
+        if (n == null) return;
+        n.gatherer.owns(peer.value(), ipv4);
+        like(n, peer);
+        for (CredentialWait.Kept<byte[]> k : n.awaiting.release(peer.value())) {
+            received(k.peer(), peer, k.message(), now); // what overtook the credential (§8.3)
+        }
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    /** Expires LIKEs and held frames, LIKEs the full set every 60 s; returns the next deadline. */
+    public long service(long now) {
+        long next = Long.MAX_VALUE;
+        for (Net n : List.copyOf(nets.values())) {
+            if (now >= n.nextAnnounce) announce(n, now);
+            long before = n.sender.dropped();
+            next = Math.min(next, n.sender.expire(now));
+            drop(Drop.HOLD_DROPPED, n.sender.dropped() - before);
+            next = Math.min(next, Math.min(n.directory.expire(now), n.nextAnnounce));
+            long waited = n.awaiting.dropped();
+            next = Math.min(next, n.awaiting.expire(now));
+            drop(Drop.NOT_MEMBER, n.awaiting.dropped() - waited);
+        }
+        deadline = next;
+        return next;
+    }
+
+    /** The absolute time {@link #service} wants to run next. */
+    public long nextDeadline() {
+        return deadline;
+    }
+
+    private void announce(Net n, long now) {
+        n.nextAnnounce = now + ANNOUNCE_INTERVAL_MS;
+        deadline = Math.min(deadline, n.nextAnnounce);
+        Set<Address> to = new LinkedHashSet<>();
+        to.add(new Address(n.id().controllerAddress()));
+        to.addAll(env.peers(n.id()));
+        to.remove(self);
+        for (Address a : to) like(n, a);
+    }
+
+    private void like(Net n, Address to) {
+        List<MulticastGroup> all = new ArrayList<>(n.own);
+        for (int i = 0; i < all.size(); i += Vl2Limits.MAX_LIKE_GROUPS) {
+            env.send(n.id(), to, new MulticastLike(n.id(), all.subList(i, Math.min(all.size(), i + Vl2Limits.MAX_LIKE_GROUPS))).encode());
+            bump("likesSent");
+        }
+    }
+
+    // ---------------------------------------------------------------- §10.4 sending
+
+    /**
+     * §10.4: a multicast or broadcast frame the TAP of {@code nwid} emitted (the port checked its size,
+     * source MAC and the broadcast flag); {@code payload} is the Ethernet payload, owned by the engine.
+     */
+    public void outbound(NetworkId nwid, MacAddress dst, MacAddress src, int ethertype, byte[] payload, long now) {
+        Net n = nets.get(nwid);
+        if (n == null) {
+            drop(Drop.UNKNOWN_NETWORK, 1);
+            return;
+        }
+        MulticastGroup group = MulticastSender.group(dst, ethertype, payload);
+        if (!rules.allows(nwid, group, ethertype, payload)) {
+            drop(Drop.RULES, 1);
+            return;
+        }
+        if (emulateArp(n, group, ethertype, payload)) return;
+        Optional<MacAddress> source = src.equals(n.config.mac()) ? Optional.empty() : Optional.of(src);
+        MulticastFrame frame = new MulticastFrame(nwid, Optional.empty(), Optional.empty(), source, false, group, ethertype, Bytes.of(payload));
+        List<Long> cached = cached(n, group, now);
+        int limit = n.config.multicastLimit();
+        boolean gather = cached.size() < limit && n.gatherer.due(group, now);
+        if (cached.isEmpty()) {
+            if (gather) gather(n, group, List.of(), limit, now);
+            long before = n.sender.dropped();
+            deadline = Math.min(deadline, n.sender.hold(frame, now));
+            drop(Drop.HOLD_DROPPED, n.sender.dropped() - before);
+            return;
+        }
+        List<Long> to = MulticastSender.recipients(cached, self.value(), limit, rng);
+        int requestId = gather ? gather(n, group, to.subList(0, Math.min(GATHER_FLAGGED, to.size())), limit, now) : 0;
+        replicate(n, frame, to, requestId, limit - to.size());
+    }
+
+    /** The members known for {@code group}: gathered, and LIKEs held. */
+    private List<Long> cached(Net n, MulticastGroup group, long now) {
+        List<Long> c = n.gatherer.members(group, now);
+        c.addAll(n.directory.members(group));
+        return c;
+    }
+
+    /**
+     * §10.3: GATHER to the controller and up to 4 N-peers, and the gather flag on the frames to
+     * {@code flagged}; returns the request id.
+     */
+    private int gather(Net n, MulticastGroup group, List<Long> flagged, int limit, long now) {
+        Address controller = new Address(n.id().controllerAddress());
+        List<Address> ask = new ArrayList<>();
+        if (!controller.equals(self)) ask.add(controller);
+        int peers = 0;
+        for (Address p : env.peers(n.id())) {
+            if (peers == Gatherer.PEERS_ASKED) break;
+            if (!p.equals(self) && !p.equals(controller)) {
+                ask.add(p);
+                peers++;
+            }
+        }
+        Set<Long> asked = new LinkedHashSet<>(flagged);
+        for (Address a : ask) asked.add(a.value());
+        int id = n.gatherer.start(group, asked, now);
+        byte[] m = new MulticastGather(id, n.id(), group, limit).encode();
+        for (Address a : ask) {
+            env.send(n.id(), a, m);
+            bump("gathersSent");
+        }
+        return id;
+    }
+
+    /** One MULTICAST_FRAME to each of {@code to}; the first 4 carry the gather request {@code requestId} if not 0. */
+    private void replicate(Net n, MulticastFrame frame, List<Long> to, int requestId, int missing) {
+        byte[] plain = frame.encode();
+        byte[] gathering = requestId == 0 || missing < 1 ? plain
+                : new MulticastFrame(frame.networkId(), Optional.of(new MulticastFrame.Gather(requestId, Math.min(missing, Vl2Limits.MULTICAST_LIMIT_MAX))),
+                        frame.origin(), frame.source(), false, frame.group(), frame.etherType(), frame.payload()).encode();
+        for (int i = 0; i < to.size(); i++) {
+            env.send(n.id(), new Address(to.get(i)), i < GATHER_FLAGGED ? gathering : plain);
+        }
+        bump("framesSent", to.size());
+    }
+
+    /** §10.5 ARP emulation: config flag bit1 and an authoritative owner → the reply goes to the own TAP, nothing on the wire. */
+    private boolean emulateArp(Net n, MulticastGroup group, int ethertype, byte[] payload) {
+        if (!n.config.has(PortConfig.FLAG_ARP_EMULATION) || !group.mac().equals(MacAddress.BROADCAST) || group.adi() == 0) return false;
+        Optional<Long> owner = n.gatherer.authoritative(group);
+        if (owner.isEmpty()) return false;
+        ByteBuffer reply = ArpEmulation.reply(ethertype, payload, MacAddress.derive(n.id(), owner.get()));
+        if (reply == null) return false;
+        env.emulate(n.id(), reply);
+        bump("arpEmulated");
+        return true;
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    /** A MULTICAST_LIKE, MULTICAST_GATHER, MULTICAST_FRAME, or an OK / ERROR in re one, from session peer {@code peer}. */
+    public void received(Fingerprint peer, Address address, byte[] message, long now) {
+        if (address == null || message.length == 0) {
+            drop(Drop.NOT_MEMBER, 1);
+            return;
+        }
+        if (waitsForCredential(peer, address, message, now)) {
+            return;
+        }
+        switch (message[0] & 0xff) {
+            case Verb.MULTICAST_LIKE -> {
+                if (MulticastLike.decode(message) instanceof Decoded.Ok<MulticastLike>(MulticastLike l)) liked(peer, address, l, now);
+                else drop(Drop.MALFORMED, 1);
+            }
+            case Verb.MULTICAST_GATHER -> {
+                if (MulticastGather.decode(message) instanceof Decoded.Ok<MulticastGather>(MulticastGather g)) {
+                    Net n = gated(g.networkId(), peer, address);
+                    if (n != null && budgeted(n, address, now)) answer(n, address, g.group(), g.limit(), Verb.MULTICAST_GATHER, g.requestId());
+                } else {
+                    drop(Drop.MALFORMED, 1);
+                }
+            }
+            case Verb.MULTICAST_FRAME -> {
+                if (MulticastFrame.decode(message) instanceof Decoded.Ok<MulticastFrame>(MulticastFrame f)) frame(peer, address, f, now);
+                else drop(Drop.MALFORMED, 1);
+            }
+            case Verb.OK, Verb.ERROR -> reply(peer, address, message, now);
+            default -> drop(Drop.MALFORMED, 1);
+        }
+    }
+
+    /**
+     * A LIKE, GATHER or MULTICAST_FRAME for a joined network from a peer that does not pass the gate is
+     * kept a while ({@link CredentialWait}): the sender presented its MC just before it (§8.3).
+     */
+    private boolean waitsForCredential(Fingerprint peer, Address address, byte[] m, long now) {
+        int verb = m[0] & 0xff;
+        int off = verb == Verb.MULTICAST_GATHER ? 5 : 1; // after the request id
+        if (verb != Verb.MULTICAST_LIKE && verb != Verb.MULTICAST_GATHER && verb != Verb.MULTICAST_FRAME || m.length < off + 8) return false;
+        Net n = nets.get(new NetworkId(ByteBuffer.wrap(m, off, 8).getLong()));
+        if (n == null || m.length > Math.max(n.config.mtu() + MAX_FRAME_OVERHEAD, MAX_LIKE_BYTES) || env.allowed(n.id(), peer, address)) return false;
+        long before = n.awaiting.dropped();
+        deadline = Math.min(deadline, n.awaiting.keep(address.value(), peer, m, now));
+        drop(Drop.NOT_MEMBER, n.awaiting.dropped() - before);
+        return true;
+    }
+
+    private void liked(Fingerprint peer, Address address, MulticastLike l, long now) {
+        Net n = gated(l.networkId(), peer, address);
+        if (n == null) return;
+        for (MulticastGroup g : l.groups()) {
+            if (!n.directory.like(address.value(), g, now)) drop(Drop.LIKE_REFUSED, 1);
+        }
+        bump("likesReceived");
+    }
+
+    /** Whether {@code asker} may have one more gather answer this second. */
+    private boolean budgeted(Net n, Address asker, long now) {
+        long[] b = n.gatherBudget.computeIfAbsent(asker.value(), a -> new long[] {now / 1000, 0});
+        if (b[0] != now / 1000) {
+            b[0] = now / 1000;
+            b[1] = 0;
+        }
+        if (b[1] >= GATHER_ANSWERS_PER_SECOND) {
+            drop(Drop.GATHER_BUDGET, 1);
+            return false;
+        }
+        b[1]++;
+        return true;
+    }
+
+    /** §10.3: the members held for {@code group} (itself included if subscribed), not the requester, random, ≤ limit, format 0; nothing if none. */
+    private void answer(Net n, Address requester, MulticastGroup group, int limit, int inReVerb, int requestId) {
+        int max = Math.min(limit, Vl2Limits.MULTICAST_LIMIT_MAX);
+        List<Long> m = n.directory.answer(group, requester.value(), max, rng);
+        m.remove(self.value());
+        int total = m.size();
+        if (n.own.contains(group)) {
+            total++;
+            if (m.size() == max) m.set(rng.nextInt(max), self.value());
+            else m.add(self.value());
+        }
+        if (m.isEmpty()) return;
+        List<GatherReply.Member> records = m.stream().map(a -> GatherReply.Member.of(new Address(a))).toList();
+        GatherReply r = new GatherReply(n.id(), group, total, false, records);
+        env.send(n.id(), requester, Vl1Codec.encode(r.toOk(inReVerb, requestId)));
+        bump("gathersAnswered");
+    }
+
+    private void frame(Fingerprint peer, Address address, MulticastFrame f, long now) {
+        Net n = nets.get(f.networkId());
+        if (n == null) {
+            drop(Drop.UNKNOWN_NETWORK, 1);
+            return;
+        }
+        if (f.payload().length() > n.config.mtu()) {
+            drop(Drop.OVERSIZE, 1);
+            return;
+        }
+        if (!env.allowed(n.id(), peer, address)) {
+            drop(Drop.NOT_MEMBER, 1);
+            return;
+        }
+        if (f.origin().isPresent() || f.replicate()) {
+            drop(Drop.NOT_REPLICATOR, 1); // §10.7: replicators are not built; nothing is forwarded
+            return;
+        }
+        f.gather().filter(g -> budgeted(n, address, now)).ifPresent(g -> answer(n, address, f.group(), g.limit(), Verb.MULTICAST_FRAME, g.requestId()));
+        MulticastGroup group = f.group();
+        byte[] payload = f.payload().toArray();
+        if (!usable(group, f.etherType(), payload)) {
+            drop(Drop.BAD_GROUP, 1);
+            return;
+        }
+        if (!n.own.contains(group)) {
+            unwanted(n, address, group, now);
+            return;
+        }
+        MacAddress src = f.source().orElse(MacAddress.derive(n.id(), address.value()));
+        env.deliver(n.id(), peer, address, group.mac(), src, f.etherType(), ByteBuffer.wrap(payload));
+        bump("framesReceived");
+    }
+
+    /** A group a sender may use: a multicast MAC; an ADI only with the broadcast MAC, and then only for an ARP request for that IPv4 (§10.4 step 1). */
+    static boolean usable(MulticastGroup group, int ethertype, byte[] payload) {
+        if (!group.mac().isMulticast()) return false;
+        if (group.adi() == 0) return true;
+        return group.mac().equals(MacAddress.BROADCAST) && ArpEmulation.requestTarget(ethertype, payload) == group.adi();
+    }
+
+    private void unwanted(Net n, Address to, MulticastGroup group, long now) {
+        Long last = n.unwantedAt.get(to.value());
+        if (last != null && now - last < UNWANTED_INTERVAL_MS) return;
+        n.unwantedAt.put(to.value(), now);
+        ErrorMessage e = new ErrorMessage(Verb.MULTICAST_FRAME, 0, ErrorMessage.UNWANTED_MULTICAST,
+                new ErrorMessage.Detail.UnwantedMulticast(n.id().value(), group.mac().value(), (int) group.adi()));
+        env.send(n.id(), to, Vl1Codec.encode(e));
+        bump("unwantedSent");
+    }
+
+    /** OK in re GATHER / FRAME (a gather answer), ERROR UNWANTED_MULTICAST in re FRAME. */
+    private void reply(Fingerprint peer, Address address, byte[] message, long now) {
+        switch (Vl1Codec.decode(message)) {
+            case dev.planetary.vl1.Decoded.Message(Ok.Other o) when o.inReVerb() == Verb.MULTICAST_GATHER || o.inReVerb() == Verb.MULTICAST_FRAME -> {
+                if (GatherReply.decode(o.body().toArray()) instanceof Decoded.Ok<GatherReply>(GatherReply r)) gathered(peer, address, o.inReRequestId(), r, now);
+                else drop(Drop.MALFORMED, 1);
+            }
+            case dev.planetary.vl1.Decoded.Message(ErrorMessage e) when e.code() == ErrorMessage.UNWANTED_MULTICAST
+                    && e.detail() instanceof ErrorMessage.Detail.UnwantedMulticast(long nwid, long mac, int adi) -> {
+                Net n = gated(new NetworkId(nwid), peer, address);
+                if (n == null) return;
+                MulticastGroup g = new MulticastGroup(new MacAddress(mac), adi & 0xffff_ffffL);
+                n.gatherer.unwanted(g, address.value());
+                n.directory.forget(address.value(), g);
+                bump("unwantedReceived");
+            }
+            default -> { } // other ERRORs in re a multicast verb: nothing to do
+        }
+    }
+
+    private void gathered(Fingerprint peer, Address address, int requestId, GatherReply r, long now) {
+        Net n = gated(r.networkId(), peer, address);
+        if (n == null) return;
+        boolean fromController = address.value() == n.id().controllerAddress();
+        Optional<MulticastGroup> g = n.gatherer.answered(requestId, address.value(), fromController, r, self.value(), now);
+        if (g.isEmpty()) {
+            drop(Drop.UNSOLICITED_ANSWER, 1);
+            return;
+        }
+        bump("gatherAnswers");
+        if (fromController) { // §2.7: the controller's format-1 records need no WHOIS
+            for (GatherReply.Member m : r.members()) m.identity().ifPresent(i -> env.vouched(n.id(), m.address(), i.toArray()));
+        }
+        List<MulticastFrame> held = n.sender.release(g.get());
+        List<Long> cached = cached(n, g.get(), now);
+        for (MulticastFrame f : held) {
+            byte[] p = f.payload().toArray();
+            if (emulateArp(n, f.group(), f.etherType(), p)) continue;
+            replicate(n, f, MulticastSender.recipients(cached, self.value(), n.config.multicastLimit(), rng), 0, 0);
+        }
+    }
+
+    private Net gated(NetworkId nwid, Fingerprint peer, Address address) {
+        Net n = nets.get(nwid);
+        if (n == null) {
+            drop(Drop.UNKNOWN_NETWORK, 1);
+            return null;
+        }
+        if (!env.allowed(nwid, peer, address)) {
+            drop(Drop.NOT_MEMBER, 1);
+            return null;
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- counters
+
+    public long drops(Drop reason) {
+        return drops.getOrDefault(reason, 0L);
+    }
+
+    /** Outcome counters (likesSent, gathersSent, gathersAnswered, framesSent, framesReceived, unwantedSent, arpEmulated, …). */
+    public Map<String, Long> counters() {
+        return Map.copyOf(counters);
+    }
+
+    public long counter(String name) {
+        return counters.getOrDefault(name, 0L);
+    }
+
+    /** LIKEs held for {@code nwid} (bounded by {@link MulticastDirectory#MAX_LIKES}). */
+    public int likesHeld(NetworkId nwid) {
+        Net n = nets.get(nwid);
+        return n == null ? 0 : n.directory.size();
+    }
+
+    /** Frames held while gathering, across networks. */
+    public int held() {
+        return nets.values().stream().mapToInt(n -> n.sender.held()).sum();
+    }
+
+    private void drop(Drop d, long k) {
+        if (k > 0) drops.merge(d, k, Long::sum);
+    }
+
+    private void bump(String name) {
+        bump(name, 1);
+    }
+
+    private void bump(String name, long k) {
+        counters.merge(name, k, Long::sum);
+    }
+
+}
