@@ -7,6 +7,7 @@ import static dev.planetary.cli.NetnsTestbed.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.planetary.cli.DaemonFixture.Daemon;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -67,6 +69,13 @@ class PathsNetnsIT {
     /** Long enough for a rendezvous that should happen to have happened (requests start with the relayed session, §5.10). */
     private static final long RENDEZVOUS_GRACE_MILLIS = 6_000;
     private static final List<String> NAMES = List.of("r1", "r2", "a", "b", "a2", "b2");
+    /** The repeated time-to-direct measurements run only with {@code -Dplanetary.long=true} (minutes). */
+    private static final boolean LONG = Boolean.getBoolean("planetary.long");
+    /** Issue 14: time to a direct path ≤ 1 s p95 after session establishment over 50 runs. */
+    private static final int DIRECT_RUNS = Integer.getInteger("planetary.paths.runs", 50);
+    private static final long DIRECT_P95_MILLIS = 1_000;
+    /** Fresh pairs with one symmetric side: each should stay relayed (§17 WP2) and carry traffic. */
+    private static final int SYMMETRIC_RUNS = Integer.getInteger("planetary.paths.symmetricRuns", 10);
 
     @TempDir
     static Path dir; // static: injected before the (per-class) @BeforeAll
@@ -184,6 +193,29 @@ class PathsNetnsIT {
         rebind(t, "nata");
     }
 
+    /**
+     * Issue 14's target over real NATs: {@link #DIRECT_RUNS} fresh member pairs (new processes and
+     * homes, so no session, remembered endpoint or path survives a run) behind the two cone NATs,
+     * each timed from a's {@code session.new} for b to the later of both sides' direct
+     * {@code path.preferred}. Long-only: it takes minutes.
+     */
+    @Test
+    @Order(5)
+    void timeToDirectOverFreshPairsBehindConeNats() throws Exception {
+        assumeTrue(LONG, "a measurement of minutes: -Dplanetary.long=true");
+        List<Long> ms = timeToDirect(Variant.CONE, DIRECT_RUNS);
+        assertEquals(DIRECT_RUNS, ms.size(), "runs that went direct");
+        assertTrue(percentile(ms, 95) <= DIRECT_P95_MILLIS, "p95 " + percentile(ms, 95) + " ms");
+    }
+
+    /** The same with plt-nata symmetric ({@code --random-fully}): every pair stays relayed and carries traffic (§17 WP2). */
+    @Test
+    @Order(6)
+    void freshPairsWithOneSymmetricNatStayRelayed() throws Exception {
+        assumeTrue(LONG, "a measurement of minutes: -Dplanetary.long=true");
+        assertEquals(List.of(), timeToDirect(Variant.SYMMETRIC_A, SYMMETRIC_RUNS), "runs that went direct");
+    }
+
     // --- symmetric ↔ symmetric --------------------------------------------------------------------
 
     @Test
@@ -249,12 +281,7 @@ class PathsNetnsIT {
     /** The running topology of {@code variant}: reused, or the bed rebuilt with fresh daemons. */
     private Topology topology(Variant variant) throws Exception {
         if (topo != null && topo.variant() == variant) return topo;
-        if (topo != null) {
-            topo.bed().close();
-            PlanetaryProcess.killAll();
-            topo = null;
-            firstMessage = null;
-        }
+        dropTopology();
         NetnsTestbed bed = NetnsTestbed.up(variant);
         try {
             topo = start(variant, bed, Files.createTempDirectory(dir, variant.name().toLowerCase()));
@@ -264,6 +291,76 @@ class PathsNetnsIT {
             throw e;
         }
         return topo;
+    }
+
+    /** Takes the current topology down (the next test that needs one brings it up afresh). */
+    private void dropTopology() {
+        if (topo == null) return;
+        topo.bed().close();
+        PlanetaryProcess.killAll();
+        topo = null;
+        firstMessage = null;
+    }
+
+    /**
+     * {@code runs} times in {@code variant}: a and b restarted with fresh homes, registered at both
+     * roots, a message a → b (WHOIS, the handshake through a root), then up to
+     * {@link #DIRECT_WITHIN_SECONDS} for both sides' direct {@code path.preferred}; a pair without
+     * one must still be relayed and carry a message. Prints p50/p95/max and the count that went
+     * direct; returns the times of those that did (ms from a's {@code session.new} for b). The
+     * topology is dropped afterwards: its a and b were replaced.
+     */
+    private List<Long> timeToDirect(Variant variant, int runs) throws Exception {
+        Topology t = topology(variant);
+        List<Long> ms = new ArrayList<>();
+        List<String> relayed = new ArrayList<>();
+        try {
+            for (int i = 0; i < runs; i++) {
+                for (Daemon m : List.of(t.a(), t.b())) DaemonFixture.terminate(m);
+                Path d = Files.createTempDirectory(dir, "run" + i);
+                PlanetaryProcess pa = launch(d, "a", "a", PORT, "b"), pb = launch(d, "b", "b", PORT, "a");
+                Daemon a = DaemonFixture.ready(pa, d.resolve("a")), b = DaemonFixture.ready(pb, d.resolve("b"));
+                awaitRegistered(List.of(t.r1(), t.r2()), List.of(a, b));
+                t = new Topology(variant, t.bed(), t.r1(), t.r2(), a, b, t.a2(), t.b2(), t.captures(), Instant.now());
+                topo = t;
+                deliver(a, b, "run " + i);
+                Instant up = Instant.parse(PlanetaryProcess.field(
+                        DaemonFixture.awaitEvent(a, 5, "session.new", "\"fingerprint\":\"" + b.fingerprint() + "\""), "ts"));
+                Instant atA = directSince(a, b, up), atB = atA == null ? null : directSince(b, a, up);
+                if (atA != null && atB != null) {
+                    ms.add(Duration.between(up, atA.isAfter(atB) ? atA : atB).toMillis());
+                } else {
+                    deliver(b, a, "relayed " + i); // b resolves and binds a's address (§2.6), then both ends are asked
+                    assertPreferredRelayed(a, b);
+                    assertPreferredRelayed(b, a);
+                    relayed.add("run " + i);
+                }
+            }
+        } finally {
+            dropTopology();
+        }
+        List<Long> sorted = ms.stream().sorted().toList();
+        System.out.printf(Locale.ROOT, "PathsNetnsIT: %s, %d fresh pairs: %d direct, %d relayed; time to direct after session establishment: %s%n",
+                variant, runs, ms.size(), relayed.size(), sorted.isEmpty() ? "none"
+                        : "p50 " + percentile(sorted, 50) + " ms, p95 " + percentile(sorted, 95) + " ms, max " + sorted.getLast() + " ms; all " + sorted);
+        return ms;
+    }
+
+    /** When {@code m}'s preferred path to {@code peer} became direct (its event), waiting up to {@link #DIRECT_WITHIN_SECONDS} after {@code since}; null if it did not. */
+    private static Instant directSince(Daemon m, Daemon peer, Instant since) throws InterruptedException {
+        long left = Math.max(1, DIRECT_WITHIN_SECONDS - Duration.between(since, Instant.now()).toSeconds());
+        try {
+            String e = DaemonFixture.awaitEvent(m, left, "path.preferred", "\"fingerprint\":\"" + peer.fingerprint() + "\"", "\"kind\":\"direct\"");
+            return Instant.parse(PlanetaryProcess.field(e, "ts"));
+        } catch (AssertionError none) {
+            return null;
+        }
+    }
+
+    /** The nearest-rank {@code pct}th percentile of {@code values}. */
+    private static long percentile(List<Long> values, int pct) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(Math.max(0, (int) Math.ceil(pct / 100.0 * sorted.size()) - 1));
     }
 
     private Topology start(Variant variant, NetnsTestbed bed, Path d) throws Exception {

@@ -103,6 +103,31 @@ public final class Controller {
         online.remove(peer);
     }
 
+    /** A window of the authorised members: those without a session, and whether any follow the window. */
+    public record Unreached(List<Address> addresses, boolean more) {}
+
+    /**
+     * The authorised members (bound to a fingerprint) from the {@code from}th on, at most {@code max},
+     * across the networks in store order; of them, the addresses of those without a session: whom a
+     * restarted controller reaches out to (§6.4; otherwise they notice the lost session only at
+     * {@code T_SESSION_DEAD} and miss the pushes meanwhile, §7.5 "Pushes").
+     */
+    public synchronized Unreached unreachedMembers(int from, int max) {
+        if (from < 0 || max < 0) throw new IllegalArgumentException("from and max must be >= 0, got " + from + ", " + max);
+        List<Address> out = new ArrayList<>();
+        int seen = 0;
+        for (long nwid : store.networkIds()) {
+            for (Member m : store.members(nwid)) {
+                if (!m.authorized() || m.fingerprint() == null) continue;
+                int i = seen++;
+                if (i < from) continue;
+                if (i >= from + max) return new Unreached(out, true);
+                if (!online.containsKey(m.fingerprint())) out.add(m.address());
+            }
+        }
+        return new Unreached(out, false);
+    }
+
     /** The VL2 gate at the controller (§8.2, §8.3): {@code peer} has an authorised row of {@code nwid} under {@code address}. */
     public synchronized boolean authorised(long nwid, Address address, Fingerprint peer) {
         return store.member(nwid, address).filter(m -> m.authorized() && peer.equals(m.fingerprint())).isPresent();

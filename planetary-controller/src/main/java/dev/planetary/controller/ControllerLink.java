@@ -6,6 +6,7 @@ import dev.planetary.identity.Fingerprint;
 import dev.planetary.nic.NetworkId;
 import dev.planetary.vl1.Bytes;
 import dev.planetary.vl1.ErrorMessage;
+import dev.planetary.vl1.Nop;
 import dev.planetary.vl1.Verb;
 import dev.planetary.vl1.Vl1Codec;
 import dev.planetary.vl2.CredentialItem;
@@ -91,6 +92,21 @@ public final class ControllerLink {
                 controller.sessionDown(peer);
             }
         });
+    }
+
+    /**
+     * After a start (a restart included) the controller has no member sessions, and its members do
+     * not know theirs died until {@code T_SESSION_DEAD} (60 s): this opens a session with those of
+     * the authorised members {@code from} to {@code from + max} that have none
+     * ({@link Controller#unreachedMembers}; §6.4: both ends keep the controller session). A member
+     * takes the new session in place of its dead one and asks for its config at once (§7.6), so the
+     * pushes of operator changes reach it again within seconds. Returns whether members follow; the
+     * node refuses (counted here) what its lookup table cannot hold.
+     */
+    public boolean reachMembers(int from, int max) {
+        Controller.Unreached u = controller.unreachedMembers(from, max);
+        for (Address a : u.addresses()) count(layer.node().send(a, Nop.empty()) ? "reachStarted" : "reachDropped");
+        return u.more();
     }
 
     /** What happened, for metrics. */

@@ -304,6 +304,32 @@ class ControllerTest {
     }
 
     @Test
+    void aRestartedControllerReachesEveryAuthorisedMemberWithoutASessionInWindows() {
+        SecretIdentity a = TestIds.get(0), b = TestIds.get(1), pending = TestIds.get(2);
+        for (SecretIdentity id : List.of(a, b, pending)) request(id);
+        authorize(a, "");
+        authorize(b, "");
+        long other = c.createNetwork(OptionalLong.of(2), json("{}"), now).id();
+        c.onConfigRequest(a.fingerprint(), a.address(), a.identity(), new ConfigRequest(other, 0, 0, null, "p"), now += 1_000); // the row, bound
+        c.upsertMember(other, a.address(), json("{\"authorized\": true}"), now);
+        // after a start nobody has a session: the authorised rows of every network, the pending one not
+        Controller.Unreached all = c.unreachedMembers(0, 10);
+        java.util.Comparator<Address> byValue = java.util.Comparator.comparingLong(Address::value);
+        assertEquals(List.of(a.address(), b.address(), a.address()).stream().sorted(byValue).toList(), all.addresses().stream().sorted(byValue).toList());
+        assertFalse(all.more());
+        // windows over the authorised rows: a member that gets a session meanwhile shifts no other out of its window
+        Controller.Unreached first = c.unreachedMembers(0, 2);
+        assertTrue(first.more());
+        assertEquals(2, first.addresses().size());
+        c.sessionUp(a.fingerprint(), a.address());
+        Controller.Unreached second = c.unreachedMembers(2, 2);
+        assertFalse(second.more());
+        assertEquals(all.addresses().get(2).equals(a.address()) ? List.of() : List.of(all.addresses().get(2)), second.addresses());
+        assertEquals(List.of(b.address()), c.unreachedMembers(0, 10).addresses());
+        assertThrows(IllegalArgumentException.class, () -> c.unreachedMembers(-1, 1));
+    }
+
+    @Test
     void rfc4193LayoutIsFdNwid9993Address() {
         byte[] b = Addressing.rfc4193(0x8056c2e21c000001L, new Address(0x0123456789L)).bytes();
         assertEquals("fd8056c2e21c0000019993" + "0123456789", HexFormat.of().formatHex(b));

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -37,6 +38,16 @@ public final class ControllerService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerService.class);
     /** How often unauthorised rows older than 30 days are deleted (§7.5 step 2). */
     static final long MAINTENANCE_PERIOD_MS = 3_600_000;
+    /** After the start, once the node is online: members without a session reached per period (§6.4). */
+    static final int REACH_PER_PERIOD = 32;
+    static final long REACH_PERIOD_MS = 1_000;
+    /**
+     * Passes over the members without a session, one every {@code REACH_PASS_MS}: a member that opened
+     * its side less than T_GLARE (20 s) before may refuse the controller's session by the glare rule
+     * (§3.2); after 60 s its own T_SESSION_DEAD reopens it anyway.
+     */
+    static final int REACH_PASSES = 6;
+    static final long REACH_PASS_MS = 10_000;
 
     private final JdbcControllerStore store;
     private final Controller controller;
@@ -90,6 +101,31 @@ public final class ControllerService implements AutoCloseable {
                 LOG.warn("{} push(es) not sent: {}", p.size(), e.getMessage());
             }
         };
+        long[] reach = {0, 0, 0}; // the next member to reach (-1: pass done), passes begun, when the last began
+        ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
+        task[0] = maintenance.scheduleWithFixedDelay(() -> {
+            try {
+                onLoop.accept(() -> {
+                    if (!layer.node().isOnline()) return; // a lookup needs the roots
+                    long now = layer.node().now();
+                    if (reach[0] < 0) {
+                        if (reach[1] >= REACH_PASSES) {
+                            task[0].cancel(false);
+                            return;
+                        }
+                        if (now - reach[2] < REACH_PASS_MS) return;
+                        reach[0] = 0;
+                    }
+                    if (reach[0] == 0) {
+                        reach[1]++;
+                        reach[2] = now;
+                    }
+                    reach[0] = l.reachMembers((int) reach[0], REACH_PER_PERIOD) ? reach[0] + REACH_PER_PERIOD : -1;
+                });
+            } catch (RuntimeException e) { // the loop is busy or stopping: try in the next period
+                LOG.debug("reaching members deferred: {}", e.toString());
+            }
+        }, REACH_PERIOD_MS, REACH_PERIOD_MS, TimeUnit.MILLISECONDS);
         return () -> {
             Map<String, Long> all = new java.util.TreeMap<>(controller.counters());
             l.counters().forEach((k, v) -> all.put("link" + Character.toUpperCase(k.charAt(0)) + k.substring(1), v));

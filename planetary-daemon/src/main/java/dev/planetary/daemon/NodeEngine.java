@@ -144,6 +144,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         MemberNetworks networks = member;
         if (allow.contains("*")) node.trusted(fp -> true);
         else node.trusted(fp -> allow.contains(fp.toBase32()) || networks != null && networks.trusts(fp));
+        if (networks != null) node.pathBlacklist(networks::overlayCovers); // §5.7: never a path through our own overlay
         this.localSocket = c.localSocket();
         remembered = c.role() == EngineContext.Role.ROOT || c.home() == null ? null : new RememberedPaths(c.home());
         if (remembered != null) remembered.load().forEach(node::rememberEndpoints);

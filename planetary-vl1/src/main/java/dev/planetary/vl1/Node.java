@@ -180,7 +180,7 @@ public final class Node {
         int helloSends;
         long helloLastAt;
         boolean helloOk;
-        int pendingHelloId; // root: a HELLO waiting for verification
+        int pendingHelloId; // a HELLO not answered yet: root, waiting for verification; Alice, waiting for Established
         boolean verifying;
         boolean verified;
         boolean verificationRefused;
@@ -188,6 +188,7 @@ public final class Node {
         long lastSent;
         long lastActive = Long.MIN_VALUE / 2;
         int unanswered;
+        long lastHeartbeat = Long.MIN_VALUE / 2;
         double latency = Double.NaN;
         int failures;
         long nextAttempt;
@@ -748,6 +749,17 @@ public final class Node {
     }
 
     /**
+     * Addresses never used as a direct path (§5.7 "blacklisted addresses are ignored"): no candidate
+     * is learned there (from a packet, a push or a rendezvous), no punch goes there, none is pushed as
+     * a local endpoint. VL2 plugs in the subnets of the node's own virtual networks: a path through
+     * its own overlay carries the overlay itself and breaks it (V1 refuses such paths too). Default:
+     * none. Applies to what is learned from now on.
+     */
+    public void pathBlacklist(java.util.function.Predicate<java.net.InetAddress> blacklisted) {
+        traversal.blacklist(blacklisted);
+    }
+
+    /**
      * Tells the engine that the consent policy ({@link #trusted}) may now cover {@code peer}: if it
      * does, PUSH_DIRECT_PATHS and RENDEZVOUS_REQUEST (§5.5, §5.7) go out at once instead of waiting for
      * the next check (VL2 calls it when the peer's credential is accepted).
@@ -1046,6 +1058,10 @@ public final class Node {
         traversal.sessionStarted(p, from.path);
         s.setRemote(new PathRemote(from.path)); // §3.5 (b): the handshake's path is confirmed
         startSession(p);
+        if (p.pendingHelloId != 0 && (!config.root() || p.verified)) { // the peer's HELLO overtook our Established: answer it now, not at its 1 s retry
+            answerHello(p, p.pendingHelloId, from.path);
+            p.pendingHelloId = 0;
+        }
         sessionUp(p);
     }
 
@@ -1205,6 +1221,10 @@ public final class Node {
                 refuseVerification(p, h.requestId());
                 return;
             }
+            p.pendingHelloId = h.requestId();
+            return;
+        }
+        if (!p.canSend()) { // Alice before her first C1: ZSSP delivers data, she cannot send yet (ZSSP §12.2); answered at Established
             p.pendingHelloId = h.requestId();
             return;
         }
@@ -1555,9 +1575,10 @@ public final class Node {
             } else {
                 next = Math.min(next, traversal.tick(p, t)); // direct paths: states, probes, per-path heartbeats (§5.1)
                 boolean heartbeat = (p.root != null || t - p.lastActive < Vl1Limits.T_PEER_ACTIVE) && !(p.path instanceof Direct);
-                if (heartbeat && !config.root() && t - p.lastSent >= Vl1Limits.T_HEARTBEAT) {
+                if (heartbeat && !config.root() && PeerPaths.heartbeatDue(t, p.lastSent, p.lastRecv, p.lastHeartbeat)) { // §5.1
                     sendMessage(p, new Echo(nextRequestId(), Echo.HEARTBEAT, t));
                     p.unanswered++;
+                    p.lastHeartbeat = t;
                 }
                 if (t - p.lastRecv >= Vl1Limits.T_SESSION_DEAD && p.unanswered >= 3) {
                     bump(NodeCounter.SESSION_DEAD);
@@ -1572,7 +1593,7 @@ public final class Node {
                     closeSession(p, "no receipt for T_PATH_EXPIRE", true);
                     return t;
                 }
-                if (heartbeat && !config.root()) next = Math.min(next, p.lastSent + Vl1Limits.T_HEARTBEAT);
+                if (heartbeat && !config.root()) next = Math.min(next, PeerPaths.nextHeartbeat(p.lastSent, p.lastRecv, p.lastHeartbeat));
                 if (p.unanswered > 0) next = Math.min(next, t + 1_000);
                 if (p.root != null) next = Math.min(next, p.lastRecv + Vl1Limits.T_PATH_ALIVE);
                 if (p.root == null && !config.root()) next = Math.min(next, Math.max(p.lastActive, p.lastRecv) + Vl1Limits.T_SESSION_IDLE);

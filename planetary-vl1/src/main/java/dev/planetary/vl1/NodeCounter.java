@@ -82,6 +82,8 @@ public enum NodeCounter {
     SESSION_DEAD,
     /** Path candidates refused: 16 already being probed for the peer (§5.2). */
     PATH_CANDIDATE_REFUSED,
+    /** A direct path to a blacklisted address (e.g. inside the node's own virtual networks, §5.7) was not learned. */
+    PATH_BLACKLISTED,
     /** RENDEZVOUS not from a root, unsolicited (no request to that root within 35 s), or a RENDEZVOUS_REQUEST naming oneself (§5.5). */
     RENDEZVOUS_REFUSED,
     /** RENDEZVOUS(_REQUEST)s over their rate (member: 1 per (root, peer) per 5 s, 10/s; root: 10/s per requester) (§5.5). */

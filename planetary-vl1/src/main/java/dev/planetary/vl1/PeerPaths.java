@@ -42,6 +42,7 @@ final class PeerPaths {
         long created;
         long lastRecv = Long.MIN_VALUE / 2;
         long lastSend = Long.MIN_VALUE / 2;
+        long lastHeartbeat = Long.MIN_VALUE / 2;
         long giveUpAt;
         double latency = Double.NaN;
         long[] probes = NO_PROBES;
@@ -282,6 +283,21 @@ final class PeerPaths {
     }
 
     /** §5.7: never a pushed path (loopback, multicast, unspecified; port 0). */
+    /**
+     * §5.1: a heartbeat is due on a path (or a relayed session) on which nothing was sent for
+     * T_HEARTBEAT, and also on one that keeps sending but heard nothing for as long (at most one per
+     * T_HEARTBEAT): RELAYs towards a dead peer kept a root's path "busy", so it was never asked,
+     * lapsed past T_PATH_ALIVE, and a node with one root went offline.
+     */
+    static boolean heartbeatDue(long t, long lastSend, long lastRecv, long lastHeartbeat) {
+        return t - lastSend >= Vl1Limits.T_HEARTBEAT || t - lastRecv >= Vl1Limits.T_HEARTBEAT && t - lastHeartbeat >= Vl1Limits.T_HEARTBEAT;
+    }
+
+    /** When {@link #heartbeatDue} next becomes true (if nothing is sent or received meanwhile). */
+    static long nextHeartbeat(long lastSend, long lastRecv, long lastHeartbeat) {
+        return Math.min(lastSend, Math.max(lastRecv, lastHeartbeat)) + Vl1Limits.T_HEARTBEAT;
+    }
+
     static boolean unusable(InetAddress a, int port) {
         return a.isLoopbackAddress() || unroutable(a, port);
     }

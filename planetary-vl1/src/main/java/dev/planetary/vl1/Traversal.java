@@ -95,6 +95,7 @@ final class Traversal {
 
     private final Node node;
     private Predicate<Fingerprint> trusted = fp -> false;
+    private Predicate<java.net.InetAddress> blacklisted = a -> false;
     private List<InetSocketAddress> localEndpoints = List.of();
     private boolean localEndpointsSet;
     private InetSocketAddress mappedEndpoint; // §5.9, pushed with flag bit1 (static / port-mapped)
@@ -111,6 +112,10 @@ final class Traversal {
         this.trusted = Objects.requireNonNull(p, "trusted");
     }
 
+    void blacklist(Predicate<java.net.InetAddress> p) {
+        this.blacklisted = Objects.requireNonNull(p, "blacklisted");
+    }
+
     boolean isTrusted(Fingerprint fp) {
         return trusted.test(fp);
     }
@@ -120,7 +125,7 @@ final class Traversal {
         for (InetSocketAddress e : eps) {
             Objects.requireNonNull(e, "local endpoint");
             if (e.isUnresolved()) throw new IllegalArgumentException("unresolved local endpoint " + e);
-            if (!PeerPaths.unusable(e.getAddress(), e.getPort()) && !l.contains(e) && l.size() < PushDirectPaths.MAX_PATHS) l.add(e);
+            if (!PeerPaths.unusable(e.getAddress(), e.getPort()) && !blacklisted.test(e.getAddress()) && !l.contains(e) && l.size() < PushDirectPaths.MAX_PATHS) l.add(e);
         }
         boolean changed = !l.equals(localEndpoints), first = !localEndpointsSet;
         localEndpoints = List.copyOf(l);
@@ -180,6 +185,10 @@ final class Traversal {
     }
 
     private void learn(Peer p, Direct d, long[] schedule, String source) {
+        if (blacklisted.test(d.remote().getAddress())) { // §5.7: e.g. an address of our own overlay: never a path
+            node.bump(NodeCounter.PATH_BLACKLISTED);
+            return;
+        }
         boolean refresh = source.equals("rendezvous");
         switch (p.paths.learn(d, node.now, schedule, refresh)) {
             case NEW -> {
@@ -228,21 +237,22 @@ final class Traversal {
         return next;
     }
 
-    /** §5.1: ECHO (heartbeat) on every confirmed direct path idle for T_HEARTBEAT; roots always, others while active. */
+    /** §5.1: ECHO (heartbeat) on every confirmed direct path idle (or unheard) for T_HEARTBEAT; roots always, others while active. */
     private long heartbeats(Peer p, long t) {
         boolean allowed = p.root != null || t - p.lastActive < Vl1Limits.T_PEER_ACTIVE;
         if (!allowed) return Long.MAX_VALUE;
         long next = Long.MAX_VALUE;
         for (PeerPaths.Entry e : p.paths.entries()) {
             if (!e.confirmed()) continue;
-            if (t - e.lastSend >= Vl1Limits.T_HEARTBEAT) {
+            if (PeerPaths.heartbeatDue(t, e.lastSend, e.lastRecv, e.lastHeartbeat)) {
                 int id = node.nextRequestId();
                 byte[] b = Vl1Codec.encode(new Echo(id, Echo.HEARTBEAT, t));
                 node.sendVia(p, e.path, b);
                 e.lastSend = t;
+                e.lastHeartbeat = t;
                 if (e.path.equals(p.path)) p.unanswered++;
             }
-            next = Math.min(next, e.lastSend + Vl1Limits.T_HEARTBEAT);
+            next = Math.min(next, PeerPaths.nextHeartbeat(e.lastSend, e.lastRecv, e.lastHeartbeat));
         }
         return next;
     }
@@ -355,7 +365,7 @@ final class Traversal {
         for (Endpoint e : r.endpoints()) {
             if (e instanceof Endpoint.Udp u) {
                 InetSocketAddress a = u.toSocketAddress();
-                if (!PeerPaths.unroutable(a.getAddress(), a.getPort()) && !eps.contains(a)) eps.add(a);
+                if (!PeerPaths.unroutable(a.getAddress(), a.getPort()) && !blacklisted.test(a.getAddress()) && !eps.contains(a)) eps.add(a);
             }
         }
         node.out.event(new NodeEvent.RendezvousReceived(p.fp, from.address, List.copyOf(eps), r.peerBehindSymmetricNat()));

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
  * The measurements of BENCHMARKS.md "Paths" in L0 (virtual clock, so the numbers do not depend on
  * the machine): heartbeat bytes of an idle node with 4 roots per hour, and the time from session
  * establishment to a direct path at 100 ms RTT over many seeds ({@code -Dplanetary.long=true}: 50,
- * else 5). The first asserts issue 14's target; the second its target for the median only (the
- * 95th percentile misses it by ≈ 15 ms, see BENCHMARKS.md) and a bound on the slowest run.
+ * else 10). Both assert issue 14's targets: ≤ 170 KB/h, and time to direct ≤ 3·RTT + 1 s at the
+ * 95th percentile (and for the slowest run).
  */
 class PathsMeasurementTest {
     static final boolean LONG = Boolean.getBoolean("planetary.long");
@@ -56,8 +56,8 @@ class PathsMeasurementTest {
     }
 
     @Test
-    void timeToDirectAt100msRttMedianWithinThreeRttPlusOneSecond() {
-        int runs = LONG ? 50 : 5;
+    void timeToDirectAt100msRttWithinThreeRttPlusOneSecond() {
+        int runs = LONG ? 50 : 10; // seeds 1005–1008 are among the ten whose HELLO overtook the Established (once 1.31 s)
         long[] ms = new long[runs];
         for (int i = 0; i < runs; i++) {
             PathsSimTest.Net n = new PathsSimTest.Net(1000 + i, 50);
@@ -73,8 +73,8 @@ class PathsMeasurementTest {
         Arrays.sort(ms);
         long p50 = ms[(runs - 1) / 2], p95 = ms[(int) Math.ceil(0.95 * runs) - 1];
         System.out.printf("time to direct at 100 ms RTT (L0), %d seeds: p50 %d ms, p95 %d ms, max %d ms; all %s%n", runs, p50, p95, ms[runs - 1], Arrays.toString(ms));
-        // p50 meets the target; p95 does not yet (50 seeds: 40 % of runs take ≈ 1.31 s, BENCHMARKS.md "Paths")
-        assertTrue(p50 <= 3 * 100 + 1_000, "p50 " + p50 + " ms");
-        assertTrue(ms[runs - 1] <= 3 * 100 + 1_000 + 500, "max " + ms[runs - 1] + " ms");
+        // a responder's HELLO that overtook the initiator's Established once cost one HELLO retry (1 s) in 40 % of the seeds
+        assertTrue(p95 <= 3 * 100 + 1_000, "p95 " + p95 + " ms");
+        assertTrue(ms[runs - 1] <= 3 * 100 + 1_000, "max " + ms[runs - 1] + " ms");
     }
 }

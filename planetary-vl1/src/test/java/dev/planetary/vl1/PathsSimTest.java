@@ -174,6 +174,51 @@ class PathsSimTest {
         assertEquals(1, sent, "one RENDEZVOUS pair from the common relay root");
     }
 
+    /**
+     * §5.1: a's relay root carries a's traffic to a peer that crashed (the root still forwards, nobody
+     * answers), so a sends to the root every 3 s and hears nothing: a still asks it with a heartbeat
+     * once nothing came for T_HEARTBEAT. (It did not: the root lapsed past T_PATH_ALIVE, and with one
+     * root the node went offline and could not even look up a controller to reconnect to.)
+     */
+    @Test
+    void aRootThatOnlyRelaysTowardsADeadPeerIsStillHeartbeatedAndStaysAlive() {
+        Net n = new Net(47, 20);
+        SimNode a = n.member(Kind.NONE), b = n.member(Kind.NONE); // no consent: relayed only
+        assertTrue(n.run(n::ready, 15_000));
+        a.userMessage(b.node.address(), "hi");
+        assertTrue(n.run(() -> a.node.hasSession(b.node.fingerprint()) && b.node.hasSession(a.node.fingerprint()), 10_000));
+        b.stop();
+        for (int i = 0; i < 20; i++) { // 60 s: past T_PATH_ALIVE (19 s) three times
+            a.userMessage(b.node.address(), "tick " + i);
+            n.run(() -> false, 3_000);
+            assertEquals(2, a.node.liveRoots().size(), "a root lapsed after " + (3 * (i + 1)) + " s of relaying to a dead peer");
+        }
+    }
+
+    /**
+     * §5.7 blacklist: b refuses every direct path to a's address (as a node refuses the subnets of its
+     * own virtual networks): nothing learned from a's pushes, rendezvous or packets becomes a path of
+     * b's, each refusal is counted, and b's messages still reach a through a root.
+     */
+    @Test
+    void aBlacklistedAddressIsNeverAPath() {
+        Net n = new Net(48, 20);
+        SimNode a = n.member(Kind.NONE), b = n.member(Kind.NONE);
+        java.net.InetAddress aIp = a.local.getAddress();
+        b.node.pathBlacklist(aIp::equals);
+        n.trustAll();
+        assertTrue(n.run(n::ready, 15_000));
+        a.userMessage(b.node.address(), "hi");
+        assertTrue(n.run(() -> a.node.hasSession(b.node.fingerprint()) && b.node.hasSession(a.node.fingerprint()), 10_000));
+        n.run(() -> false, 10_000); // pushes, a rendezvous, a's probes
+        assertTrue(b.node.count(NodeCounter.PATH_BLACKLISTED) > 0, () -> b.node.counters().toString());
+        for (PathInfo p : b.node.paths(a.node.fingerprint())) assertTrue(p.relayed(), "b has a direct path to a: " + p);
+        assertTrue(b.node.relayed(a.node.fingerprint()), "b sends to a through a root");
+        b.userMessage(a.node.address(), "through a root");
+        assertTrue(n.run(() -> a.events.stream().anyMatch(e -> e instanceof NodeEvent.UserMessageReceived u
+                && new String(u.payload(), java.nio.charset.StandardCharsets.UTF_8).equals("through a root")), 5_000));
+    }
+
     @Test
     void membersBehindOneNatFindTheLanPathThroughPushDirectPaths() {
         Net n = new Net(42, 20);

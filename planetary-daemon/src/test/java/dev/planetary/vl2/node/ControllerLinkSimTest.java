@@ -124,6 +124,51 @@ class ControllerLinkSimTest {
         }
     }
 
+    /**
+     * §6.4 across a controller restart: the controller lost its member sessions (the member does not
+     * know, and would notice only at T_SESSION_DEAD), so an operator change reaches nobody; reaching
+     * the authorised members opens a new session, the member takes it in place of its dead one, and
+     * the next change's push arrives.
+     */
+    @Test
+    void aControllerThatLostItsSessionsReachesItsMembersAndPushesAgain() throws Exception {
+        Vl2World w = new Vl2World(13, 2, SeqexLinkSimTest.CLEAN);
+        Vl2World.Host ctlHost = w.member(0), mem = w.member(1);
+        SecretIdentity ctlId = Vl2World.identity(1);
+        Fingerprint ctlFp = ctlHost.node.fingerprint(), memFp = mem.node.fingerprint();
+        try (JdbcControllerStore store = JdbcControllerStore.openSqlite(home)) {
+            Controller c = new Controller(ctlId.address(), store, new Vl2Issuer(ctlId), IdentityCheck.verifying(new IdentityVerifier()),
+                    ControllerEvents.NONE, new SplittableRandom(3));
+            ControllerLink link = new ControllerLink(c, ctlHost.layer, fp -> "p");
+            SeqexLinkSimTest.Control pushes = new SeqexLinkSimTest.Control(ctlFp::equals);
+            mem.layer.seqex().handle(SeqexLink.CHANNEL_CONTROL, pushes);
+            long nwid = c.createNetwork(OptionalLong.of(3), ControllerJson.parseObject(new byte[0]), ctlHost.node.now()).id();
+            SeqexLinkSimTest.connect(w, ctlHost, mem); // opened by the controller: the member takes a new one from it at once (no glare, §3.2)
+            ask(w, mem, ctlFp, NetworkConfigRequest.of(new NetworkId(nwid), 0, 0, Optional.empty(), "test")); // the row, pending
+            c.upsertMember(nwid, mem.node.address(), ControllerJson.parseObject("{\"authorized\": true}".getBytes(StandardCharsets.UTF_8)),
+                    ctlHost.node.now());
+
+            ctlHost.run(() -> ctlHost.node.closeSession(memFp, "the controller restarted"));
+            assertTrue(mem.node.hasSession(ctlFp), "the member still holds its end");
+            assertEquals(List.of(), c.upsertMember(nwid, mem.node.address(), ControllerJson.parseObject("{\"tags\": [[1, 2]]}"
+                    .getBytes(StandardCharsets.UTF_8)), ctlHost.node.now()).pushes(), "no session: the change reaches nobody");
+
+            boolean[] more = {true};
+            ctlHost.run(() -> more[0] = link.reachMembers(0, 32));
+            assertTrue(!more[0], "one authorised member, one window");
+            assertEquals(1L, link.counters().get("reachStarted"));
+            assertTrue(w.runUntil(() -> ctlHost.node.hasSession(memFp) && mem.node.hasSession(ctlFp), 30_000), "reached: a new session");
+            assertEquals(List.of(), c.unreachedMembers(0, 32).addresses(), "online again");
+            List<Push> revoke = c.upsertMember(nwid, mem.node.address(), ControllerJson.parseObject("{\"authorized\": false}"
+                    .getBytes(StandardCharsets.UTF_8)), ctlHost.node.now()).pushes();
+            assertEquals(1, revoke.size(), revoke.toString());
+            int before = pushes.received.size();
+            ctlHost.run(() -> assertEquals(1, link.send(revoke)));
+            assertTrue(w.runUntil(() -> pushes.received.size() == before + 1, 30_000), "the new list reached the member");
+            assertEquals(Verb.NETWORK_CREDENTIALS, pushes.received.get(before).message()[0] & 0xff);
+        }
+    }
+
     /** Hostile channel-0 requests: malformed ones get ERROR INVALID_REQUEST, nothing is stored, the link keeps serving. */
     @Test
     void malformedRequestsAreAnsweredWithErrorsAndStoreNothing() throws Exception {

@@ -592,6 +592,21 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
         return false;
     }
 
+    /**
+     * Whether {@code address} lies in the subnet of an address a joined network assigned to this node
+     * (its own MC's, prefix included): never a physical path (§5.7 blacklist). A path there runs
+     * through this node's own TAP, so the overlay would carry itself: a member re-authorised after a
+     * deauthorisation pushed its new TAP address as a LAN endpoint, the peer confirmed the path
+     * through the tunnel, preferred it, and the pair's traffic stopped.
+     */
+    public boolean overlayCovers(java.net.InetAddress address) {
+        for (MemberNetwork n : networks.values()) {
+            if (n.ownMc == null) continue;
+            for (dev.planetary.vl2.AssignedAddress a : n.ownMc.value().addresses()) if (a.ip().contains(address)) return true;
+        }
+        return false;
+    }
+
     /** A plain NETWORK_CREDENTIALS from a peer (a presentation, §8.3), or an OK/ERROR in re one. */
     private void onPeerCredentials(Fingerprint peer, Address address, byte[] m) {
         if ((m[0] & 0xff) != Verb.NETWORK_CREDENTIALS) return; // OK/ERROR in re a presentation: nothing to do
