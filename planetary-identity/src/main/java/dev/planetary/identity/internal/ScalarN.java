@@ -5,8 +5,9 @@ import java.math.BigInteger;
 /**
  * Arithmetic modulo the P-384 group order n, constant time in every operand: 12 limbs of 32 bits
  * (least significant first, in {@code long}s), Montgomery multiplication (CIOS, R = 2^384) with a
- * final subtraction selected by mask, Fermat inversion with the public fixed exponent n − 2. No
- * branch, index or loop bound depends on a value; only the exponent's bits (public) select code.
+ * final subtraction selected by mask, Fermat inversion with the public fixed exponent n − 2
+ * (a fixed chain on 64-bit limbs). No branch,
+ * index or loop bound depends on a value; only the exponent's bits (public) select code.
  *
  * <p>{@link BigInteger} appears only in the class initialiser, on public constants.
  */
@@ -23,8 +24,6 @@ public final class ScalarN {
     static final long N0INV = BigInteger.ONE.shiftLeft(32).subtract(N.modInverse(BigInteger.ONE.shiftLeft(32))).longValueExact();
     /** R² mod n, to enter the Montgomery domain. */
     static final long[] R2 = fromBig(BigInteger.ONE.shiftLeft(768).mod(N));
-    /** n − 2, the Fermat exponent (public). */
-    static final long[] N_MINUS_2 = fromBig(N.subtract(BigInteger.TWO));
 
     private ScalarN() {}
 
@@ -161,21 +160,126 @@ public final class ScalarN {
         montMul(out, a, one);
     }
 
-    /** out = a⁻¹ in the Montgomery domain (a = x·R, out = x⁻¹·R), by a^(n−2); a must be nonzero. */
-    public static void invMont(long[] out, long[] a) {
-        long[] acc = new long[LIMBS];
-        toMont(acc, oneLimbs()); // 1·R
-        for (int bit = 383; bit >= 0; bit--) {
-            montMul(acc, acc, acc);
-            if (((N_MINUS_2[bit >>> 5] >>> (bit & 31)) & 1) != 0) montMul(acc, acc, a); // public exponent
-        }
-        System.arraycopy(acc, 0, out, 0, LIMBS);
-        java.util.Arrays.fill(acc, 0L);
+    // ------------------------------------------------------------------ inversion (64-bit limbs)
+
+    /** n in six 64-bit limbs, least significant first. */
+    private static final long[] N64 = pack(N_LIMBS);
+    /** −n⁻¹ mod 2^64. */
+    private static final long N0INV64 = BigInteger.ONE.shiftLeft(64).subtract(N.modInverse(BigInteger.ONE.shiftLeft(64))).longValue();
+    /**
+     * The 4-bit digits of the low 192 bits of n − 2, most significant first (its high 192 bits are
+     * all ones); public constants, they only choose which table entry multiplies in.
+     */
+    private static final int[] LOW_DIGITS = lowDigits();
+
+    private static int[] lowDigits() {
+        BigInteger low = N.subtract(BigInteger.TWO).and(BigInteger.ONE.shiftLeft(192).subtract(BigInteger.ONE));
+        int[] d = new int[48];
+        for (int i = 0; i < 48; i++) d[i] = low.shiftRight(4 * (47 - i)).intValue() & 0xF;
+        return d;
     }
 
-    private static long[] oneLimbs() {
-        long[] one = new long[LIMBS];
-        one[0] = 1;
-        return one;
+    private static long[] pack(long[] a) {
+        long[] w = new long[6];
+        for (int i = 0; i < 6; i++) w[i] = a[2 * i] | (a[2 * i + 1] << 32);
+        return w;
+    }
+
+    /** Carry out of s = x + y (+ carry in), from the top bits only (no branch). */
+    private static long carry(long x, long y, long s) {
+        return ((x & y) | ((x | y) & ~s)) >>> 63;
+    }
+
+    /**
+     * out = a·b·R⁻¹ mod n on six 64-bit limbs (CIOS, R = 2^384 as for the 32-bit limbs, so the two
+     * Montgomery domains agree), each 128-bit product from {@code *} and
+     * {@link Math#unsignedMultiplyHigh} (one MUL instruction, operand-independent timing); carries by
+     * bit operations, the final subtraction selected by mask. {@code t} is scratch of 14 longs;
+     * out may alias a or b.
+     */
+    private static void montMul64(long[] out, long[] a, long[] b, long[] t) {
+        java.util.Arrays.fill(t, 0L);
+        long[] n = N64;
+        for (int i = 0; i < 6; i++) {
+            long bi = b[i];
+            long c = 0;
+            for (int j = 0; j < 6; j++) { // t += a·b_i
+                long lo = a[j] * bi, hi = Math.unsignedMultiplyHigh(a[j], bi);
+                long s = lo + t[j];
+                hi += carry(lo, t[j], s);
+                long s2 = s + c;
+                hi += carry(s, c, s2); // a_j·b_i + t_j + c < 2^128: hi never overflows
+                t[j] = s2;
+                c = hi;
+            }
+            long s = t[6] + c;
+            t[7] = carry(t[6], c, s);
+            t[6] = s;
+            long m = t[0] * N0INV64; // t += m·n makes the low limb zero; shift one limb down
+            long lo = m * n[0], hi = Math.unsignedMultiplyHigh(m, n[0]);
+            c = hi + carry(lo, t[0], lo + t[0]);
+            for (int j = 1; j < 6; j++) {
+                lo = m * n[j];
+                hi = Math.unsignedMultiplyHigh(m, n[j]);
+                long s1 = lo + t[j];
+                hi += carry(lo, t[j], s1);
+                long s2 = s1 + c;
+                hi += carry(s1, c, s2);
+                t[j - 1] = s2;
+                c = hi;
+            }
+            s = t[6] + c;
+            t[5] = s;
+            t[6] = t[7] + carry(t[6], c, s);
+            t[7] = 0;
+        }
+        // t < 2n: subtract n once, keep t if that borrows with no carry limb
+        long borrow = 0;
+        for (int j = 0; j < 6; j++) {
+            long x = t[j], y = n[j];
+            long d = x - y - borrow;
+            borrow = ((~x & y) | (~(x ^ y) & d)) >>> 63;
+            t[8 + j] = d;
+        }
+        long keepT = -(borrow & (1 - t[6]));
+        for (int j = 0; j < 6; j++) out[j] = (t[j] & keepT) | (t[8 + j] & ~keepT);
+    }
+
+    /**
+     * out = a⁻¹ in the Montgomery domain (a = x·R, out = x⁻¹·R), by a^(n−2) with a fixed chain (the
+     * exponent is public): a^(2^192 − 1) for the 192 leading ones of n − 2 (191 squarings, 8
+     * multiplications), then 4-bit fixed windows over its low 192 bits with a table a^1..a^15 (192
+     * squarings, at most 48 + 14 multiplications). Runs on 64-bit limbs; a must be nonzero.
+     */
+    public static void invMont(long[] out, long[] a) {
+        long[] t = new long[14];
+        long[][] pow = new long[16][]; // pow[i] = a^i·R, i = 1..15
+        pow[1] = pack(a);
+        pow[2] = new long[6];
+        montMul64(pow[2], pow[1], pow[1], t);
+        for (int i = 3; i < 16; i++) {
+            pow[i] = new long[6];
+            montMul64(pow[i], pow[i - 1], pow[1], t);
+        }
+        long[] ones = pow[3].clone(), sq = new long[6], x64 = new long[6], acc = new long[6];
+        for (int k = 2; k < 128; k *= 2) { // ones = a^(2^k − 1): 2 → 4 → … → 128
+            System.arraycopy(ones, 0, sq, 0, 6);
+            for (int i = 0; i < k; i++) montMul64(sq, sq, sq, t);
+            montMul64(ones, sq, ones, t);
+            if (k == 32) System.arraycopy(ones, 0, x64, 0, 6); // a^(2^64 − 1)
+        }
+        System.arraycopy(ones, 0, acc, 0, 6);
+        for (int i = 0; i < 64; i++) montMul64(acc, acc, acc, t);
+        montMul64(acc, acc, x64, t); // a^(2^192 − 1)
+        for (int digit : LOW_DIGITS) {
+            for (int i = 0; i < 4; i++) montMul64(acc, acc, acc, t);
+            if (digit != 0) montMul64(acc, acc, pow[digit], t); // public exponent digit
+        }
+        for (int i = 0; i < 6; i++) {
+            out[2 * i] = acc[i] & M32;
+            out[2 * i + 1] = acc[i] >>> 32;
+        }
+        for (long[] w : pow) if (w != null) java.util.Arrays.fill(w, 0L);
+        for (long[] w : new long[][] {t, ones, sq, acc, x64}) java.util.Arrays.fill(w, 0L);
     }
 }

@@ -127,6 +127,7 @@ class Ecdsa384Test {
             BigInteger a = new BigInteger(384, rnd).mod(N), b = new BigInteger(384, rnd).mod(N);
             if (i == 0) a = N.subtract(BigInteger.ONE);
             if (i == 1) b = N.subtract(BigInteger.ONE);
+            if (i == 2) a = BigInteger.ONE; // inverse chain edge: 1⁻¹ = 1
             long[] al = new long[12], bl = new long[12], out = new long[12];
             ScalarN.fromBytes(al, fixed48(a), 0);
             ScalarN.fromBytes(bl, fixed48(b), 0);
