@@ -6,7 +6,7 @@ import java.math.BigInteger;
  * Arithmetic modulo the P-384 group order n, constant time in every operand: 12 limbs of 32 bits
  * (least significant first, in {@code long}s), Montgomery multiplication (CIOS, R = 2^384) with a
  * final subtraction selected by mask, Fermat inversion with the public fixed exponent n − 2
- * (a fixed chain on 64-bit limbs). No branch,
+ * (a fixed chain on 56-bit limbs). No branch,
  * index or loop bound depends on a value; only the exponent's bits (public) select code.
  *
  * <p>{@link BigInteger} appears only in the class initialiser, on public constants.
@@ -160,12 +160,15 @@ public final class ScalarN {
         montMul(out, a, one);
     }
 
-    // ------------------------------------------------------------------ inversion (64-bit limbs)
+    // ------------------------------------------------------------------ inversion (56-bit limbs)
 
-    /** n in six 64-bit limbs, least significant first. */
-    private static final long[] N64 = pack(N_LIMBS);
-    /** −n⁻¹ mod 2^64. */
-    private static final long N0INV64 = BigInteger.ONE.shiftLeft(64).subtract(N.modInverse(BigInteger.ONE.shiftLeft(64))).longValue();
+    static final long M56 = (1L << 56) - 1;
+    /** n in seven 56-bit limbs, least significant first. */
+    private static final long[] N56 = limbs56(N);
+    /** −n⁻¹ mod 2^56. */
+    private static final long N0INV56 = BigInteger.ONE.shiftLeft(56).subtract(N.modInverse(BigInteger.ONE.shiftLeft(56))).longValue();
+    /** 2^376 mod n = R²/R′ for R = 2^384, R′ = 2^392: one multiplication by it brings a result back to R. */
+    private static final long[] R2_OVER_R56 = limbs56(BigInteger.ONE.shiftLeft(376).mod(N));
     /**
      * The 4-bit digits of the low 192 bits of n − 2, most significant first (its high 192 bits are
      * all ones); public constants, they only choose which table entry multiplies in.
@@ -179,106 +182,115 @@ public final class ScalarN {
         return d;
     }
 
-    private static long[] pack(long[] a) {
-        long[] w = new long[6];
-        for (int i = 0; i < 6; i++) w[i] = a[2 * i] | (a[2 * i + 1] << 32);
-        return w;
+    private static long[] limbs56(BigInteger v) {
+        long[] out = new long[7];
+        for (int i = 0; i < 7; i++) out[i] = v.shiftRight(56 * i).longValue() & M56;
+        return out;
     }
 
-    /** Carry out of s = x + y (+ carry in), from the top bits only (no branch). */
-    private static long carry(long x, long y, long s) {
-        return ((x & y) | ((x | y) & ~s)) >>> 63;
+    /** 32-bit limbs to 56-bit limbs (shifts fixed by the positions only). */
+    private static void to56(long[] out, long[] a) {
+        long[] w = new long[6];
+        for (int i = 0; i < 6; i++) w[i] = a[2 * i] | (a[2 * i + 1] << 32);
+        for (int i = 0; i < 7; i++) {
+            int q = 56 * i / 64, r = 56 * i % 64;
+            long v = w[q] >>> r;
+            if (r > 8 && q + 1 < 6) v |= w[q + 1] << (64 - r);
+            out[i] = v & M56;
+        }
+        java.util.Arrays.fill(w, 0L);
+    }
+
+    /** 56-bit limbs (value &lt; 2^384) to 32-bit limbs. */
+    private static void from56(long[] out, long[] l) {
+        for (int q = 0; q < 6; q++) {
+            int i = 64 * q / 56, r = 64 * q % 56;
+            long v = (l[i] >>> r) | (l[i + 1] << (56 - r));
+            out[2 * q] = v & M32;
+            out[2 * q + 1] = v >>> 32;
+        }
     }
 
     /**
-     * out = a·b·R⁻¹ mod n on six 64-bit limbs (CIOS, R = 2^384 as for the 32-bit limbs, so the two
-     * Montgomery domains agree), each 128-bit product from {@code *} and
-     * {@link Math#unsignedMultiplyHigh} (one MUL instruction, operand-independent timing); carries by
-     * bit operations, the final subtraction selected by mask. {@code t} is scratch of 14 longs;
-     * out may alias a or b.
+     * out = a·b·R′⁻¹ mod n (R′ = 2^392) on seven 56-bit limbs, a, b &lt; n: each 112-bit product
+     * (from {@code *} and {@link Math#unsignedMultiplyHigh}, one MUL instruction with
+     * operand-independent timing) is split at bit 56 and both halves are added to their limbs
+     * without carrying (each limb gains at most 4 terms &lt; 2^56 per round, 28 in all: below 2^61);
+     * carries are propagated once at the end and the final subtraction of n is selected by mask.
+     * {@code t} is scratch of 8 longs; out may alias a or b.
      */
-    private static void montMul64(long[] out, long[] a, long[] b, long[] t) {
+    private static void montMul56(long[] out, long[] a, long[] b, long[] t) {
         java.util.Arrays.fill(t, 0L);
-        long[] n = N64;
-        for (int i = 0; i < 6; i++) {
+        long[] n = N56;
+        for (int i = 0; i < 7; i++) {
             long bi = b[i];
-            long c = 0;
-            for (int j = 0; j < 6; j++) { // t += a·b_i
+            for (int j = 0; j < 7; j++) {
                 long lo = a[j] * bi, hi = Math.unsignedMultiplyHigh(a[j], bi);
-                long s = lo + t[j];
-                hi += carry(lo, t[j], s);
-                long s2 = s + c;
-                hi += carry(s, c, s2); // a_j·b_i + t_j + c < 2^128: hi never overflows
-                t[j] = s2;
-                c = hi;
+                t[j] += lo & M56;
+                t[j + 1] += (hi << 8) | (lo >>> 56);
             }
-            long s = t[6] + c;
-            t[7] = carry(t[6], c, s);
-            t[6] = s;
-            long m = t[0] * N0INV64; // t += m·n makes the low limb zero; shift one limb down
-            long lo = m * n[0], hi = Math.unsignedMultiplyHigh(m, n[0]);
-            c = hi + carry(lo, t[0], lo + t[0]);
-            for (int j = 1; j < 6; j++) {
-                lo = m * n[j];
-                hi = Math.unsignedMultiplyHigh(m, n[j]);
-                long s1 = lo + t[j];
-                hi += carry(lo, t[j], s1);
-                long s2 = s1 + c;
-                hi += carry(s1, c, s2);
-                t[j - 1] = s2;
-                c = hi;
+            long m = (t[0] * N0INV56) & M56; // t + m·n ≡ 0 mod 2^56
+            for (int j = 0; j < 7; j++) {
+                long lo = m * n[j], hi = Math.unsignedMultiplyHigh(m, n[j]);
+                t[j] += lo & M56;
+                t[j + 1] += (hi << 8) | (lo >>> 56);
             }
-            s = t[6] + c;
-            t[5] = s;
-            t[6] = t[7] + carry(t[6], c, s);
+            long c = t[0] >>> 56;
+            for (int j = 0; j < 7; j++) t[j] = t[j + 1];
+            t[0] += c;
             t[7] = 0;
         }
-        // t < 2n: subtract n once, keep t if that borrows with no carry limb
-        long borrow = 0;
-        for (int j = 0; j < 6; j++) {
-            long x = t[j], y = n[j];
-            long d = x - y - borrow;
-            borrow = ((~x & y) | (~(x ^ y) & d)) >>> 63;
-            t[8 + j] = d;
+        for (int j = 0; j < 6; j++) { // normalise: the value is < 2n < 2^385
+            t[j + 1] += t[j] >>> 56;
+            t[j] &= M56;
         }
-        long keepT = -(borrow & (1 - t[6]));
-        for (int j = 0; j < 6; j++) out[j] = (t[j] & keepT) | (t[8 + j] & ~keepT);
+        long borrow = 0;
+        long[] d = new long[7];
+        for (int j = 0; j < 7; j++) {
+            long v = t[j] - n[j] - borrow;
+            borrow = v >>> 63;
+            d[j] = v & M56;
+        }
+        long keepT = -borrow; // t < n
+        for (int j = 0; j < 7; j++) out[j] = (t[j] & keepT) | (d[j] & ~keepT);
+        java.util.Arrays.fill(d, 0L);
     }
 
     /**
      * out = a⁻¹ in the Montgomery domain (a = x·R, out = x⁻¹·R), by a^(n−2) with a fixed chain (the
-     * exponent is public): a^(2^192 − 1) for the 192 leading ones of n − 2 (191 squarings, 8
+     * exponent is public): a^(2^192 − 1) for the 192 leading ones of n − 2 (191 squarings, 7
      * multiplications), then 4-bit fixed windows over its low 192 bits with a table a^1..a^15 (192
-     * squarings, at most 48 + 14 multiplications). Runs on 64-bit limbs; a must be nonzero.
+     * squarings, at most 48 + 14 multiplications). Runs on 56-bit limbs with R′ = 2^392: raising
+     * a (read there as a·R′⁻¹) to n − 2 gives a⁻¹·R′² there, and one multiplication by R²/R′
+     * yields a⁻¹·R². a must be nonzero.
      */
     public static void invMont(long[] out, long[] a) {
-        long[] t = new long[14];
-        long[][] pow = new long[16][]; // pow[i] = a^i·R, i = 1..15
-        pow[1] = pack(a);
-        pow[2] = new long[6];
-        montMul64(pow[2], pow[1], pow[1], t);
+        long[] t = new long[8];
+        long[][] pow = new long[16][]; // pow[i] = a^i in the R′ domain, i = 1..15
+        pow[1] = new long[7];
+        to56(pow[1], a);
+        pow[2] = new long[7];
+        montMul56(pow[2], pow[1], pow[1], t);
         for (int i = 3; i < 16; i++) {
-            pow[i] = new long[6];
-            montMul64(pow[i], pow[i - 1], pow[1], t);
+            pow[i] = new long[7];
+            montMul56(pow[i], pow[i - 1], pow[1], t);
         }
-        long[] ones = pow[3].clone(), sq = new long[6], x64 = new long[6], acc = new long[6];
+        long[] ones = pow[3].clone(), sq = new long[7], x64 = new long[7], acc = new long[7];
         for (int k = 2; k < 128; k *= 2) { // ones = a^(2^k − 1): 2 → 4 → … → 128
-            System.arraycopy(ones, 0, sq, 0, 6);
-            for (int i = 0; i < k; i++) montMul64(sq, sq, sq, t);
-            montMul64(ones, sq, ones, t);
-            if (k == 32) System.arraycopy(ones, 0, x64, 0, 6); // a^(2^64 − 1)
+            System.arraycopy(ones, 0, sq, 0, 7);
+            for (int i = 0; i < k; i++) montMul56(sq, sq, sq, t);
+            montMul56(ones, sq, ones, t);
+            if (k == 32) System.arraycopy(ones, 0, x64, 0, 7); // a^(2^64 − 1)
         }
-        System.arraycopy(ones, 0, acc, 0, 6);
-        for (int i = 0; i < 64; i++) montMul64(acc, acc, acc, t);
-        montMul64(acc, acc, x64, t); // a^(2^192 − 1)
+        System.arraycopy(ones, 0, acc, 0, 7);
+        for (int i = 0; i < 64; i++) montMul56(acc, acc, acc, t);
+        montMul56(acc, acc, x64, t); // a^(2^192 − 1)
         for (int digit : LOW_DIGITS) {
-            for (int i = 0; i < 4; i++) montMul64(acc, acc, acc, t);
-            if (digit != 0) montMul64(acc, acc, pow[digit], t); // public exponent digit
+            for (int i = 0; i < 4; i++) montMul56(acc, acc, acc, t);
+            if (digit != 0) montMul56(acc, acc, pow[digit], t); // public exponent digit
         }
-        for (int i = 0; i < 6; i++) {
-            out[2 * i] = acc[i] & M32;
-            out[2 * i + 1] = acc[i] >>> 32;
-        }
+        montMul56(acc, acc, R2_OVER_R56, t);
+        from56(out, acc);
         for (long[] w : pow) if (w != null) java.util.Arrays.fill(w, 0L);
         for (long[] w : new long[][] {t, ones, sq, acc, x64}) java.util.Arrays.fill(w, 0L);
     }
