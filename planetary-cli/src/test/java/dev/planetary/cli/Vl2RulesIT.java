@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * role = admin, everything else accepted" with {@code controller network rules}; b exposes P and
  * another port Q (TCP echo servers run by this test). a (role 0) → b:P is refused (the connection
  * closes, reason 2, counted), a → b:Q works; {@code controller member set --tag 1=1} on a, and a →
- * b:P echoes 1 KiB (the time from the CLI's return to the first echo is printed, BENCHMARKS.md).
+ * b:P echoes 1 KiB within 2 s of the CLI's return (the time is printed, BENCHMARKS.md).
  *
  * <p>E8 with the controller path blocked: the controller process is killed; a ↔ b keep talking
  * (forwards to P and Q, {@code ping-vl2} both ways) on the credentials they hold.
@@ -111,8 +111,10 @@ class Vl2RulesIT extends BlackBoxTest {
         }
         long effective = System.nanoTime();
         assertTrue(admitted, "role = admin reaches P\n" + a.process().dump() + b.process().dump());
+        long ms = (effective - stored) / 1_000_000;
         System.out.printf("E13 tag change -> effect: %d ms after 'controller member set' returned (%d ms including the CLI)%n",
-                (effective - stored) / 1_000_000, (effective - before) / 1_000_000);
+                ms, (effective - before) / 1_000_000);
+        assertTrue(ms <= 2000, "E13: a tag change takes effect within 2 s (VL.md §17), took " + ms + " ms");
         assertTrue(echoes(localQ));
 
         // E8 with the controller path blocked: the members keep the credentials they hold.
