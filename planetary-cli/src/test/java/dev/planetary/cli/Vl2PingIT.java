@@ -98,13 +98,18 @@ class Vl2PingIT extends BlackBoxTest {
         Files.writeString(bHome.resolve("planetary.json"), bConfig);
         DaemonFixture.Daemon a = DaemonFixture.start(dir, "node", "a", "--rootset", rootset.toString());
         DaemonFixture.Daemon b = DaemonFixture.start(dir, "node", "b", "--rootset", rootset.toString());
-        for (DaemonFixture.Daemon n : new DaemonFixture.Daemon[] {a, b}) {
+        join(ctl, nwid, a, b);
+        return new Planet(rootset, ctl, nwid, a, b, ControllerCliIT.awaitStatus(a, nwid, "OK", 30), ControllerCliIT.awaitStatus(b, nwid, "OK", 30));
+    }
+
+    /** Each node joins {@code nwid}, waits until it is pending approval, and is authorised through the controller API (§13.3). */
+    static void join(DaemonFixture.Daemon ctl, String nwid, DaemonFixture.Daemon... nodes) throws Exception {
+        for (DaemonFixture.Daemon n : nodes) {
             assertEquals(200, n.post("/network/" + nwid, "{}").status());
             ControllerCliIT.awaitStatus(n, nwid, "ACCESS_DENIED", 30); // pending approval
-            var auth = ctl.post("/controller/network/" + nwid + "/member/" + n.address(), "{\"authorized\": true}"); // the controller API (§13.3)
+            var auth = ctl.post("/controller/network/" + nwid + "/member/" + n.address(), "{\"authorized\": true}");
             assertEquals(200, auth.status(), auth.body());
         }
-        return new Planet(rootset, ctl, nwid, a, b, ControllerCliIT.awaitStatus(a, nwid, "OK", 30), ControllerCliIT.awaitStatus(b, nwid, "OK", 30));
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Black-box E13 and E8 with the controller path blocked (VL.md §17), on the planet of {@link
@@ -124,6 +125,42 @@ class Vl2RulesIT extends BlackBoxTest {
         ping(nwid, pings);
         JsonNode still = a.get("/network/" + nwid);
         assertEquals("OK", still.path("status").asText(), still.toString());
+    }
+
+    /**
+     * E8 with the controller path blocked, the deauthorisation half (long only: a third member): c is
+     * deauthorised while the controller runs, b refuses it, then the controller is killed; a ↔ b keep
+     * talking and c stays cut off.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "planetary.long", matches = "true", disabledReason = "a third member: -Dplanetary.long=true")
+    void aDeauthorisationMadeBeforeTheControllerDiesStaysInForce() throws Exception {
+        Vl2PingIT.Planet planet = Vl2PingIT.planet(dir, "{}");
+        String nwid = planet.nwid();
+        DaemonFixture.Daemon a = planet.a(), b = planet.b();
+        DaemonFixture.Daemon c = DaemonFixture.start(dir, "node", "c", "--rootset", planet.rootset().toString());
+        Vl2PingIT.join(planet.ctl(), nwid, c);
+        String cIp = Vl2PingIT.assigned(ControllerCliIT.awaitStatus(c, nwid, "OK", 30), '.');
+        String aIp = Vl2PingIT.assigned(planet.na(), '.'), bIp = Vl2PingIT.assigned(planet.nb(), '.');
+        String[][] talking = {{a.home().toString(), bIp}, {b.home().toString(), aIp}};
+        ping(nwid, talking);
+        ping(nwid, new String[][] {{c.home().toString(), bIp}});
+
+        PlanetaryProcess deauth = cli("controller", "member", "deauthorize", "--home", planet.ctl().home().toString(), nwid, c.address());
+        assertEquals(0, deauth.exitCode(), deauth.err.text());
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (answered(nwid, c.home().toString(), bIp) && System.nanoTime() < until) Thread.sleep(100);
+        assertFalse(answered(nwid, c.home().toString(), bIp), "the deauthorised c is cut off from b\n" + b.process().dump() + c.process().dump());
+
+        planet.ctl().process().kill();
+        ping(nwid, talking);
+        assertFalse(answered(nwid, c.home().toString(), bIp), "c stays cut off after the controller died");
+        assertFalse(answered(nwid, b.home().toString(), cIp), "b does not reach c either");
+    }
+
+    /** Whether one {@code ping-vl2} from {@code home} to {@code ip} is answered within 1 s. */
+    private boolean answered(String nwid, String home, String ip) throws Exception {
+        return cli("ping-vl2", "--home", home, "-c", "1", "-W", "1", nwid, ip).exitCode() == 0;
     }
 
     /** {@code ping-vl2} from each {home, address} pair; every ping must be answered. */
