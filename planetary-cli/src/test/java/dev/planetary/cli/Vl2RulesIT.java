@@ -32,7 +32,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * b:P echoes 1 KiB within 2 s of the CLI's return (the time is printed, BENCHMARKS.md).
  *
  * <p>E8 with the controller path blocked: the controller process is killed; a ↔ b keep talking
- * (forwards to P and Q, {@code ping-vl2} both ways) on the credentials they hold.
+ * (forwards to P and Q, {@code ping-vl2} both ways) on the credentials they hold. With {@code
+ * -Dplanetary.long=true}, a third member deauthorised before the kill stays cut off after it.
  */
 class Vl2RulesIT extends BlackBoxTest {
     private ServerSocket ssh, other;
