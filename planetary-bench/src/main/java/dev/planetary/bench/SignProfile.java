@@ -48,7 +48,8 @@ public final class SignProfile {
         };
         Runnable sha = () -> Ecdsa384.sha384(msg);
         Runnable signDigest = () -> Ecdsa384.signDigest(d, digest);
-        System.out.printf("machine load (1 min): %s%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        System.out.printf("machine load (1 min): %.1f%n", load);
         System.out.printf("sign (SHA-384 + sign)  %s%n", describe(sign, 8, batches));
         System.out.printf("  signDigest           %s%n", describe(signDigest, 8, batches));
         System.out.printf("  k·G, affine, encode  %s%n", describe(kG, 8, batches));

@@ -166,7 +166,8 @@ public final class ScalarN {
     /** n in seven 56-bit limbs, least significant first. */
     private static final long[] N56 = limbs56(N);
     /** −n⁻¹ mod 2^56. */
-    private static final long N0INV56 = BigInteger.ONE.shiftLeft(56).subtract(N.modInverse(BigInteger.ONE.shiftLeft(56))).longValue();
+    private static final long N0INV56 =
+            BigInteger.ONE.shiftLeft(56).subtract(N.modInverse(BigInteger.ONE.shiftLeft(56))).longValue();
     /** 2^376 mod n = R²/R′ for R = 2^384, R′ = 2^392: one multiplication by it brings a result back to R. */
     private static final long[] R2_OVER_R56 = limbs56(BigInteger.ONE.shiftLeft(376).mod(N));
     /**

@@ -11,8 +11,9 @@ package dev.planetary.zssp.crypto;
  * <ul>
  *   <li>{@link #mulGenerator} (key generation, ECDSA's k·G): signed 5-bit windows, each added
  *       from its own precomputed affine table (no doublings), with the complete formulas for
- *       a = −3 of Renes, Costello and Batina, "Complete addition formulas for prime order elliptic curves" (EUROCRYPT 2016), Algorithms 4
- *       (addition), 5 (mixed addition) and 6 (doubling): no exceptional cases at all.
+ *       a = −3 of Renes, Costello and Batina, "Complete addition formulas for prime order
+ *       elliptic curves" (EUROCRYPT 2016), Algorithms 4 (addition), 5 (mixed addition) and 6
+ *       (doubling): no exceptional cases at all.
  *   <li>{@link #mulVariable} (ECDH): Jacobian coordinates (x = X/Z², y = Y/Z³), whose doubling
  *       costs about half of the complete one, over signed 5-bit windows. Its addition is not
  *       complete; the method's Javadoc shows that for scalars in [0, n) the only exceptional input
