@@ -627,23 +627,29 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
                 bump("refusedPresentation.MALFORMED");
                 continue;
             }
-            CredentialCheck.Result r = n.ownMc == null ? CredentialCheck.checkHolder(n.id, n.pin, peer, mc)
-                    : CredentialCheck.check(n.id, n.pin, peer, mc, n.ownMc, n.revocations);
+            Fingerprint holder = peer; // §8.3: another member's MC only from a replicator (its origins' MCs, §10.7)
+            if (!mc.value().issuedTo().equals(peer) && n.replicator(peer)) holder = mc.value().issuedTo();
+            CredentialCheck.Result r = n.ownMc == null ? CredentialCheck.checkHolder(n.id, n.pin, holder, mc)
+                    : CredentialCheck.check(n.id, n.pin, holder, mc, n.ownMc, n.revocations);
             if (r == CredentialCheck.Result.WINDOW_PEER_NEWER) n.nextRequestAt = Math.min(n.nextRequestAt, node.now()); // our own MC is stale (§8.2)
             if (!r.valid() && r != CredentialCheck.Result.WINDOW_PEER_NEWER) {
                 bump("refusedPresentation." + r);
                 continue;
             }
-            if (!CredentialCheck.isNewer(mc, n.peerCredentials.get(peer))) continue; // step 5: not newer, ignored
+            if (!CredentialCheck.isNewer(mc, n.peerCredentials.get(holder))) continue; // step 5: not newer, ignored
             if (controller == null || !MemberCredential.verify(verifier, item.value(), controller).isOk()) { // step 6, last
                 bump("refusedPresentation.BAD_SIGNATURE");
                 continue;
             }
-            if (!node.bindVouched(peer, mc.value().issuedToAddress())) { // §8.2 step 2: the MC binds the peer's address, or is refused
+            if (!node.bindVouched(holder, mc.value().issuedToAddress())) { // §8.2 step 2: the MC binds the holder's address, or is refused
                 bump("refusedPresentation.ADDRESS_CONFLICT");
                 continue;
             }
-            n.peerCredentials.put(peer, mc);
+            n.peerCredentials.put(holder, mc);
+            if (!holder.equals(peer)) { // an origin's MC: its replicated frames see its tags (§10.7); no session with it to tell
+                bump("originCredentialsAccepted");
+                continue;
+            }
             bump("presentationsAccepted");
             node.trustChanged(peer); // §5.7: a member of a shared network is trusted: paths and rendezvous now
             for (var l : List.copyOf(peerListeners)) l.accept(n, peer); // §10.2: the full LIKE set to it
