@@ -641,7 +641,7 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
                 bump("refusedPresentation.BAD_SIGNATURE");
                 continue;
             }
-            if (!node.bindVouched(holder, mc.value().issuedToAddress())) { // §8.2 step 2: the MC binds the holder's address, or is refused
+            if (!(holder.equals(peer) ? node.bindVouched(peer, mc.value().issuedToAddress()) : unpinned(holder, mc.value().issuedToAddress()))) { // §8.2 step 2
                 bump("refusedPresentation.ADDRESS_CONFLICT");
                 continue;
             }
@@ -655,6 +655,14 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
             for (var l : List.copyOf(peerListeners)) l.accept(n, peer); // §10.2: the full LIKE set to it
         }
         revocationsFromPeer(n, peer, msg, controller);
+    }
+
+    /**
+     * §8.2 step 2 for an origin's MC (§10.7): no session, so nothing to bind, but refused if this node
+     * pins {@code origin} to another address or {@code address} to another fingerprint.
+     */
+    private boolean unpinned(Fingerprint origin, Address address) {
+        return node.boundAddress(origin).map(address::equals).orElse(true) && node.cachedFingerprint(address).map(origin::equals).orElse(true);
     }
 
     // ---------------------------------------------------------------- revocation lists between members (§8.3, §8.4)
