@@ -329,6 +329,13 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         }
 
         @Override
+        public boolean permitsAs(NetworkId nwid, Address origin, MacAddress dst, MacAddress src, int ethertype, byte[] payload) {
+            PortRules r = rules.get(nwid);
+            Optional<MemberCredential> mc = networks.network(nwid).flatMap(n -> n.credentialOf(origin)).map(Signed::value);
+            return r == null || mc.isEmpty() || r.permits(false, r.subject(mc.get()), null, dst, src, ethertype, ByteBuffer.wrap(payload));
+        }
+
+        @Override
         public boolean presentOrigin(NetworkId nwid, Address to, Address origin) {
             Optional<Signed<MemberCredential>> mc = networks.network(nwid).flatMap(n -> n.credentialOf(origin));
             mc.ifPresent(c -> MemberPorts.this.send(nwid, to, dev.planetary.vl2.NetworkCredentials.of(nwid, dev.planetary.vl2.CredentialItem.Credential.of(c)).encode()));

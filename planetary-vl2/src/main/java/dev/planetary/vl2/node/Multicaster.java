@@ -124,6 +124,11 @@ public final class Multicaster {
         default boolean presentOrigin(NetworkId nwid, Address to, Address origin) {
             return false;
         }
+
+        /** §10.7: the network's outbound rules evaluated as {@code origin} (its MC's tags) on a frame to replicate; true lets it go. */
+        default boolean permitsAs(NetworkId nwid, Address origin, MacAddress dst, MacAddress src, int ethertype, byte[] payload) {
+            return true;
+        }
     }
 
     /**
@@ -159,7 +164,7 @@ public final class Multicaster {
         LIKE_REFUSED,
         /** A GATHER (or a frame's gather part) beyond the asker's budget ({@link #GATHER_ANSWERS_PER_SECOND}); a frame is still delivered. */
         GATHER_BUDGET,
-        /** An outbound frame refused by the rules (§10.4 step 2). */
+        /** An outbound frame refused by the rules (§10.4 step 2), or a frame to replicate refused by them as its origin (§10.7). */
         RULES,
         /** An outbound frame held while gathering and dropped (hold full, or no member found in 5 s). */
         HOLD_DROPPED,
@@ -595,6 +600,10 @@ public final class Multicaster {
             return;
         }
         MacAddress source = f.source().orElse(MacAddress.derive(n.id(), origin.value()));
+        if (!env.permitsAs(n.id(), origin, group.mac(), source, f.etherType(), f.payload().toArray())) {
+            drop(Drop.RULES, 1);
+            return;
+        }
         byte[] out = new MulticastFrame(n.id(), Optional.empty(), Optional.of(origin), Optional.of(source), false, group, f.etherType(), f.payload()).encode();
         List<Long> to = MulticastSender.recipients(env.bridges(n.id()), cached(n, group, now), self.value(), Integer.MAX_VALUE, rng);
         to.remove(origin.value()); // never back to the origin

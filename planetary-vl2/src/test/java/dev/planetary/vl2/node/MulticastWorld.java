@@ -115,6 +115,11 @@ final class MulticastWorld {
                 }
 
                 @Override
+                public boolean permitsAs(NetworkId nwid, Address origin, MacAddress dst, MacAddress src, int ethertype, byte[] payload) {
+                    return !refusedOrigins.contains(origin.value());
+                }
+
+                @Override
                 public boolean presentOrigin(NetworkId nwid, Address to, Address origin) {
                     byte[] m = new byte[1 + Address.SIZE]; // the verb and the origin stand for the credential
                     m[0] = (byte) Verb.NETWORK_CREDENTIALS;
@@ -146,6 +151,8 @@ final class MulticastWorld {
     final Set<Long> outsiders = new HashSet<>();
     /** §10.7: the replicators (MC bit1, listed in the config), and members that are gone (messages to them are lost). */
     final Set<Long> replicators = new HashSet<>(), down = new HashSet<>();
+    /** Origins whose frames the replicators' outbound rules refuse (§10.7 "as S"). */
+    final Set<Long> refusedOrigins = new HashSet<>();
     /** Origin MCs a replicator presented: from the replicator to the recipient (§10.7). */
     final List<Message> presentations = new ArrayList<>();
     final List<Message> log = new ArrayList<>();

@@ -139,6 +139,18 @@ class ReplicatorSimTest {
     }
 
     @Test
+    void theReplicatorAppliesTheOutboundRulesAsTheOrigin() {
+        MulticastWorld w = star(6);
+        w.refusedOrigins.add(w.member(4).address.value());
+        broadcast(w, w.member(4), 60);
+        broadcast(w, w.member(5), 60);
+        w.pump();
+        assertEquals(1, w.member(0).engine.drops(Multicaster.Drop.RULES));
+        assertTrue(w.members.stream().flatMap(m -> m.delivered.stream()).noneMatch(d -> d.from() == w.member(4).address.value()));
+        assertEquals(N - 1, w.members.stream().flatMap(m -> m.delivered.stream()).filter(d -> d.from() == w.member(5).address.value()).count());
+    }
+
+    @Test
     void withTheReplicatorGoneSendersReplicateThemselves() {
         MulticastWorld w = star(4);
         w.down.add(w.member(0).address.value());
