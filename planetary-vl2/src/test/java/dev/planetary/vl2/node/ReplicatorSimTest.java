@@ -168,6 +168,32 @@ class ReplicatorSimTest {
                 .noneMatch(m -> decode(m).replicate()), "no 0x08 frame");
     }
 
+    /** Property: hostile frames with random flags, origins and groups never throw, and the replicator forwards only as from the sender, never to it. */
+    @Test
+    void hostileFramesNeverMakeTheReplicatorReflectOrImpersonate() {
+        MulticastWorld w = star(7);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(8);
+        Member r = w.member(0);
+        for (int i = 0; i < 2_000; i++) {
+            Member from = w.member(1 + rnd.nextInt(N - 1));
+            Optional<Address> origin = rnd.nextBoolean() ? Optional.of(w.member(rnd.nextInt(N)).address) : Optional.empty();
+            MacAddress mac = rnd.nextInt(4) == 0 ? new MacAddress(rnd.nextLong() & 0xffff_ffff_ffffL) : MacAddress.BROADCAST;
+            long adi = rnd.nextInt(4) == 0 ? rnd.nextLong() & 0xffff_ffffL : 0;
+            MulticastFrame f = new MulticastFrame(NWID, Optional.empty(), origin, rnd.nextBoolean() ? Optional.of(from.mac()) : Optional.empty(),
+                    rnd.nextBoolean(), new dev.planetary.vl2.MulticastGroup(mac, adi), 0x0800, Bytes.of(MulticastSimTest.ipv4Broadcast(20 + rnd.nextInt(60))));
+            Member to = rnd.nextInt(3) == 0 ? w.member(1 + rnd.nextInt(N - 1)) : r;
+            int logged = w.log.size();
+            to.receive(from.address.value(), f.encode());
+            w.pump();
+            for (Message m : w.log.subList(logged, w.log.size())) {
+                if (m.from() != r.address.value() || (m.bytes()[0] & 0xff) != Verb.MULTICAST_FRAME) continue;
+                assertEquals(Optional.of(from.address), decode(m).origin(), "forwarded only as from the session peer");
+                assertTrue(m.to() != from.address.value(), "never back to the origin");
+            }
+        }
+        assertTrue(r.engine.drops(Multicaster.Drop.BAD_ORIGIN) + r.engine.drops(Multicaster.Drop.NOT_REPLICATOR) > 0);
+    }
+
     @Test
     void membersLikeTowardsTheReplicatorWithoutASession() {
         MulticastWorld w = new MulticastWorld(N, PortConfig.FLAG_BROADCAST, 32, 5);
