@@ -263,13 +263,18 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         public List<Address> peers(NetworkId nwid) {
             MemberNetwork n = networks.network(nwid).orElse(null);
             if (n == null) return List.of();
-            record Ranked(Address address, long latency) {}
             List<Ranked> out = new ArrayList<>();
             for (Fingerprint fp : List.copyOf(n.peerCredentials.keySet())) {
                 if (node.hasSession(fp) && n.allowed(fp)) node.boundAddress(fp).ifPresent(a -> out.add(new Ranked(a, latency(fp))));
             }
-            out.sort(java.util.Comparator.comparingLong(Ranked::latency)); // §10.3: the lowest-latency N-peers are asked
-            return out.stream().map(Ranked::address).toList();
+            return fastestFirst(out); // §10.3: the lowest-latency N-peers are asked
+        }
+
+        private record Ranked(Address address, long latency) {}
+
+        private static List<Address> fastestFirst(List<Ranked> ranked) {
+            ranked.sort(java.util.Comparator.comparingLong(Ranked::latency));
+            return ranked.stream().map(Ranked::address).toList();
         }
 
         /** The ECHO round trip of the path the session sends on (§3.8), unmeasured last. */
@@ -299,15 +304,13 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         public List<Address> replicators(NetworkId nwid) {
             MemberNetwork n = networks.network(nwid).orElse(null);
             if (n == null || n.config().isEmpty()) return List.of();
-            record Ranked(Address address, long latency) {}
             List<Ranked> out = new ArrayList<>();
             for (dev.planetary.vl2.Specialist s : n.config().get().value().specialists()) {
                 if (!s.isReplicator() || s.address().equals(node.address())) continue;
                 boolean alive = node.hasSession(s.fingerprint()) && n.replicator(s.fingerprint());
                 out.add(new Ranked(s.address(), alive ? latency(s.fingerprint()) : Long.MAX_VALUE));
             }
-            out.sort(java.util.Comparator.comparingLong(Ranked::latency)); // §10.7: the lowest-latency alive replicator first
-            return out.stream().map(Ranked::address).toList();
+            return fastestFirst(out); // §10.7: the lowest-latency alive replicator first
         }
 
         @Override

@@ -504,16 +504,23 @@ public final class Multicaster {
 
     /** Whether {@code asker} may have one more gather answer this second. */
     private boolean budgeted(Net n, Address asker, long now) {
-        long[] b = n.gatherBudget.computeIfAbsent(asker.value(), a -> new long[] {now / 1000, 0});
-        if (b[0] != now / 1000) {
-            b[0] = now / 1000;
-            b[1] = 0;
+        if (perSecond(n.gatherBudget.computeIfAbsent(asker.value(), a -> new long[2]), now, 1, GATHER_ANSWERS_PER_SECOND, 0, 0)) return true;
+        drop(Drop.GATHER_BUDGET, 1);
+        return false;
+    }
+
+    /**
+     * A budget per second {@code w = {second, used, used₂}}: takes {@code add} of {@code max} and
+     * {@code add2} of {@code max2} (0 for none) if both fit in the current second, else takes nothing.
+     */
+    private static boolean perSecond(long[] w, long now, long add, long max, long add2, long max2) {
+        if (w[0] != now / 1000) {
+            w[0] = now / 1000;
+            for (int i = 1; i < w.length; i++) w[i] = 0;
         }
-        if (b[1] >= GATHER_ANSWERS_PER_SECOND) {
-            drop(Drop.GATHER_BUDGET, 1);
-            return false;
-        }
-        b[1]++;
+        if (w[1] + add > max || add2 > 0 && w[2] + add2 > max2) return false;
+        w[1] += add;
+        if (add2 > 0) w[2] += add2;
         return true;
     }
 
@@ -624,16 +631,7 @@ public final class Multicaster {
 
     /** Whether {@code origin} may have one more frame of {@code bytes} replicated this second (§10.7). */
     private boolean originBudgeted(Net n, long origin, int bytes, long now) {
-        long[] b = n.originBudget.computeIfAbsent(origin, a -> new long[] {now / 1000, 0, 0});
-        if (b[0] != now / 1000) {
-            b[0] = now / 1000;
-            b[1] = 0;
-            b[2] = 0;
-        }
-        if (b[1] >= REPLICATED_FRAMES_PER_SECOND || b[2] + bytes > REPLICATED_BYTES_PER_SECOND) return false;
-        b[1]++;
-        b[2] += bytes;
-        return true;
+        return perSecond(n.originBudget.computeIfAbsent(origin, a -> new long[3]), now, 1, REPLICATED_FRAMES_PER_SECOND, bytes, REPLICATED_BYTES_PER_SECOND);
     }
 
     /** The session with {@code peer} went down: it gets the origins' MCs again before their next replicated frames (§10.7). */
