@@ -35,16 +35,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -103,6 +102,8 @@ public final class Endpoint implements AutoCloseable {
     /** Payload bytes queued for callbacks over all sessions at most, by default. */
     public static final long DEFAULT_CALLBACK_ENDPOINT_BYTES = 16L << 20;
 
+    private static final long SEND_WAKE_INTERVAL_NANOS = 50_000_000L;
+
     private final StaticKeyPair identity;
     private final RatchetStore store;
     private final SecurityPolicy policy;
@@ -122,10 +123,6 @@ public final class Endpoint implements AutoCloseable {
     private final List<InetSocketAddress> localAddresses = new ArrayList<>();
     private final Selector selector;
     private final Set<PeerSession> sessions = ConcurrentHashMap.newKeySet();
-    /** Outgoing sessions not yet established: the timer thread checks their connect deadlines. */
-    private final Set<PeerSession> connecting = ConcurrentHashMap.newKeySet();
-    /** Sessions the engine expired ({@link Application#sessionExpired}), closed by the timer thread. */
-    private final Queue<PeerSession> expired = new ConcurrentLinkedQueue<>();
     private final Map<InetSocketAddress, Integer> peerMtu = new ConcurrentHashMap<>();
     private final BlockingQueue<PeerSession> acceptQueue = new LinkedBlockingQueue<>(1024);
     private final ExecutorService callbackPool;
@@ -136,6 +133,7 @@ public final class Endpoint implements AutoCloseable {
     private final SerialExecutor.Budget callbackBudget;
     private final Thread receiver;
     private final Thread timer;
+    private final AtomicLong lastSendWake = new AtomicLong();
     /** Hello rate and, if configured, the automatic challenge ({@link Builder#autoChallenge}). */
     private final AutoChallenge hellos;
     private final boolean autoChallenge;
@@ -356,7 +354,6 @@ public final class Endpoint implements AutoCloseable {
         ps.setRemote(remote);
         ps.connectDeadline(ps.startNanos + handshakeTimeout.toNanos());
         sessions.add(ps);
-        connecting.add(ps);
         CompletableFuture<PeerSession> result = ps.established();
         try {
             Session<PeerSession> s = context.open(peer, ps, identity, remote);
@@ -441,6 +438,13 @@ public final class Endpoint implements AutoCloseable {
     static int checkMtu(int mtu) {
         if (mtu < MIN_MTU || mtu > MAX_MTU) throw new IllegalArgumentException("MTU must be between " + MIN_MTU + " and " + MAX_MTU + ", got " + mtu);
         return mtu;
+    }
+
+    /** Called after each payload sent: wakes the timer now and then so soft-limit rekeys start promptly. */
+    void sent() {
+        long now = System.nanoTime();
+        long last = lastSendWake.get();
+        if (now - last > SEND_WAKE_INTERVAL_NANOS && lastSendWake.compareAndSet(last, now)) wakeTimer();
     }
 
     void sendDatagram(UdpRemote r, byte[] buf, int off, int len) {
@@ -712,31 +716,26 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
-    /**
-     * Handshake timeouts and sessions the engine expired; returns ms until the next connect deadline.
-     * Visits only the sessions still connecting and those the engine reported expired, never all.
-     */
+    /** Handshake timeouts and sessions the engine expired; returns ms until the next connect deadline. */
     private long housekeeping() {
-        for (PeerSession ps; (ps = expired.poll()) != null; ) {
-            Session<PeerSession> s = ps.session();
-            if (s == null || s.isExpired()) closeSession(ps, "expired (no answer to a key confirmation or rekey in time)");
-        }
         long now = System.nanoTime();
         long next = Long.MAX_VALUE;
-        for (PeerSession ps : connecting) {
-            if (!ps.isPendingConnect()) {
-                connecting.remove(ps);
+        for (PeerSession ps : sessions) {
+            Session<PeerSession> s = ps.session();
+            if (s != null && s.isExpired()) {
+                closeSession(ps, "expired (no answer to a key confirmation or rekey in time)");
                 continue;
             }
-            long left = ps.connectDeadline() - now;
-            if (left <= 0) {
-                long elapsed = (now - ps.startNanos) / 1_000_000;
-                counters.inc(Counters.Counter.HANDSHAKE_TIMEOUTS);
-                emit(ps, EndpointEvent.Kind.HANDSHAKE_TIMEOUT, "no handshake after " + elapsed + " ms");
-                closeSession(ps, "handshake timeout", new HandshakeTimeoutException(ps.remoteAddress(), elapsed));
-                connecting.remove(ps);
-            } else {
-                next = Math.min(next, TimeUnit.NANOSECONDS.toMillis(left) + 1);
+            if (ps.isPendingConnect()) {
+                long left = ps.connectDeadline() - now;
+                if (left <= 0) {
+                    long elapsed = (now - ps.startNanos) / 1_000_000;
+                    counters.inc(Counters.Counter.HANDSHAKE_TIMEOUTS);
+                    emit(ps, EndpointEvent.Kind.HANDSHAKE_TIMEOUT, "no handshake after " + elapsed + " ms");
+                    closeSession(ps, "handshake timeout", new HandshakeTimeoutException(ps.remoteAddress(), elapsed));
+                } else {
+                    next = Math.min(next, TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                }
             }
         }
         return next;
@@ -749,23 +748,6 @@ public final class Endpoint implements AutoCloseable {
             super(store, policy, clock, (peer, identity, source) -> open
                     ? new PeerSession(Endpoint.this, peer, identity.clone(), false, mtuFor(source), receiveQueueCapacity)
                     : null);
-        }
-
-        /** A session's timer moved earlier (e.g. the soft key-use limit wants a rekey): run the engine's timers now. */
-        @Override
-        public void timersChanged() {
-            wakeTimer();
-        }
-
-        /**
-         * The engine expired a session: the timer thread's next pass closes its {@link PeerSession}
-         * (not woken for it: a timeout expires it on that thread already, and an expiry on the
-         * receive path, e.g. a rejection, is closed there first with its own reason).
-         */
-        @Override
-        public void sessionExpired(Session<PeerSession> session) {
-            PeerSession ps = session.data();
-            if (ps != null && !ps.isClosed()) expired.add(ps);
         }
 
         @Override

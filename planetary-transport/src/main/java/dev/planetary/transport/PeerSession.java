@@ -176,6 +176,7 @@ public final class PeerSession implements AutoCloseable {
         s.send(payload, off, len);
         counters.inc(Counters.Counter.PAYLOADS_OUT);
         counters.add(Counters.Counter.PAYLOAD_BYTES_OUT, len);
+        endpoint.sent();
     }
 
     /** Sends the buffer's remaining bytes and advances its position. */

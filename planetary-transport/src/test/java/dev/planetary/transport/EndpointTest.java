@@ -291,24 +291,6 @@ class EndpointTest {
         assertEquals(0, bob.counters().get(Counters.Counter.INTERNAL_ERRORS));
     }
 
-    /**
-     * A session the engine expires (here: a rekey the vanished peer never answers) is closed by the
-     * endpoint, which learns it from the engine ({@code Application.sessionExpired}) instead of
-     * walking every session.
-     */
-    @Test
-    void aSessionTheEngineExpiresIsClosed() throws Exception {
-        Settings fast = Settings.defaults().withRekeyAfterTime(300, 50).withTimeouts(10_000, 600);
-        Endpoint gone = endpoint(null, fast, SecurityPolicy.opportunistic(), Endpoint.DEFAULT_MTU);
-        Recorder events = new Recorder(false);
-        Endpoint alice = endpoint(events, fast, SecurityPolicy.opportunistic(), Endpoint.DEFAULT_MTU);
-        PeerSession s = alice.connect(gone.publicKey(), gone.localAddress()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        gone.close(); // the peer vanishes: alice's next rekey gets no answer and times out
-        await("the expired session is closed", () -> s.isClosed() && alice.sessions().isEmpty());
-        assertTrue(events.count(EndpointEvent.Kind.CLOSED) >= 1);
-        assertEquals(0, alice.counters().get(Counters.Counter.INTERNAL_ERRORS));
-    }
-
     @Test
     void rekeysDuringTrafficWithShortTimers() throws Exception {
         Settings fast = Settings.defaults().withRekeyAfterTime(300, 50);

@@ -57,22 +57,6 @@ public interface Application<D> {
         return true;
     }
 
-    /**
-     * The engine needs {@link Context#service()} sooner than the delay the last call returned (a
-     * session's timer moved earlier, e.g. a wanted rekey after the soft key-use limit). May be
-     * called from any thread, including the data path: make it cheap (wake the timer thread).
-     * The default does nothing: the caller then notices at its next scheduled call.
-     */
-    default void timersChanged() {}
-
-    /**
-     * {@code session} has expired (a timeout, the hard key-use limit, a rejection, or a close): it
-     * left the context's tables and its keys are retired. Called once per session, on any thread and
-     * possibly under the session's lock: only record it (e.g. queue it for a thread of yours), do not
-     * call back into the engine. Lets a transport forget its sessions without walking them all.
-     */
-    default void sessionExpired(Session<D> session) {}
-
     /** Responder, for each non-zero fingerprint in a Hello: the stored state with that fingerprint, or null. */
     RatchetState restoreByFingerprint(byte[] fingerprint) throws IOException;
 

@@ -7,7 +7,6 @@ import static dev.planetary.zssp.crypto.ZsspConstants.IDENTITY_MAX_SIZE;
 import static dev.planetary.zssp.crypto.ZsspConstants.MAX_COUNTER_SKIP;
 import static dev.planetary.zssp.crypto.ZsspConstants.MAX_FRAGMENTS;
 import static dev.planetary.zssp.crypto.ZsspConstants.MIN_PACKET_SIZE;
-import static dev.planetary.zssp.crypto.ZsspConstants.REPLAY_WINDOW;
 import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_ACK;
 import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_CHALLENGE;
 import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_COMPLETION;
@@ -25,7 +24,6 @@ import dev.planetary.zssp.crypto.Kyber1024;
 import dev.planetary.zssp.internal.EngineAccess;
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -48,9 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Memory bounds under hostile input</h2>
  * Pending responder handshakes: at most {@link Settings#maxPendingHandshakes()} (oldest evicted),
  * each discarded after {@link Settings#pendingHandshakeTimeout()}. Shared Hello reassembly: at most
- * {@link Settings#maxHelloReassemblies()} partial packets of at most 1749 bytes. Per session: 128
- * partial packets (one per replay-window slot) holding 4 MiB at most; per pending handshake: 2;
- * all partial packets expire after
+ * {@link Settings#maxHelloReassemblies()} partial packets of at most 1749 bytes. Per session or
+ * pending handshake: 16 partial packets; all partial packets expire after
  * {@link Settings#fragmentAssemblyTimeout()}. Retired keys (replaced slots, expired sessions,
  * discarded pending handshakes' header keys) are kept for a 10 s grace period and then destroyed at
  * a {@link #service()} pass (see {@code KeyRetirement}); each costs public-key work to make (an
@@ -66,16 +63,7 @@ public final class Context<D> implements AutoCloseable {
         EngineAccess.install(new Fabricated());
     }
 
-    /**
-     * Partial packets a session holds at most: one per slot of the replay window (§7.8, §10.5), so
-     * every packet the window admits has its own slot (see {@link Reassembler#forSession}).
-     */
-    static final int SESSION_REASSEMBLY_SLOTS = REPLAY_WINDOW;
-    /**
-     * Payload bytes a session holds in partial packets at most: a full SEQEX window (64) of the
-     * largest VL1 messages (48 KiB, VL spec §6.2) is 3 MiB; fragments beyond 4 MiB are dropped.
-     */
-    static final long SESSION_REASSEMBLY_BYTES = 4L << 20;
+    static final int SESSION_REASSEMBLY_SLOTS = 16;
     /**
      * The idle-Cipher sweep period (docs/architecture.md, "Memory per session"): a key earns a
      * Cipher of its own on its second use within one period and gives it back after a whole period
@@ -105,20 +93,8 @@ public final class Context<D> implements AutoCloseable {
     final AtomicLong hellosReceived = new AtomicLong();
     /** The time of the last {@link #service()} pass, to notice the clock going back. */
     private volatile long lastService = Long.MIN_VALUE;
-    /** The sessions' timer queue: {@link #service()} visits only the sessions it finds due. */
-    final TimerQueue timers = new TimerQueue();
-    /** Live sessions (the skip list's size() is a walk). */
-    private final java.util.concurrent.atomic.AtomicInteger liveSessions = new java.util.concurrent.atomic.AtomicInteger();
-    /** The time of the last idle-Cipher sweep step, and the serial of the last session it visited. */
-    private final Object sweepLock = new Object();
-    private long lastSweep = Long.MIN_VALUE;
-    private long sweepCursor = Long.MIN_VALUE;
-    private long sweepCredit;
-    /**
-     * The time by which the caller will run {@link #service()} again, as the last pass asked; a
-     * session due earlier tells {@link Application#timersChanged()}.
-     */
-    private volatile long promised = Long.MIN_VALUE;
+    /** When the next {@link #service()} pass runs the idle-Cipher sweep ({@link #CIPHER_SWEEP_MS}). */
+    private volatile long nextCipherSweep = Long.MIN_VALUE;
     /** Hellos answered with a Response, i.e. pending handshakes (B2) created. */
     final AtomicLong hellosAnswered = new AtomicLong();
     private volatile RuntimeException lastInternalError;
@@ -206,58 +182,21 @@ public final class Context<D> implements AutoCloseable {
     public long service() {
         long now = app.time();
         long next = now + settings.resendTime();
-        // After the clock went back every session is visited, so that its timers are pulled in
-        // (Timers); otherwise only the sessions the timer queue finds due.
+        // Idle sessions are skipped by their published due time, without their locks; after the
+        // clock went back every session is visited, so that its timers are pulled in (Timers).
         boolean clockWentBack = now < lastService;
         lastService = now;
-        if (clockWentBack) {
-            timers.clear(); // every session is visited and queued afresh: no entry from before the jump stays
-            for (Session<D> s : sessions.values()) timers.schedule(s, Timers.service(s, now));
-        } else {
-            timers.runDue(now, Timers::service);
+        boolean sweep = now >= nextCipherSweep || clockWentBack;
+        if (sweep) nextCipherSweep = now + CIPHER_SWEEP_MS;
+        for (Session<D> s : sessions.values()) {
+            if (sweep) s.dropIdleCiphers();
+            long due = s.due;
+            next = Math.min(next, due > now && !clockWentBack ? due : Timers.service(s, now));
         }
-        next = Math.min(next, timers.earliest());
-        sweepIdleCiphers(now, clockWentBack);
         for (PendingHandshake p : pending.values()) if (pendingExpired(p, now)) discardPending(p);
         helloBuffer.expire(now);
         retired.destroyDue(now);
-        long wait = Math.max(0, next - now);
-        promised = now + wait;
-        return wait;
-    }
-
-    /**
-     * The idle-Cipher sweep, spread over its period: each pass visits the share of the sessions
-     * that the time since the last pass is of {@link #CIPHER_SWEEP_MS}, continuing where the last
-     * pass stopped, so every session is swept about once per period and no single pass walks all
-     * of them (a pass a period or more after the last, or after the clock went back, sweeps all).
-     */
-    private void sweepIdleCiphers(long now, boolean all) {
-        synchronized (sweepLock) {
-            boolean first = lastSweep == Long.MIN_VALUE;
-            long elapsed = first ? CIPHER_SWEEP_MS : Math.min(CIPHER_SWEEP_MS, now - lastSweep);
-            if (elapsed <= 0 && !all) return;
-            lastSweep = now;
-            long n = liveSessions.get();
-            // Credit in session-milliseconds: a session is swept per CIPHER_SWEEP_MS of credit.
-            sweepCredit = all || first ? n * CIPHER_SWEEP_MS : Math.min(sweepCredit + n * elapsed, n * CIPHER_SWEEP_MS);
-            long quota = sweepCredit / CIPHER_SWEEP_MS;
-            sweepCredit -= quota * CIPHER_SWEEP_MS;
-            long cursor = sweepCursor;
-            for (boolean wrapped = false; quota > 0; ) {
-                Map.Entry<Long, Session<D>> e = sessions.higherEntry(cursor);
-                if (e == null) {
-                    if (wrapped) break; // fewer sessions than the quota
-                    wrapped = true;
-                    cursor = Long.MIN_VALUE;
-                    continue;
-                }
-                cursor = e.getKey();
-                e.getValue().dropIdleCiphers();
-                quota--;
-            }
-            sweepCursor = cursor;
-        }
+        return Math.max(0, next - now);
     }
 
     /** Turns the challenge (ZCP, spec §9) for incoming Hellos on or off. */
@@ -420,7 +359,7 @@ public final class Context<D> implements AutoCloseable {
         } else {
             p = h.reassembler().add(d, off, len, null, now);
             if (p == null) {
-                s.visitAtNextPass(); // a partial packet: the next pass expires it if it stays partial
+                s.due = Long.MIN_VALUE; // a partial packet: the next service pass expires it if it stays partial
                 return Received.pending();
             }
             if (p == Reassembler.CONFLICT) return dropped(Fault.INVALID_PACKET, true, "conflicting fragment");
@@ -451,7 +390,7 @@ public final class Context<D> implements AutoCloseable {
     }
 
     Reassembler newSessionReassembler() {
-        return Reassembler.forSession(MAX_SESSION_PACKET, settings.fragmentAssemblyTimeout(), SESSION_REASSEMBLY_BYTES);
+        return new Reassembler(SESSION_REASSEMBLY_SLOTS, MAX_SESSION_PACKET, settings.fragmentAssemblyTimeout(), nextSeed());
     }
 
     Reassembler newCompletionReassembler() {
@@ -459,27 +398,11 @@ public final class Context<D> implements AutoCloseable {
     }
 
     void track(Session<D> s) {
-        if (sessions.put(s.serial, s) == null) liveSessions.incrementAndGet();
-        s.tracked = true;
-        schedule(s, s.due);
+        sessions.put(s.serial, s);
     }
 
     void forget(Session<D> s) {
-        s.tracked = false;
-        if (sessions.remove(s.serial, s)) liveSessions.decrementAndGet();
-        timers.cancel(s);
-    }
-
-    /**
-     * Queues {@code s}'s next visit at {@code at} or earlier; if that is before the caller's next
-     * {@link #service()} call, tells the application ({@link Application#timersChanged()}).
-     */
-    void schedule(Session<?> s, long at) {
-        if (!s.tracked) return; // not (or no longer) in the session map: the service never visits it
-        if (timers.schedule(s, at) && at < promised) {
-            promised = at;
-            app.timersChanged();
-        }
+        sessions.remove(s.serial, s);
     }
 
     long nextSerial() {

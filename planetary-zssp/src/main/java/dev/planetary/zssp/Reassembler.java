@@ -2,7 +2,6 @@ package dev.planetary.zssp;
 
 import static dev.planetary.zssp.crypto.ZsspConstants.HEADER_SIZE;
 
-import dev.planetary.zssp.crypto.ZsspConstants;
 import java.util.Arrays;
 
 /**
@@ -11,14 +10,6 @@ import java.util.Arrays;
  * packet whose slot is taken by a different one evicts it. Entries expire a fixed time after their
  * first fragment and are removed as soon as they complete (the reference keeps completed and
  * deletes live entries, §13 D6). Thread-safe (one lock per buffer).
- *
- * <p>Two slot rules. Unauthenticated buffers (Hello, Completion) pick a slot by a keyed hash, so a
- * remote sender cannot aim at one. A session's buffer ({@link #forSession}) has one slot per slot of
- * the replay window, {@code counter mod 128}: every packet the window can still admit has a slot of
- * its own, so no number of packets in flight at once (a SEQEX window of fragmented messages) makes
- * two live packets collide; a packet evicted by a newer counter in its slot is 128 or more counters
- * old, i.e. one the replay window refuses anyway. A byte budget bounds what one session's peer can
- * make us hold.
  */
 final class Reassembler {
     /** Returned by {@link #add} for a fragment that conflicts with what is stored (natural). */
@@ -30,11 +21,6 @@ final class Reassembler {
     private final int maxPacket;
     private final long timeout;
     private final long hashKey;
-    /** Slot = counter mod slots (a session's buffer), instead of the keyed hash. */
-    private final boolean byCounter;
-    /** Payload bytes held in partial packets at most; a fragment beyond it is refused. */
-    private final long maxBytes;
-    private long bytes;
 
     private static final class Entry {
         long nonceHi; // reserved byte and type
@@ -55,24 +41,10 @@ final class Reassembler {
      * @param hashKey   a secret seed for slot selection (so remote senders cannot aim at slots)
      */
     Reassembler(int slotCount, int maxPacket, long timeout, long hashKey) {
-        this(slotCount, maxPacket, timeout, hashKey, false, (long) slotCount * maxPacket);
-    }
-
-    private Reassembler(int slotCount, int maxPacket, long timeout, long hashKey, boolean byCounter, long maxBytes) {
         this.slots = new Entry[slotCount];
         this.maxPacket = maxPacket;
         this.timeout = timeout;
         this.hashKey = hashKey;
-        this.byCounter = byCounter;
-        this.maxBytes = maxBytes;
-    }
-
-    /**
-     * A session's buffer: {@link ZsspConstants#REPLAY_WINDOW} slots indexed by counter, holding at
-     * most {@code maxBytes} of partial packets.
-     */
-    static Reassembler forSession(int maxPacket, long timeout, long maxBytes) {
-        return new Reassembler(ZsspConstants.REPLAY_WINDOW, maxPacket, timeout, 0, true, maxBytes);
     }
 
     /**
@@ -93,10 +65,9 @@ final class Reassembler {
         Entry e = slots[idx];
         if (e != null && (expired(e, now) || e.counter != counter || e.nonceHi != nonceHi
                 || !Arrays.equals(e.address, address))) {
-            remove(idx); // expired, or another packet: evict it
-            e = null;
+            e = null; // expired, or another packet: evict it
+            slots[idx] = null;
         }
-        if (bytes + plen > maxBytes) return CONFLICT; // the budget: the peer holds back too much at once
         if (e == null) {
             if ((long) count * Math.max(plen - 1, 0) > maxPacket) return CONFLICT;
             e = new Entry();
@@ -115,9 +86,8 @@ final class Reassembler {
         e.parts[no] = Arrays.copyOfRange(d, off + HEADER_SIZE, off + len);
         e.mask |= 1L << no;
         e.total += plen;
-        bytes += plen;
         if (Long.bitCount(e.mask) < count) return null;
-        remove(idx);
+        slots[idx] = null;
         byte[] packet = new byte[e.total];
         int pos = 0;
         for (byte[] p : e.parts) {
@@ -129,17 +99,7 @@ final class Reassembler {
 
     /** Drops partial packets older than the timeout. */
     synchronized void expire(long now) {
-        for (int i = 0; i < slots.length; i++) if (slots[i] != null && expired(slots[i], now)) remove(i);
-    }
-
-    private void remove(int i) {
-        bytes -= slots[i].total;
-        slots[i] = null;
-    }
-
-    /** Payload bytes held in partial packets (memory-bound checks). */
-    synchronized long bytes() {
-        return bytes;
+        for (int i = 0; i < slots.length; i++) if (slots[i] != null && expired(slots[i], now)) slots[i] = null;
     }
 
     /** Past its deadline, or with a deadline beyond one timeout from now: the clock jumped back (spec §0). */
@@ -154,7 +114,6 @@ final class Reassembler {
     }
 
     private int slot(long nonceHi, long counter, byte[] address) {
-        if (byCounter) return (int) (counter & (slots.length - 1)); // §7.8: the replay window's slot
         long h = hashKey ^ (counter * 0x9E3779B97F4A7C15L) ^ (nonceHi << 48);
         for (byte b : address) h = (h ^ b) * 0x100000001B3L;
         h ^= h >>> 29;

@@ -179,12 +179,6 @@ public final class Session<D> {
      * the conditions it summarises, so a racing "visit me" is never lost (see {@link Timers#service}).
      */
     volatile long due = Long.MIN_VALUE;
-    /** The time of this session's live entry in the context's {@link TimerQueue}; MAX_VALUE when none. */
-    volatile long queuedAt = Long.MAX_VALUE;
-    /** Which of the queue's entries for this session is the live one (guarded by the queue). */
-    int timerStamp;
-    /** In the context's session map ({@link Context#track} until {@link Context#forget}): only then queued. */
-    volatile boolean tracked;
     Offer offer;
 
     Session(Context<D> context, StaticPublicKey peer, D data, boolean wasBob, long firstCounter, Remote remote) {
@@ -362,7 +356,6 @@ public final class Session<D> {
         due = Long.MAX_VALUE;
         discardOffer();
         context.forget(this);
-        context.app.sessionExpired(this);
     }
 
     void discardOffer() {
@@ -395,33 +388,14 @@ public final class Session<D> {
     /** Asks the next service pass to start a rekey (in S2). Lock-free. */
     void wantRekey() {
         rekeyWanted = true;
-        visitBy(Long.MIN_VALUE); // after the flag: see Timers.service
-    }
-
-    /**
-     * Asks for a {@link Context#service()} visit at {@code at} or earlier: lowers {@link #due} and
-     * queues the visit (lock-free when one is queued by then already).
-     */
-    void visitBy(long at) {
-        if (at < due) due = at;
-        context.schedule(this, at);
-    }
-
-    /**
-     * Asks the next {@link Context#service()} pass, whenever the caller runs it, to visit this
-     * session (partial packets to expire), without asking for that pass sooner: no
-     * {@link Application#timersChanged()} per fragmented packet.
-     */
-    void visitAtNextPass() {
-        due = Long.MIN_VALUE;
-        if (tracked) context.timers.schedule(this, Long.MIN_VALUE);
+        due = Long.MIN_VALUE; // after the flag: see Timers.service
     }
 
     /** Sets both timers from a state entry (spec §7.2). */
     void timers(long now, long resendIn, long timeoutIn) {
         resendAt = resendIn == Long.MAX_VALUE ? Long.MAX_VALUE : now + resendIn;
         timeoutAt = now + timeoutIn;
-        visitBy(Math.min(resendAt, timeoutAt));
+        due = Math.min(due, Math.min(resendAt, timeoutAt));
     }
 
     /** The S2 timeout: {@code rekeyAfterTime − (random u64 mod jitter)}, resend never (spec §7.2). */
@@ -430,7 +404,7 @@ public final class Session<D> {
         state = State.S2;
         resendAt = Long.MAX_VALUE;
         timeoutAt = now + context.settings.rekeyAfterTime() - jitter;
-        visitBy(timeoutAt);
+        due = Math.min(due, timeoutAt);
     }
 
     /**

@@ -74,58 +74,6 @@ class ReassemblerTest {
         assertArrayEquals(packet, add(re, f.get(f.size() - 1), 0), "conflicts did not spoil the entry");
     }
 
-    /**
-     * A session's buffer (slot = counter mod 128): a whole replay window of packets interleaved
-     * fragment by fragment all complete; a packet 128 counters newer evicts the one in its slot
-     * (which the replay window refuses by then); the byte budget refuses fragments beyond it, and
-     * the held bytes return to zero as packets complete or expire.
-     */
-    @Test
-    void aSessionBufferHoldsAPacketPerReplayWindowSlot() {
-        SplittableRandom r = new SplittableRandom(11);
-        Reassembler re = Reassembler.forSession(Context.MAX_SESSION_PACKET, TIMEOUT, Context.SESSION_REASSEMBLY_BYTES);
-        long first = 1L << 40; // any counter base
-        List<byte[]> all = new ArrayList<>();
-        byte[][] packets = new byte[Context.SESSION_REASSEMBLY_SLOTS][];
-        for (int i = 0; i < packets.length; i++) {
-            packets[i] = new byte[4_000 + r.nextInt(12_000)];
-            r.nextBytes(packets[i]);
-            all.addAll(fragments(packets[i], 1_432, first + i));
-        }
-        Collections.shuffle(all, new Random(12));
-        int done = 0;
-        for (byte[] d : all) {
-            byte[] out = add(re, d, 0);
-            assertTrue(out != Reassembler.CONFLICT, "no slot conflict among one window's packets");
-            if (out != null) {
-                long c = dev.planetary.zssp.crypto.Bytes.getLong(d, 8);
-                assertArrayEquals(packets[(int) (c - first)], out);
-                done++;
-            }
-        }
-        assertEquals(packets.length, done, "every packet of the window reassembled");
-        assertEquals(0, re.pending());
-        assertEquals(0, re.bytes(), "completed packets hold no bytes");
-
-        List<byte[]> old = fragments(packets[0], 1_432, first);
-        List<byte[]> newer = fragments(packets[1], 1_432, first + Context.SESSION_REASSEMBLY_SLOTS);
-        assertNull(add(re, old.get(0), 0));
-        assertNull(add(re, newer.get(0), 0), "same slot, 128 counters newer: evicts");
-        assertEquals(1, re.pending());
-        for (int i = 1; i < newer.size() - 1; i++) assertNull(add(re, newer.get(i), 0));
-        assertArrayEquals(packets[1], add(re, newer.get(newer.size() - 1), 0));
-
-        Reassembler small = Reassembler.forSession(Context.MAX_SESSION_PACKET, TIMEOUT, 3_000);
-        List<byte[]> big = fragments(packets[2], 1_432, first);
-        assertNull(add(small, big.get(0), 0));
-        assertNull(add(small, big.get(1), 0));
-        assertSame(Reassembler.CONFLICT, add(small, big.get(2), 0), "over the byte budget");
-        assertTrue(small.bytes() <= 3_000);
-        small.expire(TIMEOUT);
-        assertEquals(0, small.bytes(), "expired packets hold no bytes");
-        assertNull(add(small, big.get(0), TIMEOUT), "room again after the expiry");
-    }
-
     @Test
     void boundedBySlotsAndSize() {
         Reassembler re = new Reassembler(4, 2_000, TIMEOUT, 5);

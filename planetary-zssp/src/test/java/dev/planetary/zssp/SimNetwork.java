@@ -202,8 +202,6 @@ final class SimNetwork {
         /** check_accept_session refuses when false. */
         boolean accept = true;
         int acceptCalls;
-        /** Calls of {@link Application#timersChanged()}. */
-        int timersChanged;
 
         private Node(String name, Settings settings, StaticKeyPair keys, long rngSeed, long reassemblySeed) {
             this.name = name;
@@ -264,11 +262,6 @@ final class SimNetwork {
         @Override
         public long time() {
             return now + clockOffset;
-        }
-
-        @Override
-        public void timersChanged() {
-            timersChanged++;
         }
 
         @Override
