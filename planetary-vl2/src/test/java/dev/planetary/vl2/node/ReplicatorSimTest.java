@@ -92,6 +92,20 @@ class ReplicatorSimTest {
     }
 
     @Test
+    void theOriginsCredentialIsPresentedAgainOnANewSession() {
+        MulticastWorld w = star(9);
+        Member r = w.member(0), sender = w.member(1), b = w.member(2);
+        broadcast(w, sender, 60);
+        broadcast(w, sender, 61);
+        w.pump();
+        assertEquals(1, w.presentations.stream().filter(m -> m.to() == b.address.value()).count(), "once per session");
+        r.engine.sessionDown(b.address);
+        broadcast(w, sender, 62);
+        w.pump();
+        assertEquals(2, w.presentations.stream().filter(m -> m.to() == b.address.value()).count(), "again after the session went down");
+    }
+
+    @Test
     void aNonReplicatorSendingOriginFramesIsRefused() {
         MulticastWorld w = star(2);
         Member liar = w.member(3), victim = w.member(4), claimed = w.member(5);
