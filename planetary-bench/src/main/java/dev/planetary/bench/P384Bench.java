@@ -73,6 +73,8 @@ public class P384Bench {
 
     // Planetary
     private P384KeyPair mine;
+    private byte[] mineScalar;
+    private final byte[] digest = new byte[48]; // a SHA-384 digest to sign
 
     @Setup
     public void setup() throws Exception {
@@ -94,6 +96,8 @@ public class P384Bench {
         int len = Math.min(mag.length, 48);
         System.arraycopy(mag, mag.length - len, scalar, 48 - len, len);
         mine = P384KeyPair.fromScalar(scalar);
+        mineScalar = scalar;
+        random.nextBytes(digest);
         P384KeyPair peer = P384KeyPair.generate(rs);
         peerWire = peer.publicKey().encoded();
         jdkPriv = (ECPrivateKey) jdkKf.generatePrivate(new ECPrivateKeySpec(d, jdkParams));
@@ -203,5 +207,11 @@ public class P384Bench {
     @Benchmark
     public P384PublicKey planetaryDecode() {
         return P384PublicKey.decode(peerWire, 0);
+    }
+
+    /** Planetary: one ECDSA P-384 signature of a digest (RFC 6979 nonce, constant-time k·G and k⁻¹). */
+    @Benchmark
+    public byte[] planetarySign() {
+        return dev.planetary.identity.internal.Ecdsa384.signDigest(mineScalar, digest);
     }
 }

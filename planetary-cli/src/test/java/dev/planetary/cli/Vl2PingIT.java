@@ -81,32 +81,47 @@ class Vl2PingIT extends BlackBoxTest {
         return server;
     }
 
-    @Test
-    void twoNodesPingEachOtherAcrossTheNetworkWithPingVl2AndForwardAPort() throws Exception {
+    /** A root, a controller with the network {@code lab} (10.147.17.0/24 and rfc4193), and nodes a and b joined, authorised and OK. */
+    record Planet(Path rootset, DaemonFixture.Daemon ctl, String nwid, DaemonFixture.Daemon a, DaemonFixture.Daemon b, JsonNode na, JsonNode nb) {}
+
+    /** Starts a {@link Planet} in {@code dir}; {@code bConfig} is node b's planetary.json (its {@code forward.expose}). */
+    static Planet planet(Path dir, String bConfig) throws Exception {
         DaemonFixture.Daemon root = DaemonFixture.start(dir, "root", "root1");
         Path rootset = DaemonFixture.rootSet(dir, root);
         DaemonFixture.Daemon ctl = DaemonFixture.start(dir, "controller", "ctl", "--rootset", rootset.toString());
-        PlanetaryProcess created = cli("controller", "network", "create", "--home", ctl.home().toString(), "--name", "lab",
+        PlanetaryProcess created = PlanetaryProcess.run(dir, 60, "controller", "network", "create", "--home", ctl.home().toString(), "--name", "lab",
                 "--route", "10.147.17.0/24", "--pool", "10.147.17.1-10.147.17.254", "--rfc4193");
         assertEquals(0, created.exitCode(), created.err.text());
         String nwid = created.out.text().strip();
-
-        echo = echoServer();
-        int unexposed = freePort(), closed = freePort(); // closed: exposed, but nothing listens there
         Path bHome = dir.resolve("b");
         Files.createDirectories(bHome, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Files.writeString(bHome.resolve("planetary.json"), "{\"forward\": {\"expose\": [" + echo.getLocalPort() + ", " + closed + "]}}");
+        Files.writeString(bHome.resolve("planetary.json"), bConfig);
         DaemonFixture.Daemon a = DaemonFixture.start(dir, "node", "a", "--rootset", rootset.toString());
         DaemonFixture.Daemon b = DaemonFixture.start(dir, "node", "b", "--rootset", rootset.toString());
-        assertEquals("userspace", PlanetaryProcess.field(a.ready(), "nic"));
-        for (DaemonFixture.Daemon n : new DaemonFixture.Daemon[] {a, b}) {
+        join(ctl, nwid, a, b);
+        return new Planet(rootset, ctl, nwid, a, b, ControllerCliIT.awaitStatus(a, nwid, "OK", 30), ControllerCliIT.awaitStatus(b, nwid, "OK", 30));
+    }
+
+    /** Each node joins {@code nwid}, waits until it is pending approval, and is authorised through the controller API (§13.3). */
+    static void join(DaemonFixture.Daemon ctl, String nwid, DaemonFixture.Daemon... nodes) throws Exception {
+        for (DaemonFixture.Daemon n : nodes) {
             assertEquals(200, n.post("/network/" + nwid, "{}").status());
             ControllerCliIT.awaitStatus(n, nwid, "ACCESS_DENIED", 30); // pending approval
-            var auth = ctl.post("/controller/network/" + nwid + "/member/" + n.address(), "{\"authorized\": true}"); // the controller API (§13.3)
+            var auth = ctl.post("/controller/network/" + nwid + "/member/" + n.address(), "{\"authorized\": true}");
             assertEquals(200, auth.status(), auth.body());
         }
-        JsonNode na = ControllerCliIT.awaitStatus(a, nwid, "OK", 30);
-        JsonNode nb = ControllerCliIT.awaitStatus(b, nwid, "OK", 30);
+    }
+
+    @Test
+    void twoNodesPingEachOtherAcrossTheNetworkWithPingVl2AndForwardAPort() throws Exception {
+        echo = echoServer();
+        int unexposed = freePort(), closed = freePort(); // closed: exposed, but nothing listens there
+        Planet planet = planet(dir, "{\"forward\": {\"expose\": [" + echo.getLocalPort() + ", " + closed + "]}}");
+        String nwid = planet.nwid();
+        Path rootset = planet.rootset();
+        DaemonFixture.Daemon a = planet.a(), b = planet.b();
+        assertEquals("userspace", PlanetaryProcess.field(a.ready(), "nic"));
+        JsonNode na = planet.na(), nb = planet.nb();
 
         // IPv4 first, between members that never exchanged anything: A's ARP request goes to the group
         // (ff:ff:ff:ff:ff:ff, B's IPv4), whose owner A learns by GATHER from the controller (§10.3,

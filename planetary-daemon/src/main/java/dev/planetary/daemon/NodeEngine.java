@@ -81,6 +81,7 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     private long lastNow;
     /** Port forwarding (§12.8; nodes only, once the daemon attached its sockets) and when it wants {@link PortForwarding#service} again. */
     private PortForwarding forwarding;
+    private ForwardRules forwardRules;
     private long forwardingDeadline = Long.MAX_VALUE;
     /** §5.8: the local interface addresses are re-read this often (a change ECHOes the roots and pushes). */
     static final long LOCAL_ENDPOINTS_INTERVAL_MS = 30_000;
@@ -275,7 +276,8 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
      */
     PortForwarding startForwarding(PortForwarding.Local targetSide, java.util.Set<Integer> exposed) {
         if (member == null) throw new IllegalStateException("only a node forwards ports");
-        forwarding = new PortForwarding(vl2, PortForwarding.membership(member), new ForwardRules(member), targetSide, exposed);
+        forwardRules = new ForwardRules(member);
+        forwarding = new PortForwarding(vl2, PortForwarding.membership(member), forwardRules, targetSide, exposed);
         return forwarding;
     }
 
@@ -503,7 +505,10 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
         if (vl2 != null) {
             vl2.seqex().counters().forEach((k, v) -> counters.put(snake(k), v));
             if (member != null) member.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
-            if (forwarding != null) forwarding.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
+            if (forwarding != null) {
+                forwarding.counters().forEach((k, v) -> counters.put("vl2_" + snake(k), v));
+                counters.put("vl2_forward_rules_denied", forwardRules.denied()); // either side's OPENs the rules refused (§12.8)
+            }
             attachedCounters.get().forEach((k, v) -> counters.put("controller_" + snake(k.replace('/', '_')), v));
         }
         if (ports != null) {

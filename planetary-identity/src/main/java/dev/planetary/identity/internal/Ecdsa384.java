@@ -22,7 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Signing uses RFC 6979 deterministic nonces (HMAC-DRBG with HMAC-SHA-384, RFC 6979 §3.2) and
  * touches the secret scalar and the nonce only through constant-time code: k·G is the fixed-base,
  * masked-lookup multiplication of {@link P384KeyPair}; k⁻¹ and s are computed by {@link ScalarN}
- * (Montgomery multiplication, Fermat inversion with a fixed exponent). The only data-dependent
+ * (Montgomery multiplication, Fermat inversion by a fixed chain). The only data-dependent
  * branch is RFC 6979's retry when a candidate k is ≥ n or gives r = 0 or s = 0 (probability ≈ 2^−190).
  *
  * <p>Verification handles public data only and uses the JDK ({@code SHA384withECDSAinP1363Format}).

@@ -5,8 +5,9 @@ import java.math.BigInteger;
 /**
  * Arithmetic modulo the P-384 group order n, constant time in every operand: 12 limbs of 32 bits
  * (least significant first, in {@code long}s), Montgomery multiplication (CIOS, R = 2^384) with a
- * final subtraction selected by mask, Fermat inversion with the public fixed exponent n − 2. No
- * branch, index or loop bound depends on a value; only the exponent's bits (public) select code.
+ * final subtraction selected by mask, Fermat inversion with the public fixed exponent n − 2
+ * (a fixed chain on 56-bit limbs). No branch,
+ * index or loop bound depends on a value; only the exponent's bits (public) select code.
  *
  * <p>{@link BigInteger} appears only in the class initialiser, on public constants.
  */
@@ -23,8 +24,6 @@ public final class ScalarN {
     static final long N0INV = BigInteger.ONE.shiftLeft(32).subtract(N.modInverse(BigInteger.ONE.shiftLeft(32))).longValueExact();
     /** R² mod n, to enter the Montgomery domain. */
     static final long[] R2 = fromBig(BigInteger.ONE.shiftLeft(768).mod(N));
-    /** n − 2, the Fermat exponent (public). */
-    static final long[] N_MINUS_2 = fromBig(N.subtract(BigInteger.TWO));
 
     private ScalarN() {}
 
@@ -161,21 +160,139 @@ public final class ScalarN {
         montMul(out, a, one);
     }
 
-    /** out = a⁻¹ in the Montgomery domain (a = x·R, out = x⁻¹·R), by a^(n−2); a must be nonzero. */
-    public static void invMont(long[] out, long[] a) {
-        long[] acc = new long[LIMBS];
-        toMont(acc, oneLimbs()); // 1·R
-        for (int bit = 383; bit >= 0; bit--) {
-            montMul(acc, acc, acc);
-            if (((N_MINUS_2[bit >>> 5] >>> (bit & 31)) & 1) != 0) montMul(acc, acc, a); // public exponent
-        }
-        System.arraycopy(acc, 0, out, 0, LIMBS);
-        java.util.Arrays.fill(acc, 0L);
+    // ------------------------------------------------------------------ inversion (56-bit limbs)
+
+    static final long M56 = (1L << 56) - 1;
+    /** n in seven 56-bit limbs, least significant first. */
+    private static final long[] N56 = limbs56(N);
+    /** −n⁻¹ mod 2^56. */
+    private static final long N0INV56 =
+            BigInteger.ONE.shiftLeft(56).subtract(N.modInverse(BigInteger.ONE.shiftLeft(56))).longValue();
+    /** 2^376 mod n = R²/R′ for R = 2^384, R′ = 2^392: one multiplication by it brings a result back to R. */
+    private static final long[] R2_OVER_R56 = limbs56(BigInteger.ONE.shiftLeft(376).mod(N));
+    /**
+     * The 4-bit digits of the low 192 bits of n − 2, most significant first (its high 192 bits are
+     * all ones); public constants, they only choose which table entry multiplies in.
+     */
+    private static final int[] LOW_DIGITS = lowDigits();
+
+    private static int[] lowDigits() {
+        BigInteger low = N.subtract(BigInteger.TWO).and(BigInteger.ONE.shiftLeft(192).subtract(BigInteger.ONE));
+        int[] d = new int[48];
+        for (int i = 0; i < 48; i++) d[i] = low.shiftRight(4 * (47 - i)).intValue() & 0xF;
+        return d;
     }
 
-    private static long[] oneLimbs() {
-        long[] one = new long[LIMBS];
-        one[0] = 1;
-        return one;
+    private static long[] limbs56(BigInteger v) {
+        long[] out = new long[7];
+        for (int i = 0; i < 7; i++) out[i] = v.shiftRight(56 * i).longValue() & M56;
+        return out;
+    }
+
+    /** 32-bit limbs to 56-bit limbs (shifts fixed by the positions only). */
+    private static void to56(long[] out, long[] a) {
+        long[] w = new long[6];
+        for (int i = 0; i < 6; i++) w[i] = a[2 * i] | (a[2 * i + 1] << 32);
+        for (int i = 0; i < 7; i++) {
+            int q = 56 * i / 64, r = 56 * i % 64;
+            long v = w[q] >>> r;
+            if (r > 8 && q + 1 < 6) v |= w[q + 1] << (64 - r);
+            out[i] = v & M56;
+        }
+        java.util.Arrays.fill(w, 0L);
+    }
+
+    /** 56-bit limbs (value &lt; 2^384) to 32-bit limbs. */
+    private static void from56(long[] out, long[] l) {
+        for (int q = 0; q < 6; q++) {
+            int i = 64 * q / 56, r = 64 * q % 56;
+            long v = (l[i] >>> r) | (l[i + 1] << (56 - r));
+            out[2 * q] = v & M32;
+            out[2 * q + 1] = v >>> 32;
+        }
+    }
+
+    /**
+     * out = a·b·R′⁻¹ mod n (R′ = 2^392) on seven 56-bit limbs, a, b &lt; n: each 112-bit product
+     * (from {@code *} and {@link Math#unsignedMultiplyHigh}, one MUL instruction with
+     * operand-independent timing) is split at bit 56 and both halves are added to their limbs
+     * without carrying (each limb gains at most 4 terms &lt; 2^56 per round, 28 in all: below 2^61);
+     * carries are propagated once at the end and the final subtraction of n is selected by mask.
+     * {@code t} is scratch of 8 longs; out may alias a or b.
+     */
+    private static void montMul56(long[] out, long[] a, long[] b, long[] t) {
+        java.util.Arrays.fill(t, 0L);
+        long[] n = N56;
+        for (int i = 0; i < 7; i++) {
+            long bi = b[i];
+            for (int j = 0; j < 7; j++) {
+                long lo = a[j] * bi, hi = Math.unsignedMultiplyHigh(a[j], bi);
+                t[j] += lo & M56;
+                t[j + 1] += (hi << 8) | (lo >>> 56);
+            }
+            long m = (t[0] * N0INV56) & M56; // t + m·n ≡ 0 mod 2^56
+            for (int j = 0; j < 7; j++) {
+                long lo = m * n[j], hi = Math.unsignedMultiplyHigh(m, n[j]);
+                t[j] += lo & M56;
+                t[j + 1] += (hi << 8) | (lo >>> 56);
+            }
+            long c = t[0] >>> 56;
+            for (int j = 0; j < 7; j++) t[j] = t[j + 1];
+            t[0] += c;
+            t[7] = 0;
+        }
+        for (int j = 0; j < 6; j++) { // normalise: the value is < 2n < 2^385
+            t[j + 1] += t[j] >>> 56;
+            t[j] &= M56;
+        }
+        long borrow = 0;
+        long[] d = new long[7];
+        for (int j = 0; j < 7; j++) {
+            long v = t[j] - n[j] - borrow;
+            borrow = v >>> 63;
+            d[j] = v & M56;
+        }
+        long keepT = -borrow; // t < n
+        for (int j = 0; j < 7; j++) out[j] = (t[j] & keepT) | (d[j] & ~keepT);
+        java.util.Arrays.fill(d, 0L);
+    }
+
+    /**
+     * out = a⁻¹ in the Montgomery domain (a = x·R, out = x⁻¹·R), by a^(n−2) with a fixed chain (the
+     * exponent is public): a^(2^192 − 1) for the 192 leading ones of n − 2 (191 squarings, 7
+     * multiplications), then 4-bit fixed windows over its low 192 bits with a table a^1..a^15 (192
+     * squarings, at most 48 + 14 multiplications). Runs on 56-bit limbs with R′ = 2^392: raising
+     * a (read there as a·R′⁻¹) to n − 2 gives a⁻¹·R′² there, and one multiplication by R²/R′
+     * yields a⁻¹·R². a must be nonzero.
+     */
+    public static void invMont(long[] out, long[] a) {
+        long[] t = new long[8];
+        long[][] pow = new long[16][]; // pow[i] = a^i in the R′ domain, i = 1..15
+        pow[1] = new long[7];
+        to56(pow[1], a);
+        pow[2] = new long[7];
+        montMul56(pow[2], pow[1], pow[1], t);
+        for (int i = 3; i < 16; i++) {
+            pow[i] = new long[7];
+            montMul56(pow[i], pow[i - 1], pow[1], t);
+        }
+        long[] ones = pow[3].clone(), sq = new long[7], x64 = new long[7], acc = new long[7];
+        for (int k = 2; k < 128; k *= 2) { // ones = a^(2^k − 1): 2 → 4 → … → 128
+            System.arraycopy(ones, 0, sq, 0, 7);
+            for (int i = 0; i < k; i++) montMul56(sq, sq, sq, t);
+            montMul56(ones, sq, ones, t);
+            if (k == 32) System.arraycopy(ones, 0, x64, 0, 7); // a^(2^64 − 1)
+        }
+        System.arraycopy(ones, 0, acc, 0, 7);
+        for (int i = 0; i < 64; i++) montMul56(acc, acc, acc, t);
+        montMul56(acc, acc, x64, t); // a^(2^192 − 1)
+        for (int digit : LOW_DIGITS) {
+            for (int i = 0; i < 4; i++) montMul56(acc, acc, acc, t);
+            if (digit != 0) montMul56(acc, acc, pow[digit], t); // public exponent digit
+        }
+        montMul56(acc, acc, R2_OVER_R56, t);
+        from56(out, acc);
+        for (long[] w : pow) if (w != null) java.util.Arrays.fill(w, 0L);
+        for (long[] w : new long[][] {t, ones, sq, acc, x64}) java.util.Arrays.fill(w, 0L);
     }
 }

@@ -127,6 +127,7 @@ class Ecdsa384Test {
             BigInteger a = new BigInteger(384, rnd).mod(N), b = new BigInteger(384, rnd).mod(N);
             if (i == 0) a = N.subtract(BigInteger.ONE);
             if (i == 1) b = N.subtract(BigInteger.ONE);
+            if (i == 2) a = BigInteger.ONE; // inverse chain edge: 1⁻¹ = 1
             long[] al = new long[12], bl = new long[12], out = new long[12];
             ScalarN.fromBytes(al, fixed48(a), 0);
             ScalarN.fromBytes(bl, fixed48(b), 0);
@@ -154,6 +155,28 @@ class Ecdsa384Test {
         assertFalse(Ecdsa384.isValidScalar(new byte[48], 0));
         assertFalse(Ecdsa384.isValidScalar(ScalarN.N_BYTES, 0));
         assertTrue(Ecdsa384.isValidScalar(fixed48(N.subtract(BigInteger.ONE)), 0));
+    }
+
+    /** Inverses at the limb and chain edges of ScalarN.invMont (56-bit limbs, R′ = 2^392). */
+    @Test
+    void scalarInverseEdgeValues() {
+        BigInteger one = BigInteger.ONE;
+        java.util.List<BigInteger> vs = new java.util.ArrayList<>(java.util.List.of(one, BigInteger.TWO,
+                N.subtract(one), N.subtract(BigInteger.TWO), N.shiftRight(1), N.shiftRight(1).add(one)));
+        for (int e : new int[] {32, 55, 56, 57, 64, 112, 192, 336, 383}) {
+            vs.add(one.shiftLeft(e).mod(N));
+            vs.add(one.shiftLeft(e).subtract(one).mod(N));
+            vs.add(N.subtract(one.shiftLeft(e).mod(N)));
+        }
+        vs.add(one.shiftLeft(384).subtract(one).mod(N));
+        for (BigInteger a : vs) {
+            long[] al = new long[12], am = new long[12], out = new long[12];
+            ScalarN.fromBytes(al, fixed48(a), 0);
+            ScalarN.toMont(am, al);
+            ScalarN.invMont(out, am);
+            ScalarN.fromMont(out, out);
+            assertEquals(a.modInverse(N), big(out), "inverse of " + a.toString(16));
+        }
     }
 
     static BigInteger big(long[] l) {

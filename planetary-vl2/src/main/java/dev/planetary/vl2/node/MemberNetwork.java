@@ -145,6 +145,27 @@ public final class MemberNetwork {
         return Optional.ofNullable(peerCredentials.get(peer));
     }
 
+    /** §10.7: whether the config lists {@code fp} as a multicast replicator (specialist bit1). */
+    public boolean listsReplicator(Fingerprint fp) {
+        return config != null && config.value().specialists().stream().anyMatch(s -> s.isReplicator() && s.fingerprint().equals(fp));
+    }
+
+    /** §10.7: whether {@code peer} is a replicator here: listed by the config, and its valid MC has bit1. */
+    public boolean replicator(Fingerprint peer) {
+        return listsReplicator(peer) && allowed(peer) && peerCredential(peer).map(mc -> mc.value().isReplicator()).orElse(false);
+    }
+
+    /** §10.7: whether this node is a replicator here: its own MC has bit1 and the config lists it. */
+    public boolean replicating() {
+        return ownMc != null && ownMc.value().isReplicator() && listsReplicator(ownMc.value().issuedTo());
+    }
+
+    /** The credential held for the member at {@code address} (a session peer's, or an origin's from a replicator, §10.7). */
+    public Optional<Signed<MemberCredential>> credentialOf(Address address) {
+        for (Signed<MemberCredential> mc : peerCredentials.values()) if (mc.value().issuedToAddress().equals(address)) return Optional.of(mc);
+        return Optional.empty();
+    }
+
     @Override
     public String toString() {
         return "MemberNetwork[" + id + ", " + status() + (config != null ? ", revision " + Long.toHexString(config.value().revision()) : "") + "]";

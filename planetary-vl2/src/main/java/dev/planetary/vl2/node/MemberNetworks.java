@@ -627,28 +627,42 @@ public final class MemberNetworks implements SeqexLink.ChannelHandler, Vl2Layer.
                 bump("refusedPresentation.MALFORMED");
                 continue;
             }
-            CredentialCheck.Result r = n.ownMc == null ? CredentialCheck.checkHolder(n.id, n.pin, peer, mc)
-                    : CredentialCheck.check(n.id, n.pin, peer, mc, n.ownMc, n.revocations);
+            Fingerprint holder = peer; // §8.3: another member's MC only from a replicator (its origins' MCs, §10.7)
+            if (!mc.value().issuedTo().equals(peer) && n.replicator(peer)) holder = mc.value().issuedTo();
+            CredentialCheck.Result r = n.ownMc == null ? CredentialCheck.checkHolder(n.id, n.pin, holder, mc)
+                    : CredentialCheck.check(n.id, n.pin, holder, mc, n.ownMc, n.revocations);
             if (r == CredentialCheck.Result.WINDOW_PEER_NEWER) n.nextRequestAt = Math.min(n.nextRequestAt, node.now()); // our own MC is stale (§8.2)
             if (!r.valid() && r != CredentialCheck.Result.WINDOW_PEER_NEWER) {
                 bump("refusedPresentation." + r);
                 continue;
             }
-            if (!CredentialCheck.isNewer(mc, n.peerCredentials.get(peer))) continue; // step 5: not newer, ignored
+            if (!CredentialCheck.isNewer(mc, n.peerCredentials.get(holder))) continue; // step 5: not newer, ignored
             if (controller == null || !MemberCredential.verify(verifier, item.value(), controller).isOk()) { // step 6, last
                 bump("refusedPresentation.BAD_SIGNATURE");
                 continue;
             }
-            if (!node.bindVouched(peer, mc.value().issuedToAddress())) { // §8.2 step 2: the MC binds the peer's address, or is refused
+            if (!(holder.equals(peer) ? node.bindVouched(peer, mc.value().issuedToAddress()) : unpinned(holder, mc.value().issuedToAddress()))) { // §8.2 step 2
                 bump("refusedPresentation.ADDRESS_CONFLICT");
                 continue;
             }
-            n.peerCredentials.put(peer, mc);
+            n.peerCredentials.put(holder, mc);
+            if (!holder.equals(peer)) { // an origin's MC: its replicated frames see its tags (§10.7); no session with it to tell
+                bump("originCredentialsAccepted");
+                continue;
+            }
             bump("presentationsAccepted");
             node.trustChanged(peer); // §5.7: a member of a shared network is trusted: paths and rendezvous now
             for (var l : List.copyOf(peerListeners)) l.accept(n, peer); // §10.2: the full LIKE set to it
         }
         revocationsFromPeer(n, peer, msg, controller);
+    }
+
+    /**
+     * §8.2 step 2 for an origin's MC (§10.7): no session, so nothing to bind, but refused if this node
+     * pins {@code origin} to another address or {@code address} to another fingerprint.
+     */
+    private boolean unpinned(Fingerprint origin, Address address) {
+        return node.boundAddress(origin).map(address::equals).orElse(true) && node.cachedFingerprint(address).map(origin::equals).orElse(true);
     }
 
     // ---------------------------------------------------------------- revocation lists between members (§8.3, §8.4)

@@ -263,13 +263,18 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         public List<Address> peers(NetworkId nwid) {
             MemberNetwork n = networks.network(nwid).orElse(null);
             if (n == null) return List.of();
-            record Ranked(Address address, long latency) {}
             List<Ranked> out = new ArrayList<>();
             for (Fingerprint fp : List.copyOf(n.peerCredentials.keySet())) {
                 if (node.hasSession(fp) && n.allowed(fp)) node.boundAddress(fp).ifPresent(a -> out.add(new Ranked(a, latency(fp))));
             }
-            out.sort(java.util.Comparator.comparingLong(Ranked::latency)); // §10.3: the lowest-latency N-peers are asked
-            return out.stream().map(Ranked::address).toList();
+            return fastestFirst(out); // §10.3: the lowest-latency N-peers are asked
+        }
+
+        private record Ranked(Address address, long latency) {}
+
+        private static List<Address> fastestFirst(List<Ranked> ranked) {
+            ranked.sort(java.util.Comparator.comparingLong(Ranked::latency));
+            return ranked.stream().map(Ranked::address).toList();
         }
 
         /** The ECHO round trip of the path the session sends on (§3.8), unmeasured last. */
@@ -282,7 +287,62 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
 
         @Override
         public void deliver(NetworkId nwid, Fingerprint fp, Address from, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
-            plane.port(nwid).ifPresent(p -> p.inboundExtFrame(peer(nwid, fp, from), 0, dst, src, ethertype, payload));
+            NetworkPort.Peer sender = node.boundAddress(fp).filter(from::equals).isPresent() ? peer(nwid, fp, from) : origin(nwid, from);
+            plane.port(nwid).ifPresent(p -> p.inboundExtFrame(sender, 0, dst, src, ethertype, payload));
+        }
+
+        /** §10.4 "Receiving": a replicated frame's origin; its MC (from the replicator) feeds the rules, else tags take defaults. */
+        private NetworkPort.Peer origin(NetworkId nwid, Address origin) {
+            MemberNetwork n = networks.network(nwid).orElse(null);
+            Optional<MemberCredential> mc = n == null ? Optional.empty()
+                    : n.credentialOf(origin).filter(c -> n.allowed(c.value().issuedTo())).map(Signed::value);
+            PortRules r = rules.get(nwid);
+            return DataPlane.peer(origin, true, mc, r == null || mc.isEmpty() ? null : r.subject(mc.get()));
+        }
+
+        @Override
+        public List<Address> replicators(NetworkId nwid) {
+            MemberNetwork n = networks.network(nwid).orElse(null);
+            if (n == null || n.config().isEmpty()) return List.of();
+            List<Ranked> out = new ArrayList<>();
+            for (dev.planetary.vl2.Specialist s : n.config().get().value().specialists()) {
+                if (!s.isReplicator() || s.address().equals(node.address())) continue;
+                boolean alive = node.hasSession(s.fingerprint()) && n.replicator(s.fingerprint());
+                out.add(new Ranked(s.address(), alive ? latency(s.fingerprint()) : Long.MAX_VALUE));
+            }
+            return fastestFirst(out); // §10.7: the lowest-latency alive replicator first
+        }
+
+        @Override
+        public boolean reachable(NetworkId nwid, Address replicator) {
+            MemberNetwork n = networks.network(nwid).orElse(null);
+            if (n == null) return false;
+            Optional<Fingerprint> fp = n.credentialOf(replicator).map(mc -> mc.value().issuedTo());
+            return fp.isPresent() && node.hasSession(fp.get()) && n.replicator(fp.get());
+        }
+
+        @Override
+        public boolean replicating(NetworkId nwid) {
+            return networks.network(nwid).map(MemberNetwork::replicating).orElse(false);
+        }
+
+        @Override
+        public boolean isReplicator(NetworkId nwid, Fingerprint fp, Address address) {
+            return networks.network(nwid).filter(n -> credential(n, fp, address).isPresent()).map(n -> n.replicator(fp)).orElse(false);
+        }
+
+        @Override
+        public boolean permitsAs(NetworkId nwid, Address origin, MacAddress dst, MacAddress src, int ethertype, byte[] payload) {
+            PortRules r = rules.get(nwid);
+            Optional<MemberCredential> mc = networks.network(nwid).flatMap(n -> n.credentialOf(origin)).map(Signed::value);
+            return r == null || mc.isEmpty() || r.permits(false, r.subject(mc.get()), null, dst, src, ethertype, ByteBuffer.wrap(payload));
+        }
+
+        @Override
+        public boolean presentOrigin(NetworkId nwid, Address to, Address origin) {
+            Optional<Signed<MemberCredential>> mc = networks.network(nwid).flatMap(n -> n.credentialOf(origin));
+            mc.ifPresent(c -> MemberPorts.this.send(nwid, to, dev.planetary.vl2.NetworkCredentials.of(nwid, dev.planetary.vl2.CredentialItem.Credential.of(c)).encode()));
+            return mc.isPresent();
         }
 
         @Override
@@ -379,6 +439,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     @Override
     public void sessionDown(Fingerprint peer, String reason) {
         node.boundAddress(peer).ifPresent(presented::remove);
+        node.boundAddress(peer).ifPresent(multicaster::sessionDown); // §10.7: origins' MCs again on the next session
     }
 
     /** Closes every port. */

@@ -60,6 +60,14 @@ public final class Multicaster {
     static final int GATHER_ANSWERS_PER_SECOND = 50;
     /** §10.4 step 4: frames sent with the gather flag, at most. */
     static final int GATHER_FLAGGED = 4;
+    /** §10.7: frames a replicator forwards per origin per second… */
+    static final int REPLICATED_FRAMES_PER_SECOND = 1_000;
+    /** …and payload bytes (10 Mbit/s). */
+    static final long REPLICATED_BYTES_PER_SECOND = 10_000_000 / 8;
+    /** Origins whose replication budget a replicator keeps per network (least recently used forgotten). */
+    static final int MAX_ORIGINS = 4096;
+    /** (recipient, origin) pairs a replicator remembers as holding the origin's MC on the current session (§10.7). */
+    static final int MAX_ORIGINS_PRESENTED = 16_384;
 
     /** What the engine needs of the node. */
     public interface Env {
@@ -85,6 +93,42 @@ public final class Multicaster {
 
         /** The controller of {@code nwid} vouched for {@code identity} (195 bytes, hostile) at {@code address} (format 1, §2.7, §10.3). */
         default void vouched(NetworkId nwid, Address address, byte[] identity) {}
+
+        /**
+         * §10.7: the replicators the config of {@code nwid} lists (specialist bit1), not this node,
+         * those {@link #reachable} first and by lowest latency.
+         */
+        default List<Address> replicators(NetworkId nwid) {
+            return List.of();
+        }
+
+        /** §10.7: whether {@code replicator} is alive: a live session and a valid MC for {@code nwid} with bit1. */
+        default boolean reachable(NetworkId nwid, Address replicator) {
+            return false;
+        }
+
+        /** §10.7: whether this node is a replicator of {@code nwid} (own MC bit1 and listed in the config). */
+        default boolean replicating(NetworkId nwid) {
+            return false;
+        }
+
+        /** §10.4 "Receiving": whether session peer {@code peer} at {@code address} is a replicator of {@code nwid} (MC bit1 and listed). */
+        default boolean isReplicator(NetworkId nwid, Fingerprint peer, Address address) {
+            return false;
+        }
+
+        /**
+         * §10.7: sends {@code origin}'s MC for {@code nwid} to {@code to} (NETWORK_CREDENTIALS, §8.3), before
+         * the first frame replicated from it on that session; false if this node holds no MC of it.
+         */
+        default boolean presentOrigin(NetworkId nwid, Address to, Address origin) {
+            return false;
+        }
+
+        /** §10.7: the network's outbound rules evaluated as {@code origin} (its MC's tags) on a frame to replicate; true lets it go. */
+        default boolean permitsAs(NetworkId nwid, Address origin, MacAddress dst, MacAddress src, int ethertype, byte[] payload) {
+            return true;
+        }
     }
 
     /**
@@ -120,10 +164,14 @@ public final class Multicaster {
         LIKE_REFUSED,
         /** A GATHER (or a frame's gather part) beyond the asker's budget ({@link #GATHER_ANSWERS_PER_SECOND}); a frame is still delivered. */
         GATHER_BUDGET,
-        /** An outbound frame refused by the rules (§10.4 step 2). */
+        /** An outbound frame refused by the rules (§10.4 step 2), or a frame to replicate refused by them as its origin (§10.7). */
         RULES,
         /** An outbound frame held while gathering and dropped (hold full, or no member found in 5 s). */
-        HOLD_DROPPED
+        HOLD_DROPPED,
+        /** A frame to replicate beyond its origin's budget ({@link #REPLICATED_FRAMES_PER_SECOND}, {@link #REPLICATED_BYTES_PER_SECOND}, §10.7). */
+        REPLICATION_BUDGET,
+        /** A replicated frame naming this node as its origin, or an origin frame that also asks to be replicated. */
+        BAD_ORIGIN
     }
 
     private final Address self;
@@ -145,6 +193,8 @@ public final class Multicaster {
         final Map<Long, Long> unwantedAt = Lru.map(MAX_PEERS_REMEMBERED);
         final Map<Long, long[]> gatherBudget = Lru.map(MAX_PEERS_REMEMBERED); // peer → {second, answers in it}
         final CredentialWait<byte[]> awaiting = new CredentialWait<>();
+        final Map<Long, long[]> originBudget = Lru.map(MAX_ORIGINS); // origin → {second, frames, bytes} (§10.7)
+        final Set<List<Long>> originPresented = java.util.Collections.newSetFromMap(Lru.map(MAX_ORIGINS_PRESENTED)); // (recipient, origin)
         long nextAnnounce;
 
         Net(PortConfig config) {
@@ -264,6 +314,7 @@ public final class Multicaster {
         deadline = Math.min(deadline, n.nextAnnounce);
         Set<Address> to = new LinkedHashSet<>();
         to.add(new Address(n.id().controllerAddress()));
+        to.addAll(env.replicators(n.id())); // §10.7: so they hold the full directory
         to.addAll(env.peers(n.id()));
         to.remove(self);
         for (Address a : to) like(n, a);
@@ -296,6 +347,14 @@ public final class Multicaster {
         }
         if (emulateArp(n, group, ethertype, payload)) return;
         Optional<MacAddress> source = src.equals(n.config.mac()) ? Optional.empty() : Optional.of(src);
+        Optional<Address> replicator = replicator(n);
+        if (replicator.isPresent()) { // §10.4 step 3: one copy to the lowest-latency alive replicator
+            MulticastFrame f = new MulticastFrame(nwid, Optional.empty(), Optional.empty(), source, true, group, ethertype, Bytes.of(payload));
+            env.send(nwid, replicator.get(), f.encode());
+            bump("framesSent");
+            bump("framesToReplicator");
+            return;
+        }
         MulticastFrame frame = new MulticastFrame(nwid, Optional.empty(), Optional.empty(), source, false, group, ethertype, Bytes.of(payload));
         List<Long> cached = cached(n, group, now);
         List<Long> bridges = env.bridges(nwid);
@@ -311,6 +370,19 @@ public final class Multicaster {
         List<Long> to = MulticastSender.recipients(bridges, cached, self.value(), limit, rng);
         int requestId = gather ? gather(n, group, to.subList(0, Math.min(GATHER_FLAGGED, to.size())), limit, now) : 0;
         replicate(n, frame, to, requestId, limit - to.size());
+    }
+
+    /** §10.7: the lowest-latency alive replicator of the network, unless this node is one (it replicates itself). */
+    private Optional<Address> replicator(Net n) {
+        return env.replicating(n.id()) ? Optional.empty() : nearestReplicator(n);
+    }
+
+    /** The lowest-latency alive replicator other than this node (§10.3: a gather asks it too). */
+    private Optional<Address> nearestReplicator(Net n) {
+        for (Address r : env.replicators(n.id())) {
+            if (!r.equals(self) && env.reachable(n.id(), r)) return Optional.of(r);
+        }
+        return Optional.empty();
     }
 
     /** The members known for {@code group}: gathered, and LIKEs held. */
@@ -336,6 +408,7 @@ public final class Multicaster {
                 peers++;
             }
         }
+        nearestReplicator(n).filter(r -> !ask.contains(r)).ifPresent(ask::add); // §10.3: and the lowest-latency replicator
         Set<Long> asked = new LinkedHashSet<>(flagged);
         for (Address a : ask) asked.add(a.value());
         int id = n.gatherer.start(group, asked, now);
@@ -431,16 +504,23 @@ public final class Multicaster {
 
     /** Whether {@code asker} may have one more gather answer this second. */
     private boolean budgeted(Net n, Address asker, long now) {
-        long[] b = n.gatherBudget.computeIfAbsent(asker.value(), a -> new long[] {now / 1000, 0});
-        if (b[0] != now / 1000) {
-            b[0] = now / 1000;
-            b[1] = 0;
+        if (perSecond(n.gatherBudget.computeIfAbsent(asker.value(), a -> new long[2]), now, 1, GATHER_ANSWERS_PER_SECOND, 0, 0)) return true;
+        drop(Drop.GATHER_BUDGET, 1);
+        return false;
+    }
+
+    /**
+     * A budget per second {@code w = {second, used, used₂}}: takes {@code add} of {@code max} and
+     * {@code add2} of {@code max2} (0 for none) if both fit in the current second, else takes nothing.
+     */
+    private static boolean perSecond(long[] w, long now, long add, long max, long add2, long max2) {
+        if (w[0] != now / 1000) {
+            w[0] = now / 1000;
+            for (int i = 1; i < w.length; i++) w[i] = 0;
         }
-        if (b[1] >= GATHER_ANSWERS_PER_SECOND) {
-            drop(Drop.GATHER_BUDGET, 1);
-            return false;
-        }
-        b[1]++;
+        if (w[1] + add > max || add2 > 0 && w[2] + add2 > max2) return false;
+        w[1] += add;
+        if (add2 > 0) w[2] += add2;
         return true;
     }
 
@@ -476,8 +556,19 @@ public final class Multicaster {
             drop(Drop.NOT_MEMBER, 1);
             return;
         }
-        if (f.origin().isPresent() || f.replicate()) {
-            drop(Drop.NOT_REPLICATOR, 1); // §10.7: replicators are not built; nothing is forwarded
+        Address from = address;
+        if (f.origin().isPresent()) { // §10.4 "Receiving": only a replicator may name an origin
+            if (f.replicate() || f.origin().get().equals(self) || f.origin().get().equals(address)) {
+                drop(Drop.BAD_ORIGIN, 1);
+                return;
+            }
+            if (!env.isReplicator(n.id(), peer, address)) {
+                drop(Drop.NOT_REPLICATOR, 1);
+                return;
+            }
+            from = f.origin().get();
+        } else if (f.replicate()) {
+            replicateFor(n, peer, address, f, now);
             return;
         }
         f.gather().filter(g -> budgeted(n, address, now)).ifPresent(g -> answer(n, address, f.group(), g.limit(), Verb.MULTICAST_FRAME, g.requestId()));
@@ -491,9 +582,61 @@ public final class Multicaster {
             unwanted(n, address, group, now);
             return;
         }
-        MacAddress src = f.source().orElse(MacAddress.derive(n.id(), address.value()));
-        env.deliver(n.id(), peer, address, group.mac(), src, f.etherType(), ByteBuffer.wrap(payload));
+        MacAddress src = f.source().orElse(MacAddress.derive(n.id(), from.value()));
+        env.deliver(n.id(), peer, from, group.mac(), src, f.etherType(), ByteBuffer.wrap(payload));
         bump("framesReceived");
+    }
+
+    /**
+     * §10.7: a frame member {@code origin} (past the gate) asks this replicator to replicate: within the
+     * origin's budget, to every known member of the group (bridges first) but the origin and this node,
+     * with flags 0x10|0x04, the origin's MC presented to each recipient first; delivered here if subscribed.
+     */
+    private void replicateFor(Net n, Fingerprint peer, Address origin, MulticastFrame f, long now) {
+        if (!env.replicating(n.id())) {
+            drop(Drop.NOT_REPLICATOR, 1);
+            return;
+        }
+        MulticastGroup group = f.group();
+        if (!usable(group, f.etherType(), f.payload().toArray())) {
+            drop(Drop.BAD_GROUP, 1);
+            return;
+        }
+        if (!originBudgeted(n, origin.value(), f.payload().length(), now)) {
+            drop(Drop.REPLICATION_BUDGET, 1);
+            return;
+        }
+        MacAddress source = f.source().orElse(MacAddress.derive(n.id(), origin.value()));
+        if (!env.permitsAs(n.id(), origin, group.mac(), source, f.etherType(), f.payload().toArray())) {
+            drop(Drop.RULES, 1);
+            return;
+        }
+        byte[] out = new MulticastFrame(n.id(), Optional.empty(), Optional.of(origin), Optional.of(source), false, group, f.etherType(), f.payload()).encode();
+        List<Long> to = MulticastSender.recipients(env.bridges(n.id()), cached(n, group, now), self.value(), Integer.MAX_VALUE, rng);
+        to.remove(origin.value()); // never back to the origin
+        for (long r : to) {
+            Address a = new Address(r);
+            if (!n.originPresented.contains(List.of(r, origin.value())) && env.presentOrigin(n.id(), a, origin)) {
+                n.originPresented.add(List.of(r, origin.value()));
+                bump("originsPresented");
+            }
+            env.send(n.id(), a, out);
+        }
+        bump("framesReplicated", to.size());
+        if (n.own.contains(group)) {
+            env.deliver(n.id(), peer, origin, group.mac(), source, f.etherType(), ByteBuffer.wrap(f.payload().toArray()));
+            bump("framesReceived");
+        }
+    }
+
+    /** Whether {@code origin} may have one more frame of {@code bytes} replicated this second (§10.7). */
+    private boolean originBudgeted(Net n, long origin, int bytes, long now) {
+        return perSecond(n.originBudget.computeIfAbsent(origin, a -> new long[3]), now, 1, REPLICATED_FRAMES_PER_SECOND, bytes, REPLICATED_BYTES_PER_SECOND);
+    }
+
+    /** The session with {@code peer} went down: it gets the origins' MCs again before their next replicated frames (§10.7). */
+    public void sessionDown(Address peer) {
+        for (Net n : nets.values()) n.originPresented.removeIf(k -> k.getFirst() == peer.value());
     }
 
     /** A group a sender may use: a multicast MAC; an ADI only with the broadcast MAC, and then only for an ARP request for that IPv4 (§10.4 step 1). */

@@ -41,6 +41,8 @@ final class FakeController implements SeqexLink.ChannelHandler {
     final List<NetworkConfigRequest> requests = new ArrayList<>();
     /** Members whose credentials carry the bridge flag (§8.1 flags bit0, ZeroTier's {@code activeBridge}). */
     final Set<dev.planetary.identity.Address> bridges = new HashSet<>();
+    /** Members whose credentials carry the replicator flag and whom configs list as replicator specialists (§8.1 bit1, §10.7). */
+    final Set<Fingerprint> replicators = new HashSet<>();
     String token;
     /** The IP assignments of a member's credential (the data-plane tests give each member its own). */
     java.util.function.Function<dev.planetary.identity.Address, List<AssignedAddress>> addresses =
@@ -75,7 +77,8 @@ final class FakeController implements SeqexLink.ChannelHandler {
     }
 
     Signed<MemberCredential> credential(Fingerprint member, dev.planetary.identity.Address address, long ts) {
-        MemberCredential mc = new MemberCredential(nwid, member, address, 1, Vl2Limits.MAX_DELTA_DEFAULT, bridges.contains(address) ? 1 : 0,
+        MemberCredential mc = new MemberCredential(nwid, member, address, 1, Vl2Limits.MAX_DELTA_DEFAULT,
+                (bridges.contains(address) ? MemberCredential.FLAG_BRIDGE : 0) | (replicators.contains(member) ? MemberCredential.FLAG_REPLICATOR : 0),
                 addresses.apply(address), tags.apply(address), grants.apply(address));
         return mc.sign(identity, ts);
     }
@@ -84,7 +87,16 @@ final class FakeController implements SeqexLink.ChannelHandler {
     NetworkConfig config(NetworkId network, Fingerprint member, Signed<MemberCredential> mc) {
         return new NetworkConfig(network, member, ((long) networkRevision << 32) | 1, flags, Vl2Limits.MTU_DEFAULT,
                 RevocationReference.of(list), OptionalInt.empty(), OptionalLong.empty(), Optional.of("lab"),
-                List.of(Route.onLink(ip("10.147.17.0"), 24)), baseRules, capabilities, tagDefinitions, List.of(), mc);
+                List.of(Route.onLink(ip("10.147.17.0"), 24)), baseRules, capabilities, tagDefinitions, specialists(), mc);
+    }
+
+    /** §7.4 field 0x0e: the replicators this controller has seen (a member joining before its replicator's first request lists none). */
+    private List<dev.planetary.vl2.Specialist> specialists() {
+        List<dev.planetary.vl2.Specialist> l = new ArrayList<>();
+        for (Fingerprint f : replicators) {
+            host.node.boundAddress(f).ifPresent(a -> l.add(new dev.planetary.vl2.Specialist(a, f, dev.planetary.vl2.Specialist.REPLICATOR)));
+        }
+        return l;
     }
 
     Signed<NetworkConfig> signedConfig(Fingerprint member) {

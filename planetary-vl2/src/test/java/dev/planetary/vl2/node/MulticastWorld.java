@@ -93,6 +93,41 @@ final class MulticastWorld {
                 public void vouched(NetworkId nwid, Address a, byte[] identity) {
                     vouched.add(a);
                 }
+
+                @Override
+                public List<Address> replicators(NetworkId nwid) {
+                    return replicators.stream().filter(r -> r != address.value()).sorted().map(Address::new).toList();
+                }
+
+                @Override
+                public boolean reachable(NetworkId nwid, Address r) {
+                    return peers.contains(r.value()) && !down.contains(r.value());
+                }
+
+                @Override
+                public boolean replicating(NetworkId nwid) {
+                    return replicators.contains(address.value());
+                }
+
+                @Override
+                public boolean isReplicator(NetworkId nwid, Fingerprint peer, Address a) {
+                    return replicators.contains(a.value());
+                }
+
+                @Override
+                public boolean permitsAs(NetworkId nwid, Address origin, MacAddress dst, MacAddress src, int ethertype, byte[] payload) {
+                    return !refusedOrigins.contains(origin.value());
+                }
+
+                @Override
+                public boolean presentOrigin(NetworkId nwid, Address to, Address origin) {
+                    byte[] m = new byte[1 + Address.SIZE]; // the verb and the origin stand for the credential
+                    m[0] = (byte) Verb.NETWORK_CREDENTIALS;
+                    System.arraycopy(origin.toBytes(), 0, m, 1, Address.SIZE);
+                    presentations.add(new Message(address.value(), to.value(), m));
+                    queue.add(presentations.getLast()); // logged in order with the frames, not given to the engine
+                    return true;
+                }
             }, Multicaster.OutboundRules.ACCEPT_ALL, new SplittableRandom(seed));
         }
 
@@ -114,6 +149,12 @@ final class MulticastWorld {
     final List<Member> members = new ArrayList<>();
     final ArrayDeque<Message> queue = new ArrayDeque<>();
     final Set<Long> outsiders = new HashSet<>();
+    /** §10.7: the replicators (MC bit1, listed in the config), and members that are gone (messages to them are lost). */
+    final Set<Long> replicators = new HashSet<>(), down = new HashSet<>();
+    /** Origins whose frames the replicators' outbound rules refuse (§10.7 "as S"). */
+    final Set<Long> refusedOrigins = new HashSet<>();
+    /** Origin MCs a replicator presented: from the replicator to the recipient (§10.7). */
+    final List<Message> presentations = new ArrayList<>();
     final List<Message> log = new ArrayList<>();
     final Map<MulticastGroup, Set<Long>> controllerLikes = new HashMap<>();
     boolean controllerUp = true;
@@ -149,7 +190,7 @@ final class MulticastWorld {
                 continue;
             }
             Member to = byAddress(m.to());
-            if (to != null) to.engine.received(fingerprint(m.from()), new Address(m.from()), m.bytes(), now);
+            if (to != null && !down.contains(m.to()) && (m.bytes()[0] & 0xff) != Verb.NETWORK_CREDENTIALS) to.engine.received(fingerprint(m.from()), new Address(m.from()), m.bytes(), now);
         }
     }
 

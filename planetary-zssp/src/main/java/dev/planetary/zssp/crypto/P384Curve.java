@@ -9,10 +9,11 @@ package dev.planetary.zssp.crypto;
  * all-ones/all-zeros masks; the number and order of field operations is the same for every scalar):
  *
  * <ul>
- *   <li>{@link #mulGenerator} (key generation, ECDSA's k·G): a fixed-base comb over a precomputed
- *       affine table with the complete formulas for a = −3 of Renes, Costello and Batina, "Complete
- *       addition formulas for prime order elliptic curves" (EUROCRYPT 2016), Algorithms 4
- *       (addition), 5 (mixed addition) and 6 (doubling): no exceptional cases at all.
+ *   <li>{@link #mulGenerator} (key generation, ECDSA's k·G): signed 5-bit windows, each added
+ *       from its own precomputed affine table (no doublings), with the complete formulas for
+ *       a = −3 of Renes, Costello and Batina, "Complete addition formulas for prime order
+ *       elliptic curves" (EUROCRYPT 2016), Algorithms 4 (addition), 5 (mixed addition) and 6
+ *       (doubling): no exceptional cases at all.
  *   <li>{@link #mulVariable} (ECDH): Jacobian coordinates (x = X/Z², y = Y/Z³), whose doubling
  *       costs about half of the complete one, over signed 5-bit windows. Its addition is not
  *       complete; the method's Javadoc shows that for scalars in [0, n) the only exceptional input
@@ -263,12 +264,6 @@ final class P384Curve {
         return ((long) (a ^ b) - 1) >> 63;
     }
 
-    /** 4-bit digit number {@code i} (0 = most significant) of a 48-byte big-endian scalar. */
-    private static int digit(byte[] k, int i) {
-        int b = k[i >>> 1] & 0xFF;
-        return (i & 1) == 0 ? b >>> 4 : b & 0xF; // branch on the position only
-    }
-
     /** Bit {@code pos} of a 48-byte big-endian scalar, 0 outside [0, 384) (branch on the position only). */
     private static int bit(byte[] k, int pos) {
         if (pos < 0 || pos >= 384) return 0;
@@ -367,47 +362,48 @@ final class P384Curve {
     }
 
     /**
-     * (ox:oy:oz) = k·G, constant time in k. With digits d_0..d_95 (d_0 least significant, 4 bits
-     * each) and i = 4m + s: k·G = Σ_s 16^s Σ_m d_{4m+s}·(2^{16m}·G); the inner sums use the
-     * precomputed affine multiples j·2^{16m}·G (j = 1..15, m = 0..23) with a full-table lookup and a
-     * mixed addition whose result is discarded by mask when the digit is 0.
+     * (ox:oy:oz) = k·G, constant time in k: with the signed 5-bit Booth digits d_0..d_76 of k
+     * ({@link #boothDigit}, |d_i| ≤ 16), k·G = Σ_i d_i·(32^i·G), one mixed addition per digit and no
+     * doubling at all. Each term comes from the precomputed affine multiples j·32^i·G (j = 1..16)
+     * by a lookup reading all 16 entries, a masked negation of y for a negative digit, and the
+     * complete mixed addition, whose result is discarded by mask when the digit is 0 (the formulas
+     * have no exceptional case, so the accumulator may be the identity or ± the term).
      */
     void mulGenerator(long[] ox, long[] oy, long[] oz, byte[] k) {
         long[][] tabX = GeneratorTable.X, tabY = GeneratorTable.Y;
         long[] ax = new long[W], ay = new long[W], az = new long[W];
-        long[] lx = new long[W], ly = new long[W];
+        long[] lx = new long[W], ly = new long[W], ny = new long[W];
         long[] sx = new long[W], sy = new long[W], sz = new long[W];
         ay[0] = 1;
-        for (int s = 3; s >= 0; s--) {
-            if (s != 3) {
-                for (int d = 0; d < 4; d++) dbl(ax, ay, az, ax, ay, az);
+        for (int i = 0; i < GeneratorTable.WINDOWS; i++) {
+            int rec = boothDigit(k, i);
+            int di = rec & 0xFF;
+            long negative = -(long) (rec >>> 8);
+            for (int w = 0; w < W; w++) {
+                lx[w] = 0;
+                ly[w] = 0;
             }
-            for (int m = 0; m < 24; m++) {
-                int di = digit(k, 95 - (4 * m + s)); // digit() counts from the most significant end
+            int base = i * GeneratorTable.ENTRIES;
+            for (int j = 0; j < GeneratorTable.ENTRIES; j++) { // digit 0 selects nothing: discarded below
+                long msk = eqMask(di, j + 1);
+                long[] ex = tabX[base + j], ey = tabY[base + j];
                 for (int w = 0; w < W; w++) {
-                    lx[w] = 0;
-                    ly[w] = 0;
+                    lx[w] |= ex[w] & msk;
+                    ly[w] |= ey[w] & msk;
                 }
-                // entries 1..15; digit 0 selects nothing (lx = ly = 0) and the sum is discarded below
-                for (int j = 1; j < 16; j++) {
-                    long msk = eqMask(di, j);
-                    long[] ex = tabX[m * 15 + j - 1], ey = tabY[m * 15 + j - 1];
-                    for (int w = 0; w < W; w++) {
-                        lx[w] |= ex[w] & msk;
-                        ly[w] |= ey[w] & msk;
-                    }
-                }
-                addAffine(sx, sy, sz, ax, ay, az, lx, ly);
-                long zero = eqMask(di, 0);
-                P384Field.select(ax, sx, ax, zero);
-                P384Field.select(ay, sy, ay, zero);
-                P384Field.select(az, sz, az, zero);
             }
+            P384Field.neg(ny, ly);
+            P384Field.select(ly, ly, ny, negative); // −(x, y) = (x, −y)
+            addAffine(sx, sy, sz, ax, ay, az, lx, ly);
+            long zero = eqMask(di, 0);
+            P384Field.select(ax, sx, ax, zero);
+            P384Field.select(ay, sy, ay, zero);
+            P384Field.select(az, sz, az, zero);
         }
         P384Field.copy(ox, ax);
         P384Field.copy(oy, ay);
         P384Field.copy(oz, az);
-        wipe(ax, ay, az, lx, ly, sx, sy, sz);
+        wipe(ax, ay, az, lx, ly, ny, sx, sy, sz);
         wipeTemporaries();
     }
 
@@ -482,30 +478,35 @@ final class P384Curve {
         return java.util.HexFormat.of().parseHex(hex);
     }
 
-    /** Lazily built affine table j·2^{16m}·G, index m·15 + (j − 1). Public data. */
+    /**
+     * Lazily built affine table j·32^i·G for the Booth windows i = 0..76 and j = 1..16, index
+     * i·16 + (j − 1) (≈ 236 KB, a few milliseconds to build once). Public data.
+     */
     static final class GeneratorTable {
-        static final long[][] X = new long[24 * 15][W];
-        static final long[][] Y = new long[24 * 15][W];
+        static final int WINDOWS = 77; // ⌈385 / 5⌉: Booth digits of a scalar below 2^384
+        static final int ENTRIES = 16;
+        static final long[][] X = new long[WINDOWS * ENTRIES][W];
+        static final long[][] Y = new long[WINDOWS * ENTRIES][W];
 
         static {
             P384Curve c = new P384Curve();
             P384Field f = c.f;
-            int count = 24 * 15;
+            int count = WINDOWS * ENTRIES;
             long[][] pz = new long[count][W];
             long[] bx = GX.clone(), by = GY.clone(), bz = new long[W];
             bz[0] = 1;
-            for (int m = 0; m < 24; m++) {
-                int base = m * 15;
+            for (int i = 0; i < WINDOWS; i++) {
+                int base = i * ENTRIES;
                 P384Field.copy(X[base], bx);
                 P384Field.copy(Y[base], by);
                 P384Field.copy(pz[base], bz);
-                for (int j = 2; j <= 15; j++) {
-                    int i = base + j - 1;
-                    c.add(X[i], Y[i], pz[i], X[i - 1], Y[i - 1], pz[i - 1], bx, by, bz);
+                for (int j = 2; j <= ENTRIES; j++) {
+                    int e = base + j - 1;
+                    c.add(X[e], Y[e], pz[e], X[e - 1], Y[e - 1], pz[e - 1], bx, by, bz);
                 }
-                for (int d = 0; d < 16; d++) c.dbl(bx, by, bz, bx, by, bz);
+                for (int d = 0; d < 5; d++) c.dbl(bx, by, bz, bx, by, bz);
             }
-            // batch inversion of all Z (Montgomery's trick); none is zero (j·2^{16m} < n)
+            // batch inversion of all Z (Montgomery's trick); none is zero (n is prime, j·32^i is not a multiple of it)
             long[][] prefix = new long[count][W];
             P384Field.copy(prefix[0], pz[0]);
             for (int i = 1; i < count; i++) f.mul(prefix[i], prefix[i - 1], pz[i]);

@@ -110,6 +110,33 @@ class P384OracleTest {
         }
     }
 
+    /** k·G for k in [1, 40], [n − 40, n) and around 2^379, 2^383 (the top Booth window), against the old comb. */
+    @Test
+    void generatorEdgeScalarsMatchOldCode() {
+        P384Curve c = new P384Curve();
+        P384CurveRef o = new P384CurveRef();
+        int W = 12;
+        long[] x = new long[W], y = new long[W], z = new long[W], ax = new long[W], ay = new long[W];
+        long[] ox = new long[W], oy = new long[W], oz = new long[W], bx = new long[W], by = new long[W];
+        java.util.List<BigInteger> ks = new java.util.ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            ks.add(BigInteger.valueOf(i));
+            ks.add(P384Params.N.subtract(BigInteger.valueOf(i)));
+        }
+        for (int e : new int[] {379, 380, 383}) {
+            for (int d = -2; d <= 2; d++) ks.add(BigInteger.ONE.shiftLeft(e).add(BigInteger.valueOf(d)));
+        }
+        for (BigInteger kv : ks) {
+            byte[] k = P384Params.toFixed48(kv);
+            c.mulGenerator(x, y, z, k);
+            c.toAffine(ax, ay, x, y, z);
+            o.mulGenerator(ox, oy, oz, k);
+            o.toAffine(bx, by, ox, oy, oz);
+            assertArrayEquals(bx, ax, "k·G x for k = " + kv.toString(16));
+            assertArrayEquals(by, ay, "k·G y for k = " + kv.toString(16));
+        }
+    }
+
     /** k·q for every k in [1, 64] and [n − 64, n): the edges of the Booth recoding's exception analysis. */
     @Test
     void variableBaseEdgeScalarsMatchOldCode() {
