@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 90, unit = TimeUnit.MINUTES) // every wait below is bounded; this only backs them up
 class CrashSafetyIT {
     private static final boolean LONG = Boolean.parseBoolean(System.getProperty("planetary.long", "false"));
-    private static final int KILLS = Integer.getInteger("planetary.crashKills", LONG ? 300 : 16);
+    private static final int KILLS = Integer.getInteger("planetary.crashKills", LONG ? 300 : 10);
     /** Bound for one reconnection after a restart (JVM start + handshake + a probe), generous for a loaded 2-core machine. */
     private static final long RECONNECT_BOUND_S = 120;
 

@@ -29,7 +29,7 @@ class IdentityFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "6s")
     void decode(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

@@ -43,7 +43,7 @@ class IdentityTextFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "6s")
     void parse(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

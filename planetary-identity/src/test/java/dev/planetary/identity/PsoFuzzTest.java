@@ -30,7 +30,7 @@ class PsoFuzzTest {
         Pso.parse(b, VectorsB4.PLACEHOLDER);
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "6s")
     void verify(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

@@ -37,7 +37,7 @@ class RootSetFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "6s")
     void decode(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

@@ -98,7 +98,7 @@ class NodeReceiveFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "8s")
     void receive(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

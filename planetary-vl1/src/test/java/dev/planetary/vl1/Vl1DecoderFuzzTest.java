@@ -42,7 +42,7 @@ class Vl1DecoderFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "8s")
     void decode(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

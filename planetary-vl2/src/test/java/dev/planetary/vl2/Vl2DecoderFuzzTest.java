@@ -122,7 +122,7 @@ class Vl2DecoderFuzzTest {
         if (!Arrays.equals(copy, in)) throw new AssertionError("parse modified its input");
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "6s")
     void decodeMessage(FuzzedDataProvider data) {
         messages(data);
     }

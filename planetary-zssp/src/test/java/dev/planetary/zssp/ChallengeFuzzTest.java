@@ -34,7 +34,7 @@ class ChallengeFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "6s")
     void challenge(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

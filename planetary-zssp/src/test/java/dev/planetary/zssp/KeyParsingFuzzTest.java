@@ -31,7 +31,7 @@ class KeyParsingFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "6s")
     void parse(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

@@ -39,7 +39,7 @@ class ReassemblyFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "6s")
     void fragments(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

@@ -66,7 +66,7 @@ class ReceivePathFuzzTest {
         if (ctx.kids.size() > 3 * ctx.sessions().size() + ctx.pendingHandshakes() + 2) throw new AssertionError("key ids leak: " + ctx.kids.size());
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void receive(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }
