@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * initiator runs {@code ping --count 0 --reconnect}) within a bounded time, with no downgrade, no
  * refused or rejected session, and at the end both stores must still share a ratchet state.
  *
- * <p>Default: 16 kills (about a minute), always including a listener kill, an initiator kill and an
+ * <p>Default: 10 kills (about half a minute), always including a listener kill, an initiator kill and an
  * early kill (in the victim's start-up or handshake). {@code -Dplanetary.long=true}: 300 kills;
  * {@code -Dplanetary.crashKills=N} sets the number. Writes {@code target/crash-safety.txt}.
  */
