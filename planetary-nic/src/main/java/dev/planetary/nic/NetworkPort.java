@@ -307,37 +307,29 @@ public final class NetworkPort implements AutoCloseable {
                 count(PortDrop.RULES);                                     // 5, per receiving bridge
                 continue;
             }
-            try {
-                uplink.extFrame(peer, dst, src, ethertype, payload.duplicate());
-            } catch (RuntimeException e) {
-                count(PortDrop.UPLINK_FAULT);
-                continue;
+            if (extFrame(peer, dst, src, ethertype, payload)) {
+                sent.incrementAndGet();
             }
-            sent.incrementAndGet();
         }
         return null;
     }
 
     private PortDrop broadcast(MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+        // Config flag bit0 gates broadcast; without the §10 engine, the bounded broadcast below carries
+        // every multicast too, so it is gated as a whole.
+        if (!config.has(PortConfig.FLAG_BROADCAST) && (multicast == null || dst.equals(MacAddress.BROADCAST))) {
+            return PortDrop.BROADCAST_DISABLED;
+        }
+        if (!filter.outbound(NO_RECEIVER, dst, src, ethertype, payload)) {
+            return PortDrop.RULES;                                         // §10.4 step 2: once, no receiver
+        }
         if (multicast != null) {
-            if (dst.equals(MacAddress.BROADCAST) && !config.has(PortConfig.FLAG_BROADCAST)) {
-                return PortDrop.BROADCAST_DISABLED;
-            }
-            if (!filter.outbound(NO_RECEIVER, dst, src, ethertype, payload)) {
-                return PortDrop.RULES;                                     // §10.4 step 2: once, no receiver
-            }
             try {
                 multicast.send(dst, src, ethertype, payload);
             } catch (RuntimeException e) {
                 return PortDrop.UPLINK_FAULT;
             }
             return null;
-        }
-        if (!config.has(PortConfig.FLAG_BROADCAST)) {
-            return PortDrop.BROADCAST_DISABLED;
-        }
-        if (!filter.outbound(NO_RECEIVER, dst, src, ethertype, payload)) {
-            return PortDrop.RULES;                                         // §10.4 step 2: once, no receiver
         }
         List<Long> members = new ArrayList<>(membership.members());
         Collections.shuffle(members);
@@ -349,19 +341,26 @@ public final class NetworkPort implements AutoCloseable {
             if (peer == config.ownAddress()) {
                 continue;
             }
-            try {
-                uplink.extFrame(peer, dst, src, ethertype, payload.duplicate());
-            } catch (RuntimeException e) {
-                count(PortDrop.UPLINK_FAULT);
-                continue;
+            if (extFrame(peer, dst, src, ethertype, payload)) {
+                n++;
             }
-            n++;
         }
         if (n == 0) {
             return PortDrop.NO_RECIPIENTS;
         }
         sent.addAndGet(n);
         return null;
+    }
+
+    /** One EXT_FRAME copy to {@code peer}; an uplink failure is counted ({@link PortDrop#UPLINK_FAULT}) and gives false. */
+    private boolean extFrame(long peer, MacAddress dst, MacAddress src, int ethertype, ByteBuffer payload) {
+        try {
+            uplink.extFrame(peer, dst, src, ethertype, payload.duplicate());
+            return true;
+        } catch (RuntimeException e) {
+            count(PortDrop.UPLINK_FAULT);
+            return false;
+        }
     }
 
     // ---------------------------------------------------------------- §9.4 inbound
