@@ -289,18 +289,7 @@ public final class UserspaceNic implements VirtualNic {
             learn(spa, sha);
         }
         if (op == 1) {
-            byte[] r = new byte[ETH_HEADER + 28];
-            ethernet(r, sha, ETHERTYPE_ARP);
-            put16(r, a, 1);
-            put16(r, a + 2, ETHERTYPE_IPV4);
-            r[a + 4] = 6;
-            r[a + 5] = 4;
-            put16(r, a + 6, 2);
-            System.arraycopy(mac.toBytes(), 0, r, a + 8, 6);
-            System.arraycopy(ip4.getAddress(), 0, r, a + 14, 4);
-            System.arraycopy(sha.toBytes(), 0, r, a + 18, 6);
-            System.arraycopy(spa.getAddress(), 0, r, a + 24, 4);
-            emit(r);
+            emit(arpFrame(sha, 2, sha, spa));
         }
         return null;
     }
@@ -578,18 +567,26 @@ public final class UserspaceNic implements VirtualNic {
     }
 
     private byte[] arpRequest(Inet4Address dst) {
-        byte[] q = new byte[ETH_HEADER + 28];
+        return arpFrame(MacAddress.BROADCAST, 1, null, dst);
+    }
+
+    /** An Ethernet/IPv4 ARP packet from this NIC: {@code op} 1 request, 2 reply; {@code tha} null = zeros. */
+    private byte[] arpFrame(MacAddress ethDst, int op, MacAddress tha, Inet4Address tpa) {
+        byte[] r = new byte[ETH_HEADER + 28];
         int a = ETH_HEADER;
-        ethernet(q, MacAddress.BROADCAST, ETHERTYPE_ARP);
-        put16(q, a, 1);
-        put16(q, a + 2, ETHERTYPE_IPV4);
-        q[a + 4] = 6;
-        q[a + 5] = 4;
-        put16(q, a + 6, 1);
-        System.arraycopy(mac.toBytes(), 0, q, a + 8, 6);
-        System.arraycopy(ip4.getAddress(), 0, q, a + 14, 4);
-        System.arraycopy(dst.getAddress(), 0, q, a + 24, 4);
-        return q;
+        ethernet(r, ethDst, ETHERTYPE_ARP);
+        put16(r, a, 1);
+        put16(r, a + 2, ETHERTYPE_IPV4);
+        r[a + 4] = 6;
+        r[a + 5] = 4;
+        put16(r, a + 6, op);
+        System.arraycopy(mac.toBytes(), 0, r, a + 8, 6);
+        System.arraycopy(ip4.getAddress(), 0, r, a + 14, 4);
+        if (tha != null) {
+            System.arraycopy(tha.toBytes(), 0, r, a + 18, 6);
+        }
+        System.arraycopy(tpa.getAddress(), 0, r, a + 24, 4);
+        return r;
     }
 
     private void learn(InetAddress ip, MacAddress m) {
