@@ -3,6 +3,9 @@ package dev.planetary.vl2.node;
 import dev.planetary.nic.MacAddress;
 import java.nio.ByteBuffer;
 
+import static dev.planetary.vl2.rules.FrameFields.ETHERTYPE_ARP;
+import static dev.planetary.vl2.rules.FrameFields.ETHERTYPE_IPV4;
+
 /**
  * IPv4 ARP as §10.4 and §10.5 need it: the target of an ARP request (its group's ADI), and the ARP
  * reply a node writes to its own TAP when an authoritative controller answer named the owner (ARP
@@ -10,7 +13,6 @@ import java.nio.ByteBuffer;
  * ARP request yields -1 / null.
  */
 final class ArpEmulation {
-    static final int ETHERTYPE_ARP = 0x0806;
     /** htype 2, ptype 2, hlen 1, plen 1, oper 2, sha 6, spa 4, tha 6, tpa 4. */
     static final int ARP_BYTES = 28;
     private static final int OP_REQUEST = 1, OP_REPLY = 2;
@@ -34,7 +36,7 @@ final class ArpEmulation {
         q.get(8, sha).get(14, spa).get(24, tpa);
         ByteBuffer f = ByteBuffer.allocate(14 + ARP_BYTES);
         f.put(sha).put(owner.toBytes()).putShort((short) ETHERTYPE_ARP);
-        f.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) OP_REPLY);
+        f.putShort((short) 1).putShort((short) ETHERTYPE_IPV4).put((byte) 6).put((byte) 4).putShort((short) OP_REPLY);
         f.put(owner.toBytes()).put(tpa).put(sha).put(spa);
         return f.flip();
     }
@@ -42,6 +44,6 @@ final class ArpEmulation {
     private static boolean isRequest(int ethertype, byte[] p) {
         if (ethertype != ETHERTYPE_ARP || p.length < ARP_BYTES) return false;
         ByteBuffer b = ByteBuffer.wrap(p);
-        return b.getShort(0) == 1 && b.getShort(2) == 0x0800 && b.get(4) == 6 && b.get(5) == 4 && b.getShort(6) == OP_REQUEST;
+        return b.getShort(0) == 1 && b.getShort(2) == ETHERTYPE_IPV4 && b.get(4) == 6 && b.get(5) == 4 && b.getShort(6) == OP_REQUEST;
     }
 }
