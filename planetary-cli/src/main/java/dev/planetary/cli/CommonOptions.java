@@ -65,7 +65,7 @@ final class CommonOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 
-    /** True if --mtu was on the command line (else the tunnel uses a local peer's interface MTU, {@link PathMtu}). */
+    /** True if --mtu was on the command line (else the tunnel uses a local peer's interface MTU, {@link dev.planetary.tunnel.PathMtu}). */
     boolean mtuGiven() {
         return mixee != null && mixee.commandLine() != null && mixee.commandLine().getParseResult() != null
                 && mixee.commandLine().getParseResult().hasMatchedOption("--mtu");

@@ -6,6 +6,11 @@ import dev.planetary.transport.Endpoint;
 import dev.planetary.transport.EndpointEvent;
 import dev.planetary.transport.PeerSession;
 import dev.planetary.transport.SecurityPolicy;
+import dev.planetary.tunnel.IdleTimer;
+import dev.planetary.tunnel.PathMtu;
+import dev.planetary.tunnel.TunnelLimits;
+import dev.planetary.tunnel.TunnelServer;
+import dev.planetary.tunnel.TunnelTarget;
 import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.StaticKeyPair;
 import java.net.InetSocketAddress;
@@ -87,7 +92,7 @@ final class ListenCommand implements Callable<Integer> {
             description = "Reset a tunnel stream that carried no byte either way for this long (default: ${DEFAULT-VALUE}). 0 disables.")
     String streamIdleTimeout;
 
-    @Option(names = "--max-streams", paramLabel = "N", defaultValue = "" + TunnelProtocol.Limits.DEFAULT_STREAMS,
+    @Option(names = "--max-streams", paramLabel = "N", defaultValue = "" + TunnelLimits.DEFAULT_STREAMS,
             description = "Tunnel streams (TCP connections to targets) per session, 1..256 (default: ${DEFAULT-VALUE}); further OPENs are refused.")
     int maxStreams;
 
@@ -106,7 +111,7 @@ final class ListenCommand implements Callable<Integer> {
      * Default deny: true if any peer may connect. The allow-list decides, unless --allow-any says any
      * peer (also for --echo demos: a peer nobody named gets nothing); tunnels need an allow-list.
      */
-    private boolean access(AllowList allowed, List<TunnelProtocol.Target> tunnelTargets, Output out) {
+    private boolean access(AllowList allowed, List<TunnelTarget> tunnelTargets, Output out) {
         if (allowAny && !allowed.isEmpty()) throw new CliError(CliError.USAGE, "--allow-any and --allow/--allow-file exclude each other");
         if (!tunnelTargets.isEmpty() && allowed.isEmpty()) {
             throw new CliError(CliError.USAGE, "--allow-tunnel needs an allow-list (--allow PUB… or --allow-file FILE): without one anyone who makes a key reaches "
@@ -148,14 +153,19 @@ final class ListenCommand implements Callable<Integer> {
         InetSocketAddress address = Addresses.parse("--bind address", bind, true);
         StaticKeyPair keyPair = KeyFiles.readPrivate(key);
         AllowList allowed = AllowList.parse(allow, allowFile);
-        List<TunnelProtocol.Target> tunnelTargets = new ArrayList<>();
-        for (String t : allowTunnel) tunnelTargets.add(TunnelProtocol.Target.parse(t));
+        List<TunnelTarget> tunnelTargets = new ArrayList<>();
+        for (String t : allowTunnel) tunnelTargets.add(new TunnelTarget(t, Addresses.parse("--allow-tunnel target", t, false)));
         if (echo && !tunnelTargets.isEmpty()) throw new CliError(CliError.USAGE, "--echo and --allow-tunnel exclude each other");
         boolean anyPeer = access(allowed, tunnelTargets, out);
         if (maxSessions < 1) throw new CliError(CliError.USAGE, "--max-sessions must be positive, got " + maxSessions);
         long idleMs = idleTimeout.strip().equals("0") ? 0 : Durations.parseMillis("--idle-timeout", idleTimeout, 1000);
         long streamIdleMs = streamIdleTimeout.strip().equals("0") ? 0 : Durations.parseMillis("--stream-idle-timeout", streamIdleTimeout, 1000);
-        TunnelProtocol.Limits limits = new TunnelProtocol.Limits(maxStreams, Sizes.parse("--session-buffer", sessionBuffer), streamIdleMs);
+        TunnelLimits limits;
+        try {
+            limits = new TunnelLimits(maxStreams, Sizes.parse("--session-buffer", sessionBuffer), streamIdleMs);
+        } catch (IllegalArgumentException e) {
+            throw new CliError(CliError.USAGE, e.getMessage(), e);
+        }
         Map<PeerSession, Long> live = new ConcurrentHashMap<>();
         // Access control (docs/security.md "Access control"): the allow-list, and room for one more peer.
         AcceptPolicy accept = (peer, identity, source) -> (anyPeer || allowed.allows(peer))
@@ -279,7 +289,7 @@ final class ListenCommand implements Callable<Integer> {
                 "address", Endpoint.format(endpoint.localAddress()), "publicKey", keyPair.publicKey().toHex(), "mtu", mtu,
                 "echo", echo, "challenge", challenge, "autoChallenge", autoRate, "requireRatchet", requireRatchet, "disallowDowngrade", disallowDowngrade,
                 "silentReject", silentReject, "allow", allowed.entries(), "allowAny", anyPeer, "maxSessions", maxSessions,
-                "allowTunnel", tunnelTargets.stream().map(TunnelProtocol.Target::toString).toList(), "store", store.toString(), "mode", mode);
+                "allowTunnel", tunnelTargets.stream().map(TunnelTarget::toString).toList(), "store", store.toString(), "mode", mode);
         done.await();
         return 0;
     }

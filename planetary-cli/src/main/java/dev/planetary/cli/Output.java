@@ -1,5 +1,6 @@
 package dev.planetary.cli;
 
+import dev.planetary.tunnel.TunnelEvents;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * Hellos, refused peers) print at most {@link #BURST} lines per kind and second; the rest are
  * counted and reported as one line per kind and second.
  */
-final class Output {
+final class Output implements TunnelEvents {
     /** Longest peer-supplied string printed, in characters (a HOST:PORT target is at most ~260). */
     static final int MAX_PEER_TEXT = 256;
     /** Lines per rate-limited kind and second printed individually. */
@@ -58,11 +59,13 @@ final class Output {
         this.verbose = verbose;
     }
 
-    boolean json() {
+    @Override
+    public boolean json() {
         return jsonMode;
     }
 
-    boolean verbose() {
+    @Override
+    public boolean verbose() {
         return verbose;
     }
 
@@ -70,7 +73,8 @@ final class Output {
      * Reports an event: as JSON {@code {"event":name,"ts":…,k1:v1,…}}, or as {@code text} for
      * humans (nothing when text is null or --quiet).
      */
-    synchronized void event(String name, String text, Object... kv) {
+    @Override
+    public synchronized void event(String name, String text, Object... kv) {
         emit(name, text == null ? null : escape(text, false), kv, false);
     }
 
@@ -80,7 +84,8 @@ final class Output {
      * and reported once the second is over ({@code (N more NAME events in 1.0 s not shown…)}, JSON
      * event {@code suppressed} with {@code kind} and {@code count}).
      */
-    synchronized void peerEvent(String name, String text, Object... kv) {
+    @Override
+    public synchronized void peerEvent(String name, String text, Object... kv) {
         emit(name, text == null ? null : escape(text, false), kv, true);
     }
 
@@ -164,6 +169,12 @@ final class Output {
         return e.substring(0, cut) + "…(" + s.length() + " chars)";
     }
 
+    /** {@link #peer}, for the tunnel library. */
+    @Override
+    public String peerText(String peerChosen) {
+        return peer(peerChosen);
+    }
+
     /**
      * {@code s} with every character a terminal or a log reader could act on escaped: C0/C1
      * controls and DEL as {@code \xNN} ({@code \n}, {@code \r}, {@code \t} by name, newlines kept
@@ -220,7 +231,8 @@ final class Output {
     }
 
     /** A warning: stderr for humans (even with --quiet), an event "warning" in JSON mode. */
-    synchronized void warn(String text) {
+    @Override
+    public synchronized void warn(String text) {
         flushSuppressed(false);
         if (jsonMode) {
             json.println(jsonLine("warning", new Object[] {"message", text}));

@@ -7,6 +7,9 @@ import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.StaticKeyPair;
 import dev.planetary.zssp.StaticPublicKey;
 import dev.planetary.transport.AcceptPolicy;
+import dev.planetary.tunnel.PathMtu;
+import dev.planetary.tunnel.TunnelLimits;
+import dev.planetary.tunnel.TunnelSupervisor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -51,7 +54,7 @@ final class TunnelCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "HOST:PORT", description = "Local UDP address (default: any address, a free port).")
     String bind;
 
-    @Option(names = "--max-streams", paramLabel = "N", defaultValue = "" + TunnelProtocol.Limits.DEFAULT_STREAMS,
+    @Option(names = "--max-streams", paramLabel = "N", defaultValue = "" + TunnelLimits.DEFAULT_STREAMS,
             description = "Concurrent TCP streams, 1..256 (default: ${DEFAULT-VALUE}); further connections wait for a free one.")
     int maxStreams;
 
@@ -77,8 +80,8 @@ final class TunnelCommand implements Callable<Integer> {
         InetSocketAddress address = Addresses.parse("peer address", peerAddress, false);
         InetSocketAddress localTcp = Addresses.parse("--local address", loopbackByDefault(localAddress), true);
         checkTarget(remote);
-        if (maxStreams < 1 || maxStreams > TunnelProtocol.MAX_STREAMS) {
-            throw new CliError(CliError.USAGE, "--max-streams must be between 1 and " + TunnelProtocol.MAX_STREAMS + ", got " + maxStreams);
+        if (maxStreams < 1 || maxStreams > TunnelLimits.MAX_STREAMS) {
+            throw new CliError(CliError.USAGE, "--max-streams must be between 1 and " + TunnelLimits.MAX_STREAMS + ", got " + maxStreams);
         }
         long keepaliveMs = Durations.parseMillis("--keepalive", keepalive, 100);
         if (reconnectAttempts < 0) throw new CliError(CliError.USAGE, "--reconnect-attempts must be 0 or more, got " + reconnectAttempts);

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.planetary.seqex.Seqex;
+import dev.planetary.tunnel.TunnelLimits;
+import dev.planetary.tunnel.TunnelWire;
 import dev.planetary.transport.Endpoint;
 import dev.planetary.transport.PeerSession;
 import dev.planetary.zssp.AcceptDecision;
@@ -217,7 +219,7 @@ class AccessIT {
             }
             if (session != null) {
                 PeerSession ms = session;
-                Seqex sx = new Seqex(ms::send, TunnelProtocol.config(), Seqex.systemClock());
+                Seqex sx = new Seqex(ms::send, TunnelWire.config(), Seqex.systemClock());
                 closeables.add(sx);
                 sx.startServiceThread();
                 for (int i = 0; i < 5; i++) sx.channel(1).sendAsync(("INJECTED " + i + "\n").getBytes(StandardCharsets.UTF_8), true);
@@ -308,7 +310,7 @@ class AccessIT {
         // 1. Data on every channel nobody opened: 256 channels x 40 out-of-order 16 KB packets = 160 MiB the listener must not keep.
         byte[] packet = new byte[16_000];
         packet[0] = 0x12; // SEQEX version 1, PAYLOAD_SEQCST (docs/seqex.md, wire format)
-        for (int ch = 1; ch <= TunnelProtocol.MAX_STREAMS; ch++) {
+        for (int ch = 1; ch <= TunnelLimits.MAX_STREAMS; ch++) {
             int isn = ch * 0x9E3779B9; // every channel's agreed initial sequence number (initial sequence 0)
             for (int d = 1; d <= 40; d++) {
                 ByteBuffer.wrap(packet, 2, 6).putShort((short) ch).putInt(isn + d);
@@ -318,7 +320,7 @@ class AccessIT {
         }
 
         // 2. OPEN on every channel: the listener connects at most --max-streams of them (default 32).
-        Seqex sx = new Seqex(ms::send, TunnelProtocol.config(), Seqex.systemClock());
+        Seqex sx = new Seqex(ms::send, TunnelWire.config(), Seqex.systemClock());
         closeables.add(sx);
         sx.startServiceThread();
         List<CompletableFuture<byte[]>> answers = new ArrayList<>();
@@ -331,22 +333,22 @@ class AccessIT {
             }
         });
         closeables.add(pump::interrupt);
-        for (int ch = 1; ch <= TunnelProtocol.MAX_STREAMS; ch++) {
-            answers.add(sx.channel(0).requestAsync(new TunnelProtocol.Control(TunnelProtocol.OPEN, ch, ch, target(echo)).encode(), true));
+        for (int ch = 1; ch <= TunnelLimits.MAX_STREAMS; ch++) {
+            answers.add(sx.channel(0).requestAsync(TunnelWire.open(ch, ch, target(echo)), true));
         }
         int ok = 0;
         int refusedStreams = 0;
         for (CompletableFuture<byte[]> a : answers) {
             byte[] r = a.get(60, TimeUnit.SECONDS);
-            if (r.length > 0 && r[0] == TunnelProtocol.OK) ok++;
+            if (r.length > 0 && r[0] == TunnelWire.OK) ok++;
             else refusedStreams++;
         }
-        assertEquals(TunnelProtocol.Limits.DEFAULT_STREAMS, ok, "streams per session are limited to --max-streams");
-        assertEquals(TunnelProtocol.MAX_STREAMS - TunnelProtocol.Limits.DEFAULT_STREAMS, refusedStreams);
+        assertEquals(TunnelLimits.DEFAULT_STREAMS, ok, "streams per session are limited to --max-streams");
+        assertEquals(TunnelLimits.MAX_STREAMS - TunnelLimits.DEFAULT_STREAMS, refusedStreams);
         Thread.sleep(1000);
-        assertTrue(connections.get() <= TunnelProtocol.Limits.DEFAULT_STREAMS, "TCP connections to the target: " + connections.get());
+        assertTrue(connections.get() <= TunnelLimits.DEFAULT_STREAMS, "TCP connections to the target: " + connections.get());
         long fds = openFiles(listener);
-        assertTrue(fds - fdsBefore <= TunnelProtocol.Limits.DEFAULT_STREAMS + 8, "file descriptors grew from " + fdsBefore + " to " + fds);
+        assertTrue(fds - fdsBefore <= TunnelLimits.DEFAULT_STREAMS + 8, "file descriptors grew from " + fdsBefore + " to " + fds);
 
         System.out.println("channel/stream flood: " + ok + " streams opened, " + refusedStreams + " refused, " + connections.get()
                 + " target connections, listener fds " + fdsBefore + " -> " + fds + ", heap: " + heap(listener));

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.planetary.seqex.Channel;
+import dev.planetary.seqex.Seqex;
+import dev.planetary.tunnel.TunnelWire;
 import dev.planetary.transport.Endpoint;
 import dev.planetary.transport.EndpointListener;
 import dev.planetary.transport.PeerSession;
@@ -113,32 +115,32 @@ class CliHygieneIT {
         PlanetaryProcess l = listen("--allow-tunnel", "127.0.0.1:9", "--allow", "attacker.pub");
         StaticPublicKey server = KeyFiles.readPublic(dir.resolve("server.pub"));
 
-        AtomicReference<TunnelLink> link = new AtomicReference<>();
+        AtomicReference<Seqex> link = new AtomicReference<>();
         int floods = 3000;
         try (Endpoint ep = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(attacker).receiveQueueCapacity(0)
                 .listener(new EndpointListener() {
                     @Override
                     public void onData(PeerSession s, byte[] payload) {
-                        TunnelLink t = link.get();
+                        Seqex t = link.get();
                         if (t != null) t.receive(payload);
                     }
                 }).build()) {
             PeerSession s = ep.connect(server, address(l)).get(30, TimeUnit.SECONDS);
-            link.set(new TunnelLink(s, TunnelProtocol.config(), c -> c == 0, Integer.MAX_VALUE));
-            Channel control = link.get().seqex.channel(0);
+            link.set(TunnelWire.link(s));
+            Channel control = link.get().channel(0);
             String forged = "127.0.0.1:22\nplanetary: error: FORGED by the peer\u001b[2J";
-            byte[] first = control.requestSeqCst(new TunnelProtocol.Control(TunnelProtocol.OPEN, 1, 1, forged).encode());
-            assertEquals(TunnelProtocol.REFUSED, first[0]);
+            byte[] first = control.requestSeqCst(TunnelWire.open(1, 1, forged));
+            assertEquals(TunnelWire.REFUSED, first[0]);
             String huge = "h".repeat(8000) + ":1";
             List<CompletableFuture<byte[]>> pending = new ArrayList<>();
             for (int i = 0; i < floods; i++) {
-                pending.add(control.requestAsync(new TunnelProtocol.Control(TunnelProtocol.OPEN, 2 + i, 1, huge).encode(), true));
+                pending.add(control.requestAsync(TunnelWire.open(2 + i, 1, huge), true));
                 if (pending.size() == 48) {
-                    for (CompletableFuture<byte[]> f : pending) assertEquals(TunnelProtocol.REFUSED, f.get(30, TimeUnit.SECONDS)[0]);
+                    for (CompletableFuture<byte[]> f : pending) assertEquals(TunnelWire.REFUSED, f.get(30, TimeUnit.SECONDS)[0]);
                     pending.clear();
                 }
             }
-            for (CompletableFuture<byte[]> f : pending) assertEquals(TunnelProtocol.REFUSED, f.get(30, TimeUnit.SECONDS)[0]);
+            for (CompletableFuture<byte[]> f : pending) assertEquals(TunnelWire.REFUSED, f.get(30, TimeUnit.SECONDS)[0]);
             link.get().close();
         } finally {
             attacker.close();

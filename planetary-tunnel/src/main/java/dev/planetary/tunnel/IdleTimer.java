@@ -1,4 +1,4 @@
-package dev.planetary.cli;
+package dev.planetary.tunnel;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
  * streams), like sshd's ClientAliveInterval: one timer per watched thing, re-armed for the rest of
  * the timeout when it fires early; nothing scans all sessions or streams.
  */
-final class IdleTimer implements AutoCloseable {
+public final class IdleTimer implements AutoCloseable {
     /** Something that can go idle. */
-    interface Watched {
+    public interface Watched {
         /** {@link System#nanoTime()} of the last activity. */
         long lastActivity();
 
@@ -24,7 +24,8 @@ final class IdleTimer implements AutoCloseable {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("idle-timer").unstarted(r));
 
-    void watch(Watched w, long timeoutMs) {
+    /** Calls {@code w.idle} once {@code w} had no activity for {@code timeoutMs}, unless it is done by then. */
+    public void watch(Watched w, long timeoutMs) {
         arm(w, timeoutMs, timeoutMs);
     }
 

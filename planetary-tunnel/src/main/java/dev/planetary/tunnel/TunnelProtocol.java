@@ -1,4 +1,4 @@
-package dev.planetary.cli;
+package dev.planetary.tunnel;
 
 import dev.planetary.seqex.SeqexConfig;
 import dev.planetary.transport.PeerSession;
@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The {@code planetary tunnel} protocol: SEQEX over one ZSSP session (see docs/cli.md, "Tunnels").
@@ -41,8 +40,6 @@ final class TunnelProtocol {
     static final byte FAILED = 2;
     static final byte BAD = 3;
 
-    /** Channels the listener accepts: 0 (control) and 1..MAX_STREAMS. */
-    static final int MAX_STREAMS = 256;
     /** Largest SEQEX packet either side sends or accepts (a stream chunk plus the 12-byte header). */
     static final int MAX_PACKET = 16_384;
     /** Per-channel SEQEX send window and receive buffer, in packets. */
@@ -78,52 +75,11 @@ final class TunnelProtocol {
     static SeqexConfig config() {
         return SeqexConfig.defaults()
                 .withMaxPacketSize(MAX_PACKET)
-                .withMaxChannels(MAX_STREAMS + 1)
+                .withMaxChannels(TunnelLimits.MAX_STREAMS + 1)
                 .withWindow(WINDOW, RECEIVE_CAPACITY)
                 .withRto(250, MIN_RTO_MS, 8_000, true)
                 .withDelayedAcks(ACK_EVERY, ACK_DELAY_MS)
                 .withCongestionControl(CONGESTION_CONTROL);
-    }
-
-    /**
-     * What one session may cost the listener (listen --max-streams, --session-buffer): concurrent
-     * streams, and bytes SEQEX buffers for it (unconsumed payloads on open channels plus out-of-order
-     * packets held for reordering, half each), and how long a stream may carry nothing (0: for ever).
-     * Data on channels without an open stream is dropped.
-     */
-    record Limits(int maxStreams, long sessionBuffer, long streamIdleMs) {
-        static final int DEFAULT_STREAMS = 32;
-        static final Limits DEFAULT = new Limits(DEFAULT_STREAMS, 8L << 20, 0);
-
-        Limits {
-            if (maxStreams < 1 || maxStreams > MAX_STREAMS) throw new CliError(CliError.USAGE, "--max-streams must be between 1 and " + MAX_STREAMS + ", got " + maxStreams);
-            long need = (long) (maxStreams + 1) * 2 * MAX_PACKET + 2L * WINDOW * MAX_PACKET;
-            if (sessionBuffer < need) {
-                throw new CliError(CliError.USAGE, "--session-buffer must be at least " + need + " bytes for --max-streams " + maxStreams
-                        + " (two packets per channel and one window of reordering), got " + sessionBuffer);
-            }
-        }
-
-        /** Receive capacity per channel (packets): half the budget shared among the channels, 2..64. */
-        int receiveCapacity() {
-            return (int) Math.max(2, Math.min(RECEIVE_CAPACITY, sessionBuffer / 2 / ((long) (maxStreams + 1) * MAX_PACKET)));
-        }
-
-        /** Out-of-order packets held across the session's channels: the rest of the budget, at least two windows. */
-        int maxHeld() {
-            long rest = sessionBuffer - (long) (maxStreams + 1) * receiveCapacity() * MAX_PACKET;
-            return (int) Math.max(2 * WINDOW, Math.min(Integer.MAX_VALUE, rest / MAX_PACKET));
-        }
-
-        /** The listener's SEQEX configuration. */
-        SeqexConfig seqex() {
-            return config().withWindow(WINDOW, receiveCapacity());
-        }
-
-        /** Most payload bytes SEQEX buffers for one session: unconsumed payloads on open channels plus held packets. */
-        long bound() {
-            return ((long) (maxStreams + 1) * receiveCapacity() + maxHeld()) * MAX_PACKET;
-        }
     }
 
     /** Bytes per stream chunk: fills a SEQEX packet, but no more than one ZSSP payload at this MTU. */
@@ -153,28 +109,6 @@ final class TunnelProtocol {
         return ByteBuffer.allocate(1 + t.length).put(status).put(t).array();
     }
 
-    /**
-     * A target the listener allows (--allow-tunnel). A request matches by its text (case-insensitive,
-     * so host names are never resolved because a peer asked) or, for IP literals, by address.
-     */
-    record Target(String text, InetSocketAddress address) {
-        static Target parse(String text) {
-            return new Target(text.strip().toLowerCase(Locale.ROOT), Addresses.parse("--allow-tunnel target", text, false));
-        }
-
-        boolean matches(String requested) {
-            String r = requested.strip().toLowerCase(Locale.ROOT);
-            if (r.equals(text)) return true;
-            InetSocketAddress literal = literal(r);
-            return literal != null && literal.equals(address);
-        }
-
-        @Override
-        public String toString() {
-            return text;
-        }
-    }
-
     /** {@code requested} as an address if it is an IP literal with a port; null otherwise (no DNS). */
     static InetSocketAddress literal(String requested) {
         String t = requested.strip();
@@ -201,8 +135,8 @@ final class TunnelProtocol {
         }
     }
 
-    static Target find(List<Target> allowed, String requested) {
-        for (Target t : allowed) if (t.matches(requested)) return t;
+    static TunnelTarget find(List<TunnelTarget> allowed, String requested) {
+        for (TunnelTarget t : allowed) if (t.matches(requested)) return t;
         return null;
     }
 }

@@ -1,4 +1,4 @@
-package dev.planetary.cli;
+package dev.planetary.tunnel;
 
 import dev.planetary.transport.Endpoint;
 import java.net.Inet6Address;
@@ -15,7 +15,7 @@ import java.net.SocketException;
  * IPv6 and tunnelling slack). On loopback a 16 KiB SEQEX packet then travels as one datagram
  * instead of twelve fragments (BENCHMARKS.md, "planetary tunnel").
  */
-final class PathMtu {
+public final class PathMtu {
     private PathMtu() {}
 
     /** IPv4 (20) or IPv6 (40) header plus UDP (8). */
@@ -24,7 +24,7 @@ final class PathMtu {
     }
 
     /** The MTU to use for {@code peer}: the local interface's when the peer is on this host, else {@code configured}. */
-    static int forPeer(InetSocketAddress peer, int configured) {
+    public static int forPeer(InetSocketAddress peer, int configured) {
         InetAddress a = peer.getAddress();
         if (a == null) return configured;
         try {

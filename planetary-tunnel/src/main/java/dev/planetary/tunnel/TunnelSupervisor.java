@@ -1,4 +1,4 @@
-package dev.planetary.cli;
+package dev.planetary.tunnel;
 
 import dev.planetary.seqex.Stats;
 import dev.planetary.transport.PeerSession;
@@ -21,9 +21,9 @@ import java.util.function.Supplier;
  * backoff) and carries on with a new client, or ends with a failure. Connections that arrive while
  * it reconnects wait.
  */
-final class TunnelSupervisor {
-    /** Opens a new session; throws {@link CliError} if the handshake fails. */
-    interface Connector extends Supplier<PeerSession> {}
+public final class TunnelSupervisor {
+    /** Opens a new session; throws a {@link RuntimeException} whose message says why if the handshake fails. */
+    public interface Connector extends Supplier<PeerSession> {}
 
     private final ServerSocket local;
     private final Connector connect;
@@ -31,7 +31,7 @@ final class TunnelSupervisor {
     private final int maxStreams;
     private final long keepaliveMs;
     private final int attempts;
-    private final Output out;
+    private final TunnelEvents out;
     private final String peerText;
     private final Map<String, Object> peerFields;
     private final Object lock = new Object();
@@ -46,7 +46,7 @@ final class TunnelSupervisor {
      * @param peerFields the {@code peer} and {@code remote} fields of events
      * @param onEnd      run once (on a new thread) when reconnecting failed
      */
-    TunnelSupervisor(ServerSocket local, Connector connect, String remote, int maxStreams, long keepaliveMs, int attempts, Output out,
+    public TunnelSupervisor(ServerSocket local, Connector connect, String remote, int maxStreams, long keepaliveMs, int attempts, TunnelEvents out,
             String peerText, Map<String, Object> peerFields, Runnable onEnd) {
         this.local = local;
         this.connect = connect;
@@ -61,7 +61,7 @@ final class TunnelSupervisor {
     }
 
     /** Starts with the first session (already established) and accepts local connections. */
-    void start(PeerSession first) {
+    public void start(PeerSession first) {
         synchronized (lock) {
             use(first);
         }
@@ -69,13 +69,13 @@ final class TunnelSupervisor {
     }
 
     /** A payload the endpoint received: to the current client, which takes only its own session's. */
-    void receive(PeerSession from, byte[] payload) {
+    public void receive(PeerSession from, byte[] payload) {
         TunnelClient c = current;
         if (c != null) c.receive(from, payload);
     }
 
     /** Stops: closes the local socket and every client. */
-    void stop() {
+    public void stop() {
         synchronized (lock) {
             ended = true;
             lock.notifyAll();
@@ -89,25 +89,28 @@ final class TunnelSupervisor {
     }
 
     /** Why the tunnel ended by itself, or null. */
-    String failure() {
+    public String failure() {
         synchronized (lock) {
             return failure;
         }
     }
 
     /** Totals over every session the tunnel had, for the {@code stopped} event. */
-    record Totals(long streams, long refused, long bytesOut, long bytesIn, int sessions, long foreignPayloads, Map<String, Object> seqex) {
-        Object[] fields() {
+    public record Totals(long streams, long refused, long bytesOut, long bytesIn, int sessions, long foreignPayloads, Map<String, Object> seqex) {
+        /** The totals as event fields (key, value, ...). */
+        public Object[] fields() {
             return new Object[] {"streams", streams, "refused", refused, "bytesOut", bytesOut, "bytesIn", bytesIn, "sessions", sessions,
                     "foreignPayloads", foreignPayloads, "seqex", seqex};
         }
 
-        String text() {
+        /** The totals as a human line. */
+        public String text() {
             return streams + " streams, " + refused + " refused, " + bytesOut + " bytes sent, " + bytesIn + " received, " + seqex.get("retransmits") + " resends";
         }
     }
 
-    Totals totals() {
+    /** Totals over every session so far. */
+    public Totals totals() {
         String[] names = {"packetsIn", "packetsOut", "retransmits", "earlyRetransmits", "duplicates", "droppedNoSpace", "droppedClosedChannel"};
         long[] sum = new long[names.length];
         long opened = 0, refused = 0, sent = 0, received = 0, foreign = 0;
@@ -154,7 +157,7 @@ final class TunnelSupervisor {
                     use(connect.get());
                     out.event("tunnel.reconnected", "tunnel session with " + peerText + " re-established (attempt " + attempt + ")", fields("attempt", attempt));
                     return;
-                } catch (CliError e) {
+                } catch (RuntimeException e) {
                     last = e.getMessage();
                     try {
                         lock.wait(Math.min(8_000, 500L << Math.min(4, attempt - 1)));

@@ -1,4 +1,4 @@
-package dev.planetary.cli;
+package dev.planetary.tunnel;
 
 import dev.planetary.seqex.Channel;
 import dev.planetary.seqex.ClosedException;

@@ -1,4 +1,4 @@
-package dev.planetary.cli;
+package dev.planetary.tunnel;
 
 import dev.planetary.seqex.Channel;
 import dev.planetary.seqex.ClosedException;
@@ -31,18 +31,29 @@ import java.util.concurrent.atomic.AtomicLong;
  * a session the listener no longer has (it was replaced by another client with the same key, or the
  * listener restarted): no answer within three intervals reports the session lost.
  */
-final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
+public final class TunnelClient implements AutoCloseable {
     private final TunnelLink link;
     private final Channel control;
     private final ServerSocket local;
     private final String target;
-    private final Output out;
+    private final TunnelEvents out;
     private final int chunk;
     private final BlockingQueue<Integer> free;
     private final Map<Integer, Slot> slots = new ConcurrentHashMap<>();
     /** Channels that take data: 0, a channel whose OPEN is on its way, and the channels of open streams. */
     private final Set<Integer> open = ConcurrentHashMap.newKeySet();
     private final PeerSession session;
+    private final TunnelStream.Hooks hooks = new TunnelStream.Hooks() {
+        @Override
+        public void reset(TunnelStream s, String reason) {
+            TunnelClient.this.reset(s, reason);
+        }
+
+        @Override
+        public void finished(TunnelStream s) {
+            TunnelClient.this.finished(s);
+        }
+    };
     private volatile long keepaliveMs;
     private volatile Consumer<String> lost = reason -> {};
     final AtomicLong foreign = new AtomicLong();
@@ -66,10 +77,17 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
         }
     }
 
-    TunnelClient(PeerSession session, ServerSocket local, String target, int maxStreams, Output out) {
-        if (maxStreams < 1 || maxStreams > TunnelProtocol.MAX_STREAMS) {
-            throw new CliError(CliError.USAGE, "--max-streams must be between 1 and " + TunnelProtocol.MAX_STREAMS + ", got " + maxStreams);
-        }
+    /**
+     * The connecting side for {@code session}: from now on, hand every payload of the endpoint to {@link #receive}.
+     *
+     * @param local      the local socket to accept connections on ({@link #start}), or null if they come through {@link #handle}
+     * @param target     what each stream asks the listener for, {@code HOST:PORT}
+     * @param maxStreams concurrent streams, 1..{@link TunnelLimits#MAX_STREAMS}
+     * @param out        where events go
+     * @throws IllegalArgumentException if {@code maxStreams} is out of range
+     */
+    public TunnelClient(PeerSession session, ServerSocket local, String target, int maxStreams, TunnelEvents out) {
+        TunnelLimits.checkStreams(maxStreams);
         this.session = session;
         open.add(0);
         this.link = new TunnelLink(session, TunnelProtocol.config(), open::contains, Integer.MAX_VALUE);
@@ -83,7 +101,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
     }
 
     /** Starts accepting connections on the local socket and reading control messages. */
-    TunnelClient start() {
+    public TunnelClient start() {
         startLink();
         Thread.ofVirtual().name("tunnel-accept").start(this::acceptLoop);
         return this;
@@ -93,7 +111,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
      * Starts reading control messages (connections come through {@link #handle}); with
      * {@code keepaliveMs > 0}, also the keepalive, which calls {@code lost} once if the listener stops answering.
      */
-    TunnelClient startLink(long keepaliveMs, Consumer<String> lost) {
+    public TunnelClient startLink(long keepaliveMs, Consumer<String> lost) {
         this.keepaliveMs = keepaliveMs;
         this.lost = lost;
         return startLink();
@@ -105,7 +123,8 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
         return this;
     }
 
-    PeerSession session() {
+    /** The session this client runs on. */
+    public PeerSession session() {
         return session;
     }
 
@@ -113,7 +132,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
      * A payload the endpoint received (EndpointListener.onData). Only this tunnel's own session
      * carries tunnel data; a payload of any other session is dropped and counted.
      */
-    void receive(PeerSession from, byte[] payload) {
+    public void receive(PeerSession from, byte[] payload) {
         if (from != session) {
             foreign.incrementAndGet();
             return;
@@ -122,7 +141,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
     }
 
     /** Carries one accepted local connection (on a virtual thread of its own). */
-    void handle(Socket socket) {
+    public void handle(Socket socket) {
         Thread.ofVirtual().name("tunnel-open").start(() -> open(socket));
     }
 
@@ -130,7 +149,8 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
         return link;
     }
 
-    int activeStreams() {
+    /** Streams open now. */
+    public int activeStreams() {
         return slots.size();
     }
 
@@ -189,7 +209,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
             byte[] answer = control.requestSeqCst(new TunnelProtocol.Control(TunnelProtocol.OPEN, id, channel, target).encode());
             byte status = answer.length == 0 ? TunnelProtocol.BAD : answer[0];
             if (status != TunnelProtocol.OK) {
-                String why = answer.length <= 1 ? "no reason given" : Output.peer(new String(answer, 1, answer.length - 1, StandardCharsets.UTF_8));
+                String why = answer.length <= 1 ? "no reason given" : out.peerText(new String(answer, 1, answer.length - 1, StandardCharsets.UTF_8));
                 refused.incrementAndGet();
                 String kind = status == TunnelProtocol.REFUSED ? "refused" : status == TunnelProtocol.FAILED ? "failed" : "rejected";
                 String text = "the listener " + kind + " tunnel stream " + Integer.toUnsignedString(id) + " to " + target + ": " + why;
@@ -201,7 +221,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
                 closeQuietly(socket);
                 return;
             }
-            TunnelStream stream = new TunnelStream(id, link.seqex.channel(channel), target, socket, chunk, this);
+            TunnelStream stream = new TunnelStream(id, link.seqex.channel(channel), target, socket, chunk, hooks);
             slots.put(channel, new Slot(stream));
             channel = null;
             opened.incrementAndGet();
@@ -238,7 +258,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
                     }
                     maybeRelease(c.channel(), slot);
                 } else if (c.type() == TunnelProtocol.RESET) {
-                    slot.stream.abort("reset by the listener: " + Output.peer(c.text()));
+                    slot.stream.abort("reset by the listener: " + out.peerText(c.text()));
                 }
             }
         } catch (ClosedException | InterruptedException e) {
@@ -256,8 +276,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
         free.add(channel);
     }
 
-    @Override
-    public void reset(TunnelStream s, String reason) {
+    private void reset(TunnelStream s, String reason) {
         try {
             control.sendSeqCst(new TunnelProtocol.Control(TunnelProtocol.RESET, s.id, s.channelId, reason).encode());
         } catch (ClosedException | InterruptedException e) {
@@ -265,8 +284,7 @@ final class TunnelClient implements AutoCloseable, TunnelStream.Hooks {
         }
     }
 
-    @Override
-    public void finished(TunnelStream s) {
+    private void finished(TunnelStream s) {
         finished.incrementAndGet();
         bytesSent.addAndGet(s.bytesSent.get());
         bytesReceived.addAndGet(s.bytesReceived.get());

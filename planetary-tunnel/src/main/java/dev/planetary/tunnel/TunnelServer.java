@@ -1,4 +1,4 @@
-package dev.planetary.cli;
+package dev.planetary.tunnel;
 
 import dev.planetary.seqex.Channel;
 import dev.planetary.seqex.ClosedException;
@@ -17,11 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * The listener side of a tunnel, for one session: answers OPEN requests for allowed targets by
  * connecting to them and carrying the connection on the requested channel (see {@link TunnelProtocol}).
  */
-final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
+public final class TunnelServer implements AutoCloseable {
     private final TunnelLink link;
     private final Channel control;
-    private final List<TunnelProtocol.Target> allowed;
-    private final Output out;
+    private final List<TunnelTarget> allowed;
+    private final TunnelEvents out;
     private final int connectTimeoutMs;
     private final String peer;
     private final String remote;
@@ -29,18 +29,38 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
     private final int chunk;
     private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> reserved = new ConcurrentHashMap<>();
-    private final TunnelProtocol.Limits limits;
+    private final TunnelLimits limits;
+    private final TunnelStream.Hooks hooks = new TunnelStream.Hooks() {
+        @Override
+        public void reset(TunnelStream s, String reason) {
+            TunnelServer.this.reset(s, reason);
+        }
+
+        @Override
+        public void finished(TunnelStream s) {
+            TunnelServer.this.finished(s);
+        }
+    };
     final AtomicLong opened = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
 
     private final IdleTimer idle;
 
-    TunnelServer(PeerSession session, List<TunnelProtocol.Target> allowed, Output out, int connectTimeoutMs) {
-        this(session, allowed, out, connectTimeoutMs, TunnelProtocol.Limits.DEFAULT, null);
+    /** A listener side with {@link TunnelLimits#DEFAULT} limits. */
+    public TunnelServer(PeerSession session, List<TunnelTarget> allowed, TunnelEvents out, int connectTimeoutMs) {
+        this(session, allowed, out, connectTimeoutMs, TunnelLimits.DEFAULT, null);
     }
 
-    /** @param idle the timer for {@code limits.streamIdleMs()} (null if that is 0) */
-    TunnelServer(PeerSession session, List<TunnelProtocol.Target> allowed, Output out, int connectTimeoutMs, TunnelProtocol.Limits limits, IdleTimer idle) {
+    /**
+     * The listener side for {@code session}: from now on, hand every payload of the session to {@link #receive}.
+     *
+     * @param allowed          the targets peers may open streams to
+     * @param out              where events go
+     * @param connectTimeoutMs how long a connection to a target may take
+     * @param limits           streams and buffer per session
+     * @param idle             the timer for {@code limits.streamIdleMs()} (null if that is 0)
+     */
+    public TunnelServer(PeerSession session, List<TunnelTarget> allowed, TunnelEvents out, int connectTimeoutMs, TunnelLimits limits, IdleTimer idle) {
         this.limits = limits;
         this.idle = limits.streamIdleMs() > 0 ? java.util.Objects.requireNonNull(idle, "idle") : null;
         // channel 0 and the channels of accepted OPENs (reserved before the reply) take data; others are dropped
@@ -51,17 +71,18 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
         this.connectTimeoutMs = connectTimeoutMs;
         this.peer = session.peer().toHex();
         this.remote = Endpoint.format(session.remoteAddress());
-        this.shortPeer = Net.shortKey(session.peer());
+        this.shortPeer = session.peer().toHex().substring(0, 16) + "\u2026";
         this.chunk = TunnelProtocol.chunkSize(session.mtu());
         Thread.ofVirtual().name("tunnel-control").start(this::controlLoop);
     }
 
     /** A payload of this session (EndpointListener.onData). */
-    void receive(byte[] payload) {
+    public void receive(byte[] payload) {
         link.receive(payload);
     }
 
-    int activeStreams() {
+    /** Streams open now. */
+    public int activeStreams() {
         return streams.size();
     }
 
@@ -69,6 +90,7 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
         return link;
     }
 
+    /** Closes the SEQEX link: open streams end ("tunnel closed"); the session itself stays the caller's. */
     @Override
     public void close() {
         link.close();
@@ -87,7 +109,7 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
                     m.replySeqCst(TunnelProtocol.reply(TunnelProtocol.BAD, "unknown request"));
                 } else if (c != null && c.type() == TunnelProtocol.RESET) {
                     TunnelStream s = streams.get(c.channel());
-                    if (s != null && s.id == c.stream()) s.abort("reset by the peer: " + Output.peer(c.text()));
+                    if (s != null && s.id == c.stream()) s.abort("reset by the peer: " + out.peerText(c.text()));
                 }
             }
         } catch (ClosedException | InterruptedException e) {
@@ -106,11 +128,11 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
 
     private byte[] connect(TunnelProtocol.Control c) {
         String target = c.text();
-        String shown = Output.peer(target); // peer-chosen: escaped and truncated wherever it is printed
-        if (c.channel() < 1 || c.channel() > TunnelProtocol.MAX_STREAMS) {
-            return TunnelProtocol.reply(TunnelProtocol.BAD, "channel " + c.channel() + " is out of range 1.." + TunnelProtocol.MAX_STREAMS);
+        String shown = out.peerText(target); // peer-chosen: escaped and truncated wherever it is printed
+        if (c.channel() < 1 || c.channel() > TunnelLimits.MAX_STREAMS) {
+            return TunnelProtocol.reply(TunnelProtocol.BAD, "channel " + c.channel() + " is out of range 1.." + TunnelLimits.MAX_STREAMS);
         }
-        TunnelProtocol.Target t = TunnelProtocol.find(allowed, target);
+        TunnelTarget t = TunnelProtocol.find(allowed, target);
         if (t == null) {
             refused.incrementAndGet();
             String why = "target " + shown + " is not allowed by the listener (not in its --allow-tunnel list)";
@@ -142,7 +164,7 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
                     "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why);
             return TunnelProtocol.reply(TunnelProtocol.FAILED, why);
         }
-        TunnelStream s = new TunnelStream(c.stream(), link.seqex.channel(c.channel()), target, socket, chunk, this);
+        TunnelStream s = new TunnelStream(c.stream(), link.seqex.channel(c.channel()), target, socket, chunk, hooks);
         streams.put(c.channel(), s);
         opened.incrementAndGet();
         out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + " to " + target : null,
@@ -175,8 +197,7 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
         }, limits.streamIdleMs());
     }
 
-    @Override
-    public void reset(TunnelStream s, String reason) {
+    private void reset(TunnelStream s, String reason) {
         try {
             control.sendSeqCst(new TunnelProtocol.Control(TunnelProtocol.RESET, s.id, s.channelId, reason).encode());
         } catch (ClosedException | InterruptedException e) {
@@ -184,8 +205,7 @@ final class TunnelServer implements AutoCloseable, TunnelStream.Hooks {
         }
     }
 
-    @Override
-    public void finished(TunnelStream s) {
+    private void finished(TunnelStream s) {
         streams.remove(s.channelId, s);
         out.event("stream.closed", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(s.id) + " to " + s.target + " closed: "
                         + s.bytesReceived.get() + " bytes in, " + s.bytesSent.get() + " out" : null,

@@ -1,0 +1,73 @@
+package dev.planetary.tunnel;
+
+import static dev.planetary.tunnel.TunnelProtocol.MAX_PACKET;
+import static dev.planetary.tunnel.TunnelProtocol.RECEIVE_CAPACITY;
+import static dev.planetary.tunnel.TunnelProtocol.WINDOW;
+
+import dev.planetary.seqex.SeqexConfig;
+
+/**
+ * What one session may cost the listener ({@code listen --max-streams}, {@code --session-buffer}):
+ * concurrent streams, and bytes SEQEX buffers for it (unconsumed payloads on open channels plus
+ * out-of-order packets held for reordering, half each), and how long a stream may carry nothing
+ * (0: for ever). Data on channels without an open stream is dropped.
+ *
+ * @param maxStreams    concurrent streams per session, 1..{@link #MAX_STREAMS}
+ * @param sessionBuffer bytes SEQEX may buffer for the session (at least {@link #minSessionBuffer})
+ * @param streamIdleMs  a stream that carried nothing for this long is reset; 0: never
+ */
+public record TunnelLimits(int maxStreams, long sessionBuffer, long streamIdleMs) {
+    /** Channels the listener accepts: 0 (control) and 1..MAX_STREAMS. */
+    public static final int MAX_STREAMS = 256;
+    /** Streams per session unless configured. */
+    public static final int DEFAULT_STREAMS = 32;
+    /** 32 streams, 8 MiB per session, no idle timeout. */
+    public static final TunnelLimits DEFAULT = new TunnelLimits(DEFAULT_STREAMS, 8L << 20, 0);
+
+    /**
+     * @throws IllegalArgumentException if {@code maxStreams} is out of range, the buffer is below
+     *         {@link #minSessionBuffer} or the idle time is negative
+     */
+    public TunnelLimits {
+        checkStreams(maxStreams);
+        long need = minSessionBuffer(maxStreams);
+        if (sessionBuffer < need) {
+            throw new IllegalArgumentException("--session-buffer must be at least " + need + " bytes for --max-streams " + maxStreams
+                    + " (two packets per channel and one window of reordering), got " + sessionBuffer);
+        }
+        if (streamIdleMs < 0) throw new IllegalArgumentException("the stream idle timeout must be 0 (none) or positive, got " + streamIdleMs + " ms");
+    }
+
+    /** @throws IllegalArgumentException unless {@code 1 <= maxStreams <= MAX_STREAMS} */
+    static void checkStreams(int maxStreams) {
+        if (maxStreams < 1 || maxStreams > MAX_STREAMS) {
+            throw new IllegalArgumentException("--max-streams must be between 1 and " + MAX_STREAMS + ", got " + maxStreams);
+        }
+    }
+
+    /** The smallest session buffer for {@code maxStreams}: two packets per channel and one window of reordering. */
+    public static long minSessionBuffer(int maxStreams) {
+        return (long) (maxStreams + 1) * 2 * MAX_PACKET + 2L * WINDOW * MAX_PACKET;
+    }
+
+    /** Receive capacity per channel (packets): half the budget shared among the channels, 2..64. */
+    int receiveCapacity() {
+        return (int) Math.max(2, Math.min(RECEIVE_CAPACITY, sessionBuffer / 2 / ((long) (maxStreams + 1) * MAX_PACKET)));
+    }
+
+    /** Out-of-order packets held across the session's channels: the rest of the budget, at least two windows. */
+    int maxHeld() {
+        long rest = sessionBuffer - (long) (maxStreams + 1) * receiveCapacity() * MAX_PACKET;
+        return (int) Math.max(2 * WINDOW, Math.min(Integer.MAX_VALUE, rest / MAX_PACKET));
+    }
+
+    /** The listener's SEQEX configuration. */
+    SeqexConfig seqex() {
+        return TunnelProtocol.config().withWindow(WINDOW, receiveCapacity());
+    }
+
+    /** Most payload bytes SEQEX buffers for one session: unconsumed payloads on open channels plus held packets. */
+    public long bound() {
+        return ((long) (maxStreams + 1) * receiveCapacity() + maxHeld()) * MAX_PACKET;
+    }
+}
