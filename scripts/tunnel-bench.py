@@ -8,11 +8,13 @@ MiB/s (client's view, first byte to last), CPU seconds per GiB of both forwardin
 (utime+stime from /proc over their process trees, first byte to last: ssh + sshd with its
 per-connection children, or the listener + tunnel JVMs), and set-up to first byte of the cold
 transfer (starting the forward until the client reads its first byte: JVM start, handshake and
-stream open for planetary).
+stream open for planetary), and the warm set-up: connecting to the running forward until the first
+byte of the second transfer (ssh: a new channel on its session; planetary: a new stream on its
+session).
 
 Usage: python3 scripts/tunnel-bench.py [--size MIB] [--runs N]
            [--paths direct,ssh,ssh-aes,planetary,planetary-mtu1432,planetary-nocc,planetary-ack2,planetary-ack8]
-           [--compare-jar OLD/planetary.jar] [--extra NAME=ARGS ...] [--threads]
+           [--compare-jar OLD/planetary.jar] [--extra NAME=ARGS ...] [--jvm NAME=FLAGS ...] [--threads]
 (after ./build package). ssh paths need OpenSSH: the script installs openssh-server from Debian with
 apt-get if sshd is missing and runs a private sshd on 127.0.0.1 with its own config and keys in a
 temporary directory (never the system's). BENCHMARKS.md ("planetary tunnel against ssh -L") has
@@ -222,15 +224,17 @@ class Planetary:
 
 def run_path(name, args, src, size, ssh, pl):
     """One run: a cold transfer through a freshly started forward, then a warm one through the same
-    forward. Returns (cold MiB/s, cold CPU s/GiB, set-up ms, warm MiB/s, warm CPU s/GiB)."""
+    forward. Returns (cold MiB/s, cold CPU s/GiB, set-up ms, warm MiB/s, warm CPU s/GiB, warm set-up ms): warm set-up
+    is from connecting to the running forward to the first byte (a new stream on an established session)."""
     procs = []
     try:
         if name == "direct":
             c0 = time.monotonic()
             first, end, n = fetch(src.port, size)
             mib = n / (1 << 20) / (end - first)
+            c2 = time.monotonic()
             first2, end2, n2 = fetch(src.port, size)
-            return mib, None, (first - c0) * 1000, n2 / (1 << 20) / (end2 - first2), None
+            return mib, None, (first - c0) * 1000, n2 / (1 << 20) / (end2 - first2), None, (first2 - c2) * 1000
         local = free_port()
         if name.startswith("ssh"):
             t0 = time.monotonic()
@@ -244,8 +248,9 @@ def run_path(name, args, src, size, ssh, pl):
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             trees = [lp.pid, procs[1].pid]
         cold = transfer(name, local, size, trees)
+        t1 = time.monotonic()
         warm = transfer(name, local, size, trees)
-        return cold[0], cold[1], (cold[2] - t0) * 1000, warm[0], warm[1]
+        return cold[0], cold[1], (cold[2] - t0) * 1000, warm[0], warm[1], (warm[2] - t1) * 1000
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -300,6 +305,8 @@ def main():
     ap.add_argument("--compare-jar", help="also run path 'planetary-before' with this planetary.jar (a build to compare against)")
     ap.add_argument("--extra", action="append", default=[],
                     help="NAME=ARGS: another planetary path with these arguments on both sides, e.g. 'big=--mtu 65507'")
+    ap.add_argument("--jvm", action="append", default=[],
+                    help="NAME=FLAGS: another planetary path whose JVMs (both sides) get these flags, e.g. 'c1=-XX:TieredStopAtLevel=1'")
     ap.add_argument("--threads", action="store_true", help="print CPU per thread name (s/GiB) for each run")
     a = ap.parse_args()
     global THREADS
@@ -323,6 +330,11 @@ def main():
     # variants of this build with a tunnel tuning property (benchmark knobs, TunnelProtocol)
     knobs = {"planetary-nocc": ["-Dplanetary.tunnel.congestionControl=false"], "planetary-ack2": ["-Dplanetary.tunnel.ackEvery=2"],
              "planetary-ack8": ["-Dplanetary.tunnel.ackEvery=8"]}
+    for e in a.jvm:
+        k, v = e.split("=", 1)
+        knobs["planetary-" + k] = v.split()
+        order.append("planetary-" + k)
+        paths["planetary-" + k] = []
     variants = {p: Planetary(tmp, None, knobs[p]) for p in order if p in knobs}
     with open("/proc/loadavg") as f:
         load0 = f.read().split()[:3]
@@ -344,8 +356,9 @@ def main():
     with open("/proc/loadavg") as f:
         load1 = f.read().split()[:3]
     print(f"# load after: {' '.join(load1)}")
-    print("| Path | MiB/s (warm) | CPU s per GiB (warm, both forwarding processes) | MiB/s (cold) | CPU s per GiB (cold) | set-up to first byte (ms, cold) | runs |")
-    print("|---|---|---|---|---|---|---|")
+    print("| Path | MiB/s (warm) | CPU s per GiB (warm, both forwarding processes) | MiB/s (cold) | CPU s per GiB (cold) | set-up to first byte (ms, cold) "
+          "| new stream to first byte (ms, warm) | runs |")
+    print("|---|---|---|---|---|---|---|---|")
 
     def med(rs, i):
         return None if rs[0][i] is None else statistics.median(x[i] for x in rs)
@@ -356,17 +369,17 @@ def main():
     for p in order:
         rs = results[p]
         if not rs:
-            print(f"| {p} | failed | | | | | 0 |")
+            print(f"| {p} | failed | | | | | | 0 |")
             continue
         print(f"| {p} | {cell(med(rs, 3), ',.1f')} | {cell(med(rs, 4), '.2f')} | {cell(med(rs, 0), ',.1f')} | {cell(med(rs, 1), '.2f')} "
-              f"| {cell(med(rs, 2), ',.0f')} | {len(rs)} |")
+              f"| {cell(med(rs, 2), ',.0f')} | {cell(med(rs, 5), ',.1f')} | {len(rs)} |")
     shutil.rmtree(tmp, ignore_errors=True)
 
 
 def fmt(r):
-    mib, cpu, setup, wmib, wcpu = r
+    mib, cpu, setup, wmib, wcpu, wsetup = r
     return (f"cold {mib:,.1f} MiB/s" + ("" if cpu is None else f" {cpu:.2f} CPU s/GiB") + f", set-up {setup:,.0f} ms; warm {wmib:,.1f} MiB/s"
-            + ("" if wcpu is None else f" {wcpu:.2f} CPU s/GiB"))
+            + ("" if wcpu is None else f" {wcpu:.2f} CPU s/GiB") + f", new stream {wsetup:,.1f} ms")
 
 
 if __name__ == "__main__":
