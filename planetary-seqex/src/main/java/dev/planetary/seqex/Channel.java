@@ -38,6 +38,15 @@ public final class Channel {
         owner.sendBlocking(id, payload, true, false);
     }
 
+    /**
+     * Sends {@code payload[off, off+len)} as a SeqCst payload, without a copy of its own: it returns
+     * once the bytes are in the send window (copied into their packet), so the caller may then reuse
+     * the array, e.g. as a read buffer.
+     */
+    public void sendSeqCst(byte[] payload, int off, int len) throws InterruptedException {
+        owner.sendBlocking(id, java.util.Objects.requireNonNull(payload, "payload"), off, len, true, false);
+    }
+
     /** Sends a request and waits for its reply. */
     public byte[] request(byte[] payload) throws InterruptedException {
         return owner.sendBlocking(id, payload, false, true);

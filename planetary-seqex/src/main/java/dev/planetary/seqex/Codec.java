@@ -78,9 +78,14 @@ final class Codec {
     }
 
     static byte[] payload(int channel, int seq, boolean seqCst, boolean expectReply, byte[] payload) {
-        byte[] b = new byte[HEADER + payload.length];
+        return payload(channel, seq, seqCst, expectReply, payload, 0, payload.length);
+    }
+
+    /** As {@link #payload(int, int, boolean, boolean, byte[])} for {@code payload[off, off+len)}. */
+    static byte[] payload(int channel, int seq, boolean seqCst, boolean expectReply, byte[] payload, int off, int len) {
+        byte[] b = new byte[HEADER + len];
         header(b, seqCst ? PAYLOAD_SEQCST : PAYLOAD, expectReply ? FLAG_EXPECT_REPLY : 0, channel, seq);
-        System.arraycopy(payload, 0, b, HEADER, payload.length);
+        System.arraycopy(payload, off, b, HEADER, len);
         return b;
     }
 

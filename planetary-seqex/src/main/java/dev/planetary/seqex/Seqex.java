@@ -33,6 +33,8 @@ public final class Seqex implements AutoCloseable {
     static final class Op {
         final int channel;
         final byte[] payload;
+        final int off;
+        final int len;
         final boolean seqCst;
         final boolean expectReply;
         final Message replyTo; // non-null for replies
@@ -43,8 +45,14 @@ public final class Seqex implements AutoCloseable {
         RuntimeException error;
 
         Op(int channel, byte[] payload, boolean seqCst, boolean expectReply, Message replyTo) {
+            this(channel, payload, 0, payload.length, seqCst, expectReply, replyTo);
+        }
+
+        Op(int channel, byte[] payload, int off, int len, boolean seqCst, boolean expectReply, Message replyTo) {
             this.channel = channel;
             this.payload = payload;
+            this.off = off;
+            this.len = len;
             this.seqCst = seqCst;
             this.expectReply = expectReply;
             this.replyTo = replyTo;
@@ -237,7 +245,14 @@ public final class Seqex implements AutoCloseable {
     // ---------------------------------------------------------------- channel operations
 
     byte[] sendBlocking(int ch, byte[] payload, boolean seqCst, boolean expectReply) throws InterruptedException {
-        Op op = new Op(ch, checkPayload(payload), seqCst, expectReply, null);
+        return sendBlocking(ch, checkPayload(payload), 0, payload.length, seqCst, expectReply);
+    }
+
+    /** Blocks until {@code payload[off, off+len)} is in the send window (copied into its packet) and, for a request, answered. */
+    byte[] sendBlocking(int ch, byte[] payload, int off, int len, boolean seqCst, boolean expectReply) throws InterruptedException {
+        Objects.checkFromIndexSize(off, len, payload.length);
+        checkLength(len);
+        Op op = new Op(ch, payload, off, len, seqCst, expectReply, null);
         lock.lock();
         try {
             ChanState cs = open(ch);
@@ -369,11 +384,14 @@ public final class Seqex implements AutoCloseable {
     // ---------------------------------------------------------------- internals (lock held)
 
     private byte[] checkPayload(byte[] payload) {
-        Objects.requireNonNull(payload, "payload");
-        if (payload.length > core.config().maxPayload()) {
-            throw new IllegalArgumentException("payload is " + payload.length + " bytes; at most " + core.config().maxPayload() + " fit in a packet");
-        }
+        checkLength(Objects.requireNonNull(payload, "payload").length);
         return payload;
+    }
+
+    private void checkLength(int len) {
+        if (len > core.config().maxPayload()) {
+            throw new IllegalArgumentException("payload is " + len + " bytes; at most " + core.config().maxPayload() + " fit in a packet");
+        }
     }
 
     private ChanState open(int ch) {
@@ -407,7 +425,7 @@ public final class Seqex implements AutoCloseable {
             else if (!cs.sends.isEmpty() && core.canSend(cs.id)) op = cs.sends.poll();
             else break;
             if (op.replyTo != null) core.reply(cs.id, op.replyTo.seq(), op.payload, op.seqCst, op, now);
-            else core.send(cs.id, op.payload, op.seqCst, op.expectReply, op, now);
+            else core.send(cs.id, op.payload, op.off, op.len, op.seqCst, op.expectReply, op, now);
             op.inWindow = true;
             actions.add(() -> op.accepted.complete(null));
             moved = true;

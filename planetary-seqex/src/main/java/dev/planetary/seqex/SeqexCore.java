@@ -46,6 +46,18 @@ public final class SeqexCore {
 
     /** Initial congestion window in packets (RFC 6928's ten segments). */
     static final int INITIAL_CWND = 10;
+    /**
+     * Later-sent packets acknowledged before an unacknowledged one is presumed lost, at first (RFC
+     * 5681 §3.2, RFC 6675's DupThresh); a channel raises it to the reordering it has seen (as RFC 4653
+     * and Linux's tcp_reordering do).
+     */
+    static final int DUP_THRESH = 3;
+    /** CUBIC's multiplicative decrease factor (RFC 9438 §4.6). */
+    static final double CUBIC_BETA = 0.7;
+    /** CUBIC's scaling constant C, in packets per second cubed (RFC 9438 §5). */
+    static final double CUBIC_C = 0.4;
+    /** The Reno-friendly additive increase per RTT, 3(1 − β)/(1 + β) (RFC 9438 §4.3). */
+    static final double CUBIC_ALPHA = 3 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
 
     static final byte EMPTY = 0;
     static final byte DONE = 1;
@@ -61,6 +73,10 @@ public final class SeqexCore {
         final long firstSent;
         /** Time of the latest transmission (first send or resend). */
         long lastSent;
+        /** Order of the latest transmission among all of this core's transmissions. */
+        long txOrder;
+        /** Packets sent after its latest transmission and acknowledged since (DupThresh). */
+        int laterAcked;
         long deadline;
         int transmits;
 
@@ -100,11 +116,17 @@ public final class SeqexCore {
         // delayed acknowledgement (config.ackEvery() > 1): in-order packets not yet acknowledged
         int ackPending;
         long ackDue = Long.MAX_VALUE;
-        // NewReno congestion window (config.congestionControl()), in packets
+        // CUBIC congestion window (config.congestionControl(); RFC 9438), in packets
         double cwnd = INITIAL_CWND;
         double ssthresh = Double.MAX_VALUE;
         boolean inRecovery;
         int recover; // recovery ends when everything before this is acknowledged (RFC 6582)
+        double wMax;            // the window before the last reduction
+        long epochStart = -1;   // start of the current congestion-avoidance epoch (ms), -1: none
+        double k;               // seconds until the cubic function reaches wMax again
+        double wEst;            // the Reno-friendly estimate
+        int dupThresh = DUP_THRESH;
+        int highestAcked;       // the highest sequence number acknowledged selectively (reordering detection)
 
         Chan(int id) {
             this.id = id;
@@ -115,6 +137,7 @@ public final class SeqexCore {
             heldAttachment = new Object[w];
             int isn = Seq.initial(config.initialSequence(), id);
             sendBase = sendNext = recvNext = isn;
+            highestAcked = isn - 1;
         }
 
         SendEntry entry(int seq) {
@@ -153,6 +176,7 @@ public final class SeqexCore {
     private long rttvar;
     private long rto;
 
+    private long txCount; // transmissions so far (SendEntry.txOrder)
     private long packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
             internalErrors, carrierErrors, droppedClosedChannel;
 
@@ -215,10 +239,16 @@ public final class SeqexCore {
      * @throws IllegalArgumentException if the payload exceeds {@link SeqexConfig#maxPayload()}
      */
     public int send(int channel, byte[] payload, boolean seqCst, boolean expectReply, Object attachment, long now) {
-        Chan c = checkSend(channel, payload);
+        return send(channel, payload, 0, Objects.requireNonNull(payload, "payload").length, seqCst, expectReply, attachment, now);
+    }
+
+    /** As {@link #send(int, byte[], boolean, boolean, Object, long)} for {@code payload[off, off+len)}, which is copied. */
+    public int send(int channel, byte[] payload, int off, int len, boolean seqCst, boolean expectReply, Object attachment, long now) {
+        Objects.checkFromIndexSize(off, len, payload.length);
+        Chan c = checkSend(channel, len);
         if (!c.canSend()) throw new IllegalStateException("send window of channel " + channel + " is full");
         int seq = c.sendNext;
-        return push(c, new SendEntry(seq, Codec.payload(channel, seq, seqCst, expectReply, payload), expectReply, false, 0, attachment, now), now);
+        return push(c, new SendEntry(seq, Codec.payload(channel, seq, seqCst, expectReply, payload, off, len), expectReply, false, 0, attachment, now), now);
     }
 
     /**
@@ -229,7 +259,7 @@ public final class SeqexCore {
      * @throws IllegalStateException    if the window is full or the core is closed
      */
     public int reply(int channel, int requestSeq, byte[] payload, boolean seqCst, Object attachment, long now) {
-        Chan c = checkSend(channel, payload);
+        Chan c = checkSend(channel, Objects.requireNonNull(payload, "payload").length);
         if (!c.canReply()) throw new IllegalStateException("reply window of channel " + channel + " is full");
         if (!c.awaitingReply.contains(requestSeq)) {
             throw new IllegalArgumentException("no request " + Integer.toUnsignedString(requestSeq) + " awaits a reply on channel " + channel);
@@ -242,11 +272,10 @@ public final class SeqexCore {
         return seq;
     }
 
-    private Chan checkSend(int channel, byte[] payload) {
+    private Chan checkSend(int channel, int length) {
         if (closed) throw new IllegalStateException("closed");
-        Objects.requireNonNull(payload, "payload");
-        if (payload.length > config.maxPayload()) {
-            throw new IllegalArgumentException("payload is " + payload.length + " bytes; at most " + config.maxPayload() + " fit in a packet");
+        if (length > config.maxPayload()) {
+            throw new IllegalArgumentException("payload is " + length + " bytes; at most " + config.maxPayload() + " fit in a packet");
         }
         return chan(channel);
     }
@@ -257,6 +286,7 @@ public final class SeqexCore {
         c.inFlight++;
         e.transmits = 1;
         e.deadline = now + rto;
+        e.txOrder = ++txCount;
         transmit(e.packet);
         return e.seq;
     }
@@ -342,10 +372,16 @@ public final class SeqexCore {
         }
         if (e.transmits == 1) {
             sample(now - e.firstSent); // Karn: only unambiguous samples
+            if (Seq.before(e.seq, c.highestAcked)) {
+                // reordering: a packet sent later was acknowledged first; tolerate that much from now on
+                c.dupThresh = Math.max(c.dupThresh, Math.min(config.window(), c.highestAcked - e.seq + 1));
+            } else {
+                c.highestAcked = e.seq;
+            }
             earlyRetransmit(c, e, now);
         }
         c.remove(e);
-        grow(c);
+        grow(c, now);
         listener.onAcked(c.id, e.seq, e.attachment);
     }
 
@@ -370,7 +406,7 @@ public final class SeqexCore {
             if (e == null || e.expectReply) continue;
             newest = e;
             c.remove(e);
-            grow(c);
+            grow(c, now);
             listener.onAcked(c.id, e.seq, e.attachment);
         }
         if (newest == null) staleAcks++;
@@ -378,22 +414,26 @@ public final class SeqexCore {
     }
 
     /**
-     * Time-based loss detection (in the spirit of RACK, RFC 8985), a sender-local rule: when a packet
-     * sent once is acknowledged, every unacknowledged packet before it on the channel whose latest
-     * transmission happened at least a reorder window before the acknowledged one's is presumed lost
-     * and resent now, instead of waiting for its resend timer. Requests are left to their timers
-     * (their answer waits for the peer's application). A presumed loss that was only reordering
-     * costs a duplicate, which the receiver acknowledges and discards.
+     * Loss detection, a sender-local rule: when a packet sent once is acknowledged, every
+     * unacknowledged packet before it on the channel is presumed lost and resent now, instead of
+     * waiting for its resend timer, if its latest transmission happened at least a reorder window
+     * before the acknowledged one's (time-based, in the spirit of RACK, RFC 8985) or if the channel's
+     * DupThresh ({@link #DUP_THRESH}, raised by reordering seen) packets sent after its latest
+     * transmission have been acknowledged (RFC 5681 §3.2, RFC 6675: the rule that still works when a
+     * millisecond clock cannot tell the packets of one flight apart). Requests are left to their timers (their answer waits for the peer's
+     * application). A presumed loss that was only reordering costs a duplicate, which the receiver
+     * acknowledges and discards.
      */
     private void earlyRetransmit(Chan c, SendEntry acked, long now) {
         long reorderWindow = srtt < 0 ? config.minRtoMillis() : Math.max(1, srtt / 4);
         for (int i = 0, n = acked.seq - c.sendBase; i < n; i++) {
             SendEntry e = c.sent[(c.sendHead + i) % c.sent.length];
-            if (e == null || e.expectReply || acked.lastSent - e.lastSent < reorderWindow) continue;
+            if (e == null || e.expectReply || acked.txOrder < e.txOrder) continue;
+            if (acked.lastSent - e.lastSent < reorderWindow && ++e.laterAcked < c.dupThresh) continue;
             earlyRetransmits++;
             if (config.congestionControl() && !(c.inRecovery && Seq.before(e.seq, c.recover))) {
-                // §3 congestion control: one halving per window of data (NewReno, RFC 6582 §3.2)
-                c.ssthresh = Math.max(2, c.inFlight / 2.0);
+                // §3 congestion control: one reduction per window of data (RFC 6582 §3.2), by CUBIC's β (RFC 9438 §4.6)
+                reduce(c);
                 c.cwnd = c.ssthresh;
                 c.inRecovery = true;
                 c.recover = c.sendNext;
@@ -402,12 +442,35 @@ public final class SeqexCore {
         }
     }
 
-    /** One more packet acknowledged: slow start below ssthresh, congestion avoidance above (RFC 5681 §3.1). */
-    private void grow(Chan c) {
+    /** A congestion event: remember the window (with fast convergence, RFC 9438 §4.7) and set ssthresh to β·cwnd. */
+    private static void reduce(Chan c) {
+        c.wMax = c.cwnd < c.wMax ? c.cwnd * (1 + CUBIC_BETA) / 2 : c.cwnd;
+        c.ssthresh = Math.max(2, c.cwnd * CUBIC_BETA);
+        c.epochStart = -1;
+    }
+
+    /**
+     * One more packet acknowledged: slow start below ssthresh (RFC 5681 §3.1), CUBIC's congestion
+     * avoidance above (RFC 9438 §4.2–4.4): the window follows {@code W(t) = C(t − K)³ + Wmax} one RTT
+     * ahead, or the Reno-friendly estimate when that is larger (on short-RTT paths it always is).
+     */
+    private void grow(Chan c, long now) {
         if (!config.congestionControl()) return;
         if (c.inRecovery && !Seq.before(c.sendBase, c.recover)) c.inRecovery = false; // everything before `recover` is acknowledged
         if (c.inRecovery) return;
-        c.cwnd += c.cwnd < c.ssthresh ? 1 : 1 / c.cwnd;
+        if (c.cwnd < c.ssthresh) {
+            c.cwnd += 1;
+        } else {
+            if (c.epochStart < 0) {
+                c.epochStart = now;
+                c.k = c.wMax > c.cwnd ? Math.cbrt((c.wMax - c.cwnd) / CUBIC_C) : 0;
+                c.wEst = c.cwnd;
+            }
+            double t = (now - c.epochStart + Math.max(1, srtt)) / 1000.0;
+            double target = Math.min(1.5 * c.cwnd, Math.max(c.cwnd, CUBIC_C * Math.pow(t - c.k, 3) + c.wMax));
+            c.wEst += CUBIC_ALPHA / c.cwnd;
+            c.cwnd = c.wEst > target ? c.wEst : c.cwnd + (target - c.cwnd) / c.cwnd;
+        }
         if (c.cwnd > config.window()) c.cwnd = config.window();
     }
 
@@ -549,8 +612,8 @@ public final class SeqexCore {
             for (SendEntry e : c.sent) {
                 if (e != null && e.deadline - now <= 0) {
                     if (!timedOut && config.congestionControl() && !e.expectReply) {
-                        // a resend timeout: back to one packet (RFC 5681 §3.1); requests wait for the peer's application, not the path
-                        c.ssthresh = Math.max(2, c.inFlight / 2.0);
+                        // a resend timeout: back to one packet (RFC 5681 §3.1, RFC 9438 §4.8); requests wait for the peer's application, not the path
+                        reduce(c);
                         c.cwnd = 1;
                         c.inRecovery = false;
                         timedOut = true;
@@ -585,6 +648,8 @@ public final class SeqexCore {
     private void resend(SendEntry e, long now, long timeout) {
         e.transmits++;
         e.lastSent = now;
+        e.txOrder = ++txCount;
+        e.laterAcked = 0;
         e.deadline = now + Math.max(1, timeout);
         retransmits++;
         transmit(e.packet);

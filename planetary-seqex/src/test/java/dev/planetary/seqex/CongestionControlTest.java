@@ -9,9 +9,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The per-channel NewReno congestion window (docs/seqex.md §3), in virtual time: ten packets to
- * start, slow start on acknowledgements, one halving per window on a loss found by early
- * retransmit, one packet after a resend timeout, never above {@code window}.
+ * The per-channel congestion window (docs/seqex.md §3: slow start, CUBIC, RFC 9438), in virtual
+ * time: ten packets to start, slow start on acknowledgements, one reduction to β = 0.7 per window
+ * on a loss found by early retransmit, one packet after a resend timeout, never above {@code window}.
  */
 class CongestionControlTest {
     static final SeqexConfig CONFIG = SeqexConfig.defaults().withWindow(64, 64).withCongestionControl(true);
@@ -64,7 +64,7 @@ class CongestionControlTest {
     }
 
     @Test
-    void aLossFoundByEarlyRetransmitHalvesTheWindowOncePerWindow() {
+    void aLossFoundByEarlyRetransmitReducesTheWindowOncePerWindow() {
         fill(0);
         roundTrip(10); // cwnd 20, srtt 10: reorder window 2 ms
         alice.send(1, new byte[] {1}, false, false, null, 10);
@@ -78,14 +78,40 @@ class CongestionControlTest {
         for (byte[] a : toAlice) alice.receive(a, 25);
         toAlice.clear();
         assertEquals(2, alice.stats().earlyRetransmits());
-        assertEquals(10.0, alice.congestionWindow(1), "halved from 20 in-flight once, not twice");
+        assertEquals(14.0, alice.congestionWindow(1), 1e-9, "reduced from 20 to 0.7 x 20 once, not twice");
         bob.receive(lost1, 26);
         bob.receive(lost2, 26);
         toBob.clear(); // the early resends (duplicates now)
         for (byte[] a : toAlice) alice.receive(a, 27);
         toAlice.clear();
         assertEquals(0, alice.inFlight(1));
-        assertTrue(alice.congestionWindow(1) > 10 && alice.congestionWindow(1) < 11, "congestion avoidance after recovery: " + alice.congestionWindow(1));
+        assertTrue(alice.congestionWindow(1) > 14 && alice.congestionWindow(1) < 15, "congestion avoidance after recovery: " + alice.congestionWindow(1));
+    }
+
+    /**
+     * Congestion avoidance on a short-RTT path: CUBIC's Reno-friendly estimate, 3(1 − β)/(1 + β) ≈ 0.53
+     * packets per window of acknowledgements (RFC 9438 §4.3), not the cubic curve (K is seconds away).
+     */
+    @Test
+    void congestionAvoidanceGrowsByTheRenoFriendlyRate() {
+        fill(0);
+        roundTrip(10); // cwnd 20
+        alice.send(1, new byte[] {1}, false, false, null, 10);
+        toBob.remove(0); // lost
+        fill(15);
+        roundTrip(20); // the loss is found: cwnd 14; the lost packet is resent
+        roundTrip(21); // the resend arrives: recovery ends
+        assertEquals(0, alice.inFlight(1));
+        double start = alice.congestionWindow(1);
+        assertTrue(start >= 14 && start < 15, "after recovery: " + start);
+        long now = 22;
+        for (int round = 0; round < 10; round++) {
+            fill(now);
+            roundTrip(now + 1);
+            now += 2;
+        }
+        double grown = alice.congestionWindow(1) - start;
+        assertTrue(grown > 10 * 0.4 && grown < 10 * 0.7, "about 0.53 packets per round trip, grew " + grown + " in 10");
     }
 
     @Test

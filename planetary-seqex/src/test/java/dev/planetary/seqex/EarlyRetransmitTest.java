@@ -81,6 +81,30 @@ class EarlyRetransmitTest {
         assertEquals(1, p.alice.stats().retransmits(), "nothing else was resent");
     }
 
+    /**
+     * A flight sent within one millisecond (the clock cannot tell its packets apart): the time rule
+     * never fires, three later packets acknowledged do (DupThresh, RFC 5681 §3.2).
+     */
+    @Test
+    void threeLaterPacketsAcknowledgedFindALossWithinOneMillisecond() {
+        Pair p = new Pair();
+        p.warmUp();
+        for (int i = 1; i <= 5; i++) p.send(i, 100); // one flight, one millisecond
+        List<byte[]> flight = new ArrayList<>(p.toBob);
+        p.toBob.clear();
+        p.deliver(flight.get(1), 101, 101);
+        p.deliver(flight.get(2), 101, 101);
+        assertEquals(0, p.alice.stats().earlyRetransmits(), "two later packets may be reordering");
+        p.deliver(flight.get(3), 101, 101);
+        assertEquals(1, p.alice.stats().earlyRetransmits(), "the third finds packet 1 lost");
+        assertEquals(1, p.toBob.size());
+        p.deliver(flight.get(4), 101, 101); // sent before the resend: does not count against it
+        assertEquals(1, p.alice.stats().earlyRetransmits());
+        p.deliver(p.toBob.remove(0), 102, 102);
+        assertEquals(List.of(0, 2, 3, 4, 5, 1), p.bobGot);
+        assertEquals(0, p.alice.inFlight(1));
+    }
+
     @Test
     void reorderingWithinTheWindowResendsNothing() {
         Pair p = new Pair();

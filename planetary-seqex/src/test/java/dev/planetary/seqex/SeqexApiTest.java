@@ -267,4 +267,42 @@ class SeqexApiTest {
         assertThrows(IllegalArgumentException.class, () -> p.a.channel(2));
         assertArrayEquals(new byte[88], p.b.channel(0).poll().payload());
     }
+
+    /** {@code sendSeqCst(buf, off, len)} sends exactly the slice, and the caller may overwrite the array as soon as it returns. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aSliceSentFromAReusedBufferArrivesIntactAndInOrder() throws Exception {
+        SeqexConfig cfg = SeqexConfig.defaults().withRto(20, 5, 200, true).withWindow(8, 8);
+        LossyLink ab = new LossyLink(3, 0.1);
+        LossyLink ba = new LossyLink(4, 0.1);
+        try (Seqex a = new Seqex(ab, cfg, Seqex.systemClock()); Seqex b = new Seqex(ba, cfg, Seqex.systemClock())) {
+            ab.peer = b;
+            ba.peer = a;
+            a.startServiceThread();
+            b.startServiceThread();
+            List<Integer> got = new ArrayList<>();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 200; i++) {
+                        byte[] p = b.channel(1).receive().payload();
+                        got.add(p.length == 4 ? num(p) : -p.length);
+                    }
+                } catch (InterruptedException e) {
+                    // test over
+                }
+            });
+            byte[] buf = new byte[16];
+            for (int i = 0; i < 200; i++) {
+                java.util.Arrays.fill(buf, (byte) -1); // overwrites what the previous call sent
+                ByteBuffer.wrap(buf, 3, 4).putInt(i);
+                a.channel(1).sendSeqCst(buf, 3, 4);
+            }
+            reader.join(30_000);
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < 200; i++) expected.add(i);
+            assertEquals(expected, got);
+            assertThrows(IndexOutOfBoundsException.class, () -> a.channel(1).sendSeqCst(buf, 10, 7));
+            assertThrows(IllegalArgumentException.class, () -> a.channel(1).sendSeqCst(new byte[cfg.maxPayload() + 1], 0, cfg.maxPayload() + 1));
+        }
+    }
 }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -95,7 +94,7 @@ final class TunnelStream {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
                     if (n == 0) continue;
-                    channel.sendSeqCst(Arrays.copyOf(buf, n));
+                    channel.sendSeqCst(buf, 0, n); // copied into its SEQEX packet: buf is free again when it returns
                     bytesSent.addAndGet(n);
                     lastActivity = System.nanoTime();
                 }
