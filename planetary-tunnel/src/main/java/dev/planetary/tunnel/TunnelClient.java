@@ -58,6 +58,7 @@ public final class TunnelClient implements AutoCloseable {
     private volatile Consumer<String> lost = reason -> {};
     final AtomicLong foreign = new AtomicLong();
     private final AtomicInteger nextStream = new AtomicInteger(1);
+    private static final byte[] PING = new TunnelProtocol.Control(TunnelProtocol.PING, 0, 0, "").encode();
     private volatile boolean closed;
     final AtomicLong opened = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
@@ -120,6 +121,9 @@ public final class TunnelClient implements AutoCloseable {
     private TunnelClient startLink() {
         Thread.ofVirtual().name("tunnel-control").start(this::controlLoop);
         if (keepaliveMs > 0) Thread.ofVirtual().name("tunnel-keepalive").start(this::keepaliveLoop);
+        // One PING at once: the first OPEN otherwise pays for running both sides' control path for the
+        // first time (class loading, interpreted code: ~175 ms on a fresh pair of JVMs, BENCHMARKS.md).
+        control.requestAsync(PING, true);
         return this;
     }
 
@@ -179,12 +183,11 @@ public final class TunnelClient implements AutoCloseable {
     }
 
     private void keepaliveLoop() {
-        byte[] ping = new TunnelProtocol.Control(TunnelProtocol.PING, 0, 0, "").encode();
         try {
             while (!closed) {
                 Thread.sleep(keepaliveMs);
                 try {
-                    control.requestAsync(ping, true).get(3 * keepaliveMs, TimeUnit.MILLISECONDS); // any answer will do, also BAD from an old listener
+                    control.requestAsync(PING, true).get(3 * keepaliveMs, TimeUnit.MILLISECONDS); // any answer will do, also BAD from an old listener
                 } catch (TimeoutException e) {
                     if (!closed) lost.accept("the listener did not answer keepalives for " + String.format(java.util.Locale.ROOT, "%.1f s", 3 * keepaliveMs / 1e3)
                             + " (its session was replaced by another client with our key, or it restarted or is unreachable)");

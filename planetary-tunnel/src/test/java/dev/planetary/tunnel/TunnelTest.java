@@ -214,6 +214,19 @@ class TunnelTest {
         target = null;
     }
 
+    /**
+     * The tunnel pings the listener as soon as its link starts, before any connection: the first
+     * OPEN then finds both sides' control path run once (BENCHMARKS.md, issue 19, stream open).
+     */
+    @Test
+    void theLinkIsExercisedBeforeTheFirstConnection() throws Exception {
+        await(() -> servers.size() == 1, "the listener's session");
+        TunnelServer server = servers.values().iterator().next();
+        await(() -> server.link().seqex.stats().delivered() >= 1, "the first PING at the listener");
+        await(() -> client.link().seqex.stats().delivered() >= 1, "its answer at the tunnel");
+        assertEquals(0, server.activeStreams());
+    }
+
     @Test
     void targetMatchingNeverResolvesPeerSuppliedNames() {
         TunnelTarget t = new TunnelTarget("127.0.0.1:80", new InetSocketAddress("127.0.0.1", 80));
