@@ -47,6 +47,14 @@ public final class Channel {
         owner.sendBlocking(id, java.util.Objects.requireNonNull(payload, "payload"), off, len, true, false);
     }
 
+    /**
+     * At most {@code packets} (1..window) of this channel's payloads in flight from now on: the
+     * receive buffer the peer announced for it ({@link SeqexCore#limitSend}).
+     */
+    public void limitSendWindow(int packets) {
+        owner.limitSend(id, packets);
+    }
+
     /** Sends a request and waits for its reply. */
     public byte[] request(byte[] payload) throws InterruptedException {
         return owner.sendBlocking(id, payload, false, true);

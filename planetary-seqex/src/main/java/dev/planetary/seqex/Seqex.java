@@ -272,6 +272,17 @@ public final class Seqex implements AutoCloseable {
         }
     }
 
+    void limitSend(int ch, int packets) {
+        lock.lock();
+        try {
+            ChanState cs = open(ch);
+            core.limitSend(ch, packets);
+            pump(cs);
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
     Op sendAsync(int ch, byte[] payload, boolean seqCst, boolean expectReply) {
         Op op = new Op(ch, checkPayload(payload), seqCst, expectReply, null);
         lock.lock();

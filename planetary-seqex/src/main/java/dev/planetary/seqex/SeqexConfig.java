@@ -24,7 +24,7 @@ package dev.planetary.seqex;
  *                        CUMULATIVE flag when it is above 1, docs/seqex.md §1)
  * @param ackDelayMillis  the longest an acknowledgement waits for more packets (keep it well below
  *                        the peer's {@code minRtoMillis})
- * @param congestionControl a congestion window per channel (NewReno, RFC 5681/6582 in packets) under
+ * @param congestionControl a congestion window per channel (CUBIC, RFC 9438, in packets) under
  *                        the fixed {@code window}: off by default (the window alone limits a sender)
  */
 public record SeqexConfig(
@@ -102,10 +102,11 @@ public record SeqexConfig(
     }
 
     /**
-     * A NewReno congestion window per channel (docs/seqex.md §3): a sender starts with 10 packets in
-     * flight, grows by one per acknowledged packet up to the slow-start threshold and by one per
-     * window after it, halves on a loss found by early retransmit (once per window) and falls to one
-     * packet on a resend timeout. Never above {@code window}. Purely local.
+     * A CUBIC congestion window per channel (docs/seqex.md §3, RFC 9438): a sender starts with 10
+     * packets in flight, grows by one per acknowledged packet up to the slow-start threshold and along
+     * CUBIC's curve (or its Reno-friendly estimate) after it, keeps 0.7 of it on a loss found by early
+     * retransmit (once per window) and falls to one packet on a resend timeout. Never above
+     * {@code window}. Purely local.
      */
     public SeqexConfig withCongestionControl(boolean on) {
         return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence,

@@ -126,6 +126,7 @@ public final class SeqexCore {
         double k;               // seconds until the cubic function reaches wMax again
         double wEst;            // the Reno-friendly estimate
         int dupThresh = DUP_THRESH;
+        int sendLimit = config.window(); // payloads in flight the peer can buffer (limitSend), at most window
         int highestAcked;       // the highest sequence number acknowledged selectively (reordering detection)
 
         Chan(int id) {
@@ -156,7 +157,7 @@ public final class SeqexCore {
         }
 
         boolean canSend() {
-            return sendNext - sendBase < config.window() && (!config.congestionControl() || inFlight < (int) cwnd);
+            return sendNext - sendBase < sendLimit && (!config.congestionControl() || inFlight < (int) cwnd);
         }
 
         boolean canReply() {
@@ -227,6 +228,19 @@ public final class SeqexCore {
      */
     public boolean canReply(int channel) {
         return chan(channel).canReply();
+    }
+
+    /**
+     * Limits {@code channel}'s payloads in flight to {@code packets} (1..window) from now on, e.g. to
+     * the receive buffer the peer said it has for the channel: a sender that never has more in
+     * flight than the receiver can buffer does not learn the buffer's size by loss. Replies keep
+     * their reserve. Packets already in flight stay.
+     */
+    public void limitSend(int channel, int packets) {
+        if (packets < 1 || packets > config.window()) throw new IllegalArgumentException("send limit must be in [1, " + config.window() + "], got " + packets);
+        Chan c = chan(channel);
+        c.sendLimit = packets;
+        if (c.cwnd > packets) c.cwnd = packets;
     }
 
     /**
@@ -471,7 +485,7 @@ public final class SeqexCore {
             c.wEst += CUBIC_ALPHA / c.cwnd;
             c.cwnd = c.wEst > target ? c.wEst : c.cwnd + (target - c.cwnd) / c.cwnd;
         }
-        if (c.cwnd > config.window()) c.cwnd = config.window();
+        if (c.cwnd > c.sendLimit) c.cwnd = c.sendLimit;
     }
 
     private void onData(Chan c, Packet p, long now) {

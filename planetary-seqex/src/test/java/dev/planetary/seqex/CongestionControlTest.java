@@ -123,6 +123,18 @@ class CongestionControlTest {
         assertFalse(alice.canSend(1), "ten in flight, window one");
     }
 
+    /** The receive buffer the peer announced caps payloads in flight, below window and cwnd alike. */
+    @Test
+    void aSendLimitCapsPayloadsInFlight() {
+        alice.limitSend(1, 7);
+        assertEquals(7, fill(0));
+        roundTrip(10);
+        assertEquals(7, fill(10), "slow start does not pass the limit");
+        assertTrue(alice.congestionWindow(1) <= 7);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> alice.limitSend(1, 0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> alice.limitSend(1, 65));
+    }
+
     @Test
     void offByDefault() {
         SeqexCore plain = new SeqexCore(SeqexConfig.defaults(), d -> {}, new SeqexCore.Listener() {

@@ -224,7 +224,9 @@ public final class TunnelClient implements AutoCloseable {
                 closeQuietly(socket);
                 return;
             }
-            TunnelStream stream = new TunnelStream(id, link.seqex.channel(channel), target, socket, chunk, hooks);
+            Channel ch = link.seqex.channel(channel);
+            ch.limitSendWindow(TunnelProtocol.receiveCapacity(answer)); // no more in flight than the listener buffers for it
+            TunnelStream stream = new TunnelStream(id, ch, target, socket, chunk, hooks);
             slots.put(channel, new Slot(stream));
             channel = null;
             opened.incrementAndGet();

@@ -63,7 +63,7 @@ final class TunnelProtocol {
     static final long ACK_DELAY_MS = 2;
 
     /**
-     * SEQEX's NewReno window per stream (docs/seqex.md §3). On by default; the system property
+     * SEQEX's CUBIC window per stream (docs/seqex.md §3). On by default; the system property
      * {@code planetary.tunnel.congestionControl=false} turns it off, for benchmarks
      * (scripts/tunnel-bench.py compares both).
      */
@@ -102,6 +102,23 @@ final class TunnelProtocol {
             int channel = Short.toUnsignedInt(bb.getShort());
             return new Control(type, stream, channel, new String(b, 7, b.length - 7, StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * The answer to an accepted OPEN: status OK and, since issue 19, the listener's receive buffer for
+     * the stream's channel in packets (u16); the tunnel keeps at most that many in flight on it. An
+     * older tunnel reads only the status; from an older listener the tunnel gets no size and keeps
+     * its window.
+     */
+    static byte[] opened(int receiveCapacity) {
+        return ByteBuffer.allocate(3).put(OK).putShort((short) Math.min(0xFFFF, receiveCapacity)).array();
+    }
+
+    /** The receive buffer in an OPEN answer ({@link #opened}), clamped to 1..WINDOW; WINDOW if the listener sent none. */
+    static int receiveCapacity(byte[] answer) {
+        if (answer.length < 3) return WINDOW;
+        int n = ((answer[1] & 0xFF) << 8) | (answer[2] & 0xFF);
+        return Math.max(1, Math.min(WINDOW, n));
     }
 
     static byte[] reply(byte status, String message) {

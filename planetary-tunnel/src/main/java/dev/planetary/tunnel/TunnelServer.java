@@ -172,7 +172,7 @@ public final class TunnelServer implements AutoCloseable {
                 "local", Endpoint.format((InetSocketAddress) socket.getLocalSocketAddress()));
         s.start();
         if (idle != null) watchIdle(s);
-        return TunnelProtocol.reply(TunnelProtocol.OK, "");
+        return TunnelProtocol.opened(limits.receiveCapacity());
     }
 
     /** Resets {@code s} once it carried no byte for --stream-idle-timeout: an idle peer does not pin a connection to the target for ever. */

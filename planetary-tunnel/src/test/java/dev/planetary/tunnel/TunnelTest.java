@@ -250,6 +250,11 @@ class TunnelTest {
         assertEquals(c, TunnelProtocol.Control.decode(c.encode()));
         assertNull(TunnelProtocol.Control.decode(new byte[6]));
         assertEquals(16_384 - 12, TunnelProtocol.chunkSize(1432));
+        assertEquals(TunnelProtocol.OK, TunnelProtocol.opened(7)[0]);
+        assertEquals(7, TunnelProtocol.receiveCapacity(TunnelProtocol.opened(7)));
+        assertEquals(TunnelProtocol.WINDOW, TunnelProtocol.receiveCapacity(TunnelProtocol.opened(100_000)), "clamped to the window");
+        assertEquals(1, TunnelProtocol.receiveCapacity(TunnelProtocol.opened(0)));
+        assertEquals(TunnelProtocol.WINDOW, TunnelProtocol.receiveCapacity(TunnelProtocol.reply(TunnelProtocol.OK, "")), "an older listener names none");
         assertEquals(PeerSession.maxPayload(128) - 12, TunnelProtocol.chunkSize(128));
         assertTrue(Duration.ofMillis(TunnelProtocol.config().minRtoMillis()).toMillis() >= 1);
     }
