@@ -105,6 +105,22 @@ class EarlyRetransmitTest {
         assertEquals(0, p.alice.inFlight(1));
     }
 
+    /** Reordering seen on a channel raises its DupThresh to that extent: later packets overtaking as far again resend nothing. */
+    @Test
+    void reorderingSeenRaisesTheThreshold() {
+        Pair p = new Pair();
+        p.warmUp();
+        for (int i = 1; i <= 10; i++) p.send(i, 100);
+        List<byte[]> flight = new ArrayList<>(p.toBob);
+        p.toBob.clear();
+        p.deliver(flight.get(4), 101, 101); // 5 first,
+        p.deliver(flight.get(0), 101, 101); // then 1: reordering over 5 packets
+        for (int i = 5; i <= 7; i++) p.deliver(flight.get(i), 101, 101); // 6, 7, 8: 2..4 have 4 later packets acknowledged
+        assertEquals(0, p.alice.stats().earlyRetransmits(), "the threshold is 5 now, not 3");
+        p.deliver(flight.get(8), 101, 101); // 9: the fifth
+        assertEquals(3, p.alice.stats().earlyRetransmits(), "2, 3 and 4 presumed lost");
+    }
+
     @Test
     void reorderingWithinTheWindowResendsNothing() {
         Pair p = new Pair();
