@@ -200,9 +200,19 @@ public final class Context<D> implements AutoCloseable {
     /**
      * Runs due timers (spec §7.2): resends, timeouts, rekeys, expiry of partial packets and pending
      * handshakes, and every {@link #CIPHER_SWEEP_MS} the idle-Cipher sweep over the sessions' keys.
-     * Call it again within the returned number of milliseconds.
+     * Call it again within the returned number of milliseconds. Never throws for an engine bug: it
+     * is counted and logged ({@link #internalErrorCount()}) and the pass goes on.
      */
     public long service() {
+        try {
+            return servicePass();
+        } catch (RuntimeException e) { // an engine bug outside a session's own step (those are caught in Timers)
+            errors.report("service", e);
+            return settings.resendTime();
+        }
+    }
+
+    private long servicePass() {
         long now = app.time();
         long next = now + settings.resendTime();
         // After the clock went back every session is visited, so that its timers are pulled in

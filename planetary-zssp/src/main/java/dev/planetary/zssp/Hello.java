@@ -49,7 +49,12 @@ final class Hello {
             s.ratchet1 = stored == null ? RatchetState.EMPTY : stored.state1();
             s.ratchet2 = stored == null ? null : stored.state2();
             ctx.track(s);
-            create(s, identity, ctx.app.time(), Transition.Cause.OPEN);
+            try {
+                create(s, identity, ctx.app.time(), Transition.Cause.OPEN);
+            } catch (RuntimeException e) { // an engine bug: no half-made session stays in the tables
+                s.expire(Transition.Cause.CLOSE);
+                throw e;
+            }
         } finally {
             s.lock.unlock();
         }

@@ -17,14 +17,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * two key slots, draws counters from an atomic, and updates a lock-free replay window, so any number
  * of threads may send and receive on one session at once.
  *
- * <p>The lock rule (stated here once): the state ({@link Zeta}, one record per state with its own
+ * <p>The lock rule (stated here once): the state ({@code Zeta}, one record per state with its own
  * data), the ratchet pair, the timers and every change of the key slots or header keys are read and
- * written under {@link #lock}; the fields the data path reads without it are volatile and replaced
- * whole. The state changes in one place, {@link #enter}, which checks that the caller holds the lock.
+ * written under the session's lock; the fields the data path reads without it are volatile and
+ * replaced whole. The state changes in one place, {@code enter}, which checks that the caller holds
+ * the lock.
  */
 public final class Session<D> {
 
-    /** The names of the states of spec §7.2 (the engine's state records are {@link Zeta}). */
+    /** The names of the states of spec §7.2 (the engine's state records are {@code Zeta}). */
     public enum State {
         /** Initiator: Hello (X1) sent, waiting for the Response. */
         A1,
