@@ -49,6 +49,9 @@ class InternalFaultTest {
         assertTrue(d.reason().contains("IllegalStateException"), d.reason());
         assertEquals(1, ctx.internalErrorCount());
         assertInstanceOf(IllegalStateException.class, ctx.lastInternalError());
+        assertEquals(Settings.defaults().resendTime(), ctx.service(), "a timer pass that fails asks to be called again, it does not throw");
+        assertEquals(2, ctx.internalErrorCount());
+        assertEquals(2, ctx.errors.kindsLogged(), "one kind in receive, one in service");
     }
 
     /**
