@@ -122,11 +122,14 @@ def reduction(colmax):
         lo = sum(sb[int(v[1:])][0] if sg > 0 else -sb[int(v[1:])][1] for (sg, v) in fin[j])
         hi = sum(sb[int(v[1:])][1] if sg > 0 else -sb[int(v[1:])][0] for (sg, v) in fin[j])
         xb.append(check(lo, hi, f"x{j}"))
-    # the final chain: carries stay far inside a long
-    for j in range(12):
-        check(xb[j][0] - M32 - 2**40, xb[j][1] + 2**40, "chain")
-    L.append("// normalise v and v − p as two independent chains; keep v if v − p borrowed (v < p)")
-    L.append("long v, d;")
+    L.append("canonical(out, " + ", ".join(f"x{j}" for j in range(12)) + ");")
+    return L, pad, vmax, xb
+
+def canonical(xbounds):
+    """Java of canonical(out, x0..x11): the value Σ x_i·2^(32i), known to lie in [0, 2p), reduced."""
+    for (lo, hi) in xbounds:
+        check(lo - M32 - 2**40, hi + 2**40, "chain")
+    L = ["// normalise v and v − p as two independent chains; keep v if v − p borrowed (v < p)", "long v, d;"]
     for j in range(12):
         carry_v = "" if j == 0 else " + (v >> 32)"
         carry_d = "" if j == 0 else " + (d >> 32)"
@@ -134,12 +137,47 @@ def reduction(colmax):
     L.append("long keep = d >> 63; // all ones when v < p")
     for j in range(12):
         L.append(f"out[{j}] = y{j} ^ ((y{j} ^ x{j}) & keep);")
-    return L, pad, vmax
+    return L
+
+KMAX = 8
+
+def lin():
+    """Java of lin(out, a, ka, b, kb) = ka·a + kb·b mod p, 0 ≤ ka ≤ 8, −8 ≤ kb ≤ 8, inputs < 2^384."""
+    K = KMAX * M32                     # the most kb·b can take from a word
+    m = P << 8
+    s = [(m >> (32 * i)) & M32 for i in range(13)]
+    assert m >> (32 * 13) == 0 and s[12] >= 8
+    pad = [s[i] + (2**35 if i <= 11 else 0) - (8 if 1 <= i <= 12 else 0) for i in range(13)]
+    assert sum(pad[i] << (32 * i) for i in range(13)) == m and all(pad[i] >= K for i in range(12))
+    L = []
+    xb = []
+    for i in range(12):
+        L.append(f"long r{i} = ka * a[{i}] + kb * b[{i}] + 0x{pad[i]:X}L;")
+        xb.append(check(pad[i] - K, pad[i] + 2 * K, f"lin r{i}"))
+        assert xb[-1][0] >= 0
+    L.append("// one carry step, all words at once, then the top word (< 2^9) folded with 2^384 ≡ 2^128 + 2^96 − 2^32 + 1")
+    L.append("long s0 = r0 & M32;")
+    sb = [(0, M32)]
+    for i in range(1, 12):
+        L.append(f"long s{i} = (r{i} & M32) + (r{i-1} >>> 32);")
+        sb.append((0, M32 + (xb[i - 1][1] >> 32)))
+    L.append(f"long s12 = 0x{pad[12]:X}L + (r11 >>> 32);")
+    top = (pad[12], pad[12] + (xb[11][1] >> 32))
+    vmax = sum(sb[i][1] << (32 * i) for i in range(12)) + top[1] * C
+    assert vmax < 2 * P
+    fb = list(sb)
+    for (d, sg) in ((0, +1), (1, -1), (3, +1), (4, +1)):
+        fb[d] = (fb[d][0] - top[1], fb[d][1]) if sg < 0 else (fb[d][0], fb[d][1] + top[1])
+    L.append("canonical(out, s0 + s12, s1 - s12, s2, s3 + s12, s4 + s12, s5, s6, s7, s8, s9, s10, s11);")
+    return L, fb
+
 
 if __name__ == "__main__":
     mcols, mb = columns(False)
     scols, sb_ = columns(True)
-    red, pad, vmax = reduction(max(mb, sb_))
+    red, pad, vmax, xb = reduction(max(mb, sb_))
+    lin_lines, lin_b = lin()
+    can = canonical([(min(a[0], b[0]), max(a[1], b[1])) for a, b in zip(xb, lin_b)])
     ind = "        "
     print("    static void mulUnrolled(long[] out, long[] a, long[] b, long[] cols) {")
     for l in mcols: print(ind + l)
@@ -151,6 +189,13 @@ if __name__ == "__main__":
     print("    }\n")
     print("    static void reduce(long[] out, long[] c) {")
     for l in red: print(ind + l)
+    print("    }\n")
+    print("    static void lin(long[] out, long[] a, int ka, long[] b, int kb) {")
+    for l in lin_lines: print(ind + l)
+    print("    }\n")
+    print("    private static void canonical(long[] out, " + ", ".join(f"long x{j}" for j in range(6)) + ",")
+    print("            " + ", ".join(f"long x{j}" for j in range(6, 12)) + ") {")
+    for l in can: print(ind + l)
     print("    }")
     import sys
     print(f"// column bound {max(mb, sb_).bit_length()} bits, value before final subtraction < 2^384 + 2^{(vmax - 2**384).bit_length()}", file=sys.stderr)

@@ -246,7 +246,7 @@ final class P384Field {
 
     /**
      * out = (Σ c[i]·2^(32i)) mod p for 24 column sums 0 ≤ c[i] &lt; 2^36 (a product of two values
-     * below 2^384). Generated; constant time (no branch, no data-dependent index).
+     * below 2^384). Generated; no branch, no data-dependent index.
      */
     static void reduce(long[] out, long[] c) {
         long r0 = c[0] + c[12] + 0x1000000000L;
@@ -296,6 +296,53 @@ final class P384Field {
         long x9 = s9;
         long x10 = s10;
         long x11 = s11;
+        canonical(out, x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11);
+    }
+
+    /**
+     * out = ka·a + kb·b mod p for public constants 0 ≤ ka ≤ 8 and −8 ≤ kb ≤ 8 and inputs below
+     * 2^384 (aliasing allowed): one pass where two or three {@link #add}/{@link #sub} calls would
+     * chain, for the small multiples of the point formulas. Generated: the words plus a multiple of
+     * p that keeps each word non-negative, one carry step on all words at once, the top word folded,
+     * then {@link #canonical}. No branch, no data-dependent index.
+     */
+    static void lin(long[] out, long[] a, int ka, long[] b, int kb) {
+        long r0 = ka * a[0] + kb * b[0] + 0x8FFFFFF00L;
+        long r1 = ka * a[1] + kb * b[1] + 0x8000000F7L;
+        long r2 = ka * a[2] + kb * b[2] + 0x7FFFFFFF8L;
+        long r3 = ka * a[3] + kb * b[3] + 0x8FFFFFEF8L;
+        long r4 = ka * a[4] + kb * b[4] + 0x8FFFFFEF7L;
+        long r5 = ka * a[5] + kb * b[5] + 0x8FFFFFFF7L;
+        long r6 = ka * a[6] + kb * b[6] + 0x8FFFFFFF7L;
+        long r7 = ka * a[7] + kb * b[7] + 0x8FFFFFFF7L;
+        long r8 = ka * a[8] + kb * b[8] + 0x8FFFFFFF7L;
+        long r9 = ka * a[9] + kb * b[9] + 0x8FFFFFFF7L;
+        long r10 = ka * a[10] + kb * b[10] + 0x8FFFFFFF7L;
+        long r11 = ka * a[11] + kb * b[11] + 0x8FFFFFFF7L;
+        // one carry step, all words at once, then the top word (< 2^9) folded with 2^384 ≡ 2^128 + 2^96 − 2^32 + 1
+        long s0 = r0 & M32;
+        long s1 = (r1 & M32) + (r0 >>> 32);
+        long s2 = (r2 & M32) + (r1 >>> 32);
+        long s3 = (r3 & M32) + (r2 >>> 32);
+        long s4 = (r4 & M32) + (r3 >>> 32);
+        long s5 = (r5 & M32) + (r4 >>> 32);
+        long s6 = (r6 & M32) + (r5 >>> 32);
+        long s7 = (r7 & M32) + (r6 >>> 32);
+        long s8 = (r8 & M32) + (r7 >>> 32);
+        long s9 = (r9 & M32) + (r8 >>> 32);
+        long s10 = (r10 & M32) + (r9 >>> 32);
+        long s11 = (r11 & M32) + (r10 >>> 32);
+        long s12 = 0xF7L + (r11 >>> 32);
+        canonical(out, s0 + s12, s1 - s12, s2, s3 + s12, s4 + s12, s5, s6, s7, s8, s9, s10, s11);
+    }
+
+    /**
+     * out = Σ x_i·2^(32i) mod p for a value known to lie in [0, 2p) (words signed and unnormalised):
+     * the value and the value − p as two independent carry chains, the second kept by mask unless
+     * it borrowed. Generated.
+     */
+    private static void canonical(long[] out, long x0, long x1, long x2, long x3, long x4, long x5,
+            long x6, long x7, long x8, long x9, long x10, long x11) {
         // normalise v and v − p as two independent chains; keep v if v − p borrowed (v < p)
         long v, d;
         v = x0; d = x0 - 0xFFFFFFFFL; x0 = v & M32; long y0 = d & M32;
@@ -324,7 +371,6 @@ final class P384Field {
         out[10] = y10 ^ ((y10 ^ x10) & keep);
         out[11] = y11 ^ ((y11 ^ x11) & keep);
     }
-
 
     /**
      * out = a + b mod p (aliasing allowed). Generated, unrolled: a + b and a + b − p as two
