@@ -26,43 +26,43 @@ def columns(square):
     if not square:
         L.append("long b0 = b[0] | (b[1] << 32), b1 = b[2] | (b[3] << 32), b2 = b[4] | (b[5] << 32);")
         L.append("long b3 = b[6] | (b[7] << 32), b4 = b[8] | (b[9] << 32), b5 = b[10] | (b[11] << 32);")
-    L.append("long t, u, q0, q1, q2, q3, h2 = 0, h3 = 0;")
+    # Per 64-bit column k: lo = Σ t and hi = Σ u (t, u the low and high halves of the 128-bit limb
+    # products) wrap modulo 2^64, loH = Σ (t >>> 32) and hiH = Σ (u >>> 32) are exact. The 32-bit
+    # column 2k + 1 gets loH plus the previous column's hiH; column 2k gets the low pieces, whose
+    # exact sum (below 2^36) is (lo + previous hi) − (column 2k + 1 << 32) modulo 2^64.
+    L.append("long t, u, lo, loH, hi, hiH, pHi = 0, pHiH = 0, odd;")
     L.append("long[] c = cols;")
     bound = 0
     prev = 0  # pieces carried from the previous 64-bit column
+    def acc(x, y, first):
+        op = "=" if first else "+="
+        return [f"t = {x} * {y}; u = Math.unsignedMultiplyHigh({x}, {y});",
+                f"lo {op} t; loH {op} t >>> 32; hi {op} u; hiH {op} u >>> 32;"]
     for k in range(11):
         pairs = [(i, k - i) for i in range(6) if 0 <= k - i < 6]
         L.append(f"// 64-bit column {k}: 32-bit columns {2*k}, {2*k+1} get its low pieces, {2*k+2}, {2*k+3} its high ones")
         first = True
-        pieces = 0
         if square:
             off = [(i, j) for (i, j) in pairs if i < j]
             diag = [(i, j) for (i, j) in pairs if i == j]
             for (i, j) in off:
-                op = "=" if first else "+="
-                L.append(f"t = a{i} * a{j}; u = Math.unsignedMultiplyHigh(a{i}, a{j});")
-                L.append(f"q0 {op} t & M32; q1 {op} t >>> 32; q2 {op} u & M32; q3 {op} u >>> 32;")
+                L += acc(f"a{i}", f"a{j}", first)
                 first = False
             if off:
-                L.append("q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;")
-            pieces = 2 * len(off)
+                L.append("lo <<= 1; loH <<= 1; hi <<= 1; hiH <<= 1;")
             for (i, j) in diag:
-                op = "=" if first else "+="
-                L.append(f"t = a{i} * a{i}; u = Math.unsignedMultiplyHigh(a{i}, a{i});")
-                L.append(f"q0 {op} t & M32; q1 {op} t >>> 32; q2 {op} u & M32; q3 {op} u >>> 32;")
+                L += acc(f"a{i}", f"a{i}", first)
                 first = False
-            pieces += len(diag)
+            pieces = 2 * len(off) + len(diag)
         else:
             for (i, j) in pairs:
-                op = "=" if first else "+="
-                L.append(f"t = a{i} * b{j}; u = Math.unsignedMultiplyHigh(a{i}, b{j});")
-                L.append(f"q0 {op} t & M32; q1 {op} t >>> 32; q2 {op} u & M32; q3 {op} u >>> 32;")
+                L += acc(f"a{i}", f"b{j}", first)
                 first = False
             pieces = len(pairs)
-        L.append(f"c[{2*k}] = q0 + h2; c[{2*k+1}] = q1 + h3; h2 = q2; h3 = q3;")
+        L.append(f"odd = loH + pHiH; c[{2*k+1}] = odd; c[{2*k}] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;")
         bound = max(bound, (pieces + prev) * M32)
         prev = pieces
-    L.append("c[22] = h2; c[23] = h3;")
+    L.append("c[23] = pHiH; c[22] = pHi - (pHiH << 32);")
     bound = max(bound, prev * M32)
     check(0, bound, "column")
     return L, bound

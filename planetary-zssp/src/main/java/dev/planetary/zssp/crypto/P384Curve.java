@@ -312,7 +312,7 @@ final class P384Curve {
         tz[1][0] = 1;
         dblJacobian(tx[1], ty[1], tz[1]);
         for (int j = 2; j < 16; j++) { // (j+1)·q = j·q + q; j·q ≠ ±q as 2 ≤ j ≤ 15 < n − 1
-            addJacobian(tx[j], ty[j], tz[j], tx[j - 1], ty[j - 1], tz[j - 1], tx[0], ty[0], tz[0]);
+            addMixedJacobian(tx[j], ty[j], tz[j], tx[j - 1], ty[j - 1], tz[j - 1], qx, qy);
         }
         long[] ax = new long[W], ay = new long[W], az = new long[W]; // identity (Z = 0)
         long[] lx = new long[W], ly = new long[W], lz = new long[W], ny = new long[W];

@@ -61,103 +61,103 @@ final class P384Field {
         long a3 = a[6] | (a[7] << 32), a4 = a[8] | (a[9] << 32), a5 = a[10] | (a[11] << 32);
         long b0 = b[0] | (b[1] << 32), b1 = b[2] | (b[3] << 32), b2 = b[4] | (b[5] << 32);
         long b3 = b[6] | (b[7] << 32), b4 = b[8] | (b[9] << 32), b5 = b[10] | (b[11] << 32);
-        long t, u, q0, q1, q2, q3, h2 = 0, h3 = 0;
+        long t, u, lo, loH, hi, hiH, pHi = 0, pHiH = 0, odd;
         long[] c = cols;
         // 64-bit column 0: 32-bit columns 0, 1 get its low pieces, 2, 3 its high ones
         t = a0 * b0; u = Math.unsignedMultiplyHigh(a0, b0);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
-        c[0] = q0 + h2; c[1] = q1 + h3; h2 = q2; h3 = q3;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
+        odd = loH + pHiH; c[1] = odd; c[0] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 1: 32-bit columns 2, 3 get its low pieces, 4, 5 its high ones
         t = a0 * b1; u = Math.unsignedMultiplyHigh(a0, b1);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a1 * b0; u = Math.unsignedMultiplyHigh(a1, b0);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        c[2] = q0 + h2; c[3] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        odd = loH + pHiH; c[3] = odd; c[2] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 2: 32-bit columns 4, 5 get its low pieces, 6, 7 its high ones
         t = a0 * b2; u = Math.unsignedMultiplyHigh(a0, b2);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a1 * b1; u = Math.unsignedMultiplyHigh(a1, b1);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a2 * b0; u = Math.unsignedMultiplyHigh(a2, b0);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        c[4] = q0 + h2; c[5] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        odd = loH + pHiH; c[5] = odd; c[4] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 3: 32-bit columns 6, 7 get its low pieces, 8, 9 its high ones
         t = a0 * b3; u = Math.unsignedMultiplyHigh(a0, b3);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a1 * b2; u = Math.unsignedMultiplyHigh(a1, b2);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a2 * b1; u = Math.unsignedMultiplyHigh(a2, b1);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a3 * b0; u = Math.unsignedMultiplyHigh(a3, b0);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        c[6] = q0 + h2; c[7] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        odd = loH + pHiH; c[7] = odd; c[6] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 4: 32-bit columns 8, 9 get its low pieces, 10, 11 its high ones
         t = a0 * b4; u = Math.unsignedMultiplyHigh(a0, b4);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a1 * b3; u = Math.unsignedMultiplyHigh(a1, b3);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a2 * b2; u = Math.unsignedMultiplyHigh(a2, b2);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a3 * b1; u = Math.unsignedMultiplyHigh(a3, b1);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a4 * b0; u = Math.unsignedMultiplyHigh(a4, b0);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        c[8] = q0 + h2; c[9] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        odd = loH + pHiH; c[9] = odd; c[8] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 5: 32-bit columns 10, 11 get its low pieces, 12, 13 its high ones
         t = a0 * b5; u = Math.unsignedMultiplyHigh(a0, b5);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a1 * b4; u = Math.unsignedMultiplyHigh(a1, b4);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a2 * b3; u = Math.unsignedMultiplyHigh(a2, b3);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a3 * b2; u = Math.unsignedMultiplyHigh(a3, b2);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a4 * b1; u = Math.unsignedMultiplyHigh(a4, b1);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a5 * b0; u = Math.unsignedMultiplyHigh(a5, b0);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        c[10] = q0 + h2; c[11] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        odd = loH + pHiH; c[11] = odd; c[10] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 6: 32-bit columns 12, 13 get its low pieces, 14, 15 its high ones
         t = a1 * b5; u = Math.unsignedMultiplyHigh(a1, b5);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a2 * b4; u = Math.unsignedMultiplyHigh(a2, b4);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a3 * b3; u = Math.unsignedMultiplyHigh(a3, b3);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a4 * b2; u = Math.unsignedMultiplyHigh(a4, b2);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a5 * b1; u = Math.unsignedMultiplyHigh(a5, b1);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        c[12] = q0 + h2; c[13] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        odd = loH + pHiH; c[13] = odd; c[12] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 7: 32-bit columns 14, 15 get its low pieces, 16, 17 its high ones
         t = a2 * b5; u = Math.unsignedMultiplyHigh(a2, b5);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a3 * b4; u = Math.unsignedMultiplyHigh(a3, b4);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a4 * b3; u = Math.unsignedMultiplyHigh(a4, b3);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a5 * b2; u = Math.unsignedMultiplyHigh(a5, b2);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        c[14] = q0 + h2; c[15] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        odd = loH + pHiH; c[15] = odd; c[14] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 8: 32-bit columns 16, 17 get its low pieces, 18, 19 its high ones
         t = a3 * b5; u = Math.unsignedMultiplyHigh(a3, b5);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a4 * b4; u = Math.unsignedMultiplyHigh(a4, b4);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a5 * b3; u = Math.unsignedMultiplyHigh(a5, b3);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        c[16] = q0 + h2; c[17] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        odd = loH + pHiH; c[17] = odd; c[16] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 9: 32-bit columns 18, 19 get its low pieces, 20, 21 its high ones
         t = a4 * b5; u = Math.unsignedMultiplyHigh(a4, b5);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a5 * b4; u = Math.unsignedMultiplyHigh(a5, b4);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        c[18] = q0 + h2; c[19] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        odd = loH + pHiH; c[19] = odd; c[18] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 10: 32-bit columns 20, 21 get its low pieces, 22, 23 its high ones
         t = a5 * b5; u = Math.unsignedMultiplyHigh(a5, b5);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
-        c[20] = q0 + h2; c[21] = q1 + h3; h2 = q2; h3 = q3;
-        c[22] = h2; c[23] = h3;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
+        odd = loH + pHiH; c[21] = odd; c[20] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
+        c[23] = pHiH; c[22] = pHi - (pHiH << 32);
         reduce(out, c);
     }
 
@@ -165,82 +165,82 @@ final class P384Field {
     static void sqrUnrolled(long[] out, long[] a, long[] cols) {
         long a0 = a[0] | (a[1] << 32), a1 = a[2] | (a[3] << 32), a2 = a[4] | (a[5] << 32);
         long a3 = a[6] | (a[7] << 32), a4 = a[8] | (a[9] << 32), a5 = a[10] | (a[11] << 32);
-        long t, u, q0, q1, q2, q3, h2 = 0, h3 = 0;
+        long t, u, lo, loH, hi, hiH, pHi = 0, pHiH = 0, odd;
         long[] c = cols;
         // 64-bit column 0: 32-bit columns 0, 1 get its low pieces, 2, 3 its high ones
         t = a0 * a0; u = Math.unsignedMultiplyHigh(a0, a0);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
-        c[0] = q0 + h2; c[1] = q1 + h3; h2 = q2; h3 = q3;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
+        odd = loH + pHiH; c[1] = odd; c[0] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 1: 32-bit columns 2, 3 get its low pieces, 4, 5 its high ones
         t = a0 * a1; u = Math.unsignedMultiplyHigh(a0, a1);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
-        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
-        c[2] = q0 + h2; c[3] = q1 + h3; h2 = q2; h3 = q3;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
+        lo <<= 1; loH <<= 1; hi <<= 1; hiH <<= 1;
+        odd = loH + pHiH; c[3] = odd; c[2] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 2: 32-bit columns 4, 5 get its low pieces, 6, 7 its high ones
         t = a0 * a2; u = Math.unsignedMultiplyHigh(a0, a2);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
-        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
+        lo <<= 1; loH <<= 1; hi <<= 1; hiH <<= 1;
         t = a1 * a1; u = Math.unsignedMultiplyHigh(a1, a1);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        c[4] = q0 + h2; c[5] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        odd = loH + pHiH; c[5] = odd; c[4] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 3: 32-bit columns 6, 7 get its low pieces, 8, 9 its high ones
         t = a0 * a3; u = Math.unsignedMultiplyHigh(a0, a3);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a1 * a2; u = Math.unsignedMultiplyHigh(a1, a2);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
-        c[6] = q0 + h2; c[7] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        lo <<= 1; loH <<= 1; hi <<= 1; hiH <<= 1;
+        odd = loH + pHiH; c[7] = odd; c[6] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 4: 32-bit columns 8, 9 get its low pieces, 10, 11 its high ones
         t = a0 * a4; u = Math.unsignedMultiplyHigh(a0, a4);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a1 * a3; u = Math.unsignedMultiplyHigh(a1, a3);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        lo <<= 1; loH <<= 1; hi <<= 1; hiH <<= 1;
         t = a2 * a2; u = Math.unsignedMultiplyHigh(a2, a2);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        c[8] = q0 + h2; c[9] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        odd = loH + pHiH; c[9] = odd; c[8] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 5: 32-bit columns 10, 11 get its low pieces, 12, 13 its high ones
         t = a0 * a5; u = Math.unsignedMultiplyHigh(a0, a5);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a1 * a4; u = Math.unsignedMultiplyHigh(a1, a4);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
         t = a2 * a3; u = Math.unsignedMultiplyHigh(a2, a3);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
-        c[10] = q0 + h2; c[11] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        lo <<= 1; loH <<= 1; hi <<= 1; hiH <<= 1;
+        odd = loH + pHiH; c[11] = odd; c[10] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 6: 32-bit columns 12, 13 get its low pieces, 14, 15 its high ones
         t = a1 * a5; u = Math.unsignedMultiplyHigh(a1, a5);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a2 * a4; u = Math.unsignedMultiplyHigh(a2, a4);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        lo <<= 1; loH <<= 1; hi <<= 1; hiH <<= 1;
         t = a3 * a3; u = Math.unsignedMultiplyHigh(a3, a3);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        c[12] = q0 + h2; c[13] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        odd = loH + pHiH; c[13] = odd; c[12] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 7: 32-bit columns 14, 15 get its low pieces, 16, 17 its high ones
         t = a2 * a5; u = Math.unsignedMultiplyHigh(a2, a5);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
         t = a3 * a4; u = Math.unsignedMultiplyHigh(a3, a4);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
-        c[14] = q0 + h2; c[15] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        lo <<= 1; loH <<= 1; hi <<= 1; hiH <<= 1;
+        odd = loH + pHiH; c[15] = odd; c[14] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 8: 32-bit columns 16, 17 get its low pieces, 18, 19 its high ones
         t = a3 * a5; u = Math.unsignedMultiplyHigh(a3, a5);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
-        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
+        lo <<= 1; loH <<= 1; hi <<= 1; hiH <<= 1;
         t = a4 * a4; u = Math.unsignedMultiplyHigh(a4, a4);
-        q0 += t & M32; q1 += t >>> 32; q2 += u & M32; q3 += u >>> 32;
-        c[16] = q0 + h2; c[17] = q1 + h3; h2 = q2; h3 = q3;
+        lo += t; loH += t >>> 32; hi += u; hiH += u >>> 32;
+        odd = loH + pHiH; c[17] = odd; c[16] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 9: 32-bit columns 18, 19 get its low pieces, 20, 21 its high ones
         t = a4 * a5; u = Math.unsignedMultiplyHigh(a4, a5);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
-        q0 <<= 1; q1 <<= 1; q2 <<= 1; q3 <<= 1;
-        c[18] = q0 + h2; c[19] = q1 + h3; h2 = q2; h3 = q3;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
+        lo <<= 1; loH <<= 1; hi <<= 1; hiH <<= 1;
+        odd = loH + pHiH; c[19] = odd; c[18] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
         // 64-bit column 10: 32-bit columns 20, 21 get its low pieces, 22, 23 its high ones
         t = a5 * a5; u = Math.unsignedMultiplyHigh(a5, a5);
-        q0 = t & M32; q1 = t >>> 32; q2 = u & M32; q3 = u >>> 32;
-        c[20] = q0 + h2; c[21] = q1 + h3; h2 = q2; h3 = q3;
-        c[22] = h2; c[23] = h3;
+        lo = t; loH = t >>> 32; hi = u; hiH = u >>> 32;
+        odd = loH + pHiH; c[21] = odd; c[20] = lo + pHi - (odd << 32); pHi = hi; pHiH = hiH;
+        c[23] = pHiH; c[22] = pHi - (pHiH << 32);
         reduce(out, c);
     }
 
