@@ -573,20 +573,9 @@ final class P384Field {
         mul(x255, x255, x15); // 2^255 − 1
     }
 
-    /**
-     * out = a^(p−2) = a^−1 mod p (0 maps to 0). p − 2 in bits from the top: 255 ones, a zero, 32
-     * ones, 64 zeros, 30 ones, "01"; 383 squarings and 14 multiplications.
-     */
+    /** out = a^−1 mod p (0 maps to 0), constant time ({@link P384Inverse}). */
     void inv(long[] out, long[] a) {
-        long[] r = new long[WORDS];
-        onesHead(r, a);
-        sqrN(r, r, 1 + 32);
-        mul(r, r, x32);
-        sqrN(r, r, 64 + 30);
-        mul(r, r, x30);
-        sqrN(r, r, 2);
-        mul(out, r, a);
-        java.util.Arrays.fill(r, 0L);
+        P384Inverse.inverse(out, a);
     }
 
     /**
