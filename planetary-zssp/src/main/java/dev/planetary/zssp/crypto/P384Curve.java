@@ -177,10 +177,9 @@ final class P384Curve {
         f.mul(alpha, t, alpha); // α = 3(x − δ)(x + δ)
         f.mul(z, y, z);
         P384Field.add(z, z, z); // Z3 = 2YZ (one multiplication is cheaper here than (Y + Z)² − γ − δ)
-        P384Field.lin(beta, beta, 4, beta, 0); // 4β
         f.sqr(x, alpha);
-        P384Field.lin(x, x, 1, beta, -2); // X3 = α² − 8β
-        P384Field.sub(t, beta, x);
+        P384Field.lin(x, x, 1, beta, -8); // X3 = α² − 8β
+        P384Field.lin(t, beta, 4, x, -1); // 4β − X3
         f.mul(t, alpha, t);
         f.sqr(gamma, gamma);
         P384Field.lin(y, t, 1, gamma, -8); // Y3 = α(4β − X3) − 8γ²
@@ -206,12 +205,12 @@ final class P384Curve {
         f.mul(s2, y2, z1);
         f.mul(s2, s2, z1z1);
         P384Field.sub(h, u2, u1);
-        P384Field.add(i, h, h);
-        f.sqr(i, i); // I = (2H)²
-        P384Field.lin(r, s2, 2, s1, -2); // r = 2(S2 − S1)
+        long[] h2 = r;
+        P384Field.add(h2, h, h);
+        f.sqr(i, h2); // I = (2H)²
         f.mul(oz, z1, z2);
-        P384Field.add(oz, oz, oz);
-        f.mul(oz, oz, h); // Z3 = 2·Z1·Z2·H
+        f.mul(oz, oz, h2); // Z3 = 2·Z1·Z2·H
+        P384Field.lin(r, s2, 2, s1, -2); // r = 2(S2 − S1)
         long[] j = z1z1, v = z2z2;
         f.mul(j, h, i);
         f.mul(v, u1, i);
@@ -233,13 +232,13 @@ final class P384Curve {
         f.mul(s2, y2, z1);
         f.mul(s2, s2, z1z1);
         P384Field.sub(h, u2, x1);
-        f.sqr(i, h);
-        P384Field.lin(i, i, 4, i, 0); // I = 4·H²
+        long[] h2 = r;
+        P384Field.add(h2, h, h);
+        f.sqr(i, h2); // I = (2H)²
+        f.mul(oz, z1, h2); // Z3 = 2·Z1·H
         f.mul(j, h, i);
         P384Field.lin(r, s2, 2, y1, -2); // r = 2(S2 − Y1)
         f.mul(v, x1, i);
-        f.mul(oz, z1, h);
-        P384Field.add(oz, oz, oz); // Z3 = 2·Z1·H
         finishJacobianAdd(ox, oy, r, j, v, y1);
     }
 
