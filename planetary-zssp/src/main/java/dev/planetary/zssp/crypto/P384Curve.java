@@ -159,7 +159,7 @@ final class P384Curve {
 
     // Scratch of the Jacobian formulas (x = X/Z², y = Y/Z³), separate from the RCB temporaries.
     private final long[] j0 = new long[W], j1 = new long[W], j2 = new long[W], j3 = new long[W],
-            j4 = new long[W], j5 = new long[W], j6 = new long[W], j7 = new long[W], j8 = new long[W], j9 = new long[W];
+            j4 = new long[W], j5 = new long[W], j6 = new long[W], j7 = new long[W];
 
     /**
      * 2·(x:y:z) in place, Jacobian, a = −3 ("dbl-2001-b" of the Explicit-Formulas Database, with
@@ -186,42 +186,11 @@ final class P384Curve {
     }
 
     /**
-     * (ox:oy:oz) = (x1:y1:z1) + (x2:y2:z2), Jacobian ("add-2007-bl" of the Explicit-Formulas
-     * Database, with Z3 = 2·Z1·Z2·H: 12M + 4S); outputs must not alias inputs. Correct when the
-     * inputs differ and neither is the identity (P + (−P) gives Z = 0, the identity, as it should);
-     * for P = P or an identity input the result is garbage, so callers rule those out or replace the
-     * result by masked selection.
-     */
-    void addJacobian(long[] ox, long[] oy, long[] oz,
-                     long[] x1, long[] y1, long[] z1, long[] x2, long[] y2, long[] z2) {
-        P384Field f = this.f;
-        long[] z1z1 = j0, z2z2 = j1, u1 = j2, u2 = j3, s1 = j4, s2 = j5, h = j6, i = j7, r = j8;
-        f.sqr(z1z1, z1);
-        f.sqr(z2z2, z2);
-        f.mul(u1, x1, z2z2);
-        f.mul(u2, x2, z1z1);
-        f.mul(s1, y1, z2);
-        f.mul(s1, s1, z2z2);
-        f.mul(s2, y2, z1);
-        f.mul(s2, s2, z1z1);
-        P384Field.sub(h, u2, u1);
-        long[] h2 = r;
-        P384Field.add(h2, h, h);
-        f.sqr(i, h2); // I = (2H)²
-        f.mul(oz, z1, z2);
-        f.mul(oz, oz, h2); // Z3 = 2·Z1·Z2·H
-        P384Field.lin(r, s2, 2, s1, -2); // r = 2(S2 − S1)
-        long[] j = z1z1, v = z2z2;
-        f.mul(j, h, i);
-        f.mul(v, u1, i);
-        finishJacobianAdd(ox, oy, r, j, v, s1);
-    }
-
-    /**
      * (ox:oy:oz) = (x1:y1:z1) + (x2, y2), Jacobian plus affine ("madd-2007-bl" of the
-     * Explicit-Formulas Database, with Z3 = 2·Z1·H: 8M + 3S); outputs must not alias inputs. Same
-     * exceptions as {@link #addJacobian}: an identity first input (Z1 = 0) or (x2, y2) = ±(x1:y1:z1)
-     * give garbage, so the caller rules them out or replaces the result by masked selection.
+     * Explicit-Formulas Database, with Z3 = 2·Z1·H: 8M + 3S); outputs must not alias inputs. Correct
+     * when the inputs differ and neither is the identity (P + (−P) gives Z = 0, the identity, as it
+     * should); an identity first input (Z1 = 0) or (x2, y2) = (x1:y1:z1) give garbage, so callers
+     * rule those out or replace the result by masked selection.
      */
     void addMixedJacobian(long[] ox, long[] oy, long[] oz,
                           long[] x1, long[] y1, long[] z1, long[] x2, long[] y2) {
@@ -239,20 +208,13 @@ final class P384Curve {
         f.mul(j, h, i);
         P384Field.lin(r, s2, 2, y1, -2); // r = 2(S2 − Y1)
         f.mul(v, x1, i);
-        finishJacobianAdd(ox, oy, r, j, v, y1);
-    }
-
-    /** The tail both Jacobian additions share: X3 = r² − J − 2V, Y3 = r(V − X3) − 2·S1·J (reads r, j, v, s1; j9 scratch). */
-    private void finishJacobianAdd(long[] ox, long[] oy, long[] r, long[] j, long[] v, long[] s1) {
-        P384Field f = this.f;
         f.sqr(ox, r);
         P384Field.lin(ox, ox, 1, v, -2);
         P384Field.sub(ox, ox, j); // X3 = r² − J − 2V
         P384Field.sub(oy, v, ox);
         f.mul(oy, r, oy);
-        long[] s1j = j9;
-        f.mul(s1j, s1, j);
-        P384Field.lin(oy, oy, 1, s1j, -2); // Y3 = r(V − X3) − 2·S1·J
+        f.mul(v, y1, j);
+        P384Field.lin(oy, oy, 1, v, -2); // Y3 = r(V − X3) − 2·Y1·J
     }
 
     // ------------------------------------------------------------------ scalar multiplication
@@ -285,9 +247,9 @@ final class P384Curve {
     /**
      * (ox:oy:oz) = k·(qx, qy) (homogeneous projective output) for an affine point q on the curve and
      * a 48-byte big-endian scalar 0 ≤ k &lt; n. Constant time in k: 77 signed 5-bit windows (Booth
-     * recoding, digits −16..16), each with 5 Jacobian doublings, one lookup reading all 16 table
-     * entries j·q, a masked negation of y, one Jacobian addition and masked selections, whatever
-     * the digits.
+     * recoding, digits −16..16), each with 5 Jacobian doublings, one lookup reading all 16 affine
+     * table entries j·q, a masked negation of y, one Jacobian mixed addition and masked selections,
+     * whatever the digits.
      *
      * <p>The addition formula is not complete, so its exceptions are excluded or masked. Before
      * window i the accumulator is a·q with a = Σ_{j&gt;i} digit_j·32^{j−i} = 32·(⌊k/32^{i+1}⌋ +
@@ -301,7 +263,7 @@ final class P384Curve {
      * keeps the accumulator.
      */
     void mulVariable(long[] ox, long[] oy, long[] oz, long[] qx, long[] qy, byte[] k) {
-        // table[j − 1] = j·q, j = 1..16, Jacobian (public data: q is the peer's key)
+        // table[j − 1] = j·q, j = 1..16, built Jacobian, then affine (public data: q is the peer's key)
         long[][] tx = new long[16][W], ty = new long[16][W], tz = new long[16][W];
         P384Field.copy(tx[0], qx);
         P384Field.copy(ty[0], qy);
@@ -313,6 +275,7 @@ final class P384Curve {
         for (int j = 2; j < 16; j++) { // (j+1)·q = j·q + q; j·q ≠ ±q as 2 ≤ j ≤ 15 < n − 1
             addMixedJacobian(tx[j], ty[j], tz[j], tx[j - 1], ty[j - 1], tz[j - 1], qx, qy);
         }
+        batchToAffine(tx, ty, tz, true); // Z ≠ 0: j·q is not the identity for 1 ≤ j ≤ 16 < n
         long[] ax = new long[W], ay = new long[W], az = new long[W]; // identity (Z = 0)
         long[] lx = new long[W], ly = new long[W], lz = new long[W], ny = new long[W];
         long[] sx = new long[W], sy = new long[W], sz = new long[W];
@@ -321,9 +284,9 @@ final class P384Curve {
                 for (int d = 0; d < 5; d++) dblJacobian(ax, ay, az);
             }
             int rec = boothDigit(k, i);
-            lookup(lx, ly, lz, ny, tx, ty, tz, 0, rec);
+            lookup(lx, ly, lz, ny, tx, ty, null, 0, rec);
             long accIsIdentity = P384Field.isZeroMask(az);
-            addJacobian(sx, sy, sz, ax, ay, az, lx, ly, lz);
+            addMixedJacobian(sx, sy, sz, ax, ay, az, lx, ly);
             accumulate(ax, ay, az, sx, sy, sz, lx, ly, lz, accIsIdentity, rec);
         }
         toHomogeneous(ox, oy, oz, ax, ay, az, sz);
@@ -424,7 +387,38 @@ final class P384Curve {
 
     /** Zeroes the formula temporaries of this instance. */
     void wipeTemporaries() {
-        wipe(t0, t1, t2, t3, t4, x3, y3, z3, j0, j1, j2, j3, j4, j5, j6, j7, j8, j9);
+        wipe(t0, t1, t2, t3, t4, x3, y3, z3, j0, j1, j2, j3, j4, j5, j6, j7);
+    }
+
+    /**
+     * Replaces the points (x[i] : y[i] : z[i]), none with Z = 0, by their affine coordinates in
+     * place (z untouched): Jacobian (x = X/Z², y = Y/Z³) or homogeneous (x = X/Z, y = Y/Z). One
+     * inversion for all (Montgomery's trick: the prefix products of the Z, one inverse, then each
+     * 1/Z peeled off it). Public data.
+     */
+    void batchToAffine(long[][] x, long[][] y, long[][] z, boolean jacobian) {
+        int count = x.length;
+        long[][] prefix = new long[count][W];
+        P384Field.copy(prefix[0], z[0]);
+        for (int i = 1; i < count; i++) f.mul(prefix[i], prefix[i - 1], z[i]);
+        long[] inv = new long[W], zi = new long[W], zi2 = new long[W];
+        f.inv(inv, prefix[count - 1]);
+        for (int i = count - 1; i >= 0; i--) {
+            if (i > 0) { // position only
+                f.mul(zi, inv, prefix[i - 1]);
+                f.mul(inv, inv, z[i]);
+            } else {
+                P384Field.copy(zi, inv);
+            }
+            if (jacobian) {
+                f.sqr(zi2, zi);
+                f.mul(x[i], x[i], zi2);
+                f.mul(zi, zi, zi2);
+            } else {
+                f.mul(x[i], x[i], zi);
+            }
+            f.mul(y[i], y[i], zi);
+        }
     }
 
     /** Affine (x, y) of (X:Y:Z), Z ≠ 0 (x and y may alias nothing of the input). */
@@ -516,23 +510,8 @@ final class P384Curve {
                 }
                 for (int d = 0; d < 5; d++) c.dbl(bx, by, bz, bx, by, bz);
             }
-            // batch inversion of all Z (Montgomery's trick); none is zero (n is prime, j·32^i is not a multiple of it)
-            long[][] prefix = new long[count][W];
-            P384Field.copy(prefix[0], pz[0]);
-            for (int i = 1; i < count; i++) f.mul(prefix[i], prefix[i - 1], pz[i]);
-            long[] inv = new long[W];
-            f.inv(inv, prefix[count - 1]);
-            long[] zi = new long[W];
-            for (int i = count - 1; i >= 0; i--) {
-                if (i > 0) {
-                    f.mul(zi, inv, prefix[i - 1]);
-                    f.mul(inv, inv, pz[i]);
-                } else {
-                    P384Field.copy(zi, inv);
-                }
-                f.mul(X[i], X[i], zi);
-                f.mul(Y[i], Y[i], zi);
-            }
+            // none of the Z is zero (n is prime, j·32^i is not a multiple of it)
+            c.batchToAffine(X, Y, pz, false);
         }
 
         private GeneratorTable() {}
