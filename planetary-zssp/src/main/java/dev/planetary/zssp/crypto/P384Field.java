@@ -8,18 +8,18 @@ package dev.planetary.zssp.crypto;
  * six 64-bit limbs and form each 128-bit limb product with one {@code *} and one
  * {@link Math#unsignedMultiplyHigh} (an intrinsic, a single MUL instruction on x86-64 and AArch64
  * whose timing does not depend on the operands; before the JIT compiles it, the JDK's fallback is
- * branch-free arithmetic too): 36 multiplications per product, 21 per square, instead of the
- * 144 and 78 of 32-bit words. The product halves are summed in 32-bit columns (at most 24 terms
- * below 2^32 each, so a column never overflows a long) and reduced with the special form of p.
+ * branch-free arithmetic too): 36 multiplications per product, 21 per square. The product's 24
+ * column sums are reduced by {@link #reduce} with a single carry chain, the last one; small linear
+ * combinations such as α² − 8β by {@link #lin}; inversion by {@link P384Inverse}.
  *
  * <p>Constant time: every operation runs the same instruction sequence and touches the same memory
  * whatever the values. No branch, table index or loop bound depends on data; carries are
  * propagated by shifts, the final subtraction of p and every selection use all-ones/all-zeros
- * masks. Only the fixed exponents of {@link #inv} and {@link #sqrtCandidate} (public constants,
- * written out as addition chains) select code paths.
+ * masks. Only the fixed exponent of {@link #sqrtCandidate} (a public constant, written out as an
+ * addition chain) selects code paths.
  *
- * <p>An instance holds the scratch space of the exponentiations, so it is not thread-safe; create
- * one per operation (they are small).
+ * <p>An instance holds scratch space (the column sums of a product, the powers of the square
+ * root's chain), so it is not thread-safe; create one per operation (they are small).
  */
 final class P384Field {
     static final int WORDS = 12;
@@ -531,7 +531,7 @@ final class P384Field {
         out[0] = v & M32;
     }
 
-    /** Zeroes the scratch space of the exponentiations (it held powers of a possibly secret base). */
+    /** Zeroes the scratch space (column sums of the last product, powers of the last square root's chain). */
     void wipe() {
         for (long[] w : new long[][] {x2, x3, x15, x30, x32, t, u, cols}) java.util.Arrays.fill(w, 0L);
     }
@@ -544,8 +544,8 @@ final class P384Field {
 
     /**
      * x255 = a^(2^255 − 1), leaving a^(2^k − 1) for k = 2, 3, 15, 30, 32 in the scratch arrays:
-     * the common head of the two exponents below (their 255 leading one bits). 254 squarings, 11
-     * multiplications; the chain is fixed, only the base may be secret.
+     * the head of the square root's exponent (its 255 leading one bits). 254 squarings, 11
+     * multiplications; the chain is fixed.
      */
     private void onesHead(long[] x255, long[] a) {
         long[] t = this.t, u = this.u;
