@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Writes P384Field's product, square and reduction (Java), and checks the reduction's bounds.
+"""Writes P384Field's generated methods (Java) and checks their bounds.
 
-Usage: python3 scripts/p384-field-gen.py > /tmp/gen.java, then paste the three methods into
-planetary-zssp/src/main/java/dev/planetary/zssp/crypto/P384Field.java.
+Usage: python3 scripts/p384-field-gen.py > /tmp/gen.java, then replace the bodies of mulUnrolled,
+sqrUnrolled, reduce, lin and canonical in
+planetary-zssp/src/main/java/dev/planetary/zssp/crypto/P384Field.java (their Javadoc is kept by
+hand there); P384FieldTest, P384OracleTest and P384InverseTest check the result.
 
 Every intermediate value is tracked as an exact integer interval (for any input words below
 2^32): the script fails if a long could overflow, a word meant to be non-negative could go
