@@ -8,8 +8,9 @@ package dev.planetary.zssp.crypto;
  * <p>Values are 13 signed limbs of 30 bits (least significant first, limbs 0..11 in [0, 2^30), the
  * top one signed), so every product of a limb and a transition-matrix entry (|entry| ≤ 2^30) fits
  * a long with room for the sums. The loop runs {@link #BATCHES} batches of 30 divsteps whatever
- * the input: 1140 ≥ ⌊(49·384 + 57)/17⌋ = 1110, the number of divsteps after which g = 0 for any
- * odd f and 0 ≤ g &lt; f &lt; 2^384 (the paper's Theorem 11.2). Then f = ±1 and d·f = a^−1.
+ * the input: 1140 ≥ (49·384 + 57)/17 ≈ 1110.2, the paper's bound (Theorem 11.2: from δ = 1, that
+ * many divsteps reach g = 0 whenever f² + 4g² ≤ 5·2^(2·384), which holds for f = p and 0 ≤ g &lt; p).
+ * Then f = ±1 and d·f = a^−1.
  *
  * <p>Constant time: every divstep runs the same instructions, its three cases chosen by
  * all-ones/all-zeros masks from the sign of δ and the parity of g; the limb updates and the final
@@ -18,7 +19,7 @@ package dev.planetary.zssp.crypto;
 final class P384Inverse {
     static final int LIMBS = 13;
     static final long M30 = (1L << 30) - 1;
-    /** Batches of 30 divsteps: 38·30 = 1140 ≥ 1110, the Theorem 11.2 bound for 384-bit inputs. */
+    /** Batches of 30 divsteps: 38·30 = 1140 ≥ (49·384 + 57)/17 ≈ 1110.2, the Theorem 11.2 bound for 384 bits. */
     static final int BATCHES = 38;
     /** p in signed 30-bit limbs. */
     private static final long[] P30 = toSigned30(P384Field.P);
