@@ -1,4 +1,4 @@
-package dev.planetary.store;
+package dev.planetary.store.sqlite;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;

@@ -1,12 +1,17 @@
-package dev.planetary.store;
+package dev.planetary.store.sqlite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.planetary.store.testing.CasWorker;
+import dev.planetary.store.PeerRatchetStore;
+import dev.planetary.store.testing.RatchetStoreContract;
+import dev.planetary.store.RatchetStores;
 import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.StaticKeyPair;
@@ -25,7 +30,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,7 +90,8 @@ class SqliteRatchetStoreTest extends RatchetStoreContract {
         StaticPublicKey id1 = StaticKeyPair.generate().publicKey();
         StaticPublicKey id2 = StaticKeyPair.generate().publicKey();
         Path state = dir.resolve("state");
-        try (SqliteRatchetStore s1 = RatchetStores.openDefault(state, id1); SqliteRatchetStore s2 = RatchetStores.openDefault(state, id2)) {
+        try (SqliteRatchetStore s1 = (SqliteRatchetStore) RatchetStores.openDefault(state, id1);
+                SqliteRatchetStore s2 = (SqliteRatchetStore) RatchetStores.openDefault(state, id2)) {
             assertEquals(state.resolve("ratchets-" + id1.toHex().substring(0, 16) + ".db").toAbsolutePath(), s1.file());
             assertNotEquals(s1.file(), s2.file());
             s1.provisionOtp(ALICE, otp(), false);
@@ -97,12 +102,13 @@ class SqliteRatchetStoreTest extends RatchetStoreContract {
     }
 
     @Test
-    void defaultStateDirectoryFollowsXdg() {
-        assertEquals(Path.of("/x/state/planetary"), RatchetStores.defaultStateDirectory(Map.of("XDG_STATE_HOME", "/x/state"), "/home/u"));
-        assertEquals(Path.of("/home/u/.local/state/planetary"), RatchetStores.defaultStateDirectory(Map.of(), "/home/u"));
-        assertEquals(Path.of("/home/u/.local/state/planetary"), RatchetStores.defaultStateDirectory(Map.of("XDG_STATE_HOME", "rel"), "/home/u"));
-        assertEquals(Path.of("/home/u/.local/state/planetary"), RatchetStores.defaultStateDirectory(Map.of("XDG_STATE_HOME", ""), "/home/u"));
-        assertTrue(RatchetStores.defaultStateDirectory().endsWith("planetary"));
+    void urlFactoryFindsThisStoreThroughTheServiceLoader() throws IOException {
+        Path f = dir.resolve("by-url.db");
+        try (PeerRatchetStore s = RatchetStores.open(RatchetStores.SQLITE_URL_PREFIX + f)) {
+            assertEquals(f.toAbsolutePath(), assertInstanceOf(SqliteRatchetStore.class, s).file());
+        }
+        assertThrows(IllegalArgumentException.class, () -> RatchetStores.open(RatchetStores.SQLITE_URL_PREFIX + f + "?journal_mode=off"));
+        assertThrows(IllegalArgumentException.class, () -> RatchetStores.open(RatchetStores.SQLITE_URL_PREFIX));
     }
 
     // ----------------------------------------------------------------------------- schema
@@ -273,13 +279,10 @@ class SqliteRatchetStoreTest extends RatchetStoreContract {
     @Test
     void errorMessagesNameTheCauseInPlainWords() {
         String f = "/var/x.db";
-        assertMessage(StoreErrors.sqlite(f, "save", new SQLException("full", null, 13), 5), f, "disk (or the database) is full");
-        assertMessage(StoreErrors.sqlite(f, "save", new SQLException("busy", null, 5 | (2 << 8)), 5), f, "locked");
-        assertMessage(StoreErrors.sqlite(f, "save", new SQLException("ro", null, 8), 5), f, "read-only");
-        assertMessage(StoreErrors.sqlite(f, "save", new SQLException("io", null, 10 | (4 << 8)), 5), f, "I/O error");
-        assertMessage(StoreErrors.postgres("jdbc:postgresql://h/db", "save", new SQLException("x", "53100")), "jdbc:postgresql://h/db", "disk is full");
-        assertMessage(StoreErrors.postgres("u", "save", new SQLException("x", "08006")), "cannot reach");
-        assertEquals("jdbc:postgresql://h:5432/db", StoreErrors.redactUrl("jdbc:postgresql://bob:secret@h:5432/db?password=secret"));
+        assertMessage(SqliteErrors.sqlite(f, "save", new SQLException("full", null, 13), 5), f, "disk (or the database) is full");
+        assertMessage(SqliteErrors.sqlite(f, "save", new SQLException("busy", null, 5 | (2 << 8)), 5), f, "locked");
+        assertMessage(SqliteErrors.sqlite(f, "save", new SQLException("ro", null, 8), 5), f, "read-only");
+        assertMessage(SqliteErrors.sqlite(f, "save", new SQLException("io", null, 10 | (4 << 8)), 5), f, "I/O error");
     }
 
     // ----------------------------------------------------------------------------- processes
@@ -288,12 +291,20 @@ class SqliteRatchetStoreTest extends RatchetStoreContract {
     void casIsAtomicAcrossProcessesSharingTheFile() throws Exception {
         StaticPublicKey peer = StaticKeyPair.generate().publicKey();
         int perThread = 40;
-        Process child = CasWorker.spawn(List.of("sqlite", file().toString(), peer.toHex(), "2", String.valueOf(perThread)));
+        Process child = CasWorker.spawn(Opener.class, peer, 2, perThread, List.of(file().toString()));
         CasWorker.run(store, peer, 2, perThread);
         String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, child.waitFor(), out);
         assertTrue(out.contains("wins=" + 2 * perThread), out);
         assertNotNull(store.load(peer));
         assertEquals(4L * perThread, store.load(peer).state1().chainLength(), "every win advanced the chain by exactly one");
+    }
+
+    /** Opens the SQLite file named by the child JVM's one argument. */
+    public static final class Opener implements CasWorker.Opener {
+        @Override
+        public PeerRatchetStore open(List<String> args) throws IOException {
+            return SqliteRatchetStore.open(Path.of(args.get(0)));
+        }
     }
 }

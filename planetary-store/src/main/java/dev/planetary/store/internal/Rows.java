@@ -1,4 +1,4 @@
-package dev.planetary.store;
+package dev.planetary.store.internal;
 
 import dev.planetary.zssp.RatchetPair;
 import dev.planetary.zssp.RatchetState;
@@ -12,11 +12,11 @@ import java.sql.Types;
  * {@code state2} is {@code chain2 IS NULL} (with {@code key2} and {@code fp2} NULL too); an empty
  * fingerprint is stored as NULL so that the partial fingerprint indexes never contain it.
  */
-final class Rows {
+public final class Rows {
     private Rows() {}
 
     /** Binds the six state columns starting at parameter {@code i}. */
-    static void bindPair(PreparedStatement ps, int i, RatchetState s1, RatchetState s2) throws SQLException {
+    public static void bindPair(PreparedStatement ps, int i, RatchetState s1, RatchetState s2) throws SQLException {
         ps.setBytes(i, s1.key());
         bindBytes(ps, i + 1, Pairs.fingerprintColumn(s1));
         ps.setLong(i + 2, s1.chainLength());
@@ -31,13 +31,13 @@ final class Rows {
         }
     }
 
-    static void bindBytes(PreparedStatement ps, int i, byte[] b) throws SQLException {
+    public static void bindBytes(PreparedStatement ps, int i, byte[] b) throws SQLException {
         if (b == null) ps.setNull(i, Types.BINARY);
         else ps.setBytes(i, b);
     }
 
     /** Reads the six state columns starting at column {@code i}. */
-    static RatchetPair readPair(ResultSet rs, int i) throws SQLException {
+    public static RatchetPair readPair(ResultSet rs, int i) throws SQLException {
         RatchetState s1 = Pairs.state(rs.getBytes(i), rs.getBytes(i + 1), rs.getLong(i + 2));
         long chain2 = rs.getLong(i + 5);
         RatchetState s2 = rs.wasNull() ? null : Pairs.state(rs.getBytes(i + 3), rs.getBytes(i + 4), chain2);
@@ -45,7 +45,7 @@ final class Rows {
     }
 
     /** Reads one state ({@code key, fp, chain}) starting at column {@code i}. */
-    static RatchetState readState(ResultSet rs, int i) throws SQLException {
+    public static RatchetState readState(ResultSet rs, int i) throws SQLException {
         return Pairs.state(rs.getBytes(i), rs.getBytes(i + 1), rs.getLong(i + 2));
     }
 }

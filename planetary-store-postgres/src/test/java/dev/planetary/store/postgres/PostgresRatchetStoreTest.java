@@ -1,10 +1,15 @@
-package dev.planetary.store;
+package dev.planetary.store.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.planetary.store.PeerRatchetStore;
+import dev.planetary.store.RatchetStores;
+import dev.planetary.store.postgres.testing.PostgresFixture;
+import dev.planetary.store.testing.CasWorker;
+import dev.planetary.store.testing.RatchetStoreContract;
 import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.StaticKeyPair;
@@ -15,6 +20,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -139,11 +145,28 @@ class PostgresRatchetStoreTest extends RatchetStoreContract {
     void casIsAtomicAcrossJvms() throws Exception {
         StaticPublicKey peer = StaticKeyPair.generate().publicKey();
         int perThread = 50;
-        Process child = CasWorker.spawn(List.of("postgres", pg.url, prefix, peer.toHex(), "3", String.valueOf(perThread)));
+        Process child = CasWorker.spawn(Opener.class, peer, 3, perThread, List.of(pg.url, prefix));
         CasWorker.run(store, peer, 3, perThread);
         String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, child.waitFor(), out);
         assertTrue(out.contains("wins=" + 3 * perThread), out);
         assertEquals(6L * perThread, store.load(peer).state1().chainLength(), "every win advanced the chain by exactly one");
+    }
+
+    @Test
+    void errorMessagesSayTheCauseAndHideCredentials() {
+        assertMessage(PostgresErrors.postgres("jdbc:postgresql://h/db", "save", new SQLException("x", "53100")), "jdbc:postgresql://h/db", "disk is full");
+        assertMessage(PostgresErrors.postgres("u", "save", new SQLException("x", "08006")), "cannot reach");
+        assertEquals("jdbc:postgresql://h:5432/db", RatchetStores.redactUrl("jdbc:postgresql://bob:secret@h:5432/db?password=secret"));
+    }
+
+    /** Opens the PostgreSQL store at the child JVM's arguments: URL and table prefix (user planetary, as the fixture's cluster). */
+    public static final class Opener implements CasWorker.Opener {
+        @Override
+        public PeerRatchetStore open(List<String> args) throws IOException {
+            Properties props = new Properties();
+            props.setProperty("user", "planetary");
+            return PostgresRatchetStore.open(args.get(0), props, args.get(1));
+        }
     }
 }

@@ -1,4 +1,5 @@
-package dev.planetary.store;
+package dev.planetary.store.testing;
+
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.planetary.store.PeerExistsException;
+import dev.planetary.store.PeerRatchetStore;
+import dev.planetary.store.PeerRecord;
 import dev.planetary.zssp.RatchetPair;
 import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetUpdate;
@@ -34,13 +38,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every {@link PeerRatchetStore} must have (spec §8): run against each
- * implementation by a subclass that says how to open a fresh, empty store.
+ * implementation by a subclass that says how to open a fresh, empty store. Public, with public
+ * members: the SQLite and PostgreSQL stores' tests (other modules, other packages) extend it.
  */
-abstract class RatchetStoreContract {
-    static final SecureRandom RANDOM = new SecureRandom();
-    static final StaticPublicKey ALICE = StaticKeyPair.generate().publicKey();
-    static final StaticPublicKey BOB = StaticKeyPair.generate().publicKey();
-    static final StaticPublicKey CAROL = StaticKeyPair.generate().publicKey();
+public abstract class RatchetStoreContract {
+    public static final SecureRandom RANDOM = new SecureRandom();
+    public static final StaticPublicKey ALICE = StaticKeyPair.generate().publicKey();
+    public static final StaticPublicKey BOB = StaticKeyPair.generate().publicKey();
+    public static final StaticPublicKey CAROL = StaticKeyPair.generate().publicKey();
 
     protected PeerRatchetStore store;
 
@@ -53,18 +58,18 @@ abstract class RatchetStoreContract {
     }
 
     @BeforeEach
-    void openIt() throws IOException {
+    public void openIt() throws IOException {
         store = openStore();
     }
 
     @AfterEach
-    void closeIt() throws IOException {
+    public void closeIt() throws IOException {
         if (store != null) store.close();
     }
 
     // ----------------------------------------------------------------------------- helpers
 
-    static RatchetState st(long chain) {
+    public static RatchetState st(long chain) {
         byte[] key = new byte[32];
         byte[] fp = new byte[32];
         RANDOM.nextBytes(key);
@@ -72,18 +77,18 @@ abstract class RatchetStoreContract {
         return new RatchetState(key, fp, chain);
     }
 
-    static byte[] otp() {
+    public static byte[] otp() {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         return b;
     }
 
     /** Stores (s1, s2) for the peer through the public API (from no record). */
-    void seed(StaticPublicKey peer, RatchetState s1, RatchetState s2) throws IOException {
+    public void seed(StaticPublicKey peer, RatchetState s1, RatchetState s2) throws IOException {
         assertTrue(store.compareAndSwap(peer, new RatchetUpdate(s1, s2, RatchetState.EMPTY, null, true, false, false)));
     }
 
-    void assertStored(StaticPublicKey peer, RatchetState s1, RatchetState s2) throws IOException {
+    public void assertStored(StaticPublicKey peer, RatchetState s1, RatchetState s2) throws IOException {
         RatchetPair p = store.load(peer);
         assertNotNull(p, "record expected");
         assertEquals(s1, p.state1());
@@ -97,20 +102,20 @@ abstract class RatchetStoreContract {
         }
     }
 
-    void assertFound(RatchetState s) throws IOException {
+    public void assertFound(RatchetState s) throws IOException {
         RatchetState f = store.findByFingerprint(s.fingerprint());
         assertEquals(s, f, "found by fingerprint");
         assertArrayEquals(s.key(), f.key());
     }
 
-    void assertNotFound(RatchetState s) throws IOException {
+    public void assertNotFound(RatchetState s) throws IOException {
         assertNull(store.findByFingerprint(s.fingerprint()), "must not be found by fingerprint: " + s);
     }
 
     // ----------------------------------------------------------------------------- no record
 
     @Test
-    void unknownPeerHasNoRecordAndCasTreatsItAsEmptyNone() throws IOException {
+    public void unknownPeerHasNoRecordAndCasTreatsItAsEmptyNone() throws IOException {
         assertNull(store.load(ALICE));
         RatchetState n = st(1);
         // A CAS expecting anything but (EMPTY, none) fails and creates nothing.
@@ -128,7 +133,7 @@ abstract class RatchetStoreContract {
     // ----------------------------------------------------------------------------- §8.3 rows
 
     @Test
-    void rowX2Index1KeepsState1() throws IOException {
+    public void rowX2Index1KeepsState1() throws IOException {
         RatchetState s1 = st(3), s2 = st(2), n = st(4);
         seed(ALICE, s1, s2);
         assertTrue(store.compareAndSwap(ALICE, new RatchetUpdate(n, s1, s1, s2, true, false, true)));
@@ -139,7 +144,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void rowX2Index2KeepsState2() throws IOException {
+    public void rowX2Index2KeepsState2() throws IOException {
         RatchetState s1 = st(3), s2 = st(2), n = st(3);
         seed(ALICE, s1, s2);
         assertTrue(store.compareAndSwap(ALICE, new RatchetUpdate(n, s2, s1, s2, true, true, false)));
@@ -150,7 +155,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void rowX2FromNothingStoresEmptyAsState2WhichIsNotNone() throws IOException {
+    public void rowX2FromNothingStoresEmptyAsState2WhichIsNotNone() throws IOException {
         // Alice's first session: stored (EMPTY, none), used index 1 (EMPTY): new pair (new, EMPTY).
         RatchetState n = st(1);
         assertTrue(store.compareAndSwap(BOB, new RatchetUpdate(n, RatchetState.EMPTY, RatchetState.EMPTY, null, true, false, true)));
@@ -165,7 +170,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void rowX3ReplacesBothStates() throws IOException {
+    public void rowX3ReplacesBothStates() throws IOException {
         RatchetState s1 = st(7), s2 = st(6), n = st(8);
         seed(ALICE, s1, s2);
         assertTrue(store.compareAndSwap(ALICE, new RatchetUpdate(n, null, s1, s2, true, true, true)));
@@ -176,7 +181,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void rowC1DropsState2() throws IOException {
+    public void rowC1DropsState2() throws IOException {
         RatchetState s1 = st(5), s2 = st(4);
         seed(ALICE, s1, s2);
         assertTrue(store.compareAndSwap(ALICE, new RatchetUpdate(s1, null, s1, s2, false, false, true)));
@@ -186,7 +191,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void rowK1ShiftsState1ToState2() throws IOException {
+    public void rowK1ShiftsState1ToState2() throws IOException {
         RatchetState s1 = st(5), s2 = st(4), n = st(6);
         seed(ALICE, s1, s2);
         assertTrue(store.compareAndSwap(ALICE, new RatchetUpdate(n, s1, s1, s2, true, false, true)));
@@ -197,7 +202,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void rowK2ReplacesBothStates() throws IOException {
+    public void rowK2ReplacesBothStates() throws IOException {
         RatchetState s1 = st(5), n = st(6);
         seed(ALICE, s1, null);
         assertTrue(store.compareAndSwap(ALICE, new RatchetUpdate(n, null, s1, null, true, true, true)));
@@ -207,7 +212,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void mismatchedCurrentPairChangesNothing() throws IOException {
+    public void mismatchedCurrentPairChangesNothing() throws IOException {
         RatchetState s1 = st(5), s2 = st(4), n = st(6);
         seed(ALICE, s1, s2);
         RatchetState sameFingerprintOtherChain = new RatchetState(s1.key(), s1.fingerprint(), 6);
@@ -234,7 +239,7 @@ abstract class RatchetStoreContract {
     // ----------------------------------------------------------------------------- fingerprint index
 
     @Test
-    void emptyAndMalformedFingerprintLookups() throws IOException {
+    public void emptyAndMalformedFingerprintLookups() throws IOException {
         assertNull(store.findByFingerprint(new byte[32]));
         store.provision(ALICE, RatchetState.EMPTY, false);
         assertStored(ALICE, RatchetState.EMPTY, null);
@@ -244,7 +249,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void fingerprintIndexFollowsRandomUpdatesOfSeveralPeers() throws IOException {
+    public void fingerprintIndexFollowsRandomUpdatesOfSeveralPeers() throws IOException {
         // A model of the pairs; after every update each fingerprint ever stored must be found iff
         // the model still holds it.
         Random rnd = new Random(42);
@@ -277,7 +282,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void sameFingerprintForTwoPeersStaysIndexedUntilBothAreGone() throws IOException {
+    public void sameFingerprintForTwoPeersStaysIndexedUntilBothAreGone() throws IOException {
         byte[] otp = otp();
         RatchetState a = store.provisionOtp(ALICE, otp, false);
         RatchetState b = store.provisionOtp(BOB, otp, false);
@@ -291,7 +296,7 @@ abstract class RatchetStoreContract {
     // ----------------------------------------------------------------------------- provisioning
 
     @Test
-    void otpProvisioningStoresStateAndNoneOnBothSides() throws IOException {
+    public void otpProvisioningStoresStateAndNoneOnBothSides() throws IOException {
         byte[] otp = otp();
         RatchetState provisioned = store.provisionOtp(BOB, otp, false);
         assertEquals(RatchetState.fromOtp(otp), provisioned, "both peers derive the same state from the same OTP");
@@ -306,7 +311,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void provisioningRefusesToReplaceARecordUnlessForced() throws IOException {
+    public void provisioningRefusesToReplaceARecordUnlessForced() throws IOException {
         RatchetState s1 = st(9), s2 = st(8);
         seed(ALICE, s1, s2);
         PeerExistsException e = assertThrows(PeerExistsException.class, () -> store.provisionOtp(ALICE, otp(), false));
@@ -323,7 +328,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void pruneForgetsPeersNotWrittenSinceTheCutoffAndUnindexesThem() throws IOException {
+    public void pruneForgetsPeersNotWrittenSinceTheCutoffAndUnindexesThem() throws IOException {
         RatchetState a = st(3), b1 = st(5), b2 = st(4);
         seed(ALICE, a, null);
         seed(BOB, b1, b2);
@@ -343,7 +348,7 @@ abstract class RatchetStoreContract {
     // ----------------------------------------------------------------------------- list / forget / close
 
     @Test
-    void listsPeersWithChainLengthsAndUpdateTimes() throws IOException {
+    public void listsPeersWithChainLengthsAndUpdateTimes() throws IOException {
         assertEquals(List.of(), store.peers());
         Instant before = Instant.now().minusSeconds(5);
         RatchetState a1 = st(3), a2 = st(2);
@@ -366,7 +371,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void forgetRemovesRecordAndIndexOnlyForThatPeer() throws IOException {
+    public void forgetRemovesRecordAndIndexOnlyForThatPeer() throws IOException {
         RatchetState a1 = st(3), a2 = st(2), b1 = st(5);
         seed(ALICE, a1, a2);
         seed(BOB, b1, null);
@@ -383,7 +388,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void closedStoreRefusesEveryOperation() throws IOException {
+    public void closedStoreRefusesEveryOperation() throws IOException {
         seed(ALICE, st(1), null);
         store.close();
         assertThrows(IOException.class, () -> store.load(ALICE));
@@ -396,7 +401,7 @@ abstract class RatchetStoreContract {
     }
 
     @Test
-    void toStringNeverShowsKeys() throws IOException {
+    public void toStringNeverShowsKeys() throws IOException {
         RatchetState s = st(1);
         seed(ALICE, s, null);
         String key = HexFormat.of().formatHex(s.key());
@@ -408,7 +413,7 @@ abstract class RatchetStoreContract {
     // ----------------------------------------------------------------------------- persistence
 
     @Test
-    void statesSurviveReopen() throws IOException {
+    public void statesSurviveReopen() throws IOException {
         RatchetState a1 = st(3), a2 = st(2), b1 = st(1);
         seed(ALICE, a1, a2);
         seed(BOB, b1, RatchetState.EMPTY);
@@ -434,12 +439,12 @@ abstract class RatchetStoreContract {
      * swap with its own new state); exactly one may win, and the winners form one linear chain.
      */
     @Test
-    void concurrentCasHasExactlyOneWinnerPerRound() throws Exception {
+    public void concurrentCasHasExactlyOneWinnerPerRound() throws Exception {
         runRounds(List.of(store), 8, 200);
     }
 
     /** Runs the rounds with threads spread over several store instances of the same storage. */
-    void runRounds(List<PeerRatchetStore> stores, int threads, int rounds) throws Exception {
+    public void runRounds(List<PeerRatchetStore> stores, int threads, int rounds) throws Exception {
         StaticPublicKey peer = CAROL;
         RatchetState[] expected1 = new RatchetState[rounds + 1];
         RatchetState[] expected2 = new RatchetState[rounds + 1];

@@ -1,5 +1,10 @@
-package dev.planetary.store;
+package dev.planetary.store.sqlite;
 
+import dev.planetary.store.PeerExistsException;
+import dev.planetary.store.PeerRatchetStore;
+import dev.planetary.store.PeerRecord;
+import dev.planetary.store.internal.Pairs;
+import dev.planetary.store.internal.Rows;
 import dev.planetary.zssp.RatchetPair;
 import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetUpdate;
@@ -184,7 +189,7 @@ public final class SqliteRatchetStore implements PeerRatchetStore {
             return new SqliteRatchetStore(f, busyMs, readOnly, clock, writer, readers);
         } catch (SQLException e) {
             closeAll(opened);
-            throw StoreErrors.sqlite(f.toString(), "open the database", e, busyMs);
+            throw SqliteErrors.sqlite(f.toString(), "open the database", e, busyMs);
         } catch (IOException | RuntimeException e) {
             closeAll(opened);
             throw e;
@@ -211,7 +216,7 @@ public final class SqliteRatchetStore implements PeerRatchetStore {
                 return rs.next() ? Rows.readPair(rs, 1) : null;
             }
         } catch (SQLException e) {
-            throw StoreErrors.sqlite(name, "load the ratchet states of a peer", e, busyTimeoutMillis);
+            throw SqliteErrors.sqlite(name, "load the ratchet states of a peer", e, busyTimeoutMillis);
         } finally {
             readers.add(c);
         }
@@ -227,7 +232,7 @@ public final class SqliteRatchetStore implements PeerRatchetStore {
                 return rs.next() ? Rows.readState(rs, 1) : null;
             }
         } catch (SQLException e) {
-            throw StoreErrors.sqlite(name, "look up a ratchet fingerprint", e, busyTimeoutMillis);
+            throw SqliteErrors.sqlite(name, "look up a ratchet fingerprint", e, busyTimeoutMillis);
         } finally {
             readers.add(c);
         }
@@ -298,7 +303,7 @@ public final class SqliteRatchetStore implements PeerRatchetStore {
                     if (!committed) rollbackQuietly(st);
                 }
             } catch (SQLException e) {
-                throw StoreErrors.sqlite(name, op, e, busyTimeoutMillis);
+                throw SqliteErrors.sqlite(name, op, e, busyTimeoutMillis);
             }
         } catch (IOException e) {
             // Nothing of the batch was committed: every swap in it fails with the cause.
@@ -323,7 +328,7 @@ public final class SqliteRatchetStore implements PeerRatchetStore {
                 if (ps.executeUpdate() == 0) throw new PeerExistsException(name, peer);
             }
         } catch (SQLException e) {
-            throw StoreErrors.sqlite(name, op, e, busyTimeoutMillis);
+            throw SqliteErrors.sqlite(name, op, e, busyTimeoutMillis);
         } finally {
             writeLock.unlock();
         }
@@ -343,7 +348,7 @@ public final class SqliteRatchetStore implements PeerRatchetStore {
             }
             return out;
         } catch (SQLException e) {
-            throw StoreErrors.sqlite(name, "list peers", e, busyTimeoutMillis);
+            throw SqliteErrors.sqlite(name, "list peers", e, busyTimeoutMillis);
         } finally {
             readers.add(c);
         }
@@ -361,7 +366,7 @@ public final class SqliteRatchetStore implements PeerRatchetStore {
                 return ps.executeUpdate() > 0;
             }
         } catch (SQLException e) {
-            throw StoreErrors.sqlite(name, op, e, busyTimeoutMillis);
+            throw SqliteErrors.sqlite(name, op, e, busyTimeoutMillis);
         } finally {
             writeLock.unlock();
         }
@@ -379,7 +384,7 @@ public final class SqliteRatchetStore implements PeerRatchetStore {
                 return ps.executeUpdate();
             }
         } catch (SQLException e) {
-            throw StoreErrors.sqlite(name, op, e, busyTimeoutMillis);
+            throw SqliteErrors.sqlite(name, op, e, busyTimeoutMillis);
         } finally {
             writeLock.unlock();
         }
@@ -405,7 +410,7 @@ public final class SqliteRatchetStore implements PeerRatchetStore {
             writeLock.unlock();
         }
         SQLException failure = closeAll(all);
-        if (failure != null) throw StoreErrors.sqlite(name, "close the database", failure, busyTimeoutMillis);
+        if (failure != null) throw SqliteErrors.sqlite(name, "close the database", failure, busyTimeoutMillis);
     }
 
     @Override

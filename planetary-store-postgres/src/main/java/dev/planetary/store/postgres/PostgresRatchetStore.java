@@ -1,5 +1,11 @@
-package dev.planetary.store;
+package dev.planetary.store.postgres;
 
+import dev.planetary.store.PeerExistsException;
+import dev.planetary.store.PeerRatchetStore;
+import dev.planetary.store.PeerRecord;
+import dev.planetary.store.RatchetStores;
+import dev.planetary.store.internal.Pairs;
+import dev.planetary.store.internal.Rows;
 import dev.planetary.zssp.RatchetPair;
 import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetUpdate;
@@ -76,7 +82,7 @@ public final class PostgresRatchetStore implements PeerRatchetStore {
 
     private PostgresRatchetStore(String url, Properties properties, String prefix, int poolSize, Duration lockTimeout) {
         this.url = url;
-        this.name = StoreErrors.redactUrl(url) + " (tables " + prefix + "*)";
+        this.name = RatchetStores.redactUrl(url) + " (tables " + prefix + "*)";
         this.properties = properties;
         this.prefix = prefix;
         this.table = prefix + "ratchet_peers";
@@ -128,7 +134,7 @@ public final class PostgresRatchetStore implements PeerRatchetStore {
         Objects.requireNonNull(lockTimeout, "lockTimeout");
         if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database): "
-                    + StoreErrors.redactUrl(jdbcUrl));
+                    + RatchetStores.redactUrl(jdbcUrl));
         }
         if (!PREFIX.matcher(tablePrefix).matches()) {
             throw new IllegalArgumentException("table prefix must be lower-case letters, digits and underscores, not starting"
@@ -311,7 +317,7 @@ public final class PostgresRatchetStore implements PeerRatchetStore {
         } catch (SQLException e) {
             String state = e.getSQLState();
             broken = state == null || state.startsWith("08") || state.startsWith("57P");
-            throw StoreErrors.postgres(name, op, e);
+            throw PostgresErrors.postgres(name, op, e);
         } finally {
             if (c != null) {
                 if (broken || closed) closeQuietly(c);

@@ -1,4 +1,4 @@
-package dev.planetary.store;
+package dev.planetary.store.sqlite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.planetary.store.MemoryRatchetStore;
+import dev.planetary.store.PeerRatchetStore;
+import dev.planetary.store.PeerRecord;
+import dev.planetary.store.testing.RatchetStoreContract;
+import dev.planetary.store.RatchetStores;
 import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.StaticKeyPair;

@@ -1,8 +1,13 @@
-package dev.planetary.store;
+package dev.planetary.store.sqlite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.planetary.store.PeerRatchetStore;
+import dev.planetary.store.testing.RatchetStoreContract;
+import dev.planetary.store.internal.Rows;
+import dev.planetary.store.postgres.testing.PostgresFixture;
+import dev.planetary.store.postgres.PostgresRatchetStore;
 import dev.planetary.zssp.RatchetPair;
 import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetUpdate;
@@ -164,7 +169,7 @@ class StoreThroughputTest {
                     st.execute("COMMIT");
                     return true;
                 } catch (java.sql.SQLException e) {
-                    if ((e.getErrorCode() & 0xff) != StoreErrors.SQLITE_BUSY) throw e;
+                    if ((e.getErrorCode() & 0xff) != SqliteErrors.SQLITE_BUSY) throw e;
                     // gave up after the 5 s busy timeout: a lost save in a real server
                     busy.incrementAndGet();
                     try (Statement st = c.createStatement()) {

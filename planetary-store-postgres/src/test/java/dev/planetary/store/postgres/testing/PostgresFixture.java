@@ -1,5 +1,6 @@
-package dev.planetary.store;
+package dev.planetary.store.postgres.testing;
 
+import dev.planetary.store.RatchetStores;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -90,7 +91,7 @@ public final class PostgresFixture {
         long t0 = System.nanoTime();
         String external = System.getProperty("planetary.postgresUrl", System.getenv("PLANETARY_TEST_POSTGRES_URL"));
         if (external != null && !external.isBlank()) {
-            log("using the existing database " + StoreErrors.redactUrl(external));
+            log("using the existing database " + RatchetStores.redactUrl(external));
             return new PostgresFixture(external, new Properties(), 0);
         }
         // -Dplanetary.pgForceInstall=true exercises the install path on a machine that has PostgreSQL.
