@@ -1,4 +1,4 @@
-package dev.planetary.cli;
+package dev.planetary.bench.cli;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,47 +1,34 @@
-package dev.planetary.cli;
+package dev.planetary.bench.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Black-box test of {@code planetary bench} (the shaded jar in a child process, real UDP on
- * 127.0.0.1): the JSON object has every documented field and each path moved data. No timing
- * assertions: only that the figures exist and are positive.
+ * Black-box test of {@code planetary bench}: the command line's {@code Main} in a child process with
+ * this module's class path (so the verb is found as a {@code PluginCommand}, as in the bench jar
+ * that {@code ./planetary bench} runs), real UDP on 127.0.0.1: the JSON object has every documented
+ * field and each path moved data. No timing assertions: only that the figures exist and are positive.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class BenchIT {
+class BenchCommandTest {
     private static final long PROCESS_TIMEOUT_S = 150;
-    private static Path jar;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void findJar() {
-        String p = System.getProperty("planetary.jar");
-        // -Dtest=… also selects this class in the unit-test phase (before the jar exists): run it
-        // only in the black-box execution, which sets planetary.jar.
-        assumeTrue(p != null, "system property planetary.jar is not set: runs in the cli-black-box execution of mvn verify");
-        jar = Path.of(p);
-        assertTrue(Files.isRegularFile(jar), jar + " does not exist: run 'mvn package' first");
-    }
 
     record Result(int exit, String out, String err) {
         @Override
@@ -53,8 +40,9 @@ class BenchIT {
     private Result run(String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-jar");
-        cmd.add(jar.toString());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.planetary.cli.Main");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("XDG_STATE_HOME", dir.resolve("xdg-state").toString());

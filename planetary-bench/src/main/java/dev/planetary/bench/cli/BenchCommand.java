@@ -1,5 +1,10 @@
-package dev.planetary.cli;
+package dev.planetary.bench.cli;
 
+import dev.planetary.cli.CliError;
+import dev.planetary.cli.Durations;
+import dev.planetary.cli.Net;
+import dev.planetary.cli.Output;
+import dev.planetary.cli.PluginCommand;
 import dev.planetary.store.MemoryRatchetStore;
 import dev.planetary.transport.Counters;
 import dev.planetary.transport.Endpoint;
@@ -17,9 +22,9 @@ import dev.planetary.zssp.SessionStateException;
 import dev.planetary.zssp.StaticKeyPair;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -62,12 +67,12 @@ import picocli.CommandLine.Option;
  * the receiver's socket buffer indefinitely. Throughput counts payloads the receiver got, over the
  * measured interval; everything sent and never received is reported as loss.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = PluginCommand.BENCH, mixinStandardHelpOptions = true,
         description = {"Measures payload throughput over UDP on 127.0.0.1 in this process: plain UDP, ZSSP (through the",
                 "Endpoint and through a bare socket loop around the engine) and DTLS 1.2 (JDK SSLEngine, ECDHE-ECDSA",
                 "P-384, AES-256-GCM), each with one sender and one receiver thread and the same socket code; prints a",
                 "table (or one JSON object with --json) with MB/s, payloads/s, loss and the ratios ZSSP/UDP, ZSSP/DTLS."})
-final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer>, PluginCommand {
     static final List<String> PATHS = List.of("udp", "zssp", "zssp-queue", "zssp-raw", "dtls");
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final Duration SETUP = Duration.ofSeconds(15);
