@@ -114,9 +114,9 @@ public final class BenchCommand implements Callable<Integer>, PluginCommand {
         if (mtu < Endpoint.MIN_MTU || mtu > Endpoint.MAX_MTU) {
             throw new CliError(CliError.USAGE, "--mtu must be between " + Endpoint.MIN_MTU + " and " + Endpoint.MAX_MTU + ", got " + mtu);
         }
-        if (size > PeerSession.maxPayload(mtu)) {
+        if (size > Limits.maxPayload(mtu)) {
             throw new CliError(CliError.USAGE, "--size " + size + " needs more than " + Limits.MAX_FRAGMENTS + " ZSSP fragments at MTU " + mtu + "; the largest is "
-                    + PeerSession.maxPayload(mtu) + " (raise --mtu)");
+                    + Limits.maxPayload(mtu) + " (raise --mtu)");
         }
         long durationMs = Durations.parseMillis("--duration", duration, 100);
         long warmupMs = warmup.strip().matches("0+") ? 0 : Durations.parseMillis("--warmup", warmup, 0);
