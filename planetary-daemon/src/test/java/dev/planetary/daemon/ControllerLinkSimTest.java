@@ -1,4 +1,4 @@
-package dev.planetary.vl2.node;
+package dev.planetary.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -29,6 +29,9 @@ import dev.planetary.vl2.NetworkConfigRequest;
 import dev.planetary.vl2.NetworkCredentials;
 import dev.planetary.vl2.RevocationList;
 import dev.planetary.vl2.Signed;
+import dev.planetary.vl2.node.SeqexLink;
+import dev.planetary.vl2.node.SeqexLinkSimTest;
+import dev.planetary.vl2.node.Vl2World;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.planetary.vl2.node;
+package dev.planetary.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +27,8 @@ import dev.planetary.vl2.MulticastGather;
 import dev.planetary.vl2.MulticastGroup;
 import dev.planetary.vl2.MulticastLike;
 import dev.planetary.vl2.NetworkConfigRequest;
+import dev.planetary.vl2.node.SeqexLinkSimTest;
+import dev.planetary.vl2.node.Vl2World;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

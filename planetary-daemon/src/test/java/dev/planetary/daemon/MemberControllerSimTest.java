@@ -1,4 +1,4 @@
-package dev.planetary.vl2.node;
+package dev.planetary.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +14,12 @@ import dev.planetary.controller.Vl2Issuer;
 import dev.planetary.identity.IdentityVerifier;
 import dev.planetary.identity.SecretIdentity;
 import dev.planetary.nic.NetworkId;
+import dev.planetary.vl2.node.MemberNetwork;
+import dev.planetary.vl2.node.MemberNetworks;
+import dev.planetary.vl2.node.MemberNetworksSimTest;
+import dev.planetary.vl2.node.NetworkStore;
+import dev.planetary.vl2.node.SeqexLinkSimTest;
+import dev.planetary.vl2.node.Vl2World;
 import dev.planetary.zssp.RandomSource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
