@@ -66,12 +66,7 @@ public final class RatchetStores {
             throw new IllegalStateException("a ratchet store provider is broken: " + e.getMessage(), e);
         }
         throw new IllegalStateException("no ratchet store for " + prefix + " URLs: add the artifact " + ARTIFACTS.get(prefix)
-                + " (version " + version() + ") to the module path or class path");
-    }
-
-    private static String version() {
-        String v = RatchetStores.class.getPackage().getImplementationVersion();
-        return v != null ? v : "of planetary-store";
+                + " (the same version as planetary-store) to the module path or class path");
     }
 
     /** A JDBC URL without its query string (which may hold a password) and without user info. */
