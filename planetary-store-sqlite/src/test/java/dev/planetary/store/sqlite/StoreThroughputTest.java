@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Throughput of durable compare-and-swaps (each one a committed, fsynced transaction), 1 and 8
  * threads, for SQLite and PostgreSQL. Off by default; run with
- * {@code ./build mvn -pl planetary-store -am test -Dtest=StoreThroughputTest -Dplanetary.bench=true
+ * {@code ./build mvn -pl planetary-store-sqlite -am test -Dtest=StoreThroughputTest -Dplanetary.bench=true
  * -Dsurefire.failIfNoSpecifiedTests=false}. Prints a table (also written to
  * {@code target/store-throughput.txt}); asserts only that every counted swap really happened.
  *
