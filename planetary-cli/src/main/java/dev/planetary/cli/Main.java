@@ -106,7 +106,7 @@ public final class Main implements Runnable {
         String name = arg.contains("=") && option ? arg.substring(0, arg.indexOf('=')) : arg;
         String near = closest(name, candidates);
         String message = what + " '" + arg + "'";
-        if (!option && arg.equals(PluginCommand.BENCH) && !cl.getSubcommands().containsKey(PluginCommand.BENCH)) {
+        if (!option && cl.getParent() == null && arg.equals(PluginCommand.BENCH) && !cl.getSubcommands().containsKey(PluginCommand.BENCH)) {
             return message + ": '" + PluginCommand.BENCH + "' is in the planetary-bench jar, not in this one; from a source checkout run"
                     + " './planetary " + PluginCommand.BENCH + "', which builds and runs it (see BENCHMARKS.md)";
         }
