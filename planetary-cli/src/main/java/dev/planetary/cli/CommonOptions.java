@@ -5,6 +5,7 @@ import dev.planetary.store.PeerRatchetStore;
 import dev.planetary.store.RatchetStores;
 import dev.planetary.store.postgres.PostgresRatchetStore;
 import dev.planetary.transport.Endpoint;
+import dev.planetary.zssp.Limits;
 import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.Settings;
 import dev.planetary.zssp.StaticPublicKey;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** Options shared by listen, connect, ping and demo. */
 final class CommonOptions {
     @Option(names = "--mtu", paramLabel = "N", description = "Largest datagram to send, 128..65507 (default: ${DEFAULT-VALUE}).",
-            defaultValue = "1432")
+            defaultValue = "" + Limits.DEFAULT_MTU)
     int mtu;
 
     @Option(names = "--rekey-after", paramLabel = "DURATION", description = "Rekey sessions after this time (e.g. 3s, 500ms, 1h; default 1h).")

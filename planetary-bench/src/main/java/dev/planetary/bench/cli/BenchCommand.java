@@ -89,7 +89,7 @@ public final class BenchCommand implements Callable<Integer>, PluginCommand {
             description = "Unmeasured traffic before each measurement, for the JIT (default: ${DEFAULT-VALUE}; 0ms for none).")
     String warmup;
 
-    @Option(names = "--mtu", paramLabel = "N", defaultValue = "1432",
+    @Option(names = "--mtu", paramLabel = "N", defaultValue = "" + Limits.DEFAULT_MTU,
             description = "ZSSP's largest datagram, 128..65507 (default: ${DEFAULT-VALUE}); UDP and DTLS send each payload as one datagram.")
     int mtu;
 
