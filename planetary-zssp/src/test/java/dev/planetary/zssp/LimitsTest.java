@@ -21,7 +21,7 @@ class LimitsTest {
 
     @Test
     void theDefaultMtuCarriesOneFragmentOf1400PayloadBytes() {
-        // the CLI's default --size (one fragment) and the transport's, SEQEX's and VL1's defaults all take it from here
+        // the CLI's default --size (one fragment); the transport's and VL1's default MTU take it from here
         assertEquals(1432, Limits.DEFAULT_MTU);
         assertEquals(1400, Limits.DEFAULT_MTU - Limits.FRAGMENT_HEADER - Limits.TAG);
     }
