@@ -33,6 +33,9 @@ final class ForwardSocket implements UdpDriver.Watcher {
     interface Link {
         boolean canSend();
 
+        /** The most bytes one {@link #send} should carry now (the stream's DATA size for its path). */
+        int chunk();
+
         boolean send(byte[] data);
 
         /** The oldest delivered chunk was written to the socket. */
@@ -45,6 +48,11 @@ final class ForwardSocket implements UdpDriver.Watcher {
                 @Override
                 public boolean canSend() {
                     return s.canSend();
+                }
+
+                @Override
+                public int chunk() {
+                    return s.sendChunk();
                 }
 
                 @Override
@@ -69,7 +77,7 @@ final class ForwardSocket implements UdpDriver.Watcher {
     private final SocketChannel channel;
     private final Consumer<ForwardSocket> gone;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(PortForwarding.SEND_CHUNK);
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(Vl2Limits.PORT_FORWARD_MAX_DATA); // a read is limited to the link's chunk
     private SelectionKey key;
     private Link link;
     private Runnable onConnected;
@@ -186,7 +194,7 @@ final class ForwardSocket implements UdpDriver.Watcher {
     private void read() {
         while (reading && link.canSend()) {
             int n;
-            readBuffer.clear();
+            readBuffer.clear().limit(link.chunk());
             try {
                 n = channel.read(readBuffer);
             } catch (IOException e) {
