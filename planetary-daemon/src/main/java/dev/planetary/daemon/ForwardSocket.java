@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -36,7 +35,8 @@ final class ForwardSocket implements UdpDriver.Watcher {
         /** The most bytes one {@link #send} should carry now (the stream's DATA size for its path). */
         int chunk();
 
-        boolean send(byte[] data);
+        /** Sends {@code buf[0, len)} (copied). */
+        boolean send(byte[] buf, int len);
 
         /** The oldest delivered chunk was written to the socket. */
         void written();
@@ -56,8 +56,8 @@ final class ForwardSocket implements UdpDriver.Watcher {
                 }
 
                 @Override
-                public boolean send(byte[] data) {
-                    return s.send(data);
+                public boolean send(byte[] buf, int len) {
+                    return s.send(buf, 0, len);
                 }
 
                 @Override
@@ -211,7 +211,7 @@ final class ForwardSocket implements UdpDriver.Watcher {
                 return;
             }
             bytesIn += n;
-            if (!link.send(Arrays.copyOf(readBuffer.array(), n))) { // canSend said yes: a refusal is a broken stream
+            if (!link.send(readBuffer.array(), n)) { // canSend said yes: a refusal is a broken stream
                 fail();
                 return;
             }

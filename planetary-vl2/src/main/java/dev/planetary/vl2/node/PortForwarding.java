@@ -4,7 +4,6 @@ import dev.planetary.identity.Address;
 import dev.planetary.identity.Decoded;
 import dev.planetary.identity.Fingerprint;
 import dev.planetary.nic.NetworkId;
-import dev.planetary.vl1.Bytes;
 import dev.planetary.vl1.Node;
 import dev.planetary.vl1.Nop;
 import dev.planetary.vl2.AssignedAddress;
@@ -189,12 +188,18 @@ public final class PortForwarding implements SeqexLink.ChannelHandler, Vl2Layer.
          * @return false if the window is full (read again later) or the stream is not open
          */
         public boolean send(byte[] data) {
-            Objects.requireNonNull(data, "data");
-            if (data.length < 1 || data.length > Vl2Limits.PORT_FORWARD_MAX_DATA) {
-                throw new IllegalArgumentException("DATA must be 1.." + Vl2Limits.PORT_FORWARD_MAX_DATA + " bytes, got " + data.length);
+            return send(Objects.requireNonNull(data, "data"), 0, data.length);
+        }
+
+        /** {@link #send(byte[])} of {@code buf[off, off+len)}, copied once (the daemon sends from its read buffer). */
+        public boolean send(byte[] buf, int off, int len) {
+            Objects.requireNonNull(buf, "data");
+            if (len < 1 || len > Vl2Limits.PORT_FORWARD_MAX_DATA) {
+                throw new IllegalArgumentException("DATA must be 1.." + Vl2Limits.PORT_FORWARD_MAX_DATA + " bytes, got " + len);
             }
+            Objects.checkFromIndexSize(off, len, buf.length);
             if (!canSend()) return false;
-            boolean sent = layer.seqex().send(peer, SeqexLink.CHANNEL_PORT_FORWARD, new PortForward.Data(id, Bytes.of(data)).encode(), true);
+            boolean sent = layer.seqex().send(peer, SeqexLink.CHANNEL_PORT_FORWARD, PortForward.Data.encode(id, buf, off, len), true);
             if (sent) dataSent++;
             return sent;
         }
