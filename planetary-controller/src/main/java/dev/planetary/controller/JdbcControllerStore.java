@@ -239,13 +239,13 @@ public final class JdbcControllerStore implements ControllerStore {
      * cluster included) is seen at the next read. Under {@link #lock}.
      */
     private NetworkSettings settings(long nwid, long revision, String stored) {
-        CompiledSettings c = compiled.get(nwid);
-        if (c == null || c.revision != revision || !c.stored.equals(stored)) {
-            c = new CompiledSettings(revision, stored, ControllerJson.applyNetwork(NetworkSettings.defaults(), ControllerJson.read(stored)));
-            compiled.put(nwid, c);
+        CompiledSettings hit = compiled.get(nwid);
+        if (hit == null || hit.revision != revision || !hit.stored.equals(stored)) {
+            hit = new CompiledSettings(revision, stored, ControllerJson.applyNetwork(NetworkSettings.defaults(), ControllerJson.read(stored)));
+            compiled.put(nwid, hit);
             compilations++;
         }
-        return c.settings.copy();
+        return hit.settings.copy();
     }
 
     private record CompiledSettings(long revision, String stored, NetworkSettings settings) {}
