@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.planetary.transport.Endpoint;
 import dev.planetary.transport.EndpointListener;
 import dev.planetary.transport.PeerSession;
+import dev.planetary.zssp.Limits;
 import dev.planetary.zssp.StaticKeyPair;
 import java.io.IOException;
 import java.io.InputStream;
@@ -255,7 +256,7 @@ class TunnelTest {
         assertEquals(TunnelProtocol.WINDOW, TunnelProtocol.receiveCapacity(TunnelProtocol.opened(100_000)), "clamped to the window");
         assertEquals(1, TunnelProtocol.receiveCapacity(TunnelProtocol.opened(0)));
         assertEquals(TunnelProtocol.WINDOW, TunnelProtocol.receiveCapacity(TunnelProtocol.reply(TunnelProtocol.OK, "")), "an older listener names none");
-        assertEquals(PeerSession.maxPayload(128) - 12, TunnelProtocol.chunkSize(128));
+        assertEquals(Limits.maxPayload(128) - 12, TunnelProtocol.chunkSize(128));
         assertTrue(Duration.ofMillis(TunnelProtocol.config().minRtoMillis()).toMillis() >= 1);
     }
 }
