@@ -193,6 +193,28 @@ public final class Context<D> implements AutoCloseable {
         }
     }
 
+    /**
+     * Cheap classification for a transport that splits its receive path into planes: true if the
+     * datagram's key id (§10.4) belongs to a live session and its header, decrypted into a copy
+     * (the datagram is not changed), says DATA. Such a datagram costs {@link #receive} one AEAD open
+     * and no public-key work or storage; anything else (Hellos, Challenges, handshake and rekey
+     * steps, garbage) may cost ECDH, Kyber or a durable {@link Application#saveRatchetState} write.
+     * A hint only: a rekey racing it may make the answer stale, and {@link #receive} decides anyway.
+     */
+    public boolean isDataPacket(byte[] datagram, int off, int len) {
+        Objects.checkFromIndexSize(off, len, datagram.length);
+        if (len < MIN_PACKET_SIZE) return false;
+        int kid = Bytes.getInt(datagram, off);
+        if (kid == 0 || !(kids.get(kid) instanceof Session<?> s)) return false;
+        byte[] block = java.util.Arrays.copyOfRange(datagram, off + 4, off + 4 + dev.planetary.zssp.crypto.HeaderCipher.BLOCK);
+        try {
+            s.headers.recv().decryptBlock(block, 0);
+        } catch (RuntimeException e) {
+            return false; // a key retired meanwhile: let receive() decide
+        }
+        return (block[3] & 0xff) == TYPE_DATA; // header bytes 4..19 encrypted; type at byte 7 (§2.2)
+    }
+
     /** {@link #receive(byte[], int, int, Remote)} for a whole array. */
     public Received<D> receive(byte[] datagram, Remote from) {
         return receive(datagram, 0, datagram.length, from);
