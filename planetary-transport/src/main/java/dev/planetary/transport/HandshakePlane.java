@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,9 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 final class HandshakePlane {
     private static final Logger log = LoggerFactory.getLogger(HandshakePlane.class);
-    /** Slots of the queued-per-key-id counts (a power of two; collisions only send some DATA the slow way). */
-    private static final int KID_SLOTS = 1024;
-
     /** One datagram waiting for its lane. */
     record Job(UdpRemote source, byte[] datagram, int kid) {}
 
@@ -37,8 +34,8 @@ final class HandshakePlane {
 
     private final List<BlockingQueue<Job>> queues = new ArrayList<>();
     private final List<PlaneThread> threads = new ArrayList<>();
-    /** Datagrams of a non-zero key id queued or running, by slot. */
-    private final AtomicIntegerArray queuedByKid = new AtomicIntegerArray(KID_SLOTS);
+    /** Datagrams queued or running per non-zero key id (at most the queue bound of entries; usually empty). */
+    private final ConcurrentHashMap<Integer, Integer> queuedByKid = new ConcurrentHashMap<>();
     private final Handler handler;
     private final Counters counters;
     private volatile boolean open = true;
@@ -69,15 +66,15 @@ final class HandshakePlane {
     boolean submit(UdpRemote source, byte[] datagram, int len, int kid) {
         if (!open) return false;
         int lane = Math.floorMod(kid != 0 ? mix(kid) : source.address.hashCode(), queues.size());
-        if (kid != 0) queuedByKid.incrementAndGet(slot(kid));
+        if (kid != 0) queuedByKid.merge(kid, 1, Integer::sum);
         if (queues.get(lane).offer(new Job(source, java.util.Arrays.copyOf(datagram, len), kid))) return true;
-        if (kid != 0) queuedByKid.decrementAndGet(slot(kid));
+        if (kid != 0) done(kid);
         return false;
     }
 
-    /** True if a datagram with key id {@code kid} (or one sharing its slot) is queued or running here. */
+    /** True if a datagram with key id {@code kid} is queued or running here (cheap while nothing is). */
     boolean holds(int kid) {
-        return kid != 0 && queuedByKid.get(slot(kid)) > 0;
+        return kid != 0 && !queuedByKid.isEmpty() && queuedByKid.containsKey(kid);
     }
 
     /** Datagrams waiting over all lanes. */
@@ -117,16 +114,16 @@ final class HandshakePlane {
                 counters.inc(Counters.Counter.INTERNAL_ERRORS);
                 log.error("unexpected error on the handshake plane (continuing)", e);
             } finally {
-                if (j.kid() != 0) queuedByKid.decrementAndGet(slot(j.kid()));
+                if (j.kid() != 0) done(j.kid());
             }
         }
     }
 
-    private static int slot(int kid) {
-        return mix(kid) & (KID_SLOTS - 1);
+    private void done(int kid) {
+        queuedByKid.computeIfPresent(kid, (k, n) -> n == 1 ? null : n - 1);
     }
 
-    /** Spreads key ids over lanes and slots. */
+    /** Spreads key ids over lanes. */
     private static int mix(int kid) {
         int h = kid * 0x9E3779B9;
         return h ^ (h >>> 16);
