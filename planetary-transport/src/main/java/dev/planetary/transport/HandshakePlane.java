@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class HandshakePlane {
     private static final Logger log = LoggerFactory.getLogger(HandshakePlane.class);
-    /** One datagram waiting for its lane. */
-    record Job(UdpRemote source, byte[] datagram, int kid) {}
+    /** One datagram waiting for its lane; {@code holdKid} is its key id if DATA with that key id waits behind it, else 0. */
+    record Job(UdpRemote source, byte[] datagram, int holdKid) {}
 
     /** What a lane does with a datagram (the endpoint's engine call). */
     @FunctionalInterface
@@ -34,7 +34,7 @@ final class HandshakePlane {
 
     private final List<BlockingQueue<Job>> queues = new ArrayList<>();
     private final List<PlaneThread> threads = new ArrayList<>();
-    /** Datagrams queued or running per non-zero key id (at most the queue bound of entries; usually empty). */
+    /** Held datagrams queued or running per key id (at most the queue bound of entries; usually empty). */
     private final ConcurrentHashMap<Integer, Integer> queuedByKid = new ConcurrentHashMap<>();
     private final Handler handler;
     private final Counters counters;
@@ -61,18 +61,21 @@ final class HandshakePlane {
 
     /**
      * Queues a copy of {@code datagram[0, len)} on the lane of its key id (Hellos, key id 0, on the
-     * lane of their source address); false if that lane is full (nothing queued: the caller counts the drop).
+     * lane of their source address); false if that lane is full (nothing queued: the caller counts
+     * the drop). With {@code hold}, DATA of that key id waits behind it ({@link #holds}): for a
+     * pending handshake's Completion, whose session's first DATA must not overtake it.
      */
-    boolean submit(UdpRemote source, byte[] datagram, int len, int kid) {
+    boolean submit(UdpRemote source, byte[] datagram, int len, int kid, boolean hold) {
         if (!open) return false;
         int lane = Math.floorMod(kid != 0 ? mix(kid) : source.address.hashCode(), queues.size());
-        if (kid != 0) queuedByKid.merge(kid, 1, Integer::sum);
-        if (queues.get(lane).offer(new Job(source, java.util.Arrays.copyOf(datagram, len), kid))) return true;
-        if (kid != 0) done(kid);
+        int holdKid = hold ? kid : 0;
+        if (holdKid != 0) queuedByKid.merge(holdKid, 1, Integer::sum);
+        if (queues.get(lane).offer(new Job(source, java.util.Arrays.copyOf(datagram, len), holdKid))) return true;
+        if (holdKid != 0) done(holdKid);
         return false;
     }
 
-    /** True if a datagram with key id {@code kid} is queued or running here (cheap while nothing is). */
+    /** True if a held datagram with key id {@code kid} is queued or running here (cheap while nothing is). */
     boolean holds(int kid) {
         return kid != 0 && !queuedByKid.isEmpty() && queuedByKid.containsKey(kid);
     }
@@ -114,7 +117,7 @@ final class HandshakePlane {
                 counters.inc(Counters.Counter.INTERNAL_ERRORS);
                 log.error("unexpected error on the handshake plane (continuing)", e);
             } finally {
-                if (j.kid() != 0) done(j.kid());
+                if (j.holdKid() != 0) done(j.holdKid());
             }
         }
     }

@@ -49,19 +49,28 @@ final class Inbound {
     }
 
     /**
-     * A receive thread's datagram ({@link ReceivePlane.Sink}): DATA of a live session is decrypted
-     * and delivered here, unless an earlier datagram with its key id still waits on the handshake
-     * plane (then it queues behind it, keeping the session's order); the rest goes to the handshake
-     * plane, or is dropped and counted if that is full.
+     * A receive thread's datagram ({@link ReceivePlane.Sink}), routed by {@link Context#route}:
+     * DATA of a live session is decrypted and delivered here, unless an earlier datagram with its
+     * key id still waits on the handshake plane as a handshake step (then it queues behind it,
+     * keeping the new session's order); unknown key ids are dropped here by the engine; Hellos,
+     * handshake and session-control steps go to the handshake plane, or are dropped and counted if
+     * it is full. A forgery under a live key id goes to the handshake plane but never holds the
+     * session's DATA back.
      */
     void datagram(DatagramChannel ch, InetSocketAddress src, byte[] data, int len) {
         counters.inc(Counters.Counter.PACKETS_IN);
         counters.add(Counters.Counter.BYTES_IN, len);
         UdpRemote from = sourceRemote(ch, src);
         int kid = len >= Integer.BYTES ? (data[0] & 0xff) << 24 | (data[1] & 0xff) << 16 | (data[2] & 0xff) << 8 | data[3] & 0xff : 0;
-        if (context.isDataPacket(data, 0, len) && !handshakes.holds(kid)) {
+        Context.Route route = context.route(data, 0, len);
+        boolean inline = switch (route) {
+            case DATA -> !handshakes.holds(kid);
+            case UNKNOWN -> true;
+            case SESSION_CONTROL, HANDSHAKE -> false;
+        };
+        if (inline) {
             process(from, data, len);
-        } else if (!handshakes.submit(from, data, len, kid)) {
+        } else if (!handshakes.submit(from, data, len, kid, route == Context.Route.HANDSHAKE)) {
             counters.inc(Counters.Counter.HANDSHAKE_QUEUE_OVERFLOWS);
         }
     }
