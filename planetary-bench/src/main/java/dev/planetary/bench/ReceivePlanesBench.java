@@ -99,6 +99,7 @@ public final class ReceivePlanesBench {
                 long deadline = t0 + TimeUnit.SECONDS.toNanos(seconds);
                 // one sender thread, round-robin over the clients, until the deadline or the packets run out
                 int[] next = new int[clients];
+                long sent = 0;
                 boolean any = true;
                 while (any && System.nanoTime() < deadline) {
                     any = false;
@@ -106,12 +107,15 @@ public final class ReceivePlanesBench {
                         RawClient c = cs.get(i);
                         if (next[i] < c.packets.size()) {
                             c.channel.send(ByteBuffer.wrap(c.packets.get(next[i]++)), server.localAddress());
+                            sent++;
                             any = true;
                         }
                     }
                 }
                 long t1 = System.nanoTime();
                 long n = delivered.sum() - before;
+                System.out.printf(Locale.ROOT, "  sent %,d datagrams in %.2f s (%,.0f/s), %,d delivered during the sending (%.1f%%); receive threads: %d%n",
+                        sent, (t1 - t0) / 1e9, sent / ((t1 - t0) / 1e9), n, 100.0 * n / Math.max(1, sent), server.receiveThreads());
                 return n / ((t1 - t0) / 1e9);
             } finally {
                 for (RawClient c : cs) c.close();
