@@ -212,6 +212,8 @@ public final class ReceivePlanesBench {
             PeerSession ping = client.connect(server.publicKey(), server.localAddress()).get(30, TimeUnit.SECONDS);
             List<byte[]> hellos = hellos(server.publicKey(), 200);
             double[] quiet = pings(ping, seconds);
+            long quietLost = lost;
+            lost = 0;
             long writes0 = store.writes.sum();
             long answered0 = server.hellosAnswered();
             Flood flood = new Flood(server, hellos, hellosPerSecond, handshakesPerSecond);
@@ -224,8 +226,8 @@ public final class ReceivePlanesBench {
             long writes = store.writes.sum() - writes0;
             long answered = server.hellosAnswered() - answered0;
             System.out.printf(Locale.ROOT, "quiet:  RTT p50 %.3f ms, p99 %.3f ms, max %.3f ms (%d pings, %d lost)%n",
-                    pct(quiet, 50), pct(quiet, 99), pct(quiet, 100), quiet.length, lost);
-            System.out.printf(Locale.ROOT, "loaded: RTT p50 %.3f ms, p99 %.3f ms, max %.3f ms (%d pings) during %d Hellos sent (%d answered), %d handshakes, %d store writes of %d ms%n",
+                    pct(quiet, 50), pct(quiet, 99), pct(quiet, 100), quiet.length, quietLost);
+            System.out.printf(Locale.ROOT, "loaded: RTT p50 %.3f ms, p99 %.3f ms, max %.3f ms (%d pings, " + lost + " lost) during %d Hellos sent (%d answered), %d handshakes, %d store writes of %d ms%n",
                     pct(loaded, 50), pct(loaded, 99), pct(loaded, 100), loaded.length, flood.sent, answered, flood.handshakes, writes, storeMs);
             System.out.printf(Locale.ROOT, "{\"quietP50\":%.3f,\"quietP99\":%.3f,\"loadedP50\":%.3f,\"loadedP99\":%.3f,\"p99RiseMs\":%.3f,\"hellosSent\":%d,\"hellosAnswered\":%d,\"handshakes\":%d,\"storeWrites\":%d,\"handshakeQueueOverflows\":%s}%n",
                     pct(quiet, 50), pct(quiet, 99), pct(loaded, 50), pct(loaded, 99), pct(loaded, 99) - pct(quiet, 99), flood.sent, answered,
@@ -242,6 +244,7 @@ public final class ReceivePlanesBench {
         }
     }
 
+    /** Pings without an echo within 1 s, in the current phase. */
     private static long lost;
 
     /** Pings every 5 ms for {@code seconds}; RTTs in ms. */
