@@ -63,7 +63,8 @@ final class HandshakePlane {
      * Queues a copy of {@code datagram[0, len)} on the lane of its key id (Hellos, key id 0, on the
      * lane of their source address); false if that lane is full (nothing queued: the caller counts
      * the drop). With {@code hold}, DATA of that key id waits behind it ({@link #holds}): for a
-     * pending handshake's Completion, whose session's first DATA must not overtake it.
+     * pending handshake's Completion, whose session's first DATA must not overtake it, and
+     * for DATA queued behind such a step, which the DATA after it must not overtake either.
      */
     boolean submit(UdpRemote source, byte[] datagram, int len, int kid, boolean hold) {
         if (!open) return false;

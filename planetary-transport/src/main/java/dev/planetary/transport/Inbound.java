@@ -68,9 +68,12 @@ final class Inbound {
             case UNKNOWN -> true;
             case SESSION_CONTROL, HANDSHAKE -> false;
         };
+        // Held (later DATA of the key id queues behind it): a pending handshake's step, and DATA
+        // queued behind one, so that the DATA after it queues behind it in turn.
+        boolean hold = route != Context.Route.SESSION_CONTROL;
         if (inline) {
             process(from, data, len);
-        } else if (!handshakes.submit(from, data, len, kid, route == Context.Route.HANDSHAKE)) {
+        } else if (!handshakes.submit(from, data, len, kid, hold)) {
             counters.inc(Counters.Counter.HANDSHAKE_QUEUE_OVERFLOWS);
         }
     }

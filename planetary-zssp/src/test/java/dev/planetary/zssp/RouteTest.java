@@ -62,5 +62,17 @@ class RouteTest {
         forged[7] ^= 0x55; // the encrypted header: the type decrypts to something else, or DATA by chance
         Context.Route f = b.ctx.route(forged, 0, forged.length);
         assertTrue(f == Context.Route.SESSION_CONTROL || f == Context.Route.DATA, "a live key id is a session's: " + f);
+
+        // Hostile input: random datagrams of any length, half under the live key id, at any offset, never throw.
+        SplittableRandom rnd = new SplittableRandom(99);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] d = new byte[rnd.nextInt(0, 200)];
+            rnd.nextBytes(d);
+            if (d.length >= 4 && rnd.nextBoolean()) System.arraycopy(data.bytes(), 0, d, 0, 4);
+            int off = d.length == 0 ? 0 : rnd.nextInt(d.length + 1);
+            byte[] copy = d.clone();
+            b.ctx.route(d, off, d.length - off);
+            assertArrayEquals(copy, d);
+        }
     }
 }
