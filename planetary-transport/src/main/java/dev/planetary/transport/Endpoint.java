@@ -152,7 +152,7 @@ public final class Endpoint implements AutoCloseable {
         this.hellos = new AutoChallenge(autoChallenge ? b.autoChallengeRate : Double.POSITIVE_INFINITY, b.autoChallengeWindow.toNanos());
         context.setChallengeEnabled(b.challenge);
         this.inbound = new Inbound(this, context, counters, sessions, dispatch, payloadHandler, hellos);
-        this.handshakePlane = new HandshakePlane(b.handshakeThreads, b.handshakeQueue, inbound::process, counters);
+        this.handshakePlane = new HandshakePlane(b.handshakeThreads, b.handshakeQueue, inbound::processControl, counters);
         inbound.handshakePlane(handshakePlane);
         try {
             this.receivePlane = new ReceivePlane(b.binds, b.receiveThreads, inbound::datagram, counters);

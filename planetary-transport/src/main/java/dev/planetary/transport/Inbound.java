@@ -72,20 +72,33 @@ final class Inbound {
         // queued behind one, so that the DATA after it queues behind it in turn.
         boolean hold = route != Context.Route.SESSION_CONTROL;
         if (inline) {
-            process(from, data, len);
+            process(from, data, len, true);
         } else if (!handshakes.submit(from, data, len, kid, hold)) {
-            counters.inc(Counters.Counter.HANDSHAKE_QUEUE_OVERFLOWS);
+            // Spill-over under a flood with the challenge on (ZCP, spec §9): the engine screens a
+            // Hello (length, per-address budget, challenge MAC) for about a microsecond, so screen it
+            // here rather than drop it with the flood; only a Hello carrying a solved challenge (a
+            // proven address) goes on to the public-key work, as it did before the planes.
+            if (kid == 0 && context.challengeEnabled()) process(from, data, len, true);
+            else counters.inc(Counters.Counter.HANDSHAKE_QUEUE_OVERFLOWS);
         }
     }
 
-    /** Runs the engine on one datagram (a receive or handshake thread) and acts on its answer. */
-    void process(UdpRemote from, byte[] data, int len) {
+    /** A handshake-plane datagram ({@link HandshakePlane.Handler}). */
+    void processControl(UdpRemote from, byte[] data, int len) {
+        process(from, data, len, false);
+    }
+
+    /**
+     * Runs the engine on one datagram (a receive or handshake thread) and acts on its answer;
+     * {@code receivePlane}: the datagram ran in arrival order with its session's DATA (the path may follow it).
+     */
+    private void process(UdpRemote from, byte[] data, int len, boolean receivePlane) {
         Received<PeerSession> r = context.receive(data, 0, len, from);
         countHellos();
         if (r instanceof Received.Dropped<PeerSession> d) {
             dropped(d, from.address, len);
         } else if (r instanceof Event<PeerSession> e) {
-            onEvent(e, from, len);
+            onEvent(e, from, len, receivePlane);
         }
         PlaneThread t = PlaneThread.current();
         if (t != null && !t.expired.isEmpty()) {
@@ -126,7 +139,7 @@ final class Inbound {
         return r;
     }
 
-    private void onEvent(Event<PeerSession> e, UdpRemote from, int len) {
+    private void onEvent(Event<PeerSession> e, UdpRemote from, int len, boolean receivePlane) {
         Session<PeerSession> s = e.session();
         PeerSession ps = s.data();
         if (ps == null) { // cannot happen: every session is created with a PeerSession
@@ -138,7 +151,7 @@ final class Inbound {
         // Per-session "in": authenticated packets; the endpoint counted the datagram already.
         c.addLocal(Counters.Counter.PACKETS_IN, 1);
         c.addLocal(Counters.Counter.BYTES_IN, len);
-        followPeer(ps, s, from);
+        followPeer(ps, s, from, receivePlane);
         switch (e) {
             case Event.Data<PeerSession> d -> deliver(ps, d.payload());
             case Event.NewSession<PeerSession> n -> accepted(ps, false);
@@ -170,10 +183,12 @@ final class Inbound {
     /**
      * Path following: an authenticated packet from a new address moves the session there. The
      * engine session's {@link Session#remote()} is the one record of the path ({@link PeerSession#remoteAddress} reads it).
+     * A packet run on the handshake plane only gives a new session its first path: it may run
+     * after later DATA from the peer's new address, and must not move the session back.
      */
-    private void followPeer(PeerSession ps, Session<PeerSession> s, UdpRemote from) {
+    private void followPeer(PeerSession ps, Session<PeerSession> s, UdpRemote from, boolean receivePlane) {
         UdpRemote current = ps.remote();
-        if (current != null && current.owner == ps && current.channel == from.channel && current.address.equals(from.address)) return;
+        if (current != null && current.owner == ps && (!receivePlane || current.channel == from.channel && current.address.equals(from.address))) return;
         s.setRemote(new UdpRemote(endpoint, from.channel, from.address, ps));
         if (current != null && !current.address.equals(from.address)) {
             ps.counters().inc(Counters.Counter.PATH_CHANGES);

@@ -305,7 +305,7 @@ class EndpointTest {
         PeerSession s = alice.connect(gone.publicKey(), gone.localAddress()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         gone.close(); // the peer vanishes: alice's next rekey gets no answer and times out
         await("the expired session is closed", () -> s.isClosed() && alice.sessions().isEmpty());
-        assertTrue(events.count(EndpointEvent.Kind.CLOSED) >= 1);
+        await("the CLOSED event (callbacks run on their own threads)", () -> events.count(EndpointEvent.Kind.CLOSED) >= 1);
         assertEquals(0, alice.counters().get(Counters.Counter.INTERNAL_ERRORS));
     }
 
