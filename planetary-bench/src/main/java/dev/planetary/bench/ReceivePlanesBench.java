@@ -165,18 +165,12 @@ public final class ReceivePlanesBench {
                 Thread.sleep(5);
             }
             Thread.sleep(50); // the key confirmation settles
-            List<byte[]> out = new ArrayList<>(count);
-            Remote capture = new Remote() {
-                @Override
-                public void send(byte[] d, int off, int len) {
-                    out.add(Arrays.copyOfRange(d, off, off + len));
-                }
-            };
+            Collect capture = new Collect(count, 1432);
             s.setRemote(capture);
             byte[] p = new byte[payload];
             for (int i = 0; i < count; i++) s.send(p);
             s.setRemote(udp);
-            packets = out;
+            packets = capture.datagrams;
         }
 
         @Override
@@ -184,6 +178,27 @@ public final class ReceivePlanesBench {
             open = false;
             channel.close();
             ctx.close();
+        }
+    }
+
+    /** A remote that keeps a copy of every datagram sent to it. */
+    private static final class Collect implements Remote {
+        final List<byte[]> datagrams;
+        private final int mtu;
+
+        Collect(int expected, int mtu) {
+            this.datagrams = new ArrayList<>(expected);
+            this.mtu = mtu;
+        }
+
+        @Override
+        public void send(byte[] d, int off, int len) {
+            datagrams.add(Arrays.copyOfRange(d, off, off + len));
+        }
+
+        @Override
+        public int mtu() {
+            return mtu;
         }
     }
 
@@ -329,22 +344,11 @@ public final class ReceivePlanesBench {
 
     /** {@code n} valid Hellos to {@code responder} (one datagram each), made once: the flooder only sends. */
     private static List<byte[]> hellos(StaticPublicKey responder, int n) throws IOException {
-        List<byte[]> out = new ArrayList<>(n);
-        Remote capture = new Remote() {
-            @Override
-            public void send(byte[] d, int off, int len) {
-                out.add(Arrays.copyOfRange(d, off, off + len));
-            }
-
-            @Override
-            public int mtu() {
-                return 65_507;
-            }
-        };
+        Collect capture = new Collect(n, 65_507);
         try (Context<String> ctx = new Context<>(StaticKeyPair.generate(), new ClientApp())) {
-            while (out.size() < n) ctx.open(responder, "victim", new byte[0], capture);
+            while (capture.datagrams.size() < n) ctx.open(responder, "victim", new byte[0], capture);
         }
-        return out;
+        return capture.datagrams;
     }
 
     /** A memory store whose compare-and-swap (the durable write) takes {@code ms} milliseconds. */
