@@ -681,9 +681,9 @@ public final class Endpoint implements AutoCloseable {
         }
 
         /**
-         * Delivers every payload to {@code handler} on the receive thread, instead of queueing it for
-         * {@link PeerSession#receive} and {@link EndpointListener#onData} (which then see none). The
-         * fastest way in; the handler must not block. See {@link PayloadHandler}.
+         * Delivers every payload to {@code handler} on the plane thread that decrypted it, instead
+         * of queueing it for {@link PeerSession#receive} and {@link EndpointListener#onData} (which
+         * then see none). The fastest way in; the handler must not block. See {@link PayloadHandler}.
          */
         public Builder payloadHandler(PayloadHandler handler) {
             this.payloadHandler = Objects.requireNonNull(handler, "handler");
