@@ -43,6 +43,8 @@ public final class ControllerLimits {
     public static final int MAX_NETWORKS = 65_536;
     /** Rate-limit state entries kept (ours: per-member and per-prefix tables stay bounded). */
     public static final int MAX_RATE_ENTRIES = 65_536;
+    /** Revoked members without a session queued to be reached at once (ours; past it they learn at T_SESSION_DEAD). */
+    public static final int MAX_REACH_SOON = 1_024;
     /** Members with a live session the controller remembers (ours). */
     public static final int MAX_ONLINE = 1_000_000;
     /** The issuance clock persists a ceiling this far ahead, so most issuances write nothing (ours). */

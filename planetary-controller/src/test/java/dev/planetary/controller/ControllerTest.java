@@ -330,6 +330,23 @@ class ControllerTest {
     }
 
     @Test
+    void aRevokedMemberWithoutASessionIsQueuedToBeReachedOnce() {
+        SecretIdentity a = TestIds.get(0), b = TestIds.get(1);
+        for (SecretIdentity id : List.of(a, b)) {
+            request(id);
+            authorize(id, "");
+        }
+        c.sessionUp(a.fingerprint(), a.address()); // a has a session: the revocation list push reaches it
+        c.upsertMember(nwid, a.address(), json("{\"authorized\": false}"), now += 1_000);
+        c.upsertMember(nwid, b.address(), json("{\"authorized\": false}"), now += 1_000);
+        assertEquals(List.of(b.address()), c.takeReachSoon(), "only the revoked member without a session");
+        assertEquals(List.of(), c.takeReachSoon(), "taken once");
+        c.upsertMember(nwid, b.address(), json("{\"authorized\": true}"), now += 1_000);
+        c.deleteMember(nwid, b.address(), now += 1_000); // deleting an authorised row revokes it too
+        assertEquals(List.of(b.address()), c.takeReachSoon());
+    }
+
+    @Test
     void rfc4193LayoutIsFdNwid9993Address() {
         byte[] b = Addressing.rfc4193(0x8056c2e21c000001L, new Address(0x0123456789L)).bytes();
         assertEquals("fd8056c2e21c0000019993" + "0123456789", HexFormat.of().formatHex(b));

@@ -65,6 +65,15 @@ public interface Application<D> {
      */
     default void sessionExpired(Session<D> session) {}
 
+    /**
+     * A session changed state (spec §7.2; the spec's optional event log): every transition in order,
+     * including Hello regenerations, timeouts, and expiry (before {@link #sessionExpired}). Called
+     * under the session's lock, on whichever thread made the step (a receive, a service pass, a send
+     * that hit the hard limit, a close): only record it, do not call back into the engine. The
+     * default does nothing.
+     */
+    default void stateChanged(Transition<D> transition) {}
+
     /** Responder, for each non-zero fingerprint in a Hello: the stored state with that fingerprint, or null. */
     RatchetState restoreByFingerprint(byte[] fingerprint) throws IOException;
 
