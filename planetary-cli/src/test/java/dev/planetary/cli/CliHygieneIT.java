@@ -256,9 +256,13 @@ class CliHygieneIT {
 
         PlanetaryProcess none = run();
         assertEquals(2, none.exitCode());
-        for (String c : List.of("keygen", "listen", "connect", "ping", "tunnel", "provision", "demo", "bench")) {
+        for (String c : List.of("keygen", "listen", "connect", "ping", "tunnel", "provision", "demo")) {
             assertTrue(errorLine(none).contains(c), "the no-command message names " + c + ": " + errorLine(none));
         }
+        // the bench verb is in planetary-bench's jar (a PluginCommand), not in the production jar: it says where
+        PlanetaryProcess bench = run("bench", "--help");
+        assertEquals(2, bench.exitCode(), bench.dump());
+        assertTrue(errorLine(bench).contains("planetary-bench") && errorLine(bench).contains("./planetary bench"), bench.dump());
 
         PlanetaryProcess typo = run("pnig", "127.0.0.1:1");
         assertEquals(2, typo.exitCode(), typo.dump());

@@ -4,6 +4,8 @@ package dev.planetary.controller;
 public final class ControllerLimits {
     private ControllerLimits() {}
 
+    /** Networks whose compiled settings a store keeps for reuse (least recently read evicted first). */
+    public static final int SETTINGS_CACHE_NETWORKS = 1_024;
     /** Unauthorised member rows per network; the oldest is evicted when full (§7.5). */
     public static final int MAX_PENDING_MEMBERS = 10_000;
     /** Unauthorised rows that have not requested for this long are deleted (§7.5). */

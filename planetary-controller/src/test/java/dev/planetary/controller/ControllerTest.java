@@ -546,6 +546,23 @@ class ControllerTest {
     }
 
     @Test
+    void configAnswersAndGathersReuseTheCompiledRules() {
+        SecretIdentity a = TestIds.get(0);
+        c.updateNetwork(nwid, json(SSH_ADMIN), now);
+        authorize(a, ", \"tags\": [[1, 1]], \"capabilities\": [9]");
+        assertInstanceOf(ConfigAnswer.Config.class, request(a));
+        long compiled = store.settingsCompilations();
+        for (int i = 0; i < 20; i++) {
+            assertInstanceOf(ConfigAnswer.Config.class, request(a));
+            c.onGather(a.fingerprint(), a.address(), nwid, new dev.planetary.vl2.MulticastGroup(dev.planetary.nic.MacAddress.BROADCAST, 0), 8, now);
+        }
+        assertEquals(compiled, store.settingsCompilations(), "no recompilation for config answers and GATHERs");
+        c.updateNetwork(nwid, json("{\"mtu\": 1400}"), now);
+        assertInstanceOf(ConfigAnswer.Config.class, request(a));
+        assertEquals(compiled + 1, store.settingsCompilations(), "an edit compiles the new settings once");
+    }
+
+    @Test
     void aNewNetworkAcceptsEverythingLikeZeroTiers() {
         assertEquals(RuleCompiler.ACCEPT, c.network(nwid).orElseThrow().settings().rules());
         assertEquals("[{\"type\":\"ACTION_ACCEPT\"}]",

@@ -80,8 +80,8 @@ import org.slf4j.LoggerFactory;
 public final class Endpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Endpoint.class);
 
-    /** Default MTU: fits a 1500-byte Ethernet frame with IPv6 and UDP headers and some tunnelling slack. */
-    public static final int DEFAULT_MTU = 1432;
+    /** Default MTU: {@link Limits#DEFAULT_MTU}. */
+    public static final int DEFAULT_MTU = Limits.DEFAULT_MTU;
     /** Smallest MTU ZSSP allows (spec §3.4). */
     public static final int MIN_MTU = Limits.MIN_MTU;
     /** Largest UDP payload over IPv4. */

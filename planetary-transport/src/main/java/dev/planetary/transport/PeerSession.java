@@ -147,13 +147,8 @@ public final class PeerSession implements AutoCloseable {
         this.mtu = Endpoint.checkMtu(mtu);
     }
 
-    /** The largest payload one {@link #send} can carry at the current MTU (48 fragments). */
+    /** The largest payload one {@link #send} can carry at the current MTU: {@link Limits#maxPayload(int)} (48 fragments). */
     public int maxPayload() {
-        return maxPayload(mtu);
-    }
-
-    /** The largest payload at {@code mtu}: {@link Limits#maxPayload(int)}. */
-    public static int maxPayload(int mtu) {
         return Limits.maxPayload(mtu);
     }
 
