@@ -125,7 +125,8 @@ final class Inbound {
             // attacker controls: the counter still counts, the ON/OFF events summarise.
             if (!hellos.active()) dispatch.emitEndpoint(EndpointEvent.Kind.CHALLENGE_ISSUED, null, src, "Hello from " + Endpoint.format(src) + " answered with a challenge");
         }
-        if (d.fault() == Fault.INTERNAL) log.warn("engine error on {} bytes from {} (dropped): {}", len, Endpoint.format(src), d.reason());
+        // the engine logs each kind of engine bug once at warn (EngineErrors); one line per datagram would repeat it
+        if (d.fault() == Fault.INTERNAL) log.debug("engine error on {} bytes from {} (dropped): {}", len, Endpoint.format(src), d.reason());
         else if (log.isTraceEnabled()) log.trace("dropped {} bytes from {}: {} ({})", len, Endpoint.format(src), d.fault(), d.reason());
     }
 
