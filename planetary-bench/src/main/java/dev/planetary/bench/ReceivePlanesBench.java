@@ -1,5 +1,6 @@
 package dev.planetary.bench;
 
+import dev.planetary.zssp.internal.EngineAccess;
 import dev.planetary.store.MemoryRatchetStore;
 import dev.planetary.transport.Counters;
 import dev.planetary.transport.Endpoint;
@@ -166,10 +167,10 @@ public final class ReceivePlanesBench {
             }
             Thread.sleep(50); // the key confirmation settles
             Collect capture = new Collect(count, 1432);
-            s.setRemote(capture);
+            EngineAccess.setRemote(s, capture);
             byte[] p = new byte[payload];
             for (int i = 0; i < count; i++) s.send(p);
-            s.setRemote(udp);
+            EngineAccess.setRemote(s, udp);
             packets = capture.datagrams;
         }
 

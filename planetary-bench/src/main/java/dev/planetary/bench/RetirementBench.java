@@ -1,5 +1,6 @@
 package dev.planetary.bench;
 
+import dev.planetary.zssp.internal.EngineAccess;
 import dev.planetary.zssp.AcceptDecision;
 import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
@@ -89,7 +90,7 @@ public final class RetirementBench {
         for (int i = 0; i < SESSIONS; i++) {
             pairs[i] = new LoopbackPair(1500);
             pairs[i].handshake();
-            pairs[i].aliceSession.setRemote(CAPTURE);
+            EngineAccess.setRemote(pairs[i].aliceSession, CAPTURE);
         }
         return pairs;
     }

@@ -1,5 +1,6 @@
 package dev.planetary.transport;
 
+import dev.planetary.zssp.internal.EngineAccess;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.Fault;
@@ -190,7 +191,7 @@ final class Inbound {
     private void followPeer(PeerSession ps, Session<PeerSession> s, UdpRemote from, boolean receivePlane) {
         UdpRemote current = ps.remote();
         if (current != null && current.owner == ps && (!receivePlane || current.channel == from.channel && current.address.equals(from.address))) return;
-        s.setRemote(new UdpRemote(endpoint, from.channel, from.address, ps));
+        EngineAccess.setRemote(s, new UdpRemote(endpoint, from.channel, from.address, ps));
         if (current != null && !current.address.equals(from.address)) {
             ps.counters().inc(Counters.Counter.PATH_CHANGES);
             dispatch.emit(ps, EndpointEvent.Kind.PATH_CHANGED, "moved from " + Endpoint.format(current.address) + " to " + Endpoint.format(from.address));
