@@ -170,6 +170,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         } else {
             r.update(config.get().value(), own.get().value()); // new rules or own tags: the next frame sees them (§11.6)
         }
+        multicaster.replicatorsChanged(id, node.now()); // a newly designated replicator is LIKEd at once (§10.7)
         if (pc.equals(applied.get(id)) && plane.port(id).isPresent()) {
             return;
         }

@@ -196,6 +196,7 @@ public final class Multicaster {
         final Map<Long, long[]> originBudget = Lru.map(MAX_ORIGINS); // origin → {second, frames, bytes} (§10.7)
         final Set<List<Long>> originPresented = java.util.Collections.newSetFromMap(Lru.map(MAX_ORIGINS_PRESENTED)); // (recipient, origin)
         long nextAnnounce;
+        Set<Address> likedReplicators = Set.of(); // the config's replicators at the last LIKE to them
 
         Net(PortConfig config) {
             this.config = config;
@@ -227,6 +228,20 @@ public final class Multicaster {
             n.own = groups;
             announce(n, now);
         }
+    }
+
+    /**
+     * The network's config changed (its specialists, say): a replicator it newly lists gets the full
+     * set at once, not at the next 60 s LIKE, since it answers and replicates for everyone (§10.7).
+     */
+    public void replicatorsChanged(NetworkId nwid, long now) {
+        Net n = nets.get(nwid);
+        if (n == null) return;
+        Set<Address> current = Set.copyOf(env.replicators(nwid));
+        for (Address r : current) {
+            if (!n.likedReplicators.contains(r) && !r.equals(self)) like(n, r);
+        }
+        n.likedReplicators = current;
     }
 
     /** The network's port went down (left, denied): its state is forgotten. */
@@ -314,7 +329,8 @@ public final class Multicaster {
         deadline = Math.min(deadline, n.nextAnnounce);
         Set<Address> to = new LinkedHashSet<>();
         to.add(new Address(n.id().controllerAddress()));
-        to.addAll(env.replicators(n.id())); // §10.7: so they hold the full directory
+        n.likedReplicators = Set.copyOf(env.replicators(n.id()));
+        to.addAll(n.likedReplicators); // §10.7: so they hold the full directory
         to.addAll(env.peers(n.id()));
         to.remove(self);
         for (Address a : to) like(n, a);
