@@ -59,7 +59,7 @@ class MulticastNetnsIT {
     private static final int LIMIT = 12;
     private static final String CORE = "10.88.0.2";
     private static final String BROADCAST = "10.147.17.255";
-    private static final Pattern CONTROLLER_GATHERS = Pattern.compile("event=\"gather(Answered|Authoritative|Empty|RateLimited|NotMember)\"[^}]*} ([0-9.eE+]+)");
+    private static final Pattern CONTROLLER_GATHERS = Pattern.compile("event=\"gather_(answered|authoritative|empty|rate_limited|not_member)\"[^}]*} ([0-9.eE+]+)");
 
     @TempDir
     static Path dir;
@@ -78,6 +78,7 @@ class MulticastNetnsIT {
     void up() throws Exception {
         PlanetaryProcess.assumeJar();
         NetnsTestbed.requireAvailable();
+        long t0 = System.nanoTime();
         removeNamespaces();
         StringBuilder sh = new StringBuilder("set -e\nip netns add pmc-br\nip -n pmc-br link add br0 type bridge\nip -n pmc-br link set br0 up\n");
         List<String> ends = new ArrayList<>(List.of("core:" + CORE));
@@ -103,6 +104,7 @@ class MulticastNetnsIT {
             hosts.add(PlanetaryProcess.startMain("host" + (h + 1), dir, wrapper("m" + (h + 1)), MemberHost.class, "-Xmx256m", args));
         }
         ctl = DaemonFixture.ready(c, dir.resolve("ctl"));
+        long tStarted = System.nanoTime();
         for (int h = 0; h < HOSTS; h++) {
             PlanetaryProcess p = hosts.get(h);
             for (int i = 0; i < PER_HOST; i++) {
@@ -111,6 +113,7 @@ class MulticastNetnsIT {
                 m.add(new Daemon(p, ready, home));
             }
         }
+        long tReady = System.nanoTime();
         lab = createNetwork("lab", "{\"enableBroadcast\": true, \"multicastLimit\": " + LIMIT + "}");
         arp = createNetwork("arp", "{\"enableBroadcast\": true}");
         for (Daemon d : m) {
@@ -120,6 +123,8 @@ class MulticastNetnsIT {
             ControllerCliIT.awaitStatus(d, lab, "OK", 60);
             arpIp.put(d, Vl2PingIT.assigned(ControllerCliIT.awaitStatus(d, arp, "OK", 60), '.'));
         }
+        System.out.printf(Locale.ROOT, "MulticastNetnsIT: set up in %d ms (namespaces, root and controller up after %d ms; %d members ready after %d ms)%n",
+                (System.nanoTime() - t0) / 1_000_000, (tStarted - t0) / 1_000_000, MEMBERS, (tReady - t0) / 1_000_000);
     }
 
     @AfterAll
@@ -142,21 +147,30 @@ class MulticastNetnsIT {
 
     // --- broadcast within the limit ----------------------------------------------------------------
 
+    /**
+     * A sender that knows fewer members than the limit sends to those and GATHERs (§10.4: the frame
+     * is held only when it knows nobody): its first broadcast reaches at most the limit; once the
+     * answers are in, every broadcast reaches exactly the limit. Nobody ever receives one twice.
+     */
     @Test
     @Order(1)
     void aBroadcastReachesExactlyTheMulticastLimitAndNobodyTwice() throws Exception {
-        for (int s : new int[] {0, 6, 12, 18, 3, 9}) {
+        for (int s : new int[] {0, 6, 12, 18}) {
             Daemon sender = m.get(s);
-            long[] before = counters("vl2_multicast_frames_received");
-            long sent = sender.dropCounter("vl2_multicast_frames_sent");
-            broadcast(sender, lab);
-            long[] delta = settle("vl2_multicast_frames_received", before);
-            String who = "broadcast from m" + s + ": receptions per member " + Arrays.toString(delta);
-            assertEquals(0, delta[s], who);
-            for (long d : delta) assertTrue(d == 0 || d == 1, "a member received it twice: " + who);
-            assertEquals(LIMIT, Arrays.stream(delta).sum(), "exactly the multicast limit: " + who);
-            assertEquals(LIMIT, sender.dropCounter("vl2_multicast_frames_sent") - sent, who);
-            System.out.println("MulticastNetnsIT: " + who);
+            for (boolean warm : new boolean[] {false, true}) {
+                long[] before = counters("vl2_multicast_frames_received");
+                long sent = sender.dropCounter("vl2_multicast_frames_sent");
+                broadcast(sender, lab);
+                long[] delta = settle("vl2_multicast_frames_received", before);
+                String who = (warm ? "broadcast" : "first broadcast") + " from m" + s + ": receptions per member " + Arrays.toString(delta);
+                assertEquals(0, delta[s], who);
+                for (long d : delta) assertTrue(d == 0 || d == 1, "a member received it twice: " + who);
+                long total = Arrays.stream(delta).sum();
+                assertEquals(total, sender.dropCounter("vl2_multicast_frames_sent") - sent, "copies sent = copies received: " + who);
+                if (warm) assertEquals(LIMIT, total, "exactly the multicast limit: " + who);
+                else assertTrue(total >= 1 && total <= LIMIT, "within the multicast limit: " + who);
+                System.out.println("MulticastNetnsIT: " + who);
+            }
         }
     }
 
@@ -169,9 +183,13 @@ class MulticastNetnsIT {
         Daemon r = m.get(ri);
         long[] revisions = new long[MEMBERS];
         for (int i = 0; i < MEMBERS; i++) revisions[i] = m.get(i).get("/network/" + lab).path("netconfRevision").asLong();
+        long likes = r.dropCounter("vl2_multicast_likes_received");
         var set = ctl.post("/controller/network/" + lab + "/member/" + r.address(), "{\"multicastReplicator\": true}");
         assertEquals(200, set.status(), set.body());
         for (int i = 0; i < MEMBERS; i++) awaitRevisionAbove(m.get(i), revisions[i]);
+        // each member LIKEs the new replicator at once (Multicaster.replicatorsChanged): wait for the 19 LIKEs
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (r.dropCounter("vl2_multicast_likes_received") - likes < MEMBERS - 1 && System.nanoTime() < deadline) Thread.sleep(200);
         for (int s : new int[] {1, 7, 13}) {
             Daemon sender = m.get(s);
             long[] before = counters("vl2_multicast_frames_received");
@@ -182,7 +200,7 @@ class MulticastNetnsIT {
             String who = "broadcast from m" + s + " through replicator m" + ri + ": receptions per member " + Arrays.toString(delta);
             assertEquals(1, sender.dropCounter("vl2_multicast_frames_to_replicator") - toReplicator, who);
             assertEquals(1, sender.dropCounter("vl2_multicast_frames_sent") - sent, "the sender emits one copy: " + who);
-            for (int i = 0; i < MEMBERS; i++) assertEquals(i == s ? 0 : 1, delta[i], "m" + i + ": " + who);
+            for (int i = 0; i < MEMBERS; i++) assertEquals(i == s ? 0 : 1, delta[i], "m" + i + ": " + who + "\n" + multicastCounters(r));
             assertEquals(MEMBERS - 2, r.dropCounter("vl2_multicast_frames_replicated") - replicated, who);
             System.out.println("MulticastNetnsIT: " + who);
         }
@@ -205,7 +223,8 @@ class MulticastNetnsIT {
                 long gathers = controllerGathers();
                 firstPingUp.add(firstPing(x, c));
                 Thread.sleep(300); // a second GATHER, were there one, would be on its way
-                assertEquals(1, controllerGathers() - gathers, "E12: one GATHER to the controller for " + x.address() + " → " + arpIp.get(c));
+                assertEquals(1, controllerGathers() - gathers, "E12: one GATHER to the controller for " + x.address() + " → " + arpIp.get(c)
+                        + "\n" + multicastCounters(x) + "\n" + ctl.metrics().lines().filter(l -> l.contains("gather")).toList());
             }
         }
         report("controller up", firstPingUp);
@@ -234,7 +253,8 @@ class MulticastNetnsIT {
         long start = System.nanoTime();
         var r = from.post("/planetary/ping/" + arp, "{\"ip\": \"" + arpIp.get(to) + "\", \"timeoutMs\": 5000}");
         long ms = (System.nanoTime() - start) / 1_000_000;
-        assertEquals(200, r.status(), "first ping " + from.address() + " → " + arpIp.get(to) + ": " + r.body() + "\n" + from.process().dump());
+        assertEquals(200, r.status(), "first ping " + from.address() + " → " + arpIp.get(to) + ": " + r.body() + "\n" + multicastCounters(from) + "\n"
+                + multicastCounters(to));
         return ms;
     }
 
@@ -269,6 +289,12 @@ class MulticastNetnsIT {
         long[] d = new long[MEMBERS];
         for (int i = 0; i < MEMBERS; i++) d[i] = last[i] - before[i];
         return d;
+    }
+
+    /** A member's non-zero multicast counters, for a failure message. */
+    private static String multicastCounters(Daemon d) throws IOException {
+        return d.address() + ": " + d.metrics().lines().filter(l -> l.contains("vl2_multicast") && !l.startsWith("#") && !l.endsWith(" 0.0"))
+                .map(l -> l.replaceAll(".*reason=\"vl2_multicast_([a-z_]+)\".*} ", "$1=")).toList();
     }
 
     private long controllerGathers() throws IOException {

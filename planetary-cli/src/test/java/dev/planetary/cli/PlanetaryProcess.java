@@ -121,8 +121,8 @@ final class PlanetaryProcess {
         } catch (java.net.URISyntaxException e) {
             throw new IOException(e);
         }
-        List<String> java = command(jar(), List.of());
-        cmd.addAll(java.subList(0, java.indexOf("-Xmx96m")));
+        List<String> vm = command(jar(), List.of());
+        cmd.addAll(vm.subList(0, vm.indexOf("-Xmx96m")));
         cmd.addAll(List.of(xmx, "-cp", jar() + java.io.File.pathSeparator + testClasses, main.getName()));
         cmd.addAll(args);
         return launch(name, dir, cmd);
