@@ -4,6 +4,7 @@ import dev.planetary.identity.Address;
 import dev.planetary.identity.Decoded;
 import dev.planetary.identity.Fingerprint;
 import dev.planetary.nic.IpAssignment;
+import dev.planetary.nic.KernelMulticast;
 import dev.planetary.nic.MacAddress;
 import dev.planetary.nic.NetworkId;
 import dev.planetary.nic.PortConfig;
@@ -187,6 +188,7 @@ public final class Multicaster {
     private final class Net {
         PortConfig config;
         Set<MulticastGroup> own = Set.of();
+        Set<MulticastGroup> joined = Set.of(); // §12.5: what the host's stack joined on the NIC
         final MulticastDirectory directory = new MulticastDirectory();
         final Gatherer gatherer = new Gatherer(rng);
         final MulticastSender sender = new MulticastSender();
@@ -223,11 +225,36 @@ public final class Multicaster {
         }
         Net n = nets.computeIfAbsent(config.nwid(), id -> new Net(config));
         n.config = config;
-        Set<MulticastGroup> groups = subscriptions(config);
+        subscribe(n, now);
+    }
+
+    /** The config's groups and the NIC's joined ones; LIKEd to everyone at once when they changed (§10.2). */
+    private void subscribe(Net n, long now) {
+        Set<MulticastGroup> groups = new LinkedHashSet<>(subscriptions(n.config));
+        groups.addAll(n.joined);
         if (!groups.equals(n.own)) {
-            n.own = groups;
+            n.own = Set.copyOf(groups);
             announce(n, now);
         }
+    }
+
+    /**
+     * §12.5: the multicast MACs the host's stack joined on the network's NIC (a TAP's kernel
+     * memberships), each subscribed with ADI 0 beside the config's groups; a group it left is no
+     * longer LIKEd and expires at the others (600 s). At most {@link KernelMulticast#MAX_GROUPS} are kept.
+     */
+    public void joined(NetworkId nwid, Set<MacAddress> macs, long now) {
+        Net n = nets.get(nwid);
+        if (n == null) return;
+        Set<MulticastGroup> g = new LinkedHashSet<>();
+        for (MacAddress mac : macs) {
+            if (!mac.isMulticast() || mac.equals(MacAddress.BROADCAST)) continue; // broadcast is the config's (flag bit0)
+            g.add(new MulticastGroup(mac, 0));
+            if (g.size() == KernelMulticast.MAX_GROUPS) break;
+        }
+        if (g.equals(n.joined)) return;
+        n.joined = Set.copyOf(g);
+        subscribe(n, now);
     }
 
     /**
