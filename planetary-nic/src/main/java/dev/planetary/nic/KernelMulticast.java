@@ -11,12 +11,13 @@ import java.util.Set;
 
 /**
  * The multicast groups the kernel joined on a device (VL.md §12.5), from {@code /proc/net/dev_mcast}
- * of the reading process's network namespace: one line per (device, link-layer address), {@code
+ * of the reading thread's network namespace: one line per (device, link-layer address), {@code
  * ifindex name refcount global_use address(12 hex)}. Bounded: at most {@link #MAX_FILE_BYTES} are
  * read and {@link #MAX_GROUPS} groups kept per device; malformed lines are skipped.
  */
 public final class KernelMulticast {
-    public static final Path DEV_MCAST = Path.of("/proc/net/dev_mcast");
+    /** The calling thread's namespace's (/proc/net would be the process's, not the one a thread entered with setns). */
+    public static final Path DEV_MCAST = Path.of("/proc/thread-self/net/dev_mcast");
     /** Groups kept per device (a member LIKEs at most this many of its kernel's own). */
     public static final int MAX_GROUPS = 256;
     static final int MAX_FILE_BYTES = 1 << 20;
@@ -37,7 +38,7 @@ public final class KernelMulticast {
         return out;
     }
 
-    /** {@link #parse} of this namespace's {@code /proc/net/dev_mcast}; empty when it cannot be read (not Linux). */
+    /** {@link #parse} of the calling thread's namespace's {@code dev_mcast}; empty when it cannot be read (not Linux). */
     public static Set<MacAddress> read(String device) {
         return read(DEV_MCAST, device);
     }
