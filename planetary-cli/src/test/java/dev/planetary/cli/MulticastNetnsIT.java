@@ -123,6 +123,11 @@ class MulticastNetnsIT {
             ControllerCliIT.awaitStatus(d, lab, "OK", 60);
             arpIp.put(d, Vl2PingIT.assigned(ControllerCliIT.awaitStatus(d, arp, "OK", 60), '.'));
         }
+        long cpu = 0;
+        for (PlanetaryProcess p : hosts) cpu += p.process.toHandle().info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
+        for (Daemon d : List.of(root, ctl)) cpu += d.process().process.toHandle().info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
+        System.out.printf(Locale.ROOT, "MulticastNetnsIT: CPU time of the root, controller and member JVMs at the end of the set-up: %d ms; load %s%n", cpu,
+                java.nio.file.Files.readString(Path.of("/proc/loadavg")).strip());
         System.out.printf(Locale.ROOT, "MulticastNetnsIT: set up in %d ms (namespaces, root and controller up after %d ms; %d members ready after %d ms)%n",
                 (System.nanoTime() - t0) / 1_000_000, (tStarted - t0) / 1_000_000, MEMBERS, (tReady - t0) / 1_000_000);
     }
@@ -155,6 +160,9 @@ class MulticastNetnsIT {
     @Test
     @Order(1)
     void aBroadcastReachesExactlyTheMulticastLimitAndNobodyTwice() throws Exception {
+        String subscriptions = m.get(0).get("/network/" + lab).path("multicastSubscriptions").toString();
+        assertTrue(subscriptions.contains("{\"adi\":0,\"mac\":\"ff:ff:ff:ff:ff:ff\"}") || subscriptions.contains("{\"mac\":\"ff:ff:ff:ff:ff:ff\",\"adi\":0}"),
+                "the broadcast group is LIKEd: " + subscriptions);
         for (int s : new int[] {0, 6, 12, 18}) {
             Daemon sender = m.get(s);
             for (boolean warm : new boolean[] {false, true}) {

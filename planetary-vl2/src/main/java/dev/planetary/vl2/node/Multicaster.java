@@ -305,7 +305,7 @@ public final class Multicaster {
         return new MulticastGroup(new MacAddress(0x3333_ff00_0000L | (b0 & 0xffL) << 16 | (b1 & 0xffL) << 8 | (b2 & 0xffL)), 0);
     }
 
-    /** The groups this node LIKEs on {@code nwid}. */
+    /** The groups this node LIKEs on {@code nwid}: the config's and the NIC's joined ones (§10.1, §12.5). */
     public Set<MulticastGroup> subscribed(NetworkId nwid) {
         Net n = nets.get(nwid);
         return n == null ? Set.of() : n.own;
