@@ -8,7 +8,8 @@ has B expose the port of a TCP source (this script) that sends SIZE MiB per conn
 connection) and RUNS warm ones. Prints MiB/s (the client's view, first byte to last) and the CPU
 seconds per GiB of the two node JVMs (utime+stime, first byte to last).
 
-Usage: python3 scripts/forward-bench.py [--size MIB] [--runs N] (after ./build package).
+Usage: python3 scripts/forward-bench.py [--size MIB] [--runs N] [--jar PLANETARY.jar] (after ./build
+package; --jar measures another build, e.g. the one before a change, with the same script).
 `python3 scripts/tunnel-bench.py --paths direct,planetary` gives `planetary tunnel` beside it;
 BENCHMARKS.md ("planetary forward") has the results.
 """
@@ -107,11 +108,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", type=int, default=256, help="MiB per transfer")
     ap.add_argument("--runs", type=int, default=3, help="warm transfers")
+    ap.add_argument("--jar", default=os.path.join(ROOT, "planetary-cli", "target", "planetary.jar"), help="the build to measure")
     a = ap.parse_args()
     size = a.size << 20
     procs = []
     with tempfile.TemporaryDirectory(prefix="forward-bench-") as d:
-        jar = os.path.join(ROOT, "planetary-cli", "target", "planetary.jar")
+        jar = a.jar
         if not os.path.exists(jar):
             sys.exit(f"{jar} is missing: ./build package first")
         shutil.copy(jar, os.path.join(d, "planetary.jar"))
@@ -151,7 +153,7 @@ def main():
             cold = transfer(local, size, pids)
             warm = [transfer(local, size, pids) for _ in range(a.runs)]
             print(run(d, "forward", "list", "--home", f"{d}/a").strip(), file=sys.stderr)
-            print(f"| `planetary forward`, {a.size} MiB | {statistics.median(w[0] for w in warm):.1f} | "
+            print(f"| `planetary forward` ({os.path.basename(jar)}), {a.size} MiB | {statistics.median(w[0] for w in warm):.1f} | "
                   f"{statistics.median(w[1] for w in warm):.2f} | {cold[0]:.1f} | {cold[1]:.2f} |")
             print("warm runs (MiB/s):", ", ".join(f"{w[0]:.1f}" for w in warm), file=sys.stderr)
         finally:

@@ -68,6 +68,15 @@ public final class ControllerBench {
                 };
                 run(full ? "full config (NetworkConfig + MC, 2 signatures)" : "fresh MC only (held config current, 1 signature)", "issuances", one, seconds);
             }
+            // the settings row of a network with 64 rule entries (16 × three port matches + DROP): what every config answer reads
+            StringBuilder rules = new StringBuilder("{\"rules\": [");
+            for (int i = 0; i < 16; i++) {
+                for (int j = 0; j < 3; j++) rules.append("{\"type\": \"MATCH_IP_DEST_PORT_RANGE\", \"start\": ").append(1000 + 3 * i + j)
+                        .append(", \"end\": ").append(1000 + 3 * i + j).append("}, ");
+                rules.append("{\"type\": \"ACTION_DROP\"}").append(i < 15 ? ", " : "]}");
+            }
+            c.updateNetwork(nwid, ControllerJson.parseObject(rules.toString().getBytes(StandardCharsets.UTF_8)), clock[0]);
+            run("network settings read (64 rule entries)", "reads", () -> store.network(nwid).orElseThrow(), seconds);
         } finally {
             deleteTree(home);
         }

@@ -5,6 +5,7 @@ import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.Received;
+import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.StaticKeyPair;
 import dev.planetary.zssp.StaticPublicKey;
 import dev.planetary.zssp.crypto.AesGcm;
@@ -41,7 +42,7 @@ public final class RetirementBench {
         }
 
         @Override
-        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
             return AcceptDecision.accept("peer", false, false);
         }
     }

@@ -1,21 +1,24 @@
 package dev.planetary.cli;
 
-/** A failure reported as one line {@code planetary: error: MESSAGE} with an exit code. */
-final class CliError extends RuntimeException {
+/**
+ * A failure reported as one line {@code planetary: error: MESSAGE} with an exit code. Public for the
+ * {@link PluginCommand}s of other jars (the bench verb).
+ */
+public final class CliError extends RuntimeException {
     private static final long serialVersionUID = 1L;
     /** Bad usage or input (malformed key files, bad addresses, bad option values). */
-    static final int USAGE = 2;
+    public static final int USAGE = 2;
     /** The operation failed (unreachable or rejecting peer, lost probes, port in use, store problems). */
-    static final int FAILED = 1;
+    public static final int FAILED = 1;
 
     final int exitCode;
 
-    CliError(int exitCode, String message) {
+    public CliError(int exitCode, String message) {
         super(message);
         this.exitCode = exitCode;
     }
 
-    CliError(int exitCode, String message, Throwable cause) {
+    public CliError(int exitCode, String message, Throwable cause) {
         super(message, cause);
         this.exitCode = exitCode;
     }

@@ -2,9 +2,10 @@ package dev.planetary.cli;
 
 import dev.planetary.store.MemoryRatchetStore;
 import dev.planetary.store.PeerRatchetStore;
-import dev.planetary.store.PostgresRatchetStore;
 import dev.planetary.store.RatchetStores;
+import dev.planetary.store.postgres.PostgresRatchetStore;
 import dev.planetary.transport.Endpoint;
+import dev.planetary.zssp.Limits;
 import dev.planetary.zssp.RatchetStore;
 import dev.planetary.zssp.Settings;
 import dev.planetary.zssp.StaticPublicKey;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** Options shared by listen, connect, ping and demo. */
 final class CommonOptions {
     @Option(names = "--mtu", paramLabel = "N", description = "Largest datagram to send, 128..65507 (default: ${DEFAULT-VALUE}).",
-            defaultValue = "1432")
+            defaultValue = "" + Limits.DEFAULT_MTU)
     int mtu;
 
     @Option(names = "--rekey-after", paramLabel = "DURATION", description = "Rekey sessions after this time (e.g. 3s, 500ms, 1h; default 1h).")
@@ -122,20 +123,20 @@ final class CommonOptions {
     static PeerRatchetStore openDurableStore(Path stateDir, String url, StaticPublicKey local, Output out) {
         if (url != null) {
             if (stateDir != null) throw new CliError(CliError.USAGE, "--state and --store-url exclude each other");
-            if (!url.startsWith("jdbc:postgresql:")) {
-                throw new CliError(CliError.USAGE, "--store-url must be a PostgreSQL JDBC URL (jdbc:postgresql://HOST:PORT/DATABASE), got '"
-                        + redact(url) + "'");
+            if (!url.startsWith(RatchetStores.POSTGRES_URL_PREFIX)) {
+                throw new CliError(CliError.USAGE, "--store-url must be a PostgreSQL JDBC URL (" + RatchetStores.POSTGRES_URL_PREFIX
+                        + "//HOST:PORT/DATABASE), got '" + RatchetStores.redactUrl(url) + "'");
             }
             try {
-                PostgresRatchetStore pg = PostgresRatchetStore.open(url);
-                if (!pg.encrypted()) {
-                    out.warn("the connection to the ratchet store at " + redact(url) + " is not encrypted: ratchet keys cross it in clear;"
+                PeerRatchetStore store = RatchetStores.open(url);
+                if (store instanceof PostgresRatchetStore pg && !pg.encrypted()) {
+                    out.warn("the connection to the ratchet store at " + RatchetStores.redactUrl(url) + " is not encrypted: ratchet keys cross it in clear;"
                             + " use TLS with sslmode=verify-full (see docs/cli.md)");
                 }
-                return pg;
+                return store;
             } catch (IOException | RuntimeException | LinkageError e) {
                 String why = Errors.describe(e);
-                throw new CliError(CliError.FAILED, "cannot open the ratchet store at " + redact(url) + ": " + why, e);
+                throw new CliError(CliError.FAILED, "cannot open the ratchet store at " + RatchetStores.redactUrl(url) + ": " + why, e);
             }
         }
         Path dir = stateDir != null ? stateDir : RatchetStores.defaultStateDirectory();
@@ -145,12 +146,6 @@ final class CommonOptions {
             String why = Errors.describe(e);
             throw new CliError(CliError.FAILED, "cannot open the ratchet store in " + dir + ": " + why + " (or run opportunistic-only with --no-state)", e);
         }
-    }
-
-    /** A JDBC URL without its query (user, password…) and without user info. */
-    static String redact(String url) {
-        int q = url.indexOf('?');
-        return (q < 0 ? url : url.substring(0, q)).replaceAll("//[^/@]*@", "//");
     }
 
     /**

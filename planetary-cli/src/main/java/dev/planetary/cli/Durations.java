@@ -5,13 +5,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses durations such as {@code 500ms}, {@code 3s}, {@code 1.5s}, {@code 2m}, {@code 1h}, {@code 90d}. */
-final class Durations {
+public final class Durations {
     private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
 
     private Durations() {}
 
     /** Milliseconds; {@link CliError} naming {@code option} if malformed or below {@code minMs}. */
-    static long parseMillis(String option, String text, long minMs) {
+    public static long parseMillis(String option, String text, long minMs) {
         String t = text.strip().toLowerCase(Locale.ROOT);
         Matcher m = FORMAT.matcher(t);
         if (!m.matches()) {

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.ServiceLoader;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -25,7 +26,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 DaemonCommand.Root.class, DaemonCommand.Node.class, ControllerCommand.class, StatusCommand.Status.class, StatusCommand.SendMessage.class,
                 NetworkCommand.Join.class, NetworkCommand.Leave.class, NetworkCommand.Networks.class, NetworkCommand.Peers.class, NetworkCommand.Info.class,
                 PingVl2Command.class, ForwardCommand.class, ExecCommand.class,
-                ProvisionCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ProvisionCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** The commands that run until stopped: SIGINT/SIGTERM is their normal end (exit 0). */
@@ -47,6 +48,7 @@ public final class Main implements Runnable {
     static int run(String... args) {
         configureLogging(args);
         CommandLine cl = new CommandLine(new Main());
+        for (PluginCommand p : ServiceLoader.load(PluginCommand.class, Main.class.getClassLoader())) cl.addSubcommand(p);
         cl.setOverwrittenOptionsAllowed(true); // the last value wins, as in most Unix tools
         cl.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, Main::commandList);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -104,6 +106,10 @@ public final class Main implements Runnable {
         String name = arg.contains("=") && option ? arg.substring(0, arg.indexOf('=')) : arg;
         String near = closest(name, candidates);
         String message = what + " '" + arg + "'";
+        if (!option && cl.getParent() == null && arg.equals(PluginCommand.BENCH) && !cl.getSubcommands().containsKey(PluginCommand.BENCH)) {
+            return message + ": '" + PluginCommand.BENCH + "' is in the planetary-bench jar, not in this one; from a source checkout run"
+                    + " './planetary " + PluginCommand.BENCH + "', which builds and runs it (see BENCHMARKS.md)";
+        }
         if (near != null) return message + "; did you mean '" + near + "'?";
         if (!option && !cl.getSubcommands().isEmpty()) return message + "; the commands are " + String.join(", ", commandNames(cl));
         return message;

@@ -19,11 +19,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Endpoint set-up and the mapping of transport failures to one-line CLI errors. */
-final class Net {
+/** Endpoint set-up and the mapping of transport failures to one-line CLI errors (public for the {@link PluginCommand}s). */
+public final class Net {
     private Net() {}
 
-    static Endpoint build(Endpoint.Builder b) {
+    /** Builds the endpoint; bind and option failures become {@link CliError}s. */
+    public static Endpoint build(Endpoint.Builder b) {
         try {
             return b.build();
         } catch (BindException e) {
@@ -41,7 +42,7 @@ final class Net {
     }
 
     /** Connects and waits for the handshake; failures become {@link CliError}s naming what happened. */
-    static PeerSession connect(Endpoint ep, StaticPublicKey peer, InetSocketAddress address, byte[] identity, Duration timeout) {
+    public static PeerSession connect(Endpoint ep, StaticPublicKey peer, InetSocketAddress address, byte[] identity, Duration timeout) {
         long start = System.nanoTime();
         try {
             return ep.connect(peer, address, identity).get(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS);

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * Hellos, refused peers) print at most {@link #BURST} lines per kind and second; the rest are
  * counted and reported as one line per kind and second.
  */
-final class Output {
+public final class Output {
     /** Longest peer-supplied string printed, in characters (a HOST:PORT target is at most ~260). */
     static final int MAX_PEER_TEXT = 256;
     /** Lines per rate-limited kind and second printed individually. */
@@ -231,7 +231,8 @@ final class Output {
         }
     }
 
-    static String jsonLine(String event, Object... kv) {
+    /** One JSON object {@code {"event":EVENT,K:V…}} on one line (public for the {@link PluginCommand}s of other jars). */
+    public static String jsonLine(String event, Object... kv) {
         if (kv.length % 2 != 0) throw new IllegalArgumentException("key/value pairs expected");
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("event", event);

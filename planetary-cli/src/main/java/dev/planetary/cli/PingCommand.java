@@ -90,7 +90,7 @@ final class PingCommand implements Callable<Integer> {
         long waitMs = Durations.parseMillis("--probe-timeout", probeTimeout, 1);
         int[] range = sizes(size);
         int mtu = common.mtu();
-        int max = PeerSession.maxPayload(mtu);
+        int max = Limits.maxPayload(mtu);
         if (range[1] > max) {
             throw new CliError(CliError.USAGE, "a payload of " + range[1] + " bytes needs more than " + Limits.MAX_FRAGMENTS + " fragments at MTU " + mtu
                     + "; the largest payload is " + max + " bytes (raise --mtu or lower --size)");

@@ -1,7 +1,6 @@
 package dev.planetary.cli;
 
 import dev.planetary.seqex.SeqexConfig;
-import dev.planetary.transport.PeerSession;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -128,7 +127,7 @@ final class TunnelProtocol {
 
     /** Bytes per stream chunk: fills a SEQEX packet, but no more than one ZSSP payload at this MTU. */
     static int chunkSize(int mtu) {
-        return Math.min(config().maxPayload(), PeerSession.maxPayload(mtu) - 12);
+        return Math.min(config().maxPayload(), dev.planetary.zssp.Limits.maxPayload(mtu) - 12);
     }
 
     /** A decoded control message. */

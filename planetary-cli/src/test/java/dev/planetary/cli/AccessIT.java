@@ -473,7 +473,7 @@ class AccessIT {
             }
 
             @Override
-            public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+            public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
                 return AcceptDecision.reject(true);
             }
         })) {
@@ -519,7 +519,7 @@ class AccessIT {
         keygen("server", "client");
         ServerSocket echo = target(true, new AtomicInteger());
         PlanetaryProcess listener = listen("--allow", "client.pub", "--allow-tunnel", target(echo));
-        PlanetaryProcess t = tunnel(address(listener), "client", target(echo));
+        PlanetaryProcess t = tunnel(address(listener), "client", target(echo), "--keepalive", "2s"); // lost after 6 s, not 15
         InetSocketAddress local = local(t);
         Socket open = new Socket(local.getAddress(), local.getPort());
         closeables.add(open);

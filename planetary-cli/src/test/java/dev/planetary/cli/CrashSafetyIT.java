@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.planetary.store.SqliteRatchetStore;
+import dev.planetary.store.sqlite.SqliteRatchetStore;
 import dev.planetary.zssp.RatchetPair;
 import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.StaticPublicKey;

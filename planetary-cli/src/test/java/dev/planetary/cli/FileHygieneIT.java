@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.planetary.store.PeerRecord;
 import dev.planetary.store.RatchetStores;
-import dev.planetary.store.SqliteRatchetStore;
+import dev.planetary.store.sqlite.SqliteRatchetStore;
 import dev.planetary.zssp.StaticPublicKey;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -29,7 +29,9 @@ class JdkFloorTest {
     void librariesTargetJava21() throws IOException {
         for (Class<?> c : new Class<?>[] {
                 dev.planetary.zssp.Context.class,
-                dev.planetary.store.SqliteRatchetStore.class,
+                dev.planetary.store.RatchetStores.class,
+                dev.planetary.store.sqlite.SqliteRatchetStore.class,
+                dev.planetary.store.postgres.PostgresRatchetStore.class,
                 dev.planetary.transport.Endpoint.class,
                 dev.planetary.seqex.Seqex.class,
                 Main.class}) {

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.planetary.store.PeerRecord;
-import dev.planetary.store.PostgresFixture;
-import dev.planetary.store.PostgresRatchetStore;
-import dev.planetary.store.SqliteRatchetStore;
+import dev.planetary.store.postgres.testing.PostgresFixture;
+import dev.planetary.store.postgres.PostgresRatchetStore;
+import dev.planetary.store.sqlite.SqliteRatchetStore;
 import dev.planetary.zssp.StaticPublicKey;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.planetary.cli;
 
 import dev.planetary.store.MemoryRatchetStore;
 import dev.planetary.store.PeerRatchetStore;
-import dev.planetary.store.SqliteRatchetStore;
+import dev.planetary.store.sqlite.SqliteRatchetStore;
 import dev.planetary.transport.Endpoint;
 import dev.planetary.transport.PeerSession;
 import dev.planetary.zssp.StaticKeyPair;

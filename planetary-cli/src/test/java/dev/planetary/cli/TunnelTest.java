@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.planetary.transport.Endpoint;
 import dev.planetary.transport.EndpointListener;
 import dev.planetary.transport.PeerSession;
+import dev.planetary.zssp.Limits;
 import dev.planetary.zssp.StaticKeyPair;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -238,7 +239,7 @@ class TunnelTest {
         assertEquals(c, TunnelProtocol.Control.decode(c.encode()));
         assertNull(TunnelProtocol.Control.decode(new byte[6]));
         assertEquals(16_384 - 12, TunnelProtocol.chunkSize(1432));
-        assertEquals(PeerSession.maxPayload(128) - 12, TunnelProtocol.chunkSize(128));
+        assertEquals(Limits.maxPayload(128) - 12, TunnelProtocol.chunkSize(128));
         assertTrue(Duration.ofMillis(TunnelProtocol.config().minRtoMillis()).toMillis() >= 1);
     }
 }

@@ -51,6 +51,8 @@ public final class Controller {
     /** Members with a live session (fingerprint → claimed address), in arrival order. */
     private final Map<Fingerprint, Address> online = new LinkedHashMap<>();
     private final Map<String, Long> counters = new TreeMap<>();
+    /** Members whose credentials a change revoked while they had no session: reached at once (§6.4, §7.5 "Pushes"). */
+    private final Set<Address> reachSoon = new java.util.LinkedHashSet<>();
     /** Authorised members, assignments, specialists and LIKEs per network, for GATHER answers and configs (§10). */
     private final MulticastDirectory directory = new MulticastDirectory();
     private final TokenBucket<Fingerprint> gatherBudget = new TokenBucket<>(ControllerLimits.GATHER_RATE, ControllerLimits.GATHER_BURST);
@@ -101,6 +103,24 @@ public final class Controller {
 
     public synchronized void sessionDown(Fingerprint peer) {
         online.remove(peer);
+    }
+
+    /**
+     * A revoked member without a session would hear of it only when its own dead session times out
+     * (T_SESSION_DEAD, 60 s after a controller restart, §6.4): queue it to be reached now, so that it
+     * asks for its config and gets the refusal within seconds (issue 15 E9).
+     */
+    private void reachSoon(Member m) {
+        if (m.fingerprint() != null && !online.containsKey(m.fingerprint()) && reachSoon.size() < ControllerLimits.MAX_REACH_SOON) {
+            reachSoon.add(m.address());
+        }
+    }
+
+    /** The members {@link #reachSoon(Member)} queued since the last call (the queue is emptied). */
+    public synchronized List<Address> takeReachSoon() {
+        List<Address> out = List.copyOf(reachSoon);
+        reachSoon.clear();
+        return out;
     }
 
     /** A window of the authorised members: those without a session, and whether any follow the window. */
@@ -647,6 +667,7 @@ public final class Controller {
                 pushes.addAll(configPushes(n, m.fingerprint(), now));
             }
             if (specialistsChanged) specialistPushes(n, pushes, now);
+            if (deauthorized) reachSoon(m);
             return new Change<>(m, pushes);
         });
     }
@@ -663,6 +684,7 @@ public final class Controller {
             Revocations rev = revoke(n.get(), currentRevocations(n.get(), ts), m.get(), ts);
             List<Push> pushes = new ArrayList<>(listPushes(n.get(), rev));
             if (specialistsChanged) specialistPushes(n.get(), pushes, now);
+            reachSoon(m.get());
             return new Change<>(true, pushes);
         });
     }

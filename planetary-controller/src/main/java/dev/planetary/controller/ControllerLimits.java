@@ -4,6 +4,8 @@ package dev.planetary.controller;
 public final class ControllerLimits {
     private ControllerLimits() {}
 
+    /** Networks whose compiled settings a store keeps for reuse (least recently read evicted first). */
+    public static final int SETTINGS_CACHE_NETWORKS = 1_024;
     /** Unauthorised member rows per network; the oldest is evicted when full (§7.5). */
     public static final int MAX_PENDING_MEMBERS = 10_000;
     /** Unauthorised rows that have not requested for this long are deleted (§7.5). */
@@ -43,6 +45,8 @@ public final class ControllerLimits {
     public static final int MAX_NETWORKS = 65_536;
     /** Rate-limit state entries kept (ours: per-member and per-prefix tables stay bounded). */
     public static final int MAX_RATE_ENTRIES = 65_536;
+    /** Revoked members without a session queued to be reached at once (ours; past it they learn at T_SESSION_DEAD). */
+    public static final int MAX_REACH_SOON = 1_024;
     /** Members with a live session the controller remembers (ours). */
     public static final int MAX_ONLINE = 1_000_000;
     /** The issuance clock persists a ceiling this far ahead, so most issuances write nothing (ours). */

@@ -109,6 +109,11 @@ public final class ControllerLink {
         return u.more();
     }
 
+    /** Reaches the revoked members a change found without a session ({@link Controller#takeReachSoon}). */
+    public void reachRevoked() {
+        for (Address a : controller.takeReachSoon()) count(layer.node().send(a, Nop.empty()) ? "reachStarted" : "reachDropped");
+    }
+
     /** What happened, for metrics. */
     public Map<String, Long> counters() {
         return Map.copyOf(counters);

@@ -15,7 +15,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.SortedMap;
@@ -43,6 +45,14 @@ public final class JdbcControllerStore implements ControllerStore {
     private final String p;
     private final ReentrantLock lock = new ReentrantLock();
     private int depth;
+    /** Compiled network settings by network id, least recently read evicted first (bounded). */
+    private final LinkedHashMap<Long, CompiledSettings> compiled = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, CompiledSettings> eldest) {
+            return size() > ControllerLimits.SETTINGS_CACHE_NETWORKS;
+        }
+    };
+    private long compilations;
 
     private JdbcControllerStore(Connection c, String prefix, String blob) throws SQLException {
         this.c = c;
@@ -218,9 +228,36 @@ public final class JdbcControllerStore implements ControllerStore {
     @Override
     public Optional<Network> network(long nwid) {
         return locked("read network", () -> query("SELECT revision, creation_time, settings FROM " + p + "network WHERE id = ?",
-                rs -> new Network(nwid, rs.getLong(1), rs.getLong(2),
-                        ControllerJson.applyNetwork(NetworkSettings.defaults(), ControllerJson.read(rs.getString(3)))), nwid)
+                rs -> new Network(nwid, rs.getLong(1), rs.getLong(2), settings(nwid, rs.getLong(1), rs.getString(3))), nwid)
                 .stream().findFirst());
+    }
+
+    /**
+     * The settings of a network row: decoded and compiled (rules, capabilities: §11.8) once per
+     * (revision, stored text) and reused while the row is unchanged, so config answers and GATHERs
+     * never recompile. Keyed by the text itself, a change by any writer (another controller of a
+     * cluster included) is seen at the next read. Under {@link #lock}.
+     */
+    private NetworkSettings settings(long nwid, long revision, String stored) {
+        CompiledSettings hit = compiled.get(nwid);
+        if (hit == null || hit.revision != revision || !hit.stored.equals(stored)) {
+            hit = new CompiledSettings(revision, stored, ControllerJson.applyNetwork(NetworkSettings.defaults(), ControllerJson.read(stored)));
+            compiled.put(nwid, hit);
+            compilations++;
+        }
+        return hit.settings.copy();
+    }
+
+    private record CompiledSettings(long revision, String stored, NetworkSettings settings) {}
+
+    /** Settings decoded and compiled by {@link #settings} since this store was opened (tests: the cache's witness). */
+    long settingsCompilations() {
+        lock.lock();
+        try {
+            return compilations;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -234,6 +271,7 @@ public final class JdbcControllerStore implements ControllerStore {
     public void deleteNetwork(long nwid) {
         transaction(() -> locked("delete network", () -> {
             for (String t : List.of("member", "join_token", "revocation")) update("DELETE FROM " + p + t + " WHERE network = ?", nwid);
+            compiled.remove(nwid);
             return update("DELETE FROM " + p + "network WHERE id = ?", nwid);
         }));
     }

@@ -24,6 +24,12 @@ public record NetworkSettings(String name, boolean isPrivate, boolean enableBroa
         stored = stored.deepCopy();
     }
 
+    /** Equal settings with a {@code stored} of their own (the constructor copies it): for a cache to hand out. */
+    NetworkSettings copy() {
+        return new NetworkSettings(name, isPrivate, enableBroadcast, mtu, multicastLimit, v4AssignZt, v6AssignZt, v6Rfc4193, pools, routes,
+                tags, arpEmulation, credentialMaxDelta, allowUnownedSourceIps, rules, capabilities, stored);
+    }
+
     /** A new network's settings: ZeroTier's defaults (private, broadcast on, MTU 2800, multicast limit 32). */
     public static NetworkSettings defaults() {
         return new NetworkSettings("", true, true, ControllerLimits.MTU_DEFAULT, ControllerLimits.MULTICAST_LIMIT_DEFAULT,

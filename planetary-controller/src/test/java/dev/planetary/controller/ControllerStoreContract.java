@@ -117,6 +117,27 @@ abstract class ControllerStoreContract {
     }
 
     @Test
+    void aNetworksSettingsAreCompiledOnceAcrossReadsAndAgainAfterAnEdit() {
+        JdbcControllerStore jdbc = (JdbcControllerStore) store;
+        store.putNetwork(network(NWID, """
+                {"dns": {"domain": "x"}, "rules": [{"type": "MATCH_IP_DEST_PORT_RANGE", "start": 22, "end": 22}, {"type": "ACTION_DROP"},
+                 {"type": "ACTION_ACCEPT"}], "capabilities": [{"id": 7, "rules": [{"type": "ACTION_ACCEPT"}]}]}"""));
+        long before = jdbc.settingsCompilations();
+        Network first = store.network(NWID).orElseThrow();
+        for (int i = 0; i < 100; i++) assertEquals(ControllerJson.network(first), ControllerJson.network(store.network(NWID).orElseThrow()));
+        assertEquals(before + 1, jdbc.settingsCompilations(), "compiled once for 101 reads");
+        first.settings().stored().removeAll(); // a reader's settings are its own: the cache is untouched
+        assertEquals("x", store.network(NWID).orElseThrow().settings().stored().get("dns").get("domain").asText());
+
+        store.putNetwork(new Network(NWID, 4, 1000, ControllerJson.applyNetwork(first.settings(),
+                ControllerJson.parseObject("{\"rules\": [{\"type\": \"ACTION_ACCEPT\"}]}".getBytes(StandardCharsets.UTF_8)))));
+        for (int i = 0; i < 10; i++) assertEquals(RuleCompiler.ACCEPT, store.network(NWID).orElseThrow().settings().rules(), "the edit is seen");
+        assertEquals(before + 2, jdbc.settingsCompilations(), "compiled again once after the edit");
+        store.deleteNetwork(NWID);
+        assertTrue(store.network(NWID).isEmpty());
+    }
+
+    @Test
     void membersRoundTripAndListByAddress() throws Exception {
         store.putNetwork(network(NWID, "{}"));
         Member a = member(NWID, 0x0200000000L, true, 10), b = member(NWID, 0x0100000000L, false, 20);

@@ -330,6 +330,23 @@ class ControllerTest {
     }
 
     @Test
+    void aRevokedMemberWithoutASessionIsQueuedToBeReachedOnce() {
+        SecretIdentity a = TestIds.get(0), b = TestIds.get(1);
+        for (SecretIdentity id : List.of(a, b)) {
+            request(id);
+            authorize(id, "");
+        }
+        c.sessionUp(a.fingerprint(), a.address()); // a has a session: the revocation list push reaches it
+        c.upsertMember(nwid, a.address(), json("{\"authorized\": false}"), now += 1_000);
+        c.upsertMember(nwid, b.address(), json("{\"authorized\": false}"), now += 1_000);
+        assertEquals(List.of(b.address()), c.takeReachSoon(), "only the revoked member without a session");
+        assertEquals(List.of(), c.takeReachSoon(), "taken once");
+        c.upsertMember(nwid, b.address(), json("{\"authorized\": true}"), now += 1_000);
+        c.deleteMember(nwid, b.address(), now += 1_000); // deleting an authorised row revokes it too
+        assertEquals(List.of(b.address()), c.takeReachSoon());
+    }
+
+    @Test
     void rfc4193LayoutIsFdNwid9993Address() {
         byte[] b = Addressing.rfc4193(0x8056c2e21c000001L, new Address(0x0123456789L)).bytes();
         assertEquals("fd8056c2e21c0000019993" + "0123456789", HexFormat.of().formatHex(b));
@@ -526,6 +543,23 @@ class ControllerTest {
         assertEquals(5, got.get("rules").size());
         assertEquals("MATCH_TAG_SENDER", got.get("rules").get(2).get("type").asText());
         assertTrue(got.get("rules").get(2).get("not").asBoolean());
+    }
+
+    @Test
+    void configAnswersAndGathersReuseTheCompiledRules() {
+        SecretIdentity a = TestIds.get(0);
+        c.updateNetwork(nwid, json(SSH_ADMIN), now);
+        authorize(a, ", \"tags\": [[1, 1]], \"capabilities\": [9]");
+        assertInstanceOf(ConfigAnswer.Config.class, request(a));
+        long compiled = store.settingsCompilations();
+        for (int i = 0; i < 20; i++) {
+            assertInstanceOf(ConfigAnswer.Config.class, request(a));
+            c.onGather(a.fingerprint(), a.address(), nwid, new dev.planetary.vl2.MulticastGroup(dev.planetary.nic.MacAddress.BROADCAST, 0), 8, now);
+        }
+        assertEquals(compiled, store.settingsCompilations(), "no recompilation for config answers and GATHERs");
+        c.updateNetwork(nwid, json("{\"mtu\": 1400}"), now);
+        assertInstanceOf(ConfigAnswer.Config.class, request(a));
+        assertEquals(compiled + 1, store.settingsCompilations(), "an edit compiles the new settings once");
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.planetary.controller;
 
-import dev.planetary.store.PostgresFixture;
+import dev.planetary.store.postgres.testing.PostgresFixture;
 
-/** The store contract on a real PostgreSQL server ({@link PostgresFixture}, as planetary-store's tests); each test has its own tables. */
+/** The store contract on a real PostgreSQL server ({@link PostgresFixture}, as planetary-store-postgres's tests); each test has its own tables. */
 class PostgresControllerStoreTest extends ControllerStoreContract {
     PostgresFixture pg;
     String prefix;

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -102,17 +101,14 @@ public final class ControllerService implements AutoCloseable {
             }
         };
         long[] reach = {0, 0, 0}; // the next member to reach (-1: pass done), passes begun, when the last began
-        ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
-        task[0] = maintenance.scheduleWithFixedDelay(() -> {
+        maintenance.scheduleWithFixedDelay(() -> {
             try {
                 onLoop.accept(() -> {
                     if (!layer.node().isOnline()) return; // a lookup needs the roots
+                    l.reachRevoked();
                     long now = layer.node().now();
                     if (reach[0] < 0) {
-                        if (reach[1] >= REACH_PASSES) {
-                            task[0].cancel(false);
-                            return;
-                        }
+                        if (reach[1] >= REACH_PASSES) return; // the start's passes are done; revoked members are still reached above
                         if (now - reach[2] < REACH_PASS_MS) return;
                         reach[0] = 0;
                     }

@@ -63,10 +63,10 @@ public final class DaemonHome {
 
     /** The TCP API token from {@code authtoken.secret}, created (0600) if absent. */
     /** Opens (creating it 0600) the member's ratchet store in {@code home/node.db} (§2.10, §3.3). */
-    public static dev.planetary.store.SqliteRatchetStore ratchets(Path home) throws HomeException {
+    public static dev.planetary.store.sqlite.SqliteRatchetStore ratchets(Path home) throws HomeException {
         Path f = home.resolve(NODE_DB);
         try {
-            return dev.planetary.store.SqliteRatchetStore.open(f);
+            return dev.planetary.store.sqlite.SqliteRatchetStore.open(f);
         } catch (IOException e) {
             throw new HomeException("cannot open the ratchet store " + f + ": " + e.getMessage());
         }

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -33,7 +32,11 @@ final class ForwardSocket implements UdpDriver.Watcher {
     interface Link {
         boolean canSend();
 
-        boolean send(byte[] data);
+        /** The most bytes one {@link #send} should carry now (the stream's DATA size for its path). */
+        int chunk();
+
+        /** Sends {@code buf[0, len)} (copied). */
+        boolean send(byte[] buf, int len);
 
         /** The oldest delivered chunk was written to the socket. */
         void written();
@@ -48,8 +51,13 @@ final class ForwardSocket implements UdpDriver.Watcher {
                 }
 
                 @Override
-                public boolean send(byte[] data) {
-                    return s.send(data);
+                public int chunk() {
+                    return s.sendChunk();
+                }
+
+                @Override
+                public boolean send(byte[] buf, int len) {
+                    return s.send(buf, 0, len);
                 }
 
                 @Override
@@ -69,7 +77,7 @@ final class ForwardSocket implements UdpDriver.Watcher {
     private final SocketChannel channel;
     private final Consumer<ForwardSocket> gone;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(PortForwarding.SEND_CHUNK);
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(Vl2Limits.PORT_FORWARD_MAX_DATA); // a read is limited to the link's chunk
     private SelectionKey key;
     private Link link;
     private Runnable onConnected;
@@ -186,7 +194,7 @@ final class ForwardSocket implements UdpDriver.Watcher {
     private void read() {
         while (reading && link.canSend()) {
             int n;
-            readBuffer.clear();
+            readBuffer.clear().limit(link.chunk());
             try {
                 n = channel.read(readBuffer);
             } catch (IOException e) {
@@ -203,7 +211,7 @@ final class ForwardSocket implements UdpDriver.Watcher {
                 return;
             }
             bytesIn += n;
-            if (!link.send(Arrays.copyOf(readBuffer.array(), n))) { // canSend said yes: a refusal is a broken stream
+            if (!link.send(readBuffer.array(), n)) { // canSend said yes: a refusal is a broken stream
                 fail();
                 return;
             }

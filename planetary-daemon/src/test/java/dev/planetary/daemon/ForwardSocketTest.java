@@ -35,8 +35,9 @@ class ForwardSocketTest {
     /** A stream end: a window of sends, and what the socket reported written. All on the loop thread. */
     static final class FakeLink implements ForwardSocket.Link {
         int window;
+        int chunk = PortForwarding.SEND_CHUNK;
         final ByteArrayOutputStream sent = new ByteArrayOutputStream();
-        int unwritten, written, closeReason = -1;
+        int unwritten, written, closeReason = -1, largestSend;
 
         @Override
         public boolean canSend() {
@@ -44,10 +45,16 @@ class ForwardSocketTest {
         }
 
         @Override
-        public boolean send(byte[] data) {
+        public int chunk() {
+            return chunk;
+        }
+
+        @Override
+        public boolean send(byte[] buf, int len) {
             if (window <= 0) return false;
             window--;
-            sent.writeBytes(data);
+            largestSend = Math.max(largestSend, len);
+            sent.write(buf, 0, len);
             return true;
         }
 
@@ -181,6 +188,7 @@ class ForwardSocketTest {
         Pair p = pair();
         FakeLink link = new FakeLink();
         link.window = 10;
+        link.chunk = PortForwarding.RELAYED_SEND_CHUNK; // a relayed session's DATA size
         onLoop(() -> {
             p.daemonSide().start(link);
             driver.afterEachRound(() -> p.daemonSide().pump());
@@ -199,7 +207,7 @@ class ForwardSocketTest {
         });
         await(() -> link.window == 0, "the window fills");
         int read = onLoop(() -> link.sent.size());
-        assertTrue(read <= 10 * PortForwarding.SEND_CHUNK, read + " bytes read for a window of 10 sends");
+        assertTrue(read <= 10 * PortForwarding.RELAYED_SEND_CHUNK, read + " bytes read for a window of 10 sends");
         Thread.sleep(200); // the loop runs rounds meanwhile (timers every 50 ms)
         assertEquals(read, (int) onLoop(() -> link.sent.size()), "nothing is read while the window is full");
         assertTrue(writer.isAlive(), "the local writer is held back by the kernel's buffers");
@@ -209,5 +217,6 @@ class ForwardSocketTest {
         assertFalse(writer.isAlive());
         assertEquals(null, failed.get());
         assertArrayEquals(data, onLoop(() -> link.sent.toByteArray()), "every byte, in order");
+        assertTrue(link.largestSend <= PortForwarding.RELAYED_SEND_CHUNK, "no send past the link's chunk: " + link.largestSend);
     }
 }

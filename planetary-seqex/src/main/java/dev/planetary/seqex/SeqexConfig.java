@@ -15,7 +15,7 @@ package dev.planetary.seqex;
  * @param adaptiveRto     RFC 6298 SRTT/RTTVAR estimation from acks of never-resent packets
  * @param maxPacketSize   largest SEQEX packet (header included) sent or accepted; at most
  *                        {@link #MAX_PACKET_SIZE}. Over ZSSP keep it at or below
- *                        {@link ZsspCarrier#maxPayload(int)}
+ *                        {@link dev.planetary.zssp.Limits#maxPayload(int)}
  * @param maxChannels     channel ids accepted are {@code [0, maxChannels)}, at most 65536
  * @param initialSequence base of every channel's initial sequence number (see docs/seqex.md)
  * @param ackEvery        delayed acknowledgements: an in-order packet is acknowledged by one

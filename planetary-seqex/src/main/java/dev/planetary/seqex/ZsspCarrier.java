@@ -24,14 +24,9 @@ public final class ZsspCarrier implements Carrier {
         this.session = Objects.requireNonNull(session, "session");
     }
 
-    /** ZSSP's largest DATA payload at {@code mtu}: {@link Limits#maxPayload(int)}. */
-    public static int maxPayload(int mtu) {
-        return Limits.maxPayload(mtu);
-    }
-
     /** A config whose packets fit one ZSSP DATA packet at the session's MTU (capped at 16 KiB per packet). */
     public SeqexConfig fit(SeqexConfig config) {
-        return config.withMaxPacketSize(Math.min(config.maxPacketSize(), maxPayload(session.remote().mtu())));
+        return config.withMaxPacketSize(Math.min(config.maxPacketSize(), Limits.maxPayload(session.remote().mtu())));
     }
 
     /** The SEQEX datagram carried by a ZSSP event, or null if it is not a data event. */

@@ -1,5 +1,6 @@
 package dev.planetary.store;
 
+import dev.planetary.store.internal.Pairs;
 import dev.planetary.zssp.RatchetPair;
 import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetUpdate;

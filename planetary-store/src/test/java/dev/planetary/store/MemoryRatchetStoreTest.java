@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.planetary.store.testing.RatchetStoreContract;
 import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetUpdate;
 import java.io.IOException;

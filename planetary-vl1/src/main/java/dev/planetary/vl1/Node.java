@@ -936,11 +936,6 @@ public final class Node {
         }
 
         @Override
-        public AcceptDecision<Fingerprint> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
-            return checkAcceptSession(remoteStatic, identity, null);
-        }
-
-        @Override
         public AcceptDecision<Fingerprint> checkAcceptSession(StaticPublicKey remoteStatic, byte[] blob, Remote source) {
             return accept(remoteStatic, blob, source instanceof PathRemote p ? p.path : null);
         }

@@ -16,7 +16,7 @@ public final class Vl1Limits {
     /** Largest VL1 message (verb byte included) (§3.4). */
     public static final int MAX_VL1_MESSAGE = 49_152;
     /** Path MTU bounds and default (§3.1). */
-    public static final int PATH_MTU_DEFAULT = 1432;
+    public static final int PATH_MTU_DEFAULT = dev.planetary.zssp.Limits.DEFAULT_MTU;
     public static final int PATH_MTU_MIN = 1232;
     public static final int PATH_MTU_MAX = 9000;
     /** Fixed MTU of a relayed path: the largest ZSSP datagram inside a RELAY (§5.3). */

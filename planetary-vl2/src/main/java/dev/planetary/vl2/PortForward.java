@@ -64,8 +64,11 @@ public sealed interface PortForward permits PortForward.Open, PortForward.OpenOk
         });
     }
 
+    /** Bytes before a message's body: verb ‖ op ‖ stream id (§12.8). */
+    int HEADER = 6;
+
     private static Codec.Out header(int op, int streamId, int size) {
-        return new Codec.Out(6 + size).u8(Verb.PORT_FORWARD).u8(op).u32(streamId & 0xffff_ffffL);
+        return new Codec.Out(HEADER + size).u8(Verb.PORT_FORWARD).u8(op).u32(streamId & 0xffff_ffffL);
     }
 
     /** OPEN: the opener asks for a stream to {@code target:port} on network {@code networkId}. */
@@ -113,7 +116,24 @@ public sealed interface PortForward permits PortForward.Open, PortForward.OpenOk
 
         @Override
         public byte[] encode() {
-            return header(OP_DATA, streamId, data.length()).put(data).toByteArray();
+            byte[] m = dataHeader(streamId, data.length());
+            data.copyTo(m, HEADER);
+            return m;
+        }
+
+        /** The encoding of DATA carrying {@code b[off, off+len)}, straight from a read buffer (one copy: the sender's hot path). */
+        public static byte[] encode(int streamId, byte[] b, int off, int len) {
+            java.util.Objects.checkFromIndexSize(off, len, Codec.nonNull(b, "data").length);
+            byte[] m = dataHeader(streamId, len);
+            System.arraycopy(b, off, m, HEADER, len);
+            return m;
+        }
+
+        private static byte[] dataHeader(int streamId, int len) {
+            Codec.requireRange(len, 1, Vl2Limits.PORT_FORWARD_MAX_DATA, "DATA length");
+            byte[] m = new byte[HEADER + len];
+            java.nio.ByteBuffer.wrap(m).put((byte) Verb.PORT_FORWARD).put((byte) OP_DATA).putInt(streamId); // as header(): big-endian
+            return m;
         }
     }
 

@@ -78,6 +78,20 @@ class PortForwardCodecTest {
     }
 
     @Test
+    void dataEncodedFromABufferSliceIsTheRecordsEncoding() {
+        SplittableRandom r = new SplittableRandom(16);
+        byte[] buf = new byte[Vl2Limits.PORT_FORWARD_MAX_DATA + 64];
+        for (int i = 0; i < 200; i++) {
+            r.nextBytes(buf);
+            int len = 1 + r.nextInt(Vl2Limits.PORT_FORWARD_MAX_DATA), off = r.nextInt(buf.length - len + 1), id = r.nextInt();
+            assertArrayEquals(new PortForward.Data(id, Bytes.of(buf, off, len)).encode(), PortForward.Data.encode(id, buf, off, len));
+        }
+        assertThrows(IllegalArgumentException.class, () -> PortForward.Data.encode(1, buf, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> PortForward.Data.encode(1, buf, 0, Vl2Limits.PORT_FORWARD_MAX_DATA + 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> PortForward.Data.encode(1, buf, buf.length - 10, 11));
+    }
+
+    @Test
     void randomMessagesRoundTripAndMutationsStayDefined() {
         RandomObjects g = new RandomObjects(15);
         SplittableRandom r = new SplittableRandom(15);

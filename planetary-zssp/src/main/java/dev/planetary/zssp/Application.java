@@ -31,20 +31,12 @@ public interface Application<D> {
 
     /**
      * Responder, after the Completion fully authenticated the initiator: accept or refuse the
-     * session. When accepting, the application must first close any other session with this peer
+     * session. {@code source} is the {@link Remote} the Completion (X3) arrived from, as passed to
+     * {@link Context#receive} (VL spec §3.2, ZSSP layer requirement 1: a relayed X3 must claim its
+     * origin). When accepting, the application must first close any other session with this peer
      * (spec §7.9).
      */
-    AcceptDecision<D> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity);
-
-    /**
-     * As {@link #checkAcceptSession(StaticPublicKey, byte[])}, with the source the Completion (X3)
-     * arrived from: the {@link Remote} passed to {@link Context#receive} (VL spec §3.2, ZSSP layer
-     * requirement 1: a relayed X3 must claim its origin). The engine calls this one; the default
-     * ignores the source.
-     */
-    default AcceptDecision<D> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
-        return checkAcceptSession(remoteStatic, identity);
-    }
+    AcceptDecision<D> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source);
 
     /**
      * Responder, for a complete Hello that passed the challenge gate (ZSSP §9.3; so {@code source}
@@ -72,6 +64,15 @@ public interface Application<D> {
      * call back into the engine. Lets a transport forget its sessions without walking them all.
      */
     default void sessionExpired(Session<D> session) {}
+
+    /**
+     * A session changed state (spec §7.2; the spec's optional event log): every transition in order,
+     * including Hello regenerations, timeouts, and expiry (before {@link #sessionExpired}). Called
+     * under the session's lock, on whichever thread made the step (a receive, a service pass, a send
+     * that hit the hard limit, a close): only record it, do not call back into the engine. The
+     * default does nothing.
+     */
+    default void stateChanged(Transition<D> transition) {}
 
     /** Responder, for each non-zero fingerprint in a Hello: the stored state with that fingerprint, or null. */
     RatchetState restoreByFingerprint(byte[] fingerprint) throws IOException;

@@ -123,13 +123,12 @@ final class Completion {
             s.keyCreationCounter = 1;
             s.ratchet1 = fresh;
             s.ratchet2 = null;
-            s.state = Session.State.S1;
-            s.timers(now, ctx.settings.resendTime(), ctx.settings.rekeyTimeout());
             if (!ctx.kids.claim(b2.kidB, s)) { // the session was never reachable: its data keys go now
                 slot.nkSend().destroy();
                 slot.nkRecv().destroy();
                 return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "key id taken meanwhile");
             }
+            s.enter(Zeta.S1.INSTANCE, Transition.Cause.COMPLETION, now);
             installed[0] = slot;
             b2.handOverHeaders();
             ctx.track(s);

@@ -98,7 +98,8 @@ public final class Context<D> implements AutoCloseable {
     private final Reassembler helloBuffer;
     /** Seeds for reassembly slot hashing: local only, so not drawn from the protocol RNG. */
     private final SplittableRandom seeds;
-    private final AtomicLong internalErrors = new AtomicLong();
+    /** Engine bugs met in a receive or timer step ({@link Fault#INTERNAL}): counted, each kind logged once. */
+    final EngineErrors errors = new EngineErrors();
     /** Keys that left every live structure, destroyed after their grace period (the Context owns them). */
     private final KeyRetirement retired = new KeyRetirement();
     /** Complete Hellos (kid 0, type 0) that reached §5.2 / the challenge check; for rate-based auto-challenge. */
@@ -121,7 +122,6 @@ public final class Context<D> implements AutoCloseable {
     private volatile long promised = Long.MIN_VALUE;
     /** Hellos answered with a Response, i.e. pending handshakes (B2) created. */
     final AtomicLong hellosAnswered = new AtomicLong();
-    private volatile RuntimeException lastInternalError;
 
     /** A context with the platform CSPRNG and default settings. */
     public Context(StaticKeyPair local, Application<D> app) {
@@ -186,11 +186,49 @@ public final class Context<D> implements AutoCloseable {
         try {
             return receiveFragment(datagram, off, len, from);
         } catch (RuntimeException e) {
-            // A bug, not bad input: count it, report it as such, and keep the receive loop alive.
-            internalErrors.incrementAndGet();
-            lastInternalError = e;
+            // A bug, not bad input: count and log it, report it as such, and keep the receive loop alive.
+            errors.report("receive", e);
             return dropped(Fault.INTERNAL, false, "internal error: " + e.getClass().getName());
         }
+    }
+
+    /** Where a transport with separate receive planes should run a datagram ({@link #route}). */
+    public enum Route {
+        /** A live session's DATA: one AEAD open, no public-key work, no storage. Cheap. */
+        DATA,
+        /** A live session's key id with another type (key confirmation, rekey, or a forgery): may write the ratchet store. */
+        SESSION_CONTROL,
+        /** Key id 0 (Hello, Challenge: ECDH and Kyber) or a pending handshake's (Completion: ECDH, storage). */
+        HANDSHAKE,
+        /**
+         * No key id registered (or shorter than any packet): {@link #receive} drops it cheaply. No
+         * legitimate packet can carry it yet, as key ids are registered before the peer learns them.
+         */
+        UNKNOWN
+    }
+
+    /**
+     * Cheap classification (§10.4: key-id lookup, and for a session's key id the header decrypted
+     * into a copy: the datagram is not changed) for a transport that runs cheap datagrams on its
+     * receive threads and costly ones elsewhere. A hint: a rekey racing it may make it stale, and
+     * {@link #receive} decides anyway.
+     */
+    public Route route(byte[] datagram, int off, int len) {
+        Objects.checkFromIndexSize(off, len, datagram.length);
+        if (len < MIN_PACKET_SIZE) return Route.UNKNOWN;
+        int kid = Bytes.getInt(datagram, off);
+        if (kid == 0) return Route.HANDSHAKE;
+        Object owner = kids.get(kid);
+        if (owner instanceof PendingHandshake) return Route.HANDSHAKE;
+        if (!(owner instanceof Session<?> s)) return Route.UNKNOWN;
+        byte[] block = java.util.Arrays.copyOfRange(datagram, off + 4, off + 4 + dev.planetary.zssp.crypto.HeaderCipher.BLOCK);
+        try {
+            s.headers.recv().decryptBlock(block, 0);
+        } catch (RuntimeException e) {
+            return Route.SESSION_CONTROL; // a key retired meanwhile: the slow path decides
+        }
+        // the header's bytes 4..19 are encrypted; the type is byte 7 (§2.2)
+        return (block[3] & 0xff) == TYPE_DATA ? Route.DATA : Route.SESSION_CONTROL;
     }
 
     /** {@link #receive(byte[], int, int, Remote)} for a whole array. */
@@ -201,9 +239,19 @@ public final class Context<D> implements AutoCloseable {
     /**
      * Runs due timers (spec §7.2): resends, timeouts, rekeys, expiry of partial packets and pending
      * handshakes, and every {@link #CIPHER_SWEEP_MS} the idle-Cipher sweep over the sessions' keys.
-     * Call it again within the returned number of milliseconds.
+     * Call it again within the returned number of milliseconds. Never throws for an engine bug: it
+     * is counted and logged ({@link #internalErrorCount()}) and the pass goes on.
      */
     public long service() {
+        try {
+            return servicePass();
+        } catch (RuntimeException e) { // an engine bug outside a session's own step (those are caught in Timers)
+            errors.report("service", e);
+            return settings.resendTime();
+        }
+    }
+
+    private long servicePass() {
         long now = app.time();
         long next = now + settings.resendTime();
         // After the clock went back every session is visited, so that its timers are pulled in
@@ -303,9 +351,13 @@ public final class Context<D> implements AutoCloseable {
         return kids.size();
     }
 
-    /** Unexpected internal errors caught in {@link #receive} (should stay 0; tests assert it). */
+    /**
+     * Engine bugs: unexpected exceptions caught in a {@link #receive} step ({@link Fault#INTERNAL})
+     * or a session's timer step in {@link #service()}. Each kind is logged once at warning level
+     * (logger {@code dev.planetary.zssp}). Should stay 0; tests assert it.
+     */
     public long internalErrorCount() {
-        return internalErrors.get();
+        return errors.count();
     }
 
     /** Partial packets in the shared Hello/Challenge reassembly buffer (memory-bound checks). */
@@ -314,7 +366,7 @@ public final class Context<D> implements AutoCloseable {
     }
 
     RuntimeException lastInternalError() {
-        return lastInternalError;
+        return errors.last();
     }
 
     /**
@@ -397,7 +449,7 @@ public final class Context<D> implements AutoCloseable {
         long counter = Bytes.getLong(d, off + 8);
         switch (type) {
             case TYPE_RESPONSE -> {
-                if (s.state != Session.State.A1) return dropped(Fault.OUT_OF_SEQUENCE, true, "Response when not offering a Hello");
+                if (!(s.zeta instanceof Zeta.A1)) return dropped(Fault.OUT_OF_SEQUENCE, true, "Response when not offering a Hello");
                 if (Long.compareUnsigned(counter, MAX_COUNTER_SKIP) >= 0) return dropped(Fault.EXPIRED_COUNTER, false, "Response counter >= 2^24");
             }
             case TYPE_KEY_CONFIRM, TYPE_ACK, TYPE_REKEY_INIT, TYPE_REKEY_COMPLETE, TYPE_SESSION_REJECTED, TYPE_DATA -> {

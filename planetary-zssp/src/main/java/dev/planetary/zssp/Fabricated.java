@@ -40,8 +40,9 @@ final class Fabricated implements EngineAccess.Engine {
             s.headers = new Session.Headers(hkSend, hkRecv, ctx);
             s.keyCreationCounter = 1;
             s.ratchet1 = new RatchetState(k, fp, 1);
-            s.state = Session.State.S2;
-            s.timeoutAt = Long.MAX_VALUE / 2;
+            s.enter(Zeta.S2.INSTANCE, Transition.Cause.COMPLETION, ctx.app.time());
+            s.timeoutAt = Long.MAX_VALUE / 2; // no rekey in a benchmark
+            s.due = Long.MIN_VALUE; // the first pass queues it at that time
             ctx.track(s);
             return new EngineAccess.Established<>(s, kid);
         } finally {

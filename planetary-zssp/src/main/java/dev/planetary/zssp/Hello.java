@@ -49,7 +49,12 @@ final class Hello {
             s.ratchet1 = stored == null ? RatchetState.EMPTY : stored.state1();
             s.ratchet2 = stored == null ? null : stored.state2();
             ctx.track(s);
-            create(s, identity, ctx.app.time());
+            try {
+                create(s, identity, ctx.app.time(), Transition.Cause.OPEN);
+            } catch (RuntimeException e) { // an engine bug: no half-made session stays in the tables
+                s.expire(Transition.Cause.CLOSE);
+                throw e;
+            }
         } finally {
             s.lock.unlock();
         }
@@ -58,11 +63,10 @@ final class Hello {
 
     /**
      * Creates and sends a fresh Hello from the in-memory ratchet states, entering A1. Used by
-     * {@link #open} and by A1 regeneration (A1/A3 timeout, Response failure, §7.2). Caller holds the lock.
+     * {@link #open} and by A1 regeneration (A1/A3 timeout, Response failure, §7.2).
      */
-    static <D> void create(Session<D> s, byte[] identity, long now) {
+    static <D> void create(Session<D> s, byte[] identity, long now, Transition.Cause cause) {
         Context<D> ctx = s.context;
-        s.discardOffer();
         int kidA = ctx.kids.allocate(s, ctx.rng); // §5.1 step 2 (remap on regeneration)
         if (s.keys == null) s.keys = new Session.Keys(KeySlot.NONE, KeySlot.receiveOnly(kidA));
         else s.installOther(KeySlot.receiveOnly(kidA));
@@ -86,9 +90,7 @@ final class Hello {
         s.installHeaders(new Session.Headers(new HeaderCipher(hk[1]), new HeaderCipher(hk[0]), ctx));
         Secrets.wipe(hk[0], hk[1]);
 
-        s.offer = new Session.HelloOffer(noise, e, kem, identity, x1);
-        s.state = Session.State.A1;
-        s.timers(now, ctx.settings.resendTime(), ctx.settings.initialOfferTimeout());
+        s.enter(new Zeta.A1(noise, e, kem, identity, x1), cause, now);
         send(s, x1);
     }
 
@@ -198,7 +200,7 @@ final class Hello {
         if (!(ctx.kids.get(kid) instanceof Session<?> any)) return Context.dropped(Fault.UNKNOWN_LOCAL_KEY_ID, false, "challenge naming no session");
         any.lock.lock();
         try {
-            if (any.state != Session.State.A1 || !(any.offer instanceof Session.HelloOffer h) || any.keys.other().recvKid() != kid) {
+            if (!(any.zeta instanceof Zeta.A1 h) || any.keys.other().recvKid() != kid) {
                 return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "challenge when not offering a Hello");
             }
             byte[] x1 = h.hello();

@@ -26,15 +26,15 @@ final class KeyConfirm {
                 return Context.dropped(Fault.FAILED_AUTH, false, "key confirmation failed authentication");
             }
             if (!s.window.update(counter)) return Context.dropped(Fault.EXPIRED_COUNTER, false, "replayed key confirmation");
-            boolean completesNewKey = slot == keys.other() && (s.state == Session.State.A3 || s.state == Session.State.R2);
+            Zeta was = s.zeta;
+            boolean completesNewKey = slot == keys.other() && (was instanceof Zeta.A3 || was instanceof Zeta.R2);
             Received<D> event = new Event.Control<>(s);
             if (completesNewKey) {
-                Session.State was = s.state;
                 if (s.ratchet2 != null) { // §8.3 row C1: forget the older state
                     RatchetUpdate cas = new RatchetUpdate(s.ratchet1, null, s.ratchet1, s.ratchet2, false, false, true);
                     try {
                         if (!s.context.app.saveRatchetState(s.peer, s.data(), cas)) {
-                            s.expire();
+                            s.expire(Transition.Cause.FAILED);
                             return Context.dropped(Fault.OUT_OF_SEQUENCE, false, "ratchet compare-and-swap refused; session expired");
                         }
                     } catch (IOException e) {
@@ -43,9 +43,8 @@ final class KeyConfirm {
                     s.ratchet2 = null;
                 }
                 s.keys = keys.flip();
-                s.discardOffer();
-                s.enterEstablished(now);
-                event = was == Session.State.A3 ? new Event.Established<>(s) : new Event.RekeyCompleted<>(s);
+                s.enter(Zeta.S2.INSTANCE, Transition.Cause.KEY_CONFIRM, now);
+                event = was instanceof Zeta.A3 ? new Event.Established<>(s) : new Event.RekeyCompleted<>(s);
             }
             KeySlot current = s.keys.current();
             s.sendTagOnly(current.kekSend(), current.sendKid(), TYPE_ACK);
@@ -61,14 +60,14 @@ final class KeyConfirm {
         s.lock.lock();
         try {
             if (Timers.expireIfOverdue(s, now)) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "session timed out");
-            if (s.state != Session.State.S1) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "acknowledgement when not confirming");
+            if (!(s.zeta instanceof Zeta.S1)) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "acknowledgement when not confirming");
             KeySlot current = s.keys.current();
             if (current.recvKid() != kid) return Context.dropped(Fault.UNKNOWN_LOCAL_KEY_ID, true, "acknowledgement on a non-current key id");
             if (!current.kekRecv().open(nonce, null, p, off, len, new byte[0], 0)) {
                 return Context.dropped(Fault.FAILED_AUTH, false, "acknowledgement failed authentication");
             }
             if (!s.window.update(counter)) return Context.dropped(Fault.EXPIRED_COUNTER, false, "replayed acknowledgement");
-            s.enterEstablished(now);
+            s.enter(Zeta.S2.INSTANCE, Transition.Cause.ACK, now);
             return new Event.Control<>(s);
         } finally {
             s.lock.unlock();
@@ -81,14 +80,14 @@ final class KeyConfirm {
         s.lock.lock();
         try {
             KeySlot other = s.keys.other();
-            if (s.state != Session.State.A3 || other.recvKid() != kid || !other.hasKeys()) {
+            if (!(s.zeta instanceof Zeta.A3) || other.recvKid() != kid || !other.hasKeys()) {
                 return Context.dropped(Fault.OUT_OF_SEQUENCE, false, "session-rejected when not completing a handshake");
             }
             if (!other.kekRecv().open(nonce, null, p, off, len, new byte[0], 0)) {
                 return Context.dropped(Fault.FAILED_AUTH, false, "session-rejected failed authentication");
             }
             if (!s.window.update(counter)) return Context.dropped(Fault.EXPIRED_COUNTER, false, "replayed session-rejected");
-            s.expire();
+            s.expire(Transition.Cause.REJECTED);
             return new Event.Rejected<>(s);
         } finally {
             s.lock.unlock();

@@ -18,6 +18,11 @@ public final class Limits {
     public static final int FRAGMENT_HEADER = ZsspConstants.HEADER_SIZE;
     /** The AES-GCM tag that ends a DATA packet. */
     public static final int TAG = ZsspConstants.TAG_SIZE;
+    /**
+     * The default MTU over UDP, 1432 (ZeroTier V1's; VL.md §3.1): fits a 1500-byte Ethernet frame
+     * with IPv6 and UDP headers and some tunnelling slack. One fragment then carries 1400 payload bytes.
+     */
+    public static final int DEFAULT_MTU = 1432;
 
     /** The largest payload one DATA packet carries at {@code mtu}: {@code (max(mtu, 128) − 16) × 48 − 16} (§7.4). */
     public static int maxPayload(int mtu) {

@@ -27,8 +27,8 @@ import java.io.IOException;
 final class Rekey {
     private Rekey() {}
 
-    /** I: S2 timeout (or soft limit) → R1, sends K1 (§6.1). Caller holds the lock. */
-    static void start(Session<?> s, long now) {
+    /** I: S2 timeout (or soft limit) → R1, sends K1 (§6.1). */
+    static void start(Session<?> s, long now, Transition.Cause cause) {
         Context<?> ctx = s.context;
         int kidI = ctx.kids.allocate(s, ctx.rng);
         s.installOther(KeySlot.receiveOnly(kidI)); // clears the previous generation (§13 D17)
@@ -42,10 +42,7 @@ final class Rekey {
         NoiseTokens.mixDh(noise, e.agree(peerPoint)); // es
         NoiseTokens.mixDh(noise, ctx.local.pair().agree(peerPoint)); // ss
         encryptKid(noise, TYPE_REKEY_INIT, kidI, inner);
-        s.discardOffer();
-        s.offer = new Session.RekeyOffer(noise, e, inner);
-        s.state = Session.State.R1;
-        s.timers(now, ctx.settings.resendTime(), ctx.settings.rekeyTimeout());
+        s.enter(new Zeta.R1(noise, e, inner), cause, now);
         sendWrapped(s, inner, TYPE_REKEY_INIT);
     }
 
@@ -55,7 +52,7 @@ final class Rekey {
         s.lock.lock();
         try {
             if (Timers.expireIfOverdue(s, now)) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "session timed out");
-            if (!(s.state == Session.State.S2 || (s.state == Session.State.R1 && s.wasBob))) {
+            if (!(s.zeta instanceof Zeta.S2 || (s.zeta instanceof Zeta.R1 && s.wasBob))) {
                 return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "rekey init when not established");
             }
             byte[] inner = openOuter(s, kid, nonce, counter, p, off);
@@ -107,15 +104,12 @@ final class Rekey {
         byte[][] kek = noise.getAsk(Ask.ASKK); // R sends with output 1
         byte[][] nk = noise.split();
         noise.destroy();
-        s.discardOffer(); // our own K1, if we yielded in the tie-break
         s.installOther(new KeySlot(kidI, kidR, new AesGcm(kek[0]), new AesGcm(kek[1]), new AesGcm(nk[0]), new AesGcm(nk[1])));
         Secrets.wipe(kek[0], kek[1], nk[0], nk[1]);
         s.ratchet2 = s.ratchet1;
         s.ratchet1 = fresh;
         s.keyCreationCounter = s.counter();
-        s.offer = new Session.RekeyAnswer(k2);
-        s.state = Session.State.R2;
-        s.timers(now, ctx.settings.resendTime(), ctx.settings.rekeyTimeout());
+        s.enter(new Zeta.R2(k2), Transition.Cause.REKEY_INIT, now); // leaving R1 (the tie-break) wipes our own K1's secrets
         sendWrapped(s, k2, TYPE_REKEY_COMPLETE); // still under the old key until C1 arrives
         return new Event.Control<>(s);
     }
@@ -126,25 +120,25 @@ final class Rekey {
         s.lock.lock();
         try {
             if (Timers.expireIfOverdue(s, now)) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "session timed out");
-            if (s.state != Session.State.R1 || !(s.offer instanceof Session.RekeyOffer offer)) {
+            if (!(s.zeta instanceof Zeta.R1 r1)) {
                 return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "rekey complete when not rekeying");
             }
             byte[] k2 = openOuter(s, kid, nonce, counter, p, off);
             if (k2 == null) return Context.dropped(Fault.FAILED_AUTH, false, "rekey complete failed authentication");
             if (k2.length == 0) return Context.dropped(Fault.EXPIRED_COUNTER, false, "replayed rekey complete");
-            return complete(s, offer, k2, now);
+            return complete(s, r1, k2, now);
         } finally {
             s.lock.unlock();
         }
     }
 
-    private static <D> Received<D> complete(Session<D> s, Session.RekeyOffer offer, byte[] k2, long now) {
+    private static <D> Received<D> complete(Session<D> s, Zeta.R1 r1, byte[] k2, long now) {
         Context<D> ctx = s.context;
-        SymmetricState noise = offer.noise().copy();
+        SymmetricState noise = r1.noise().copy();
         P384PublicKey eR = NoiseTokens.readEphemeral(noise, k2, 0);
         if (eR == null) return fail(s, Fault.FAILED_AUTH, "invalid ephemeral key in rekey complete");
-        NoiseTokens.mixDh(noise, offer.ephemeral().agree(eR)); // ee
-        NoiseTokens.mixDh(noise, offer.ephemeral().agree(s.peer.point())); // "se" as implemented (§13 D1)
+        NoiseTokens.mixDh(noise, r1.ephemeral().agree(eR)); // ee
+        NoiseTokens.mixDh(noise, r1.ephemeral().agree(s.peer.point())); // "se" as implemented (§13 D1)
         byte[] kidBytes = noise.decryptAndHash(TYPE_REKEY_COMPLETE, 0, k2, P384_PUBLIC_SIZE, KID_SIZE + TAG_SIZE);
         if (kidBytes == null) return fail(s, Fault.FAILED_AUTH, "rekey complete failed authentication");
         int kidR = Bytes.getInt(kidBytes, 0);
@@ -173,21 +167,16 @@ final class Rekey {
         s.ratchet1 = fresh;
         s.ratchet2 = null;
         s.keyCreationCounter = s.counter();
-        s.discardOffer();
-        s.state = Session.State.S1;
-        s.timers(now, ctx.settings.resendTime(), ctx.settings.rekeyTimeout());
+        s.enter(Zeta.S1.INSTANCE, Transition.Cause.REKEY_COMPLETE, now);
         s.sendTagOnly(fresher.kekSend(), kidR, TYPE_KEY_CONFIRM);
         return new Event.RekeyCompleted<>(s);
     }
 
-    /** Resend of K1 (R1) or K2 (R2): the same inner message, re-wrapped with a fresh counter. */
-    static void resend(Session<?> s) {
-        if (s.offer instanceof Session.RekeyOffer o) sendWrapped(s, o.inner(), TYPE_REKEY_INIT);
-        else if (s.offer instanceof Session.RekeyAnswer a) sendWrapped(s, a.inner(), TYPE_REKEY_COMPLETE);
-    }
-
-    /** Outer layer: {@code GCM(current.kek_send, N(type, c), ∅, inner)} to the peer's current kid. */
-    private static void sendWrapped(Session<?> s, byte[] inner, int type) {
+    /**
+     * Outer layer: {@code GCM(current.kek_send, N(type, c), ∅, inner)} to the peer's current kid; also
+     * the resend of K1 (R1) or K2 (R2): the same inner message, re-wrapped with a fresh counter.
+     */
+    static void sendWrapped(Session<?> s, byte[] inner, int type) {
         KeySlot current = s.keys.current();
         long c = s.nextCounter();
         byte[] wire = new byte[REKEY_SIZE];
@@ -219,7 +208,7 @@ final class Rekey {
 
     /** After the outer layer authenticated, any failure expires the session (§6.2 step 2, §13 D11). */
     private static <D> Received<D> fail(Session<D> s, Fault fault, String reason) {
-        s.expire();
+        s.expire(Transition.Cause.FAILED);
         return Context.dropped(fault, false, reason + "; session expired");
     }
 }

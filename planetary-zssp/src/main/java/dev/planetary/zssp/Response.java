@@ -38,19 +38,20 @@ final class Response {
         if (len != RESPONSE_SIZE) return Context.dropped(Fault.INVALID_PACKET, false, "Response must be 1653 bytes");
         s.lock.lock();
         try {
-            if (s.state != Session.State.A1 || !(s.offer instanceof Session.HelloOffer offer)) {
+            if (!(s.zeta instanceof Zeta.A1 a1)) {
                 return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "Response when not offering a Hello");
             }
             if (headerKid != s.keys.other().recvKid()) return Context.dropped(Fault.UNKNOWN_LOCAL_KEY_ID, false, "Response on a stale key id");
             long tail = ((p[off + len - 3] & 0xffL) << 16) | ((p[off + len - 2] & 0xffL) << 8) | (p[off + len - 1] & 0xffL);
             if (tail != counter) return Context.dropped(Fault.FAILED_AUTH, false, "Response nonce does not match its tag");
-            return consumeLocked(s, offer, p, off, now);
+            return answerWithCompletion(s, a1, p, off, now);
         } finally {
             s.lock.unlock();
         }
     }
 
-    private static <D> Received<D> consumeLocked(Session<D> s, Session.HelloOffer offer, byte[] p, int off, long now) {
+    /** §5.3 steps 3–7: authenticates the Response with a PSK candidate, persists the ratchet, sends X3 (A1 → A3). */
+    private static <D> Received<D> answerWithCompletion(Session<D> s, Zeta.A1 offer, byte[] p, int off, long now) {
         Context<D> ctx = s.context;
         SymmetricState noise = offer.noise().copy();
         P384PublicKey eB = NoiseTokens.readEphemeral(noise, p, off + EPHEMERAL); // read e
@@ -112,10 +113,7 @@ final class Response {
         s.ratchet1 = fresh;
         s.ratchet2 = keep; // memory = what was persisted (fixes §13 D3)
         s.keyCreationCounter = s.counter();
-        s.discardOffer();
-        s.offer = new Session.CompletionOffer(identity, x3);
-        s.state = Session.State.A3;
-        s.timers(now, ctx.settings.resendTime(), ctx.settings.initialOfferTimeout());
+        s.enter(new Zeta.A3(identity, x3), Transition.Cause.RESPONSE, now);
         s.sendPacket(x3, x3.length, kidB, TYPE_COMPLETION, 0);
         return used.downgrade() ? new Event.DowngradedRatchetKey<>(s) : new Event.Control<>(s);
     }
@@ -129,8 +127,8 @@ final class Response {
     }
 
     /** Any authentication failure in §5.3 steps 3–7 regenerates the Hello at once (§7.2). */
-    private static <D> Received<D> regenerate(Session<D> s, Session.HelloOffer offer, long now, String reason) {
-        Hello.create(s, offer.identity(), now);
+    private static <D> Received<D> regenerate(Session<D> s, Zeta.A1 offer, long now, String reason) {
+        Hello.create(s, offer.identity(), now, Transition.Cause.RESPONSE_FAILED);
         return Context.dropped(Fault.FAILED_AUTH, false, reason + "; sent a new Hello");
     }
 }

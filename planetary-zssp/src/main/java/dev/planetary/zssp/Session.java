@@ -6,9 +6,6 @@ import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_DATA;
 
 import dev.planetary.zssp.crypto.AesGcm;
 import dev.planetary.zssp.crypto.HeaderCipher;
-import dev.planetary.zssp.crypto.KemKeyPair;
-import dev.planetary.zssp.crypto.P384KeyPair;
-import dev.planetary.zssp.crypto.SymmetricState;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -19,10 +16,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * path ({@link #send} and DATA receipt) takes no lock at all. It reads an immutable snapshot of the
  * two key slots, draws counters from an atomic, and updates a lock-free replay window, so any number
  * of threads may send and receive on one session at once.
+ *
+ * <p>The lock rule (stated here once): the state ({@code Zeta}, one record per state with its own
+ * data), the ratchet pair, the timers and every change of the key slots or header keys are read and
+ * written under the session's lock; the fields the data path reads without it are volatile and
+ * replaced whole. The state changes in one place, {@code enter}, which checks that the caller holds
+ * the lock.
  */
 public final class Session<D> {
 
-    /** The states of spec §7.2. */
+    /** The names of the states of spec §7.2 (the engine's state records are {@code Zeta}). */
     public enum State {
         /** Initiator: Hello (X1) sent, waiting for the Response. */
         A1,
@@ -37,11 +40,7 @@ public final class Session<D> {
         /** Rekey responder: K2 sent. */
         R2,
         /** Closed for good. */
-        EXPIRED;
-
-        boolean canSend() {
-            return this == S1 || this == S2 || this == R1 || this == R2;
-        }
+        EXPIRED
     }
 
     /** Both key slots, swapped as a unit (spec §7.6). */
@@ -124,21 +123,6 @@ public final class Session<D> {
         }
     }
 
-    /** Per-state data (spec §7.1, last row). */
-    sealed interface Offer {}
-
-    /** A1: the Hello in flight and what is needed to consume its Response. */
-    record HelloOffer(SymmetricState noise, P384KeyPair ephemeral, KemKeyPair kem, byte[] identity, byte[] hello) implements Offer {}
-
-    /** A3: the Completion in flight. */
-    record CompletionOffer(byte[] identity, byte[] completion) implements Offer {}
-
-    /** R1: our rekey init in flight (inner K1, 69 bytes). */
-    record RekeyOffer(SymmetricState noise, P384KeyPair ephemeral, byte[] inner) implements Offer {}
-
-    /** R2: our rekey answer in flight (inner K2, 69 bytes). */
-    record RekeyAnswer(byte[] inner) implements Offer {}
-
     final Context<D> context;
     final long serial;
     final StaticPublicKey peer;
@@ -158,7 +142,11 @@ public final class Session<D> {
         }
     }
 
-    volatile State state;
+    /**
+     * The state and its data; changed only by {@link #enter}. Null only while the session is being
+     * created (an initiator's, between {@link Context#track} and its first Hello).
+     */
+    volatile Zeta zeta;
     volatile Keys keys;
     volatile Headers headers;
     volatile long keyCreationCounter;
@@ -185,7 +173,6 @@ public final class Session<D> {
     int timerStamp;
     /** In the context's session map ({@link Context#track} until {@link Context#forget}): only then queued. */
     volatile boolean tracked;
-    Offer offer;
 
     Session(Context<D> context, StaticPublicKey peer, D data, boolean wasBob, long firstCounter, Remote remote) {
         this.context = context;
@@ -209,17 +196,19 @@ public final class Session<D> {
         return data;
     }
 
+    /** The current state's name (A1 for an initiator's session still being created). */
     public State state() {
-        return state;
+        Zeta z = zeta;
+        return z == null ? State.A1 : z.state();
     }
 
     /** True once keys are confirmed in at least one direction (S1, S2, R1, R2): {@link #send} works. */
     public boolean isEstablished() {
-        return state.canSend();
+        return zeta instanceof Zeta.Established;
     }
 
     public boolean isExpired() {
-        return state == State.EXPIRED;
+        return zeta instanceof Zeta.Expired;
     }
 
     /** True if this side was the responder (Bob) of the handshake that created the session. */
@@ -266,18 +255,18 @@ public final class Session<D> {
     /** As {@link #send(byte[])} for {@code payload[off, off+len)}. */
     public void send(byte[] payload, int off, int len) {
         Objects.checkFromIndexSize(off, len, payload.length);
-        State s = state;
-        if (!s.canSend()) {
-            throw new SessionStateException(s == State.EXPIRED ? "session has expired" : "session is not established yet (state " + s + ")");
+        Zeta z = zeta; // the data path's one read of the state
+        if (!(z instanceof Zeta.Established)) {
+            throw new SessionStateException(z instanceof Zeta.Expired ? "session has expired" : "session is not established yet (state " + state() + ")");
         }
         Keys k = keys;
         long c = nextCounter();
         long uses = c - keyCreationCounter;
         if (Long.compareUnsigned(uses, HARD_KEY_USE_LIMIT) >= 0) { // §7.7 hard limit (§13 D7)
-            expireLocked();
+            lockAndExpire(Transition.Cause.HARD_LIMIT);
             throw new SessionStateException("session expired: key used 2^32-1 times without a rekey");
         }
-        if (Long.compareUnsigned(uses, context.settings.rekeyAfterKeyUses()) >= 0 && state == State.S2) {
+        if (Long.compareUnsigned(uses, context.settings.rekeyAfterKeyUses()) >= 0 && z instanceof Zeta.S2) {
             wantRekey(); // §7.7 soft limit: rekey at the next service (in S2, fixing §13 D5)
         }
         Remote r = remote;
@@ -308,12 +297,12 @@ public final class Session<D> {
 
     /** Expires the session now (spec: application close); its key ids stop being valid. */
     public void close() {
-        expireLocked();
+        lockAndExpire(Transition.Cause.CLOSE);
     }
 
     @Override
     public String toString() {
-        return "Session[" + peer + ", " + state + (wasBob ? ", responder" : ", initiator") + "]";
+        return "Session[" + peer + ", " + state() + (wasBob ? ", responder" : ", initiator") + "]";
     }
 
     // ---------------------------------------------------------------- engine internals
@@ -332,23 +321,54 @@ public final class Session<D> {
         this.data = data;
     }
 
-    private void expireLocked() {
+    private void lockAndExpire(Transition.Cause cause) {
         lock.lock();
         try {
-            expire();
+            expire(cause);
         } finally {
             lock.unlock();
         }
     }
 
+    /** Enters Expired, unless the session is there already. */
+    void expire(Transition.Cause cause) {
+        if (!(zeta instanceof Zeta.Expired)) enter(Zeta.Expired.INSTANCE, cause, Long.MIN_VALUE);
+    }
+
     /**
-     * Expired state: unregister both receive kids, drop per-state data (spec §7.5), and retire every
-     * key (destroyed after the grace period: a sender may have read the keys before the state
-     * changed). Caller holds the lock.
+     * The one place the state changes (spec §7.2), under the lock: leaves the current state (wiping
+     * its own secrets), enters {@code next} with its timers ("entering a state sets both timers"),
+     * and reports the {@link Transition} to the application. Entering Expired also unregisters both
+     * receive kids and retires every key (spec §7.5; destroyed after the grace period, as a sender
+     * may have read the keys before the state changed), and leaves the context's tables.
+     *
+     * @param now the time, for the new state's timers (unused for Expired)
      */
-    void expire() {
-        if (state == State.EXPIRED) return;
-        state = State.EXPIRED;
+    void enter(Zeta next, Transition.Cause cause, long now) {
+        if (!lock.isHeldByCurrentThread()) throw new IllegalStateException("a session's state changed without its lock");
+        Zeta was = zeta;
+        if (was instanceof Zeta.Expired) throw new IllegalStateException("an expired session cannot enter " + next.state());
+        zeta = next;
+        if (was != null) was.destroySecrets();
+        Settings st = context.settings;
+        if (next instanceof Zeta.Expired) {
+            leave();
+        } else if (next instanceof Zeta.S2) { // timeout rekeyAfterTime − (random u64 mod jitter), resend never
+            long jitter = Long.remainderUnsigned(context.rng.nextLong(), st.rekeyTimeMaxJitter());
+            resendAt = Long.MAX_VALUE;
+            timeoutAt = now + st.rekeyAfterTime() - jitter;
+            visitBy(timeoutAt);
+        } else {
+            resendAt = now + st.resendTime();
+            timeoutAt = now + Zeta.timeoutInterval(next, st);
+            visitBy(Math.min(resendAt, timeoutAt));
+        }
+        context.app.stateChanged(new Transition<>(this, was == null ? null : was.state(), next.state(), cause));
+        if (next instanceof Zeta.Expired) context.app.sessionExpired(this);
+    }
+
+    /** Entering Expired: no kid, no key, no timer, no longer in the context's tables (spec §7.5). */
+    private void leave() {
         Keys k = keys;
         if (k != null) {
             context.kids.release(k.current().recvKid(), this);
@@ -360,22 +380,7 @@ public final class Session<D> {
         resendAt = Long.MAX_VALUE;
         timeoutAt = Long.MAX_VALUE;
         due = Long.MAX_VALUE;
-        discardOffer();
         context.forget(this);
-        context.app.sessionExpired(this);
-    }
-
-    void discardOffer() {
-        Offer o = offer;
-        offer = null;
-        if (o instanceof HelloOffer h) {
-            h.noise().destroy();
-            h.ephemeral().destroy();
-            h.kem().destroy();
-        } else if (o instanceof RekeyOffer r) {
-            r.noise().destroy();
-            r.ephemeral().destroy();
-        }
     }
 
     /**
@@ -417,27 +422,11 @@ public final class Session<D> {
         if (tracked) context.timers.schedule(this, Long.MIN_VALUE);
     }
 
-    /** Sets both timers from a state entry (spec §7.2). */
-    void timers(long now, long resendIn, long timeoutIn) {
-        resendAt = resendIn == Long.MAX_VALUE ? Long.MAX_VALUE : now + resendIn;
-        timeoutAt = now + timeoutIn;
-        visitBy(Math.min(resendAt, timeoutAt));
-    }
-
-    /** The S2 timeout: {@code rekeyAfterTime − (random u64 mod jitter)}, resend never (spec §7.2). */
-    void enterEstablished(long now) {
-        long jitter = Long.remainderUnsigned(context.rng.nextLong(), context.settings.rekeyTimeMaxJitter());
-        state = State.S2;
-        resendAt = Long.MAX_VALUE;
-        timeoutAt = now + context.settings.rekeyAfterTime() - jitter;
-        visitBy(timeoutAt);
-    }
-
     /**
      * Installs {@code slot} as the other slot, unregistering the old other slot's receive kid if the
      * new slot does not reuse it (the end of a remap, spec §7.5), and retiring the old other slot's
-     * keys (the previous generation, or an unconfirmed one). Caller holds the lock and has
-     * registered {@code slot.recvKid()} already.
+     * keys (the previous generation, or an unconfirmed one). The caller has registered
+     * {@code slot.recvKid()} already.
      */
     void installOther(KeySlot slot) {
         Keys k = keys;
@@ -446,7 +435,7 @@ public final class Session<D> {
         context.retire(k.other());
     }
 
-    /** Replaces the header keys (a new Hello), retiring the old ones. Caller holds the lock. */
+    /** Replaces the header keys (a new Hello), retiring the old ones. */
     void installHeaders(Headers h) {
         Headers old = headers;
         headers = h;

@@ -2,6 +2,8 @@ package dev.planetary.zssp;
 
 import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_COMPLETION;
 import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_KEY_CONFIRM;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_REKEY_COMPLETE;
+import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_REKEY_INIT;
 
 /**
  * The per-session timer procedure of spec §7.2: on timeout, regenerate (A1, A3), start a rekey
@@ -14,18 +16,18 @@ final class Timers {
     static long service(Session<?> s, long now) {
         s.lock.lock();
         try {
-            if (s.state == Session.State.EXPIRED) return Long.MAX_VALUE;
+            if (s.zeta instanceof Zeta.Expired) return Long.MAX_VALUE;
             clampAfterClockJump(s, now);
-            if (s.rekeyWanted && s.state == Session.State.S2) { // soft key-use limit (§7.7)
+            if (s.rekeyWanted && s.zeta instanceof Zeta.S2) { // soft key-use limit (§7.7)
                 s.rekeyWanted = false;
-                Rekey.start(s, now);
+                Rekey.start(s, now, Transition.Cause.SOFT_LIMIT);
             } else if (s.timeoutAt <= now) {
                 timeout(s, now);
             } else if (s.resendAt <= now) {
                 s.resendAt = now + s.context.settings.resendTime();
                 resend(s);
             }
-            if (s.state == Session.State.EXPIRED) return Long.MAX_VALUE;
+            if (s.zeta instanceof Zeta.Expired) return Long.MAX_VALUE;
             long next = Math.min(s.resendAt, s.timeoutAt);
             // Publish the next visit first, then look at what others may ask for without the lock
             // (a wanted rekey, a partial packet): one that races this check writes its own
@@ -36,9 +38,13 @@ final class Timers {
                 h.expire(now);
                 if (h.pending() > 0) next = Math.min(next, now + s.context.settings.resendTime());
             }
-            if (s.rekeyWanted && s.state == Session.State.S2) next = now;
+            if (s.rekeyWanted && s.zeta instanceof Zeta.S2) next = now;
             if (next != s.due) s.due = next;
             return next;
+        } catch (RuntimeException e) { // an engine bug (Fault.INTERNAL): counted and logged; the pass goes on
+            s.context.errors.report("service", e);
+            if (s.zeta instanceof Zeta.Expired) return Long.MAX_VALUE;
+            return s.due = now + s.context.settings.resendTime(); // try again a resend interval later
         } finally {
             s.lock.unlock();
         }
@@ -53,11 +59,7 @@ final class Timers {
     private static void clampAfterClockJump(Session<?> s, long now) {
         Settings st = s.context.settings;
         if (s.resendAt != Long.MAX_VALUE && s.resendAt - now > st.resendTime()) s.resendAt = now + st.resendTime();
-        long interval = switch (s.state) {
-            case A1, A3 -> st.initialOfferTimeout();
-            case S2 -> st.rekeyAfterTime();
-            default -> st.rekeyTimeout();
-        };
+        long interval = Zeta.timeoutInterval(s.zeta, st);
         if (s.timeoutAt != Long.MAX_VALUE && s.timeoutAt - now > interval) s.timeoutAt = now + interval;
     }
 
@@ -72,36 +74,33 @@ final class Timers {
      * processes them.
      */
     static boolean expireIfOverdue(Session<?> s, long now) {
-        Session.State st = s.state;
-        if ((st == Session.State.S1 || st == Session.State.R1 || st == Session.State.R2) && s.timeoutAt <= now) {
-            s.expire();
+        Zeta z = s.zeta;
+        if ((z instanceof Zeta.S1 || z instanceof Zeta.R1 || z instanceof Zeta.R2) && s.timeoutAt <= now) {
+            s.expire(Transition.Cause.TIMEOUT);
             return true;
         }
         return false;
     }
 
     private static void timeout(Session<?> s, long now) {
-        switch (s.state) {
-            case A1 -> Hello.create(s, ((Session.HelloOffer) s.offer).identity(), now);
-            case A3 -> Hello.create(s, ((Session.CompletionOffer) s.offer).identity(), now);
-            case S2 -> Rekey.start(s, now);
-            default -> s.expire(); // S1, R1, R2
-        }
+        Zeta z = s.zeta;
+        if (z instanceof Zeta.Offering o) Hello.create(s, o.identity(), now, Transition.Cause.TIMEOUT); // regenerate
+        else if (z instanceof Zeta.S2) Rekey.start(s, now, Transition.Cause.TIMEOUT);
+        else s.expire(Transition.Cause.TIMEOUT); // S1, R1, R2
     }
 
     private static void resend(Session<?> s) {
-        switch (s.state) {
-            case A1 -> Hello.send(s, ((Session.HelloOffer) s.offer).hello());
-            case A3 -> {
-                byte[] x3 = ((Session.CompletionOffer) s.offer).completion();
-                s.sendPacket(x3, x3.length, s.keys.other().sendKid(), TYPE_COMPLETION, 0);
-            }
-            case S1 -> {
+        switch (s.zeta) {
+            case Zeta.A1 a1 -> Hello.send(s, a1.hello());
+            case Zeta.A3 a3 -> s.sendPacket(a3.completion(), a3.completion().length, s.keys.other().sendKid(), TYPE_COMPLETION, 0);
+            case Zeta.S1 s1 -> {
                 KeySlot current = s.keys.current();
                 s.sendTagOnly(current.kekSend(), current.sendKid(), TYPE_KEY_CONFIRM);
             }
-            case R1, R2 -> Rekey.resend(s);
-            default -> { }
+            case Zeta.R1 r1 -> Rekey.sendWrapped(s, r1.inner(), TYPE_REKEY_INIT);
+            case Zeta.R2 r2 -> Rekey.sendWrapped(s, r2.inner(), TYPE_REKEY_COMPLETE);
+            case Zeta.S2 s2 -> { }
+            case Zeta.Expired x -> { }
         }
     }
 }

@@ -18,4 +18,11 @@ class LimitsTest {
         assertEquals(Limits.maxPayload(Limits.MIN_MTU), Limits.maxPayload(20));
         assertEquals(Limits.maxPayload(Limits.MIN_MTU), Limits.maxPayload(0));
     }
+
+    @Test
+    void theDefaultMtuCarriesOneFragmentOf1400PayloadBytes() {
+        // the CLI's default --size (one fragment); the transport's and VL1's default MTU take it from here
+        assertEquals(1432, Limits.DEFAULT_MTU);
+        assertEquals(1400, Limits.DEFAULT_MTU - Limits.FRAGMENT_HEADER - Limits.TAG);
+    }
 }

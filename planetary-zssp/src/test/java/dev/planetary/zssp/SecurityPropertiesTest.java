@@ -309,7 +309,7 @@ class SecurityPropertiesTest {
         Packet x1 = w.flight.get(0);
         w.deliverAll();
         Packet x2 = w.flight.get(0);
-        Session.HelloOffer offer = (Session.HelloOffer) a.offer; // only for the positive control
+        Zeta.A1 offer = (Zeta.A1) a.zeta; // only for the positive control
         byte[] x2plain = x2.bytes().clone();
         a.headers.recv().decryptBlock(x2plain, 4); // (the attacker does the same with the header key it derives)
         P384PublicKey eB = P384PublicKey.decode(x2plain, 16);

@@ -204,6 +204,10 @@ final class SimNetwork {
         int acceptCalls;
         /** Calls of {@link Application#timersChanged()}. */
         int timersChanged;
+        /** Every state transition of this node's sessions, in order, once a test set it to a list. */
+        List<Transition<String>> transitions;
+        /** Each live session's state as its transitions reported it, to check the stream has no gap. */
+        private final Map<Session<String>, Session.State> reported = new java.util.HashMap<>();
 
         private Node(String name, Settings settings, StaticKeyPair keys, long rngSeed, long reassemblySeed) {
             this.name = name;
@@ -271,6 +275,19 @@ final class SimNetwork {
             timersChanged++;
         }
 
+        /** Every simulation checks the transition stream: each starts where the last ended, and is the state entered. */
+        @Override
+        public void stateChanged(Transition<String> t) {
+            synchronized (reported) {
+                Session.State last = reported.get(t.session());
+                if (last != t.from()) throw new AssertionError(name + ": transition " + t.from() + " -> " + t.to() + " after " + last);
+                if (t.to() == Session.State.EXPIRED) reported.remove(t.session());
+                else reported.put(t.session(), t.to());
+                if (t.session().state() != t.to()) throw new AssertionError(name + ": reported " + t.to() + " in " + t.session().state());
+                if (transitions != null) transitions.add(t);
+            }
+        }
+
         @Override
         public boolean helloRequiresRecognizedRatchet() {
             return pi1;
@@ -282,7 +299,7 @@ final class SimNetwork {
         }
 
         @Override
-        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
             acceptCalls++;
             if (!accept) return AcceptDecision.reject(pi4);
             Node peer = null;
@@ -317,6 +334,8 @@ final class SimNetwork {
         long datagrams;
         /** When false, datagrams sent here are counted and discarded (e.g. to assert silence). */
         boolean up = true;
+        /** When set, sending throws it: a transport bug inside an engine step. */
+        RuntimeException broken;
 
         Link(Node from, Node to, int mtu) {
             this.from = from;
@@ -326,6 +345,7 @@ final class SimNetwork {
 
         @Override
         public void send(byte[] datagram, int off, int len) {
+            if (broken != null) throw broken;
             datagrams++;
             if (len > Math.max(mtu, 128)) throw new AssertionError(from + " sent a " + len + "-byte datagram over a " + mtu + "-byte MTU");
             byte[] copy = new byte[len];

@@ -4,7 +4,6 @@ import dev.planetary.identity.Address;
 import dev.planetary.identity.Decoded;
 import dev.planetary.identity.Fingerprint;
 import dev.planetary.nic.NetworkId;
-import dev.planetary.vl1.Bytes;
 import dev.planetary.vl1.Node;
 import dev.planetary.vl1.Nop;
 import dev.planetary.vl2.AssignedAddress;
@@ -48,12 +47,19 @@ public final class PortForwarding implements SeqexLink.ChannelHandler, Vl2Layer.
     /** How long an {@link #open} waits for a session and the peer's credential before it fails (reason 3). */
     public static final long OPEN_TIMEOUT_MS = 10_000;
     /**
-     * Local: the DATA size a sender uses (the wire allows up to {@value Vl2Limits#PORT_FORWARD_MAX_DATA}).
-     * One DATA then fits one datagram at the smallest path MTU: a window of fragmented 16 KiB DATA
-     * interleaves dozens of ZSSP packets, which thrash a session's 16 reassembly slots (ZSSP §10.5)
-     * until nothing completes. Measured in {@code PortForwardingSimTest}.
+     * Local: the DATA size a sender reads and sends on a direct path, the largest the wire allows
+     * (§12.8). ZSSP fragments it to the path's MTU under one packet counter and reassembles it per
+     * replay slot (ZSSP §10.5), so a full window of it (channel 3's 64 × 16 KiB = 1 MiB per session)
+     * completes. See {@link Stream#sendChunk}.
      */
-    public static final int SEND_CHUNK = 1024;
+    public static final int SEND_CHUNK = Vl2Limits.PORT_FORWARD_MAX_DATA;
+    /**
+     * Local: the DATA size while the session goes through a root: one DATA per datagram at the
+     * relayed MTU. There each ZSSP fragment is its own RELAY packet on the root sessions (§5.3), so a
+     * window of fragmented 16 KiB DATA would be ≈ 800 packets at once: past the 128-packet replay
+     * window (ZSSP §3.4) as soon as the path reorders, and past the root's per-pair relay limit.
+     */
+    public static final int RELAYED_SEND_CHUNK = 1024;
     /** Streams waiting for a session or credential, all peers together (bounded). */
     public static final int MAX_WAITING = 64;
 
@@ -166,6 +172,11 @@ public final class PortForwarding implements SeqexLink.ChannelHandler, Vl2Layer.
             return queued.size();
         }
 
+        /** The DATA size to read and {@link #send} now: {@link #SEND_CHUNK}, or {@link #RELAYED_SEND_CHUNK} while the session is relayed. */
+        public int sendChunk() {
+            return layer.node().relayed(peer) ? RELAYED_SEND_CHUNK : SEND_CHUNK;
+        }
+
         /** Whether {@link #send} would be accepted now (the stream is open and channel 3's window has room). */
         public boolean canSend() {
             return state == State.OPEN && !closeToSend && layer.seqex().canSend(peer, SeqexLink.CHANNEL_PORT_FORWARD);
@@ -177,12 +188,18 @@ public final class PortForwarding implements SeqexLink.ChannelHandler, Vl2Layer.
          * @return false if the window is full (read again later) or the stream is not open
          */
         public boolean send(byte[] data) {
-            Objects.requireNonNull(data, "data");
-            if (data.length < 1 || data.length > Vl2Limits.PORT_FORWARD_MAX_DATA) {
-                throw new IllegalArgumentException("DATA must be 1.." + Vl2Limits.PORT_FORWARD_MAX_DATA + " bytes, got " + data.length);
+            return send(Objects.requireNonNull(data, "data"), 0, data.length);
+        }
+
+        /** {@link #send(byte[])} of {@code buf[off, off+len)}, copied once (the daemon sends from its read buffer). */
+        public boolean send(byte[] buf, int off, int len) {
+            Objects.requireNonNull(buf, "data");
+            if (len < 1 || len > Vl2Limits.PORT_FORWARD_MAX_DATA) {
+                throw new IllegalArgumentException("DATA must be 1.." + Vl2Limits.PORT_FORWARD_MAX_DATA + " bytes, got " + len);
             }
+            Objects.checkFromIndexSize(off, len, buf.length);
             if (!canSend()) return false;
-            boolean sent = layer.seqex().send(peer, SeqexLink.CHANNEL_PORT_FORWARD, new PortForward.Data(id, Bytes.of(data)).encode(), true);
+            boolean sent = layer.seqex().send(peer, SeqexLink.CHANNEL_PORT_FORWARD, PortForward.Data.encode(id, buf, off, len), true);
             if (sent) dataSent++;
             return sent;
         }

@@ -18,12 +18,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The member side of VL2 against a fake controller in L0 (VL.md §7.2, §7.6, §8.3). */
-class MemberNetworksSimTest {
+/** The member side of VL2 against a fake controller in L0 (VL.md §7.2, §7.6, §8.3). Its MemoryStore is public for the daemon's tests. */
+public class MemberNetworksSimTest {
 
     /** Files in memory. */
-    static final class MemoryStore implements NetworkStore {
-        final Map<String, byte[]> files = new HashMap<>();
+    public static final class MemoryStore implements NetworkStore {
+        public final Map<String, byte[]> files = new HashMap<>();
 
         @Override
         public void write(NetworkId network, Kind kind, byte[] content) {
@@ -35,7 +35,7 @@ class MemberNetworksSimTest {
             files.keySet().removeIf(k -> k.startsWith(network.toString()));
         }
 
-        boolean has(NetworkId n, Kind k) {
+        public boolean has(NetworkId n, Kind k) {
             return files.containsKey(n + "." + k.suffix);
         }
     }

@@ -71,7 +71,7 @@ class PortForwardingSimTest {
         boolean echo, stuck, refuseConnect;
         byte[] outbound = new byte[0]; // bytes waiting for window room (the "socket" to read from)
         PortForwarding.Stream stream;
-        int chunk = PortForwarding.SEND_CHUNK;
+        int largestSend;
 
         @Override
         public void connect(PortForwarding.Stream s, int port) {
@@ -108,7 +108,8 @@ class PortForwardingSimTest {
         /** The loop's read side: sends what the window takes. */
         void pump() {
             while (stream != null && outbound.length > 0 && stream.canSend()) {
-                int n = Math.min(outbound.length, chunk);
+                int n = Math.min(outbound.length, stream.sendChunk());
+                largestSend = Math.max(largestSend, n);
                 assertTrue(stream.send(Arrays.copyOf(outbound, n)));
                 outbound = Arrays.copyOfRange(outbound, n, outbound.length);
             }
@@ -120,20 +121,45 @@ class PortForwardingSimTest {
     PortForwarding aPf, bPf;
 
     Vl2World world(long seed, LinkProfile profile, Set<Integer> bExposes) {
+        return world(seed, profile, bExposes, false);
+    }
+
+    /** With {@code direct}, both members consent to rendezvous (§5.5) and the session moves off the root before this returns. */
+    Vl2World world(long seed, LinkProfile profile, Set<Integer> bExposes, boolean direct) {
         Vl2World w = new Vl2World(seed, 2, profile);
         Vl2World.Host a = w.member(0), b = w.member(1);
+        if (direct) {
+            a.node.trusted(f -> true);
+            b.node.trusted(f -> true);
+        }
         aMembers.owner = new PortForwarding.Member(b.node.fingerprint(), b.node.address());
         aPf = new PortForwarding(a.layer, aMembers, PortForwarding.Rules.ACCEPT_ALL, new Side(), Set.of());
         bPf = new PortForwarding(b.layer, bMembers, PortForwarding.Rules.ACCEPT_ALL, bLocal, bExposes);
         a.extra = now -> aPf.service(now);
         b.extra = now -> bPf.service(now);
         SeqexLinkSimTest.connect(w, a, b);
+        if (direct) {
+            Fingerprint af = a.node.fingerprint(), bf = b.node.fingerprint();
+            assertTrue(w.runUntil(() -> !a.node.relayed(bf) && !b.node.relayed(af), 120_000), "a direct path");
+        }
         return w;
     }
 
     @Test
     void bytesRoundTripInOrderThroughAStreamUnderLossAndReordering() {
-        Vl2World w = world(31, CLEAN.withLoss(0.1).withReordering(0.2, 40), Set.of(7));
+        Side aLocal = roundTrip(world(31, CLEAN.withLoss(0.1).withReordering(0.2, 40), Set.of(7)));
+        assertEquals(PortForwarding.RELAYED_SEND_CHUNK, aLocal.largestSend, "through the root: one DATA per relayed datagram");
+    }
+
+    @Test
+    void onADirectPathFullSizeDataRoundTripsUnderLossAndReordering() {
+        Side aLocal = roundTrip(world(36, CLEAN.withLoss(0.05).withReordering(0.2, 40), Set.of(7), true));
+        assertEquals(PortForwarding.SEND_CHUNK, aLocal.largestSend, "16 KiB DATA, fragmented by ZSSP under one counter each");
+        assertEquals(PortForwarding.SEND_CHUNK, bLocal.largestSend, "and the echo too");
+    }
+
+    /** Echoes 300,000 random bytes a → b → a through one stream, checks both ends got them in order once, closes it. */
+    private Side roundTrip(Vl2World w) {
         Vl2World.Host a = w.member(0), b = w.member(1);
         bLocal.echo = true;
         Side aLocal = new Side();
@@ -159,6 +185,7 @@ class PortForwardingSimTest {
         w.run(1_000);
         assertEquals(0, aPf.streams());
         assertEquals(0, bPf.streams());
+        return aLocal;
     }
 
     @Test

@@ -17,18 +17,21 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
-/** SEQEX over VL1 sessions in the L0 simulator (VL.md §6): config pushes, channel policy, give-up, session loss. */
-class SeqexLinkSimTest {
-    static final LinkProfile CLEAN = LinkProfile.latency(20).withJitter(5);
+/**
+ * SEQEX over VL1 sessions in the L0 simulator (VL.md §6): config pushes, channel policy, give-up, session loss.
+ * Its helpers are public: the daemon's controller-in-L0 tests use them too.
+ */
+public class SeqexLinkSimTest {
+    public static final LinkProfile CLEAN = LinkProfile.latency(20).withJitter(5);
     static final byte[] EMPTY_OK = new Ok.Other(Verb.NETWORK_CONFIG, 0, Bytes.EMPTY).encode();
 
     /** A channel-0 user that accepts the peers {@code accepts} admits and records what arrives. */
-    static class Control implements SeqexLink.ChannelHandler {
+    public static class Control implements SeqexLink.ChannelHandler {
         final Predicate<Fingerprint> accepts;
-        final List<SeqexLink.Incoming> received = new ArrayList<>();
-        boolean answer = true;
+        public final List<SeqexLink.Incoming> received = new ArrayList<>();
+        public boolean answer = true;
 
-        Control(Predicate<Fingerprint> accepts) {
+        public Control(Predicate<Fingerprint> accepts) {
             this.accepts = accepts;
         }
 
@@ -45,9 +48,9 @@ class SeqexLinkSimTest {
     }
 
     /** Records one exchange's outcome. */
-    static final class Outcome implements SeqexLink.ReplyHandler {
-        byte[] reply;
-        String failure;
+    public static final class Outcome implements SeqexLink.ReplyHandler {
+        public byte[] reply;
+        public String failure;
 
         @Override
         public void onReply(byte[] message) {
@@ -59,7 +62,7 @@ class SeqexLinkSimTest {
             failure = reason;
         }
 
-        boolean done() {
+        public boolean done() {
             return reply != null || failure != null;
         }
     }
@@ -73,7 +76,7 @@ class SeqexLinkSimTest {
     }
 
     /** Opens a session from {@code from} to {@code to} (a NOP by address, §5.10) and waits for it. */
-    static void connect(Vl2World w, Vl2World.Host from, Vl2World.Host to) {
+    public static void connect(Vl2World w, Vl2World.Host from, Vl2World.Host to) {
         assertTrue(w.runUntil(() -> from.node.isOnline() && to.node.isOnline(), 60_000), "members online");
         long[] lastTry = {Long.MIN_VALUE / 2};
         assertTrue(w.runUntil(() -> {

@@ -20,20 +20,20 @@ import java.util.function.BooleanSupplier;
 /**
  * An L0 world for VL2 engine tests: one root and {@code n} members, each a {@link Node} with its
  * {@link Vl2Layer}, driven as one simulator engine (the daemon's loop in miniature: the node's and
- * the layer's deadlines together).
+ * the layer's deadlines together). Public: the daemon's controller-in-L0 tests use it too.
  */
-final class Vl2World {
+public final class Vl2World {
     /** Identities are slow to make (Argon2id): one set per JVM. */
     private static final List<SecretIdentity> IDS = new ArrayList<>();
 
-    static synchronized SecretIdentity identity(int i) {
+    public static synchronized SecretIdentity identity(int i) {
         SecureRandom r = new SecureRandom();
         while (IDS.size() <= i) IDS.add(SecretIdentity.generate(r, Math.max(1, Runtime.getRuntime().availableProcessors())));
         return IDS.get(i);
     }
 
     /** A deterministic SecureRandom (SHA1PRNG seeded before its first use). */
-    static SecureRandom seeded(long seed) {
+    public static SecureRandom seeded(long seed) {
         try {
             SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
             r.setSeed(seed);
@@ -44,17 +44,17 @@ final class Vl2World {
     }
 
     /** One simulated machine running a node and its VL2 layer. */
-    static final class Host implements SimEngine, NodeOutput {
-        final String name;
-        final SimHost host;
-        final InetSocketAddress local;
-        final Node node;
-        Vl2Layer layer;
+    public static final class Host implements SimEngine, NodeOutput {
+        public final String name;
+        public final SimHost host;
+        public final InetSocketAddress local;
+        public final Node node;
+        public Vl2Layer layer;
         /** Another engine of the node's loop (the member engine), or null. */
-        java.util.function.LongUnaryOperator extra;
-        final List<NodeEvent> events = new ArrayList<>();
+        public java.util.function.LongUnaryOperator extra;
+        public final List<NodeEvent> events = new ArrayList<>();
 
-        Host(String name, SimHost host, SecretIdentity id, java.util.function.Function<InetSocketAddress, NodeConfig> config) {
+        public Host(String name, SimHost host, SecretIdentity id, java.util.function.Function<InetSocketAddress, NodeConfig> config) {
             this.name = name;
             this.host = host;
             this.local = host.bind(9993);
@@ -92,7 +92,7 @@ final class Vl2World {
         }
 
         /** Application calls between simulator steps: clock first, then wake the engine. */
-        void run(Runnable r) {
+        public void run(Runnable r) {
             node.service(host.now());
             r.run();
             long x = extra == null ? Long.MAX_VALUE : extra.applyAsLong(host.now()); // as the daemon's loop does after an API call
@@ -100,11 +100,11 @@ final class Vl2World {
         }
     }
 
-    final Simulator sim;
-    final Host root;
-    final List<Host> members = new ArrayList<>();
+    public final Simulator sim;
+    public final Host root;
+    public final List<Host> members = new ArrayList<>();
 
-    Vl2World(long seed, int memberCount, LinkProfile profile) {
+    public Vl2World(long seed, int memberCount, LinkProfile profile) {
         sim = new Simulator(seed);
         sim.defaultProfile(profile);
         SecretIdentity rid = identity(0);
@@ -118,15 +118,15 @@ final class Vl2World {
         }
     }
 
-    Host member(int i) {
+    public Host member(int i) {
         return members.get(i);
     }
 
-    boolean runUntil(BooleanSupplier done, long forMs) {
+    public boolean runUntil(BooleanSupplier done, long forMs) {
         return sim.runUntil(done, sim.now() + forMs);
     }
 
-    void run(long forMs) {
+    public void run(long forMs) {
         sim.runUntil(sim.now() + forMs);
     }
 }

@@ -4,7 +4,7 @@ package dev.planetary.zssp.crypto;
  * NIST P-384 as ZSSP uses it (spec §2.1): 49-byte compressed SEC1 public keys, 48-byte scalars,
  * and ECDH results that are the 48-byte big-endian x-coordinate of the shared point.
  *
- * <p>The arithmetic is Planetary's own (complete projective formulas, fixed windows, masked table
+ * <p>The arithmetic is Planetary's own (Jacobian coordinates, signed fixed windows, masked table
  * lookups), constant time in every secret scalar; see {@link P384KeyPair}.
  */
 public final class P384 {

@@ -9,15 +9,14 @@ package dev.planetary.zssp.crypto;
  * all-ones/all-zeros masks; the number and order of field operations is the same for every scalar):
  *
  * <ul>
- *   <li>{@link #mulGenerator} (key generation, ECDSA's k·G): signed 5-bit windows, each added
- *       from its own precomputed affine table (no doublings), with the complete formulas for
- *       a = −3 of Renes, Costello and Batina, "Complete addition formulas for prime order
- *       elliptic curves" (EUROCRYPT 2016), Algorithms 4 (addition), 5 (mixed addition) and 6
- *       (doubling): no exceptional cases at all.
+ *   <li>{@link #mulGenerator} (key generation): signed 5-bit windows, each added from its own
+ *       precomputed affine table (no doublings) with a Jacobian mixed addition; its method Javadoc
+ *       shows that for scalars in [0, n) the only exceptional input that occurs is an identity
+ *       accumulator, resolved by masked selection.
  *   <li>{@link #mulVariable} (ECDH): Jacobian coordinates (x = X/Z², y = Y/Z³), whose doubling
  *       costs about half of the complete one, over signed 5-bit windows. Its addition is not
- *       complete; the method's Javadoc shows that for scalars in [0, n) the only exceptional input
- *       that occurs is an identity accumulator, and that case is resolved by masked selection.
+ *       complete either; the same kind of argument, in its Javadoc, leaves the identity accumulator
+ *       as the only exception.
  * </ul>
  *
  * <p>An instance holds scratch space: one per operation, never shared between threads.
@@ -75,8 +74,8 @@ final class P384Curve {
     }
 
     /**
-     * The part of RCB Algorithms 4 and 5 they share, from Z3 = b·t2 on: expects t0, t1, t3, t4, Y3
-     * and t2 (z1·z2, or z1 for an affine second point) as the two algorithms leave them.
+     * The second half of RCB Algorithm 4, from Z3 = b·t2 on: expects t0, t1, t2 (z1·z2), t3, t4 and
+     * Y3 as the first half leaves them.
      */
     private void finishAdd(long[] ox, long[] oy, long[] oz) {
         P384Field f = this.f;
@@ -110,30 +109,6 @@ final class P384Curve {
         P384Field.copy(ox, X3);
         P384Field.copy(oy, Y3);
         P384Field.copy(oz, Z3);
-    }
-
-    /**
-     * (ox:oy:oz) = (x1:y1:z1) + (x2, y2) with (x2, y2) an affine point (never the identity); the
-     * projective input may be the identity (RCB Algorithm 5, a = −3).
-     */
-    void addAffine(long[] ox, long[] oy, long[] oz,
-                   long[] x1, long[] y1, long[] z1, long[] x2, long[] y2) {
-        P384Field f = this.f;
-        long[] t0 = this.t0, t1 = this.t1, t2 = this.t2, t3 = this.t3, t4 = this.t4;
-        long[] Y3 = this.y3;
-        f.mul(t0, x1, x2);
-        f.mul(t1, y1, y2);
-        P384Field.add(t3, x2, y2);
-        P384Field.add(t4, x1, y1);
-        f.mul(t3, t3, t4);
-        P384Field.add(t4, t0, t1);
-        P384Field.sub(t3, t3, t4);
-        f.mul(t4, y2, z1);
-        P384Field.add(t4, t4, y1);
-        f.mul(Y3, x2, z1);
-        P384Field.add(Y3, Y3, x1);
-        P384Field.copy(t2, z1); // Algorithm 5 is Algorithm 4 with z2 = 1 from here on
-        finishAdd(ox, oy, oz);
     }
 
     /** (ox:oy:oz) = 2·(x:y:z); complete (RCB Algorithm 6, a = −3). Outputs may alias inputs. */
@@ -184,11 +159,12 @@ final class P384Curve {
 
     // Scratch of the Jacobian formulas (x = X/Z², y = Y/Z³), separate from the RCB temporaries.
     private final long[] j0 = new long[W], j1 = new long[W], j2 = new long[W], j3 = new long[W],
-            j4 = new long[W], j5 = new long[W], j6 = new long[W], j7 = new long[W], j8 = new long[W];
+            j4 = new long[W], j5 = new long[W], j6 = new long[W], j7 = new long[W];
 
     /**
-     * 2·(x:y:z) in place, Jacobian, a = −3 ("dbl-2001-b" of the Explicit-Formulas Database, with Z3 = 2YZ: 4M + 4S).
-     * Z = 0 (the identity) stays Z = 0; on a curve of odd order no other point is exceptional.
+     * 2·(x:y:z) in place, Jacobian, a = −3 ("dbl-2001-b" of the Explicit-Formulas Database, with
+     * Z3 = 2YZ: 4M + 4S; the small multiples by {@link P384Field#lin}). Z = 0 (the identity) stays
+     * Z = 0; on a curve of odd order no other point is exceptional.
      */
     void dblJacobian(long[] x, long[] y, long[] z) {
         P384Field f = this.f;
@@ -196,65 +172,49 @@ final class P384Curve {
         f.sqr(delta, z);
         f.sqr(gamma, y);
         f.mul(beta, x, gamma);
-        P384Field.sub(t, x, delta);
+        P384Field.lin(t, x, 3, delta, -3);
         P384Field.add(alpha, x, delta);
-        f.mul(t, t, alpha);
-        P384Field.add(alpha, t, t);
-        P384Field.add(alpha, alpha, t); // α = 3(x − δ)(x + δ)
+        f.mul(alpha, t, alpha); // α = 3(x − δ)(x + δ)
         f.mul(z, y, z);
         P384Field.add(z, z, z); // Z3 = 2YZ (one multiplication is cheaper here than (Y + Z)² − γ − δ)
-        P384Field.add(beta, beta, beta);
-        P384Field.add(beta, beta, beta); // 4β
         f.sqr(x, alpha);
-        P384Field.sub(x, x, beta);
-        P384Field.sub(x, x, beta); // X3 = α² − 8β
-        P384Field.sub(t, beta, x);
+        P384Field.lin(x, x, 1, beta, -8); // X3 = α² − 8β
+        P384Field.lin(t, beta, 4, x, -1); // 4β − X3
         f.mul(t, alpha, t);
         f.sqr(gamma, gamma);
-        P384Field.add(gamma, gamma, gamma);
-        P384Field.add(gamma, gamma, gamma);
-        P384Field.add(gamma, gamma, gamma); // 8γ²
-        P384Field.sub(y, t, gamma); // Y3 = α(4β − X3) − 8γ²
+        P384Field.lin(y, t, 1, gamma, -8); // Y3 = α(4β − X3) − 8γ²
     }
 
     /**
-     * (ox:oy:oz) = (x1:y1:z1) + (x2:y2:z2), Jacobian ("add-2007-bl" of the Explicit-Formulas Database, with Z3 = 2·Z1·Z2·H: 12M + 4S); outputs must not
-     * alias inputs. Correct when the inputs differ and neither is the identity (P + (−P) gives Z = 0,
-     * the identity, as it should); for P = P or an identity input the result is garbage, so callers
+     * (ox:oy:oz) = (x1:y1:z1) + (x2, y2), Jacobian plus affine ("madd-2007-bl" of the
+     * Explicit-Formulas Database, with Z3 = 2·Z1·H: 8M + 3S); outputs must not alias inputs. Correct
+     * when the inputs differ and neither is the identity (P + (−P) gives Z = 0, the identity, as it
+     * should); an identity first input (Z1 = 0) or (x2, y2) = (x1:y1:z1) give garbage, so callers
      * rule those out or replace the result by masked selection.
      */
-    void addJacobian(long[] ox, long[] oy, long[] oz,
-                     long[] x1, long[] y1, long[] z1, long[] x2, long[] y2, long[] z2) {
+    void addMixedJacobian(long[] ox, long[] oy, long[] oz,
+                          long[] x1, long[] y1, long[] z1, long[] x2, long[] y2) {
         P384Field f = this.f;
-        long[] z1z1 = j0, z2z2 = j1, u1 = j2, u2 = j3, s1 = j4, s2 = j5, h = j6, i = j7, r = j8;
+        long[] z1z1 = j0, u2 = j1, s2 = j2, h = j3, i = j4, j = j5, r = j6, v = j7;
         f.sqr(z1z1, z1);
-        f.sqr(z2z2, z2);
-        f.mul(u1, x1, z2z2);
         f.mul(u2, x2, z1z1);
-        f.mul(s1, y1, z2);
-        f.mul(s1, s1, z2z2);
         f.mul(s2, y2, z1);
         f.mul(s2, s2, z1z1);
-        P384Field.sub(h, u2, u1);
-        P384Field.add(i, h, h);
-        f.sqr(i, i); // I = (2H)²
-        P384Field.sub(r, s2, s1);
-        P384Field.add(r, r, r);
-        f.mul(oz, z1, z2);
-        P384Field.add(oz, oz, oz);
-        f.mul(oz, oz, h); // Z3 = 2·Z1·Z2·H
-        long[] j = z1z1, v = z2z2;
+        P384Field.sub(h, u2, x1);
+        long[] h2 = r;
+        P384Field.add(h2, h, h);
+        f.sqr(i, h2); // I = (2H)²
+        f.mul(oz, z1, h2); // Z3 = 2·Z1·H
         f.mul(j, h, i);
-        f.mul(v, u1, i);
+        P384Field.lin(r, s2, 2, y1, -2); // r = 2(S2 − Y1)
+        f.mul(v, x1, i);
         f.sqr(ox, r);
-        P384Field.sub(ox, ox, j);
-        P384Field.sub(ox, ox, v);
-        P384Field.sub(ox, ox, v); // X3 = r² − J − 2V
+        P384Field.lin(ox, ox, 1, v, -2);
+        P384Field.sub(ox, ox, j); // X3 = r² − J − 2V
         P384Field.sub(oy, v, ox);
         f.mul(oy, r, oy);
-        f.mul(s1, s1, j);
-        P384Field.add(s1, s1, s1);
-        P384Field.sub(oy, oy, s1); // Y3 = r(V − X3) − 2·S1·J
+        f.mul(v, y1, j);
+        P384Field.lin(oy, oy, 1, v, -2); // Y3 = r(V − X3) − 2·Y1·J
     }
 
     // ------------------------------------------------------------------ scalar multiplication
@@ -287,9 +247,9 @@ final class P384Curve {
     /**
      * (ox:oy:oz) = k·(qx, qy) (homogeneous projective output) for an affine point q on the curve and
      * a 48-byte big-endian scalar 0 ≤ k &lt; n. Constant time in k: 77 signed 5-bit windows (Booth
-     * recoding, digits −16..16), each with 5 Jacobian doublings, one lookup reading all 16 table
-     * entries j·q, a masked negation of y, one Jacobian addition and masked selections, whatever
-     * the digits.
+     * recoding, digits −16..16), each with 5 Jacobian doublings, one lookup reading all 16 affine
+     * table entries j·q, a masked negation of y, one Jacobian mixed addition and masked selections,
+     * whatever the digits.
      *
      * <p>The addition formula is not complete, so its exceptions are excluded or masked. Before
      * window i the accumulator is a·q with a = Σ_{j&gt;i} digit_j·32^{j−i} = 32·(⌊k/32^{i+1}⌋ +
@@ -303,7 +263,7 @@ final class P384Curve {
      * keeps the accumulator.
      */
     void mulVariable(long[] ox, long[] oy, long[] oz, long[] qx, long[] qy, byte[] k) {
-        // table[j − 1] = j·q, j = 1..16, Jacobian (public data: q is the peer's key)
+        // table[j − 1] = j·q, j = 1..16, built Jacobian, then affine (public data: q is the peer's key)
         long[][] tx = new long[16][W], ty = new long[16][W], tz = new long[16][W];
         P384Field.copy(tx[0], qx);
         P384Field.copy(ty[0], qy);
@@ -313,8 +273,9 @@ final class P384Curve {
         tz[1][0] = 1;
         dblJacobian(tx[1], ty[1], tz[1]);
         for (int j = 2; j < 16; j++) { // (j+1)·q = j·q + q; j·q ≠ ±q as 2 ≤ j ≤ 15 < n − 1
-            addJacobian(tx[j], ty[j], tz[j], tx[j - 1], ty[j - 1], tz[j - 1], tx[0], ty[0], tz[0]);
+            addMixedJacobian(tx[j], ty[j], tz[j], tx[j - 1], ty[j - 1], tz[j - 1], qx, qy);
         }
+        batchToAffine(tx, ty, tz, true); // Z ≠ 0: j·q is not the identity for 1 ≤ j ≤ 16 < n
         long[] ax = new long[W], ay = new long[W], az = new long[W]; // identity (Z = 0)
         long[] lx = new long[W], ly = new long[W], lz = new long[W], ny = new long[W];
         long[] sx = new long[W], sy = new long[W], sz = new long[W];
@@ -323,87 +284,99 @@ final class P384Curve {
                 for (int d = 0; d < 5; d++) dblJacobian(ax, ay, az);
             }
             int rec = boothDigit(k, i);
-            int di = rec & 0xFF;
-            long negative = -(long) (rec >>> 8);
-            for (int w = 0; w < W; w++) {
-                lx[w] = 0;
-                ly[w] = 0;
-                lz[w] = 0;
-            }
-            for (int j = 0; j < 16; j++) { // digit 0 selects nothing: (0, 0, 0), discarded below
-                long m = eqMask(di, j + 1);
-                long[] ex = tx[j], ey = ty[j], ez = tz[j];
-                for (int w = 0; w < W; w++) {
-                    lx[w] |= ex[w] & m;
-                    ly[w] |= ey[w] & m;
-                    lz[w] |= ez[w] & m;
-                }
-            }
-            P384Field.neg(ny, ly);
-            P384Field.select(ly, ly, ny, negative); // −(X : Y : Z) = (X : −Y : Z)
+            lookup(lx, ly, lz, ny, tx, ty, null, 0, rec);
             long accIsIdentity = P384Field.isZeroMask(az);
-            addJacobian(sx, sy, sz, ax, ay, az, lx, ly, lz);
-            long keep = eqMask(di, 0) & ~accIsIdentity;
-            // acc = identity ? entry : (digit 0 ? acc : sum)
-            P384Field.select(sx, sx, ax, keep);
-            P384Field.select(sy, sy, ay, keep);
-            P384Field.select(sz, sz, az, keep);
-            P384Field.select(ax, sx, lx, accIsIdentity);
-            P384Field.select(ay, sy, ly, accIsIdentity);
-            P384Field.select(az, sz, lz, accIsIdentity);
+            addMixedJacobian(sx, sy, sz, ax, ay, az, lx, ly);
+            accumulate(ax, ay, az, sx, sy, sz, lx, ly, lz, accIsIdentity, rec);
         }
-        // Jacobian (X, Y, Z) to homogeneous (X·Z : Y : Z³): X·Z/Z³ = X/Z², Y/Z³
-        f.mul(ox, ax, az);
-        P384Field.copy(oy, ay);
-        f.sqr(sz, az);
-        f.mul(oz, sz, az);
+        toHomogeneous(ox, oy, oz, ax, ay, az, sz);
         wipe(ax, ay, az, lx, ly, lz, ny, sx, sy, sz);
         wipeTemporaries();
     }
 
     /**
-     * (ox:oy:oz) = k·G, constant time in k: with the signed 5-bit Booth digits d_0..d_76 of k
-     * ({@link #boothDigit}, |d_i| ≤ 16), k·G = Σ_i d_i·(32^i·G), one mixed addition per digit and no
-     * doubling at all. Each term comes from the precomputed affine multiples j·32^i·G (j = 1..16)
-     * by a lookup reading all 16 entries, a masked negation of y for a negative digit, and the
-     * complete mixed addition, whose result is discarded by mask when the digit is 0 (the formulas
-     * have no exceptional case, so the accumulator may be the identity or ± the term).
+     * (lx, ly, lz) = the entry of the Booth digit {@code rec} ({@link #boothDigit}): entry |d| − 1
+     * of the 16 at {@code base} with y negated for a negative digit, or all zero for d = 0 (a point
+     * with Z = 0). Reads all 16 entries and selects by mask; {@code zs == null} means affine entries
+     * (Z = 1). ny is scratch.
+     */
+    private static void lookup(long[] lx, long[] ly, long[] lz, long[] ny,
+                               long[][] xs, long[][] ys, long[][] zs, int base, int rec) {
+        int di = rec & 0xFF;
+        java.util.Arrays.fill(lx, 0L);
+        java.util.Arrays.fill(ly, 0L);
+        java.util.Arrays.fill(lz, 0L);
+        for (int j = 0; j < 16; j++) {
+            long m = eqMask(di, j + 1);
+            long[] ex = xs[base + j], ey = ys[base + j];
+            for (int w = 0; w < W; w++) {
+                lx[w] |= ex[w] & m;
+                ly[w] |= ey[w] & m;
+            }
+            if (zs != null) { // the table's kind, not the digit
+                long[] ez = zs[base + j];
+                for (int w = 0; w < W; w++) lz[w] |= ez[w] & m;
+            }
+        }
+        if (zs == null) lz[0] = ~eqMask(di, 0) & 1;
+        P384Field.neg(ny, ly);
+        P384Field.select(ly, ly, ny, -(long) (rec >>> 8)); // −(X : Y : Z) = (X : −Y : Z)
+    }
+
+    /**
+     * acc = (acc is the identity) ? entry : (digit 0 ? acc : sum), by masks; (sx:sy:sz) is the
+     * incomplete sum acc + entry, overwritten.
+     */
+    private static void accumulate(long[] ax, long[] ay, long[] az, long[] sx, long[] sy, long[] sz,
+                                   long[] lx, long[] ly, long[] lz, long accIsIdentity, int rec) {
+        long keep = eqMask(rec & 0xFF, 0) & ~accIsIdentity;
+        P384Field.select(sx, sx, ax, keep);
+        P384Field.select(sy, sy, ay, keep);
+        P384Field.select(sz, sz, az, keep);
+        P384Field.select(ax, sx, lx, accIsIdentity);
+        P384Field.select(ay, sy, ly, accIsIdentity);
+        P384Field.select(az, sz, lz, accIsIdentity);
+    }
+
+    /** Jacobian (X, Y, Z) to homogeneous (X·Z : Y : Z³) (X·Z/Z³ = X/Z², Y/Z³); t is scratch. */
+    private void toHomogeneous(long[] ox, long[] oy, long[] oz, long[] x, long[] y, long[] z, long[] t) {
+        f.mul(ox, x, z);
+        P384Field.copy(oy, y);
+        f.sqr(t, z);
+        f.mul(oz, t, z);
+    }
+
+    /**
+     * (ox:oy:oz) = k·G for a 48-byte big-endian scalar 0 ≤ k &lt; n, constant time in k: with the
+     * signed 5-bit Booth digits d_0..d_76 of k ({@link #boothDigit}, |d_i| ≤ 16), k·G = Σ_i
+     * d_i·(32^i·G), one Jacobian mixed addition per digit and no doubling at all. Each term comes
+     * from the precomputed affine multiples j·32^i·G (j = 1..16) by a lookup reading all 16
+     * entries and a masked negation of y for a negative digit.
+     *
+     * <p>The mixed addition is not complete; its exceptions are masked or cannot occur. Before
+     * window i the accumulator is a·G with a = Σ_{j&lt;i} d_j·32^j = (k mod 2^5i) − 2^5i·(bit 5i − 1
+     * of k), so −2^(5i−1) ≤ a &lt; 2^(5i−1), and the term is e·32^i·G with e = d_i, 1 ≤ |e| ≤ 16.
+     * a = 0 (only when d_0..d_(i−1) are all 0) is the identity accumulator: the term is selected
+     * instead of the sum. Otherwise an exception needs a ≡ ±e·32^i (mod n); as integers |a| &lt;
+     * 32^i ≤ |e|·32^i, and for i ≤ 75 |a| + |e|·32^i &lt; 2^384 − 2^383 &lt; n rules out a difference of
+     * n. At i = 76, e = d_76 ∈ [0, 16] (bit 384 of k is 0): a ≡ −e·2^380 means k ≡ 0 (excluded; the
+     * formula gives Z = 0, the identity, anyway), and a + n = e·2^380 would need both k = e·2^381 − n
+     * &lt; n (e ≤ 15) and |e·2^380 − n| ≤ 2^379 (e = 16). A zero digit keeps the accumulator.
+     * P384OracleTest checks k in [1, 40], [n − 40, n) and around 2^379, 2^380 and 2^383.
      */
     void mulGenerator(long[] ox, long[] oy, long[] oz, byte[] k) {
-        long[][] tabX = GeneratorTable.X, tabY = GeneratorTable.Y;
-        long[] ax = new long[W], ay = new long[W], az = new long[W];
-        long[] lx = new long[W], ly = new long[W], ny = new long[W];
+        long[] ax = new long[W], ay = new long[W], az = new long[W]; // identity (Z = 0)
+        long[] lx = new long[W], ly = new long[W], lz = new long[W], ny = new long[W];
         long[] sx = new long[W], sy = new long[W], sz = new long[W];
-        ay[0] = 1;
         for (int i = 0; i < GeneratorTable.WINDOWS; i++) {
             int rec = boothDigit(k, i);
-            int di = rec & 0xFF;
-            long negative = -(long) (rec >>> 8);
-            for (int w = 0; w < W; w++) {
-                lx[w] = 0;
-                ly[w] = 0;
-            }
-            int base = i * GeneratorTable.ENTRIES;
-            for (int j = 0; j < GeneratorTable.ENTRIES; j++) { // digit 0 selects nothing: discarded below
-                long msk = eqMask(di, j + 1);
-                long[] ex = tabX[base + j], ey = tabY[base + j];
-                for (int w = 0; w < W; w++) {
-                    lx[w] |= ex[w] & msk;
-                    ly[w] |= ey[w] & msk;
-                }
-            }
-            P384Field.neg(ny, ly);
-            P384Field.select(ly, ly, ny, negative); // −(x, y) = (x, −y)
-            addAffine(sx, sy, sz, ax, ay, az, lx, ly);
-            long zero = eqMask(di, 0);
-            P384Field.select(ax, sx, ax, zero);
-            P384Field.select(ay, sy, ay, zero);
-            P384Field.select(az, sz, az, zero);
+            lookup(lx, ly, lz, ny, GeneratorTable.X, GeneratorTable.Y, null, i * GeneratorTable.ENTRIES, rec);
+            long accIsIdentity = P384Field.isZeroMask(az);
+            addMixedJacobian(sx, sy, sz, ax, ay, az, lx, ly);
+            accumulate(ax, ay, az, sx, sy, sz, lx, ly, lz, accIsIdentity, rec);
         }
-        P384Field.copy(ox, ax);
-        P384Field.copy(oy, ay);
-        P384Field.copy(oz, az);
-        wipe(ax, ay, az, lx, ly, ny, sx, sy, sz);
+        toHomogeneous(ox, oy, oz, ax, ay, az, sz);
+        wipe(ax, ay, az, lx, ly, lz, ny, sx, sy, sz);
         wipeTemporaries();
     }
 
@@ -414,7 +387,38 @@ final class P384Curve {
 
     /** Zeroes the formula temporaries of this instance. */
     void wipeTemporaries() {
-        wipe(t0, t1, t2, t3, t4, x3, y3, z3, j0, j1, j2, j3, j4, j5, j6, j7, j8);
+        wipe(t0, t1, t2, t3, t4, x3, y3, z3, j0, j1, j2, j3, j4, j5, j6, j7);
+    }
+
+    /**
+     * Replaces the points (x[i] : y[i] : z[i]), none with Z = 0, by their affine coordinates in
+     * place (z untouched): Jacobian (x = X/Z², y = Y/Z³) or homogeneous (x = X/Z, y = Y/Z). One
+     * inversion for all (Montgomery's trick: the prefix products of the Z, one inverse, then each
+     * 1/Z peeled off it). Public data.
+     */
+    void batchToAffine(long[][] x, long[][] y, long[][] z, boolean jacobian) {
+        int count = x.length;
+        long[][] prefix = new long[count][W];
+        P384Field.copy(prefix[0], z[0]);
+        for (int i = 1; i < count; i++) f.mul(prefix[i], prefix[i - 1], z[i]);
+        long[] inv = new long[W], zi = new long[W], zi2 = new long[W];
+        f.inv(inv, prefix[count - 1]);
+        for (int i = count - 1; i >= 0; i--) {
+            if (i > 0) { // position only
+                f.mul(zi, inv, prefix[i - 1]);
+                f.mul(inv, inv, z[i]);
+            } else {
+                P384Field.copy(zi, inv);
+            }
+            if (jacobian) {
+                f.sqr(zi2, zi);
+                f.mul(x[i], x[i], zi2);
+                f.mul(zi, zi, zi2);
+            } else {
+                f.mul(x[i], x[i], zi);
+            }
+            f.mul(y[i], y[i], zi);
+        }
     }
 
     /** Affine (x, y) of (X:Y:Z), Z ≠ 0 (x and y may alias nothing of the input). */
@@ -506,23 +510,8 @@ final class P384Curve {
                 }
                 for (int d = 0; d < 5; d++) c.dbl(bx, by, bz, bx, by, bz);
             }
-            // batch inversion of all Z (Montgomery's trick); none is zero (n is prime, j·32^i is not a multiple of it)
-            long[][] prefix = new long[count][W];
-            P384Field.copy(prefix[0], pz[0]);
-            for (int i = 1; i < count; i++) f.mul(prefix[i], prefix[i - 1], pz[i]);
-            long[] inv = new long[W];
-            f.inv(inv, prefix[count - 1]);
-            long[] zi = new long[W];
-            for (int i = count - 1; i >= 0; i--) {
-                if (i > 0) {
-                    f.mul(zi, inv, prefix[i - 1]);
-                    f.mul(inv, inv, pz[i]);
-                } else {
-                    P384Field.copy(zi, inv);
-                }
-                f.mul(X[i], X[i], zi);
-                f.mul(Y[i], Y[i], zi);
-            }
+            // none of the Z is zero (n is prime, j·32^i is not a multiple of it)
+            c.batchToAffine(X, Y, pz, false);
         }
 
         private GeneratorTable() {}

@@ -12,10 +12,10 @@ import java.security.spec.PKCS8EncodedKeySpec;
 /**
  * A P-384 private scalar d (1 ≤ d &lt; n) with its public key d·G.
  *
- * <p>All operations on d are constant time: key derivation d·G (fixed-base, masked lookups in a
- * table of multiples of G) and {@link #agree} (fixed 4-bit windows over a 16-entry table read in
- * full for every digit, complete addition formulas), and the range check 1 ≤ d &lt; n is a
- * branch-free byte comparison. Thread-safe for {@link #agree} and {@link #publicKey} until
+ * <p>All operations on d are constant time: key derivation d·G (fixed-base, signed 5-bit windows,
+ * masked lookups in tables of multiples of G) and {@link #agree} (signed 5-bit windows over a
+ * 16-entry table read in full for every digit), the inversions (fixed-length divsteps), and the
+ * range check 1 ≤ d &lt; n is a branch-free byte comparison; see {@link P384Curve}. Thread-safe for {@link #agree} and {@link #publicKey} until
  * {@link #destroy()}.
  */
 public final class P384KeyPair {

@@ -100,6 +100,29 @@ class P384FieldTest {
         }
     }
 
+    /** lin = ka·a + kb·b mod p for every coefficient pair, on edge and unreduced inputs (up to 2^384 − 1). */
+    @Test
+    void linearCombinationsMatchBigInteger() {
+        BigInteger top = BigInteger.TWO.pow(384).subtract(BigInteger.ONE);
+        List<BigInteger> vals = new ArrayList<>(List.of(BigInteger.ZERO, BigInteger.ONE, P.subtract(BigInteger.ONE),
+                P, P.add(BigInteger.ONE), top, top.shiftRight(1), BigInteger.TWO.pow(352)));
+        vals.addAll(samples(new Random(0x11), 12));
+        long[] out = new long[12];
+        for (int ka = 0; ka <= 8; ka++) {
+            for (int kb = -8; kb <= 8; kb++) {
+                for (int i = 0; i < vals.size(); i++) {
+                    BigInteger a = vals.get(i), b = vals.get((i * 5 + ka + kb + 9) % vals.size());
+                    long[] wa = wRaw(a), wb = wRaw(b);
+                    P384Field.lin(out, wa, ka, wb, kb);
+                    BigInteger expect = a.multiply(BigInteger.valueOf(ka)).add(b.multiply(BigInteger.valueOf(kb))).mod(P);
+                    assertEquals(expect, big(out), "lin " + ka + "·" + a.toString(16) + " + " + kb + "·" + b.toString(16));
+                    P384Field.lin(wa, wa, ka, wa, kb); // aliasing
+                    assertEquals(a.multiply(BigInteger.valueOf(ka + kb)).mod(P), big(wa), "lin aliased");
+                }
+            }
+        }
+    }
+
     @Test
     void inverseAndSquareRoot() {
         P384Field f = new P384Field();

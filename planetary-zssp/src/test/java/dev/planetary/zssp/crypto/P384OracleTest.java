@@ -162,6 +162,70 @@ class P384OracleTest {
         }
     }
 
+    /** Scalar 0 gives the identity (Z = 0) in both scalar multiplications. */
+    @Test
+    void zeroScalarGivesTheIdentity() {
+        P384Curve c = new P384Curve();
+        long[] x = new long[12], y = new long[12], z = new long[12];
+        c.mulGenerator(x, y, z, new byte[48]);
+        assertEquals(-1L, P384Field.isZeroMask(z), "0·G");
+        c.mulVariable(x, y, z, P384Curve.GX, P384Curve.GY, new byte[48]);
+        assertEquals(-1L, P384Field.isZeroMask(z), "0·G by the variable-base path");
+    }
+
+    /**
+     * The Jacobian mixed addition against the complete formula on random points with a random Z,
+     * P + (−P) = identity, and the doubling against the complete doubling.
+     */
+    @Test
+    void jacobianFormulasMatchCompleteFormulas() {
+        Random r = new Random(0xADD);
+        P384Curve c = new P384Curve();
+        P384Field f = c.field();
+        int W = 12;
+        long[] px = new long[W], py = new long[W], pz = new long[W], qx = new long[W], qy = new long[W];
+        long[] ax = new long[W], ay = new long[W], bx = new long[W], by = new long[W];
+        long[] jx = new long[W], jy = new long[W], jz = new long[W], l = new long[W], l2 = new long[W];
+        long[] sx = new long[W], sy = new long[W], sz = new long[W], one = new long[W];
+        one[0] = 1;
+        for (int i = 0; i < 40; i++) {
+            c.mulGenerator(px, py, pz, scalar(r));
+            c.toAffine(ax, ay, px, py, pz);
+            c.mulGenerator(px, py, pz, scalar(r));
+            c.toAffine(bx, by, px, py, pz);
+            // a in Jacobian coordinates with Z = λ: (λ²x, λ³y, λ)
+            P384Field.fromBytes(l, P384Params.toFixed48(new BigInteger(380, r).add(BigInteger.ONE)), 0);
+            f.sqr(l2, l);
+            f.mul(jx, ax, l2);
+            f.mul(jy, ay, l2);
+            f.mul(jy, jy, l);
+            P384Field.copy(jz, l);
+            c.addMixedJacobian(sx, sy, sz, jx, jy, jz, bx, by);
+            // expected: the complete homogeneous addition of a and b
+            c.add(px, py, pz, ax, ay, one, bx, by, one);
+            c.toAffine(qx, qy, px, py, pz);
+            assertArrayEquals(qx, jacobianX(f, sx, sz), "x of a + b");
+            P384Field.neg(l2, by);
+            c.addMixedJacobian(sx, sy, sz, jx, jy, jz, bx, l2);
+            assertEquals(0L, P384Field.isZeroMask(sz), "a + (−b) is not the identity");
+            P384Field.neg(l2, ay);
+            c.addMixedJacobian(sx, sy, sz, jx, jy, jz, ax, l2); // a + (−a)
+            assertEquals(-1L, P384Field.isZeroMask(sz), "a + (−a) is the identity");
+            c.dblJacobian(jx, jy, jz);
+            c.dbl(px, py, pz, ax, ay, one);
+            c.toAffine(qx, qy, px, py, pz);
+            assertArrayEquals(qx, jacobianX(f, jx, jz), "x of 2a");
+        }
+    }
+
+    private static long[] jacobianX(P384Field f, long[] x, long[] z) {
+        long[] zi = new long[12], out = new long[12];
+        f.inv(zi, z);
+        f.sqr(zi, zi);
+        f.mul(out, x, zi);
+        return out;
+    }
+
     /** The Booth digits of random scalars sum back to the scalar. */
     @Test
     void boothDigitsSumToTheScalar() {
