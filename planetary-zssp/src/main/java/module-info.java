@@ -3,10 +3,12 @@
  *
  * <p>Only {@code dev.planetary.zssp} is public API. The cryptographic suite in
  * {@code dev.planetary.zssp.crypto} is exported only to Planetary's own modules.
- * {@code dev.planetary.zssp.internal} (the benchmarks' entry point into engine internals) is not
- * exported at all: only class-path code (the JMH jar) reaches it.
+ * {@code dev.planetary.zssp.internal} (the benchmarks' entry point into engine internals, and the
+ * session's path for the transport and VL1) is exported only to those two modules; the JMH jar
+ * reaches it from the class path.
  */
 module dev.planetary.zssp {
     exports dev.planetary.zssp;
     exports dev.planetary.zssp.crypto to dev.planetary.identity;
+    exports dev.planetary.zssp.internal to dev.planetary.transport, dev.planetary.vl1;
 }

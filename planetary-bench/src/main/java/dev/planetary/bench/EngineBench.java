@@ -1,5 +1,6 @@
 package dev.planetary.bench;
 
+import dev.planetary.zssp.internal.EngineAccess;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.Received;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +51,7 @@ public class EngineBench {
             pair.handshake();
             payload = new byte[size];
             capture = new CaptureRemote(1500);
-            pair.aliceSession.setRemote(capture);
+            EngineAccess.setRemote(pair.aliceSession, capture);
         }
 
         @TearDown(Level.Trial)

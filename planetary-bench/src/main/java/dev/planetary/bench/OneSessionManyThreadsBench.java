@@ -1,5 +1,6 @@
 package dev.planetary.bench;
 
+import dev.planetary.zssp.internal.EngineAccess;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.Received;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +40,7 @@ public class OneSessionManyThreadsBench {
         pair = new LoopbackPair(1500);
         pair.handshake();
         capture = new CaptureRemote(1500);
-        pair.aliceSession.setRemote(capture);
+        EngineAccess.setRemote(pair.aliceSession, capture);
     }
 
     @TearDown(Level.Trial)

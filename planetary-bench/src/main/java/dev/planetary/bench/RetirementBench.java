@@ -1,10 +1,12 @@
 package dev.planetary.bench;
 
+import dev.planetary.zssp.internal.EngineAccess;
 import dev.planetary.zssp.AcceptDecision;
 import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.Received;
+import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.StaticKeyPair;
 import dev.planetary.zssp.StaticPublicKey;
 import dev.planetary.zssp.crypto.AesGcm;
@@ -41,7 +43,7 @@ public final class RetirementBench {
         }
 
         @Override
-        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
             return AcceptDecision.accept("peer", false, false);
         }
     }
@@ -88,7 +90,7 @@ public final class RetirementBench {
         for (int i = 0; i < SESSIONS; i++) {
             pairs[i] = new LoopbackPair(1500);
             pairs[i].handshake();
-            pairs[i].aliceSession.setRemote(CAPTURE);
+            EngineAccess.setRemote(pairs[i].aliceSession, CAPTURE);
         }
         return pairs;
     }

@@ -475,7 +475,7 @@ class AccessIT {
             }
 
             @Override
-            public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+            public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
                 return AcceptDecision.reject(true);
             }
         })) {

@@ -97,12 +97,35 @@ final class PlanetaryProcess {
     static PlanetaryProcess start(String name, Path dir, List<String> wrapper, Path jar, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(wrapper);
         cmd.addAll(command(jar, args));
+        return launch(name, dir, cmd);
+    }
+
+    private static PlanetaryProcess launch(String name, Path dir, List<String> cmd) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("XDG_STATE_HOME", dir.resolve("xdg-state").toString()); // never the real home
         Process p = pb.start();
         LIVE.add(p);
         p.getOutputStream().close();
         return new PlanetaryProcess(name, p);
+    }
+
+    /**
+     * Starts {@code java -cp JAR:TEST-CLASSES MAIN ARGS} through {@code wrapper}: a test-side main
+     * (e.g. {@link MemberHost}) on the shipped jar's classes, with heap {@code xmx} (e.g. -Xmx256m).
+     */
+    static PlanetaryProcess startMain(String name, Path dir, List<String> wrapper, Class<?> main, String xmx, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(wrapper);
+        String testClasses;
+        try {
+            testClasses = Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+        List<String> vm = command(jar(), List.of());
+        cmd.addAll(vm.subList(0, vm.indexOf("-Xmx96m")));
+        cmd.addAll(List.of(xmx, "-cp", jar() + java.io.File.pathSeparator + testClasses, main.getName()));
+        cmd.addAll(args);
+        return launch(name, dir, cmd);
     }
 
     /** Runs {@code planetary ARGS} to completion (bounded) and returns the exit code; output in {@link #out}/{@link #err}. */

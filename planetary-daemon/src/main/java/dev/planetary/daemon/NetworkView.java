@@ -17,7 +17,8 @@ import java.util.Map;
 final class NetworkView {
     private NetworkView() {}
 
-    static Map<String, Object> of(MemberNetwork n, Address self) {
+    /** {@code groups}: what the node LIKEs on the network (§10.1, §12.5), shown as ZeroTier One's {@code multicastSubscriptions}. */
+    static Map<String, Object> of(MemberNetwork n, Address self, java.util.Set<dev.planetary.vl2.MulticastGroup> groups) {
         Map<String, Object> m = new LinkedHashMap<>();
         String id = n.id().toString();
         NetworkConfig c = n.config().map(Signed::value).orElse(null);
@@ -55,7 +56,8 @@ final class NetworkView {
         m.put("allowDefault", false);
         m.put("allowDNS", false);
         m.put("dns", null);
-        m.put("multicastSubscriptions", List.of());
+        m.put("multicastSubscriptions", groups.stream().map(g -> Map.of("mac", g.mac().toString(), "adi", g.adi()))
+                .sorted(java.util.Comparator.comparing(Object::toString)).toList());
         m.put("controllerFingerprint", n.controller().map(Object::toString).orElse(null));
         m.put("credentialTimestamp", n.ownCredential().map(Signed::timestamp).orElse(0L));
         m.put("credentialRevision", mc == null ? 0 : mc.revision());

@@ -308,7 +308,9 @@ final class NodeEngine implements Vl1Engine, NodeOutput {
     @Override
     public List<Map<String, Object>> networks(long nowMs) {
         List<Map<String, Object>> l = new ArrayList<>();
-        if (member != null) for (MemberNetwork n : member.networks()) l.add(NetworkView.of(n, node.address()));
+        if (member != null) for (MemberNetwork n : member.networks()) {
+            l.add(NetworkView.of(n, node.address(), ports == null ? java.util.Set.of() : ports.multicaster().subscribed(n.id())));
+        }
         return l;
     }
 

@@ -153,6 +153,12 @@ public final class Tap implements VirtualNic {
         };
     }
 
+    /** §12.5: what the kernel joined on this device ({@code /proc/net/dev_mcast}). */
+    @Override
+    public java.util.Set<MacAddress> joinedGroups() {
+        return KernelMulticast.read(name());
+    }
+
     /** The device name the kernel gave (the requested one unless it held {@code %d}). */
     public String name() {
         return name;

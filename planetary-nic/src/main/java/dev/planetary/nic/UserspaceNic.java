@@ -521,6 +521,9 @@ public final class UserspaceNic implements VirtualNic {
 
     /** ARP for IPv4; a neighbour solicitation from {@code src6} for IPv6. */
     private CompletableFuture<MacAddress> resolve(InetAddress dst, byte[] src6, Duration timeout) {
+        if (isBroadcast(dst)) {
+            return CompletableFuture.completedFuture(MacAddress.BROADCAST); // RFC 919/922: no ARP for a broadcast
+        }
         MacAddress known = arp.get(dst);
         if (known != null) {
             return CompletableFuture.completedFuture(known);
@@ -545,6 +548,17 @@ public final class UserspaceNic implements VirtualNic {
             }
         }
         return r;
+    }
+
+    /** 255.255.255.255 or the own subnet's directed broadcast address (host bits all ones). */
+    private boolean isBroadcast(InetAddress dst) {
+        if (!(dst instanceof Inet4Address d)) {
+            return false;
+        }
+        int a = ByteBuffer.wrap(d.getAddress()).getInt();
+        int host = prefix4 == 0 ? -1 : (int) ((1L << (32 - prefix4)) - 1);
+        int net = ByteBuffer.wrap(ip4.getAddress()).getInt() & ~host;
+        return a == -1 || prefix4 < 31 && a == (net | host);
     }
 
     /** RFC 4861 §7.2.2: to the target's solicited-node group, with the source link-layer option. */

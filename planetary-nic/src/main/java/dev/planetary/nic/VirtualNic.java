@@ -25,6 +25,14 @@ public interface VirtualNic extends AutoCloseable {
     /** Hands one frame to the NIC (position to limit). Malformed frames are dropped and counted, never thrown. */
     void send(ByteBuffer frame);
 
+    /**
+     * The multicast groups the host's stack joined on this NIC beyond those VL2 derives from the
+     * config (VL.md §12.5): a TAP reads the kernel's; the userspace NIC has none. Bounded, may do I/O.
+     */
+    default java.util.Set<MacAddress> joinedGroups() {
+        return java.util.Set.of();
+    }
+
     /** Stops delivering frames and releases the device; idempotent. */
     @Override
     void close();

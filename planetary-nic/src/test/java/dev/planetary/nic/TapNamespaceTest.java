@@ -1,6 +1,7 @@
 package dev.planetary.nic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -143,6 +144,24 @@ class TapNamespaceTest {
                 }
                 String neigh = ns.exec("ip", "-6", "neigh", "show", "dev", tap.name());
                 assertTrue(neigh.contains(b + " lladdr " + MacAddress.derive(NWID, ADDR_B)), neigh);
+            }
+        }
+    }
+
+    /** §12.5: what the kernel joins on the TAP (here by hand, as an mDNS responder would) is seen, and seen left. */
+    @Test
+    void theKernelsMulticastMembershipsOnTheTapAreSeenJoinedAndLeft() throws Exception {
+        try (TestNamespaces.Ns ns = TestNamespaces.create()) {
+            Tap tap = NetworkNamespace.callIn(ns.name(), () -> Tap.open(TapName.of(NWID)));
+            try (tap) {
+                ns.exec("ip", "link", "set", "dev", tap.name(), "up");
+                MacAddress mdns = MacAddress.parse("01:00:5e:00:00:fb");
+                assertFalse(NetworkNamespace.callIn(ns.name(), tap::joinedGroups).contains(mdns));
+                ns.exec("ip", "maddr", "add", mdns.toString(), "dev", tap.name());
+                assertTrue(NetworkNamespace.callIn(ns.name(), tap::joinedGroups).contains(mdns), ns.exec("ip", "maddr", "show", "dev", tap.name()));
+                ns.exec("ip", "maddr", "del", mdns.toString(), "dev", tap.name());
+                assertFalse(NetworkNamespace.callIn(ns.name(), tap::joinedGroups).contains(mdns));
+                assertTrue(tap.joinedGroups().isEmpty(), "this thread's namespace has no such device");
             }
         }
     }

@@ -110,6 +110,29 @@ class UserspaceNicTest {
     }
 
     @Test
+    void pingToABroadcastAddressGoesToTheBroadcastMacWithoutArp() throws Exception {
+        List<byte[]> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        UserspaceNic c = new UserspaceNic(MacAddress.derive(NWID, 0x1122334455L), ip("10.147.17.3"), 24);
+        c.start(f -> {
+            byte[] copy = new byte[f.remaining()];
+            f.get(copy);
+            sent.add(copy);
+        });
+        for (String bcast : List.of("10.147.17.255", "255.255.255.255")) {
+            sent.clear();
+            c.ping(ip(bcast), Duration.ofMillis(50));
+            assertEquals(1, sent.size(), bcast + ": one frame, no ARP first");
+            ByteBuffer f = ByteBuffer.wrap(sent.get(0));
+            assertEquals(MacAddress.BROADCAST, MacAddress.fromBuffer(f, 0), bcast);
+            assertEquals(0x0800, f.getShort(12) & 0xffff, bcast + ": IPv4, not ARP");
+        }
+        sent.clear();
+        c.ping(ip("10.147.18.255"), Duration.ofMillis(50)); // another subnet's: an ARP request, as for any address
+        assertEquals(0x0806, ByteBuffer.wrap(sent.get(0)).getShort(12) & 0xffff);
+        c.close();
+    }
+
+    @Test
     void udpDatagramsAreDeliveredAndEchoed() throws Exception {
         LinkedBlockingQueue<String> atB = new LinkedBlockingQueue<>();
         b.bindUdp(9993, (src, sport, port, payload) -> {

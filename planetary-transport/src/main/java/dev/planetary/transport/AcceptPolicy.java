@@ -10,8 +10,8 @@ import java.util.Set;
 
 /**
  * Decides whether an incoming, fully authenticated session is accepted (the responder's
- * {@code check_accept_session}, spec §12.1). Called on the endpoint's receive thread: keep it fast
- * and non-blocking.
+ * {@code check_accept_session}, spec §12.1). Called on the endpoint's handshake plane (a
+ * Completion's step): keep it fast and non-blocking.
  */
 @FunctionalInterface
 public interface AcceptPolicy {

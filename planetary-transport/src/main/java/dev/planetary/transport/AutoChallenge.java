@@ -11,7 +11,7 @@ package dev.planetary.transport;
  * flood hovering around the threshold does not make it flap. Challenged Hellos count too: while an
  * attacker keeps flooding, the challenge stays on.
  *
- * <p>Thread-safe (a small lock; called from the receive thread for each datagram that completed a
+ * <p>Thread-safe (a small lock; called from the plane threads for each datagram that completed a
  * Hello and from the timer thread to notice a quiet period).
  */
 final class AutoChallenge {

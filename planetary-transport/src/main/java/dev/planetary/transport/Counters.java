@@ -38,6 +38,8 @@ public final class Counters {
         PAYLOAD_BYTES_OUT("payloadBytesOut"),
         /** Payloads dropped because the session's receive queue was full. */
         RECEIVE_QUEUE_OVERFLOWS("receiveQueueOverflows"),
+        /** Handshake-plane datagrams (Hellos, handshake and rekey steps) dropped because its queue was full. */
+        HANDSHAKE_QUEUE_OVERFLOWS("handshakeQueueOverflows"),
         /** Listener callbacks (payloads, events) dropped because a callback queue was full (a slow listener). */
         CALLBACKS_DROPPED("callbacksDropped"),
         /** Handshakes completed (NewSession, NewDowngradedSession or Established). */

@@ -2,12 +2,9 @@ package dev.planetary.transport;
 
 import dev.planetary.store.MemoryRatchetStore;
 import dev.planetary.zssp.Context;
-import dev.planetary.zssp.Event;
-import dev.planetary.zssp.Fault;
 import dev.planetary.zssp.Limits;
 import dev.planetary.zssp.RandomSource;
 import dev.planetary.zssp.RatchetStore;
-import dev.planetary.zssp.Received;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
 import dev.planetary.zssp.Settings;
@@ -15,44 +12,25 @@ import dev.planetary.zssp.StaticKeyPair;
 import dev.planetary.zssp.StaticPublicKey;
 import java.io.IOException;
 import java.net.BindException;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A UDP endpoint running ZSSP sessions: one local static key, one or two sockets (IPv4 and/or
- * IPv6), any number of sessions in either role.
+ * A UDP endpoint running ZSSP sessions: one local static key, one or two bind addresses (IPv4
+ * and/or IPv6), any number of sessions in either role.
  *
  * <pre>{@code
  * try (Endpoint ep = Endpoint.builder()
@@ -71,12 +49,28 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Threads</h2>
- * One platform thread receives from all sockets (non-blocking channels behind a selector) and runs
- * the engine on each datagram; one platform thread drives the engine's timers
- * ({@link Context#service()}), sleeping until the next deadline. Listener callbacks run on virtual
- * threads, serialised per session; a {@link PayloadHandler}, if set, runs on the receive thread. Sending never blocks: sockets are non-blocking, so a datagram
- * the kernel will not take is dropped and counted, as UDP may drop it anyway. Because the sockets
- * are non-blocking, interrupting a thread that is sending does not close them.
+ * The endpoint is a façade over its planes (docs/architecture.md, "Thread model"):
+ * <ul>
+ * <li>the <b>receive plane</b> ({@link Builder#receiveThreads}): platform threads, each reading
+ *     its own {@code SO_REUSEPORT} socket of every bind address, so the kernel keeps each peer
+ *     address on one thread. A receive thread classifies each datagram cheaply (key-id lookup,
+ *     header decrypt, type) and decrypts and delivers DATA on the spot;</li>
+ * <li>the <b>handshake plane</b> ({@link Builder#handshakeThreads}): a few platform threads with
+ *     bounded queues for everything else: Hellos (ECDH and Kyber), Completion, key confirmation
+ *     and rekey steps with their durable ratchet-store writes. A full queue drops the datagram and
+ *     counts it ({@link Counters.Counter#HANDSHAKE_QUEUE_OVERFLOWS}): a Hello flood or a slow store
+ *     never stalls DATA;</li>
+ * <li>one <b>timer thread</b> driving the engine's timers ({@link Context#service()}) and connect
+ *     deadlines, sleeping until the next deadline;</li>
+ * <li>listener callbacks on virtual threads, serialised per session. A {@link PayloadHandler}, if
+ *     set, runs on the plane thread that decrypted the payload.</li>
+ * </ul>
+ * <b>Order:</b> the payloads of a session whose peer keeps one address are delivered in the order
+ * the engine accepted them (one receive thread per peer address; a session's DATA that arrives while
+ * an earlier datagram of its key id waits on the handshake plane queues behind it). Sending never
+ * blocks: sockets are non-blocking, so a datagram the kernel will not take is dropped and counted,
+ * as UDP may drop it anyway. Because the sockets are non-blocking, interrupting a thread that is
+ * sending does not close them.
  *
  * <h2>Hostile input</h2>
  * Every datagram goes through {@link Context#receive}, which never throws for bad input; drops are
@@ -102,49 +96,41 @@ public final class Endpoint implements AutoCloseable {
     public static final long DEFAULT_RECEIVE_QUEUE_BYTES = 16L << 20;
     /** Payload bytes queued for callbacks over all sessions at most, by default. */
     public static final long DEFAULT_CALLBACK_ENDPOINT_BYTES = 16L << 20;
+    /**
+     * Default receive threads: one per core, at most 4 (a receive thread decrypts at several
+     * hundred MB/s, so more rarely pay for their sockets), at least 1.
+     */
+    public static final int DEFAULT_RECEIVE_THREADS = Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 4);
+    /**
+     * Default handshake threads: half the cores, at most 2, at least 1, so that a Hello flood
+     * leaves cores for DATA (each thread answers a few hundred Hellos per second).
+     */
+    public static final int DEFAULT_HANDSHAKE_THREADS = Math.clamp(Runtime.getRuntime().availableProcessors() / 2, 1, 2);
+    /** Default datagrams waiting for the handshake plane, over all its threads. */
+    public static final int DEFAULT_HANDSHAKE_QUEUE = 256;
 
     private final StaticKeyPair identity;
     private final RatchetStore store;
     private final SecurityPolicy policy;
     private final Settings settings;
     private final Context<PeerSession> context;
-    private final EndpointListener listener;
-    /** If set, payloads go to it on the receive thread instead of the queues and onData. */
     private final PayloadHandler payloadHandler;
-    /** The receive thread's last source: reused while datagrams keep coming from one address. */
-    private UdpRemote lastSource;
     private final int defaultMtu;
     private final Duration handshakeTimeout;
     private final int receiveQueueCapacity;
     private final long receiveQueueBytes;
     private final Counters counters = new Counters(null);
-    private final List<DatagramChannel> channels = new ArrayList<>();
-    private final List<InetSocketAddress> localAddresses = new ArrayList<>();
-    private final Selector selector;
-    private final Set<PeerSession> sessions = ConcurrentHashMap.newKeySet();
-    /** Outgoing sessions not yet established: the timer thread checks their connect deadlines. */
-    private final Set<PeerSession> connecting = ConcurrentHashMap.newKeySet();
-    /** Sessions the engine expired ({@link Application#sessionExpired}), closed by the timer thread. */
-    private final Queue<PeerSession> expired = new ConcurrentLinkedQueue<>();
-    /** Sessions expired on the receive thread: closed by it once the datagram's event is handled. */
-    private final List<PeerSession> expiredOnReceive = new ArrayList<>();
-    private final Map<InetSocketAddress, Integer> peerMtu = new ConcurrentHashMap<>();
-    private final BlockingQueue<PeerSession> acceptQueue = new LinkedBlockingQueue<>(1024);
-    private final ExecutorService callbackPool;
-    private final SerialExecutor endpointCallbacks;
-    /** Bounds of each session's callback queue and of all of them together ({@link Builder#callbackQueueLimits}). */
-    private final int callbackTasks;
-    private final long callbackBytes;
-    private final SerialExecutor.Budget callbackBudget;
-    private final Thread receiver;
-    private final Thread timer;
+    private final SessionTable sessions = new SessionTable();
+    private final EventDispatch dispatch;
+    private final Inbound inbound;
+    private final ReceivePlane receivePlane;
+    private final HandshakePlane handshakePlane;
+    private final TimerThread timer;
     /** Hello rate and, if configured, the automatic challenge ({@link Builder#autoChallenge}). */
     private final AutoChallenge hellos;
     private final boolean autoChallenge;
     /** The challenge as set by the builder / {@link #setChallengeEnabled}; auto-challenge only adds to it. */
     private volatile boolean manualChallenge;
-    /** Last value of the engine's Hello counter seen by the receive thread (only it writes this). */
-    private long hellosSeen;
     private volatile boolean open = true;
 
     private Endpoint(Builder b) throws IOException {
@@ -153,73 +139,37 @@ public final class Endpoint implements AutoCloseable {
         if (b.store == null) log.warn("no ratchet store configured: using memory only (opportunistic; ratchet state is lost when the process ends)");
         this.policy = b.policy;
         this.settings = b.settings;
-        this.listener = b.listener;
         this.payloadHandler = b.payloadHandler;
         this.defaultMtu = b.mtu;
         this.handshakeTimeout = b.handshakeTimeout;
         this.receiveQueueCapacity = b.payloadHandler != null ? 0 : b.receiveQueueCapacity;
         this.receiveQueueBytes = b.receiveQueueBytes;
-        this.callbackPool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("planetary-callback-", 0).factory());
-        this.callbackTasks = b.callbackTasks;
-        this.callbackBytes = b.callbackBytes;
-        this.callbackBudget = new SerialExecutor.Budget(b.callbackEndpointBytes);
-        this.endpointCallbacks = newCallbackQueue();
+        this.dispatch = new EventDispatch(b.listener, counters, b.callbackTasks, b.callbackBytes, b.callbackEndpointBytes);
         LongSupplier clock = b.clock != null ? b.clock : StoreApplication.monotonicClock();
-        EndpointApplication app = new EndpointApplication(store, policy, clock);
-        this.context = new Context<>(identity, app, settings, b.rng != null ? b.rng : RandomSource.secure());
+        this.context = new Context<>(identity, new EndpointApplication(store, policy, clock), settings, b.rng != null ? b.rng : RandomSource.secure());
         this.manualChallenge = b.challenge;
         this.autoChallenge = b.autoChallengeRate > 0;
         this.hellos = new AutoChallenge(autoChallenge ? b.autoChallengeRate : Double.POSITIVE_INFINITY, b.autoChallengeWindow.toNanos());
         context.setChallengeEnabled(b.challenge);
-        Selector sel = Selector.open();
-        this.selector = sel;
+        this.inbound = new Inbound(this, context, counters, sessions, dispatch, payloadHandler, hellos);
+        this.handshakePlane = new HandshakePlane(b.handshakeThreads, b.handshakeQueue, inbound::processControl, counters);
+        inbound.handshakePlane(handshakePlane);
         try {
-            for (InetSocketAddress a : b.binds) {
-                DatagramChannel ch = openChannel(a);
-                channels.add(ch);
-                localAddresses.add((InetSocketAddress) ch.getLocalAddress());
-                ch.register(sel, SelectionKey.OP_READ);
-            }
+            this.receivePlane = new ReceivePlane(b.binds, b.receiveThreads, inbound::datagram, counters);
         } catch (IOException | RuntimeException e) {
-            for (DatagramChannel ch : channels) closeQuietly(ch);
-            closeQuietly(sel);
-            callbackPool.shutdownNow();
+            dispatch.shutdownNow();
             throw e;
         }
-        this.receiver = Thread.ofPlatform().daemon().name("planetary-receive").unstarted(this::receiveLoop);
-        this.timer = Thread.ofPlatform().daemon().name("planetary-timer").unstarted(this::timerLoop);
-        receiver.start();
+        this.timer = new TimerThread("planetary-timer", this::timerPass, counters);
+        handshakePlane.start();
+        receivePlane.start();
         timer.start();
-        log.debug("endpoint {} bound to {}", identity.publicKey(), localAddresses);
+        log.debug("endpoint {} bound to {} ({} receive, {} handshake threads)", identity.publicKey(), receivePlane.localAddresses(),
+                receivePlane.threads().size(), handshakePlane.threads().size());
     }
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    private static DatagramChannel openChannel(InetSocketAddress a) throws IOException {
-        DatagramChannel ch = a.getAddress() instanceof Inet6Address
-                ? DatagramChannel.open(StandardProtocolFamily.INET6)
-                : a.getAddress() instanceof Inet4Address ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
-        try {
-            ch.configureBlocking(false);
-            try {
-                ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-                ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-            } catch (IOException | UnsupportedOperationException ignored) {
-                // best effort: the kernel caps these anyway
-            }
-            ch.bind(a);
-            return ch;
-        } catch (BindException e) {
-            closeQuietly(ch);
-            BindException be = new BindException("cannot bind " + format(a) + ": " + (e.getMessage() == null ? "address unavailable" : e.getMessage().toLowerCase(java.util.Locale.ROOT)));
-            be.initCause(e);
-            throw be;
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(ch);
-            throw e;
-        }
     }
 
     // ---------------------------------------------------------------- public API
@@ -231,12 +181,12 @@ public final class Endpoint implements AutoCloseable {
 
     /** The bound local addresses (ports resolved when binding to port 0). */
     public List<InetSocketAddress> localAddresses() {
-        return List.copyOf(localAddresses);
+        return List.copyOf(receivePlane.localAddresses());
     }
 
     /** The first bound local address. */
     public InetSocketAddress localAddress() {
-        return localAddresses.get(0);
+        return receivePlane.localAddresses().get(0);
     }
 
     /** Endpoint-wide counters. */
@@ -260,15 +210,25 @@ public final class Endpoint implements AutoCloseable {
         return open;
     }
 
+    /** Receive threads running (fewer than asked for where the platform has no {@code SO_REUSEPORT}). */
+    public int receiveThreads() {
+        return receivePlane.threads().size();
+    }
+
+    /** Datagrams waiting for the handshake plane right now. */
+    public int handshakeQueued() {
+        return handshakePlane.queued();
+    }
+
     /** Live sessions (a snapshot), in both roles, including handshakes in progress. */
     public Collection<PeerSession> sessions() {
-        return List.copyOf(sessions);
+        return sessions.snapshot();
     }
 
     /** Live sessions with {@code peer}. */
     public List<PeerSession> sessionsWith(StaticPublicKey peer) {
         Objects.requireNonNull(peer, "peer");
-        return sessions.stream().filter(s -> s.peer().equals(peer)).toList();
+        return sessions.with(peer);
     }
 
     /**
@@ -315,13 +275,13 @@ public final class Endpoint implements AutoCloseable {
     public void setMtu(InetSocketAddress address, int mtu) {
         Objects.requireNonNull(address, "address");
         checkMtu(mtu);
-        peerMtu.put(address, mtu);
-        for (PeerSession s : sessions) if (address.equals(s.remoteAddress())) s.setMtu(mtu);
+        sessions.setMtu(address, mtu);
+        for (PeerSession s : sessions.live()) if (address.equals(s.remoteAddress())) s.setMtu(mtu);
     }
 
     /** The MTU for {@code address}: its own setting, else the endpoint default. */
     public int mtuFor(InetSocketAddress address) {
-        Integer m = address == null ? null : peerMtu.get(address);
+        Integer m = sessions.mtu(address);
         return m != null ? m : defaultMtu;
     }
 
@@ -351,14 +311,13 @@ public final class Endpoint implements AutoCloseable {
         if (address.getPort() == 0) throw new IllegalArgumentException("cannot connect to port 0 (" + format(address) + ")");
         if (identity.length > 4096) throw new IllegalArgumentException("identity is " + identity.length + " bytes; at most 4096 are allowed");
         if (peer.equals(publicKey())) log.debug("connecting to our own public key at {}", format(address));
-        DatagramChannel ch = channelFor(address);
-        for (PeerSession old : sessionsWith(peer)) closeSession(old, "replaced by a new session");
+        DatagramChannel ch = receivePlane.channelFor(address);
+        for (PeerSession old : sessions.with(peer)) closeSession(old, "replaced by a new session");
         PeerSession ps = new PeerSession(this, peer, identity.clone(), true, mtuFor(address), receiveQueueCapacity);
         UdpRemote remote = new UdpRemote(this, ch, address, ps);
-        ps.setRemote(remote);
+        ps.connectingTo(remote);
         ps.connectDeadline(ps.startNanos + handshakeTimeout.toNanos());
-        sessions.add(ps);
-        connecting.add(ps);
+        sessions.addConnecting(ps);
         CompletableFuture<PeerSession> result = ps.established();
         try {
             Session<PeerSession> s = context.open(peer, ps, identity, remote);
@@ -368,7 +327,7 @@ public final class Endpoint implements AutoCloseable {
             ps.markClosed("ratchet store failed");
             ps.failEstablished(new IOException("ratchet store failed while opening a session to " + format(address) + ": " + e.getMessage(), e));
         }
-        wakeTimer();
+        timer.wake();
         return result;
     }
 
@@ -378,7 +337,7 @@ public final class Endpoint implements AutoCloseable {
      */
     public PeerSession accept(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        return acceptQueue.poll(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        return sessions.takeAccepted(timeout);
     }
 
     /** Closes every session, stops the threads and closes the sockets; idempotent. */
@@ -386,27 +345,19 @@ public final class Endpoint implements AutoCloseable {
     public void close() {
         if (!open) return;
         open = false;
-        for (PeerSession s : sessions) closeSession(s, "endpoint closed");
-        selector.wakeup();
-        LockSupport.unpark(timer);
-        join(receiver);
-        join(timer);
+        for (PeerSession s : sessions.live()) closeSession(s, "endpoint closed");
+        receivePlane.stop();
+        handshakePlane.close();
+        timer.stop();
         context.close(); // after the threads: no datagram meets a destroyed key (no spurious INTERNAL)
-        for (DatagramChannel ch : channels) closeQuietly(ch);
-        closeQuietly(selector);
-        callbackPool.shutdown();
-        try {
-            if (!callbackPool.awaitTermination(2, TimeUnit.SECONDS)) callbackPool.shutdownNow();
-        } catch (InterruptedException e) {
-            callbackPool.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        receivePlane.closeSockets();
+        dispatch.close();
         log.debug("endpoint {} closed; {}", identity.publicKey(), counters);
     }
 
     @Override
     public String toString() {
-        return "Endpoint[" + publicKey() + " at " + localAddresses + ", " + sessions.size() + " sessions" + (open ? "" : ", closed") + "]";
+        return "Endpoint[" + publicKey() + " at " + receivePlane.localAddresses() + ", " + sessions.size() + " sessions" + (open ? "" : ", closed") + "]";
     }
 
     /** "host:port", with brackets for IPv6; "?" for null. */
@@ -424,20 +375,25 @@ public final class Endpoint implements AutoCloseable {
         return receiveQueueBytes;
     }
 
-    /** A new bounded, in-order callback queue (one per session, one for endpoint events). */
+    boolean hasPayloadHandler() {
+        return payloadHandler != null;
+    }
+
+    /** A new bounded, in-order callback queue (one per session). */
     SerialExecutor newCallbackQueue() {
-        return new SerialExecutor(callbackPool, callbackTasks, callbackBytes, callbackBudget);
+        return dispatch.newQueue();
     }
 
-    /** Queues a listener callback of {@code ps} (or of the endpoint if null); a full queue drops it and counts the drop. */
-    private void callback(PeerSession ps, Runnable r, long weight) {
-        SerialExecutor q = ps != null ? ps.callbacks : endpointCallbacks;
-        if (!q.submit(() -> safely(r), weight)) (ps != null ? ps.counters() : counters).inc(Counters.Counter.CALLBACKS_DROPPED);
+    /** The receive threads' ids (tests check where payloads are delivered). */
+    List<Long> receiveThreadIds() {
+        return receivePlane.threads().stream().map(Thread::threadId).toList();
     }
 
-    /** The receive thread's id (tests measure its CPU time). */
-    long receiveThreadId() {
-        return receiver.threadId();
+    /** The ids of every thread that runs the engine on datagrams (receive and handshake planes; tests measure their CPU time). */
+    List<Long> planeThreadIds() {
+        List<Long> ids = new ArrayList<>(receiveThreadIds());
+        for (PlaneThread t : handshakePlane.threads()) ids.add(t.threadId());
+        return ids;
     }
 
     static int checkMtu(int mtu) {
@@ -466,7 +422,7 @@ public final class Endpoint implements AutoCloseable {
     }
 
     /** Closes {@code ps}; a pending connect fails with {@code failure} (or an {@link EndpointClosedException}). */
-    private void closeSession(PeerSession ps, String reason, Throwable failure) {
+    void closeSession(PeerSession ps, String reason, Throwable failure) {
         if (!ps.markClosed(reason)) return;
         sessions.remove(ps);
         Session<PeerSession> s = ps.session();
@@ -474,254 +430,61 @@ public final class Endpoint implements AutoCloseable {
         counters.inc(Counters.Counter.SESSIONS_CLOSED);
         ps.failEstablished(failure != null ? failure
                 : new EndpointClosedException("session with " + format(ps.remoteAddress()) + " closed before it was established (" + reason + ")"));
-        emit(ps, EndpointEvent.Kind.CLOSED, reason);
+        dispatch.emit(ps, EndpointEvent.Kind.CLOSED, reason);
         log.debug("session with {} at {} closed: {}", ps.peer(), format(ps.remoteAddress()), reason);
     }
 
-    // ---------------------------------------------------------------- receive path
-
-    private DatagramChannel channelFor(InetSocketAddress address) {
-        boolean v4 = address.getAddress() instanceof Inet4Address;
-        DatagramChannel dualStack = null;
-        for (int i = 0; i < channels.size(); i++) {
-            InetAddress local = localAddresses.get(i).getAddress();
-            if (v4 ? local instanceof Inet4Address : local instanceof Inet6Address) return channels.get(i);
-            if (v4 && local instanceof Inet6Address && local.isAnyLocalAddress()) dualStack = channels.get(i);
-        }
-        if (dualStack != null) return dualStack;
-        throw new IllegalArgumentException("no socket of this endpoint can reach " + format(address) + " (bound to " + localAddresses
-                + "); bind an " + (v4 ? "IPv4" : "IPv6") + " address too");
+    /** Closes a session the engine expired, unless it was closed already (e.g. as rejected by its peer). */
+    void closeExpired(PeerSession ps) {
+        Session<PeerSession> s = ps.session();
+        if (s == null || s.isExpired()) closeSession(ps, "expired (no answer to a key confirmation or rekey in time)");
     }
 
-    private void receiveLoop() {
-        ByteBuffer buf = ByteBuffer.allocate(65_536);
-        byte[] array = buf.array();
-        while (open) {
-            try {
-                selector.select(1000);
-                Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-                while (it.hasNext()) {
-                    SelectionKey key = it.next();
-                    it.remove();
-                    if (!key.isValid()) continue;
-                    DatagramChannel ch = (DatagramChannel) key.channel();
-                    for (int n = 0; n < 512 && open; n++) { // drain, but let the other socket have a turn
-                        buf.clear();
-                        SocketAddress src = ch.receive(buf);
-                        if (src == null) break;
-                        if (src instanceof InetSocketAddress isa) handleDatagram(ch, isa, array, buf.position());
-                    }
-                }
-            } catch (ClosedChannelException | ClosedSelectorException e) {
-                if (open) log.warn("socket closed unexpectedly: {}", e.toString());
-                return;
-            } catch (IOException e) {
-                // e.g. an ICMP error reported on the socket: not fatal for a datagram endpoint
-                log.debug("receive error: {}", e.toString());
-            } catch (RuntimeException | Error e) {
-                counters.inc(Counters.Counter.INTERNAL_ERRORS);
-                log.error("unexpected error in the receive loop (continuing)", e);
-            }
-        }
-    }
-
-    private void handleDatagram(DatagramChannel ch, InetSocketAddress src, byte[] data, int len) {
-        counters.inc(Counters.Counter.PACKETS_IN);
-        counters.add(Counters.Counter.BYTES_IN, len);
-        Received<PeerSession> r = context.receive(data, 0, len, sourceRemote(ch, src));
-        long h = context.hellosReceived();
-        if (h != hellosSeen) {
-            long n = h - hellosSeen;
-            hellosSeen = h;
-            counters.add(Counters.Counter.HELLOS_IN, n);
-            apply(hellos.record(n, System.nanoTime()));
-        }
-        if (r instanceof Received.Dropped<PeerSession> d) {
-            counters.drop(d.fault());
-            if (d.fault() == Fault.CHALLENGE_ISSUED) {
-                counters.inc(Counters.Counter.CHALLENGES_ISSUED);
-                // Under a flood (auto-challenge on) one event per Hello would itself be a cost the
-                // attacker controls: the counter still counts, the ON/OFF events summarise.
-                if (!hellos.active()) emitEndpoint(EndpointEvent.Kind.CHALLENGE_ISSUED, null, src, "Hello from " + format(src) + " answered with a challenge");
-            }
-            if (d.fault() == Fault.INTERNAL) log.warn("engine error on {} bytes from {} (dropped): {}", len, format(src), d.reason());
-            else if (log.isTraceEnabled()) log.trace("dropped {} bytes from {}: {} ({})", len, format(src), d.fault(), d.reason());
-        } else if (r instanceof Event<PeerSession> e) {
-            onEvent(e, ch, src, len);
-        }
-        if (!expiredOnReceive.isEmpty()) {
-            for (PeerSession ps : expiredOnReceive) closeExpired(ps);
-            expiredOnReceive.clear();
-        }
-    }
-
-    boolean hasPayloadHandler() {
-        return payloadHandler != null;
-    }
-
-    /** The Remote for a datagram's source; UdpRemote is immutable, so one serves a run of datagrams from one address. */
-    private UdpRemote sourceRemote(DatagramChannel ch, InetSocketAddress src) {
-        UdpRemote last = lastSource;
-        if (last != null && last.channel == ch && (last.address == src || last.address.equals(src))) return last;
-        return lastSource = new UdpRemote(this, ch, src, null);
-    }
-
-    private void onEvent(Event<PeerSession> e, DatagramChannel ch, InetSocketAddress src, int len) {
-        Session<PeerSession> s = e.session();
-        PeerSession ps = s.data();
-        if (ps == null) { // cannot happen: every session is created with a PeerSession
-            s.close();
-            return;
-        }
-        ps.attach(s);
-        Counters c = ps.counters();
-        // Per-session "in": authenticated packets; the endpoint counted the datagram already.
-        c.addLocal(Counters.Counter.PACKETS_IN, 1);
-        c.addLocal(Counters.Counter.BYTES_IN, len);
-        followPeer(ps, s, ch, src);
-        switch (e) {
-            case Event.Data<PeerSession> d -> deliver(ps, d.payload());
-            case Event.NewSession<PeerSession> n -> accepted(ps, false);
-            case Event.NewDowngradedSession<PeerSession> n -> accepted(ps, true);
-            case Event.Established<PeerSession> est -> {
-                if (ps.isClosed()) return;
-                counters.inc(Counters.Counter.HANDSHAKES);
-                ps.completeEstablished();
-                emit(ps, EndpointEvent.Kind.ESTABLISHED, String.format(java.util.Locale.ROOT, "handshake %.1f ms", ps.handshakeMillis()));
-            }
-            case Event.Rejected<PeerSession> rej -> {
-                counters.inc(Counters.Counter.REJECTED_BY_PEER);
-                emit(ps, EndpointEvent.Kind.REJECTED, "Session-Rejected received");
-                closeSession(ps, "rejected by peer", new SessionRejectedException(src));
-            }
-            case Event.DowngradedRatchetKey<PeerSession> dg -> {
-                ps.markDowngraded();
-                c.inc(Counters.Counter.DOWNGRADES);
-                emit(ps, EndpointEvent.Kind.DOWNGRADED, "the peer has no ratchet state for us: handshake used the empty ratchet");
-            }
-            case Event.RekeyCompleted<PeerSession> rk -> {
-                c.inc(Counters.Counter.REKEYS);
-                emit(ps, EndpointEvent.Kind.REKEYED, "rekey " + ps.counters().get(Counters.Counter.REKEYS));
-            }
-            case Event.Control<PeerSession> ctl -> { }
-        }
-    }
-
-    /** Path following: an authenticated packet from a new address moves the session there. */
-    private void followPeer(PeerSession ps, Session<PeerSession> s, DatagramChannel ch, InetSocketAddress src) {
-        UdpRemote current = ps.remote();
-        if (current != null && current.address.equals(src) && current.channel == ch && s.remote() == current) return;
-        UdpRemote moved = new UdpRemote(this, ch, src, ps);
-        s.setRemote(moved);
-        ps.setRemote(moved);
-        if (current != null && !current.address.equals(src)) {
-            ps.counters().inc(Counters.Counter.PATH_CHANGES);
-            emit(ps, EndpointEvent.Kind.PATH_CHANGED, "moved from " + format(current.address) + " to " + format(src));
-        }
-    }
-
-    private void accepted(PeerSession ps, boolean downgraded) {
-        counters.inc(Counters.Counter.HANDSHAKES);
-        if (downgraded) {
-            ps.markDowngraded();
-            ps.counters().inc(Counters.Counter.DOWNGRADES);
-        }
-        sessions.add(ps);
-        ps.completeEstablished();
-        if (!acceptQueue.offer(ps)) {
-            acceptQueue.poll();
-            acceptQueue.offer(ps);
-        }
-        emit(ps, downgraded ? EndpointEvent.Kind.NEW_DOWNGRADED_SESSION : EndpointEvent.Kind.NEW_SESSION,
-                downgraded ? "the peer used the empty ratchet although we had state for it" : "");
-        if (listener != null) callback(ps, () -> listener.onSession(ps), 0);
-    }
-
-    private void deliver(PeerSession ps, byte[] payload) {
-        Counters c = ps.counters();
-        c.inc(Counters.Counter.PAYLOADS_IN);
-        c.add(Counters.Counter.PAYLOAD_BYTES_IN, payload.length);
-        if (payloadHandler != null) {
-            try {
-                payloadHandler.onPayload(ps, payload);
-            } catch (RuntimeException | Error e) {
-                c.inc(Counters.Counter.HANDLER_ERRORS);
-                log.warn("payload handler threw (ignored)", e);
-            }
-            return;
-        }
-        if (!ps.enqueue(payload)) c.inc(Counters.Counter.RECEIVE_QUEUE_OVERFLOWS);
-        if (listener != null) callback(ps, () -> listener.onData(ps, payload), payload.length);
-    }
-
-    private void emit(PeerSession ps, EndpointEvent.Kind kind, String detail) {
-        if (listener == null) return;
-        EndpointEvent ev = new EndpointEvent(kind, System.currentTimeMillis(), ps.peer(), ps.remoteAddress(), ps, detail);
-        callback(ps, () -> listener.onEvent(ev), 0);
-    }
-
-    private void emitEndpoint(EndpointEvent.Kind kind, StaticPublicKey peer, InetSocketAddress remote, String detail) {
-        if (listener == null) return;
-        EndpointEvent ev = new EndpointEvent(kind, System.currentTimeMillis(), peer, remote, null, detail);
-        callback(null, () -> listener.onEvent(ev), 0);
-    }
-
-    private static void safely(Runnable r) {
-        try {
-            r.run();
-        } catch (RuntimeException | Error e) {
-            log.warn("listener callback threw (ignored)", e);
-        }
-    }
-
-    /** Acts on an auto-challenge transition (receive or timer thread). */
-    private void apply(AutoChallenge.Transition t) {
+    /** Acts on an auto-challenge transition (plane or timer thread). */
+    void applyAutoChallenge(AutoChallenge.Transition t) {
         if (t == AutoChallenge.Transition.NONE || !autoChallenge) return;
         double rate = hellos.rate(System.nanoTime());
         if (t == AutoChallenge.Transition.ON) {
             context.setChallengeEnabled(true);
             counters.inc(Counters.Counter.AUTO_CHALLENGE_ACTIVATIONS);
             log.info("auto-challenge on: {} Hellos/s (threshold {})", Math.round(rate), hellos.onRate());
-            emitEndpoint(EndpointEvent.Kind.AUTO_CHALLENGE_ON, null, null,
-                    String.format(java.util.Locale.ROOT, "%.0f Hellos/s >= %.0f: challenging Hellos", rate, hellos.onRate()));
+            dispatch.emitEndpoint(EndpointEvent.Kind.AUTO_CHALLENGE_ON, null, null,
+                    String.format(Locale.ROOT, "%.0f Hellos/s >= %.0f: challenging Hellos", rate, hellos.onRate()));
         } else {
             context.setChallengeEnabled(manualChallenge);
             log.info("auto-challenge off: {} Hellos/s", Math.round(rate));
-            emitEndpoint(EndpointEvent.Kind.AUTO_CHALLENGE_OFF, null, null,
-                    String.format(java.util.Locale.ROOT, "%.0f Hellos/s < %.0f: challenge off", rate, hellos.onRate() / 2));
+            dispatch.emitEndpoint(EndpointEvent.Kind.AUTO_CHALLENGE_OFF, null, null,
+                    String.format(Locale.ROOT, "%.0f Hellos/s < %.0f: challenge off", rate, hellos.onRate() / 2));
+        }
+    }
+
+    static void join(Thread t) {
+        if (t == Thread.currentThread()) return;
+        try {
+            t.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing anyway
         }
     }
 
     // ---------------------------------------------------------------- timers
 
-    private void wakeTimer() {
-        LockSupport.unpark(timer);
-    }
-
-    private void timerLoop() {
-        while (open) {
-            long waitMs;
-            try {
-                waitMs = context.service();
-                waitMs = Math.min(waitMs, housekeeping());
-                if (autoChallenge) {
-                    apply(hellos.tick(System.nanoTime()));
-                    if (hellos.active()) waitMs = Math.min(waitMs, Math.max(1, TimeUnit.NANOSECONDS.toMillis(hellos.bucketNanos())));
-                }
-            } catch (RuntimeException | Error e) {
-                counters.inc(Counters.Counter.INTERNAL_ERRORS);
-                log.error("unexpected error in the timer loop (continuing)", e);
-                waitMs = 100;
-            }
-            if (!open) return;
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.max(1, waitMs)));
+    /** One pass of the timer thread: the engine's timers, housekeeping, auto-challenge; returns ms until the next. */
+    private long timerPass() {
+        long waitMs = Math.min(context.service(), housekeeping());
+        if (autoChallenge) {
+            applyAutoChallenge(hellos.tick(System.nanoTime()));
+            if (hellos.active()) waitMs = Math.min(waitMs, Math.max(1, TimeUnit.NANOSECONDS.toMillis(hellos.bucketNanos())));
         }
-    }
-
-    /** Closes a session the engine expired, unless it was closed already (e.g. as rejected by its peer). */
-    private void closeExpired(PeerSession ps) {
-        Session<PeerSession> s = ps.session();
-        if (s == null || s.isExpired()) closeSession(ps, "expired (no answer to a key confirmation or rekey in time)");
+        return waitMs;
     }
 
     /**
@@ -729,21 +492,21 @@ public final class Endpoint implements AutoCloseable {
      * Visits only the sessions still connecting and those the engine reported expired, never all.
      */
     private long housekeeping() {
-        for (PeerSession ps; (ps = expired.poll()) != null; ) closeExpired(ps);
+        for (PeerSession ps; (ps = sessions.pollExpired()) != null; ) closeExpired(ps);
         long now = System.nanoTime();
         long next = Long.MAX_VALUE;
-        for (PeerSession ps : connecting) {
+        for (PeerSession ps : sessions.connecting()) {
             if (!ps.isPendingConnect()) {
-                connecting.remove(ps);
+                sessions.connecting().remove(ps);
                 continue;
             }
             long left = ps.connectDeadline() - now;
             if (left <= 0) {
                 long elapsed = (now - ps.startNanos) / 1_000_000;
                 counters.inc(Counters.Counter.HANDSHAKE_TIMEOUTS);
-                emit(ps, EndpointEvent.Kind.HANDSHAKE_TIMEOUT, "no handshake after " + elapsed + " ms");
+                dispatch.emit(ps, EndpointEvent.Kind.HANDSHAKE_TIMEOUT, "no handshake after " + elapsed + " ms");
                 closeSession(ps, "handshake timeout", new HandshakeTimeoutException(ps.remoteAddress(), elapsed));
-                connecting.remove(ps);
+                sessions.connecting().remove(ps);
             } else {
                 next = Math.min(next, TimeUnit.NANOSECONDS.toMillis(left) + 1);
             }
@@ -763,22 +526,24 @@ public final class Endpoint implements AutoCloseable {
         /** A session's timer moved earlier (e.g. the soft key-use limit wants a rekey): run the engine's timers now. */
         @Override
         public void timersChanged() {
-            wakeTimer();
+            TimerThread t = timer; // null only while the constructor runs, before any session exists
+            if (t != null) t.wake();
         }
 
         /**
-         * The engine expired a session. On the receive thread (a rejection, the hard key-use limit)
-         * the receive path closes its {@link PeerSession} after handling the datagram's event, so
-         * that a rejection fails the connect with {@link SessionRejectedException}, not a generic
-         * close raced in by the timer thread; elsewhere the timer thread's next pass closes it (not
-         * woken for it: a timeout expires it on that thread already).
+         * The engine expired a session. On a plane thread (a rejection, the hard key-use limit)
+         * that thread closes its {@link PeerSession} after handling the datagram's event, so that a
+         * rejection fails the connect with {@link SessionRejectedException}, not a generic close
+         * raced in by the timer thread; elsewhere the timer thread's next pass closes it (not woken
+         * for it: a timeout expires it on that thread already).
          */
         @Override
         public void sessionExpired(Session<PeerSession> session) {
             PeerSession ps = session.data();
             if (ps == null || ps.isClosed()) return;
-            if (Thread.currentThread() == receiver) expiredOnReceive.add(ps);
-            else expired.add(ps);
+            PlaneThread t = PlaneThread.current();
+            if (t != null) t.expired.add(ps);
+            else sessions.expired(ps);
         }
 
         @Override
@@ -788,33 +553,14 @@ public final class Endpoint implements AutoCloseable {
 
         @Override
         protected void beforeAccept(StaticPublicKey peer) {
-            for (PeerSession old : sessionsWith(peer)) closeSession(old, "replaced by a new session from the peer");
+            for (PeerSession old : sessions.with(peer)) closeSession(old, "replaced by a new session from the peer");
         }
 
         @Override
         protected void refused(StaticPublicKey peer, byte[] identity, InetSocketAddress source, boolean silently) {
             counters.inc(Counters.Counter.REFUSED);
             log.debug("refused session from {} at {}{}", peer, format(source), silently ? " (silently)" : "");
-            emitEndpoint(EndpointEvent.Kind.REFUSED, peer, source, silently ? "refused silently" : "refused with Session-Rejected");
-        }
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    private static void join(Thread t) {
-        if (t == Thread.currentThread()) return;
-        try {
-            t.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // closing anyway
+            dispatch.emitEndpoint(EndpointEvent.Kind.REFUSED, peer, source, silently ? "refused silently" : "refused with Session-Rejected");
         }
     }
 
@@ -841,8 +587,38 @@ public final class Endpoint implements AutoCloseable {
         private Duration autoChallengeWindow = Duration.ofSeconds(1);
         private LongSupplier clock;
         private RandomSource rng;
+        private int receiveThreads = DEFAULT_RECEIVE_THREADS;
+        private int handshakeThreads = DEFAULT_HANDSHAKE_THREADS;
+        private int handshakeQueue = DEFAULT_HANDSHAKE_QUEUE;
 
         private Builder() {}
+
+        /**
+         * Receive threads (default {@link #DEFAULT_RECEIVE_THREADS}: cores, at most 4). With more
+         * than one, every bind address gets that many {@code SO_REUSEPORT} sockets on one port and
+         * the kernel spreads peers over them by address; one peer's datagrams stay on one thread.
+         * Where the platform has no {@code SO_REUSEPORT}, one thread runs (a warning is logged).
+         */
+        public Builder receiveThreads(int threads) {
+            if (threads < 1 || threads > 64) throw new IllegalArgumentException("receive threads must be 1..64, got " + threads);
+            this.receiveThreads = threads;
+            return this;
+        }
+
+        /**
+         * The handshake plane: {@code threads} threads (default {@link #DEFAULT_HANDSHAKE_THREADS})
+         * run Hellos, handshake and rekey steps (and so the ratchet store's writes); at most
+         * {@code queue} datagrams (default {@value #DEFAULT_HANDSHAKE_QUEUE}, split over the
+         * threads) wait for them. A datagram past the bound is dropped and counted
+         * ({@link Counters.Counter#HANDSHAKE_QUEUE_OVERFLOWS}); its sender resends.
+         */
+        public Builder handshakeThreads(int threads, int queue) {
+            if (threads < 1 || threads > 64) throw new IllegalArgumentException("handshake threads must be 1..64, got " + threads);
+            if (queue < threads) throw new IllegalArgumentException("handshake queue must hold at least one datagram per thread (" + threads + "), got " + queue);
+            this.handshakeThreads = threads;
+            this.handshakeQueue = queue;
+            return this;
+        }
 
         /** Binds a socket (call twice for IPv4 and IPv6; port 0 picks a free port). */
         public Builder bind(InetSocketAddress address) {
@@ -905,9 +681,9 @@ public final class Endpoint implements AutoCloseable {
         }
 
         /**
-         * Delivers every payload to {@code handler} on the receive thread, instead of queueing it for
-         * {@link PeerSession#receive} and {@link EndpointListener#onData} (which then see none). The
-         * fastest way in; the handler must not block. See {@link PayloadHandler}.
+         * Delivers every payload to {@code handler} on the plane thread that decrypted it, instead
+         * of queueing it for {@link PeerSession#receive} and {@link EndpointListener#onData} (which
+         * then see none). The fastest way in; the handler must not block. See {@link PayloadHandler}.
          */
         public Builder payloadHandler(PayloadHandler handler) {
             this.payloadHandler = Objects.requireNonNull(handler, "handler");

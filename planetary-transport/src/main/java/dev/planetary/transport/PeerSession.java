@@ -42,7 +42,8 @@ public final class PeerSession implements AutoCloseable {
     final long startNanos = System.nanoTime();
 
     private volatile Session<PeerSession> session;
-    private volatile UdpRemote remote;
+    /** The address {@link Endpoint#connect} aimed at, until the engine session (which holds the path) exists. */
+    private volatile UdpRemote connectTarget;
     private volatile int mtu;
     private volatile boolean downgraded;
     private volatile long handshakeNanos = -1;
@@ -69,7 +70,7 @@ public final class PeerSession implements AutoCloseable {
 
     /** The peer's current address (follows the peer when it moves). */
     public InetSocketAddress remoteAddress() {
-        UdpRemote r = remote;
+        UdpRemote r = remote();
         return r == null ? null : r.address;
     }
 
@@ -261,12 +262,18 @@ public final class PeerSession implements AutoCloseable {
         return session;
     }
 
+    /** The path: the engine session's remote (the one record of it), or the connect target before the session exists. */
     UdpRemote remote() {
-        return remote;
+        Session<PeerSession> s = session;
+        return s != null && s.remote() instanceof UdpRemote u ? u : connectTarget;
     }
 
-    void setRemote(UdpRemote r) {
-        this.remote = r;
+    void connectingTo(UdpRemote r) {
+        this.connectTarget = r;
+    }
+
+    boolean hasInbox() {
+        return inbox != null;
     }
 
     void markDowngraded() {

@@ -74,12 +74,6 @@ public class StoreApplication<D> implements Application.WithRatchetStore<D> {
         return policy.flags(session.peer()).initiatorDisallowsDowngrade();
     }
 
-    /** Without a source: as {@link #checkAcceptSession(StaticPublicKey, byte[], Remote)} with none. */
-    @Override
-    public AcceptDecision<D> checkAcceptSession(StaticPublicKey peer, byte[] identity) {
-        return checkAcceptSession(peer, identity, null);
-    }
-
     @Override
     public AcceptDecision<D> checkAcceptSession(StaticPublicKey peer, byte[] identity, Remote from) {
         PeerFlags flags = policy.flags(peer);

@@ -83,7 +83,7 @@ class HelloFloodTest {
             try (FloodProcess flood = new FloodProcess(responder.localAddress(), responder.publicKey(), LONG ? 1000 : 300, "mixed", 900)) {
                 await("auto-challenge to turn on", Duration.ofSeconds(60), responder::autoChallengeActive);
                 assertTrue(responder.challengeEnabled());
-                long recvId = responder.receiveThreadId();
+                java.util.List<Long> recvId = responder.planeThreadIds();
                 long cpu0 = ThreadCpu.cpuNanos(recvId);
                 long challenged0 = responder.counters().get(Counters.Counter.CHALLENGES_ISSUED);
                 long limited0 = responder.counters().drops(Fault.CHALLENGE_LIMITED);

@@ -157,7 +157,7 @@ public final class HelloFlooder {
         }
 
         @Override
-        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
             return AcceptDecision.reject(true);
         }
     }

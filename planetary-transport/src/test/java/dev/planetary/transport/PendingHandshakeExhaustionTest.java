@@ -35,7 +35,7 @@ class PendingHandshakeExhaustionTest {
                 .store(new MemoryRatchetStore()).build()) {
             int cap = responder.settings().maxPendingHandshakes();
             long heap0 = ThreadCpu.usedHeapAfterGc();
-            long recvId = responder.receiveThreadId();
+            java.util.List<Long> recvId = responder.planeThreadIds();
             long cpu0 = ThreadCpu.cpuNanos(recvId);
             int maxPending = 0;
             int maxKids = 0;
@@ -93,7 +93,7 @@ class PendingHandshakeExhaustionTest {
 
             Figures.report("PendingHandshakeExhaustionTest", String.format(Locale.ROOT,
                     "challenge off; attacker sent %.0f real Hellos (%.0f fresh, %.0f replays) at %.0f/s; responder answered %d Hellos in %.1f s "
-                            + "(%.0f/s: one receive thread's capacity), all but %.0f of them replays; receive-thread CPU %.2f ms per answered Hello; "
+                            + "(%.0f/s: the handshake plane's capacity), all but %.0f of them replays; plane-thread CPU %.2f ms per answered Hello; "
                             + "max pending %d (cap %d), max key ids %d, pending at end %d, kernel backlog drained in %.0f s; heap growth with a full table %.1f MiB (%.1f KiB per pending handshake)",
                     attacker.get("sent"), attacker.get("fresh"), attacker.get("replays"), attacker.get("rate"), answered, floodNanos / 1e9,
                     answered / (floodNanos / 1e9), attacker.get("fresh"), cpu / 1e6 / Math.max(1, answered), maxPending, cap, maxKids, pendingAtEnd, backlogSeconds,

@@ -20,6 +20,13 @@ final class ThreadCpu {
         }
     }
 
+    /** CPU time of several threads together (e.g. an endpoint's plane threads). */
+    static long cpuNanos(java.util.List<Long> threadIds) {
+        long sum = 0;
+        for (long id : threadIds) sum += cpuNanos(id);
+        return sum;
+    }
+
     /** Used heap after a few full GCs (bytes). */
     static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {

@@ -1,5 +1,6 @@
 package dev.planetary.vl1;
 
+import dev.planetary.zssp.internal.EngineAccess;
 import dev.planetary.identity.Address;
 import dev.planetary.identity.Fingerprint;
 import dev.planetary.identity.Identity;
@@ -936,11 +937,6 @@ public final class Node {
         }
 
         @Override
-        public AcceptDecision<Fingerprint> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
-            return checkAcceptSession(remoteStatic, identity, null);
-        }
-
-        @Override
         public AcceptDecision<Fingerprint> checkAcceptSession(StaticPublicKey remoteStatic, byte[] blob, Remote source) {
             return accept(remoteStatic, blob, source instanceof PathRemote p ? p.path : null);
         }
@@ -1056,7 +1052,7 @@ public final class Node {
             return;
         }
         traversal.sessionStarted(p, from.path);
-        s.setRemote(new PathRemote(from.path)); // §3.5 (b): the handshake's path is confirmed
+        EngineAccess.setRemote(s, new PathRemote(from.path)); // §3.5 (b): the handshake's path is confirmed
         startSession(p);
         if (p.pendingHelloId != 0 && (!config.root() || p.verified)) { // the peer's HELLO overtook our Established: answer it now, not at its 1 s retry
             answerHello(p, p.pendingHelloId, from.path);
@@ -1272,11 +1268,11 @@ public final class Node {
         long lastSent = p.lastSent; // a datagram on another path is not a send on the preferred one (heartbeats)
         PeerPaths.Entry preferred = p.path instanceof Direct d ? p.paths.get(d) : null;
         long preferredLastSend = preferred == null ? 0 : preferred.lastSend;
-        s.setRemote(new PathRemote(path)); // single-threaded engine: the swap is not observable
+        EngineAccess.setRemote(s, new PathRemote(path)); // single-threaded engine: the swap is not observable
         try {
             send(p, b);
         } finally {
-            s.setRemote(saved);
+            EngineAccess.setRemote(s, saved);
             p.lastSent = lastSent;
             if (preferred != null) preferred.lastSend = preferredLastSend;
         }

@@ -1,5 +1,6 @@
 package dev.planetary.vl1;
 
+import dev.planetary.zssp.internal.EngineAccess;
 import dev.planetary.identity.Address;
 import dev.planetary.identity.Fingerprint;
 import dev.planetary.vl1.Node.Direct;
@@ -278,7 +279,7 @@ final class Traversal {
         if (target == null) target = p.paths.bestStale();
         if (target == null || target.equals(p.path)) return;
         p.path = target;
-        p.session.setRemote(node.new PathRemote(target));
+        EngineAccess.setRemote(p.session, node.new PathRemote(target));
         node.out.event(new NodeEvent.PathPreferred(p.fp, target instanceof Direct d ? d.remote() : null,
                 target instanceof Relayed r ? r.root() : null));
     }

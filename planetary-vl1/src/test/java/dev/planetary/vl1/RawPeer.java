@@ -95,7 +95,7 @@ final class RawPeer implements SimEngine, Application.WithoutRatchetStorage<Stri
     }
 
     @Override
-    public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+    public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
         return AcceptDecision.reject(true);
     }
 }

@@ -47,6 +47,8 @@ public final class Vl2Limits {
     public static final int MAX_CREDENTIAL_ITEMS = 16;
     /** §10.2: groups per MULTICAST_LIKE. */
     public static final int MAX_LIKE_GROUPS = 256;
+    /** How often a member reads the multicast groups its NIC's host stack joined (§12.5; a TAP's kernel memberships). */
+    public static final long JOINED_GROUPS_POLL_MS = 10_000;
 
     /** §12.8: DATA bytes per PORT_FORWARD DATA message (1..16,384). */
     public static final int PORT_FORWARD_MAX_DATA = 16_384;

@@ -31,20 +31,12 @@ public interface Application<D> {
 
     /**
      * Responder, after the Completion fully authenticated the initiator: accept or refuse the
-     * session. When accepting, the application must first close any other session with this peer
+     * session. {@code source} is the {@link Remote} the Completion (X3) arrived from, as passed to
+     * {@link Context#receive} (VL spec §3.2, ZSSP layer requirement 1: a relayed X3 must claim its
+     * origin). When accepting, the application must first close any other session with this peer
      * (spec §7.9).
      */
-    AcceptDecision<D> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity);
-
-    /**
-     * As {@link #checkAcceptSession(StaticPublicKey, byte[])}, with the source the Completion (X3)
-     * arrived from: the {@link Remote} passed to {@link Context#receive} (VL spec §3.2, ZSSP layer
-     * requirement 1: a relayed X3 must claim its origin). The engine calls this one; the default
-     * ignores the source.
-     */
-    default AcceptDecision<D> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
-        return checkAcceptSession(remoteStatic, identity);
-    }
+    AcceptDecision<D> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source);
 
     /**
      * Responder, for a complete Hello that passed the challenge gate (ZSSP §9.3; so {@code source}

@@ -192,6 +192,45 @@ public final class Context<D> implements AutoCloseable {
         }
     }
 
+    /** Where a transport with separate receive planes should run a datagram ({@link #route}). */
+    public enum Route {
+        /** A live session's DATA: one AEAD open, no public-key work, no storage. Cheap. */
+        DATA,
+        /** A live session's key id with another type (key confirmation, rekey, or a forgery): may write the ratchet store. */
+        SESSION_CONTROL,
+        /** Key id 0 (Hello, Challenge: ECDH and Kyber) or a pending handshake's (Completion: ECDH, storage). */
+        HANDSHAKE,
+        /**
+         * No key id registered (or shorter than any packet): {@link #receive} drops it cheaply. No
+         * legitimate packet can carry it yet, as key ids are registered before the peer learns them.
+         */
+        UNKNOWN
+    }
+
+    /**
+     * Cheap classification (§10.4: key-id lookup, and for a session's key id the header decrypted
+     * into a copy: the datagram is not changed) for a transport that runs cheap datagrams on its
+     * receive threads and costly ones elsewhere. A hint: a rekey racing it may make it stale, and
+     * {@link #receive} decides anyway.
+     */
+    public Route route(byte[] datagram, int off, int len) {
+        Objects.checkFromIndexSize(off, len, datagram.length);
+        if (len < MIN_PACKET_SIZE) return Route.UNKNOWN;
+        int kid = Bytes.getInt(datagram, off);
+        if (kid == 0) return Route.HANDSHAKE;
+        Object owner = kids.get(kid);
+        if (owner instanceof PendingHandshake) return Route.HANDSHAKE;
+        if (!(owner instanceof Session<?> s)) return Route.UNKNOWN;
+        byte[] block = java.util.Arrays.copyOfRange(datagram, off + 4, off + 4 + dev.planetary.zssp.crypto.HeaderCipher.BLOCK);
+        try {
+            s.headers.recv().decryptBlock(block, 0);
+        } catch (RuntimeException e) {
+            return Route.SESSION_CONTROL; // a key retired meanwhile: the slow path decides
+        }
+        // the header's bytes 4..19 are encrypted; the type is byte 7 (§2.2)
+        return (block[3] & 0xff) == TYPE_DATA ? Route.DATA : Route.SESSION_CONTROL;
+    }
+
     /** {@link #receive(byte[], int, int, Remote)} for a whole array. */
     public Received<D> receive(byte[] datagram, Remote from) {
         return receive(datagram, 0, datagram.length, from);

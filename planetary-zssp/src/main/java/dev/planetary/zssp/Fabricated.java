@@ -49,4 +49,9 @@ final class Fabricated implements EngineAccess.Engine {
             s.lock.unlock();
         }
     }
+
+    @Override
+    public void setRemote(Session<?> session, Remote remote) {
+        session.setRemote(remote);
+    }
 }

@@ -221,7 +221,8 @@ public final class Session<D> {
         return remote;
     }
 
-    public void setRemote(Remote remote) {
+    /** Package-private: Planetary's transport and VL1 reach it through {@code EngineAccess.setRemote}. */
+    void setRemote(Remote remote) {
         this.remote = Objects.requireNonNull(remote, "remote");
     }
 

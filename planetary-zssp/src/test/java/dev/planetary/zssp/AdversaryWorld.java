@@ -213,7 +213,7 @@ final class AdversaryWorld {
         }
 
         @Override
-        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
             if (!accept) return AcceptDecision.reject(pi4);
             for (Session<String> s : ctx.sessions()) if (s.peer().equals(remoteStatic)) s.close(); // §7.9
             return AcceptDecision.accept(new String(identity, StandardCharsets.UTF_8), pi3, pi4);

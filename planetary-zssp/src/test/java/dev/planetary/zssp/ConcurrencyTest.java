@@ -52,7 +52,7 @@ class ConcurrencyTest {
         }
 
         @Override
-        public AcceptDecision<Integer> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+        public AcceptDecision<Integer> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
             return AcceptDecision.accept((int) identity[0], false, false);
         }
 

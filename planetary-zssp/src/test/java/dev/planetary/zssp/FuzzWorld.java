@@ -50,7 +50,7 @@ final class FuzzWorld {
         }
 
         @Override
-        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
             return AcceptDecision.accept("peer", false, false);
         }
 

@@ -87,7 +87,7 @@ final class ReplayApplication implements Application<String> {
     }
 
     @Override
-    public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+    public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
         JsonNode c = expect("check_accept_session");
         if (c == null) return AcceptDecision.accept("peer:" + remoteStatic.toHex(), false, false);
         assertEquals(c.get("remote_static").asText(), remoteStatic.toHex(), "check_accept_session peer");

@@ -299,7 +299,7 @@ final class SimNetwork {
         }
 
         @Override
-        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
             acceptCalls++;
             if (!accept) return AcceptDecision.reject(pi4);
             Node peer = null;

@@ -161,7 +161,7 @@ class ZsspOverSimTest {
         }
 
         @Override
-        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity) {
+        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
             if (!remoteStatic.equals(peerKey)) return AcceptDecision.reject(true);
             for (Session<String> s : ctx.sessions()) if (s.peer().equals(remoteStatic)) s.close(); // ZSSP §7.9
             return AcceptDecision.accept(new String(identity, StandardCharsets.UTF_8), false, false);

@@ -17,6 +17,7 @@ import dev.planetary.vl2.ExtFrame;
 import dev.planetary.vl2.MemberCredential;
 import dev.planetary.vl2.NetworkConfig;
 import dev.planetary.vl2.Signed;
+import dev.planetary.vl2.Vl2Limits;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,6 +67,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     private final Map<Address, Long> asked = Lru.map(MAX_PRESENTED); // last re-presentation (node ms)
     private final CredentialWait<byte[]> awaiting = new CredentialWait<>(); // FRAME / EXT_FRAME that overtook a credential (§8.3)
     private long awaitDeadline = Long.MAX_VALUE;
+    private long nextJoinedPoll; // §12.5: when the NICs' joined multicast groups are read next
     private final Map<NetworkId, Set<Long>> bridges = new ConcurrentHashMap<>(); // §9.6: by credential, read by NIC threads
     private final Map<NetworkId, List<Long>> listedBridges = new ConcurrentHashMap<>(); // §9.6: the config's specialists, read by NIC threads
     private long nicFailures;
@@ -108,7 +110,11 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
     /** Runs the multicast timers (§10.2 LIKE announcements, expiry, held frames) and the credential wait; returns the next deadline. */
     public long service(long now) {
         awaitDeadline = awaiting.expire(now);
-        return Math.min(awaitDeadline, multicaster.service(now));
+        if (now >= nextJoinedPoll) {
+            nextJoinedPoll = now + Vl2Limits.JOINED_GROUPS_POLL_MS;
+            for (NetworkPort p : plane.ports()) multicaster.joined(p.nwid(), p.nic().joinedGroups(), now);
+        }
+        return Math.min(Math.min(awaitDeadline, nextJoinedPoll), multicaster.service(now));
     }
 
     public long nextDeadline() {
@@ -170,6 +176,7 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
         } else {
             r.update(config.get().value(), own.get().value()); // new rules or own tags: the next frame sees them (§11.6)
         }
+        multicaster.replicatorsChanged(id, node.now()); // a newly designated replicator is LIKEd at once (§10.7)
         if (pc.equals(applied.get(id)) && plane.port(id).isPresent()) {
             return;
         }

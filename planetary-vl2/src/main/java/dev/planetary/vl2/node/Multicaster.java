@@ -4,6 +4,7 @@ import dev.planetary.identity.Address;
 import dev.planetary.identity.Decoded;
 import dev.planetary.identity.Fingerprint;
 import dev.planetary.nic.IpAssignment;
+import dev.planetary.nic.KernelMulticast;
 import dev.planetary.nic.MacAddress;
 import dev.planetary.nic.NetworkId;
 import dev.planetary.nic.PortConfig;
@@ -187,6 +188,7 @@ public final class Multicaster {
     private final class Net {
         PortConfig config;
         Set<MulticastGroup> own = Set.of();
+        Set<MulticastGroup> joined = Set.of(); // §12.5: what the host's stack joined on the NIC
         final MulticastDirectory directory = new MulticastDirectory();
         final Gatherer gatherer = new Gatherer(rng);
         final MulticastSender sender = new MulticastSender();
@@ -196,6 +198,7 @@ public final class Multicaster {
         final Map<Long, long[]> originBudget = Lru.map(MAX_ORIGINS); // origin → {second, frames, bytes} (§10.7)
         final Set<List<Long>> originPresented = java.util.Collections.newSetFromMap(Lru.map(MAX_ORIGINS_PRESENTED)); // (recipient, origin)
         long nextAnnounce;
+        Set<Address> likedReplicators = Set.of(); // the config's replicators at the last LIKE to them
 
         Net(PortConfig config) {
             this.config = config;
@@ -222,11 +225,50 @@ public final class Multicaster {
         }
         Net n = nets.computeIfAbsent(config.nwid(), id -> new Net(config));
         n.config = config;
-        Set<MulticastGroup> groups = subscriptions(config);
+        subscribe(n, now);
+    }
+
+    /** The config's groups and the NIC's joined ones; LIKEd to everyone at once when they changed (§10.2). */
+    private void subscribe(Net n, long now) {
+        Set<MulticastGroup> groups = new LinkedHashSet<>(subscriptions(n.config));
+        groups.addAll(n.joined);
         if (!groups.equals(n.own)) {
-            n.own = groups;
+            n.own = Set.copyOf(groups);
             announce(n, now);
         }
+    }
+
+    /**
+     * §12.5: the multicast MACs the host's stack joined on the network's NIC (a TAP's kernel
+     * memberships), each subscribed with ADI 0 beside the config's groups; a group it left is no
+     * longer LIKEd and expires at the others (600 s). At most {@link KernelMulticast#MAX_GROUPS} are kept.
+     */
+    public void joined(NetworkId nwid, Set<MacAddress> macs, long now) {
+        Net n = nets.get(nwid);
+        if (n == null) return;
+        Set<MulticastGroup> g = new LinkedHashSet<>();
+        for (MacAddress mac : macs) {
+            if (!mac.isMulticast() || mac.equals(MacAddress.BROADCAST)) continue; // broadcast is the config's (flag bit0)
+            g.add(new MulticastGroup(mac, 0));
+            if (g.size() == KernelMulticast.MAX_GROUPS) break;
+        }
+        if (g.equals(n.joined)) return;
+        n.joined = Set.copyOf(g);
+        subscribe(n, now);
+    }
+
+    /**
+     * The network's config changed (its specialists, say): a replicator it newly lists gets the full
+     * set at once, not at the next 60 s LIKE, since it answers and replicates for everyone (§10.7).
+     */
+    public void replicatorsChanged(NetworkId nwid, long now) {
+        Net n = nets.get(nwid);
+        if (n == null) return;
+        Set<Address> current = Set.copyOf(env.replicators(nwid));
+        for (Address r : current) {
+            if (!n.likedReplicators.contains(r) && !r.equals(self)) like(n, r);
+        }
+        n.likedReplicators = current;
     }
 
     /** The network's port went down (left, denied): its state is forgotten. */
@@ -263,7 +305,7 @@ public final class Multicaster {
         return new MulticastGroup(new MacAddress(0x3333_ff00_0000L | (b0 & 0xffL) << 16 | (b1 & 0xffL) << 8 | (b2 & 0xffL)), 0);
     }
 
-    /** The groups this node LIKEs on {@code nwid}. */
+    /** The groups this node LIKEs on {@code nwid}: the config's and the NIC's joined ones (§10.1, §12.5). */
     public Set<MulticastGroup> subscribed(NetworkId nwid) {
         Net n = nets.get(nwid);
         return n == null ? Set.of() : n.own;
@@ -314,7 +356,8 @@ public final class Multicaster {
         deadline = Math.min(deadline, n.nextAnnounce);
         Set<Address> to = new LinkedHashSet<>();
         to.add(new Address(n.id().controllerAddress()));
-        to.addAll(env.replicators(n.id())); // §10.7: so they hold the full directory
+        n.likedReplicators = Set.copyOf(env.replicators(n.id()));
+        to.addAll(n.likedReplicators); // §10.7: so they hold the full directory
         to.addAll(env.peers(n.id()));
         to.remove(self);
         for (Address a : to) like(n, a);

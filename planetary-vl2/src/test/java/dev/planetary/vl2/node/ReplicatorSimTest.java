@@ -216,4 +216,20 @@ class ReplicatorSimTest {
         for (int i = 1; i < N; i++) assertTrue(w.count(w.member(i).address.value(), w.member(0).address.value(), Verb.MULTICAST_LIKE) > 0);
         assertEquals(N - 1, w.member(0).engine.likesHeld(NWID) / Multicaster.subscriptions(w.member(1).config).size(), "it holds the directory");
     }
+
+    @Test
+    void aNewlyDesignatedReplicatorIsLikedAtOnceNotAtTheNextAnnounce() {
+        MulticastWorld w = new MulticastWorld(N, PortConfig.FLAG_BROADCAST, 32, 6);
+        w.pump();
+        long r = w.member(0).address.value();
+        for (int i = 1; i < N; i++) assertEquals(0, w.count(w.member(i).address.value(), r, Verb.MULTICAST_LIKE), "no LIKE before the designation");
+        w.replicators.add(r); // the controller's new config lists member 0 as replicator (§10.7)
+        for (Member m : w.members) m.engine.replicatorsChanged(NWID, w.now);
+        w.pump();
+        for (int i = 1; i < N; i++) assertEquals(1, w.count(w.member(i).address.value(), r, Verb.MULTICAST_LIKE), "member " + i + " LIKEs it once, at once");
+        assertEquals(N - 1, w.member(0).engine.likesHeld(NWID) / Multicaster.subscriptions(w.member(1).config).size(), "it holds the directory");
+        for (Member m : w.members) m.engine.replicatorsChanged(NWID, w.now); // the same list again: nothing new
+        w.pump();
+        for (int i = 1; i < N; i++) assertEquals(1, w.count(w.member(i).address.value(), r, Verb.MULTICAST_LIKE));
+    }
 }

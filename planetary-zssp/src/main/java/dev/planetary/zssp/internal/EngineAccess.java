@@ -6,9 +6,9 @@ import dev.planetary.zssp.Session;
 import dev.planetary.zssp.StaticPublicKey;
 
 /**
- * Planetary's own entry point into engine internals, for the benchmarks (which run on the class
- * path). The package is not exported: no module outside the engine can reach it, and nothing here
- * is API. The engine installs its side when {@link Context} initialises.
+ * Planetary's own entry point into engine internals: for the benchmarks (which run on the class
+ * path) and the session's path for Planetary's transport and VL1 (the only modules the package is
+ * exported to). Nothing here is API. The engine installs its side when {@link Context} initialises.
  */
 public final class EngineAccess {
     private EngineAccess() {}
@@ -19,6 +19,8 @@ public final class EngineAccess {
     /** The engine's side, implemented in {@code dev.planetary.zssp}. */
     public interface Engine {
         <D> Established<D> establish(Context<D> ctx, StaticPublicKey peer, D data, Remote remote, long seed);
+
+        void setRemote(Session<?> session, Remote remote);
     }
 
     private static volatile Engine engine;
@@ -35,5 +37,14 @@ public final class EngineAccess {
      */
     public static <D> Established<D> establish(Context<D> ctx, StaticPublicKey peer, D data, Remote remote, long seed) {
         return engine.establish(ctx, peer, data, remote, seed);
+    }
+
+    /**
+     * Points {@code session} at another path: the transport and VL1 follow a peer that moved (its
+     * authenticated packets now come from elsewhere) and try candidate paths. Not API: an
+     * application never moves a session itself.
+     */
+    public static void setRemote(Session<?> session, Remote remote) {
+        engine.setRemote(session, remote);
     }
 }

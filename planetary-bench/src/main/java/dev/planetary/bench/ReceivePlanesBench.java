@@ -1,0 +1,395 @@
+package dev.planetary.bench;
+
+import dev.planetary.zssp.internal.EngineAccess;
+import dev.planetary.store.MemoryRatchetStore;
+import dev.planetary.transport.Counters;
+import dev.planetary.transport.Endpoint;
+import dev.planetary.transport.PeerSession;
+import dev.planetary.zssp.AcceptDecision;
+import dev.planetary.zssp.Application;
+import dev.planetary.zssp.Context;
+import dev.planetary.zssp.RatchetPair;
+import dev.planetary.zssp.RatchetState;
+import dev.planetary.zssp.RatchetStore;
+import dev.planetary.zssp.RatchetUpdate;
+import dev.planetary.zssp.Remote;
+import dev.planetary.zssp.Session;
+import dev.planetary.zssp.StaticKeyPair;
+import dev.planetary.zssp.StaticPublicKey;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The receive planes of issue 12 §2, over real UDP on loopback (BENCHMARKS.md, "Receive planes").
+ *
+ * <pre>
+ * java -cp planetary-bench.jar dev.planetary.bench.ReceivePlanesBench throughput [SECONDS] [ROUNDS] [CLIENTS] [PAYLOAD]
+ * java -cp OLD_OR_NEW_CLASSPATH dev.planetary.bench.ReceivePlanesBench latency [SECONDS] [HELLOS_PER_S] [STORE_MS] [HANDSHAKES_PER_S]
+ * </pre>
+ *
+ * <b>throughput</b>: a server Endpoint with 1 and with 2 receive threads (rounds interleaved) takes
+ * pre-encrypted DATA datagrams (so that the senders spend no AES-GCM, only the send syscall) from
+ * CLIENTS raw ZSSP clients, each on its own UDP port, blasted by one sender thread; reports
+ * payloads delivered per second and their median over the rounds.
+ *
+ * <b>latency</b>: an established session pings the server (which echoes) every 5 ms, first quietly,
+ * then while a flooder sends HELLOS_PER_S valid, precomputed Hellos and new initiators complete
+ * HANDSHAKES_PER_S handshakes against a ratchet store whose writes take STORE_MS; reports the RTT
+ * p50/p99 of both phases. Uses only the Endpoint API that existed before the planes, so the same
+ * class runs against the old transport jar (before/after in one run: BENCHMARKS.md gives the script).
+ */
+public final class ReceivePlanesBench {
+    private ReceivePlanesBench() {}
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "throughput";
+        if (mode.equals("throughput")) {
+            throughput(arg(args, 1, 3), arg(args, 2, 5), arg(args, 3, 4), arg(args, 4, 1024));
+        } else if (mode.equals("latency")) {
+            latency(arg(args, 1, 10), arg(args, 2, 500), arg(args, 3, 20), arg(args, 4, 5));
+        } else {
+            throw new IllegalArgumentException("mode must be throughput or latency, got " + mode);
+        }
+    }
+
+    private static int arg(String[] args, int i, int dflt) {
+        return args.length > i ? Integer.parseInt(args[i]) : dflt;
+    }
+
+    // ---------------------------------------------------------------- throughput
+
+    private static void throughput(int seconds, int rounds, int clients, int payload) throws Exception {
+        StaticKeyPair serverKey = StaticKeyPair.generate();
+        int[] configs = {1, 2};
+        double[][] pps = new double[configs.length][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int c = 0; c < configs.length; c++) {
+                pps[c][r] = throughputRound(serverKey, configs[c], seconds, clients, payload);
+                System.out.printf(Locale.ROOT, "round %d, %d receive thread(s): %,.0f payloads/s (%.1f MB/s)%n", r, configs[c], pps[c][r], pps[c][r] * payload / 1e6);
+            }
+        }
+        double one = median(pps[0]);
+        double two = median(pps[1]);
+        System.out.printf(Locale.ROOT, "median: 1 thread %,.0f payloads/s (%.1f MB/s), 2 threads %,.0f payloads/s (%.1f MB/s): %.2fx%n",
+                one, one * payload / 1e6, two, two * payload / 1e6, two / one);
+        System.out.printf(Locale.ROOT, "{\"payload\":%d,\"clients\":%d,\"seconds\":%d,\"rounds\":%d,\"ppsOneThread\":%.0f,\"ppsTwoThreads\":%.0f,\"ratio\":%.3f}%n",
+                payload, clients, seconds, rounds, one, two, two / one);
+    }
+
+    private static double throughputRound(StaticKeyPair serverKey, int threads, int seconds, int clients, int payload) throws Exception {
+        LongAdder delivered = new LongAdder();
+        try (Endpoint server = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(serverKey).store(new MemoryRatchetStore())
+                .receiveThreads(threads).payloadHandler((s, p) -> delivered.increment()).build()) {
+            // Enough datagrams to keep a fast receiver busy for the whole round (~400k/s in all).
+            int perClient = (int) Math.min(3_000_000L / clients, 400_000L * seconds / clients);
+            List<RawClient> cs = new ArrayList<>();
+            for (int i = 0; i < clients; i++) cs.add(new RawClient(server.publicKey(), server.localAddress(), payload, perClient));
+            try {
+                long before = delivered.sum();
+                long t0 = System.nanoTime();
+                long deadline = t0 + TimeUnit.SECONDS.toNanos(seconds);
+                // one sender thread, round-robin over the clients, until the deadline or the packets run out
+                int[] next = new int[clients];
+                long sent = 0;
+                boolean any = true;
+                while (any && System.nanoTime() < deadline) {
+                    any = false;
+                    for (int i = 0; i < clients; i++) {
+                        RawClient c = cs.get(i);
+                        if (next[i] < c.packets.size()) {
+                            c.channel.send(ByteBuffer.wrap(c.packets.get(next[i]++)), server.localAddress());
+                            sent++;
+                            any = true;
+                        }
+                    }
+                }
+                long t1 = System.nanoTime();
+                long n = delivered.sum() - before;
+                System.out.printf(Locale.ROOT, "  sent %,d datagrams in %.2f s (%,.0f/s), %,d delivered during the sending (%.1f%%); receive threads: %d%n",
+                        sent, (t1 - t0) / 1e9, sent / ((t1 - t0) / 1e9), n, 100.0 * n / Math.max(1, sent), server.receiveThreads());
+                return n / ((t1 - t0) / 1e9);
+            } finally {
+                for (RawClient c : cs) c.close();
+            }
+        }
+    }
+
+    /** A ZSSP initiator on its own UDP socket, run by hand: handshake, then DATA encrypted ahead of time. */
+    private static final class RawClient implements AutoCloseable {
+        final DatagramChannel channel;
+        final Context<String> ctx;
+        final List<byte[]> packets;
+        private final Thread reader;
+        private volatile boolean open = true;
+
+        RawClient(StaticPublicKey server, InetSocketAddress to, int payload, int count) throws Exception {
+            channel = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+            channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
+            ctx = new Context<>(StaticKeyPair.generate(), new ClientApp());
+            Remote udp = new Remote() {
+                @Override
+                public void send(byte[] d, int off, int len) {
+                    try {
+                        channel.send(ByteBuffer.wrap(d, off, len), to);
+                    } catch (IOException ignored) {
+                        // UDP
+                    }
+                }
+            };
+            reader = Thread.ofPlatform().daemon().start(() -> {
+                ByteBuffer buf = ByteBuffer.allocate(65_536);
+                while (open) {
+                    try {
+                        buf.clear();
+                        channel.receive(buf);
+                        ctx.receive(buf.array(), 0, buf.position(), udp);
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            Session<String> s = ctx.open(server, "server", new byte[0], udp);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!s.isEstablished()) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("raw client handshake timed out");
+                ctx.service();
+                Thread.sleep(5);
+            }
+            Thread.sleep(50); // the key confirmation settles
+            Collect capture = new Collect(count, 1432);
+            EngineAccess.setRemote(s, capture);
+            byte[] p = new byte[payload];
+            for (int i = 0; i < count; i++) s.send(p);
+            EngineAccess.setRemote(s, udp);
+            packets = capture.datagrams;
+        }
+
+        @Override
+        public void close() throws IOException {
+            open = false;
+            channel.close();
+            ctx.close();
+        }
+    }
+
+    /** A remote that keeps a copy of every datagram sent to it. */
+    private static final class Collect implements Remote {
+        final List<byte[]> datagrams;
+        private final int mtu;
+
+        Collect(int expected, int mtu) {
+            this.datagrams = new ArrayList<>(expected);
+            this.mtu = mtu;
+        }
+
+        @Override
+        public void send(byte[] d, int off, int len) {
+            datagrams.add(Arrays.copyOfRange(d, off, off + len));
+        }
+
+        @Override
+        public int mtu() {
+            return mtu;
+        }
+    }
+
+    private static final class ClientApp implements Application.WithoutRatchetStorage<String> {
+        private final long base = System.nanoTime();
+
+        @Override
+        public long time() {
+            return (System.nanoTime() - base) / 1_000_000 + 1;
+        }
+
+        @Override
+        public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
+            return AcceptDecision.reject(true);
+        }
+    }
+
+    // ---------------------------------------------------------------- latency
+
+    private static void latency(int seconds, int hellosPerSecond, int storeMs, int handshakesPerSecond) throws Exception {
+        SlowStore store = new SlowStore(storeMs);
+        try (Endpoint server = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate()).store(store)
+                .payloadHandler((s, p) -> s.send(p)).build();
+             Endpoint client = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate())
+                .store(new MemoryRatchetStore()).build()) {
+            PeerSession ping = client.connect(server.publicKey(), server.localAddress()).get(30, TimeUnit.SECONDS);
+            List<byte[]> hellos = hellos(server.publicKey(), 200);
+            double[] quiet = pings(ping, seconds);
+            long quietLost = lost;
+            lost = 0;
+            long writes0 = store.writes.sum();
+            long answered0 = server.hellosAnswered();
+            Flood flood = new Flood(server, hellos, hellosPerSecond, handshakesPerSecond);
+            double[] loaded;
+            try {
+                loaded = pings(ping, seconds);
+            } finally {
+                flood.stop();
+            }
+            long writes = store.writes.sum() - writes0;
+            long answered = server.hellosAnswered() - answered0;
+            System.out.printf(Locale.ROOT, "quiet:  RTT p50 %.3f ms, p99 %.3f ms, max %.3f ms (%d pings, %d lost)%n",
+                    pct(quiet, 50), pct(quiet, 99), pct(quiet, 100), quiet.length, quietLost);
+            System.out.printf(Locale.ROOT, "loaded: RTT p50 %.3f ms, p99 %.3f ms, max %.3f ms (%d pings, " + lost + " lost) during %d Hellos sent (%d answered), %d handshakes, %d store writes of %d ms%n",
+                    pct(loaded, 50), pct(loaded, 99), pct(loaded, 100), loaded.length, flood.sent, answered, flood.handshakes, writes, storeMs);
+            System.out.printf(Locale.ROOT, "{\"quietP50\":%.3f,\"quietP99\":%.3f,\"loadedP50\":%.3f,\"loadedP99\":%.3f,\"p99RiseMs\":%.3f,\"hellosSent\":%d,\"hellosAnswered\":%d,\"handshakes\":%d,\"storeWrites\":%d,\"handshakeQueueOverflows\":%s}%n",
+                    pct(quiet, 50), pct(quiet, 99), pct(loaded, 50), pct(loaded, 99), pct(loaded, 99) - pct(quiet, 99), flood.sent, answered,
+                    flood.handshakes, writes, overflows(server));
+        }
+    }
+
+    /** The handshake-queue drop counter, or "null" on a transport that has none (the old jar). */
+    private static String overflows(Endpoint server) {
+        try {
+            return Long.toString(server.counters().get(Counters.Counter.valueOf("HANDSHAKE_QUEUE_OVERFLOWS")));
+        } catch (IllegalArgumentException e) {
+            return "null";
+        }
+    }
+
+    /** Pings without an echo within 1 s, in the current phase. */
+    private static long lost;
+
+    /** Pings every 5 ms for {@code seconds}; RTTs in ms. */
+    private static double[] pings(PeerSession s, int seconds) throws InterruptedException {
+        List<Double> rtts = new ArrayList<>();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        ByteBuffer b = ByteBuffer.allocate(64);
+        long seq = 0;
+        while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            b.putLong(0, ++seq);
+            s.send(b.array());
+            byte[] back;
+            do {
+                back = s.receive(Duration.ofSeconds(1));
+            } while (back != null && ByteBuffer.wrap(back).getLong(0) != seq); // a late echo of a lost ping
+            if (back == null) {
+                lost++;
+                continue;
+            }
+            rtts.add((System.nanoTime() - t0) / 1e6);
+            LockSupport.parkNanos(5_000_000);
+        }
+        double[] out = new double[rtts.size()];
+        for (int i = 0; i < out.length; i++) out[i] = rtts.get(i);
+        Arrays.sort(out);
+        return out;
+    }
+
+    /** Valid Hellos flooded at a fixed rate (replays of a precomputed pool) plus full handshakes by fresh initiators. */
+    private static final class Flood {
+        volatile boolean stop;
+        volatile long sent;
+        volatile long handshakes;
+        final Thread hellos;
+        final Thread initiators;
+
+        Flood(Endpoint server, List<byte[]> pool, int rate, int handshakesPerSecond) {
+            InetSocketAddress to = server.localAddress();
+            hellos = Thread.ofPlatform().daemon().start(() -> {
+                try (DatagramChannel ch = DatagramChannel.open()) {
+                    long t0 = System.nanoTime();
+                    long n = 0;
+                    while (!stop) {
+                        while (!stop && n >= (System.nanoTime() - t0) / 1e9 * rate) LockSupport.parkNanos(200_000);
+                        ch.send(ByteBuffer.wrap(pool.get((int) (n % pool.size()))), to);
+                        sent = ++n;
+                    }
+                } catch (IOException ignored) {
+                    // done
+                }
+            });
+            initiators = Thread.ofPlatform().daemon().start(() -> {
+                if (handshakesPerSecond <= 0) return;
+                try (Endpoint ep = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate())
+                        .store(new MemoryRatchetStore()).build()) {
+                    long t0 = System.nanoTime();
+                    long n = 0;
+                    while (!stop) {
+                        while (!stop && n >= (System.nanoTime() - t0) / 1e9 * handshakesPerSecond) LockSupport.parkNanos(1_000_000);
+                        if (stop) break;
+                        n++;
+                        try {
+                            ep.connect(server.publicKey(), to).get(5, TimeUnit.SECONDS).close();
+                            handshakes++;
+                        } catch (Exception e) {
+                            // a dropped Hello under the flood: the next one tries again
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // done
+                }
+            });
+        }
+
+        void stop() throws InterruptedException {
+            stop = true;
+            hellos.join();
+            initiators.join();
+        }
+    }
+
+    /** {@code n} valid Hellos to {@code responder} (one datagram each), made once: the flooder only sends. */
+    private static List<byte[]> hellos(StaticPublicKey responder, int n) throws IOException {
+        Collect capture = new Collect(n, 65_507);
+        try (Context<String> ctx = new Context<>(StaticKeyPair.generate(), new ClientApp())) {
+            while (capture.datagrams.size() < n) ctx.open(responder, "victim", new byte[0], capture);
+        }
+        return capture.datagrams;
+    }
+
+    /** A memory store whose compare-and-swap (the durable write) takes {@code ms} milliseconds. */
+    private static final class SlowStore implements RatchetStore {
+        final MemoryRatchetStore inner = new MemoryRatchetStore();
+        final LongAdder writes = new LongAdder();
+        final long ms;
+
+        SlowStore(long ms) {
+            this.ms = ms;
+        }
+
+        @Override
+        public RatchetPair load(StaticPublicKey peer) throws IOException {
+            return inner.load(peer);
+        }
+
+        @Override
+        public RatchetState findByFingerprint(byte[] fingerprint) throws IOException {
+            return inner.findByFingerprint(fingerprint);
+        }
+
+        @Override
+        public boolean compareAndSwap(StaticPublicKey peer, RatchetUpdate update) throws IOException {
+            writes.increment();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ms));
+            return inner.compareAndSwap(peer, update);
+        }
+    }
+
+    private static double pct(double[] sorted, double p) {
+        if (sorted.length == 0) return Double.NaN;
+        int i = (int) Math.ceil(p / 100 * sorted.length) - 1;
+        return sorted[Math.clamp(i, 0, sorted.length - 1)];
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+}
