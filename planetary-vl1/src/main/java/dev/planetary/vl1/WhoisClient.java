@@ -245,7 +245,7 @@ final class WhoisClient {
                 return t + Vl1Limits.T_WHOIS_RETRY;
             }
             if (t - l.started >= Node.LOOKUP_WAIT_FOR_ROOTS) {
-                fail(l, "no live root");
+                fail(l, "no live root", 0); // says nothing about the address: the next send asks again once a root answers
                 return Long.MAX_VALUE;
             }
             return t + 250;

@@ -48,6 +48,20 @@ class NodeSimTest {
     }
 
     @Test
+    void aLookupThatFoundNoLiveRootIsNotRememberedAsFailed() {
+        World w = new World(4, 2, 2);
+        SimNode a = w.member(0), b = w.member(1);
+        w.sim.partition(List.of(a.host), List.of(w.root(0).host, w.root(1).host, b.host)); // a starts before any root is reachable
+        a.userMessage(b.node.address(), "too early");
+        assertTrue(w.runUntil(() -> !a.events(NodeEvent.LookupFailed.class).isEmpty(), 10_000), () -> "a: " + a.events);
+        w.sim.heal();
+        assertTrue(w.runUntil(w::allRootsAlive, 20_000));
+        // "no live root" says nothing about b's address: the next send looks it up again at once
+        a.userMessage(b.node.address(), "once the roots answer");
+        assertTrue(w.runUntil(() -> b.texts().contains("once the roots answer"), 10_000), () -> "a: " + a.events);
+    }
+
+    @Test
     void disagreeingRootRaisesIdentityConflictAndPinsNothing() {
         World w = new World(3, 2, 3);
         assertTrue(w.runUntil(w::allRootsAlive, 10_000));
