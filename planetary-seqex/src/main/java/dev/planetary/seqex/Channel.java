@@ -1,7 +1,9 @@
 package dev.planetary.seqex;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * One independent channel of a {@link Seqex} endpoint: its own sequence space, send window and
@@ -73,6 +75,27 @@ public final class Channel {
     /** Waits at most {@code timeout} for the next delivered message; null on timeout. */
     public Message receive(Duration timeout) throws InterruptedException {
         return owner.receiveBlocking(id, Math.max(0, timeout.toNanos()));
+    }
+
+    /**
+     * Waits for at least one delivered message, then moves every buffered one, at most {@code max}, into
+     * {@code into} in delivery order, stopping after the first that {@code last} accepts (a message
+     * after it stays for the next call); returns how many. A burst costs one wake-up instead of one
+     * per message. Unlike {@link #receive()}, each message keeps its receive-buffer slot (the peer
+     * cannot send another in its place) until {@link #consumed(Message)}: call it once per message.
+     */
+    public int receiveBatch(List<Message> into, int max, Predicate<Message> last) throws InterruptedException {
+        return owner.receiveBatch(id, into, max, last);
+    }
+
+    /**
+     * Frees the receive-buffer slot of a message taken by {@link #receiveBatch}.
+     *
+     * @throws IllegalStateException if it was not taken by {@code receiveBatch} or is consumed already
+     */
+    public void consumed(Message m) {
+        if (m.channel() != id) throw new IllegalArgumentException("message " + m + " is of channel " + m.channel() + ", not " + id);
+        owner.consumed(m);
     }
 
     /** The next delivered message, or null if none is buffered. */

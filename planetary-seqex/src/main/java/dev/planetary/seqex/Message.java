@@ -15,6 +15,7 @@ public final class Message {
     private final boolean seqCst;
     private final boolean expectsReply;
     boolean replied; // guarded by owner's lock
+    boolean held; // taken by Channel.receiveBatch, its receive-buffer slot not yet freed; guarded by owner's lock
 
     Message(Seqex owner, int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply) {
         this.owner = owner;
@@ -23,6 +24,10 @@ public final class Message {
         this.payload = payload;
         this.seqCst = seqCst;
         this.expectsReply = expectsReply;
+    }
+
+    Seqex owner() {
+        return owner;
     }
 
     public int channel() {

@@ -38,17 +38,17 @@ public final class Seqex implements AutoCloseable {
         final boolean seqCst;
         final boolean expectReply;
         final Message replyTo; // non-null for replies
-        final CompletableFuture<Void> accepted = new CompletableFuture<>();
+        final CompletableFuture<Void> accepted; // null for a blocking op: its caller waits on inWindow (no future, no callback per packet)
         final CompletableFuture<byte[]> replyFuture;
         boolean inWindow;
         byte[] reply;
         RuntimeException error;
 
-        Op(int channel, byte[] payload, boolean seqCst, boolean expectReply, Message replyTo) {
-            this(channel, payload, 0, payload.length, seqCst, expectReply, replyTo);
+        Op(int channel, byte[] payload, boolean seqCst, boolean expectReply, Message replyTo, boolean async) {
+            this(channel, payload, 0, payload.length, seqCst, expectReply, replyTo, async);
         }
 
-        Op(int channel, byte[] payload, int off, int len, boolean seqCst, boolean expectReply, Message replyTo) {
+        Op(int channel, byte[] payload, int off, int len, boolean seqCst, boolean expectReply, Message replyTo, boolean async) {
             this.channel = channel;
             this.payload = payload;
             this.off = off;
@@ -56,7 +56,8 @@ public final class Seqex implements AutoCloseable {
             this.seqCst = seqCst;
             this.expectReply = expectReply;
             this.replyTo = replyTo;
-            this.replyFuture = expectReply ? new CompletableFuture<>() : null;
+            this.accepted = async ? new CompletableFuture<>() : null;
+            this.replyFuture = expectReply && async ? new CompletableFuture<>() : null;
         }
     }
 
@@ -66,7 +67,9 @@ public final class Seqex implements AutoCloseable {
         final ArrayDeque<Op> sends = new ArrayDeque<>();
         final ArrayDeque<Message> inbox = new ArrayDeque<>();
         final ArrayDeque<CompletableFuture<Message>> receivers = new ArrayDeque<>();
-        final Condition changed = lock.newCondition();
+        /** Senders wait here (window room, replies); receivers wait on {@link #readable}: an ACK wakes no reader, a payload no sender. */
+        final Condition sendable = lock.newCondition();
+        final Condition readable = lock.newCondition();
         boolean dirty;
 
         ChanState(int id) {
@@ -87,6 +90,8 @@ public final class Seqex implements AutoCloseable {
     private final int maxQueued;
     private boolean closed;
     private long timerWakeAt = Long.MAX_VALUE;
+    /** A payload scheduled a delayed ACK since the service thread last slept (see {@link #serviceLoop}). */
+    private boolean ackActivity;
     private Thread serviceThread;
 
     /**
@@ -130,7 +135,10 @@ public final class Seqex implements AutoCloseable {
             if (closed) return;
             core.receive(datagram, clock.getAsLong());
             settle();
-            if (core.ackDeadline() < timerWakeAt) timer.signal(); // a delayed ACK is due before the timer wakes
+            if (core.ackDeadline() != Long.MAX_VALUE) {
+                ackActivity = true;
+                if (core.ackDeadline() < timerWakeAt) timer.signal(); // a delayed ACK is due before the timer wakes
+            }
         } finally {
             unlockAndFlush();
         }
@@ -175,6 +183,12 @@ public final class Seqex implements AutoCloseable {
                 long now = clock.getAsLong();
                 long next = core.nextDeadline();
                 wait = next == Long.MAX_VALUE ? 1_000 : Math.max(1, next - now);
+                if (ackActivity && core.config().ackDelayMillis() > 0) {
+                    // While payloads keep arriving, tick every ACK delay instead of being signalled for each
+                    // delayed ACK: a receiver then wakes this thread once per delay, not once per ACK.
+                    wait = Math.min(wait, core.config().ackDelayMillis());
+                    ackActivity = false;
+                }
                 timerWakeAt = now + wait;
                 timer.await(wait, TimeUnit.MILLISECONDS);
                 timerWakeAt = Long.MAX_VALUE;
@@ -234,7 +248,8 @@ public final class Seqex implements AutoCloseable {
                 cs.inbox.clear();
                 for (CompletableFuture<Message> f : cs.receivers) actions.add(() -> f.completeExceptionally(ex));
                 cs.receivers.clear();
-                cs.changed.signalAll();
+                cs.sendable.signalAll();
+                cs.readable.signalAll();
             }
             timer.signalAll();
         } finally {
@@ -252,15 +267,15 @@ public final class Seqex implements AutoCloseable {
     byte[] sendBlocking(int ch, byte[] payload, int off, int len, boolean seqCst, boolean expectReply) throws InterruptedException {
         Objects.checkFromIndexSize(off, len, payload.length);
         checkLength(len);
-        Op op = new Op(ch, payload, off, len, seqCst, expectReply, null);
+        Op op = new Op(ch, payload, off, len, seqCst, expectReply, null, false);
         lock.lock();
         try {
             ChanState cs = open(ch);
             cs.sends.add(op);
             pump(cs);
             try {
-                while (op.error == null && !op.inWindow) cs.changed.await();
-                while (expectReply && op.error == null && op.reply == null) cs.changed.await();
+                while (op.error == null && !op.inWindow) cs.sendable.await();
+                while (expectReply && op.error == null && op.reply == null) cs.sendable.await();
             } catch (InterruptedException e) {
                 if (!op.inWindow) cs.sends.remove(op);
                 throw e;
@@ -284,7 +299,7 @@ public final class Seqex implements AutoCloseable {
     }
 
     Op sendAsync(int ch, byte[] payload, boolean seqCst, boolean expectReply) {
-        Op op = new Op(ch, checkPayload(payload), seqCst, expectReply, null);
+        Op op = new Op(ch, checkPayload(payload), seqCst, expectReply, null, true);
         lock.lock();
         try {
             if (closed) {
@@ -305,7 +320,7 @@ public final class Seqex implements AutoCloseable {
     }
 
     void replyBlocking(Message m, byte[] payload, boolean seqCst) throws InterruptedException {
-        Op op = new Op(m.channel(), checkPayload(payload), seqCst, false, m);
+        Op op = new Op(m.channel(), checkPayload(payload), seqCst, false, m, false);
         lock.lock();
         try {
             ChanState cs = open(m.channel());
@@ -313,7 +328,7 @@ public final class Seqex implements AutoCloseable {
             cs.replies.add(op);
             pump(cs);
             try {
-                while (op.error == null && !op.inWindow) cs.changed.await();
+                while (op.error == null && !op.inWindow) cs.sendable.await();
             } catch (InterruptedException e) {
                 if (!op.inWindow && cs.replies.remove(op)) m.replied = false;
                 throw e;
@@ -325,7 +340,7 @@ public final class Seqex implements AutoCloseable {
     }
 
     CompletableFuture<Void> replyAsync(Message m, byte[] payload, boolean seqCst) {
-        Op op = new Op(m.channel(), checkPayload(payload), seqCst, false, m);
+        Op op = new Op(m.channel(), checkPayload(payload), seqCst, false, m, true);
         lock.lock();
         try {
             if (closed) {
@@ -354,12 +369,55 @@ public final class Seqex implements AutoCloseable {
             ChanState cs = open(ch);
             long left = timeoutNanos;
             while (cs.inbox.isEmpty()) {
-                if (timeoutNanos < 0) cs.changed.await();
+                if (timeoutNanos < 0) cs.readable.await();
                 else if (left <= 0) return null;
-                else left = cs.changed.awaitNanos(left);
+                else left = cs.readable.awaitNanos(left);
                 if (closed) throw new ClosedException();
             }
             return take(cs);
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /**
+     * Waits for at least one buffered message of {@code ch}, then moves up to {@code max} of them into
+     * {@code into}, stopping after the first that {@code last} accepts. They stay counted in the receive
+     * buffer until {@link #consumed(Message)}.
+     */
+    int receiveBatch(int ch, List<Message> into, int max, java.util.function.Predicate<Message> last) throws InterruptedException {
+        if (max < 1) throw new IllegalArgumentException("max must be positive, got " + max);
+        Objects.requireNonNull(into, "into");
+        Objects.requireNonNull(last, "last");
+        lock.lock();
+        try {
+            ChanState cs = open(ch);
+            while (cs.inbox.isEmpty()) {
+                cs.readable.await();
+                if (closed) throw new ClosedException();
+            }
+            int n = 0;
+            while (n < max && !cs.inbox.isEmpty()) {
+                Message m = cs.inbox.poll();
+                m.held = true;
+                into.add(m);
+                n++;
+                if (last.test(m)) break;
+            }
+            return n;
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /** Frees the receive-buffer slot of a message taken by {@link #receiveBatch}. */
+    void consumed(Message m) {
+        lock.lock();
+        try {
+            if (m.owner() != this || !m.held) throw new IllegalStateException("message " + m + " was not taken by receiveBatch, or is consumed already");
+            m.held = false;
+            if (closed) return;
+            core.consumed(m.channel(), m.seq(), clock.getAsLong());
         } finally {
             unlockAndFlush();
         }
@@ -438,12 +496,13 @@ public final class Seqex implements AutoCloseable {
             if (op.replyTo != null) core.reply(cs.id, op.replyTo.seq(), op.payload, op.seqCst, op, now);
             else core.send(cs.id, op.payload, op.off, op.len, op.seqCst, op.expectReply, op, now);
             op.inWindow = true;
-            actions.add(() -> op.accepted.complete(null));
+            if (op.accepted != null) actions.add(() -> op.accepted.complete(null));
             moved = true;
         }
         if (moved) {
-            cs.changed.signalAll();
-            if (core.nextDeadline() < timerWakeAt) timer.signal();
+            cs.sendable.signalAll();
+            // packets sent now time out at now + rto; earlier deadlines are already in timerWakeAt
+            if (now + core.rto() < timerWakeAt) timer.signal();
         }
     }
 
@@ -457,7 +516,7 @@ public final class Seqex implements AutoCloseable {
                 if (!f.complete(m)) requeue(m); // cancelled meanwhile: keep the message for the next reader
             });
         }
-        if (!cs.inbox.isEmpty()) cs.changed.signalAll();
+        if (!cs.inbox.isEmpty()) cs.readable.signalAll();
     }
 
     private void requeue(Message m) {
@@ -490,8 +549,9 @@ public final class Seqex implements AutoCloseable {
 
     private void fail(Op op, RuntimeException ex) {
         op.error = ex;
+        if (op.accepted == null && op.replyFuture == null) return; // a blocking op: its caller sees op.error
         actions.add(() -> {
-            op.accepted.completeExceptionally(ex);
+            if (op.accepted != null) op.accepted.completeExceptionally(ex);
             if (op.replyFuture != null) op.replyFuture.completeExceptionally(ex);
         });
     }
@@ -535,8 +595,8 @@ public final class Seqex implements AutoCloseable {
             ChanState cs = state(channel);
             if (attachment instanceof Op op) {
                 op.reply = payload;
-                actions.add(() -> op.replyFuture.complete(payload));
-                cs.changed.signalAll();
+                if (op.replyFuture != null) actions.add(() -> op.replyFuture.complete(payload));
+                cs.sendable.signalAll();
             }
             markDirty(cs);
         }

@@ -188,6 +188,38 @@ class SeqexApiTest {
     }
 
     @Test
+    void receiveBatchStopsAtTheMarkerAndKeepsSlotsUntilConsumed() throws Exception {
+        int window = 8;
+        int capacity = 4;
+        Pair p = new Pair(SeqexConfig.defaults().withWindow(window, capacity));
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (int i = 0; i < 6; i++) sent.add(p.a.channel(0).sendAsync(i == 2 ? new byte[0] : num(i), true));
+        for (int t = 0; t < 5; t++) p.tick(10);
+        Channel ch = p.b.channel(0);
+        List<Message> batch = new ArrayList<>();
+        assertEquals(3, ch.receiveBatch(batch, 10, m -> m.payload().length == 0), "stops after the empty marker");
+        assertEquals(List.of(0, 1), batch.subList(0, 2).stream().map(m -> num(m.payload())).toList());
+        assertEquals(0, batch.get(2).payload().length);
+        List<Message> next = new ArrayList<>();
+        assertEquals(1, ch.receiveBatch(next, 1, m -> false), "at most max");
+        assertEquals(3, num(next.get(0).payload()));
+        // 4 taken but not consumed + 2 waiting = 6 > capacity: the receiver buffered only `capacity`, the rest waits
+        assertEquals(capacity, batch.size() + next.size(), "taken messages keep their receive-buffer slots");
+        for (Message m : batch) ch.consumed(m);
+        for (Message m : next) ch.consumed(m);
+        assertThrows(IllegalStateException.class, () -> ch.consumed(next.get(0)), "consumed twice");
+        assertThrows(IllegalArgumentException.class, () -> p.b.channel(1).consumed(batch.get(0)), "another channel's message");
+        Message[] polled = {null};
+        for (int t = 0; t < 200 && polled[0] == null; t++) {
+            p.tick(10);
+            polled[0] = ch.poll();
+        }
+        assertEquals(4, num(polled[0].payload()), "after the slots were freed the rest arrives, in order");
+        assertThrows(IllegalStateException.class, () -> ch.consumed(polled[0]), "receive() consumed it already");
+        assertThrows(IllegalArgumentException.class, () -> ch.receiveBatch(new ArrayList<>(), 0, m -> false));
+    }
+
+    @Test
     void asyncRequestsAndReceiveFutures() {
         Pair p = new Pair(SeqexConfig.defaults().withWindow(8, 8));
         ConcurrentLinkedQueue<Integer> served = new ConcurrentLinkedQueue<>();

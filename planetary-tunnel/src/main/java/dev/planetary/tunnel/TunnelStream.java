@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * One TCP connection carried on one SEQEX channel, on either side of a tunnel. Two virtual threads:
  * the reader takes bytes from the socket and sends them with blocking {@link Channel#sendSeqCst}
  * (which blocks while the peer is not consuming: back-pressure onto the TCP sender); the writer
- * loops {@link Channel#receive} and writes to the socket (a slow local reader stops it receiving,
+ * takes every buffered payload per wake-up ({@link Channel#receiveBatch}) and writes to the socket (a slow local reader stops it receiving,
  * and the channel's bounded receive buffer stops the remote sender). Memory per stream is bounded
  * by the SEQEX window and receive capacity; nothing else buffers.
  *
@@ -117,22 +119,31 @@ final class TunnelStream {
         boolean broken = false;
         try {
             OutputStream out = socket.getOutputStream();
-            while (true) {
-                Message m = channel.receive();
-                byte[] p = m.payload();
-                if (p.length == 0) break;
-                if (broken || aborted) continue; // drain to the marker so the channel ends clean
-                try {
-                    out.write(p);
-                    bytesReceived.addAndGet(p.length);
-                    lastActivity = System.nanoTime();
-                } catch (IOException e) {
-                    broken = true;
-                    if (!aborted) {
-                        String reason = "write to the local socket failed: " + e.getMessage();
-                        abort(reason);
-                        hooks.reset(this, reason);
+            List<Message> batch = new ArrayList<>();
+            boolean ended = false;
+            while (!ended) {
+                // every payload already buffered, in one wake-up; each keeps its receive-buffer slot until written
+                batch.clear();
+                channel.receiveBatch(batch, TunnelProtocol.WINDOW, m -> m.payload().length == 0);
+                for (Message m : batch) {
+                    byte[] p = m.payload();
+                    if (p.length == 0) {
+                        ended = true; // the marker is the batch's last message
+                    } else if (!broken && !aborted) { // else drain to the marker so the channel ends clean
+                        try {
+                            out.write(p);
+                            bytesReceived.addAndGet(p.length);
+                            lastActivity = System.nanoTime();
+                        } catch (IOException e) {
+                            broken = true;
+                            if (!aborted) {
+                                String reason = "write to the local socket failed: " + e.getMessage();
+                                abort(reason);
+                                hooks.reset(this, reason);
+                            }
+                        }
                     }
+                    channel.consumed(m);
                 }
             }
             if (!broken && !aborted) {
