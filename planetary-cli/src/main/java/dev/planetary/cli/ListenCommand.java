@@ -190,11 +190,42 @@ final class ListenCommand implements Callable<Integer> {
         if (challengeBudget <= 0) throw new CliError(CliError.USAGE, "--challenge-budget must be a positive number of challenges per second, got " + challengeBudget);
         int mtu = common.mtu();
         var settings = common.settings().withChallengesPerAddress(challengeBudget);
+        // The session's tunnel, made by whichever comes first: onSession, or its first payload on the receive thread.
+        java.util.function.Function<PeerSession, TunnelServer> tunnelOf = s -> {
+            TunnelServer t = tunnels.get(s);
+            if (t != null || s.isClosed()) return t;
+            synchronized (tunnels) {
+                t = tunnels.get(s);
+                if (t != null) return t;
+                if (!common.mtuGiven()) s.setMtu(PathMtu.forPeer(s.remoteAddress(), s.mtu())); // a tunnel from this host
+                t = new TunnelServer(s, tunnelTargets, out, 10_000, limits, idle);
+                tunnels.put(s, t);
+            }
+            TunnelServer made = t;
+            s.closedFuture().thenRun(() -> {
+                tunnels.remove(s, made);
+                int open = made.activeStreams();
+                made.close();
+                // never end a live tunnel silently (most often a second client with the same key replaced this session)
+                if (open > 0) out.warn("tunnel session of " + AllowList.fingerprint(s.peer()) + " at " + Endpoint.format(s.remoteAddress())
+                        + " closed with " + open + " open stream" + (open == 1 ? "" : "s") + ": " + s.closeReason());
+            });
+            return t;
+        };
         RatchetStore store = common.openStore(keyPair.publicKey(), out);
         Endpoint endpoint;
         try {
             Endpoint.Builder builder = Endpoint.builder();
             if (autoRate != null) builder.autoChallenge(autoRate, java.time.Duration.ofMillis(windowMs));
+            if (!tunnelTargets.isEmpty()) {
+                // Tunnel payloads straight into SEQEX on the receive thread that decrypted them (it never blocks):
+                // no hand-off to a callback thread per packet (BENCHMARKS.md, issue 19 third round).
+                builder.payloadHandler((s, payload) -> {
+                    if (idleMs > 0) lastPayload.computeIfPresent(s, (k, v) -> System.nanoTime());
+                    TunnelServer t = tunnelOf.apply(s);
+                    if (t != null) t.receive(payload);
+                });
+            }
             endpoint = Net.build(builder
                     .bind(address)
                     .identity(keyPair)
@@ -224,29 +255,12 @@ final class ListenCommand implements Callable<Integer> {
                             live.put(s, System.nanoTime());
                             if (idleMs > 0) watchIdle(s, idle, idleMs, lastPayload, out);
                             s.closedFuture().thenRun(() -> live.remove(s));
-                            if (tunnelTargets.isEmpty()) return;
-                            if (!common.mtuGiven()) s.setMtu(PathMtu.forPeer(s.remoteAddress(), s.mtu())); // a tunnel from this host
-                            TunnelServer t = new TunnelServer(s, tunnelTargets, out, 10_000, limits, idle);
-                            tunnels.put(s, t);
-                            s.closedFuture().thenRun(() -> {
-                                tunnels.remove(s, t);
-                                int open = t.activeStreams();
-                                t.close();
-                                // never end a live tunnel silently (most often a second client with the same key replaced this session)
-                                if (open > 0) out.warn("tunnel session of " + AllowList.fingerprint(s.peer()) + " at " + Endpoint.format(s.remoteAddress())
-                                        + " closed with " + open + " open stream" + (open == 1 ? "" : "s") + ": " + s.closeReason());
-                            });
+                            if (!tunnelTargets.isEmpty()) tunnelOf.apply(s);
                         }
 
                         @Override
-                        public void onData(PeerSession s, byte[] payload) {
+                        public void onData(PeerSession s, byte[] payload) { // without --allow-tunnel (with it, payloads go to the handler above)
                             if (idleMs > 0) lastPayload.computeIfPresent(s, (k, v) -> System.nanoTime());
-                            TunnelServer t = tunnels.get(s);
-                            if (t != null) {
-                                t.receive(payload);
-                                if (out.verbose()) out.debug(payload.length + " tunnel bytes from " + Endpoint.format(s.remoteAddress()));
-                                return;
-                            }
                             boolean echoed = false;
                             String error = null;
                             if (echo) {

@@ -115,13 +115,12 @@ final class TunnelCommand implements Callable<Integer> {
                     .policy(SecurityPolicy.builder().disallowDowngrade(disallowDowngrade).accept(AcceptPolicy.refuseAll()).build())
                     .handshakeTimeout(timeout)
                     .receiveQueueCapacity(0)
-                    .listener(new EventPrinter(out) {
-                        @Override
-                        public void onData(PeerSession s, byte[] payload) {
-                            TunnelSupervisor t = supervisor.get();
-                            if (t != null) t.receive(s, payload);
-                        }
-                    }));
+                    // payloads straight into SEQEX on the receive thread (it never blocks): no hand-off per packet
+                    .payloadHandler((s, payload) -> {
+                        TunnelSupervisor t = supervisor.get();
+                        if (t != null) t.receive(s, payload);
+                    })
+                    .listener(new EventPrinter(out)));
         } catch (RuntimeException e) {
             server.close();
             CommonOptions.closeStore(store);
