@@ -133,7 +133,7 @@ public final class TunnelClient implements AutoCloseable {
     }
 
     /**
-     * A payload the endpoint received (EndpointListener.onData). Only this tunnel's own session
+     * A payload the endpoint received (PayloadHandler or EndpointListener.onData; never blocks). Only this tunnel's own session
      * carries tunnel data; a payload of any other session is dropped and counted.
      */
     public void receive(PeerSession from, byte[] payload) {

@@ -11,7 +11,7 @@ import java.util.function.IntPredicate;
 
 /**
  * SEQEX over a {@link PeerSession}: each SEQEX packet is one ZSSP payload ({@link PeerSession#send});
- * the endpoint's {@code onData} callback for the session hands incoming payloads to {@link #receive}.
+ * the endpoint's {@code PayloadHandler} (on its receive thread) or {@code onData} callback hands the session's payloads to {@link #receive}.
  * A send the session cannot take (closed, not established) is loss: SEQEX resends or, once the link
  * is closed, fails its waiters. New payloads on a channel the owner has not opened are dropped
  * ({@link dev.planetary.seqex.Stats#droppedClosedChannel}), and out-of-order packets held for
@@ -37,7 +37,7 @@ final class TunnelLink implements Carrier, AutoCloseable {
         }
     }
 
-    /** One ZSSP payload of this session (from {@code EndpointListener.onData}). */
+    /** One ZSSP payload of this session (PayloadHandler or {@code EndpointListener.onData}); never blocks. */
     void receive(byte[] datagram) {
         seqex.receive(datagram);
     }

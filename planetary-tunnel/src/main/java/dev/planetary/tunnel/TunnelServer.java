@@ -76,7 +76,7 @@ public final class TunnelServer implements AutoCloseable {
         Thread.ofVirtual().name("tunnel-control").start(this::controlLoop);
     }
 
-    /** A payload of this session (EndpointListener.onData). */
+    /** A payload of this session (from the endpoint's PayloadHandler or EndpointListener.onData; never blocks). */
     public void receive(byte[] payload) {
         link.receive(payload);
     }
