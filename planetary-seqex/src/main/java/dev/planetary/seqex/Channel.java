@@ -80,9 +80,14 @@ public final class Channel {
     /**
      * Waits for at least one delivered message, then moves every buffered one, at most {@code max}, into
      * {@code into} in delivery order, stopping after the first that {@code last} accepts (a message
-     * after it stays for the next call); returns how many. A burst costs one wake-up instead of one
-     * per message. Unlike {@link #receive()}, each message keeps its receive-buffer slot (the peer
-     * cannot send another in its place) until {@link #consumed(Message)}: call it once per message.
+     * after it stays for the next call); returns how many. A burst costs one wake-up and one lock
+     * round instead of one per message. Unlike {@link #receive()}, each message keeps its
+     * receive-buffer slot (the peer cannot send another in its place) until it is freed: the next
+     * call frees the messages still in {@code into} (the previous batch, done with) before it clears
+     * and refills it, and {@link #consumed(Message)} frees one explicitly (e.g. after the last batch).
+     *
+     * @throws IllegalStateException if {@code into} holds a message that is not an unfreed one of this
+     *                               channel's batches
      */
     public int receiveBatch(List<Message> into, int max, Predicate<Message> last) throws InterruptedException {
         return owner.receiveBatch(id, into, max, last);
@@ -91,7 +96,7 @@ public final class Channel {
     /**
      * Frees the receive-buffer slot of a message taken by {@link #receiveBatch}.
      *
-     * @throws IllegalStateException if it was not taken by {@code receiveBatch} or is consumed already
+     * @throws IllegalStateException if it was not taken by {@code receiveBatch} or is freed already
      */
     public void consumed(Message m) {
         if (m.channel() != id) throw new IllegalArgumentException("message " + m + " is of channel " + m.channel() + ", not " + id);

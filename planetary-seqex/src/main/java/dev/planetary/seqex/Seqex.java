@@ -381,9 +381,11 @@ public final class Seqex implements AutoCloseable {
     }
 
     /**
-     * Waits for at least one buffered message of {@code ch}, then moves up to {@code max} of them into
-     * {@code into}, stopping after the first that {@code last} accepts. They stay counted in the receive
-     * buffer until {@link #consumed(Message)}.
+     * Frees the slots of the messages already in {@code into} (the previous batch, done with) and
+     * clears it; then waits for at least one buffered message of {@code ch} and moves up to
+     * {@code max} of them into {@code into}, stopping after the first that {@code last} accepts. They
+     * stay counted in the receive buffer until the next call or {@link #consumed(Message)}. One lock
+     * round per batch.
      */
     int receiveBatch(int ch, List<Message> into, int max, java.util.function.Predicate<Message> last) throws InterruptedException {
         if (max < 1) throw new IllegalArgumentException("max must be positive, got " + max);
@@ -391,8 +393,18 @@ public final class Seqex implements AutoCloseable {
         Objects.requireNonNull(last, "last");
         lock.lock();
         try {
+            for (Message m : into) checkHeld(m, ch);
+            if (!closed) for (Message m : into) release(m);
+            into.clear();
             ChanState cs = open(ch);
             while (cs.inbox.isEmpty()) {
+                if (lock.getHoldCount() == 1 && (!outbox.isEmpty() || !actions.isEmpty())) {
+                    // freeing slots may have queued a window-open ACK: send it before sleeping, not with the next lock round
+                    unlockAndFlush();
+                    lock.lock();
+                    open(ch);
+                    continue;
+                }
                 cs.readable.await();
                 if (closed) throw new ClosedException();
             }
@@ -414,13 +426,22 @@ public final class Seqex implements AutoCloseable {
     void consumed(Message m) {
         lock.lock();
         try {
-            if (m.owner() != this || !m.held) throw new IllegalStateException("message " + m + " was not taken by receiveBatch, or is consumed already");
-            m.held = false;
-            if (closed) return;
-            core.consumed(m.channel(), m.seq(), clock.getAsLong());
+            checkHeld(m, m.channel());
+            if (!closed) release(m);
         } finally {
             unlockAndFlush();
         }
+    }
+
+    private void checkHeld(Message m, int ch) {
+        if (m.owner() != this || !m.held || m.channel() != ch) {
+            throw new IllegalStateException("message " + m + " was not taken by receiveBatch on channel " + ch + ", or is consumed already");
+        }
+    }
+
+    private void release(Message m) {
+        m.held = false;
+        core.consumed(m.channel(), m.seq(), clock.getAsLong());
     }
 
     Message poll(int ch) {

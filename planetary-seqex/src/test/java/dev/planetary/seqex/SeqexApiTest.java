@@ -206,16 +206,18 @@ class SeqexApiTest {
         // 4 taken but not consumed + 2 waiting = 6 > capacity: the receiver buffered only `capacity`, the rest waits
         assertEquals(capacity, batch.size() + next.size(), "taken messages keep their receive-buffer slots");
         for (Message m : batch) ch.consumed(m);
+        assertThrows(IllegalStateException.class, () -> ch.consumed(batch.get(0)), "consumed twice");
+        assertThrows(IllegalArgumentException.class, () -> p.b.channel(1).consumed(next.get(0)), "another channel's message");
+        assertThrows(IllegalStateException.class, () -> ch.receiveBatch(new ArrayList<>(batch), 1, m -> false), "a freed message handed back");
+        for (int t = 0; t < 200 && p.b.stats().delivered() < 6; t++) p.tick(10); // the freed slots let 4 and 5 in
+        Message three = next.get(0);
+        assertEquals(2, ch.receiveBatch(next, 10, m -> false));
+        assertThrows(IllegalStateException.class, () -> ch.consumed(three), "the call freed the previous batch");
+        assertEquals(List.of(4, 5), next.stream().map(m -> num(m.payload())).toList(), "in order");
         for (Message m : next) ch.consumed(m);
-        assertThrows(IllegalStateException.class, () -> ch.consumed(next.get(0)), "consumed twice");
-        assertThrows(IllegalArgumentException.class, () -> p.b.channel(1).consumed(batch.get(0)), "another channel's message");
-        Message[] polled = {null};
-        for (int t = 0; t < 200 && polled[0] == null; t++) {
-            p.tick(10);
-            polled[0] = ch.poll();
-        }
-        assertEquals(4, num(polled[0].payload()), "after the slots were freed the rest arrives, in order");
-        assertThrows(IllegalStateException.class, () -> ch.consumed(polled[0]), "receive() consumed it already");
+        Message polled = ch.poll();
+        assertNull(polled, "all six were delivered once");
+        assertTrue(sent.stream().allMatch(f -> f.isDone() && !f.isCompletedExceptionally()));
         assertThrows(IllegalArgumentException.class, () -> ch.receiveBatch(new ArrayList<>(), 0, m -> false));
     }
 

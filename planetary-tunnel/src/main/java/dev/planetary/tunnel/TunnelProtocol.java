@@ -45,6 +45,11 @@ final class TunnelProtocol {
     static final int WINDOW = 64;
     static final int RECEIVE_CAPACITY = 64;
     /**
+     * A stream's reader takes up to this many packets' worth from its socket per read: one system
+     * call for a burst instead of one per packet (BENCHMARKS.md, issue 19 third round).
+     */
+    static final int READ_PACKETS = 4;
+    /**
      * Lower clamp of the adaptive resend timeout. SEQEX's default (50 ms) idles a bulk stream on a
      * sub-millisecond path for 50 ms per lost packet; on slower paths RTO = SRTT + 4·RTTVAR is above
      * this anyway.

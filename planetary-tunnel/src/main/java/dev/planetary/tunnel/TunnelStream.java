@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * (which blocks while the peer is not consuming: back-pressure onto the TCP sender); the writer
  * takes every buffered payload per wake-up ({@link Channel#receiveBatch}) and writes to the socket (a slow local reader stops it receiving,
  * and the channel's bounded receive buffer stops the remote sender). Memory per stream is bounded
- * by the SEQEX window and receive capacity; nothing else buffers.
+ * by the SEQEX window and receive capacity, plus the reader's buffer of {@link TunnelProtocol#READ_PACKETS} chunks.
  *
  * <p>End of stream: the reader sends one empty payload after the socket's input ended (or failed);
  * the writer shuts the socket's output down when that marker arrives (half-close). Each direction
@@ -92,13 +92,15 @@ final class TunnelStream {
         try {
             try {
                 InputStream in = socket.getInputStream();
-                byte[] buf = new byte[chunk];
+                byte[] buf = new byte[chunk * TunnelProtocol.READ_PACKETS];
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                    if (n == 0) continue;
-                    channel.sendSeqCst(buf, 0, n); // copied into its SEQEX packet: buf is free again when it returns
-                    bytesSent.addAndGet(n);
-                    lastActivity = System.nanoTime();
+                    for (int off = 0; off < n; off += chunk) {
+                        int len = Math.min(chunk, n - off);
+                        channel.sendSeqCst(buf, off, len); // copied into its SEQEX packet: that part of buf is free again when it returns
+                        bytesSent.addAndGet(len);
+                    }
+                    if (n > 0) lastActivity = System.nanoTime();
                 }
             } catch (IOException e) {
                 if (!aborted) {
@@ -122,8 +124,8 @@ final class TunnelStream {
             List<Message> batch = new ArrayList<>();
             boolean ended = false;
             while (!ended) {
-                // every payload already buffered, in one wake-up; each keeps its receive-buffer slot until written
-                batch.clear();
+                // every payload already buffered, in one wake-up; each keeps its receive-buffer slot until
+                // written (the next call frees the previous batch)
                 channel.receiveBatch(batch, TunnelProtocol.WINDOW, m -> m.payload().length == 0);
                 for (Message m : batch) {
                     byte[] p = m.payload();
@@ -143,9 +145,9 @@ final class TunnelStream {
                             }
                         }
                     }
-                    channel.consumed(m);
                 }
             }
+            for (Message m : batch) channel.consumed(m);
             if (!broken && !aborted) {
                 try {
                     socket.shutdownOutput();
