@@ -83,11 +83,11 @@ public final class Channel {
      * after it stays for the next call); returns how many. A burst costs one wake-up and one lock
      * round instead of one per message. Unlike {@link #receive()}, each message keeps its
      * receive-buffer slot (the peer cannot send another in its place) until it is freed: the next
-     * call frees the messages still in {@code into} (the previous batch, done with) before it clears
-     * and refills it, and {@link #consumed(Message)} frees one explicitly (e.g. after the last batch).
+     * call frees the messages still in {@code into} (the previous batch, done with; any freed
+     * already are skipped) before it clears and refills it, and {@link #consumed(Message)} frees one
+     * explicitly (e.g. after the last batch).
      *
-     * @throws IllegalStateException if {@code into} holds a message that is not an unfreed one of this
-     *                               channel's batches
+     * @throws IllegalStateException if {@code into} holds an unfreed message of another channel or endpoint
      */
     public int receiveBatch(List<Message> into, int max, Predicate<Message> last) throws InterruptedException {
         return owner.receiveBatch(id, into, max, last);

@@ -381,8 +381,8 @@ public final class Seqex implements AutoCloseable {
     }
 
     /**
-     * Frees the slots of the messages already in {@code into} (the previous batch, done with) and
-     * clears it; then waits for at least one buffered message of {@code ch} and moves up to
+     * Frees the slots of the messages already in {@code into} (the previous batch, done with; those
+     * freed already are skipped) and clears it; then waits for at least one buffered message of {@code ch} and moves up to
      * {@code max} of them into {@code into}, stopping after the first that {@code last} accepts. They
      * stay counted in the receive buffer until the next call or {@link #consumed(Message)}. One lock
      * round per batch.
@@ -393,8 +393,8 @@ public final class Seqex implements AutoCloseable {
         Objects.requireNonNull(last, "last");
         lock.lock();
         try {
-            for (Message m : into) checkHeld(m, ch);
-            if (!closed) for (Message m : into) release(m);
+            for (Message m : into) if (m.held) checkHeld(m, ch); // one freed already (consumed) is just dropped from the list
+            if (!closed) for (Message m : into) if (m.held) release(m);
             into.clear();
             ChanState cs = open(ch);
             while (cs.inbox.isEmpty()) {
