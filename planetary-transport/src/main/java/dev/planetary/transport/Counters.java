@@ -66,7 +66,7 @@ public final class Counters {
         SESSIONS_CLOSED("sessionsClosed"),
         /** Exceptions thrown by the {@link PayloadHandler} (counted and ignored). */
         HANDLER_ERRORS("handlerErrors"),
-        /** Unexpected internal errors caught in the receive or timer loop (should stay 0). */
+        /** Unexpected internal errors: caught in the receive or timer loop, or by the engine itself (should stay 0). */
         INTERNAL_ERRORS("internalErrors");
 
         private final String key;
@@ -84,6 +84,8 @@ public final class Counters {
     private final EnumMap<Counter, LongAdder> counters = new EnumMap<>(Counter.class);
     private final EnumMap<Fault, LongAdder> drops = new EnumMap<>(Fault.class);
     private final Counters parent;
+    /** The engine's own count of the bugs it caught (Context.internalErrorCount), for the endpoint's set. */
+    private volatile java.util.function.LongSupplier engineErrors = () -> 0;
 
     Counters(Counters parent) {
         this.parent = parent;
@@ -101,6 +103,10 @@ public final class Counters {
         counters.get(c).add(n);
     }
 
+    void countEngineErrors(java.util.function.LongSupplier s) {
+        engineErrors = s;
+    }
+
     void inc(Counter c) {
         add(c, 1);
     }
@@ -112,7 +118,8 @@ public final class Counters {
 
     /** The current value of one counter. */
     public long get(Counter c) {
-        return counters.get(c).sum();
+        long n = counters.get(c).sum();
+        return c == Counter.INTERNAL_ERRORS ? n + engineErrors.getAsLong() : n;
     }
 
     /** Datagrams dropped with this fault class (endpoint counters; 0 for sessions). */

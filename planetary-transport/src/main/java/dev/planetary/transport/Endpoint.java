@@ -147,6 +147,7 @@ public final class Endpoint implements AutoCloseable {
         this.dispatch = new EventDispatch(b.listener, counters, b.callbackTasks, b.callbackBytes, b.callbackEndpointBytes);
         LongSupplier clock = b.clock != null ? b.clock : StoreApplication.monotonicClock();
         this.context = new Context<>(identity, new EndpointApplication(store, policy, clock), settings, b.rng != null ? b.rng : RandomSource.secure());
+        counters.countEngineErrors(context::internalErrorCount); // bugs the engine caught itself (timer steps) count here too
         this.manualChallenge = b.challenge;
         this.autoChallenge = b.autoChallengeRate > 0;
         this.hellos = new AutoChallenge(autoChallenge ? b.autoChallengeRate : Double.POSITIVE_INFINITY, b.autoChallengeWindow.toNanos());
