@@ -3,7 +3,9 @@ package dev.planetary.bench;
 import dev.planetary.zssp.internal.EngineAccess;
 import dev.planetary.zssp.Event;
 import dev.planetary.zssp.Received;
+import dev.planetary.zssp.Triage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,6 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class EngineBench {
+    /** A receive thread's {@code deferData} when no handshake step is queued. */
+    private static final IntPredicate NOTHING_HELD = kid -> false;
 
     /** A full XK handshake, both sides computed in this thread (X1, X2, X3, C1, C2). */
     @Benchmark
@@ -66,6 +70,33 @@ public class EngineBench {
     public Object dataSendReceive(Data d) {
         d.pair.aliceSession.send(d.payload);
         Received<String> r = d.pair.bob.receive(d.capture.last(), d.capture);
+        if (!(r instanceof Event.Data<String>)) throw new IllegalStateException("not delivered: " + r);
+        return r;
+    }
+
+    /**
+     * What a receive thread did before issue 12's single decrypt: {@link dev.planetary.zssp.Context#route}
+     * (key-id lookup, header decrypted into a copy) and then {@code receive} (lookup and decrypt
+     * again). Against {@link #dataSendReceiveOrDefer}; run on the old engine jar for the "before".
+     */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public Object dataSendRouteReceive(Data d) {
+        d.pair.aliceSession.send(d.payload);
+        byte[] datagram = d.capture.last();
+        if (d.pair.bob.route(datagram, 0, datagram.length) != dev.planetary.zssp.Context.Route.DATA) throw new IllegalStateException("not DATA");
+        Received<String> r = d.pair.bob.receive(datagram, d.capture);
+        if (!(r instanceof Event.Data<String>)) throw new IllegalStateException("not delivered: " + r);
+        return r;
+    }
+
+    /** What a receive thread does now: one {@code receiveOrDefer} call (one lookup, one header decrypt). */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public Object dataSendReceiveOrDefer(Data d) {
+        d.pair.aliceSession.send(d.payload);
+        byte[] datagram = d.capture.last();
+        Triage<String> r = d.pair.bob.receiveOrDefer(datagram, 0, datagram.length, d.capture, NOTHING_HELD);
         if (!(r instanceof Event.Data<String>)) throw new IllegalStateException("not delivered: " + r);
         return r;
     }
