@@ -446,7 +446,9 @@ public final class Context<D> implements AutoCloseable {
         if (owner instanceof Session<?> any) {
             @SuppressWarnings("unchecked")
             Session<D> s = (Session<D>) any;
-            return receiveForSession(s, kid, d, off, len, from, now);
+            Session.Headers h = s.headers;
+            h.recv().decryptBlock(d, off + 4);
+            return receiveDecrypted(s, h, kid, d, off, len, now);
         }
         if (owner instanceof PendingHandshake p) return receiveForPending(p, d, off, len, from, now);
         return unknownKeyId();
@@ -503,13 +505,10 @@ public final class Context<D> implements AutoCloseable {
         return Completion.consume(this, p, packet, from, now);
     }
 
-    private Received<D> receiveForSession(Session<D> s, int kid, byte[] d, int off, int len, Remote from, long now) {
-        Session.Headers h = s.headers;
-        h.recv().decryptBlock(d, off + 4);
-        return receiveDecrypted(s, h, kid, d, off, len, now);
-    }
-
-    /** A session's datagram whose header {@code h} has decrypted in place. */
+    /**
+     * A session's datagram whose header {@code h} has decrypted in place (called straight from
+     * {@link #receiveFragment} and {@link #triage}, so the receive path is no deeper than before it had two callers).
+     */
     private Received<D> receiveDecrypted(Session<D> s, Session.Headers h, int kid, byte[] d, int off, int len, long now) {
         if (badNumbering(d, off)) return dropped(Fault.INVALID_PACKET, false, "bad fragment numbering");
         int type = d[off + 7] & 0xff;
