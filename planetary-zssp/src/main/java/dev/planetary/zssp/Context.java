@@ -216,11 +216,11 @@ public final class Context<D> implements AutoCloseable {
      * <p>Thread-safe like {@link #receive}: any number of threads may call it at once. The header is
      * decrypted into a block private to the calling thread and written into {@code datagram} only
      * when the datagram is consumed; a consumed datagram's bytes may be overwritten, a deferred
-     * one's are as they were. {@code deferData} runs on the calling thread, once per DATA datagram
-     * of a live session, after the classification and before the AEAD open.
+     * one's are as they were. {@code deferData} runs on the calling thread, once per datagram under
+     * a live session's key id, before its header is decrypted (its answer matters for DATA only).
      *
      * @param from      the datagram's source, as for {@link #receive}
-     * @param deferData key ids whose DATA must not be received now (cheap: it runs per DATA packet)
+     * @param deferData key ids whose DATA must not be received now (cheap: it runs per packet)
      */
     public Triage<D> receiveOrDefer(byte[] datagram, int off, int len, Remote from, IntPredicate deferData) {
         Objects.checkFromIndexSize(off, len, datagram.length);
@@ -275,12 +275,13 @@ public final class Context<D> implements AutoCloseable {
         if (!(owner instanceof Session<?> any)) return unknownKeyId();
         @SuppressWarnings("unchecked")
         Session<D> s = (Session<D>) any;
+        boolean defer = deferData.test(kid); // before the block is filled: caller code never runs while it is in use
         Session.Headers h = s.headers;
         byte[] header = HEADER_BLOCK.get();
         h.recv().decryptBlock(d, off + 4, header, 0);
         // the header's bytes 4..19 are encrypted; the type is byte 7 (§2.2), the block's byte 3
         if ((header[3] & 0xff) != TYPE_DATA) return new Triage.Deferred<>(Route.SESSION_CONTROL, kid);
-        if (deferData.test(kid)) return new Triage.Deferred<>(Route.DATA, kid);
+        if (defer) return new Triage.Deferred<>(Route.DATA, kid);
         System.arraycopy(header, 0, d, off + 4, HeaderCipher.BLOCK);
         return receiveDecrypted(s, h, kid, d, off, len, app.time());
     }
