@@ -23,6 +23,28 @@ import org.junit.jupiter.api.Test;
  */
 class ReceiveOrDeferTest {
 
+    /** Two nodes with an established session from a to b, the wire tapped (nothing delivered unless a test does). */
+    private record Pair(SimNetwork.Node a, SimNetwork.Node b, Deque<SimNetwork.Datagram> wire, Session<String> session, Remote fromA) {
+        static Pair established(long seed) {
+            SimNetwork net = new SimNetwork(seed);
+            SimNetwork.Node a = net.node("a", Settings.defaults());
+            SimNetwork.Node b = net.node("b", Settings.defaults());
+            net.connect(a, b, 1432);
+            Deque<SimNetwork.Datagram> wire = new ArrayDeque<>();
+            net.tap = wire::add;
+            Session<String> s = a.open(b);
+            while (!wire.isEmpty()) net.deliver(wire.poll());
+            assertTrue(s.isEstablished());
+            return new Pair(a, b, wire, s, b.linkTo(a));
+        }
+
+        /** The next DATA datagram a sends with {@code payload}. */
+        byte[] data(byte... payload) {
+            session.send(payload);
+            return wire.poll().bytes();
+        }
+    }
+
     /** What one run saw: every datagram on the wire and every result, in order. */
     private static final class Run {
         final List<String> log = new ArrayList<>();
@@ -125,35 +147,27 @@ class ReceiveOrDeferTest {
 
     @Test
     void deferredDataIsUnchangedAndReceivedLater() {
-        SimNetwork net = new SimNetwork(22);
-        SimNetwork.Node a = net.node("a", Settings.defaults());
-        SimNetwork.Node b = net.node("b", Settings.defaults());
-        net.connect(a, b, 1432);
-        Deque<SimNetwork.Datagram> wire = new ArrayDeque<>();
-        net.tap = wire::add;
-        Session<String> s = a.open(b);
-        while (!wire.isEmpty()) net.deliver(wire.poll());
-        s.send(new byte[] {7, 7});
-        byte[] data = wire.poll().bytes();
+        Pair p = Pair.established(22);
+        Context<String> b = p.b().ctx;
+        byte[] data = p.data((byte) 7, (byte) 7);
         byte[] before = data.clone();
-        Remote from = b.linkTo(a);
         int kid = Bytes.getInt(data, 0);
         List<Integer> asked = new ArrayList<>();
-        Triage<String> t = b.ctx.receiveOrDefer(data, 0, data.length, from, k -> asked.add(k));
+        Triage<String> t = b.receiveOrDefer(data, 0, data.length, p.fromA(), k -> asked.add(k));
         assertEquals(new Triage.Deferred<String>(Context.Route.DATA, kid), t);
         assertEquals(List.of(kid), asked, "asked once, with the datagram's key id");
         assertArrayEquals(before, data);
-        Event.Data<?> got = assertInstanceOf(Event.Data.class, b.ctx.receive(data, from));
+        Event.Data<?> got = assertInstanceOf(Event.Data.class, b.receive(data, p.fromA()));
         assertArrayEquals(new byte[] {7, 7}, got.payload());
 
         // the same DATA again, not deferred: consumed, and a replay now
-        Received.Dropped<?> replay = assertInstanceOf(Received.Dropped.class, b.ctx.receiveOrDefer(before.clone(), 0, before.length, from, k -> false));
+        Received.Dropped<?> replay = assertInstanceOf(Received.Dropped.class, b.receiveOrDefer(before.clone(), 0, before.length, p.fromA(), k -> false));
         assertEquals(Fault.EXPIRED_COUNTER, replay.fault());
         // DATA at an offset inside a larger buffer
-        s.send(new byte[] {8});
-        byte[] framed = new byte[wire.peek().bytes().length + 10];
-        System.arraycopy(wire.poll().bytes(), 0, framed, 5, framed.length - 10);
-        Event.Data<?> inFrame = assertInstanceOf(Event.Data.class, b.ctx.receiveOrDefer(framed, 5, framed.length - 10, from, k -> false));
+        byte[] next = p.data((byte) 8);
+        byte[] framed = new byte[next.length + 10];
+        System.arraycopy(next, 0, framed, 5, next.length);
+        Event.Data<?> inFrame = assertInstanceOf(Event.Data.class, b.receiveOrDefer(framed, 5, next.length, p.fromA(), k -> false));
         assertArrayEquals(new byte[] {8}, inFrame.payload());
     }
 
@@ -181,17 +195,10 @@ class ReceiveOrDeferTest {
     /** Hostile input under a live key id and at any offset: never an exception, deferred bytes unchanged. */
     @Test
     void hostileDatagramsNeverThrowAndDeferredOnesStayUnchanged() {
-        SimNetwork net = new SimNetwork(24);
-        SimNetwork.Node a = net.node("a", Settings.defaults());
-        SimNetwork.Node b = net.node("b", Settings.defaults());
-        net.connect(a, b, 1432);
-        Deque<SimNetwork.Datagram> wire = new ArrayDeque<>();
-        net.tap = wire::add;
-        Session<String> s = a.open(b);
-        while (!wire.isEmpty()) net.deliver(wire.poll());
-        s.send(new byte[] {1});
-        byte[] live = wire.poll().bytes();
-        Remote from = b.linkTo(a);
+        Pair p = Pair.established(24);
+        Context<String> b = p.b().ctx;
+        byte[] live = p.data((byte) 1);
+        Remote from = p.fromA();
         SplittableRandom rnd = new SplittableRandom(99);
         int deferred = 0;
         for (int i = 0; i < 20_000; i++) {
@@ -201,13 +208,13 @@ class ReceiveOrDeferTest {
             if (d.length - off >= 4 && rnd.nextBoolean()) System.arraycopy(live, 0, d, off, 4);
             byte[] copy = d.clone();
             boolean defer = rnd.nextBoolean();
-            if (b.ctx.receiveOrDefer(d, off, d.length - off, from, k -> defer) instanceof Triage.Deferred<String>) {
+            if (b.receiveOrDefer(d, off, d.length - off, from, k -> defer) instanceof Triage.Deferred<String>) {
                 deferred++;
                 assertArrayEquals(copy, d);
             }
         }
         assertTrue(deferred > 1_000, "forgeries under the live key id are deferred: " + deferred);
-        assertEquals(0, b.ctx.internalErrorCount());
-        assertInstanceOf(Event.Data.class, b.ctx.receiveOrDefer(live, 0, live.length, from, k -> false), "the session still receives");
+        assertEquals(0, b.internalErrorCount());
+        assertInstanceOf(Event.Data.class, b.receiveOrDefer(live, 0, live.length, from, k -> false), "the session still receives");
     }
 }
