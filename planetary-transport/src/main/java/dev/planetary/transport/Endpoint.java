@@ -150,7 +150,7 @@ public final class Endpoint implements AutoCloseable {
         this.handshakeTimeout = b.handshakeTimeout;
         this.receiveQueueCapacity = b.payloadHandler != null ? 0 : b.receiveQueueCapacity;
         this.receiveQueueBytes = b.receiveQueueBytes;
-        this.dispatch = new EventDispatch(b.listener, counters, b.callbackTasks, b.callbackBytes, b.callbackEndpointBytes);
+        this.dispatch = new EventDispatch(b.listener, counters, b.callbackTasks, b.callbackBytes, b.callbackEndpointBytes, b.handshakeNice > 0);
         LongSupplier clock = b.clock != null ? b.clock : StoreApplication.monotonicClock();
         this.context = new Context<>(identity, new EndpointApplication(store, policy, clock), settings, b.rng != null ? b.rng : RandomSource.secure());
         counters.countEngineErrors(context::internalErrorCount); // bugs the engine caught itself (timer steps) count here too

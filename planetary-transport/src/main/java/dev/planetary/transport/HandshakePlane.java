@@ -107,7 +107,7 @@ final class HandshakePlane {
 
     private void run(BlockingQueue<Job> q) {
         // Lower CPU weight than the receive threads: on a busy machine ECDH + Kyber yield to DATA (issue 12 §2).
-        if (nice > 0) ThreadNice.raise(nice);
+        if (nice > 0 && ThreadNice.raise(nice)) ((PlaneThread) Thread.currentThread()).niced = true;
         while (open) {
             Job j;
             try {

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@link Endpoint.Builder#handshakeNice}: the handshake plane's threads run at the configured nice
  * steps above the process, the receive and timer threads keep the process's nice value, and 0 leaves
- * the handshake threads alone. Reads each thread's nice value from {@code /proc/self/task/<tid>/stat}
+ * the handshake threads alone; listener callbacks queued by a niced thread do not run on a thread it
+ * started (which would have inherited its nice value). Reads each thread's nice value from {@code /proc/self/task/<tid>/stat}
  * (field 19); the test JVM has {@code --enable-native-access=ALL-UNNAMED} (this module's pom).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -40,9 +42,16 @@ class HandshakeNiceTest {
         assertTrue(expected != base, "the test JVM already runs at nice " + base + ": nothing to observe");
 
         Map<String, Integer> before = threads();
+        CompletableFuture<Integer> callbackNice = new CompletableFuture<>();
+        EndpointListener listener = new EndpointListener() {
+            @Override
+            public void onSession(PeerSession s) { // queued by a niced handshake thread: runs on a carrier it must not have started
+                callbackNice.complete(nice(Path.of("/proc/thread-self/stat")));
+            }
+        };
         try (Endpoint server = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate())
-                .store(new MemoryRatchetStore()).receiveThreads(2).handshakeThreads(2, 16).handshakeNice(STEPS).build()) {
-            Map<String, Integer> serverThreads = newThreads(before, 2 + 2 + 1);
+                .store(new MemoryRatchetStore()).receiveThreads(2).handshakeThreads(2, 16).handshakeNice(STEPS).listener(listener).build()) {
+            Map<String, Integer> serverThreads = newThreads(before, 2 + 2 + 1 + 1);
             try (Endpoint client = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate())
                     .store(new MemoryRatchetStore()).receiveThreads(1).handshakeThreads(1, 16).handshakeNice(0).build()) {
                 Map<String, Integer> seen = new HashMap<>(before);
@@ -73,6 +82,7 @@ class HandshakeNiceTest {
                 assertEquals(2, handshake, "the server's handshake threads");
                 assertEquals(2, receive, "the server's receive threads");
                 assertEquals(1, clientHandshake, "the client's handshake thread");
+                assertEquals(base, callbackNice.get(30, TimeUnit.SECONDS), "a listener callback queued by a handshake thread runs at the process's nice value");
             }
         }
     }
