@@ -59,8 +59,8 @@ import org.slf4j.LoggerFactory;
  *     bounded queues for everything else: Hellos (ECDH and Kyber), Completion, key confirmation
  *     and rekey steps with their durable ratchet-store writes. A full queue drops the datagram and
  *     counts it ({@link Counters.Counter#HANDSHAKE_QUEUE_OVERFLOWS}): a Hello flood or a slow store
- *     never stalls DATA. On Linux they run at a lower CPU weight than the receive threads
- *     ({@link Builder#handshakeNice}), so that on a busy machine the public-key work waits, not DATA;</li>
+ *     never stalls DATA. On Linux they can run at a lower CPU weight than the receive threads
+ *     ({@link Builder#handshakeNice}, off by default);</li>
  * <li>one <b>timer thread</b> driving the engine's timers ({@link Context#service()}) and connect
  *     deadlines, sleeping until the next deadline;</li>
  * <li>listener callbacks on virtual threads, serialised per session. A {@link PayloadHandler}, if
@@ -111,9 +111,10 @@ public final class Endpoint implements AutoCloseable {
     public static final int DEFAULT_HANDSHAKE_QUEUE = 256;
     /**
      * Default nice steps of the handshake threads above the receive threads ({@link Builder#handshakeNice}):
-     * 10, about a ninth of the receive threads' CPU weight when the two compete for a core.
+     * 0, off. Measured on a loaded 2-core machine, 10 steps bought no ping p99 and cost handshakes
+     * (BENCHMARKS.md, "Receive planes"), as a niced thread yields to every other process too.
      */
-    public static final int DEFAULT_HANDSHAKE_NICE = 10;
+    public static final int DEFAULT_HANDSHAKE_NICE = 0;
 
     private final StaticKeyPair identity;
     private final RatchetStore store;
@@ -630,11 +631,15 @@ public final class Endpoint implements AutoCloseable {
 
         /**
          * CPU scheduling weight of the handshake plane: each handshake thread raises its own Linux
-         * nice value by {@code steps} (0..19, default {@value #DEFAULT_HANDSHAKE_NICE}; capped at
-         * 19) when it starts, so that where cores are scarce the kernel gives ECDH and Kyber what
-         * the receive threads (DATA) leave over instead of an equal share. Idle cores are still
-         * used in full: nice only decides who waits when threads compete. 0 leaves the threads as
-         * they are.
+         * nice value by {@code steps} (0..19, default {@value #DEFAULT_HANDSHAKE_NICE}: off; capped
+         * at 19) when it starts, so that where cores are scarce the kernel gives ECDH and Kyber what
+         * the receive threads (DATA) leave over instead of an equal share (10 steps: about a ninth
+         * of a nice-0 thread's weight). Idle cores are still used in full: nice only decides who
+         * waits when threads compete. But the handshake threads then also yield to every other
+         * process's threads: on a machine that is busy with other work, handshakes slow down (a
+         * legitimate handshake under a Hello flood may time out) while DATA gains nothing
+         * measurable (BENCHMARKS.md, "Receive planes"). Worth trying on a host that runs little
+         * besides this endpoint.
          *
          * <p>Needs Linux and native access for this module ({@code java --enable-native-access=
          * dev.planetary.transport}, or {@code ALL-UNNAMED} on the class path; the {@code planetary}

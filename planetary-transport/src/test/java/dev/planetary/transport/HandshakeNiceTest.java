@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link Endpoint.Builder#handshakeNice}: the handshake plane's threads run at the configured nice
- * steps above the process, the receive and timer threads keep the process's nice value, and 0 leaves
- * the handshake threads alone; listener callbacks queued by a niced thread do not run on a thread it
+ * steps above the process, the receive and timer threads keep the process's nice value, and the
+ * default (0) leaves the handshake threads alone; listener callbacks queued by a niced thread do not run on a thread it
  * started (which would have inherited its nice value). Reads each thread's nice value from {@code /proc/self/task/<tid>/stat}
  * (field 19); the test JVM has {@code --enable-native-access=ALL-UNNAMED} (this module's pom).
  */
@@ -53,7 +53,7 @@ class HandshakeNiceTest {
                 .store(new MemoryRatchetStore()).receiveThreads(2).handshakeThreads(2, 16).handshakeNice(STEPS).listener(listener).build()) {
             Map<String, Integer> serverThreads = newThreads(before, 2 + 2 + 1 + 1);
             try (Endpoint client = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate())
-                    .store(new MemoryRatchetStore()).receiveThreads(1).handshakeThreads(1, 16).handshakeNice(0).build()) {
+                    .store(new MemoryRatchetStore()).receiveThreads(1).handshakeThreads(1, 16).build()) { // the default: off
                 Map<String, Integer> seen = new HashMap<>(before);
                 seen.putAll(serverThreads);
                 Map<String, Integer> clientThreads = newThreads(seen, 1 + 1 + 1);
@@ -73,7 +73,7 @@ class HandshakeNiceTest {
                         assertEquals(expected, awaitNice(tid, expected), "server handshake thread " + tid);
                     } else if (name.startsWith("planetary-hands") && clientThreads.containsKey(tid)) {
                         clientHandshake++;
-                        assertEquals(base, t.getValue(), "with handshakeNice(0) the client's handshake thread " + tid + " keeps the process's nice value");
+                        assertEquals(base, t.getValue(), "by default the client's handshake thread " + tid + " keeps the process's nice value");
                     } else if (server0 && (name.startsWith("planetary-recei") || name.startsWith("planetary-timer"))) {
                         if (name.startsWith("planetary-recei")) receive++;
                         assertEquals(base, t.getValue(), "server thread " + name + " (" + tid + ") must keep the process's nice value");
