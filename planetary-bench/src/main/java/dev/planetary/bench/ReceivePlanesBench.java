@@ -20,11 +20,16 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -266,11 +271,11 @@ public final class ReceivePlanesBench {
 
     /** "name=nice" counts of this process's threads, by thread name prefix (Linux /proc; empty elsewhere). */
     private static String threadNices() {
-        java.util.TreeMap<String, Integer> counts = new java.util.TreeMap<>();
-        try (java.nio.file.DirectoryStream<java.nio.file.Path> tasks = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/task"))) {
-            for (java.nio.file.Path t : tasks) {
+        Map<String, Integer> counts = new TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path t : tasks) {
                 try {
-                    String stat = java.nio.file.Files.readString(t.resolve("stat"));
+                    String stat = Files.readString(t.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[-#]?\\d+$", "");
                     String nice = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3];
                     counts.merge(name + "=" + nice, 1, Integer::sum);
