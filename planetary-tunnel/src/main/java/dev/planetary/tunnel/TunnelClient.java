@@ -109,7 +109,7 @@ public final class TunnelClient implements AutoCloseable {
     /** Starts accepting connections on the local socket and reading control messages. */
     public TunnelClient start() {
         startLink();
-        // a platform thread: the kernel wakes it on a connection, without the virtual-thread poller's hand-off (issue 19, set-up)
+        // a platform thread, woken by the kernel without the virtual-thread poller's hand-off (issue 19, set-up)
         Thread.ofPlatform().daemon().name("tunnel-accept").start(this::acceptLoop);
         return this;
     }
