@@ -10,9 +10,11 @@ per-connection children, or the listener + tunnel JVMs), and set-up to first byt
 transfer (starting the forward until the client reads its first byte: JVM start, handshake and
 stream open for planetary), and the warm set-up: connecting to the running forward until the first
 byte of the second transfer (ssh: a new channel on its session; planetary: a new stream on its
-session).
+session); then the median over --streams more new connections 0.1 s apart, each read to its first
+byte and reset (a forward that is already running). --trace: the planetary JVMs print each OPEN step
+(-Dplanetary.tunnel.trace=true) and the medians per step are printed, on the host's monotonic clock.
 
-Usage: python3 scripts/tunnel-bench.py [--size MIB] [--runs N]
+Usage: python3 scripts/tunnel-bench.py [--size MIB] [--runs N] [--streams N] [--trace] [--jar THIS.jar]
            [--paths direct,ssh,ssh-aes,planetary,planetary-mtu1432,planetary-nocc,planetary-ack2,planetary-ack8]
            [--compare-jar OLD/planetary.jar] [--extra NAME=ARGS ...] [--jvm NAME=FLAGS ...] [--threads]
 (after ./build package). ssh paths need OpenSSH: the script installs openssh-server from Debian with
