@@ -26,7 +26,9 @@ public final class TunnelServer implements AutoCloseable {
     private final String peer;
     private final String remote;
     private final String shortPeer;
-    private final int chunk;
+    /** The tunnel's packet size and receive buffer (its PINGs announce them; an older tunnel's none: base packets). */
+    private volatile TunnelProtocol.Sizes peerSizes = TunnelProtocol.Sizes.BASE;
+    private final int mtu;
     private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> reserved = new ConcurrentHashMap<>();
     private final TunnelLimits limits;
@@ -64,7 +66,7 @@ public final class TunnelServer implements AutoCloseable {
         this.limits = limits;
         this.idle = limits.streamIdleMs() > 0 ? java.util.Objects.requireNonNull(idle, "idle") : null;
         // channel 0 and the channels of accepted OPENs (reserved before the reply) take data; others are dropped
-        this.link = new TunnelLink(session, limits.seqex(), c -> c == 0 || reserved.containsKey(c), limits.maxHeld());
+        this.link = new TunnelLink(session, limits.seqex(session.mtu()), c -> c == 0 || reserved.containsKey(c), limits.maxHeld(), limits.maxHeldBytes());
         this.control = link.seqex.channel(0);
         this.allowed = List.copyOf(allowed);
         this.out = out;
@@ -72,7 +74,7 @@ public final class TunnelServer implements AutoCloseable {
         this.peer = session.peer().toHex();
         this.remote = Endpoint.format(session.remoteAddress());
         this.shortPeer = session.peer().toHex().substring(0, 16) + "\u2026";
-        this.chunk = TunnelProtocol.chunkSize(session.mtu());
+        this.mtu = session.mtu();
         Thread.ofVirtual().name("tunnel-control").start(this::controlLoop);
     }
 
@@ -102,6 +104,8 @@ public final class TunnelServer implements AutoCloseable {
                 Message m = control.receive();
                 TunnelProtocol.Control c = TunnelProtocol.Control.decode(m.payload());
                 if (c != null && c.type() == TunnelProtocol.PING && m.expectsReply()) {
+                    // the tunnel's first PING precedes its first OPEN on this SeqCst channel: sizes known before any stream
+                    peerSizes = TunnelProtocol.pingSizes(m.payload());
                     m.replySeqCst(TunnelProtocol.reply(TunnelProtocol.OK, ""));
                 } else if (c != null && c.type() == TunnelProtocol.OPEN && m.expectsReply()) {
                     Thread.ofVirtual().name("tunnel-open-" + c.stream()).start(() -> open(m, c));
@@ -164,7 +168,11 @@ public final class TunnelServer implements AutoCloseable {
                     "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why);
             return TunnelProtocol.reply(TunnelProtocol.FAILED, why);
         }
-        TunnelStream s = new TunnelStream(c.stream(), link.seqex.channel(c.channel()), target, socket, chunk, hooks);
+        TunnelProtocol.Sizes tunnel = peerSizes;
+        int chunk = tunnel.chunkFor(link.seqex.config(), mtu);
+        Channel ch = link.seqex.channel(c.channel());
+        ch.limitSendWindow(tunnel.sendLimit(chunk)); // no more in flight than the tunnel buffers (an older tunnel: the window)
+        TunnelStream s = new TunnelStream(c.stream(), ch, target, socket, chunk, hooks);
         streams.put(c.channel(), s);
         opened.incrementAndGet();
         out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + " to " + target : null,
@@ -172,7 +180,7 @@ public final class TunnelServer implements AutoCloseable {
                 "local", Endpoint.format((InetSocketAddress) socket.getLocalSocketAddress()));
         s.start();
         if (idle != null) watchIdle(s);
-        return TunnelProtocol.opened(limits.receiveCapacity());
+        return TunnelProtocol.opened(limits.receiveCapacity(), TunnelProtocol.Sizes.of(link.seqex.config()));
     }
 
     /** Resets {@code s} once it carried no byte for --stream-idle-timeout: an idle peer does not pin a connection to the target for ever. */
