@@ -91,7 +91,9 @@ public final class TunnelClient implements AutoCloseable {
         TunnelLimits.checkStreams(maxStreams);
         this.session = session;
         open.add(0);
-        this.link = new TunnelLink(session, TunnelProtocol.config(TunnelProtocol.packetSize(session.mtu())), open::contains, Integer.MAX_VALUE, Long.MAX_VALUE);
+        // held out-of-order packets: what (2·window − 1) base packets per channel came to before issue 19, whatever the packet size
+        long maxHeldBytes = (long) (maxStreams + 1) * (2 * TunnelProtocol.WINDOW - 1) * TunnelProtocol.BASE_PACKET;
+        this.link = new TunnelLink(session, TunnelProtocol.config(TunnelProtocol.packetSize(session.mtu())), open::contains, Integer.MAX_VALUE, maxHeldBytes);
         this.ping = TunnelProtocol.ping(TunnelProtocol.Sizes.of(link.seqex.config()));
         this.control = link.seqex.channel(0);
         this.local = local;
