@@ -163,9 +163,15 @@ final class TunnelProtocol {
             return Math.min(chunk, Limits.maxPayload(mtu) - header);
         }
 
-        /** Packets of {@code chunk} bytes the peer's buffer holds, 1..WINDOW; WINDOW if it announced none. */
+        /**
+         * Packets of {@code chunk} bytes in flight: what the peer's buffer holds, and never more bytes
+         * than a window of base packets (1 MiB, the send memory per stream before issue 19, whatever
+         * a peer announces); 1..WINDOW, WINDOW of base chunks if it announced none.
+         */
         int sendLimit(int chunk) {
-            return receiveBytes == 0 ? WINDOW : (int) Math.max(1, Math.min(WINDOW, receiveBytes / chunk));
+            long window = (long) WINDOW * BASE_PACKET;
+            long bytes = receiveBytes == 0 ? window : Math.min(receiveBytes, window);
+            return (int) Math.max(1, Math.min(WINDOW, bytes / chunk));
         }
     }
 

@@ -363,12 +363,13 @@ class TunnelTest {
         assertEquals(TunnelProtocol.OK, answer[0]);
         assertEquals(7, TunnelProtocol.receiveCapacity(answer));
 
-        // hostile announcements: a packet below the base is ignored, a huge buffer is clamped to the window
+        // hostile announcements: a packet below the base is ignored, a huge buffer is clamped to a window of base packets' bytes
         byte[] tiny = TunnelProtocol.ping(new TunnelProtocol.Sizes(100, 1 << 20));
         assertEquals(TunnelProtocol.Sizes.BASE, TunnelProtocol.pingSizes(tiny));
         var huge = TunnelProtocol.pingSizes(TunnelProtocol.ping(new TunnelProtocol.Sizes(Integer.MAX_VALUE, 0xFFFF_FFFFL)));
         assertEquals(TunnelProtocol.MAX_PACKET - 12, huge.chunkFor(listener, loop), "never more than our own packet");
-        assertEquals(TunnelProtocol.WINDOW, huge.sendLimit(huge.chunkFor(listener, loop)));
+        assertEquals(16, huge.sendLimit(huge.chunkFor(listener, loop)), "64 × 16 KiB in flight at most, as before");
+        assertEquals(TunnelProtocol.WINDOW, huge.sendLimit(16_384 - 12));
 
         // the listener: buffer counted in bytes, exactly the base-packet bound of before
         assertEquals(7 * 16_384L, listener.receiveBytes());
