@@ -59,6 +59,12 @@ final class TunnelProtocol {
      */
     static final int MAX_PACKET = Limits.maxUnfragmentedPayload(Endpoint.MAX_MTU);
     /**
+     * The ceiling this process uses: {@link #MAX_PACKET}, or lower with the system property
+     * {@code planetary.tunnel.maxPacket} (at least {@link #BASE_PACKET}), for benchmarks: the same
+     * build with 16 KiB packets ({@code scripts/tunnel-bench.py --jvm base=-Dplanetary.tunnel.maxPacket=16384}).
+     */
+    static final int PACKET_CEILING = Math.max(BASE_PACKET, Math.min(MAX_PACKET, Integer.getInteger("planetary.tunnel.maxPacket", MAX_PACKET)));
+    /**
      * A sender picks its packet size so that at least this many fit the receiver's buffer for the
      * stream: fewer in flight per round trip would idle the path behind delayed ACKs.
      */
@@ -103,7 +109,7 @@ final class TunnelProtocol {
      * which every version accepts (what it sends is further capped by {@link Sizes#chunkFor}).
      */
     static int packetSize(int mtu) {
-        return Math.max(BASE_PACKET, Math.min(MAX_PACKET, Limits.maxUnfragmentedPayload(mtu)));
+        return Math.max(BASE_PACKET, Math.min(PACKET_CEILING, Limits.maxUnfragmentedPayload(mtu)));
     }
 
     /**
