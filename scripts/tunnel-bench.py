@@ -13,7 +13,7 @@ byte of the second transfer (ssh: a new channel on its session; planetary: a new
 session).
 
 Usage: python3 scripts/tunnel-bench.py [--size MIB] [--runs N]
-           [--paths direct,ssh,ssh-aes,planetary,planetary-mtu1432,planetary-nocc,planetary-ack2,planetary-ack8]
+           [--paths direct,ssh,ssh-aes,planetary,planetary-mtu1432,planetary-nocc,planetary-ack2,planetary-ack8,planetary-16k]
            [--compare-jar OLD/planetary.jar] [--extra NAME=ARGS ...] [--jvm NAME=FLAGS ...] [--threads]
 (after ./build package). ssh paths need OpenSSH: the script installs openssh-server from Debian with
 apt-get if sshd is missing and runs a private sshd on 127.0.0.1 with its own config and keys in a
@@ -313,7 +313,7 @@ def main():
     THREADS = a.threads
     size = a.size << 20
     paths = {"direct": None, "ssh": "", "ssh-aes": "aes256-gcm@openssh.com", "planetary": [],
-             "planetary-mtu1432": ["--mtu", "1432"], "planetary-nocc": [], "planetary-ack2": [], "planetary-ack8": []}
+             "planetary-mtu1432": ["--mtu", "1432"], "planetary-nocc": [], "planetary-ack2": [], "planetary-ack8": [], "planetary-16k": []}
     order = [p for p in a.paths.split(",") if p]
     for e in a.extra:
         k, v = e.split("=", 1)
@@ -329,7 +329,7 @@ def main():
     before = Planetary(tmp, a.compare_jar) if a.compare_jar else None
     # variants of this build with a tunnel tuning property (benchmark knobs, TunnelProtocol)
     knobs = {"planetary-nocc": ["-Dplanetary.tunnel.congestionControl=false"], "planetary-ack2": ["-Dplanetary.tunnel.ackEvery=2"],
-             "planetary-ack8": ["-Dplanetary.tunnel.ackEvery=8"]}
+             "planetary-ack8": ["-Dplanetary.tunnel.ackEvery=8"], "planetary-16k": ["-Dplanetary.tunnel.maxPacket=16384"]}
     for e in a.jvm:
         k, v = e.split("=", 1)
         knobs["planetary-" + k] = v.split()
