@@ -1,6 +1,7 @@
 package dev.planetary.bench;
 
 import dev.planetary.zssp.internal.EngineAccess;
+import dev.planetary.store.HookedRatchetStore;
 import dev.planetary.store.MemoryRatchetStore;
 import dev.planetary.transport.Counters;
 import dev.planetary.transport.Endpoint;
@@ -8,10 +9,7 @@ import dev.planetary.transport.PeerSession;
 import dev.planetary.zssp.AcceptDecision;
 import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
-import dev.planetary.zssp.RatchetPair;
-import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetStore;
-import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
 import dev.planetary.zssp.StaticKeyPair;
@@ -228,7 +226,11 @@ public final class ReceivePlanesBench {
     // ---------------------------------------------------------------- latency
 
     private static void latency(int seconds, int hellosPerSecond, int storeMs, int handshakesPerSecond, int nice) throws Exception {
-        SlowStore store = new SlowStore(storeMs);
+        LongAdder storeWrites = new LongAdder();
+        RatchetStore store = new HookedRatchetStore(new MemoryRatchetStore(), () -> { // each durable write takes storeMs
+            storeWrites.increment();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(storeMs));
+        });
         latencyNice = nice;
         try (Endpoint server = nice(Endpoint.builder()).bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate()).store(store)
                 .payloadHandler((s, p) -> s.send(p)).build();
@@ -239,7 +241,7 @@ public final class ReceivePlanesBench {
             double[] quiet = pings(ping, seconds);
             long quietLost = lost;
             lost = 0;
-            long writes0 = store.writes.sum();
+            long writes0 = storeWrites.sum();
             long answered0 = server.hellosAnswered();
             Flood flood = new Flood(server, hellos, hellosPerSecond, handshakesPerSecond);
             double[] loaded;
@@ -248,7 +250,7 @@ public final class ReceivePlanesBench {
             } finally {
                 flood.stop();
             }
-            long writes = store.writes.sum() - writes0;
+            long writes = storeWrites.sum() - writes0;
             long answered = server.hellosAnswered() - answered0;
             System.out.printf(Locale.ROOT, "quiet:  RTT p50 %.3f ms, p99 %.3f ms, max %.3f ms (%d pings, %d lost)%n",
                     pct(quiet, 50), pct(quiet, 99), pct(quiet, 100), quiet.length, quietLost);
@@ -388,34 +390,6 @@ public final class ReceivePlanesBench {
             while (capture.datagrams.size() < n) ctx.open(responder, "victim", new byte[0], capture);
         }
         return capture.datagrams;
-    }
-
-    /** A memory store whose compare-and-swap (the durable write) takes {@code ms} milliseconds. */
-    private static final class SlowStore implements RatchetStore {
-        final MemoryRatchetStore inner = new MemoryRatchetStore();
-        final LongAdder writes = new LongAdder();
-        final long ms;
-
-        SlowStore(long ms) {
-            this.ms = ms;
-        }
-
-        @Override
-        public RatchetPair load(StaticPublicKey peer) throws IOException {
-            return inner.load(peer);
-        }
-
-        @Override
-        public RatchetState findByFingerprint(byte[] fingerprint) throws IOException {
-            return inner.findByFingerprint(fingerprint);
-        }
-
-        @Override
-        public boolean compareAndSwap(StaticPublicKey peer, RatchetUpdate update) throws IOException {
-            writes.increment();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ms));
-            return inner.compareAndSwap(peer, update);
-        }
     }
 
     private static double pct(double[] sorted, double p) {
