@@ -38,6 +38,7 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * java -cp planetary-bench.jar dev.planetary.bench.ReceivePlanesBench throughput [SECONDS] [ROUNDS] [CLIENTS] [PAYLOAD]
  * java -cp OLD_OR_NEW_CLASSPATH dev.planetary.bench.ReceivePlanesBench latency [SECONDS] [HELLOS_PER_S] [STORE_MS] [HANDSHAKES_PER_S] [NICE]
+ * java -cp planetary-bench.jar dev.planetary.bench.ReceivePlanesBench drain [ROUNDS] [CLIENTS] [PAYLOAD] [DATAGRAMS]
  * </pre>
  *
  * <b>throughput</b>: a server Endpoint with 1 and with 2 receive threads (rounds interleaved) takes
@@ -46,7 +47,19 @@ import java.util.concurrent.locks.LockSupport;
  * payloads delivered per second and their median over the rounds, and the receive threads' CPU
  * time per delivered payload (which a machine shared with other work disturbs far less).
  *
- * <b>latency</b>: an established session pings the server (which echoes) every 5 ms, first quietly,
+ * <b>drain</b>: the receive planes' capacity with the sender's work done beforehand (on 2 cores a
+ * concurrent sender takes one of them, so <b>throughput</b> measures the sender). Per round, a
+ * server Endpoint with 1 or 2 receive threads (rounds interleaved, the order alternating) and a
+ * payload handler that blocks at its first payload once armed, so every receive thread stops
+ * reading; DATAGRAMS pre-encrypted DATA datagrams from CLIENTS raw clients (one source port each,
+ * so {@code SO_REUSEPORT} spreads them) then wait in the kernel's socket queues, and the bench opens
+ * the gate and times the drain (after one warm-up round of each, not counted): gate to last delivered payload, payloads/s, the receive threads'
+ * CPU per payload, the per-socket split ({@code /proc/net/udp}) and what the full queues dropped.
+ * The socket buffers asked for hold the whole backlog, but the kernel caps them at
+ * {@code net.core.rmem_max}: run it through {@code scripts/receive-drain} (root), which raises that
+ * limit for the run and restores it.
+ *
+ * <p><b>latency</b>: an established session pings the server (which echoes) every 5 ms, first quietly,
  * then while a flooder sends HELLOS_PER_S valid, precomputed Hellos and new initiators complete
  * HANDSHAKES_PER_S handshakes against a ratchet store whose writes take STORE_MS; reports the RTT
  * p50/p99 of both phases. Uses only the Endpoint API that existed before the planes, so the same
@@ -64,8 +77,10 @@ public final class ReceivePlanesBench {
             throughput(arg(args, 1, 3), arg(args, 2, 5), arg(args, 3, 4), arg(args, 4, 1024));
         } else if (mode.equals("latency")) {
             latency(arg(args, 1, 10), arg(args, 2, 500), arg(args, 3, 20), arg(args, 4, 5), arg(args, 5, -1));
+        } else if (mode.equals("drain")) {
+            drain(arg(args, 1, 7), arg(args, 2, 64), arg(args, 3, 1024), arg(args, 4, 250_000));
         } else {
-            throw new IllegalArgumentException("mode must be throughput or latency, got " + mode);
+            throw new IllegalArgumentException("mode must be throughput, latency or drain, got " + mode);
         }
     }
 
@@ -241,6 +256,167 @@ public final class ReceivePlanesBench {
         @Override
         public AcceptDecision<String> checkAcceptSession(StaticPublicKey remoteStatic, byte[] identity, Remote source) {
             return AcceptDecision.reject(true);
+        }
+    }
+
+    // ---------------------------------------------------------------- drain
+
+    /** Kernel bytes asked for per queued datagram (a loopback datagram of ~1.1-1.5 KiB takes 2-3 KiB of SO_RCVBUF). */
+    private static final int DRAIN_BYTES_PER_DATAGRAM = 4096;
+
+    private static void drain(int rounds, int clients, int payload, int datagrams) throws Exception {
+        if (clients < 1 || datagrams < clients) throw new IllegalArgumentException("need at least one datagram per client");
+        StaticKeyPair serverKey = StaticKeyPair.generate();
+        int buffer = (int) Math.min(Integer.MAX_VALUE / 2, (long) datagrams * DRAIN_BYTES_PER_DATAGRAM);
+        System.out.printf(Locale.ROOT, "net.core.rmem_max %s, SO_RCVBUF asked for %,d bytes per socket%n", sysctl("net/core/rmem_max"), buffer);
+        int[] configs = {1, 2};
+        for (int threads : configs) {
+            System.out.printf(Locale.ROOT, "warm-up (not counted), %d receive thread(s):%n", threads);
+            drainRound(serverKey, threads, clients, payload, datagrams / clients, buffer);
+        }
+        double[][] pps = new double[configs.length][rounds];
+        double[][] cpu = new double[configs.length][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < configs.length; k++) {
+                int c = r % 2 == 0 ? k : configs.length - 1 - k; // ABBA: neither configuration always runs first
+                double[] round = drainRound(serverKey, configs[c], clients, payload, datagrams / clients, buffer);
+                pps[c][r] = round[0];
+                cpu[c][r] = round[1];
+                System.out.printf(Locale.ROOT, "round %d, %d receive thread(s): %,.0f payloads/s (%.1f MB/s), %,.0f ns receive CPU per payload%n",
+                        r, configs[c], pps[c][r], pps[c][r] * payload / 1e6, cpu[c][r]);
+            }
+        }
+        double one = median(pps[0]);
+        double two = median(pps[1]);
+        System.out.printf(Locale.ROOT, "drain median: 1 thread %,.0f payloads/s (%.1f MB/s), 2 threads %,.0f payloads/s (%.1f MB/s): %.2fx%n",
+                one, one * payload / 1e6, two, two * payload / 1e6, two / one);
+        System.out.printf(Locale.ROOT, "median receive-thread CPU per delivered payload: 1 thread %,.0f ns, 2 threads %,.0f ns%n", median(cpu[0]), median(cpu[1]));
+        System.out.printf(Locale.ROOT, "{\"mode\":\"drain\",\"payload\":%d,\"clients\":%d,\"datagrams\":%d,\"rounds\":%d,\"ppsOneThread\":%.0f,\"ppsTwoThreads\":%.0f,\"ratio\":%.3f,\"cpuNsOneThread\":%.0f,\"cpuNsTwoThreads\":%.0f}%n",
+                payload, clients, datagrams, rounds, one, two, two / one, median(cpu[0]), median(cpu[1]));
+    }
+
+    /**
+     * Per receive thread: payloads delivered after the gate, the first and the last one's time.
+     * Each thread writes only its own slot; the bench reads them after the endpoint has joined its threads.
+     */
+    private static final class DrainGate {
+        final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        final LongAdder delivered = new LongAdder();
+        final Map<String, long[]> slots = new java.util.concurrent.ConcurrentHashMap<>();
+        private final ThreadLocal<long[]> slot = ThreadLocal.withInitial(() -> slots.computeIfAbsent(Thread.currentThread().getName(), n -> new long[3]));
+        volatile boolean armed;
+
+        void onPayload() {
+            if (armed && gate.getCount() > 0) {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            long now = System.nanoTime();
+            long[] s = slot.get();
+            if (s[0]++ == 0) s[1] = now;
+            s[2] = now;
+            delivered.increment();
+        }
+    }
+
+    /** Payloads/s from the gate's opening to the last payload, and the receive threads' CPU ns per payload. */
+    private static double[] drainRound(StaticKeyPair serverKey, int threads, int clients, int payload, int perClient, int buffer) throws Exception {
+        DrainGate g = new DrainGate();
+        long t0;
+        long cpu;
+        long sent = 0;
+        List<long[]> before;
+        int port;
+        try (Endpoint server = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(serverKey).store(new MemoryRatchetStore())
+                .receiveThreads(threads).receiveBufferBytes(buffer).payloadHandler((s, p) -> g.onPayload()).build()) {
+            port = server.localAddress().getPort();
+            List<RawClient> cs = new ArrayList<>();
+            try {
+                for (int i = 0; i < clients; i++) cs.add(new RawClient(server.publicKey(), server.localAddress(), payload, perClient));
+                g.armed = true; // the handshakes are done: from here the first payload on each thread blocks it
+                for (int j = 0; j < perClient; j++) {
+                    for (RawClient c : cs) {
+                        c.channel.send(ByteBuffer.wrap(c.packets.get(j)), server.localAddress());
+                        sent++;
+                    }
+                }
+                before = udpSockets(port);
+                for (int i = 0; i < 100; i++) { // the queues hold still: loopback has delivered everything
+                    Thread.sleep(20);
+                    List<long[]> now = udpSockets(port);
+                    if (queued(now) == queued(before)) break;
+                    before = now;
+                }
+                long cpu0 = receiveThreadCpu();
+                t0 = System.nanoTime();
+                g.gate.countDown();
+                long seen = -1;
+                while (g.delivered.sum() != seen) { // until nothing more arrives for 200 ms
+                    seen = g.delivered.sum();
+                    Thread.sleep(200);
+                }
+                cpu = receiveThreadCpu() - cpu0;
+                System.out.printf(Locale.ROOT, "  %d receive thread(s) (SO_RCVBUF granted %,d), %d clients: sent %,d datagrams of %d-byte payloads%n",
+                        server.receiveThreads(), server.receiveBufferBytes(), clients, sent, payload);
+            } finally {
+                for (RawClient c : cs) c.close();
+            }
+        } // joins the receive threads: their slots are visible from here
+        long first = Long.MAX_VALUE;
+        long last = 0;
+        long n = 0;
+        StringBuilder perThread = new StringBuilder();
+        for (Map.Entry<String, long[]> e : new TreeMap<>(g.slots).entrySet()) {
+            long[] s = e.getValue();
+            if (s[0] == 0) continue;
+            n += s[0];
+            first = Math.min(first, s[1]);
+            last = Math.max(last, s[2]);
+            perThread.append(String.format(Locale.ROOT, " %s %,d in %.1f ms;", e.getKey(), s[0], (s[2] - t0) / 1e6));
+        }
+        StringBuilder perSocket = new StringBuilder();
+        long drops = 0;
+        for (long[] s : before) {
+            perSocket.append(String.format(Locale.ROOT, " inode %d: %,d bytes queued, %,d dropped;", s[0], s[1], s[2]));
+            drops += s[2];
+        }
+        double seconds = (last - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "  queued before the gate (/proc/net/udp):%s%n  delivered after the gate:%s%n", perSocket, perThread);
+        System.out.printf(Locale.ROOT, "  delivered %,d of %,d (%.1f%%; kernel drops %,d, %d held at the gate) in %.1f ms from the gate"
+                        + " (first-to-last %.1f ms): %,.0f payloads/s, receive CPU %,.0f ns per payload%n",
+                n, sent, 100.0 * n / Math.max(1, sent), drops, threads, seconds * 1e3, (last - first) / 1e6, n / seconds, (double) cpu / Math.max(1, n));
+        return new double[] {n / seconds, (double) cpu / Math.max(1, n)};
+    }
+
+    /** The server's sockets on {@code port} in /proc/net/udp (IPv4): {inode, rx_queue bytes, drops} each, by inode. */
+    private static List<long[]> udpSockets(int port) throws IOException {
+        String local = String.format(Locale.ROOT, ":%04X", port);
+        List<long[]> out = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/net/udp"))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 13 || !f[1].endsWith(local)) continue;
+            long rx = Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16);
+            out.add(new long[] {Long.parseLong(f[9]), rx, Long.parseLong(f[12])});
+        }
+        out.sort((a, b) -> Long.compare(a[0], b[0]));
+        return out;
+    }
+
+    private static long queued(List<long[]> sockets) {
+        long sum = 0;
+        for (long[] s : sockets) sum += s[1];
+        return sum;
+    }
+
+    private static String sysctl(String name) {
+        try {
+            return Files.readAllLines(Path.of("/proc/sys", name)).getFirst().trim(); // readString stops short on /proc
+        } catch (IOException e) {
+            return "(unreadable)";
         }
     }
 

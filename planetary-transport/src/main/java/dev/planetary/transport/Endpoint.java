@@ -115,6 +115,11 @@ public final class Endpoint implements AutoCloseable {
      * (BENCHMARKS.md, "Receive planes"), as a niced thread yields to every other process too.
      */
     public static final int DEFAULT_HANDSHAKE_NICE = 0;
+    /**
+     * Default {@code SO_RCVBUF} (and {@code SO_SNDBUF}) asked for on each socket
+     * ({@link Builder#receiveBufferBytes}): 4 MiB; the kernel caps it ({@code net.core.rmem_max} on Linux).
+     */
+    public static final int DEFAULT_SOCKET_BUFFER_BYTES = 4 << 20;
 
     private final StaticKeyPair identity;
     private final RatchetStore store;
@@ -163,7 +168,7 @@ public final class Endpoint implements AutoCloseable {
         this.handshakePlane = new HandshakePlane(b.handshakeThreads, b.handshakeQueue, b.handshakeNice, inbound::processControl, counters);
         inbound.handshakePlane(handshakePlane);
         try {
-            this.receivePlane = new ReceivePlane(b.binds, b.receiveThreads, inbound::datagram, counters);
+            this.receivePlane = new ReceivePlane(b.binds, b.receiveThreads, b.receiveBufferBytes, inbound::datagram, counters);
         } catch (IOException | RuntimeException e) {
             dispatch.shutdownNow();
             throw e;
@@ -221,6 +226,15 @@ public final class Endpoint implements AutoCloseable {
     /** Receive threads running (fewer than asked for where the platform has no {@code SO_REUSEPORT}). */
     public int receiveThreads() {
         return receivePlane.threads().size();
+    }
+
+    /**
+     * The smallest {@code SO_RCVBUF} of this endpoint's sockets, as the JDK reports it: on Linux
+     * what {@link Builder#receiveBufferBytes} asked for, capped at {@code net.core.rmem_max} (the
+     * kernel books twice that, the JDK halves it back).
+     */
+    public int receiveBufferBytes() {
+        return receivePlane.receiveBufferBytes();
     }
 
     /** Datagrams waiting for the handshake plane right now. */
@@ -599,6 +613,7 @@ public final class Endpoint implements AutoCloseable {
         private int handshakeThreads = DEFAULT_HANDSHAKE_THREADS;
         private int handshakeQueue = DEFAULT_HANDSHAKE_QUEUE;
         private int handshakeNice = DEFAULT_HANDSHAKE_NICE;
+        private int receiveBufferBytes = DEFAULT_SOCKET_BUFFER_BYTES;
 
         private Builder() {}
 
@@ -651,6 +666,19 @@ public final class Endpoint implements AutoCloseable {
         public Builder handshakeNice(int steps) {
             if (steps < 0 || steps > ThreadNice.MAX) throw new IllegalArgumentException("handshake nice must be 0.." + ThreadNice.MAX + ", got " + steps);
             this.handshakeNice = steps;
+            return this;
+        }
+
+        /**
+         * {@code SO_RCVBUF} asked for on each socket (default {@link #DEFAULT_SOCKET_BUFFER_BYTES}):
+         * how many bytes of datagrams the kernel holds for a receive thread that is busy. The kernel
+         * caps it (on Linux at {@code net.core.rmem_max}, then books twice that, against which a
+         * loopback datagram of 1 KiB counts about 2.3 KiB); {@link Endpoint#receiveBufferBytes()}
+         * tells what the sockets got. Raise both for bursts longer than a few milliseconds.
+         */
+        public Builder receiveBufferBytes(int bytes) {
+            if (bytes < 1024) throw new IllegalArgumentException("receive buffer must be at least 1024 bytes, got " + bytes);
+            this.receiveBufferBytes = bytes;
             return this;
         }
 

@@ -34,8 +34,6 @@ final class ReceivePlane {
     private static final Logger log = LoggerFactory.getLogger(ReceivePlane.class);
     /** Datagrams read from one socket before the thread's other socket gets a turn. */
     private static final int BATCH = 512;
-    /** Socket buffers asked for (the kernel caps them). */
-    private static final int SOCKET_BUFFER = 4 << 20;
 
     /** Where the receive threads put each datagram (valid only during the call). */
     @FunctionalInterface
@@ -56,7 +54,7 @@ final class ReceivePlane {
      * Binds {@code threads} sockets per address (falling back to one thread if the platform has no
      * {@code SO_REUSEPORT}).
      */
-    ReceivePlane(List<InetSocketAddress> binds, int threads, Sink sink, Counters counters) throws IOException {
+    ReceivePlane(List<InetSocketAddress> binds, int threads, int receiveBuffer, Sink sink, Counters counters) throws IOException {
         this.counters = counters;
         int n = threads > 1 && reusePortSupported() ? threads : 1;
         if (threads > 1 && n == 1) log.warn("SO_REUSEPORT is not supported here: one receive thread instead of {}", threads);
@@ -64,14 +62,14 @@ final class ReceivePlane {
             List<List<DatagramChannel>> perThread = new ArrayList<>();
             for (int i = 0; i < n; i++) perThread.add(new ArrayList<>());
             for (InetSocketAddress a : binds) {
-                DatagramChannel first = openChannel(n > 1 ? freePort(a) : a, n > 1);
+                DatagramChannel first = openChannel(n > 1 ? freePort(a) : a, n > 1, receiveBuffer);
                 all.add(first);
                 primary.add(first);
                 InetSocketAddress bound = (InetSocketAddress) first.getLocalAddress();
                 localAddresses.add(bound);
                 perThread.get(0).add(first);
                 for (int i = 1; i < n; i++) {
-                    DatagramChannel ch = openChannel(bound, true);
+                    DatagramChannel ch = openChannel(bound, true, receiveBuffer);
                     all.add(ch);
                     perThread.get(i).add(ch);
                 }
@@ -86,6 +84,19 @@ final class ReceivePlane {
             closeSockets();
             throw e;
         }
+    }
+
+    /** The smallest {@code SO_RCVBUF} of the sockets, as the JDK reports it (0 if it cannot tell). */
+    int receiveBufferBytes() {
+        int min = Integer.MAX_VALUE;
+        for (DatagramChannel ch : all) {
+            try {
+                min = Math.min(min, ch.getOption(StandardSocketOptions.SO_RCVBUF));
+            } catch (IOException | UnsupportedOperationException e) {
+                return 0;
+            }
+        }
+        return min == Integer.MAX_VALUE ? 0 : min;
     }
 
     void start() {
@@ -173,12 +184,12 @@ final class ReceivePlane {
      * requires one owner for a group).
      */
     private static InetSocketAddress freePort(InetSocketAddress a) throws IOException {
-        try (DatagramChannel probe = openChannel(a, false)) {
+        try (DatagramChannel probe = openChannel(a, false, Endpoint.DEFAULT_SOCKET_BUFFER_BYTES)) {
             return (InetSocketAddress) probe.getLocalAddress();
         }
     }
 
-    private static DatagramChannel openChannel(InetSocketAddress a, boolean reusePort) throws IOException {
+    private static DatagramChannel openChannel(InetSocketAddress a, boolean reusePort, int receiveBuffer) throws IOException {
         DatagramChannel ch = a.getAddress() instanceof Inet6Address
                 ? DatagramChannel.open(StandardProtocolFamily.INET6)
                 : a.getAddress() instanceof Inet4Address ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
@@ -186,8 +197,8 @@ final class ReceivePlane {
             ch.configureBlocking(false);
             if (reusePort) ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             try {
-                ch.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
-                ch.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, receiveBuffer);
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, Endpoint.DEFAULT_SOCKET_BUFFER_BYTES);
             } catch (IOException | UnsupportedOperationException ignored) {
                 // best effort: the kernel caps these anyway
             }

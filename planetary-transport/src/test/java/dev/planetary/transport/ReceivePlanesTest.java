@@ -222,4 +222,18 @@ class ReceivePlanesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.handshakeThreads(4, 2));
         assertTrue(e.getMessage().contains("at least one datagram per thread"), e.getMessage());
     }
+
+    /** The receive buffer asked for reaches every socket (read back: what was asked, capped at net.core.rmem_max). */
+    @Test
+    void receiveBufferReachesEverySocket() throws Exception {
+        int small = 64 << 10;
+        Endpoint asked = later(builder().receiveThreads(2).receiveBufferBytes(small).build());
+        Endpoint dflt = later(builder().receiveThreads(2).build());
+        assertEquals(2, asked.receiveThreads());
+        assertEquals(small, asked.receiveBufferBytes(), "64 KiB is below any Linux rmem_max (default 208 KiB)");
+        assertTrue(asked.receiveBufferBytes() < dflt.receiveBufferBytes(),
+                "64 KiB asked: " + asked.receiveBufferBytes() + ", default asked: " + dflt.receiveBufferBytes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> builder().receiveBufferBytes(100));
+        assertTrue(e.getMessage().contains("receive buffer"), e.getMessage());
+    }
 }
