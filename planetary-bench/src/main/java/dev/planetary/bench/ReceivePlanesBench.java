@@ -133,7 +133,7 @@ public final class ReceivePlanesBench {
             // Enough datagrams to keep a fast receiver busy for the whole round (~400k/s in all).
             int perClient = (int) Math.min(3_000_000L / clients, 400_000L * seconds / clients);
             List<RawClient> cs = new ArrayList<>();
-            for (int i = 0; i < clients; i++) cs.add(new RawClient(server.publicKey(), server.localAddress(), payload, perClient));
+            for (int i = 0; i < clients; i++) cs.add(new RawClient(server.publicKey(), server.localAddress(), payload, perClient, i));
             try {
                 long before = delivered.sum();
                 long cpu0 = receiveThreadCpu();
@@ -174,7 +174,8 @@ public final class ReceivePlanesBench {
         private final Thread reader;
         private volatile boolean open = true;
 
-        RawClient(StaticPublicKey server, InetSocketAddress to, int payload, int count) throws Exception {
+        /** DATA to {@code server}: {@code count} payloads of {@code payload} bytes, the first four holding {@code id}. */
+        RawClient(StaticPublicKey server, InetSocketAddress to, int payload, int count, int id) throws Exception {
             channel = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
             channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
             ctx = new Context<>(StaticKeyPair.generate(), new ClientApp());
@@ -211,6 +212,7 @@ public final class ReceivePlanesBench {
             Collect capture = new Collect(count, 1432);
             EngineAccess.setRemote(s, capture);
             byte[] p = new byte[payload];
+            if (payload >= 4) ByteBuffer.wrap(p).putInt(0, id);
             for (int i = 0; i < count; i++) s.send(p);
             EngineAccess.setRemote(s, udp);
             packets = capture.datagrams;
@@ -282,8 +284,8 @@ public final class ReceivePlanesBench {
                 double[] round = drainRound(serverKey, configs[c], clients, payload, datagrams / clients, buffer);
                 pps[c][r] = round[0];
                 cpu[c][r] = round[1];
-                System.out.printf(Locale.ROOT, "round %d, %d receive thread(s): %,.0f payloads/s (%.1f MB/s), %,.0f ns receive CPU per payload%n",
-                        r, configs[c], pps[c][r], pps[c][r] * payload / 1e6, cpu[c][r]);
+                System.out.printf(Locale.ROOT, "round %d, %d receive thread(s): %,.0f payloads/s (%.1f MB/s), %,.0f ns receive CPU per payload, other processes' CPU %,.0f ms%n",
+                        r, configs[c], pps[c][r], pps[c][r] * payload / 1e6, cpu[c][r], round[2]);
             }
         }
         double one = median(pps[0]);
@@ -304,9 +306,15 @@ public final class ReceivePlanesBench {
         final LongAdder delivered = new LongAdder();
         final Map<String, long[]> slots = new java.util.concurrent.ConcurrentHashMap<>();
         private final ThreadLocal<long[]> slot = ThreadLocal.withInitial(() -> slots.computeIfAbsent(Thread.currentThread().getName(), n -> new long[3]));
+        /** Before arming: client index (the payload's first four bytes) to the receive thread that got its probe. */
+        final Map<Integer, String> probes = new java.util.concurrent.ConcurrentHashMap<>();
         volatile boolean armed;
 
-        void onPayload() {
+        void onPayload(byte[] p) {
+            if (!armed) {
+                probes.put(ByteBuffer.wrap(p).getInt(0), Thread.currentThread().getName());
+                return;
+            }
             if (armed && gate.getCount() > 0) {
                 try {
                     gate.await();
@@ -329,17 +337,21 @@ public final class ReceivePlanesBench {
         long t0;
         long cpu;
         long sent = 0;
+        long others;
+        int used;
         List<long[]> before;
         int port;
         try (Endpoint server = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(serverKey).store(new MemoryRatchetStore())
-                .receiveThreads(threads).receiveBufferBytes(buffer).payloadHandler((s, p) -> g.onPayload()).build()) {
+                .receiveThreads(threads).receiveBufferBytes(buffer).payloadHandler((s, p) -> g.onPayload(p)).build()) {
             port = server.localAddress().getPort();
             List<RawClient> cs = new ArrayList<>();
             try {
-                for (int i = 0; i < clients; i++) cs.add(new RawClient(server.publicKey(), server.localAddress(), payload, perClient));
+                for (int i = 0; i < clients; i++) cs.add(new RawClient(server.publicKey(), server.localAddress(), payload, perClient, i));
+                List<RawClient> chosen = balanced(g, cs, server.localAddress(), threads);
+                used = chosen.size();
                 g.armed = true; // the handshakes are done: from here the first payload on each thread blocks it
-                for (int j = 0; j < perClient; j++) {
-                    for (RawClient c : cs) {
+                for (int j = 1; j < perClient; j++) { // packet 0 was the probe
+                    for (RawClient c : chosen) {
                         c.channel.send(ByteBuffer.wrap(c.packets.get(j)), server.localAddress());
                         sent++;
                     }
@@ -352,16 +364,30 @@ public final class ReceivePlanesBench {
                     before = now;
                 }
                 long cpu0 = receiveThreadCpu();
+                long proc0 = processCpu();
+                long gc0 = gcMillis();
+                long[] stat0 = cpuTicks();
                 t0 = System.nanoTime();
                 g.gate.countDown();
                 long seen = -1;
+                long[] stat1 = stat0;
+                long proc1 = proc0;
                 while (g.delivered.sum() != seen) { // until nothing more arrives for 200 ms
                     seen = g.delivered.sum();
+                    stat1 = cpuTicks(); // the machine's CPU until the last poll that still saw payloads arrive
+                    proc1 = processCpu();
                     Thread.sleep(200);
                 }
+                long busy = (stat1[0] - stat0[0]) + (stat1[1] - stat0[1]) + (stat1[2] - stat0[2]);
+                others = Math.max(0, busy * 10 - (proc1 - proc0) / 1_000_000);
+                System.out.printf(Locale.ROOT, "  machine CPU during the drain (/proc/stat, 10 ms ticks, both cores): user %d, system %d, softirq %d, idle %d, steal %d;"
+                                + " this process %,d ms, other processes about %,d ms%n",
+                        stat1[0] - stat0[0], stat1[1] - stat0[1], stat1[2] - stat0[2], stat1[3] - stat0[3], stat1[4] - stat0[4], (proc1 - proc0) / 1_000_000, others);
                 cpu = receiveThreadCpu() - cpu0;
+                System.out.printf(Locale.ROOT, "  during the drain and 200 ms after: process CPU %,.0f ms, receive threads %,.0f ms, GC %,d ms%n",
+                        (processCpu() - proc0) / 1e6, cpu / 1e6, gcMillis() - gc0);
                 System.out.printf(Locale.ROOT, "  %d receive thread(s) (SO_RCVBUF granted %,d), %d clients: sent %,d datagrams of %d-byte payloads%n",
-                        server.receiveThreads(), server.receiveBufferBytes(), clients, sent, payload);
+                        server.receiveThreads(), server.receiveBufferBytes(), used, sent, payload);
             } finally {
                 for (RawClient c : cs) c.close();
             }
@@ -390,6 +416,49 @@ public final class ReceivePlanesBench {
                         + " (first-to-last %.1f ms): %,.0f payloads/s, receive CPU %,.0f ns per payload%n",
                 n, sent, 100.0 * n / Math.max(1, sent), drops, threads, seconds * 1e3, (last - first) / 1e6, n / seconds, (double) cpu / Math.max(1, n));
         return new double[] {n / seconds, (double) cpu / Math.max(1, n)};
+    }
+
+    /** The machine's CPU ticks so far (/proc/stat "cpu"): user+nice, system, softirq+irq, idle+iowait, steal. */
+    private static long[] cpuTicks() throws IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+        long[] v = new long[9];
+        for (int i = 0; i < v.length && i + 1 < f.length; i++) v[i] = Long.parseLong(f[i + 1]);
+        return new long[] {v[0] + v[1], v[2], v[5] + v[6], v[3] + v[4], v[7]};
+    }
+
+    private static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static long gcMillis() {
+        long sum = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) sum += Math.max(0, gc.getCollectionTime());
+        return sum;
+    }
+
+    /**
+     * The clients to use, as many on each receive thread: each sends its first datagram as a probe
+     * (the kernel's SO_REUSEPORT hash keeps a source port on one socket), and of the threads'
+     * groups each keeps as many clients as the smallest has, so no thread drains longer than another.
+     */
+    private static List<RawClient> balanced(DrainGate g, List<RawClient> cs, InetSocketAddress to, int threads) throws Exception {
+        for (RawClient c : cs) c.channel.send(ByteBuffer.wrap(c.packets.getFirst()), to);
+        for (int i = 0; i < 200 && g.probes.size() < cs.size(); i++) Thread.sleep(10);
+        Map<String, List<RawClient>> byThread = new TreeMap<>();
+        for (int i = 0; i < cs.size(); i++) {
+            String t = g.probes.get(i);
+            if (t != null) byThread.computeIfAbsent(t, k -> new ArrayList<>()).add(cs.get(i));
+        }
+        int each = byThread.size() < threads ? 0 : byThread.values().stream().mapToInt(List::size).min().orElse(0);
+        if (each == 0) throw new IllegalStateException("probes reached only " + byThread.keySet() + " of " + threads + " receive threads");
+        List<RawClient> used = new ArrayList<>();
+        StringBuilder split = new StringBuilder();
+        for (Map.Entry<String, List<RawClient>> e : byThread.entrySet()) {
+            used.addAll(e.getValue().subList(0, each));
+            split.append(' ').append(e.getKey()).append(' ').append(e.getValue().size());
+        }
+        System.out.printf(Locale.ROOT, "  clients by receive thread (probes):%s; using %d on each%n", split, each);
+        return used;
     }
 
     /** The server's sockets on {@code port} in /proc/net/udp (IPv4): {inode, rx_queue bytes, drops} each, by inode. */
