@@ -415,7 +415,7 @@ public final class ReceivePlanesBench {
         System.out.printf(Locale.ROOT, "  delivered %,d of %,d (%.1f%%; kernel drops %,d, %d held at the gate) in %.1f ms from the gate"
                         + " (first-to-last %.1f ms): %,.0f payloads/s, receive CPU %,.0f ns per payload%n",
                 n, sent, 100.0 * n / Math.max(1, sent), drops, threads, seconds * 1e3, (last - first) / 1e6, n / seconds, (double) cpu / Math.max(1, n));
-        return new double[] {n / seconds, (double) cpu / Math.max(1, n)};
+        return new double[] {n / seconds, (double) cpu / Math.max(1, n), others};
     }
 
     /** The machine's CPU ticks so far (/proc/stat "cpu"): user+nice, system, softirq+irq, idle+iowait, steal. */
