@@ -89,10 +89,15 @@ public final class ReceivePlanesBench {
      * count, so the figure survives a machine shared with other work).
      */
     private static long receiveThreadCpu() {
+        return receiveThreadTime(false);
+    }
+
+    /** CPU (or, with {@code userOnly}, user-mode CPU) time of the endpoint's receive threads so far. */
+    private static long receiveThreadTime(boolean userOnly) {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long sum = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("planetary-receive")) sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
+            if (t.getName().startsWith("planetary-receive")) sum += Math.max(0, userOnly ? mx.getThreadUserTime(t.threadId()) : mx.getThreadCpuTime(t.threadId()));
         }
         return sum;
     }
@@ -364,6 +369,7 @@ public final class ReceivePlanesBench {
                     before = now;
                 }
                 long cpu0 = receiveThreadCpu();
+                long user0 = receiveThreadTime(true);
                 long proc0 = processCpu();
                 long gc0 = gcMillis();
                 long[] stat0 = cpuTicks();
@@ -384,8 +390,9 @@ public final class ReceivePlanesBench {
                                 + " this process %,d ms, other processes about %,d ms%n",
                         stat1[0] - stat0[0], stat1[1] - stat0[1], stat1[2] - stat0[2], stat1[3] - stat0[3], stat1[4] - stat0[4], (proc1 - proc0) / 1_000_000, others);
                 cpu = receiveThreadCpu() - cpu0;
-                System.out.printf(Locale.ROOT, "  during the drain and 200 ms after: process CPU %,.0f ms, receive threads %,.0f ms, GC %,d ms%n",
-                        (processCpu() - proc0) / 1e6, cpu / 1e6, gcMillis() - gc0);
+                long user = receiveThreadTime(true) - user0;
+                System.out.printf(Locale.ROOT, "  during the drain and 200 ms after: process CPU %,.0f ms, receive threads %,.0f ms (user %,.0f, kernel %,.0f), GC %,d ms%n",
+                        (processCpu() - proc0) / 1e6, cpu / 1e6, user / 1e6, (cpu - user) / 1e6, gcMillis() - gc0);
                 System.out.printf(Locale.ROOT, "  %d receive thread(s) (SO_RCVBUF granted %,d), %d clients: sent %,d datagrams of %d-byte payloads%n",
                         server.receiveThreads(), server.receiveBufferBytes(), used, sent, payload);
             } finally {
