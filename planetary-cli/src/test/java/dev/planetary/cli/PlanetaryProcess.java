@@ -31,9 +31,19 @@ import java.util.regex.Pattern;
  */
 final class PlanetaryProcess {
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    /** What the test JVM saved: child JVMs started (with the AOT cache), key pairs and identities made in this JVM or lent. */
+    static final java.util.concurrent.atomic.AtomicInteger STARTED = new java.util.concurrent.atomic.AtomicInteger(),
+            STARTED_FROM_CACHE = new java.util.concurrent.atomic.AtomicInteger(), KEYS_MADE = new java.util.concurrent.atomic.AtomicInteger(),
+            IDENTITIES_LENT = new java.util.concurrent.atomic.AtomicInteger();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(PlanetaryProcess::killAll, "planetary-it-children"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            killAll();
+            if (STARTED.get() > 0) {
+                System.out.printf("planetary-it: %d child JVMs started, %d from the AOT cache; %d key pairs made in the test JVM; %d test identities lent%n",
+                        STARTED.get(), STARTED_FROM_CACHE.get(), KEYS_MADE.get(), IDENTITIES_LENT.get());
+            }
+        }, "planetary-it-children"));
     }
 
     final String name;
@@ -74,10 +84,76 @@ final class PlanetaryProcess {
         cmd.add("-XX:TieredStopAtLevel=1"); // start fast; C1 code is plenty for a few sessions
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xmx96m");
+        cmd.addAll(aotCache(jar));
         cmd.add("-jar");
         cmd.add(jar.toString());
         cmd.addAll(args);
         return cmd;
+    }
+
+    /**
+     * The JVM options that start a child of {@code jar} from the AOT cache of the shipped jar (JEP 483,
+     * 514): its classes come loaded and linked, and a child reaches its first line in about two
+     * thirds of the time. The cache is made once per test JVM by a training run of {@code planetary
+     * demo} (target/planetary-it.aot, reused while newer than the jar). Empty for another copy of
+     * the jar, when the training run fails (the children then start as they would without it), or
+     * with {@code -Dplanetary.itAotCache=false}. The JVM's own aot/cds lines are off: a cache that
+     * does not fit is ignored without a word on the child's stdout, which the tests read.
+     */
+    static synchronized List<String> aotCache(Path jar) {
+        if (!"true".equals(System.getProperty("planetary.itAotCache", "true")) || !jar.equals(jar())) return List.of();
+        if (aotCache == null) {
+            aotCache = ""; // the training run's own command line goes without
+            aotCache = trainAotCache(jar);
+        }
+        return aotCache.isEmpty() ? List.of() : List.of("-XX:AOTCache=" + aotCache, "-Xlog:aot*=off,cds*=off");
+    }
+
+    private static String aotCache; // "" once a training run failed
+
+    private static String trainAotCache(Path jar) {
+        Path cache = jar.resolveSibling("planetary-it.aot");
+        try {
+            if (Files.isRegularFile(cache) && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(jar)) > 0) return cache.toString();
+            Path work = Files.createTempDirectory(jar.getParent(), "planetary-it-aot-");
+            Path made = work.resolve("planetary-it.aot");
+            List<String> cmd = new ArrayList<>(command(jar, List.of("demo"))); // the same options as every child, no cache yet
+            cmd.addAll(1, List.of("-XX:AOTCacheOutput=" + made, "-Xlog:aot*=off,cds*=off"));
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("training.log").toFile());
+            pb.environment().put("XDG_STATE_HOME", work.resolve("xdg-state").toString());
+            Process p = pb.start();
+            p.getOutputStream().close();
+            LIVE.add(p);
+            boolean done = p.waitFor(180, TimeUnit.SECONDS);
+            if (!done) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            LIVE.remove(p);
+            if (done && Files.isRegularFile(made)) {
+                Files.move(made, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                try (var files = Files.walk(work)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+                return cache.toString();
+            }
+            System.err.println("planetary-it: no AOT cache (training run " + (done ? "exit " + p.exitValue() : "timed out") + ", log in " + work + ")");
+        } catch (IOException | InterruptedException e) {
+            System.err.println("planetary-it: no AOT cache: " + e);
+        }
+        return "";
+    }
+
+    /**
+     * Writes what {@code planetary keygen NAME} writes in {@code dir} (NAME.key owner-only, NAME.pub),
+     * through the verb's own {@link KeyFiles} code but in this JVM: key files as a fixture cost no
+     * child JVM each. Tests of the verb itself (CliIT, AccessIT, CliHygieneIT, FileHygieneIT) run it.
+     */
+    static void keygen(Path dir, String... names) {
+        for (String name : names) {
+            try (dev.planetary.zssp.StaticKeyPair key = dev.planetary.zssp.StaticKeyPair.generate()) {
+                KeyFiles.write(dir.resolve(name + ".key"), KeyFiles.privatePem(key), true, false);
+                KeyFiles.write(dir.resolve(name + ".pub"), KeyFiles.publicLine(key.publicKey()) + "\n", false, false);
+            }
+            KEYS_MADE.incrementAndGet();
+        }
     }
 
     /** Starts {@code planetary ARGS} in {@code dir} (stdin closed; XDG_STATE_HOME inside dir). */
@@ -105,6 +181,8 @@ final class PlanetaryProcess {
         pb.environment().put("XDG_STATE_HOME", dir.resolve("xdg-state").toString()); // never the real home
         Process p = pb.start();
         LIVE.add(p);
+        STARTED.incrementAndGet();
+        if (cmd.stream().anyMatch(a -> a.startsWith("-XX:AOTCache="))) STARTED_FROM_CACHE.incrementAndGet();
         p.getOutputStream().close();
         return new PlanetaryProcess(name, p);
     }
