@@ -45,9 +45,12 @@ final class TestIdentities {
         return false;
     }
 
-    /** Writes identity {@code name} into {@code home}, as the daemon writes its own (IdentityFiles); it must be free. */
+    /**
+     * Writes identity {@code name} into {@code home}, as the daemon writes its own (IdentityFiles).
+     * Taken by name, it moves to {@code home} even from a home that still exists: no daemon of an
+     * earlier test class is alive any more, only perhaps its directory.
+     */
     static synchronized SecretIdentity lend(Path home, String name) throws IOException {
-        assertTrue(free(name), "test identity " + name + " is lent to " + LENT.get(name) + " still");
         String text;
         try (InputStream in = TestIdentities.class.getResourceAsStream("/it-identities/" + name + "/" + IdentityFiles.SECRET)) {
             assertTrue(in != null, "test resource it-identities/" + name + "/" + IdentityFiles.SECRET);
