@@ -39,6 +39,8 @@ final class PlanetaryProcess {
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             killAll();
+            Process training = PlanetaryProcess.aotTrainingRun;
+            if (training != null) training.destroyForcibly();
             String jar = System.getProperty("planetary.jar");
             if (STARTED.get() > 0 && jar != null) { // a file: surefire's channel is gone by now
                 try {
@@ -99,23 +101,26 @@ final class PlanetaryProcess {
 
     /**
      * The JVM options that start a child of {@code jar} from the AOT cache of the shipped jar (JEP 483,
-     * 514): its classes come loaded and linked, and a child reaches its first line in about two
-     * thirds of the time. The cache is made once per test JVM by a training run of {@code planetary
-     * demo} (target/planetary-it.aot, reused while newer than the jar). Empty for another copy of
-     * the jar, when the training run fails (the children then start as they would without it), or
-     * with {@code -Dplanetary.itAotCache=false}. The JVM's own aot/cds lines are off: a cache that
-     * does not fit is ignored without a word on the child's stdout, which the tests read.
+     * 514): its classes come loaded and linked, and a child needs about a quarter less CPU to start
+     * (BENCHMARKS.md, "Default test run time"). The cache is made once per test JVM by a training
+     * run of {@code planetary demo} on a thread of its own, which no test waits for (children started
+     * meanwhile go without); target/planetary-it.aot is reused while newer than the jar. Empty for
+     * another copy of the jar, until and unless the training run succeeds, or with {@code
+     * -Dplanetary.itAotCache=false}. The JVM's own aot/cds lines are off: a cache that does not fit
+     * is ignored without a word on the child's stdout, which the tests read.
      */
-    static synchronized List<String> aotCache(Path jar) {
+    static List<String> aotCache(Path jar) {
         if (!"true".equals(System.getProperty("planetary.itAotCache", "true")) || !jar.equals(jar())) return List.of();
-        if (aotCache == null) {
-            aotCache = ""; // the training run's own command line goes without
-            aotCache = trainAotCache(jar);
+        synchronized (PlanetaryProcess.class) {
+            if (aotTraining == null) aotTraining = Thread.ofPlatform().daemon().name("planetary-it-aot").start(() -> aotCache = trainAotCache(jar));
         }
-        return aotCache.isEmpty() ? List.of() : List.of("-XX:AOTCache=" + aotCache, "-Xlog:aot*=off,cds*=off");
+        String cache = aotCache;
+        return cache == null || cache.isEmpty() ? List.of() : List.of("-XX:AOTCache=" + cache, "-Xlog:aot*=off,cds*=off");
     }
 
-    private static String aotCache; // "" once a training run failed
+    private static Thread aotTraining;
+    private static volatile String aotCache; // null while training, "" once a training run failed
+    private static volatile Process aotTrainingRun; // not in LIVE: killAll() after a test must not end it; the shutdown hook does
 
     private static String trainAotCache(Path jar) {
         Path cache = jar.resolveSibling("planetary-it.aot");
@@ -128,11 +133,10 @@ final class PlanetaryProcess {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("training.log").toFile());
             pb.environment().put("XDG_STATE_HOME", work.resolve("xdg-state").toString());
             Process p = pb.start();
+            aotTrainingRun = p;
             p.getOutputStream().close();
-            LIVE.add(p);
-            boolean done = p.waitFor(180, TimeUnit.SECONDS);
+            boolean done = p.waitFor(300, TimeUnit.SECONDS);
             if (!done) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            LIVE.remove(p);
             if (done && Files.isRegularFile(made)) {
                 Files.move(made, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 try (var files = Files.walk(work)) {
