@@ -115,9 +115,11 @@ final class PlanetaryProcess {
             if (aotTraining == null) aotTraining = Thread.ofPlatform().daemon().name("planetary-it-aot").start(() -> aotCache = trainAotCache(jar));
         }
         String cache = aotCache;
-        return cache == null || cache.isEmpty() ? List.of() : List.of("-XX:AOTCache=" + cache, "-Xlog:aot*=off,cds*=off");
+        return cache == null || cache.isEmpty() ? List.of() : List.of("-XX:AOTCache=" + cache, AOT_QUIET);
     }
 
+    /** The JVM's own lines about its AOT cache, off (on stdout they would mix with the events the tests read). */
+    private static final String AOT_QUIET = "-Xlog:aot*=off,cds*=off";
     private static Thread aotTraining;
     private static volatile String aotCache; // null while training, "" once a training run failed
     private static volatile Process aotTrainingRun; // not in LIVE: killAll() after a test must not end it; the shutdown hook does
@@ -129,7 +131,7 @@ final class PlanetaryProcess {
             Path work = Files.createTempDirectory(jar.getParent(), "planetary-it-aot-");
             Path made = work.resolve("planetary-it.aot");
             List<String> cmd = new ArrayList<>(command(jar, List.of("demo"))); // the same options as every child, no cache yet
-            cmd.addAll(1, List.of("-XX:AOTCacheOutput=" + made, "-Xlog:aot*=off,cds*=off"));
+            cmd.addAll(1, List.of("-XX:AOTCacheOutput=" + made, AOT_QUIET));
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("training.log").toFile());
             pb.environment().put("XDG_STATE_HOME", work.resolve("xdg-state").toString());
             Process p = pb.start();
