@@ -10,9 +10,11 @@ per-connection children, or the listener + tunnel JVMs), and set-up to first byt
 transfer (starting the forward until the client reads its first byte: JVM start, handshake and
 stream open for planetary), and the warm set-up: connecting to the running forward until the first
 byte of the second transfer (ssh: a new channel on its session; planetary: a new stream on its
-session).
+session); then the median over --streams more new connections 0.1 s apart, each read to its first
+byte and reset (a forward that is already running). --trace: the planetary JVMs print each OPEN step
+(-Dplanetary.tunnel.trace=true) and the medians per step are printed, on the host's monotonic clock.
 
-Usage: python3 scripts/tunnel-bench.py [--size MIB] [--runs N]
+Usage: python3 scripts/tunnel-bench.py [--size MIB] [--runs N] [--streams N] [--trace] [--jar THIS.jar]
            [--paths direct,ssh,ssh-aes,planetary,planetary-mtu1432,planetary-nocc,planetary-ack2,planetary-ack8]
            [--compare-jar OLD/planetary.jar] [--extra NAME=ARGS ...] [--jvm NAME=FLAGS ...] [--threads]
 (after ./build package). ssh paths need OpenSSH: the script installs openssh-server from Debian with
@@ -73,6 +75,9 @@ class Source:
 
     def __init__(self, size):
         self.size = size
+        # one random block for all connections: made per connection it cost ~2.5 ms before the first
+        # byte (the "direct" new-stream figure up to the third round of issue 19)
+        self.block = memoryview(os.urandom(1 << 20))
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -89,7 +94,7 @@ class Source:
             threading.Thread(target=self.serve, args=(c,), daemon=True).start()
 
     def serve(self, c):
-        block = memoryview(os.urandom(1 << 20))
+        block = self.block
         left = self.size
         try:
             while left > 0:
@@ -131,6 +136,19 @@ def fetch(port, size, deadline_s=120.0, on_first=None):
         # an empty connection (forward not ready yet, e.g. ssh accepted before its session was up) counts as failure
         raise RuntimeError(f"received {n} bytes, expected {size}")
     return first, end, n
+
+
+def first_byte(port):
+    """Connects to a running forward, reads until the first byte, then closes (a reset). Returns (t_connect, t_first)."""
+    t0 = time.monotonic()
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # close = RST
+        if not s.recv(1):
+            raise RuntimeError("the forward closed the connection before the first byte")
+        return t0, time.monotonic()
+    finally:
+        s.close()
 
 
 def free_port():
@@ -192,10 +210,13 @@ AllowTcpForwarding yes
         self.proc.wait()
 
 
+JAR = None
+
+
 def java_cmd(jar=None, jvm=()):
     jdk = subprocess.run(["bash", "-c", f". {ROOT}/scripts/jdk.sh && planetary_use_jdk && command -v java"],
                          capture_output=True, text=True, check=True).stdout.strip()
-    return [jdk, *jvm, "-jar", jar or os.path.join(ROOT, "planetary-cli", "target", "planetary.jar")]
+    return [jdk, *jvm, "-jar", jar or JAR or os.path.join(ROOT, "planetary-cli", "target", "planetary.jar")]
 
 
 class Planetary:
@@ -206,10 +227,21 @@ class Planetary:
         for n in ("server", "client"):
             subprocess.run(self.java + ["keygen", n], cwd=self.dir, check=True, stdout=subprocess.DEVNULL)
 
+    def role(self, verb):
+        """The java command line for one side: '{verb}' in a --jvm flag becomes 'listen' or 'tunnel'."""
+        return [a.replace("{verb}", verb) for a in self.java]
+
+    def err(self, role):
+        """Where a JVM's standard error goes: a file per process with --trace (OpenTrace lines), else nowhere."""
+        if TRACE is None:
+            return subprocess.DEVNULL
+        self.runs = getattr(self, "runs", 0) + (role == "listener")
+        return open(os.path.join(self.dir, f"{role}-{self.runs}.err"), "w")
+
     def start_listener(self, target_port, extra):
-        p = subprocess.Popen(self.java + ["listen", "--json", "--bind", "127.0.0.1:0", "--key", "server.key", "--no-state",
+        p = subprocess.Popen(self.role("listen") + ["listen", "--json", "--bind", "127.0.0.1:0", "--key", "server.key", "--no-state",
                                           "--allow", "client.pub", "--allow-tunnel", f"127.0.0.1:{target_port}"] + extra,
-                             cwd=self.dir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                             cwd=self.dir, stdout=subprocess.PIPE, stderr=self.err("listener"), text=True)
         for line in p.stdout:
             if '"listening"' in line:
                 addr = json.loads(line)["address"]
@@ -218,7 +250,7 @@ class Planetary:
         raise RuntimeError("listener did not start")
 
     def tunnel_cmd(self, udp, local, target_port, extra):
-        return self.java + ["tunnel", udp, "--local", f"127.0.0.1:{local}", "--key", "client.key", "--peer", "server.pub",
+        return self.role("tunnel") + ["tunnel", udp, "--local", f"127.0.0.1:{local}", "--key", "client.key", "--peer", "server.pub",
                             "--remote", f"127.0.0.1:{target_port}", "--no-state"] + extra
 
 
@@ -234,7 +266,7 @@ def run_path(name, args, src, size, ssh, pl):
             mib = n / (1 << 20) / (end - first)
             c2 = time.monotonic()
             first2, end2, n2 = fetch(src.port, size)
-            return mib, None, (first - c0) * 1000, n2 / (1 << 20) / (end2 - first2), None, (first2 - c2) * 1000
+            return mib, None, (first - c0) * 1000, n2 / (1 << 20) / (end2 - first2), None, (first2 - c2) * 1000, new_streams(src.port)
         local = free_port()
         if name.startswith("ssh"):
             t0 = time.monotonic()
@@ -245,12 +277,12 @@ def run_path(name, args, src, size, ssh, pl):
             procs.append(lp)
             t0 = time.monotonic()
             procs.append(subprocess.Popen(pl.tunnel_cmd(udp, local, src.port, args), cwd=pl.dir,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                                          stdout=subprocess.DEVNULL, stderr=pl.err("tunnel")))
             trees = [lp.pid, procs[1].pid]
         cold = transfer(name, local, size, trees)
         t1 = time.monotonic()
         warm = transfer(name, local, size, trees)
-        return cold[0], cold[1], (cold[2] - t0) * 1000, warm[0], warm[1], (warm[2] - t1) * 1000
+        return cold[0], cold[1], (cold[2] - t0) * 1000, warm[0], warm[1], (warm[2] - t1) * 1000, new_streams(local)
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -259,6 +291,53 @@ def run_path(name, args, src, size, ssh, pl):
                 p.wait(10)
             except subprocess.TimeoutExpired:
                 p.kill()
+        if TRACE is not None and name == "planetary" and procs:
+            print_trace(pl)
+
+
+def print_trace(pl):
+    """Median time of each OPEN hop (OpenTrace, -Dplanetary.tunnel.trace=true) of the new streams after the warm
+    transfer, in ms from the client's connect, both JVMs' lines on one clock (CLOCK_MONOTONIC)."""
+    marks = {}
+    for role in ("tunnel", "listener"):
+        try:
+            with open(os.path.join(pl.dir, f"{role}-{pl.runs}.err")) as f:
+                for line in f:
+                    w = line.split()
+                    if len(w) == 6 and w[0] == "trace" and w[2] == "stream":
+                        marks.setdefault(int(w[3]), {}).setdefault(f"{w[1]} {w[4]}", int(w[5]) / 1e6)
+        except FileNotFoundError:
+            return
+    clients = TRACE[-STREAMS:] if STREAMS else []
+    hops = {}
+    for i, (t0, t1) in enumerate(clients):
+        m = marks.get(3 + i)  # streams 1 and 2 are the cold and warm transfers
+        if not m:
+            continue
+        m = dict(m, **{"client connect": t0, "client first byte": t1})
+        for k, v in m.items():
+            hops.setdefault(k, []).append((v - t0) * 1000)
+    rows = sorted((statistics.median(v), k) for k, v in hops.items())
+    print("#     OPEN hops (ms from connect, median of %d): " % len(clients) + ", ".join(f"{k} {v:.2f}" for v, k in rows), file=sys.stderr)
+    TRACE.clear()
+
+
+STREAMS = 10
+STREAM_GAP_S = 0.1
+TRACE = None
+
+
+def new_streams(port):
+    """Median ms from connect to first byte over STREAMS new connections to the running forward, STREAM_GAP_S apart
+    (after the warm transfer: a forward that is already running, e.g. a tunnel daemon)."""
+    times = []
+    for _ in range(STREAMS):
+        time.sleep(STREAM_GAP_S)
+        t0, t1 = first_byte(port)
+        times.append((t1 - t0) * 1000)
+        if TRACE is not None:
+            TRACE.append((t0, t1))
+    return statistics.median(times) if times else None
 
 
 def transfer(name, local, size, trees):
@@ -306,11 +385,20 @@ def main():
     ap.add_argument("--extra", action="append", default=[],
                     help="NAME=ARGS: another planetary path with these arguments on both sides, e.g. 'big=--mtu 65507'")
     ap.add_argument("--jvm", action="append", default=[],
-                    help="NAME=FLAGS: another planetary path whose JVMs (both sides) get these flags, e.g. 'c1=-XX:TieredStopAtLevel=1'")
+                    help="NAME=FLAGS: another planetary path whose JVMs (both sides) get these flags, e.g. 'c1=-XX:TieredStopAtLevel=1'; "
+                         "'{verb}' in FLAGS becomes listen or tunnel, e.g. 'aot=-XX:AOTCache=/tmp/{verb}.aot'")
+    ap.add_argument("--jar", help="the planetary.jar of this build (default planetary-cli/target/planetary.jar)")
     ap.add_argument("--threads", action="store_true", help="print CPU per thread name (s/GiB) for each run")
+    ap.add_argument("--streams", type=int, default=10,
+                    help="new streams per run after the warm transfer, 0.1 s apart, each read to its first byte (default 10)")
+    ap.add_argument("--trace", action="store_true",
+                    help="planetary JVMs trace their OPEN hops (-Dplanetary.tunnel.trace=true): print the median time of each")
     a = ap.parse_args()
-    global THREADS
+    global THREADS, STREAMS, TRACE, JAR
+    JAR = a.jar
     THREADS = a.threads
+    STREAMS = a.streams
+    TRACE = [] if a.trace else None
     size = a.size << 20
     paths = {"direct": None, "ssh": "", "ssh-aes": "aes256-gcm@openssh.com", "planetary": [],
              "planetary-mtu1432": ["--mtu", "1432"], "planetary-nocc": [], "planetary-ack2": [], "planetary-ack8": []}
@@ -335,6 +423,10 @@ def main():
         knobs["planetary-" + k] = v.split()
         order.append("planetary-" + k)
         paths["planetary-" + k] = []
+    if a.trace:
+        for pl_ in [x for x in (pl, before) if x]:
+            pl_.java[1:1] = ["-Dplanetary.tunnel.trace=true"]
+        knobs = {k: ["-Dplanetary.tunnel.trace=true", *v] for k, v in knobs.items()}
     variants = {p: Planetary(tmp, None, knobs[p]) for p in order if p in knobs}
     with open("/proc/loadavg") as f:
         load0 = f.read().split()[:3]
@@ -357,8 +449,8 @@ def main():
         load1 = f.read().split()[:3]
     print(f"# load after: {' '.join(load1)}")
     print("| Path | MiB/s (warm) | CPU s per GiB (warm, both forwarding processes) | MiB/s (cold) | CPU s per GiB (cold) | set-up to first byte (ms, cold) "
-          "| new stream to first byte (ms, warm) | runs |")
-    print("|---|---|---|---|---|---|---|---|")
+          f"| new stream to first byte (ms, warm) | new streams on the running forward (ms, median of {STREAMS}; runs' medians) | runs |")
+    print("|---|---|---|---|---|---|---|---|---|")
 
     def med(rs, i):
         return None if rs[0][i] is None else statistics.median(x[i] for x in rs)
@@ -372,14 +464,16 @@ def main():
             print(f"| {p} | failed | | | | | | 0 |")
             continue
         print(f"| {p} | {cell(med(rs, 3), ',.1f')} | {cell(med(rs, 4), '.2f')} | {cell(med(rs, 0), ',.1f')} | {cell(med(rs, 1), '.2f')} "
-              f"| {cell(med(rs, 2), ',.0f')} | {cell(med(rs, 5), ',.1f')} | {len(rs)} |")
+              f"| {cell(med(rs, 2), ',.0f')} | {cell(med(rs, 5), ',.1f')} "
+              f"| {cell(med(rs, 6), '.2f')} ({', '.join('—' if x[6] is None else format(x[6], '.2f') for x in rs)}) | {len(rs)} |")
     shutil.rmtree(tmp, ignore_errors=True)
 
 
 def fmt(r):
-    mib, cpu, setup, wmib, wcpu, wsetup = r
+    mib, cpu, setup, wmib, wcpu, wsetup, streams = r
     return (f"cold {mib:,.1f} MiB/s" + ("" if cpu is None else f" {cpu:.2f} CPU s/GiB") + f", set-up {setup:,.0f} ms; warm {wmib:,.1f} MiB/s"
-            + ("" if wcpu is None else f" {wcpu:.2f} CPU s/GiB") + f", new stream {wsetup:,.1f} ms")
+            + ("" if wcpu is None else f" {wcpu:.2f} CPU s/GiB") + f", new stream {wsetup:,.1f} ms"
+            + ("" if streams is None else f", {STREAMS} new streams median {streams:.2f} ms"))
 
 
 if __name__ == "__main__":

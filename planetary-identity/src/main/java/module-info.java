@@ -8,4 +8,5 @@ module dev.planetary.identity {
     requires org.bouncycastle.provider;
 
     exports dev.planetary.identity;
+    exports dev.planetary.identity.internal to dev.planetary.bench; // ECDSA and address work, measured by the benchmarks
 }

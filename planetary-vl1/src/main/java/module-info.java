@@ -18,6 +18,6 @@ module dev.planetary.vl1 {
     // internals the daemon needs (its jar's Automatic-Module-Name is dev.planetary.daemon): port-mapping
     // codecs (§5.9) and the engine's bounded map; not API
     exports dev.planetary.vl1.portmap to dev.planetary.daemon;
-    exports dev.planetary.vl1.engine to dev.planetary.daemon;
+    exports dev.planetary.vl1.engine to dev.planetary.daemon, dev.planetary.bench;
     exports dev.planetary.vl1.sim to dev.planetary.vl2; // the L0 simulator for the VL2 engine tests
 }

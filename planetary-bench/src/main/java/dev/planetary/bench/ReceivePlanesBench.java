@@ -1,6 +1,7 @@
 package dev.planetary.bench;
 
 import dev.planetary.zssp.internal.EngineAccess;
+import dev.planetary.store.HookedRatchetStore;
 import dev.planetary.store.MemoryRatchetStore;
 import dev.planetary.transport.Counters;
 import dev.planetary.transport.Endpoint;
@@ -8,10 +9,7 @@ import dev.planetary.transport.PeerSession;
 import dev.planetary.zssp.AcceptDecision;
 import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
-import dev.planetary.zssp.RatchetPair;
-import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetStore;
-import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
 import dev.planetary.zssp.StaticKeyPair;
@@ -20,11 +18,16 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -34,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java -cp planetary-bench.jar dev.planetary.bench.ReceivePlanesBench throughput [SECONDS] [ROUNDS] [CLIENTS] [PAYLOAD]
- * java -cp OLD_OR_NEW_CLASSPATH dev.planetary.bench.ReceivePlanesBench latency [SECONDS] [HELLOS_PER_S] [STORE_MS] [HANDSHAKES_PER_S]
+ * java -cp OLD_OR_NEW_CLASSPATH dev.planetary.bench.ReceivePlanesBench latency [SECONDS] [HELLOS_PER_S] [STORE_MS] [HANDSHAKES_PER_S] [NICE]
  * </pre>
  *
  * <b>throughput</b>: a server Endpoint with 1 and with 2 receive threads (rounds interleaved) takes
@@ -47,6 +50,9 @@ import java.util.concurrent.locks.LockSupport;
  * HANDSHAKES_PER_S handshakes against a ratchet store whose writes take STORE_MS; reports the RTT
  * p50/p99 of both phases. Uses only the Endpoint API that existed before the planes, so the same
  * class runs against the old transport jar (before/after in one run: BENCHMARKS.md gives the script).
+ * NICE, if given, sets every endpoint's {@code Endpoint.Builder.handshakeNice} (0 = off; run with
+ * {@code --enable-native-access=ALL-UNNAMED}); without it the endpoints keep their default. The
+ * run prints the nice values its handshake and receive threads ended with (Linux {@code /proc}).
  */
 public final class ReceivePlanesBench {
     private ReceivePlanesBench() {}
@@ -56,7 +62,7 @@ public final class ReceivePlanesBench {
         if (mode.equals("throughput")) {
             throughput(arg(args, 1, 3), arg(args, 2, 5), arg(args, 3, 4), arg(args, 4, 1024));
         } else if (mode.equals("latency")) {
-            latency(arg(args, 1, 10), arg(args, 2, 500), arg(args, 3, 20), arg(args, 4, 5));
+            latency(arg(args, 1, 10), arg(args, 2, 500), arg(args, 3, 20), arg(args, 4, 5), arg(args, 5, -1));
         } else {
             throw new IllegalArgumentException("mode must be throughput or latency, got " + mode);
         }
@@ -219,18 +225,23 @@ public final class ReceivePlanesBench {
 
     // ---------------------------------------------------------------- latency
 
-    private static void latency(int seconds, int hellosPerSecond, int storeMs, int handshakesPerSecond) throws Exception {
-        SlowStore store = new SlowStore(storeMs);
-        try (Endpoint server = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate()).store(store)
+    private static void latency(int seconds, int hellosPerSecond, int storeMs, int handshakesPerSecond, int nice) throws Exception {
+        LongAdder storeWrites = new LongAdder();
+        RatchetStore store = new HookedRatchetStore(new MemoryRatchetStore(), () -> { // each durable write takes storeMs
+            storeWrites.increment();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(storeMs));
+        });
+        latencyNice = nice;
+        try (Endpoint server = nice(Endpoint.builder()).bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate()).store(store)
                 .payloadHandler((s, p) -> s.send(p)).build();
-             Endpoint client = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate())
+             Endpoint client = nice(Endpoint.builder()).bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate())
                 .store(new MemoryRatchetStore()).build()) {
             PeerSession ping = client.connect(server.publicKey(), server.localAddress()).get(30, TimeUnit.SECONDS);
             List<byte[]> hellos = hellos(server.publicKey(), 200);
             double[] quiet = pings(ping, seconds);
             long quietLost = lost;
             lost = 0;
-            long writes0 = store.writes.sum();
+            long writes0 = storeWrites.sum();
             long answered0 = server.hellosAnswered();
             Flood flood = new Flood(server, hellos, hellosPerSecond, handshakesPerSecond);
             double[] loaded;
@@ -239,16 +250,45 @@ public final class ReceivePlanesBench {
             } finally {
                 flood.stop();
             }
-            long writes = store.writes.sum() - writes0;
+            long writes = storeWrites.sum() - writes0;
             long answered = server.hellosAnswered() - answered0;
             System.out.printf(Locale.ROOT, "quiet:  RTT p50 %.3f ms, p99 %.3f ms, max %.3f ms (%d pings, %d lost)%n",
                     pct(quiet, 50), pct(quiet, 99), pct(quiet, 100), quiet.length, quietLost);
             System.out.printf(Locale.ROOT, "loaded: RTT p50 %.3f ms, p99 %.3f ms, max %.3f ms (%d pings, " + lost + " lost) during %d Hellos sent (%d answered), %d handshakes, %d store writes of %d ms%n",
                     pct(loaded, 50), pct(loaded, 99), pct(loaded, 100), loaded.length, flood.sent, answered, flood.handshakes, writes, storeMs);
-            System.out.printf(Locale.ROOT, "{\"quietP50\":%.3f,\"quietP99\":%.3f,\"loadedP50\":%.3f,\"loadedP99\":%.3f,\"p99RiseMs\":%.3f,\"hellosSent\":%d,\"hellosAnswered\":%d,\"handshakes\":%d,\"storeWrites\":%d,\"handshakeQueueOverflows\":%s}%n",
-                    pct(quiet, 50), pct(quiet, 99), pct(loaded, 50), pct(loaded, 99), pct(loaded, 99) - pct(quiet, 99), flood.sent, answered,
-                    flood.handshakes, writes, overflows(server));
+            System.out.println("thread nice values: " + threadNices());
+            System.out.printf(Locale.ROOT, "{\"nice\":%d,\"quietP50\":%.3f,\"quietP99\":%.3f,\"loadedP50\":%.3f,\"loadedP99\":%.3f,\"p99RiseMs\":%.3f,\"hellosSent\":%d,\"hellosAnswered\":%d,\"hellosAnsweredPerS\":%.0f,\"handshakes\":%d,\"storeWrites\":%d,\"handshakeQueueOverflows\":%s}%n",
+                    nice, pct(quiet, 50), pct(quiet, 99), pct(loaded, 50), pct(loaded, 99), pct(loaded, 99) - pct(quiet, 99), flood.sent, answered,
+                    answered / (double) seconds, flood.handshakes, writes, overflows(server));
         }
+    }
+
+    /** The latency run's NICE argument: below 0, the endpoints keep their default. */
+    private static int latencyNice = -1;
+
+    /** Applies the NICE argument (only then: the old transport has no {@code handshakeNice}). */
+    private static Endpoint.Builder nice(Endpoint.Builder b) {
+        return latencyNice < 0 ? b : b.handshakeNice(latencyNice);
+    }
+
+    /** "name=nice" counts of this process's threads, by thread name prefix (Linux /proc; empty elsewhere). */
+    private static String threadNices() {
+        Map<String, Integer> counts = new TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path t : tasks) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[-#]?\\d+$", "");
+                    String nice = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19 - 3];
+                    counts.merge(name + "=" + nice, 1, Integer::sum);
+                } catch (IOException e) {
+                    // a thread that just ended
+                }
+            }
+        } catch (IOException e) {
+            return "(no /proc)";
+        }
+        return counts.toString();
     }
 
     /** The handshake-queue drop counter, or "null" on a transport that has none (the old jar). */
@@ -315,7 +355,7 @@ public final class ReceivePlanesBench {
             });
             initiators = Thread.ofPlatform().daemon().start(() -> {
                 if (handshakesPerSecond <= 0) return;
-                try (Endpoint ep = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate())
+                try (Endpoint ep = nice(Endpoint.builder()).bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate())
                         .store(new MemoryRatchetStore()).build()) {
                     long t0 = System.nanoTime();
                     long n = 0;
@@ -350,34 +390,6 @@ public final class ReceivePlanesBench {
             while (capture.datagrams.size() < n) ctx.open(responder, "victim", new byte[0], capture);
         }
         return capture.datagrams;
-    }
-
-    /** A memory store whose compare-and-swap (the durable write) takes {@code ms} milliseconds. */
-    private static final class SlowStore implements RatchetStore {
-        final MemoryRatchetStore inner = new MemoryRatchetStore();
-        final LongAdder writes = new LongAdder();
-        final long ms;
-
-        SlowStore(long ms) {
-            this.ms = ms;
-        }
-
-        @Override
-        public RatchetPair load(StaticPublicKey peer) throws IOException {
-            return inner.load(peer);
-        }
-
-        @Override
-        public RatchetState findByFingerprint(byte[] fingerprint) throws IOException {
-            return inner.findByFingerprint(fingerprint);
-        }
-
-        @Override
-        public boolean compareAndSwap(StaticPublicKey peer, RatchetUpdate update) throws IOException {
-            writes.increment();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ms));
-            return inner.compareAndSwap(peer, update);
-        }
     }
 
     private static double pct(double[] sorted, double p) {

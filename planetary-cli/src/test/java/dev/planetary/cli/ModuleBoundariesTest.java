@@ -18,21 +18,40 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * No split packages (issue 12 §4, docs/architecture.md "Module graph"): every Java package of the
+ * Module boundaries (issue 12 §4, docs/architecture.md "Module graph"): every Maven module has a
+ * JPMS {@code module-info.java} named after it, and no split packages: every Java package of the
  * repository, main or test code, belongs to exactly one module. Shared test fixtures live in
  * {@code *.testing} packages of the module that ships them.
  */
 class ModuleBoundariesTest {
     private static final Pattern PACKAGE = Pattern.compile("^package ([a-z0-9_.]+);", Pattern.MULTILINE);
+    private static final Pattern MODULE = Pattern.compile("^module ([a-z0-9_.]+) \\{", Pattern.MULTILINE);
 
-    @Test
-    void noPackageIsDeclaredByTwoModules() throws IOException {
+    private static List<Path> modules() throws IOException {
         Path root = Path.of("").toAbsolutePath().getParent();
         List<Path> modules;
         try (Stream<Path> s = Files.list(root)) {
             modules = s.filter(p -> p.getFileName().toString().startsWith("planetary-") && Files.isRegularFile(p.resolve("pom.xml"))).toList();
         }
         assertTrue(modules.size() >= 10, "the modules beside planetary-cli: " + modules);
+        return modules;
+    }
+
+    @Test
+    void everyModuleHasAModuleInfoNamedAfterIt() throws IOException {
+        for (Path m : modules()) {
+            Path info = m.resolve("src/main/java/module-info.java");
+            assertTrue(Files.isRegularFile(info), m.getFileName() + " has no module-info.java");
+            Matcher name = MODULE.matcher(read(info));
+            assertTrue(name.find(), "no module declaration in " + info);
+            // planetary-store-sqlite is dev.planetary.store.sqlite
+            assertEquals("dev." + m.getFileName().toString().replace('-', '.'), name.group(1), "the module name of " + m.getFileName());
+        }
+    }
+
+    @Test
+    void noPackageIsDeclaredByTwoModules() throws IOException {
+        List<Path> modules = modules();
         Map<String, Set<String>> owners = new TreeMap<>();
         for (Path m : modules) {
             for (String dir : new String[] {"src/main/java", "src/test/java"}) {

@@ -1,16 +1,16 @@
 package dev.planetary.daemon;
 
+import dev.planetary.controller.ConsoleFiles;
 import dev.planetary.daemon.HttpMessages.Request;
 import dev.planetary.daemon.HttpMessages.Response;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * The controller web console's static files (docs/console.md): plain HTML, CSS and JavaScript
- * modules kept in the controller jar under {@code dev/planetary/controller/console/}, served without a token on the API
+ * modules kept in the controller jar ({@link ConsoleFiles}), served without a token on the API
  * listener at {@code /console/} ({@code /} and {@code /console} redirect there). The files hold no
  * secret: the page asks for the token and sends it as {@code X-ZT1-Auth} to the ordinary API,
  * which checks it. Every other request is {@code null} here (the server then checks the token).
@@ -19,8 +19,6 @@ import java.util.regex.Pattern;
  * Content-Security-Policy that allows nothing but this origin's own files.
  */
 public final class ConsoleAssets implements HttpMessages.Router {
-    /** The classpath folder of the console's files (in planetary-controller). */
-    static final String ROOT = "dev/planetary/controller/console/";
     /** The path the console is served under. */
     public static final String PATH = "/console/";
     private static final Pattern NAME = Pattern.compile("[a-z0-9-]{1,40}\\.(html|css|js|svg|png)");
@@ -32,16 +30,6 @@ public final class ConsoleAssets implements HttpMessages.Router {
                     + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
             "X-Frame-Options", "DENY",
             "Referrer-Policy", "no-referrer");
-
-    private final ClassLoader loader;
-
-    public ConsoleAssets() {
-        this(ConsoleAssets.class.getClassLoader());
-    }
-
-    ConsoleAssets(ClassLoader loader) {
-        this.loader = loader;
-    }
 
     @Override
     public Response handle(Request r) {
@@ -57,8 +45,8 @@ public final class ConsoleAssets implements HttpMessages.Router {
     }
 
     private byte[] read(String name) {
-        try (InputStream in = loader.getResourceAsStream(ROOT + name)) {
-            return in == null ? null : in.readAllBytes();
+        try {
+            return ConsoleFiles.read(name);
         } catch (IOException e) {
             throw new UncheckedIOException("console file " + name + " unreadable", e);
         }

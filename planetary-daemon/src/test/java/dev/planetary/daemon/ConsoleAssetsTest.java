@@ -4,11 +4,13 @@ import static dev.planetary.daemon.ApiServerTest.assertStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.planetary.controller.ConsoleFiles;
 import dev.planetary.daemon.HttpMessages.Response;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -76,11 +78,20 @@ class ConsoleAssetsTest {
         assertStatus(200, tcp("GET /controller HTTP/1.1\r\nX-ZT1-Auth: s3cret-token\r\n\r\n"));
     }
 
-    static String file(String name) throws IOException {
-        try (InputStream in = ConsoleAssets.class.getClassLoader().getResourceAsStream(ConsoleAssets.ROOT + name)) {
-            assertNotNull(in, name + " is not in the controller jar");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    /** The controller jar reads its own console files (on the module path too); one file, never a folder. */
+    @Test
+    void consoleFilesAreReadByTheControllerModuleOneFileAtATime() throws IOException {
+        assertTrue(file("index.html").contains("<html"), "the console's page");
+        assertNull(ConsoleFiles.read("no-such-file.html"));
+        for (String bad : new String[] {"", "../controller/Controller.class", "console/index.html", "a\\b.js"}) {
+            assertThrows(IllegalArgumentException.class, () -> ConsoleFiles.read(bad), bad);
         }
+    }
+
+    static String file(String name) throws IOException {
+        byte[] b = ConsoleFiles.read(name);
+        assertNotNull(b, name + " is not in the controller jar");
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     /** Member-controlled text must never become markup: no API for parsing HTML anywhere, no inline script or style. */

@@ -5,19 +5,15 @@ import dev.planetary.zssp.RatchetPair;
 import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.StaticPublicKey;
+import dev.planetary.zssp.internal.RatchetTable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.Set;
 
 /**
  * A ratchet store in memory: for tests, and for users who explicitly accept opportunistic-only
@@ -30,9 +26,8 @@ import java.util.Set;
 public final class MemoryRatchetStore implements PeerRatchetStore {
     private record Entry(RatchetPair pair, Instant updated) {}
 
-    private final Map<StaticPublicKey, Entry> byPeer = new java.util.LinkedHashMap<>(16, 0.75f, true); // least recently used first
+    private final RatchetTable<Entry> table = new RatchetTable<>(Entry::pair); // the pairs and the fingerprint index
     private final int capacity;
-    private final Map<ByteBuffer, Set<StaticPublicKey>> byFingerprint = new HashMap<>();
     private final Clock clock;
     private boolean closed;
 
@@ -59,22 +54,14 @@ public final class MemoryRatchetStore implements PeerRatchetStore {
     public synchronized RatchetPair load(StaticPublicKey peer) throws IOException {
         Objects.requireNonNull(peer, "peer");
         open();
-        Entry e = byPeer.get(peer);
-        return e == null ? null : e.pair();
+        return table.pair(peer);
     }
 
     @Override
     public synchronized RatchetState findByFingerprint(byte[] fingerprint) throws IOException {
         if (!Pairs.indexable(fingerprint)) return null;
         open();
-        Set<StaticPublicKey> peers = byFingerprint.get(ByteBuffer.wrap(fingerprint.clone()));
-        if (peers == null) return null;
-        for (StaticPublicKey p : peers) {
-            RatchetPair pair = byPeer.get(p).pair();
-            if (!pair.state1().isEmpty() && Arrays.equals(pair.state1().fingerprint(), fingerprint)) return pair.state1();
-            if (pair.state2() != null && Arrays.equals(pair.state2().fingerprint(), fingerprint)) return pair.state2();
-        }
-        throw new IllegalStateException("fingerprint index out of step with the stored states");
+        return table.findByFingerprint(fingerprint);
     }
 
     @Override
@@ -82,8 +69,7 @@ public final class MemoryRatchetStore implements PeerRatchetStore {
         Objects.requireNonNull(peer, "peer");
         Pairs.check(u);
         open();
-        Entry stored = byPeer.get(peer);
-        if (!Pairs.matches(stored == null ? null : stored.pair(), u)) return false;
+        if (!RatchetTable.matches(table.pair(peer), u)) return false;
         put(peer, new RatchetPair(u.new1(), u.new2()));
         return true;
     }
@@ -93,17 +79,19 @@ public final class MemoryRatchetStore implements PeerRatchetStore {
         Objects.requireNonNull(peer, "peer");
         Objects.requireNonNull(initial, "initial");
         open();
-        if (!force && byPeer.containsKey(peer)) throw new PeerExistsException(toString(), peer);
+        if (!force && table.get(peer) != null) throw new PeerExistsException(toString(), peer);
         put(peer, new RatchetPair(initial, null));
     }
 
     @Override
     public synchronized List<PeerRecord> peers() throws IOException {
         open();
-        List<PeerRecord> out = new ArrayList<>(byPeer.size());
-        byPeer.forEach((peer, e) -> out.add(new PeerRecord(peer, e.pair().state1().chainLength(),
-                e.pair().state2() == null ? OptionalLong.empty() : OptionalLong.of(e.pair().state2().chainLength()),
-                e.updated())));
+        List<PeerRecord> out = new ArrayList<>(table.size());
+        for (var e : table.entries()) {
+            RatchetPair p = e.getValue().pair();
+            out.add(new PeerRecord(e.getKey(), p.state1().chainLength(),
+                    p.state2() == null ? OptionalLong.empty() : OptionalLong.of(p.state2().chainLength()), e.getValue().updated()));
+        }
         out.sort((a, b) -> Arrays.compareUnsigned(a.peer().toBytes(), b.peer().toBytes()));
         return out;
     }
@@ -112,10 +100,7 @@ public final class MemoryRatchetStore implements PeerRatchetStore {
     public synchronized boolean forget(StaticPublicKey peer) throws IOException {
         Objects.requireNonNull(peer, "peer");
         open();
-        Entry old = byPeer.remove(peer);
-        if (old == null) return false;
-        unindex(peer, old.pair());
-        return true;
+        return table.remove(peer) != null;
     }
 
     @Override
@@ -123,11 +108,9 @@ public final class MemoryRatchetStore implements PeerRatchetStore {
         Objects.requireNonNull(cutoff, "cutoff");
         open();
         int n = 0;
-        for (var it = byPeer.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
+        for (var e : table.entries()) {
             if (e.getValue().updated().isBefore(cutoff)) {
-                it.remove();
-                unindex(e.getKey(), e.getValue().pair());
+                table.remove(e.getKey());
                 n++;
             }
         }
@@ -137,8 +120,7 @@ public final class MemoryRatchetStore implements PeerRatchetStore {
     @Override
     public synchronized void close() {
         closed = true;
-        byPeer.clear();
-        byFingerprint.clear();
+        table.clear();
     }
 
     private void open() throws IOException {
@@ -146,32 +128,12 @@ public final class MemoryRatchetStore implements PeerRatchetStore {
     }
 
     private void put(StaticPublicKey peer, RatchetPair pair) {
-        Entry old = byPeer.put(peer, new Entry(pair, clock.instant()));
-        if (old != null) unindex(peer, old.pair());
-        index(peer, pair.state1());
-        index(peer, pair.state2());
-        if (byPeer.size() > capacity) {
-            var eldest = byPeer.entrySet().iterator().next();
-            byPeer.remove(eldest.getKey());
-            unindex(eldest.getKey(), eldest.getValue().pair());
-        }
-    }
-
-    private void index(StaticPublicKey peer, RatchetState s) {
-        if (s != null && !s.isEmpty()) byFingerprint.computeIfAbsent(ByteBuffer.wrap(s.fingerprint()), k -> new HashSet<>()).add(peer);
-    }
-
-    private void unindex(StaticPublicKey peer, RatchetPair pair) {
-        for (RatchetState s : new RatchetState[] {pair.state1(), pair.state2()}) {
-            if (s == null || s.isEmpty()) continue;
-            ByteBuffer k = ByteBuffer.wrap(s.fingerprint());
-            Set<StaticPublicKey> peers = byFingerprint.get(k);
-            if (peers != null && peers.remove(peer) && peers.isEmpty()) byFingerprint.remove(k);
-        }
+        table.put(peer, new Entry(pair, clock.instant()));
+        if (table.size() > capacity) table.removeEldest();
     }
 
     @Override
     public synchronized String toString() {
-        return "MemoryRatchetStore[" + byPeer.size() + " peers" + (closed ? ", closed" : "") + "]";
+        return "MemoryRatchetStore[" + table.size() + " peers" + (closed ? ", closed" : "") + "]";
     }
 }

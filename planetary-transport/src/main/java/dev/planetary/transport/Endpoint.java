@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *     bounded queues for everything else: Hellos (ECDH and Kyber), Completion, key confirmation
  *     and rekey steps with their durable ratchet-store writes. A full queue drops the datagram and
  *     counts it ({@link Counters.Counter#HANDSHAKE_QUEUE_OVERFLOWS}): a Hello flood or a slow store
- *     never stalls DATA;</li>
+ *     never stalls DATA. On Linux they can run at a lower CPU weight than the receive threads
+ *     ({@link Builder#handshakeNice}, off by default);</li>
  * <li>one <b>timer thread</b> driving the engine's timers ({@link Context#service()}) and connect
  *     deadlines, sleeping until the next deadline;</li>
  * <li>listener callbacks on virtual threads, serialised per session. A {@link PayloadHandler}, if
@@ -108,6 +109,12 @@ public final class Endpoint implements AutoCloseable {
     public static final int DEFAULT_HANDSHAKE_THREADS = Math.clamp(Runtime.getRuntime().availableProcessors() / 2, 1, 2);
     /** Default datagrams waiting for the handshake plane, over all its threads. */
     public static final int DEFAULT_HANDSHAKE_QUEUE = 256;
+    /**
+     * Default nice steps of the handshake threads above the receive threads ({@link Builder#handshakeNice}):
+     * 0, off. Measured on a loaded 2-core machine, 10 steps bought no ping p99 and cost handshakes
+     * (BENCHMARKS.md, "Receive planes"), as a niced thread yields to every other process too.
+     */
+    public static final int DEFAULT_HANDSHAKE_NICE = 0;
 
     private final StaticKeyPair identity;
     private final RatchetStore store;
@@ -144,7 +151,7 @@ public final class Endpoint implements AutoCloseable {
         this.handshakeTimeout = b.handshakeTimeout;
         this.receiveQueueCapacity = b.payloadHandler != null ? 0 : b.receiveQueueCapacity;
         this.receiveQueueBytes = b.receiveQueueBytes;
-        this.dispatch = new EventDispatch(b.listener, counters, b.callbackTasks, b.callbackBytes, b.callbackEndpointBytes);
+        this.dispatch = new EventDispatch(b.listener, counters, b.callbackTasks, b.callbackBytes, b.callbackEndpointBytes, b.handshakeNice > 0);
         LongSupplier clock = b.clock != null ? b.clock : StoreApplication.monotonicClock();
         this.context = new Context<>(identity, new EndpointApplication(store, policy, clock), settings, b.rng != null ? b.rng : RandomSource.secure());
         counters.countEngineErrors(context::internalErrorCount); // bugs the engine caught itself (timer steps) count here too
@@ -153,7 +160,7 @@ public final class Endpoint implements AutoCloseable {
         this.hellos = new AutoChallenge(autoChallenge ? b.autoChallengeRate : Double.POSITIVE_INFINITY, b.autoChallengeWindow.toNanos());
         context.setChallengeEnabled(b.challenge);
         this.inbound = new Inbound(this, context, counters, sessions, dispatch, payloadHandler, hellos);
-        this.handshakePlane = new HandshakePlane(b.handshakeThreads, b.handshakeQueue, inbound::processControl, counters);
+        this.handshakePlane = new HandshakePlane(b.handshakeThreads, b.handshakeQueue, b.handshakeNice, inbound::processControl, counters);
         inbound.handshakePlane(handshakePlane);
         try {
             this.receivePlane = new ReceivePlane(b.binds, b.receiveThreads, inbound::datagram, counters);
@@ -591,6 +598,7 @@ public final class Endpoint implements AutoCloseable {
         private int receiveThreads = DEFAULT_RECEIVE_THREADS;
         private int handshakeThreads = DEFAULT_HANDSHAKE_THREADS;
         private int handshakeQueue = DEFAULT_HANDSHAKE_QUEUE;
+        private int handshakeNice = DEFAULT_HANDSHAKE_NICE;
 
         private Builder() {}
 
@@ -618,6 +626,31 @@ public final class Endpoint implements AutoCloseable {
             if (queue < threads) throw new IllegalArgumentException("handshake queue must hold at least one datagram per thread (" + threads + "), got " + queue);
             this.handshakeThreads = threads;
             this.handshakeQueue = queue;
+            return this;
+        }
+
+        /**
+         * CPU scheduling weight of the handshake plane: each handshake thread raises its own Linux
+         * nice value by {@code steps} (0..19, default {@value #DEFAULT_HANDSHAKE_NICE}: off; capped
+         * at 19) when it starts, so that where cores are scarce the kernel gives ECDH and Kyber what
+         * the receive threads (DATA) leave over instead of an equal share (10 steps: about a ninth
+         * of a nice-0 thread's weight). Idle cores are still used in full: nice only decides who
+         * waits when threads compete. But the handshake threads then also yield to every other
+         * process's threads: on a machine that is busy with other work, handshakes slow down (a
+         * legitimate handshake under a Hello flood may time out) while DATA gains nothing
+         * measurable (BENCHMARKS.md, "Receive planes"). Worth trying on a host that runs little
+         * besides this endpoint.
+         *
+         * <p>Needs Linux and native access for this module ({@code java --enable-native-access=
+         * dev.planetary.transport}, or {@code ALL-UNNAMED} on the class path; the {@code planetary}
+         * launcher passes it). Elsewhere, or if the call fails, the threads keep the process's
+         * weight and the reason is logged once at debug. Threads that a handshake thread starts
+         * inherit its nice value (Linux); a listener or store that starts threads from a
+         * handshake step should know (docs/architecture.md, "Thread model").
+         */
+        public Builder handshakeNice(int steps) {
+            if (steps < 0 || steps > ThreadNice.MAX) throw new IllegalArgumentException("handshake nice must be 0.." + ThreadNice.MAX + ", got " + steps);
+            this.handshakeNice = steps;
             return this;
         }
 

@@ -38,15 +38,18 @@ final class HandshakePlane {
     private final ConcurrentHashMap<Integer, Integer> queuedByKid = new ConcurrentHashMap<>();
     private final Handler handler;
     private final Counters counters;
+    private final int nice;
     private volatile boolean open = true;
 
     /**
      * @param threads  lanes (one thread each)
      * @param capacity datagrams queued over all lanes at most (split evenly, at least one per lane)
+     * @param nice     nice steps each lane thread takes above the process's when it starts (0: none; {@link ThreadNice})
      */
-    HandshakePlane(int threads, int capacity, Handler handler, Counters counters) {
+    HandshakePlane(int threads, int capacity, int nice, Handler handler, Counters counters) {
         this.handler = handler;
         this.counters = counters;
+        this.nice = nice;
         int perLane = Math.max(1, capacity / threads);
         for (int i = 0; i < threads; i++) {
             BlockingQueue<Job> q = new ArrayBlockingQueue<>(perLane);
@@ -103,6 +106,8 @@ final class HandshakePlane {
     }
 
     private void run(BlockingQueue<Job> q) {
+        // Lower CPU weight than the receive threads: on a busy machine ECDH + Kyber yield to DATA (issue 12 §2).
+        if (nice > 0 && ThreadNice.raise(nice)) ((PlaneThread) Thread.currentThread()).niced = true;
         while (open) {
             Job j;
             try {

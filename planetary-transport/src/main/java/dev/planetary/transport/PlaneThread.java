@@ -12,6 +12,8 @@ final class PlaneThread extends Thread {
     final List<PeerSession> expired = new ArrayList<>();
     /** The last source {@link UdpRemote}: reused while datagrams keep coming from one address. */
     UdpRemote lastSource;
+    /** True once this thread raised its nice value ({@link ThreadNice}): threads it would start inherit it. */
+    volatile boolean niced;
 
     PlaneThread(String name, Runnable body) {
         super(body, name);

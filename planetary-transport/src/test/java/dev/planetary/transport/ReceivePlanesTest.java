@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.planetary.store.HookedRatchetStore;
 import dev.planetary.store.MemoryRatchetStore;
-import dev.planetary.zssp.RatchetPair;
-import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetStore;
-import dev.planetary.zssp.RatchetUpdate;
 import dev.planetary.zssp.StaticKeyPair;
-import dev.planetary.zssp.StaticPublicKey;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -51,10 +48,10 @@ class ReceivePlanesTest {
     }
 
     /** A memory store whose compare-and-swap waits on a gate while it is shut (a store stuck on its disk). */
-    static final class GatedStore implements RatchetStore {
-        final MemoryRatchetStore inner = new MemoryRatchetStore();
+    static final class GatedStore {
         final AtomicInteger waiting = new AtomicInteger();
         volatile CountDownLatch gate = new CountDownLatch(0);
+        final RatchetStore store = new HookedRatchetStore(new MemoryRatchetStore(), this::pass);
 
         void shut() {
             gate = new CountDownLatch(1);
@@ -64,18 +61,7 @@ class ReceivePlanesTest {
             gate.countDown();
         }
 
-        @Override
-        public RatchetPair load(StaticPublicKey peer) throws IOException {
-            return inner.load(peer);
-        }
-
-        @Override
-        public RatchetState findByFingerprint(byte[] fingerprint) throws IOException {
-            return inner.findByFingerprint(fingerprint);
-        }
-
-        @Override
-        public boolean compareAndSwap(StaticPublicKey peer, RatchetUpdate update) throws IOException {
+        private void pass() throws IOException {
             waiting.incrementAndGet();
             try {
                 if (!gate.await(60, TimeUnit.SECONDS)) throw new IOException("gate never opened");
@@ -85,7 +71,6 @@ class ReceivePlanesTest {
             } finally {
                 waiting.decrementAndGet();
             }
-            return inner.compareAndSwap(peer, update);
         }
     }
 
@@ -144,7 +129,7 @@ class ReceivePlanesTest {
     @Test
     void aFullHandshakeQueueDropsAndCounts() throws Exception {
         GatedStore store = new GatedStore();
-        Endpoint server = later(builder().store(store).handshakeThreads(1, 1).build());
+        Endpoint server = later(builder().store(store.store).handshakeThreads(1, 1).build());
         Endpoint client = later(builder().build());
         store.shut();
         CompletableFuture<PeerSession> pending = client.connect(server.publicKey(), server.localAddress());
@@ -171,7 +156,7 @@ class ReceivePlanesTest {
     @Test
     void aStuckStoreDoesNotStallData() throws Exception {
         GatedStore store = new GatedStore();
-        Endpoint server = later(builder().store(store).payloadHandler((s, p) -> s.send(p)).build());
+        Endpoint server = later(builder().store(store.store).payloadHandler((s, p) -> s.send(p)).build());
         PeerSession alice = connect(later(builder().build()), server);
         store.shut();
         CompletableFuture<PeerSession> carol = later(builder().build()).connect(server.publicKey(), server.localAddress());

@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * listener restarted): no answer within three intervals reports the session lost.
  */
 public final class TunnelClient implements AutoCloseable {
+    private static final String SIDE = "tunnel";
     private final TunnelLink link;
     private final Channel control;
     private final ServerSocket local;
@@ -69,6 +72,8 @@ public final class TunnelClient implements AutoCloseable {
     /** A channel in use: free again once both our stream and the listener are done with it. */
     private static final class Slot {
         final TunnelStream stream;
+        /** Counted down once its stream.open event is out: stream.closed waits for it. */
+        final CountDownLatch announced = new CountDownLatch(1);
         boolean localDone;
         boolean remoteDone;
         boolean released;
@@ -104,7 +109,8 @@ public final class TunnelClient implements AutoCloseable {
     /** Starts accepting connections on the local socket and reading control messages. */
     public TunnelClient start() {
         startLink();
-        Thread.ofVirtual().name("tunnel-accept").start(this::acceptLoop);
+        // a platform thread, woken by the kernel without the virtual-thread poller's hand-off (issue 19, set-up)
+        Thread.ofPlatform().daemon().name("tunnel-accept").start(this::acceptLoop);
         return this;
     }
 
@@ -144,9 +150,26 @@ public final class TunnelClient implements AutoCloseable {
         link.receive(payload);
     }
 
-    /** Carries one accepted local connection (on a virtual thread of its own). */
+    /** Carries one accepted local connection (its OPEN is sent at once if a channel is free; else on a virtual thread that waits for one). */
     public void handle(Socket socket) {
-        Thread.ofVirtual().name("tunnel-open").start(() -> open(socket));
+        handle(socket, System.nanoTime());
+    }
+
+    private void handle(Socket socket, long acceptedNanos) {
+        int id = nextStream.getAndIncrement();
+        OpenTrace.mark(SIDE, id, "accepted", acceptedNanos);
+        Integer channel = free.poll();
+        if (channel != null) {
+            open(socket, id, channel, acceptedNanos);
+            return;
+        }
+        Thread.ofVirtual().name("tunnel-open").start(() -> {
+            try {
+                open(socket, id, free.take(), acceptedNanos);
+            } catch (InterruptedException e) {
+                closeQuietly(socket);
+            }
+        });
     }
 
     TunnelLink link() {
@@ -178,7 +201,7 @@ public final class TunnelClient implements AutoCloseable {
                 if (!closed) out.warn("tunnel: accepting on the local socket failed: " + e.getMessage());
                 return;
             }
-            handle(s);
+            handle(s, System.nanoTime());
         }
     }
 
@@ -201,46 +224,106 @@ public final class TunnelClient implements AutoCloseable {
         }
     }
 
-    private void open(Socket socket) {
-        Integer channel = null;
-        int id = nextStream.getAndIncrement();
-        long accepted = System.nanoTime();
+    /**
+     * Sends the OPEN for {@code socket} on {@code channel} without waiting (issue 19, set-up): the
+     * listener's answer starts the stream on the thread that delivered it (the endpoint's receive
+     * thread: starting two virtual threads never blocks), so the first bytes wait for no other
+     * hand-off; a virtual thread reports the outcome (events may block on output).
+     */
+    private void open(Socket socket, int id, int channel, long accepted) {
+        Opening o = new Opening(socket, id, channel, accepted);
         try {
             socket.setTcpNoDelay(true);
-            channel = free.take();
-            open.add(channel); // the listener's data may arrive before its answer
-            byte[] answer = control.requestSeqCst(new TunnelProtocol.Control(TunnelProtocol.OPEN, id, channel, target).encode());
-            byte status = answer.length == 0 ? TunnelProtocol.BAD : answer[0];
-            if (status != TunnelProtocol.OK) {
-                String why = answer.length <= 1 ? "no reason given" : out.peerText(new String(answer, 1, answer.length - 1, StandardCharsets.UTF_8));
-                refused.incrementAndGet();
-                String kind = status == TunnelProtocol.REFUSED ? "refused" : status == TunnelProtocol.FAILED ? "failed" : "rejected";
-                String text = "the listener " + kind + " tunnel stream " + Integer.toUnsignedString(id) + " to " + target + ": " + why;
-                if (out.json()) out.event("stream.refused", null, "stream", Integer.toUnsignedLong(id), "target", target, "status", kind, "reason", why);
-                else out.warn(text);
-                open.remove(channel);
-                free.add(channel);
-                channel = null;
-                closeQuietly(socket);
+        } catch (IOException e) {
+            o.fail();
+            return;
+        }
+        open.add(channel); // the listener's data may arrive before its answer
+        OpenTrace.mark(SIDE, id, "open-sent");
+        CompletableFuture<byte[]> answer = control.requestAsync(new TunnelProtocol.Control(TunnelProtocol.OPEN, id, channel, target).encode(), true);
+        // report() waits for the future of the callback, so it sees what answered() did
+        CompletableFuture<byte[]> started = answer.whenComplete((a, error) -> o.answered(a));
+        Thread.ofVirtual().name("tunnel-open-" + Integer.toUnsignedString(id)).start(() -> o.report(started));
+    }
+
+    /** One stream between its OPEN and the listener's answer. */
+    private final class Opening {
+        final Socket socket;
+        final int id;
+        final int channel;
+        final long accepted;
+        volatile long answeredNanos;
+        volatile Slot slot; // set on an OK answer, before the stream starts
+
+        Opening(Socket socket, int id, int channel, long accepted) {
+            this.socket = socket;
+            this.id = id;
+            this.channel = channel;
+            this.accepted = accepted;
+        }
+
+        /** The answer arrived (null: the link closed); on OK the stream starts here. Never blocks. */
+        void answered(byte[] answer) {
+            answeredNanos = System.nanoTime();
+            OpenTrace.mark(SIDE, id, "answer-received");
+            if (answer == null || answer.length == 0 || answer[0] != TunnelProtocol.OK) return; // report() cleans up
+            Channel ch = link.seqex.channel(channel);
+            try {
+                ch.limitSendWindow(TunnelProtocol.receiveCapacity(answer)); // no more in flight than the listener buffers for it
+            } catch (ClosedException e) {
                 return;
             }
-            Channel ch = link.seqex.channel(channel);
-            ch.limitSendWindow(TunnelProtocol.receiveCapacity(answer)); // no more in flight than the listener buffers for it
-            TunnelStream stream = new TunnelStream(id, ch, target, socket, chunk, hooks);
-            slots.put(channel, new Slot(stream));
-            channel = null;
-            opened.incrementAndGet();
-            long openMs = (System.nanoTime() - accepted) / 1_000_000; // OPEN request to the listener's answer (it connected to the target)
-            out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(id) + " from " + socket.getRemoteSocketAddress() + " to " + target
-                    + " (opened in " + openMs + " ms)" : null,
-                    "stream", Integer.toUnsignedLong(id), "channel", stream.channelId, "target", target, "openMs", openMs,
-                    "client", String.valueOf(socket.getRemoteSocketAddress()).replaceFirst("^/", ""));
-            stream.start();
-        } catch (IOException | ClosedException | InterruptedException e) {
-            if (channel != null) {
-                open.remove(channel);
-                free.add(channel);
+            Slot s = new Slot(new TunnelStream(id, SIDE, ch, target, socket, chunk, hooks));
+            slots.put(channel, s);
+            slot = s;
+            s.stream.start();
+        }
+
+        /** Waits for the answer and reports it (events, refusals, failures), on a virtual thread of its own. */
+        void report(CompletableFuture<byte[]> answer) {
+            byte[] a;
+            try {
+                a = answer.get();
+            } catch (ExecutionException | InterruptedException e) {
+                fail(); // the link closed
+                return;
             }
+            Slot s = slot;
+            if (s == null) {
+                refused(a);
+                return;
+            }
+            opened.incrementAndGet();
+            long openMs = (answeredNanos - accepted) / 1_000_000; // accepted to the listener's answer (it connected to the target)
+            try {
+                out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(id) + " from " + socket.getRemoteSocketAddress() + " to " + target
+                    + " (opened in " + openMs + " ms)" : null,
+                    "stream", Integer.toUnsignedLong(id), "channel", channel, "target", target, "openMs", openMs,
+                    "client", String.valueOf(socket.getRemoteSocketAddress()).replaceFirst("^/", ""));
+            } finally {
+                s.announced.countDown();
+            }
+        }
+
+        private void refused(byte[] answer) {
+            byte status = answer.length == 0 ? TunnelProtocol.BAD : answer[0];
+            if (status == TunnelProtocol.OK) { // OK, but the link closed before the stream started
+                fail();
+                return;
+            }
+            String why = answer.length <= 1 ? "no reason given" : out.peerText(new String(answer, 1, answer.length - 1, StandardCharsets.UTF_8));
+            refused.incrementAndGet();
+            String kind = status == TunnelProtocol.REFUSED ? "refused" : status == TunnelProtocol.FAILED ? "failed" : "rejected";
+            String text = "the listener " + kind + " tunnel stream " + Integer.toUnsignedString(id) + " to " + target + ": " + why;
+            if (out.json()) out.event("stream.refused", null, "stream", Integer.toUnsignedLong(id), "target", target, "status", kind, "reason", why);
+            else out.warn(text);
+            fail();
+        }
+
+        /** No stream: the channel goes back to the pool, the connection is closed. */
+        void fail() {
+            open.remove(channel);
+            free.add(channel);
             closeQuietly(socket);
         }
     }
@@ -290,6 +373,14 @@ public final class TunnelClient implements AutoCloseable {
     }
 
     private void finished(TunnelStream s) {
+        Slot slot = slots.get(s.channelId);
+        if (slot != null && slot.stream == s) {
+            try {
+                slot.announced.await(); // the reporting thread's stream.open first
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         finished.incrementAndGet();
         bytesSent.addAndGet(s.bytesSent.get());
         bytesReceived.addAndGet(s.bytesReceived.get());
@@ -297,7 +388,6 @@ public final class TunnelClient implements AutoCloseable {
                         + s.bytesReceived.get() + " in" + (s.abortReason() == null ? "" : " (" + s.abortReason() + ")") : null,
                 "stream", Integer.toUnsignedLong(s.id), "channel", s.channelId, "target", s.target,
                 "bytesOut", s.bytesSent.get(), "bytesIn", s.bytesReceived.get(), "reset", s.abortReason());
-        Slot slot = slots.get(s.channelId);
         if (slot == null || slot.stream != s) return;
         synchronized (slot) {
             slot.localDone = true;

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * connecting to them and carrying the connection on the requested channel (see {@link TunnelProtocol}).
  */
 public final class TunnelServer implements AutoCloseable {
+    private static final String SIDE = "listener";
     private final TunnelLink link;
     private final Channel control;
     private final List<TunnelTarget> allowed;
@@ -73,7 +74,7 @@ public final class TunnelServer implements AutoCloseable {
         this.remote = Endpoint.format(session.remoteAddress());
         this.shortPeer = session.peer().toHex().substring(0, 16) + "\u2026";
         this.chunk = TunnelProtocol.chunkSize(session.mtu());
-        Thread.ofVirtual().name("tunnel-control").start(this::controlLoop);
+        nextControl();
     }
 
     /** A payload of this session (from the endpoint's PayloadHandler or EndpointListener.onData; never blocks). */
@@ -96,41 +97,79 @@ public final class TunnelServer implements AutoCloseable {
         link.close();
     }
 
-    private void controlLoop() {
-        try {
-            while (true) {
-                Message m = control.receive();
-                TunnelProtocol.Control c = TunnelProtocol.Control.decode(m.payload());
-                if (c != null && c.type() == TunnelProtocol.PING && m.expectsReply()) {
-                    m.replySeqCst(TunnelProtocol.reply(TunnelProtocol.OK, ""));
-                } else if (c != null && c.type() == TunnelProtocol.OPEN && m.expectsReply()) {
-                    Thread.ofVirtual().name("tunnel-open-" + c.stream()).start(() -> open(m, c));
-                } else if (m.expectsReply()) {
-                    m.replySeqCst(TunnelProtocol.reply(TunnelProtocol.BAD, "unknown request"));
-                } else if (c != null && c.type() == TunnelProtocol.RESET) {
-                    TunnelStream s = streams.get(c.channel());
-                    if (s != null && s.id == c.stream()) s.abort("reset by the peer: " + out.peerText(c.text()));
-                }
+    /**
+     * Takes control messages on the thread that delivered them (the endpoint's receive thread): a
+     * PING or a bad request is answered without waiting, an OPEN gets a virtual thread for its
+     * connect. No control-loop thread to wake first (issue 19, set-up). Never blocks.
+     */
+    private void nextControl() {
+        control.receiveAsync().whenComplete((m, closed) -> {
+            if (m == null) return; // session over
+            try {
+                control(m);
+            } finally {
+                nextControl(); // at most the channel's receive capacity deep: a buffered message completes at once
             }
-        } catch (ClosedException | InterruptedException e) {
-            // session over
+        });
+    }
+
+    private void control(Message m) {
+        TunnelProtocol.Control c = TunnelProtocol.Control.decode(m.payload());
+        if (c != null && c.type() == TunnelProtocol.PING && m.expectsReply()) {
+            m.replyAsync(TunnelProtocol.reply(TunnelProtocol.OK, ""), true);
+        } else if (c != null && c.type() == TunnelProtocol.OPEN && m.expectsReply()) {
+            OpenTrace.mark(SIDE, c.stream(), "open-received");
+            Thread.ofVirtual().name("tunnel-open-" + Integer.toUnsignedString(c.stream())).start(() -> open(m, c));
+        } else if (m.expectsReply()) {
+            m.replyAsync(TunnelProtocol.reply(TunnelProtocol.BAD, "unknown request"), true);
+        } else if (c != null && c.type() == TunnelProtocol.RESET) {
+            TunnelStream s = streams.get(c.channel());
+            if (s != null && s.id == c.stream()) s.abort("reset by the peer: " + out.peerText(c.text()));
         }
     }
 
+    /** Answers an OPEN: connects to the target, answers, and only then starts the stream and reports it (the answer first). */
     private void open(Message m, TunnelProtocol.Control c) {
+        OpenTrace.mark(SIDE, c.stream(), "open-thread");
+        TunnelStream s = null;
+        byte[] answer;
         try {
-            byte[] answer = connect(c);
+            s = connect(c);
+            answer = TunnelProtocol.opened(limits.receiveCapacity());
+        } catch (Refusal r) {
+            answer = r.answer;
+        }
+        try {
             m.replySeqCst(answer);
+            OpenTrace.mark(SIDE, c.stream(), "answer-sent");
         } catch (ClosedException | InterruptedException e) {
-            // session over
+            // session over: the stream (if any) ends with the link
+        }
+        if (s == null) return;
+        s.start();
+        opened.incrementAndGet();
+        out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + " to " + s.target : null,
+                "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "channel", c.channel(), "target", s.target,
+                "local", Endpoint.format((InetSocketAddress) s.localAddress()));
+        if (idle != null) watchIdle(s);
+    }
+
+    /** An OPEN not served: the answer that says why. */
+    private static final class Refusal extends Exception {
+        final byte[] answer;
+
+        Refusal(byte status, String why) {
+            super(why, null, false, false);
+            this.answer = TunnelProtocol.reply(status, why);
         }
     }
 
-    private byte[] connect(TunnelProtocol.Control c) {
+    /** Reserves the channel and connects to the target: the stream, registered but not started. */
+    private TunnelStream connect(TunnelProtocol.Control c) throws Refusal {
         String target = c.text();
         String shown = out.peerText(target); // peer-chosen: escaped and truncated wherever it is printed
         if (c.channel() < 1 || c.channel() > TunnelLimits.MAX_STREAMS) {
-            return TunnelProtocol.reply(TunnelProtocol.BAD, "channel " + c.channel() + " is out of range 1.." + TunnelLimits.MAX_STREAMS);
+            throw new Refusal(TunnelProtocol.BAD, "channel " + c.channel() + " is out of range 1.." + TunnelLimits.MAX_STREAMS);
         }
         TunnelTarget t = TunnelProtocol.find(allowed, target);
         if (t == null) {
@@ -139,16 +178,16 @@ public final class TunnelServer implements AutoCloseable {
             out.peerEvent("stream.refused", "refused tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + shortPeer + " at " + remote + " to " + shown
                             + ": not in --allow-tunnel",
                     "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", shown, "reason", why);
-            return TunnelProtocol.reply(TunnelProtocol.REFUSED, why);
+            throw new Refusal(TunnelProtocol.REFUSED, why);
         }
         synchronized (reserved) {
-            if (reserved.containsKey(c.channel())) return TunnelProtocol.reply(TunnelProtocol.BAD, "channel " + c.channel() + " is still in use");
+            if (reserved.containsKey(c.channel())) throw new Refusal(TunnelProtocol.BAD, "channel " + c.channel() + " is still in use");
             if (reserved.size() >= limits.maxStreams()) {
                 refused.incrementAndGet();
                 String why = "too many streams on this session (the listener's --max-streams is " + limits.maxStreams() + ")";
                 out.event("stream.refused", "refused tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + shortPeer + " at " + remote + ": " + why,
                         "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why);
-                return TunnelProtocol.reply(TunnelProtocol.REFUSED, why);
+                throw new Refusal(TunnelProtocol.REFUSED, why);
             }
             reserved.put(c.channel(), Boolean.TRUE);
         }
@@ -156,23 +195,19 @@ public final class TunnelServer implements AutoCloseable {
         try {
             socket.setTcpNoDelay(true);
             socket.connect(t.address(), connectTimeoutMs);
+            OpenTrace.mark(SIDE, c.stream(), "connected");
         } catch (IOException e) {
             reserved.remove(c.channel());
             closeQuietly(socket);
             String why = "cannot connect to " + target + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             out.peerEvent("stream.failed", "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + ": " + why,
                     "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why);
-            return TunnelProtocol.reply(TunnelProtocol.FAILED, why);
+            throw new Refusal(TunnelProtocol.FAILED, why);
         }
-        TunnelStream s = new TunnelStream(c.stream(), link.seqex.channel(c.channel()), target, socket, chunk, hooks);
+        // registered before the answer: a RESET the tunnel sends right after it finds its stream
+        TunnelStream s = new TunnelStream(c.stream(), SIDE, link.seqex.channel(c.channel()), target, socket, chunk, hooks);
         streams.put(c.channel(), s);
-        opened.incrementAndGet();
-        out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + " to " + target : null,
-                "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "channel", c.channel(), "target", target,
-                "local", Endpoint.format((InetSocketAddress) socket.getLocalSocketAddress()));
-        s.start();
-        if (idle != null) watchIdle(s);
-        return TunnelProtocol.opened(limits.receiveCapacity());
+        return s;
     }
 
     /** Resets {@code s} once it carried no byte for --stream-idle-timeout: an idle peer does not pin a connection to the target for ever. */

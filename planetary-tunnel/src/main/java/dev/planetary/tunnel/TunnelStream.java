@@ -38,6 +38,8 @@ final class TunnelStream {
     final int id;
     final int channelId;
     final String target;
+    /** "tunnel" or "listener", for {@link OpenTrace}. */
+    private final String side;
     private final Socket socket;
     private final Channel channel;
     private final int chunk;
@@ -51,8 +53,9 @@ final class TunnelStream {
     /** {@link System#nanoTime()} of the last byte either way (for the listener's --stream-idle-timeout). */
     private volatile long lastActivity = System.nanoTime();
 
-    TunnelStream(int id, Channel channel, String target, Socket socket, int chunk, Hooks hooks) {
+    TunnelStream(int id, String side, Channel channel, String target, Socket socket, int chunk, Hooks hooks) {
         this.id = id;
+        this.side = side;
         this.channelId = channel.id();
         this.channel = channel;
         this.target = target;
@@ -64,6 +67,11 @@ final class TunnelStream {
     void start() {
         Thread.ofVirtual().name("tunnel-" + id + "-read").start(this::readLoop);
         Thread.ofVirtual().name("tunnel-" + id + "-write").start(this::writeLoop);
+    }
+
+    /** The socket's local address. */
+    java.net.SocketAddress localAddress() {
+        return socket.getLocalSocketAddress();
     }
 
     boolean aborted() {
@@ -89,12 +97,14 @@ final class TunnelStream {
     }
 
     private void readLoop() {
+        OpenTrace.mark(side, id, "reader-start");
         try {
             try {
                 InputStream in = socket.getInputStream();
                 byte[] buf = new byte[chunk * TunnelProtocol.READ_PACKETS];
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    if (OpenTrace.ENABLED && bytesSent.get() == 0 && n > 0) OpenTrace.mark(side, id, "first-read");
                     for (int off = 0; off < n; off += chunk) {
                         int len = Math.min(chunk, n - off);
                         channel.sendSeqCst(buf, off, len); // copied into its SEQEX packet: that part of buf is free again when it returns
@@ -118,6 +128,7 @@ final class TunnelStream {
     }
 
     private void writeLoop() {
+        OpenTrace.mark(side, id, "writer-start");
         boolean broken = false;
         try {
             OutputStream out = socket.getOutputStream();
@@ -134,6 +145,7 @@ final class TunnelStream {
                     } else if (!broken && !aborted) { // else drain to the marker so the channel ends clean
                         try {
                             out.write(p);
+                            if (OpenTrace.ENABLED && bytesReceived.get() == 0) OpenTrace.mark(side, id, "first-written");
                             bytesReceived.addAndGet(p.length);
                             lastActivity = System.nanoTime();
                         } catch (IOException e) {

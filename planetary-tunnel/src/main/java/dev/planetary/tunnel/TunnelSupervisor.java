@@ -65,7 +65,8 @@ public final class TunnelSupervisor {
         synchronized (lock) {
             use(first);
         }
-        Thread.ofVirtual().name("tunnel-accept").start(this::acceptLoop);
+        // a platform thread, woken by the kernel without the virtual-thread poller's hand-off; it sends each OPEN itself (TunnelClient.handle)
+        Thread.ofPlatform().daemon().name("tunnel-accept").start(this::acceptLoop);
     }
 
     /** A payload the endpoint received: to the current client, which takes only its own session's. */

@@ -197,6 +197,71 @@ class TunnelTest {
         assertEquals(total, read);
     }
 
+    /**
+     * Short streams, twice as many at once as the client has channels (half of them wait for a free
+     * one): the OPEN goes out from the accepting thread or, without a free channel, from a waiting
+     * one; the answer starts the stream on the receive thread and another thread reports it. Every
+     * stream carries its bytes, each tunnel-side {@code stream.open} comes before its
+     * {@code stream.closed}, and every channel returns.
+     */
+    @Test
+    void shortStreamsBeyondTheChannelPoolOpenReportAndReturnTheirChannels() throws Exception {
+        int streams = 8; // the client has 4 channels
+        Thread acceptor = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < streams; i++) {
+                    Socket s = target.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (s) {
+                            s.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+                            s.shutdownOutput();
+                            s.getInputStream().transferTo(OutputStream.nullOutputStream()); // until the client's end
+                        } catch (IOException ignored) {
+                            // test over
+                        }
+                    });
+                }
+            } catch (IOException ignored) {
+                // test over
+            }
+        });
+        Socket[] clients = new Socket[streams];
+        for (int i = 0; i < streams; i++) clients[i] = connectLocal(); // all at once: 4 wait for a channel
+        for (Socket c : clients) {
+            try (c) {
+                c.setSoTimeout(30_000);
+                c.shutdownOutput();
+                assertEquals("hello\n", new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        acceptor.join(30_000);
+        await(() -> client.activeStreams() == 0, "every channel back in the pool");
+        await(() -> log.toString().lines().filter(l -> l.startsWith("stream.closed ") && !l.contains("peer=")).count() == streams,
+                "the tunnel's stream.closed events");
+        List<String> tunnelSide = log.toString().lines().filter(l -> !l.contains("peer=")).toList();
+        for (int id = 1; id <= streams; id++) {
+            String key = " stream=" + id + " ";
+            int opened = -1;
+            int closed = -1;
+            for (int i = 0; i < tunnelSide.size(); i++) {
+                if (tunnelSide.get(i).startsWith("stream.open ") && tunnelSide.get(i).contains(key)) opened = i;
+                if (tunnelSide.get(i).startsWith("stream.closed ") && tunnelSide.get(i).contains(key)) closed = i;
+            }
+            assertTrue(opened >= 0 && opened < closed, "stream " + id + ": open at line " + opened + ", closed at " + closed + "\n" + log);
+        }
+        try (Socket again = connectLocal()) { // the pool still serves
+            again.setSoTimeout(30_000);
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = target.accept()) {
+                    s.getOutputStream().write('x');
+                } catch (IOException ignored) {
+                    // test over
+                }
+            });
+            assertEquals('x', again.getInputStream().read());
+        }
+    }
+
     /** A stream to a target that is gone fails with a clear answer; the channel is not leaked. */
     @Test
     void connectFailureIsReportedAndTheChannelReturns() throws Exception {

@@ -3,6 +3,7 @@ package dev.planetary.store.internal;
 import dev.planetary.zssp.RatchetPair;
 import dev.planetary.zssp.RatchetState;
 import dev.planetary.zssp.RatchetUpdate;
+import dev.planetary.zssp.internal.RatchetTable;
 import java.util.Objects;
 
 /** Shared rules of all stores: §8.1 pair equality, argument checks and the column encoding. */
@@ -19,11 +20,7 @@ public final class Pairs {
 
     /** Whether the stored pair ({@code null} = no record = {@code (EMPTY, none)}) is the update's current pair. */
     public static boolean matches(RatchetPair stored, RatchetUpdate u) {
-        RatchetPair s = stored == null ? RatchetPair.INITIAL : stored;
-        // Evaluate both comparisons (no short cut) so timing does not tell which one differed.
-        boolean one = same(s.state1(), u.current1());
-        boolean two = same(s.state2(), u.current2());
-        return one & two;
+        return RatchetTable.matches(stored, u);
     }
 
     public static void check(RatchetUpdate u) {

@@ -6,9 +6,9 @@ import dev.planetary.zssp.Session;
 import dev.planetary.zssp.StaticPublicKey;
 
 /**
- * Planetary's own entry point into engine internals: for the benchmarks (which run on the class
- * path) and the session's path for Planetary's transport and VL1 (the only modules the package is
- * exported to). Nothing here is API. The engine installs its side when {@link Context} initialises.
+ * Planetary's own entry point into engine internals: for the benchmarks and the session's path for
+ * Planetary's transport and VL1 (the package is exported to those modules and the store's, by
+ * name). Nothing here is API. The engine installs its side when {@link Context} initialises.
  */
 public final class EngineAccess {
     private EngineAccess() {}
