@@ -33,10 +33,23 @@ final class TestIdentities {
 
     private TestIdentities() {}
 
+    /**
+     * The order in which {@link #lend(Path)} hands them out, shuffled once per test JVM: which daemon's
+     * address sorts first (who initiates, who wins a glare) still varies from run to run, as it did
+     * with identities generated at every start.
+     */
+    private static final List<String> ORDER = shuffled();
+
+    private static List<String> shuffled() {
+        List<String> order = new java.util.ArrayList<>(NAMES);
+        java.util.Collections.shuffle(order, new java.security.SecureRandom());
+        return List.copyOf(order);
+    }
+
     /** Writes a free identity into {@code home} (created 0700) unless it holds one; false when none was free or it had one. */
     static synchronized boolean lend(Path home) throws IOException {
         if (Files.exists(home.resolve(IdentityFiles.SECRET))) return false;
-        for (String name : NAMES) {
+        for (String name : ORDER) {
             if (free(name)) {
                 lend(home, name);
                 return true;
