@@ -15,7 +15,7 @@ byte and reset (a forward that is already running). --trace: the planetary JVMs 
 (-Dplanetary.tunnel.trace=true) and the medians per step are printed, on the host's monotonic clock.
 
 Usage: python3 scripts/tunnel-bench.py [--size MIB] [--runs N] [--streams N] [--trace] [--jar THIS.jar]
-           [--paths direct,ssh,ssh-aes,planetary,planetary-mtu1432,planetary-nocc,planetary-ack2,planetary-ack8]
+           [--paths direct,ssh,ssh-aes,planetary,planetary-mtu1432,planetary-nocc,planetary-ack2,planetary-ack8,planetary-16k]
            [--compare-jar OLD/planetary.jar] [--extra NAME=ARGS ...] [--jvm NAME=FLAGS ...] [--threads]
 (after ./build package). ssh paths need OpenSSH: the script installs openssh-server from Debian with
 apt-get if sshd is missing and runs a private sshd on 127.0.0.1 with its own config and keys in a
@@ -401,7 +401,7 @@ def main():
     TRACE = [] if a.trace else None
     size = a.size << 20
     paths = {"direct": None, "ssh": "", "ssh-aes": "aes256-gcm@openssh.com", "planetary": [],
-             "planetary-mtu1432": ["--mtu", "1432"], "planetary-nocc": [], "planetary-ack2": [], "planetary-ack8": []}
+             "planetary-mtu1432": ["--mtu", "1432"], "planetary-nocc": [], "planetary-ack2": [], "planetary-ack8": [], "planetary-16k": []}
     order = [p for p in a.paths.split(",") if p]
     for e in a.extra:
         k, v = e.split("=", 1)
@@ -417,7 +417,7 @@ def main():
     before = Planetary(tmp, a.compare_jar) if a.compare_jar else None
     # variants of this build with a tunnel tuning property (benchmark knobs, TunnelProtocol)
     knobs = {"planetary-nocc": ["-Dplanetary.tunnel.congestionControl=false"], "planetary-ack2": ["-Dplanetary.tunnel.ackEvery=2"],
-             "planetary-ack8": ["-Dplanetary.tunnel.ackEvery=8"]}
+             "planetary-ack8": ["-Dplanetary.tunnel.ackEvery=8"], "planetary-16k": ["-Dplanetary.tunnel.maxPacket=16384"]}
     for e in a.jvm:
         k, v = e.split("=", 1)
         knobs["planetary-" + k] = v.split()

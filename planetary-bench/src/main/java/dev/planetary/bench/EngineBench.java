@@ -2,8 +2,10 @@ package dev.planetary.bench;
 
 import dev.planetary.zssp.internal.EngineAccess;
 import dev.planetary.zssp.Event;
-import dev.planetary.zssp.Received;
+import dev.planetary.zssp.Context;
+import dev.planetary.zssp.Remote;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,6 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class EngineBench {
+    /** A receive thread's {@code deferData} when no handshake step is queued. */
+    private static final IntPredicate NOTHING_HELD = kid -> false;
 
     /** A full XK handshake, both sides computed in this thread (X1, X2, X3, C1, C2). */
     @Benchmark
@@ -65,8 +69,47 @@ public class EngineBench {
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
     public Object dataSendReceive(Data d) {
         d.pair.aliceSession.send(d.payload);
-        Received<String> r = d.pair.bob.receive(d.capture.last(), d.capture);
-        if (!(r instanceof Event.Data<String>)) throw new IllegalStateException("not delivered: " + r);
+        return receive(d.pair.bob, d.capture.last(), d.capture);
+    }
+
+    /**
+     * What a receive thread did before issue 12's single decrypt: {@link Context#route} (key-id
+     * lookup, header decrypted into a copy) and then {@code receive} (lookup and decrypt again).
+     * Against {@link #dataSendReceiveOrDefer}; run on the old engine jar for the "before".
+     */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public Object dataSendRouteReceive(Data d) {
+        d.pair.aliceSession.send(d.payload);
+        return routeAndReceive(d.pair.bob, d.capture.last(), d.capture);
+    }
+
+    /** What a receive thread does now: one {@code receiveOrDefer} call (one lookup, one header decrypt). */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public Object dataSendReceiveOrDefer(Data d) {
+        d.pair.aliceSession.send(d.payload);
+        return receiveOrDefer(d.pair.bob, d.capture.last(), d.capture);
+    }
+
+    /** {@code receive} of a DATA datagram, which must deliver. */
+    static Object receive(Context<String> bob, byte[] datagram, Remote from) {
+        return delivered(bob.receive(datagram, from));
+    }
+
+    /** {@code route} (which must say DATA), then {@code receive}. */
+    static Object routeAndReceive(Context<String> bob, byte[] datagram, Remote from) {
+        if (bob.route(datagram, 0, datagram.length) != Context.Route.DATA) throw new IllegalStateException("not DATA");
+        return delivered(bob.receive(datagram, from));
+    }
+
+    /** {@code receiveOrDefer} with no key id held. */
+    static Object receiveOrDefer(Context<String> bob, byte[] datagram, Remote from) {
+        return delivered(bob.receiveOrDefer(datagram, 0, datagram.length, from, NOTHING_HELD));
+    }
+
+    private static Object delivered(Object r) { // Object: the old engine's Received is no Triage
+        if (!(r instanceof Event.Data<?>)) throw new IllegalStateException("not delivered: " + r);
         return r;
     }
 }

@@ -43,7 +43,8 @@ import java.util.concurrent.locks.LockSupport;
  * <b>throughput</b>: a server Endpoint with 1 and with 2 receive threads (rounds interleaved) takes
  * pre-encrypted DATA datagrams (so that the senders spend no AES-GCM, only the send syscall) from
  * CLIENTS raw ZSSP clients, each on its own UDP port, blasted by one sender thread; reports
- * payloads delivered per second and their median over the rounds.
+ * payloads delivered per second and their median over the rounds, and the receive threads' CPU
+ * time per delivered payload (which a machine shared with other work disturbs far less).
  *
  * <b>latency</b>: an established session pings the server (which echoes) every 5 ms, first quietly,
  * then while a flooder sends HELLOS_PER_S valid, precomputed Hellos and new initiators complete
@@ -68,6 +69,19 @@ public final class ReceivePlanesBench {
         }
     }
 
+    /**
+     * CPU time of the endpoint's receive threads so far (the time they were descheduled does not
+     * count, so the figure survives a machine shared with other work).
+     */
+    private static long receiveThreadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("planetary-receive")) sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
+        }
+        return sum;
+    }
+
     private static int arg(String[] args, int i, int dflt) {
         return args.length > i ? Integer.parseInt(args[i]) : dflt;
     }
@@ -78,9 +92,12 @@ public final class ReceivePlanesBench {
         StaticKeyPair serverKey = StaticKeyPair.generate();
         int[] configs = {1, 2};
         double[][] pps = new double[configs.length][rounds];
+        double[][] cpu = new double[configs.length][rounds];
         for (int r = 0; r < rounds; r++) {
             for (int c = 0; c < configs.length; c++) {
-                pps[c][r] = throughputRound(serverKey, configs[c], seconds, clients, payload);
+                double[] round = throughputRound(serverKey, configs[c], seconds, clients, payload);
+                pps[c][r] = round[0];
+                cpu[c][r] = round[1];
                 System.out.printf(Locale.ROOT, "round %d, %d receive thread(s): %,.0f payloads/s (%.1f MB/s)%n", r, configs[c], pps[c][r], pps[c][r] * payload / 1e6);
             }
         }
@@ -88,11 +105,13 @@ public final class ReceivePlanesBench {
         double two = median(pps[1]);
         System.out.printf(Locale.ROOT, "median: 1 thread %,.0f payloads/s (%.1f MB/s), 2 threads %,.0f payloads/s (%.1f MB/s): %.2fx%n",
                 one, one * payload / 1e6, two, two * payload / 1e6, two / one);
+        System.out.printf(Locale.ROOT, "median receive-thread CPU per delivered payload: 1 thread %,.0f ns, 2 threads %,.0f ns%n", median(cpu[0]), median(cpu[1]));
         System.out.printf(Locale.ROOT, "{\"payload\":%d,\"clients\":%d,\"seconds\":%d,\"rounds\":%d,\"ppsOneThread\":%.0f,\"ppsTwoThreads\":%.0f,\"ratio\":%.3f}%n",
                 payload, clients, seconds, rounds, one, two, two / one);
     }
 
-    private static double throughputRound(StaticKeyPair serverKey, int threads, int seconds, int clients, int payload) throws Exception {
+    /** Payloads delivered per second during the sending, and the receive threads' CPU ns per delivered payload. */
+    private static double[] throughputRound(StaticKeyPair serverKey, int threads, int seconds, int clients, int payload) throws Exception {
         LongAdder delivered = new LongAdder();
         try (Endpoint server = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(serverKey).store(new MemoryRatchetStore())
                 .receiveThreads(threads).payloadHandler((s, p) -> delivered.increment()).build()) {
@@ -102,6 +121,7 @@ public final class ReceivePlanesBench {
             for (int i = 0; i < clients; i++) cs.add(new RawClient(server.publicKey(), server.localAddress(), payload, perClient));
             try {
                 long before = delivered.sum();
+                long cpu0 = receiveThreadCpu();
                 long t0 = System.nanoTime();
                 long deadline = t0 + TimeUnit.SECONDS.toNanos(seconds);
                 // one sender thread, round-robin over the clients, until the deadline or the packets run out
@@ -121,9 +141,10 @@ public final class ReceivePlanesBench {
                 }
                 long t1 = System.nanoTime();
                 long n = delivered.sum() - before;
-                System.out.printf(Locale.ROOT, "  sent %,d datagrams in %.2f s (%,.0f/s), %,d delivered during the sending (%.1f%%); receive threads: %d%n",
-                        sent, (t1 - t0) / 1e9, sent / ((t1 - t0) / 1e9), n, 100.0 * n / Math.max(1, sent), server.receiveThreads());
-                return n / ((t1 - t0) / 1e9);
+                double cpuPerPayload = (double) (receiveThreadCpu() - cpu0) / Math.max(1, n);
+                System.out.printf(Locale.ROOT, "  sent %,d datagrams in %.2f s (%,.0f/s), %,d delivered during the sending (%.1f%%); receive threads: %d, their CPU %,.0f ns per payload%n",
+                        sent, (t1 - t0) / 1e9, sent / ((t1 - t0) / 1e9), n, 100.0 * n / Math.max(1, sent), server.receiveThreads(), cpuPerPayload);
+                return new double[] {n / ((t1 - t0) / 1e9), cpuPerPayload};
             } finally {
                 for (RawClient c : cs) c.close();
             }

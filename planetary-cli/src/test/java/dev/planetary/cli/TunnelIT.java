@@ -451,8 +451,9 @@ class TunnelIT {
         closeables.add(open);
         open.setSoTimeout(60_000);
         open.getOutputStream().write('W');
-        t[0].event("stream.open");
         listen.await(l -> listen.count("stream.open") >= 4, "the 4th stream open on the listener");
+        // and on the tunnel: the listener reports its open before its answer reaches the tunnel (a stop in between counts 3)
+        t[0].await(l -> t[0].count("stream.open") >= 4, "the 4th stream open on the tunnel");
         t[0].stop();
         String stopped = t[0].event("stopped");
         assertEquals("4", field(stopped, "streams"), stopped);

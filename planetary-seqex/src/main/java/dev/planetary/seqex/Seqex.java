@@ -111,6 +111,12 @@ public final class Seqex implements AutoCloseable {
         core.restrict(channelOpen, maxHeldPackets);
     }
 
+    /** As above, with the held packets also bounded in payload bytes ({@link SeqexCore#restrict(java.util.function.IntPredicate, int, long)}). */
+    public Seqex(Carrier carrier, SeqexConfig config, LongSupplier clock, java.util.function.IntPredicate channelOpen, int maxHeldPackets, long maxHeldBytes) {
+        this(carrier, config, clock);
+        core.restrict(channelOpen, maxHeldPackets, maxHeldBytes);
+    }
+
     /** A monotonic millisecond clock. */
     public static LongSupplier systemClock() {
         return () -> System.nanoTime() / 1_000_000L;
@@ -441,7 +447,7 @@ public final class Seqex implements AutoCloseable {
 
     private void release(Message m) {
         m.held = false;
-        core.consumed(m.channel(), m.seq(), clock.getAsLong());
+        core.consumed(m.channel(), m.seq(), m.payload().length, clock.getAsLong());
     }
 
     Message poll(int ch) {
@@ -501,7 +507,7 @@ public final class Seqex implements AutoCloseable {
 
     private Message take(ChanState cs) {
         Message m = cs.inbox.poll();
-        core.consumed(cs.id, m.seq(), clock.getAsLong());
+        core.consumed(cs.id, m.seq(), m.payload().length, clock.getAsLong());
         return m;
     }
 

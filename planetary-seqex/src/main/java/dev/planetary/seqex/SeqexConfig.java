@@ -26,6 +26,12 @@ package dev.planetary.seqex;
  *                        the peer's {@code minRtoMillis})
  * @param congestionControl a congestion window per channel (CUBIC, RFC 9438, in packets) under
  *                        the fixed {@code window}: off by default (the window alone limits a sender)
+ * @param receiveBufferBytes payload bytes a channel buffers for the application (delivered but not
+ *                        yet consumed), besides the {@code receiveCapacity} messages: a payload that
+ *                        would exceed either is dropped unacked (docs/seqex.md §4). 0: {@code
+ *                        receiveCapacity × maxPayload()}, so only the message count binds; otherwise at
+ *                        least {@link #maxPayload()}, so one packet of the largest size always fits an
+ *                        empty buffer
  */
 public record SeqexConfig(
         int window,
@@ -39,7 +45,8 @@ public record SeqexConfig(
         int initialSequence,
         int ackEvery,
         long ackDelayMillis,
-        boolean congestionControl) {
+        boolean congestionControl,
+        long receiveBufferBytes) {
 
     /** Hard cap on a SEQEX packet: 1 MiB. */
     public static final int MAX_PACKET_SIZE = 1 << 20;
@@ -56,12 +63,16 @@ public record SeqexConfig(
         if (maxChannels < 1 || maxChannels > 65536) throw new IllegalArgumentException("maxChannels must be in [1, 65536], got " + maxChannels);
         if (ackEvery < 1 || ackEvery > 1 << 15) throw new IllegalArgumentException("ackEvery must be in [1, 32768], got " + ackEvery);
         if (ackDelayMillis < 0 || ackDelayMillis > 1_000) throw new IllegalArgumentException("ackDelayMillis must be in [0, 1000], got " + ackDelayMillis);
+        if (receiveBufferBytes != 0 && receiveBufferBytes < maxPacketSize - Codec.REPLY_HEADER) {
+            throw new IllegalArgumentException("receiveBufferBytes must be 0 (receiveCapacity packets) or at least maxPayload " + (maxPacketSize - Codec.REPLY_HEADER)
+                    + ", got " + receiveBufferBytes);
+        }
     }
 
     /** Without delayed acknowledgements (one ACK per packet). */
     public SeqexConfig(int window, int receiveCapacity, long initialRtoMillis, long minRtoMillis, long maxRtoMillis, boolean adaptiveRto,
             int maxPacketSize, int maxChannels, int initialSequence) {
-        this(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence, 1, 0, false);
+        this(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence, 1, 0, false, 0);
     }
 
     /** Window 64, capacity 64, RTO 250 ms initial (50 ms .. 8 s, adaptive), 16 KiB packets, 64 channels, initial sequence 0. */
@@ -75,19 +86,19 @@ public record SeqexConfig(
     }
 
     public SeqexConfig withWindow(int window, int receiveCapacity) {
-        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence, ackEvery, ackDelayMillis, congestionControl);
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence, ackEvery, ackDelayMillis, congestionControl, receiveBufferBytes);
     }
 
     public SeqexConfig withRto(long initialMs, long minMs, long maxMs, boolean adaptive) {
-        return new SeqexConfig(window, receiveCapacity, initialMs, minMs, maxMs, adaptive, maxPacketSize, maxChannels, initialSequence, ackEvery, ackDelayMillis, congestionControl);
+        return new SeqexConfig(window, receiveCapacity, initialMs, minMs, maxMs, adaptive, maxPacketSize, maxChannels, initialSequence, ackEvery, ackDelayMillis, congestionControl, receiveBufferBytes);
     }
 
     public SeqexConfig withMaxPacketSize(int bytes) {
-        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, bytes, maxChannels, initialSequence, ackEvery, ackDelayMillis, congestionControl);
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, bytes, maxChannels, initialSequence, ackEvery, ackDelayMillis, congestionControl, receiveBufferBytes);
     }
 
     public SeqexConfig withMaxChannels(int channels) {
-        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, channels, initialSequence, ackEvery, ackDelayMillis, congestionControl);
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, channels, initialSequence, ackEvery, ackDelayMillis, congestionControl, receiveBufferBytes);
     }
 
     /**
@@ -98,7 +109,7 @@ public record SeqexConfig(
      */
     public SeqexConfig withDelayedAcks(int every, long delayMillis) {
         return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence,
-                every, delayMillis, congestionControl);
+                every, delayMillis, congestionControl, receiveBufferBytes);
     }
 
     /**
@@ -110,10 +121,26 @@ public record SeqexConfig(
      */
     public SeqexConfig withCongestionControl(boolean on) {
         return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence,
-                ackEvery, ackDelayMillis, on);
+                ackEvery, ackDelayMillis, on, receiveBufferBytes);
+    }
+
+    /**
+     * Counts each channel's receive buffer in payload bytes as well as in messages: at most {@code
+     * bytes} delivered and unconsumed (at least {@link #maxPayload()}; 0: no byte bound beyond
+     * {@code receiveCapacity × maxPayload()}). Memory then stays bounded by bytes whatever the peer's
+     * packet size.
+     */
+    public SeqexConfig withReceiveBuffer(long bytes) {
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, initialSequence,
+                ackEvery, ackDelayMillis, congestionControl, bytes);
+    }
+
+    /** The receive buffer per channel in payload bytes: {@code receiveBufferBytes}, or {@code receiveCapacity × maxPayload()} if that is 0. */
+    public long receiveBytes() {
+        return receiveBufferBytes != 0 ? receiveBufferBytes : (long) receiveCapacity * maxPayload();
     }
 
     public SeqexConfig withInitialSequence(int seq) {
-        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, seq, ackEvery, ackDelayMillis, congestionControl);
+        return new SeqexConfig(window, receiveCapacity, initialRtoMillis, minRtoMillis, maxRtoMillis, adaptiveRto, maxPacketSize, maxChannels, seq, ackEvery, ackDelayMillis, congestionControl, receiveBufferBytes);
     }
 }

@@ -22,7 +22,8 @@ import java.util.function.IntPredicate;
  * Per channel: at most {@code 2 * window} send entries (payloads use {@code window}, replies may
  * run {@code window} further); at most {@code 2 * window - 1} held (out-of-order SeqCst) packets;
  * payloads are accepted only while delivered-but-unconsumed messages are below
- * {@code receiveCapacity}, so unconsumed + held never exceeds {@code receiveCapacity + 2 * window - 1};
+ * {@code receiveCapacity} and their payload bytes stay within {@link SeqexConfig#receiveBytes()}, so
+ * unconsumed + held never exceeds {@code receiveCapacity + 2 * window - 1};
  * at most {@code window} delivered requests await a reply. Every packet is at most {@code maxPacketSize} bytes, and at
  * most {@code maxChannels} channels exist.
  */
@@ -108,6 +109,7 @@ public final class SeqexCore {
         int recvHead;
         int held_;
         int unconsumed;
+        long unconsumedBytes; // payload bytes of the unconsumed messages (config.receiveBytes() bounds them)
         final Set<Integer> awaitingReply = new HashSet<>();
         /** Requests delivered but not yet consumed (a subset of awaitingReply). */
         final Set<Integer> unconsumedRequests = new HashSet<>();
@@ -184,7 +186,9 @@ public final class SeqexCore {
     // receive limits for a hostile peer (see restrict)
     private IntPredicate channelOpen = c -> true;
     private int maxHeld = Integer.MAX_VALUE;
+    private long maxHeldBytes = Long.MAX_VALUE;
     private int heldTotal;
+    private long heldBytes;
     /** No delayed ACK is due before this (may be early: an ACK sent meanwhile leaves it); see {@link #ackDeadline()}. */
     private long ackDeadline = Long.MAX_VALUE;
 
@@ -209,9 +213,20 @@ public final class SeqexCore {
      * past it a packet is dropped unacked ({@link Stats#droppedNoSpace}) and resent by its sender.
      */
     public void restrict(IntPredicate channelOpen, int maxHeldPackets) {
+        restrict(channelOpen, maxHeldPackets, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #restrict(IntPredicate, int)}, and the held packets' payloads together stay within
+     * {@code maxHeldBytes} (at least {@link SeqexConfig#maxPayload()}): memory is bounded in bytes
+     * whatever size the peer's packets have.
+     */
+    public void restrict(IntPredicate channelOpen, int maxHeldPackets, long maxHeldBytes) {
         if (maxHeldPackets < 1) throw new IllegalArgumentException("maxHeldPackets must be positive, got " + maxHeldPackets);
+        if (maxHeldBytes < config.maxPayload()) throw new IllegalArgumentException("maxHeldBytes must be at least maxPayload " + config.maxPayload() + ", got " + maxHeldBytes);
         this.channelOpen = Objects.requireNonNull(channelOpen, "channelOpen");
         this.maxHeld = maxHeldPackets;
+        this.maxHeldBytes = maxHeldBytes;
     }
 
     // ---------------------------------------------------------------- sending
@@ -308,13 +323,19 @@ public final class SeqexCore {
     // ---------------------------------------------------------------- application feedback
 
     /**
-     * The application took the delivered payload {@code seq} of {@code channel} off its buffer. A
-     * request keeps its buffer slot until it is replied to.
+     * The application took the delivered payload {@code seq} of {@code channel}, {@code bytes} long,
+     * off its buffer. A request keeps its buffer slot until it is replied to.
+     *
+     * @throws IllegalStateException if nothing (or fewer bytes) delivered is unconsumed on the channel
      */
-    public void consumed(int channel, int seq, long now) {
+    public void consumed(int channel, int seq, int bytes, long now) {
         Chan c = chan(channel);
         if (c.unconsumed <= 0) throw new IllegalStateException("nothing delivered is unconsumed on channel " + channel);
+        if (bytes < 0 || bytes > c.unconsumedBytes) {
+            throw new IllegalStateException(bytes + " bytes consumed on channel " + channel + ", but " + c.unconsumedBytes + " are unconsumed");
+        }
         c.unconsumed--;
+        c.unconsumedBytes -= bytes;
         c.unconsumedRequests.remove(seq);
         maybeWindowOpen(c, now);
     }
@@ -327,9 +348,14 @@ public final class SeqexCore {
         return c.unconsumed;
     }
 
-    /** After the buffer was full and dropped a payload: tell the sender there is room again. */
+    /** True if the channel's receive buffer takes a payload of {@code bytes} (messages and bytes, §4). */
+    private boolean hasRoom(Chan c, int bytes) {
+        return occupancy(c) < config.receiveCapacity() && c.unconsumedBytes + bytes <= config.receiveBytes();
+    }
+
+    /** After the buffer was full and dropped a payload: tell the sender there is room again (for a packet of the largest size). */
     private void maybeWindowOpen(Chan c, long now) {
-        if (c.starved && occupancy(c) < config.receiveCapacity()) {
+        if (c.starved && hasRoom(c, config.maxPayload())) {
             c.starved = false;
             transmit(Codec.ack(c.id, c.recvNext, true));
         }
@@ -517,7 +543,7 @@ public final class SeqexCore {
         } else if (!channelOpen.test(c.id)) {
             droppedClosedChannel++; // nobody reads this channel: buffering it would only cost memory
             return;
-        } else if (occupancy(c) >= config.receiveCapacity()) {
+        } else if (!hasRoom(c, p.payload().length)) {
             c.starved = true;
             droppedNoSpace++;
             return; // not acked: the sender resends once we have room
@@ -525,7 +551,7 @@ public final class SeqexCore {
             malformed++; // an honest peer never has more than `window` requests outstanding
             return;
         }
-        if (p.seqCst() && d != 0 && heldTotal >= maxHeld) {
+        if (p.seqCst() && d != 0 && (heldTotal >= maxHeld || heldBytes + p.payload().length > maxHeldBytes)) {
             droppedNoSpace++;
             return; // not acked: resent later, when the gap before it has been filled
         }
@@ -539,6 +565,7 @@ public final class SeqexCore {
         int before = c.recvNext;
         if (p.seqCst() && d != 0) {
             heldTotal++;
+            heldBytes += p.payload().length;
             c.state[idx] = HELD;
             c.held[idx] = p;
             c.heldAttachment[idx] = attachment;
@@ -556,6 +583,7 @@ public final class SeqexCore {
                 c.heldAttachment[h] = null;
                 c.held_--;
                 heldTotal--;
+                heldBytes -= q.payload().length;
                 deliver(c, q, a);
             }
             c.state[h] = EMPTY;
@@ -603,6 +631,7 @@ public final class SeqexCore {
             listener.onReply(c.id, p.replyTo(), attachment, p.payload(), p.seqCst());
         } else {
             c.unconsumed++;
+            c.unconsumedBytes += p.payload().length;
             if (p.expectReply()) {
                 c.awaitingReply.add(p.seq());
                 c.unconsumedRequests.add(p.seq());
@@ -746,6 +775,17 @@ public final class SeqexCore {
     public int unconsumed(int channel) {
         Chan c = existing(channel);
         return c == null ? 0 : c.unconsumed;
+    }
+
+    /** Payload bytes of {@code channel} delivered and not yet {@link #consumed}. */
+    public long unconsumedBytes(int channel) {
+        Chan c = existing(channel);
+        return c == null ? 0 : c.unconsumedBytes;
+    }
+
+    /** Payload bytes of out-of-order SeqCst packets held for ordering, across all channels. */
+    public long heldBytes() {
+        return heldBytes;
     }
 
     /** Out-of-order SeqCst packets of {@code channel} held for ordering. */

@@ -156,7 +156,7 @@ class CodecTest {
                 @Override
                 public void onMessage(int ch, int seq, byte[] p, boolean seqCst, boolean expectsReply) {
                     seqs.add(seq);
-                    cores[me].consumed(ch, seq, net.now);
+                    cores[me].consumed(ch, seq, p.length, net.now);
                 }
 
                 @Override

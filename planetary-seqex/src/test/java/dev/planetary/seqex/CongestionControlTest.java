@@ -28,7 +28,7 @@ class CongestionControlTest {
     final SeqexCore bob = new SeqexCore(CONFIG, toAlice::add, new SeqexCore.Listener() {
         @Override
         public void onMessage(int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply) {
-            bob.consumed(channel, seq, 0);
+            bob.consumed(channel, seq, payload.length, 0);
         }
 
         @Override

@@ -31,7 +31,7 @@ class DelayedAckTest {
         @Override
         public void onMessage(int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply) {
             bobGot.add((int) payload[0]);
-            if (!expectsReply) bob.consumed(channel, seq, 0);
+            if (!expectsReply) bob.consumed(channel, seq, payload.length, 0);
         }
 
         @Override

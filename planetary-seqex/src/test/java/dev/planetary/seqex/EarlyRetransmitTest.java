@@ -32,7 +32,7 @@ class EarlyRetransmitTest {
                 @Override
                 public void onMessage(int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply) {
                     bobGot.add((int) payload[0]);
-                    bob.consumed(channel, seq, 0);
+                    bob.consumed(channel, seq, payload.length, 0);
                 }
 
                 @Override

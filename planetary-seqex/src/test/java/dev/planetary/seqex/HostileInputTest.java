@@ -1,6 +1,7 @@
 package dev.planetary.seqex;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -154,5 +155,52 @@ class HostileInputTest {
         assertEquals(14 - 3, core.stats().droppedNoSpace() - noSpace, "only 3 held, the rest dropped unacknowledged");
         core.receive(Codec.payload(2, isn2, true, false, new byte[1]), 5); // fills the gap: the held ones of channel 2 are delivered
         assertTrue(delivered[0] >= 3, "held packets delivered after the gap: " + delivered[0]);
+    }
+
+    /** docs/seqex.md §4: the receive buffer counted in bytes, held packets bounded in bytes, oversized packets dropped. */
+    @Test
+    void receiveBufferAndHeldPacketsAreBoundedInBytes() {
+        SeqexConfig cfg = SeqexConfig.defaults().withWindow(16, 16).withMaxChannels(2).withMaxPacketSize(1_012).withReceiveBuffer(3_000);
+        assertThrows(IllegalArgumentException.class, () -> cfg.withReceiveBuffer(999), "a buffer smaller than one packet could never take one");
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        java.util.List<int[]> got = new java.util.ArrayList<>();
+        SeqexCore core = new SeqexCore(cfg, out::add, new SeqexCore.Listener() {
+            @Override
+            public void onMessage(int ch, int seq, byte[] p, boolean seqCst, boolean expectsReply) {
+                got.add(new int[] {ch, seq, p.length});
+            }
+
+            @Override
+            public void onReply(int ch, int requestSeq, Object a, byte[] p, boolean seqCst) {}
+        });
+        assertThrows(IllegalArgumentException.class, () -> core.restrict(c -> true, 4, 999));
+        core.restrict(c -> true, 100, 2_500);
+        int isn = Seq.initial(0, 0);
+        // 16 messages fit by count, but only three 1000-byte payloads by bytes
+        for (int d = 0; d < 5; d++) core.receive(Codec.payload(0, isn + d, false, false, new byte[1_000]), 1);
+        assertEquals(3, got.size());
+        assertEquals(3_000, core.unconsumedBytes(0));
+        assertEquals(2, core.stats().droppedNoSpace(), "the fourth and fifth did not fit: dropped unacknowledged");
+        // a packet larger than we accept (maxPacketSize) is malformed, never buffered
+        core.receive(Codec.payload(0, isn + 3, false, false, new byte[1_005]), 2); // 1,013 bytes with its header
+        assertEquals(1, core.stats().malformed());
+        assertEquals(3_000, core.unconsumedBytes(0));
+        // consuming one frees exactly its bytes and tells the sender there is room again
+        out.clear();
+        core.consumed(0, got.get(0)[1], 1_000, 3);
+        assertEquals(2_000, core.unconsumedBytes(0));
+        Codec.Packet open = Codec.decode(out.get(out.size() - 1), 0, out.get(out.size() - 1).length, cfg.maxPacketSize());
+        assertTrue(open.isAck() && open.windowOpen(), "WINDOW_OPEN once a largest packet fits again");
+        assertThrows(IllegalStateException.class, () -> core.consumed(0, got.get(1)[1], 2_001, 4), "more bytes than are unconsumed");
+        // out-of-order SeqCst packets on channel 1: held while their bytes stay within 2,500
+        int isn1 = Seq.initial(0, 1);
+        long noSpace = core.stats().droppedNoSpace();
+        for (int d = 1; d <= 4; d++) core.receive(Codec.payload(1, isn1 + d, true, false, new byte[1_000]), 5);
+        assertEquals(2_000, core.heldBytes());
+        assertEquals(2, core.stats().droppedNoSpace() - noSpace, "a third 1000-byte held packet would exceed 2,500 bytes");
+        core.receive(Codec.payload(1, isn1, true, false, new byte[10]), 6); // fills the gap: the two held are delivered in order
+        assertEquals(0, core.heldBytes());
+        assertEquals(2_010, core.unconsumedBytes(1));
+        assertEquals(0, core.stats().internalErrors());
     }
 }

@@ -187,6 +187,37 @@ class SeqexApiTest {
         assertTrue(sent.stream().allMatch(f -> f.isDone() && !f.isCompletedExceptionally()));
     }
 
+    /** docs/seqex.md §4: a receive buffer in bytes binds before the message count, and batch slots keep their bytes until freed. */
+    @Test
+    void aByteCountedReceiveBufferBackPressuresTheSender() throws Exception {
+        int window = 8;
+        Pair p = new Pair(SeqexConfig.defaults().withWindow(window, 64).withMaxPacketSize(1_012).withReceiveBuffer(3_000));
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            byte[] b = new byte[1_000];
+            b[0] = (byte) i;
+            sent.add(p.a.channel(0).sendAsync(b, true));
+        }
+        for (int t = 0; t < 20; t++) p.tick(100);
+        assertEquals(3 + window, sent.stream().filter(CompletableFuture::isDone).count(), "three 1000-byte payloads fit 3000 bytes, `window` more in flight");
+        Channel ch = p.b.channel(0);
+        List<Message> batch = new ArrayList<>();
+        assertEquals(3, ch.receiveBatch(batch, 64, m -> false));
+        for (int t = 0; t < 20; t++) p.tick(100);
+        assertEquals(3 + window, sent.stream().filter(CompletableFuture::isDone).count(), "taken but not freed: the bytes still count");
+        List<Integer> got = new ArrayList<>();
+        for (Message m : batch) got.add((int) m.payload()[0]);
+        for (Message x : batch) ch.consumed(x); // freed: their 3000 bytes take the next three
+        for (int t = 0; t < 3_000 && got.size() < 40; t++) { // virtual time: resends back off, WINDOW_OPEN at most once per minRto
+            Message m;
+            while ((m = ch.poll()) != null) got.add((int) m.payload()[0]); // poll frees at once
+            p.tick(20);
+        }
+        assertEquals(40, got.size());
+        for (int i = 0; i < 40; i++) assertEquals(i, got.get(i), "SeqCst order, exactly once");
+        assertEquals(0, p.a.stats().malformed() + p.b.stats().malformed());
+    }
+
     @Test
     void receiveBatchStopsAtTheMarkerAndKeepsSlotsUntilConsumed() throws Exception {
         int window = 8;

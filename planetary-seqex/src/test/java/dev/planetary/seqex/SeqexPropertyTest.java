@@ -38,7 +38,7 @@ class SeqexPropertyTest {
         final int channels;
         final int[] toSend;       // payloads still to send per channel
         final int[] nextIndex;    // send-order index per channel (payloads and replies share it)
-        final List<ArrayDeque<Object[]>> inbox = new ArrayList<>(); // {seq, payload, expectsReply}
+        final List<ArrayDeque<Object[]>> inbox = new ArrayList<>(); // {seq, index, expectsReply, payload length}
         final List<ArrayDeque<Object[]>> toReply = new ArrayList<>(); // {seq, requestIndex}
         final BitSet[] deliveredFromPeer;   // indices of the peer's packets delivered here
         final int[] prefixFromPeer;         // all peer indices < prefix delivered
@@ -118,10 +118,12 @@ class SeqexPropertyTest {
         // half the seeds run with delayed cumulative acks (drawn from their own stream: the other draws stay as they were)
         SplittableRandom ackRnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
         SeqexConfig acks = ackRnd.nextBoolean() ? base.withDelayedAcks(2 + ackRnd.nextInt(2 * window), ackRnd.nextInt(30)) : base;
-        SeqexConfig config = acks.withCongestionControl(ackRnd.nextBoolean());
+        SeqexConfig cc = acks.withCongestionControl(ackRnd.nextBoolean());
+        // a third of the seeds count the receive buffer in bytes too (docs/seqex.md §4), from one packet to the whole capacity
+        SeqexConfig config = ackRnd.nextInt(3) == 0 ? cc.withReceiveBuffer(cc.maxPayload() + ackRnd.nextInt(capacity * cc.maxPayload())) : cc;
         String ctx = "seed " + seed + " (window " + window + ", capacity " + capacity + ", channels " + channels + ", per channel " + perChannel
                 + ", loss " + loss + ", dup " + dup + ", delay " + minDelay + ".." + maxDelay + ", initial " + initial + ", ack every " + config.ackEvery()
-                + " or " + config.ackDelayMillis() + " ms, congestion control " + config.congestionControl() + ")";
+                + " or " + config.ackDelayMillis() + " ms, congestion control " + config.congestionControl() + ", receive buffer " + config.receiveBufferBytes() + " bytes)";
 
         SimNet net = new SimNet(rnd.nextLong(), loss, dup, minDelay, maxDelay);
         Side[] sides = {new Side(0, rnd.split(), channels, perChannel), new Side(1, rnd.split(), channels, perChannel)};
@@ -144,7 +146,7 @@ class SeqexPropertyTest {
                     assertEquals(-1, b.getInt(), ctx);
                     delivered(s, channel, index, seqCst, ctx);
                     track(s, seq);
-                    s.inbox.get(channel).add(new Object[] {seq, index, expectsReply});
+                    s.inbox.get(channel).add(new Object[] {seq, index, expectsReply, p.length});
                 }
 
                 @Override
@@ -217,7 +219,7 @@ class SeqexPropertyTest {
             ArrayDeque<Object[]> in = s.inbox.get(c);
             while (!in.isEmpty() && s.rnd.nextDouble() < s.pRead) {
                 Object[] m = in.poll();
-                s.core.consumed(c, (Integer) m[0], now);
+                s.core.consumed(c, (Integer) m[0], (Integer) m[3], now);
                 if ((Boolean) m[2]) s.toReply.get(c).add(new Object[] {m[0], m[1]});
             }
             ArrayDeque<Object[]> rq = s.toReply.get(c);
@@ -261,10 +263,15 @@ class SeqexPropertyTest {
             int occupancy = core.occupancy(c);
             int w2 = 2 * cfg.window();
             int limit = cfg.receiveCapacity() + w2 - 1;
+            long bytes = core.unconsumedBytes(c);
+            long inboxBytes = 0;
+            for (Object[] m : s.inbox.get(c)) inboxBytes += (Integer) m[3];
+            // a payload is accepted only while the bytes stay within receiveBytes; held SeqCst packets may be delivered on top
+            long byteLimit = cfg.receiveBytes() + (long) (w2 - 1) * cfg.maxPayload();
             if (inFlight > w2 || held > w2 - 1 || occupancy + held > limit || unconsumed > limit || awaiting > cfg.window()
-                    || unconsumed != s.inbox.get(c).size()) {
+                    || unconsumed != s.inbox.get(c).size() || bytes != inboxBytes || bytes > byteLimit) {
                 fail(ctx + ": bounds exceeded on side " + s.id + " channel " + c + ": inFlight " + inFlight + ", held " + held + ", unconsumed "
-                        + unconsumed + ", awaiting " + awaiting + ", inbox " + s.inbox.get(c).size());
+                        + unconsumed + " (" + bytes + " bytes, inbox " + inboxBytes + ", limit " + byteLimit + "), awaiting " + awaiting + ", inbox " + s.inbox.get(c).size());
             }
         }
     }

@@ -6,18 +6,20 @@ import dev.planetary.zssp.Event;
 import dev.planetary.zssp.Fault;
 import dev.planetary.zssp.Received;
 import dev.planetary.zssp.Session;
+import dev.planetary.zssp.Triage;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What happens to a received datagram: the cheap classification on the receive thread
- * ({@link Context#isDataPacket}: key-id lookup, header decrypt, type), DATA run through the engine
- * right there, everything else queued on the {@link HandshakePlane}; then the engine's answer
- * turned into session state, deliveries, counters and listener events.
+ * What happens to a received datagram: one engine call on the receive thread
+ * ({@link Context#receiveOrDefer}: key-id lookup, header decrypt, type) that receives DATA right
+ * there and hands everything else back, to be queued on the {@link HandshakePlane}; then the
+ * engine's answer turned into session state, deliveries, counters and listener events.
  */
 final class Inbound {
     private static final Logger log = LoggerFactory.getLogger(Inbound.class);
@@ -33,6 +35,8 @@ final class Inbound {
     /** The engine's Hello counter as last turned into {@link Counters.Counter#HELLOS_IN}. */
     private final AtomicLong hellosSeen = new AtomicLong();
     private HandshakePlane handshakes;
+    /** {@link HandshakePlane#holds}: DATA of these key ids queues behind a held step ({@link #datagram}). */
+    private IntPredicate dataHeld;
 
     Inbound(Endpoint endpoint, Context<PeerSession> context, Counters counters, SessionTable sessions, EventDispatch dispatch,
             PayloadHandler payloadHandler, AutoChallenge hellos) {
@@ -47,40 +51,38 @@ final class Inbound {
 
     void handshakePlane(HandshakePlane plane) {
         this.handshakes = plane;
+        this.dataHeld = plane::holds;
     }
 
     /**
-     * A receive thread's datagram ({@link ReceivePlane.Sink}), routed by {@link Context#route}:
-     * DATA of a live session is decrypted and delivered here, unless an earlier datagram with its
-     * key id still waits on the handshake plane as a handshake step (then it queues behind it,
+     * A receive thread's datagram ({@link ReceivePlane.Sink}), one engine call
+     * ({@link Context#receiveOrDefer}: one key-id lookup, one header decrypt): DATA of a live session
+     * is decrypted and delivered here, unless an earlier datagram with its key id still waits on the
+     * handshake plane as a handshake step (then the engine hands it back and it queues behind it,
      * keeping the new session's order); unknown key ids are dropped here by the engine; Hellos,
-     * handshake and session-control steps go to the handshake plane, or are dropped and counted if
-     * it is full. A forgery under a live key id goes to the handshake plane but never holds the
-     * session's DATA back.
+     * handshake and session-control steps come back unchanged and go to the handshake plane, or
+     * are dropped and counted if it is full. A forgery under a live key id goes to the handshake
+     * plane but never holds the session's DATA back.
      */
     void datagram(DatagramChannel ch, InetSocketAddress src, byte[] data, int len) {
         counters.inc(Counters.Counter.PACKETS_IN);
         counters.add(Counters.Counter.BYTES_IN, len);
         UdpRemote from = sourceRemote(ch, src);
-        int kid = len >= Integer.BYTES ? (data[0] & 0xff) << 24 | (data[1] & 0xff) << 16 | (data[2] & 0xff) << 8 | data[3] & 0xff : 0;
-        Context.Route route = context.route(data, 0, len);
-        boolean inline = switch (route) {
-            case DATA -> !handshakes.holds(kid);
-            case UNKNOWN -> true;
-            case SESSION_CONTROL, HANDSHAKE -> false;
-        };
-        // Held (later DATA of the key id queues behind it): a pending handshake's step, and DATA
-        // queued behind one, so that the DATA after it queues behind it in turn.
-        boolean hold = route != Context.Route.SESSION_CONTROL;
-        if (inline) {
-            process(from, data, len, true);
-        } else if (!handshakes.submit(from, data, len, kid, hold)) {
-            // Spill-over under a flood with the challenge on (ZCP, spec §9): the engine screens a
-            // Hello (length, per-address budget, challenge MAC) for about a microsecond, so screen it
-            // here rather than drop it with the flood; only a Hello carrying a solved challenge (a
-            // proven address) goes on to the public-key work, as it did before the planes.
-            if (kid == 0 && context.challengeEnabled()) process(from, data, len, true);
-            else counters.inc(Counters.Counter.HANDSHAKE_QUEUE_OVERFLOWS);
+        switch (context.receiveOrDefer(data, 0, len, from, dataHeld)) {
+            case Received<PeerSession> r -> act(r, from, len, true);
+            case Triage.Deferred<PeerSession>(Context.Route route, int kid) -> {
+                // Held (later DATA of the key id queues behind it): a pending handshake's step, and
+                // DATA queued behind one, so that the DATA after it queues behind it in turn.
+                boolean hold = route != Context.Route.SESSION_CONTROL;
+                if (!handshakes.submit(from, data, len, kid, hold)) {
+                    // Spill-over under a flood with the challenge on (ZCP, spec §9): the engine screens a
+                    // Hello (length, per-address budget, challenge MAC) for about a microsecond, so screen it
+                    // here rather than drop it with the flood; only a Hello carrying a solved challenge (a
+                    // proven address) goes on to the public-key work, as it did before the planes.
+                    if (kid == 0 && context.challengeEnabled()) process(from, data, len, true);
+                    else counters.inc(Counters.Counter.HANDSHAKE_QUEUE_OVERFLOWS);
+                }
+            }
         }
     }
 
@@ -94,7 +96,11 @@ final class Inbound {
      * {@code receivePlane}: the datagram ran in arrival order with its session's DATA (the path may follow it).
      */
     private void process(UdpRemote from, byte[] data, int len, boolean receivePlane) {
-        Received<PeerSession> r = context.receive(data, 0, len, from);
+        act(context.receive(data, 0, len, from), from, len, receivePlane);
+    }
+
+    /** Acts on the engine's answer to one datagram of {@code len} bytes from {@code from}. */
+    private void act(Received<PeerSession> r, UdpRemote from, int len, boolean receivePlane) {
         countHellos();
         if (r instanceof Received.Dropped<PeerSession> d) {
             dropped(d, from.address, len);

@@ -40,7 +40,6 @@ public final class TunnelClient implements AutoCloseable {
     private final ServerSocket local;
     private final String target;
     private final TunnelEvents out;
-    private final int chunk;
     private final BlockingQueue<Integer> free;
     private final Map<Integer, Slot> slots = new ConcurrentHashMap<>();
     /** Channels that take data: 0, a channel whose OPEN is on its way, and the channels of open streams. */
@@ -61,7 +60,8 @@ public final class TunnelClient implements AutoCloseable {
     private volatile Consumer<String> lost = reason -> {};
     final AtomicLong foreign = new AtomicLong();
     private final AtomicInteger nextStream = new AtomicInteger(1);
-    private static final byte[] PING = new TunnelProtocol.Control(TunnelProtocol.PING, 0, 0, "").encode();
+    /** Every PING announces our packet size and receive buffer per stream (issue 19). */
+    private final byte[] ping;
     private volatile boolean closed;
     final AtomicLong opened = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
@@ -96,12 +96,14 @@ public final class TunnelClient implements AutoCloseable {
         TunnelLimits.checkStreams(maxStreams);
         this.session = session;
         open.add(0);
-        this.link = new TunnelLink(session, TunnelProtocol.config(), open::contains, Integer.MAX_VALUE);
+        // held out-of-order packets: what (2·window − 1) base packets per channel came to before issue 19, whatever the packet size
+        long maxHeldBytes = (long) (maxStreams + 1) * (2 * TunnelProtocol.WINDOW - 1) * TunnelProtocol.BASE_PACKET;
+        this.link = new TunnelLink(session, TunnelProtocol.config(TunnelProtocol.packetSize(session.mtu())), open::contains, Integer.MAX_VALUE, maxHeldBytes);
+        this.ping = TunnelProtocol.ping(TunnelProtocol.Sizes.of(link.seqex.config()));
         this.control = link.seqex.channel(0);
         this.local = local;
         this.target = target;
         this.out = out;
-        this.chunk = TunnelProtocol.chunkSize(session.mtu());
         this.free = new ArrayBlockingQueue<>(maxStreams);
         for (int c = 1; c <= maxStreams; c++) free.add(c);
     }
@@ -129,7 +131,7 @@ public final class TunnelClient implements AutoCloseable {
         if (keepaliveMs > 0) Thread.ofVirtual().name("tunnel-keepalive").start(this::keepaliveLoop);
         // One PING at once: the first OPEN otherwise pays for running both sides' control path for the
         // first time (class loading, interpreted code: ~175 ms on a fresh pair of JVMs, BENCHMARKS.md).
-        control.requestAsync(PING, true);
+        control.requestAsync(ping, true); // and it announces our sizes before the first OPEN
         return this;
     }
 
@@ -210,7 +212,7 @@ public final class TunnelClient implements AutoCloseable {
             while (!closed) {
                 Thread.sleep(keepaliveMs);
                 try {
-                    control.requestAsync(PING, true).get(3 * keepaliveMs, TimeUnit.MILLISECONDS); // any answer will do, also BAD from an old listener
+                    control.requestAsync(ping, true).get(3 * keepaliveMs, TimeUnit.MILLISECONDS); // any answer will do, also BAD from an old listener
                 } catch (TimeoutException e) {
                     if (!closed) lost.accept("the listener did not answer keepalives for " + String.format(java.util.Locale.ROOT, "%.1f s", 3 * keepaliveMs / 1e3)
                             + " (its session was replaced by another client with our key, or it restarted or is unreachable)");
@@ -268,8 +270,10 @@ public final class TunnelClient implements AutoCloseable {
             OpenTrace.mark(SIDE, id, "answer-received");
             if (answer == null || answer.length == 0 || answer[0] != TunnelProtocol.OK) return; // report() cleans up
             Channel ch = link.seqex.channel(channel);
+            TunnelProtocol.Sizes listener = TunnelProtocol.sizes(answer);
+            int chunk = listener.chunkFor(link.seqex.config(), session.mtu());
             try {
-                ch.limitSendWindow(TunnelProtocol.receiveCapacity(answer)); // no more in flight than the listener buffers for it
+                ch.limitSendWindow(listener.sendLimit(chunk)); // no more in flight than the listener buffers for it
             } catch (ClosedException e) {
                 return;
             }

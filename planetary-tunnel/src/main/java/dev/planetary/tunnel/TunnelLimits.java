@@ -1,6 +1,6 @@
 package dev.planetary.tunnel;
 
-import static dev.planetary.tunnel.TunnelProtocol.MAX_PACKET;
+import static dev.planetary.tunnel.TunnelProtocol.BASE_PACKET;
 import static dev.planetary.tunnel.TunnelProtocol.RECEIVE_CAPACITY;
 import static dev.planetary.tunnel.TunnelProtocol.WINDOW;
 
@@ -47,27 +47,43 @@ public record TunnelLimits(int maxStreams, long sessionBuffer, long streamIdleMs
 
     /** The smallest session buffer for {@code maxStreams}: two packets per channel and one window of reordering. */
     public static long minSessionBuffer(int maxStreams) {
-        return (long) (maxStreams + 1) * 2 * MAX_PACKET + 2L * WINDOW * MAX_PACKET;
+        return (long) (maxStreams + 1) * 2 * BASE_PACKET + 2L * WINDOW * BASE_PACKET;
     }
 
-    /** Receive capacity per channel (packets): half the budget shared among the channels, 2..64. */
+    /** Receive capacity per channel in {@link TunnelProtocol#BASE_PACKET} packets: half the budget shared among the channels, 2..64. */
     int receiveCapacity() {
-        return (int) Math.max(2, Math.min(RECEIVE_CAPACITY, sessionBuffer / 2 / ((long) (maxStreams + 1) * MAX_PACKET)));
+        return (int) Math.max(2, Math.min(RECEIVE_CAPACITY, sessionBuffer / 2 / ((long) (maxStreams + 1) * BASE_PACKET)));
     }
 
-    /** Out-of-order packets held across the session's channels: the rest of the budget, at least two windows. */
+    /** The receive buffer per channel in payload bytes (SEQEX counts it in bytes whatever the peer's packet size): {@link #receiveCapacity} base packets. */
+    long receiveBytes() {
+        return (long) receiveCapacity() * BASE_PACKET;
+    }
+
+    /** Out-of-order base packets held across the session's channels: the rest of the budget, at least two windows. */
     int maxHeld() {
-        long rest = sessionBuffer - (long) (maxStreams + 1) * receiveCapacity() * MAX_PACKET;
-        return (int) Math.max(2 * WINDOW, Math.min(Integer.MAX_VALUE, rest / MAX_PACKET));
+        long rest = sessionBuffer - (long) (maxStreams + 1) * receiveCapacity() * BASE_PACKET;
+        return (int) Math.max(2 * WINDOW, Math.min(Integer.MAX_VALUE, rest / BASE_PACKET));
     }
 
-    /** The listener's SEQEX configuration. */
-    SeqexConfig seqex() {
-        return TunnelProtocol.config().withWindow(WINDOW, receiveCapacity());
+    /** Payload bytes of the out-of-order packets held across the session's channels: {@link #maxHeld} base packets. */
+    long maxHeldBytes() {
+        return (long) maxHeld() * BASE_PACKET;
+    }
+
+    /**
+     * The listener's SEQEX configuration on a path of {@code mtu}: packets as large as the path carries
+     * in one datagram ({@link TunnelProtocol#packetSize}) but no larger than a stream's receive buffer;
+     * the buffer counted in bytes, so the bound below holds whatever packet size the tunnel sends.
+     */
+    SeqexConfig seqex(int mtu) {
+        return TunnelProtocol.config((int) Math.min(TunnelProtocol.packetSize(mtu), receiveBytes()))
+                .withWindow(WINDOW, receiveCapacity())
+                .withReceiveBuffer(receiveBytes());
     }
 
     /** Most payload bytes SEQEX buffers for one session: unconsumed payloads on open channels plus held packets. */
     public long bound() {
-        return ((long) (maxStreams + 1) * receiveCapacity() + maxHeld()) * MAX_PACKET;
+        return ((long) (maxStreams + 1) * receiveCapacity() + maxHeld()) * BASE_PACKET;
     }
 }

@@ -22,9 +22,9 @@ final class TunnelLink implements Carrier, AutoCloseable {
     final Seqex seqex;
     private final AtomicLong dropped = new AtomicLong();
 
-    TunnelLink(PeerSession session, SeqexConfig config, IntPredicate channelOpen, int maxHeldPackets) {
+    TunnelLink(PeerSession session, SeqexConfig config, IntPredicate channelOpen, int maxHeldPackets, long maxHeldBytes) {
         this.session = session;
-        this.seqex = new Seqex(this, config, Seqex.systemClock(), channelOpen, maxHeldPackets);
+        this.seqex = new Seqex(this, config, Seqex.systemClock(), channelOpen, maxHeldPackets, maxHeldBytes);
         seqex.startServiceThread();
     }
 

@@ -1,6 +1,8 @@
 package dev.planetary.tunnel;
 
 import dev.planetary.seqex.SeqexConfig;
+import dev.planetary.transport.Endpoint;
+import dev.planetary.zssp.Limits;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -22,9 +24,15 @@ import java.util.List;
  *       the listener has sent its end-of-stream and received the tunnel's: the channel is free
  * RESET (either way):                 3, stream u32, channel u16, reason UTF-8
  *       the sender's socket failed: abort the local socket (end-of-stream markers still follow)
- * PING  (request, tunnel → listener): 4, stream 0, channel 0
+ * PING  (request, tunnel → listener): 4, stream 0, channel 0 [, packet u32, buffer u32]
  *       reply: status OK; a keepalive that finds a session the listener no longer has
  * </pre>
+ *
+ * <p>Packet sizes (issue 19): each side announces the largest SEQEX packet it accepts and its receive
+ * buffer per stream in payload bytes ({@link Sizes}): the tunnel at the end of every PING (the first
+ * goes out before any OPEN), the listener at the end of its OPEN answer (status, u16 buffer in
+ * 16 KiB packets as before, then packet u32, buffer u32). A peer that announces nothing gets
+ * {@link #BASE_PACKET} packets, as before; older peers ignore the trailing bytes.
  */
 final class TunnelProtocol {
     private TunnelProtocol() {}
@@ -39,16 +47,36 @@ final class TunnelProtocol {
     static final byte FAILED = 2;
     static final byte BAD = 3;
 
-    /** Largest SEQEX packet either side sends or accepts (a stream chunk plus the 12-byte header). */
-    static final int MAX_PACKET = 16_384;
+    /**
+     * The SEQEX packet size on a path whose datagrams are smaller (a 16 KiB packet is then 12 ZSSP
+     * fragments at MTU 1432), and the size a peer that announces none sends and accepts.
+     */
+    static final int BASE_PACKET = 16_384;
+    /**
+     * The ceiling on a SEQEX packet: what one datagram of the largest MTU (65,507) carries as one ZSSP
+     * fragment, 65,475 bytes. A path whose datagrams carry more than {@link #BASE_PACKET} (loopback,
+     * same host: {@link PathMtu}) gets packets of one datagram each, up to this.
+     */
+    static final int MAX_PACKET = Limits.maxUnfragmentedPayload(Endpoint.MAX_MTU);
+    /**
+     * The ceiling this process uses: {@link #MAX_PACKET}, or lower with the system property
+     * {@code planetary.tunnel.maxPacket} (at least {@link #BASE_PACKET}), for benchmarks: the same
+     * build with 16 KiB packets ({@code scripts/tunnel-bench.py --jvm base=-Dplanetary.tunnel.maxPacket=16384}).
+     */
+    static final int PACKET_CEILING = Math.max(BASE_PACKET, Math.min(MAX_PACKET, Integer.getInteger("planetary.tunnel.maxPacket", MAX_PACKET)));
+    /**
+     * A sender picks its packet size so that at least this many fit the receiver's buffer for the
+     * stream: fewer in flight per round trip would idle the path behind delayed ACKs.
+     */
+    static final int MIN_PACKETS_IN_BUFFER = 4;
     /** Per-channel SEQEX send window and receive buffer, in packets. */
     static final int WINDOW = 64;
     static final int RECEIVE_CAPACITY = 64;
     /**
-     * A stream's reader takes up to this many packets' worth from its socket per read: one system
-     * call for a burst instead of one per packet (BENCHMARKS.md, issue 19 third round).
+     * A stream's reader takes up to this many bytes (whole chunks, at least one) from its socket per
+     * read: one system call per burst of 16 KiB packets, or per 64 KiB packet (BENCHMARKS.md, issue 19).
      */
-    static final int READ_PACKETS = 4;
+    static final int READ_BYTES = 65_536;
     /**
      * Lower clamp of the adaptive resend timeout. SEQEX's default (50 ms) idles a bulk stream on a
      * sub-millisecond path for 50 ms per lost packet; on slower paths RTO = SRTT + 4·RTTVAR is above
@@ -75,20 +103,82 @@ final class TunnelProtocol {
 
     static final byte[] EOF = new byte[0];
 
-    /** The SEQEX configuration both sides use. */
-    static SeqexConfig config() {
+    /**
+     * The largest SEQEX packet a side on a path of {@code mtu} accepts and sends: one datagram's worth
+     * if that exceeds {@link #BASE_PACKET}, at most {@link #MAX_PACKET}; never less than a base packet,
+     * which every version accepts (what it sends is further capped by {@link Sizes#chunkFor}).
+     */
+    static int packetSize(int mtu) {
+        return Math.max(BASE_PACKET, Math.min(PACKET_CEILING, Limits.maxUnfragmentedPayload(mtu)));
+    }
+
+    /**
+     * The SEQEX configuration of a side whose packets are at most {@code maxPacket} (sent and
+     * accepted): the tunnel's, with a receive buffer of {@code RECEIVE_CAPACITY} base packets per
+     * channel in bytes (1 MiB, as before whatever the packet size); the listener narrows it ({@link TunnelLimits}).
+     */
+    static SeqexConfig config(int maxPacket) {
         return SeqexConfig.defaults()
-                .withMaxPacketSize(MAX_PACKET)
+                .withMaxPacketSize(maxPacket)
                 .withMaxChannels(TunnelLimits.MAX_STREAMS + 1)
                 .withWindow(WINDOW, RECEIVE_CAPACITY)
                 .withRto(250, MIN_RTO_MS, 8_000, true)
                 .withDelayedAcks(ACK_EVERY, ACK_DELAY_MS)
-                .withCongestionControl(CONGESTION_CONTROL);
+                .withCongestionControl(CONGESTION_CONTROL)
+                .withReceiveBuffer((long) RECEIVE_CAPACITY * BASE_PACKET);
     }
 
-    /** Bytes per stream chunk: fills a SEQEX packet, but no more than one ZSSP payload at this MTU. */
-    static int chunkSize(int mtu) {
-        return Math.min(config().maxPayload(), dev.planetary.zssp.Limits.maxPayload(mtu) - 12);
+    /**
+     * What a side announces (issue 19): the largest SEQEX packet it accepts, and its receive buffer
+     * per stream in payload bytes (0: not announced).
+     */
+    record Sizes(int maxPacket, long receiveBytes) {
+        /** What a peer that announces nothing gets: {@link #BASE_PACKET} packets, its buffer unknown. */
+        static final Sizes BASE = new Sizes(BASE_PACKET, 0);
+
+        /** The announcement of a side with {@code config}. */
+        static Sizes of(SeqexConfig config) {
+            return new Sizes(config.maxPacketSize(), config.receiveBytes());
+        }
+
+        /** 8 bytes: packet u32, buffer u32. */
+        byte[] encode() {
+            return ByteBuffer.allocate(8).putInt(maxPacket).putInt((int) Math.min(0xFFFF_FFFFL, receiveBytes)).array();
+        }
+
+        /** The announcement at {@code off} of {@code b}, or {@code orElse} if there is none (an older peer) or it is unusable. */
+        static Sizes decode(byte[] b, int off, Sizes orElse) {
+            if (b.length < off + 8) return orElse;
+            ByteBuffer bb = ByteBuffer.wrap(b, off, 8);
+            int packet = bb.getInt();
+            long buffer = Integer.toUnsignedLong(bb.getInt());
+            if (packet < BASE_PACKET) return orElse; // every version accepts BASE_PACKET; smaller is nonsense
+            return new Sizes(packet, buffer);
+        }
+
+        /**
+         * The chunk (payload bytes per packet) a side whose own packets are at most {@code own} sends to
+         * this peer: no bigger than the peer accepts, and small enough that {@link
+         * #MIN_PACKETS_IN_BUFFER} fit its buffer (but not below a base packet's chunk), and never more
+         * than one ZSSP payload at our {@code mtu}.
+         */
+        int chunkFor(SeqexConfig own, int mtu) {
+            int header = own.maxPacketSize() - own.maxPayload();
+            int chunk = Math.min(own.maxPayload(), maxPacket - header);
+            if (receiveBytes > 0) chunk = (int) Math.min(chunk, Math.max(BASE_PACKET - header, receiveBytes / MIN_PACKETS_IN_BUFFER));
+            return Math.min(chunk, Limits.maxPayload(mtu) - header);
+        }
+
+        /**
+         * Packets of {@code chunk} bytes in flight: what the peer's buffer holds, and never more bytes
+         * than a window of base packets (1 MiB, the send memory per stream before issue 19, whatever
+         * a peer announces); 1..WINDOW, WINDOW of base chunks if it announced none.
+         */
+        int sendLimit(int chunk) {
+            long window = (long) WINDOW * BASE_PACKET;
+            long bytes = receiveBytes == 0 ? window : Math.min(receiveBytes, window);
+            return (int) Math.max(1, Math.min(WINDOW, bytes / chunk));
+        }
     }
 
     /** A decoded control message. */
@@ -109,20 +199,38 @@ final class TunnelProtocol {
     }
 
     /**
-     * The answer to an accepted OPEN: status OK and, since issue 19, the listener's receive buffer for
-     * the stream's channel in packets (u16); the tunnel keeps at most that many in flight on it. An
-     * older tunnel reads only the status; from an older listener the tunnel gets no size and keeps
-     * its window.
+     * The answer to an accepted OPEN: status OK, the listener's receive buffer for the stream's channel
+     * in {@link #BASE_PACKET} packets (u16, since the second round of issue 19; the tunnel keeps at
+     * most that many in flight on it), then its {@link Sizes} (packet u32, buffer u32: since the
+     * fourth). An older tunnel reads what it knows; from an older listener the tunnel gets
+     * base packets and the u16 buffer, or no buffer (its window).
      */
-    static byte[] opened(int receiveCapacity) {
-        return ByteBuffer.allocate(3).put(OK).putShort((short) Math.min(0xFFFF, receiveCapacity)).array();
+    static byte[] opened(int receiveCapacity, Sizes sizes) {
+        return ByteBuffer.allocate(11).put(OK).putShort((short) Math.min(0xFFFF, receiveCapacity)).put(sizes.encode()).array();
     }
 
-    /** The receive buffer in an OPEN answer ({@link #opened}), clamped to 1..WINDOW; WINDOW if the listener sent none. */
+    /** The receive buffer in an OPEN answer ({@link #opened}) in base packets, clamped to 1..WINDOW; WINDOW if the listener sent none. */
     static int receiveCapacity(byte[] answer) {
         if (answer.length < 3) return WINDOW;
         int n = ((answer[1] & 0xFF) << 8) | (answer[2] & 0xFF);
         return Math.max(1, Math.min(WINDOW, n));
+    }
+
+    /** The listener's {@link Sizes} from an OPEN answer; from an older listener, base packets and the u16 buffer (if any). */
+    static Sizes sizes(byte[] answer) {
+        Sizes old = answer.length < 3 ? Sizes.BASE : new Sizes(BASE_PACKET, (long) receiveCapacity(answer) * BASE_PACKET);
+        return Sizes.decode(answer, 3, old);
+    }
+
+    /** A PING that announces {@code sizes} (an older listener reads only its type). */
+    static byte[] ping(Sizes sizes) {
+        byte[] head = new Control(PING, 0, 0, "").encode();
+        return ByteBuffer.allocate(head.length + 8).put(head).put(sizes.encode()).array();
+    }
+
+    /** The tunnel's {@link Sizes} from a PING; {@link Sizes#BASE} from an older tunnel. */
+    static Sizes pingSizes(byte[] ping) {
+        return Sizes.decode(ping, 7, Sizes.BASE);
     }
 
     static byte[] reply(byte status, String message) {

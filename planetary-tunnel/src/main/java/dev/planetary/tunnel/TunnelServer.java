@@ -27,7 +27,9 @@ public final class TunnelServer implements AutoCloseable {
     private final String peer;
     private final String remote;
     private final String shortPeer;
-    private final int chunk;
+    /** The tunnel's packet size and receive buffer (its PINGs announce them; an older tunnel's none: base packets). */
+    private volatile TunnelProtocol.Sizes peerSizes = TunnelProtocol.Sizes.BASE;
+    private final int mtu;
     private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> reserved = new ConcurrentHashMap<>();
     private final TunnelLimits limits;
@@ -65,7 +67,7 @@ public final class TunnelServer implements AutoCloseable {
         this.limits = limits;
         this.idle = limits.streamIdleMs() > 0 ? java.util.Objects.requireNonNull(idle, "idle") : null;
         // channel 0 and the channels of accepted OPENs (reserved before the reply) take data; others are dropped
-        this.link = new TunnelLink(session, limits.seqex(), c -> c == 0 || reserved.containsKey(c), limits.maxHeld());
+        this.link = new TunnelLink(session, limits.seqex(session.mtu()), c -> c == 0 || reserved.containsKey(c), limits.maxHeld(), limits.maxHeldBytes());
         this.control = link.seqex.channel(0);
         this.allowed = List.copyOf(allowed);
         this.out = out;
@@ -73,7 +75,7 @@ public final class TunnelServer implements AutoCloseable {
         this.peer = session.peer().toHex();
         this.remote = Endpoint.format(session.remoteAddress());
         this.shortPeer = session.peer().toHex().substring(0, 16) + "\u2026";
-        this.chunk = TunnelProtocol.chunkSize(session.mtu());
+        this.mtu = session.mtu();
         nextControl();
     }
 
@@ -116,6 +118,8 @@ public final class TunnelServer implements AutoCloseable {
     private void control(Message m) {
         TunnelProtocol.Control c = TunnelProtocol.Control.decode(m.payload());
         if (c != null && c.type() == TunnelProtocol.PING && m.expectsReply()) {
+            // the tunnel's first PING precedes its first OPEN on this SeqCst channel: sizes known before any stream
+            peerSizes = TunnelProtocol.pingSizes(m.payload());
             m.replyAsync(TunnelProtocol.reply(TunnelProtocol.OK, ""), true);
         } else if (c != null && c.type() == TunnelProtocol.OPEN && m.expectsReply()) {
             OpenTrace.mark(SIDE, c.stream(), "open-received");
@@ -135,7 +139,7 @@ public final class TunnelServer implements AutoCloseable {
         byte[] answer;
         try {
             s = connect(c);
-            answer = TunnelProtocol.opened(limits.receiveCapacity());
+            answer = TunnelProtocol.opened(limits.receiveCapacity(), TunnelProtocol.Sizes.of(link.seqex.config()));
         } catch (Refusal r) {
             answer = r.answer;
         }
@@ -205,7 +209,11 @@ public final class TunnelServer implements AutoCloseable {
             throw new Refusal(TunnelProtocol.FAILED, why);
         }
         // registered before the answer: a RESET the tunnel sends right after it finds its stream
-        TunnelStream s = new TunnelStream(c.stream(), SIDE, link.seqex.channel(c.channel()), target, socket, chunk, hooks);
+        TunnelProtocol.Sizes tunnel = peerSizes;
+        int chunk = tunnel.chunkFor(link.seqex.config(), mtu);
+        Channel ch = link.seqex.channel(c.channel());
+        ch.limitSendWindow(tunnel.sendLimit(chunk)); // no more in flight than the tunnel buffers (an older tunnel: the window)
+        TunnelStream s = new TunnelStream(c.stream(), SIDE, ch, target, socket, chunk, hooks);
         streams.put(c.channel(), s);
         return s;
     }

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * (which blocks while the peer is not consuming: back-pressure onto the TCP sender); the writer
  * takes every buffered payload per wake-up ({@link Channel#receiveBatch}) and writes to the socket (a slow local reader stops it receiving,
  * and the channel's bounded receive buffer stops the remote sender). Memory per stream is bounded
- * by the SEQEX window and receive capacity, plus the reader's buffer of {@link TunnelProtocol#READ_PACKETS} chunks.
+ * by the SEQEX window and receive buffer, plus the reader's buffer of whole chunks, about {@link TunnelProtocol#READ_BYTES}.
  *
  * <p>End of stream: the reader sends one empty payload after the socket's input ended (or failed);
  * the writer shuts the socket's output down when that marker arrives (half-close). Each direction
@@ -101,7 +101,7 @@ final class TunnelStream {
         try {
             try {
                 InputStream in = socket.getInputStream();
-                byte[] buf = new byte[chunk * TunnelProtocol.READ_PACKETS];
+                byte[] buf = new byte[chunk * Math.max(1, TunnelProtocol.READ_BYTES / chunk)]; // 4 chunks of 16 KiB, or one of 64 KiB
                 int n;
                 while ((n = in.read(buf)) >= 0) {
                     if (OpenTrace.ENABLED && bytesSent.get() == 0 && n > 0) OpenTrace.mark(side, id, "first-read");

@@ -48,10 +48,15 @@ class TunnelTest {
 
     @BeforeEach
     void setUp() throws Exception {
+        start(Limits.DEFAULT_MTU);
+    }
+
+    /** A listener and a tunnel with {@code mtu} on both endpoints, a target, and the tunnel's local socket. */
+    private void start(int mtu) throws Exception {
         target = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         TunnelEvents out = log;
         List<TunnelTarget> allowed = List.of(new TunnelTarget("127.0.0.1:" + target.getLocalPort(), (InetSocketAddress) target.getLocalSocketAddress()));
-        serverEp = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate()).receiveQueueCapacity(0)
+        serverEp = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate()).receiveQueueCapacity(0).mtu(mtu)
                 .listener(new EndpointListener() {
                     @Override
                     public void onSession(PeerSession s) {
@@ -65,7 +70,7 @@ class TunnelTest {
                     }
                 }).build();
         AtomicReference<TunnelClient> ref = new AtomicReference<>();
-        clientEp = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate()).receiveQueueCapacity(0)
+        clientEp = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate()).receiveQueueCapacity(0).mtu(mtu)
                 .listener(new EndpointListener() {
                     @Override
                     public void onData(PeerSession s, byte[] payload) {
@@ -198,6 +203,54 @@ class TunnelTest {
     }
 
     /**
+     * Issue 19 end to end: at the loopback MTU both sides announce one-datagram packets, an echo
+     * stream carries 8 MiB each way intact, and the packets are that large: downloads in 64 KiB
+     * packets, uploads in a quarter of the listener's per-stream share.
+     */
+    @Test
+    void onePacketPerDatagramOnLoopbackCarriesAStreamIntact() throws Exception {
+        tearDown();
+        servers.clear();
+        start(Endpoint.MAX_MTU);
+        Thread echo = Thread.ofVirtual().start(() -> {
+            try (Socket s = target.accept()) {
+                byte[] buf = new byte[256 << 10]; // large writes: the listener's reads fill whole 64 KiB chunks
+                int n;
+                while ((n = s.getInputStream().readNBytes(buf, 0, buf.length)) > 0) s.getOutputStream().write(buf, 0, n);
+            } catch (IOException ignored) {
+                // test over
+            }
+        });
+        int total = 8 << 20;
+        byte[] data = new byte[total];
+        new Random(19).nextBytes(data);
+        try (Socket s = connectLocal()) {
+            Thread w = Thread.ofVirtual().start(() -> {
+                try {
+                    s.getOutputStream().write(data);
+                    s.shutdownOutput();
+                } catch (IOException ignored) {
+                    // the read below fails
+                }
+            });
+            s.setSoTimeout(60_000);
+            assertArrayEquals(data, s.getInputStream().readAllBytes(), "the echo came back intact");
+            w.join(10_000);
+        }
+        echo.join(10_000);
+        TunnelServer server = servers.values().iterator().next();
+        var down = client.link().seqex.stats(); // the tunnel received the echo: the listener's packets
+        var up = server.link().seqex.stats();
+        assertEquals(0, down.malformed() + up.malformed(), "nobody sent a packet larger than the other announced");
+        int downChunk = TunnelProtocol.MAX_PACKET - 12;
+        int upChunk = (int) (TunnelLimits.DEFAULT.receiveBytes() / TunnelProtocol.MIN_PACKETS_IN_BUFFER);
+        // delivered payloads per direction: full chunks, some short ones where a socket read returned less, and control
+        assertTrue(down.delivered() < 5L * total / 4 / downChunk + 32, "download packets: " + down);
+        assertTrue(up.delivered() < 5L * total / 4 / upChunk + 32, "upload packets: " + up);
+        assertTrue(down.delivered() < total / (TunnelProtocol.BASE_PACKET - 12), "fewer packets than base packets would take: " + down);
+    }
+
+    /**
      * Short streams, twice as many at once as the client has channels (half of them wait for a free
      * one): the OPEN goes out from the accepting thread or, without a free channel, from a waiting
      * one; the answer starts the stream on the receive thread and another thread reports it. Every
@@ -315,13 +368,83 @@ class TunnelTest {
         TunnelProtocol.Control c = new TunnelProtocol.Control(TunnelProtocol.OPEN, -5, 256, "h\u00e9st:80");
         assertEquals(c, TunnelProtocol.Control.decode(c.encode()));
         assertNull(TunnelProtocol.Control.decode(new byte[6]));
-        assertEquals(16_384 - 12, TunnelProtocol.chunkSize(1432));
-        assertEquals(TunnelProtocol.OK, TunnelProtocol.opened(7)[0]);
-        assertEquals(7, TunnelProtocol.receiveCapacity(TunnelProtocol.opened(7)));
-        assertEquals(TunnelProtocol.WINDOW, TunnelProtocol.receiveCapacity(TunnelProtocol.opened(100_000)), "clamped to the window");
-        assertEquals(1, TunnelProtocol.receiveCapacity(TunnelProtocol.opened(0)));
+        TunnelProtocol.Sizes base = TunnelProtocol.Sizes.BASE;
+        assertEquals(16_384 - 12, base.chunkFor(TunnelProtocol.config(TunnelProtocol.packetSize(1432)), 1432));
+        assertEquals(TunnelProtocol.OK, TunnelProtocol.opened(7, base)[0]);
+        assertEquals(7, TunnelProtocol.receiveCapacity(TunnelProtocol.opened(7, base)));
+        assertEquals(TunnelProtocol.WINDOW, TunnelProtocol.receiveCapacity(TunnelProtocol.opened(100_000, base)), "clamped to the window");
+        assertEquals(1, TunnelProtocol.receiveCapacity(TunnelProtocol.opened(0, base)));
         assertEquals(TunnelProtocol.WINDOW, TunnelProtocol.receiveCapacity(TunnelProtocol.reply(TunnelProtocol.OK, "")), "an older listener names none");
-        assertEquals(Limits.maxPayload(128) - 12, TunnelProtocol.chunkSize(128));
-        assertTrue(Duration.ofMillis(TunnelProtocol.config().minRtoMillis()).toMillis() >= 1);
+        assertEquals(Limits.maxPayload(128) - 12, base.chunkFor(TunnelProtocol.config(TunnelProtocol.packetSize(128)), 128), "one ZSSP payload at a tiny MTU");
+        assertTrue(Duration.ofMillis(TunnelProtocol.config(TunnelProtocol.BASE_PACKET).minRtoMillis()).toMillis() >= 1);
+    }
+
+    /**
+     * Issue 19: packet sizes follow the path (one datagram on loopback, base packets elsewhere), each
+     * side announces what it accepts, and a side of either older version gets base packets; the
+     * listener's memory bound for a session buffer is what it was with base packets.
+     */
+    @Test
+    void packetSizesAreAnnouncedAndOlderPeersGetBasePackets() {
+        int loop = Endpoint.MAX_MTU;
+        assertEquals(TunnelProtocol.BASE_PACKET, TunnelProtocol.packetSize(Limits.DEFAULT_MTU), "12 fragments at 1432: unchanged");
+        assertEquals(TunnelProtocol.MAX_PACKET, TunnelProtocol.packetSize(loop));
+        assertEquals(65_507 - 32, TunnelProtocol.MAX_PACKET, "one ZSSP fragment of the largest datagram");
+        var tunnel = TunnelProtocol.config(TunnelProtocol.packetSize(loop));
+        var listener = TunnelLimits.DEFAULT.seqex(loop);
+        var tunnelSizes = TunnelProtocol.Sizes.of(tunnel);
+        var listenerSizes = TunnelProtocol.Sizes.of(listener);
+        assertEquals(TunnelProtocol.RECEIVE_CAPACITY * 16_384L, tunnel.receiveBytes(), "the tunnel buffers 1 MiB per stream, as before");
+
+        // new <-> new: downloads in one-datagram packets, as many in flight as the tunnel's 1 MiB buffer holds
+        byte[] ping = TunnelProtocol.ping(tunnelSizes);
+        assertEquals(tunnelSizes, TunnelProtocol.pingSizes(ping));
+        int down = TunnelProtocol.pingSizes(ping).chunkFor(listener, loop);
+        assertEquals(TunnelProtocol.MAX_PACKET - 12, down);
+        assertEquals(16, TunnelProtocol.pingSizes(ping).sendLimit(down));
+        // uploads: at most the listener's packet, small enough for 4 in its per-stream share (7 base packets by default)
+        byte[] answer = TunnelProtocol.opened(TunnelLimits.DEFAULT.receiveCapacity(), listenerSizes);
+        assertEquals(listenerSizes, TunnelProtocol.sizes(answer));
+        int up = TunnelProtocol.sizes(answer).chunkFor(tunnel, loop);
+        assertEquals(7 * 16_384 / 4, up);
+        assertEquals(4, TunnelProtocol.sizes(answer).sendLimit(up));
+
+        // new tunnel, older listener: an answer with the u16 buffer only, or with the status only
+        byte[] oldAnswer = java.nio.ByteBuffer.allocate(3).put(TunnelProtocol.OK).putShort((short) 7).array();
+        assertEquals(16_384 - 12, TunnelProtocol.sizes(oldAnswer).chunkFor(tunnel, loop));
+        assertEquals(7, TunnelProtocol.sizes(oldAnswer).sendLimit(16_384 - 12), "the same limit as the second round's tunnel");
+        byte[] oldest = TunnelProtocol.reply(TunnelProtocol.OK, "");
+        assertEquals(16_384 - 12, TunnelProtocol.sizes(oldest).chunkFor(tunnel, loop));
+        assertEquals(TunnelProtocol.WINDOW, TunnelProtocol.sizes(oldest).sendLimit(16_384 - 12));
+        // the older listener still reads the new PING as a PING
+        assertEquals(TunnelProtocol.PING, TunnelProtocol.Control.decode(ping).type());
+
+        // older tunnel, new listener: its PING announces nothing -> base packets, no limit (as before)
+        byte[] oldPing = new TunnelProtocol.Control(TunnelProtocol.PING, 0, 0, "").encode();
+        assertEquals(TunnelProtocol.Sizes.BASE, TunnelProtocol.pingSizes(oldPing));
+        assertEquals(16_384 - 12, TunnelProtocol.pingSizes(oldPing).chunkFor(listener, loop));
+        assertEquals(TunnelProtocol.WINDOW, TunnelProtocol.pingSizes(oldPing).sendLimit(16_384 - 12));
+        // and the older tunnel reads the new answer's status and u16 buffer as before
+        assertEquals(TunnelProtocol.OK, answer[0]);
+        assertEquals(7, TunnelProtocol.receiveCapacity(answer));
+
+        // hostile announcements: a packet below the base is ignored, a huge buffer is clamped to a window of base packets' bytes
+        byte[] tiny = TunnelProtocol.ping(new TunnelProtocol.Sizes(100, 1 << 20));
+        assertEquals(TunnelProtocol.Sizes.BASE, TunnelProtocol.pingSizes(tiny));
+        var huge = TunnelProtocol.pingSizes(TunnelProtocol.ping(new TunnelProtocol.Sizes(Integer.MAX_VALUE, 0xFFFF_FFFFL)));
+        assertEquals(TunnelProtocol.MAX_PACKET - 12, huge.chunkFor(listener, loop), "never more than our own packet");
+        assertEquals(16, huge.sendLimit(huge.chunkFor(listener, loop)), "64 × 16 KiB in flight at most, as before");
+        assertEquals(TunnelProtocol.WINDOW, huge.sendLimit(16_384 - 12));
+
+        // the listener: buffer counted in bytes, exactly the base-packet bound of before
+        assertEquals(7 * 16_384L, listener.receiveBytes());
+        assertTrue(listener.maxPacketSize() <= listener.receiveBytes());
+        TunnelLimits l = TunnelLimits.DEFAULT;
+        assertEquals(((long) (l.maxStreams() + 1) * l.receiveCapacity() + l.maxHeld()) * 16_384, l.bound());
+        assertEquals(l.maxHeld() * 16_384L, l.maxHeldBytes());
+        // the smallest session buffer still takes packets larger than a base packet, within its share
+        TunnelLimits small = new TunnelLimits(256, TunnelLimits.minSessionBuffer(256), 0);
+        assertEquals(2 * 16_384, small.seqex(loop).maxPacketSize());
+        assertEquals(2 * 16_384L, small.seqex(loop).receiveBytes());
     }
 }

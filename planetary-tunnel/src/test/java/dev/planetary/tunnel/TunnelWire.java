@@ -15,9 +15,9 @@ public final class TunnelWire {
     public static final byte OK = TunnelProtocol.OK;
     public static final byte REFUSED = TunnelProtocol.REFUSED;
 
-    /** The SEQEX configuration both sides of a tunnel use. */
+    /** The SEQEX configuration of a tunnel at the default MTU (base packets). */
     public static SeqexConfig config() {
-        return TunnelProtocol.config();
+        return TunnelProtocol.config(TunnelProtocol.BASE_PACKET);
     }
 
     /** An OPEN request (channel 0) for {@code target} on {@code channel}. */
@@ -27,6 +27,6 @@ public final class TunnelWire {
 
     /** SEQEX over {@code session} as a tunnel runs it (sends the session refuses are loss); feed it the session's payloads. */
     public static Seqex link(PeerSession session) {
-        return new TunnelLink(session, config(), c -> c == 0, Integer.MAX_VALUE).seqex;
+        return new TunnelLink(session, config(), c -> c == 0, Integer.MAX_VALUE, Long.MAX_VALUE).seqex;
     }
 }

@@ -20,6 +20,7 @@ import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_RESPONSE;
 import static dev.planetary.zssp.crypto.ZsspConstants.TYPE_SESSION_REJECTED;
 
 import dev.planetary.zssp.crypto.Bytes;
+import dev.planetary.zssp.crypto.HeaderCipher;
 import dev.planetary.zssp.crypto.Kem;
 import dev.planetary.zssp.crypto.Kyber1024;
 import dev.planetary.zssp.internal.EngineAccess;
@@ -32,11 +33,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
 
 /**
  * A ZSSP endpoint for one local static key (spec §1.2): its sessions in either role, pending
  * responder handshakes, the shared Hello reassembly buffer and the challenge state. Sans-IO: bytes
- * come in through {@link #receive}, go out through {@link Remote#send}, and time comes from
+ * come in through {@link #receive} (or {@link #receiveOrDefer} on a transport's receive threads), go out through {@link Remote#send}, and time comes from
  * {@link Application#time()}; the caller drives timers with {@link #service()}.
  *
  * <h2>Thread model</h2>
@@ -83,6 +85,10 @@ public final class Context<D> implements AutoCloseable {
      */
     static final long CIPHER_SWEEP_MS = 5_000;
     static final int MAX_SESSION_PACKET = MAX_FRAGMENTS * 16_384;
+    /** {@link #route}'s classification: DATA is deferred, so nothing is received. */
+    private static final IntPredicate DEFER_ALL_DATA = kid -> true;
+    /** A receive thread's decrypted header block ({@link #triage}): no allocation per datagram. */
+    private static final ThreadLocal<byte[]> HEADER_BLOCK = ThreadLocal.withInitial(() -> new byte[HeaderCipher.BLOCK]);
 
     final StaticKeyPair local;
     final Application<D> app;
@@ -186,13 +192,48 @@ public final class Context<D> implements AutoCloseable {
         try {
             return receiveFragment(datagram, off, len, from);
         } catch (RuntimeException e) {
-            // A bug, not bad input: count and log it, report it as such, and keep the receive loop alive.
-            errors.report("receive", e);
-            return dropped(Fault.INTERNAL, false, "internal error: " + e.getClass().getName());
+            return internalError(e);
         }
     }
 
-    /** Where a transport with separate receive planes should run a datagram ({@link #route}). */
+    /** A bug, not bad input: count and log it, report it as such, and keep the receive loop alive. */
+    private Received<D> internalError(RuntimeException e) {
+        errors.report("receive", e);
+        return dropped(Fault.INTERNAL, false, "internal error: " + e.getClass().getName());
+    }
+
+    /**
+     * The receive-plane entry (docs/architecture.md, "Receive planes"): one key-id lookup and at most
+     * one header decrypt per datagram. DATA of a live session is received here, as
+     * {@link #receive} would (one AEAD open), and so are datagrams dropped without any work (shorter
+     * than a packet, or an unknown key id): the result is their {@link Received}. Everything else
+     * comes back {@link Triage.Deferred} with its {@link Route}, its bytes unchanged, for the caller
+     * to pass to {@link #receive} on a thread that can afford it: Hellos, Challenges and
+     * Completions (public-key work, the ratchet store), a session's control steps (the store), and
+     * DATA whose key id {@code deferData} accepts (so that it stays behind an earlier step of its
+     * key id that the caller still holds). Never throws for bad input.
+     *
+     * <p>Thread-safe like {@link #receive}: any number of threads may call it at once. The header is
+     * decrypted into a block private to the calling thread and written into {@code datagram} only
+     * when the datagram is consumed; a consumed datagram's bytes may be overwritten, a deferred
+     * one's are as they were. {@code deferData} runs on the calling thread, once per datagram under
+     * a live session's key id, before its header is decrypted (its answer matters for DATA only).
+     *
+     * @param from      the datagram's source, as for {@link #receive}
+     * @param deferData key ids whose DATA must not be received now (cheap: it runs per packet)
+     */
+    public Triage<D> receiveOrDefer(byte[] datagram, int off, int len, Remote from, IntPredicate deferData) {
+        Objects.checkFromIndexSize(off, len, datagram.length);
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(deferData, "deferData");
+        try {
+            return triage(datagram, off, len, deferData);
+        } catch (RuntimeException e) {
+            return internalError(e);
+        }
+    }
+
+    /** Why {@link #receiveOrDefer} deferred a datagram, or how {@link #route} classifies one. */
     public enum Route {
         /** A live session's DATA: one AEAD open, no public-key work, no storage. Cheap. */
         DATA,
@@ -208,27 +249,41 @@ public final class Context<D> implements AutoCloseable {
     }
 
     /**
-     * Cheap classification (§10.4: key-id lookup, and for a session's key id the header decrypted
-     * into a copy: the datagram is not changed) for a transport that runs cheap datagrams on its
-     * receive threads and costly ones elsewhere. A hint: a rekey racing it may make it stale, and
-     * {@link #receive} decides anyway.
+     * The classification of {@link #receiveOrDefer} without receiving anything (§10.4: key-id
+     * lookup, and for a session's key id the header decrypted into a thread-private block): the
+     * datagram is not changed. A hint: a rekey racing it may make it stale, and {@link #receive}
+     * decides anyway. A receive thread should call {@link #receiveOrDefer} instead, which does not
+     * decrypt the header a second time for DATA.
      */
     public Route route(byte[] datagram, int off, int len) {
         Objects.checkFromIndexSize(off, len, datagram.length);
-        if (len < MIN_PACKET_SIZE) return Route.UNKNOWN;
-        int kid = Bytes.getInt(datagram, off);
-        if (kid == 0) return Route.HANDSHAKE;
-        Object owner = kids.get(kid);
-        if (owner instanceof PendingHandshake) return Route.HANDSHAKE;
-        if (!(owner instanceof Session<?> s)) return Route.UNKNOWN;
-        byte[] block = java.util.Arrays.copyOfRange(datagram, off + 4, off + 4 + dev.planetary.zssp.crypto.HeaderCipher.BLOCK);
         try {
-            s.headers.recv().decryptBlock(block, 0);
+            // DATA is always deferred here, so nothing is consumed; what is not deferred is unknown or too short
+            return triage(datagram, off, len, DEFER_ALL_DATA) instanceof Triage.Deferred<D> d ? d.route() : Route.UNKNOWN;
         } catch (RuntimeException e) {
             return Route.SESSION_CONTROL; // a key retired meanwhile: the slow path decides
         }
-        // the header's bytes 4..19 are encrypted; the type is byte 7 (§2.2)
-        return (block[3] & 0xff) == TYPE_DATA ? Route.DATA : Route.SESSION_CONTROL;
+    }
+
+    /** {@link #receiveOrDefer}'s work (a session's DATA step needs no source address). */
+    private Triage<D> triage(byte[] d, int off, int len, IntPredicate deferData) {
+        if (len < MIN_PACKET_SIZE) return tooShort();
+        int kid = Bytes.getInt(d, off);
+        if (kid == 0) return new Triage.Deferred<>(Route.HANDSHAKE, kid);
+        Object owner = kids.get(kid);
+        if (owner instanceof PendingHandshake) return new Triage.Deferred<>(Route.HANDSHAKE, kid);
+        if (!(owner instanceof Session<?> any)) return unknownKeyId();
+        @SuppressWarnings("unchecked")
+        Session<D> s = (Session<D>) any;
+        boolean defer = deferData.test(kid); // before the block is filled: caller code never runs while it is in use
+        Session.Headers h = s.headers;
+        byte[] header = HEADER_BLOCK.get();
+        h.recv().decryptBlock(d, off + 4, header, 0);
+        // the header's bytes 4..19 are encrypted; the type is byte 7 (§2.2), the block's byte 3
+        if ((header[3] & 0xff) != TYPE_DATA) return new Triage.Deferred<>(Route.SESSION_CONTROL, kid);
+        if (defer) return new Triage.Deferred<>(Route.DATA, kid);
+        System.arraycopy(header, 0, d, off + 4, HeaderCipher.BLOCK);
+        return receiveDecrypted(s, h, kid, d, off, len, app.time());
     }
 
     /** {@link #receive(byte[], int, int, Remote)} for a whole array. */
@@ -384,7 +439,7 @@ public final class Context<D> implements AutoCloseable {
     // ---------------------------------------------------------------- fragment layer (§10.4)
 
     private Received<D> receiveFragment(byte[] d, int off, int len, Remote from) {
-        if (len < MIN_PACKET_SIZE) return dropped(Fault.INVALID_PACKET, false, "datagram shorter than 32 bytes");
+        if (len < MIN_PACKET_SIZE) return tooShort();
         int kid = Bytes.getInt(d, off);
         long now = app.time();
         if (kid == 0) return receiveUnassociated(d, off, len, from, now);
@@ -392,9 +447,19 @@ public final class Context<D> implements AutoCloseable {
         if (owner instanceof Session<?> any) {
             @SuppressWarnings("unchecked")
             Session<D> s = (Session<D>) any;
-            return receiveForSession(s, kid, d, off, len, from, now);
+            Session.Headers h = s.headers;
+            h.recv().decryptBlock(d, off + 4);
+            return receiveDecrypted(s, h, kid, d, off, len, now);
         }
         if (owner instanceof PendingHandshake p) return receiveForPending(p, d, off, len, from, now);
+        return unknownKeyId();
+    }
+
+    private static <D> Received<D> tooShort() {
+        return dropped(Fault.INVALID_PACKET, false, "datagram shorter than 32 bytes");
+    }
+
+    private static <D> Received<D> unknownKeyId() {
         return dropped(Fault.UNKNOWN_LOCAL_KEY_ID, true, "unknown key id");
     }
 
@@ -441,9 +506,11 @@ public final class Context<D> implements AutoCloseable {
         return Completion.consume(this, p, packet, from, now);
     }
 
-    private Received<D> receiveForSession(Session<D> s, int kid, byte[] d, int off, int len, Remote from, long now) {
-        Session.Headers h = s.headers;
-        h.recv().decryptBlock(d, off + 4);
+    /**
+     * A session's datagram whose header {@code h} has decrypted in place (called straight from
+     * {@link #receiveFragment} and {@link #triage}, so the receive path is no deeper than before it had two callers).
+     */
+    private Received<D> receiveDecrypted(Session<D> s, Session.Headers h, int kid, byte[] d, int off, int len, long now) {
         if (badNumbering(d, off)) return dropped(Fault.INVALID_PACKET, false, "bad fragment numbering");
         int type = d[off + 7] & 0xff;
         long counter = Bytes.getLong(d, off + 8);

@@ -24,6 +24,14 @@ public final class Limits {
      */
     public static final int DEFAULT_MTU = 1432;
 
+    /**
+     * The largest payload a DATA packet carries in a single fragment (one datagram) at {@code mtu}:
+     * {@code max(mtu, 128) − 16 − 16}.
+     */
+    public static int maxUnfragmentedPayload(int mtu) {
+        return Math.max(mtu, MIN_MTU) - FRAGMENT_HEADER - TAG;
+    }
+
     /** The largest payload one DATA packet carries at {@code mtu}: {@code (max(mtu, 128) − 16) × 48 − 16} (§7.4). */
     public static int maxPayload(int mtu) {
         return (Math.max(mtu, MIN_MTU) - FRAGMENT_HEADER) * MAX_FRAGMENTS - TAG;

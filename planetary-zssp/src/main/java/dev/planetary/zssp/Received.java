@@ -3,9 +3,10 @@ package dev.planetary.zssp;
 /**
  * The outcome of {@link Context#receive}: an {@link Event} for the application, {@link Pending}
  * (the datagram was valid but completed nothing the application sees, e.g. one fragment of many,
- * or a handshake step on the responder), or {@link Dropped} with the fault class for metrics.
+ * or a handshake step on the responder), or {@link Dropped} with the fault class for metrics. A
+ * {@link Triage} too: what {@link Context#receiveOrDefer} gives for a datagram it consumed.
  */
-public sealed interface Received<D> permits Event, Received.Pending, Received.Dropped {
+public sealed interface Received<D> extends Triage<D> permits Event, Received.Pending, Received.Dropped {
 
     /** Nothing for the application (reference: "Unassociated"). */
     @SuppressWarnings("rawtypes")

@@ -6,11 +6,11 @@ import dev.planetary.zssp.crypto.HeaderCipher;
 import java.util.List;
 
 /**
- * Fuzzes {@link Context#receive} of contexts holding an established (rekeyed) session, a session
+ * Fuzzes {@link Context#receive} and {@link Context#receiveOrDefer} of contexts holding an established (rekeyed) session, a session
  * offering a Hello and a pending responder handshake, with arbitrary datagrams in arbitrary order:
  * raw bytes, mutated legitimate datagrams, and datagrams whose headers are correctly protected
  * for a live key id (so the fuzzer reaches reassembly and dispatch). Invariants: never an internal
- * error, never an exception, memory bounded (key ids, pending handshakes, sessions).
+ * error, never an exception, a deferred datagram unchanged, memory bounded (key ids, pending handshakes, sessions).
  *
  * <p>Long run: {@code ./build fuzz ReceivePathFuzzTest 600}.
  */
@@ -48,7 +48,8 @@ class ReceivePathFuzzTest {
                             data.consumeInt(0, 12), data.consumeLong(), data.consumeBytes(data.consumeInt(0, 700)));
                 }
             }
-            ctx.receive(d, reply);
+            if (data.consumeBoolean()) ctx.receive(d, reply);
+            else receiveOnPlane(ctx, d, reply, data.consumeBoolean());
             if (data.consumeBoolean()) {
                 w.aliceApp.now += data.consumeInt(0, 20_000);
                 w.bobApp.now = w.aliceApp.now;
@@ -57,6 +58,15 @@ class ReceivePathFuzzTest {
             }
             check(w.alice);
             check(w.bob);
+        }
+    }
+
+    /** As a transport's receive thread does: {@link Context#receiveOrDefer}, then {@code receive} if deferred. */
+    private static void receiveOnPlane(Context<String> ctx, byte[] d, FuzzWorld.Link reply, boolean deferData) {
+        byte[] before = d.clone();
+        if (ctx.receiveOrDefer(d, 0, d.length, reply, kid -> deferData) instanceof Triage.Deferred<String>) {
+            if (!java.util.Arrays.equals(before, d)) throw new AssertionError("a deferred datagram changed");
+            ctx.receive(d, reply);
         }
     }
 

@@ -119,7 +119,7 @@ public final class SeqexLink {
             if (consumed) return;
             consumed = true;
             if (endpoint.closed || endpoints.get(endpoint.peer) != endpoint) return;
-            endpoint.core.consumed(channel, seq, node.now()); // at most a WINDOW_OPEN ACK: nothing is delivered
+            endpoint.core.consumed(channel, seq, message.length, node.now()); // at most a WINDOW_OPEN ACK: nothing is delivered
         }
 
         /**

@@ -26,16 +26,25 @@ public final class HeaderCipher extends AesKey {
 
     /** Encrypts the block {@code buf[off, off+16)} in place. */
     public void encryptBlock(byte[] buf, int off) {
-        apply(0, Cipher.ENCRYPT_MODE, buf, off);
+        apply(0, Cipher.ENCRYPT_MODE, buf, off, buf, off);
     }
 
     /** Decrypts the block {@code buf[off, off+16)} in place. */
     public void decryptBlock(byte[] buf, int off) {
-        apply(1, Cipher.DECRYPT_MODE, buf, off);
+        apply(1, Cipher.DECRYPT_MODE, buf, off, buf, off);
     }
 
-    private void apply(int slot, int mode, byte[] buf, int off) {
-        Objects.checkFromIndexSize(off, BLOCK, buf.length);
+    /**
+     * Decrypts the block {@code src[srcOff, srcOff+16)} into {@code dst[dstOff, dstOff+16)}, leaving
+     * {@code src} unchanged (the arrays must not overlap unless the offsets are equal).
+     */
+    public void decryptBlock(byte[] src, int srcOff, byte[] dst, int dstOff) {
+        apply(1, Cipher.DECRYPT_MODE, src, srcOff, dst, dstOff);
+    }
+
+    private void apply(int slot, int mode, byte[] src, int srcOff, byte[] dst, int dstOff) {
+        Objects.checkFromIndexSize(srcOff, BLOCK, src.length);
+        Objects.checkFromIndexSize(dstOff, BLOCK, dst.length);
         if (isDestroyed()) throw new IllegalStateException("header key has been destroyed"); // a thread-held Cipher would still work
         // ECB has no IV, so a Cipher initialised once can be reused for every block. A header key is
         // used in one direction (sender encrypts, receiver decrypts): the first use fixes it, and
@@ -47,7 +56,7 @@ public final class HeaderCipher extends AesKey {
                 Cipher c = acquire(); // initialised for this key and direction (prepare)
                 if (c != null) {
                     try {
-                        c.doFinal(buf, off, BLOCK, buf, off);
+                        c.doFinal(src, srcOff, BLOCK, dst, dstOff);
                     } finally {
                         release(c);
                     }
@@ -56,7 +65,7 @@ public final class HeaderCipher extends AesKey {
             }
             Cipher c = SHARED.get()[slot];
             c.init(mode, this);
-            c.doFinal(buf, off, BLOCK, buf, off);
+            c.doFinal(src, srcOff, BLOCK, dst, dstOff);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256 block operation failed", e);
         }
