@@ -78,11 +78,8 @@ class AccessIT {
 
     // ---------------------------------------------------------------- helpers
 
-    private void keygen(String... names) throws Exception {
-        for (String n : names) {
-            PlanetaryProcess k = PlanetaryProcess.run(dir, 60, "keygen", n);
-            assertEquals(0, k.exitCode(), k.dump());
-        }
+    private void keygen(String... names) {
+        PlanetaryProcess.keygen(dir, names); // the verb itself: keygenAndPubkeyPrintTheSameFingerprint
     }
 
     private PlanetaryProcess start(String name, String... args) throws Exception {

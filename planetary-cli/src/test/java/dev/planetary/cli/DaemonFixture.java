@@ -15,7 +15,15 @@ import java.util.List;
 final class DaemonFixture {
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Directories whose daemons make their own identity at first start (DaemonIT checks that): see {@link #ownIdentities}. */
+    private static final java.util.Set<Path> OWN_IDENTITIES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private DaemonFixture() {}
+
+    /** Daemons with homes in {@code dir} generate their identity themselves (no {@link TestIdentities} lent). */
+    static void ownIdentities(Path dir) {
+        OWN_IDENTITIES.add(dir);
+    }
 
     /** A started daemon: its process, ready line and home. */
     record Daemon(PlanetaryProcess process, String ready, Path home) {
@@ -73,6 +81,7 @@ final class DaemonFixture {
      * waiting: start several, then {@link #ready} each (they start in parallel).
      */
     static PlanetaryProcess launch(List<String> wrapper, Path dir, String role, String name, int port, String... extra) throws IOException {
+        if (!OWN_IDENTITIES.contains(dir)) TestIdentities.lend(dir.resolve(name)); // no proof of work at start (a home with one keeps it)
         List<String> args = new ArrayList<>(List.of(role, "--home", dir.resolve(name).toString(), "--port", Integer.toString(port), "--json"));
         if (role.equals("node") && !List.of(extra).contains("--nic")) args.addAll(List.of("--nic", "userspace")); // no TAP privileges needed
         args.addAll(List.of(extra));

@@ -36,6 +36,7 @@ class DaemonIT extends BlackBoxTest {
 
     @Test
     void aRootAndANodeComeOnlineAndShowThemselvesThroughTheApi() throws Exception {
+        DaemonFixture.ownIdentities(dir); // the daemons make their identities (§2.10 files and modes below)
         DaemonFixture.Daemon root = DaemonFixture.start(dir, "root", "root1", "--api-tcp", "--api-port", "0");
         Path rootset = DaemonFixture.rootSet(dir, root);
         DaemonFixture.Daemon node = DaemonFixture.start(dir, "node", "node1", "--rootset", rootset.toString());

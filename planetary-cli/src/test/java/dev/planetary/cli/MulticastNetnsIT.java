@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.planetary.cli.DaemonFixture.Daemon;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -147,19 +145,11 @@ class MulticastNetnsIT {
     }
 
     /**
-     * Gives daemon {@code name} its fixed test identity (resources multicast-identities/NAME, made
-     * once with {@code planetary identity new}): 22 Argon2id proofs of work would cost ~20 s of the
-     * 2 cores at every run. These identities exist only for this test's private namespaces.
+     * Gives daemon {@code name} its fixed test identity ({@link TestIdentities}, resources
+     * it-identities/NAME): 22 Argon2id proofs of work would cost ~20 s of the 2 cores at every run.
      */
     private static void fixtureIdentity(String name) throws IOException {
-        Path home = Files.createDirectories(dir.resolve(name), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        for (String f : List.of("identity.secret", "identity.public")) {
-            try (var in = MulticastNetnsIT.class.getResourceAsStream("/multicast-identities/" + name + "/" + f)) {
-                assertTrue(in != null, "test resource multicast-identities/" + name + "/" + f);
-                Files.copy(in, home.resolve(f));
-            }
-        }
-        Files.setPosixFilePermissions(home.resolve("identity.secret"), PosixFilePermissions.fromString("rw-------"));
+        TestIdentities.lend(dir.resolve(name), name);
     }
 
     @AfterAll

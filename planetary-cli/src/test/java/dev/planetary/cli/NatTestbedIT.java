@@ -312,10 +312,7 @@ class NatTestbedIT {
     // --- helpers --------------------------------------------------------------------------------
 
     private void keys() throws Exception {
-        for (String name : new String[] {"server", "client"}) {
-            PlanetaryProcess r = PlanetaryProcess.run(dir, 60, "keygen", name);
-            assertEquals(0, r.exitCode(), r.dump());
-        }
+        PlanetaryProcess.keygen(dir, "server", "client");
     }
 
     private Proc listen(NetnsTestbed bed) throws InterruptedException, java.io.IOException {

@@ -96,9 +96,9 @@ class PathsNetnsIT {
         PlanetaryProcess.assumeJar();
         NetnsTestbed.requireAvailable();
         for (String n : NAMES) {
-            SecretIdentity id = SecretIdentity.generate();
-            ids.put(n, id);
-            IdentityFiles.write(dir.resolve("seed").resolve(n), id, false);
+            Path seed = dir.resolve("seed").resolve(n);
+            if (!TestIdentities.lend(seed)) IdentityFiles.write(seed, SecretIdentity.generate(), false); // all lent: a proof of work
+            ids.put(n, ((dev.planetary.identity.Decoded.Ok<SecretIdentity>) IdentityFiles.readSecret(seed)).value());
         }
         rootSet = DaemonFixture.rootSet(dir, List.of(
                 dir.resolve("seed/r1").resolve(IdentityFiles.PUBLIC) + "@" + ROOT + "/" + PORT,

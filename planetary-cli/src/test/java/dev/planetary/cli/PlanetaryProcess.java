@@ -31,9 +31,27 @@ import java.util.regex.Pattern;
  */
 final class PlanetaryProcess {
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    /** What the test JVM saved: child JVMs started (with the AOT cache), key pairs and identities made in this JVM or lent. */
+    static final java.util.concurrent.atomic.AtomicInteger STARTED = new java.util.concurrent.atomic.AtomicInteger(),
+            STARTED_FROM_CACHE = new java.util.concurrent.atomic.AtomicInteger(), KEYS_MADE = new java.util.concurrent.atomic.AtomicInteger(),
+            IDENTITIES_LENT = new java.util.concurrent.atomic.AtomicInteger();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(PlanetaryProcess::killAll, "planetary-it-children"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            killAll();
+            Process training = PlanetaryProcess.aotTrainingRun;
+            if (training != null) training.destroyForcibly();
+            String jar = System.getProperty("planetary.jar");
+            if (STARTED.get() > 0 && jar != null) { // a file: surefire's channel is gone by now
+                try {
+                    Files.writeString(Path.of(jar).resolveSibling("planetary-it-savings.txt"), String.format(
+                            "%d child JVMs started, %d from the AOT cache; %d key pairs made in the test JVM; %d test identities lent%n",
+                            STARTED.get(), STARTED_FROM_CACHE.get(), KEYS_MADE.get(), IDENTITIES_LENT.get()));
+                } catch (IOException ignored) {
+                    // a figure for the curious only
+                }
+            }
+        }, "planetary-it-children"));
     }
 
     final String name;
@@ -74,10 +92,80 @@ final class PlanetaryProcess {
         cmd.add("-XX:TieredStopAtLevel=1"); // start fast; C1 code is plenty for a few sessions
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xmx96m");
+        cmd.addAll(aotCache(jar));
         cmd.add("-jar");
         cmd.add(jar.toString());
         cmd.addAll(args);
         return cmd;
+    }
+
+    /**
+     * The JVM options that start a child of {@code jar} from the AOT cache of the shipped jar (JEP 483,
+     * 514): its classes come loaded and linked, and a child needs about a quarter less CPU to start
+     * (BENCHMARKS.md, "Default test run time"). The cache is made once per test JVM by a training
+     * run of {@code planetary demo} on a thread of its own, which no test waits for (children started
+     * meanwhile go without); target/planetary-it.aot is reused while newer than the jar. Empty for
+     * another copy of the jar, until and unless the training run succeeds, or with {@code
+     * -Dplanetary.itAotCache=false}. The JVM's own aot/cds lines are off: a cache that does not fit
+     * is ignored without a word on the child's stdout, which the tests read.
+     */
+    static List<String> aotCache(Path jar) {
+        if (!"true".equals(System.getProperty("planetary.itAotCache", "true")) || !jar.equals(jar())) return List.of();
+        synchronized (PlanetaryProcess.class) {
+            if (aotTraining == null) aotTraining = Thread.ofPlatform().daemon().name("planetary-it-aot").start(() -> aotCache = trainAotCache(jar));
+        }
+        String cache = aotCache;
+        return cache == null || cache.isEmpty() ? List.of() : List.of("-XX:AOTCache=" + cache, AOT_QUIET);
+    }
+
+    /** The JVM's own lines about its AOT cache, off (on stdout they would mix with the events the tests read). */
+    private static final String AOT_QUIET = "-Xlog:aot*=off,cds*=off";
+    private static Thread aotTraining;
+    private static volatile String aotCache; // null while training, "" once a training run failed
+    private static volatile Process aotTrainingRun; // not in LIVE: killAll() after a test must not end it; the shutdown hook does
+
+    private static String trainAotCache(Path jar) {
+        Path cache = jar.resolveSibling("planetary-it.aot");
+        try {
+            if (Files.isRegularFile(cache) && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(jar)) > 0) return cache.toString();
+            Path work = Files.createTempDirectory(jar.getParent(), "planetary-it-aot-");
+            Path made = work.resolve("planetary-it.aot");
+            List<String> cmd = new ArrayList<>(command(jar, List.of("demo"))); // the same options as every child, no cache yet
+            cmd.addAll(1, List.of("-XX:AOTCacheOutput=" + made, AOT_QUIET));
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("training.log").toFile());
+            pb.environment().put("XDG_STATE_HOME", work.resolve("xdg-state").toString());
+            Process p = pb.start();
+            aotTrainingRun = p;
+            p.getOutputStream().close();
+            boolean done = p.waitFor(300, TimeUnit.SECONDS);
+            if (!done) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            if (done && Files.isRegularFile(made)) {
+                Files.move(made, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                try (var files = Files.walk(work)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+                return cache.toString();
+            }
+            System.err.println("planetary-it: no AOT cache (training run " + (done ? "exit " + p.exitValue() : "timed out") + ", log in " + work + ")");
+        } catch (IOException | InterruptedException e) {
+            System.err.println("planetary-it: no AOT cache: " + e);
+        }
+        return "";
+    }
+
+    /**
+     * Writes what {@code planetary keygen NAME} writes in {@code dir} (NAME.key owner-only, NAME.pub),
+     * through the verb's own {@link KeyFiles} code but in this JVM: key files as a fixture cost no
+     * child JVM each. Tests of the verb itself (CliIT, AccessIT, CliHygieneIT, FileHygieneIT) run it.
+     */
+    static void keygen(Path dir, String... names) {
+        for (String name : names) {
+            try (dev.planetary.zssp.StaticKeyPair key = dev.planetary.zssp.StaticKeyPair.generate()) {
+                KeyFiles.write(dir.resolve(name + ".key"), KeyFiles.privatePem(key), true, false);
+                KeyFiles.write(dir.resolve(name + ".pub"), KeyFiles.publicLine(key.publicKey()) + "\n", false, false);
+            }
+            KEYS_MADE.incrementAndGet();
+        }
     }
 
     /** Starts {@code planetary ARGS} in {@code dir} (stdin closed; XDG_STATE_HOME inside dir). */
@@ -105,6 +193,8 @@ final class PlanetaryProcess {
         pb.environment().put("XDG_STATE_HOME", dir.resolve("xdg-state").toString()); // never the real home
         Process p = pb.start();
         LIVE.add(p);
+        STARTED.incrementAndGet();
+        if (cmd.stream().anyMatch(a -> a.startsWith("-XX:AOTCache="))) STARTED_FROM_CACHE.incrementAndGet();
         p.getOutputStream().close();
         return new PlanetaryProcess(name, p);
     }

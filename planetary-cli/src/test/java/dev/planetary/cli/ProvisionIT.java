@@ -43,7 +43,7 @@ class ProvisionIT {
      */
     @Test
     void generatedOtpIsPrintedOnceAndWeakOrUnprotectedOtpsAreRefused() throws Exception {
-        for (String k : List.of("server", "client")) assertEquals(0, PlanetaryProcess.run(dir, 60, "keygen", k).exitCode());
+        PlanetaryProcess.keygen(dir, "server", "client");
         PlanetaryProcess gen = PlanetaryProcess.run(dir, 60, "provision", "--key", "server.key", "--peer", "client.pub", "--state", "s", "--json");
         assertEquals(0, gen.exitCode(), gen.dump());
         assertEquals(1, gen.events("otp").size(), gen.dump());
@@ -81,7 +81,7 @@ class ProvisionIT {
 
     @Test
     void otpFirstContactInPersistentModeAndRefusals() throws Exception {
-        for (String k : List.of("server", "client", "stranger")) assertEquals(0, PlanetaryProcess.run(dir, 60, "keygen", k).exitCode());
+        PlanetaryProcess.keygen(dir, "server", "client", "stranger");
         Files.writeString(dir.resolve("pair.otp"), OTP + "\n");
         Files.writeString(dir.resolve("short.otp"), "abcd\n");
         ownerOnly(dir.resolve("pair.otp"));

@@ -46,8 +46,7 @@ class SharedPostgresStoreIT {
     void twoRespondersShareOneKeyAndOneStore() throws Exception {
         PostgresFixture pg = PostgresFixture.get();
         String url = withUser(pg);
-        assertEquals(0, PlanetaryProcess.run(dir, 60, "keygen", "server").exitCode());
-        assertEquals(0, PlanetaryProcess.run(dir, 60, "keygen", "client").exitCode());
+        PlanetaryProcess.keygen(dir, "server", "client");
         StaticPublicKey server = StaticPublicKey.fromHex(Files.readString(dir.resolve("server.pub")).strip());
         StaticPublicKey client = StaticPublicKey.fromHex(Files.readString(dir.resolve("client.pub")).strip());
         byte[] otp = new byte[32];

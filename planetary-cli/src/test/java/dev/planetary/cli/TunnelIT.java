@@ -68,11 +68,7 @@ class TunnelIT {
 
     @BeforeEach
     void keys() throws Exception {
-        for (String name : new String[] {"server", "client"}) {
-            Proc k = start("keygen", name);
-            assertTrue(k.process.waitFor(60, TimeUnit.SECONDS), "keygen");
-            assertEquals(0, k.process.exitValue(), k.toString());
-        }
+        PlanetaryProcess.keygen(dir, "server", "client");
     }
 
     @AfterEach
@@ -150,6 +146,7 @@ class TunnelIT {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
+        cmd.addAll(PlanetaryProcess.aotCache(jar));
         cmd.add("-jar");
         cmd.add(jar.toString());
         cmd.addAll(List.of(args));

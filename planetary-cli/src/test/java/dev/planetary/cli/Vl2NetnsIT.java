@@ -77,10 +77,13 @@ class Vl2NetnsIT {
         a = ready(pa);
         b = ready(pb);
         assertEquals("tap", PlanetaryProcess.field(a.ready(), "nic"), a.ready());
-        // the root knows all three before anyone joins: the join time then measures VL2, not registration
+        // the root knows all three before anyone joins: the join time then measures VL2, not registration;
+        // a session is not yet a registration: the root verifies the HELLO's identity first (§2.6, §4.4),
+        // and a WHOIS before that fails and is cached for 30 s (§3.9)
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         for (Daemon d : List.of(ctl, a, b)) {
-            while (!root.get("/peer").toString().contains(d.fingerprint())) {
+            while (!root.get("/peer").toString().contains(d.fingerprint())
+                    || Vl1LoopbackIT.counter(root.metrics(), "planetary_identity_verifications_total{result=\"ok\",role=\"root\"}") < 3) {
                 if (System.nanoTime() > deadline) fail("the root never registered " + d.process().name + "\n" + d.process().dump());
                 Thread.sleep(100);
             }

@@ -29,7 +29,8 @@ class IdentityFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "6s")
+    // 3 s: CI run 11 found its last new coverage at input 84 of 15,299 (7 s); longer: Jazzer's own driver
+    @FuzzTest(maxDuration = "3s")
     void decode(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

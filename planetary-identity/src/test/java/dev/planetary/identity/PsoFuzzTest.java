@@ -30,7 +30,8 @@ class PsoFuzzTest {
         Pso.parse(b, VectorsB4.PLACEHOLDER);
     }
 
-    @FuzzTest(maxDuration = "6s")
+    // 3 s: CI run 11 found its last new coverage at input 16,695 of 97,450 (7 s); longer: Jazzer's own driver
+    @FuzzTest(maxDuration = "3s")
     void verify(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

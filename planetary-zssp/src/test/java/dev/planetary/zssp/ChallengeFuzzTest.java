@@ -34,7 +34,8 @@ class ChallengeFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "6s")
+    // 3 s: CI run 11 found its last new coverage at input 107,295 of 2,857,155 (7 s); longer: ./build fuzz
+    @FuzzTest(maxDuration = "3s")
     void challenge(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }

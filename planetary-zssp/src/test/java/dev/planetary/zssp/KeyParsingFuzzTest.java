@@ -31,7 +31,8 @@ class KeyParsingFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "6s")
+    // 3 s: CI run 11 found its last new coverage at input 129,210 of 664,304 (7 s); longer: ./build fuzz
+    @FuzzTest(maxDuration = "3s")
     void parse(FuzzedDataProvider data) {
         fuzzerTestOneInput(data);
     }
