@@ -133,8 +133,7 @@ public final class ReceivePlanesBench {
     /** Payloads delivered per second during the sending, and the receive threads' CPU ns per delivered payload. */
     private static double[] throughputRound(StaticKeyPair serverKey, int threads, int seconds, int clients, int payload) throws Exception {
         LongAdder delivered = new LongAdder();
-        try (Endpoint server = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(serverKey).store(new MemoryRatchetStore())
-                .receiveThreads(threads).payloadHandler((s, p) -> delivered.increment()).build()) {
+        try (Endpoint server = serverBuilder(serverKey, threads).payloadHandler((s, p) -> delivered.increment()).build()) {
             // Enough datagrams to keep a fast receiver busy for the whole round (~400k/s in all).
             int perClient = (int) Math.min(3_000_000L / clients, 400_000L * seconds / clients);
             List<RawClient> cs = new ArrayList<>();
@@ -169,6 +168,11 @@ public final class ReceivePlanesBench {
                 for (RawClient c : cs) c.close();
             }
         }
+    }
+
+    /** The server of a throughput or drain round: loopback, a memory store, {@code threads} receive threads. */
+    private static Endpoint.Builder serverBuilder(StaticKeyPair serverKey, int threads) {
+        return Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(serverKey).store(new MemoryRatchetStore()).receiveThreads(threads);
     }
 
     /** A ZSSP initiator on its own UDP socket, run by hand: handshake, then DATA encrypted ahead of time. */
@@ -346,8 +350,7 @@ public final class ReceivePlanesBench {
         int used;
         List<long[]> before;
         int port;
-        try (Endpoint server = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(serverKey).store(new MemoryRatchetStore())
-                .receiveThreads(threads).receiveBufferBytes(buffer).payloadHandler((s, p) -> g.onPayload(p)).build()) {
+        try (Endpoint server = serverBuilder(serverKey, threads).receiveBufferBytes(buffer).payloadHandler((s, p) -> g.onPayload(p)).build()) {
             port = server.localAddress().getPort();
             List<RawClient> cs = new ArrayList<>();
             try {
