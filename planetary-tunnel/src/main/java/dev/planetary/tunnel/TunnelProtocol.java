@@ -66,9 +66,11 @@ final class TunnelProtocol {
     static final int PACKET_CEILING = Math.max(BASE_PACKET, Math.min(MAX_PACKET, Integer.getInteger("planetary.tunnel.maxPacket", MAX_PACKET)));
     /**
      * A sender picks its packet size so that at least this many fit the receiver's buffer for the
-     * stream: fewer in flight per round trip would idle the path behind delayed ACKs.
+     * stream: fewer in flight per round trip would idle the path behind delayed ACKs, and a loss
+     * needs three later packets acknowledged to be found without waiting for the resend timer
+     * (SEQEX's DupThresh): with 4 in flight an upload over a lossy path mostly waited for it.
      */
-    static final int MIN_PACKETS_IN_BUFFER = 4;
+    static final int MIN_PACKETS_IN_BUFFER = 8;
     /** Per-channel SEQEX send window and receive buffer, in packets. */
     static final int WINDOW = 64;
     static final int RECEIVE_CAPACITY = 64;

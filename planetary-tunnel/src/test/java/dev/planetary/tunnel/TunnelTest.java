@@ -205,7 +205,7 @@ class TunnelTest {
     /**
      * Issue 19 end to end: at the loopback MTU both sides announce one-datagram packets, an echo
      * stream carries 8 MiB each way intact, and the packets are that large: downloads in 64 KiB
-     * packets, uploads in a quarter of the listener's per-stream share.
+     * packets, uploads in base packets (the listener's default per-stream share holds 7).
      */
     @Test
     void onePacketPerDatagramOnLoopbackCarriesAStreamIntact() throws Exception {
@@ -243,7 +243,7 @@ class TunnelTest {
         var up = server.link().seqex.stats();
         assertEquals(0, down.malformed() + up.malformed(), "nobody sent a packet larger than the other announced");
         int downChunk = TunnelProtocol.MAX_PACKET - 12;
-        int upChunk = (int) (TunnelLimits.DEFAULT.receiveBytes() / TunnelProtocol.MIN_PACKETS_IN_BUFFER);
+        int upChunk = (int) Math.max(TunnelProtocol.BASE_PACKET - 12, TunnelLimits.DEFAULT.receiveBytes() / TunnelProtocol.MIN_PACKETS_IN_BUFFER);
         // delivered payloads per direction: full chunks, some short ones where a socket read returned less, and control
         assertTrue(down.delivered() < 5L * total / 4 / downChunk + 32, "download packets: " + down);
         assertTrue(up.delivered() < 5L * total / 4 / upChunk + 32, "upload packets: " + up);
@@ -402,12 +402,12 @@ class TunnelTest {
         int down = TunnelProtocol.pingSizes(ping).chunkFor(listener, loop);
         assertEquals(TunnelProtocol.MAX_PACKET - 12, down);
         assertEquals(16, TunnelProtocol.pingSizes(ping).sendLimit(down));
-        // uploads: at most the listener's packet, small enough for 4 in its per-stream share (7 base packets by default)
+        // uploads: at most the listener's packet, small enough for 8 in its per-stream share, but never below base packets (the default share holds 7 of them)
         byte[] answer = TunnelProtocol.opened(TunnelLimits.DEFAULT.receiveCapacity(), listenerSizes);
         assertEquals(listenerSizes, TunnelProtocol.sizes(answer));
         int up = TunnelProtocol.sizes(answer).chunkFor(tunnel, loop);
-        assertEquals(7 * 16_384 / 4, up);
-        assertEquals(4, TunnelProtocol.sizes(answer).sendLimit(up));
+        assertEquals(16_384 - 12, up, "8 would not fit the 7-packet share at a larger size: base packets");
+        assertEquals(7, TunnelProtocol.sizes(answer).sendLimit(up));
 
         // new tunnel, older listener: an answer with the u16 buffer only, or with the status only
         byte[] oldAnswer = java.nio.ByteBuffer.allocate(3).put(TunnelProtocol.OK).putShort((short) 7).array();
