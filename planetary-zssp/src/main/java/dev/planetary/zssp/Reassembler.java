@@ -89,7 +89,7 @@ final class Reassembler {
         long nonceHi = ((d[off + 6] & 0xffL) << 8) | (d[off + 7] & 0xffL);
         long counter = dev.planetary.zssp.crypto.Bytes.getLong(d, off + 8);
         int plen = len - HEADER_SIZE;
-        int idx = slot(nonceHi, counter, address);
+        int idx = place(nonceHi, counter, address, now);
         Entry e = slots[idx];
         if (e != null && (expired(e, now) || e.counter != counter || e.nonceHi != nonceHi
                 || !Arrays.equals(e.address, address))) {
@@ -159,13 +159,38 @@ final class Reassembler {
         return n;
     }
 
-    private int slot(long nonceHi, long counter, byte[] address) {
+    /**
+     * The slot for a fragment. A session's buffer: the counter's. The shared buffers (Hellos,
+     * Completions) give each packet two candidate slots by a keyed hash: the one already holding
+     * this packet, else a free or expired one, else the one whose packet is older is evicted. With
+     * one slot per packet a resent Hello keeps its counter and so its slot: a packet that happened to
+     * share it with a flooder's resent Hellos lost every time (RootFloodSimTest, some hash keys);
+     * with two, it loses only while both are taken by packets newer than its first fragment.
+     */
+    private int place(long nonceHi, long counter, byte[] address, long now) {
         if (byCounter) return (int) (counter & (slots.length - 1)); // §7.8: the replay window's slot
         long h = hashKey ^ (counter * 0x9E3779B97F4A7C15L) ^ (nonceHi << 48);
         for (byte b : address) h = (h ^ b) * 0x100000001B3L;
+        h = mix(h);
+        int a = (int) Long.remainderUnsigned(h, slots.length);
+        if (slots.length == 1) return a;
+        int b = (int) Long.remainderUnsigned(mix(h ^ hashKey ^ 0x632BE59BD9B4E019L), slots.length - 1);
+        if (b >= a) b++; // a different slot
+        if (holds(slots[a], nonceHi, counter, address)) return a;
+        if (holds(slots[b], nonceHi, counter, address)) return b;
+        if (slots[a] == null || expired(slots[a], now)) return a;
+        if (slots[b] == null || expired(slots[b], now)) return b;
+        return slots[b].deadline < slots[a].deadline ? b : a;
+    }
+
+    private static boolean holds(Entry e, long nonceHi, long counter, byte[] address) {
+        return e != null && e.counter == counter && e.nonceHi == nonceHi && Arrays.equals(e.address, address);
+    }
+
+    private static long mix(long h) {
         h ^= h >>> 29;
         h *= 0xBF58476D1CE4E5B9L;
         h ^= h >>> 32;
-        return (int) Long.remainderUnsigned(h, slots.length);
+        return h;
     }
 }
