@@ -91,8 +91,7 @@ final class Reassembler {
         int plen = len - HEADER_SIZE;
         int idx = place(nonceHi, counter, address, now);
         Entry e = slots[idx];
-        if (e != null && (expired(e, now) || e.counter != counter || e.nonceHi != nonceHi
-                || !Arrays.equals(e.address, address))) {
+        if (e != null && (expired(e, now) || !holds(e, nonceHi, counter, address))) {
             remove(idx); // expired, or another packet: evict it
             e = null;
         }
