@@ -10,8 +10,9 @@ package dev.planetary.seqex;
  *
  * byte 0: high nibble version (1), low nibble kind. ACK is exactly 8 bytes. PAYLOAD and
  * PAYLOAD_SEQCST have an 8-byte header, REPLY and REPLY_SEQCST a 12-byte header. Flags:
- * EXPECT_REPLY (payload kinds only), WINDOW_OPEN or CUMULATIVE (ACK only, not both); every other
- * bit must be zero.
+ * EXPECT_REPLY (payload kinds only), WINDOW_OPEN or CUMULATIVE (ACK only, not both), WINDOW (ACK
+ * only, with or without either: the ACK is 12 bytes, a u32 of the receiver's free buffer bytes
+ * follows the header); every other bit must be zero.
  */
 final class Codec {
     private Codec() {}
@@ -27,12 +28,23 @@ final class Codec {
     static final int FLAG_WINDOW_OPEN = 0x02;
     /** ACK only: acknowledges every packet before {@code seq} (docs/seqex.md §1, delayed acks). */
     static final int FLAG_CUMULATIVE = 0x04;
+    /** ACK only: a u32 follows, the free bytes of the receiver's buffer for the channel (docs/seqex.md §1, §4). */
+    static final int FLAG_WINDOW = 0x08;
 
     static final int HEADER = 8;
+    /** An ACK that carries a window: the header and the u32. */
+    static final int WINDOW_ACK = HEADER + 4;
     static final int REPLY_HEADER = 12;
 
-    /** A decoded packet. {@code replyTo} is 0 unless {@link #isReply()}; {@code payload} is empty for ACKs. */
-    record Packet(int kind, int flags, int channel, int seq, int replyTo, byte[] payload) {
+    /**
+     * A decoded packet. {@code replyTo} is 0 unless {@link #isReply()}; {@code payload} is empty for
+     * ACKs; {@code window} is the advertised free bytes of an ACK with {@link #FLAG_WINDOW}, else 0.
+     */
+    record Packet(int kind, int flags, int channel, int seq, int replyTo, byte[] payload, long window) {
+        Packet(int kind, int flags, int channel, int seq, int replyTo, byte[] payload) {
+            this(kind, flags, channel, seq, replyTo, payload, 0);
+        }
+
         boolean isAck() {
             return kind == ACK;
         }
@@ -56,6 +68,10 @@ final class Codec {
         boolean cumulative() {
             return (flags & FLAG_CUMULATIVE) != 0;
         }
+
+        boolean hasWindow() {
+            return (flags & FLAG_WINDOW) != 0;
+        }
     }
 
     static int kind(boolean reply, boolean seqCst) {
@@ -71,9 +87,18 @@ final class Codec {
         return ack(channel, next, FLAG_CUMULATIVE);
     }
 
-    private static byte[] ack(int channel, int seq, int flags) {
+    /** An ACK with {@code flags} (WINDOW_OPEN, CUMULATIVE or none; not WINDOW: {@link #ack(int, int, int, long)} adds it). */
+    static byte[] ack(int channel, int seq, int flags) {
         byte[] b = new byte[HEADER];
         header(b, ACK, flags, channel, seq);
+        return b;
+    }
+
+    /** An ACK with {@code flags} (which include {@link #FLAG_WINDOW}) advertising {@code window} free bytes (saturated at 2^32 − 1). */
+    static byte[] ack(int channel, int seq, int flags, long window) {
+        byte[] b = new byte[WINDOW_ACK];
+        header(b, ACK, flags | FLAG_WINDOW, channel, seq);
+        putInt(b, HEADER, (int) Math.min(0xFFFF_FFFFL, Math.max(0, window)));
         return b;
     }
 
@@ -99,7 +124,7 @@ final class Codec {
 
     static byte[] encode(Packet p) {
         return switch (p.kind()) {
-            case ACK -> ack(p.channel(), p.seq(), p.flags());
+            case ACK -> p.hasWindow() ? ack(p.channel(), p.seq(), p.flags(), p.window()) : ack(p.channel(), p.seq(), p.flags());
             case PAYLOAD, PAYLOAD_SEQCST -> payload(p.channel(), p.seq(), p.seqCst(), p.expectReply(), p.payload());
             case REPLY, REPLY_SEQCST -> reply(p.channel(), p.seq(), p.replyTo(), p.seqCst(), p.payload());
             default -> throw new IllegalArgumentException("unknown kind " + p.kind());
@@ -120,8 +145,10 @@ final class Codec {
         int seq = getInt(b, off + 4);
         switch (kind) {
             case ACK -> {
-                if (len != HEADER || (flags != 0 && flags != FLAG_WINDOW_OPEN && flags != FLAG_CUMULATIVE)) return null;
-                return new Packet(ACK, flags, channel, seq, 0, EMPTY);
+                int base = flags & ~FLAG_WINDOW;
+                boolean window = base != flags;
+                if (len != (window ? WINDOW_ACK : HEADER) || (base != 0 && base != FLAG_WINDOW_OPEN && base != FLAG_CUMULATIVE)) return null;
+                return new Packet(ACK, flags, channel, seq, 0, EMPTY, window ? Integer.toUnsignedLong(getInt(b, off + HEADER)) : 0);
             }
             case PAYLOAD, PAYLOAD_SEQCST -> {
                 if ((flags & ~FLAG_EXPECT_REPLY) != 0) return null;

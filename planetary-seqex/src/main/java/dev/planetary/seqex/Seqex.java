@@ -293,6 +293,39 @@ public final class Seqex implements AutoCloseable {
         }
     }
 
+    /**
+     * Our ACKs advertise each channel's free receive bytes from now on ({@link SeqexCore#advertiseWindow}):
+     * call it once the peer is known to understand them.
+     */
+    public void advertiseWindow() {
+        lock.lock();
+        try {
+            core.advertiseWindow();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Shares the receive buffer among the channels ({@link SeqexCore#sharePool}); before the first {@link #receive}. */
+    public void sharePool(long guaranteedPerChannel, long sharedBytes) {
+        lock.lock();
+        try {
+            core.sharePool(guaranteedPerChannel, sharedBytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The free receive bytes the peer last advertised for {@code channel}, -1 if none ({@link SeqexCore#peerWindow}). */
+    public long peerWindow(int channel) {
+        lock.lock();
+        try {
+            return core.peerWindow(channel);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void limitSend(int ch, int packets) {
         lock.lock();
         try {
@@ -518,7 +551,7 @@ public final class Seqex implements AutoCloseable {
         while (!closed) {
             Op op;
             if (!cs.replies.isEmpty() && core.canReply(cs.id)) op = cs.replies.poll();
-            else if (!cs.sends.isEmpty() && core.canSend(cs.id)) op = cs.sends.poll();
+            else if (!cs.sends.isEmpty() && core.canSend(cs.id, cs.sends.peek().len)) op = cs.sends.poll();
             else break;
             if (op.replyTo != null) core.reply(cs.id, op.replyTo.seq(), op.payload, op.seqCst, op, now);
             else core.send(cs.id, op.payload, op.off, op.len, op.seqCst, op.expectReply, op, now);
@@ -630,6 +663,11 @@ public final class Seqex implements AutoCloseable {
 
         @Override
         public void onAcked(int channel, int seq, Object attachment) {
+            markDirty(state(channel));
+        }
+
+        @Override
+        public void onWindow(int channel) {
             markDirty(state(channel));
         }
     }

@@ -43,6 +43,12 @@ public final class SeqexCore {
 
         /** A packet we sent without expecting a reply was acknowledged: window space was freed. */
         default void onAcked(int channel, int seq, Object attachment) {}
+
+        /**
+         * The peer's advertised receive window for {@code channel} grew, or a zero-window probe may go
+         * out (docs/seqex.md §4): payloads that did not fit may fit now.
+         */
+        default void onWindow(int channel) {}
     }
 
     /** Initial congestion window in packets (RFC 6928's ten segments). */
@@ -59,6 +65,11 @@ public final class SeqexCore {
     static final double CUBIC_C = 0.4;
     /** The Reno-friendly additive increase per RTT, 3(1 − β)/(1 + β) (RFC 9438 §4.3). */
     static final double CUBIC_ALPHA = 3 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
+    /**
+     * The smallest RACK reorder window in clock ticks (RFC 8985 §6.2 step 4 uses min_RTT/4): two ticks
+     * of a millisecond clock are at least one millisecond of real time.
+     */
+    static final long MIN_REORDER_WINDOW = 2;
 
     static final byte EMPTY = 0;
     static final byte DONE = 1;
@@ -71,6 +82,8 @@ public final class SeqexCore {
         final boolean isReply;
         final int replyTo;
         final Object attachment;
+        /** Payload bytes the peer's receive buffer takes for it (0 for a reply: replies need no buffer). */
+        final int len;
         final long firstSent;
         /** Time of the latest transmission (first send or resend). */
         long lastSent;
@@ -79,15 +92,18 @@ public final class SeqexCore {
         /** Packets sent after its latest transmission and acknowledged since (DupThresh). */
         int laterAcked;
         long deadline;
+        /** The deadline is RACK's reorder timer (RFC 8985 §6.3), not the resend timeout. */
+        boolean rack;
         int transmits;
 
-        SendEntry(int seq, byte[] packet, boolean expectReply, boolean isReply, int replyTo, Object attachment, long now) {
+        SendEntry(int seq, byte[] packet, boolean expectReply, boolean isReply, int replyTo, Object attachment, int len, long now) {
             this.seq = seq;
             this.packet = packet;
             this.expectReply = expectReply;
             this.isReply = isReply;
             this.replyTo = replyTo;
             this.attachment = attachment;
+            this.len = len;
             this.firstSent = now;
             this.lastSent = now;
         }
@@ -130,6 +146,17 @@ public final class SeqexCore {
         int dupThresh = DUP_THRESH;
         int sendLimit = config.window(); // payloads in flight the peer can buffer (limitSend), at most window
         int highestAcked;       // the highest sequence number acknowledged selectively (reordering detection)
+        long bytesInFlight;     // payload bytes of the payloads in flight (what they take of the peer's buffer)
+        long peerWindow = -1;   // the peer's last advertised free receive bytes (docs/seqex.md §4); -1: it advertises none
+        boolean probeAllowed;   // a zero-window probe may go out (the persist timer expired)
+        long persistDue = Long.MAX_VALUE;
+        long tlpDue = Long.MAX_VALUE; // tail loss probe timeout (RFC 8985 §7)
+        boolean tlpOut;         // a probe is out and no acknowledgement came since
+        int lastLen;            // the length of the last payload sent (the next is assumed alike, for the stall counters)
+        long limitedSince = -1; // when the last send filled the window (Stats.cwndLimitedMillis / receiverLimitedMillis)
+        boolean limitedByCwnd;
+        long heldBytes;         // payload bytes of this channel's held (out-of-order SeqCst) packets
+        long lastAdvertised = -1; // the free bytes our last ACK on this channel advertised; -1: none yet
 
         Chan(int id) {
             this.id = id;
@@ -152,14 +179,20 @@ public final class SeqexCore {
             int idx = (sendHead + (e.seq - sendBase)) % sent.length;
             sent[idx] = null;
             inFlight--;
+            bytesInFlight -= e.len;
             while (sendBase != sendNext && sent[sendHead] == null) {
                 sendBase++;
                 sendHead = (sendHead + 1) % sent.length;
             }
         }
 
-        boolean canSend() {
-            return sendNext - sendBase < sendLimit && (!config.congestionControl() || inFlight < (int) cwnd);
+        boolean canSend(int len) {
+            return sendNext - sendBase < sendLimit && (!config.congestionControl() || inFlight < (int) cwnd) && windowTakes(len);
+        }
+
+        /** The peer's advertised window takes {@code len} more bytes (or it advertises none, or a probe is due). */
+        boolean windowTakes(int len) {
+            return peerWindow < 0 || bytesInFlight + len <= peerWindow || probeAllowed && bytesInFlight == 0;
         }
 
         boolean canReply() {
@@ -181,7 +214,15 @@ public final class SeqexCore {
 
     private long txCount; // transmissions so far (SendEntry.txOrder)
     private long packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
-            internalErrors, carrierErrors, droppedClosedChannel;
+            internalErrors, carrierErrors, droppedClosedChannel, timeoutRetransmits, tailLossProbes, windowProbes, windowUpdates, cwndLimitedMillis,
+            receiverLimitedMillis;
+    /** Our ACKs carry the free bytes of the channel's receive buffer (the peer understands them: {@link #advertiseWindow}). */
+    private boolean advertise;
+    // a receive pool shared by the channels (see sharePool): each channel's guaranteed bytes, the shared rest, its use
+    private long guaranteed = Long.MAX_VALUE;
+    private long sharedPool;
+    private long sharedUsed;
+    private int overGuarantee; // channels using part of the shared pool
 
     // receive limits for a hostile peer (see restrict)
     private IntPredicate channelOpen = c -> true;
@@ -229,11 +270,51 @@ public final class SeqexCore {
         this.maxHeldBytes = maxHeldBytes;
     }
 
+    /**
+     * Our acknowledgements carry the free bytes of the channel's receive buffer from now on (docs/seqex.md
+     * §1 flag WINDOW, §4), and we send window updates when a reader frees space. Call it only once the
+     * peer is known to run a SEQEX that understands the flag (an older one drops such ACKs as
+     * malformed); the tunnel learns it from the peer's announcement. Whether the peer advertises its
+     * own window needs no setting: a channel whose peer never advertised one is sent to as before.
+     */
+    public void advertiseWindow() {
+        advertise = true;
+    }
+
+    /**
+     * Shares the receive buffer among the channels, set before the first {@link #receive}: each channel
+     * may buffer {@code guaranteedPerChannel} payload bytes whatever the others do, and beyond that
+     * takes from a pool of {@code sharedBytes} that all channels share (always within {@link
+     * SeqexConfig#receiveBytes()} per channel). Unconsumed payloads then total at most {@code channels ×
+     * guaranteedPerChannel + sharedBytes}: one busy channel may use most of the pool, many split it. The
+     * window a channel advertises is its guaranteed room plus an even part of the free pool among the
+     * channels using it.
+     */
+    public void sharePool(long guaranteedPerChannel, long sharedBytes) {
+        if (guaranteedPerChannel < config.maxPayload()) {
+            throw new IllegalArgumentException("guaranteedPerChannel must be at least maxPayload " + config.maxPayload() + ", got " + guaranteedPerChannel);
+        }
+        if (sharedBytes < 0) throw new IllegalArgumentException("sharedBytes must not be negative, got " + sharedBytes);
+        this.guaranteed = guaranteedPerChannel;
+        this.sharedPool = sharedBytes;
+    }
+
     // ---------------------------------------------------------------- sending
 
-    /** True if {@code channel}'s send window has room for one more payload. */
+    /**
+     * True if {@code channel}'s send window has room for one more payload of the largest size ({@link
+     * SeqexConfig#maxPayload()}); {@link #canSend(int, int)} asks for a given length.
+     */
     public boolean canSend(int channel) {
-        return chan(channel).canSend();
+        return chan(channel).canSend(config.maxPayload());
+    }
+
+    /**
+     * True if {@code channel} may send a payload of {@code length} bytes now: its send window, the
+     * congestion window, and the receive window the peer advertised (if it advertises one) have room.
+     */
+    public boolean canSend(int channel, int length) {
+        return chan(channel).canSend(length);
     }
 
     /**
@@ -275,9 +356,19 @@ public final class SeqexCore {
     public int send(int channel, byte[] payload, int off, int len, boolean seqCst, boolean expectReply, Object attachment, long now) {
         Objects.checkFromIndexSize(off, len, payload.length);
         Chan c = checkSend(channel, len);
-        if (!c.canSend()) throw new IllegalStateException("send window of channel " + channel + " is full");
+        if (!c.canSend(len)) throw new IllegalStateException("send window of channel " + channel + " is full (canSend(" + channel + ", " + len + ") is false)");
+        if (c.peerWindow >= 0 && c.bytesInFlight + len > c.peerWindow) { // beyond the advertised window: the zero-window probe (§4)
+            windowProbes++;
+            c.probeAllowed = false;
+        }
         int seq = c.sendNext;
-        return push(c, new SendEntry(seq, Codec.payload(channel, seq, seqCst, expectReply, payload, off, len), expectReply, false, 0, attachment, now), now);
+        c.lastLen = len;
+        push(c, new SendEntry(seq, Codec.payload(channel, seq, seqCst, expectReply, payload, off, len), expectReply, false, 0, attachment, len, now), now);
+        if (!c.canSend(len) && c.limitedSince < 0) {
+            c.limitedSince = now;
+            c.limitedByCwnd = config.congestionControl() && c.inFlight >= (int) c.cwnd;
+        }
+        return seq;
     }
 
     /**
@@ -296,7 +387,7 @@ public final class SeqexCore {
         c.awaitingReply.remove(requestSeq);
         c.unconsumedRequests.remove(requestSeq);
         int seq = c.sendNext;
-        push(c, new SendEntry(seq, Codec.reply(channel, seq, requestSeq, seqCst, payload), false, true, requestSeq, attachment, now), now);
+        push(c, new SendEntry(seq, Codec.reply(channel, seq, requestSeq, seqCst, payload), false, true, requestSeq, attachment, 0, now), now);
         maybeWindowOpen(c, now);
         return seq;
     }
@@ -313,11 +404,23 @@ public final class SeqexCore {
         c.sent[(c.sendHead + (c.sendNext - c.sendBase)) % c.sent.length] = e;
         c.sendNext++;
         c.inFlight++;
+        c.bytesInFlight += e.len;
         e.transmits = 1;
         e.deadline = now + rto;
         e.txOrder = ++txCount;
+        if (!e.expectReply) armProbe(c, now); // new data restarts the probe timeout (RFC 8985 §7.2)
         transmit(e.packet);
         return e.seq;
+    }
+
+    /**
+     * Tail loss probe timeout (RFC 8985 §7.2): two SRTT plus the peer's ACK delay (assumed to be ours:
+     * both ends of an application run one configuration) and one clock tick; none before the first
+     * RTT sample or where it would not come before the resend timeout.
+     */
+    private void armProbe(Chan c, long now) {
+        long pto = srtt < 0 ? Long.MAX_VALUE : 2 * Math.max(1, srtt) + config.ackDelayMillis() + 1;
+        c.tlpDue = pto < rto ? now + pto : Long.MAX_VALUE;
     }
 
     // ---------------------------------------------------------------- application feedback
@@ -335,9 +438,22 @@ public final class SeqexCore {
             throw new IllegalStateException(bytes + " bytes consumed on channel " + channel + ", but " + c.unconsumedBytes + " are unconsumed");
         }
         c.unconsumed--;
-        c.unconsumedBytes -= bytes;
+        addUnconsumed(c, -bytes);
         c.unconsumedRequests.remove(seq);
         maybeWindowOpen(c, now);
+    }
+
+    /** Adds {@code delta} to the channel's unconsumed bytes and keeps the shared pool's use in step. */
+    private void addUnconsumed(Chan c, long delta) {
+        long before = overGuarantee(c.unconsumedBytes);
+        c.unconsumedBytes += delta;
+        long after = overGuarantee(c.unconsumedBytes);
+        sharedUsed += after - before;
+        overGuarantee += (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
+    }
+
+    private long overGuarantee(long bytes) {
+        return guaranteed == Long.MAX_VALUE ? 0 : Math.max(0, bytes - guaranteed);
     }
 
     /**
@@ -350,15 +466,57 @@ public final class SeqexCore {
 
     /** True if the channel's receive buffer takes a payload of {@code bytes} (messages and bytes, §4). */
     private boolean hasRoom(Chan c, int bytes) {
-        return occupancy(c) < config.receiveCapacity() && c.unconsumedBytes + bytes <= config.receiveBytes();
+        return occupancy(c) < config.receiveCapacity() && c.unconsumedBytes + bytes <= config.receiveBytes()
+                && sharedUsed + overGuarantee(c.unconsumedBytes + bytes) - overGuarantee(c.unconsumedBytes) <= sharedPool;
     }
 
-    /** After the buffer was full and dropped a payload: tell the sender there is room again (for a packet of the largest size). */
+    /**
+     * The free bytes channel {@code c} advertises (§4): what its buffer takes beside the unconsumed and
+     * held payloads, with a shared pool its guaranteed room plus an even part of the free pool among
+     * the channels using it; 0 when its message count is full.
+     */
+    private long freeBytes(Chan c) {
+        if (c.unconsumed + c.held_ >= config.receiveCapacity()) return 0;
+        long used = c.unconsumedBytes + c.heldBytes;
+        long free = config.receiveBytes() - used;
+        if (guaranteed != Long.MAX_VALUE) {
+            int sharing = overGuarantee + (overGuarantee(c.unconsumedBytes) > 0 ? 0 : 1);
+            free = Math.min(free, Math.max(0, guaranteed - used) + Math.max(0, sharedPool - sharedUsed) / sharing);
+        }
+        return Math.max(0, free);
+    }
+
+    /**
+     * After the buffer was full and dropped a payload: tell the sender there is room again (for a packet
+     * of the largest size). When advertising windows, also send a window update once a reader has freed
+     * at least a largest packet (or half the buffer) beyond what was last advertised and doubled it, as
+     * receivers avoid advertising small windows (RFC 9293 §3.8.6.2.2); a lost update is covered by the
+     * sender's zero-window probe.
+     */
     private void maybeWindowOpen(Chan c, long now) {
         if (c.starved && hasRoom(c, config.maxPayload())) {
             c.starved = false;
-            transmit(Codec.ack(c.id, c.recvNext, true));
+            transmit(ack(c, c.recvNext, Codec.FLAG_WINDOW_OPEN));
+            return;
         }
+        if (!advertise || c.lastAdvertised < 0) return;
+        long free = freeBytes(c);
+        long last = c.lastAdvertised;
+        long capacity = free + c.unconsumedBytes + c.heldBytes; // what it would advertise empty
+        if (free - last >= Math.min(config.maxPayload(), capacity / 2) && (free >= 2 * last || last < capacity / 2)) {
+            windowUpdates++;
+            c.ackPending = 0; // the update is a cumulative ACK: it also stands for a pending delayed one
+            c.ackDue = Long.MAX_VALUE;
+            transmit(ack(c, c.recvNext, Codec.FLAG_CUMULATIVE));
+        }
+    }
+
+    /** An ACK of {@code seq} with {@code flags} on channel {@code c}; with {@link #advertiseWindow} it carries the free bytes. */
+    private byte[] ack(Chan c, int seq, int flags) {
+        if (!advertise) return Codec.ack(c.id, seq, flags);
+        long free = freeBytes(c);
+        c.lastAdvertised = free;
+        return Codec.ack(c.id, seq, flags | Codec.FLAG_WINDOW, free);
     }
 
     // ---------------------------------------------------------------- receiving
@@ -387,21 +545,29 @@ public final class SeqexCore {
     }
 
     private void onAck(Chan c, Packet p, long now) {
-        if (p.cumulative()) {
-            onCumulativeAck(c, p.seq(), now);
-            return;
-        }
-        if (p.windowOpen()) {
-            // The receiver has buffer space again: resend what is unacked now (at most once per minRto).
-            if (now - c.lastWindowOpen < config.minRtoMillis()) return;
-            c.lastWindowOpen = now;
-            for (int i = 0, n = c.sendNext - c.sendBase; i < n; i++) { // in sequence order
-                SendEntry e = c.sent[(c.sendHead + i) % c.sent.length];
-                if (e != null) resend(e, now, rto);
+        long window = c.peerWindow;
+        if (p.hasWindow()) c.peerWindow = p.window(); // the receiver's free bytes after what this ACK reports (§4)
+        try {
+            if (p.cumulative()) {
+                onCumulativeAck(c, p.seq(), p.hasWindow(), now);
+            } else if (p.windowOpen()) {
+                // The receiver has buffer space again: resend what is unacked now (at most once per minRto).
+                if (now - c.lastWindowOpen < config.minRtoMillis()) return;
+                c.lastWindowOpen = now;
+                for (int i = 0, n = c.sendNext - c.sendBase; i < n; i++) { // in sequence order
+                    SendEntry e = c.sent[(c.sendHead + i) % c.sent.length];
+                    if (e != null) resend(e, now, rto);
+                }
+            } else {
+                onSelectiveAck(c, p.seq(), now);
             }
-            return;
+        } finally {
+            afterAck(c, window, now);
         }
-        SendEntry e = c.entry(p.seq());
+    }
+
+    private void onSelectiveAck(Chan c, int seq, long now) {
+        SendEntry e = c.entry(seq);
         if (e == null) {
             staleAcks++;
             return;
@@ -418,11 +584,40 @@ public final class SeqexCore {
             } else {
                 c.highestAcked = e.seq;
             }
-            earlyRetransmit(c, e, now);
         }
+        earlyRetransmit(c, e, now);
+        acked(c, e, now);
+    }
+
+    /** {@code e} was acknowledged: out of the window, the window grows, the probe timeout restarts. */
+    private void acked(Chan c, SendEntry e, long now) {
         c.remove(e);
         grow(c, now);
+        c.tlpOut = false;
+        if (c.inFlight > 0) armProbe(c, now); // an ACK of new data restarts the probe timeout (RFC 8985 §7.2)
+        else c.tlpDue = Long.MAX_VALUE;
         listener.onAcked(c.id, e.seq, e.attachment);
+    }
+
+    /**
+     * After an ACK: account the time the window was full, arm the persist timer if the peer's window
+     * is too small for a packet and nothing is in flight to bring a larger one (§4), and tell the
+     * application when the window grew.
+     */
+    private void afterAck(Chan c, long window, long now) {
+        if (c.limitedSince >= 0 && c.canSend(c.lastLen)) {
+            if (c.limitedByCwnd) cwndLimitedMillis += now - c.limitedSince;
+            else receiverLimitedMillis += now - c.limitedSince;
+            c.limitedSince = -1;
+        }
+        if (c.peerWindow < 0) return;
+        if (c.bytesInFlight == 0 && c.peerWindow < config.maxPayload()) {
+            if (c.persistDue == Long.MAX_VALUE && !c.probeAllowed) c.persistDue = now + rto;
+        } else {
+            c.persistDue = Long.MAX_VALUE;
+            c.probeAllowed = false;
+        }
+        if (c.peerWindow > window) listener.onWindow(c.id);
     }
 
     /**
@@ -430,14 +625,14 @@ public final class SeqexCore {
      * packet still in our window except requests (they wait for their reply); one RTT sample from
      * the newest, if it was sent once (Karn). An ACK beyond what we sent is malformed.
      */
-    private void onCumulativeAck(Chan c, int next, long now) {
+    private void onCumulativeAck(Chan c, int next, boolean windowUpdate, long now) {
         int n = next - c.sendBase;
         if (n > c.sendNext - c.sendBase) {
             malformed++; // acknowledges packets we never sent
             return;
         }
         if (n <= 0) {
-            staleAcks++;
+            if (!windowUpdate) staleAcks++; // a window update acknowledges nothing new
             return;
         }
         SendEntry newest = null;
@@ -445,12 +640,13 @@ public final class SeqexCore {
             SendEntry e = c.entry(seq); // null once removal moved sendBase past it
             if (e == null || e.expectReply) continue;
             newest = e;
-            c.remove(e);
-            grow(c, now);
-            listener.onAcked(c.id, e.seq, e.attachment);
+            acked(c, e, now);
         }
-        if (newest == null) staleAcks++;
-        else if (newest.transmits == 1) sample(now - newest.firstSent);
+        if (newest == null) {
+            if (!windowUpdate) staleAcks++;
+        } else if (newest.transmits == 1) {
+            sample(now - newest.firstSent);
+        }
     }
 
     /**
@@ -465,21 +661,39 @@ public final class SeqexCore {
      * acknowledges and discards.
      */
     private void earlyRetransmit(Chan c, SendEntry acked, long now) {
-        long reorderWindow = srtt < 0 ? config.minRtoMillis() : Math.max(1, srtt / 4);
+        long reorderWindow = srtt < 0 ? config.minRtoMillis() : Math.max(MIN_REORDER_WINDOW, srtt / 4);
         for (int i = 0, n = acked.seq - c.sendBase; i < n; i++) {
             SendEntry e = c.sent[(c.sendHead + i) % c.sent.length];
             if (e == null || e.expectReply || acked.txOrder < e.txOrder) continue;
-            if (acked.lastSent - e.lastSent < reorderWindow && ++e.laterAcked < c.dupThresh) continue;
-            earlyRetransmits++;
-            if (config.congestionControl() && !(c.inRecovery && Seq.before(e.seq, c.recover))) {
-                // §3 congestion control: one reduction per window of data (RFC 6582 §3.2), by CUBIC's β (RFC 9438 §4.6)
-                reduce(c);
-                c.cwnd = c.ssthresh;
-                c.inRecovery = true;
-                c.recover = c.sendNext;
+            // A resent (e.g. probed) packet's ACK may be for its first transmission: it proves only the
+            // loss of packets sent once, before that first transmission (RFC 8985 §6.2 step 2's caution).
+            if (acked.transmits > 1 && e.transmits > 1) continue;
+            long sentBefore = (acked.transmits > 1 ? acked.firstSent : acked.lastSent) - e.lastSent; // the earliest it may have left
+            if (sentBefore < reorderWindow && ++e.laterAcked < c.dupThresh) {
+                // RACK's reorder timer (RFC 8985 §6.3): lost unless acknowledged within a reorder window
+                // of the later packet's delivery; at small windows no three later ACKs may ever come
+                long due = now + (reorderWindow - sentBefore);
+                if (due - e.deadline < 0) {
+                    e.deadline = due;
+                    e.rack = true;
+                }
+                continue;
             }
-            resend(e, now, rto);
+            lost(c, e, now);
         }
+    }
+
+    /** {@code e} is presumed lost before its resend timeout: resend it now, with one CUBIC reduction per window of data. */
+    private void lost(Chan c, SendEntry e, long now) {
+        earlyRetransmits++;
+        if (config.congestionControl() && !(c.inRecovery && Seq.before(e.seq, c.recover))) {
+            // §3 congestion control: one reduction per window of data (RFC 6582 §3.2), by CUBIC's β (RFC 9438 §4.6)
+            reduce(c);
+            c.cwnd = c.ssthresh;
+            c.inRecovery = true;
+            c.recover = c.sendNext;
+        }
+        resend(e, now, rto);
     }
 
     /** A congestion event: remember the window (with fast convergence, RFC 9438 §4.7) and set ssthresh to β·cwnd. */
@@ -558,14 +772,13 @@ public final class SeqexCore {
         // Delayed acknowledgement only for a packet that arrives in order: anything else (a gap, a
         // duplicate) is acknowledged at once, since it tells the sender about a loss.
         boolean delayAck = config.ackEvery() > 1 && d == 0 && !p.expectReply();
-        if (!p.expectReply() && !delayAck) {
-            flushAck(c); // first the cumulative ACK, so the sender does not take delayed packets for lost
-            transmit(Codec.ack(c.id, p.seq(), false));
-        }
+        boolean ackNow = !p.expectReply() && !delayAck;
+        if (ackNow) flushAck(c); // first the cumulative ACK, so the sender does not take delayed packets for lost
         int before = c.recvNext;
         if (p.seqCst() && d != 0) {
             heldTotal++;
             heldBytes += p.payload().length;
+            c.heldBytes += p.payload().length;
             c.state[idx] = HELD;
             c.held[idx] = p;
             c.heldAttachment[idx] = attachment;
@@ -584,12 +797,14 @@ public final class SeqexCore {
                 c.held_--;
                 heldTotal--;
                 heldBytes -= q.payload().length;
+                c.heldBytes -= q.payload().length;
                 deliver(c, q, a);
             }
             c.state[h] = EMPTY;
             c.recvHead = (h + 1) % w;
             c.recvNext++;
         }
+        if (ackNow) transmit(ack(c, p.seq(), 0)); // after accepting it: the window it advertises counts it
         if (delayAck) {
             c.ackPending++;
             // a filled gap is acknowledged at once (the sender is waiting on it), like TCP (RFC 5681 §4.2)
@@ -606,7 +821,7 @@ public final class SeqexCore {
         if (c.ackPending == 0) return;
         c.ackPending = 0;
         c.ackDue = Long.MAX_VALUE;
-        transmit(Codec.cumulativeAck(c.id, c.recvNext));
+        transmit(ack(c, c.recvNext, Codec.FLAG_CUMULATIVE));
     }
 
     private void duplicate(Chan c, Packet p, long now) {
@@ -622,7 +837,7 @@ public final class SeqexCore {
             }
             return;
         }
-        transmit(Codec.ack(c.id, p.seq(), false));
+        transmit(ack(c, p.seq(), 0));
     }
 
     private void deliver(Chan c, Packet p, Object attachment) {
@@ -631,7 +846,7 @@ public final class SeqexCore {
             listener.onReply(c.id, p.replyTo(), attachment, p.payload(), p.seqCst());
         } else {
             c.unconsumed++;
-            c.unconsumedBytes += p.payload().length;
+            addUnconsumed(c, p.payload().length);
             if (p.expectReply()) {
                 c.awaitingReply.add(p.seq());
                 c.unconsumedRequests.add(p.seq());
@@ -650,22 +865,50 @@ public final class SeqexCore {
             Chan c = active.get(i);
             if (c.ackDue - now <= 0) flushAck(c);
             else if (c.ackDue < ackDeadline) ackDeadline = c.ackDue;
+            if (c.persistDue - now <= 0) { // the persist timer (§4): one payload may go beyond the peer's window
+                c.persistDue = Long.MAX_VALUE;
+                c.probeAllowed = true;
+                listener.onWindow(c.id);
+            }
             if (c.inFlight == 0) continue;
+            if (c.tlpDue - now <= 0) tailLossProbe(c, now);
             boolean timedOut = false;
             for (SendEntry e : c.sent) {
-                if (e != null && e.deadline - now <= 0) {
-                    if (!timedOut && config.congestionControl() && !e.expectReply) {
-                        // a resend timeout: back to one packet (RFC 5681 §3.1, RFC 9438 §4.8); requests wait for the peer's application, not the path
-                        reduce(c);
-                        c.cwnd = 1;
-                        c.inRecovery = false;
-                        timedOut = true;
-                    }
-                    resend(e, now, backoff(e.transmits));
+                if (e == null || e.deadline - now > 0) continue;
+                if (e.rack) { // RACK's reorder timer expired: lost, not a timeout (RFC 8985 §6.3)
+                    lost(c, e, now);
+                    continue;
                 }
+                if (!timedOut && config.congestionControl() && !e.expectReply) {
+                    // a resend timeout: back to one packet (RFC 5681 §3.1, RFC 9438 §4.8); requests wait for the peer's application, not the path
+                    reduce(c);
+                    c.cwnd = 1;
+                    c.inRecovery = false;
+                    timedOut = true;
+                }
+                timeoutRetransmits++;
+                resend(e, now, backoff(e.transmits));
             }
         }
         return nextDeadline();
+    }
+
+    /**
+     * The probe timeout passed with no ACK (RFC 8985 §7.3): resend the newest packet that is not a
+     * request, once until an ACK arrives. Its ACK lets RACK find any earlier loss, so a lost tail of a
+     * flight costs a fast-recovery reduction instead of a resend timeout's fall to one packet.
+     */
+    private void tailLossProbe(Chan c, long now) {
+        c.tlpDue = Long.MAX_VALUE;
+        if (c.tlpOut) return;
+        for (int i = c.sendNext - c.sendBase - 1; i >= 0; i--) {
+            SendEntry e = c.sent[(c.sendHead + i) % c.sent.length];
+            if (e == null || e.expectReply) continue;
+            c.tlpOut = true;
+            tailLossProbes++;
+            resend(e, now, rto);
+            return;
+        }
     }
 
     /** The earliest resend or delayed-ACK deadline, or {@link Long#MAX_VALUE} if nothing is due. */
@@ -674,7 +917,9 @@ public final class SeqexCore {
         for (int i = 0; i < active.size(); i++) {
             Chan c = active.get(i);
             if (c.ackDue < next) next = c.ackDue;
+            if (c.persistDue < next) next = c.persistDue;
             if (c.inFlight == 0) continue;
+            if (c.tlpDue < next) next = c.tlpDue;
             for (SendEntry e : c.sent) if (e != null && e.deadline < next) next = e.deadline;
         }
         return next;
@@ -693,6 +938,7 @@ public final class SeqexCore {
         e.lastSent = now;
         e.txOrder = ++txCount;
         e.laterAcked = 0;
+        e.rack = false;
         e.deadline = now + Math.max(1, timeout);
         retransmits++;
         transmit(e.packet);
@@ -756,7 +1002,20 @@ public final class SeqexCore {
 
     public Stats stats() {
         return new Stats(packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
-                internalErrors, carrierErrors, droppedClosedChannel);
+                internalErrors, carrierErrors, droppedClosedChannel, timeoutRetransmits, tailLossProbes, windowProbes, windowUpdates, cwndLimitedMillis,
+                receiverLimitedMillis);
+    }
+
+    /** The free receive bytes the peer last advertised for {@code channel}, or -1 if it advertises none (docs/seqex.md §4). */
+    public long peerWindow(int channel) {
+        Chan c = existing(channel);
+        return c == null ? -1 : c.peerWindow;
+    }
+
+    /** Payload bytes of {@code channel} in flight (sent, not yet acknowledged or answered). */
+    public long bytesInFlight(int channel) {
+        Chan c = existing(channel);
+        return c == null ? 0 : c.bytesInFlight;
     }
 
     /** Packets of {@code channel} sent and not yet acked or answered. */

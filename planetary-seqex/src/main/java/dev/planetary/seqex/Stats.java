@@ -18,6 +18,17 @@ package dev.planetary.seqex;
  * @param carrierErrors   exceptions thrown by the carrier (treated as loss)
  * @param droppedClosedChannel new payloads dropped unacked on a channel the application has not opened
  *                        ({@link SeqexCore#restrict})
+ * @param timeoutRetransmits resends by the resend timer (RTO expired; with congestion control the
+ *                        window falls to one packet)
+ * @param tailLossProbes  resends of a flight's newest packet by the probe timeout (RFC 8985 §7), so a
+ *                        lost tail is found by an acknowledgement instead of the resend timer
+ * @param windowProbes    payloads sent beyond the peer's advertised receive window because nothing
+ *                        was in flight for a resend timeout (zero-window probes, docs/seqex.md §4)
+ * @param windowUpdates   acknowledgements sent only to advertise a receive window that opened up
+ * @param cwndLimitedMillis    time channels could send no payload because the congestion window was
+ *                        full (from the send that filled it to the acknowledgement that freed it)
+ * @param receiverLimitedMillis the same because of the receiver's buffer (its announced limit or its
+ *                        advertised receive window)
  */
 public record Stats(
         long packetsIn,
@@ -32,4 +43,10 @@ public record Stats(
         long staleAcks,
         long internalErrors,
         long carrierErrors,
-        long droppedClosedChannel) {}
+        long droppedClosedChannel,
+        long timeoutRetransmits,
+        long tailLossProbes,
+        long windowProbes,
+        long windowUpdates,
+        long cwndLimitedMillis,
+        long receiverLimitedMillis) {}
