@@ -271,6 +271,7 @@ public final class TunnelClient implements AutoCloseable {
             if (answer == null || answer.length == 0 || answer[0] != TunnelProtocol.OK) return; // report() cleans up
             Channel ch = link.seqex.channel(channel);
             TunnelProtocol.Sizes listener = TunnelProtocol.sizes(answer);
+            if (listener.windowAcks()) link.seqex.advertiseWindow(); // the listener reads windows in our ACKs (docs/seqex.md §4)
             int chunk = listener.chunkFor(link.seqex.config(), session.mtu());
             try {
                 ch.limitSendWindow(listener.sendLimit(chunk)); // no more in flight than the listener buffers for it

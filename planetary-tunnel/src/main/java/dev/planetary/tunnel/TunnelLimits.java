@@ -8,9 +8,12 @@ import dev.planetary.seqex.SeqexConfig;
 
 /**
  * What one session may cost the listener ({@code listen --max-streams}, {@code --session-buffer}):
- * concurrent streams, and bytes SEQEX buffers for it (unconsumed payloads on open channels plus
- * out-of-order packets held for reordering, half each), and how long a stream may carry nothing
- * (0: for ever). Data on channels without an open stream is dropped.
+ * concurrent streams, and bytes SEQEX buffers for it, and how long a stream may carry nothing (0: for
+ * ever). Data on channels without an open stream is dropped. The buffer is split (issue 19) into a
+ * share every channel keeps whatever the others do ({@link #receiveCapacity} base packets, half the
+ * buffer shared evenly), a pool the busy streams share ({@link #sharedBytes}: one busy stream may use
+ * most of it, many split it through the windows SEQEX advertises), and out-of-order packets held for
+ * reordering ({@link #maxHeld}); together exactly {@link #bound()}.
  *
  * @param maxStreams    concurrent streams per session, 1..{@link #MAX_STREAMS}
  * @param sessionBuffer bytes SEQEX may buffer for the session (at least {@link #minSessionBuffer})
@@ -50,20 +53,32 @@ public record TunnelLimits(int maxStreams, long sessionBuffer, long streamIdleMs
         return (long) (maxStreams + 1) * 2 * BASE_PACKET + 2L * WINDOW * BASE_PACKET;
     }
 
-    /** Receive capacity per channel in {@link TunnelProtocol#BASE_PACKET} packets: half the budget shared among the channels, 2..64. */
+    /** The receive share every channel keeps, in {@link TunnelProtocol#BASE_PACKET} packets: half the budget shared among the channels, 2..64. */
     int receiveCapacity() {
         return (int) Math.max(2, Math.min(RECEIVE_CAPACITY, sessionBuffer / 2 / ((long) (maxStreams + 1) * BASE_PACKET)));
     }
 
-    /** The receive buffer per channel in payload bytes (SEQEX counts it in bytes whatever the peer's packet size): {@link #receiveCapacity} base packets. */
-    long receiveBytes() {
+    /** The receive share every channel keeps, in payload bytes (SEQEX counts it in bytes whatever the peer's packet size): {@link #receiveCapacity} base packets. */
+    long guaranteedBytes() {
         return (long) receiveCapacity() * BASE_PACKET;
     }
 
-    /** Out-of-order base packets held across the session's channels: the rest of the budget, at least two windows. */
+    /**
+     * The pool the channels share beyond their own share: what the budget leaves after every channel's
+     * share and the held packets (0 at the smallest budgets).
+     */
+    long sharedBytes() {
+        return Math.max(0, sessionBuffer - (long) (maxStreams + 1) * guaranteedBytes() - (long) maxHeld() * BASE_PACKET);
+    }
+
+    /** The most one channel may buffer (SEQEX's per-channel receive buffer): its share and the whole pool. */
+    long receiveBytes() {
+        return guaranteedBytes() + sharedBytes();
+    }
+
+    /** Out-of-order base packets held across the session's channels: two windows. */
     int maxHeld() {
-        long rest = sessionBuffer - (long) (maxStreams + 1) * receiveCapacity() * BASE_PACKET;
-        return (int) Math.max(2 * WINDOW, Math.min(Integer.MAX_VALUE, rest / BASE_PACKET));
+        return 2 * WINDOW;
     }
 
     /** Payload bytes of the out-of-order packets held across the session's channels: {@link #maxHeld} base packets. */
@@ -73,17 +88,18 @@ public record TunnelLimits(int maxStreams, long sessionBuffer, long streamIdleMs
 
     /**
      * The listener's SEQEX configuration on a path of {@code mtu}: packets as large as the path carries
-     * in one datagram ({@link TunnelProtocol#packetSize}) but no larger than a stream's receive buffer;
-     * the buffer counted in bytes, so the bound below holds whatever packet size the tunnel sends.
+     * in one datagram ({@link TunnelProtocol#packetSize}) but no larger than a channel's own share; the
+     * buffer counted in bytes (the share plus the pool, which {@link dev.planetary.seqex.Seqex#sharePool}
+     * bounds together), so the bound below holds whatever packet size the tunnel sends.
      */
     SeqexConfig seqex(int mtu) {
-        return TunnelProtocol.config((int) Math.min(TunnelProtocol.packetSize(mtu), receiveBytes()))
-                .withWindow(WINDOW, receiveCapacity())
+        return TunnelProtocol.config((int) Math.min(TunnelProtocol.packetSize(mtu), guaranteedBytes()))
+                .withWindow(WINDOW, RECEIVE_CAPACITY)
                 .withReceiveBuffer(receiveBytes());
     }
 
-    /** Most payload bytes SEQEX buffers for one session: unconsumed payloads on open channels plus held packets. */
+    /** Most payload bytes SEQEX buffers for one session: every channel's share, the pool, and held packets. */
     public long bound() {
-        return ((long) (maxStreams + 1) * receiveCapacity() + maxHeld()) * BASE_PACKET;
+        return (long) (maxStreams + 1) * guaranteedBytes() + sharedBytes() + maxHeldBytes();
     }
 }

@@ -24,15 +24,17 @@ import java.util.List;
  *       the listener has sent its end-of-stream and received the tunnel's: the channel is free
  * RESET (either way):                 3, stream u32, channel u16, reason UTF-8
  *       the sender's socket failed: abort the local socket (end-of-stream markers still follow)
- * PING  (request, tunnel → listener): 4, stream 0, channel 0 [, packet u32, buffer u32]
+ * PING  (request, tunnel → listener): 4, stream 0, channel 0 [, packet u32, buffer u32 [, features u32]]
  *       reply: status OK; a keepalive that finds a session the listener no longer has
  * </pre>
  *
  * <p>Packet sizes (issue 19): each side announces the largest SEQEX packet it accepts and its receive
  * buffer per stream in payload bytes ({@link Sizes}): the tunnel at the end of every PING (the first
  * goes out before any OPEN), the listener at the end of its OPEN answer (status, u16 buffer in
- * 16 KiB packets as before, then packet u32, buffer u32). A peer that announces nothing gets
- * {@link #BASE_PACKET} packets, as before; older peers ignore the trailing bytes.
+ * 16 KiB packets as before, then packet u32, buffer u32, and since the fifth round features u32). A
+ * peer that announces nothing gets {@link #BASE_PACKET} packets, as before; older peers ignore the
+ * trailing bytes. Feature bit {@link #FEATURE_WINDOW}: the side understands SEQEX ACKs that advertise
+ * a receive window (docs/seqex.md §1), so the other side sends them.
  */
 final class TunnelProtocol {
     private TunnelProtocol() {}
@@ -105,6 +107,11 @@ final class TunnelProtocol {
 
     static final byte[] EOF = new byte[0];
 
+    /** Feature bit of {@link Sizes}: SEQEX ACKs with a receive window are understood (docs/seqex.md §1 flag WINDOW). */
+    static final int FEATURE_WINDOW = 1;
+    /** The features this version announces. */
+    static final int FEATURES = FEATURE_WINDOW;
+
     /**
      * The largest SEQEX packet a side on a path of {@code mtu} accepts and sends: one datagram's worth
      * if that exceeds {@link #BASE_PACKET}, at most {@link #MAX_PACKET}; never less than a base packet,
@@ -131,31 +138,43 @@ final class TunnelProtocol {
     }
 
     /**
-     * What a side announces (issue 19): the largest SEQEX packet it accepts, and its receive buffer
-     * per stream in payload bytes (0: not announced).
+     * What a side announces (issue 19): the largest SEQEX packet it accepts, its receive buffer per
+     * stream in payload bytes (0: not announced), and its feature bits ({@link #FEATURE_WINDOW}; 0 from
+     * a side before the fifth round).
      */
-    record Sizes(int maxPacket, long receiveBytes) {
-        /** What a peer that announces nothing gets: {@link #BASE_PACKET} packets, its buffer unknown. */
-        static final Sizes BASE = new Sizes(BASE_PACKET, 0);
+    record Sizes(int maxPacket, long receiveBytes, int features) {
+        /** What a peer that announces nothing gets: {@link #BASE_PACKET} packets, its buffer unknown, no features. */
+        static final Sizes BASE = new Sizes(BASE_PACKET, 0, 0);
 
-        /** The announcement of a side with {@code config}. */
-        static Sizes of(SeqexConfig config) {
-            return new Sizes(config.maxPacketSize(), config.receiveBytes());
+        /** A fourth-round announcement: sizes, no features. */
+        Sizes(int maxPacket, long receiveBytes) {
+            this(maxPacket, receiveBytes, 0);
         }
 
-        /** 8 bytes: packet u32, buffer u32. */
+        /** The announcement of this version's side with {@code config}. */
+        static Sizes of(SeqexConfig config) {
+            return new Sizes(config.maxPacketSize(), config.receiveBytes(), FEATURES);
+        }
+
+        /** The peer understands SEQEX ACKs with a receive window. */
+        boolean windowAcks() {
+            return (features & FEATURE_WINDOW) != 0;
+        }
+
+        /** 12 bytes: packet u32, buffer u32, features u32 (an older peer reads the first 8). */
         byte[] encode() {
-            return ByteBuffer.allocate(8).putInt(maxPacket).putInt((int) Math.min(0xFFFF_FFFFL, receiveBytes)).array();
+            return ByteBuffer.allocate(12).putInt(maxPacket).putInt((int) Math.min(0xFFFF_FFFFL, receiveBytes)).putInt(features).array();
         }
 
         /** The announcement at {@code off} of {@code b}, or {@code orElse} if there is none (an older peer) or it is unusable. */
         static Sizes decode(byte[] b, int off, Sizes orElse) {
             if (b.length < off + 8) return orElse;
-            ByteBuffer bb = ByteBuffer.wrap(b, off, 8);
+            ByteBuffer bb = ByteBuffer.wrap(b, off, b.length - off);
             int packet = bb.getInt();
             long buffer = Integer.toUnsignedLong(bb.getInt());
+            int features = bb.remaining() >= 4 ? bb.getInt() : 0; // a fourth-round peer announces none
             if (packet < BASE_PACKET) return orElse; // every version accepts BASE_PACKET; smaller is nonsense
-            return new Sizes(packet, buffer);
+            return new Sizes(packet, buffer, features);
         }
 
         /**
@@ -208,7 +227,7 @@ final class TunnelProtocol {
      * base packets and the u16 buffer, or no buffer (its window).
      */
     static byte[] opened(int receiveCapacity, Sizes sizes) {
-        return ByteBuffer.allocate(11).put(OK).putShort((short) Math.min(0xFFFF, receiveCapacity)).put(sizes.encode()).array();
+        return ByteBuffer.allocate(15).put(OK).putShort((short) Math.min(0xFFFF, receiveCapacity)).put(sizes.encode()).array();
     }
 
     /** The receive buffer in an OPEN answer ({@link #opened}) in base packets, clamped to 1..WINDOW; WINDOW if the listener sent none. */
@@ -227,7 +246,8 @@ final class TunnelProtocol {
     /** A PING that announces {@code sizes} (an older listener reads only its type). */
     static byte[] ping(Sizes sizes) {
         byte[] head = new Control(PING, 0, 0, "").encode();
-        return ByteBuffer.allocate(head.length + 8).put(head).put(sizes.encode()).array();
+        byte[] s = sizes.encode();
+        return ByteBuffer.allocate(head.length + s.length).put(head).put(s).array();
     }
 
     /** The tunnel's {@link Sizes} from a PING; {@link Sizes#BASE} from an older tunnel. */

@@ -68,6 +68,7 @@ public final class TunnelServer implements AutoCloseable {
         this.idle = limits.streamIdleMs() > 0 ? java.util.Objects.requireNonNull(idle, "idle") : null;
         // channel 0 and the channels of accepted OPENs (reserved before the reply) take data; others are dropped
         this.link = new TunnelLink(session, limits.seqex(session.mtu()), c -> c == 0 || reserved.containsKey(c), limits.maxHeld(), limits.maxHeldBytes());
+        link.seqex.sharePool(limits.guaranteedBytes(), limits.sharedBytes()); // a busy stream may use the pool, many split it
         this.control = link.seqex.channel(0);
         this.allowed = List.copyOf(allowed);
         this.out = out;
@@ -120,6 +121,7 @@ public final class TunnelServer implements AutoCloseable {
         if (c != null && c.type() == TunnelProtocol.PING && m.expectsReply()) {
             // the tunnel's first PING precedes its first OPEN on this SeqCst channel: sizes known before any stream
             peerSizes = TunnelProtocol.pingSizes(m.payload());
+            if (peerSizes.windowAcks()) link.seqex.advertiseWindow(); // the tunnel reads windows in our ACKs (docs/seqex.md §4)
             m.replyAsync(TunnelProtocol.reply(TunnelProtocol.OK, ""), true);
         } else if (c != null && c.type() == TunnelProtocol.OPEN && m.expectsReply()) {
             OpenTrace.mark(SIDE, c.stream(), "open-received");

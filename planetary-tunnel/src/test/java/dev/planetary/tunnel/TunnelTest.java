@@ -243,7 +243,7 @@ class TunnelTest {
         var up = server.link().seqex.stats();
         assertEquals(0, down.malformed() + up.malformed(), "nobody sent a packet larger than the other announced");
         int downChunk = TunnelProtocol.MAX_PACKET - 12;
-        int upChunk = (int) Math.max(TunnelProtocol.BASE_PACKET - 12, TunnelLimits.DEFAULT.receiveBytes() / TunnelProtocol.MIN_PACKETS_IN_BUFFER);
+        int upChunk = (int) Math.min(TunnelProtocol.MAX_PACKET - 12, Math.max(TunnelProtocol.BASE_PACKET - 12, TunnelLimits.DEFAULT.receiveBytes() / TunnelProtocol.MIN_PACKETS_IN_BUFFER));
         // delivered payloads per direction: full chunks, some short ones where a socket read returned less, and control
         assertTrue(down.delivered() < 5L * total / 4 / downChunk + 32, "download packets: " + down);
         assertTrue(up.delivered() < 5L * total / 4 / upChunk + 32, "upload packets: " + up);
@@ -402,12 +402,22 @@ class TunnelTest {
         int down = TunnelProtocol.pingSizes(ping).chunkFor(listener, loop);
         assertEquals(TunnelProtocol.MAX_PACKET - 12, down);
         assertEquals(16, TunnelProtocol.pingSizes(ping).sendLimit(down));
-        // uploads: at most the listener's packet, small enough for 8 in its per-stream share, but never below base packets (the default share holds 7 of them)
+        // uploads: at most the listener's packet, small enough for 8 in what one stream may buffer (its
+        // share and the session's pool since the fifth round: one-datagram packets again)
         byte[] answer = TunnelProtocol.opened(TunnelLimits.DEFAULT.receiveCapacity(), listenerSizes);
         assertEquals(listenerSizes, TunnelProtocol.sizes(answer));
         int up = TunnelProtocol.sizes(answer).chunkFor(tunnel, loop);
-        assertEquals(16_384 - 12, up, "8 would not fit the 7-packet share at a larger size: base packets");
-        assertEquals(7, TunnelProtocol.sizes(answer).sendLimit(up));
+        assertEquals(TunnelProtocol.MAX_PACKET - 12, up, "8 fit the share plus the pool");
+        assertEquals(16, TunnelProtocol.sizes(answer).sendLimit(up));
+        // both announce that they read receive windows in SEQEX ACKs; a fourth-round announcement (8 bytes) does not
+        assertTrue(TunnelProtocol.pingSizes(ping).windowAcks());
+        assertTrue(TunnelProtocol.sizes(answer).windowAcks());
+        byte[] fourthPing = java.nio.ByteBuffer.allocate(15).put(new TunnelProtocol.Control(TunnelProtocol.PING, 0, 0, "").encode()).putInt(65_475).putInt(1 << 20).array();
+        assertFalse(TunnelProtocol.pingSizes(fourthPing).windowAcks());
+        assertEquals(new TunnelProtocol.Sizes(65_475, 1 << 20), TunnelProtocol.pingSizes(fourthPing));
+        byte[] fourthAnswer = java.util.Arrays.copyOf(answer, 11);
+        assertFalse(TunnelProtocol.sizes(fourthAnswer).windowAcks());
+        assertEquals(listenerSizes.receiveBytes(), TunnelProtocol.sizes(fourthAnswer).receiveBytes());
 
         // new tunnel, older listener: an answer with the u16 buffer only, or with the status only
         byte[] oldAnswer = java.nio.ByteBuffer.allocate(3).put(TunnelProtocol.OK).putShort((short) 7).array();
@@ -436,11 +446,15 @@ class TunnelTest {
         assertEquals(16, huge.sendLimit(huge.chunkFor(listener, loop)), "64 × 16 KiB in flight at most, as before");
         assertEquals(TunnelProtocol.WINDOW, huge.sendLimit(16_384 - 12));
 
-        // the listener: buffer counted in bytes, exactly the base-packet bound of before
-        assertEquals(7 * 16_384L, listener.receiveBytes());
-        assertTrue(listener.maxPacketSize() <= listener.receiveBytes());
+        // the listener: buffer counted in bytes; every channel keeps its 7-packet share, one stream may
+        // add the session's pool, and the bound is exactly --session-buffer
         TunnelLimits l = TunnelLimits.DEFAULT;
-        assertEquals(((long) (l.maxStreams() + 1) * l.receiveCapacity() + l.maxHeld()) * 16_384, l.bound());
+        assertEquals(7 * 16_384L, l.guaranteedBytes());
+        assertEquals(l.guaranteedBytes() + l.sharedBytes(), listener.receiveBytes());
+        assertTrue(l.sharedBytes() > 2L << 20, "one busy stream may buffer megabytes: " + l.sharedBytes());
+        assertTrue(listener.maxPacketSize() <= l.guaranteedBytes());
+        assertEquals(l.sessionBuffer(), l.bound());
+        assertEquals((long) (l.maxStreams() + 1) * l.guaranteedBytes() + l.sharedBytes() + l.maxHeldBytes(), l.bound());
         assertEquals(l.maxHeld() * 16_384L, l.maxHeldBytes());
         // the smallest session buffer still takes packets larger than a base packet, within its share
         TunnelLimits small = new TunnelLimits(256, TunnelLimits.minSessionBuffer(256), 0);
