@@ -610,6 +610,15 @@ public final class SeqexCore {
             else receiverLimitedMillis += now - c.limitedSince;
             c.limitedSince = -1;
         }
+        persist(c, now);
+        if (c.peerWindow > window) listener.onWindow(c.id);
+    }
+
+    /**
+     * The persist timer (§4, RFC 9293 §3.8.6.1): with nothing in flight to bring a new window and the
+     * peer's last one too small for a largest payload, a probe may go out one RTO from now.
+     */
+    private void persist(Chan c, long now) {
         if (c.peerWindow < 0) return;
         if (c.bytesInFlight == 0 && c.peerWindow < config.maxPayload()) {
             if (c.persistDue == Long.MAX_VALUE && !c.probeAllowed) c.persistDue = now + rto;
@@ -617,7 +626,6 @@ public final class SeqexCore {
             c.persistDue = Long.MAX_VALUE;
             c.probeAllowed = false;
         }
-        if (c.peerWindow > window) listener.onWindow(c.id);
     }
 
     /**
@@ -754,6 +762,7 @@ public final class SeqexCore {
             }
             attachment = req.attachment;
             c.remove(req); // answered: stop resending the request
+            persist(c, now);
         } else if (!channelOpen.test(c.id)) {
             droppedClosedChannel++; // nobody reads this channel: buffering it would only cost memory
             return;
@@ -865,6 +874,7 @@ public final class SeqexCore {
             Chan c = active.get(i);
             if (c.ackDue - now <= 0) flushAck(c);
             else if (c.ackDue < ackDeadline) ackDeadline = c.ackDue;
+            persist(c, now);
             if (c.persistDue - now <= 0) { // the persist timer (§4): one payload may go beyond the peer's window
                 c.persistDue = Long.MAX_VALUE;
                 c.probeAllowed = true;

@@ -147,4 +147,56 @@ class EarlyRetransmitTest {
         assertEquals(0, p.alice.stats().earlyRetransmits(), "an unanswered request is not presumed lost");
         assertTrue(p.alice.inFlight(1) == 1);
     }
+    /**
+     * At a small window no three later ACKs come: RACK's reorder timer (RFC 8985 §6.3) resends a
+     * packet a reorder window after a later one was acknowledged, long before its resend timeout, and
+     * counts it as a loss found early, not a timeout.
+     */
+    @Test
+    void theReorderTimerFindsALossWithOneLaterPacketAcknowledged() {
+        Pair p = new Pair();
+        p.warmUp(); // srtt 10 ms: reorder window 2 ms, RTO 50 ms
+        p.send(1, 100);
+        p.send(2, 100);
+        List<byte[]> flight = new ArrayList<>(p.toBob);
+        p.toBob.clear();
+        p.deliver(flight.get(1), 105, 110); // 1 is lost; 2 is acknowledged at 110
+        assertEquals(0, p.alice.stats().earlyRetransmits(), "one later packet, sent in the same millisecond: not yet");
+        assertEquals(112, p.alice.nextDeadline(), "the reorder timer: 110 + 2 ms");
+        p.alice.service(111);
+        assertTrue(p.toBob.isEmpty());
+        p.alice.service(112);
+        assertEquals(1, p.toBob.size(), "resent at 112 ms instead of 150");
+        assertEquals(1, p.alice.stats().earlyRetransmits());
+        assertEquals(0, p.alice.stats().timeoutRetransmits());
+        p.deliver(p.toBob.remove(0), 117, 122);
+        assertEquals(List.of(0, 2, 1), p.bobGot);
+        assertEquals(0, p.alice.inFlight(1));
+    }
+
+    /**
+     * The lost tail of a flight has no later packet to reveal it: the tail loss probe (RFC 8985 §7)
+     * resends the newest packet two SRTT after the last ACK instead of waiting for the resend timer.
+     */
+    @Test
+    void aLostTailIsProbedBeforeTheResendTimeout() {
+        Pair p = new Pair();
+        p.warmUp(); // srtt 10 ms, RTO 50 ms: probe timeout 2 × 10 + 0 (no ACK delay) + 1 = 21 ms
+        p.send(1, 100);
+        p.send(2, 100);
+        List<byte[]> flight = new ArrayList<>(p.toBob);
+        p.toBob.clear();
+        p.deliver(flight.get(0), 105, 110); // 2, the tail, is lost
+        assertEquals(131, p.alice.nextDeadline());
+        p.alice.service(131);
+        assertEquals(1, p.alice.stats().tailLossProbes());
+        assertEquals(1, p.toBob.size(), "the newest packet, probed");
+        assertEquals(0, p.alice.stats().timeoutRetransmits());
+        p.alice.service(140);
+        assertEquals(1, p.toBob.size(), "one probe until an ACK arrives");
+        p.deliver(p.toBob.remove(0), 136, 141);
+        assertEquals(List.of(0, 1, 2), p.bobGot);
+        assertEquals(0, p.alice.inFlight(1));
+        assertEquals(Long.MAX_VALUE, p.alice.nextDeadline());
+    }
 }

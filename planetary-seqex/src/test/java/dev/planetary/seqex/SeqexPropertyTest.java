@@ -23,6 +23,8 @@ class SeqexPropertyTest {
     static final boolean LONG = Boolean.parseBoolean(System.getProperty("planetary.long", "false"));
     static final int SEEDS = LONG ? 5_000 : 500;
     static final long TIME_BOUND = 20 * 60_000; // virtual ms
+    /** The longest payload {@link #app} sends (13-byte header, up to 199 bytes of padding). */
+    static final int MAX_TEST_PAYLOAD = 13 + 199;
 
     /** Payload: side, channel, index (send order on that side and channel), request index or -1, padding. */
     static byte[] payload(int side, int ch, int index, int replyToIndex, int pad) {
@@ -121,9 +123,12 @@ class SeqexPropertyTest {
         SeqexConfig cc = acks.withCongestionControl(ackRnd.nextBoolean());
         // a third of the seeds count the receive buffer in bytes too (docs/seqex.md §4), from one packet to the whole capacity
         SeqexConfig config = ackRnd.nextInt(3) == 0 ? cc.withReceiveBuffer(cc.maxPayload() + ackRnd.nextInt(capacity * cc.maxPayload())) : cc;
-        String ctx = "seed " + seed + " (window " + window + ", capacity " + capacity + ", channels " + channels + ", per channel " + perChannel
+        String ctx0 = "seed " + seed + " (window " + window + ", capacity " + capacity + ", channels " + channels + ", per channel " + perChannel
                 + ", loss " + loss + ", dup " + dup + ", delay " + minDelay + ".." + maxDelay + ", initial " + initial + ", ack every " + config.ackEvery()
-                + " or " + config.ackDelayMillis() + " ms, congestion control " + config.congestionControl() + ", receive buffer " + config.receiveBufferBytes() + " bytes)";
+                + " or " + config.ackDelayMillis() + " ms, congestion control " + config.congestionControl() + ", receive buffer " + config.receiveBufferBytes() + " bytes";
+        // a third of the seeds advertise receive windows both ways, a third one way only (the other side is sent to as before)
+        int advertise = new SplittableRandom(seed ^ 0x1F0A_5EEDL).nextInt(3);
+        String ctx = ctx0 + ", windows advertised by " + (advertise == 0 ? "neither side" : advertise == 1 ? "both sides" : "side 0 only") + ")";
 
         SimNet net = new SimNet(rnd.nextLong(), loss, dup, minDelay, maxDelay);
         Side[] sides = {new Side(0, rnd.split(), channels, perChannel), new Side(1, rnd.split(), channels, perChannel)};
@@ -165,13 +170,15 @@ class SeqexPropertyTest {
             });
             net.attach(s.id, (data, now) -> s.core.receive(data, now));
         }
+        if (advertise >= 1) sides[0].core.advertiseWindow();
+        if (advertise == 1) sides[1].core.advertiseWindow();
 
         long nextTick = 0;
         while (true) {
             long now = net.now;
             if (now > TIME_BOUND) fail(ctx + ": not done after " + TIME_BOUND + " virtual ms; " + progress(sides));
             if (now >= nextTick) {
-                for (Side s : sides) app(s, sides[1 - s.id], now, perChannel);
+                for (Side s : sides) app(s, sides[1 - s.id], now, perChannel, ctx);
                 nextTick = now + 1 + sides[0].rnd.nextInt(10);
             }
             for (Side s : sides) {
@@ -214,7 +221,7 @@ class SeqexPropertyTest {
     }
 
     /** One application step: read some, reply to some, send while the window allows. */
-    private static void app(Side s, Side peer, long now, int perChannel) {
+    private static void app(Side s, Side peer, long now, int perChannel, String ctx) {
         for (int c = 0; c < s.channels; c++) {
             ArrayDeque<Object[]> in = s.inbox.get(c);
             while (!in.isEmpty() && s.rnd.nextDouble() < s.pRead) {
@@ -229,13 +236,19 @@ class SeqexPropertyTest {
                 s.core.reply(c, (Integer) r[0], payload(s.id, c, index, (Integer) r[1], s.rnd.nextInt(40)),
                         s.rnd.nextDouble() < s.pReplySeqCst, null, now);
             }
-            while (s.toSend[c] > 0 && s.core.canSend(c) && s.rnd.nextInt(4) != 0) {
+            while (s.toSend[c] > 0 && s.core.canSend(c, MAX_TEST_PAYLOAD) && s.rnd.nextInt(4) != 0) {
                 s.toSend[c]--;
                 int index = s.nextIndex[c]++;
                 boolean request = s.rnd.nextDouble() < s.pRequest;
                 if (request) s.requestsSent++;
+                long probes = s.core.stats().windowProbes();
                 s.core.send(c, payload(s.id, c, index, -1, s.rnd.nextInt(200)), s.rnd.nextDouble() < s.pSeqCst, request,
                         request ? index : null, now);
+                long window = s.core.peerWindow(c);
+                // the advertised window is never exceeded, except by one zero-window probe when nothing else was in flight
+                if (window >= 0 && s.core.bytesInFlight(c) > window && s.core.stats().windowProbes() == probes) {
+                    fail(ctx + ": side " + s.id + " channel " + c + " has " + s.core.bytesInFlight(c) + " bytes in flight, the peer advertised " + window);
+                }
             }
         }
     }
