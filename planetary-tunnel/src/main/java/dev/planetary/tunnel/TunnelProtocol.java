@@ -82,11 +82,14 @@ final class TunnelProtocol {
      */
     static final int READ_BYTES = 65_536;
     /**
-     * Lower clamp of the adaptive resend timeout. SEQEX's default (50 ms) idles a bulk stream on a
-     * sub-millisecond path for 50 ms per lost packet; on slower paths RTO = SRTT + 4·RTTVAR is above
-     * this anyway.
+     * Lower clamp of the adaptive resend timeout. It was 10 ms while the resend timer found most
+     * losses (SEQEX's default 50 ms idled a bulk stream for 50 ms per lost packet); since SEQEX finds
+     * losses by RACK's reorder timer and probes lost tails (RFC 8985, docs/seqex.md §3), the timer
+     * is a last resort, and at 10 ms most of its expiries on a loaded host were spurious — each one
+     * dropping the congestion window to one packet (BENCHMARKS.md, issue 19, fifth round). The system
+     * property {@code planetary.tunnel.minRto} overrides it, for benchmarks.
      */
-    static final long MIN_RTO_MS = 10;
+    static final long MIN_RTO_MS = Math.max(1, Math.min(250, Long.getLong("planetary.tunnel.minRto", 50)));
 
     /**
      * Delayed cumulative ACKs (docs/seqex.md §1): one per 2 in-order packets (as TCP) or 2 ms, a
