@@ -145,6 +145,7 @@ public final class Seqex implements AutoCloseable {
                 ackActivity = true;
                 if (core.ackDeadline() < timerWakeAt) timer.signal(); // a delayed ACK is due before the timer wakes
             }
+            if (core.timerHint() < timerWakeAt) timer.signal(); // a reorder timer or probe is due before the timer wakes
         } finally {
             unlockAndFlush();
         }
@@ -562,7 +563,7 @@ public final class Seqex implements AutoCloseable {
         if (moved) {
             cs.sendable.signalAll();
             // packets sent now time out at now + rto; earlier deadlines are already in timerWakeAt
-            if (now + core.rto() < timerWakeAt) timer.signal();
+            if (now + core.rto() < timerWakeAt || core.timerHint() < timerWakeAt) timer.signal();
         }
     }
 

@@ -232,6 +232,8 @@ public final class SeqexCore {
     private long heldBytes;
     /** No delayed ACK is due before this (may be early: an ACK sent meanwhile leaves it); see {@link #ackDeadline()}. */
     private long ackDeadline = Long.MAX_VALUE;
+    /** The earliest loss-detection timer (RACK reorder timer, tail loss probe, persist) armed since the last {@link #service}; see {@link #timerHint()}. */
+    private long timerHint = Long.MAX_VALUE;
 
     public SeqexCore(SeqexConfig config, Carrier carrier, Listener listener) {
         this.config = Objects.requireNonNull(config, "config");
@@ -421,6 +423,7 @@ public final class SeqexCore {
     private void armProbe(Chan c, long now) {
         long pto = srtt < 0 ? Long.MAX_VALUE : 2 * Math.max(1, srtt) + config.ackDelayMillis() + 1;
         c.tlpDue = pto < rto ? now + pto : Long.MAX_VALUE;
+        hint(c.tlpDue);
     }
 
     // ---------------------------------------------------------------- application feedback
@@ -621,7 +624,10 @@ public final class SeqexCore {
     private void persist(Chan c, long now) {
         if (c.peerWindow < 0) return;
         if (c.bytesInFlight == 0 && c.peerWindow < config.maxPayload()) {
-            if (c.persistDue == Long.MAX_VALUE && !c.probeAllowed) c.persistDue = now + rto;
+            if (c.persistDue == Long.MAX_VALUE && !c.probeAllowed) {
+                c.persistDue = now + rto;
+                hint(c.persistDue);
+            }
         } else {
             c.persistDue = Long.MAX_VALUE;
             c.probeAllowed = false;
@@ -684,6 +690,7 @@ public final class SeqexCore {
                 if (due - e.deadline < 0) {
                     e.deadline = due;
                     e.rack = true;
+                    hint(due);
                 }
                 continue;
             }
@@ -870,6 +877,7 @@ public final class SeqexCore {
     public long service(long now) {
         if (closed) return Long.MAX_VALUE;
         ackDeadline = Long.MAX_VALUE;
+        timerHint = Long.MAX_VALUE;
         for (int i = 0; i < active.size(); i++) {
             Chan c = active.get(i);
             if (c.ackDue - now <= 0) flushAck(c);
@@ -941,6 +949,20 @@ public final class SeqexCore {
      */
     public long ackDeadline() {
         return ackDeadline;
+    }
+
+    /**
+     * A cheap lower bound of the loss-detection timers (RACK's reorder timer, the tail loss probe,
+     * the persist timer) armed since the last {@link #service} (Long.MAX_VALUE if none): a timer
+     * thread sleeping until a later deadline must wake sooner. These timers are shorter than the
+     * RTO, so a thread that only watched resend deadlines would run them late.
+     */
+    public long timerHint() {
+        return timerHint;
+    }
+
+    private void hint(long deadline) {
+        if (deadline < timerHint) timerHint = deadline;
     }
 
     private void resend(SendEntry e, long now, long timeout) {

@@ -48,8 +48,10 @@ class HostileInputTest {
                     case 1 -> { // well-formed, random fields, near the victim's sequence numbers
                         int ch = rnd.nextInt(6);
                         int seq = Seq.initial(cfg.initialSequence(), ch & 3) + rnd.nextInt(40) - 20;
-                        b = switch (rnd.nextInt(3)) {
+                        b = switch (rnd.nextInt(4)) {
                             case 0 -> Codec.ack(ch, seq, rnd.nextInt(10) == 0);
+                            // an advertised window of any size, with any ACK flavour (docs/seqex.md §4)
+                            case 3 -> Codec.ack(ch, seq, new int[] {0, Codec.FLAG_WINDOW_OPEN, Codec.FLAG_CUMULATIVE}[rnd.nextInt(3)], rnd.nextLong(0, 1L << 33));
                             case 1 -> Codec.payload(ch, seq, rnd.nextBoolean(), rnd.nextBoolean(), new byte[rnd.nextInt(60)]);
                             default -> Codec.reply(ch, seq, seq + rnd.nextInt(8) - 4, rnd.nextBoolean(), new byte[rnd.nextInt(60)]);
                         };
@@ -69,6 +71,7 @@ class HostileInputTest {
                     assertTrue(victim.occupancy(c) <= cfg.receiveCapacity() + 2 * cfg.window() - 1);
                     assertTrue(victim.awaitingReply(c) <= cfg.window());
                     assertTrue(victim.inFlight(c) <= 2 * cfg.window());
+                    assertTrue(victim.bytesInFlight(c) >= 0);
                 }
                 assertTrue(victim.activeChannels() <= cfg.maxChannels());
             }
