@@ -153,6 +153,11 @@ public final class SeqexCore {
         long tlpDue = Long.MAX_VALUE; // tail loss probe timeout (RFC 8985 §7)
         boolean tlpOut;         // a probe is out and no acknowledgement came since
         int lastLen;            // the length of the last payload sent (the next is assumed alike, for the stall counters)
+        boolean frto;           // a resend timeout awaits its F-RTO verdict (RFC 5682)
+        long frtoTx;            // the txOrder of the timeout's resend: acknowledged transmissions before it were not lost
+        boolean frtoOriginal;   // this ACK acknowledged a transmission from before the timeout
+        boolean frtoOther;      // this ACK acknowledged the resend or later packets
+        double undoCwnd, undoSsthresh, undoWMax;
         long limitedSince = -1; // when the last send filled the window (Stats.cwndLimitedMillis / receiverLimitedMillis)
         boolean limitedByCwnd;
         long heldBytes;         // payload bytes of this channel's held (out-of-order SeqCst) packets
@@ -215,7 +220,7 @@ public final class SeqexCore {
     private long txCount; // transmissions so far (SendEntry.txOrder)
     private long packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
             internalErrors, carrierErrors, droppedClosedChannel, timeoutRetransmits, tailLossProbes, windowProbes, windowUpdates, cwndLimitedMillis,
-            receiverLimitedMillis;
+            receiverLimitedMillis, spuriousTimeouts;
     /** Our ACKs carry the free bytes of the channel's receive buffer (the peer understands them: {@link #advertiseWindow}). */
     private boolean advertise;
     // a receive pool shared by the channels (see sharePool): each channel's guaranteed bytes, the shared rest, its use
@@ -594,6 +599,10 @@ public final class SeqexCore {
 
     /** {@code e} was acknowledged: out of the window, the window grows, the probe timeout restarts. */
     private void acked(Chan c, SendEntry e, long now) {
+        if (c.frto) { // evidence for the F-RTO verdict (frtoVerdict), weighed once the whole ACK is processed
+            if (e.txOrder < c.frtoTx) c.frtoOriginal = true;
+            else c.frtoOther = true;
+        }
         c.remove(e);
         grow(c, now);
         c.tlpOut = false;
@@ -608,6 +617,7 @@ public final class SeqexCore {
      * application when the window grew.
      */
     private void afterAck(Chan c, long window, long now) {
+        frtoVerdict(c, now);
         if (c.limitedSince >= 0 && c.canSend(c.lastLen)) {
             if (c.limitedByCwnd) cwndLimitedMillis += now - c.limitedSince;
             else receiverLimitedMillis += now - c.limitedSince;
@@ -694,14 +704,14 @@ public final class SeqexCore {
                 }
                 continue;
             }
-            lost(c, e, now);
+            lost(c, e, now, true);
         }
     }
 
     /** {@code e} is presumed lost before its resend timeout: resend it now, with one CUBIC reduction per window of data. */
-    private void lost(Chan c, SendEntry e, long now) {
+    private void lost(Chan c, SendEntry e, long now, boolean congestionEvent) {
         earlyRetransmits++;
-        if (config.congestionControl() && !(c.inRecovery && Seq.before(e.seq, c.recover))) {
+        if (congestionEvent && config.congestionControl() && !(c.inRecovery && Seq.before(e.seq, c.recover))) {
             // §3 congestion control: one reduction per window of data (RFC 6582 §3.2), by CUBIC's β (RFC 9438 §4.6)
             reduce(c);
             c.cwnd = c.ssthresh;
@@ -891,14 +901,30 @@ public final class SeqexCore {
             if (c.inFlight == 0) continue;
             if (c.tlpDue - now <= 0) tailLossProbe(c, now);
             boolean timedOut = false;
-            for (SendEntry e : c.sent) {
+            boolean frtoStarted = false;
+            for (int k = 0, n = c.sendNext - c.sendBase; k < n; k++) { // in sequence order: the oldest first
+                SendEntry e = c.sent[(c.sendHead + k) % c.sent.length];
                 if (e == null || e.deadline - now > 0) continue;
                 if (e.rack) { // RACK's reorder timer expired: lost, not a timeout (RFC 8985 §6.3)
-                    lost(c, e, now);
+                    lost(c, e, now, true);
+                    continue;
+                }
+                if (frtoStarted && !e.expectReply) {
+                    // F-RTO (RFC 5682): only the oldest is resent until an ACK tells a spurious timeout from a loss
+                    e.deadline = now + backoff(e.transmits);
                     continue;
                 }
                 if (!timedOut && config.congestionControl() && !e.expectReply) {
                     // a resend timeout: back to one packet (RFC 5681 §3.1, RFC 9438 §4.8); requests wait for the peer's application, not the path
+                    if (!c.frto) { // remember the window, to undo the reduction if the timeout proves spurious (RFC 5682 §3, RFC 4015)
+                        c.frto = frtoStarted = true;
+                        c.frtoTx = txCount + 1; // the order of the resend below
+                        c.undoCwnd = c.cwnd;
+                        c.undoSsthresh = c.ssthresh;
+                        c.undoWMax = c.wMax;
+                    } else {
+                        c.frto = false; // a second timeout before any ACK: no verdict, a plain timeout
+                    }
                     reduce(c);
                     c.cwnd = 1;
                     c.inRecovery = false;
@@ -909,6 +935,31 @@ public final class SeqexCore {
             }
         }
         return nextDeadline();
+    }
+
+    /**
+     * The F-RTO verdict (RFC 5682 §2.1, sender-local) on the first ACK after a resend timeout: if it
+     * acknowledges a packet last sent before the timeout, the packets were not lost, only their ACKs
+     * late — the timeout was spurious and the window before it is restored (RFC 4015's response); if it
+     * acknowledges only the resend or later packets, the timeout was real and every packet sent before
+     * it that is still unacknowledged is resent now (in slow start, without a second reduction).
+     */
+    private void frtoVerdict(Chan c, long now) {
+        if (!c.frto || !(c.frtoOriginal || c.frtoOther)) return;
+        c.frto = false;
+        if (c.frtoOriginal) {
+            spuriousTimeouts++;
+            c.cwnd = Math.min(c.sendLimit, Math.max(c.cwnd, c.undoCwnd));
+            c.ssthresh = c.undoSsthresh;
+            c.wMax = c.undoWMax;
+            c.epochStart = -1;
+        } else {
+            for (int k = 0, n = c.sendNext - c.sendBase; k < n; k++) {
+                SendEntry e = c.sent[(c.sendHead + k) % c.sent.length];
+                if (e != null && !e.expectReply && e.txOrder < c.frtoTx) lost(c, e, now, false);
+            }
+        }
+        c.frtoOriginal = c.frtoOther = false;
     }
 
     /**
@@ -1035,7 +1086,7 @@ public final class SeqexCore {
     public Stats stats() {
         return new Stats(packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
                 internalErrors, carrierErrors, droppedClosedChannel, timeoutRetransmits, tailLossProbes, windowProbes, windowUpdates, cwndLimitedMillis,
-                receiverLimitedMillis);
+                receiverLimitedMillis, spuriousTimeouts);
     }
 
     /** The free receive bytes the peer last advertised for {@code channel}, or -1 if it advertises none (docs/seqex.md §4). */

@@ -29,6 +29,8 @@ package dev.planetary.seqex;
  *                        full (from the send that filled it to the acknowledgement that freed it)
  * @param receiverLimitedMillis the same because of the receiver's buffer (its announced limit or its
  *                        advertised receive window)
+ * @param spuriousTimeouts resend timeouts found spurious by F-RTO (RFC 5682: the first ACK after it
+ *                        acknowledged a packet sent before it) and whose window reduction was undone
  */
 public record Stats(
         long packetsIn,
@@ -49,4 +51,5 @@ public record Stats(
         long windowProbes,
         long windowUpdates,
         long cwndLimitedMillis,
-        long receiverLimitedMillis) {}
+        long receiverLimitedMillis,
+        long spuriousTimeouts) {}

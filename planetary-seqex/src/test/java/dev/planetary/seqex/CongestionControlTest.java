@@ -123,6 +123,42 @@ class CongestionControlTest {
         assertFalse(alice.canSend(1), "ten in flight, window one");
     }
 
+    /**
+     * F-RTO (RFC 5682): after a resend timeout only the oldest packet is resent; if the next ACK is
+     * for a packet sent before the timeout, its ACKs were only late: the window is restored and
+     * nothing else is resent.
+     */
+    @Test
+    void aSpuriousTimeoutIsUndone() {
+        fill(0);
+        List<byte[]> flight = new ArrayList<>(toBob);
+        toBob.clear(); // the ACKs are late, nothing is lost
+        alice.service(alice.nextDeadline());
+        assertEquals(1, toBob.size(), "only the oldest resent");
+        assertEquals(1.0, alice.congestionWindow(1));
+        bob.receive(flight.get(1), 300); // an original, sent before the timeout
+        for (byte[] a : toAlice) alice.receive(a, 300);
+        toAlice.clear();
+        assertEquals(1, alice.stats().spuriousTimeouts());
+        assertTrue(alice.congestionWindow(1) >= 10, "restored: " + alice.congestionWindow(1));
+        assertEquals(1, alice.stats().retransmits(), "nothing else resent");
+    }
+
+    /** F-RTO: if the next ACK is for the resend only, the timeout was real and the rest of the flight is resent at once. */
+    @Test
+    void aRealTimeoutResendsTheRestAfterTheFirstAck() {
+        fill(0);
+        toBob.clear(); // everything lost
+        alice.service(alice.nextDeadline());
+        assertEquals(1, toBob.size());
+        roundTrip(300); // the resend arrives and is acknowledged
+        assertEquals(0, alice.stats().spuriousTimeouts());
+        assertEquals(9, toBob.size(), "the other nine resent on that ACK, not one timeout each");
+        assertTrue(alice.congestionWindow(1) < 3, "slow start from one: " + alice.congestionWindow(1));
+        roundTrip(301);
+        assertEquals(0, alice.inFlight(1));
+    }
+
     /** The receive buffer the peer announced caps payloads in flight, below window and cwnd alike. */
     @Test
     void aSendLimitCapsPayloadsInFlight() {
