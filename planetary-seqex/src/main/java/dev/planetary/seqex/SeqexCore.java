@@ -70,6 +70,8 @@ public final class SeqexCore {
      * of a millisecond clock are at least one millisecond of real time.
      */
     static final long MIN_REORDER_WINDOW = 2;
+    /** The tail loss probe waits at least minRto / this (10 ms at the 50 ms default). */
+    static final long PTO_MIN_DIVISOR = 5;
 
     static final byte EMPTY = 0;
     static final byte DONE = 1;
@@ -422,11 +424,13 @@ public final class SeqexCore {
 
     /**
      * Tail loss probe timeout (RFC 8985 §7.2): two SRTT plus the peer's ACK delay (assumed to be ours:
-     * both ends of an application run one configuration) and one clock tick; none before the first
-     * RTT sample or where it would not come before the resend timeout.
+     * both ends of an application run one configuration) and one clock tick, but at least {@link
+     * #PTO_MIN_DIVISOR 1/5} of {@code minRto} (on a sub-millisecond path two SRTT are below the
+     * scheduling jitter of a loaded host, and every early probe is a duplicate packet); none before
+     * the first RTT sample or where it would not come before the resend timeout.
      */
     private void armProbe(Chan c, long now) {
-        long pto = srtt < 0 ? Long.MAX_VALUE : 2 * Math.max(1, srtt) + config.ackDelayMillis() + 1;
+        long pto = srtt < 0 ? Long.MAX_VALUE : Math.max(config.minRtoMillis() / PTO_MIN_DIVISOR, 2 * Math.max(1, srtt) + config.ackDelayMillis() + 1);
         c.tlpDue = pto < rto ? now + pto : Long.MAX_VALUE;
         hint(c.tlpDue);
     }
