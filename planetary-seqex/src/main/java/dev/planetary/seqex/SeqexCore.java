@@ -70,6 +70,8 @@ public final class SeqexCore {
      * of a millisecond clock are at least one millisecond of real time.
      */
     static final long MIN_REORDER_WINDOW = 2;
+    /** Spurious early resends widen a channel's reorder window up to this many times its floor (RFC 8985 §6.2 step 4 bounds it by SRTT; a millisecond clock needs the floor). */
+    static final int MAX_REORDER_MULTIPLIER = 4;
     /** The tail loss probe waits at least minRto / this (10 ms at the 50 ms default). */
     static final long PTO_MIN_DIVISOR = 5;
 
@@ -159,7 +161,11 @@ public final class SeqexCore {
         long frtoTx;            // the txOrder of the timeout's resend: acknowledged transmissions before it were not lost
         boolean frtoOriginal;   // this ACK acknowledged a transmission from before the timeout
         boolean frtoOther;      // this ACK acknowledged the resend or later packets
-        double undoCwnd, undoSsthresh, undoWMax;
+        double undoCwnd, undoSsthresh, undoWMax; // the window before the last reduction (F-RTO, spurious early resends)
+        final int[] episodeSeqs = new int[8]; // early resends of the current recovery (undoSpurious); beyond 8 no undo
+        int episodeResends;
+        int episodeSpurious;
+        int reorderMultiplier = 1;
         long limitedSince = -1; // when the last send filled the window (Stats.cwndLimitedMillis / receiverLimitedMillis)
         boolean limitedByCwnd;
         long heldBytes;         // payload bytes of this channel's held (out-of-order SeqCst) packets
@@ -222,7 +228,7 @@ public final class SeqexCore {
     private long txCount; // transmissions so far (SendEntry.txOrder)
     private long packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
             internalErrors, carrierErrors, droppedClosedChannel, timeoutRetransmits, tailLossProbes, windowProbes, windowUpdates, cwndLimitedMillis,
-            receiverLimitedMillis, spuriousTimeouts;
+            receiverLimitedMillis, spuriousTimeouts, spuriousRetransmits;
     /** Our ACKs carry the free bytes of the channel's receive buffer (the peer understands them: {@link #advertiseWindow}). */
     private boolean advertise;
     // a receive pool shared by the channels (see sharePool): each channel's guaranteed bytes, the shared rest, its use
@@ -582,6 +588,7 @@ public final class SeqexCore {
         SendEntry e = c.entry(seq);
         if (e == null) {
             staleAcks++;
+            undoSpurious(c, seq);
             return;
         }
         if (e.expectReply) { // a request must be answered by a reply, never acked
@@ -689,7 +696,7 @@ public final class SeqexCore {
      * acknowledges and discards.
      */
     private void earlyRetransmit(Chan c, SendEntry acked, long now) {
-        long reorderWindow = srtt < 0 ? config.minRtoMillis() : Math.max(MIN_REORDER_WINDOW, srtt / 4);
+        long reorderWindow = srtt < 0 ? config.minRtoMillis() : Math.max(MIN_REORDER_WINDOW * c.reorderMultiplier, srtt / 4);
         for (int i = 0, n = acked.seq - c.sendBase; i < n; i++) {
             SendEntry e = c.sent[(c.sendHead + i) % c.sent.length];
             if (e == null || e.expectReply || acked.txOrder < e.txOrder) continue;
@@ -717,12 +724,47 @@ public final class SeqexCore {
         earlyRetransmits++;
         if (congestionEvent && config.congestionControl() && !(c.inRecovery && Seq.before(e.seq, c.recover))) {
             // §3 congestion control: one reduction per window of data (RFC 6582 §3.2), by CUBIC's β (RFC 9438 §4.6)
+            c.undoCwnd = c.cwnd; // kept in case every resend of this recovery proves spurious (undoSpurious)
+            c.undoSsthresh = c.ssthresh;
+            c.undoWMax = c.wMax;
+            c.episodeResends = 0;
+            c.episodeSpurious = 0;
             reduce(c);
             c.cwnd = c.ssthresh;
             c.inRecovery = true;
             c.recover = c.sendNext;
         }
+        if (c.inRecovery) {
+            if (c.episodeResends < c.episodeSeqs.length) c.episodeSeqs[c.episodeResends] = e.seq;
+            c.episodeResends++;
+        }
         resend(e, now, rto);
+    }
+
+    /**
+     * A selective ACK for a packet no longer in flight: the receiver got it twice. If it is one this
+     * recovery resent early, the resend was spurious (the original was only reordered), as a D-SACK
+     * would tell (RFC 3708): the channel's reorder window widens (RFC 8985 §6.2 step 4), and once
+     * every early resend of the recovery proved spurious, its window reduction is undone (as for
+     * D-SACK in Linux's undo; RFC 4015's response).
+     */
+    private void undoSpurious(Chan c, int seq) {
+        if (c.episodeResends == 0 || c.episodeResends > c.episodeSeqs.length) return; // also after the recovery ended, until the next reduction
+        for (int i = 0; i < c.episodeResends; i++) {
+            if (c.episodeSeqs[i] != seq) continue;
+            c.episodeSeqs[i] = c.recover; // counted once (recover is never a resent sequence number of the episode)
+            c.reorderMultiplier = Math.min(MAX_REORDER_MULTIPLIER, c.reorderMultiplier + 1);
+            if (++c.episodeSpurious == c.episodeResends) {
+                spuriousRetransmits++;
+                c.episodeResends = 0; // undone once
+                c.cwnd = Math.min(c.sendLimit, Math.max(c.cwnd, c.undoCwnd));
+                c.ssthresh = c.undoSsthresh;
+                c.wMax = c.undoWMax;
+                c.epochStart = -1;
+                c.inRecovery = false;
+            }
+            return;
+        }
     }
 
     /** A congestion event: remember the window (with fast convergence, RFC 9438 §4.7) and set ssthresh to β·cwnd. */
@@ -932,6 +974,7 @@ public final class SeqexCore {
                     reduce(c);
                     c.cwnd = 1;
                     c.inRecovery = false;
+                    c.episodeResends = 0; // an earlier recovery's reduction is no longer the one to undo
                     timedOut = true;
                 }
                 timeoutRetransmits++;
@@ -1090,7 +1133,7 @@ public final class SeqexCore {
     public Stats stats() {
         return new Stats(packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
                 internalErrors, carrierErrors, droppedClosedChannel, timeoutRetransmits, tailLossProbes, windowProbes, windowUpdates, cwndLimitedMillis,
-                receiverLimitedMillis, spuriousTimeouts);
+                receiverLimitedMillis, spuriousTimeouts, spuriousRetransmits);
     }
 
     /** The free receive bytes the peer last advertised for {@code channel}, or -1 if it advertises none (docs/seqex.md §4). */

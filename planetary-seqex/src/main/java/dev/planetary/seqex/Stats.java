@@ -31,6 +31,9 @@ package dev.planetary.seqex;
  *                        advertised receive window)
  * @param spuriousTimeouts resend timeouts found spurious by F-RTO (RFC 5682: the first ACK after it
  *                        acknowledged a packet sent before it) and whose window reduction was undone
+ * @param spuriousRetransmits recoveries whose early resends all proved spurious (the receiver
+ *                        acknowledged each a second time: the original was only reordered) and whose
+ *                        window reduction was undone
  */
 public record Stats(
         long packetsIn,
@@ -52,4 +55,5 @@ public record Stats(
         long windowUpdates,
         long cwndLimitedMillis,
         long receiverLimitedMillis,
-        long spuriousTimeouts) {}
+        long spuriousTimeouts,
+        long spuriousRetransmits) {}

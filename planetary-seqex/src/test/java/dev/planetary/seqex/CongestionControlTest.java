@@ -159,6 +159,31 @@ class CongestionControlTest {
         assertEquals(0, alice.inFlight(1));
     }
 
+    /**
+     * A resend found early that the receiver then gets twice (the original was only reordered) is
+     * spurious, as a D-SACK would say: once every early resend of the recovery proved so, its
+     * reduction is undone and the channel's reorder window widens.
+     */
+    @Test
+    void aSpuriousEarlyResendUndoesItsReduction() {
+        fill(0);
+        List<byte[]> flight = new ArrayList<>(toBob);
+        toBob.clear();
+        for (int i = 1; i < flight.size(); i++) bob.receive(flight.get(i), 10); // packet 0 is late
+        for (byte[] a : toAlice) alice.receive(a, 10);
+        toAlice.clear();
+        assertEquals(1, alice.stats().earlyRetransmits(), "three later packets acknowledged: presumed lost");
+        double reduced = alice.congestionWindow(1);
+        byte[] resend = toBob.remove(toBob.size() - 1);
+        bob.receive(flight.get(0), 11); // the original arrives after all
+        bob.receive(resend, 11); // and the resend: a duplicate, acknowledged again
+        for (byte[] a : toAlice) alice.receive(a, 11);
+        toAlice.clear();
+        assertEquals(1, alice.stats().spuriousRetransmits());
+        assertTrue(alice.congestionWindow(1) > reduced, "reduction undone: " + reduced + " -> " + alice.congestionWindow(1));
+        assertEquals(0, alice.inFlight(1));
+    }
+
     /** The receive buffer the peer announced caps payloads in flight, below window and cwnd alike. */
     @Test
     void aSendLimitCapsPayloadsInFlight() {

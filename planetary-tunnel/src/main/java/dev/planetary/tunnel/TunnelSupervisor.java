@@ -113,13 +113,13 @@ public final class TunnelSupervisor {
     /** Totals over every session so far. */
     public Totals totals() {
         String[] names = {"packetsIn", "packetsOut", "retransmits", "earlyRetransmits", "duplicates", "droppedNoSpace", "droppedClosedChannel",
-                "timeoutRetransmits", "tailLossProbes", "windowProbes", "windowUpdates", "cwndLimitedMillis", "receiverLimitedMillis", "spuriousTimeouts"};
+                "timeoutRetransmits", "tailLossProbes", "windowProbes", "windowUpdates", "cwndLimitedMillis", "receiverLimitedMillis", "spuriousTimeouts", "spuriousRetransmits"};
         long[] sum = new long[names.length];
         long opened = 0, refused = 0, sent = 0, received = 0, foreign = 0;
         for (TunnelClient t : all) {
             Stats st = t.link().seqex.stats();
             long[] v = {st.packetsIn(), st.packetsOut(), st.retransmits(), st.earlyRetransmits(), st.duplicates(), st.droppedNoSpace(), st.droppedClosedChannel(),
-                    st.timeoutRetransmits(), st.tailLossProbes(), st.windowProbes(), st.windowUpdates(), st.cwndLimitedMillis(), st.receiverLimitedMillis(), st.spuriousTimeouts()};
+                    st.timeoutRetransmits(), st.tailLossProbes(), st.windowProbes(), st.windowUpdates(), st.cwndLimitedMillis(), st.receiverLimitedMillis(), st.spuriousTimeouts(), st.spuriousRetransmits()};
             for (int i = 0; i < v.length; i++) sum[i] += v[i];
             opened += t.opened.get();
             refused += t.refused.get();
