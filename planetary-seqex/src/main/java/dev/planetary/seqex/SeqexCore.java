@@ -909,6 +909,9 @@ public final class SeqexCore {
             }
             return;
         }
+        // the pending cumulative ACK first: a re-ACK of a newer packet (a probe's duplicate) ahead of
+        // it would make the sender take the delayed packets for lost (RACK, §3)
+        flushAck(c);
         transmit(ack(c, p.seq(), 0));
     }
 

@@ -59,6 +59,25 @@ class DelayedAckTest {
         assertEquals(0, alice.stats().retransmits());
     }
 
+    /**
+     * A duplicate (e.g. a tail loss probe of a packet that was not lost) is acknowledged at once, but
+     * after the pending cumulative ACK: otherwise the sender would see a newer packet acknowledged
+     * before the delayed ones and take them for lost (RACK).
+     */
+    @Test
+    void aDuplicateIsAcknowledgedAfterThePendingCumulativeAck() {
+        for (int i = 0; i < 3; i++) alice.send(1, new byte[] {(byte) i}, false, false, null, 0);
+        byte[] newest = toBob.get(2);
+        toBobAll(1);
+        assertEquals(0, toAlice.size(), "three in-order packets wait for the delay");
+        bob.receive(newest, 2); // the newest again
+        assertEquals(2, toAlice.size());
+        assertTrue(Codec.decode(toAlice.get(0), 0, toAlice.get(0).length, 64).cumulative(), "the cumulative ACK first");
+        toAliceAll(2);
+        assertEquals(0, alice.inFlight(1));
+        assertEquals(0, alice.stats().retransmits());
+    }
+
     @Test
     void theLastPacketsAreAcknowledgedAfterTheDelay() {
         for (int i = 0; i < 3; i++) alice.send(1, new byte[] {(byte) i}, false, false, null, 0);
