@@ -10,8 +10,10 @@ import java.lang.invoke.VarHandle;
  * <p>Open addressing over two primitive-indexed arrays (docs/architecture.md, "The DATA receive
  * path"): a lookup reads the kid's slot in {@code kids} and the same index in {@code owners}, two
  * cache lines, where a {@code ConcurrentHashMap<Integer, Object>} read four (bucket, node, boxed
- * key, and only then the owner) and cost ≈ 50 bytes per kid against 11–21 here. Lock-free reads;
- * writers hold the table's monitor. A slot's kid never changes once set: removal clears the owner
+ * key, and only then the owner) and cost ≈ 50 bytes per kid against 8 bytes per slot here (11–16
+ * per kid between rebuilds; up to 64 just before the table shrinks). Lock-free reads; writers hold
+ * the table's monitor, also while a rebuild copies the live kids (O(slots), rare: on growth, and
+ * once the tombstones of retired kids fill a quarter of the slots). A slot's kid never changes once set: removal clears the owner
  * only (a tombstone, which the same kid may claim again), so a reader that found its kid reads that
  * kid's owner or null, never another kid's. Tombstones go when the table is rebuilt into fresh
  * arrays (readers still on the old ones see a consistent earlier state), which happens when live
