@@ -7,7 +7,8 @@ import dev.planetary.transport.Endpoint;
 import dev.planetary.transport.PeerSession;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -195,10 +196,11 @@ public final class TunnelServer implements AutoCloseable {
             }
             reserved.put(c.channel(), Boolean.TRUE);
         }
-        Socket socket = new Socket();
+        SocketChannel socket = null;
         try {
-            socket.setTcpNoDelay(true);
-            socket.connect(t.address(), connectTimeoutMs);
+            socket = SocketChannel.open();
+            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            socket.socket().connect(t.address(), connectTimeoutMs); // blocking, on the OPEN's virtual thread; non-blocking once the stream starts
             OpenTrace.mark(SIDE, c.stream(), "connected");
         } catch (IOException e) {
             reserved.remove(c.channel());
@@ -234,18 +236,15 @@ public final class TunnelServer implements AutoCloseable {
             @Override
             public void idle(long idleMs) {
                 String reason = "idle for " + idleMs / 1000 + " s (the listener's --stream-idle-timeout)";
+                reset(s, reason);
                 s.abort(reason);
-                Thread.ofVirtual().start(() -> reset(s, reason)); // may block on the control channel's window
             }
         }, limits.streamIdleMs());
     }
 
+    /** Queues a RESET for {@code s} on the control channel; never blocks (a stream's turn calls it). */
     private void reset(TunnelStream s, String reason) {
-        try {
-            control.sendSeqCst(new TunnelProtocol.Control(TunnelProtocol.RESET, s.id, s.channelId, reason).encode());
-        } catch (ClosedException | InterruptedException e) {
-            // session over
-        }
+        control.sendAsync(new TunnelProtocol.Control(TunnelProtocol.RESET, s.id, s.channelId, reason).encode(), true); // fails quietly once the session is over
     }
 
     private void finished(TunnelStream s) {
@@ -262,7 +261,8 @@ public final class TunnelServer implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Socket s) {
+    private static void closeQuietly(java.io.Closeable s) {
+        if (s == null) return;
         try {
             s.close();
         } catch (IOException ignored) {

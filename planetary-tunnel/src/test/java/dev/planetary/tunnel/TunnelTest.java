@@ -79,7 +79,8 @@ class TunnelTest {
                     }
                 }).build();
         PeerSession session = clientEp.connect(serverEp.publicKey(), serverEp.localAddress()).get(20, TimeUnit.SECONDS);
-        ServerSocket local = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        ServerSocket local = java.nio.channels.ServerSocketChannel.open().socket();
+        local.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 50);
         client = new TunnelClient(session, local, "127.0.0.1:" + target.getLocalPort(), 4, out);
         ref.set(client);
         client.start();
