@@ -387,6 +387,9 @@ def main():
     ap.add_argument("--jvm", action="append", default=[],
                     help="NAME=FLAGS: another planetary path whose JVMs (both sides) get these flags, e.g. 'c1=-XX:TieredStopAtLevel=1'; "
                          "'{verb}' in FLAGS becomes listen or tunnel, e.g. 'aot=-XX:AOTCache=/tmp/{verb}.aot'")
+    ap.add_argument("--jvm-before", action="append", default=[],
+                    help="NAME=FLAGS: as --jvm, for the --compare-jar build: path 'planetary-before-NAME', e.g. its own AOT cache "
+                         "'aot=-XX:AOTCache=/tmp/old.aot' beside --jvm 'aot=-XX:AOTCache=/tmp/new.aot'")
     ap.add_argument("--jar", help="the planetary.jar of this build (default planetary-cli/target/planetary.jar)")
     ap.add_argument("--threads", action="store_true", help="print CPU per thread name (s/GiB) for each run")
     ap.add_argument("--streams", type=int, default=10,
@@ -423,11 +426,21 @@ def main():
         knobs["planetary-" + k] = v.split()
         order.append("planetary-" + k)
         paths["planetary-" + k] = []
+    knobs_before = {}
+    for e in a.jvm_before:
+        if not a.compare_jar:
+            ap.error("--jvm-before needs --compare-jar")
+        k, v = e.split("=", 1)
+        knobs_before["planetary-before-" + k] = v.split()
+        order.insert(order.index("planetary-" + k) if "planetary-" + k in order else len(order), "planetary-before-" + k)
+        paths["planetary-before-" + k] = []
     if a.trace:
+        knobs_before = {k: ["-Dplanetary.tunnel.trace=true", *v] for k, v in knobs_before.items()}
         for pl_ in [x for x in (pl, before) if x]:
             pl_.java[1:1] = ["-Dplanetary.tunnel.trace=true"]
         knobs = {k: ["-Dplanetary.tunnel.trace=true", *v] for k, v in knobs.items()}
     variants = {p: Planetary(tmp, None, knobs[p]) for p in order if p in knobs}
+    variants.update({p: Planetary(tmp, a.compare_jar, v) for p, v in knobs_before.items()})
     with open("/proc/loadavg") as f:
         load0 = f.read().split()[:3]
     print(f"# {a.size} MiB per run, {a.runs} runs per path, {os.cpu_count()} CPUs, load before: {' '.join(load0)}")
