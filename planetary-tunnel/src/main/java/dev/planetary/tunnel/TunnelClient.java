@@ -14,7 +14,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -72,8 +71,6 @@ public final class TunnelClient implements AutoCloseable {
     /** A channel in use: free again once both our stream and the listener are done with it. */
     private static final class Slot {
         final TunnelStream stream;
-        /** Counted down once its stream.open event is out: stream.closed waits for it. */
-        final CountDownLatch announced = new CountDownLatch(1);
         boolean localDone;
         boolean remoteDone;
         boolean released;
@@ -323,7 +320,7 @@ public final class TunnelClient implements AutoCloseable {
                     "stream", Integer.toUnsignedLong(id), "channel", channel, "target", target, "openMs", openMs,
                     "client", String.valueOf(socket.getRemoteSocketAddress()).replaceFirst("^/", ""));
             } finally {
-                s.announced.countDown();
+                s.stream.announced.countDown();
             }
         }
 
@@ -395,7 +392,7 @@ public final class TunnelClient implements AutoCloseable {
         Slot slot = slots.get(s.channelId);
         if (slot != null && slot.stream == s) {
             try {
-                slot.announced.await(); // the reporting thread's stream.open first
+                s.announced.await(); // the reporting thread's stream.open first
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

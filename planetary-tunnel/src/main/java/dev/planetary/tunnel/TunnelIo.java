@@ -2,10 +2,18 @@ package dev.planetary.tunnel;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The one selector of this process for the tunnels' TCP sockets (issue 19, fifth round). A stream does
@@ -21,6 +29,61 @@ final class TunnelIo {
         void readable();
 
         void writable();
+
+        /** A connect started by {@link #connect} can be finished. */
+        default void connectable() {}
+    }
+
+    /** A connect in progress: settled once, by the selector (done or failed) or by its deadline. */
+    private final class Connecting implements Ready, Comparable<Connecting> {
+        final SocketChannel channel;
+        final Consumer<IOException> done;
+        final long deadline;
+        final long timeoutMs;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        Connecting(SocketChannel channel, Consumer<IOException> done, long timeoutMs) {
+            this.channel = channel;
+            this.done = done;
+            this.timeoutMs = timeoutMs;
+            this.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        }
+
+        @Override
+        public void readable() {}
+
+        @Override
+        public void writable() {}
+
+        @Override
+        public void connectable() {
+            try {
+                if (channel.finishConnect()) settle(null);
+                else await(channel.keyFor(selector), SelectionKey.OP_CONNECT);
+            } catch (IOException e) {
+                settle(e);
+            }
+        }
+
+        void settle(IOException failure) {
+            if (!settled.compareAndSet(false, true)) return;
+            synchronized (connecting) {
+                connecting.remove(this);
+            }
+            if (failure != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // failed anyway
+                }
+            }
+            done.accept(failure);
+        }
+
+        @Override
+        public int compareTo(Connecting o) {
+            return Long.compare(deadline, o.deadline);
+        }
     }
 
     private static final class Holder {
@@ -29,6 +92,7 @@ final class TunnelIo {
 
     private final Selector selector;
     private final Thread thread;
+    private final PriorityQueue<Connecting> connecting = new PriorityQueue<>();
 
     private TunnelIo() {
         try {
@@ -49,6 +113,32 @@ final class TunnelIo {
     SelectionKey register(SocketChannel channel, Ready ready) throws IOException {
         channel.configureBlocking(false);
         return channel.register(selector, 0, ready);
+    }
+
+    /**
+     * Connects {@code channel} (non-blocking from now on) to {@code address} without blocking this
+     * thread: {@code done} runs once, with null when connected or with the failure (the channel is then
+     * closed; a {@link SocketTimeoutException} after {@code timeoutMs}) — here if the connect completes
+     * at once (as on loopback), else on the selector thread. It must not block.
+     */
+    void connect(SocketChannel channel, InetSocketAddress address, long timeoutMs, Consumer<IOException> done) {
+        Connecting c = new Connecting(channel, done, timeoutMs);
+        try {
+            channel.configureBlocking(false);
+            if (channel.connect(address)) {
+                c.settle(null);
+                return;
+            }
+            synchronized (connecting) {
+                connecting.add(c);
+            }
+            channel.register(selector, SelectionKey.OP_CONNECT, c);
+            selector.wakeup(); // for the registration, and the deadline
+        } catch (IOException e) {
+            c.settle(e);
+        } catch (UnresolvedAddressException | UnsupportedAddressTypeException e) {
+            c.settle(new IOException("cannot connect to " + address + ": " + e.getClass().getSimpleName(), e));
+        }
     }
 
     /**
@@ -73,10 +163,24 @@ final class TunnelIo {
     private void loop() {
         while (true) {
             try {
-                selector.select(this::fire);
+                selector.select(this::fire, expireConnects());
             } catch (IOException | RuntimeException e) {
                 // not expected (the turns catch their own failures); keep serving the other sockets
             }
+        }
+    }
+
+    /** Fails the connects past their deadline; returns the milliseconds to the next deadline (0: none). */
+    private long expireConnects() {
+        while (true) {
+            Connecting c;
+            synchronized (connecting) {
+                c = connecting.peek();
+            }
+            if (c == null) return 0;
+            long left = c.deadline - System.nanoTime();
+            if (left > 0) return Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+            c.settle(new SocketTimeoutException("connect timed out after " + c.timeoutMs + " ms"));
         }
     }
 
@@ -89,6 +193,7 @@ final class TunnelIo {
         } catch (CancelledKeyException e) {
             return;
         }
+        if ((ready & SelectionKey.OP_CONNECT) != 0) r.connectable();
         if ((ready & SelectionKey.OP_WRITE) != 0) r.writable();
         if ((ready & SelectionKey.OP_READ) != 0) r.readable();
     }

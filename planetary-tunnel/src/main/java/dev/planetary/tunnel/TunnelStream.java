@@ -11,6 +11,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -67,6 +68,8 @@ final class TunnelStream implements TunnelIo.Ready {
     private final TunnelIo io = TunnelIo.get();
     private volatile SelectionKey key;
     private final AtomicInteger running = new AtomicInteger(2);
+    /** Counted down once its side printed stream.open: stream.closed waits for it. */
+    final CountDownLatch announced = new CountDownLatch(1);
     final AtomicLong bytesSent = new AtomicLong();     // local socket -> tunnel
     final AtomicLong bytesReceived = new AtomicLong(); // tunnel -> local socket
     private volatile boolean aborted;
