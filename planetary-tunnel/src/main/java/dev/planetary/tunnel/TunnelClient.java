@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -191,6 +192,11 @@ public final class TunnelClient implements AutoCloseable {
 
     TunnelLink link() {
         return link;
+    }
+
+    /** The streams open now (tests). */
+    List<TunnelStream> streams() {
+        return slots.values().stream().map(s -> s.stream).toList();
     }
 
     /** Streams open now. */

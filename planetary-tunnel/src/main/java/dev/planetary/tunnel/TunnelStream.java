@@ -72,6 +72,8 @@ final class TunnelStream implements TunnelIo.Ready {
     final CountDownLatch announced = new CountDownLatch(1);
     final AtomicLong bytesSent = new AtomicLong();     // local socket -> tunnel
     final AtomicLong bytesReceived = new AtomicLong(); // tunnel -> local socket
+    /** Times the local socket took less than the batch: the rest waited for the selector (tests). */
+    final AtomicLong socketFull = new AtomicLong();
     private volatile boolean aborted;
     private volatile String abortReason;
     private volatile boolean finished;
@@ -303,6 +305,7 @@ final class TunnelStream implements TunnelIo.Ready {
         }
         while (pendingFrom < pendingTo && !pending[pendingFrom].hasRemaining()) pending[pendingFrom++] = null;
         if (pendingFrom < pendingTo) {
+            socketFull.incrementAndGet();
             await(SelectionKey.OP_WRITE);
             return false;
         }

@@ -204,6 +204,87 @@ class TunnelTest {
     }
 
     /**
+     * Issue 19, fifth round: the tunnel writes payloads to its local socket without blocking, from the
+     * receive thread. A local client that stops reading fills its socket: the writes come up short
+     * (the rest parked in the batch's receive-buffer slots, finished by the selector), SEQEX's receive
+     * buffer holds the listener back, and the target's writes stall with bounded buffering, while
+     * another stream on the same tunnel still works; once the client reads again every byte arrives,
+     * in order.
+     */
+    @Test
+    void aLocalClientThatStopsReadingParksWritesAndHoldsTheTargetBack() throws Exception {
+        long total = 64L << 20;
+        long bound = 32L << 20; // socket buffers (a few MiB each) + the tunnel's 1 MiB receive buffer + the listener's window
+        byte[] block = new byte[64 << 10];
+        new Random(11).nextBytes(block);
+        AtomicLong written = new AtomicLong();
+        Thread acceptor = Thread.ofVirtual().start(() -> {
+            try {
+                Socket s = target.accept(); // the download: the target writes, the client does not read
+                s.setSendBufferSize(64 << 10);
+                Thread.ofVirtual().start(() -> {
+                    try (s; OutputStream o = s.getOutputStream()) {
+                        for (long n = 0; n < total; n += block.length) {
+                            o.write(block);
+                            written.addAndGet(block.length);
+                        }
+                    } catch (IOException ignored) {
+                        // test over
+                    }
+                });
+                Socket echo = target.accept();
+                try (echo) {
+                    echo.getInputStream().transferTo(echo.getOutputStream());
+                }
+            } catch (IOException ignored) {
+                // test over
+            }
+        });
+        Socket slow = new Socket();
+        slow.setReceiveBufferSize(64 << 10);
+        slow.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), clientPort()));
+        long last = -1;
+        int still = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (still < 20 && System.nanoTime() < deadline) { // bounded wait until the target's writes stalled
+            Thread.sleep(100);
+            long w = written.get();
+            assertTrue(w <= bound, "the target wrote " + w + " bytes to a client that reads nothing: buffering is unbounded");
+            still = w > 0 && w == last ? still + 1 : 0;
+            last = w;
+        }
+        assertTrue(still >= 20, "the target's writes never stalled; wrote " + written.get());
+        TunnelStream stalled = client.streams().get(0);
+        assertTrue(stalled.socketFull.get() > 0, "the full socket took part of a batch and the rest waited");
+
+        try (Socket other = connectLocal()) { // one stalled stream holds up no other
+            other.setSoTimeout(30_000);
+            other.getOutputStream().write("still alive".getBytes(StandardCharsets.UTF_8));
+            other.shutdownOutput();
+            assertArrayEquals("still alive".getBytes(StandardCharsets.UTF_8), other.getInputStream().readAllBytes());
+        }
+
+        long read = 0;
+        try (slow; InputStream in = slow.getInputStream()) {
+            slow.setSoTimeout(60_000);
+            byte[] buf = new byte[block.length];
+            int off = 0;
+            int n;
+            while ((n = in.read(buf, off, buf.length - off)) > 0) {
+                off += n;
+                read += n;
+                if (off == buf.length) {
+                    assertArrayEquals(block, buf, "data at offset " + (read - buf.length));
+                    off = 0;
+                }
+            }
+        }
+        assertEquals(total, read, "every byte, once, and the stream ended (the target's FIN)");
+        acceptor.join(5_000);
+        await(() -> client.activeStreams() == 0, "the channels back in the pool");
+    }
+
+    /**
      * Issue 19 end to end: at the loopback MTU both sides announce one-datagram packets, an echo
      * stream carries 8 MiB each way intact, and the packets are that large: downloads in 64 KiB
      * packets, uploads in base packets (the listener's default per-stream share holds 7).
