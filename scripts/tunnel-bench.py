@@ -49,6 +49,24 @@ def threads_of(pid):
 THREADS = False
 
 
+def sleeps_of(pid):
+    """Voluntary context switches of all threads of one process: each is a thread that blocked
+    (futex, epoll, a socket) and was woken again, so their count is the process's wake-ups."""
+    total = 0
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{t}/status") as f:
+                    for line in f:
+                        if line.startswith("voluntary_ctxt_switches:"):
+                            total += int(line.split()[1])
+            except FileNotFoundError:
+                pass
+    except FileNotFoundError:
+        pass
+    return total
+
+
 def cpu_of_tree(pid):
     """utime+stime (s) of pid and every descendant (live ones)."""
     total = 0.0
@@ -353,6 +371,7 @@ def transfer(name, local, size, trees):
         if THREADS:
             for p in trees:
                 th0[p] = threads_of(p)
+                th0[(p, "sleeps")] = sleeps_of(p)
 
     first, end, n = fetch(local, size, on_first=at_first)
     gib = n / (1 << 30)
@@ -361,7 +380,9 @@ def transfer(name, local, size, trees):
             t1 = threads_of(p)
             d = sorted(((v - th0.get(p, {}).get(k, 0.0), k) for k, v in t1.items()), reverse=True)
             role = ["listener", "tunnel"][i] if name == "planetary" else ["ssh", "sshd"][i]
-            print(f"#     {role}: " + ", ".join(f"{k} {v / gib:.2f}" for v, k in d[:8] if v > 0) + " (CPU s/GiB)", file=sys.stderr)
+            sleeps = (sleeps_of(p) - th0.get((p, "sleeps"), 0)) / (n / (1 << 20))
+            print(f"#     {role}: " + ", ".join(f"{k} {v / gib:.2f}" for v, k in d[:8] if v > 0) + f" (CPU s/GiB); {sleeps:.1f} wake-ups per MiB",
+                  file=sys.stderr)
     cpu1 = sum(cpu_of_tree(p) + children_time(p) for p in trees)
     return n / (1 << 20) / (end - first), (cpu1 - cpu0[0]) / gib, first
 
