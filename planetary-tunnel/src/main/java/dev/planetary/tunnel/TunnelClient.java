@@ -250,7 +250,7 @@ public final class TunnelClient implements AutoCloseable {
     /**
      * Sends the OPEN for {@code socket} on {@code channel} without waiting (issue 19, set-up): the
      * listener's answer starts the stream on the thread that delivered it (the endpoint's receive
-     * thread: starting two virtual threads never blocks), so the first bytes wait for no other
+     * thread: a stream starts without blocking and has no threads), so the first bytes wait for no other
      * hand-off; a virtual thread reports the outcome (events may block on output).
      */
     private void open(Socket socket, int id, int channel, long accepted) {

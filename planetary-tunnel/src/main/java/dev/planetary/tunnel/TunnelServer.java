@@ -186,13 +186,14 @@ public final class TunnelServer implements AutoCloseable {
         streams.put(c.channel(), s);
         m.replyAsync(TunnelProtocol.opened(limits.receiveCapacity(), TunnelProtocol.Sizes.of(link.seqex.config())), true);
         OpenTrace.mark(SIDE, c.stream(), "answer-sent");
+        String local = s.localAddress() instanceof InetSocketAddress a ? Endpoint.format(a) : null; // before a short stream closes it
         s.start();
         opened.incrementAndGet();
         later(() -> {
             try {
                 out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + " to " + s.target : null,
                         "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "channel", c.channel(), "target", s.target,
-                        "local", String.valueOf(s.localAddress() instanceof InetSocketAddress a ? Endpoint.format(a) : null));
+                        "local", local);
             } finally {
                 s.announced.countDown();
             }
