@@ -82,14 +82,14 @@ final class TunnelStream implements TunnelIo.Ready {
     private volatile long lastActivity = System.nanoTime();
 
     // read turn (socket -> SEQEX); only the thread in the turn touches these
-    private final AtomicInteger readTurns = new AtomicInteger();
+    private final Turn reads = new Turn(this::readSome);
     /** Whole chunks read from the socket: [position, limit) not sent yet (the window was full). */
     private final ByteBuffer readBuf;
     private boolean inputEnded;
     private boolean readDone;
 
     // write turn (SEQEX -> socket)
-    private final AtomicInteger writeTurns = new AtomicInteger();
+    private final Turn writes = new Turn(this::writeSome);
     private final List<Message> batch = new ArrayList<>();
     private ByteBuffer[] pending = new ByteBuffer[TunnelProtocol.WINDOW];
     private int pendingFrom;
@@ -176,12 +176,7 @@ final class TunnelStream implements TunnelIo.Ready {
 
     /** Runs the read turn here, or has the thread that is in it run it once more. */
     private void readTurn() {
-        if (readTurns.getAndIncrement() != 0) return;
-        int missed = 1;
-        do {
-            readSome();
-            missed = readTurns.addAndGet(-missed);
-        } while (missed != 0);
+        reads.run();
     }
 
     private void readSome() {
@@ -240,12 +235,7 @@ final class TunnelStream implements TunnelIo.Ready {
 
     /** Runs the write turn here, or has the thread that is in it run it once more. */
     private void writeTurn() {
-        if (writeTurns.getAndIncrement() != 0) return;
-        int missed = 1;
-        do {
-            writeSome();
-            missed = writeTurns.addAndGet(-missed);
-        } while (missed != 0);
+        writes.run();
     }
 
     private void writeSome() {
@@ -338,6 +328,28 @@ final class TunnelStream implements TunnelIo.Ready {
         finished = true;
         closeSocket();
         Thread.ofVirtual().name("tunnel-" + Integer.toUnsignedString(id) + "-done").start(() -> hooks.finished(this)); // events and CLOSE may block
+    }
+
+    /**
+     * Work that runs on whichever thread asks for it, never on two at once: a request while another
+     * thread is in it makes that thread run it once more (so no request is lost), instead of waiting.
+     */
+    private static final class Turn {
+        private final AtomicInteger requests = new AtomicInteger();
+        private final Runnable body;
+
+        Turn(Runnable body) {
+            this.body = body;
+        }
+
+        void run() {
+            if (requests.getAndIncrement() != 0) return;
+            int missed = 1;
+            do {
+                body.run();
+                missed = requests.addAndGet(-missed);
+            } while (missed != 0);
+        }
     }
 
     private void closeSocket() {
