@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -93,6 +94,7 @@ final class TunnelIo {
     private final Selector selector;
     private final Thread thread;
     private final PriorityQueue<Connecting> connecting = new PriorityQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
 
     private TunnelIo() {
         try {
@@ -157,6 +159,12 @@ final class TunnelIo {
         if (Thread.currentThread() != thread) selector.wakeup(); // an interest change takes effect at the next select
     }
 
+    /** Runs {@code task} (which must not block) on the selector thread, soon. */
+    void execute(Runnable task) {
+        tasks.add(task);
+        if (Thread.currentThread() != thread) selector.wakeup();
+    }
+
     /** Lets the selector drop the keys of closed sockets now (a closed socket's descriptor is released at its next select). */
     void wakeup() {
         if (Thread.currentThread() != thread) selector.wakeup();
@@ -165,7 +173,10 @@ final class TunnelIo {
     private void loop() {
         while (true) {
             try {
-                selector.select(this::fire, expireConnects());
+                long wait = expireConnects();
+                if (tasks.isEmpty()) selector.select(this::fire, wait); // a task added meanwhile has woken it (wakeup is sticky)
+                else selector.selectNow(this::fire);
+                for (Runnable t; (t = tasks.poll()) != null; ) t.run();
             } catch (IOException | RuntimeException e) {
                 // not expected (the turns catch their own failures); keep serving the other sockets
             }

@@ -56,6 +56,14 @@ final class TunnelStream implements TunnelIo.Ready {
      */
     static final int READS_PER_TURN = 4;
 
+    /**
+     * Where the ACK that opens a full window resumes reading: on the thread that received it (the
+     * default: no hand-off), or with {@code -Dplanetary.tunnel.resumeReads=selector} on the selector
+     * thread (a wake-up per window opening, but reading and encrypting beside the receive thread), for
+     * benchmarks (BENCHMARKS.md, issue 19 fifth round).
+     */
+    static final boolean RESUME_READS_ON_SELECTOR = "selector".equals(System.getProperty("planetary.tunnel.resumeReads"));
+
     final int id;
     final int channelId;
     final String target;
@@ -121,7 +129,7 @@ final class TunnelStream implements TunnelIo.Ready {
         } catch (IOException e) {
             abort("cannot register the local socket: " + e.getMessage()); // the turns then end the stream
         }
-        channel.onReady(this::writeTurn, this::readTurn);
+        channel.onReady(this::writeTurn, RESUME_READS_ON_SELECTOR ? () -> io.execute(this::readTurn) : this::readTurn);
         started = true;
         OpenTrace.mark(side, id, "reader-start");
         readTurn();
