@@ -127,6 +127,49 @@ class TunnelTest {
      * socket buffers are full (nothing grows without bound), a second stream must keep working
      * meanwhile, and everything must arrive intact once the target reads again.
      */
+    /** Waits (bounded) until {@code written} made no progress over 20 samples 0.1 s apart, never above {@code bound}. */
+    private static void awaitStalled(AtomicLong written, long bound, String who) throws InterruptedException {
+        long last = -1;
+        int still = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (still < 20 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            long w = written.get();
+            assertTrue(w <= bound, who + " wrote " + w + " bytes towards a reader that takes nothing: buffering is unbounded");
+            still = w > 0 && w == last ? still + 1 : 0;
+            last = w;
+        }
+        assertTrue(still >= 20, who + " never stalled; wrote " + written.get());
+    }
+
+    /** A new stream through the tunnel (to the target's echo) carries a message there and back. */
+    private void assertOtherStreamWorks() throws IOException {
+        try (Socket other = connectLocal()) {
+            other.setSoTimeout(30_000);
+            other.getOutputStream().write("still alive".getBytes(StandardCharsets.UTF_8));
+            other.shutdownOutput();
+            assertArrayEquals("still alive".getBytes(StandardCharsets.UTF_8), other.getInputStream().readAllBytes());
+        }
+    }
+
+    /** Reads {@code s} until {@code limit} bytes or its end, checking every whole block against {@code block}; the bytes read. */
+    private static long readBlocks(Socket s, byte[] block, long limit) throws IOException {
+        long read = 0;
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[block.length];
+        int off = 0;
+        int n;
+        while (read < limit && (n = in.read(buf, off, buf.length - off)) > 0) {
+            off += n;
+            read += n;
+            if (off == buf.length) {
+                assertArrayEquals(block, buf, "data at offset " + (read - buf.length));
+                off = 0;
+            }
+        }
+        return read;
+    }
+
     @Test
     void slowReaderStallsTheSenderWithBoundedBuffering() throws Exception {
         long total = 256L << 20; // far more than any buffer in the path
@@ -161,41 +204,12 @@ class TunnelTest {
             }
         });
         await(() -> slowSide.get() != null, "the target to accept");
-        // Wait (bounded) until the writer has stalled: no progress over 20 consecutive samples.
-        long last = -1;
-        int still = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (still < 20 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            long w = written.get();
-            assertTrue(w <= bound, "the source wrote " + w + " bytes to a target that reads nothing: buffering is unbounded");
-            still = w == last ? still + 1 : 0;
-            last = w;
-        }
-        assertTrue(still >= 20, "the writer never stalled; wrote " + written.get());
+        awaitStalled(written, bound, "the source");
         assertTrue(written.get() < total);
-
-        // Other streams are unaffected by the stalled one.
-        try (Socket other = connectLocal()) {
-            other.getOutputStream().write("still alive".getBytes(StandardCharsets.UTF_8));
-            other.shutdownOutput();
-            assertArrayEquals("still alive".getBytes(StandardCharsets.UTF_8), other.getInputStream().readAllBytes());
-        }
-
-        // Resume reading: every byte arrives, in order.
-        long read = 0;
-        try (Socket s = slowSide.get(); InputStream in = s.getInputStream()) {
-            byte[] buf = new byte[block.length];
-            int off = 0;
-            int n;
-            while (read < total && (n = in.read(buf, off, buf.length - off)) > 0) {
-                off += n;
-                read += n;
-                if (off == buf.length) {
-                    assertArrayEquals(block, buf, "data at offset " + (read - buf.length));
-                    off = 0;
-                }
-            }
+        assertOtherStreamWorks(); // other streams are unaffected by the stalled one
+        long read;
+        try (Socket s = slowSide.get()) { // resume reading: every byte arrives, in order
+            read = readBlocks(s, block, total);
         }
         writer.join(30_000);
         source.close();
@@ -243,41 +257,14 @@ class TunnelTest {
         Socket slow = new Socket();
         slow.setReceiveBufferSize(64 << 10);
         slow.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), clientPort()));
-        long last = -1;
-        int still = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (still < 20 && System.nanoTime() < deadline) { // bounded wait until the target's writes stalled
-            Thread.sleep(100);
-            long w = written.get();
-            assertTrue(w <= bound, "the target wrote " + w + " bytes to a client that reads nothing: buffering is unbounded");
-            still = w > 0 && w == last ? still + 1 : 0;
-            last = w;
-        }
-        assertTrue(still >= 20, "the target's writes never stalled; wrote " + written.get());
+        awaitStalled(written, bound, "the target");
         TunnelStream stalled = client.streams().get(0);
         assertTrue(stalled.socketFull.get() > 0, "the full socket took part of a batch and the rest waited");
-
-        try (Socket other = connectLocal()) { // one stalled stream holds up no other
-            other.setSoTimeout(30_000);
-            other.getOutputStream().write("still alive".getBytes(StandardCharsets.UTF_8));
-            other.shutdownOutput();
-            assertArrayEquals("still alive".getBytes(StandardCharsets.UTF_8), other.getInputStream().readAllBytes());
-        }
-
-        long read = 0;
-        try (slow; InputStream in = slow.getInputStream()) {
+        assertOtherStreamWorks(); // one stalled stream holds up no other
+        long read;
+        try (slow) {
             slow.setSoTimeout(60_000);
-            byte[] buf = new byte[block.length];
-            int off = 0;
-            int n;
-            while ((n = in.read(buf, off, buf.length - off)) > 0) {
-                off += n;
-                read += n;
-                if (off == buf.length) {
-                    assertArrayEquals(block, buf, "data at offset " + (read - buf.length));
-                    off = 0;
-                }
-            }
+            read = readBlocks(slow, block, Long.MAX_VALUE); // to the end: the target's FIN arrives too
         }
         assertEquals(total, read, "every byte, once, and the stream ended (the target's FIN)");
         acceptor.join(5_000);
