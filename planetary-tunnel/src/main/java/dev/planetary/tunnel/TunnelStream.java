@@ -206,7 +206,7 @@ final class TunnelStream implements TunnelIo.Ready {
     /** Sends what was read and reads on; true once the socket's input ended, false when it must wait (socket empty, window full). */
     private boolean sendRead() {
         byte[] buf = readBuf.array();
-        for (int reads = 0; ; ) {
+        for (int turnReads = 0; ; ) {
             if (aborted) readBuf.position(readBuf.limit()); // discard: the peer aborts its side too
             while (readBuf.hasRemaining()) {
                 int len = Math.min(chunk, readBuf.remaining());
@@ -214,7 +214,7 @@ final class TunnelStream implements TunnelIo.Ready {
                 readBuf.position(readBuf.position() + len);
                 bytesSent.addAndGet(len);
             }
-            if (reads == READS_PER_TURN) {
+            if (turnReads == READS_PER_TURN) {
                 await(SelectionKey.OP_READ); // still readable: the selector comes back after the others' turns
                 return false;
             }
@@ -237,7 +237,7 @@ final class TunnelStream implements TunnelIo.Ready {
             }
             if (OpenTrace.ENABLED && bytesSent.get() == 0) OpenTrace.mark(side, id, "first-read");
             lastActivity = System.nanoTime();
-            reads++;
+            turnReads++;
         }
     }
 
