@@ -321,14 +321,15 @@ public final class Seqex implements AutoCloseable {
         lock.lock();
         try {
             ChanState cs = open(ch);
-            if (!cs.sends.isEmpty() || !core.canSend(ch)) {
-                cs.wantSend = true; // pump() runs onSendable once there is room
-                return false;
+            if (cs.sends.isEmpty()) { // through pump(), the one place that decides what may be sent
+                Op op = new Op(ch, payload, off, len, true, false, null, false);
+                cs.sends.add(op);
+                pump(cs);
+                if (op.inWindow) return true;
+                cs.sends.remove(op);
             }
-            long now = clock.getAsLong();
-            core.send(ch, payload, off, len, true, false, null, now);
-            if (now + core.rto() < timerWakeAt) timer.signal();
-            return true;
+            cs.wantSend = true; // pump() runs onSendable once there is room
+            return false;
         } finally {
             unlockAndFlush();
         }
