@@ -76,6 +76,7 @@ public final class Seqex implements AutoCloseable {
         Runnable onSendable;
         boolean wantRead;
         boolean wantSend;
+        int wantLen; // the length of the payload trySendSeqCst could not send: the receive window the peer advertises must take it
 
         ChanState(int id) {
             this.id = id;
@@ -363,6 +364,7 @@ public final class Seqex implements AutoCloseable {
                 cs.sends.remove(op);
             }
             cs.wantSend = true; // pump() runs onSendable once there is room
+            cs.wantLen = len;
             return false;
         } finally {
             unlockAndFlush();
@@ -627,7 +629,7 @@ public final class Seqex implements AutoCloseable {
             // packets sent now time out at now + rto; earlier deadlines are already in timerWakeAt
             if (now + core.rto() < timerWakeAt || core.timerHint() < timerWakeAt) timer.signal();
         }
-        if (cs.wantSend && !closed && cs.sends.isEmpty() && core.canSend(cs.id)) {
+        if (cs.wantSend && !closed && cs.sends.isEmpty() && core.canSend(cs.id, cs.wantLen)) {
             cs.wantSend = false;
             if (cs.onSendable != null) actions.add(cs.onSendable);
         }

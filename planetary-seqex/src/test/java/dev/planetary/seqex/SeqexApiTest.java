@@ -315,6 +315,39 @@ class SeqexApiTest {
         assertThrows(ClosedException.class, () -> in.pollBatch(batch, 1, m -> false));
     }
 
+    /**
+     * The sendable callback asks for the length the sender could not send, not for a largest packet:
+     * a receive window the peer advertises (docs/seqex.md §4) that takes the stream's chunks but never
+     * a largest packet again (a reader that always keeps one message) still lets the sender run on
+     * ACKs and window updates, not on zero-window probes one RTO apart.
+     */
+    @Test
+    void theSendableCallbackFiresWhenTheAdvertisedWindowTakesTheChunk() {
+        SeqexConfig cfg = SeqexConfig.defaults().withWindow(64, 64).withReceiveBuffer(SeqexConfig.defaults().maxPayload());
+        Pair p = new Pair(cfg);
+        p.a.advertiseWindow();
+        p.b.advertiseWindow();
+        Channel out = p.a.channel(2);
+        Channel in = p.b.channel(2);
+        out.limitSendWindow(3); // what the application announced: three 4 KiB chunks fit the 16 KiB buffer
+        int total = 100;
+        byte[] chunk = new byte[4096];
+        AtomicInteger sent = new AtomicInteger();
+        Runnable pumpOut = () -> {
+            while (sent.get() < total && out.trySendSeqCst(chunk, 0, chunk.length)) sent.incrementAndGet();
+        };
+        out.onReady(null, pumpOut);
+        pumpOut.run();
+        List<Message> batch = new ArrayList<>();
+        int got = 0;
+        for (int t = 0; t < 300 && got < total; t++) {
+            got += in.pollBatch(batch, 1, m -> false); // frees the previous one, keeps the newest: never an empty buffer
+            p.tick(1);
+        }
+        assertEquals(total, got, "delivered within 300 ms: " + p.a.stats());
+        assertTrue(p.a.stats().windowProbes() <= 1, "moved by window updates, not by probes: " + p.a.stats());
+    }
+
     @Test
     void asyncRequestsAndReceiveFutures() {
         Pair p = new Pair(SeqexConfig.defaults().withWindow(8, 8));
