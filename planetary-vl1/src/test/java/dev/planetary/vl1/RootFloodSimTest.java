@@ -42,11 +42,15 @@ class RootFloodSimTest {
     }
 
     static Outcome flood(long seed) {
+        return flood(seed, PREFIXES);
+    }
+
+    static Outcome flood(long seed, int prefixes) {
         World w = new World(seed, 1, 0);
         SimNode root = w.root(0);
         StaticKeyPair attackerKeys = StaticKeyPair.generate(new SeededRandom(seed ^ 0x5EED));
         List<RawPeer> flooders = new ArrayList<>();
-        for (int p = 0; p < PREFIXES; p++) flooders.add(new RawPeer(w.sim.publicHost("x" + p, "198.18." + p + ".1"), attackerKeys));
+        for (int p = 0; p < prefixes; p++) flooders.add(new RawPeer(w.sim.publicHost("x" + p, "198.18." + p + ".1"), attackerKeys));
         byte[] junkBlob = {1}; // refused at the X3 (§3.2 step 1) after the root has paid for the handshake
         var rootKey = Pool.get(0).identity().staticPublicKey();
         SimNode legit = null;
@@ -75,19 +79,20 @@ class RootFloodSimTest {
         assertTrue(o.registeredInTime(), "the legitimate member registered within 5 s of starting: " + o);
     }
 
+    /** Seeds that failed before the fixes (BENCHMARKS.md, "Denial of service"); 77, the seed the test always had, is the trace check's. */
     @ParameterizedTest
-    @ValueSource(longs = {77, 1})
+    @ValueSource(longs = {30, 55})
     void aLegitimateMemberRegistersWithin5sWhileAFloodIsHeldToTheBudget(long seed) {
         Outcome o = flood(seed);
         check(o);
         System.out.println("RootFloodSimTest: " + o);
     }
 
-    /** A seed replays exactly: two runs deliver the same datagrams at the same virtual times. */
+    /** A seed replays exactly: two runs deliver the same datagrams at the same virtual times (a smaller flood: seconds). */
     @Test
     void oneSeedGivesOneTrace() {
         long seed = 77;
-        Outcome a = flood(seed), b = flood(seed);
+        Outcome a = flood(seed, 64), b = flood(seed, 64);
         assertEquals(a.traceHash(), b.traceHash(), "two runs of seed " + seed + " delivered different datagrams: " + a + " / " + b);
         assertEquals(a, b);
     }
