@@ -20,9 +20,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>Every input of the run comes from its seed (identities from {@link Pool}, every engine's
  * randomness and local seeds from its simulated host), so a seed replays exactly: the default run
- * checks a few fixed seeds, {@link #manySeeds} (behind {@code -Dplanetary.long=true}) loops over
- * many. Seeds that failed before their cause was fixed: SEEDS_FIXED below, BENCHMARKS.md
- * ("Denial of service").
+ * checks fixed seeds, {@link #manySeeds} (behind {@code -Dplanetary.long=true}) loops over many.
+ * Before the fixes 2 of seeds 1–120 failed, both never registering: seed 30, its first answered
+ * Hello refused with the root's global bucket emptied by a burst of flooders' saved tokens
+ * ({@code HandshakeAdmission}'s newcomers' reserve since), and seed 55, every answer to its ZCP
+ * challenge stale in the reference's 32-slot window under ≈ 300 challenges/s ({@code ZCP_WINDOW}
+ * 1,024 since); BENCHMARKS.md, "Denial of service".
  */
 class RootFloodSimTest {
     private static final int PREFIXES = 256;
