@@ -49,6 +49,24 @@ def threads_of(pid):
 THREADS = False
 
 
+def sleeps_of(pid):
+    """Voluntary context switches of all threads of one process: each is a thread that blocked
+    (futex, epoll, a socket) and was woken again, so their count is the process's wake-ups."""
+    total = 0
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{t}/status") as f:
+                    for line in f:
+                        if line.startswith("voluntary_ctxt_switches:"):
+                            total += int(line.split()[1])
+            except FileNotFoundError:
+                pass
+    except FileNotFoundError:
+        pass
+    return total
+
+
 def cpu_of_tree(pid):
     """utime+stime (s) of pid and every descendant (live ones)."""
     total = 0.0
@@ -353,6 +371,7 @@ def transfer(name, local, size, trees):
         if THREADS:
             for p in trees:
                 th0[p] = threads_of(p)
+                th0[(p, "sleeps")] = sleeps_of(p)
 
     first, end, n = fetch(local, size, on_first=at_first)
     gib = n / (1 << 30)
@@ -361,7 +380,9 @@ def transfer(name, local, size, trees):
             t1 = threads_of(p)
             d = sorted(((v - th0.get(p, {}).get(k, 0.0), k) for k, v in t1.items()), reverse=True)
             role = ["listener", "tunnel"][i] if name == "planetary" else ["ssh", "sshd"][i]
-            print(f"#     {role}: " + ", ".join(f"{k} {v / gib:.2f}" for v, k in d[:8] if v > 0) + " (CPU s/GiB)", file=sys.stderr)
+            sleeps = (sleeps_of(p) - th0.get((p, "sleeps"), 0)) / (n / (1 << 20))
+            print(f"#     {role}: " + ", ".join(f"{k} {v / gib:.2f}" for v, k in d[:8] if v > 0) + f" (CPU s/GiB); {sleeps:.1f} wake-ups per MiB",
+                  file=sys.stderr)
     cpu1 = sum(cpu_of_tree(p) + children_time(p) for p in trees)
     return n / (1 << 20) / (end - first), (cpu1 - cpu0[0]) / gib, first
 
@@ -387,6 +408,9 @@ def main():
     ap.add_argument("--jvm", action="append", default=[],
                     help="NAME=FLAGS: another planetary path whose JVMs (both sides) get these flags, e.g. 'c1=-XX:TieredStopAtLevel=1'; "
                          "'{verb}' in FLAGS becomes listen or tunnel, e.g. 'aot=-XX:AOTCache=/tmp/{verb}.aot'")
+    ap.add_argument("--jvm-before", action="append", default=[],
+                    help="NAME=FLAGS: as --jvm, for the --compare-jar build: path 'planetary-before-NAME', e.g. its own AOT cache "
+                         "'aot=-XX:AOTCache=/tmp/old.aot' beside --jvm 'aot=-XX:AOTCache=/tmp/new.aot'")
     ap.add_argument("--jar", help="the planetary.jar of this build (default planetary-cli/target/planetary.jar)")
     ap.add_argument("--threads", action="store_true", help="print CPU per thread name (s/GiB) for each run")
     ap.add_argument("--streams", type=int, default=10,
@@ -423,11 +447,21 @@ def main():
         knobs["planetary-" + k] = v.split()
         order.append("planetary-" + k)
         paths["planetary-" + k] = []
+    knobs_before = {}
+    for e in a.jvm_before:
+        if not a.compare_jar:
+            ap.error("--jvm-before needs --compare-jar")
+        k, v = e.split("=", 1)
+        knobs_before["planetary-before-" + k] = v.split()
+        order.insert(order.index("planetary-" + k) if "planetary-" + k in order else len(order), "planetary-before-" + k)
+        paths["planetary-before-" + k] = []
     if a.trace:
+        knobs_before = {k: ["-Dplanetary.tunnel.trace=true", *v] for k, v in knobs_before.items()}
         for pl_ in [x for x in (pl, before) if x]:
             pl_.java[1:1] = ["-Dplanetary.tunnel.trace=true"]
         knobs = {k: ["-Dplanetary.tunnel.trace=true", *v] for k, v in knobs.items()}
     variants = {p: Planetary(tmp, None, knobs[p]) for p in order if p in knobs}
+    variants.update({p: Planetary(tmp, a.compare_jar, v) for p, v in knobs_before.items()})
     with open("/proc/loadavg") as f:
         load0 = f.read().split()[:3]
     print(f"# {a.size} MiB per run, {a.runs} runs per path, {os.cpu_count()} CPUs, load before: {' '.join(load0)}")

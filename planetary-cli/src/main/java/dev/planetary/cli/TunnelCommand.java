@@ -92,7 +92,7 @@ final class TunnelCommand implements Callable<Integer> {
         StaticPublicKey peerKey = KeyFiles.readPublic(peer);
         int mtu = common.mtu();
         Duration timeout = common.handshakeTimeout();
-        ServerSocket server = new ServerSocket();
+        ServerSocket server = java.nio.channels.ServerSocketChannel.open().socket(); // a channel's: the streams' sockets are non-blocking channels
         try {
             server.setReuseAddress(true);
             server.bind(localTcp, 128);

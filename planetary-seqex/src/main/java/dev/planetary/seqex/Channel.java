@@ -103,6 +103,37 @@ public final class Channel {
         owner.consumed(m);
     }
 
+    // ---------------------------------------------------------------- without a thread (readiness callbacks)
+
+    /**
+     * Serves this channel without a thread of its own (docs/seqex.md §5, "Without a thread"):
+     * {@code readable} runs once after {@link #pollBatch} found nothing and a message then arrived;
+     * {@code sendable} runs once after {@link #trySendSeqCst} found no room and the window then opened.
+     * Both run after the endpoint's lock is released, on the thread that caused them (usually the
+     * transport's receive thread, so they must never block), and both run once more when the endpoint
+     * closes (the next call then throws {@link ClosedException}). Replaces earlier callbacks (null clears one).
+     */
+    public void onReady(Runnable readable, Runnable sendable) {
+        owner.onReady(id, readable, sendable);
+    }
+
+    /**
+     * {@link #receiveBatch} without waiting: frees the previous batch, then moves what is buffered into
+     * {@code into}; returns 0 if nothing is, and then arms the {@code readable} callback of {@link #onReady}.
+     */
+    public int pollBatch(List<Message> into, int max, Predicate<Message> last) {
+        return owner.pollBatch(id, into, max, last);
+    }
+
+    /**
+     * Sends {@code payload[off, off+len)} as a SeqCst payload if the window has room now (copied into
+     * its packet: the array is free again on return); otherwise sends nothing, arms the
+     * {@code sendable} callback of {@link #onReady} and returns false. Never blocks.
+     */
+    public boolean trySendSeqCst(byte[] payload, int off, int len) {
+        return owner.trySendSeqCst(id, java.util.Objects.requireNonNull(payload, "payload"), off, len);
+    }
+
     /** The next delivered message, or null if none is buffered. */
     public Message poll() {
         return owner.poll(id);

@@ -71,6 +71,11 @@ public final class Seqex implements AutoCloseable {
         final Condition sendable = lock.newCondition();
         final Condition readable = lock.newCondition();
         boolean dirty;
+        /** Callbacks of a channel served without a thread of its own ({@link Channel#onReady}), and whether each is armed. */
+        Runnable onReadable;
+        Runnable onSendable;
+        boolean wantRead;
+        boolean wantSend;
 
         ChanState(int id) {
             this.id = id;
@@ -256,6 +261,8 @@ public final class Seqex implements AutoCloseable {
                 cs.receivers.clear();
                 cs.sendable.signalAll();
                 cs.readable.signalAll();
+                if (cs.onReadable != null) actions.add(cs.onReadable); // they find the endpoint closed
+                if (cs.onSendable != null) actions.add(cs.onSendable);
             }
             timer.signalAll();
         } finally {
@@ -299,6 +306,44 @@ public final class Seqex implements AutoCloseable {
             ChanState cs = open(ch);
             core.limitSend(ch, packets);
             pump(cs);
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /**
+     * Sends {@code payload[off, off+len)} as a SeqCst payload if the channel's window has room and no
+     * send is queued before it; otherwise sends nothing, arms the channel's sendable callback and returns false.
+     */
+    boolean trySendSeqCst(int ch, byte[] payload, int off, int len) {
+        Objects.checkFromIndexSize(off, len, payload.length);
+        checkLength(len);
+        lock.lock();
+        try {
+            ChanState cs = open(ch);
+            if (cs.sends.isEmpty()) { // through pump(), the one place that decides what may be sent
+                Op op = new Op(ch, payload, off, len, true, false, null, false);
+                cs.sends.add(op);
+                pump(cs);
+                if (op.inWindow) return true;
+                cs.sends.remove(op);
+            }
+            cs.wantSend = true; // pump() runs onSendable once there is room
+            return false;
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /** Sets the callbacks of {@link Channel#onReady}; null clears one. Both start disarmed. */
+    void onReady(int ch, Runnable readable, Runnable sendable) {
+        lock.lock();
+        try {
+            ChanState cs = open(ch);
+            cs.onReadable = readable;
+            cs.onSendable = sendable;
+            cs.wantRead = false;
+            cs.wantSend = false;
         } finally {
             unlockAndFlush();
         }
@@ -394,6 +439,19 @@ public final class Seqex implements AutoCloseable {
      * round per batch.
      */
     int receiveBatch(int ch, List<Message> into, int max, java.util.function.Predicate<Message> last) throws InterruptedException {
+        return takeBatch(ch, into, max, last, true);
+    }
+
+    /** {@link #receiveBatch} without waiting: 0 if nothing is buffered, and then the channel's readable callback is armed. */
+    int pollBatch(int ch, List<Message> into, int max, java.util.function.Predicate<Message> last) {
+        try {
+            return takeBatch(ch, into, max, last, false);
+        } catch (InterruptedException e) {
+            throw new AssertionError("pollBatch never waits", e);
+        }
+    }
+
+    private int takeBatch(int ch, List<Message> into, int max, java.util.function.Predicate<Message> last, boolean wait) throws InterruptedException {
         if (max < 1) throw new IllegalArgumentException("max must be positive, got " + max);
         Objects.requireNonNull(into, "into");
         Objects.requireNonNull(last, "last");
@@ -404,6 +462,10 @@ public final class Seqex implements AutoCloseable {
             into.clear();
             ChanState cs = open(ch);
             while (cs.inbox.isEmpty()) {
+                if (!wait) {
+                    cs.wantRead = true; // the next delivery runs onReadable
+                    return 0;
+                }
                 if (lock.getHoldCount() == 1 && (!outbox.isEmpty() || !actions.isEmpty())) {
                     // freeing slots may have queued a window-open ACK: send it before sleeping, not with the next lock round
                     unlockAndFlush();
@@ -531,6 +593,10 @@ public final class Seqex implements AutoCloseable {
             // packets sent now time out at now + rto; earlier deadlines are already in timerWakeAt
             if (now + core.rto() < timerWakeAt) timer.signal();
         }
+        if (cs.wantSend && !closed && cs.sends.isEmpty() && core.canSend(cs.id)) {
+            cs.wantSend = false;
+            if (cs.onSendable != null) actions.add(cs.onSendable);
+        }
     }
 
     /** Hands buffered messages to async receivers (dropping cancelled ones) and wakes blocked readers. */
@@ -543,7 +609,13 @@ public final class Seqex implements AutoCloseable {
                 if (!f.complete(m)) requeue(m); // cancelled meanwhile: keep the message for the next reader
             });
         }
-        if (!cs.inbox.isEmpty()) cs.readable.signalAll();
+        if (!cs.inbox.isEmpty()) {
+            cs.readable.signalAll();
+            if (cs.wantRead) {
+                cs.wantRead = false;
+                if (cs.onReadable != null) actions.add(cs.onReadable);
+            }
+        }
     }
 
     private void requeue(Message m) {

@@ -253,6 +253,68 @@ class SeqexApiTest {
         assertThrows(IllegalArgumentException.class, () -> ch.receiveBatch(new ArrayList<>(), 0, m -> false));
     }
 
+    /**
+     * docs/seqex.md §5 "Without a thread": a sender driven only by the sendable callback and a reader
+     * driven only by the readable callback (as the tunnel's streams are); a stalled reader holds the
+     * sender at what the receive buffer and window allow, each callback runs once per arming, and close
+     * runs both once more.
+     */
+    @Test
+    void aChannelServedByReadinessCallbacksIsBackPressuredAndDeliversInOrder() {
+        int window = 4;
+        int capacity = 3;
+        int total = 200;
+        Pair p = new Pair(SeqexConfig.defaults().withWindow(window, capacity));
+        Channel out = p.a.channel(2);
+        Channel in = p.b.channel(2);
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger sendableCalls = new AtomicInteger();
+        AtomicInteger readableCalls = new AtomicInteger();
+        boolean[] reading = {false};
+        List<Integer> got = new ArrayList<>();
+        List<Message> batch = new ArrayList<>();
+        byte[] buf = new byte[8];
+        Runnable pumpOut = () -> { // sends from a reused buffer until the window is full
+            while (next.get() < total) {
+                ByteBuffer.wrap(buf).putInt(4, next.get());
+                if (!out.trySendSeqCst(buf, 4, 4)) return;
+                next.incrementAndGet();
+            }
+        };
+        Runnable drainIn = () -> {
+            while (reading[0] && in.pollBatch(batch, 64, m -> false) > 0) for (Message m : batch) got.add(num(m.payload()));
+        };
+        out.onReady(null, () -> {
+            sendableCalls.incrementAndGet();
+            pumpOut.run();
+        });
+        in.onReady(() -> {
+            readableCalls.incrementAndGet();
+            drainIn.run();
+        }, null);
+        pumpOut.run(); // nothing reads yet
+        for (int t = 0; t < 30; t++) p.tick(100);
+        assertEquals(capacity + window, next.get(), "the stalled reader's buffer, and `window` more in flight");
+        assertEquals(0, readableCalls.get(), "nothing armed the readable callback yet");
+        assertTrue(p.b.stats().droppedNoSpace() > 0);
+        reading[0] = true;
+        drainIn.run(); // takes the buffered three and arms the callback; from now on only callbacks move data
+        for (int t = 0; t < 5_000 && got.size() < total; t++) p.tick(10);
+        assertEquals(total, got.size());
+        for (int i = 0; i < total; i++) assertEquals(i, got.get(i), "SeqCst order, exactly once");
+        assertTrue(sendableCalls.get() > 0 && readableCalls.get() > 0);
+        assertTrue(readableCalls.get() <= p.b.stats().delivered(), "at most one readable call per delivery");
+        int r = readableCalls.get();
+        int s = sendableCalls.get();
+        reading[0] = false; // a callback that polls now would get ClosedException (the tunnel's streams end on it)
+        p.a.close();
+        p.b.close();
+        assertEquals(s + 1, sendableCalls.get(), "close runs the sendable callback once more");
+        assertEquals(r + 1, readableCalls.get(), "and the readable one");
+        assertThrows(ClosedException.class, () -> out.trySendSeqCst(buf, 0, 4));
+        assertThrows(ClosedException.class, () -> in.pollBatch(batch, 1, m -> false));
+    }
+
     @Test
     void asyncRequestsAndReceiveFutures() {
         Pair p = new Pair(SeqexConfig.defaults().withWindow(8, 8));

@@ -8,13 +8,13 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -72,8 +72,6 @@ public final class TunnelClient implements AutoCloseable {
     /** A channel in use: free again once both our stream and the listener are done with it. */
     private static final class Slot {
         final TunnelStream stream;
-        /** Counted down once its stream.open event is out: stream.closed waits for it. */
-        final CountDownLatch announced = new CountDownLatch(1);
         boolean localDone;
         boolean remoteDone;
         boolean released;
@@ -86,14 +84,17 @@ public final class TunnelClient implements AutoCloseable {
     /**
      * The connecting side for {@code session}: from now on, hand every payload of the endpoint to {@link #receive}.
      *
-     * @param local      the local socket to accept connections on ({@link #start}), or null if they come through {@link #handle}
+     * @param local      the local socket to accept connections on ({@link #start}), or null if they come through {@link #handle};
+     *                   the socket of a {@link java.nio.channels.ServerSocketChannel} ({@code ServerSocketChannel.open().socket()}),
+     *                   whose connections the tunnel serves without blocking
      * @param target     what each stream asks the listener for, {@code HOST:PORT}
      * @param maxStreams concurrent streams, 1..{@link TunnelLimits#MAX_STREAMS}
      * @param out        where events go
-     * @throws IllegalArgumentException if {@code maxStreams} is out of range
+     * @throws IllegalArgumentException if {@code maxStreams} is out of range, or {@code local} is not a channel's socket
      */
     public TunnelClient(PeerSession session, ServerSocket local, String target, int maxStreams, TunnelEvents out) {
         TunnelLimits.checkStreams(maxStreams);
+        checkChannel(local);
         this.session = session;
         open.add(0);
         // held out-of-order packets: what (2·window − 1) base packets per channel came to before issue 19, whatever the packet size
@@ -152,9 +153,24 @@ public final class TunnelClient implements AutoCloseable {
         link.receive(payload);
     }
 
-    /** Carries one accepted local connection (its OPEN is sent at once if a channel is free; else on a virtual thread that waits for one). */
+    /**
+     * Carries one accepted local connection (its OPEN is sent at once if a channel is free; else on a virtual thread that waits for one).
+     *
+     * @param socket the socket of a {@link java.nio.channels.SocketChannel} (as a {@link java.nio.channels.ServerSocketChannel}'s socket accepts)
+     * @throws IllegalArgumentException if it is not
+     */
     public void handle(Socket socket) {
+        if (socket.getChannel() == null) {
+            throw new IllegalArgumentException("a tunnel needs the socket of a SocketChannel (accept on ServerSocketChannel.open().socket()), got a plain " + socket);
+        }
         handle(socket, System.nanoTime());
+    }
+
+    /** Streams are non-blocking SocketChannels: a local ServerSocket must be a ServerSocketChannel's. */
+    static void checkChannel(ServerSocket local) {
+        if (local != null && local.getChannel() == null) {
+            throw new IllegalArgumentException("a tunnel's local socket must be a ServerSocketChannel's (ServerSocketChannel.open().socket()), got a plain " + local);
+        }
     }
 
     private void handle(Socket socket, long acceptedNanos) {
@@ -176,6 +192,11 @@ public final class TunnelClient implements AutoCloseable {
 
     TunnelLink link() {
         return link;
+    }
+
+    /** The streams open now (tests). */
+    List<TunnelStream> streams() {
+        return slots.values().stream().map(s -> s.stream).toList();
     }
 
     /** Streams open now. */
@@ -229,7 +250,7 @@ public final class TunnelClient implements AutoCloseable {
     /**
      * Sends the OPEN for {@code socket} on {@code channel} without waiting (issue 19, set-up): the
      * listener's answer starts the stream on the thread that delivered it (the endpoint's receive
-     * thread: starting two virtual threads never blocks), so the first bytes wait for no other
+     * thread: a stream starts without blocking and has no threads), so the first bytes wait for no other
      * hand-off; a virtual thread reports the outcome (events may block on output).
      */
     private void open(Socket socket, int id, int channel, long accepted) {
@@ -277,7 +298,7 @@ public final class TunnelClient implements AutoCloseable {
             } catch (ClosedException e) {
                 return;
             }
-            Slot s = new Slot(new TunnelStream(id, SIDE, ch, target, socket, chunk, hooks));
+            Slot s = new Slot(new TunnelStream(id, SIDE, ch, target, socket.getChannel(), chunk, hooks));
             slots.put(channel, s);
             slot = s;
             s.stream.start();
@@ -305,7 +326,7 @@ public final class TunnelClient implements AutoCloseable {
                     "stream", Integer.toUnsignedLong(id), "channel", channel, "target", target, "openMs", openMs,
                     "client", String.valueOf(socket.getRemoteSocketAddress()).replaceFirst("^/", ""));
             } finally {
-                s.announced.countDown();
+                s.stream.announced.countDown();
             }
         }
 
@@ -368,19 +389,16 @@ public final class TunnelClient implements AutoCloseable {
         free.add(channel);
     }
 
+    /** Queues a RESET for {@code s} on the control channel; never blocks (a stream's turn calls it). */
     private void reset(TunnelStream s, String reason) {
-        try {
-            control.sendSeqCst(new TunnelProtocol.Control(TunnelProtocol.RESET, s.id, s.channelId, reason).encode());
-        } catch (ClosedException | InterruptedException e) {
-            // closed
-        }
+        control.sendAsync(new TunnelProtocol.Control(TunnelProtocol.RESET, s.id, s.channelId, reason).encode(), true); // fails quietly once the link is closed
     }
 
     private void finished(TunnelStream s) {
         Slot slot = slots.get(s.channelId);
         if (slot != null && slot.stream == s) {
             try {
-                slot.announced.await(); // the reporting thread's stream.open first
+                s.announced.await(); // the reporting thread's stream.open first
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

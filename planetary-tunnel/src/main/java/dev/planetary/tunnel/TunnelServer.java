@@ -7,7 +7,8 @@ import dev.planetary.transport.Endpoint;
 import dev.planetary.transport.PeerSession;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,8 +102,8 @@ public final class TunnelServer implements AutoCloseable {
 
     /**
      * Takes control messages on the thread that delivered them (the endpoint's receive thread): a
-     * PING or a bad request is answered without waiting, an OPEN gets a virtual thread for its
-     * connect. No control-loop thread to wake first (issue 19, set-up). Never blocks.
+     * PING or a bad request is answered without waiting, an OPEN starts a non-blocking connect. No
+     * control-loop thread to wake first, and no thread per OPEN (issue 19, set-up). Never blocks.
      */
     private void nextControl() {
         control.receiveAsync().whenComplete((m, closed) -> {
@@ -123,7 +124,7 @@ public final class TunnelServer implements AutoCloseable {
             m.replyAsync(TunnelProtocol.reply(TunnelProtocol.OK, ""), true);
         } else if (c != null && c.type() == TunnelProtocol.OPEN && m.expectsReply()) {
             OpenTrace.mark(SIDE, c.stream(), "open-received");
-            Thread.ofVirtual().name("tunnel-open-" + Integer.toUnsignedString(c.stream())).start(() -> open(m, c));
+            open(m, c);
         } else if (m.expectsReply()) {
             m.replyAsync(TunnelProtocol.reply(TunnelProtocol.BAD, "unknown request"), true);
         } else if (c != null && c.type() == TunnelProtocol.RESET) {
@@ -132,30 +133,77 @@ public final class TunnelServer implements AutoCloseable {
         }
     }
 
-    /** Answers an OPEN: connects to the target, answers, and only then starts the stream and reports it (the answer first). */
+    /**
+     * Serves an OPEN without blocking: admits it (target allowed, channel free), connects to the target
+     * without blocking ({@link TunnelIo#connect}; on loopback the connect completes at once, here on the
+     * receive thread) and then {@link #connected answers}. Refusals are answered at once.
+     */
     private void open(Message m, TunnelProtocol.Control c) {
-        OpenTrace.mark(SIDE, c.stream(), "open-thread");
-        TunnelStream s = null;
-        byte[] answer;
+        TunnelTarget t;
         try {
-            s = connect(c);
-            answer = TunnelProtocol.opened(limits.receiveCapacity(), TunnelProtocol.Sizes.of(link.seqex.config()));
+            t = admit(c);
         } catch (Refusal r) {
-            answer = r.answer;
+            m.replyAsync(r.answer, true);
+            return;
         }
+        SocketChannel socket;
         try {
-            m.replySeqCst(answer);
-            OpenTrace.mark(SIDE, c.stream(), "answer-sent");
-        } catch (ClosedException | InterruptedException e) {
-            // session over: the stream (if any) ends with the link
+            socket = SocketChannel.open();
+            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException e) {
+            connected(m, c, null, e);
+            return;
         }
-        if (s == null) return;
+        TunnelIo.get().connect(socket, t.address(), connectTimeoutMs, failure -> connected(m, c, socket, failure));
+    }
+
+    /** The connect of an admitted OPEN ended: answer, and only then start the stream; events go out on a thread of their own. Never blocks. */
+    private void connected(Message m, TunnelProtocol.Control c, SocketChannel socket, IOException failure) {
+        String target = c.text();
+        if (failure != null) {
+            reserved.remove(c.channel());
+            closeQuietly(socket);
+            String why = "cannot connect to " + target + ": " + (failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
+            later(() -> out.peerEvent("stream.failed", "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + ": " + why,
+                    "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why));
+            m.replyAsync(TunnelProtocol.reply(TunnelProtocol.FAILED, why), true);
+            return;
+        }
+        OpenTrace.mark(SIDE, c.stream(), "connected");
+        // registered before the answer: a RESET the tunnel sends right after it finds its stream
+        TunnelProtocol.Sizes tunnel = peerSizes;
+        int chunk = tunnel.chunkFor(link.seqex.config(), mtu);
+        TunnelStream s;
+        try {
+            Channel ch = link.seqex.channel(c.channel());
+            ch.limitSendWindow(tunnel.sendLimit(chunk)); // no more in flight than the tunnel buffers (an older tunnel: the window)
+            s = new TunnelStream(c.stream(), SIDE, ch, target, socket, chunk, hooks);
+        } catch (ClosedException e) {
+            reserved.remove(c.channel());
+            closeQuietly(socket);
+            return; // session over
+        }
+        streams.put(c.channel(), s);
+        m.replyAsync(TunnelProtocol.opened(limits.receiveCapacity(), TunnelProtocol.Sizes.of(link.seqex.config())), true);
+        OpenTrace.mark(SIDE, c.stream(), "answer-sent");
+        String local = s.localAddress() instanceof InetSocketAddress a ? Endpoint.format(a) : null; // before a short stream closes it
         s.start();
         opened.incrementAndGet();
-        out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + " to " + s.target : null,
-                "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "channel", c.channel(), "target", s.target,
-                "local", Endpoint.format((InetSocketAddress) s.localAddress()));
-        if (idle != null) watchIdle(s);
+        later(() -> {
+            try {
+                out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + " to " + s.target : null,
+                        "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "channel", c.channel(), "target", s.target,
+                        "local", local);
+            } finally {
+                s.announced.countDown();
+            }
+            if (idle != null) watchIdle(s);
+        });
+    }
+
+    /** Runs {@code r} (events: output may block) on a virtual thread of its own. */
+    private static void later(Runnable r) {
+        Thread.ofVirtual().start(r);
     }
 
     /** An OPEN not served: the answer that says why. */
@@ -168,8 +216,8 @@ public final class TunnelServer implements AutoCloseable {
         }
     }
 
-    /** Reserves the channel and connects to the target: the stream, registered but not started. */
-    private TunnelStream connect(TunnelProtocol.Control c) throws Refusal {
+    /** Checks an OPEN and reserves its channel: the target to connect to. Its events go out on a thread of their own. */
+    private TunnelTarget admit(TunnelProtocol.Control c) throws Refusal {
         String target = c.text();
         String shown = out.peerText(target); // peer-chosen: escaped and truncated wherever it is printed
         if (c.channel() < 1 || c.channel() > TunnelLimits.MAX_STREAMS) {
@@ -179,9 +227,9 @@ public final class TunnelServer implements AutoCloseable {
         if (t == null) {
             refused.incrementAndGet();
             String why = "target " + shown + " is not allowed by the listener (not in its --allow-tunnel list)";
-            out.peerEvent("stream.refused", "refused tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + shortPeer + " at " + remote + " to " + shown
+            later(() -> out.peerEvent("stream.refused", "refused tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + shortPeer + " at " + remote + " to " + shown
                             + ": not in --allow-tunnel",
-                    "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", shown, "reason", why);
+                    "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", shown, "reason", why));
             throw new Refusal(TunnelProtocol.REFUSED, why);
         }
         synchronized (reserved) {
@@ -189,33 +237,13 @@ public final class TunnelServer implements AutoCloseable {
             if (reserved.size() >= limits.maxStreams()) {
                 refused.incrementAndGet();
                 String why = "too many streams on this session (the listener's --max-streams is " + limits.maxStreams() + ")";
-                out.event("stream.refused", "refused tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + shortPeer + " at " + remote + ": " + why,
-                        "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why);
+                later(() -> out.event("stream.refused", "refused tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + shortPeer + " at " + remote + ": " + why,
+                        "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why));
                 throw new Refusal(TunnelProtocol.REFUSED, why);
             }
             reserved.put(c.channel(), Boolean.TRUE);
         }
-        Socket socket = new Socket();
-        try {
-            socket.setTcpNoDelay(true);
-            socket.connect(t.address(), connectTimeoutMs);
-            OpenTrace.mark(SIDE, c.stream(), "connected");
-        } catch (IOException e) {
-            reserved.remove(c.channel());
-            closeQuietly(socket);
-            String why = "cannot connect to " + target + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-            out.peerEvent("stream.failed", "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + ": " + why,
-                    "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(c.stream()), "target", target, "reason", why);
-            throw new Refusal(TunnelProtocol.FAILED, why);
-        }
-        // registered before the answer: a RESET the tunnel sends right after it finds its stream
-        TunnelProtocol.Sizes tunnel = peerSizes;
-        int chunk = tunnel.chunkFor(link.seqex.config(), mtu);
-        Channel ch = link.seqex.channel(c.channel());
-        ch.limitSendWindow(tunnel.sendLimit(chunk)); // no more in flight than the tunnel buffers (an older tunnel: the window)
-        TunnelStream s = new TunnelStream(c.stream(), SIDE, ch, target, socket, chunk, hooks);
-        streams.put(c.channel(), s);
-        return s;
+        return t;
     }
 
     /** Resets {@code s} once it carried no byte for --stream-idle-timeout: an idle peer does not pin a connection to the target for ever. */
@@ -234,21 +262,23 @@ public final class TunnelServer implements AutoCloseable {
             @Override
             public void idle(long idleMs) {
                 String reason = "idle for " + idleMs / 1000 + " s (the listener's --stream-idle-timeout)";
+                reset(s, reason);
                 s.abort(reason);
-                Thread.ofVirtual().start(() -> reset(s, reason)); // may block on the control channel's window
             }
         }, limits.streamIdleMs());
     }
 
+    /** Queues a RESET for {@code s} on the control channel; never blocks (a stream's turn calls it). */
     private void reset(TunnelStream s, String reason) {
-        try {
-            control.sendSeqCst(new TunnelProtocol.Control(TunnelProtocol.RESET, s.id, s.channelId, reason).encode());
-        } catch (ClosedException | InterruptedException e) {
-            // session over
-        }
+        control.sendAsync(new TunnelProtocol.Control(TunnelProtocol.RESET, s.id, s.channelId, reason).encode(), true); // fails quietly once the session is over
     }
 
     private void finished(TunnelStream s) {
+        try {
+            s.announced.await(); // its stream.open first
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         streams.remove(s.channelId, s);
         out.event("stream.closed", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(s.id) + " to " + s.target + " closed: "
                         + s.bytesReceived.get() + " bytes in, " + s.bytesSent.get() + " out" : null,
@@ -262,7 +292,8 @@ public final class TunnelServer implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Socket s) {
+    private static void closeQuietly(java.io.Closeable s) {
+        if (s == null) return;
         try {
             s.close();
         } catch (IOException ignored) {

@@ -42,12 +42,14 @@ public final class TunnelSupervisor {
     private final Runnable onEnd;
 
     /**
+     * @param local      the local socket, a {@link java.nio.channels.ServerSocketChannel}'s ({@code ServerSocketChannel.open().socket()})
      * @param peerText   the listener as text for messages ("192.0.2.1:4000")
      * @param peerFields the {@code peer} and {@code remote} fields of events
      * @param onEnd      run once (on a new thread) when reconnecting failed
      */
     public TunnelSupervisor(ServerSocket local, Connector connect, String remote, int maxStreams, long keepaliveMs, int attempts, TunnelEvents out,
             String peerText, Map<String, Object> peerFields, Runnable onEnd) {
+        TunnelClient.checkChannel(local);
         this.local = local;
         this.connect = connect;
         this.remote = remote;

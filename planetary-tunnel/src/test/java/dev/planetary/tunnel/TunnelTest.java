@@ -79,7 +79,8 @@ class TunnelTest {
                     }
                 }).build();
         PeerSession session = clientEp.connect(serverEp.publicKey(), serverEp.localAddress()).get(20, TimeUnit.SECONDS);
-        ServerSocket local = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        ServerSocket local = java.nio.channels.ServerSocketChannel.open().socket();
+        local.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 50);
         client = new TunnelClient(session, local, "127.0.0.1:" + target.getLocalPort(), 4, out);
         ref.set(client);
         client.start();
@@ -126,6 +127,49 @@ class TunnelTest {
      * socket buffers are full (nothing grows without bound), a second stream must keep working
      * meanwhile, and everything must arrive intact once the target reads again.
      */
+    /** Waits (bounded) until {@code written} made no progress over 20 samples 0.1 s apart, never above {@code bound}. */
+    private static void awaitStalled(AtomicLong written, long bound, String who) throws InterruptedException {
+        long last = -1;
+        int still = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (still < 20 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            long w = written.get();
+            assertTrue(w <= bound, who + " wrote " + w + " bytes towards a reader that takes nothing: buffering is unbounded");
+            still = w > 0 && w == last ? still + 1 : 0;
+            last = w;
+        }
+        assertTrue(still >= 20, who + " never stalled; wrote " + written.get());
+    }
+
+    /** A new stream through the tunnel (to the target's echo) carries a message there and back. */
+    private void assertOtherStreamWorks() throws IOException {
+        try (Socket other = connectLocal()) {
+            other.setSoTimeout(30_000);
+            other.getOutputStream().write("still alive".getBytes(StandardCharsets.UTF_8));
+            other.shutdownOutput();
+            assertArrayEquals("still alive".getBytes(StandardCharsets.UTF_8), other.getInputStream().readAllBytes());
+        }
+    }
+
+    /** Reads {@code s} until {@code limit} bytes or its end, checking every whole block against {@code block}; the bytes read. */
+    private static long readBlocks(Socket s, byte[] block, long limit) throws IOException {
+        long read = 0;
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[block.length];
+        int off = 0;
+        int n;
+        while (read < limit && (n = in.read(buf, off, buf.length - off)) > 0) {
+            off += n;
+            read += n;
+            if (off == buf.length) {
+                assertArrayEquals(block, buf, "data at offset " + (read - buf.length));
+                off = 0;
+            }
+        }
+        return read;
+    }
+
     @Test
     void slowReaderStallsTheSenderWithBoundedBuffering() throws Exception {
         long total = 256L << 20; // far more than any buffer in the path
@@ -160,46 +204,71 @@ class TunnelTest {
             }
         });
         await(() -> slowSide.get() != null, "the target to accept");
-        // Wait (bounded) until the writer has stalled: no progress over 20 consecutive samples.
-        long last = -1;
-        int still = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (still < 20 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            long w = written.get();
-            assertTrue(w <= bound, "the source wrote " + w + " bytes to a target that reads nothing: buffering is unbounded");
-            still = w == last ? still + 1 : 0;
-            last = w;
-        }
-        assertTrue(still >= 20, "the writer never stalled; wrote " + written.get());
+        awaitStalled(written, bound, "the source");
         assertTrue(written.get() < total);
-
-        // Other streams are unaffected by the stalled one.
-        try (Socket other = connectLocal()) {
-            other.getOutputStream().write("still alive".getBytes(StandardCharsets.UTF_8));
-            other.shutdownOutput();
-            assertArrayEquals("still alive".getBytes(StandardCharsets.UTF_8), other.getInputStream().readAllBytes());
-        }
-
-        // Resume reading: every byte arrives, in order.
-        long read = 0;
-        try (Socket s = slowSide.get(); InputStream in = s.getInputStream()) {
-            byte[] buf = new byte[block.length];
-            int off = 0;
-            int n;
-            while (read < total && (n = in.read(buf, off, buf.length - off)) > 0) {
-                off += n;
-                read += n;
-                if (off == buf.length) {
-                    assertArrayEquals(block, buf, "data at offset " + (read - buf.length));
-                    off = 0;
-                }
-            }
+        assertOtherStreamWorks(); // other streams are unaffected by the stalled one
+        long read;
+        try (Socket s = slowSide.get()) { // resume reading: every byte arrives, in order
+            read = readBlocks(s, block, total);
         }
         writer.join(30_000);
         source.close();
         acceptor.join(5_000);
         assertEquals(total, read);
+    }
+
+    /**
+     * Issue 19, fifth round: the tunnel writes payloads to its local socket without blocking, from the
+     * receive thread. A local client that stops reading fills its socket: the writes come up short
+     * (the rest parked in the batch's receive-buffer slots, finished by the selector), SEQEX's receive
+     * buffer holds the listener back, and the target's writes stall with bounded buffering, while
+     * another stream on the same tunnel still works; once the client reads again every byte arrives,
+     * in order.
+     */
+    @Test
+    void aLocalClientThatStopsReadingParksWritesAndHoldsTheTargetBack() throws Exception {
+        long total = 64L << 20;
+        long bound = 32L << 20; // socket buffers (a few MiB each) + the tunnel's 1 MiB receive buffer + the listener's window
+        byte[] block = new byte[64 << 10];
+        new Random(11).nextBytes(block);
+        AtomicLong written = new AtomicLong();
+        Thread acceptor = Thread.ofVirtual().start(() -> {
+            try {
+                Socket s = target.accept(); // the download: the target writes, the client does not read
+                s.setSendBufferSize(64 << 10);
+                Thread.ofVirtual().start(() -> {
+                    try (s; OutputStream o = s.getOutputStream()) {
+                        for (long n = 0; n < total; n += block.length) {
+                            o.write(block);
+                            written.addAndGet(block.length);
+                        }
+                    } catch (IOException ignored) {
+                        // test over
+                    }
+                });
+                Socket echo = target.accept();
+                try (echo) {
+                    echo.getInputStream().transferTo(echo.getOutputStream());
+                }
+            } catch (IOException ignored) {
+                // test over
+            }
+        });
+        Socket slow = new Socket();
+        slow.setReceiveBufferSize(64 << 10);
+        slow.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), clientPort()));
+        awaitStalled(written, bound, "the target");
+        TunnelStream stalled = client.streams().get(0);
+        assertTrue(stalled.socketFull.get() > 0, "the full socket took part of a batch and the rest waited");
+        assertOtherStreamWorks(); // one stalled stream holds up no other
+        long read;
+        try (slow) {
+            slow.setSoTimeout(60_000);
+            read = readBlocks(slow, block, Long.MAX_VALUE); // to the end: the target's FIN arrives too
+        }
+        assertEquals(total, read, "every byte, once, and the stream ended (the target's FIN)");
+        acceptor.join(5_000);
+        await(() -> client.activeStreams() == 0, "the channels back in the pool");
     }
 
     /**

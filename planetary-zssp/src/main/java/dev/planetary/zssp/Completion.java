@@ -119,7 +119,7 @@ final class Completion {
             KeySlot slot = new KeySlot(b2.kidA, b2.kidB, kekSend, kekRecv, new AesGcm(nk[0]), new AesGcm(nk[1]));
             s.keys = new Session.Keys(slot, KeySlot.NONE);
             Secrets.wipe(nk[0], nk[1]);
-            s.headers = new Session.Headers(b2.hkSend, b2.hkRecv, ctx);
+            s.installHeaders(new Session.Headers(b2.hkSend, b2.hkRecv, ctx));
             s.keyCreationCounter = 1;
             s.ratchet1 = fresh;
             s.ratchet2 = null;

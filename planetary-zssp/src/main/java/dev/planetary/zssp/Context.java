@@ -276,14 +276,13 @@ public final class Context<D> implements AutoCloseable {
         @SuppressWarnings("unchecked")
         Session<D> s = (Session<D>) any;
         boolean defer = deferData.test(kid); // before the block is filled: caller code never runs while it is in use
-        Session.Headers h = s.headers;
         byte[] header = HEADER_BLOCK.get();
-        h.recv().decryptBlock(d, off + 4, header, 0);
+        s.headerRecv.decryptBlock(d, off + 4, header, 0);
         // the header's bytes 4..19 are encrypted; the type is byte 7 (§2.2), the block's byte 3
         if ((header[3] & 0xff) != TYPE_DATA) return new Triage.Deferred<>(Route.SESSION_CONTROL, kid);
         if (defer) return new Triage.Deferred<>(Route.DATA, kid);
         System.arraycopy(header, 0, d, off + 4, HeaderCipher.BLOCK);
-        return receiveDecrypted(s, h, kid, d, off, len, app.time());
+        return receiveDecrypted(s, kid, d, off, len, app.time());
     }
 
     /** {@link #receive(byte[], int, int, Remote)} for a whole array. */
@@ -447,9 +446,8 @@ public final class Context<D> implements AutoCloseable {
         if (owner instanceof Session<?> any) {
             @SuppressWarnings("unchecked")
             Session<D> s = (Session<D>) any;
-            Session.Headers h = s.headers;
-            h.recv().decryptBlock(d, off + 4);
-            return receiveDecrypted(s, h, kid, d, off, len, now);
+            s.headerRecv.decryptBlock(d, off + 4);
+            return receiveDecrypted(s, kid, d, off, len, now);
         }
         if (owner instanceof PendingHandshake p) return receiveForPending(p, d, off, len, from, now);
         return unknownKeyId();
@@ -510,7 +508,7 @@ public final class Context<D> implements AutoCloseable {
      * A session's datagram whose header {@code h} has decrypted in place (called straight from
      * {@link #receiveFragment} and {@link #triage}, so the receive path is no deeper than before it had two callers).
      */
-    private Received<D> receiveDecrypted(Session<D> s, Session.Headers h, int kid, byte[] d, int off, int len, long now) {
+    private Received<D> receiveDecrypted(Session<D> s, int kid, byte[] d, int off, int len, long now) {
         if (badNumbering(d, off)) return dropped(Fault.INVALID_PACKET, false, "bad fragment numbering");
         int type = d[off + 7] & 0xff;
         long counter = Bytes.getLong(d, off + 8);
@@ -539,7 +537,7 @@ public final class Context<D> implements AutoCloseable {
             pOff = off + HEADER_SIZE;
             pLen = len - HEADER_SIZE;
         } else {
-            p = h.reassembler().add(d, off, len, null, now);
+            p = s.headers.reassembler().add(d, off, len, null, now);
             if (p == null) {
                 s.visitAtNextPass(); // a partial packet: the next pass expires it if it stays partial
                 return Received.pending();

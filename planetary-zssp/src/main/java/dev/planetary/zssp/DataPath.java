@@ -10,11 +10,11 @@ final class DataPath {
     private DataPath() {}
 
     static <D> Received<D> receive(Session<D> s, int kid, byte[] nonce, long counter, byte[] p, int off, int len) {
-        KeySlot slot = s.keys.forRecvKid(kid);
-        if (slot == null || slot.nkRecv() == null) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "data on a key id without keys");
+        AesGcm key = s.keys.dataKey(kid);
+        if (key == null) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "data on a key id without keys");
         if (len < AesGcm.TAG_SIZE) return Context.dropped(Fault.FAILED_AUTH, false, "data shorter than its tag");
         byte[] payload = new byte[len - AesGcm.TAG_SIZE];
-        if (!slot.nkRecv().open(nonce, null, p, off, len, payload, 0)) return Context.dropped(Fault.FAILED_AUTH, false, "data failed authentication");
+        if (!key.open(nonce, null, p, off, len, payload, 0)) return Context.dropped(Fault.FAILED_AUTH, false, "data failed authentication");
         if (!s.window.update(counter)) return Context.dropped(Fault.EXPIRED_COUNTER, false, "replayed data");
         return new Event.Data<>(s, payload);
     }

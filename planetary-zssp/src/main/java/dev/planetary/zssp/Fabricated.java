@@ -37,7 +37,7 @@ final class Fabricated implements EngineAccess.Engine {
         try {
             int kid = ctx.kids.allocate(s, ctx.rng);
             s.keys = new Session.Keys(new KeySlot(rnd.nextInt() | 1, kid, kekSend, kekRecv, nkSend, nkRecv), KeySlot.NONE);
-            s.headers = new Session.Headers(hkSend, hkRecv, ctx);
+            s.installHeaders(new Session.Headers(hkSend, hkRecv, ctx));
             s.keyCreationCounter = 1;
             s.ratchet1 = new RatchetState(k, fp, 1);
             s.enter(Zeta.S2.INSTANCE, Transition.Cause.COMPLETION, ctx.app.time());

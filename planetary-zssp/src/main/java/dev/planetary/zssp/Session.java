@@ -43,10 +43,24 @@ public final class Session<D> {
         EXPIRED
     }
 
-    /** Both key slots, swapped as a unit (spec §7.6). */
-    record Keys(KeySlot current, KeySlot other) {
+    /**
+     * Both key slots, swapped as a unit (spec §7.6), with each slot's receive kid and DATA receive
+     * key copied beside them, so that DATA receipt reads this object and the key, not the slots too
+     * (docs/architecture.md, "The DATA receive path": one cache line fewer per packet).
+     */
+    record Keys(KeySlot current, KeySlot other, int currentKid, AesGcm currentData, int otherKid, AesGcm otherData) {
+        Keys(KeySlot current, KeySlot other) {
+            this(current, other, current.recvKid(), current.nkRecv(), other.recvKid(), other.nkRecv());
+        }
+
         Keys flip() {
             return new Keys(other, current);
+        }
+
+        /** The DATA receive key of the slot whose receive kid is {@code kid}, or null (no such slot, or no keys yet). */
+        AesGcm dataKey(int kid) {
+            if (currentKid == kid) return currentData;
+            return otherKid == kid ? otherData : null;
         }
 
         /** The slot whose receive kid is {@code kid}, or null. */
@@ -149,6 +163,11 @@ public final class Session<D> {
     volatile Zeta zeta;
     volatile Keys keys;
     volatile Headers headers;
+    /**
+     * {@code headers.recv()}, read by every received datagram without going through {@link Headers}
+     * (one cache line fewer per packet); set with {@link #headers} by {@link #installHeaders}.
+     */
+    volatile HeaderCipher headerRecv;
     volatile long keyCreationCounter;
     volatile Remote remote;
     private volatile D data;
@@ -440,6 +459,7 @@ public final class Session<D> {
     void installHeaders(Headers h) {
         Headers old = headers;
         headers = h;
+        headerRecv = h.recv();
         context.retire(old);
     }
 

@@ -104,8 +104,10 @@ abstract class AesKey implements SecretKey {
 
     /** A Cipher from this key's two slots or a new one within the budget; null when the budget is spent. */
     private Cipher acquireShared() {
-        Cipher c = (Cipher) SLOT0.getAndSet(this, null);
-        if (c == null) c = (Cipher) SLOT1.getAndSet(this, null);
+        // Plain volatile reads before the swaps: a key without Ciphers (most keys among 10^6
+        // sessions) then costs no atomic write to its cache line per packet.
+        Cipher c = slot0 == null ? null : (Cipher) SLOT0.getAndSet(this, null);
+        if (c == null && slot1 != null) c = (Cipher) SLOT1.getAndSet(this, null);
         if (c != null) return c;
         if (!recent) { // admission: a key's first use in a sweep period runs on the thread's shared Cipher
             recent = true;
@@ -124,6 +126,9 @@ abstract class AesKey implements SecretKey {
 
     /** Counts one more Cipher against the budget, first taking back those of finished threads if it is spent. */
     private static boolean reserve() {
+        // A spent budget is seen with a plain read: no increment and decrement of the shared counter
+        // (a contended cache line between receive threads) on every packet past the budget.
+        if (LIVE.get() >= BUDGET && reclaimFinishedThreads() == 0) return false;
         if (LIVE.incrementAndGet() <= BUDGET) return true;
         LIVE.decrementAndGet();
         if (reclaimFinishedThreads() == 0) return false;

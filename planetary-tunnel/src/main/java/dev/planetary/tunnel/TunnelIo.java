@@ -1,0 +1,213 @@
+package dev.planetary.tunnel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The one selector of this process for the tunnels' TCP sockets (issue 19, fifth round). A stream does
+ * its socket I/O without blocking on whichever thread has work for it (the transport's receive thread
+ * for data and acknowledgements from the peer); only when its socket has nothing to read, or takes no
+ * more, does it ask here ({@link #await}) and the selector thread runs the stream's turn once the socket
+ * is ready. Interest is one-shot: the selector clears what fired before it runs the turn. The turns never
+ * block, so one slow socket cannot hold up another; each read turn is bounded ({@link TunnelStream}).
+ */
+final class TunnelIo {
+    /** What the selector runs when a socket is ready (never blocks). */
+    interface Ready {
+        void readable();
+
+        void writable();
+
+        /** A connect started by {@link #connect} can be finished. */
+        default void connectable() {}
+    }
+
+    /** A connect in progress: settled once, by the selector (done or failed) or by its deadline. */
+    private final class Connecting implements Ready, Comparable<Connecting> {
+        final SocketChannel channel;
+        final Consumer<IOException> done;
+        final long deadline;
+        final long timeoutMs;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        Connecting(SocketChannel channel, Consumer<IOException> done, long timeoutMs) {
+            this.channel = channel;
+            this.done = done;
+            this.timeoutMs = timeoutMs;
+            this.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        }
+
+        @Override
+        public void readable() {}
+
+        @Override
+        public void writable() {}
+
+        @Override
+        public void connectable() {
+            try {
+                if (channel.finishConnect()) settle(null);
+                else await(channel.keyFor(selector), SelectionKey.OP_CONNECT);
+            } catch (IOException e) {
+                settle(e);
+            }
+        }
+
+        void settle(IOException failure) {
+            if (!settled.compareAndSet(false, true)) return;
+            synchronized (connecting) {
+                connecting.remove(this);
+            }
+            if (failure != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // failed anyway
+                }
+            }
+            done.accept(failure);
+        }
+
+        @Override
+        public int compareTo(Connecting o) {
+            return Long.compare(deadline, o.deadline);
+        }
+    }
+
+    private static final class Holder {
+        static final TunnelIo INSTANCE = new TunnelIo();
+    }
+
+    private final Selector selector;
+    private final Thread thread;
+    private final PriorityQueue<Connecting> connecting = new PriorityQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
+    private TunnelIo() {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector for the tunnels' sockets", e);
+        }
+        // a platform thread: the kernel wakes it, no poller-to-carrier hand-off as for a virtual thread's socket
+        thread = Thread.ofPlatform().daemon().name("tunnel-io").start(this::loop);
+    }
+
+    /** The process's selector, started on first use. */
+    static TunnelIo get() {
+        return Holder.INSTANCE;
+    }
+
+    /** Registers {@code channel} (non-blocking from now on) with no interest yet. */
+    SelectionKey register(SocketChannel channel, Ready ready) throws IOException {
+        channel.configureBlocking(false);
+        return channel.register(selector, 0, ready);
+    }
+
+    /**
+     * Connects {@code channel} (non-blocking from now on) to {@code address} without blocking this
+     * thread: {@code done} runs once, with null when connected or with the failure (the channel is then
+     * closed; a {@link SocketTimeoutException} after {@code timeoutMs}) — here if the connect completes
+     * at once (as on loopback), else on the selector thread. It must not block.
+     */
+    void connect(SocketChannel channel, InetSocketAddress address, long timeoutMs, Consumer<IOException> done) {
+        Connecting c = new Connecting(channel, done, timeoutMs);
+        try {
+            channel.configureBlocking(false);
+            // Linux answers a non-blocking connect with EINPROGRESS even on loopback, where the handshake
+            // is done by the time it returns: finishConnect then completes it here, without the selector
+            if (channel.connect(address) || channel.finishConnect()) {
+                c.settle(null);
+                return;
+            }
+            synchronized (connecting) {
+                connecting.add(c);
+            }
+            channel.register(selector, SelectionKey.OP_CONNECT, c);
+            selector.wakeup(); // for the registration, and the deadline
+        } catch (IOException e) {
+            c.settle(e);
+        } catch (UnresolvedAddressException | UnsupportedAddressTypeException e) {
+            c.settle(new IOException("cannot connect to " + address + ": " + e.getClass().getSimpleName(), e));
+        }
+    }
+
+    /**
+     * Runs {@code key}'s {@link Ready} once for {@code op} ({@link SelectionKey#OP_READ} or {@link
+     * SelectionKey#OP_WRITE}) when its socket is ready. A closed socket's key never fires: whoever
+     * closes it runs the turns itself.
+     */
+    void await(SelectionKey key, int op) {
+        try {
+            key.interestOpsOr(op);
+        } catch (CancelledKeyException e) {
+            return; // closed: the closer runs the turns
+        }
+        if (Thread.currentThread() != thread) selector.wakeup(); // an interest change takes effect at the next select
+    }
+
+    /** Runs {@code task} (which must not block) on the selector thread, soon. */
+    void execute(Runnable task) {
+        tasks.add(task);
+        if (Thread.currentThread() != thread) selector.wakeup();
+    }
+
+    /** Lets the selector drop the keys of closed sockets now (a closed socket's descriptor is released at its next select). */
+    void wakeup() {
+        if (Thread.currentThread() != thread) selector.wakeup();
+    }
+
+    private void loop() {
+        while (true) {
+            try {
+                long wait = expireConnects();
+                if (tasks.isEmpty()) selector.select(this::fire, wait); // a task added meanwhile has woken it (wakeup is sticky)
+                else selector.selectNow(this::fire);
+                for (Runnable t; (t = tasks.poll()) != null; ) t.run();
+            } catch (IOException | RuntimeException e) {
+                // not expected (the turns catch their own failures); keep serving the other sockets
+            }
+        }
+    }
+
+    /** Fails the connects past their deadline; returns the milliseconds to the next deadline (0: none). */
+    private long expireConnects() {
+        while (true) {
+            Connecting c;
+            synchronized (connecting) {
+                c = connecting.peek();
+            }
+            if (c == null) return 0;
+            long left = c.deadline - System.nanoTime();
+            if (left > 0) return Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+            c.settle(new SocketTimeoutException("connect timed out after " + c.timeoutMs + " ms"));
+        }
+    }
+
+    private void fire(SelectionKey key) {
+        Ready r = (Ready) key.attachment();
+        int ready;
+        try {
+            ready = key.readyOps();
+            key.interestOpsAnd(~ready); // one-shot: the turn asks again if it needs to
+        } catch (CancelledKeyException e) {
+            return;
+        }
+        if ((ready & SelectionKey.OP_CONNECT) != 0) r.connectable();
+        if ((ready & SelectionKey.OP_WRITE) != 0) r.writable();
+        if ((ready & SelectionKey.OP_READ) != 0) r.readable();
+    }
+}
