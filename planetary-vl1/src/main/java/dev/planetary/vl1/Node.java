@@ -335,6 +335,15 @@ public final class Node {
      * the thread inside {@link #receive} / {@link #service}; the caller closes it after the node.
      */
     public Node(NodeConfig config, SecretIdentity self, NodeOutput out, RandomSource rng, long now, IdentityVerifier verifier, RatchetStore ratchets) {
+        this(config, self, out, rng, now, verifier, ratchets, null);
+    }
+
+    /**
+     * Simulations (same-package tests): as above, with the engine's local-only seeds (reassembly slot
+     * hashing, the challenge budget's key) from {@code localSeed} instead of a fresh {@code SecureRandom},
+     * so that with a seeded {@code rng} a run replays exactly; {@code null} keeps the production default.
+     */
+    Node(NodeConfig config, SecretIdentity self, NodeOutput out, RandomSource rng, long now, IdentityVerifier verifier, RatchetStore ratchets, Long localSeed) {
         this.ratchets = Objects.requireNonNull(ratchets, "ratchets (RatchetStore.none() for none)");
         this.config = Objects.requireNonNull(config, "config");
         this.self = Objects.requireNonNull(self, "self");
@@ -356,7 +365,9 @@ public final class Node {
         this.admission = config.root()
                 ? new HandshakeAdmission(Vl1Limits.ROOT_HANDSHAKES_PER_SECOND, Vl1Limits.ADMISSION_PREFIXES, Vl1Limits.ADMISSION_ACTIVE_WINDOW, now)
                 : null;
-        this.ctx = new Context<>(self.staticKeyPair(), new App(), Settings.defaults(), rng);
+        this.ctx = localSeed == null
+                ? new Context<>(self.staticKeyPair(), new App(), Settings.defaults(), rng)
+                : EngineAccess.seededContext(self.staticKeyPair(), new App(), Settings.defaults(), rng, localSeed);
         if (config.root()) ctx.setChallengeEnabled(true); // §3.3: roots challenge every Hello
         this.rootSetPush = new RootSetPush(verifier);
         for (RootInfo r : config.roots()) addRoot(r);

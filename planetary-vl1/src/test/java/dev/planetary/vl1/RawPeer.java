@@ -12,6 +12,7 @@ import dev.planetary.zssp.Session;
 import dev.planetary.zssp.Settings;
 import dev.planetary.zssp.StaticKeyPair;
 import dev.planetary.zssp.StaticPublicKey;
+import dev.planetary.zssp.internal.EngineAccess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ final class RawPeer implements SimEngine, Application.WithoutRatchetStorage<Stri
     RawPeer(SimHost host, StaticKeyPair keys) {
         this.host = host;
         this.local = host.bind(9993);
-        this.ctx = new Context<>(keys, this, Settings.defaults(), new SeededRandom(host.random().nextLong()));
+        this.ctx = EngineAccess.seededContext(keys, this, Settings.defaults(), new SeededRandom(host.random().nextLong()), host.random().nextLong());
         host.attach(this);
     }
 

@@ -38,7 +38,7 @@ final class SimNode implements SimEngine, NodeOutput {
         this.name = name;
         this.host = host;
         this.local = host.bind(port);
-        this.node = new Node(config.apply(local), id, this, new SeededRandom(host.random().nextLong()), host.now(), verifier, ratchets);
+        this.node = new Node(config.apply(local), id, this, new SeededRandom(host.random().nextLong()), host.now(), verifier, ratchets, host.random().nextLong());
         host.attach(this);
     }
 

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 /**
  * The engine's side of {@link EngineAccess}: established sessions built without a handshake, for
- * the benchmarks only. The key order (nk recv, nk send, kek recv, kek send, hk recv, hk send) is
+ * the benchmarks only; and contexts with seeded local-only seeds, for the simulator. The key order (nk recv, nk send, kek recv, kek send, hk recv, hk send) is
  * what a benchmark's fabricated peer derives again from the same seed.
  */
 final class Fabricated implements EngineAccess.Engine {
@@ -48,6 +48,11 @@ final class Fabricated implements EngineAccess.Engine {
         } finally {
             s.lock.unlock();
         }
+    }
+
+    @Override
+    public <D> Context<D> seededContext(StaticKeyPair local, Application<D> app, Settings settings, RandomSource rng, long localSeed) {
+        return new Context<>(local, app, settings, rng, localSeed);
     }
 
     @Override

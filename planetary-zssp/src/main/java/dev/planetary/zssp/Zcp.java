@@ -15,7 +15,8 @@ import java.security.MessageDigest;
 /**
  * ZCP, the challenge protocol (spec §9). The 32-byte body shared by the Hello's response and the
  * challenge is {@code counter (8) ‖ mac (16) ‖ pow (8)}. This class holds the responder's state
- * (salt, issue counter, 32-slot window, on/off switch) and the proof-of-work helpers both sides use.
+ * (salt, issue counter, {@code ZCP_WINDOW}-slot replay window, on/off switch) and the proof-of-work
+ * helpers both sides use.
  */
 final class Zcp {
     static final int COUNTER = 0;

@@ -16,15 +16,22 @@ import java.util.Map;
  *   <li>below that, a Hello is admitted only if its prefix has a token of its own: each of the
  *       N prefixes seen in the last {@code activeWindowMs} refills at 3/4 of {@code perSecond}/N,
  *       so contending prefixes together leave a quarter of the budget for newcomers, and a prefix
- *       seen for the first time starts with a full bucket. A flood from many prefixes therefore
- *       cannot keep a quiet prefix's first Hello out.
+ *       seen for the first time starts with a full bucket;
+ *   <li>the last quarter of the global bucket is the newcomers' reserve: a prefix already heard
+ *       in the window spends its own token only while more than that is left. The tokens the
+ *       contending prefixes saved while refused add up to more than the whole bucket (one each,
+ *       256 prefixes), and flooders whose resent Hellos arrive together spent them in one burst,
+ *       emptying the bucket just before a newcomer's first Hello (RootFloodSimTest, seed 30).
  * </ul>
+ * A flood from many prefixes therefore cannot keep a quiet prefix's first Hello out.
  * A refused Hello is dropped unanswered; its initiator resends it after 1 s (ZSSP §3.5). Memory is
  * bounded: at most {@code maxPrefixes} records, least recently seen evicted (an evicted prefix comes
  * back as new, which the global bucket still bounds). Single-threaded, on the caller's clock.
  */
 public final class HandshakeAdmission {
     private static final double CONTENDED_SHARE = 0.75;
+    /** The part of the global bucket only a newcomer's first Hello may take: contending prefixes stop above it. */
+    private static final double NEWCOMER_RESERVE = 0.25;
 
     private static final class Share {
         double tokens;
@@ -65,6 +72,7 @@ public final class HandshakeAdmission {
         double rate = CONTENDED_SHARE * perSecond / n; // per second, for this prefix
         double burst = Math.max(1, Math.min(rate, 8));
         Share s = prefixes.get(prefix);
+        boolean newcomer = s == null;
         if (s == null) {
             if (prefixes.size() >= maxPrefixes) evictEldest();
             s = new Share(burst, now);
@@ -74,8 +82,9 @@ public final class HandshakeAdmission {
             s.last = now;
             s.seen = now;
         }
-        boolean uncontended = global.available(now) > globalBurst / 2;
-        boolean own = s.tokens >= 1;
+        double level = global.available(now);
+        boolean uncontended = level > globalBurst / 2;
+        boolean own = s.tokens >= 1 && (newcomer || level >= 1 + globalBurst * NEWCOMER_RESERVE);
         if ((uncontended || own) && global.take(now)) {
             if (own) s.tokens -= 1;
             admitted++;

@@ -36,6 +36,16 @@ class HandshakeAdmissionTest {
     }
 
     @Test
+    void burstsOfContendingPrefixesLeaveTheNewcomersReserve() {
+        HandshakeAdmission a = new HandshakeAdmission(RATE, 4096, 10_000, 0);
+        // 256 prefixes whose resent Hellos arrive together once a second (initiators' 1-s resend timers in step):
+        // each refused prefix saves a token, and together they would empty the bucket at every burst
+        for (long t = 0; t <= 6_000; t += 1_000) for (int p = 0; p < 256; p++) a.admit("f" + p, t);
+        assertTrue(a.admit("legit", 6_000), "a newcomer's first Hello right after a burst is admitted");
+        assertTrue(a.admitted() <= RATE * 7L + 1, "the bursts still got at most the budget: " + a.admitted());
+    }
+
+    @Test
     void withoutContentionEverythingIsAdmittedAndTheTableIsBounded() {
         HandshakeAdmission a = new HandshakeAdmission(RATE, 16, 10_000, 0);
         for (int i = 0; i < 20; i++) assertTrue(a.admit("p" + i, i * 100L), "light load is never refused");

@@ -14,6 +14,7 @@ import dev.planetary.zssp.Session;
 import dev.planetary.zssp.Settings;
 import dev.planetary.zssp.StaticKeyPair;
 import dev.planetary.zssp.StaticPublicKey;
+import dev.planetary.zssp.internal.EngineAccess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -90,7 +91,7 @@ class ZsspOverSimTest {
             this.peerKey = peerKey;
             this.target = target;
             host.bind(port);
-            this.ctx = new Context<>(keys, this, Settings.defaults(), new SeededRandom(host.random().nextLong()));
+            this.ctx = EngineAccess.seededContext(keys, this, Settings.defaults(), new SeededRandom(host.random().nextLong()), host.random().nextLong());
         }
 
         Remote remote(InetSocketAddress to) {

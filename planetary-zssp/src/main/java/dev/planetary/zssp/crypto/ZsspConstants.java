@@ -51,7 +51,13 @@ public final class ZsspConstants {
     public static final int COMPLETION_MAX_SIZE = COMPLETION_MIN_SIZE + IDENTITY_MAX_SIZE;
     public static final int REPLAY_WINDOW = 128;
     public static final long MAX_COUNTER_SKIP = 1L << 24;
-    public static final int ZCP_WINDOW = 32;
+    /**
+     * ZCP replay window (§9.3; the reference has 32 slots). Bob-only, invisible on the wire: an honest
+     * Alice answers with her next 1-s Hello resend, so her counter must stay fresh while the root issues
+     * and accepts the challenges of a flood meanwhile; with 32, a flood answering 32 later counters first
+     * made her answer stale on every resend (RootFloodSimTest, seed 55). 8 KiB per context.
+     */
+    public static final int ZCP_WINDOW = 1024;
     public static final int ZCP_DIFFICULTY = 13;
     public static final long REKEY_AFTER_KEY_USES = 1L << 30;
     public static final long HARD_KEY_USE_LIMIT = (1L << 32) - 1;

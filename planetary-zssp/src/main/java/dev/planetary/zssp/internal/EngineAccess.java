@@ -1,8 +1,12 @@
 package dev.planetary.zssp.internal;
 
+import dev.planetary.zssp.Application;
 import dev.planetary.zssp.Context;
+import dev.planetary.zssp.RandomSource;
 import dev.planetary.zssp.Remote;
 import dev.planetary.zssp.Session;
+import dev.planetary.zssp.Settings;
+import dev.planetary.zssp.StaticKeyPair;
 import dev.planetary.zssp.StaticPublicKey;
 
 /**
@@ -21,6 +25,8 @@ public final class EngineAccess {
         <D> Established<D> establish(Context<D> ctx, StaticPublicKey peer, D data, Remote remote, long seed);
 
         void setRemote(Session<?> session, Remote remote);
+
+        <D> Context<D> seededContext(StaticKeyPair local, Application<D> app, Settings settings, RandomSource rng, long localSeed);
     }
 
     private static volatile Engine engine;
@@ -46,5 +52,27 @@ public final class EngineAccess {
      */
     public static void setRemote(Session<?> session, Remote remote) {
         engine.setRemote(session, remote);
+    }
+
+    /**
+     * A context whose local-only seeds (reassembly slot hashing, the challenge budget's key) come
+     * from {@code localSeed} instead of a fresh {@code SecureRandom}: with a seeded {@code rng} too,
+     * a simulated node replays exactly for its seed. Simulations only; production contexts use the
+     * public constructors.
+     */
+    public static <D> Context<D> seededContext(StaticKeyPair local, Application<D> app, Settings settings, RandomSource rng, long localSeed) {
+        ensureInstalled();
+        return engine.seededContext(local, app, settings, rng, localSeed);
+    }
+
+    /** The engine installs its side when {@link Context} initialises: a caller before any context exists loads it. */
+    private static void ensureInstalled() {
+        if (engine == null) {
+            try {
+                Class.forName(Context.class.getName(), true, Context.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("the engine's Context class is missing", e);
+            }
+        }
     }
 }
