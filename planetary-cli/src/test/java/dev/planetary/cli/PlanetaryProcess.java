@@ -40,9 +40,18 @@ final class PlanetaryProcess {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             killAll();
             Process training = PlanetaryProcess.aotTrainingRun;
-            if (training != null) training.destroyForcibly();
+            Path trainingDir = PlanetaryProcess.aotTrainingDir; // read first: the training thread forgets it once its run ends
+            if (training != null) {
+                training.destroyForcibly();
+                try {
+                    if (training.waitFor(5, TimeUnit.SECONDS)) deleteTree(trainingDir); // an unfinished training leaves nothing beside the jar
+                } catch (InterruptedException ignored) {
+                    // exiting anyway
+                }
+            }
             String jar = System.getProperty("planetary.jar");
-            if (STARTED.get() > 0 && jar != null) { // a file: surefire's channel is gone by now
+            // a file: surefire's channel is gone by now; only beside the build's own jar, never in a folder of the user's
+            if (STARTED.get() > 0 && jar != null && Path.of(jar).toAbsolutePath().getParent().endsWith("target")) {
                 try {
                     Files.writeString(Path.of(jar).resolveSibling("planetary-it-savings.txt"), String.format(
                             "%d child JVMs started, %d from the AOT cache; %d key pairs made in the test JVM; %d test identities lent%n",
@@ -123,12 +132,14 @@ final class PlanetaryProcess {
     private static Thread aotTraining;
     private static volatile String aotCache; // null while training, "" once a training run failed
     private static volatile Process aotTrainingRun; // not in LIVE: killAll() after a test must not end it; the shutdown hook does
+    private static volatile Path aotTrainingDir; // the training's work folder while it runs (the shutdown hook removes it)
 
     private static String trainAotCache(Path jar) {
         Path cache = jar.resolveSibling("planetary-it.aot");
         try {
             if (Files.isRegularFile(cache) && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(jar)) > 0) return cache.toString();
             Path work = Files.createTempDirectory(jar.getParent(), "planetary-it-aot-");
+            aotTrainingDir = work;
             Path made = work.resolve("planetary-it.aot");
             List<String> cmd = new ArrayList<>(command(jar, List.of("demo"))); // the same options as every child, no cache yet
             cmd.addAll(1, List.of("-XX:AOTCacheOutput=" + made, AOT_QUIET));
@@ -141,16 +152,25 @@ final class PlanetaryProcess {
             if (!done) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             if (done && Files.isRegularFile(made)) {
                 Files.move(made, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                try (var files = Files.walk(work)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
+                deleteTree(work);
                 return cache.toString();
             }
+            aotTrainingDir = null; // kept: its training.log says why
             System.err.println("planetary-it: no AOT cache (training run " + (done ? "exit " + p.exitValue() : "timed out") + ", log in " + work + ")");
         } catch (IOException | InterruptedException e) {
             System.err.println("planetary-it: no AOT cache: " + e);
         }
         return "";
+    }
+
+    /** Removes {@code dir} and everything in it (null or gone: nothing to do). */
+    private static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) return;
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException ignored) {
+            // best effort: a leftover temporary folder
+        }
     }
 
     /**
