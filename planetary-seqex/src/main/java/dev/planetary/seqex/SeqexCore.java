@@ -75,6 +75,10 @@ public final class SeqexCore {
     /** The tail loss probe waits at least minRto / this (10 ms at the 50 ms default). */
     static final long PTO_MIN_DIVISOR = 5;
 
+    static final int LIMITED_BY_CWND = 0;
+    static final int LIMITED_BY_RECEIVER = 1;
+    static final int LIMITED_BY_CAP = 2;
+
     static final byte EMPTY = 0;
     static final byte DONE = 1;
     static final byte HELD = 2;
@@ -147,6 +151,11 @@ public final class SeqexCore {
         long epochStart = -1;   // start of the current congestion-avoidance epoch (ms), -1: none
         double k;               // seconds until the cubic function reaches wMax again
         double wEst;            // the Reno-friendly estimate
+        double cwndPrior;       // the window when ssthresh was last set (RFC 9438 §4.3: α becomes 1 once wEst reaches it)
+        // Proportional Rate Reduction during recovery (RFC 6937 §3), in packets
+        int prrDelivered;       // packets acknowledged since recovery began
+        int prrOut;             // packets sent (new and resent) since recovery began
+        int recoverFs;          // packets in flight when recovery began (RecoverFS)
         int dupThresh = DUP_THRESH;
         int sendLimit = config.window(); // payloads in flight the peer can buffer (limitSend), at most window
         int highestAcked;       // the highest sequence number acknowledged selectively (reordering detection)
@@ -166,8 +175,8 @@ public final class SeqexCore {
         int episodeResends;
         int episodeSpurious;
         int reorderMultiplier = 1;
-        long limitedSince = -1; // when the last send filled the window (Stats.cwndLimitedMillis / receiverLimitedMillis)
-        boolean limitedByCwnd;
+        long limitedSince = -1; // when the last send filled the window (Stats.cwndLimitedMillis / receiverLimitedMillis / sendLimitedMillis)
+        int limitedBy;          // LIMITED_BY_CWND, LIMITED_BY_RECEIVER or LIMITED_BY_CAP
         long heldBytes;         // payload bytes of this channel's held (out-of-order SeqCst) packets
         long lastAdvertised = -1; // the free bytes our last ACK on this channel advertised; -1: none yet
 
@@ -228,7 +237,10 @@ public final class SeqexCore {
     private long txCount; // transmissions so far (SendEntry.txOrder)
     private long packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
             internalErrors, carrierErrors, droppedClosedChannel, timeoutRetransmits, tailLossProbes, windowProbes, windowUpdates, cwndLimitedMillis,
-            receiverLimitedMillis, spuriousTimeouts, spuriousRetransmits;
+            receiverLimitedMillis, spuriousTimeouts, spuriousRetransmits, congestionReductions, sendLimitedMillis;
+    private long minRtt = -1;
+    private long ackSamples;
+    private double cwndSum, inFlightSum; // sampled at every acknowledged packet (Stats.meanCwnd, meanInFlight)
     /** Our ACKs carry the free bytes of the channel's receive buffer (the peer understands them: {@link #advertiseWindow}). */
     private boolean advertise;
     // a receive pool shared by the channels (see sharePool): each channel's guaranteed bytes, the shared rest, its use
@@ -381,7 +393,9 @@ public final class SeqexCore {
         push(c, new SendEntry(seq, Codec.payload(channel, seq, seqCst, expectReply, payload, off, len), expectReply, false, 0, attachment, len, now), now);
         if (!c.canSend(len) && c.limitedSince < 0) {
             c.limitedSince = now;
-            c.limitedByCwnd = config.congestionControl() && c.inFlight >= (int) c.cwnd;
+            boolean cwndFull = config.congestionControl() && c.inFlight >= (int) c.cwnd;
+            c.limitedBy = cwndFull && (int) c.cwnd < c.sendLimit ? LIMITED_BY_CWND
+                    : cwndFull || c.sendNext - c.sendBase >= c.sendLimit ? LIMITED_BY_CAP : LIMITED_BY_RECEIVER;
         }
         return seq;
     }
@@ -423,6 +437,7 @@ public final class SeqexCore {
         e.transmits = 1;
         e.deadline = now + rto;
         e.txOrder = ++txCount;
+        if (c.inRecovery) c.prrOut++;
         if (!e.expectReply) armProbe(c, now); // new data restarts the probe timeout (RFC 8985 §7.2)
         transmit(e.packet);
         return e.seq;
@@ -614,6 +629,9 @@ public final class SeqexCore {
             if (e.txOrder < c.frtoTx) c.frtoOriginal = true;
             else c.frtoOther = true;
         }
+        ackSamples++;
+        cwndSum += c.cwnd;
+        inFlightSum += c.inFlight;
         c.remove(e);
         grow(c, now);
         c.tlpOut = false;
@@ -630,8 +648,12 @@ public final class SeqexCore {
     private void afterAck(Chan c, long window, long now) {
         frtoVerdict(c, now);
         if (c.limitedSince >= 0 && c.canSend(c.lastLen)) {
-            if (c.limitedByCwnd) cwndLimitedMillis += now - c.limitedSince;
-            else receiverLimitedMillis += now - c.limitedSince;
+            long t = now - c.limitedSince;
+            switch (c.limitedBy) {
+                case LIMITED_BY_CWND -> cwndLimitedMillis += t;
+                case LIMITED_BY_CAP -> sendLimitedMillis += t;
+                default -> receiverLimitedMillis += t;
+            }
             c.limitedSince = -1;
         }
         persist(c, now);
@@ -730,7 +752,14 @@ public final class SeqexCore {
             c.episodeResends = 0;
             c.episodeSpurious = 0;
             reduce(c);
-            c.cwnd = c.ssthresh;
+            congestionReductions++;
+            // Proportional Rate Reduction (RFC 6937 §3): the window falls to ssthresh over the recovery,
+            // one send per acknowledgement in ssthresh/RecoverFS, instead of at once (which stalls the
+            // sender for a third of a window and then releases a burst)
+            c.prrDelivered = 0;
+            c.prrOut = 0;
+            c.recoverFs = Math.max(1, c.inFlight);
+            c.cwnd = Math.min(c.cwnd, c.inFlight); // nothing new until an acknowledgement clocks it out
             c.inRecovery = true;
             c.recover = c.sendNext;
         }
@@ -738,6 +767,7 @@ public final class SeqexCore {
             if (c.episodeResends < c.episodeSeqs.length) c.episodeSeqs[c.episodeResends] = e.seq;
             c.episodeResends++;
         }
+        if (c.inRecovery) c.prrOut++;
         resend(e, now, rto);
     }
 
@@ -769,6 +799,7 @@ public final class SeqexCore {
 
     /** A congestion event: remember the window (with fast convergence, RFC 9438 §4.7) and set ssthresh to β·cwnd. */
     private static void reduce(Chan c) {
+        c.cwndPrior = c.cwnd;
         c.wMax = c.cwnd < c.wMax ? c.cwnd * (1 + CUBIC_BETA) / 2 : c.cwnd;
         c.ssthresh = Math.max(2, c.cwnd * CUBIC_BETA);
         c.epochStart = -1;
@@ -781,8 +812,14 @@ public final class SeqexCore {
      */
     private void grow(Chan c, long now) {
         if (!config.congestionControl()) return;
-        if (c.inRecovery && !Seq.before(c.sendBase, c.recover)) c.inRecovery = false; // everything before `recover` is acknowledged
-        if (c.inRecovery) return;
+        if (c.inRecovery && !Seq.before(c.sendBase, c.recover)) { // everything before `recover` is acknowledged
+            c.inRecovery = false;
+            c.cwnd = c.ssthresh; // RFC 6937 §3: recovery ends at ssthresh
+        }
+        if (c.inRecovery) {
+            proportionalRateReduction(c);
+            return;
+        }
         if (c.cwnd < c.ssthresh) {
             c.cwnd += 1;
         } else {
@@ -793,10 +830,25 @@ public final class SeqexCore {
             }
             double t = (now - c.epochStart + Math.max(1, srtt)) / 1000.0;
             double target = Math.min(1.5 * c.cwnd, Math.max(c.cwnd, CUBIC_C * Math.pow(t - c.k, 3) + c.wMax));
-            c.wEst += CUBIC_ALPHA / c.cwnd;
+            c.wEst += (c.wEst >= c.cwndPrior ? 1 : CUBIC_ALPHA) / c.cwnd; // RFC 9438 §4.3: α = 1 once wEst reaches cwnd_prior
             c.cwnd = c.wEst > target ? c.wEst : c.cwnd + (target - c.cwnd) / c.cwnd;
         }
         if (c.cwnd > c.sendLimit) c.cwnd = c.sendLimit;
+    }
+
+    /**
+     * One packet acknowledged during recovery (RFC 6937 §3, PRR with the slow-start reduction bound):
+     * while more than ssthresh is in flight, send {@code ceil(prrDelivered · ssthresh / RecoverFS) −
+     * prrOut}; below it, grow back towards ssthresh by at most one more than was delivered. The
+     * window is what is in flight plus that count ({@link Chan#canSend} compares the two).
+     */
+    private static void proportionalRateReduction(Chan c) {
+        c.prrDelivered++;
+        int pipe = c.inFlight;
+        long sndcnt = pipe > c.ssthresh
+                ? (long) Math.ceil(c.prrDelivered * c.ssthresh / c.recoverFs) - c.prrOut
+                : (long) Math.min(c.ssthresh - pipe, Math.max(c.prrDelivered - c.prrOut, 1) + 1);
+        c.cwnd = pipe + Math.max(0, sndcnt);
     }
 
     private void onData(Chan c, Packet p, long now) {
@@ -1085,6 +1137,7 @@ public final class SeqexCore {
     }
 
     private void sample(long r) {
+        if (r >= 0 && (minRtt < 0 || r < minRtt)) minRtt = r;
         if (!config.adaptiveRto() || r < 0) return;
         if (srtt < 0) {
             srtt = r;
@@ -1136,7 +1189,8 @@ public final class SeqexCore {
     public Stats stats() {
         return new Stats(packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
                 internalErrors, carrierErrors, droppedClosedChannel, timeoutRetransmits, tailLossProbes, windowProbes, windowUpdates, cwndLimitedMillis,
-                receiverLimitedMillis, spuriousTimeouts, spuriousRetransmits);
+                receiverLimitedMillis, spuriousTimeouts, spuriousRetransmits, congestionReductions, sendLimitedMillis, minRtt, srtt,
+                ackSamples == 0 ? 0 : cwndSum / ackSamples, ackSamples == 0 ? 0 : inFlightSum / ackSamples);
     }
 
     /** The free receive bytes the peer last advertised for {@code channel}, or -1 if it advertises none (docs/seqex.md §4). */

@@ -34,6 +34,17 @@ package dev.planetary.seqex;
  * @param spuriousRetransmits recoveries whose early resends all proved spurious (the receiver
  *                        acknowledged each a second time: the original was only reordered) and whose
  *                        window reduction was undone
+ * @param congestionReductions window reductions by β on losses found early (one per recovery, RFC
+ *                        6582 §3.2; those later undone included)
+ * @param sendLimitedMillis time channels could send no payload because of the in-flight cap (the
+ *                        sequence window or {@link SeqexCore#limitSend}), the congestion window being
+ *                        at that cap or above what is in flight
+ * @param minRttMillis    the smallest round-trip sample, -1 before the first
+ * @param srttMillis      the smoothed round-trip time now (RFC 6298), -1 before the first sample
+ * @param meanCwnd        the congestion window in packets, averaged over every acknowledged packet
+ *                        (0 before the first)
+ * @param meanInFlight    the packets in flight on the acknowledged packet's channel when it was
+ *                        acknowledged, averaged likewise
  */
 public record Stats(
         long packetsIn,
@@ -56,4 +67,10 @@ public record Stats(
         long cwndLimitedMillis,
         long receiverLimitedMillis,
         long spuriousTimeouts,
-        long spuriousRetransmits) {}
+        long spuriousRetransmits,
+        long congestionReductions,
+        long sendLimitedMillis,
+        long minRttMillis,
+        long srttMillis,
+        double meanCwnd,
+        double meanInFlight) {}

@@ -115,14 +115,22 @@ public final class TunnelSupervisor {
     /** Totals over every session so far. */
     public Totals totals() {
         String[] names = {"packetsIn", "packetsOut", "retransmits", "earlyRetransmits", "duplicates", "droppedNoSpace", "droppedClosedChannel",
-                "timeoutRetransmits", "tailLossProbes", "windowProbes", "windowUpdates", "cwndLimitedMillis", "receiverLimitedMillis", "spuriousTimeouts", "spuriousRetransmits"};
+                "timeoutRetransmits", "tailLossProbes", "windowProbes", "windowUpdates", "cwndLimitedMillis", "receiverLimitedMillis", "spuriousTimeouts", "spuriousRetransmits",
+                "congestionReductions", "sendLimitedMillis"};
         long[] sum = new long[names.length];
-        long opened = 0, refused = 0, sent = 0, received = 0, foreign = 0;
+        long opened = 0, refused = 0, sent = 0, received = 0, foreign = 0, minRtt = -1, srtt = -1;
+        double meanCwnd = 0, meanInFlight = 0;
         for (TunnelClient t : all) {
             Stats st = t.link().seqex.stats();
             long[] v = {st.packetsIn(), st.packetsOut(), st.retransmits(), st.earlyRetransmits(), st.duplicates(), st.droppedNoSpace(), st.droppedClosedChannel(),
-                    st.timeoutRetransmits(), st.tailLossProbes(), st.windowProbes(), st.windowUpdates(), st.cwndLimitedMillis(), st.receiverLimitedMillis(), st.spuriousTimeouts(), st.spuriousRetransmits()};
+                    st.timeoutRetransmits(), st.tailLossProbes(), st.windowProbes(), st.windowUpdates(), st.cwndLimitedMillis(), st.receiverLimitedMillis(), st.spuriousTimeouts(), st.spuriousRetransmits(),
+                    st.congestionReductions(), st.sendLimitedMillis()};
             for (int i = 0; i < v.length; i++) sum[i] += v[i];
+            // the path as the last session saw it (a tunnel has one session at a time)
+            minRtt = st.minRttMillis();
+            srtt = st.srttMillis();
+            meanCwnd = st.meanCwnd();
+            meanInFlight = st.meanInFlight();
             opened += t.opened.get();
             refused += t.refused.get();
             sent += t.bytesSent.get();
@@ -131,6 +139,10 @@ public final class TunnelSupervisor {
         }
         Map<String, Object> seqex = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) seqex.put(names[i], sum[i]);
+        seqex.put("minRttMillis", minRtt);
+        seqex.put("srttMillis", srtt);
+        seqex.put("meanCwnd", Math.round(meanCwnd * 10) / 10.0);
+        seqex.put("meanInFlight", Math.round(meanInFlight * 10) / 10.0);
         return new Totals(opened, refused, sent, received, all.size(), foreign, seqex);
     }
 
