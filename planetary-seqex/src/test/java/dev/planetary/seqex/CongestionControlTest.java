@@ -114,6 +114,81 @@ class CongestionControlTest {
         assertTrue(grown > 10 * 0.4 && grown < 10 * 0.7, "about 0.53 packets per round trip, grew " + grown + " in 10");
     }
 
+    /**
+     * Proportional Rate Reduction (RFC 6937): once a loss is found in a full window, the sender keeps
+     * sending during the recovery, about ssthresh/RecoverFS packets per acknowledgement (one at a
+     * time, never a burst), instead of stalling until what is in flight falls below ssthresh, and the
+     * recovery ends at ssthresh with one reduction.
+     */
+    @Test
+    void recoverySendsInProportionToTheAcknowledgementsInsteadOfStalling() {
+        fill(0);
+        roundTrip(10); // cwnd 20
+        assertEquals(20, fill(10));
+        List<byte[]> flight = new ArrayList<>(toBob);
+        toBob.clear();
+        for (int i = 1; i < flight.size(); i++) bob.receive(flight.get(i), 12); // the first is lost
+        List<byte[]> acks = new ArrayList<>(toAlice);
+        toAlice.clear();
+        assertEquals(19, acks.size(), "each packet after the gap acknowledged at once");
+        int[] sentAfter = new int[acks.size()];
+        for (int i = 0; i < acks.size(); i++) {
+            alice.receive(acks.get(i), 12);
+            sentAfter[i] = fill(12);
+        }
+        assertEquals(1, alice.stats().congestionReductions());
+        assertEquals(1, alice.stats().earlyRetransmits(), "the third later ACK found the loss (DupThresh)");
+        // ACKs 0 and 1 are slow start (two packets each: 22 in flight); ACK 2 finds the loss with 22 in
+        // flight (RecoverFS), ssthresh 0.7 x 22 = 15.4. Cutting the window at once would stall the
+        // sender until fewer than 15 were in flight (ACK 9); PRR sends on ACK 3 already, one at a time
+        assertEquals(2, sentAfter[0]);
+        assertEquals(2, sentAfter[1]);
+        assertEquals(0, sentAfter[2]);
+        assertEquals(1, sentAfter[3], "the first new packet of the recovery");
+        int sent = 0;
+        for (int i = 2; i < sentAfter.length; i++) {
+            assertTrue(sentAfter[i] <= 1, "at most one packet per acknowledgement in recovery, got " + sentAfter[i] + " on ACK " + i);
+            sent += sentAfter[i];
+        }
+        assertEquals(11, sent, "ceil(17 x 15.4 / 22) = 12 sends over the recovery's 17 ACKs, one of them the resend");
+        assertEquals(16, alice.inFlight(1), "about ssthresh in flight at the end of the recovery's ACKs");
+        roundTrip(14); // the resend fills the gap, everything is acknowledged
+        assertEquals(0, alice.inFlight(1));
+        double after = alice.congestionWindow(1);
+        assertTrue(after >= 15.4 && after < 16.4, "recovery ends at ssthresh (RFC 6937 §3), then congestion avoidance: " + after);
+    }
+
+    /**
+     * After a reduction CUBIC's Reno-friendly estimate grows by 3(1 − β)/(1 + β) per round trip until
+     * it reaches the window before the reduction, then by one packet per round trip (RFC 9438 §4.3:
+     * α_cubic = 1 from there), the cubic curve being seconds away on a short-RTT path.
+     */
+    @Test
+    void theRenoFriendlyRateIsOneOnceTheWindowBeforeTheLossIsRegained() {
+        fill(0);
+        roundTrip(10); // cwnd 20
+        alice.send(1, new byte[] {1}, false, false, null, 10);
+        toBob.remove(0); // lost
+        fill(15);
+        roundTrip(20);
+        roundTrip(21); // recovery over: cwnd 14, cwnd_prior 20
+        long now = 22;
+        while (alice.congestionWindow(1) < 20.5) {
+            fill(now);
+            roundTrip(now + 1);
+            now += 2;
+            assertTrue(now < 100, "regains 20 in about 11 round trips at 0.53");
+        }
+        double start = alice.congestionWindow(1);
+        for (int round = 0; round < 5; round++) {
+            fill(now);
+            roundTrip(now + 1);
+            now += 2;
+        }
+        double grown = alice.congestionWindow(1) - start;
+        assertTrue(grown > 4 && grown < 6, "about one packet per round trip past cwnd_prior, grew " + grown + " in 5");
+    }
+
     @Test
     void aResendTimeoutFallsBackToOnePacket() {
         fill(0);
