@@ -77,6 +77,14 @@ final class TunnelProtocol {
     static final int WINDOW = 64;
     static final int RECEIVE_CAPACITY = 64;
     /**
+     * Payload bytes one stream keeps in flight at most, whatever buffer the peer announces (our send
+     * memory per stream): 4 MiB, a bandwidth-delay product of 400 MiB/s at 10 ms. Within it the peer's
+     * announced buffer and its advertised window (exact), and the congestion window, decide; until
+     * the sixth round of issue 19 it was a window of base packets (1 MiB: 16 packets of 64 KiB, below
+     * what the listener's shared pool lets one upload use).
+     */
+    static final long MAX_SEND_BYTES = 4L << 20;
+    /**
      * A stream's reader takes up to this many bytes (whole chunks, at least one) from its socket per
      * read: one system call per burst of 16 KiB packets, or per 64 KiB packet (BENCHMARKS.md, issue 19).
      */
@@ -195,12 +203,11 @@ final class TunnelProtocol {
 
         /**
          * Packets of {@code chunk} bytes in flight: what the peer's buffer holds, and never more bytes
-         * than a window of base packets (1 MiB, the send memory per stream before issue 19, whatever
-         * a peer announces); 1..WINDOW, WINDOW of base chunks if it announced none.
+         * than {@link #MAX_SEND_BYTES} whatever a peer announces; 1..WINDOW, WINDOW of base chunks if
+         * it announced none (an older peer: as before).
          */
         int sendLimit(int chunk) {
-            long window = (long) WINDOW * BASE_PACKET;
-            long bytes = receiveBytes == 0 ? window : Math.min(receiveBytes, window);
+            long bytes = receiveBytes == 0 ? (long) WINDOW * BASE_PACKET : Math.min(receiveBytes, MAX_SEND_BYTES);
             return (int) Math.max(1, Math.min(WINDOW, bytes / chunk));
         }
     }

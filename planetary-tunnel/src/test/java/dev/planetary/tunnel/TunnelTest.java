@@ -477,7 +477,8 @@ class TunnelTest {
         assertEquals(listenerSizes, TunnelProtocol.sizes(answer));
         int up = TunnelProtocol.sizes(answer).chunkFor(tunnel, loop);
         assertEquals(TunnelProtocol.MAX_PACKET - 12, up, "8 fit the share plus the pool");
-        assertEquals(16, TunnelProtocol.sizes(answer).sendLimit(up));
+        assertEquals(TunnelLimits.DEFAULT.receiveBytes() / up, TunnelProtocol.sizes(answer).sendLimit(up),
+                "as many in flight as the listener's share and pool hold (40; 16 before the sixth round's in-flight cap)");
         // both announce that they read receive windows in SEQEX ACKs; a fourth-round announcement (8 bytes) does not
         assertTrue(TunnelProtocol.pingSizes(ping).windowAcks());
         assertTrue(TunnelProtocol.sizes(answer).windowAcks());
@@ -507,12 +508,12 @@ class TunnelTest {
         assertEquals(TunnelProtocol.OK, answer[0]);
         assertEquals(7, TunnelProtocol.receiveCapacity(answer));
 
-        // hostile announcements: a packet below the base is ignored, a huge buffer is clamped to a window of base packets' bytes
+        // hostile announcements: a packet below the base is ignored, a huge buffer is clamped to MAX_SEND_BYTES
         byte[] tiny = TunnelProtocol.ping(new TunnelProtocol.Sizes(100, 1 << 20));
         assertEquals(TunnelProtocol.Sizes.BASE, TunnelProtocol.pingSizes(tiny));
         var huge = TunnelProtocol.pingSizes(TunnelProtocol.ping(new TunnelProtocol.Sizes(Integer.MAX_VALUE, 0xFFFF_FFFFL)));
         assertEquals(TunnelProtocol.MAX_PACKET - 12, huge.chunkFor(listener, loop), "never more than our own packet");
-        assertEquals(16, huge.sendLimit(huge.chunkFor(listener, loop)), "64 × 16 KiB in flight at most, as before");
+        assertEquals(TunnelProtocol.MAX_SEND_BYTES / (TunnelProtocol.MAX_PACKET - 12), huge.sendLimit(huge.chunkFor(listener, loop)), "4 MiB in flight at most");
         assertEquals(TunnelProtocol.WINDOW, huge.sendLimit(16_384 - 12));
 
         // the listener: buffer counted in bytes; every channel keeps its 7-packet share, one stream may
