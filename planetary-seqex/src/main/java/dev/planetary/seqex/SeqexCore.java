@@ -65,15 +65,6 @@ public final class SeqexCore {
     static final double CUBIC_C = 0.4;
     /** The Reno-friendly additive increase per RTT, 3(1 − β)/(1 + β) (RFC 9438 §4.3). */
     static final double CUBIC_ALPHA = 3 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
-    /**
-     * The smallest RACK reorder window in clock ticks (RFC 8985 §6.2 step 4 uses min_RTT/4): two ticks
-     * of a millisecond clock are at least one millisecond of real time.
-     */
-    static final long MIN_REORDER_WINDOW = 2;
-    /** Spurious early resends widen a channel's reorder window up to this many times its floor (RFC 8985 §6.2 step 4 bounds it by SRTT; a millisecond clock needs the floor). */
-    static final int MAX_REORDER_MULTIPLIER = 4;
-    /** The tail loss probe waits at least minRto / this (10 ms at the 50 ms default). */
-    static final long PTO_MIN_DIVISOR = 5;
 
     static final int LIMITED_BY_CWND = 0;
     static final int LIMITED_BY_RECEIVER = 1;
@@ -235,9 +226,10 @@ public final class SeqexCore {
     private long rto;
 
     private long txCount; // transmissions so far (SendEntry.txOrder)
-    private long packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
-            internalErrors, carrierErrors, droppedClosedChannel, timeoutRetransmits, tailLossProbes, windowProbes, windowUpdates, cwndLimitedMillis,
-            receiverLimitedMillis, spuriousTimeouts, spuriousRetransmits, congestionReductions, sendLimitedMillis;
+    private long packetsIn, packetsOut, delivered, retransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
+            internalErrors, carrierErrors, droppedClosedChannel, windowProbes, windowUpdates, cwndLimitedMillis, receiverLimitedMillis, sendLimitedMillis;
+    /** Loss detection and recovery: RACK, the tail loss probe, F-RTO, the resend timeout, undo. */
+    private final LossRecovery recovery;
     private long minRtt = -1;
     private long ackSamples;
     private double cwndSum, inFlightSum; // sampled at every acknowledged packet (Stats.meanCwnd, meanInFlight)
@@ -266,6 +258,7 @@ public final class SeqexCore {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.chans = new Chan[config.maxChannels()];
         this.rto = config.initialRtoMillis();
+        this.recovery = new LossRecovery(this);
     }
 
     public SeqexConfig config() {
@@ -438,22 +431,9 @@ public final class SeqexCore {
         e.deadline = now + rto;
         e.txOrder = ++txCount;
         if (c.inRecovery) c.prrOut++;
-        if (!e.expectReply) armProbe(c, now); // new data restarts the probe timeout (RFC 8985 §7.2)
+        if (!e.expectReply) recovery.armProbe(c, now); // new data restarts the probe timeout (RFC 8985 §7.2)
         transmit(e.packet);
         return e.seq;
-    }
-
-    /**
-     * Tail loss probe timeout (RFC 8985 §7.2): two SRTT plus the peer's ACK delay (assumed to be ours:
-     * both ends of an application run one configuration) and one clock tick, but at least {@link
-     * #PTO_MIN_DIVISOR 1/5} of {@code minRto} (on a sub-millisecond path two SRTT are below the
-     * scheduling jitter of a loaded host, and every early probe is a duplicate packet); none before
-     * the first RTT sample or where it would not come before the resend timeout.
-     */
-    private void armProbe(Chan c, long now) {
-        long pto = srtt < 0 ? Long.MAX_VALUE : Math.max(config.minRtoMillis() / PTO_MIN_DIVISOR, 2 * Math.max(1, srtt) + config.ackDelayMillis() + 1);
-        c.tlpDue = pto < rto ? now + pto : Long.MAX_VALUE;
-        hint(c.tlpDue);
     }
 
     // ---------------------------------------------------------------- application feedback
@@ -603,7 +583,7 @@ public final class SeqexCore {
         SendEntry e = c.entry(seq);
         if (e == null) {
             staleAcks++;
-            undoSpurious(c, seq);
+            recovery.undoSpurious(c, seq);
             return;
         }
         if (e.expectReply) { // a request must be answered by a reply, never acked
@@ -619,7 +599,7 @@ public final class SeqexCore {
                 c.highestAcked = e.seq;
             }
         }
-        earlyRetransmit(c, e, now);
+        recovery.earlyRetransmit(c, e, now);
         acked(c, e, now);
     }
 
@@ -635,7 +615,7 @@ public final class SeqexCore {
         c.remove(e);
         grow(c, now);
         c.tlpOut = false;
-        if (c.inFlight > 0) armProbe(c, now); // an ACK of new data restarts the probe timeout (RFC 8985 §7.2)
+        if (c.inFlight > 0) recovery.armProbe(c, now); // an ACK of new data restarts the probe timeout (RFC 8985 §7.2)
         else c.tlpDue = Long.MAX_VALUE;
         listener.onAcked(c.id, e.seq, e.attachment);
     }
@@ -646,7 +626,7 @@ public final class SeqexCore {
      * application when the window grew.
      */
     private void afterAck(Chan c, long window, long now) {
-        frtoVerdict(c, now);
+        recovery.frtoVerdict(c, now);
         if (c.limitedSince >= 0 && c.canSend(c.lastLen)) {
             long t = now - c.limitedSince;
             switch (c.limitedBy) {
@@ -706,99 +686,9 @@ public final class SeqexCore {
         }
     }
 
-    /**
-     * Loss detection, a sender-local rule: when a packet sent once is acknowledged, every
-     * unacknowledged packet before it on the channel is presumed lost and resent now, instead of
-     * waiting for its resend timer, if its latest transmission happened at least a reorder window
-     * before the acknowledged one's (time-based, in the spirit of RACK, RFC 8985) or if the channel's
-     * DupThresh ({@link #DUP_THRESH}, raised by reordering seen) packets sent after its latest
-     * transmission have been acknowledged (RFC 5681 §3.2, RFC 6675: the rule that still works when a
-     * millisecond clock cannot tell the packets of one flight apart). Requests are left to their timers (their answer waits for the peer's
-     * application). A presumed loss that was only reordering costs a duplicate, which the receiver
-     * acknowledges and discards.
-     */
-    private void earlyRetransmit(Chan c, SendEntry acked, long now) {
-        long reorderWindow = srtt < 0 ? config.minRtoMillis() : Math.max(MIN_REORDER_WINDOW * c.reorderMultiplier, srtt / 4);
-        for (int i = 0, n = acked.seq - c.sendBase; i < n; i++) {
-            SendEntry e = c.sent[(c.sendHead + i) % c.sent.length];
-            if (e == null || e.expectReply || acked.txOrder < e.txOrder) continue;
-            // A resent (e.g. probed) packet's ACK may be for its first transmission: it proves only the
-            // loss of packets sent once, before that first transmission (RFC 8985 §6.2 step 2's caution).
-            if (acked.transmits > 1 && e.transmits > 1) continue;
-            long sentBefore = (acked.transmits > 1 ? acked.firstSent : acked.lastSent) - e.lastSent; // the earliest it may have left
-            if (sentBefore < reorderWindow && ++e.laterAcked < c.dupThresh) {
-                // RACK's reorder timer (RFC 8985 §6.3): lost unless acknowledged within a reorder window
-                // of the later packet's delivery; at small windows no three later ACKs may ever come
-                long due = now + (reorderWindow - sentBefore);
-                if (due - e.deadline < 0) {
-                    e.deadline = due;
-                    e.rack = true;
-                    hint(due);
-                }
-                continue;
-            }
-            lost(c, e, now, true);
-        }
-    }
-
     /** {@code e} is presumed lost before its resend timeout: resend it now, with one CUBIC reduction per window of data. */
-    private void lost(Chan c, SendEntry e, long now, boolean congestionEvent) {
-        earlyRetransmits++;
-        if (congestionEvent && config.congestionControl() && !(c.inRecovery && Seq.before(e.seq, c.recover))) {
-            // §3 congestion control: one reduction per window of data (RFC 6582 §3.2), by CUBIC's β (RFC 9438 §4.6)
-            c.undoCwnd = c.cwnd; // kept in case every resend of this recovery proves spurious (undoSpurious)
-            c.undoSsthresh = c.ssthresh;
-            c.undoWMax = c.wMax;
-            c.episodeResends = 0;
-            c.episodeSpurious = 0;
-            reduce(c);
-            congestionReductions++;
-            // Proportional Rate Reduction (RFC 6937 §3): the window falls to ssthresh over the recovery,
-            // one send per acknowledgement in ssthresh/RecoverFS, instead of at once (which stalls the
-            // sender for a third of a window and then releases a burst)
-            c.prrDelivered = 0;
-            c.prrOut = 0;
-            c.recoverFs = Math.max(1, c.inFlight);
-            c.cwnd = Math.min(c.cwnd, c.inFlight); // nothing new until an acknowledgement clocks it out
-            c.inRecovery = true;
-            c.recover = c.sendNext;
-        }
-        if (c.inRecovery) {
-            if (c.episodeResends < c.episodeSeqs.length) c.episodeSeqs[c.episodeResends] = e.seq;
-            c.episodeResends++;
-        }
-        if (c.inRecovery) c.prrOut++;
-        resend(e, now, rto);
-    }
-
-    /**
-     * A selective ACK for a packet no longer in flight: the receiver got it twice. If it is one this
-     * recovery resent early, the resend was spurious (the original was only reordered), as a D-SACK
-     * would tell (RFC 3708): the channel's reorder window widens (RFC 8985 §6.2 step 4), and once
-     * every early resend of the recovery proved spurious, its window reduction is undone (as for
-     * D-SACK in Linux's undo; RFC 4015's response).
-     */
-    private void undoSpurious(Chan c, int seq) {
-        if (c.episodeResends == 0 || c.episodeResends > c.episodeSeqs.length) return; // also after the recovery ended, until the next reduction
-        for (int i = 0; i < c.episodeResends; i++) {
-            if (c.episodeSeqs[i] != seq) continue;
-            c.episodeSeqs[i] = c.recover; // counted once (recover is never a resent sequence number of the episode)
-            c.reorderMultiplier = Math.min(MAX_REORDER_MULTIPLIER, c.reorderMultiplier + 1);
-            if (++c.episodeSpurious == c.episodeResends) {
-                spuriousRetransmits++;
-                c.episodeResends = 0; // undone once
-                c.cwnd = Math.min(c.sendLimit, Math.max(c.cwnd, c.undoCwnd));
-                c.ssthresh = c.undoSsthresh;
-                c.wMax = c.undoWMax;
-                c.epochStart = -1;
-                c.inRecovery = false;
-            }
-            return;
-        }
-    }
-
     /** A congestion event: remember the window (with fast convergence, RFC 9438 §4.7) and set ssthresh to β·cwnd. */
-    private static void reduce(Chan c) {
+    static void reduce(Chan c) {
         c.cwndPrior = c.cwnd;
         c.wMax = c.cwnd < c.wMax ? c.cwnd * (1 + CUBIC_BETA) / 2 : c.cwnd;
         c.ssthresh = Math.max(2, c.cwnd * CUBIC_BETA);
@@ -1000,86 +890,9 @@ public final class SeqexCore {
                 listener.onWindow(c.id);
             }
             if (c.inFlight == 0) continue;
-            if (c.tlpDue - now <= 0) tailLossProbe(c, now);
-            boolean timedOut = false;
-            boolean frtoStarted = false;
-            for (int k = 0, n = c.sendNext - c.sendBase; k < n; k++) { // in sequence order: the oldest first
-                SendEntry e = c.sent[(c.sendHead + k) % c.sent.length];
-                if (e == null || e.deadline - now > 0) continue;
-                if (e.rack) { // RACK's reorder timer expired: lost, not a timeout (RFC 8985 §6.3)
-                    lost(c, e, now, true);
-                    continue;
-                }
-                if (frtoStarted && !e.expectReply) {
-                    // F-RTO (RFC 5682): only the oldest is resent until an ACK tells a spurious timeout from a loss
-                    e.deadline = now + backoff(e.transmits);
-                    continue;
-                }
-                if (!timedOut && config.congestionControl() && !e.expectReply) {
-                    // a resend timeout: back to one packet (RFC 5681 §3.1, RFC 9438 §4.8); requests wait for the peer's application, not the path
-                    if (!c.frto) { // remember the window, to undo the reduction if the timeout proves spurious (RFC 5682 §3, RFC 4015)
-                        c.frto = frtoStarted = true;
-                        c.frtoTx = txCount + 1; // the order of the resend below
-                        c.undoCwnd = c.cwnd;
-                        c.undoSsthresh = c.ssthresh;
-                        c.undoWMax = c.wMax;
-                    } else {
-                        c.frto = false; // a second timeout before any ACK: no verdict, a plain timeout
-                    }
-                    reduce(c);
-                    c.cwnd = 1;
-                    c.inRecovery = false;
-                    c.episodeResends = 0; // an earlier recovery's reduction is no longer the one to undo
-                    timedOut = true;
-                }
-                timeoutRetransmits++;
-                resend(e, now, backoff(e.transmits));
-            }
+            recovery.onTimers(c, now);
         }
         return nextDeadline();
-    }
-
-    /**
-     * The F-RTO verdict (RFC 5682 §2.1, sender-local) on the first ACK after a resend timeout: if it
-     * acknowledges a packet last sent before the timeout, the packets were not lost, only their ACKs
-     * late — the timeout was spurious and the window before it is restored (RFC 4015's response); if it
-     * acknowledges only the resend or later packets, the timeout was real and every packet sent before
-     * it that is still unacknowledged is resent now (in slow start, without a second reduction).
-     */
-    private void frtoVerdict(Chan c, long now) {
-        if (!c.frto || !(c.frtoOriginal || c.frtoOther)) return;
-        c.frto = false;
-        if (c.frtoOriginal) {
-            spuriousTimeouts++;
-            c.cwnd = Math.min(c.sendLimit, Math.max(c.cwnd, c.undoCwnd));
-            c.ssthresh = c.undoSsthresh;
-            c.wMax = c.undoWMax;
-            c.epochStart = -1;
-        } else {
-            for (int k = 0, n = c.sendNext - c.sendBase; k < n; k++) {
-                SendEntry e = c.sent[(c.sendHead + k) % c.sent.length];
-                if (e != null && !e.expectReply && e.txOrder < c.frtoTx) lost(c, e, now, false);
-            }
-        }
-        c.frtoOriginal = c.frtoOther = false;
-    }
-
-    /**
-     * The probe timeout passed with no ACK (RFC 8985 §7.3): resend the newest packet that is not a
-     * request, once until an ACK arrives. Its ACK lets RACK find any earlier loss, so a lost tail of a
-     * flight costs a fast-recovery reduction instead of a resend timeout's fall to one packet.
-     */
-    private void tailLossProbe(Chan c, long now) {
-        c.tlpDue = Long.MAX_VALUE;
-        if (c.tlpOut) return;
-        for (int i = c.sendNext - c.sendBase - 1; i >= 0; i--) {
-            SendEntry e = c.sent[(c.sendHead + i) % c.sent.length];
-            if (e == null || e.expectReply) continue;
-            c.tlpOut = true;
-            tailLossProbes++;
-            resend(e, now, rto);
-            return;
-        }
     }
 
     /** The earliest resend or delayed-ACK deadline, or {@link Long#MAX_VALUE} if nothing is due. */
@@ -1114,11 +927,11 @@ public final class SeqexCore {
         return timerHint;
     }
 
-    private void hint(long deadline) {
+    void hint(long deadline) {
         if (deadline < timerHint) timerHint = deadline;
     }
 
-    private void resend(SendEntry e, long now, long timeout) {
+    void resend(SendEntry e, long now, long timeout) {
         e.transmits++;
         e.lastSent = now;
         e.txOrder = ++txCount;
@@ -1130,7 +943,7 @@ public final class SeqexCore {
     }
 
     /** RTO doubled per resend so far, clamped to maxRto. */
-    private long backoff(int transmits) {
+    long backoff(int transmits) {
         int shift = Math.min(transmits, 20);
         long t = rto << shift;
         return t <= 0 || t > config.maxRtoMillis() ? config.maxRtoMillis() : t;
@@ -1148,6 +961,11 @@ public final class SeqexCore {
         }
         long v = srtt + Math.max(1, 4 * rttvar);
         rto = Math.max(config.minRtoMillis(), Math.min(config.maxRtoMillis(), v));
+    }
+
+    /** The order the next transmission will have (SendEntry.txOrder). */
+    long nextTxOrder() {
+        return txCount + 1;
     }
 
     /** The current base resend timeout (before backoff). */
@@ -1187,9 +1005,10 @@ public final class SeqexCore {
     }
 
     public Stats stats() {
-        return new Stats(packetsIn, packetsOut, delivered, retransmits, earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
-                internalErrors, carrierErrors, droppedClosedChannel, timeoutRetransmits, tailLossProbes, windowProbes, windowUpdates, cwndLimitedMillis,
-                receiverLimitedMillis, spuriousTimeouts, spuriousRetransmits, congestionReductions, sendLimitedMillis, minRtt, srtt,
+        LossRecovery r = recovery;
+        return new Stats(packetsIn, packetsOut, delivered, retransmits, r.earlyRetransmits, duplicates, malformed, outOfWindow, droppedNoSpace, staleAcks,
+                internalErrors, carrierErrors, droppedClosedChannel, r.timeoutRetransmits, r.tailLossProbes, windowProbes, windowUpdates, cwndLimitedMillis,
+                receiverLimitedMillis, r.spuriousTimeouts, r.spuriousRetransmits, r.congestionReductions, sendLimitedMillis, minRtt, srtt,
                 ackSamples == 0 ? 0 : cwndSum / ackSamples, ackSamples == 0 ? 0 : inFlightSum / ackSamples);
     }
 
