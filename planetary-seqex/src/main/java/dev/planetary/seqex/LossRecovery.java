@@ -82,6 +82,9 @@ final class LossRecovery {
         earlyRetransmits++;
         if (congestionEvent && config.congestionControl() && !(c.inRecovery && Seq.before(e.seq, c.recover))) {
             // §3 congestion control: one reduction per window of data (RFC 6582 §3.2), by CUBIC's β (RFC 9438 §4.6)
+            // a loss of data sent during a recovery reduces from that recovery's ssthresh, not from PRR's
+            // passing window (what is in flight may have drained far below it)
+            if (c.inRecovery) c.cwnd = Math.max(c.cwnd, c.ssthresh);
             c.undoCwnd = c.cwnd; // kept in case every resend of this recovery proves spurious (undoSpurious)
             c.undoSsthresh = c.ssthresh;
             c.undoWMax = c.wMax;
