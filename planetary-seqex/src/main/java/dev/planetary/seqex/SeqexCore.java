@@ -66,6 +66,7 @@ public final class SeqexCore {
     /** The Reno-friendly additive increase per RTT, 3(1 − β)/(1 + β) (RFC 9438 §4.3). */
     static final double CUBIC_ALPHA = 3 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
 
+    /** Why a channel could not send (Chan.limitedBy): the congestion window, the peer's window, the in-flight cap (Stats' *LimitedMillis). */
     static final int LIMITED_BY_CWND = 0;
     static final int LIMITED_BY_RECEIVER = 1;
     static final int LIMITED_BY_CAP = 2;
