@@ -108,6 +108,17 @@ final class TunnelProtocol {
      */
     static final boolean CONGESTION_CONTROL = !"false".equals(System.getProperty("planetary.tunnel.congestionControl"));
 
+    /**
+     * PINGs a tunnel sends one after another once its session is up, while it carries no stream
+     * (issue 19, sixth round): a running forward's first ~130 new streams otherwise pay for both sides'
+     * request/answer path on the control channel running interpreted (the JIT compiles a method after
+     * ~200 calls; BENCHMARKS.md). Any listener answers a PING. The system property
+     * {@code planetary.tunnel.warmPings} overrides it (0: none), for benchmarks.
+     */
+    static final int WARM_PINGS = Math.max(0, Math.min(10_000, Integer.getInteger("planetary.tunnel.warmPings", 400)));
+    /** While streams are open the warm-up PINGs wait, and look again after this long. */
+    static final long WARM_PAUSE_MS = 50;
+
     static final byte[] EOF = new byte[0];
 
     /** Feature bit of {@link Sizes}: SEQEX ACKs with a receive window are understood (docs/seqex.md §1 flag WINDOW). */
