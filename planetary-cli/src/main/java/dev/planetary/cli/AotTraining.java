@@ -33,12 +33,7 @@ final class AotTraining {
     static final int BULK_MIB = 64;
     /** MiB per bulk stream: {@value #BULK_MIB}, or the system property {@code planetary.aotTraining.mib} (a quick run for a test). */
     private static final int MIB = Integer.getInteger("planetary.aotTraining.mib", BULK_MIB);
-    /**
-     * Short streams (to the first byte, then a reset): enough that the OPEN path's methods pass the JIT's
-     * thresholds in training, so their profiles and compilations are in the cache (issue 19, sixth round:
-     * a running forward's first ~130 new streams otherwise run that path interpreted, at about twice the time).
-     */
-    static final int SHORT_STREAMS = 400;
+    static final int SHORT_STREAMS = 10;
     static final int DEADLINE_S = 300; // niced, on a busy machine
     private static final Pattern LISTENING = Pattern.compile("\"event\":\"listening\".*\"address\":\"([^\"]+)\"");
     private static final Pattern TUNNEL = Pattern.compile("\"event\":\"tunnel\".*\"local\":\"([^\"]+)\"");

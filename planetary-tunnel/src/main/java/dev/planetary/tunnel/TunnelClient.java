@@ -135,14 +135,19 @@ public final class TunnelClient implements AutoCloseable {
         // One PING at once: the first OPEN otherwise pays for running both sides' control path for the
         // first time (class loading, interpreted code: ~175 ms on a fresh pair of JVMs, BENCHMARKS.md).
         control.requestAsync(ping, true) // and it announces our sizes before the first OPEN
-                .whenComplete((a, failure) -> { if (failure == null) warm(warmPings); });
+                .whenComplete((a, failure) -> {
+                    if (failure != null) return;
+                    int n = warmPings; // in WARM_IN_FLIGHT chains
+                    for (int i = 0; i < TunnelProtocol.WARM_IN_FLIGHT; i++) warm(n / TunnelProtocol.WARM_IN_FLIGHT + (i < n % TunnelProtocol.WARM_IN_FLIGHT ? 1 : 0));
+                });
         return this;
     }
 
     /**
-     * Sends {@code left} more PINGs, one at a time, each when the last was answered, while no stream is
-     * open (else it looks again after {@link TunnelProtocol#WARM_PAUSE_MS}): both sides' control path is
-     * then compiled before the streams a user opens (TunnelProtocol#WARM_PINGS). Never blocks.
+     * One chain of warm-up PINGs ({@link TunnelProtocol#WARM_PINGS}, off by default): sends {@code left}
+     * more, each when the last was answered, while no stream is open (else it looks again after
+     * {@link TunnelProtocol#WARM_PAUSE_MS}), so both sides' control path is compiled before the
+     * streams a user opens. Never blocks.
      */
     private void warm(int left) {
         if (left <= 0 || closed) return;

@@ -45,8 +45,10 @@ class TunnelTest {
     private ServerSocket target;
     private final Map<PeerSession, TunnelServer> servers = new ConcurrentHashMap<>();
     private final RecordingEvents log = new RecordingEvents();
-    /** The next {@link #start}'s tunnel sends this many warm-up PINGs. */
+    /** The next {@link #start}'s tunnel sends this many warm-up PINGs (off by default). */
     private int warmPings = TunnelProtocol.WARM_PINGS;
+    /** Warm-up PINGs in the test that turns them on. */
+    private static final int WARM_PINGS_ON = 200;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -420,11 +422,15 @@ class TunnelTest {
     }
 
     /**
-     * Then it sends its warm-up PINGs, one at a time, and each is answered (the control path compiled
+     * With warm-up PINGs on, it then sends them, a few at a time, and each is answered (the control path compiled
      * before the streams a user opens); a stream opened meanwhile is carried as ever.
      */
     @Test
     void warmUpPingsAreAnsweredAndAStreamOpensMeanwhile() throws Exception {
+        tearDown();
+        servers.clear();
+        warmPings = WARM_PINGS_ON;
+        start(Limits.DEFAULT_MTU);
         await(() -> servers.size() == 1, "the listener's session");
         TunnelServer server = servers.values().iterator().next();
         Thread.ofVirtual().start(() -> {
@@ -438,7 +444,7 @@ class TunnelTest {
             s.setSoTimeout(30_000);
             assertEquals(7, s.getInputStream().read());
         }
-        int pings = 1 + TunnelProtocol.WARM_PINGS;
+        int pings = 1 + WARM_PINGS_ON;
         await(() -> server.link().seqex.stats().delivered() >= pings, "every PING at the listener");
         await(() -> client.link().seqex.stats().delivered() >= pings, "every answer at the tunnel");
         await(() -> log.count("stream.open") == 2, "the stream's open reported by each side"); // one stream, and no other
