@@ -286,6 +286,7 @@ public final class TunnelClient implements AutoCloseable {
         open.add(channel); // the listener's data may arrive before its answer
         OpenTrace.mark(SIDE, id, "open-sent");
         CompletableFuture<byte[]> answer = control.requestAsync(new TunnelProtocol.Control(TunnelProtocol.OPEN, id, channel, target).encode(), true);
+        OpenTrace.mark(SIDE, id, "open-queued"); // encrypted and sent, unless the window was full
         // the report's thread starts once the answer is in (answered() done): no thread waits through the round trip
         answer.whenComplete((a, error) -> {
             try {
