@@ -98,8 +98,11 @@ public final class TunnelSupervisor {
         }
     }
 
-    /** Totals over every session the tunnel had, for the {@code stopped} event. */
-    /** @param ioErrors unexpected errors the process's tunnel socket selector caught and survived (its log warns about each kind) */
+    /**
+     * Totals over every session the tunnel had, for the {@code stopped} event.
+     *
+     * @param ioErrors unexpected errors the process's tunnel socket selector caught and survived (its log warns about each kind)
+     */
     public record Totals(long streams, long refused, long bytesOut, long bytesIn, int sessions, long foreignPayloads, long ioErrors, Map<String, Object> seqex) {
         /** The totals as event fields (key, value, ...). */
         public Object[] fields() {
