@@ -338,8 +338,13 @@ public final class Node {
         this(config, self, out, rng, now, verifier, ratchets, null);
     }
 
+    static {
+        dev.planetary.vl1.sim.SeededNodes.install((config, self, out, rng, now, localSeed) ->
+                new Node(config, self, out, rng, now, new IdentityVerifier(config.identityCacheSize()), RatchetStore.none(), localSeed));
+    }
+
     /**
-     * Simulations (same-package tests): as above, with the engine's local-only seeds (reassembly slot
+     * Simulations (same-package tests, and other modules' through {@link dev.planetary.vl1.sim.SeededNodes}): as above, with the engine's local-only seeds (reassembly slot
      * hashing, the challenge budget's key) from {@code localSeed} instead of a fresh {@code SecureRandom},
      * so that with a seeded {@code rng} a run replays exactly; {@code null} keeps the production default.
      */
