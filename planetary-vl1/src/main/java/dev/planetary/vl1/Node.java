@@ -344,9 +344,10 @@ public final class Node {
     }
 
     /**
-     * Simulations (same-package tests, and other modules' through {@link dev.planetary.vl1.sim.SeededNodes}): as above, with the engine's local-only seeds (reassembly slot
-     * hashing, the challenge budget's key) from {@code localSeed} instead of a fresh {@code SecureRandom},
-     * so that with a seeded {@code rng} a run replays exactly; {@code null} keeps the production default.
+     * Simulations (same-package tests; other modules' through {@link dev.planetary.vl1.sim.SeededNodes}):
+     * as above, with the engine's local-only seeds (reassembly slot hashing, the challenge budget's
+     * key) from {@code localSeed} instead of a fresh {@code SecureRandom}, so that with a seeded
+     * {@code rng} a run replays exactly; {@code null} keeps the production default.
      */
     Node(NodeConfig config, SecretIdentity self, NodeOutput out, RandomSource rng, long now, IdentityVerifier verifier, RatchetStore ratchets, Long localSeed) {
         this.ratchets = Objects.requireNonNull(ratchets, "ratchets (RatchetStore.none() for none)");

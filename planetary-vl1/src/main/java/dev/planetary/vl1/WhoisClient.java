@@ -16,8 +16,8 @@ import java.util.Set;
 /**
  * A member's WHOIS client under the trust rule of VL.md §2.7 (§3.9): two agreeing roots, the next
  * root on no answer (≤ 3), every live root once on a conflict, TOFU only with a one-root set; a
- * failed lookup is cached 30 s (3 s in the first minute of consecutive failures, Local). Part of a {@link Node}, on its thread; its timers run in the node's
- * {@link TimerQueue}.
+ * failed lookup is cached 30 s (3 s in the first minute of consecutive failures, Local). Part of a
+ * {@link Node}, on its thread; its timers run in the node's {@link TimerQueue}.
  */
 final class WhoisClient {
     private final Node node;
