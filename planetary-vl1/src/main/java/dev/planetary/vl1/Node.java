@@ -344,7 +344,7 @@ public final class Node {
     }
 
     /**
-     * Simulations (same-package tests; other modules' through {@link dev.planetary.vl1.sim.SeededNodes}):
+     * Simulations (same-package tests; other modules' through {@code dev.planetary.vl1.sim.SeededNodes}):
      * as above, with the engine's local-only seeds (reassembly slot hashing, the challenge budget's
      * key) from {@code localSeed} instead of a fresh {@code SecureRandom}, so that with a seeded
      * {@code rng} a run replays exactly; {@code null} keeps the production default.
