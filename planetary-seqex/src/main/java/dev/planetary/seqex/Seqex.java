@@ -142,10 +142,24 @@ public final class Seqex implements AutoCloseable {
 
     /** Hands one datagram from the peer to SEQEX. Never throws for bad input (see {@link #stats()}). */
     public void receive(byte[] datagram) {
+        receive(datagram, false);
+    }
+
+    /**
+     * As {@link #receive(byte[])}, but the array becomes this endpoint's: payloads are delivered without
+     * a copy, sharing it ({@link Message#payloadBuffer()}), so the caller must never modify it
+     * afterwards. For a datagram made for this call alone, such as a freshly decrypted ZSSP payload.
+     */
+    public void receiveOwned(byte[] datagram) {
+        receive(datagram, true);
+    }
+
+    private void receive(byte[] datagram, boolean owned) {
         lock.lock();
         try {
             if (closed) return;
-            core.receive(datagram, clock.getAsLong());
+            if (owned) core.receiveOwned(datagram, clock.getAsLong());
+            else core.receive(datagram, clock.getAsLong());
             settle();
             if (core.ackDeadline() != Long.MAX_VALUE) {
                 ackActivity = true;
@@ -545,7 +559,7 @@ public final class Seqex implements AutoCloseable {
 
     private void release(Message m) {
         m.held = false;
-        core.consumed(m.channel(), m.seq(), m.payload().length, clock.getAsLong());
+        core.consumed(m.channel(), m.seq(), m.payloadLength(), clock.getAsLong());
     }
 
     Message poll(int ch) {
@@ -605,7 +619,7 @@ public final class Seqex implements AutoCloseable {
 
     private Message take(ChanState cs) {
         Message m = cs.inbox.poll();
-        core.consumed(cs.id, m.seq(), m.payload().length, clock.getAsLong());
+        core.consumed(cs.id, m.seq(), m.payloadLength(), clock.getAsLong());
         return m;
     }
 
@@ -721,7 +735,13 @@ public final class Seqex implements AutoCloseable {
         @Override
         public void onMessage(int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply) {
             ChanState cs = state(channel);
-            cs.inbox.add(new Message(Seqex.this, channel, seq, payload, seqCst, expectsReply));
+            onMessage(channel, seq, payload, 0, payload.length, seqCst, expectsReply);
+        }
+
+        @Override
+        public void onMessage(int channel, int seq, byte[] buf, int off, int len, boolean seqCst, boolean expectsReply) {
+            ChanState cs = state(channel);
+            cs.inbox.add(new Message(Seqex.this, channel, seq, buf, off, len, seqCst, expectsReply));
             markDirty(cs);
         }
 

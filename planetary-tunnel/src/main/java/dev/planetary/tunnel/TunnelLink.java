@@ -37,9 +37,12 @@ final class TunnelLink implements Carrier, AutoCloseable {
         }
     }
 
-    /** One ZSSP payload of this session (PayloadHandler or {@code EndpointListener.onData}); never blocks. */
+    /**
+     * One ZSSP payload of this session (PayloadHandler or {@code EndpointListener.onData}); never blocks.
+     * The array becomes SEQEX's (its payloads are written to the stream's socket straight from it).
+     */
     void receive(byte[] datagram) {
-        seqex.receive(datagram);
+        seqex.receiveOwned(datagram);
     }
 
     long dropped() {
