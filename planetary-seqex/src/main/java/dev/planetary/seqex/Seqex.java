@@ -190,10 +190,20 @@ public final class Seqex implements AutoCloseable {
      * {@link #close()}. Uses the endpoint's clock for deadlines and real time for sleeping.
      */
     public Thread startServiceThread() {
+        return startServiceThread(Thread.ofVirtual().name("seqex-service"));
+    }
+
+    /**
+     * As {@link #startServiceThread()} on a thread made by {@code builder}: a platform thread wakes
+     * for a timer or a delayed ACK with one futex call, a virtual one through its scheduler's threads
+     * (BENCHMARKS.md, issue 19 sixth round), so a bulk endpoint may prefer one.
+     */
+    public Thread startServiceThread(Thread.Builder builder) {
+        java.util.Objects.requireNonNull(builder, "builder");
         lock.lock();
         try {
             if (serviceThread != null) return serviceThread;
-            serviceThread = Thread.ofVirtual().name("seqex-service").unstarted(this::serviceLoop);
+            serviceThread = builder.unstarted(this::serviceLoop);
             serviceThread.start();
             return serviceThread;
         } finally {
