@@ -42,7 +42,7 @@ final class Codec {
      * A decoded packet. {@code replyTo} is 0 unless {@link #isReply()}; {@code payload} is empty for
      * ACKs; {@code window} is the advertised free bytes of an ACK with {@link #FLAG_WINDOW}, else 0.
      * The payload is {@code bytes[payloadOff, payloadOff+length)}: a payload decoded without a copy
-     * ({@link #decode(byte[], int, int, int, boolean)}) shares the datagram's array.
+     * ({@link Codec#decode(byte[], int, int, int, boolean)}) shares the datagram's array.
      */
     record Packet(int kind, int flags, int channel, int seq, int replyTo, byte[] bytes, long window, int payloadOff, int length) {
         Packet(int kind, int flags, int channel, int seq, int replyTo, byte[] payload, long window) {
