@@ -300,7 +300,12 @@ def run_path(name, args, src, size, ssh, pl):
         cold = transfer(name, local, size, trees)
         t1 = time.monotonic()
         warm = transfer(name, local, size, trees)
-        return cold[0], cold[1], (cold[2] - t0) * 1000, warm[0], warm[1], (warm[2] - t1) * 1000, new_streams(local)
+        c0 = sum(cpu_of_tree(p) + children_time(p) for p in trees)
+        streams = new_streams(local)
+        if STREAMS:  # CPU of both forwarding processes per new stream: a figure the machine's load moves less than the wall clock
+            print(f"#     CPU per new stream (both forwarding processes): "
+                  f"{(sum(cpu_of_tree(p) + children_time(p) for p in trees) - c0) * 1000 / STREAMS:.2f} ms", file=sys.stderr)
+        return cold[0], cold[1], (cold[2] - t0) * 1000, warm[0], warm[1], (warm[2] - t1) * 1000, streams
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -337,6 +342,12 @@ def print_trace(pl):
             hops.setdefault(k, []).append((v - t0) * 1000)
     rows = sorted((statistics.median(v), k) for k, v in hops.items())
     print("#     OPEN hops (ms from connect, median of %d): " % len(clients) + ", ".join(f"{k} {v:.2f}" for v, k in rows), file=sys.stderr)
+    # each new stream in order (the first ones run code the warm transfer did not: warm-up shows here)
+    ms = [(t1 - t0) * 1000 for t0, t1 in clients]
+    print("#     client first byte per stream, in order (ms): " + " ".join(f"{v:.2f}" for v in ms), file=sys.stderr)
+    if len(ms) > 10:
+        print(f"#     median of the first 10 new streams {statistics.median(ms[:10]):.2f} ms, of the other {len(ms) - 10} "
+              f"{statistics.median(ms[10:]):.2f} ms", file=sys.stderr)
     TRACE.clear()
 
 

@@ -11,6 +11,7 @@
 module dev.planetary.tunnel {
     requires transitive dev.planetary.transport;
     requires transitive dev.planetary.seqex;
+    requires org.slf4j;
 
     exports dev.planetary.tunnel;
 }

@@ -292,7 +292,7 @@ final class ListenCommand implements Callable<Integer> {
             // stdout may be a pipe nobody reads: the last event must not hold up the exit
             CommonOptions.bounded(() -> out.event("stopped", "stopped: " + c.get(Counters.Counter.HANDSHAKES) + " sessions, "
                     + c.get(Counters.Counter.PAYLOADS_IN) + " payloads in, " + c.get(Counters.Counter.PAYLOADS_OUT) + " out, "
-                    + c.totalDrops() + " datagrams dropped", "counters", c.snapshot()), 1000);
+                    + c.totalDrops() + " datagrams dropped", "counters", c.snapshot(), "tunnelIoErrors", TunnelServer.ioErrors()), 1000);
             done.countDown();
         }, "planetary-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -457,6 +457,7 @@ class TunnelIT {
         t[0].stop();
         String stopped = t[0].event("stopped");
         assertEquals("4", field(stopped, "streams"), stopped);
+        assertEquals("0", field(stopped, "ioErrors"), "no unexpected error in the sockets' selector: " + stopped);
         assertEquals(-1, readOrEof(open), "the local connection ends when the tunnel stops");
         assertTrue(t[0].err.stream().noneMatch(l -> l.startsWith("planetary: error")), t[0].toString());
     }

@@ -14,7 +14,10 @@ import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one selector of this process for the tunnels' TCP sockets (issue 19, fifth round). A stream does
@@ -90,6 +93,19 @@ final class TunnelIo {
     private static final class Holder {
         static final TunnelIo INSTANCE = new TunnelIo();
     }
+
+    private static final Logger log = LoggerFactory.getLogger(TunnelIo.class);
+    /** At most one warning per kind of unexpected error in this interval (the first at once). */
+    static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** Kinds remembered for rate-limiting; beyond them every error is one kind ("other"). */
+    static final int MAX_WARN_KINDS = 32;
+    /** The pause after the selector itself failed (not a turn): a broken selector must not spin a core. */
+    private static final long AFTER_SELECTOR_ERROR_MS = 10;
+
+    /** Unexpected errors in the selector thread, process-wide (a turn's, a task's or the selector's own). */
+    private static final AtomicLong ERRORS = new AtomicLong();
+    /** Per kind (where and exception class): when it was last warned about, and how many since. Guarded by itself. */
+    private static final java.util.Map<String, long[]> WARNED = new java.util.HashMap<>();
 
     private final Selector selector;
     private final Thread thread;
@@ -170,17 +186,69 @@ final class TunnelIo {
         if (Thread.currentThread() != thread) selector.wakeup();
     }
 
+    /** Unexpected errors the selector thread caught and survived, process-wide (the tunnel's {@code ioErrors} total). */
+    static long errors() {
+        return ERRORS.get();
+    }
+
+    /** Kinds of unexpected error remembered for rate-limiting its warnings (tests: at most {@link #MAX_WARN_KINDS}). */
+    static int warnKinds() {
+        synchronized (WARNED) {
+            return WARNED.size();
+        }
+    }
+
     private void loop() {
         while (true) {
             try {
                 long wait = expireConnects();
                 if (tasks.isEmpty()) selector.select(this::fire, wait); // a task added meanwhile has woken it (wakeup is sticky)
                 else selector.selectNow(this::fire);
-                for (Runnable t; (t = tasks.poll()) != null; ) t.run();
-            } catch (IOException | RuntimeException e) {
-                // not expected (the turns catch their own failures); keep serving the other sockets
+                for (Runnable t; (t = tasks.poll()) != null; ) {
+                    try {
+                        t.run();
+                    } catch (RuntimeException | Error e) {
+                        unexpected("a task", e);
+                    }
+                }
+            } catch (IOException | RuntimeException | Error e) {
+                unexpected("the selector", e); // keep serving the other sockets, after a pause
+                try {
+                    Thread.sleep(AFTER_SELECTOR_ERROR_MS);
+                } catch (InterruptedException ignored) {
+                    // a daemon thread nobody interrupts
+                }
             }
         }
+    }
+
+    /**
+     * Counts an error the selector thread did not expect (the turns catch their own failures) and warns
+     * about it: the first of each kind at once, then at most once per {@link #WARN_INTERVAL_NANOS} per
+     * kind with how many came since. The thread goes on serving the other sockets.
+     */
+    static void unexpected(String where, Throwable e) {
+        ERRORS.incrementAndGet();
+        String kind = where + ": " + e.getClass().getName();
+        long now = System.nanoTime();
+        long suppressed;
+        synchronized (WARNED) {
+            if (!WARNED.containsKey(kind) && WARNED.size() >= MAX_WARN_KINDS - 1) kind = "other"; // bounded: the last slot is for every other kind
+            long[] w = WARNED.get(kind);
+            if (w == null) {
+                WARNED.put(kind, new long[] {now, 0});
+                suppressed = -1;
+            } else if (now - w[0] >= WARN_INTERVAL_NANOS) {
+                suppressed = w[1];
+                w[0] = now;
+                w[1] = 0;
+            } else {
+                w[1]++;
+                return;
+            }
+        }
+        if (suppressed < 0) log.warn("tunnel sockets: unexpected error in {} (counted as ioErrors; serving the other sockets)", where, e);
+        else log.warn("tunnel sockets: unexpected error in {} again ({} more of this kind not logged in the last minute)", where, suppressed, e);
     }
 
     /** Fails the connects past their deadline; returns the milliseconds to the next deadline (0: none). */
@@ -206,8 +274,12 @@ final class TunnelIo {
         } catch (CancelledKeyException e) {
             return;
         }
-        if ((ready & SelectionKey.OP_CONNECT) != 0) r.connectable();
-        if ((ready & SelectionKey.OP_WRITE) != 0) r.writable();
-        if ((ready & SelectionKey.OP_READ) != 0) r.readable();
+        try {
+            if ((ready & SelectionKey.OP_CONNECT) != 0) r.connectable();
+            if ((ready & SelectionKey.OP_WRITE) != 0) r.writable();
+            if ((ready & SelectionKey.OP_READ) != 0) r.readable();
+        } catch (RuntimeException | Error e) {
+            unexpected("a socket's turn", e); // this socket's; the others in this select still run
+        }
     }
 }

@@ -94,6 +94,11 @@ public final class TunnelServer implements AutoCloseable {
         return streams.size();
     }
 
+    /** Unexpected errors the process's tunnel socket selector caught and survived (each kind is also logged, rate-limited). */
+    public static long ioErrors() {
+        return TunnelIo.errors();
+    }
+
     TunnelLink link() {
         return link;
     }

@@ -98,12 +98,16 @@ public final class TunnelSupervisor {
         }
     }
 
-    /** Totals over every session the tunnel had, for the {@code stopped} event. */
-    public record Totals(long streams, long refused, long bytesOut, long bytesIn, int sessions, long foreignPayloads, Map<String, Object> seqex) {
+    /**
+     * Totals over every session the tunnel had, for the {@code stopped} event.
+     *
+     * @param ioErrors unexpected errors the process's tunnel socket selector caught and survived (its log warns about each kind)
+     */
+    public record Totals(long streams, long refused, long bytesOut, long bytesIn, int sessions, long foreignPayloads, long ioErrors, Map<String, Object> seqex) {
         /** The totals as event fields (key, value, ...). */
         public Object[] fields() {
             return new Object[] {"streams", streams, "refused", refused, "bytesOut", bytesOut, "bytesIn", bytesIn, "sessions", sessions,
-                    "foreignPayloads", foreignPayloads, "seqex", seqex};
+                    "foreignPayloads", foreignPayloads, "ioErrors", ioErrors, "seqex", seqex};
         }
 
         /** The totals as a human line. */
@@ -131,7 +135,7 @@ public final class TunnelSupervisor {
         }
         Map<String, Object> seqex = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) seqex.put(names[i], sum[i]);
-        return new Totals(opened, refused, sent, received, all.size(), foreign, seqex);
+        return new Totals(opened, refused, sent, received, all.size(), foreign, TunnelIo.errors(), seqex);
     }
 
     // guarded by lock

@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -75,5 +78,71 @@ class TunnelIoTest {
         assertFalse(ch.isOpen());
         Thread.sleep(400); // past the deadline again: still one report
         assertEquals(1, calls.get());
+    }
+
+    /** A connected pair on loopback: [0] is the one the selector watches, [1] its peer. */
+    private static SocketChannel[] pair(ServerSocketChannel server) throws IOException {
+        SocketChannel a = SocketChannel.open(server.getLocalAddress());
+        return new SocketChannel[] {a, server.accept()};
+    }
+
+    /** What the selector runs for a socket: {@code readable} only. */
+    private static TunnelIo.Ready onReadable(Runnable r) {
+        return new TunnelIo.Ready() {
+            @Override
+            public void readable() {
+                r.run();
+            }
+
+            @Override
+            public void writable() {}
+        };
+    }
+
+    /** An error a turn did not expect is counted, and the selector goes on serving the other sockets (and tasks). */
+    @Test
+    void anUnexpectedErrorInATurnIsCountedAndTheOtherSocketsAreStillServed() throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            SocketChannel[] bad = pair(server);
+            SocketChannel[] good = pair(server);
+            try {
+                long before = TunnelIo.errors();
+                CompletableFuture<Void> thrown = new CompletableFuture<>();
+                SelectionKey badKey = TunnelIo.get().register(bad[0], onReadable(() -> {
+                    thrown.complete(null);
+                    throw new IllegalStateException("a bug in a turn (test)");
+                }));
+                TunnelIo.get().await(badKey, SelectionKey.OP_READ);
+                bad[1].write(ByteBuffer.wrap(new byte[] {1}));
+                thrown.get(30, TimeUnit.SECONDS);
+
+                CompletableFuture<Thread> served = new CompletableFuture<>();
+                SelectionKey goodKey = TunnelIo.get().register(good[0], onReadable(() -> served.complete(Thread.currentThread())));
+                TunnelIo.get().await(goodKey, SelectionKey.OP_READ);
+                good[1].write(ByteBuffer.wrap(new byte[] {2}));
+                assertEquals("tunnel-io", served.get(30, TimeUnit.SECONDS).getName());
+                assertEquals(before + 1, TunnelIo.errors(), "the turn's error is counted once");
+
+                TunnelIo.get().execute(() -> {
+                    throw new IllegalStateException("a bug in a task (test)");
+                });
+                CompletableFuture<Void> next = new CompletableFuture<>();
+                TunnelIo.get().execute(() -> next.complete(null));
+                next.get(30, TimeUnit.SECONDS);
+                assertEquals(before + 2, TunnelIo.errors(), "the task's error is counted");
+            } finally {
+                for (SocketChannel c : new SocketChannel[] {bad[0], bad[1], good[0], good[1]}) c.close();
+            }
+        }
+    }
+
+    /** Each error is counted; the kinds remembered for rate-limiting the warnings stay bounded. */
+    @Test
+    void unexpectedErrorsAreCountedAndTheirKindsBounded() {
+        long before = TunnelIo.errors();
+        for (int i = 0; i < 3 * TunnelIo.MAX_WARN_KINDS; i++) TunnelIo.unexpected("test place " + i, new IllegalStateException("test"));
+        for (int i = 0; i < 5; i++) TunnelIo.unexpected("test place 0", new IllegalStateException("again, not logged within the minute"));
+        assertEquals(before + 3L * TunnelIo.MAX_WARN_KINDS + 5, TunnelIo.errors());
+        assertTrue(TunnelIo.warnKinds() <= TunnelIo.MAX_WARN_KINDS, "kinds " + TunnelIo.warnKinds());
     }
 }
