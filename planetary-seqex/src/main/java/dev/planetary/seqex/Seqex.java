@@ -744,7 +744,6 @@ public final class Seqex implements AutoCloseable {
     private final class Listener implements SeqexCore.Listener {
         @Override
         public void onMessage(int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply) {
-            ChanState cs = state(channel);
             onMessage(channel, seq, payload, 0, payload.length, seqCst, expectsReply);
         }
 
