@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -69,6 +70,11 @@ class MulticastNetnsIT {
     private String lab, arp;
     private final Map<Daemon, String> arpIp = new LinkedHashMap<>();
     private final List<Long> firstPingUp = new ArrayList<>(), firstPingDown = new ArrayList<>();
+    /** Root, controller and member hosts, as started (the failure report's). */
+    private final List<PlanetaryProcess> processes = new ArrayList<>();
+
+    @RegisterExtension
+    final FailureDump failureDump = new FailureDump(this::failureReport);
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(MulticastNetnsIT::removeNamespaces, "pmc-namespaces-down"));
@@ -97,14 +103,18 @@ class MulticastNetnsIT {
         for (int i = 0; i < MEMBERS; i++) names.add(String.format(Locale.ROOT, "m%02d", i));
         for (String n : names) fixtureIdentity(n);
 
-        root = DaemonFixture.ready(DaemonFixture.launch(wrapper("core"), dir, "root", "root", 9993), dir.resolve("root"));
+        PlanetaryProcess r0 = DaemonFixture.launch(wrapper("core"), dir, "root", "root", 9993);
+        processes.add(r0);
+        root = DaemonFixture.ready(r0, dir.resolve("root"));
         Path rootset = DaemonFixture.rootSet(dir, List.of(root.home().resolve("identity.public") + "@" + CORE + "/9993"));
         PlanetaryProcess c = DaemonFixture.launch(wrapper("core"), dir, "controller", "ctl", 9994, "--rootset", rootset.toString());
+        processes.add(c);
         List<PlanetaryProcess> hosts = new ArrayList<>();
         for (int h = 0; h < HOSTS; h++) {
             List<String> args = new ArrayList<>(List.of(rootset.toString(), "9993"));
             for (int i = 0; i < PER_HOST; i++) args.add(dir.resolve(String.format(Locale.ROOT, "m%02d", h * PER_HOST + i)).toString());
             hosts.add(PlanetaryProcess.startMain("host" + (h + 1), dir, wrapper("m" + (h + 1)), MemberHost.class, "-Xmx256m", args));
+            processes.add(hosts.getLast());
         }
         ctl = DaemonFixture.ready(c, dir.resolve("ctl"));
         long tStarted = System.nanoTime();
@@ -133,7 +143,7 @@ class MulticastNetnsIT {
             }
         }
         for (Daemon d : m) {
-            for (String nwid : List.of(lab, arp)) assertEquals(200, d.post("/network/" + nwid, "{}").status());
+            for (String nwid : List.of(lab, arp)) join(d, nwid);
         }
         for (Daemon d : m) {
             ControllerCliIT.awaitStatus(d, lab, "OK", 60);
@@ -160,6 +170,57 @@ class MulticastNetnsIT {
     void down() {
         PlanetaryProcess.killAll();
         removeNamespaces();
+    }
+
+    /**
+     * Joins {@code nwid} (POST /network/NWID). A 503 — the daemon's loop did not answer the API
+     * within its 2 s, which a machine loaded by other builds caused once — is asked again, ≤ 10 s.
+     */
+    private static void join(Daemon d, String nwid) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        var r = d.post("/network/" + nwid, "{}");
+        while (r.status() == 503 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            r = d.post("/network/" + nwid, "{}");
+        }
+        assertEquals(200, r.status(), d.address() + " joining " + nwid + ": " + r.body());
+    }
+
+    /**
+     * The failure report ({@link FailureDump}): the root's and the controller's counters (non-zero
+     * {@code /metrics} lines: verifications refused, WHOIS answered, …) and status, each member's
+     * online flag, WHOIS and network states, then every process's output (root and controller 300
+     * lines, member hosts 80).
+     */
+    private String failureReport() {
+        StringBuilder b = new StringBuilder();
+        for (Daemon d : Arrays.asList(root, ctl)) {
+            if (d == null) continue;
+            b.append("=== ").append(d.home().getFileName()).append(' ').append(d.address()).append(": /status\n").append(quietly(() -> d.get("/status").toString()))
+                    .append("\n=== its non-zero counters\n").append(quietly(() -> String.join("\n", nonZero(d.metrics())))).append('\n');
+        }
+        b.append("=== members: online, WHOIS and drop counters, networks\n");
+        for (Daemon d : m) {
+            b.append(d.address()).append(": ").append(quietly(() -> d.get("/status").path("online").asText() + " "
+                    + nonZero(d.metrics()).stream().filter(l -> l.contains("whois") || l.contains("hello") || l.contains("rate_limited") || l.contains("lookup")).toList()
+                    + " " + (lab == null ? "" : d.get("/network/" + lab).path("status").asText()) + " " + (arp == null ? "" : d.get("/network/" + arp).path("status").asText())))
+                    .append('\n');
+        }
+        for (PlanetaryProcess p : processes) b.append(p.dump(p.name.startsWith("host") ? 80 : 300)).append('\n');
+        return b.toString();
+    }
+
+    private static List<String> nonZero(String metrics) {
+        return metrics.lines().filter(l -> !l.startsWith("#") && !l.endsWith(" 0.0") && !l.endsWith(" 0")).toList();
+    }
+
+    /** A part of the failure report: its text, or why it could not be had (a dead daemon). */
+    private static String quietly(java.util.concurrent.Callable<String> part) {
+        try {
+            return part.call();
+        } catch (Exception | AssertionError e) {
+            return "(unavailable: " + e + ")";
+        }
     }
 
     /** A public network of this controller with IPv4 10.147.17.0/24 assigned, plus {@code settings}; returns its id. */

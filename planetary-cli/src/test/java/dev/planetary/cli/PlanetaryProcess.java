@@ -307,8 +307,13 @@ final class PlanetaryProcess {
     }
 
     String dump() {
+        return dump(40);
+    }
+
+    /** The last {@code lines} lines of stdout and of stderr, with the process's state. */
+    String dump(int lines) {
         return "--- " + name + " (pid " + process.pid() + (process.isAlive() ? ", alive" : ", exit " + process.exitValue()) + ") stdout, last lines:\n"
-                + out.tail(40) + "\n--- stderr, last lines:\n" + err.tail(40);
+                + out.tail(lines) + "\n--- stderr, last lines:\n" + err.tail(lines);
     }
 
     /** A field of a one-line JSON event (string, number or boolean). */

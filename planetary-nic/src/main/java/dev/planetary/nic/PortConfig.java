@@ -100,10 +100,15 @@ public record PortConfig(NetworkId nwid, long ownAddress, int mtu, long flags, i
 
     /** A userspace NIC (§12.7) with the own MAC, the first IPv4 assignment (or 0.0.0.0/0) and every IPv6 one. */
     public UserspaceNic userspaceNic() {
+        return userspaceNic(null);
+    }
+
+    /** As {@link #userspaceNic()}, its random identifiers from {@code random} (null: thread-local; a seeded one in simulations). */
+    public UserspaceNic userspaceNic(java.util.random.RandomGenerator random) {
         IpAssignment v4 = assignments.stream().filter(a -> a.address() instanceof Inet4Address).findFirst().orElse(null);
         UserspaceNic nic = v4 == null
-                ? new UserspaceNic(mac(), ANY4, 0)
-                : new UserspaceNic(mac(), (Inet4Address) v4.address(), v4.prefix());
+                ? new UserspaceNic(mac(), ANY4, 0, random)
+                : new UserspaceNic(mac(), (Inet4Address) v4.address(), v4.prefix(), random);
         for (IpAssignment a : assignments) {
             if (a.address() instanceof Inet6Address v6) {
                 nic.addIpv6(v6);

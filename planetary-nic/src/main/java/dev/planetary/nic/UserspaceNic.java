@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -53,7 +54,9 @@ public final class UserspaceNic implements VirtualNic {
     private final Inet4Address ip4;
     private final int prefix4;
     private final List<Inet6Address> ip6 = new CopyOnWriteArrayList<>();
-    private final int pingId = ThreadLocalRandom.current().nextInt(1 << 16);
+    /** The ICMP echo identifier and IPv4 identifications' source: null for {@link ThreadLocalRandom}; a seeded one in simulations (guarded by itself). */
+    private final RandomGenerator random;
+    private final int pingId;
     private final AtomicInteger pingSeq = new AtomicInteger();
     private final Map<InetAddress, MacAddress> arp = new ConcurrentHashMap<>(); // ARP and IPv6 neighbour cache
     private final Map<InetAddress, CompletableFuture<MacAddress>> resolving = new ConcurrentHashMap<>();
@@ -69,6 +72,14 @@ public final class UserspaceNic implements VirtualNic {
 
     /** An endpoint with {@code mac} and {@code ip4/prefix4} (on-link only: no gateway). */
     public UserspaceNic(MacAddress mac, Inet4Address ip4, int prefix4) {
+        this(mac, ip4, prefix4, null);
+    }
+
+    /**
+     * As above, its ICMP echo identifier and IPv4 identifications drawn from {@code random} (null:
+     * {@link ThreadLocalRandom}): a seeded one makes a simulated run repeat its frames exactly.
+     */
+    public UserspaceNic(MacAddress mac, Inet4Address ip4, int prefix4, RandomGenerator random) {
         if (mac.isMulticast()) {
             throw new IllegalArgumentException("a NIC's MAC must be unicast, got " + mac);
         }
@@ -76,6 +87,8 @@ public final class UserspaceNic implements VirtualNic {
         this.mac = mac;
         this.ip4 = ip4;
         this.prefix4 = prefix4;
+        this.random = random;
+        this.pingId = random16();
         this.ip6.add(Ipv6Addresses.linkLocal(mac));
         for (NicDrop d : NicDrop.values()) {
             drops.put(d, new AtomicLong());
@@ -631,13 +644,20 @@ public final class UserspaceNic implements VirtualNic {
         }
     }
 
+    private int random16() {
+        if (random == null) return ThreadLocalRandom.current().nextInt(1 << 16);
+        synchronized (random) {
+            return random.nextInt(1 << 16);
+        }
+    }
+
     private byte[] ipv4Frame(MacAddress dmac, Inet4Address dst, int proto, byte[] payload) {
         byte[] fr = new byte[ETH_HEADER + 20 + payload.length];
         ethernet(fr, dmac, ETHERTYPE_IPV4);
         int h = ETH_HEADER;
         fr[h] = 0x45;
         put16(fr, h + 2, 20 + payload.length);
-        put16(fr, h + 4, ThreadLocalRandom.current().nextInt(1 << 16));
+        put16(fr, h + 4, random16());
         put16(fr, h + 6, 0x4000); // DF
         fr[h + 8] = 64;
         fr[h + 9] = (byte) proto;

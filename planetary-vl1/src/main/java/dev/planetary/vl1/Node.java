@@ -338,10 +338,16 @@ public final class Node {
         this(config, self, out, rng, now, verifier, ratchets, null);
     }
 
+    static {
+        dev.planetary.vl1.sim.SeededNodes.install((config, self, out, rng, now, localSeed) ->
+                new Node(config, self, out, rng, now, new IdentityVerifier(config.identityCacheSize()), RatchetStore.none(), localSeed));
+    }
+
     /**
-     * Simulations (same-package tests): as above, with the engine's local-only seeds (reassembly slot
-     * hashing, the challenge budget's key) from {@code localSeed} instead of a fresh {@code SecureRandom},
-     * so that with a seeded {@code rng} a run replays exactly; {@code null} keeps the production default.
+     * Simulations (same-package tests; other modules' through {@code dev.planetary.vl1.sim.SeededNodes}):
+     * as above, with the engine's local-only seeds (reassembly slot hashing, the challenge budget's
+     * key) from {@code localSeed} instead of a fresh {@code SecureRandom}, so that with a seeded
+     * {@code rng} a run replays exactly; {@code null} keeps the production default.
      */
     Node(NodeConfig config, SecretIdentity self, NodeOutput out, RandomSource rng, long now, IdentityVerifier verifier, RatchetStore ratchets, Long localSeed) {
         this.ratchets = Objects.requireNonNull(ratchets, "ratchets (RatchetStore.none() for none)");
@@ -1296,6 +1302,12 @@ public final class Node {
         traversal.echoAnswered(p, r, from.path, rtt);
     }
 
+    /** A uniformly random extra wait in [0, {@link Vl1Limits#RETRY_AFTER_JITTER} × {@code retryMs}] (§3.4: never sooner; Local: spread). */
+    private long retryJitter(long retryMs) {
+        long span = (long) (retryMs * Vl1Limits.RETRY_AFTER_JITTER);
+        return span <= 0 ? 0 : Math.floorMod(rng.nextLong(), span + 1);
+    }
+
     private static void sample(Peer p, long rtt) { // §3.8: EWMA, α = 1/4
         p.latency = Double.isNaN(p.latency) ? rtt : p.latency * 0.75 + rtt * 0.25;
     }
@@ -1303,7 +1315,7 @@ public final class Node {
     private void onError(Peer p, ErrorMessage e) {
         bump(NodeCounter.ERROR_RECEIVED);
         int retry = e.effectiveRetryAfterSeconds();
-        if (retry > 0) p.retryAfterUntil = now + retry * 1000L;
+        if (retry > 0) p.retryAfterUntil = now + retry * 1000L + retryJitter(retry * 1000L);
         switch (e.inReVerb()) {
             case Verb.HELLO -> { // §3.7: an ERROR answering the HELLO closes the session
                 if (e.code() == ErrorMessage.IDENTITY_COLLISION) out.event(new NodeEvent.IdentityCollision(p.fp));

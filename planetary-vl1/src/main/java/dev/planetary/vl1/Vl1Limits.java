@@ -45,6 +45,13 @@ public final class Vl1Limits {
     public static final int RETRY_AFTER_MAX = 3_600;
     /** Retry-after roots send (§3.4, §4.5). */
     public static final int RETRY_AFTER_ROOT = 10;
+    /**
+     * Local (§3.4 requires only "not sooner"): a node waits a RATE_LIMITED retry-after plus a random
+     * part of up to this fraction of it, so that the nodes a busy root refused in one burst (its
+     * verification queue holds 2 per prefix, §2.6: 20 nodes behind one NAT or on one LAN) do not all
+     * come back in the same instant, to be refused again but two (RootRegistrationSimTest).
+     */
+    public static final double RETRY_AFTER_JITTER = 1.0;
 
     // §2.6 / §4.5 cost control at a root (Local; issue 13's verification budget)
     /**
@@ -108,6 +115,17 @@ public final class Vl1Limits {
      * came online a moment ago is often registered at one root while the other still verifies it.
      */
     public static final long T_WHOIS_PARTIAL_CACHE = 3_000;
+    /**
+     * Local (§3.9 allows it): for the first {@code T_WHOIS_NEGATIVE_GRACE} of consecutive failed
+     * lookups of an address, each is cached for {@link #T_WHOIS_PARTIAL_CACHE} only, later ones for
+     * {@link #T_WHOIS_NEGATIVE_CACHE}. A node that is not registered yet — its Hello refused by a
+     * busy root's verification queue (§2.6: 2 per prefix, retry-after 10 s plus jitter, one round
+     * ≤ 6 s) — becomes findable seconds after it registers, not up to 30 s later (a join's config
+     * request to a controller still registering, MulticastNetnsIT on a loaded machine); an address
+     * nobody knows costs a root ≤ 20 WHOIS per requester in that minute, then one per 30 s. A streak
+     * ends once its last entry has been expired for {@link #T_WHOIS_NEGATIVE_CACHE}.
+     */
+    public static final long T_WHOIS_NEGATIVE_GRACE = 60_000;
     public static final long T_RENDEZVOUS_REPEAT = 30_000;
     public static final long T_RENDEZVOUS_WINDOW = 35_000;
     public static final long T_UNITE = 30_000;

@@ -16,14 +16,17 @@ import java.util.Set;
 /**
  * A member's WHOIS client under the trust rule of VL.md §2.7 (§3.9): two agreeing roots, the next
  * root on no answer (≤ 3), every live root once on a conflict, TOFU only with a one-root set; a
- * failed lookup is cached 30 s. Part of a {@link Node}, on its thread; its timers run in the node's
- * {@link TimerQueue}.
+ * failed lookup is cached 30 s (3 s in the first minute of consecutive failures, Local). Part of a
+ * {@link Node}, on its thread; its timers run in the node's {@link TimerQueue}.
  */
 final class WhoisClient {
     private final Node node;
     private final Map<Address, Lookup> lookups = new HashMap<>();
     private final Map<Integer, Lookup> lookupByRequest = new HashMap<>();
-    private final BoundedMap<Address, Long> negative = new BoundedMap<>(4096);
+    /** A failed lookup: cached until {@code until}; {@code since}: the first of the consecutive failures (Vl1Limits.T_WHOIS_NEGATIVE_GRACE). */
+    private record Negative(long until, long since) {}
+
+    private final BoundedMap<Address, Negative> negative = new BoundedMap<>(4096);
 
     WhoisClient(Node node) {
         this.node = node;
@@ -31,8 +34,8 @@ final class WhoisClient {
 
     /** True while a failed lookup for {@code a} is cached. */
     boolean recentlyFailed(Address a) {
-        Long until = negative.get(a);
-        return until != null && until > node.now;
+        Negative n = negative.get(a);
+        return n != null && n.until > node.now;
     }
 
     /** An ERROR in answer to WHOIS request {@code requestId} from root {@code p}: no answer from it. */
@@ -166,7 +169,7 @@ final class WhoisClient {
             }
             // Local: a lookup that has not yet asked two roots waits (≤ 5 s, the queue lifetime) for another live root
             if (l.asks.size() < 2 && node.now - l.started < Node.LOOKUP_WAIT_FOR_ROOTS && node.rootPeers.size() > 1) return;
-            if (answers.isEmpty()) fail(l, "no root knows the address");
+            if (answers.isEmpty()) fail(l, "no root knows the address", noAnswerCache(l.address));
             else fail(l, "only one root answered", Vl1Limits.T_WHOIS_PARTIAL_CACHE); // Local: the other registries may just lag (a node that came online a moment ago)
             return;
         }
@@ -222,9 +225,23 @@ final class WhoisClient {
         fail(l, reason, Vl1Limits.T_WHOIS_NEGATIVE_CACHE);
     }
 
+    /**
+     * Local (§3.9): how long a lookup of {@code a} that no root answered stays failed: 3 s during
+     * the first minute of consecutive failures, then 30 s ({@link Vl1Limits#T_WHOIS_NEGATIVE_GRACE}).
+     */
+    private long noAnswerCache(Address a) {
+        return node.now - streakSince(a) < Vl1Limits.T_WHOIS_NEGATIVE_GRACE ? Vl1Limits.T_WHOIS_PARTIAL_CACHE : Vl1Limits.T_WHOIS_NEGATIVE_CACHE;
+    }
+
+    /** When the current streak of failed lookups of {@code a} began: now if there is none (its last entry expired a quiet 30 s ago). */
+    private long streakSince(Address a) {
+        Negative n = negative.get(a);
+        return n == null || node.now - n.until > Vl1Limits.T_WHOIS_NEGATIVE_CACHE ? node.now : n.since;
+    }
+
     private void fail(Lookup l, String reason, long cacheMs) {
         finish(l);
-        negative.put(l.address, node.now + cacheMs);
+        negative.put(l.address, new Negative(node.now + cacheMs, streakSince(l.address)));
         node.out.event(new NodeEvent.LookupFailed(l.address, reason));
         node.dropWaiting(l.address, "lookup failed: " + reason);
     }

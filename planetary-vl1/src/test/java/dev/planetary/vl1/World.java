@@ -17,12 +17,17 @@ final class World {
     final List<SimNode> members = new ArrayList<>();
 
     World(long seed, int rootCount, int memberCount) {
+        this(seed, rootCount, memberCount, c -> c);
+    }
+
+    /** As above, each root's configuration passed through {@code rootConfig} (e.g. a slower verification budget). */
+    World(long seed, int rootCount, int memberCount, java.util.function.UnaryOperator<NodeConfig> rootConfig) {
         sim = new Simulator(seed);
         sim.defaultProfile(LinkProfile.latency(20).withJitter(5));
         List<RootInfo> infos = new ArrayList<>();
         for (int i = 0; i < rootCount; i++) {
             SecretIdentity id = Pool.get(i);
-            SimNode r = new SimNode("r" + (i + 1), sim.publicHost("r" + (i + 1), "198.51.100." + (i + 1)), 9993, id, NodeConfig::root);
+            SimNode r = new SimNode("r" + (i + 1), sim.publicHost("r" + (i + 1), "198.51.100." + (i + 1)), 9993, id, l -> rootConfig.apply(NodeConfig.root(l)));
             roots.add(r);
             infos.add(r.rootInfo(id));
         }

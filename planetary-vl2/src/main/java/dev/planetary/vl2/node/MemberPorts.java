@@ -78,13 +78,20 @@ public final class MemberPorts implements DataPlane.Gate, Vl2Layer.SessionListen
      * changes, and brings up the networks already joined.
      */
     public MemberPorts(Vl2Layer layer, MemberNetworks networks, Executor nodeThread, NicFactory nics, PortConfig.RoutePolicy policy) {
+        this(layer, networks, nodeThread, nics, policy, new java.security.SecureRandom());
+    }
+
+    /** As above, the multicaster's random choices (§10.4: which recipients) from {@code multicastRandom}: a seeded one in simulations. */
+    public MemberPorts(Vl2Layer layer, MemberNetworks networks, Executor nodeThread, NicFactory nics, PortConfig.RoutePolicy policy,
+            java.util.random.RandomGenerator multicastRandom) {
         this.node = layer.node();
         this.networks = networks;
         this.nics = nics;
         this.policy = policy;
         this.plane = new DataPlane((nwid, to, message) -> nodeThread.execute(() -> send(nwid, to, message)), this);
         this.nodeThread = nodeThread;
-        this.multicaster = new Multicaster(node.address(), new MulticastEnv(), Multicaster.OutboundRules.ACCEPT_ALL, new java.security.SecureRandom());
+        this.multicaster = new Multicaster(node.address(), new MulticastEnv(), Multicaster.OutboundRules.ACCEPT_ALL,
+                java.util.Objects.requireNonNull(multicastRandom, "multicastRandom"));
         layer.handle(Verb.FRAME, this::received);
         layer.handle(Verb.EXT_FRAME, this::received);
         for (int verb : new int[] {Verb.MULTICAST_LIKE, Verb.MULTICAST_GATHER, Verb.MULTICAST_FRAME}) {

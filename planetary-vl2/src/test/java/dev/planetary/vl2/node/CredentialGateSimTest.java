@@ -27,7 +27,7 @@ class CredentialGateSimTest {
         MemberNetworksSimTest.drive(s);
         s.ctl.authorized.add(s.memberFp());
         s.ctl.authorized.add(s.other.node.fingerprint());
-        MemberNetworks otherMember = new MemberNetworks(s.other.layer, NetworkStore.NONE, dev.planetary.zssp.RandomSource.secure(), "planetary-test");
+        MemberNetworks otherMember = new MemberNetworks(s.other.layer, NetworkStore.NONE, s.other.seededRandom(), "planetary-test");
         s.other.extra = otherMember::service;
         MemberNetwork a = s.join(null, null);
         MemberNetwork[] b = new MemberNetwork[1];

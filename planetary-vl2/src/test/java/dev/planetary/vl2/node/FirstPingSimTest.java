@@ -62,6 +62,14 @@ class FirstPingSimTest {
 
     /** One world: controller, a, b, c; returns the simulated ms from a's first ping to b's reply. */
     static long firstPing(long seed, boolean controllerDown) {
+        return run(seed, controllerDown).ms();
+    }
+
+    /** One world's outcome: the first ping's simulated ms and the digest of every datagram delivered. */
+    record Run(long ms, String traceHash) {}
+
+    /** As {@link #firstPing}, with the world's trace digest. */
+    static Run run(long seed, boolean controllerDown) {
         Vl2World w = new Vl2World(seed, 4, SeqexLinkSimTest.CLEAN);
         FakeController ctl = new FakeController(w.member(0), Vl2World.identity(1));
         ctl.token = "join-me";
@@ -89,7 +97,7 @@ class FirstPingSimTest {
         for (int i = 0; i < 10; i++) { // ping -W 1: a request unanswered in 1 s is given up (its ARP too) and sent again
             java.util.concurrent.CompletableFuture<java.time.Duration> f = a.nic(ns.get(0)).ping(b.nic(ns.get(1)).ipv4(), java.time.Duration.ofSeconds(1));
             w.runUntil(f::isDone, 1_100);
-            if (f.isDone() && !f.isCompletedExceptionally()) return w.sim.now() - t0;
+            if (f.isDone() && !f.isCompletedExceptionally()) return new Run(w.sim.now() - t0, w.sim.traceHash());
         }
         throw new AssertionError("a → b" + (controllerDown ? " (controller down)" : "") + ": no reply in 10 s: " + PortedMember.describe(a, b, c));
     }

@@ -55,7 +55,7 @@ public class MemberNetworksSimTest {
             memHost = w.member(1);
             other = w.member(2);
             ctl = new FakeController(ctlHost, Vl2World.identity(1));
-            member = new MemberNetworks(memHost.layer, store, dev.planetary.zssp.RandomSource.secure(), "planetary-test");
+            member = new MemberNetworks(memHost.layer, store, memHost.seededRandom(), "planetary-test");
             member.onChange(n -> changes.add(n.status().toString()));
             memHost.layer.seqex(); // the member's layer is driven by the world's loop
             assertTrue(w.runUntil(() -> memHost.node.isOnline() && ctlHost.node.isOnline() && other.node.isOnline(), 30_000));

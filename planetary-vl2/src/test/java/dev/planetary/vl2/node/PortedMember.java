@@ -23,17 +23,19 @@ final class PortedMember {
     final ArrayDeque<Runnable> queue = new ArrayDeque<>();
 
     PortedMember(Vl2World.Host host) {
-        this(host, PortConfig::userspaceNic);
+        this(host, config -> config.userspaceNic(new java.util.SplittableRandom(host.host.random().nextLong()))); // seeded: frames repeat per seed
     }
 
     /** A member whose ports get their NICs from {@code nics} (e.g. a bridge's LAN). */
     PortedMember(Vl2World.Host host, MemberPorts.NicFactory nics) {
         this.host = host;
-        this.networks = new MemberNetworks(host.layer, NetworkStore.NONE, dev.planetary.zssp.RandomSource.secure(), "planetary-test");
+        // the member engine's and the multicaster's randomness from the simulated host: the run depends on the seed only
+        this.networks = new MemberNetworks(host.layer, NetworkStore.NONE, host.seededRandom(),
+                "planetary-test");
         this.ports = new MemberPorts(host.layer, networks, r -> {
             queue.add(r);
             host.host.wake(host.host.now());
-        }, nics, PortConfig.RoutePolicy.DEFAULT);
+        }, nics, PortConfig.RoutePolicy.DEFAULT, new java.util.SplittableRandom(host.host.random().nextLong()));
         host.extra = now -> {
             for (Runnable r; (r = queue.poll()) != null; ) {
                 r.run();

@@ -16,7 +16,6 @@ import dev.planetary.vl2.Revocation;
 import dev.planetary.vl2.RevocationList;
 import dev.planetary.vl2.Signed;
 import dev.planetary.vl2.Vl2Limits;
-import dev.planetary.zssp.RandomSource;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +61,7 @@ class RevocationPullSimTest {
         }
 
         private MemberNetworks engine(Vl2World.Host h) {
-            MemberNetworks e = new MemberNetworks(h.layer, NetworkStore.NONE, RandomSource.secure(), "planetary-test");
+            MemberNetworks e = new MemberNetworks(h.layer, NetworkStore.NONE, h.seededRandom(), "planetary-test");
             h.extra = e::service;
             h.node.trusted(e::trusts); // as the daemon wires it (§5.7): members of a shared network get direct paths
             return e;
