@@ -1,5 +1,7 @@
 package dev.planetary.seqex;
 
+import java.util.Arrays;
+
 /**
  * The SEQEX wire format (docs/seqex.md §Wire format). All integers big-endian.
  *
@@ -39,10 +41,21 @@ final class Codec {
     /**
      * A decoded packet. {@code replyTo} is 0 unless {@link #isReply()}; {@code payload} is empty for
      * ACKs; {@code window} is the advertised free bytes of an ACK with {@link #FLAG_WINDOW}, else 0.
+     * The payload is {@code bytes[payloadOff, payloadOff+length)}: a payload decoded without a copy
+     * ({@link Codec#decode(byte[], int, int, int, boolean)}) shares the datagram's array.
      */
-    record Packet(int kind, int flags, int channel, int seq, int replyTo, byte[] payload, long window) {
+    record Packet(int kind, int flags, int channel, int seq, int replyTo, byte[] bytes, long window, int payloadOff, int length) {
+        Packet(int kind, int flags, int channel, int seq, int replyTo, byte[] payload, long window) {
+            this(kind, flags, channel, seq, replyTo, payload, window, 0, payload.length);
+        }
+
         Packet(int kind, int flags, int channel, int seq, int replyTo, byte[] payload) {
             this(kind, flags, channel, seq, replyTo, payload, 0);
+        }
+
+        /** The payload as an array of its own length (a copy when it shares the datagram's array). */
+        byte[] payload() {
+            return payloadOff == 0 && length == bytes.length ? bytes : Arrays.copyOfRange(bytes, payloadOff, payloadOff + length);
         }
 
         boolean isAck() {
@@ -109,8 +122,9 @@ final class Codec {
     /** As {@link #payload(int, int, boolean, boolean, byte[])} for {@code payload[off, off+len)}. */
     static byte[] payload(int channel, int seq, boolean seqCst, boolean expectReply, byte[] payload, int off, int len) {
         byte[] b = new byte[HEADER + len];
-        header(b, seqCst ? PAYLOAD_SEQCST : PAYLOAD, expectReply ? FLAG_EXPECT_REPLY : 0, channel, seq);
+        // the copy first, straight after the allocation: C2 then zeroes only the header, not the whole packet
         System.arraycopy(payload, off, b, HEADER, len);
+        header(b, seqCst ? PAYLOAD_SEQCST : PAYLOAD, expectReply ? FLAG_EXPECT_REPLY : 0, channel, seq);
         return b;
     }
 
@@ -136,6 +150,14 @@ final class Codec {
      * unknown version, kind or flag, ACK with trailing bytes). Never throws for any input.
      */
     static Packet decode(byte[] b, int off, int len, int maxPacket) {
+        return decode(b, off, len, maxPacket, true);
+    }
+
+    /**
+     * As {@link #decode(byte[], int, int, int)}; with {@code copy} false a payload (not a reply's)
+     * shares {@code b}, which the caller then never modifies (the bulk path: one 64 KiB copy less per packet).
+     */
+    static Packet decode(byte[] b, int off, int len, int maxPacket, boolean copy) {
         if (b == null || off < 0 || len < HEADER || len > maxPacket || off > b.length - len) return null;
         int v = (b[off] >> 4) & 0x0f;
         int kind = b[off] & 0x0f;
@@ -152,6 +174,7 @@ final class Codec {
             }
             case PAYLOAD, PAYLOAD_SEQCST -> {
                 if ((flags & ~FLAG_EXPECT_REPLY) != 0) return null;
+                if (!copy) return new Packet(kind, flags, channel, seq, 0, b, 0, off + HEADER, len - HEADER);
                 return new Packet(kind, flags, channel, seq, 0, copy(b, off + HEADER, len - HEADER));
             }
             case REPLY, REPLY_SEQCST -> {

@@ -1,5 +1,7 @@
 package dev.planetary.seqex;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -11,17 +13,26 @@ public final class Message {
     private final Seqex owner;
     private final int channel;
     private final int seq;
-    private final byte[] payload;
+    private final byte[] data; // the payload is data[off, off+len): a datagram's array when it came without a copy
+    private final int off;
+    private final int len;
+    private volatile byte[] exact; // payload() of a shared array, made once
     private final boolean seqCst;
     private final boolean expectsReply;
     boolean replied; // guarded by owner's lock
     boolean held; // taken by Channel.receiveBatch, its receive-buffer slot not yet freed; guarded by owner's lock
 
     Message(Seqex owner, int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply) {
+        this(owner, channel, seq, payload, 0, payload.length, seqCst, expectsReply);
+    }
+
+    Message(Seqex owner, int channel, int seq, byte[] data, int off, int len, boolean seqCst, boolean expectsReply) {
         this.owner = owner;
         this.channel = channel;
         this.seq = seq;
-        this.payload = payload;
+        this.data = data;
+        this.off = off;
+        this.len = len;
         this.seqCst = seqCst;
         this.expectsReply = expectsReply;
     }
@@ -39,9 +50,26 @@ public final class Message {
         return seq;
     }
 
-    /** The payload (owned by the receiver; not copied). */
+    /**
+     * The payload (owned by the receiver). A payload that arrived in a datagram given to
+     * {@link Seqex#receiveOwned} is copied out of it on the first call; {@link #payloadBuffer()} reads
+     * it without that copy.
+     */
     public byte[] payload() {
-        return payload;
+        if (off == 0 && len == data.length) return data;
+        byte[] e = exact;
+        if (e == null) exact = e = Arrays.copyOfRange(data, off, off + len);
+        return e;
+    }
+
+    /** The payload's length in bytes (never copies). */
+    public int payloadLength() {
+        return len;
+    }
+
+    /** The payload as a read-only buffer over the received bytes (never copies: the bulk path's way to read it). */
+    public ByteBuffer payloadBuffer() {
+        return ByteBuffer.wrap(data, off, len).slice().asReadOnlyBuffer();
     }
 
     public boolean seqCst() {
@@ -69,7 +97,7 @@ public final class Message {
 
     @Override
     public String toString() {
-        return "Message[channel " + channel + ", seq " + Integer.toUnsignedString(seq) + ", " + payload.length + " bytes"
+        return "Message[channel " + channel + ", seq " + Integer.toUnsignedString(seq) + ", " + len + " bytes"
                 + (seqCst ? ", SeqCst" : "") + (expectsReply ? ", request" : "") + "]";
     }
 }

@@ -142,10 +142,24 @@ public final class Seqex implements AutoCloseable {
 
     /** Hands one datagram from the peer to SEQEX. Never throws for bad input (see {@link #stats()}). */
     public void receive(byte[] datagram) {
+        receive(datagram, false);
+    }
+
+    /**
+     * As {@link #receive(byte[])}, but the array becomes this endpoint's: payloads are delivered without
+     * a copy, sharing it ({@link Message#payloadBuffer()}), so the caller must never modify it
+     * afterwards. For a datagram made for this call alone, such as a freshly decrypted ZSSP payload.
+     */
+    public void receiveOwned(byte[] datagram) {
+        receive(datagram, true);
+    }
+
+    private void receive(byte[] datagram, boolean owned) {
         lock.lock();
         try {
             if (closed) return;
-            core.receive(datagram, clock.getAsLong());
+            if (owned) core.receiveOwned(datagram, clock.getAsLong());
+            else core.receive(datagram, clock.getAsLong());
             settle();
             if (core.ackDeadline() != Long.MAX_VALUE) {
                 ackActivity = true;
@@ -176,10 +190,20 @@ public final class Seqex implements AutoCloseable {
      * {@link #close()}. Uses the endpoint's clock for deadlines and real time for sleeping.
      */
     public Thread startServiceThread() {
+        return startServiceThread(Thread.ofVirtual().name("seqex-service"));
+    }
+
+    /**
+     * As {@link #startServiceThread()} on a thread made by {@code builder}: a platform thread wakes
+     * for a timer or a delayed ACK with one futex call, a virtual one through its scheduler's threads
+     * (BENCHMARKS.md, issue 19 sixth round), so a bulk endpoint may prefer one.
+     */
+    public Thread startServiceThread(Thread.Builder builder) {
+        java.util.Objects.requireNonNull(builder, "builder");
         lock.lock();
         try {
             if (serviceThread != null) return serviceThread;
-            serviceThread = Thread.ofVirtual().name("seqex-service").unstarted(this::serviceLoop);
+            serviceThread = builder.unstarted(this::serviceLoop);
             serviceThread.start();
             return serviceThread;
         } finally {
@@ -545,7 +569,7 @@ public final class Seqex implements AutoCloseable {
 
     private void release(Message m) {
         m.held = false;
-        core.consumed(m.channel(), m.seq(), m.payload().length, clock.getAsLong());
+        core.consumed(m.channel(), m.seq(), m.payloadLength(), clock.getAsLong());
     }
 
     Message poll(int ch) {
@@ -605,7 +629,7 @@ public final class Seqex implements AutoCloseable {
 
     private Message take(ChanState cs) {
         Message m = cs.inbox.poll();
-        core.consumed(cs.id, m.seq(), m.payload().length, clock.getAsLong());
+        core.consumed(cs.id, m.seq(), m.payloadLength(), clock.getAsLong());
         return m;
     }
 
@@ -720,8 +744,13 @@ public final class Seqex implements AutoCloseable {
     private final class Listener implements SeqexCore.Listener {
         @Override
         public void onMessage(int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply) {
+            onMessage(channel, seq, payload, 0, payload.length, seqCst, expectsReply);
+        }
+
+        @Override
+        public void onMessage(int channel, int seq, byte[] buf, int off, int len, boolean seqCst, boolean expectsReply) {
             ChanState cs = state(channel);
-            cs.inbox.add(new Message(Seqex.this, channel, seq, payload, seqCst, expectsReply));
+            cs.inbox.add(new Message(Seqex.this, channel, seq, buf, off, len, seqCst, expectsReply));
             markDirty(cs);
         }
 

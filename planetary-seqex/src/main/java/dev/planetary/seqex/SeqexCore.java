@@ -38,6 +38,15 @@ public final class SeqexCore {
          */
         void onMessage(int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply);
 
+        /**
+         * As {@link #onMessage(int, int, byte[], boolean, boolean)} for the payload
+         * {@code buf[off, off+len)}, which may share the array of a datagram given to
+         * {@link SeqexCore#receiveOwned}; by default a copy of its own length goes to the other method.
+         */
+        default void onMessage(int channel, int seq, byte[] buf, int off, int len, boolean seqCst, boolean expectsReply) {
+            onMessage(channel, seq, off == 0 && len == buf.length ? buf : java.util.Arrays.copyOfRange(buf, off, off + len), seqCst, expectsReply);
+        }
+
         /** The reply to our request {@code requestSeq} (sent with {@code attachment}), exactly once. */
         void onReply(int channel, int requestSeq, Object attachment, byte[] payload, boolean seqCst);
 
@@ -542,10 +551,23 @@ public final class SeqexCore {
 
     /** As {@link #receive(byte[], long)} for {@code datagram[off, off+len)}. */
     public void receive(byte[] datagram, int off, int len, long now) {
+        receive(datagram, off, len, now, true);
+    }
+
+    /**
+     * As {@link #receive(byte[], long)}, but the array becomes the core's: a payload is delivered
+     * without a copy, sharing it ({@link Listener#onMessage(int, int, byte[], int, int, boolean, boolean)}),
+     * so the caller must never modify it afterwards (a freshly decrypted datagram, for example).
+     */
+    public void receiveOwned(byte[] datagram, long now) {
+        receive(datagram, 0, datagram == null ? 0 : datagram.length, now, false);
+    }
+
+    private void receive(byte[] datagram, int off, int len, long now, boolean copy) {
         packetsIn++;
         if (closed) return;
         try {
-            Packet p = Codec.decode(datagram, off, len, config.maxPacketSize());
+            Packet p = Codec.decode(datagram, off, len, config.maxPacketSize(), copy);
             if (p == null || p.channel() >= chans.length) {
                 malformed++;
                 return;
@@ -772,7 +794,7 @@ public final class SeqexCore {
         } else if (!channelOpen.test(c.id)) {
             droppedClosedChannel++; // nobody reads this channel: buffering it would only cost memory
             return;
-        } else if (!hasRoom(c, p.payload().length)) {
+        } else if (!hasRoom(c, p.length())) {
             c.starved = true;
             droppedNoSpace++;
             return; // not acked: the sender resends once we have room
@@ -780,7 +802,7 @@ public final class SeqexCore {
             malformed++; // an honest peer never has more than `window` requests outstanding
             return;
         }
-        if (p.seqCst() && d != 0 && (heldTotal >= maxHeld || heldBytes + p.payload().length > maxHeldBytes)) {
+        if (p.seqCst() && d != 0 && (heldTotal >= maxHeld || heldBytes + p.length() > maxHeldBytes)) {
             droppedNoSpace++;
             return; // not acked: resent later, when the gap before it has been filled
         }
@@ -792,8 +814,8 @@ public final class SeqexCore {
         int before = c.recvNext;
         if (p.seqCst() && d != 0) {
             heldTotal++;
-            heldBytes += p.payload().length;
-            c.heldBytes += p.payload().length;
+            heldBytes += p.length();
+            c.heldBytes += p.length();
             c.state[idx] = HELD;
             c.held[idx] = p;
             c.heldAttachment[idx] = attachment;
@@ -811,8 +833,8 @@ public final class SeqexCore {
                 c.heldAttachment[h] = null;
                 c.held_--;
                 heldTotal--;
-                heldBytes -= q.payload().length;
-                c.heldBytes -= q.payload().length;
+                heldBytes -= q.length();
+                c.heldBytes -= q.length();
                 deliver(c, q, a);
             }
             c.state[h] = EMPTY;
@@ -864,12 +886,12 @@ public final class SeqexCore {
             listener.onReply(c.id, p.replyTo(), attachment, p.payload(), p.seqCst());
         } else {
             c.unconsumed++;
-            addUnconsumed(c, p.payload().length);
+            addUnconsumed(c, p.length());
             if (p.expectReply()) {
                 c.awaitingReply.add(p.seq());
                 c.unconsumedRequests.add(p.seq());
             }
-            listener.onMessage(c.id, p.seq(), p.payload(), p.seqCst(), p.expectReply());
+            listener.onMessage(c.id, p.seq(), p.bytes(), p.payloadOff(), p.length(), p.seqCst(), p.expectReply());
         }
     }
 

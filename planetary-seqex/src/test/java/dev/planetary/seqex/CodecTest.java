@@ -48,6 +48,36 @@ class CodecTest {
         }
     }
 
+    /** A payload decoded without a copy shares the datagram and reads the same as a copied one; replies are still copied. */
+    @Test
+    void decodingWithoutACopySharesTheDatagram() {
+        SplittableRandom rnd = new SplittableRandom(19);
+        for (int i = 0; i < 2_000; i++) {
+            byte[] data = new byte[rnd.nextInt(64)];
+            rnd.nextBytes(data);
+            int kind = new int[] {Codec.PAYLOAD, Codec.PAYLOAD_SEQCST, Codec.REPLY, Codec.REPLY_SEQCST}[rnd.nextInt(4)];
+            byte[] wire = Codec.encode(new Packet(kind, 0, rnd.nextInt(65536), rnd.nextInt(), rnd.nextInt(), data));
+            int off = rnd.nextInt(8);
+            byte[] big = new byte[off + wire.length + rnd.nextInt(8)];
+            System.arraycopy(wire, 0, big, off, wire.length);
+            Packet copied = Codec.decode(big, off, wire.length, MAX, true);
+            Packet shared = Codec.decode(big, off, wire.length, MAX, false);
+            assertEquals(data.length, shared.length());
+            assertArrayEquals(data, shared.payload());
+            assertArrayEquals(copied.payload(), shared.payload());
+            assertArrayEquals(wire, Codec.encode(shared));
+            if (shared.isReply()) assertTrue(shared.bytes() != big, "a reply gets its own array");
+            else assertTrue(shared.bytes() == big && shared.payloadOff() == off + Codec.HEADER, "a payload is a view of the datagram");
+        }
+        // hostile bytes: the no-copy decode never throws either
+        for (int i = 0; i < 20_000; i++) {
+            byte[] junk = new byte[rnd.nextInt(40)];
+            rnd.nextBytes(junk);
+            Packet p = Codec.decode(junk, 0, junk.length, MAX, false);
+            if (p != null) assertTrue(p.payloadOff() + p.length() <= p.bytes().length);
+        }
+    }
+
     @Test
     void fixedLayoutBytes() {
         byte[] reply = Codec.reply(0x0102, 0x03040506, 0x0708090a, true, new byte[] {(byte) 0xee});

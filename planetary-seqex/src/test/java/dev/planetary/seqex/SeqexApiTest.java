@@ -52,6 +52,69 @@ class SeqexApiTest {
         }
     }
 
+    /**
+     * The bulk path's receive (the tunnel's): datagrams handed over with {@link Seqex#receiveOwned}
+     * are delivered as views of them, exactly once and in order over a link that loses and
+     * duplicates, with the same bytes as a copied payload, and the view is read-only.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void ownedDatagramsAreDeliveredAsViewsExactlyOnceInOrder() throws Exception {
+        SeqexConfig cfg = SeqexConfig.defaults().withRto(20, 5, 200, true).withWindow(16, 16);
+        SplittableRandom rnd = new SplittableRandom(19);
+        List<Seqex> peers = new ArrayList<>(List.of());
+        Carrier[] links = new Carrier[2];
+        for (int i = 0; i < 2; i++) {
+            int to = 1 - i;
+            SplittableRandom r = new SplittableRandom(100 + i);
+            links[i] = b -> {
+                double x;
+                synchronized (r) {
+                    x = r.nextDouble();
+                }
+                if (x < 0.1) return; // lost
+                peers.get(to).receiveOwned(b.clone()); // the sender keeps its packet for resends: the receiver gets its own array
+                if (x > 0.9) peers.get(to).receiveOwned(b.clone()); // duplicated
+            };
+        }
+        try (Seqex a = new Seqex(links[0], cfg, Seqex.systemClock()); Seqex b = new Seqex(links[1], cfg, Seqex.systemClock())) {
+            peers.add(a);
+            peers.add(b);
+            a.startServiceThread();
+            b.startServiceThread();
+            int n = 300;
+            byte[][] sent = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                sent[i] = new byte[4 + rnd.nextInt(1000)];
+                rnd.nextBytes(sent[i]);
+                ByteBuffer.wrap(sent[i]).putInt(i);
+            }
+            Thread sender = Thread.ofVirtual().start(() -> {
+                try {
+                    for (byte[] p : sent) a.channel(3).sendSeqCst(p);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Channel in = b.channel(3);
+            for (int i = 0; i < n; i++) {
+                Message m = in.receive();
+                assertEquals(sent[i].length, m.payloadLength());
+                ByteBuffer view = m.payloadBuffer();
+                assertTrue(view.isReadOnly());
+                assertEquals(sent[i].length, view.remaining());
+                byte[] got = new byte[view.remaining()];
+                view.get(got);
+                assertArrayEquals(sent[i], got, "payload " + i);
+                assertArrayEquals(sent[i], m.payload());
+                assertTrue(m.payload() == m.payload(), "payload() copies out of the datagram once");
+            }
+            sender.join();
+            assertNull(in.poll(), "nothing delivered twice");
+            assertTrue(b.stats().duplicates() > 0, "the link duplicated");
+        }
+    }
+
     static byte[] num(int i) {
         return ByteBuffer.allocate(4).putInt(i).array();
     }

@@ -165,7 +165,8 @@ public final class TunnelClient implements AutoCloseable {
 
     /**
      * A payload the endpoint received (PayloadHandler or EndpointListener.onData; never blocks). Only this tunnel's own session
-     * carries tunnel data; a payload of any other session is dropped and counted.
+     * carries tunnel data; a payload of any other session is dropped and counted. The array becomes the
+     * tunnel's: never modify it afterwards (stream data is read from it without a copy).
      */
     public void receive(PeerSession from, byte[] payload) {
         if (from != session) {

@@ -21,11 +21,15 @@ final class TunnelLink implements Carrier, AutoCloseable {
     final PeerSession session;
     final Seqex seqex;
     private final AtomicLong dropped = new AtomicLong();
+    /** {@code planetary.tunnel.platformService=false}: the SEQEX service on a virtual thread (for A/B benchmarks). */
+    static final boolean SERVICE_THREADS = !"false".equals(System.getProperty("planetary.tunnel.platformService"));
 
     TunnelLink(PeerSession session, SeqexConfig config, IntPredicate channelOpen, int maxHeldPackets, long maxHeldBytes) {
         this.session = session;
         this.seqex = new Seqex(this, config, Seqex.systemClock(), channelOpen, maxHeldPackets, maxHeldBytes);
-        seqex.startServiceThread();
+        // a platform thread: its timer ticks (delayed ACKs, loss probes) cost one futex wake each,
+        // a virtual thread's several hand-offs in the scheduler (BENCHMARKS.md, issue 19 sixth round)
+        seqex.startServiceThread(SERVICE_THREADS ? Thread.ofPlatform().daemon().name("seqex-service") : Thread.ofVirtual().name("seqex-service"));
     }
 
     @Override
@@ -37,9 +41,12 @@ final class TunnelLink implements Carrier, AutoCloseable {
         }
     }
 
-    /** One ZSSP payload of this session (PayloadHandler or {@code EndpointListener.onData}); never blocks. */
+    /**
+     * One ZSSP payload of this session (PayloadHandler or {@code EndpointListener.onData}); never blocks.
+     * The array becomes SEQEX's (its payloads are written to the stream's socket straight from it).
+     */
     void receive(byte[] datagram) {
-        seqex.receive(datagram);
+        seqex.receiveOwned(datagram);
     }
 
     long dropped() {

@@ -81,7 +81,10 @@ public final class TunnelServer implements AutoCloseable {
         nextControl();
     }
 
-    /** A payload of this session (from the endpoint's PayloadHandler or EndpointListener.onData; never blocks). */
+    /**
+     * A payload of this session (from the endpoint's PayloadHandler or EndpointListener.onData; never blocks).
+     * The array becomes the tunnel's: never modify it afterwards (stream data is read from it without a copy).
+     */
     public void receive(byte[] payload) {
         link.receive(payload);
     }

@@ -253,12 +253,12 @@ final class TunnelStream implements TunnelIo.Ready {
                 if (!writePending()) return; // the socket is full: the selector calls us when it drains
                 if (markerTaken) break;
                 // frees the batch just written, takes every buffered payload up to the marker
-                if (channel.pollBatch(batch, TunnelProtocol.WINDOW, m -> m.payload().length == 0) == 0) return; // the next delivery calls us
+                if (channel.pollBatch(batch, TunnelProtocol.WINDOW, m -> m.payloadLength() == 0) == 0) return; // the next delivery calls us
                 pendingFrom = 0;
                 pendingTo = 0;
                 for (Message m : batch) {
-                    if (m.payload().length == 0) markerTaken = true; // the batch's last message
-                    else pending[pendingTo++] = ByteBuffer.wrap(m.payload());
+                    if (m.payloadLength() == 0) markerTaken = true; // the batch's last message
+                    else pending[pendingTo++] = m.payloadBuffer(); // no copy: a view of the decrypted datagram
                 }
             }
             for (Message m : batch) channel.consumed(m);
