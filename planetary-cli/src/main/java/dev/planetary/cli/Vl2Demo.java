@@ -140,9 +140,14 @@ final class Vl2Demo extends DemoSection {
         step("network", "controller " + ctlId.address() + " (controller engine, SQLite) created network " + nwid
                 + ": pool 10.147.17.1–254, rfc4193, broadcast; a 2-use join token " + token[0].substring(0, 8) + "…", "nwid", nwid.toString());
 
+        // The controller registered before the members start: a root verifies at most 2 new identities
+        // per source prefix at once (VL.md §2.6) and all three share 127.0.0.0/24; a third Hello would
+        // be refused with RATE_LIMITED and come back 10-20 s later (Vl1Limits.RETRY_AFTER_JITTER).
+        double onlineStart = ms();
+        await(() -> root.call(n -> n.registered(ctlId.address()).isPresent()).join() && controller.call(n -> n.isOnline()).join(),
+                "controller online at the root");
         Member a = new Member("A", ids.get(2), rootInfos);
         Member b = new Member("B", ids.get(3), rootInfos);
-        double onlineStart = ms();
         await(() -> root.call(n -> n.registered(a.id.address()).isPresent() && n.registered(b.id.address()).isPresent()
                         && n.registered(ctlId.address()).isPresent()).join()
                 && a.udp.call(n -> n.isOnline()).join() && b.udp.call(n -> n.isOnline()).join() && controller.call(n -> n.isOnline()).join(),
