@@ -49,6 +49,7 @@ class CliIT {
 
     @BeforeAll
     static void findJar() {
+        PlanetaryProcess.assumeJar(); // -Dtest=CliIT also selects it for the unit-test phase: skipped there
         String p = System.getProperty("planetary.jar");
         assertNotNull(p, "system property planetary.jar is not set (run through mvn verify)");
         jar = Path.of(p);

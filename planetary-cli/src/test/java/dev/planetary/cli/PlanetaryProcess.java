@@ -75,13 +75,13 @@ final class PlanetaryProcess {
         this.err = new Lines(process.getErrorStream());
     }
 
-    /** The shaded jar from the system property {@code planetary.jar} (set by the pom for the ITs). */
     /** Skips the calling test outside the integration-test phase (e.g. {@code -Dtest=…} also selects it for the unit-test phase). */
     static void assumeJar() {
         org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("planetary.jar") != null,
                 "black-box test of the shaded jar: runs in the integration-test phase (mvn verify)");
     }
 
+    /** The shaded jar from the system property {@code planetary.jar} (set by the pom for the ITs). */
     static Path jar() {
         String p = System.getProperty("planetary.jar");
         assertNotNull(p, "system property planetary.jar is not set (run through mvn verify)");
