@@ -55,7 +55,7 @@ final class Codec {
 
         /** The payload as an array of its own length (a copy when it shares the datagram's array). */
         byte[] payload() {
-            return payloadOff == 0 && length == bytes.length ? bytes : Arrays.copyOfRange(bytes, payloadOff, payloadOff + length);
+            return exact(bytes, payloadOff, length);
         }
 
         boolean isAck() {
@@ -188,6 +188,11 @@ final class Codec {
     }
 
     private static final byte[] EMPTY = new byte[0];
+
+    /** {@code b[off, off+len)} as an array of its own length: {@code b} itself when it is exactly that, else a copy. */
+    static byte[] exact(byte[] b, int off, int len) {
+        return off == 0 && len == b.length ? b : Arrays.copyOfRange(b, off, off + len);
+    }
 
     private static byte[] copy(byte[] b, int off, int len) {
         byte[] p = new byte[len];

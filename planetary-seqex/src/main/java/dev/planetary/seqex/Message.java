@@ -1,7 +1,6 @@
 package dev.planetary.seqex;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -16,7 +15,7 @@ public final class Message {
     private final byte[] data; // the payload is data[off, off+len): a datagram's array when it came without a copy
     private final int off;
     private final int len;
-    private volatile byte[] exact; // payload() of a shared array, made once
+    private volatile byte[] exact; // payload(), made once: data itself, or a copy of its range when data is a shared datagram
     private final boolean seqCst;
     private final boolean expectsReply;
     boolean replied; // guarded by owner's lock
@@ -56,9 +55,8 @@ public final class Message {
      * it without that copy.
      */
     public byte[] payload() {
-        if (off == 0 && len == data.length) return data;
         byte[] e = exact;
-        if (e == null) exact = e = Arrays.copyOfRange(data, off, off + len);
+        if (e == null) exact = e = Codec.exact(data, off, len);
         return e;
     }
 

@@ -44,7 +44,7 @@ public final class SeqexCore {
          * {@link SeqexCore#receiveOwned}; by default a copy of its own length goes to the other method.
          */
         default void onMessage(int channel, int seq, byte[] buf, int off, int len, boolean seqCst, boolean expectsReply) {
-            onMessage(channel, seq, off == 0 && len == buf.length ? buf : java.util.Arrays.copyOfRange(buf, off, off + len), seqCst, expectsReply);
+            onMessage(channel, seq, Codec.exact(buf, off, len), seqCst, expectsReply);
         }
 
         /** The reply to our request {@code requestSeq} (sent with {@code attachment}), exactly once. */
