@@ -48,7 +48,7 @@ final class LossRecovery {
      * unacknowledged packet before it on the channel is presumed lost and resent now, instead of
      * waiting for its resend timer, if its latest transmission happened at least a reorder window
      * before the acknowledged one's (time-based, in the spirit of RACK, RFC 8985) or if the channel's
-     * DupThresh ({@link #DUP_THRESH}, raised by reordering seen) packets sent after its latest
+     * DupThresh ({@link SeqexCore#DUP_THRESH}, raised by reordering seen) packets sent after its latest
      * transmission have been acknowledged (RFC 5681 §3.2, RFC 6675: the rule that still works when a
      * millisecond clock cannot tell the packets of one flight apart). Requests are left to their timers (their answer waits for the peer's
      * application). A presumed loss that was only reordering costs a duplicate, which the receiver
@@ -85,9 +85,7 @@ final class LossRecovery {
             // a loss of data sent during a recovery reduces from that recovery's ssthresh, not from PRR's
             // passing window (what is in flight may have drained far below it)
             if (c.inRecovery) c.cwnd = Math.max(c.cwnd, c.ssthresh);
-            c.undoCwnd = c.cwnd; // kept in case every resend of this recovery proves spurious (undoSpurious)
-            c.undoSsthresh = c.ssthresh;
-            c.undoWMax = c.wMax;
+            saveForUndo(c); // in case every resend of this recovery proves spurious (undoSpurious)
             c.episodeResends = 0;
             c.episodeSpurious = 0;
             SeqexCore.reduce(c);
@@ -105,8 +103,8 @@ final class LossRecovery {
         if (c.inRecovery) {
             if (c.episodeResends < c.episodeSeqs.length) c.episodeSeqs[c.episodeResends] = e.seq;
             c.episodeResends++;
+            c.prrOut++;
         }
-        if (c.inRecovery) c.prrOut++;
         core.resend(e, now, core.rto());
     }
 
@@ -126,10 +124,7 @@ final class LossRecovery {
             if (++c.episodeSpurious == c.episodeResends) {
                 spuriousRetransmits++;
                 c.episodeResends = 0; // undone once
-                c.cwnd = Math.min(c.sendLimit, Math.max(c.cwnd, c.undoCwnd));
-                c.ssthresh = c.undoSsthresh;
-                c.wMax = c.undoWMax;
-                c.epochStart = -1;
+                undo(c);
                 c.inRecovery = false;
             }
             return;
@@ -148,10 +143,7 @@ final class LossRecovery {
         c.frto = false;
         if (c.frtoOriginal) {
             spuriousTimeouts++;
-            c.cwnd = Math.min(c.sendLimit, Math.max(c.cwnd, c.undoCwnd));
-            c.ssthresh = c.undoSsthresh;
-            c.wMax = c.undoWMax;
-            c.epochStart = -1;
+            undo(c);
         } else {
             for (int k = 0, n = c.sendNext - c.sendBase; k < n; k++) {
                 SendEntry e = c.sent[(c.sendHead + k) % c.sent.length];
@@ -179,6 +171,21 @@ final class LossRecovery {
         }
     }
 
+    /** Remembers the window a reduction is about to cut, for {@link #undo}. */
+    private static void saveForUndo(Chan c) {
+        c.undoCwnd = c.cwnd;
+        c.undoSsthresh = c.ssthresh;
+        c.undoWMax = c.wMax;
+    }
+
+    /** A reduction proved spurious (RFC 4015's response): the window before it, as {@link #saveForUndo} kept it. */
+    private static void undo(Chan c) {
+        c.cwnd = Math.min(c.sendLimit, Math.max(c.cwnd, c.undoCwnd));
+        c.ssthresh = c.undoSsthresh;
+        c.wMax = c.undoWMax;
+        c.epochStart = -1;
+    }
+
     /** The channel's loss timers (service): the tail loss probe, RACK's reorder timers, the resend timeout with F-RTO. */
     void onTimers(Chan c, long now) {
         if (c.tlpDue - now <= 0) tailLossProbe(c, now);
@@ -201,9 +208,7 @@ final class LossRecovery {
                 if (!c.frto) { // remember the window, to undo the reduction if the timeout proves spurious (RFC 5682 §3, RFC 4015)
                     c.frto = frtoStarted = true;
                     c.frtoTx = core.nextTxOrder(); // the order of the resend below
-                    c.undoCwnd = c.cwnd;
-                    c.undoSsthresh = c.ssthresh;
-                    c.undoWMax = c.wMax;
+                    saveForUndo(c);
                 } else {
                     c.frto = false; // a second timeout before any ACK: no verdict, a plain timeout
                 }
