@@ -146,7 +146,11 @@ class TunnelIT {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
-        cmd.addAll(PlanetaryProcess.aotCache(jar));
+        // -Dplanetary.tunnel.jvm="FLAGS": extra JVM flags for both sides (A/B of GC and JIT flags, BENCHMARKS.md);
+        // one naming -XX:AOTCache replaces the IT's own cache
+        List<String> extra = List.of(System.getProperty("planetary.tunnel.jvm", "").trim().split("\\s+")).stream().filter(f -> !f.isEmpty()).toList();
+        if (extra.stream().noneMatch(f -> f.startsWith("-XX:AOTCache="))) cmd.addAll(PlanetaryProcess.aotCache(jar));
+        cmd.addAll(extra);
         cmd.add("-jar");
         cmd.add(jar.toString());
         cmd.addAll(List.of(args));
