@@ -146,11 +146,11 @@ class TunnelIT {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
-        // -Dplanetary.tunnel.jvm="FLAGS": extra JVM flags for both sides (A/B of GC and JIT flags, BENCHMARKS.md);
-        // one naming -XX:AOTCache replaces the IT's own cache
-        List<String> extra = List.of(System.getProperty("planetary.tunnel.jvm", "").trim().split("\\s+")).stream().filter(f -> !f.isEmpty()).toList();
-        if (extra.stream().noneMatch(f -> f.startsWith("-XX:AOTCache="))) cmd.addAll(PlanetaryProcess.aotCache(jar));
-        cmd.addAll(extra);
+        // Not PlanetaryProcess.aotCache: that cache is trained with -XX:TieredStopAtLevel=1 (for children that run C1 only),
+        // and its training data kept these full-tiered JVMs' data path out of C2 for ~30 s: the bulk copy ran at 9-30 MiB/s
+        // (BENCHMARKS.md, "Seventh round, the JVM"). -Dplanetary.tunnel.jvm="FLAGS" adds JVM flags on both sides, e.g.
+        // the launcher's cache (-XX:AOTCache=… of an AotTraining run of this jar) or another GC.
+        for (String f : System.getProperty("planetary.tunnel.jvm", "").trim().split("\\s+")) if (!f.isEmpty()) cmd.add(f);
         cmd.add("-jar");
         cmd.add(jar.toString());
         cmd.addAll(List.of(args));
