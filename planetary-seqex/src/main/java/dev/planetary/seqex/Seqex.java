@@ -91,7 +91,8 @@ public final class Seqex implements AutoCloseable {
     private final ChanState[] chans;
     private final List<ChanState> active = new ArrayList<>();
     private final List<ChanState> dirty = new ArrayList<>();
-    private List<byte[]> outbox = new ArrayList<>();
+    /** Datagrams to send once the lock is released: byte[] (the carrier may keep it) or a pinned {@link PacketPool.OutPacket}. */
+    private List<Object> outbox = new ArrayList<>();
     private List<Runnable> actions = new ArrayList<>();
     private final int maxQueued;
     private boolean closed;
@@ -106,7 +107,7 @@ public final class Seqex implements AutoCloseable {
     public Seqex(Carrier carrier, SeqexConfig config, LongSupplier clock) {
         this.carrier = Objects.requireNonNull(carrier, "carrier");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.core = new SeqexCore(config, b -> outbox.add(b), new Listener());
+        this.core = new SeqexCore(config, new Outbox(carrier.keepsPackets()), new Listener());
         this.chans = new ChanState[config.maxChannels()];
         this.maxQueued = Math.max(1024, 4 * config.window());
     }
@@ -235,6 +236,11 @@ public final class Seqex implements AutoCloseable {
                 lock.unlock();
             }
         }
+    }
+
+    /** The arrays of sent payload packets kept for reuse, or null when the carrier keeps its packets (tests). */
+    PacketPool packetPool() {
+        return core.packetPool();
     }
 
     public Stats stats() {
@@ -716,7 +722,7 @@ public final class Seqex implements AutoCloseable {
     }
 
     private void unlockAndFlush() {
-        List<byte[]> out = null;
+        List<Object> out = null;
         List<Runnable> acts = null;
         if (lock.getHoldCount() == 1) {
             if (!outbox.isEmpty()) {
@@ -730,15 +736,44 @@ public final class Seqex implements AutoCloseable {
         }
         lock.unlock();
         if (out != null) {
-            for (byte[] b : out) {
+            for (Object o : out) {
+                PacketPool.OutPacket p = o instanceof PacketPool.OutPacket q ? q : null;
                 try {
-                    carrier.send(b);
+                    if (p == null) carrier.send((byte[]) o);
+                    else carrier.send(p.bytes, 0, p.length);
                 } catch (RuntimeException e) {
                     // loss; the core resends
+                } finally {
+                    if (p != null) p.release(); // sent (encrypted): only now may the array go back to the pool
                 }
             }
         }
         if (acts != null) for (Runnable r : acts) r.run();
+    }
+
+    /** The core's carrier: queues datagrams under the lock for {@link #unlockAndFlush} to send after it. */
+    private final class Outbox implements SeqexCore.Outbox {
+        private final boolean keepsPackets;
+
+        Outbox(boolean keepsPackets) {
+            this.keepsPackets = keepsPackets;
+        }
+
+        @Override
+        public void send(byte[] payload) {
+            outbox.add(payload);
+        }
+
+        @Override
+        public void send(PacketPool.OutPacket packet) {
+            packet.pin(); // the queued transmission owns the array until unlockAndFlush has sent it
+            outbox.add(packet);
+        }
+
+        @Override
+        public boolean keepsPackets() {
+            return keepsPackets;
+        }
     }
 
     private final class Listener implements SeqexCore.Listener {

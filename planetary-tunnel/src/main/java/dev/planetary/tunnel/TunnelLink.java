@@ -22,6 +22,8 @@ final class TunnelLink implements Carrier, AutoCloseable {
     final Seqex seqex;
     private final AtomicLong dropped = new AtomicLong();
     /** {@code planetary.tunnel.platformService=false}: the SEQEX service on a virtual thread (for A/B benchmarks). */
+    /** {@code planetary.tunnel.poolPackets=false}: a fresh array per sent packet, as before (for A/B benchmarks). */
+    static final boolean POOL_PACKETS = !"false".equals(System.getProperty("planetary.tunnel.poolPackets"));
     static final boolean SERVICE_THREADS = !"false".equals(System.getProperty("planetary.tunnel.platformService"));
 
     TunnelLink(PeerSession session, SeqexConfig config, IntPredicate channelOpen, int maxHeldPackets, long maxHeldBytes) {
@@ -34,11 +36,22 @@ final class TunnelLink implements Carrier, AutoCloseable {
 
     @Override
     public void send(byte[] payload) {
+        send(payload, 0, payload.length);
+    }
+
+    @Override
+    public void send(byte[] packet, int off, int len) {
         try {
-            session.send(payload);
+            session.send(packet, off, len);
         } catch (SessionStateException | DataTooLargeException e) {
             dropped.incrementAndGet();
         }
+    }
+
+    /** {@link PeerSession#send} encrypts before it returns: SEQEX reuses the arrays of acknowledged packets (docs/seqex.md "Pooled packets"). */
+    @Override
+    public boolean keepsPackets() {
+        return !POOL_PACKETS;
     }
 
     /**
