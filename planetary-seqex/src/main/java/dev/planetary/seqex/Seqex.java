@@ -100,6 +100,8 @@ public final class Seqex implements AutoCloseable {
     /** A payload scheduled a delayed ACK since the service thread last slept (see {@link #serviceLoop}). */
     private boolean ackActivity;
     private Thread serviceThread;
+    /** Takes back the datagrams of {@link #receiveOwned} once done with them ({@link #recycleReceived}); null: none. */
+    private volatile java.util.function.Consumer<byte[]> recycler;
 
     /**
      * @param clock milliseconds (any epoch); {@link #systemClock()} for real time, a virtual clock in tests
@@ -155,11 +157,28 @@ public final class Seqex implements AutoCloseable {
         receive(datagram, true);
     }
 
+    /**
+     * Hands the arrays of {@link #receiveOwned} back to {@code recycler} once this endpoint is done with
+     * them (docs/seqex.md "Pooled packets"): at once when the datagram delivered nothing (an ACK, a
+     * duplicate, a drop), else when the message it delivered is freed by the next {@link
+     * Channel#receiveBatch}/{@link Channel#pollBatch} or {@link Channel#consumed} — so such a batch's
+     * messages must be read (and their {@link Message#payloadBuffer()} views written) before they are
+     * freed; reading one afterwards throws. Messages taken by {@code receive}, {@code poll} or
+     * {@code receiveAsync} stay the application's and are never recycled; neither are the datagrams
+     * still buffered when the endpoint closes. Set it before the first datagram; null stops it.
+     */
+    public void recycleReceived(java.util.function.Consumer<byte[]> recycler) {
+        this.recycler = recycler;
+    }
+
     private void receive(byte[] datagram, boolean owned) {
+        java.util.function.Consumer<byte[]> r = owned ? recycler : null;
+        boolean done = false;
         lock.lock();
         try {
             if (closed) return;
-            if (owned) core.receiveOwned(datagram, clock.getAsLong());
+            if (r != null) done = !core.receiveLent(datagram, clock.getAsLong());
+            else if (owned) core.receiveOwned(datagram, clock.getAsLong());
             else core.receive(datagram, clock.getAsLong());
             settle();
             if (core.ackDeadline() != Long.MAX_VALUE) {
@@ -169,6 +188,7 @@ public final class Seqex implements AutoCloseable {
             if (core.timerHint() < timerWakeAt) timer.signal(); // a reorder timer or probe is due before the timer wakes
         } finally {
             unlockAndFlush();
+            if (done && datagram != null) r.accept(datagram); // nothing refers to it any more
         }
     }
 
@@ -576,6 +596,11 @@ public final class Seqex implements AutoCloseable {
     private void release(Message m) {
         m.held = false;
         core.consumed(m.channel(), m.seq(), m.payloadLength(), clock.getAsLong());
+        java.util.function.Consumer<byte[]> r = recycler;
+        if (r != null && m.sharesDatagram()) { // a batch's message, freed: its reader is done with it (recycleReceived)
+            m.recycled = true;
+            r.accept(m.datagram());
+        }
     }
 
     Message poll(int ch) {

@@ -586,6 +586,25 @@ public final class SeqexCore {
         receive(datagram, 0, datagram == null ? 0 : datagram.length, now, false);
     }
 
+    /**
+     * As {@link #receiveOwned}; returns whether the core kept the array (its payload was delivered or is
+     * held for ordering). False: the core is done with it when this returns, and it may be reused.
+     */
+    public boolean receiveLent(byte[] datagram, long now) {
+        lent = datagram;
+        kept = false;
+        try {
+            receive(datagram, 0, datagram == null ? 0 : datagram.length, now, false);
+            return kept;
+        } finally {
+            lent = null;
+        }
+    }
+
+    /** The datagram {@link #receiveLent} is receiving, and whether a payload sharing it was delivered or held. */
+    private byte[] lent;
+    private boolean kept;
+
     private void receive(byte[] datagram, int off, int len, long now, boolean copy) {
         packetsIn++;
         if (closed) return;
@@ -841,6 +860,7 @@ public final class SeqexCore {
             c.heldBytes += p.length();
             c.state[idx] = HELD;
             c.held[idx] = p;
+            if (p.bytes() == lent) kept = true;
             c.heldAttachment[idx] = attachment;
             c.held_++;
         } else {
@@ -908,6 +928,7 @@ public final class SeqexCore {
         if (p.isReply()) {
             listener.onReply(c.id, p.replyTo(), attachment, p.payload(), p.seqCst());
         } else {
+            if (p.bytes() == lent) kept = true;
             c.unconsumed++;
             addUnconsumed(c, p.length());
             if (p.expectReply()) {

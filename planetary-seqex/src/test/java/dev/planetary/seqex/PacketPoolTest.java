@@ -206,6 +206,92 @@ class PacketPoolTest {
         }
     }
 
+    /**
+     * The receive side: datagrams handed over with {@code receiveOwned} go back to the recycler exactly
+     * once, and only after nothing refers to them: the recycler scribbles over each array as its next
+     * owner would, and every payload, read from a batch before the batch is freed, is still intact —
+     * out-of-order (held) packets and duplicates included. Reading a freed message throws.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void receivedDatagramsAreRecycledOnlyOnceNothingRefersToThem() throws Exception {
+        SeqexConfig cfg = SeqexConfig.defaults().withRto(20, 5, 200, true).withWindow(16, 16).withMaxPacketSize(4096);
+        java.util.Set<byte[]> given = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.Set<byte[]> recycled = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        AtomicLong twice = new AtomicLong();
+        AtomicLong foreign = new AtomicLong();
+        List<Seqex> peers = new ArrayList<>();
+        Carrier[] links = new Carrier[2];
+        for (int i = 0; i < 2; i++) {
+            int to = 1 - i;
+            SplittableRandom r = new SplittableRandom(500 + i);
+            java.util.ArrayDeque<byte[]> late = new java.util.ArrayDeque<>();
+            links[i] = b -> {
+                double x;
+                byte[] reorder = null;
+                synchronized (r) {
+                    x = r.nextDouble();
+                    if (x > 0.8) late.add(b.clone()); // held back: arrives after a later packet
+                    else if (!late.isEmpty() && x < 0.5) reorder = late.poll();
+                }
+                if (x < 0.1 || x > 0.8) return; // lost (or held back)
+                deliver(peers.get(to), b.clone(), given);
+                if (x > 0.75) deliver(peers.get(to), b.clone(), given); // duplicated
+                if (reorder != null) deliver(peers.get(to), reorder, given);
+            };
+        }
+        try (Seqex a = new Seqex(links[0], cfg, Seqex.systemClock()); Seqex b = new Seqex(links[1], cfg, Seqex.systemClock())) {
+            peers.add(a);
+            peers.add(b);
+            b.recycleReceived(d -> {
+                synchronized (given) {
+                    if (!given.contains(d)) foreign.incrementAndGet();
+                    if (!recycled.add(d)) twice.incrementAndGet();
+                }
+                Arrays.fill(d, (byte) 0x55); // its next owner writes over it
+            });
+            a.startServiceThread();
+            b.startServiceThread();
+            int n = 500;
+            Thread sender = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < n; i++) a.channel(1).sendSeqCst(payload(1, i));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Channel in = b.channel(1);
+            List<Message> batch = new ArrayList<>();
+            Message freed = null;
+            for (int i = 0; i < n; ) {
+                in.receiveBatch(batch, 8, m -> false); // frees the previous batch: its datagrams may be recycled now
+                for (Message m : batch) {
+                    ByteBuffer view = m.payloadBuffer();
+                    byte[] got = new byte[view.remaining()];
+                    view.get(got);
+                    assertArrayEquals(payload(1, i), got, "payload " + i);
+                    i++;
+                    freed = m;
+                }
+            }
+            for (Message m : batch) in.consumed(m); // frees the last batch
+            sender.join();
+            Message last = freed;
+            if (last.sharesDatagram()) assertThrows(IllegalStateException.class, last::payload, "a freed message's datagram is gone");
+            assertEquals(0, twice.get(), "a datagram recycled twice");
+            assertEquals(0, foreign.get(), "recycled an array it was not given");
+            assertTrue(recycled.size() > n, "data and duplicate datagrams recycled: " + recycled.size());
+            assertTrue(b.stats().duplicates() > 0, "the link duplicated");
+        }
+    }
+
+    private static void deliver(Seqex to, byte[] datagram, java.util.Set<byte[]> given) {
+        synchronized (given) {
+            given.add(datagram);
+        }
+        to.receiveOwned(datagram);
+    }
+
     /** Payload {@code i} of channel {@code ch}: its numbers, then bytes that follow from them. */
     private static byte[] payload(int ch, int i) {
         byte[] p = new byte[8 + new SplittableRandom(ch * 100_003L + i).nextInt(4000)];

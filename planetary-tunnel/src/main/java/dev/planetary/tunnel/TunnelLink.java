@@ -21,14 +21,20 @@ final class TunnelLink implements Carrier, AutoCloseable {
     final PeerSession session;
     final Seqex seqex;
     private final AtomicLong dropped = new AtomicLong();
+    /** The arrays this session's payloads are decrypted into, reused once written ({@link #POOL_PACKETS}). */
+    final ReceiveArrays receiveArrays = new ReceiveArrays();
     /** {@code planetary.tunnel.platformService=false}: the SEQEX service on a virtual thread (for A/B benchmarks). */
-    /** {@code planetary.tunnel.poolPackets=false}: a fresh array per sent packet, as before (for A/B benchmarks). */
+    /** {@code planetary.tunnel.poolPackets=false}: a fresh array per sent and per received packet, as before (for A/B benchmarks). */
     static final boolean POOL_PACKETS = !"false".equals(System.getProperty("planetary.tunnel.poolPackets"));
     static final boolean SERVICE_THREADS = !"false".equals(System.getProperty("planetary.tunnel.platformService"));
 
     TunnelLink(PeerSession session, SeqexConfig config, IntPredicate channelOpen, int maxHeldPackets, long maxHeldBytes) {
         this.session = session;
         this.seqex = new Seqex(this, config, Seqex.systemClock(), channelOpen, maxHeldPackets, maxHeldBytes);
+        if (POOL_PACKETS) { // payloads decrypted into arrays SEQEX gives back once written (docs/seqex.md "Pooled packets")
+            seqex.recycleReceived(receiveArrays);
+            session.receiveArrays(receiveArrays);
+        }
         // a platform thread: its timer ticks (delayed ACKs, loss probes) cost one futex wake each,
         // a virtual thread's several hand-offs in the scheduler (BENCHMARKS.md, issue 19 sixth round)
         seqex.startServiceThread(SERVICE_THREADS ? Thread.ofPlatform().daemon().name("seqex-service") : Thread.ofVirtual().name("seqex-service"));
@@ -68,6 +74,7 @@ final class TunnelLink implements Carrier, AutoCloseable {
 
     @Override
     public void close() {
+        if (POOL_PACKETS) session.receiveArrays(null);
         seqex.close();
     }
 }
