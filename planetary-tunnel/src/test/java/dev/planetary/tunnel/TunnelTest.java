@@ -323,6 +323,9 @@ class TunnelTest {
         assertTrue(down.delivered() < 5L * total / 4 / downChunk + 32, "download packets: " + down);
         assertTrue(up.delivered() < 5L * total / 4 / upChunk + 32, "upload packets: " + up);
         assertTrue(down.delivered() < total / (TunnelProtocol.BASE_PACKET - 12), "fewer packets than base packets would take: " + down);
+        // the echo came back intact although both sides decrypt into reused arrays (issue 19, seventh round)
+        assertTrue(client.link().receiveArrays.reused() > 0 && server.link().receiveArrays.reused() > 0,
+                "payloads decrypted into reused arrays: " + client.link().receiveArrays.reused() + " / " + server.link().receiveArrays.reused());
     }
 
     /**
