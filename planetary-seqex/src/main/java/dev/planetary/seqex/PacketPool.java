@@ -30,6 +30,15 @@ final class PacketPool {
         return size;
     }
 
+    /**
+     * Whether a packet of {@code length} bytes is worth a pooled array: at least a quarter of its size
+     * (a bulk packet). A small one (control, a short read) gets an exact array of its own, which costs
+     * little to allocate, instead of pinning a whole pooled array while in flight.
+     */
+    boolean pools(int length) {
+        return length <= size && length >= size / 4;
+    }
+
     /** A packet of {@code length} bytes in an idle array, or a new one; its single owner is the send window. */
     OutPacket take(int length) {
         if (length > size) throw new IllegalArgumentException("packet of " + length + " bytes exceeds the pool's " + size);

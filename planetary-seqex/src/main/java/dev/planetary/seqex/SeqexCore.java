@@ -413,7 +413,7 @@ public final class SeqexCore {
         }
         int seq = c.sendNext;
         c.lastLen = len;
-        OutPacket out = pool == null ? null : pool.take(Codec.HEADER + len);
+        OutPacket out = pool == null || !pool.pools(Codec.HEADER + len) ? null : pool.take(Codec.HEADER + len);
         byte[] packet = out == null ? Codec.payload(channel, seq, seqCst, expectReply, payload, off, len) : null;
         if (out != null) Codec.payloadInto(out.bytes, channel, seq, seqCst, expectReply, payload, off, len);
         push(c, new SendEntry(seq, packet, out, expectReply, false, 0, attachment, len, now), now);

@@ -28,11 +28,11 @@ class PacketPoolTest {
     /** Holds transmissions like {@link Seqex}'s outbox, sending them only when the test says so. */
     static final class HeldOutbox implements SeqexCore.Outbox {
         final List<OutPacket> queued = new ArrayList<>();
-        final List<byte[]> acks = new ArrayList<>();
+        final List<byte[]> exact = new ArrayList<>();
 
         @Override
         public void send(byte[] payload) {
-            acks.add(payload);
+            exact.add(payload);
         }
 
         @Override
@@ -69,7 +69,8 @@ class PacketPoolTest {
         SeqexCore core = new SeqexCore(SeqexConfig.defaults().withCongestionControl(false), out, IGNORE);
         PacketPool pool = core.packetPool();
         assertNotNull(pool, "a carrier that keeps no packet gets a pool");
-        byte[] payload = "first payload".getBytes();
+        byte[] payload = new byte[10_000]; // a bulk packet (at least a quarter of the pooled size)
+        new SplittableRandom(1).nextBytes(payload);
         int seq = core.send(1, payload, true, false, null, 0);
         byte[] array = out.queued.get(0).bytes;
         core.receive(Codec.ack(1, seq, false), 1); // acknowledged before its transmission left the outbox
@@ -78,7 +79,7 @@ class PacketPoolTest {
         byte[] wire = out.flushOne();
         assertArrayEquals(Codec.payload(1, seq, true, false, payload), wire, "sent intact although acknowledged");
         assertEquals(1, pool.idle(), "back in the pool once sent");
-        core.send(1, "second".getBytes(), true, false, null, 2);
+        core.send(1, new byte[8_000], true, false, null, 2);
         assertSame(array, out.queued.get(0).bytes, "the next packet reuses the array");
         assertEquals(1, pool.reused());
     }
@@ -88,7 +89,7 @@ class PacketPoolTest {
         HeldOutbox out = new HeldOutbox();
         SeqexConfig cfg = SeqexConfig.defaults().withCongestionControl(false).withRto(100, 10, 1000, false);
         SeqexCore core = new SeqexCore(cfg, out, IGNORE);
-        byte[] payload = new byte[1000];
+        byte[] payload = new byte[6000];
         new SplittableRandom(7).nextBytes(payload);
         int seq = core.send(1, payload, true, false, null, 0);
         core.service(10_000); // the resend timer fired: a second transmission of the same array is queued
@@ -106,7 +107,7 @@ class PacketPoolTest {
     void closingReleasesTheWindowsShareAndAReleaseTooManyIsRefused() {
         HeldOutbox out = new HeldOutbox();
         SeqexCore core = new SeqexCore(SeqexConfig.defaults(), out, IGNORE);
-        core.send(2, new byte[100], true, false, null, 0);
+        core.send(2, new byte[5000], true, false, null, 0);
         out.flushOne();
         assertEquals(0, core.packetPool().idle(), "in flight: the window owns it");
         core.close();
@@ -114,6 +115,16 @@ class PacketPoolTest {
         OutPacket p = core.packetPool().take(50);
         p.release();
         assertThrows(IllegalStateException.class, p::release);
+    }
+
+    @Test
+    void aSmallPacketGetsAnExactArrayOfItsOwn() {
+        HeldOutbox out = new HeldOutbox();
+        SeqexCore core = new SeqexCore(SeqexConfig.defaults(), out, IGNORE);
+        core.send(1, new byte[100], true, false, null, 0);
+        assertTrue(out.queued.isEmpty(), "not pooled");
+        assertEquals(Codec.HEADER + 100, out.exact.get(0).length);
+        assertEquals(0, core.packetPool().allocated());
     }
 
     @Test
