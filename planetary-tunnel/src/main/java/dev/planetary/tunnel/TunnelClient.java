@@ -63,8 +63,6 @@ public final class TunnelClient implements AutoCloseable {
     /** Every PING announces our packet size and receive buffer per stream (issue 19). */
     private final byte[] ping;
     private volatile boolean closed;
-    /** Warm-up PINGs after the first ({@link TunnelProtocol#WARM_PINGS}; tests that count packets set 0 before starting). */
-    volatile int warmPings = TunnelProtocol.WARM_PINGS;
     final AtomicLong opened = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
     final AtomicLong finished = new AtomicLong();
@@ -134,28 +132,8 @@ public final class TunnelClient implements AutoCloseable {
         if (keepaliveMs > 0) Thread.ofVirtual().name("tunnel-keepalive").start(this::keepaliveLoop);
         // One PING at once: the first OPEN otherwise pays for running both sides' control path for the
         // first time (class loading, interpreted code: ~175 ms on a fresh pair of JVMs, BENCHMARKS.md).
-        control.requestAsync(ping, true) // and it announces our sizes before the first OPEN
-                .whenComplete((a, failure) -> {
-                    if (failure != null) return;
-                    int n = warmPings; // in WARM_IN_FLIGHT chains
-                    for (int i = 0; i < TunnelProtocol.WARM_IN_FLIGHT; i++) warm(n / TunnelProtocol.WARM_IN_FLIGHT + (i < n % TunnelProtocol.WARM_IN_FLIGHT ? 1 : 0));
-                });
+        control.requestAsync(ping, true); // and it announces our sizes before the first OPEN
         return this;
-    }
-
-    /**
-     * One chain of warm-up PINGs ({@link TunnelProtocol#WARM_PINGS}, off by default): sends {@code left}
-     * more, each when the last was answered, while no stream is open (else it looks again after
-     * {@link TunnelProtocol#WARM_PAUSE_MS}), so both sides' control path is compiled before the
-     * streams a user opens. Never blocks.
-     */
-    private void warm(int left) {
-        if (left <= 0 || closed) return;
-        if (!slots.isEmpty()) {
-            CompletableFuture.delayedExecutor(TunnelProtocol.WARM_PAUSE_MS, TimeUnit.MILLISECONDS).execute(() -> warm(left));
-            return;
-        }
-        control.requestAsync(ping, true).whenComplete((a, failure) -> { if (failure == null) warm(left - 1); });
     }
 
     /** The session this client runs on. */

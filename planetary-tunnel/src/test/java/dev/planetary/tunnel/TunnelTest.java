@@ -45,10 +45,6 @@ class TunnelTest {
     private ServerSocket target;
     private final Map<PeerSession, TunnelServer> servers = new ConcurrentHashMap<>();
     private final RecordingEvents log = new RecordingEvents();
-    /** The next {@link #start}'s tunnel sends this many warm-up PINGs (off by default). */
-    private int warmPings = TunnelProtocol.WARM_PINGS;
-    /** Warm-up PINGs in the test that turns them on. */
-    private static final int WARM_PINGS_ON = 200;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -87,7 +83,6 @@ class TunnelTest {
         local.bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 50);
         client = new TunnelClient(session, local, "127.0.0.1:" + target.getLocalPort(), 4, out);
         ref.set(client);
-        client.warmPings = warmPings;
         client.start();
     }
 
@@ -285,7 +280,6 @@ class TunnelTest {
     void onePacketPerDatagramOnLoopbackCarriesAStreamIntact() throws Exception {
         tearDown();
         servers.clear();
-        warmPings = 0; // packets are counted below
         start(Endpoint.MAX_MTU);
         Thread echo = Thread.ofVirtual().start(() -> {
             try (Socket s = target.accept()) {
@@ -419,35 +413,6 @@ class TunnelTest {
         await(() -> server.link().seqex.stats().delivered() >= 1, "the first PING at the listener");
         await(() -> client.link().seqex.stats().delivered() >= 1, "its answer at the tunnel");
         assertEquals(0, server.activeStreams());
-    }
-
-    /**
-     * With warm-up PINGs on, it then sends them, a few at a time, and each is answered (the control path compiled
-     * before the streams a user opens); a stream opened meanwhile is carried as ever.
-     */
-    @Test
-    void warmUpPingsAreAnsweredAndAStreamOpensMeanwhile() throws Exception {
-        tearDown();
-        servers.clear();
-        warmPings = WARM_PINGS_ON;
-        start(Limits.DEFAULT_MTU);
-        await(() -> servers.size() == 1, "the listener's session");
-        TunnelServer server = servers.values().iterator().next();
-        Thread.ofVirtual().start(() -> {
-            try (Socket t = target.accept()) {
-                t.getOutputStream().write(new byte[] {7});
-            } catch (IOException ignored) {
-                // test over
-            }
-        });
-        try (Socket s = connectLocal()) {
-            s.setSoTimeout(30_000);
-            assertEquals(7, s.getInputStream().read());
-        }
-        int pings = 1 + WARM_PINGS_ON;
-        await(() -> server.link().seqex.stats().delivered() >= pings, "every PING at the listener");
-        await(() -> client.link().seqex.stats().delivered() >= pings, "every answer at the tunnel");
-        await(() -> log.count("stream.open") == 2, "the stream's open reported by each side"); // one stream, and no other
     }
 
     @Test
