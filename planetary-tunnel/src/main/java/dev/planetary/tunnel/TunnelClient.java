@@ -10,12 +10,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -40,7 +39,12 @@ public final class TunnelClient implements AutoCloseable {
     private final ServerSocket local;
     private final String target;
     private final TunnelEvents out;
-    private final BlockingQueue<Integer> free;
+    /**
+     * Free channel ids, most recently freed first: a new stream reuses a channel whose SEQEX state
+     * exists (a channel's first use runs code the bulk path's compiled code never took, and its
+     * deoptimisation fell on the new stream, BENCHMARKS.md issue 19 seventh round); at most maxStreams.
+     */
+    private final LinkedBlockingDeque<Integer> free;
     private final Map<Integer, Slot> slots = new ConcurrentHashMap<>();
     /** Channels that take data: 0, a channel whose OPEN is on its way, and the channels of open streams. */
     private final Set<Integer> open = ConcurrentHashMap.newKeySet();
@@ -105,8 +109,8 @@ public final class TunnelClient implements AutoCloseable {
         this.local = local;
         this.target = target;
         this.out = out;
-        this.free = new ArrayBlockingQueue<>(maxStreams);
-        for (int c = 1; c <= maxStreams; c++) free.add(c);
+        this.free = new LinkedBlockingDeque<>(maxStreams);
+        for (int c = 1; c <= maxStreams; c++) free.addLast(c);
     }
 
     /** Starts accepting connections on the local socket and reading control messages. */
@@ -128,7 +132,7 @@ public final class TunnelClient implements AutoCloseable {
     }
 
     private TunnelClient startLink() {
-        Thread.ofVirtual().name("tunnel-control").start(this::controlLoop);
+        link.onControl(this::control);
         if (keepaliveMs > 0) Thread.ofVirtual().name("tunnel-keepalive").start(this::keepaliveLoop);
         // One PING at once: the first OPEN otherwise pays for running both sides' control path for the
         // first time (class loading, interpreted code: ~175 ms on a fresh pair of JVMs, BENCHMARKS.md).
@@ -177,14 +181,14 @@ public final class TunnelClient implements AutoCloseable {
     private void handle(Socket socket, long acceptedNanos) {
         int id = nextStream.getAndIncrement();
         OpenTrace.mark(SIDE, id, "accepted", acceptedNanos);
-        Integer channel = free.poll();
+        Integer channel = free.pollFirst();
         if (channel != null) {
             open(socket, id, channel, acceptedNanos);
             return;
         }
         Thread.ofVirtual().name("tunnel-open").start(() -> {
             try {
-                open(socket, id, free.take(), acceptedNanos);
+                open(socket, id, free.takeFirst(), acceptedNanos);
             } catch (InterruptedException e) {
                 closeQuietly(socket);
             }
@@ -295,6 +299,7 @@ public final class TunnelClient implements AutoCloseable {
         /** The answer arrived (null: the link closed); on OK the stream starts here. Never blocks. */
         void answered(byte[] answer) {
             answeredNanos = System.nanoTime();
+            OpenTrace.mark(SIDE, id, "answer-datagram", link.lastReceived);
             OpenTrace.mark(SIDE, id, "answer-received");
             if (answer == null || answer.length == 0 || answer[0] != TunnelProtocol.OK) return; // report() cleans up
             Channel ch = link.seqex.channel(channel);
@@ -353,34 +358,31 @@ public final class TunnelClient implements AutoCloseable {
         /** No stream: the channel goes back to the pool, the connection is closed. */
         void fail() {
             open.remove(channel);
-            free.add(channel);
+            free.addFirst(channel);
             closeQuietly(socket);
         }
     }
 
-    private void controlLoop() {
-        try {
-            while (true) {
-                Message m = control.receive();
-                if (m.expectsReply()) { // the listener sends no requests; answer anyway so nothing pins its window
-                    m.replySeqCst(TunnelProtocol.reply(TunnelProtocol.BAD, "unknown request"));
-                    continue;
-                }
-                TunnelProtocol.Control c = TunnelProtocol.Control.decode(m.payload());
-                if (c == null) continue;
-                Slot slot = slots.get(c.channel());
-                if (slot == null || slot.stream.id != c.stream()) continue;
-                if (c.type() == TunnelProtocol.CLOSE) {
-                    synchronized (slot) {
-                        slot.remoteDone = true;
-                    }
-                    maybeRelease(c.channel(), slot);
-                } else if (c.type() == TunnelProtocol.RESET) {
-                    slot.stream.abort("reset by the listener: " + out.peerText(c.text()));
-                }
+    /**
+     * A control message from the listener, on the thread that delivered it ({@link TunnelLink#onControl}:
+     * no control thread to wake, so a CLOSE frees its channel for the next stream at once). Never blocks.
+     */
+    private void control(Message m) {
+        if (m.expectsReply()) { // the listener sends no requests; answer anyway so nothing pins its window
+            m.replyAsync(TunnelProtocol.reply(TunnelProtocol.BAD, "unknown request"), true);
+            return;
+        }
+        TunnelProtocol.Control c = TunnelProtocol.Control.decode(m.payload());
+        if (c == null) return;
+        Slot slot = slots.get(c.channel());
+        if (slot == null || slot.stream.id != c.stream()) return;
+        if (c.type() == TunnelProtocol.CLOSE) {
+            synchronized (slot) {
+                slot.remoteDone = true;
             }
-        } catch (ClosedException | InterruptedException e) {
-            // closed
+            maybeRelease(c.channel(), slot);
+        } else if (c.type() == TunnelProtocol.RESET) {
+            slot.stream.abort("reset by the listener: " + out.peerText(c.text()));
         }
     }
 
@@ -391,7 +393,7 @@ public final class TunnelClient implements AutoCloseable {
         }
         slots.remove(channel, slot);
         open.remove(channel);
-        free.add(channel);
+        free.addFirst(channel);
     }
 
     /** Queues a RESET for {@code s} on the control channel; never blocks (a stream's turn calls it). */

@@ -46,7 +46,14 @@ final class TunnelStream implements TunnelIo.Ready {
         /** The local socket failed: tell the peer to abort its socket (RESET). Must not block. */
         void reset(TunnelStream stream, String reason);
 
-        /** Both directions ended (marker sent and received, or the link closed); the socket is closed. Runs on a thread of its own: may block. */
+        /**
+         * Both directions ended (marker sent and received, or the link closed); the socket is closed. On
+         * the thread that ended the stream (a receive or selector thread, never a virtual one), before
+         * {@link #finished}: must not block.
+         */
+        default void ended(TunnelStream stream) {}
+
+        /** After {@link #ended}, on a thread of its own (events): may block. */
         void finished(TunnelStream stream);
     }
 
@@ -335,6 +342,7 @@ final class TunnelStream implements TunnelIo.Ready {
         if (running.decrementAndGet() != 0) return;
         finished = true;
         closeSocket();
+        hooks.ended(this);
         Thread.ofVirtual().name("tunnel-" + Integer.toUnsignedString(id) + "-done").start(() -> hooks.finished(this)); // events and CLOSE may block
     }
 

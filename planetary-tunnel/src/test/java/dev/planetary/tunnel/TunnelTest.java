@@ -384,6 +384,34 @@ class TunnelTest {
         }
     }
 
+    /**
+     * Streams one after another reuse the channel the last one freed (issue 19, seventh round: a
+     * channel's first use runs code the JIT had not seen, just as the next stream opens), and the
+     * listener's CLOSE that frees it arrives without the events' thread: every stream here is on channel 1.
+     */
+    @Test
+    void sequentialStreamsReuseTheChannelFreedLast() throws Exception {
+        List<Integer> channels = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) { // more than the client's 4 channels: a first-in-first-out pool would take 1, 2, 3, 4, 1
+            Thread.ofVirtual().start(() -> {
+                try (Socket t = target.accept()) {
+                    t.getOutputStream().write('x');
+                } catch (IOException ignored) {
+                    // test over
+                }
+            });
+            try (Socket s = connectLocal()) {
+                s.setSoTimeout(30_000);
+                assertEquals('x', s.getInputStream().read());
+                channels.add(client.streams().getFirst().channelId);
+            }
+            await(() -> client.activeStreams() == 0, "the channel back in the pool");
+        }
+        assertEquals(List.of(1, 1, 1, 1, 1), channels);
+        TunnelServer server = servers.values().iterator().next();
+        await(() -> server.activeStreams() == 0, "the listener's streams ended");
+    }
+
     /** A stream to a target that is gone fails with a clear answer; the channel is not leaked. */
     @Test
     void connectFailureIsReportedAndTheChannelReturns() throws Exception {
