@@ -13,6 +13,8 @@ byte of the second transfer (ssh: a new channel on its session; planetary: a new
 session); then the median over --streams more new connections 0.1 s apart, each read to its first
 byte and reset (a forward that is already running). --trace: the planetary JVMs print each OPEN step
 (-Dplanetary.tunnel.trace=true) and the medians per step are printed, on the host's monotonic clock.
+--after-bulk N: N more new streams per run, each opened at once after a transfer of --after-size MiB through
+the running forward (the stream that follows a bulk transfer; several samples per run, one column).
 
 Usage: python3 scripts/tunnel-bench.py [--size MIB] [--runs N] [--streams N] [--after-bulk N [--after-size MIB]] [--trace] [--jar THIS.jar]
            [--paths direct,ssh,ssh-aes,planetary,planetary-mtu1432,planetary-nocc,planetary-ack2,planetary-ack8,planetary-16k]
