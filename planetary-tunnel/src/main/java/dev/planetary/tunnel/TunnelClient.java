@@ -56,6 +56,11 @@ public final class TunnelClient implements AutoCloseable {
         }
 
         @Override
+        public boolean ended(TunnelStream s) {
+            return TunnelClient.this.ended(s);
+        }
+
+        @Override
         public void finished(TunnelStream s) {
             TunnelClient.this.finished(s);
         }
@@ -275,7 +280,8 @@ public final class TunnelClient implements AutoCloseable {
             try {
                 o.answered(a);
             } finally { // if answered() failed, the report finds no stream and cleans up
-                Thread.ofVirtual().name("tunnel-open-" + Integer.toUnsignedString(id)).start(() -> o.report(a, error));
+                if (error == null && o.slot != null && out.silent()) o.report(a, null); // an open nobody sees: no thread for it
+                else Thread.ofVirtual().name("tunnel-open-" + Integer.toUnsignedString(id)).start(() -> o.report(a, error));
             }
         });
     }
@@ -331,7 +337,7 @@ public final class TunnelClient implements AutoCloseable {
             opened.incrementAndGet();
             long openMs = (answeredNanos - accepted) / 1_000_000; // accepted to the listener's answer (it connected to the target)
             try {
-                out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(id) + " from " + socket.getRemoteSocketAddress() + " to " + target
+                if (!out.silent()) out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(id) + " from " + socket.getRemoteSocketAddress() + " to " + target
                     + " (opened in " + openMs + " ms)" : null,
                     "stream", Integer.toUnsignedLong(id), "channel", channel, "target", target, "openMs", openMs,
                     "client", String.valueOf(socket.getRemoteSocketAddress()).replaceFirst("^/", ""));
@@ -401,27 +407,36 @@ public final class TunnelClient implements AutoCloseable {
         control.sendAsync(new TunnelProtocol.Control(TunnelProtocol.RESET, s.id, s.channelId, reason).encode(), true); // fails quietly once the link is closed
     }
 
-    private void finished(TunnelStream s) {
-        Slot slot = slots.get(s.channelId);
-        if (slot != null && slot.stream == s) {
-            try {
-                s.announced.await(); // the reporting thread's stream.open first
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    /**
+     * Our side of {@code s} ended, on the thread that ended it: counted, and its channel free once the
+     * listener's CLOSE is in too (without waiting for the events' thread). Never blocks.
+     *
+     * @return whether stream.closed is to be printed ({@link #finished})
+     */
+    private boolean ended(TunnelStream s) {
         finished.incrementAndGet();
         bytesSent.addAndGet(s.bytesSent.get());
         bytesReceived.addAndGet(s.bytesReceived.get());
+        Slot slot = slots.get(s.channelId);
+        if (slot != null && slot.stream == s) {
+            synchronized (slot) {
+                slot.localDone = true;
+            }
+            maybeRelease(s.channelId, slot);
+        }
+        return !out.silent();
+    }
+
+    private void finished(TunnelStream s) {
+        try {
+            s.announced.await(); // stream.open first (every stream's open is reported, Opening.report)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         out.event("stream.closed", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(s.id) + " closed: " + s.bytesSent.get() + " bytes out, "
                         + s.bytesReceived.get() + " in" + (s.abortReason() == null ? "" : " (" + s.abortReason() + ")") : null,
                 "stream", Integer.toUnsignedLong(s.id), "channel", s.channelId, "target", s.target,
                 "bytesOut", s.bytesSent.get(), "bytesIn", s.bytesReceived.get(), "reset", s.abortReason());
-        if (slot == null || slot.stream != s) return;
-        synchronized (slot) {
-            slot.localDone = true;
-        }
-        maybeRelease(s.channelId, slot);
     }
 
     private static void closeQuietly(Socket s) {

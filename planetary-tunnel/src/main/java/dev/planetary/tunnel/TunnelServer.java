@@ -41,8 +41,8 @@ public final class TunnelServer implements AutoCloseable {
         }
 
         @Override
-        public void ended(TunnelStream s) {
-            TunnelServer.this.ended(s);
+        public boolean ended(TunnelStream s) {
+            return TunnelServer.this.ended(s);
         }
 
         @Override
@@ -194,6 +194,11 @@ public final class TunnelServer implements AutoCloseable {
         String local = s.localAddress() instanceof InetSocketAddress a ? Endpoint.format(a) : null; // before a short stream closes it
         s.start();
         opened.incrementAndGet();
+        if (out.silent()) { // an open nobody sees: no thread for it (issue 19, set-up)
+            s.announced.countDown();
+            if (idle != null) watchIdle(s);
+            return;
+        }
         later(() -> {
             try {
                 out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + " to " + s.target : null,
@@ -285,10 +290,11 @@ public final class TunnelServer implements AutoCloseable {
      * the bulk path's compiled code never took, and its deoptimisation (with the recompilations it
      * starts) fell right on the next stream's OPEN (BENCHMARKS.md, issue 19 seventh round).
      */
-    private void ended(TunnelStream s) {
+    private boolean ended(TunnelStream s) {
         streams.remove(s.channelId, s);
         reserved.remove(s.channelId); // before CLOSE: the tunnel may reuse the channel as soon as CLOSE arrives
         control.sendAsync(new TunnelProtocol.Control(TunnelProtocol.CLOSE, s.id, s.channelId, "").encode(), true); // fails quietly once the session is over
+        return !out.silent(); // stream.closed to print
     }
 
     private void finished(TunnelStream s) {

@@ -48,12 +48,14 @@ final class TunnelStream implements TunnelIo.Ready {
 
         /**
          * Both directions ended (marker sent and received, or the link closed); the socket is closed. On
-         * the thread that ended the stream (a receive or selector thread, never a virtual one), before
-         * {@link #finished}: must not block.
+         * the thread that ended the stream (usually a receive or selector thread), before {@link
+         * #finished}: must not block.
+         *
+         * @return whether {@link #finished} has anything to do (events to print): it then runs on a thread of its own
          */
-        default void ended(TunnelStream stream) {}
+        boolean ended(TunnelStream stream);
 
-        /** After {@link #ended}, on a thread of its own (events): may block. */
+        /** After {@link #ended} returned true, on a thread of its own (events): may block. */
         void finished(TunnelStream stream);
     }
 
@@ -342,8 +344,7 @@ final class TunnelStream implements TunnelIo.Ready {
         if (running.decrementAndGet() != 0) return;
         finished = true;
         closeSocket();
-        hooks.ended(this);
-        Thread.ofVirtual().name("tunnel-" + Integer.toUnsignedString(id) + "-done").start(() -> hooks.finished(this)); // events and CLOSE may block
+        if (hooks.ended(this)) Thread.ofVirtual().name("tunnel-" + Integer.toUnsignedString(id) + "-done").start(() -> hooks.finished(this)); // events may block
     }
 
     /**

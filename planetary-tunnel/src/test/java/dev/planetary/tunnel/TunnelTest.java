@@ -412,6 +412,48 @@ class TunnelTest {
         await(() -> server.activeStreams() == 0, "the listener's streams ended");
     }
 
+    /**
+     * With events that show nothing ({@link TunnelEvents#silent()}) neither side starts a thread to report
+     * a stream's open or close: streams, some waiting for a channel, still carry their bytes, are
+     * counted, return their channels, and no stream event is emitted.
+     */
+    @Test
+    void silentEventsCarryAndCountStreamsWithoutReportingThem() throws Exception {
+        log.silent = true;
+        int streams = 6; // the client has 4 channels
+        Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < streams; i++) {
+                    Socket t = target.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (t) {
+                            t.getOutputStream().write("hi".getBytes(StandardCharsets.UTF_8));
+                        } catch (IOException ignored) {
+                            // test over
+                        }
+                    });
+                }
+            } catch (IOException ignored) {
+                // test over
+            }
+        });
+        Socket[] clients = new Socket[streams];
+        for (int i = 0; i < streams; i++) clients[i] = connectLocal();
+        for (Socket c : clients) {
+            try (c) {
+                c.setSoTimeout(30_000);
+                assertEquals("hi", new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        await(() -> client.finished.get() == streams && client.activeStreams() == 0, "every stream finished and its channel back");
+        TunnelServer server = servers.values().iterator().next();
+        await(() -> server.activeStreams() == 0, "the listener's streams ended");
+        assertEquals(streams, client.opened.get());
+        assertEquals(streams, server.opened.get());
+        assertEquals(2L * streams, client.bytesReceived.get());
+        assertEquals(0, log.count("stream.open") + log.count("stream.closed"), log.toString());
+    }
+
     /** A stream to a target that is gone fails with a clear answer; the channel is not leaked. */
     @Test
     void connectFailureIsReportedAndTheChannelReturns() throws Exception {
