@@ -1,12 +1,15 @@
 package dev.planetary.tunnel;
 
 import dev.planetary.seqex.Carrier;
+import dev.planetary.seqex.Channel;
+import dev.planetary.seqex.Message;
 import dev.planetary.seqex.Seqex;
 import dev.planetary.seqex.SeqexConfig;
 import dev.planetary.transport.PeerSession;
 import dev.planetary.zssp.DataTooLargeException;
 import dev.planetary.zssp.SessionStateException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 
 /**
@@ -65,7 +68,28 @@ final class TunnelLink implements Carrier, AutoCloseable {
      * The array becomes SEQEX's (its payloads are written to the stream's socket straight from it).
      */
     void receive(byte[] datagram) {
+        if (OpenTrace.ENABLED) lastReceived = System.nanoTime();
         seqex.receiveOwned(datagram);
+    }
+
+    /** {@link System#nanoTime()} when the last datagram came in, while {@link OpenTrace} is on (the hop before a control message's handler). */
+    volatile long lastReceived;
+
+    /**
+     * Hands each message of the control channel (0) to {@code handler} on the thread that delivered it
+     * (the endpoint's receive thread; a message already buffered: here), in order, until the link
+     * closes. No control thread to wake per message (issue 19, set-up); {@code handler} must not block.
+     */
+    void onControl(Consumer<Message> handler) {
+        Channel control = seqex.channel(0);
+        control.receiveAsync().whenComplete((m, closed) -> {
+            if (m == null) return; // the link closed
+            try {
+                handler.accept(m);
+            } finally {
+                onControl(handler); // at most the channel's receive capacity deep: a buffered message completes at once
+            }
+        });
     }
 
     long dropped() {
