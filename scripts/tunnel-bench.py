@@ -13,8 +13,10 @@ byte of the second transfer (ssh: a new channel on its session; planetary: a new
 session); then the median over --streams more new connections 0.1 s apart, each read to its first
 byte and reset (a forward that is already running). --trace: the planetary JVMs print each OPEN step
 (-Dplanetary.tunnel.trace=true) and the medians per step are printed, on the host's monotonic clock.
+--after-bulk N: N more new streams per run, each opened at once after a transfer of --after-size MiB through
+the running forward (the stream that follows a bulk transfer; several samples per run, one column).
 
-Usage: python3 scripts/tunnel-bench.py [--size MIB] [--runs N] [--streams N] [--trace] [--jar THIS.jar]
+Usage: python3 scripts/tunnel-bench.py [--size MIB] [--runs N] [--streams N] [--after-bulk N [--after-size MIB]] [--trace] [--jar THIS.jar]
            [--paths direct,ssh,ssh-aes,planetary,planetary-mtu1432,planetary-nocc,planetary-ack2,planetary-ack8,planetary-16k]
            [--compare-jar OLD/planetary.jar] [--extra NAME=ARGS ...] [--jvm NAME=FLAGS ...] [--threads]
 (after ./build package). ssh paths need OpenSSH: the script installs openssh-server from Debian with
@@ -277,6 +279,8 @@ def run_path(name, args, src, size, ssh, pl):
     forward. Returns (cold MiB/s, cold CPU s/GiB, set-up ms, warm MiB/s, warm CPU s/GiB, warm set-up ms): warm set-up
     is from connecting to the running forward to the first byte (a new stream on an established session)."""
     procs = []
+    if TRACE is not None:
+        TRACE.clear()  # this run's streams only
     try:
         if name == "direct":
             c0 = time.monotonic()
@@ -284,7 +288,7 @@ def run_path(name, args, src, size, ssh, pl):
             mib = n / (1 << 20) / (end - first)
             c2 = time.monotonic()
             first2, end2, n2 = fetch(src.port, size)
-            return mib, None, (first - c0) * 1000, n2 / (1 << 20) / (end2 - first2), None, (first2 - c2) * 1000, new_streams(src.port)
+            return mib, None, (first - c0) * 1000, n2 / (1 << 20) / (end2 - first2), None, (first2 - c2) * 1000, new_streams(src.port), None
         local = free_port()
         if name.startswith("ssh"):
             t0 = time.monotonic()
@@ -300,12 +304,15 @@ def run_path(name, args, src, size, ssh, pl):
         cold = transfer(name, local, size, trees)
         t1 = time.monotonic()
         warm = transfer(name, local, size, trees)
+        if TRACE is not None:
+            TRACE.append((None, t1, warm[2]))  # stream 2: the warm transfer's, from the cold one's end
         c0 = sum(cpu_of_tree(p) + children_time(p) for p in trees)
         streams = new_streams(local)
+        after = after_bulk(src, local) if name == "planetary" or name.startswith("ssh") else None
         if STREAMS:  # CPU of both forwarding processes per new stream: a figure the machine's load moves less than the wall clock
             print(f"#     CPU per new stream (both forwarding processes): "
                   f"{(sum(cpu_of_tree(p) + children_time(p) for p in trees) - c0) * 1000 / STREAMS:.2f} ms", file=sys.stderr)
-        return cold[0], cold[1], (cold[2] - t0) * 1000, warm[0], warm[1], (warm[2] - t1) * 1000, streams
+        return cold[0], cold[1], (cold[2] - t0) * 1000, warm[0], warm[1], (warm[2] - t1) * 1000, streams, after
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -331,17 +338,20 @@ def print_trace(pl):
                         marks.setdefault(int(w[3]), {}).setdefault(f"{w[1]} {w[4]}", int(w[5]) / 1e6)
         except FileNotFoundError:
             return
-    clients = TRACE[-STREAMS:] if STREAMS else []
-    hops = {}
-    for i, (t0, t1) in enumerate(clients):
-        m = marks.get(3 + i)  # streams 1 and 2 are the cold and warm transfers
-        if not m:
-            continue
-        m = dict(m, **{"client connect": t0, "client first byte": t1})
-        for k, v in m.items():
-            hops.setdefault(k, []).append((v - t0) * 1000)
-    rows = sorted((statistics.median(v), k) for k, v in hops.items())
-    print("#     OPEN hops (ms from connect, median of %d): " % len(clients) + ", ".join(f"{k} {v:.2f}" for v, k in rows), file=sys.stderr)
+    clients = [(t0, t1) for sid, t0, t1 in TRACE if sid is not None and sid < AFTER_ID0]
+    hop_medians(marks, [x for x in TRACE if x[0] is not None and x[0] < AFTER_ID0], "OPEN hops")
+    for sid, t0, t1 in TRACE:
+        if sid is None:  # the warm transfer's stream (2), in ms from the end of the cold transfer
+            print("#     the warm transfer's stream (ms from the cold transfer's end): " + ", ".join(
+                f"{k} {(v - t0) * 1000:.2f}" for v, k in sorted((v, k) for k, v in marks.get(2, {}).items())) + f", client first byte {(t1 - t0) * 1000:.2f}",
+                  file=sys.stderr)
+    if AFTER_BULK:
+        after = [x for x in TRACE if x[0] is not None and x[0] >= AFTER_ID0]
+        hop_medians(marks, after, "OPEN hops right after a bulk transfer")
+        for sid, t0, t1 in after:  # each sample's hops: one slow hop shows in its line, not in a median
+            m = marks.get(sid, {})
+            print(f"#       stream {sid}: " + ", ".join(f"{k} {(v - t0) * 1000:.2f}" for v, k in sorted((v, k) for k, v in m.items()))
+                  + f", client first byte {(t1 - t0) * 1000:.2f}", file=sys.stderr)
     # each new stream in order (the first ones run code the warm transfer did not: warm-up shows here)
     ms = [(t1 - t0) * 1000 for t0, t1 in clients]
     print("#     client first byte per stream, in order (ms): " + " ".join(f"{v:.2f}" for v in ms), file=sys.stderr)
@@ -349,6 +359,50 @@ def print_trace(pl):
         print(f"#     median of the first 10 new streams {statistics.median(ms[:10]):.2f} ms, of the other {len(ms) - 10} "
               f"{statistics.median(ms[10:]):.2f} ms", file=sys.stderr)
     TRACE.clear()
+
+
+def hop_medians(marks, clients, title):
+    """Prints the median ms from the client's connect of each traced hop over `clients` [(stream id, t0, t1)]."""
+    hops = {}
+    for sid, t0, t1 in clients:
+        m = marks.get(sid)
+        if not m:
+            continue
+        m = dict(m, **{"client connect": t0, "client first byte": t1})
+        for k, v in m.items():
+            hops.setdefault(k, []).append((v - t0) * 1000)
+    rows = sorted((statistics.median(v), k) for k, v in hops.items())
+    print(f"#     {title} (ms from connect, median of {len(clients)}): " + ", ".join(f"{k} {v:.2f}" for v, k in rows), file=sys.stderr)
+
+
+AFTER_BULK = 0
+AFTER_SIZE = 50
+AFTER_ID0 = 1 << 30  # stream ids of the tunnel from the first after-bulk transfer on (set per run)
+
+
+def after_bulk(src, port):
+    """AFTER_BULK times: a transfer of AFTER_SIZE MiB through the running forward, then at once (no pause) a new
+    stream read to its first byte and reset: ms from connect to first byte of each such stream (the stall right
+    after a bulk transfer, several samples per run). Returns their median, or None."""
+    global AFTER_ID0
+    if not AFTER_BULK:
+        return None
+    AFTER_ID0 = 3 + STREAMS  # planetary's stream ids: cold 1, warm 2, new streams, then bulk/new pairs
+    size = src.size
+    src.size = AFTER_SIZE << 20
+    times = []
+    try:
+        for j in range(AFTER_BULK):
+            time.sleep(STREAM_GAP_S)
+            fetch(port, src.size)
+            t0, t1 = first_byte(port)
+            times.append((t1 - t0) * 1000)
+            if TRACE is not None:
+                TRACE.append((AFTER_ID0 + 2 * j + 1, t0, t1))
+    finally:
+        src.size = size
+    print(f"#     new stream right after a {AFTER_SIZE} MiB transfer, in order (ms): " + " ".join(f"{v:.2f}" for v in times), file=sys.stderr)
+    return statistics.median(times)
 
 
 STREAMS = 10
@@ -365,7 +419,7 @@ def new_streams(port):
         t0, t1 = first_byte(port)
         times.append((t1 - t0) * 1000)
         if TRACE is not None:
-            TRACE.append((t0, t1))
+            TRACE.append((3 + len(times) - 1, t0, t1))
     return statistics.median(times) if times else None
 
 
@@ -426,11 +480,18 @@ def main():
     ap.add_argument("--threads", action="store_true", help="print CPU per thread name (s/GiB) for each run")
     ap.add_argument("--streams", type=int, default=10,
                     help="new streams per run after the warm transfer, 0.1 s apart, each read to its first byte (default 10)")
+    ap.add_argument("--after-bulk", type=int, default=0,
+                    help="per run, N more pairs after the new streams: a transfer of --after-size MiB, then at once a new stream "
+                         "read to its first byte (the stream opened right after a bulk transfer; planetary and ssh paths)")
+    ap.add_argument("--after-size", type=int, default=50, help="MiB of each --after-bulk transfer (default 50)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory (the JVMs' --trace output, to line up with GC or JIT logs)")
     ap.add_argument("--trace", action="store_true",
                     help="planetary JVMs trace their OPEN hops (-Dplanetary.tunnel.trace=true): print the median time of each")
     a = ap.parse_args()
-    global THREADS, STREAMS, TRACE, JAR
+    global THREADS, STREAMS, TRACE, JAR, AFTER_BULK, AFTER_SIZE
     JAR = a.jar
+    AFTER_BULK = a.after_bulk
+    AFTER_SIZE = a.after_size
     THREADS = a.threads
     STREAMS = a.streams
     TRACE = [] if a.trace else None
@@ -494,8 +555,9 @@ def main():
         load1 = f.read().split()[:3]
     print(f"# load after: {' '.join(load1)}")
     print("| Path | MiB/s (warm) | CPU s per GiB (warm, both forwarding processes) | MiB/s (cold) | CPU s per GiB (cold) | set-up to first byte (ms, cold) "
-          f"| new stream to first byte (ms, warm) | new streams on the running forward (ms, median of {STREAMS}; runs' medians) | runs |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          f"| new stream to first byte (ms, warm) | new streams on the running forward (ms, median of {STREAMS}; runs' medians) "
+          + (f"| new stream right after a {AFTER_SIZE} MiB transfer (ms, median of {AFTER_BULK}; runs' medians) " if AFTER_BULK else "") + "| runs |")
+    print("|---|---|---|---|---|---|---|---|" + ("---|" if AFTER_BULK else "") + "---|")
 
     def med(rs, i):
         return None if rs[0][i] is None else statistics.median(x[i] for x in rs)
@@ -510,15 +572,21 @@ def main():
             continue
         print(f"| {p} | {cell(med(rs, 3), ',.1f')} | {cell(med(rs, 4), '.2f')} | {cell(med(rs, 0), ',.1f')} | {cell(med(rs, 1), '.2f')} "
               f"| {cell(med(rs, 2), ',.0f')} | {cell(med(rs, 5), ',.1f')} "
-              f"| {cell(med(rs, 6), '.2f')} ({', '.join('—' if x[6] is None else format(x[6], '.2f') for x in rs)}) | {len(rs)} |")
-    shutil.rmtree(tmp, ignore_errors=True)
+              f"| {cell(med(rs, 6), '.2f')} ({', '.join('—' if x[6] is None else format(x[6], '.2f') for x in rs)}) "
+              + (f"| {cell(med(rs, 7), '.2f')} ({', '.join('—' if x[7] is None else format(x[7], '.2f') for x in rs)}) " if AFTER_BULK else "")
+              + f"| {len(rs)} |")
+    if a.keep:
+        print(f"# kept {tmp} (keys, sshd config, --trace output per JVM)")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def fmt(r):
-    mib, cpu, setup, wmib, wcpu, wsetup, streams = r
+    mib, cpu, setup, wmib, wcpu, wsetup, streams, after = r
     return (f"cold {mib:,.1f} MiB/s" + ("" if cpu is None else f" {cpu:.2f} CPU s/GiB") + f", set-up {setup:,.0f} ms; warm {wmib:,.1f} MiB/s"
             + ("" if wcpu is None else f" {wcpu:.2f} CPU s/GiB") + f", new stream {wsetup:,.1f} ms"
-            + ("" if streams is None else f", {STREAMS} new streams median {streams:.2f} ms"))
+            + ("" if streams is None else f", {STREAMS} new streams median {streams:.2f} ms")
+            + ("" if after is None else f", {AFTER_BULK} right after a transfer median {after:.2f} ms"))
 
 
 if __name__ == "__main__":

@@ -69,6 +69,12 @@ public final class Output implements TunnelEvents {
         return verbose;
     }
 
+    /** Without --json and -v a stream's events print nothing (their text is null): the tunnel skips them. */
+    @Override
+    public boolean silent() {
+        return !jsonMode && !verbose;
+    }
+
     /**
      * Reports an event: as JSON {@code {"event":name,"ts":…,k1:v1,…}}, or as {@code text} for
      * humans (nothing when text is null or --quiet).

@@ -128,6 +128,13 @@ final class Codec {
         return b;
     }
 
+    /** As {@link #payload(int, int, boolean, boolean, byte[], int, int)} written into {@code b} (a pooled array); returns the packet's length. */
+    static int payloadInto(byte[] b, int channel, int seq, boolean seqCst, boolean expectReply, byte[] payload, int off, int len) {
+        System.arraycopy(payload, off, b, HEADER, len);
+        header(b, seqCst ? PAYLOAD_SEQCST : PAYLOAD, expectReply ? FLAG_EXPECT_REPLY : 0, channel, seq);
+        return HEADER + len;
+    }
+
     static byte[] reply(int channel, int seq, int replyTo, boolean seqCst, byte[] payload) {
         byte[] b = new byte[REPLY_HEADER + payload.length];
         header(b, seqCst ? REPLY_SEQCST : REPLY, 0, channel, seq);

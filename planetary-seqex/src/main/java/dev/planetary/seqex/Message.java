@@ -20,6 +20,8 @@ public final class Message {
     private final boolean expectsReply;
     boolean replied; // guarded by owner's lock
     boolean held; // taken by Channel.receiveBatch, its receive-buffer slot not yet freed; guarded by owner's lock
+    /** Its datagram's array went back to the endpoint's recycler when its slot was freed (Seqex.recycleReceived): the bytes are gone. */
+    volatile boolean recycled;
 
     Message(Seqex owner, int channel, int seq, byte[] payload, boolean seqCst, boolean expectsReply) {
         this(owner, channel, seq, payload, 0, payload.length, seqCst, expectsReply);
@@ -55,6 +57,7 @@ public final class Message {
      * it without that copy.
      */
     public byte[] payload() {
+        checkNotRecycled();
         byte[] e = exact;
         if (e == null) exact = e = Codec.exact(data, off, len);
         return e;
@@ -67,7 +70,24 @@ public final class Message {
 
     /** The payload as a read-only buffer over the received bytes (never copies: the bulk path's way to read it). */
     public ByteBuffer payloadBuffer() {
+        checkNotRecycled();
         return ByteBuffer.wrap(data, off, len).slice().asReadOnlyBuffer();
+    }
+
+    /** True if its payload is a view of a datagram handed over with {@link Seqex#receiveOwned} (not a copy). */
+    boolean sharesDatagram() {
+        return off == Codec.HEADER; // Codec.decode without a copy: the payload follows the header in the datagram's array
+    }
+
+    /** The datagram array its payload is a view of ({@link #sharesDatagram()}). */
+    byte[] datagram() {
+        return data;
+    }
+
+    private void checkNotRecycled() {
+        if (recycled) {
+            throw new IllegalStateException("message " + this + " was freed by receiveBatch/pollBatch or consumed, and its datagram reused: read it before freeing it");
+        }
     }
 
     public boolean seqCst() {

@@ -91,7 +91,8 @@ public final class Seqex implements AutoCloseable {
     private final ChanState[] chans;
     private final List<ChanState> active = new ArrayList<>();
     private final List<ChanState> dirty = new ArrayList<>();
-    private List<byte[]> outbox = new ArrayList<>();
+    /** Datagrams to send once the lock is released: byte[] (the carrier may keep it) or a pinned {@link PacketPool.OutPacket}. */
+    private List<Object> outbox = new ArrayList<>();
     private List<Runnable> actions = new ArrayList<>();
     private final int maxQueued;
     private boolean closed;
@@ -99,6 +100,8 @@ public final class Seqex implements AutoCloseable {
     /** A payload scheduled a delayed ACK since the service thread last slept (see {@link #serviceLoop}). */
     private boolean ackActivity;
     private Thread serviceThread;
+    /** Takes back the datagrams of {@link #receiveOwned} once done with them ({@link #recycleReceived}); null: none. */
+    private volatile java.util.function.Consumer<byte[]> recycler;
 
     /**
      * @param clock milliseconds (any epoch); {@link #systemClock()} for real time, a virtual clock in tests
@@ -106,7 +109,7 @@ public final class Seqex implements AutoCloseable {
     public Seqex(Carrier carrier, SeqexConfig config, LongSupplier clock) {
         this.carrier = Objects.requireNonNull(carrier, "carrier");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.core = new SeqexCore(config, b -> outbox.add(b), new Listener());
+        this.core = new SeqexCore(config, new Outbox(carrier.keepsPackets()), new Listener());
         this.chans = new ChanState[config.maxChannels()];
         this.maxQueued = Math.max(1024, 4 * config.window());
     }
@@ -154,11 +157,28 @@ public final class Seqex implements AutoCloseable {
         receive(datagram, true);
     }
 
+    /**
+     * Hands the arrays of {@link #receiveOwned} back to {@code recycler} once this endpoint is done with
+     * them (docs/seqex.md "Pooled packets"): at once when the datagram delivered nothing (an ACK, a
+     * duplicate, a drop), else when the message it delivered is freed by the next {@link
+     * Channel#receiveBatch}/{@link Channel#pollBatch} or {@link Channel#consumed} — so such a batch's
+     * messages must be read (and their {@link Message#payloadBuffer()} views written) before they are
+     * freed; reading one afterwards throws. Messages taken by {@code receive}, {@code poll} or
+     * {@code receiveAsync} stay the application's and are never recycled; neither are the datagrams
+     * still buffered when the endpoint closes. Set it before the first datagram; null stops it.
+     */
+    public void recycleReceived(java.util.function.Consumer<byte[]> recycler) {
+        this.recycler = recycler;
+    }
+
     private void receive(byte[] datagram, boolean owned) {
+        java.util.function.Consumer<byte[]> r = owned ? recycler : null;
+        boolean done = false;
         lock.lock();
         try {
             if (closed) return;
-            if (owned) core.receiveOwned(datagram, clock.getAsLong());
+            if (r != null) done = !core.receiveLent(datagram, clock.getAsLong());
+            else if (owned) core.receiveOwned(datagram, clock.getAsLong());
             else core.receive(datagram, clock.getAsLong());
             settle();
             if (core.ackDeadline() != Long.MAX_VALUE) {
@@ -168,6 +188,7 @@ public final class Seqex implements AutoCloseable {
             if (core.timerHint() < timerWakeAt) timer.signal(); // a reorder timer or probe is due before the timer wakes
         } finally {
             unlockAndFlush();
+            if (done && datagram != null) r.accept(datagram); // nothing refers to it any more
         }
     }
 
@@ -235,6 +256,11 @@ public final class Seqex implements AutoCloseable {
                 lock.unlock();
             }
         }
+    }
+
+    /** The arrays of sent payload packets kept for reuse, or null when the carrier keeps its packets (tests). */
+    PacketPool packetPool() {
+        return core.packetPool();
     }
 
     public Stats stats() {
@@ -570,6 +596,11 @@ public final class Seqex implements AutoCloseable {
     private void release(Message m) {
         m.held = false;
         core.consumed(m.channel(), m.seq(), m.payloadLength(), clock.getAsLong());
+        java.util.function.Consumer<byte[]> r = recycler;
+        if (r != null && m.sharesDatagram()) { // a batch's message, freed: its reader is done with it (recycleReceived)
+            m.recycled = true;
+            r.accept(m.datagram());
+        }
     }
 
     Message poll(int ch) {
@@ -716,7 +747,7 @@ public final class Seqex implements AutoCloseable {
     }
 
     private void unlockAndFlush() {
-        List<byte[]> out = null;
+        List<Object> out = null;
         List<Runnable> acts = null;
         if (lock.getHoldCount() == 1) {
             if (!outbox.isEmpty()) {
@@ -730,15 +761,44 @@ public final class Seqex implements AutoCloseable {
         }
         lock.unlock();
         if (out != null) {
-            for (byte[] b : out) {
+            for (Object o : out) {
+                PacketPool.OutPacket p = o instanceof PacketPool.OutPacket q ? q : null;
                 try {
-                    carrier.send(b);
+                    if (p == null) carrier.send((byte[]) o);
+                    else carrier.send(p.bytes, 0, p.length);
                 } catch (RuntimeException e) {
                     // loss; the core resends
+                } finally {
+                    if (p != null) p.release(); // sent (encrypted): only now may the array go back to the pool
                 }
             }
         }
         if (acts != null) for (Runnable r : acts) r.run();
+    }
+
+    /** The core's carrier: queues datagrams under the lock for {@link #unlockAndFlush} to send after it. */
+    private final class Outbox implements SeqexCore.Outbox {
+        private final boolean keepsPackets;
+
+        Outbox(boolean keepsPackets) {
+            this.keepsPackets = keepsPackets;
+        }
+
+        @Override
+        public void send(byte[] payload) {
+            outbox.add(payload);
+        }
+
+        @Override
+        public void send(PacketPool.OutPacket packet) {
+            packet.pin(); // the queued transmission owns the array until unlockAndFlush has sent it
+            outbox.add(packet);
+        }
+
+        @Override
+        public boolean keepsPackets() {
+            return keepsPackets;
+        }
     }
 
     private final class Listener implements SeqexCore.Listener {

@@ -1,6 +1,7 @@
 package dev.planetary.seqex;
 
 import dev.planetary.seqex.Codec.Packet;
+import dev.planetary.seqex.PacketPool.OutPacket;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -84,9 +85,20 @@ public final class SeqexCore {
     static final byte DONE = 1;
     static final byte HELD = 2;
 
+    /**
+     * A carrier that queues transmissions to send them later ({@link Seqex}'s outbox, after its lock is
+     * released): it takes a pooled packet with {@link OutPacket#pin()} and releases it once sent.
+     */
+    interface Outbox extends Carrier {
+        void send(OutPacket packet);
+    }
+
     static final class SendEntry {
         final int seq;
+        /** The packet when it has an array of its own; null when it is {@link #out}. */
         final byte[] packet;
+        /** The packet in a pooled array (the carrier does not keep packets), else null; released when the entry leaves the window. */
+        final OutPacket out;
         final boolean expectReply;
         final boolean isReply;
         final int replyTo;
@@ -105,9 +117,10 @@ public final class SeqexCore {
         boolean rack;
         int transmits;
 
-        SendEntry(int seq, byte[] packet, boolean expectReply, boolean isReply, int replyTo, Object attachment, int len, long now) {
+        SendEntry(int seq, byte[] packet, OutPacket out, boolean expectReply, boolean isReply, int replyTo, Object attachment, int len, long now) {
             this.seq = seq;
             this.packet = packet;
+            this.out = out;
             this.expectReply = expectReply;
             this.isReply = isReply;
             this.replyTo = replyTo;
@@ -203,6 +216,7 @@ public final class SeqexCore {
             sent[idx] = null;
             inFlight--;
             bytesInFlight -= e.len;
+            if (e.out != null) e.out.release(); // the window's ownership ends; a queued transmission keeps it until sent
             while (sendBase != sendNext && sent[sendHead] == null) {
                 sendBase++;
                 sendHead = (sendHead + 1) % sent.length;
@@ -225,6 +239,10 @@ public final class SeqexCore {
 
     private final SeqexConfig config;
     private final Carrier carrier;
+    /** The carrier when it queues transmissions ({@link Outbox}), else null. */
+    private final Outbox outbox;
+    /** Arrays of acknowledged payload packets for reuse, when the carrier keeps none ({@link Carrier#keepsPackets()}), else null. */
+    private final PacketPool pool;
     private final Listener listener;
     private final Chan[] chans;
     private final List<Chan> active = new ArrayList<>();
@@ -265,6 +283,8 @@ public final class SeqexCore {
     public SeqexCore(SeqexConfig config, Carrier carrier, Listener listener) {
         this.config = Objects.requireNonNull(config, "config");
         this.carrier = Objects.requireNonNull(carrier, "carrier");
+        this.outbox = carrier instanceof Outbox o ? o : null;
+        this.pool = carrier.keepsPackets() ? null : new PacketPool(config.maxPacketSize());
         this.listener = Objects.requireNonNull(listener, "listener");
         this.chans = new Chan[config.maxChannels()];
         this.rto = config.initialRtoMillis();
@@ -393,7 +413,10 @@ public final class SeqexCore {
         }
         int seq = c.sendNext;
         c.lastLen = len;
-        push(c, new SendEntry(seq, Codec.payload(channel, seq, seqCst, expectReply, payload, off, len), expectReply, false, 0, attachment, len, now), now);
+        OutPacket out = pool == null || !pool.pools(Codec.HEADER + len) ? null : pool.take(Codec.HEADER + len);
+        byte[] packet = out == null ? Codec.payload(channel, seq, seqCst, expectReply, payload, off, len) : null;
+        if (out != null) Codec.payloadInto(out.bytes, channel, seq, seqCst, expectReply, payload, off, len);
+        push(c, new SendEntry(seq, packet, out, expectReply, false, 0, attachment, len, now), now);
         if (!c.canSend(len) && c.limitedSince < 0) {
             c.limitedSince = now;
             boolean cwndFull = config.congestionControl() && c.inFlight >= (int) c.cwnd;
@@ -419,7 +442,7 @@ public final class SeqexCore {
         c.awaitingReply.remove(requestSeq);
         c.unconsumedRequests.remove(requestSeq);
         int seq = c.sendNext;
-        push(c, new SendEntry(seq, Codec.reply(channel, seq, requestSeq, seqCst, payload), false, true, requestSeq, attachment, 0, now), now);
+        push(c, new SendEntry(seq, Codec.reply(channel, seq, requestSeq, seqCst, payload), null, false, true, requestSeq, attachment, 0, now), now);
         maybeWindowOpen(c, now);
         return seq;
     }
@@ -442,7 +465,7 @@ public final class SeqexCore {
         e.txOrder = ++txCount;
         if (c.inRecovery) c.prrOut++;
         if (!e.expectReply) recovery.armProbe(c, now); // new data restarts the probe timeout (RFC 8985 §7.2)
-        transmit(e.packet);
+        transmit(e);
         return e.seq;
     }
 
@@ -562,6 +585,25 @@ public final class SeqexCore {
     public void receiveOwned(byte[] datagram, long now) {
         receive(datagram, 0, datagram == null ? 0 : datagram.length, now, false);
     }
+
+    /**
+     * As {@link #receiveOwned}; returns whether the core kept the array (its payload was delivered or is
+     * held for ordering). False: the core is done with it when this returns, and it may be reused.
+     */
+    public boolean receiveLent(byte[] datagram, long now) {
+        lent = datagram;
+        kept = false;
+        try {
+            receive(datagram, 0, datagram == null ? 0 : datagram.length, now, false);
+            return kept;
+        } finally {
+            lent = null;
+        }
+    }
+
+    /** The datagram {@link #receiveLent} is receiving, and whether a payload sharing it was delivered or held. */
+    private byte[] lent;
+    private boolean kept;
 
     private void receive(byte[] datagram, int off, int len, long now, boolean copy) {
         packetsIn++;
@@ -818,6 +860,7 @@ public final class SeqexCore {
             c.heldBytes += p.length();
             c.state[idx] = HELD;
             c.held[idx] = p;
+            if (p.bytes() == lent) kept = true;
             c.heldAttachment[idx] = attachment;
             c.held_++;
         } else {
@@ -885,6 +928,7 @@ public final class SeqexCore {
         if (p.isReply()) {
             listener.onReply(c.id, p.replyTo(), attachment, p.payload(), p.seqCst());
         } else {
+            if (p.bytes() == lent) kept = true;
             c.unconsumed++;
             addUnconsumed(c, p.length());
             if (p.expectReply()) {
@@ -962,7 +1006,7 @@ public final class SeqexCore {
         e.rack = false;
         e.deadline = now + Math.max(1, timeout);
         retransmits++;
-        transmit(e.packet);
+        transmit(e);
     }
 
     /** RTO doubled per resend so far, clamped to maxRto. */
@@ -1012,7 +1056,9 @@ public final class SeqexCore {
         List<Object> out = new ArrayList<>();
         for (Chan c : active) {
             for (int i = 0; i < c.sent.length; i++) {
-                if (c.sent[i] != null && c.sent[i].attachment != null) out.add(c.sent[i].attachment);
+                SendEntry e = c.sent[i];
+                if (e != null && e.attachment != null) out.add(e.attachment);
+                if (e != null && e.out != null) e.out.release();
                 c.sent[i] = null;
                 if (c.heldAttachment[i] != null) out.add(c.heldAttachment[i]);
                 c.heldAttachment[i] = null;
@@ -1114,6 +1160,27 @@ public final class SeqexCore {
             active.add(c);
         }
         return c;
+    }
+
+    /** Arrays of sent payload packets kept for reuse, or null when the carrier keeps its packets (tests). */
+    PacketPool packetPool() {
+        return pool;
+    }
+
+    /** Sends a payload or reply entry: its own array, or its pooled one (a queued transmission owns it until sent). */
+    private void transmit(SendEntry e) {
+        OutPacket p = e.out;
+        if (p == null) {
+            transmit(e.packet);
+            return;
+        }
+        packetsOut++;
+        try {
+            if (outbox != null) outbox.send(p);
+            else carrier.send(p.bytes, 0, p.length); // the carrier is done with it when this returns (keepsPackets false)
+        } catch (RuntimeException x) {
+            carrierErrors++;
+        }
     }
 
     private void transmit(byte[] packet) {

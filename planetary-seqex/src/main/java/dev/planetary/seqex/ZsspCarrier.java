@@ -45,10 +45,21 @@ public final class ZsspCarrier implements Carrier {
 
     @Override
     public void send(byte[] payload) {
+        send(payload, 0, payload.length);
+    }
+
+    @Override
+    public void send(byte[] packet, int off, int len) {
         try {
-            session.send(payload);
+            session.send(packet, off, len);
         } catch (SessionStateException | DataTooLargeException e) {
             dropped.incrementAndGet();
         }
+    }
+
+    /** The session encrypts the packet before {@link #send} returns: SEQEX may reuse the array. */
+    @Override
+    public boolean keepsPackets() {
+        return false;
     }
 }

@@ -110,6 +110,13 @@ public final class Endpoint implements AutoCloseable {
     /** Default datagrams waiting for the handshake plane, over all its threads. */
     public static final int DEFAULT_HANDSHAKE_QUEUE = 256;
     /**
+     * Datagrams each handshake thread's queue holds at least ({@link Builder#handshakeThreads}): a
+     * whole Hello at the smallest MTU, 16 (1749 bytes in fragments of 112, each queued on its own).
+     * A smaller queue takes a Hello's later fragments only if its thread has already taken the
+     * earlier ones, which on a busy machine may fail on every resend: the handshake never completes.
+     */
+    public static final int MIN_HANDSHAKE_QUEUE_PER_THREAD = Limits.fragments(Limits.HELLO_SIZE, MIN_MTU);
+    /**
      * Default nice steps of the handshake threads above the receive threads ({@link Builder#handshakeNice}):
      * 0, off. Measured on a loaded 2-core machine, 10 steps bought no ping p99 and cost handshakes
      * (BENCHMARKS.md, "Receive planes"), as a niced thread yields to every other process too.
@@ -633,12 +640,17 @@ public final class Endpoint implements AutoCloseable {
          * The handshake plane: {@code threads} threads (default {@link #DEFAULT_HANDSHAKE_THREADS})
          * run Hellos, handshake and rekey steps (and so the ratchet store's writes); at most
          * {@code queue} datagrams (default {@value #DEFAULT_HANDSHAKE_QUEUE}, split over the
-         * threads) wait for them. A datagram past the bound is dropped and counted
+         * threads; at least {@link #MIN_HANDSHAKE_QUEUE_PER_THREAD} per thread, a whole Hello's
+         * fragments) wait for them. A datagram past the bound is dropped and counted
          * ({@link Counters.Counter#HANDSHAKE_QUEUE_OVERFLOWS}); its sender resends.
          */
         public Builder handshakeThreads(int threads, int queue) {
             if (threads < 1 || threads > 64) throw new IllegalArgumentException("handshake threads must be 1..64, got " + threads);
-            if (queue < threads) throw new IllegalArgumentException("handshake queue must hold at least one datagram per thread (" + threads + "), got " + queue);
+            if (queue < threads * MIN_HANDSHAKE_QUEUE_PER_THREAD) {
+                throw new IllegalArgumentException("handshake queue must hold a whole Hello (" + MIN_HANDSHAKE_QUEUE_PER_THREAD
+                        + " fragments at the smallest MTU) per thread: at least " + threads * MIN_HANDSHAKE_QUEUE_PER_THREAD + " for "
+                        + threads + " threads, got " + queue);
+            }
             this.handshakeThreads = threads;
             this.handshakeQueue = queue;
             return this;

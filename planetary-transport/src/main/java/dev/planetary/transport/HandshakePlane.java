@@ -43,7 +43,7 @@ final class HandshakePlane {
 
     /**
      * @param threads  lanes (one thread each)
-     * @param capacity datagrams queued over all lanes at most (split evenly, at least one per lane)
+     * @param capacity datagrams queued over all lanes at most (split evenly; the builder makes it a whole Hello per lane at least)
      * @param nice     nice steps each lane thread takes above the process's when it starts (0: none; {@link ThreadNice})
      */
     HandshakePlane(int threads, int capacity, int nice, Handler handler, Counters counters) {

@@ -8,7 +8,7 @@ package dev.planetary.transport;
  * no hand-off to another thread per payload. Calls for sessions on different receive threads run
  * concurrently. The handler must be quick and must not block: while it runs, its thread reads no
  * datagram. Sending from it ({@link PeerSession#send}) is allowed. The array is the handler's to
- * keep. An exception thrown here is counted ({@link Counters.Counter#HANDLER_ERRORS}), logged, and
+ * keep (with {@link PeerSession#receiveArrays} it came from the handler's own lender, to hand back when done). An exception thrown here is counted ({@link Counters.Counter#HANDLER_ERRORS}), logged, and
  * otherwise ignored.
  */
 @FunctionalInterface

@@ -42,6 +42,8 @@ public final class PeerSession implements AutoCloseable {
     final long startNanos = System.nanoTime();
 
     private volatile Session<PeerSession> session;
+    /** Where the session's payloads are decrypted into ({@link #receiveArrays}); null: new arrays. */
+    private volatile java.util.function.IntFunction<byte[]> receiveArrays;
     /** The address {@link Endpoint#connect} aimed at, until the engine session (which holds the path) exists. */
     private volatile UdpRemote connectTarget;
     private volatile int mtu;
@@ -255,7 +257,21 @@ public final class PeerSession implements AutoCloseable {
     }
 
     void attach(Session<PeerSession> s) {
-        if (session == null) session = s;
+        if (session == null) {
+            session = s;
+            s.receiveArrays(receiveArrays);
+        }
+    }
+
+    /**
+     * This session's payloads are decrypted into arrays from {@code arrays} (each exactly the payload's
+     * length) instead of new ones ({@link Session#receiveArrays}): a {@link PayloadHandler} that is done
+     * with a payload may hand its array back for a later one. Null restores new arrays.
+     */
+    public void receiveArrays(java.util.function.IntFunction<byte[]> arrays) {
+        receiveArrays = arrays;
+        Session<PeerSession> s = session;
+        if (s != null) s.receiveArrays(arrays);
     }
 
     Session<PeerSession> session() {

@@ -149,6 +149,35 @@ class EndpointTest {
         assertTrue(e.getMessage().contains("PayloadHandler"), e.getMessage());
     }
 
+    /**
+     * PeerSession.receiveArrays: the session's payloads are decrypted into the lender's arrays (each
+     * exactly the payload's length), intact; null returns to new arrays.
+     */
+    @Test
+    void payloadsAreDecryptedIntoLentArrays() throws Exception {
+        Endpoint bob = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate())
+                .store(new MemoryRatchetStore()).payloadHandler((session, payload) -> session.send(payload)).build();
+        closeLater.add(bob);
+        Endpoint alice = endpoint(null);
+        PeerSession s = alice.connect(bob.publicKey(), bob.localAddress()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        List<byte[]> lent = new CopyOnWriteArrayList<>();
+        s.receiveArrays(n -> {
+            byte[] a = new byte[n];
+            java.util.Arrays.fill(a, (byte) 0x55); // as a reused array would be
+            lent.add(a);
+            return a;
+        });
+        for (int size : new int[] {1, 1416, 5000}) {
+            byte[] p = pattern(size, size);
+            byte[] back = echo(s, p);
+            assertArrayEquals(p, back);
+            assertTrue(lent.stream().anyMatch(a -> a == back), "decrypted into a lent array (" + size + " bytes)");
+        }
+        s.receiveArrays(null);
+        byte[] back = echo(s, pattern(7, 7));
+        assertTrue(lent.stream().noneMatch(a -> a == back), "new arrays again");
+    }
+
     @Test
     void handshakeDataBothWaysAndCounters() throws Exception {
         Recorder bobEvents = new Recorder(true);

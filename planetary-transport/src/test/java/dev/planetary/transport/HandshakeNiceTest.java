@@ -50,10 +50,10 @@ class HandshakeNiceTest {
             }
         };
         try (Endpoint server = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate())
-                .store(new MemoryRatchetStore()).receiveThreads(2).handshakeThreads(2, 16).handshakeNice(STEPS).listener(listener).build()) {
+                .store(new MemoryRatchetStore()).receiveThreads(2).handshakeThreads(2, 2 * Endpoint.MIN_HANDSHAKE_QUEUE_PER_THREAD).handshakeNice(STEPS).listener(listener).build()) {
             Map<String, Integer> serverThreads = newThreads(before, 2 + 2 + 1 + 1);
             try (Endpoint client = Endpoint.builder().bind(new InetSocketAddress("127.0.0.1", 0)).identity(StaticKeyPair.generate())
-                    .store(new MemoryRatchetStore()).receiveThreads(1).handshakeThreads(1, 16).build()) { // the default: off
+                    .store(new MemoryRatchetStore()).receiveThreads(1).handshakeThreads(1, Endpoint.MIN_HANDSHAKE_QUEUE_PER_THREAD).build()) { // the default: off
                 Map<String, Integer> seen = new HashMap<>(before);
                 seen.putAll(serverThreads);
                 Map<String, Integer> clientThreads = newThreads(seen, 1 + 1 + 1);

@@ -10,12 +10,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -40,7 +39,12 @@ public final class TunnelClient implements AutoCloseable {
     private final ServerSocket local;
     private final String target;
     private final TunnelEvents out;
-    private final BlockingQueue<Integer> free;
+    /**
+     * Free channel ids, most recently freed first: a new stream reuses a channel whose SEQEX state
+     * exists (a channel's first use runs code the bulk path's compiled code never took, and its
+     * deoptimisation fell on the new stream, BENCHMARKS.md issue 19 seventh round); at most maxStreams.
+     */
+    private final LinkedBlockingDeque<Integer> free;
     private final Map<Integer, Slot> slots = new ConcurrentHashMap<>();
     /** Channels that take data: 0, a channel whose OPEN is on its way, and the channels of open streams. */
     private final Set<Integer> open = ConcurrentHashMap.newKeySet();
@@ -49,6 +53,11 @@ public final class TunnelClient implements AutoCloseable {
         @Override
         public void reset(TunnelStream s, String reason) {
             TunnelClient.this.reset(s, reason);
+        }
+
+        @Override
+        public boolean ended(TunnelStream s) {
+            return TunnelClient.this.ended(s);
         }
 
         @Override
@@ -63,8 +72,6 @@ public final class TunnelClient implements AutoCloseable {
     /** Every PING announces our packet size and receive buffer per stream (issue 19). */
     private final byte[] ping;
     private volatile boolean closed;
-    /** Warm-up PINGs after the first ({@link TunnelProtocol#WARM_PINGS}; tests that count packets set 0 before starting). */
-    volatile int warmPings = TunnelProtocol.WARM_PINGS;
     final AtomicLong opened = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
     final AtomicLong finished = new AtomicLong();
@@ -107,8 +114,8 @@ public final class TunnelClient implements AutoCloseable {
         this.local = local;
         this.target = target;
         this.out = out;
-        this.free = new ArrayBlockingQueue<>(maxStreams);
-        for (int c = 1; c <= maxStreams; c++) free.add(c);
+        this.free = new LinkedBlockingDeque<>(maxStreams);
+        for (int c = 1; c <= maxStreams; c++) free.addLast(c);
     }
 
     /** Starts accepting connections on the local socket and reading control messages. */
@@ -130,32 +137,12 @@ public final class TunnelClient implements AutoCloseable {
     }
 
     private TunnelClient startLink() {
-        Thread.ofVirtual().name("tunnel-control").start(this::controlLoop);
+        link.onControl(this::control);
         if (keepaliveMs > 0) Thread.ofVirtual().name("tunnel-keepalive").start(this::keepaliveLoop);
         // One PING at once: the first OPEN otherwise pays for running both sides' control path for the
         // first time (class loading, interpreted code: ~175 ms on a fresh pair of JVMs, BENCHMARKS.md).
-        control.requestAsync(ping, true) // and it announces our sizes before the first OPEN
-                .whenComplete((a, failure) -> {
-                    if (failure != null) return;
-                    int n = warmPings; // in WARM_IN_FLIGHT chains
-                    for (int i = 0; i < TunnelProtocol.WARM_IN_FLIGHT; i++) warm(n / TunnelProtocol.WARM_IN_FLIGHT + (i < n % TunnelProtocol.WARM_IN_FLIGHT ? 1 : 0));
-                });
+        control.requestAsync(ping, true); // and it announces our sizes before the first OPEN
         return this;
-    }
-
-    /**
-     * One chain of warm-up PINGs ({@link TunnelProtocol#WARM_PINGS}, off by default): sends {@code left}
-     * more, each when the last was answered, while no stream is open (else it looks again after
-     * {@link TunnelProtocol#WARM_PAUSE_MS}), so both sides' control path is compiled before the
-     * streams a user opens. Never blocks.
-     */
-    private void warm(int left) {
-        if (left <= 0 || closed) return;
-        if (!slots.isEmpty()) {
-            CompletableFuture.delayedExecutor(TunnelProtocol.WARM_PAUSE_MS, TimeUnit.MILLISECONDS).execute(() -> warm(left));
-            return;
-        }
-        control.requestAsync(ping, true).whenComplete((a, failure) -> { if (failure == null) warm(left - 1); });
     }
 
     /** The session this client runs on. */
@@ -199,14 +186,14 @@ public final class TunnelClient implements AutoCloseable {
     private void handle(Socket socket, long acceptedNanos) {
         int id = nextStream.getAndIncrement();
         OpenTrace.mark(SIDE, id, "accepted", acceptedNanos);
-        Integer channel = free.poll();
+        Integer channel = free.pollFirst();
         if (channel != null) {
             open(socket, id, channel, acceptedNanos);
             return;
         }
         Thread.ofVirtual().name("tunnel-open").start(() -> {
             try {
-                open(socket, id, free.take(), acceptedNanos);
+                open(socket, id, free.takeFirst(), acceptedNanos);
             } catch (InterruptedException e) {
                 closeQuietly(socket);
             }
@@ -293,7 +280,8 @@ public final class TunnelClient implements AutoCloseable {
             try {
                 o.answered(a);
             } finally { // if answered() failed, the report finds no stream and cleans up
-                Thread.ofVirtual().name("tunnel-open-" + Integer.toUnsignedString(id)).start(() -> o.report(a, error));
+                if (error == null && o.slot != null && out.silent()) o.report(a, null); // an open nobody sees: no thread for it
+                else Thread.ofVirtual().name("tunnel-open-" + Integer.toUnsignedString(id)).start(() -> o.report(a, error));
             }
         });
     }
@@ -317,6 +305,7 @@ public final class TunnelClient implements AutoCloseable {
         /** The answer arrived (null: the link closed); on OK the stream starts here. Never blocks. */
         void answered(byte[] answer) {
             answeredNanos = System.nanoTime();
+            OpenTrace.mark(SIDE, id, "answer-datagram", link.lastReceived);
             OpenTrace.mark(SIDE, id, "answer-received");
             if (answer == null || answer.length == 0 || answer[0] != TunnelProtocol.OK) return; // report() cleans up
             Channel ch = link.seqex.channel(channel);
@@ -348,7 +337,7 @@ public final class TunnelClient implements AutoCloseable {
             opened.incrementAndGet();
             long openMs = (answeredNanos - accepted) / 1_000_000; // accepted to the listener's answer (it connected to the target)
             try {
-                out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(id) + " from " + socket.getRemoteSocketAddress() + " to " + target
+                if (!out.silent()) out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(id) + " from " + socket.getRemoteSocketAddress() + " to " + target
                     + " (opened in " + openMs + " ms)" : null,
                     "stream", Integer.toUnsignedLong(id), "channel", channel, "target", target, "openMs", openMs,
                     "client", String.valueOf(socket.getRemoteSocketAddress()).replaceFirst("^/", ""));
@@ -375,34 +364,31 @@ public final class TunnelClient implements AutoCloseable {
         /** No stream: the channel goes back to the pool, the connection is closed. */
         void fail() {
             open.remove(channel);
-            free.add(channel);
+            free.addFirst(channel);
             closeQuietly(socket);
         }
     }
 
-    private void controlLoop() {
-        try {
-            while (true) {
-                Message m = control.receive();
-                if (m.expectsReply()) { // the listener sends no requests; answer anyway so nothing pins its window
-                    m.replySeqCst(TunnelProtocol.reply(TunnelProtocol.BAD, "unknown request"));
-                    continue;
-                }
-                TunnelProtocol.Control c = TunnelProtocol.Control.decode(m.payload());
-                if (c == null) continue;
-                Slot slot = slots.get(c.channel());
-                if (slot == null || slot.stream.id != c.stream()) continue;
-                if (c.type() == TunnelProtocol.CLOSE) {
-                    synchronized (slot) {
-                        slot.remoteDone = true;
-                    }
-                    maybeRelease(c.channel(), slot);
-                } else if (c.type() == TunnelProtocol.RESET) {
-                    slot.stream.abort("reset by the listener: " + out.peerText(c.text()));
-                }
+    /**
+     * A control message from the listener, on the thread that delivered it ({@link TunnelLink#onControl}:
+     * no control thread to wake, so a CLOSE frees its channel for the next stream at once). Never blocks.
+     */
+    private void control(Message m) {
+        if (m.expectsReply()) { // the listener sends no requests; answer anyway so nothing pins its window
+            m.replyAsync(TunnelProtocol.reply(TunnelProtocol.BAD, "unknown request"), true);
+            return;
+        }
+        TunnelProtocol.Control c = TunnelProtocol.Control.decode(m.payload());
+        if (c == null) return;
+        Slot slot = slots.get(c.channel());
+        if (slot == null || slot.stream.id != c.stream()) return;
+        if (c.type() == TunnelProtocol.CLOSE) {
+            synchronized (slot) {
+                slot.remoteDone = true;
             }
-        } catch (ClosedException | InterruptedException e) {
-            // closed
+            maybeRelease(c.channel(), slot);
+        } else if (c.type() == TunnelProtocol.RESET) {
+            slot.stream.abort("reset by the listener: " + out.peerText(c.text()));
         }
     }
 
@@ -413,7 +399,7 @@ public final class TunnelClient implements AutoCloseable {
         }
         slots.remove(channel, slot);
         open.remove(channel);
-        free.add(channel);
+        free.addFirst(channel);
     }
 
     /** Queues a RESET for {@code s} on the control channel; never blocks (a stream's turn calls it). */
@@ -421,27 +407,36 @@ public final class TunnelClient implements AutoCloseable {
         control.sendAsync(new TunnelProtocol.Control(TunnelProtocol.RESET, s.id, s.channelId, reason).encode(), true); // fails quietly once the link is closed
     }
 
-    private void finished(TunnelStream s) {
-        Slot slot = slots.get(s.channelId);
-        if (slot != null && slot.stream == s) {
-            try {
-                s.announced.await(); // the reporting thread's stream.open first
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    /**
+     * Our side of {@code s} ended, on the thread that ended it: counted, and its channel free once the
+     * listener's CLOSE is in too (without waiting for the events' thread). Never blocks.
+     *
+     * @return whether stream.closed is to be printed ({@link #finished})
+     */
+    private boolean ended(TunnelStream s) {
         finished.incrementAndGet();
         bytesSent.addAndGet(s.bytesSent.get());
         bytesReceived.addAndGet(s.bytesReceived.get());
+        Slot slot = slots.get(s.channelId);
+        if (slot != null && slot.stream == s) {
+            synchronized (slot) {
+                slot.localDone = true;
+            }
+            maybeRelease(s.channelId, slot);
+        }
+        return !out.silent();
+    }
+
+    private void finished(TunnelStream s) {
+        try {
+            s.announced.await(); // stream.open first (every stream's open is reported, Opening.report)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         out.event("stream.closed", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(s.id) + " closed: " + s.bytesSent.get() + " bytes out, "
                         + s.bytesReceived.get() + " in" + (s.abortReason() == null ? "" : " (" + s.abortReason() + ")") : null,
                 "stream", Integer.toUnsignedLong(s.id), "channel", s.channelId, "target", s.target,
                 "bytesOut", s.bytesSent.get(), "bytesIn", s.bytesReceived.get(), "reset", s.abortReason());
-        if (slot == null || slot.stream != s) return;
-        synchronized (slot) {
-            slot.localDone = true;
-        }
-        maybeRelease(s.channelId, slot);
     }
 
     private static void closeQuietly(Socket s) {

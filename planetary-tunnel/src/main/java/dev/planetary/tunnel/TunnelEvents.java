@@ -29,6 +29,16 @@ public interface TunnelEvents {
     /** True if events are consumed as data (JSON): a refused stream is then an event rather than a warning. */
     boolean json();
 
+    /**
+     * True if a stream's {@code stream.open} would show nothing and record nothing: not {@link #json()},
+     * not {@link #verbose()}, and {@link #event} with a null text does nothing. A tunnel then reports a
+     * stream's open on the thread at hand, without starting one for an event nobody sees (issue 19,
+     * set-up). False by default: an implementation that records or logs events gets them on a thread of their own.
+     */
+    default boolean silent() {
+        return false;
+    }
+
     /** Peer-chosen text made safe for a human line (control characters escaped, length bounded). */
     String peerText(String peerChosen);
 
@@ -48,6 +58,11 @@ public interface TunnelEvents {
         @Override
         public boolean json() {
             return false;
+        }
+
+        @Override
+        public boolean silent() {
+            return true;
         }
 
         @Override

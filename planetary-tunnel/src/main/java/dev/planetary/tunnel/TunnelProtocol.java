@@ -116,21 +116,6 @@ final class TunnelProtocol {
      */
     static final boolean CONGESTION_CONTROL = !"false".equals(System.getProperty("planetary.tunnel.congestionControl"));
 
-    /**
-     * Warm-up PINGs a tunnel sends once its session is up, {@link #WARM_IN_FLIGHT} at a time, while it
-     * carries no stream (issue 19, sixth round): a running forward's first new streams run both sides'
-     * request/answer path on the control channel as interpreted code (the JIT compiles a method after
-     * ~200 calls, the AOT cache's profiles do not change that; BENCHMARKS.md). Off by default: on a
-     * loaded machine they did not shorten new streams (and, sent one at a time, they still ran between
-     * them); the system property {@code planetary.tunnel.warmPings=N} turns them on, for benchmarks.
-     * Any listener answers a PING.
-     */
-    static final int WARM_PINGS = Math.max(0, Math.min(10_000, Integer.getInteger("planetary.tunnel.warmPings", 0)));
-    /** Warm-up PINGs in flight at once: the burst ends in a few round trips, before most first streams. */
-    static final int WARM_IN_FLIGHT = 16;
-    /** While streams are open the warm-up PINGs wait, and look again after this long. */
-    static final long WARM_PAUSE_MS = 50;
-
     static final byte[] EOF = new byte[0];
 
     /** Feature bit of {@link Sizes}: SEQEX ACKs with a receive window are understood (docs/seqex.md §1 flag WINDOW). */

@@ -41,6 +41,11 @@ public final class TunnelServer implements AutoCloseable {
         }
 
         @Override
+        public boolean ended(TunnelStream s) {
+            return TunnelServer.this.ended(s);
+        }
+
+        @Override
         public void finished(TunnelStream s) {
             TunnelServer.this.finished(s);
         }
@@ -78,7 +83,7 @@ public final class TunnelServer implements AutoCloseable {
         this.remote = Endpoint.format(session.remoteAddress());
         this.shortPeer = session.peer().toHex().substring(0, 16) + "\u2026";
         this.mtu = session.mtu();
-        nextControl();
+        link.onControl(this::control);
     }
 
     /**
@@ -110,21 +115,10 @@ public final class TunnelServer implements AutoCloseable {
     }
 
     /**
-     * Takes control messages on the thread that delivered them (the endpoint's receive thread): a
-     * PING or a bad request is answered without waiting, an OPEN starts a non-blocking connect. No
-     * control-loop thread to wake first, and no thread per OPEN (issue 19, set-up). Never blocks.
+     * A control message, on the thread that delivered it (the endpoint's receive thread, {@link
+     * TunnelLink#onControl}): a PING or a bad request is answered without waiting, an OPEN starts a
+     * non-blocking connect. No thread per OPEN (issue 19, set-up). Never blocks.
      */
-    private void nextControl() {
-        control.receiveAsync().whenComplete((m, closed) -> {
-            if (m == null) return; // session over
-            try {
-                control(m);
-            } finally {
-                nextControl(); // at most the channel's receive capacity deep: a buffered message completes at once
-            }
-        });
-    }
-
     private void control(Message m) {
         TunnelProtocol.Control c = TunnelProtocol.Control.decode(m.payload());
         if (c != null && c.type() == TunnelProtocol.PING && m.expectsReply()) {
@@ -133,6 +127,7 @@ public final class TunnelServer implements AutoCloseable {
             if (peerSizes.windowAcks()) link.seqex.advertiseWindow(); // the tunnel reads windows in our ACKs (docs/seqex.md §4)
             m.replyAsync(TunnelProtocol.reply(TunnelProtocol.OK, ""), true);
         } else if (c != null && c.type() == TunnelProtocol.OPEN && m.expectsReply()) {
+            OpenTrace.mark(SIDE, c.stream(), "open-datagram", link.lastReceived);
             OpenTrace.mark(SIDE, c.stream(), "open-received");
             open(m, c);
         } else if (m.expectsReply()) {
@@ -199,6 +194,11 @@ public final class TunnelServer implements AutoCloseable {
         String local = s.localAddress() instanceof InetSocketAddress a ? Endpoint.format(a) : null; // before a short stream closes it
         s.start();
         opened.incrementAndGet();
+        if (out.silent()) { // an open nobody sees: no thread for it (issue 19, set-up)
+            s.announced.countDown();
+            if (idle != null) watchIdle(s);
+            return;
+        }
         later(() -> {
             try {
                 out.event("stream.open", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(c.stream()) + " from " + remote + " to " + s.target : null,
@@ -283,23 +283,30 @@ public final class TunnelServer implements AutoCloseable {
         control.sendAsync(new TunnelProtocol.Control(TunnelProtocol.RESET, s.id, s.channelId, reason).encode(), true); // fails quietly once the session is over
     }
 
+    /**
+     * Both directions of {@code s} ended (markers sent and received), on the thread that ended them:
+     * the channel is free again, and CLOSE tells the tunnel so, queued here without blocking. Sent from
+     * this platform thread, not the events' virtual thread: encryption on a virtual thread runs a branch
+     * the bulk path's compiled code never took, and its deoptimisation (with the recompilations it
+     * starts) fell right on the next stream's OPEN (BENCHMARKS.md, issue 19 seventh round).
+     */
+    private boolean ended(TunnelStream s) {
+        streams.remove(s.channelId, s);
+        reserved.remove(s.channelId); // before CLOSE: the tunnel may reuse the channel as soon as CLOSE arrives
+        control.sendAsync(new TunnelProtocol.Control(TunnelProtocol.CLOSE, s.id, s.channelId, "").encode(), true); // fails quietly once the session is over
+        return !out.silent(); // stream.closed to print
+    }
+
     private void finished(TunnelStream s) {
         try {
             s.announced.await(); // its stream.open first
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        streams.remove(s.channelId, s);
         out.event("stream.closed", out.verbose() ? "tunnel stream " + Integer.toUnsignedString(s.id) + " to " + s.target + " closed: "
                         + s.bytesReceived.get() + " bytes in, " + s.bytesSent.get() + " out" : null,
                 "peer", peer, "remote", remote, "stream", Integer.toUnsignedLong(s.id), "channel", s.channelId, "target", s.target,
                 "bytesIn", s.bytesReceived.get(), "bytesOut", s.bytesSent.get(), "reset", s.abortReason());
-        reserved.remove(s.channelId); // before CLOSE: the tunnel may reuse the channel as soon as CLOSE arrives
-        try {
-            control.sendSeqCst(new TunnelProtocol.Control(TunnelProtocol.CLOSE, s.id, s.channelId, "").encode());
-        } catch (ClosedException | InterruptedException e) {
-            // session over
-        }
     }
 
     private static void closeQuietly(java.io.Closeable s) {

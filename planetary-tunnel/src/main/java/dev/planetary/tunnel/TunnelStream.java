@@ -46,7 +46,16 @@ final class TunnelStream implements TunnelIo.Ready {
         /** The local socket failed: tell the peer to abort its socket (RESET). Must not block. */
         void reset(TunnelStream stream, String reason);
 
-        /** Both directions ended (marker sent and received, or the link closed); the socket is closed. Runs on a thread of its own: may block. */
+        /**
+         * Both directions ended (marker sent and received, or the link closed); the socket is closed. On
+         * the thread that ended the stream (usually a receive or selector thread), before {@link
+         * #finished}: must not block.
+         *
+         * @return whether {@link #finished} has anything to do (events to print): it then runs on a thread of its own
+         */
+        boolean ended(TunnelStream stream);
+
+        /** After {@link #ended} returned true, on a thread of its own (events): may block. */
         void finished(TunnelStream stream);
     }
 
@@ -335,7 +344,7 @@ final class TunnelStream implements TunnelIo.Ready {
         if (running.decrementAndGet() != 0) return;
         finished = true;
         closeSocket();
-        Thread.ofVirtual().name("tunnel-" + Integer.toUnsignedString(id) + "-done").start(() -> hooks.finished(this)); // events and CLOSE may block
+        if (hooks.ended(this)) Thread.ofVirtual().name("tunnel-" + Integer.toUnsignedString(id) + "-done").start(() -> hooks.finished(this)); // events may block
     }
 
     /**

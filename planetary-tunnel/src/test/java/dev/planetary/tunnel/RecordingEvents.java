@@ -6,6 +6,8 @@ import java.util.List;
 /** Events kept as lines {@code name k=v k=v}, for tests. */
 final class RecordingEvents implements TunnelEvents {
     private final List<String> lines = new ArrayList<>();
+    /** What {@link #silent()} answers (a test of the path without events sets it before its streams). */
+    volatile boolean silent;
 
     @Override
     public synchronized void event(String name, String text, Object... fields) {
@@ -27,6 +29,11 @@ final class RecordingEvents implements TunnelEvents {
     @Override
     public boolean json() {
         return true;
+    }
+
+    @Override
+    public boolean silent() {
+        return silent;
     }
 
     @Override

@@ -13,7 +13,7 @@ final class DataPath {
         AesGcm key = s.keys.dataKey(kid);
         if (key == null) return Context.dropped(Fault.OUT_OF_SEQUENCE, true, "data on a key id without keys");
         if (len < AesGcm.TAG_SIZE) return Context.dropped(Fault.FAILED_AUTH, false, "data shorter than its tag");
-        byte[] payload = new byte[len - AesGcm.TAG_SIZE];
+        byte[] payload = s.receiveArray(len - AesGcm.TAG_SIZE); // a new array unless the application lends them (Session.receiveArrays)
         if (!key.open(nonce, null, p, off, len, payload, 0)) return Context.dropped(Fault.FAILED_AUTH, false, "data failed authentication");
         if (!s.window.update(counter)) return Context.dropped(Fault.EXPIRED_COUNTER, false, "replayed data");
         return new Event.Data<>(s, payload);

@@ -23,6 +23,13 @@ public final class Limits {
      * with IPv6 and UDP headers and some tunnelling slack. One fragment then carries 1400 payload bytes.
      */
     public static final int DEFAULT_MTU = 1432;
+    /** The Hello's size, 1749 bytes (§5.1): sent in {@link #fragments fragments}, each its own datagram. */
+    public static final int HELLO_SIZE = ZsspConstants.HELLO_SIZE;
+
+    /** The fragments (datagrams) a packet of {@code bytes} is sent in at {@code mtu} (§10.1; above 48: it cannot be sent). */
+    public static int fragments(int bytes, int mtu) {
+        return Fragmenter.fragmentCount(bytes, mtu);
+    }
 
     /**
      * The largest payload a DATA packet carries in a single fragment (one datagram) at {@code mtu}:

@@ -171,6 +171,8 @@ public final class Session<D> {
     volatile long keyCreationCounter;
     volatile Remote remote;
     private volatile D data;
+    /** Where DATA payloads are decrypted into ({@link #receiveArrays}); null: a new array each. */
+    private volatile java.util.function.IntFunction<byte[]> receiveArrays;
 
     // Guarded by lock.
     RatchetState ratchet1;
@@ -253,6 +255,26 @@ public final class Session<D> {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * DATA payloads of this session are decrypted into arrays from {@code arrays} (each exactly the
+     * payload's length, which the decryption overwrites whole) instead of new ones, so a receiver that
+     * is done with a payload may hand its array back for the next (issue 19: no fresh 64 KiB array per
+     * packet). Null restores new arrays. The wire and the checks are the same either way; an array
+     * whose packet fails authentication or replay is simply not delivered.
+     */
+    public void receiveArrays(java.util.function.IntFunction<byte[]> arrays) {
+        this.receiveArrays = arrays;
+    }
+
+    /** An array for a DATA payload of {@code length} bytes (see {@link #receiveArrays}). */
+    byte[] receiveArray(int length) {
+        java.util.function.IntFunction<byte[]> a = receiveArrays;
+        if (a == null) return new byte[length];
+        byte[] b = a.apply(length);
+        if (b == null || b.length != length) throw new IllegalStateException("receiveArrays gave " + (b == null ? "null" : b.length + " bytes") + " for a payload of " + length);
+        return b;
     }
 
     /** Number of send-counter values used so far (data and control packets). */

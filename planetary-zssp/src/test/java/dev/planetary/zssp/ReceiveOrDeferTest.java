@@ -217,4 +217,41 @@ class ReceiveOrDeferTest {
         assertEquals(0, b.internalErrorCount());
         assertInstanceOf(Event.Data.class, b.receiveOrDefer(live, 0, live.length, from, k -> false), "the session still receives");
     }
+
+    /**
+     * {@link Session#receiveArrays}: DATA is decrypted into the lent array (the same bytes as into a new
+     * one, the wire unchanged); a packet that fails authentication is not delivered; a lender that gives
+     * an array of the wrong length is a bug, dropped as an internal error, never a thrown receive loop.
+     */
+    @Test
+    void dataIsDecryptedIntoLentArrays() {
+        Pair p = Pair.established(25);
+        Context<String> b = p.b().ctx;
+        Session<String> sb = b.sessions().iterator().next();
+        List<byte[]> lent = new ArrayList<>();
+        sb.receiveArrays(n -> {
+            byte[] a = new byte[n];
+            java.util.Arrays.fill(a, (byte) 0x55); // a reused array: old bytes the decryption must overwrite
+            lent.add(a);
+            return a;
+        });
+        byte[] payload = new byte[300];
+        new SplittableRandom(3).nextBytes(payload);
+        byte[] data = p.data(payload);
+        Event.Data<?> got = assertInstanceOf(Event.Data.class, b.receive(data.clone(), p.fromA()));
+        assertEquals(1, lent.size());
+        assertTrue(got.payload() == lent.get(0), "decrypted into the lent array");
+        assertArrayEquals(payload, got.payload());
+
+        byte[] forged = p.data(payload);
+        forged[forged.length - 1] ^= 1; // the tag
+        assertInstanceOf(Received.Dropped.class, b.receive(forged, p.fromA()));
+
+        sb.receiveArrays(n -> new byte[n + 1]);
+        Received.Dropped<?> wrong = assertInstanceOf(Received.Dropped.class, b.receive(p.data(payload), p.fromA()));
+        assertEquals(Fault.INTERNAL, wrong.fault());
+
+        sb.receiveArrays(null);
+        assertArrayEquals(payload, assertInstanceOf(Event.Data.class, b.receive(p.data(payload), p.fromA())).payload());
+    }
 }
