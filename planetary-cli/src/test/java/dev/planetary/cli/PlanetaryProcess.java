@@ -117,7 +117,7 @@ final class PlanetaryProcess {
      * another copy of the jar, until and unless the training run succeeds, or with {@code
      * -Dplanetary.itAotCache=false}. The JVM's own aot/cds lines are off: a cache that does not fit
      * is ignored without a word on the child's stdout, which the tests read. Only for children that run
-     * C1 only, as {@link #command} starts them: the training's data holds a full-tiered JVM's hot methods
+     * C1 alone, as {@link #command} starts them: the training's data holds a full-tiered JVM's hot methods
      * back from C2 for tens of seconds (TunnelIT's children go without it; BENCHMARKS.md, "Seventh round, the JVM").
      */
     static List<String> aotCache(Path jar) {

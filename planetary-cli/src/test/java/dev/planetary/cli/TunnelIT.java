@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Every wait is bounded; child processes are killed in {@link #stopProcesses()}.
  *
  * <p>The bulk copy moves 200 MiB at 1% loss by default; {@code -Dplanetary.tunnel.mib=N} changes
- * the size (and {@code -Dplanetary.long=true} makes it 1 GiB).
+ * the size (and {@code -Dplanetary.long=true} makes it 1 GiB), {@code -Dplanetary.tunnel.copies=N} copies N
+ * times through the same pair, {@code -Dplanetary.tunnel.jvm="FLAGS"} gives both child JVMs extra flags.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class TunnelIT {
@@ -147,7 +148,7 @@ class TunnelIT {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
         // Not PlanetaryProcess.aotCache: that cache is trained with -XX:TieredStopAtLevel=1 (for children that run C1 only),
-        // and its training data kept these full-tiered JVMs' data path out of C2 for ~30 s: the bulk copy ran at 9-30 MiB/s
+        // and its training data kept these full-tiered JVMs' data path out of C2 for ~30 s: the lossy copy ran at 18-37 MiB/s
         // (BENCHMARKS.md, "Seventh round, the JVM"). -Dplanetary.tunnel.jvm="FLAGS" adds JVM flags on both sides, e.g.
         // the launcher's cache (-XX:AOTCache=… of an AotTraining run of this jar) or another GC.
         for (String f : System.getProperty("planetary.tunnel.jvm", "").trim().split("\\s+")) if (!f.isEmpty()) cmd.add(f);
