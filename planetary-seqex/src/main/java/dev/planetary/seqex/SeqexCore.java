@@ -166,6 +166,7 @@ public final class SeqexCore {
         double k;               // seconds until the cubic function reaches wMax again
         double wEst;            // the Reno-friendly estimate
         double cwndPrior;       // the window when ssthresh was last set (RFC 9438 §4.3: α becomes 1 once wEst reaches it)
+        long lastSent = Long.MIN_VALUE; // when this channel last sent new data (the restart window after idle)
         // Proportional Rate Reduction during recovery (RFC 6937 §3), in packets
         int prrDelivered;       // packets acknowledged since recovery began
         int prrOut;             // packets sent (new and resent) since recovery began
@@ -456,6 +457,7 @@ public final class SeqexCore {
     }
 
     private int push(Chan c, SendEntry e, long now) {
+        if (config.congestionControl() && !e.isReply) restartAfterIdle(c, now);
         c.sent[(c.sendHead + (c.sendNext - c.sendBase)) % c.sent.length] = e;
         c.sendNext++;
         c.inFlight++;
@@ -1165,6 +1167,20 @@ public final class SeqexCore {
     /** Arrays of sent payload packets kept for reuse, or null when the carrier keeps its packets (tests). */
     PacketPool packetPool() {
         return pool;
+    }
+
+    /**
+     * The restart window (RFC 5681 §4.1): a channel that sent nothing for longer than the resend timeout
+     * starts again from at most the initial window, not with a burst of the window it had grown to
+     * before (its ACK clock is gone; a reused channel may carry a new stream). The cubic epoch starts
+     * again too (RFC 9438 §5.8). {@code ssthresh} stays, so slow start soon regains the old window.
+     */
+    private void restartAfterIdle(Chan c, long now) {
+        if (c.inFlight == 0 && c.lastSent != Long.MIN_VALUE && now - c.lastSent > rto && c.cwnd > INITIAL_CWND) {
+            c.cwnd = INITIAL_CWND;
+            c.epochStart = -1;
+        }
+        c.lastSent = now;
     }
 
     /** Sends a payload or reply entry: its own array, or its pooled one (a queued transmission owns it until sent). */

@@ -63,6 +63,30 @@ class CongestionControlTest {
         assertEquals(64, fill(30), "never above the window");
     }
 
+    /** RFC 5681 §4.1: after sending nothing for longer than the resend timeout, a channel starts again from ten packets. */
+    @Test
+    void anIdleChannelRestartsFromTheInitialWindow() {
+        fill(0);
+        roundTrip(10);
+        fill(10);
+        roundTrip(20);
+        assertEquals(40.0, alice.congestionWindow(1));
+        long later = 10 + alice.rto() + 1; // the last new data went out at 10
+        assertEquals(10, fill(later), "the initial window, not a burst of 40");
+        roundTrip(later + 10);
+        assertEquals(20.0, alice.congestionWindow(1), "slow start again (ssthresh was never set)");
+    }
+
+    @Test
+    void aPauseShorterThanTheResendTimeoutKeepsTheWindow() {
+        fill(0);
+        roundTrip(10);
+        fill(10);
+        roundTrip(20);
+        assertTrue(alice.rto() > 20, "rto " + alice.rto());
+        assertEquals(40, fill(30));
+    }
+
     @Test
     void aLossFoundByEarlyRetransmitReducesTheWindowOncePerWindow() {
         fill(0);
