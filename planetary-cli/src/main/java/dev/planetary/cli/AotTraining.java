@@ -23,24 +23,17 @@ import java.util.stream.Stream;
  * The training run of the launcher's AOT cache (JDK 25, JEP 483/514/515; docs/cli.md "Start-up"):
  * {@code java -XX:AOTCacheOutput=FILE -cp planetary.jar dev.planetary.cli.AotTraining} runs, in this one
  * JVM, what a tunnel pair runs: {@code keygen}, {@code listen --allow-tunnel} and {@code tunnel} on
- * loopback through a {@link LossyUdpRelay}, and {@value #MIB} MiB streams in both directions through
- * them: one at a time and two at once on a clean link, then one each way at 1 % loss (resends, SACKs,
- * duplicates, window edges), then {@value #SHORT_STREAMS} short ones; then exits 0 and the JVM writes
- * the cache (the classes it loaded and linked, and method profiles). The profiles are why it moves
- * more than the classes need: C2 compiles from them, and a branch they never saw (a stream's
- * first or last packet, a resend) is pruned and later costs a deoptimisation of the hot method it
- * was inlined into (BENCHMARKS.md, "Seventh round, compiled code"). Not a command: the launcher
- * {@code ./planetary} starts it in the background. Exits 1 if anything fails or takes longer than
- * {@value #DEADLINE_S} s; prints nothing on success.
+ * loopback, {@value #BULK_STREAMS} streams of {@value #BULK_MIB} MiB and {@value #SHORT_STREAMS} short
+ * ones through them; then exits 0 and the JVM writes the cache (the classes it loaded and linked,
+ * and method profiles). Not a command: the launcher {@code ./planetary} starts it in the background.
+ * Exits 1 if anything fails or takes longer than {@value #DEADLINE_S} s; prints nothing on success.
  */
 final class AotTraining {
-    static final int BULK_MIB = 48;
+    static final int BULK_STREAMS = 3;
+    static final int BULK_MIB = 64;
     /** MiB per bulk stream: {@value #BULK_MIB}, or the system property {@code planetary.aotTraining.mib} (a quick run for a test). */
     private static final int MIB = Integer.getInteger("planetary.aotTraining.mib", BULK_MIB);
-    private static final double LOSS = 0.01; // as TunnelIT's lossy copy, with its duplicate and reorder rates below
     static final int SHORT_STREAMS = 10;
-    private static final int DOWNLOAD = 'D';
-    private static final int UPLOAD = 'U';
     static final int DEADLINE_S = 300; // niced, on a busy machine
     private static final Pattern LISTENING = Pattern.compile("\"event\":\"listening\".*\"address\":\"([^\"]+)\"");
     private static final Pattern TUNNEL = Pattern.compile("\"event\":\"tunnel\".*\"local\":\"([^\"]+)\"");
@@ -88,53 +81,17 @@ final class AotTraining {
             daemon("listen", "--json", "--bind", "127.0.0.1:0", "--key", server + ".key", "--no-state", "--allow", client + ".pub",
                     "--allow-tunnel", target);
             String udp = listening.get(30, TimeUnit.SECONDS);
-            int udpColon = udp.lastIndexOf(':');
-            LossyUdpRelay relay = new LossyUdpRelay(new InetSocketAddress(udp.substring(0, udpColon), Integer.parseInt(udp.substring(udpColon + 1))),
-                    LOSS, 0.005, 0.01, 19);
-            relay.faults(false);
             CompletableFuture<String> tunnel = lines.expect(TUNNEL);
-            daemon("tunnel", "127.0.0.1:" + relay.address().getPort(), "--json", "--local", "127.0.0.1:0", "--key", client + ".key",
-                    "--peer", server + ".pub", "--remote", target, "--no-state");
+            daemon("tunnel", udp, "--json", "--local", "127.0.0.1:0", "--key", client + ".key", "--peer", server + ".pub",
+                    "--remote", target, "--no-state");
             String local = tunnel.get(30, TimeUnit.SECONDS);
             int colon = local.lastIndexOf(':');
             InetSocketAddress forward = new InetSocketAddress(local.substring(0, colon), Integer.parseInt(local.substring(colon + 1)));
-            download(forward);
-            upload(forward);
-            CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
-                try {
-                    download(forward);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }, r -> Thread.ofVirtual().start(r));
-            download(forward); // two at once: streams sharing the link's window
-            other.get(60, TimeUnit.SECONDS);
-            relay.faults(true);
-            download(forward);
-            upload(forward);
-            relay.faults(false);
+            for (int i = 0; i < BULK_STREAMS; i++) {
+                long n = drain(forward, Long.MAX_VALUE);
+                if (n != (long) MIB << 20) throw new IOException("stream " + i + " carried " + n + " bytes");
+            }
             for (int i = 0; i < SHORT_STREAMS; i++) drain(forward, 1); // to the first byte, then a reset
-        }
-    }
-
-    /** A stream from the target: {@link #MIB} MiB. */
-    private static void download(InetSocketAddress forward) throws IOException {
-        long n = drain(forward, Long.MAX_VALUE);
-        if (n != (long) MIB << 20) throw new IOException("a download carried " + n + " bytes");
-    }
-
-    /** A stream to the target: {@link #MIB} MiB, then the target's count of what it received. */
-    private static void upload(InetSocketAddress forward) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(forward, 10_000);
-            s.setSoTimeout(60_000);
-            OutputStream o = s.getOutputStream();
-            o.write(UPLOAD);
-            byte[] block = new byte[1 << 20];
-            for (int i = 0; i < MIB; i++) o.write(block);
-            s.shutdownOutput();
-            long n = new java.io.DataInputStream(s.getInputStream()).readLong();
-            if (n != (long) MIB << 20) throw new IOException("an upload carried " + n + " bytes");
         }
     }
 
@@ -145,7 +102,7 @@ final class AotTraining {
         t.start();
     }
 
-    /** The target: {@link #MIB} MiB to every connection, or, if it starts with {@link #UPLOAD}, the count of what it sends. */
+    /** The target: {@link #MIB} MiB to every connection. */
     private static void serve(ServerSocket source) {
         byte[] block = new byte[1 << 20];
         new java.util.Random(19).nextBytes(block);
@@ -158,11 +115,6 @@ final class AotTraining {
             }
             Thread.ofVirtual().start(() -> {
                 try (c; OutputStream o = c.getOutputStream()) {
-                    if (c.getInputStream().read() == UPLOAD) {
-                        long n = c.getInputStream().transferTo(OutputStream.nullOutputStream());
-                        new java.io.DataOutputStream(o).writeLong(n);
-                        return;
-                    }
                     for (int i = 0; i < MIB; i++) o.write(block);
                 } catch (IOException e) {
                     // a short stream's reset
@@ -176,7 +128,6 @@ final class AotTraining {
         try (Socket s = new Socket()) {
             s.connect(forward, 10_000);
             s.setSoTimeout(30_000);
-            s.getOutputStream().write(DOWNLOAD);
             if (atLeast != Long.MAX_VALUE) s.setSoLinger(true, 0);
             InputStream in = s.getInputStream();
             byte[] buf = new byte[1 << 16];

@@ -11,12 +11,10 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A lossy UDP link for tests and the AOT training ({@link AotTraining}): clients send to
- * {@link #address()}, the relay forwards to the server and the server's answers back to the last
- * client address, dropping, duplicating and reordering (holding a datagram back until the next one
- * passed) a given fraction of datagrams in each direction; {@link #faults} turns the faults on or
- * off while it runs. Seeded, so a run's decisions are reproducible per direction. Two platform
- * threads. Not a command.
+ * A lossy UDP link for tests: clients send to {@link #address()}, the relay forwards to the server
+ * and the server's answers back to the last client address, dropping, duplicating and reordering
+ * (holding a datagram back until the next one passed) a given fraction of datagrams in each
+ * direction. Seeded, so a run's decisions are reproducible per direction. Two platform threads.
  */
 final class LossyUdpRelay implements AutoCloseable {
     private final DatagramChannel front;
@@ -29,7 +27,6 @@ final class LossyUdpRelay implements AutoCloseable {
     private final Thread down;
     private volatile SocketAddress client;
     private volatile boolean open = true;
-    private volatile boolean faulty = true;
     final AtomicLong forwarded = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong duplicated = new AtomicLong();
@@ -52,11 +49,6 @@ final class LossyUdpRelay implements AutoCloseable {
         ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
         ch.bind(bind);
         return ch;
-    }
-
-    /** Drops, duplicates and reorders (the default) or forwards every datagram as it comes. */
-    void faults(boolean on) {
-        faulty = on;
     }
 
     /** Where clients send. */
@@ -82,7 +74,7 @@ final class LossyUdpRelay implements AutoCloseable {
                 SocketAddress to = towardsServer ? server : client;
                 if (to == null) continue;
                 buf.flip();
-                double r = faulty ? rnd.nextDouble() : 1.0;
+                double r = rnd.nextDouble();
                 if (r < drop) {
                     dropped.incrementAndGet();
                     continue;
