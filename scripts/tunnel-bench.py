@@ -307,7 +307,14 @@ def run_path(name, args, src, size, ssh, pl):
         if TRACE is not None:
             TRACE.append((None, t1, warm[2]))  # stream 2: the warm transfer's, from the cold one's end
         c0 = sum(cpu_of_tree(p) + children_time(p) for p in trees)
+        th0 = {p: threads_of(p) for p in trees} if THREADS else {}
         streams = new_streams(local)
+        if THREADS and STREAMS:  # where the new streams' CPU went, per thread name (ms per new stream)
+            for i, p in enumerate(trees):
+                d = sorted(((v - th0[p].get(k, 0.0), k) for k, v in threads_of(p).items()), reverse=True)
+                role = ["listener", "tunnel"][i] if name == "planetary" else ["ssh", "sshd"][i]
+                print(f"#     {role} per new stream: " + ", ".join(f"{k} {v * 1000 / STREAMS:.1f}" for v, k in d[:8] if v > 0) + " (CPU ms)",
+                      file=sys.stderr)
         after = after_bulk(src, local) if name == "planetary" or name.startswith("ssh") else None
         if STREAMS:  # CPU of both forwarding processes per new stream: a figure the machine's load moves less than the wall clock
             print(f"#     CPU per new stream (both forwarding processes): "
@@ -477,7 +484,7 @@ def main():
                     help="NAME=FLAGS: as --jvm, for the --compare-jar build: path 'planetary-before-NAME', e.g. its own AOT cache "
                          "'aot=-XX:AOTCache=/tmp/old.aot' beside --jvm 'aot=-XX:AOTCache=/tmp/new.aot'")
     ap.add_argument("--jar", help="the planetary.jar of this build (default planetary-cli/target/planetary.jar)")
-    ap.add_argument("--threads", action="store_true", help="print CPU per thread name (s/GiB) for each run")
+    ap.add_argument("--threads", action="store_true", help="print CPU per thread name for each run: s/GiB of each transfer, ms per new stream of the new streams (sshd: its main process only)")
     ap.add_argument("--streams", type=int, default=10,
                     help="new streams per run after the warm transfer, 0.1 s apart, each read to its first byte (default 10)")
     ap.add_argument("--after-bulk", type=int, default=0,

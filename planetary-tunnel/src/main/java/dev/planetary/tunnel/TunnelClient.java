@@ -118,11 +118,27 @@ public final class TunnelClient implements AutoCloseable {
         for (int c = 1; c <= maxStreams; c++) free.addLast(c);
     }
 
-    /** Starts accepting connections on the local socket and reading control messages. */
+    /**
+     * Starts accepting connections on the local socket and reading control messages. Connections are
+     * accepted on the process's tunnel selector thread ({@link TunnelIo#accept}), which then sends the
+     * OPEN: a thread that encrypts for the session anyway (a stream's end marker, uploads), so the OPEN
+     * after a long transfer finds its Cipher at hand, where a thread that only sent OPENs missed it and
+     * deoptimised (BENCHMARKS.md, issue 19 seventh round); no accept thread of its own to wake.
+     *
+     * @throws java.io.UncheckedIOException if the local socket cannot be made non-blocking or registered
+     */
     public TunnelClient start() {
         startLink();
-        // a platform thread, woken by the kernel without the virtual-thread poller's hand-off (issue 19, set-up)
-        Thread.ofPlatform().daemon().name("tunnel-accept").start(this::acceptLoop);
+        try {
+            TunnelIo.get().accept(local.getChannel(), c -> {
+                handle(c.socket(), System.nanoTime());
+                return true;
+            }, e -> {
+                if (!closed) out.warn("tunnel: accepting on the local socket failed: " + e.getMessage());
+            });
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot accept on the tunnel's local socket " + local, e);
+        }
         return this;
     }
 
@@ -183,7 +199,8 @@ public final class TunnelClient implements AutoCloseable {
         }
     }
 
-    private void handle(Socket socket, long acceptedNanos) {
+    /** As {@link #handle(Socket)}, for a connection accepted at {@code acceptedNanos} ({@link System#nanoTime()}), a SocketChannel's; never blocks. */
+    void handle(Socket socket, long acceptedNanos) {
         int id = nextStream.getAndIncrement();
         OpenTrace.mark(SIDE, id, "accepted", acceptedNanos);
         Integer channel = free.pollFirst();
@@ -223,19 +240,6 @@ public final class TunnelClient implements AutoCloseable {
             // closing anyway
         }
         link.close();
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            Socket s;
-            try {
-                s = local.accept();
-            } catch (IOException e) {
-                if (!closed) out.warn("tunnel: accepting on the local socket failed: " + e.getMessage());
-                return;
-            }
-            handle(s, System.nanoTime());
-        }
     }
 
     private void keepaliveLoop() {

@@ -7,6 +7,7 @@ import java.net.SocketTimeoutException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
@@ -36,6 +37,52 @@ final class TunnelIo {
 
         /** A connect started by {@link #connect} can be finished. */
         default void connectable() {}
+
+        /** A server socket given to {@link #accept} has connections waiting. */
+        default void acceptable() {}
+    }
+
+    /**
+     * Connections accepted per turn of an {@link #accept} server socket: a burst of connections shares the
+     * selector with the streams' turns (the selector comes back while more wait).
+     */
+    static final int ACCEPTS_PER_TURN = 16;
+
+    /** A server socket whose connections the selector thread accepts ({@link #accept}). */
+    private final class Acceptor implements Ready {
+        final ServerSocketChannel server;
+        final java.util.function.Predicate<SocketChannel> accepted;
+        final Consumer<IOException> failed;
+
+        Acceptor(ServerSocketChannel server, java.util.function.Predicate<SocketChannel> accepted, Consumer<IOException> failed) {
+            this.server = server;
+            this.accepted = accepted;
+            this.failed = failed;
+        }
+
+        @Override
+        public void readable() {}
+
+        @Override
+        public void writable() {}
+
+        @Override
+        public void acceptable() {
+            for (int i = 0; i < ACCEPTS_PER_TURN; i++) {
+                SocketChannel c;
+                try {
+                    c = server.accept();
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    return; // closed by its owner
+                } catch (IOException e) {
+                    failed.accept(e); // as a blocking accept loop that ends: no spinning on a lasting failure
+                    return;
+                }
+                if (c == null) break; // none left: wait for the next
+                if (!accepted.test(c)) return; // paused until its owner calls resumeAccept
+            }
+            await(server.keyFor(selector), SelectionKey.OP_ACCEPT); // one-shot interest: ask again (at once if more are waiting)
+        }
     }
 
     /** A connect in progress: settled once, by the selector (done or failed) or by its deadline. */
@@ -162,6 +209,26 @@ final class TunnelIo {
     }
 
     /**
+     * Accepts the connections of {@code server} (non-blocking from now on) on the selector thread until it
+     * is closed: {@code accepted} runs there for each (it must not block; false pauses accepting until
+     * {@link #resumeAccept}, the kernel's backlog holds the next ones), {@code failed} once if accepting
+     * fails, which ends accepting. A connection's first work (a tunnel's OPEN) then runs on the thread
+     * that also runs the streams' turns, instead of waking a thread of its own (issue 19, seventh round).
+     */
+    void accept(ServerSocketChannel server, java.util.function.Predicate<SocketChannel> accepted, Consumer<IOException> failed) throws IOException {
+        Acceptor a = new Acceptor(server, accepted, failed);
+        server.configureBlocking(false);
+        server.register(selector, SelectionKey.OP_ACCEPT, a);
+        selector.wakeup(); // the registration takes effect at the next select
+    }
+
+    /** Accepts on {@code server} again after its {@link #accept} callback paused it. */
+    void resumeAccept(ServerSocketChannel server) {
+        SelectionKey k = server.keyFor(selector);
+        if (k != null) await(k, SelectionKey.OP_ACCEPT);
+    }
+
+    /**
      * Runs {@code key}'s {@link Ready} once for {@code op} ({@link SelectionKey#OP_READ} or {@link
      * SelectionKey#OP_WRITE}) when its socket is ready. A closed socket's key never fires: whoever
      * closes it runs the turns itself.
@@ -275,6 +342,7 @@ final class TunnelIo {
             return;
         }
         try {
+            if ((ready & SelectionKey.OP_ACCEPT) != 0) r.acceptable();
             if ((ready & SelectionKey.OP_CONNECT) != 0) r.connectable();
             if ((ready & SelectionKey.OP_WRITE) != 0) r.writable();
             if ((ready & SelectionKey.OP_READ) != 0) r.readable();

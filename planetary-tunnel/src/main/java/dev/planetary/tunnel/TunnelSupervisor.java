@@ -4,7 +4,7 @@ import dev.planetary.seqex.Stats;
 import dev.planetary.transport.PeerSession;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,8 +67,13 @@ public final class TunnelSupervisor {
         synchronized (lock) {
             use(first);
         }
-        // a platform thread, woken by the kernel without the virtual-thread poller's hand-off; it sends each OPEN itself (TunnelClient.handle)
-        Thread.ofPlatform().daemon().name("tunnel-accept").start(this::acceptLoop);
+        try { // on the tunnel selector thread, which sends each OPEN itself (TunnelClient.start says why)
+            TunnelIo.get().accept(local.getChannel(), this::accepted, e -> {
+                if (!local.isClosed()) out.warn("tunnel: accepting on the local socket failed: " + e.getMessage());
+            });
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot accept on the tunnel's local socket " + local, e);
+        }
     }
 
     /** A payload the endpoint received: to the current client, which takes only its own session's. */
@@ -207,35 +212,42 @@ public final class TunnelSupervisor {
         return f;
     }
 
-    /** Hands each local connection to the current session's tunnel; while reconnecting, it waits for the next one. */
-    private void acceptLoop() {
-        while (true) {
-            Socket s;
-            try {
-                s = local.accept();
-            } catch (IOException e) {
-                if (!local.isClosed()) out.warn("tunnel: accepting on the local socket failed: " + e.getMessage());
-                return;
-            }
-            TunnelClient t;
+    /**
+     * A local connection, on the selector thread: to the current session's tunnel (which sends its OPEN
+     * here, without blocking). While reconnecting, accepting pauses (the kernel's backlog holds the next
+     * connections) and a virtual thread waits for the new session with this one.
+     *
+     * @return whether to go on accepting
+     */
+    private boolean accepted(SocketChannel c) {
+        long acceptedNanos = System.nanoTime();
+        TunnelClient t = current;
+        if (t != null) {
+            t.handle(c.socket(), acceptedNanos);
+            return true;
+        }
+        Thread.ofVirtual().name("tunnel-reconnect-wait").start(() -> {
+            TunnelClient next;
             synchronized (lock) {
-                while ((t = current) == null && !ended) {
+                while ((next = current) == null && !ended) {
                     try {
                         lock.wait();
                     } catch (InterruptedException e) {
-                        return;
+                        break;
                     }
                 }
             }
-            if (t == null) {
+            if (next == null) { // stopped: accept no more
                 try {
-                    s.close();
+                    c.close();
                 } catch (IOException ignored) {
                     // closing anyway
                 }
                 return;
             }
-            t.handle(s);
-        }
+            next.handle(c.socket(), acceptedNanos);
+            TunnelIo.get().resumeAccept(local.getChannel());
+        });
+        return false;
     }
 }

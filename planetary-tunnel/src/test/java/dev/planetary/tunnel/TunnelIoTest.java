@@ -35,6 +35,44 @@ class TunnelIoTest {
         return done;
     }
 
+    /**
+     * A server socket's connections are accepted on the selector thread (a tunnel's OPEN is sent there),
+     * a burst beyond one turn's {@link TunnelIo#ACCEPTS_PER_TURN} included; a callback that answers false
+     * pauses accepting until {@link TunnelIo#resumeAccept}.
+     */
+    @Test
+    void connectionsAreAcceptedOnTheSelectorThreadAndAcceptingPausesAndResumes() throws Exception {
+        int burst = 3 * TunnelIo.ACCEPTS_PER_TURN;
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2 * burst);
+            java.util.concurrent.LinkedBlockingQueue<SocketChannel> got = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicBoolean pause = new java.util.concurrent.atomic.AtomicBoolean();
+            TunnelIo.get().accept(server, c -> {
+                threads.add(Thread.currentThread().getName());
+                got.add(c);
+                return !pause.get();
+            }, e -> {});
+            java.util.List<SocketChannel> clients = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < burst; i++) clients.add(SocketChannel.open(server.getLocalAddress()));
+                for (int i = 0; i < burst; i++) assertNotNull(got.poll(10, TimeUnit.SECONDS), "connection " + i + " accepted");
+                assertEquals(java.util.Set.of("tunnel-io"), threads);
+                pause.set(true);
+                clients.add(SocketChannel.open(server.getLocalAddress()));
+                assertNotNull(got.poll(10, TimeUnit.SECONDS), "the connection that pauses accepting");
+                clients.add(SocketChannel.open(server.getLocalAddress()));
+                assertEquals(null, got.poll(300, TimeUnit.MILLISECONDS), "paused: the next one waits in the backlog");
+                pause.set(false);
+                TunnelIo.get().resumeAccept(server);
+                assertNotNull(got.poll(10, TimeUnit.SECONDS), "accepted once resumed");
+            } finally {
+                for (SocketChannel c : clients) c.close();
+                for (SocketChannel c; (c = got.poll()) != null; ) c.close();
+            }
+        }
+    }
+
     @Test
     void aLoopbackConnectCompletesOnTheCallingThread() throws Exception {
         try (ServerSocket target = new ServerSocket(0, 50, InetAddress.getLoopbackAddress()); SocketChannel ch = SocketChannel.open()) {
