@@ -1,13 +1,16 @@
 package dev.planetary.seqex;
 
 import java.lang.invoke.MethodHandles;
+import java.lang.ref.SoftReference;
 import java.lang.invoke.VarHandle;
 
 /**
  * The arrays of sent payload packets, reused once a packet is acknowledged and its last transmission
  * has left (docs/seqex.md "Pooled packets"): a bulk sender then copies each payload into warm memory
  * instead of a freshly allocated 64 KiB array. Bounded: at most {@link #KEPT} idle arrays per endpoint;
- * beyond that an array is left to the garbage collector, and an empty pool allocates. Thread-safe
+ * beyond that an array is left to the garbage collector, and an empty pool allocates. The idle arrays
+ * are held softly, so an endpoint that moved bulk data once and then idles gives them back when the
+ * heap needs the room (many such sessions would otherwise pin 1 MiB each). Thread-safe
  * (the endpoint takes under its lock, the thread that sent a packet's last transmission gives back).
  */
 final class PacketPool {
@@ -15,7 +18,8 @@ final class PacketPool {
     static final int KEPT = 16;
 
     private final int size;
-    private final byte[][] free = new byte[KEPT][];
+    // the idle arrays, held softly (see the class comment); count is how many of free's slots are taken
+    private SoftReference<byte[][]> idle = new SoftReference<>(new byte[KEPT][]);
     private int count;
     private long allocated;
     private long reused;
@@ -44,7 +48,8 @@ final class PacketPool {
         if (length > size) throw new IllegalArgumentException("packet of " + length + " bytes exceeds the pool's " + size);
         byte[] b;
         synchronized (this) {
-            if (count > 0) {
+            byte[][] free = idle.get();
+            if (free != null && count > 0) {
                 b = free[--count];
                 free[count] = null;
                 reused++;
@@ -57,12 +62,22 @@ final class PacketPool {
     }
 
     private synchronized void give(byte[] b) {
+        byte[][] free = idle.get();
+        if (free == null) { // the collector took the idle arrays back: start a new set
+            idle = new SoftReference<>(free = new byte[KEPT][]);
+            count = 0;
+        }
         if (count < KEPT) free[count++] = b;
     }
 
     /** Idle arrays in the pool (tests). */
     synchronized int idle() {
-        return count;
+        return idle.get() == null ? 0 : count;
+    }
+
+    /** As if the collector had cleared the soft reference to the idle arrays (tests). */
+    synchronized void dropIdle() {
+        idle.clear();
     }
 
     /** Arrays allocated because the pool was empty (tests). */

@@ -146,6 +146,24 @@ class PacketPoolTest {
         assertThrows(IllegalArgumentException.class, () -> pool.take(65));
     }
 
+    @Test
+    void idleArraysTheCollectorTookBackAreReplacedByNewOnes() {
+        PacketPool pool = new PacketPool(64);
+        OutPacket a = pool.take(40);
+        OutPacket b = pool.take(40);
+        a.release();
+        b.release();
+        assertEquals(2, pool.idle());
+        pool.dropIdle(); // what the collector does under memory pressure (they are held softly)
+        assertEquals(0, pool.idle());
+        long allocated = pool.allocated();
+        OutPacket c = pool.take(40);
+        assertEquals(allocated + 1, pool.allocated(), "nothing idle left: a new array");
+        c.release();
+        assertEquals(1, pool.idle(), "kept again in a new set");
+        assertSame(c.bytes, pool.take(40).bytes);
+    }
+
     /**
      * Two endpoints over a link that loses and duplicates, carriers that keep no packet: the sending
      * endpoint acknowledges packets (and reuses their arrays for new ones) while another thread is still

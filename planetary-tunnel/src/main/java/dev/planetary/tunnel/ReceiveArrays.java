@@ -1,5 +1,6 @@
 package dev.planetary.tunnel;
 
+import java.lang.ref.SoftReference;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
@@ -9,14 +10,15 @@ import java.util.function.IntFunction;
  * once the payload was written to the stream's socket ({@link dev.planetary.seqex.Seqex#recycleReceived}),
  * so the bulk path decrypts into warm memory instead of a freshly zeroed 64 KiB array. Only arrays of
  * the largest length asked for are kept (a bulk transfer's packets all have it), at most {@link #KEPT};
- * any other length is a new array. Thread-safe: the receive thread takes, whichever thread runs a
+ * any other length is a new array. The idle arrays are held softly: a session that moved bulk data
+ * once and then idles gives them back when the heap needs the room. Thread-safe: the receive thread takes, whichever thread runs a
  * stream's write turn gives back.
  */
 final class ReceiveArrays implements IntFunction<byte[]>, Consumer<byte[]> {
     /** Idle arrays kept per tunnel session (16 × 64 KiB = 1 MiB at the largest packet). */
     static final int KEPT = 16;
 
-    private final byte[][] free = new byte[KEPT][];
+    private SoftReference<byte[][]> idle = new SoftReference<>(new byte[KEPT][]); // count of its slots taken
     private int count;
     private int size;
     private long reused;
@@ -25,11 +27,12 @@ final class ReceiveArrays implements IntFunction<byte[]>, Consumer<byte[]> {
     @Override
     public byte[] apply(int length) {
         synchronized (this) {
+            byte[][] free = idle.get();
             if (length > size) { // a larger packet size: the idle arrays no longer fit
                 size = length;
-                java.util.Arrays.fill(free, 0, count, null);
+                if (free != null) java.util.Arrays.fill(free, 0, count, null);
                 count = 0;
-            } else if (length == size && count > 0) {
+            } else if (length == size && count > 0 && free != null) {
                 reused++;
                 byte[] b = free[--count];
                 free[count] = null;
@@ -42,7 +45,13 @@ final class ReceiveArrays implements IntFunction<byte[]>, Consumer<byte[]> {
     /** Takes back an array nobody refers to any more (arrays of another length, or beyond {@link #KEPT}, are left to the collector). */
     @Override
     public synchronized void accept(byte[] b) {
-        if (b.length == size && count < KEPT) free[count++] = b;
+        if (b.length != size) return;
+        byte[][] free = idle.get();
+        if (free == null) { // cleared by the collector: a new set
+            idle = new SoftReference<>(free = new byte[KEPT][]);
+            count = 0;
+        }
+        if (count < KEPT) free[count++] = b;
     }
 
     /** Payloads decrypted into a reused array (tests). */
@@ -52,6 +61,11 @@ final class ReceiveArrays implements IntFunction<byte[]>, Consumer<byte[]> {
 
     /** Idle arrays (tests). */
     synchronized int idle() {
-        return count;
+        return idle.get() == null ? 0 : count;
+    }
+
+    /** As if the collector had cleared the soft reference to the idle arrays (tests). */
+    synchronized void dropIdle() {
+        idle.clear();
     }
 }
