@@ -122,14 +122,13 @@ final class Codec {
     /** As {@link #payload(int, int, boolean, boolean, byte[])} for {@code payload[off, off+len)}. */
     static byte[] payload(int channel, int seq, boolean seqCst, boolean expectReply, byte[] payload, int off, int len) {
         byte[] b = new byte[HEADER + len];
-        // the copy first, straight after the allocation: C2 then zeroes only the header, not the whole packet
-        System.arraycopy(payload, off, b, HEADER, len);
-        header(b, seqCst ? PAYLOAD_SEQCST : PAYLOAD, expectReply ? FLAG_EXPECT_REPLY : 0, channel, seq);
+        payloadInto(b, channel, seq, seqCst, expectReply, payload, off, len);
         return b;
     }
 
     /** As {@link #payload(int, int, boolean, boolean, byte[], int, int)} written into {@code b} (a pooled array); returns the packet's length. */
     static int payloadInto(byte[] b, int channel, int seq, boolean seqCst, boolean expectReply, byte[] payload, int off, int len) {
+        // the copy first (straight after the allocation when inlined into payload): C2 then zeroes only the header of a new packet
         System.arraycopy(payload, off, b, HEADER, len);
         header(b, seqCst ? PAYLOAD_SEQCST : PAYLOAD, expectReply ? FLAG_EXPECT_REPLY : 0, channel, seq);
         return HEADER + len;

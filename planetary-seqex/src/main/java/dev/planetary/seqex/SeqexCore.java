@@ -414,9 +414,14 @@ public final class SeqexCore {
         }
         int seq = c.sendNext;
         c.lastLen = len;
-        OutPacket out = pool == null || !pool.pools(Codec.HEADER + len) ? null : pool.take(Codec.HEADER + len);
-        byte[] packet = out == null ? Codec.payload(channel, seq, seqCst, expectReply, payload, off, len) : null;
-        if (out != null) Codec.payloadInto(out.bytes, channel, seq, seqCst, expectReply, payload, off, len);
+        OutPacket out = null;
+        byte[] packet = null;
+        if (pool != null && pool.pools(Codec.HEADER + len)) {
+            out = pool.take(Codec.HEADER + len);
+            Codec.payloadInto(out.bytes, channel, seq, seqCst, expectReply, payload, off, len);
+        } else {
+            packet = Codec.payload(channel, seq, seqCst, expectReply, payload, off, len);
+        }
         push(c, new SendEntry(seq, packet, out, expectReply, false, 0, attachment, len, now), now);
         if (!c.canSend(len) && c.limitedSince < 0) {
             c.limitedSince = now;
