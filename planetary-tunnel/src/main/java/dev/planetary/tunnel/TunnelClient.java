@@ -129,16 +129,10 @@ public final class TunnelClient implements AutoCloseable {
      */
     public TunnelClient start() {
         startLink();
-        try {
-            TunnelIo.get().accept(local.getChannel(), c -> {
-                handle(c.socket(), System.nanoTime());
-                return true;
-            }, e -> {
-                if (!closed) out.warn("tunnel: accepting on the local socket failed: " + e.getMessage());
-            });
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot accept on the tunnel's local socket " + local, e);
-        }
+        acceptOn(local, c -> {
+            handle(c.socket(), System.nanoTime());
+            return true;
+        }, out, () -> closed);
         return this;
     }
 
@@ -193,6 +187,22 @@ public final class TunnelClient implements AutoCloseable {
     }
 
     /** Streams are non-blocking SocketChannels: a local ServerSocket must be a ServerSocketChannel's. */
+    /**
+     * Accepts {@code local}'s connections on the tunnel selector thread ({@link TunnelIo#accept}): each
+     * to {@code accepted} (false pauses accepting until {@link TunnelIo#resumeAccept}); a failure is a
+     * warning unless {@code stopped} says the socket was closed on purpose.
+     */
+    static void acceptOn(ServerSocket local, java.util.function.Predicate<java.nio.channels.SocketChannel> accepted, TunnelEvents out,
+                         java.util.function.BooleanSupplier stopped) {
+        try {
+            TunnelIo.get().accept(local.getChannel(), accepted, e -> {
+                if (!stopped.getAsBoolean()) out.warn("tunnel: accepting on the local socket failed: " + e.getMessage());
+            });
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot accept on the tunnel's local socket " + local, e);
+        }
+    }
+
     static void checkChannel(ServerSocket local) {
         if (local != null && local.getChannel() == null) {
             throw new IllegalArgumentException("a tunnel's local socket must be a ServerSocketChannel's (ServerSocketChannel.open().socket()), got a plain " + local);

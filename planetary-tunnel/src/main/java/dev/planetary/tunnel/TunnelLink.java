@@ -26,9 +26,9 @@ final class TunnelLink implements Carrier, AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     /** The arrays this session's payloads are decrypted into, reused once written ({@link #POOL_PACKETS}). */
     final ReceiveArrays receiveArrays = new ReceiveArrays();
-    /** {@code planetary.tunnel.platformService=false}: the SEQEX service on a virtual thread (for A/B benchmarks). */
     /** {@code planetary.tunnel.poolPackets=false}: a fresh array per sent and per received packet, as before (for A/B benchmarks). */
     static final boolean POOL_PACKETS = !"false".equals(System.getProperty("planetary.tunnel.poolPackets"));
+    /** {@code planetary.tunnel.platformService=false}: the SEQEX service on a virtual thread (for A/B benchmarks). */
     static final boolean SERVICE_THREADS = !"false".equals(System.getProperty("planetary.tunnel.platformService"));
 
     TunnelLink(PeerSession session, SeqexConfig config, IntPredicate channelOpen, int maxHeldPackets, long maxHeldBytes) {

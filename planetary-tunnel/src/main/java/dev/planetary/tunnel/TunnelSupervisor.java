@@ -67,13 +67,8 @@ public final class TunnelSupervisor {
         synchronized (lock) {
             use(first);
         }
-        try { // on the tunnel selector thread, which sends each OPEN itself (TunnelClient.start says why)
-            TunnelIo.get().accept(local.getChannel(), this::accepted, e -> {
-                if (!local.isClosed()) out.warn("tunnel: accepting on the local socket failed: " + e.getMessage());
-            });
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot accept on the tunnel's local socket " + local, e);
-        }
+        // on the tunnel selector thread, which sends each OPEN itself (TunnelClient.start says why)
+        TunnelClient.acceptOn(local, this::accepted, out, local::isClosed);
     }
 
     /** A payload the endpoint received: to the current client, which takes only its own session's. */
